@@ -1,0 +1,224 @@
+// Command weft runs static riscv64 Linux programs on weft's user-space kernel.
+//
+//	weft run [flags] PROGRAM [ARGS...]
+//
+// See `weft help` for the flags. The guest's standard streams are weft's; weft exits
+// with the guest's exit status, or 128+N when signal N killed it.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"weft/internal/kernel"
+	"weft/internal/loader"
+	"weft/internal/syscalls"
+)
+
+// Exit codes of weft itself (the guest's own status passes through otherwise).
+const (
+	exitUsage     = 2   // bad command line, or a program weft cannot run
+	exitInsnLimit = 124 // --max-insns reached, as timeout(1) reports a time-out
+)
+
+const usage = `usage: weft run [flags] PROGRAM [ARGS...]
+
+weft runs a static riscv64 Linux program on a user-space kernel, deterministically.
+
+flags:
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		runFlags(stderr).PrintDefaults()
+		return exitUsage
+	}
+	switch args[0] {
+	case "run":
+		return cmdRun(args[1:], stdin, stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		runFlags(stdout).PrintDefaults()
+		return 0
+	}
+	fmt.Fprintf(stderr, "weft: unknown command %q (valid: run, help)\n", args[0])
+	return exitUsage
+}
+
+type runOptions struct {
+	env      []string
+	seed     uint64
+	maxInsns uint64
+	cpus     int
+	quantum  uint64
+	uid, gid uint
+	maxMem   string
+	strace   bool
+	stats    bool
+}
+
+var opts runOptions
+
+func runFlags(out io.Writer) *flag.FlagSet {
+	set := flag.NewFlagSet("weft run", flag.ContinueOnError)
+	set.SetOutput(out)
+	set.Func("env", "add `K=V` to the guest's environment (repeatable)", func(s string) error {
+		if !strings.Contains(s, "=") {
+			return fmt.Errorf("%q is not K=V", s)
+		}
+		opts.env = append(opts.env, s)
+		return nil
+	})
+	set.Uint64Var(&opts.seed, "seed", 1, "seed for every choice the kernel makes (scheduling, random bytes)")
+	set.Uint64Var(&opts.maxInsns, "max-insns", 0, "stop the guest after `N` instructions in all (0: no limit)")
+	set.IntVar(&opts.cpus, "cpus", 2, "number of simulated CPUs")
+	set.Uint64Var(&opts.quantum, "quantum", 100_000, "time slice in instructions")
+	set.UintVar(&opts.uid, "uid", 1000, "user ID of the first process")
+	set.UintVar(&opts.gid, "gid", 1000, "group ID of the first process")
+	set.StringVar(&opts.maxMem, "max-memory", "4G", "cap on the guest's memory (`SIZE` in bytes, or with K, M, G)")
+	set.BoolVar(&opts.strace, "strace", false, "print every system call on stderr")
+	set.BoolVar(&opts.stats, "stats", false, "print instruction count and speed on stderr at the end")
+	return set
+}
+
+func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	opts = runOptions{}
+	set := runFlags(stderr)
+	if err := set.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return exitUsage
+	}
+	rest := set.Args()
+	if len(rest) == 0 {
+		fmt.Fprintln(stderr, "weft: run: no program given\n"+strings.TrimSuffix(usage, "\nflags:\n"))
+		return exitUsage
+	}
+	if opts.cpus < 1 || opts.cpus > 64 {
+		fmt.Fprintf(stderr, "weft: --cpus %d: must be between 1 and 64\n", opts.cpus)
+		return exitUsage
+	}
+	if opts.quantum == 0 {
+		fmt.Fprintln(stderr, "weft: --quantum 0: must be at least 1")
+		return exitUsage
+	}
+	maxMem, err := parseSize(opts.maxMem)
+	if err != nil {
+		fmt.Fprintf(stderr, "weft: --max-memory %q: %v\n", opts.maxMem, err)
+		return exitUsage
+	}
+	prog := rest[0]
+	data, err := os.ReadFile(prog)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		fmt.Fprintf(stderr, "weft: %s: %v\n", prog, err)
+		return exitUsage
+	}
+	abs, err := filepath.Abs(prog)
+	if err != nil {
+		abs = prog
+	}
+
+	cfg := kernel.Config{
+		Stdin: stdin, Stdout: stdout, Stderr: stderr,
+		StdinTTY: isTTY(stdin), StdoutTTY: isTTY(stdout), StderrTTY: isTTY(stderr),
+		Seed: opts.seed, CPUs: opts.cpus, Quantum: opts.quantum, MaxInsns: opts.maxInsns,
+		MaxMemory: maxMem, UID: uint32(opts.uid), GID: uint32(opts.gid),
+		Syscalls: syscalls.Table(),
+		Notices:  stderr,
+	}
+	if opts.strace {
+		cfg.Strace = stderr
+	}
+	k := kernel.New(cfg)
+	env := append(append([]string(nil), kernel.DefaultEnv...), opts.env...)
+	if _, err := k.Spawn(data, abs, rest, dedupEnv(env)); err != nil {
+		var le *loader.Error
+		if errors.As(err, &le) {
+			fmt.Fprintf(stderr, "weft: %s: %v\n", prog, err)
+			return exitUsage
+		}
+		fmt.Fprintf(stderr, "weft: %s: cannot start: %v\n", prog, err)
+		return 1
+	}
+	start := time.Now()
+	res := k.Run()
+	elapsed := time.Since(start)
+	if opts.stats {
+		n := k.TotalInsns()
+		_, peak := k.Memory()
+		fmt.Fprintf(stderr, "weft: %d instructions in %.3f s (%.1f MIPS), peak guest memory %d KiB\n",
+			n, elapsed.Seconds(), float64(n)/elapsed.Seconds()/1e6, peak>>10)
+	}
+	switch res.Outcome {
+	case kernel.InsnLimit:
+		fmt.Fprintf(stderr, "weft: stopped the guest after %d instructions (--max-insns)\n", k.TotalInsns())
+		return exitInsnLimit
+	case kernel.Deadlock:
+		return 1
+	}
+	return res.Status
+}
+
+
+// dedupEnv keeps the last value given for each variable, in first-seen order.
+func dedupEnv(env []string) []string {
+	idx := map[string]int{}
+	var out []string
+	for _, kv := range env {
+		k, _, _ := strings.Cut(kv, "=")
+		if i, ok := idx[k]; ok {
+			out[i] = kv
+			continue
+		}
+		idx[k] = len(out)
+		out = append(out, kv)
+	}
+	return out
+}
+
+func parseSize(s string) (uint64, error) {
+	mult := uint64(1)
+	switch {
+	case strings.HasSuffix(s, "K"):
+		mult = 1 << 10
+	case strings.HasSuffix(s, "M"):
+		mult = 1 << 20
+	case strings.HasSuffix(s, "G"):
+		mult = 1 << 30
+	}
+	if mult > 1 {
+		s = s[:len(s)-1]
+	}
+	n, err := strconv.ParseUint(s, 10, 64)
+	if err != nil || n == 0 {
+		return 0, errors.New("want a positive size such as 512M or 4G")
+	}
+	return n * mult, nil
+}
+
+func isTTY(v any) bool {
+	f, ok := v.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,576 @@
+package cpu
+
+import (
+	"encoding/binary"
+	"math"
+	"math/bits"
+
+	"weft/internal/mm"
+)
+
+// Run executes instructions until one needs the kernel or budget instructions have
+// retired. The instruction that stops the hart is not retired; Stop.PC names it.
+func (h *Hart) Run(budget uint64) (stop Stop) {
+	h.prepareRun()
+	x := &h.x
+	pc := h.pc
+	var n uint64 // retired in this run
+	var cur uint64
+	var in *inst
+	var tmp inst
+	var fault *mm.Fault
+
+	defer func() {
+		h.Retired += n
+		h.TimeBase += n
+	}()
+
+outer:
+	for {
+		dp, f := h.decodedFor(pc)
+		if f != nil {
+			h.pc = pc
+			return Stop{Reason: StopFault, PC: pc, Fault: *f}
+		}
+		vpn := pc >> mm.PageShift
+		for pc>>mm.PageShift == vpn {
+			if n >= budget {
+				h.pc = pc
+				return Stop{Reason: StopBudget, PC: pc}
+			}
+			in = &dp.insns[(pc>>1)%slotsPerPage]
+			if in.op == opUndecoded {
+				raw, f := h.fetch(dp, pc)
+				if f != nil {
+					h.pc = pc
+					return Stop{Reason: StopFault, PC: pc, Fault: *f}
+				}
+				if pc&mm.PageMask == mm.PageSize-2 && InstLen(uint16(raw)) == 4 {
+					*in = inst{op: opCross, len: 4}
+				} else {
+					*in = prepare(Decode(raw), pc)
+				}
+			}
+			if in.op == opCross {
+				raw, f := h.fetch(dp, pc)
+				if f != nil {
+					h.pc = pc
+					return Stop{Reason: StopFault, PC: pc, Fault: *f}
+				}
+				tmp = prepare(Decode(raw), pc)
+				in = &tmp
+			}
+			cur = pc
+			pc += uint64(in.len)
+
+			switch in.op {
+			case LUI:
+				x[in.rd] = uint64(in.imm)
+			case AUIPC:
+				x[in.rd] = uint64(in.imm)
+			case JAL:
+				x[in.rd] = pc
+				pc = uint64(in.imm)
+			case JALR:
+				t := (x[in.rs1] + uint64(in.imm)) &^ 1
+				x[in.rd] = pc
+				pc = t
+			case BEQ:
+				if x[in.rs1] == x[in.rs2] {
+					pc = uint64(in.imm)
+				}
+			case BNE:
+				if x[in.rs1] != x[in.rs2] {
+					pc = uint64(in.imm)
+				}
+			case BLT:
+				if int64(x[in.rs1]) < int64(x[in.rs2]) {
+					pc = uint64(in.imm)
+				}
+			case BGE:
+				if int64(x[in.rs1]) >= int64(x[in.rs2]) {
+					pc = uint64(in.imm)
+				}
+			case BLTU:
+				if x[in.rs1] < x[in.rs2] {
+					pc = uint64(in.imm)
+				}
+			case BGEU:
+				if x[in.rs1] >= x[in.rs2] {
+					pc = uint64(in.imm)
+				}
+
+			case LB, LH, LW, LD, LBU, LHU, LWU, FLW, FLD:
+				a := x[in.rs1] + uint64(in.imm)
+				size := loadSize[in.op]
+				var v uint64
+				e := &h.rtlb[(a>>mm.PageShift)%tlbSize]
+				if off := a & mm.PageMask; e.vpn == a>>mm.PageShift && off <= mm.PageSize-8 {
+					v = binary.LittleEndian.Uint64(e.frame.Data[off:])
+				} else if v, fault = h.load(a, size); fault != nil {
+					goto memFault
+				}
+				switch in.op {
+				case LB:
+					x[in.rd] = uint64(int8(v))
+				case LH:
+					x[in.rd] = uint64(int16(v))
+				case LW:
+					x[in.rd] = uint64(int32(v))
+				case LD:
+					x[in.rd] = v
+				case LBU:
+					x[in.rd] = uint64(uint8(v))
+				case LHU:
+					x[in.rd] = uint64(uint16(v))
+				case LWU:
+					x[in.rd] = uint64(uint32(v))
+				case FLW:
+					h.f[in.rd&31] = boxS(uint32(v))
+				case FLD:
+					h.f[in.rd&31] = v
+				}
+
+			case SB, SH, SW, SD, FSW, FSD:
+				a := x[in.rs1] + uint64(in.imm)
+				v := x[in.rs2]
+				if in.op == FSW || in.op == FSD {
+					v = h.f[in.rs2&31]
+				}
+				size := storeSize[in.op]
+				e := &h.wtlb[(a>>mm.PageShift)%tlbSize]
+				if off := a & mm.PageMask; e.vpn == a>>mm.PageShift && off <= mm.PageSize-8 {
+					d := e.frame.Data[off : off+8]
+					switch size {
+					case 1:
+						d[0] = byte(v)
+					case 2:
+						binary.LittleEndian.PutUint16(d, uint16(v))
+					case 4:
+						binary.LittleEndian.PutUint32(d, uint32(v))
+					default:
+						binary.LittleEndian.PutUint64(d, v)
+					}
+				} else if fault = h.store(a, size, v); fault != nil {
+					goto memFault
+				}
+
+			case ADDI:
+				x[in.rd] = x[in.rs1] + uint64(in.imm)
+			case SLTI:
+				x[in.rd] = b2u(int64(x[in.rs1]) < in.imm)
+			case SLTIU:
+				x[in.rd] = b2u(x[in.rs1] < uint64(in.imm))
+			case XORI:
+				x[in.rd] = x[in.rs1] ^ uint64(in.imm)
+			case ORI:
+				x[in.rd] = x[in.rs1] | uint64(in.imm)
+			case ANDI:
+				x[in.rd] = x[in.rs1] & uint64(in.imm)
+			case SLLI:
+				x[in.rd] = x[in.rs1] << (in.imm & 63)
+			case SRLI:
+				x[in.rd] = x[in.rs1] >> (in.imm & 63)
+			case SRAI:
+				x[in.rd] = uint64(int64(x[in.rs1]) >> (in.imm & 63))
+			case ADD:
+				x[in.rd] = x[in.rs1] + x[in.rs2]
+			case SUB:
+				x[in.rd] = x[in.rs1] - x[in.rs2]
+			case SLL:
+				x[in.rd] = x[in.rs1] << (x[in.rs2] & 63)
+			case SLT:
+				x[in.rd] = b2u(int64(x[in.rs1]) < int64(x[in.rs2]))
+			case SLTU:
+				x[in.rd] = b2u(x[in.rs1] < x[in.rs2])
+			case XOR:
+				x[in.rd] = x[in.rs1] ^ x[in.rs2]
+			case SRL:
+				x[in.rd] = x[in.rs1] >> (x[in.rs2] & 63)
+			case SRA:
+				x[in.rd] = uint64(int64(x[in.rs1]) >> (x[in.rs2] & 63))
+			case OR:
+				x[in.rd] = x[in.rs1] | x[in.rs2]
+			case AND:
+				x[in.rd] = x[in.rs1] & x[in.rs2]
+			case ADDIW:
+				x[in.rd] = uint64(int32(x[in.rs1] + uint64(in.imm)))
+			case SLLIW:
+				x[in.rd] = uint64(int32(uint32(x[in.rs1]) << (in.imm & 31)))
+			case SRLIW:
+				x[in.rd] = uint64(int32(uint32(x[in.rs1]) >> (in.imm & 31)))
+			case SRAIW:
+				x[in.rd] = uint64(int32(x[in.rs1]) >> (in.imm & 31))
+			case ADDW:
+				x[in.rd] = uint64(int32(x[in.rs1] + x[in.rs2]))
+			case SUBW:
+				x[in.rd] = uint64(int32(x[in.rs1] - x[in.rs2]))
+			case SLLW:
+				x[in.rd] = uint64(int32(uint32(x[in.rs1]) << (x[in.rs2] & 31)))
+			case SRLW:
+				x[in.rd] = uint64(int32(uint32(x[in.rs1]) >> (x[in.rs2] & 31)))
+			case SRAW:
+				x[in.rd] = uint64(int32(x[in.rs1]) >> (x[in.rs2] & 31))
+
+			case MUL:
+				x[in.rd] = x[in.rs1] * x[in.rs2]
+			case MULH:
+				x[in.rd] = mulh(x[in.rs1], x[in.rs2])
+			case MULHSU:
+				x[in.rd] = mulhsu(x[in.rs1], x[in.rs2])
+			case MULHU:
+				x[in.rd], _ = bits.Mul64(x[in.rs1], x[in.rs2])
+			case DIV:
+				x[in.rd] = div(x[in.rs1], x[in.rs2])
+			case DIVU:
+				x[in.rd] = divu(x[in.rs1], x[in.rs2])
+			case REM:
+				x[in.rd] = rem(x[in.rs1], x[in.rs2])
+			case REMU:
+				x[in.rd] = remu(x[in.rs1], x[in.rs2])
+			case MULW:
+				x[in.rd] = uint64(int32(x[in.rs1] * x[in.rs2]))
+			case DIVW:
+				x[in.rd] = divw(x[in.rs1], x[in.rs2])
+			case DIVUW:
+				x[in.rd] = divuw(x[in.rs1], x[in.rs2])
+			case REMW:
+				x[in.rd] = remw(x[in.rs1], x[in.rs2])
+			case REMUW:
+				x[in.rd] = remuw(x[in.rs1], x[in.rs2])
+
+			case FENCE:
+				// One hart at a time runs, in program order: nothing to order.
+			case FENCE_I:
+				h.FlushDecodeCache()
+				n++
+				continue outer
+			case ECALL:
+				h.pc = cur
+				return Stop{Reason: StopEcall, PC: cur}
+			case EBREAK:
+				h.pc = cur
+				return Stop{Reason: StopEbreak, PC: cur}
+
+			case CSRRW, CSRRS, CSRRC, CSRRWI, CSRRSI, CSRRCI:
+				if !h.csr(in, n) {
+					goto illegal
+				}
+
+			case LR_W, LR_D, SC_W, SC_D, AMOSWAP_W, AMOADD_W, AMOXOR_W, AMOAND_W, AMOOR_W,
+				AMOMIN_W, AMOMAX_W, AMOMINU_W, AMOMAXU_W, AMOSWAP_D, AMOADD_D, AMOXOR_D,
+				AMOAND_D, AMOOR_D, AMOMIN_D, AMOMAX_D, AMOMINU_D, AMOMAXU_D:
+				if stop, ok := h.atomic(in); !ok {
+					stop.PC = cur
+					h.pc = cur
+					return stop
+				}
+
+			case ILLEGAL:
+				goto illegal
+
+			default:
+				if !h.execFP(in) {
+					goto illegal
+				}
+			}
+			n++
+			continue
+
+		memFault:
+			h.pc = cur
+			return Stop{Reason: StopFault, PC: cur, Fault: *fault}
+		illegal:
+			h.pc = cur
+			raw, _ := h.fetch(dp, cur)
+			if in.len == 2 {
+				raw &= 0xffff
+			}
+			return Stop{Reason: StopIllegal, PC: cur, Insn: raw}
+		}
+	}
+}
+
+var loadSize = [numOps]uint64{LB: 1, LH: 2, LW: 4, LD: 8, LBU: 1, LHU: 2, LWU: 4, FLW: 4, FLD: 8}
+var storeSize = [numOps]uint64{SB: 1, SH: 2, SW: 4, SD: 8, FSW: 4, FSD: 8}
+
+func b2u(b bool) uint64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func mulh(a, b uint64) uint64 {
+	hi, _ := bits.Mul64(a, b)
+	if int64(a) < 0 {
+		hi -= b
+	}
+	if int64(b) < 0 {
+		hi -= a
+	}
+	return hi
+}
+
+func mulhsu(a, b uint64) uint64 {
+	hi, _ := bits.Mul64(a, b)
+	if int64(a) < 0 {
+		hi -= b
+	}
+	return hi
+}
+
+// Division follows the ISA manual's table: division by zero gives all ones (quotient) or
+// the dividend (remainder); signed overflow gives the dividend (quotient) or zero.
+func div(a, b uint64) uint64 {
+	switch {
+	case b == 0:
+		return ^uint64(0)
+	case int64(a) == math.MinInt64 && int64(b) == -1:
+		return a
+	}
+	return uint64(int64(a) / int64(b))
+}
+
+func divu(a, b uint64) uint64 {
+	if b == 0 {
+		return ^uint64(0)
+	}
+	return a / b
+}
+
+func rem(a, b uint64) uint64 {
+	switch {
+	case b == 0:
+		return a
+	case int64(a) == math.MinInt64 && int64(b) == -1:
+		return 0
+	}
+	return uint64(int64(a) % int64(b))
+}
+
+func remu(a, b uint64) uint64 {
+	if b == 0 {
+		return a
+	}
+	return a % b
+}
+
+func divw(a, b uint64) uint64 {
+	x, y := int32(a), int32(b)
+	switch {
+	case y == 0:
+		return ^uint64(0)
+	case x == math.MinInt32 && y == -1:
+		return uint64(int64(x))
+	}
+	return uint64(int64(x / y))
+}
+
+func divuw(a, b uint64) uint64 {
+	x, y := uint32(a), uint32(b)
+	if y == 0 {
+		return ^uint64(0)
+	}
+	return uint64(int32(x / y))
+}
+
+func remw(a, b uint64) uint64 {
+	x, y := int32(a), int32(b)
+	switch {
+	case y == 0:
+		return uint64(int64(x))
+	case x == math.MinInt32 && y == -1:
+		return 0
+	}
+	return uint64(int64(x % y))
+}
+
+func remuw(a, b uint64) uint64 {
+	x, y := uint32(a), uint32(b)
+	if y == 0 {
+		return uint64(int32(x))
+	}
+	return uint64(int32(x % y))
+}
+
+// CSR numbers (Zicsr, and the unprivileged counters).
+const (
+	csrFflags  = 0x001
+	csrFrm     = 0x002
+	csrFcsr    = 0x003
+	csrCycle   = 0xc00
+	csrTime    = 0xc01
+	csrInstret = 0xc02
+)
+
+// csr executes a CSR instruction; n is the count retired so far in this run. It reports
+// false for an unknown CSR or a write to a read-only one (an illegal instruction).
+func (h *Hart) csr(in *inst, n uint64) bool {
+	num := uint64(in.imm) & 0xfff
+	var old uint64
+	switch num {
+	case csrFflags:
+		old = uint64(h.fflags)
+	case csrFrm:
+		old = uint64(h.frm)
+	case csrFcsr:
+		old = uint64(h.frm)<<5 | uint64(h.fflags)
+	case csrCycle, csrInstret:
+		old = h.Retired + n
+	case csrTime:
+		old = (h.TimeBase + n) / 100
+	default:
+		return false
+	}
+	var src uint64
+	write := true
+	switch in.op {
+	case CSRRW, CSRRS, CSRRC:
+		src = h.x[in.rs1]
+		write = in.op == CSRRW || in.rs1 != 0
+	default:
+		src = uint64(in.rs1) // the 5-bit immediate
+		write = in.op == CSRRWI || in.rs1 != 0
+	}
+	nv := src
+	switch in.op {
+	case CSRRS, CSRRSI:
+		nv = old | src
+	case CSRRC, CSRRCI:
+		nv = old &^ src
+	}
+	if write {
+		switch num {
+		case csrFflags:
+			h.fflags = uint8(nv & 0x1f)
+		case csrFrm:
+			h.frm = uint8(nv & 7)
+		case csrFcsr:
+			h.fflags = uint8(nv & 0x1f)
+			h.frm = uint8(nv >> 5 & 7)
+		default:
+			return false // the counters are read-only
+		}
+	}
+	h.x[in.rd] = old
+	return true
+}
+
+// atomic executes LR, SC and the AMOs. Addresses must be naturally aligned.
+func (h *Hart) atomic(in *inst) (Stop, bool) {
+	addr := h.x[in.rs1]
+	size := uint64(4)
+	if in.op >= LR_D {
+		size = 8
+	}
+	acc := mm.Store
+	if in.op == LR_W || in.op == LR_D {
+		acc = mm.Load
+	}
+	if addr&(size-1) != 0 {
+		return Stop{Reason: StopMisaligned, Fault: mm.Fault{Addr: addr, Access: acc}}, false
+	}
+	off := addr & mm.PageMask
+	switch in.op {
+	case LR_W, LR_D:
+		f, fault := h.frameFor(addr, mm.Load)
+		if fault != nil {
+			return Stop{Reason: StopFault, Fault: *fault}, false
+		}
+		var v uint64 // aligned, so within the page
+		if size == 4 {
+			v = uint64(int32(binary.LittleEndian.Uint32(f.Data[off:])))
+		} else {
+			v = binary.LittleEndian.Uint64(f.Data[off:])
+		}
+		h.x[in.rd] = v
+		h.resFrame, h.resOff = f, off
+		return Stop{}, true
+	case SC_W, SC_D:
+		// A store that would fault faults even when the reservation is gone.
+		f, fault := h.frameFor(addr, mm.Store)
+		if fault != nil {
+			return Stop{Reason: StopFault, Fault: *fault}, false
+		}
+		ok := h.resFrame == f && h.resOff == off
+		h.resFrame = nil
+		if !ok {
+			h.x[in.rd] = 1
+			return Stop{}, true
+		}
+		if size == 4 {
+			binary.LittleEndian.PutUint32(f.Data[off:], uint32(h.x[in.rs2]))
+		} else {
+			binary.LittleEndian.PutUint64(f.Data[off:], h.x[in.rs2])
+		}
+		if h.watching {
+			h.breakReservations(f, off, size)
+		}
+		h.x[in.rd] = 0
+		return Stop{}, true
+	}
+	f, fault := h.frameFor(addr, mm.Store)
+	if fault != nil {
+		return Stop{Reason: StopFault, Fault: *fault}, false
+	}
+	src := h.x[in.rs2]
+	var old uint64
+	if size == 4 {
+		old = uint64(int32(binary.LittleEndian.Uint32(f.Data[off:])))
+		src = uint64(int32(src))
+	} else {
+		old = binary.LittleEndian.Uint64(f.Data[off:])
+	}
+	var nv uint64
+	switch in.op {
+	case AMOSWAP_W, AMOSWAP_D:
+		nv = src
+	case AMOADD_W, AMOADD_D:
+		nv = old + src
+	case AMOXOR_W, AMOXOR_D:
+		nv = old ^ src
+	case AMOAND_W, AMOAND_D:
+		nv = old & src
+	case AMOOR_W, AMOOR_D:
+		nv = old | src
+	case AMOMIN_W, AMOMIN_D:
+		nv = old
+		if int64(src) < int64(old) {
+			nv = src
+		}
+	case AMOMAX_W, AMOMAX_D:
+		nv = old
+		if int64(src) > int64(old) {
+			nv = src
+		}
+	case AMOMINU_W, AMOMINU_D:
+		nv = old
+		if cmpU(src, size) < cmpU(old, size) {
+			nv = src
+		}
+	case AMOMAXU_W, AMOMAXU_D:
+		nv = old
+		if cmpU(src, size) > cmpU(old, size) {
+			nv = src
+		}
+	}
+	if size == 4 {
+		binary.LittleEndian.PutUint32(f.Data[off:], uint32(nv))
+	} else {
+		binary.LittleEndian.PutUint64(f.Data[off:], nv)
+	}
+	if h.watching {
+		h.breakReservations(f, off, size)
+	}
+	h.x[in.rd] = old
+	return Stop{}, true
+}
+
+// cmpU returns v as an unsigned value of the access size, for the unsigned AMOs.
+func cmpU(v, size uint64) uint64 {
+	if size == 4 {
+		return uint64(uint32(v))
+	}
+	return v
+}

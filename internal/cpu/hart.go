@@ -1,0 +1,292 @@
+// Package cpu implements one RISC-V hart (RV64GC, user mode): registers, a decode cache,
+// software TLBs and the interpreter loop.
+//
+// cpu knows nothing of an operating system. The kernel loads a task's registers and
+// address space into a Hart and calls Run with a budget of instructions; Run returns a
+// Stop when something needs the kernel: an ecall, a fault, an illegal instruction, or the
+// budget spent. The kernel never reaches inside the loop and the loop never calls the
+// kernel.
+//
+// Harts of one kernel share a Bus so that an LR/SC reservation held by one hart is
+// broken by another hart's store to the same address. All harts run on the kernel's one
+// simulation goroutine; nothing here is safe for concurrent use.
+package cpu
+
+import (
+	"weft/internal/mm"
+)
+
+// StopReason says why Run returned.
+type StopReason uint8
+
+const (
+	StopBudget     StopReason = iota // the instruction budget is spent
+	StopEcall                        // ecall at PC; the kernel resumes at PC+4
+	StopEbreak                       // ebreak at PC
+	StopIllegal                      // illegal or unsupported instruction at PC
+	StopFault                        // memory access fault at PC (see Fault)
+	StopMisaligned                   // misaligned atomic access at PC (see Fault.Addr)
+)
+
+func (r StopReason) String() string {
+	return [...]string{"budget", "ecall", "ebreak", "illegal instruction", "fault", "misaligned"}[r]
+}
+
+// Stop describes why and where a hart stopped.
+type Stop struct {
+	Reason StopReason
+	PC     uint64   // the instruction that stopped the hart (not retired)
+	Insn   uint32   // StopIllegal: the instruction bits
+	Fault  mm.Fault // StopFault, StopMisaligned: the failing access
+}
+
+// Context is the architectural state of one thread: what a context switch saves.
+type Context struct {
+	X    [32]uint64 // X[0] is always zero
+	F    [32]uint64 // float registers, single values NaN-boxed
+	PC   uint64
+	FCSR uint32 // frm in bits 7:5, fflags in bits 4:0
+}
+
+const (
+	tlbSize  = 256
+	itlbSize = 64
+	zeroReg  = 32 // writes to x0 land here
+)
+
+type tlbEntry struct {
+	vpn   uint64
+	frame *mm.Frame
+}
+
+type itlbEntry struct {
+	vpn uint64
+	dp  *decodedPage
+}
+
+// Bus connects the harts of one machine.
+type Bus struct {
+	harts []*Hart
+}
+
+// NewHart adds a hart to the bus.
+func (b *Bus) NewHart() *Hart {
+	h := &Hart{bus: b}
+	h.flushTLBs()
+	b.harts = append(b.harts, h)
+	return h
+}
+
+// Hart is one RISC-V hardware thread.
+type Hart struct {
+	x      [256]uint64 // x[0..31] are the registers; x[32] absorbs writes to x0
+	f      [32]uint64
+	pc     uint64
+	fflags uint8
+	frm    uint8
+
+	mem    *mm.AddressSpace
+	tlbGen uint64
+	rtlb   [tlbSize]tlbEntry
+	wtlb   [tlbSize]tlbEntry
+	itlb   [itlbSize]itlbEntry
+
+	// The LR/SC reservation: a frame and offset, so that it works across processes
+	// that share memory.
+	resFrame *mm.Frame
+	resOff   uint64
+	// watching is set while another hart holds a reservation: stores then take the
+	// slow path so that they can break it.
+	watching bool
+
+	bus *Bus
+
+	// Retired counts the instructions this hart has retired.
+	Retired uint64
+	// TimeBase is the virtual time in nanoseconds at the start of the next Run; the
+	// time CSR reads it (advanced by one nanosecond per instruction) at 10 MHz, the
+	// usual timebase of RISC-V Linux systems.
+	TimeBase uint64
+}
+
+// Load switches the hart to another thread: its registers and address space. The
+// reservation is cleared, as a Linux context switch does.
+func (h *Hart) Load(c *Context, as *mm.AddressSpace) {
+	copy(h.x[:32], c.X[:])
+	h.x[0] = 0
+	h.f = c.F
+	h.pc = c.PC
+	h.fflags = uint8(c.FCSR & 0x1f)
+	h.frm = uint8(c.FCSR >> 5 & 7)
+	h.resFrame = nil
+	if as != h.mem {
+		h.mem = as
+		h.flushTLBs()
+	}
+}
+
+// Save stores the hart's registers into c.
+func (h *Hart) Save(c *Context) {
+	copy(c.X[:], h.x[:32])
+	c.F = h.f
+	c.PC = h.pc
+	c.FCSR = uint32(h.frm)<<5 | uint32(h.fflags)
+}
+
+// Mem returns the address space the hart runs in.
+func (h *Hart) Mem() *mm.AddressSpace { return h.mem }
+
+// ClearReservation drops the hart's LR reservation (a trap does, on Linux).
+func (h *Hart) ClearReservation() { h.resFrame = nil }
+
+// FlushDecodeCache makes the hart fetch instructions afresh (fence.i and the
+// riscv_flush_icache syscall).
+func (h *Hart) FlushDecodeCache() {
+	for i := range h.itlb {
+		if dp := h.itlb[i].dp; dp != nil {
+			dp.Invalidate()
+			if dp.frame.Decoded == mm.Invalidator(dp) {
+				dp.frame.Decoded = nil
+			}
+		}
+		h.itlb[i] = itlbEntry{vpn: ^uint64(0)}
+	}
+}
+
+func (h *Hart) flushTLBs() {
+	for i := range h.rtlb {
+		h.rtlb[i] = tlbEntry{vpn: ^uint64(0)}
+		h.wtlb[i] = tlbEntry{vpn: ^uint64(0)}
+	}
+	for i := range h.itlb {
+		h.itlb[i] = itlbEntry{vpn: ^uint64(0)}
+	}
+	if h.mem != nil {
+		h.tlbGen = h.mem.Gen
+	}
+}
+
+// prepareRun brings the TLBs up to date before a run: other harts or the kernel may have
+// changed mappings, and other harts' reservations must be watched.
+func (h *Hart) prepareRun() {
+	if h.tlbGen != h.mem.Gen {
+		h.flushTLBs()
+	}
+	h.watching = false
+	for _, o := range h.bus.harts {
+		if o != h && o.resFrame != nil {
+			h.watching = true
+		}
+	}
+	if h.watching {
+		for i := range h.wtlb {
+			if f := h.wtlb[i].frame; f != nil && h.reservedByOther(f) {
+				h.wtlb[i] = tlbEntry{vpn: ^uint64(0)}
+			}
+		}
+	}
+}
+
+func (h *Hart) reservedByOther(f *mm.Frame) bool {
+	for _, o := range h.bus.harts {
+		if o != h && o.resFrame == f {
+			return true
+		}
+	}
+	return false
+}
+
+// breakReservations clears other harts' reservations on the word at f+off.
+func (h *Hart) breakReservations(f *mm.Frame, off uint64, size uint64) {
+	for _, o := range h.bus.harts {
+		if o != h && o.resFrame == f && o.resOff+8 > off && off+size > o.resOff {
+			o.resFrame = nil
+		}
+	}
+}
+
+// frameFor translates addr for a load or store through the TLB, filling it on a miss.
+func (h *Hart) frameFor(addr uint64, acc mm.Access) (*mm.Frame, *mm.Fault) {
+	vpn := addr >> mm.PageShift
+	tlb := &h.rtlb
+	if acc == mm.Store {
+		tlb = &h.wtlb
+	}
+	e := &tlb[vpn%tlbSize]
+	if e.vpn == vpn {
+		return e.frame, nil
+	}
+	f, fault := h.mem.Page(addr, acc)
+	if fault != nil {
+		return nil, fault
+	}
+	if acc == mm.Store {
+		if f.Decoded != nil { // a store to code: drop its decoded instructions
+			f.Decoded.Invalidate()
+			f.Decoded = nil
+		}
+		// The store may have copied the page (copy-on-write): drop any read entry
+		// that still points at the old frame.
+		if r := &h.rtlb[vpn%tlbSize]; r.vpn == vpn {
+			r.frame = f
+		}
+		if h.watching && h.reservedByOther(f) {
+			return f, nil // keep this page on the slow path
+		}
+	}
+	*e = tlbEntry{vpn: vpn, frame: f}
+	return f, nil
+}
+
+// load reads size bytes at addr (the slow path: misses, page-crossing accesses).
+func (h *Hart) load(addr uint64, size uint64) (uint64, *mm.Fault) {
+	off := addr & mm.PageMask
+	if off+size <= mm.PageSize {
+		f, fault := h.frameFor(addr, mm.Load)
+		if fault != nil {
+			return 0, fault
+		}
+		var v uint64
+		for i := size; i > 0; i-- {
+			v = v<<8 | uint64(f.Data[off+i-1])
+		}
+		return v, nil
+	}
+	var v uint64
+	for i := uint64(0); i < size; i++ {
+		b, fault := h.load(addr+i, 1)
+		if fault != nil {
+			return 0, fault
+		}
+		v |= b << (8 * i)
+	}
+	return v, nil
+}
+
+// store writes the low size bytes of v at addr (the slow path).
+func (h *Hart) store(addr uint64, size uint64, v uint64) *mm.Fault {
+	off := addr & mm.PageMask
+	if off+size > mm.PageSize {
+		// Check both pages before writing either, so a faulting store writes nothing.
+		if _, fault := h.frameFor(addr+size-1, mm.Store); fault != nil {
+			return fault
+		}
+		for i := uint64(0); i < size; i++ {
+			if fault := h.store(addr+i, 1, v>>(8*i)); fault != nil {
+				return fault
+			}
+		}
+		return nil
+	}
+	f, fault := h.frameFor(addr, mm.Store)
+	if fault != nil {
+		return fault
+	}
+	for i := uint64(0); i < size; i++ {
+		f.Data[off+i] = byte(v >> (8 * i))
+	}
+	if h.watching {
+		h.breakReservations(f, off, size)
+	}
+	return nil
+}

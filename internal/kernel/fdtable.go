@@ -1,0 +1,100 @@
+package kernel
+
+import (
+	"weft/internal/abi/linux"
+	"weft/internal/vfs"
+)
+
+type fdEntry struct {
+	file    *vfs.File
+	cloexec bool
+}
+
+// FDTable maps a process's file descriptors to open file descriptions. Descriptions are
+// shared between tables by dup and fork; the table itself is per process.
+type FDTable struct {
+	fds []fdEntry
+}
+
+// Get returns the description behind fd, or EBADF.
+func (t *FDTable) Get(fd int) (*vfs.File, error) {
+	if fd < 0 || fd >= len(t.fds) || t.fds[fd].file == nil {
+		return nil, linux.EBADF
+	}
+	return t.fds[fd].file, nil
+}
+
+// Install puts f at the lowest free descriptor >= min, below limit (EMFILE otherwise).
+// The table takes over the caller's reference to f.
+func (t *FDTable) Install(f *vfs.File, cloexec bool, min int, limit uint64) (int, error) {
+	for fd := min; uint64(fd) < limit; fd++ {
+		if fd >= len(t.fds) {
+			t.fds = append(t.fds, make([]fdEntry, fd+1-len(t.fds))...)
+		}
+		if t.fds[fd].file == nil {
+			t.fds[fd] = fdEntry{file: f, cloexec: cloexec}
+			return fd, nil
+		}
+	}
+	return -1, linux.EMFILE
+}
+
+// InstallAt puts f at exactly fd, closing what was there (dup2).
+func (t *FDTable) InstallAt(fd int, f *vfs.File, cloexec bool) {
+	if fd >= len(t.fds) {
+		t.fds = append(t.fds, make([]fdEntry, fd+1-len(t.fds))...)
+	}
+	if old := t.fds[fd].file; old != nil {
+		old.DecRef()
+	}
+	t.fds[fd] = fdEntry{file: f, cloexec: cloexec}
+}
+
+// Close releases fd.
+func (t *FDTable) Close(fd int) error {
+	f, err := t.Get(fd)
+	if err != nil {
+		return err
+	}
+	f.DecRef()
+	t.fds[fd] = fdEntry{}
+	return nil
+}
+
+// CloseOnExec reports fd's FD_CLOEXEC flag.
+func (t *FDTable) CloseOnExec(fd int) bool { return t.fds[fd].cloexec }
+
+// SetCloseOnExec sets fd's FD_CLOEXEC flag; fd must be open.
+func (t *FDTable) SetCloseOnExec(fd int, v bool) { t.fds[fd].cloexec = v }
+
+// Fork returns a copy of the table sharing every description (fork(2)).
+func (t *FDTable) Fork() *FDTable {
+	c := &FDTable{fds: make([]fdEntry, len(t.fds))}
+	copy(c.fds, t.fds)
+	for _, e := range c.fds {
+		if e.file != nil {
+			e.file.IncRef()
+		}
+	}
+	return c
+}
+
+// CloseAll closes every descriptor (process exit).
+func (t *FDTable) CloseAll() {
+	for fd := range t.fds {
+		if t.fds[fd].file != nil {
+			t.Close(fd)
+		}
+	}
+}
+
+// Open returns the open descriptors in ascending order.
+func (t *FDTable) Open() []int {
+	var fds []int
+	for fd, e := range t.fds {
+		if e.file != nil {
+			fds = append(fds, fd)
+		}
+	}
+	return fds
+}

@@ -1,0 +1,269 @@
+// Package kernel is weft's operating system: processes (thread groups) and threads
+// (tasks), their address spaces, files and credentials, and a deterministic scheduler
+// that runs them on simulated CPUs.
+//
+// The whole guest runs as a discrete-event simulation on the caller's goroutine. Each
+// simulated CPU has a virtual clock (nanoseconds: one per instruction retired, plus the
+// modelled cost of kernel work); the CPU with the smallest clock runs next, ties going
+// to the lower CPU number. Every choice that could differ between runs comes from one
+// PRNG seeded by Config.Seed, so a run is a function of the program, its inputs and the
+// seed.
+package kernel
+
+import (
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"sort"
+	"strings"
+
+	"weft/internal/abi/linux"
+	"weft/internal/cpu"
+	"weft/internal/loader"
+	"weft/internal/mm"
+	"weft/internal/vfs"
+)
+
+// Signal is a signal number.
+type Signal = linux.Signal
+
+// DefaultEnv is the environment the first process gets: the guest never inherits the
+// host's environment.
+var DefaultEnv = []string{
+	"PATH=/usr/local/bin:/usr/bin:/bin",
+	"HOME=/home/user",
+	"USER=user",
+	"LOGNAME=user",
+	"SHELL=/bin/sh",
+	"TERM=dumb",
+	"LANG=C.UTF-8",
+	"PWD=/home/user",
+}
+
+// Config sets up a kernel.
+type Config struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	StdinTTY       bool // whether the host's standard input is a terminal
+	StdoutTTY      bool
+	StderrTTY      bool
+
+	Seed    uint64
+	CPUs    int    // simulated CPUs (default 2)
+	Quantum uint64 // instructions per time slice (default 100000)
+	// MaxInsns stops the run once the guest has retired this many instructions in
+	// all (0: no limit).
+	MaxInsns uint64
+	// MaxMemory caps the guest's memory in bytes (0: no cap).
+	MaxMemory uint64
+
+	UID, GID uint32
+
+	Syscalls *SyscallTable
+	// Strace, when set, receives one line per system call.
+	Strace io.Writer
+	// Notices receives weft's own remarks about the run (unimplemented syscalls).
+	Notices io.Writer
+}
+
+// CPU is one simulated processor.
+type CPU struct {
+	ID    int
+	Hart  *cpu.Hart
+	Clock uint64 // virtual nanoseconds
+	cur   *Task  // the task it runs, or nil when idle
+	last  *Task  // the task whose state the hart holds
+}
+
+// Kernel is one weft machine: its processes, CPUs and file system.
+type Kernel struct {
+	cfg   Config
+	rng   *rand.Rand
+	pool  mm.Pool
+	bus   cpu.Bus
+	CPUs  []*CPU
+	FS    *vfs.FS
+	table *SyscallTable
+
+	nextPID int
+	tasks   []*Task // every task ever created, by TID
+	groups  []*ThreadGroup
+	runq    []*Task
+	init    *ThreadGroup
+
+	totalInsns uint64
+	noticed    map[string]bool
+	stdio      [3]*vfs.Inode
+}
+
+// New returns a kernel with no processes.
+func New(cfg Config) *Kernel {
+	if cfg.CPUs <= 0 {
+		cfg.CPUs = 2
+	}
+	if cfg.Quantum == 0 {
+		cfg.Quantum = 100_000
+	}
+	if cfg.Notices == nil {
+		cfg.Notices = io.Discard
+	}
+	k := &Kernel{
+		cfg:     cfg,
+		rng:     rand.New(rand.NewPCG(cfg.Seed, 0x77656674)), // "weft"
+		table:   cfg.Syscalls,
+		nextPID: 1,
+		noticed: map[string]bool{},
+	}
+	if cfg.MaxMemory > 0 {
+		k.pool.MaxFrames = int64(cfg.MaxMemory / mm.PageSize)
+	}
+	for i := 0; i < cfg.CPUs; i++ {
+		k.CPUs = append(k.CPUs, &CPU{ID: i, Hart: k.bus.NewHart()})
+	}
+	k.FS = vfs.New(cfg.UID, cfg.GID, k.Random)
+	k.stdio[0] = k.FS.NewDevice(&vfs.Stream{R: cfg.Stdin, TTY: cfg.StdinTTY}, 0o620, 136<<8)
+	k.stdio[1] = k.FS.NewDevice(&vfs.Stream{W: cfg.Stdout, TTY: cfg.StdoutTTY}, 0o620, 136<<8)
+	k.stdio[2] = k.FS.NewDevice(&vfs.Stream{W: cfg.Stderr, TTY: cfg.StderrTTY}, 0o620, 136<<8)
+	return k
+}
+
+// Random fills p from the kernel's seeded PRNG (getrandom, AT_RANDOM, /dev/urandom).
+func (k *Kernel) Random(p []byte) {
+	for i := 0; i < len(p); i += 8 {
+		v := k.rng.Uint64()
+		for j := i; j < len(p) && j < i+8; j++ {
+			p[j] = byte(v)
+			v >>= 8
+		}
+	}
+}
+
+// Memory reports the guest memory in use and its peak, in bytes.
+func (k *Kernel) Memory() (inUse, peak uint64) {
+	return uint64(k.pool.InUse()) * mm.PageSize, uint64(k.pool.Peak()) * mm.PageSize
+}
+
+// TotalInsns reports the instructions retired by every task so far.
+func (k *Kernel) TotalInsns() uint64 { return k.totalInsns }
+
+// Groups returns every thread group that ever existed, in PID order.
+func (k *Kernel) Groups() []*ThreadGroup { return k.groups }
+
+// Tasks returns every task that ever existed, in TID order.
+func (k *Kernel) Tasks() []*Task { return k.tasks }
+
+// Spawn creates the first process from an executable file's contents. path is the guest
+// path the program is known by (AT_EXECFN, /proc/self/exe); argv and envp are passed
+// as they are.
+func (k *Kernel) Spawn(data []byte, path string, argv, envp []string) (*ThreadGroup, error) {
+	bin, err := loader.Parse(data)
+	if err != nil {
+		return nil, err
+	}
+	if k.FS.Root != nil && strings.HasPrefix(path, "/") {
+		k.FS.AddFile(path, data, 0o555)
+	}
+	tg := &ThreadGroup{
+		PID:     k.nextPID,
+		MM:      mm.New(&k.pool),
+		FDs:     &FDTable{},
+		Umask:   0o022,
+		Creds:   Creds{UID: k.cfg.UID, EUID: k.cfg.UID, SUID: k.cfg.UID, GID: k.cfg.GID, EGID: k.cfg.GID, SGID: k.cfg.GID},
+		Rlimits: defaultRlimits(),
+	}
+	tg.Cwd, err = k.FS.Lookup(tg.Creds.VFS(), k.FS.Root, "/home/user", true)
+	if err != nil {
+		return nil, fmt.Errorf("no home directory: %w", err)
+	}
+	tg.CwdPath = "/home/user"
+	for fd, n := range k.stdio {
+		mode := uint32(vfs.O_RDONLY)
+		if fd > 0 {
+			mode = vfs.O_WRONLY
+		}
+		tg.FDs.InstallAt(fd, vfs.Open(n, mode, "/dev/pts/0"), false)
+	}
+	t := &Task{k: k, TG: tg}
+	if err := k.execImage(t, bin, path, argv, envp); err != nil {
+		return nil, err
+	}
+	k.nextPID++
+	t.TID = tg.PID
+	tg.Tasks = []*Task{t}
+	k.tasks = append(k.tasks, t)
+	k.groups = append(k.groups, tg)
+	if k.init == nil {
+		k.init = tg
+	}
+	k.runq = append(k.runq, t)
+	return tg, nil
+}
+
+// execImage loads bin into t's thread group's (fresh) address space and sets t up to
+// start at its entry point.
+func (k *Kernel) execImage(t *Task, bin *loader.Binary, path string, argv, envp []string) error {
+	tg := t.TG
+	img, err := bin.Load(tg.MM)
+	if err != nil {
+		return err
+	}
+	sa := &loader.StackArgs{
+		Argv: argv, Envp: envp, ExecFn: path,
+		UID: uint64(tg.Creds.UID), EUID: uint64(tg.Creds.EUID),
+		GID: uint64(tg.Creds.GID), EGID: uint64(tg.Creds.EGID),
+	}
+	k.Random(sa.Random[:])
+	sp, err := loader.SetupStack(tg.MM, img, sa)
+	if err != nil {
+		return err
+	}
+	tg.Exe = path
+	tg.Comm = comm(path)
+	tg.Binary = bin
+	t.Ctx = cpu.Context{PC: img.Entry}
+	t.Ctx.X[2] = sp
+	return nil
+}
+
+// comm is the command name: the last path element, cut to 15 bytes (TASK_COMM_LEN).
+func comm(path string) string {
+	if i := strings.LastIndexByte(path, '/'); i >= 0 {
+		path = path[i+1:]
+	}
+	if len(path) > 15 {
+		path = path[:15]
+	}
+	return path
+}
+
+// SymbolAt names the function or object at addr in tg's executable, as "name+0xoff".
+func (tg *ThreadGroup) SymbolAt(addr uint64) string {
+	if tg.Binary == nil {
+		return ""
+	}
+	syms := tg.Binary.Symbols
+	i := sort.Search(len(syms), func(i int) bool { return syms[i].Addr > addr }) - 1
+	if i < 0 {
+		return ""
+	}
+	s := syms[i]
+	if addr >= s.Addr+max(s.Size, 1) {
+		return ""
+	}
+	if addr == s.Addr {
+		return s.Name
+	}
+	return fmt.Sprintf("%s+0x%x", s.Name, addr-s.Addr)
+}
+
+// Notice prints one of weft's remarks about the run.
+func (k *Kernel) notice(format string, args ...any) {
+	fmt.Fprintf(k.cfg.Notices, "weft: "+format+"\n", args...)
+}
+
+// FlushDecodeCaches makes every CPU fetch instructions afresh.
+func (k *Kernel) FlushDecodeCaches() {
+	for _, c := range k.CPUs {
+		c.Hart.FlushDecodeCache()
+	}
+}

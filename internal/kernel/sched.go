@@ -1,0 +1,251 @@
+package kernel
+
+import (
+	"fmt"
+	"strings"
+
+	"weft/internal/abi/linux"
+	"weft/internal/cpu"
+	"weft/internal/mm"
+)
+
+// Modelled costs, in virtual nanoseconds, of kernel work that retires no guest
+// instructions. They are round numbers in the range a 2020s Linux machine shows; what
+// matters for weft's lessons is that they are charged the same way every run.
+const (
+	costSyscall       = 100  // trap in and out
+	costThreadSwitch  = 1000 // save and restore registers, same address space
+	costProcessSwitch = 2000 // also switch the address space and refill the TLB
+)
+
+// Outcome says how a run ended.
+type Outcome uint8
+
+const (
+	Exited    Outcome = iota // pid 1 exited or was killed
+	InsnLimit                // Config.MaxInsns was reached
+	Deadlock                 // every task blocked with nothing to wake one
+)
+
+// Result is how a run ended.
+type Result struct {
+	Outcome Outcome
+	// Status is pid 1's status as a shell reports it: the exit code, or 128 plus the
+	// number of the signal that killed it.
+	Status int
+	Signal Signal // the signal that killed pid 1, or 0
+}
+
+// Run runs the guest until pid 1 exits, the instruction limit is reached, or nothing
+// can run any more.
+func (k *Kernel) Run() Result {
+	for {
+		if k.init == nil || k.init.Exited {
+			return k.finish()
+		}
+		c := k.pickCPU()
+		if c == nil {
+			k.reportDeadlock()
+			return Result{Outcome: Deadlock, Status: 1}
+		}
+		k.runSlice(c)
+		if k.cfg.MaxInsns > 0 && k.totalInsns >= k.cfg.MaxInsns {
+			return Result{Outcome: InsnLimit, Status: 1}
+		}
+	}
+}
+
+func (k *Kernel) finish() Result {
+	r := Result{Outcome: Exited}
+	if k.init != nil {
+		r.Status = k.init.ExitCode
+		if s := k.init.KillSignal; s != 0 {
+			r.Signal = s
+			r.Status = 128 + int(s)
+		}
+	}
+	return r
+}
+
+// pickCPU gives idle CPUs work from the run queue and returns the busy CPU with the
+// smallest clock (the lowest-numbered on a tie), or nil if no CPU has work.
+func (k *Kernel) pickCPU() *CPU {
+	for len(k.runq) > 0 {
+		var idle *CPU
+		for _, c := range k.CPUs {
+			if c.cur == nil && (idle == nil || c.Clock < idle.Clock) {
+				idle = c
+			}
+		}
+		if idle == nil {
+			break
+		}
+		t := k.runq[0]
+		k.runq = k.runq[1:]
+		idle.Clock = max(idle.Clock, t.readyAt)
+		idle.cur = t
+		t.cpu = idle
+	}
+	var best *CPU
+	for _, c := range k.CPUs {
+		if c.cur != nil && (best == nil || c.Clock < best.Clock) {
+			best = c
+		}
+	}
+	return best
+}
+
+// runSlice runs c's task for one time slice, or until it needs the kernel.
+func (k *Kernel) runSlice(c *CPU) {
+	t := c.cur
+	h := c.Hart
+	if c.last != t {
+		if c.last != nil {
+			if c.last.TG.MM == t.TG.MM {
+				c.Clock += costThreadSwitch
+			} else {
+				c.Clock += costProcessSwitch
+			}
+		}
+		h.ClearReservation()
+		c.last = t
+	}
+	h.Load(&t.Ctx, t.TG.MM)
+	h.TimeBase = c.Clock
+	budget := k.cfg.Quantum
+	if k.cfg.MaxInsns > 0 && k.cfg.MaxInsns-k.totalInsns < budget {
+		budget = k.cfg.MaxInsns - k.totalInsns
+	}
+	before := h.Retired
+	stop := h.Run(budget)
+	h.Save(&t.Ctx)
+	n := h.Retired - before
+	c.Clock += n
+	t.Stats.Insns += n
+	t.Stats.CPUTime += n
+	k.totalInsns += n
+
+	switch stop.Reason {
+	case cpu.StopBudget:
+		if len(k.runq) > 0 {
+			t.Stats.InvolSwitches++
+			k.deschedule(t)
+			k.makeRunnable(t, c.Clock)
+		}
+	case cpu.StopEcall:
+		h.ClearReservation()
+		t.Ctx.PC += 4
+		c.Clock += costSyscall
+		t.Stats.CPUTime += costSyscall
+		k.syscall(t)
+	default:
+		k.fault(t, stop)
+	}
+}
+
+// deschedule takes a running task off its CPU.
+func (k *Kernel) deschedule(t *Task) {
+	if c := t.cpu; c != nil {
+		t.readyAt = c.Clock
+		c.cur = nil
+		t.cpu = nil
+	}
+}
+
+// makeRunnable queues t to run from virtual time at.
+func (k *Kernel) makeRunnable(t *Task, at uint64) {
+	t.State = TaskRunnable
+	t.readyAt = at
+	k.runq = append(k.runq, t)
+}
+
+// fault handles a stop that is a synchronous exception: it raises the signal Linux
+// would, which for now always takes its default action and kills the process.
+func (k *Kernel) fault(t *Task, stop cpu.Stop) {
+	var sig Signal
+	var what string
+	switch stop.Reason {
+	case cpu.StopFault:
+		sig = linux.SIGSEGV
+		what = stop.Fault.Error()
+		if stop.Fault.Kind == mm.OutOfMemory {
+			sig = linux.SIGKILL
+			what = fmt.Sprintf("out of memory (weft's cap is %d MiB)", k.cfg.MaxMemory>>20)
+		}
+	case cpu.StopMisaligned:
+		sig = linux.SIGBUS
+		what = fmt.Sprintf("misaligned atomic %v at 0x%x", stop.Fault.Access, stop.Fault.Addr)
+	case cpu.StopIllegal:
+		sig = linux.SIGILL
+		if stop.Insn&3 != 3 {
+			what = fmt.Sprintf("illegal instruction 0x%04x", stop.Insn)
+		} else {
+			what = fmt.Sprintf("illegal instruction 0x%08x", stop.Insn)
+		}
+	case cpu.StopEbreak:
+		sig = linux.SIGTRAP
+		what = "breakpoint (ebreak)"
+	}
+	where := fmt.Sprintf("pc 0x%x", stop.PC)
+	if s := t.TG.SymbolAt(stop.PC); s != "" {
+		where += " (" + s + ")"
+	}
+	who := fmt.Sprintf("pid %d", t.TG.PID)
+	if t.TID != t.TG.PID {
+		who += fmt.Sprintf(" (thread %d)", t.TID)
+	}
+	k.notice("%s killed by %v: %s at %s", who, sig, what, where)
+	k.killGroup(t.TG, sig)
+}
+
+// killGroup ends every task of tg with a fatal signal.
+func (k *Kernel) killGroup(tg *ThreadGroup, sig Signal) {
+	k.exitGroup(tg, 0, sig)
+}
+
+// exitGroup ends every task of tg: exit_group(2), or death by signal.
+func (k *Kernel) exitGroup(tg *ThreadGroup, code int, sig Signal) {
+	if tg.Exited {
+		return
+	}
+	tg.Exited = true
+	tg.ExitCode = code
+	tg.KillSignal = sig
+	for _, t := range tg.Tasks {
+		k.exitTask(t)
+	}
+	tg.FDs.CloseAll()
+	tg.MM.Release()
+}
+
+// exitTask takes t off the CPU and the run queue for good.
+func (k *Kernel) exitTask(t *Task) {
+	if t.State == TaskDead {
+		return
+	}
+	k.deschedule(t)
+	for i, q := range k.runq {
+		if q == t {
+			k.runq = append(k.runq[:i], k.runq[i+1:]...)
+			break
+		}
+	}
+	t.State = TaskDead
+	for _, c := range k.CPUs {
+		if c.last == t {
+			c.last = nil
+		}
+	}
+}
+
+// reportDeadlock prints who waits on what when nothing can run.
+func (k *Kernel) reportDeadlock() {
+	var b strings.Builder
+	b.WriteString("deadlock: every task is blocked and nothing can wake one:")
+	for _, t := range k.tasks {
+		if t.State == TaskBlocked {
+			fmt.Fprintf(&b, "\n  pid %d tid %d (%s) blocked", t.TG.PID, t.TID, t.TG.Comm)
+		}
+	}
+	k.notice("%s", b.String())
+}

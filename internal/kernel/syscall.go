@@ -1,0 +1,315 @@
+package kernel
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"weft/internal/abi/linux"
+)
+
+// SyscallArgs are the six argument registers a0-a5.
+type SyscallArgs [6]uint64
+
+// SyscallFunc implements one system call for task t. It returns the value for a0, or an
+// error: a linux.Errno becomes -errno; ErrNoReturn means the task's registers were
+// replaced (execve) or it is gone (exit) and a0 must not be written.
+type SyscallFunc func(t *Task, a *SyscallArgs) (uint64, error)
+
+// ErrNoReturn is returned by handlers after which a0 must be left alone.
+var ErrNoReturn = errors.New("syscall does not return")
+
+// ArgFormat says how strace shows an argument.
+type ArgFormat uint8
+
+const (
+	ArgInt       ArgFormat = iota // signed decimal
+	ArgUint                       // unsigned decimal
+	ArgHex                        // hexadecimal
+	ArgPtr                        // pointer: hexadecimal, NULL for 0
+	ArgFd                         // file descriptor (AT_FDCWD by name)
+	ArgPath                       // NUL-terminated string
+	ArgBufIn                      // buffer the call reads; its length is the next argument
+	ArgBufOut                     // buffer the call fills; the return value says how much
+	ArgOct                        // octal (modes)
+	ArgOpenFlags                  // open(2) flags
+	ArgProt                       // mmap protection
+	ArgMapFlags                   // mmap flags
+	ArgSignal                     // signal number
+)
+
+// RetFormat says how strace shows a return value.
+type RetFormat uint8
+
+const (
+	RetInt RetFormat = iota
+	RetHex
+)
+
+// Support says how completely weft implements a call.
+type Support uint8
+
+const (
+	Full    Support = iota // as Linux specifies it
+	Partial                // the common cases; see the Note
+	Stub                   // accepted and answered, with no effect (see the Note)
+)
+
+func (s Support) String() string { return [...]string{"full", "partial", "stub"}[s] }
+
+// Syscall is one entry of the syscall table.
+type Syscall struct {
+	Name    string
+	Fn      SyscallFunc
+	Args    []ArgFormat
+	Ret     RetFormat
+	Support Support
+	Note    string
+}
+
+// SyscallTable maps syscall numbers to their implementations. Strace output, coverage
+// lists and tests all read this one table.
+type SyscallTable struct {
+	calls map[uint64]*Syscall
+}
+
+// NewSyscallTable returns an empty table.
+func NewSyscallTable() *SyscallTable { return &SyscallTable{calls: map[uint64]*Syscall{}} }
+
+// Register adds a call.
+func (st *SyscallTable) Register(nr uint64, s Syscall) {
+	if _, dup := st.calls[nr]; dup {
+		panic(fmt.Sprintf("syscall %d (%s) registered twice", nr, s.Name))
+	}
+	st.calls[nr] = &s
+}
+
+// Lookup returns the entry for nr, or nil.
+func (st *SyscallTable) Lookup(nr uint64) *Syscall { return st.calls[nr] }
+
+// Numbers returns the registered numbers in ascending order.
+func (st *SyscallTable) Numbers() []uint64 {
+	var nrs []uint64
+	for nr := range st.calls {
+		nrs = append(nrs, nr)
+	}
+	for i := 1; i < len(nrs); i++ { // insertion sort: small table, no map-order leaks
+		for j := i; j > 0 && nrs[j] < nrs[j-1]; j-- {
+			nrs[j], nrs[j-1] = nrs[j-1], nrs[j]
+		}
+	}
+	return nrs
+}
+
+// syscall runs the system call t has just trapped into.
+func (k *Kernel) syscall(t *Task) {
+	nr := t.Ctx.X[17]
+	var a SyscallArgs
+	copy(a[:], t.Ctx.X[10:16])
+	t.Stats.Syscalls++
+	sc := k.table.Lookup(nr)
+	if sc == nil || sc.Fn == nil {
+		name := linux.SyscallNames[int(nr)]
+		if name == "" {
+			name = "syscall_" + strconv.FormatUint(nr, 10)
+		}
+		if !k.noticed[name] {
+			k.noticed[name] = true
+			k.notice("pid %d: system call %s (%d) is not implemented; it returns ENOSYS", t.TG.PID, name, nr)
+		}
+		t.Ctx.X[10] = negErrno(linux.ENOSYS)
+		if k.cfg.Strace != nil {
+			k.straceLine(t, &Syscall{Name: name}, &a, "", t.Ctx.X[10], linux.ENOSYS)
+		}
+		return
+	}
+	var pre string
+	if k.cfg.Strace != nil {
+		pre = k.formatArgs(t, sc, &a, false, 0)
+	}
+	ret, err := sc.Fn(t, &a)
+	var errno linux.Errno
+	switch {
+	case err == nil:
+		t.Ctx.X[10] = ret
+	case errors.Is(err, ErrNoReturn):
+	case errors.As(err, &errno):
+		t.Ctx.X[10] = negErrno(errno)
+	default:
+		// A handler error that is not an errno is a kernel bug; the guest sees EIO.
+		k.notice("pid %d: %s: internal error: %v", t.TG.PID, sc.Name, err)
+		errno = linux.EIO
+		t.Ctx.X[10] = negErrno(errno)
+	}
+	if k.cfg.Strace != nil {
+		if errors.Is(err, ErrNoReturn) {
+			k.straceLine(t, sc, &a, pre, 0, ErrNoReturn)
+		} else {
+			k.straceLine(t, sc, &a, pre, t.Ctx.X[10], errnoOrNil(errno))
+		}
+	}
+}
+
+func errnoOrNil(e linux.Errno) error {
+	if e == 0 {
+		return nil
+	}
+	return e
+}
+
+func (k *Kernel) straceLine(t *Task, sc *Syscall, a *SyscallArgs, pre string, ret uint64, err error) {
+	args := pre
+	if sc.Fn != nil {
+		args = k.formatArgs(t, sc, a, true, ret)
+	}
+	var res string
+	var errno linux.Errno
+	switch {
+	case errors.Is(err, ErrNoReturn):
+		res = "?"
+	case errors.As(err, &errno):
+		res = fmt.Sprintf("-1 %v", errno)
+	case sc.Ret == RetHex:
+		res = fmt.Sprintf("0x%x", ret)
+	default:
+		res = strconv.FormatInt(int64(ret), 10)
+	}
+	fmt.Fprintf(k.cfg.Strace, "[pid %d] %s(%s) = %s\n", t.TID, sc.Name, args, res)
+}
+
+// formatArgs renders a call's arguments. Before the call (after=false) out-buffers are
+// shown as pointers; after it, with the bytes the call returned.
+func (k *Kernel) formatArgs(t *Task, sc *Syscall, a *SyscallArgs, after bool, ret uint64) string {
+	parts := make([]string, len(sc.Args))
+	for i, f := range sc.Args {
+		v := a[i]
+		switch f {
+		case ArgInt:
+			parts[i] = strconv.FormatInt(int64(v), 10)
+		case ArgUint:
+			parts[i] = strconv.FormatUint(v, 10)
+		case ArgHex:
+			parts[i] = fmt.Sprintf("0x%x", v)
+		case ArgPtr:
+			parts[i] = fmtPtr(v)
+		case ArgFd:
+			if int32(v) == AT_FDCWD {
+				parts[i] = "AT_FDCWD"
+			} else {
+				parts[i] = strconv.Itoa(int(int32(v)))
+			}
+		case ArgPath:
+			s, ok, err := t.TG.MM.ReadString(v, 4096)
+			if err != nil {
+				parts[i] = fmtPtr(v)
+			} else {
+				parts[i] = quote([]byte(s), !ok)
+			}
+		case ArgBufIn, ArgBufOut:
+			n := a[i+1]
+			if f == ArgBufOut {
+				if !after || int64(ret) < 0 {
+					parts[i] = fmtPtr(v)
+					continue
+				}
+				n = ret
+			}
+			const show = 32
+			buf := make([]byte, min(n, show))
+			if t.TG.MM.ReadAt(buf, v) != nil {
+				parts[i] = fmtPtr(v)
+			} else {
+				parts[i] = quote(buf, n > show)
+			}
+		case ArgOct:
+			parts[i] = fmt.Sprintf("0%o", v)
+		case ArgOpenFlags:
+			parts[i] = openFlagNames(v)
+		case ArgProt:
+			parts[i] = flagNames(v, protNames, "PROT_NONE")
+		case ArgMapFlags:
+			parts[i] = flagNames(v, mapNames, "0")
+		case ArgSignal:
+			parts[i] = Signal(v).String()
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+func fmtPtr(v uint64) string {
+	if v == 0 {
+		return "NULL"
+	}
+	return fmt.Sprintf("0x%x", v)
+}
+
+// quote renders bytes as a C string literal, as strace does.
+func quote(b []byte, more bool) string {
+	var s strings.Builder
+	s.WriteByte('"')
+	for _, c := range b {
+		switch {
+		case c == '"' || c == '\\':
+			s.WriteByte('\\')
+			s.WriteByte(c)
+		case c == '\n':
+			s.WriteString(`\n`)
+		case c == '\t':
+			s.WriteString(`\t`)
+		case c >= 0x20 && c < 0x7f:
+			s.WriteByte(c)
+		default:
+			fmt.Fprintf(&s, `\%o`, c)
+		}
+	}
+	s.WriteByte('"')
+	if more {
+		s.WriteString("...")
+	}
+	return s.String()
+}
+
+type flagName struct {
+	bit  uint64
+	name string
+}
+
+var protNames = []flagName{{1, "PROT_READ"}, {2, "PROT_WRITE"}, {4, "PROT_EXEC"}}
+var mapNames = []flagName{{0x01, "MAP_SHARED"}, {0x02, "MAP_PRIVATE"}, {0x10, "MAP_FIXED"},
+	{0x20, "MAP_ANONYMOUS"}, {0x100, "MAP_GROWSDOWN"}, {0x4000, "MAP_NORESERVE"},
+	{0x8000, "MAP_POPULATE"}, {0x20000, "MAP_STACK"}, {0x100000, "MAP_FIXED_NOREPLACE"}}
+var openNames = []flagName{{0o100, "O_CREAT"}, {0o200, "O_EXCL"}, {0o400, "O_NOCTTY"},
+	{0o1000, "O_TRUNC"}, {0o2000, "O_APPEND"}, {0o4000, "O_NONBLOCK"}, {0o200000, "O_DIRECTORY"},
+	{0o400000, "O_NOFOLLOW"}, {0o2000000, "O_CLOEXEC"}, {0o10000000, "O_PATH"}}
+
+func flagNames(v uint64, names []flagName, zero string) string {
+	if v == 0 {
+		return zero
+	}
+	var parts []string
+	for _, f := range names {
+		if v&f.bit != 0 {
+			parts = append(parts, f.name)
+			v &^= f.bit
+		}
+	}
+	if v != 0 {
+		parts = append(parts, fmt.Sprintf("0x%x", v))
+	}
+	return strings.Join(parts, "|")
+}
+
+func openFlagNames(v uint64) string {
+	acc := [...]string{"O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE"}[v&3]
+	if rest := v &^ 3; rest != 0 {
+		return acc + "|" + flagNames(rest, openNames, "")
+	}
+	return acc
+}
+
+// AT_FDCWD is the dirfd meaning "the working directory".
+const AT_FDCWD = -100
+
+// negErrno is the a0 value that reports e: -e as a 64-bit two's-complement number.
+func negErrno(e linux.Errno) uint64 { return -uint64(e) }

@@ -1,0 +1,183 @@
+package kernel
+
+import (
+	"weft/internal/abi/linux"
+	"weft/internal/cpu"
+	"weft/internal/loader"
+	"weft/internal/mm"
+	"weft/internal/vfs"
+)
+
+// TaskState is where a task is in its life.
+type TaskState uint8
+
+const (
+	TaskRunnable TaskState = iota // on a run queue or running on a CPU
+	TaskBlocked                   // waiting for something (see Task.waitingFor)
+	TaskDead                      // exited; its thread group may be a zombie
+)
+
+// Creds is a process's security context (credentials(7)).
+type Creds struct {
+	UID, EUID, SUID uint32
+	GID, EGID, SGID uint32
+	Groups          []uint32
+}
+
+// VFS returns the credentials that file permission checks use.
+func (c *Creds) VFS() vfs.Cred {
+	return vfs.Cred{UID: c.EUID, GID: c.EGID, Groups: c.Groups}
+}
+
+// Rlimit is one resource limit (getrlimit(2)).
+type Rlimit struct{ Cur, Max uint64 }
+
+// RLIM_INFINITY is the "no limit" value.
+const RLIM_INFINITY = ^uint64(0)
+
+// Resource numbers for getrlimit(2).
+const (
+	RLIMIT_CPU     = 0
+	RLIMIT_FSIZE   = 1
+	RLIMIT_DATA    = 2
+	RLIMIT_STACK   = 3
+	RLIMIT_CORE    = 4
+	RLIMIT_RSS     = 5
+	RLIMIT_NPROC   = 6
+	RLIMIT_NOFILE  = 7
+	RLIMIT_MEMLOCK = 8
+	RLIMIT_AS      = 9
+	RLIM_NLIMITS   = 16
+)
+
+func defaultRlimits() [RLIM_NLIMITS]Rlimit {
+	var r [RLIM_NLIMITS]Rlimit
+	for i := range r {
+		r[i] = Rlimit{RLIM_INFINITY, RLIM_INFINITY}
+	}
+	r[RLIMIT_STACK] = Rlimit{loader.StackSize, RLIM_INFINITY}
+	r[RLIMIT_CORE] = Rlimit{0, RLIM_INFINITY}
+	r[RLIMIT_NPROC] = Rlimit{4096, 4096}
+	r[RLIMIT_NOFILE] = Rlimit{1024, 4096}
+	r[RLIMIT_MEMLOCK] = Rlimit{8 << 20, 8 << 20}
+	return r
+}
+
+// ThreadGroup is a process: an address space, open files, a working directory,
+// credentials and limits, shared by its tasks (threads).
+type ThreadGroup struct {
+	PID    int
+	Parent *ThreadGroup
+	Tasks  []*Task
+
+	MM      *mm.AddressSpace
+	FDs     *FDTable
+	Cwd     *vfs.Inode
+	CwdPath string
+	Umask   uint32
+	Creds   Creds
+	Rlimits [RLIM_NLIMITS]Rlimit
+	// SigActions are the signal dispositions, indexed by signal number.
+	SigActions [linux.NSIG]SigAction
+
+	// Exe is the guest path of the program image; Comm the short command name.
+	Exe    string
+	Comm   string
+	Binary *loader.Binary
+
+	// Exit state: set once the group has exited.
+	Exited     bool
+	ExitCode   int    // exit status when it exited normally
+	KillSignal Signal // the signal that killed it, or 0
+}
+
+// Task is a thread: registers, and the thread group it belongs to.
+type Task struct {
+	k     *Kernel
+	TID   int
+	TG    *ThreadGroup
+	Ctx   cpu.Context
+	State TaskState
+
+	// ClearTID is set_tid_address's pointer (cleared and woken on exit).
+	ClearTID uint64
+	// RobustList is set_robust_list's head.
+	RobustList uint64
+
+	// SigMask is the blocked-signal mask (rt_sigprocmask), recorded until signal
+	// delivery exists.
+	SigMask uint64
+
+	// cpu is the CPU the task is running on while it runs (nil otherwise).
+	cpu *CPU
+	// readyAt is the virtual time at which the task became runnable.
+	readyAt uint64
+
+	Stats TaskStats
+}
+
+// TaskStats is what weft accounts per task.
+type TaskStats struct {
+	Insns         uint64 // instructions retired
+	CPUTime       uint64 // virtual nanoseconds on a CPU, including modelled costs
+	Syscalls      uint64
+	VolSwitches   uint64 // gave up the CPU by blocking or yielding
+	InvolSwitches uint64 // preempted at the end of a time slice
+}
+
+// Now returns the virtual time in nanoseconds as the task sees it.
+func (t *Task) Now() uint64 {
+	if t.cpu != nil {
+		return t.cpu.Clock
+	}
+	return t.readyAt
+}
+
+// Kernel returns the kernel the task runs in.
+func (t *Task) Kernel() *Kernel { return t.k }
+
+// Exit ends the calling thread (exit(2)). When it is the last thread, the process exits
+// with code.
+func (t *Task) Exit(code int) {
+	live := 0
+	for _, o := range t.TG.Tasks {
+		if o.State != TaskDead {
+			live++
+		}
+	}
+	if live <= 1 {
+		t.k.exitGroup(t.TG, code, 0)
+		return
+	}
+	t.k.exitTask(t)
+}
+
+// ExitGroup ends every thread of the process (exit_group(2)).
+func (t *Task) ExitGroup(code int) { t.k.exitGroup(t.TG, code, 0) }
+
+// Yield gives up the CPU to the next runnable task, if there is one (sched_yield(2)).
+func (t *Task) Yield() {
+	k := t.k
+	if len(k.runq) == 0 {
+		return
+	}
+	t.Stats.VolSwitches++
+	now := t.Now()
+	k.deschedule(t)
+	k.makeRunnable(t, now)
+}
+
+// SleepUntil takes the task off its CPU until virtual time at.
+func (t *Task) SleepUntil(at uint64) {
+	k := t.k
+	t.Stats.VolSwitches++
+	k.deschedule(t)
+	k.makeRunnable(t, at)
+}
+
+// SigAction is a signal's disposition (the kernel's struct sigaction).
+type SigAction struct {
+	Handler uint64 // SIG_DFL (0), SIG_IGN (1) or the handler's address
+	Flags   uint64
+	Mask    uint64
+}

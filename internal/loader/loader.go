@@ -1,0 +1,333 @@
+// Package loader turns a static riscv64 ELF executable into a process image: its
+// segments mapped into an address space, and the initial stack with argc, argv, envp
+// and the auxiliary vector that glibc's start-up code reads (System V ABI, and the
+// RISC-V ELF psABI).
+package loader
+
+import (
+	"bytes"
+	"debug/elf"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"sort"
+
+	"weft/internal/mm"
+)
+
+// Address-space layout, as Linux lays out an Sv39 riscv64 process without randomization.
+const (
+	StackTop   = 0x40_0000_0000                 // the stack grows down from here
+	StackSize  = 8 << 20                        // mapped for the stack (RLIMIT_STACK's default)
+	MmapBase   = StackTop - StackSize - 128<<20 // mmap allocates top-down below this
+	PIEBase    = 0x2a_aaaa_a000                 // where a static-pie executable is placed
+	maxStrings = 128 << 10                      // bytes of argv+envp strings (ARG_MAX's spirit)
+)
+
+// Error is a loader error: the program cannot be run, and why.
+type Error struct {
+	Msg string
+}
+
+func (e *Error) Error() string { return e.Msg }
+
+func errorf(format string, args ...any) error {
+	return &Error{Msg: fmt.Sprintf(format, args...)}
+}
+
+// Binary is a parsed, validated executable.
+type Binary struct {
+	data  []byte
+	file  *elf.File
+	loads []elf.ProgHeader
+	pie   bool
+	// Symbols maps addresses to names, for reports; empty for a stripped binary.
+	Symbols []Symbol
+}
+
+// Symbol is a function or object in the executable's symbol table.
+type Symbol struct {
+	Name       string
+	Addr, Size uint64
+}
+
+// Parse validates data as a static riscv64 executable.
+func Parse(data []byte) (b *Binary, err error) {
+	if len(data) < 4 || !bytes.Equal(data[:4], []byte(elf.ELFMAG)) {
+		return nil, errorf("not an ELF file")
+	}
+	if len(data) > int(elf.EI_CLASS) && elf.Class(data[elf.EI_CLASS]) == elf.ELFCLASS32 {
+		return nil, errorf("32-bit ELF file: weft runs 64-bit RISC-V (riscv64) programs")
+	}
+	defer func() {
+		// debug/elf is meant to return errors for malformed files; should one slip
+		// through as a panic, it is still just a bad file.
+		if r := recover(); r != nil {
+			b, err = nil, errorf("malformed ELF file (%v)", r)
+		}
+	}()
+	f, err := elf.NewFile(bytes.NewReader(data))
+	if err != nil {
+		return nil, errorf("malformed ELF file: %v", err)
+	}
+	if f.Class != elf.ELFCLASS64 {
+		return nil, errorf("ELF class %v: weft runs 64-bit RISC-V (riscv64) programs", f.Class)
+	}
+	if f.Machine != elf.EM_RISCV {
+		return nil, errorf("not a RISC-V program (machine %v): weft runs riscv64 programs", f.Machine)
+	}
+	if f.Data != elf.ELFDATA2LSB {
+		return nil, errorf("big-endian ELF file: riscv64 is little-endian")
+	}
+	b = &Binary{data: data, file: f}
+	switch f.Type {
+	case elf.ET_EXEC:
+	case elf.ET_DYN:
+		b.pie = true
+	default:
+		return nil, errorf("ELF type %v is not an executable", f.Type)
+	}
+	for i, p := range f.Progs {
+		switch p.Type {
+		case elf.PT_INTERP:
+			interp := ""
+			if p.Off+p.Filesz <= uint64(len(data)) && p.Filesz > 0 {
+				interp = string(bytes.TrimRight(data[p.Off:p.Off+p.Filesz], "\x00"))
+			}
+			return nil, errorf("dynamically linked (interpreter %s): weft runs static programs; rebuild with -static", interp)
+		case elf.PT_DYNAMIC:
+			if !b.pie {
+				return nil, errorf("dynamically linked: weft runs static programs; rebuild with -static")
+			}
+		case elf.PT_LOAD:
+			if p.Memsz == 0 {
+				continue
+			}
+			if p.Filesz > p.Memsz {
+				return nil, errorf("ELF: program header %d: file size 0x%x exceeds memory size 0x%x", i, p.Filesz, p.Memsz)
+			}
+			if p.Off > uint64(len(data)) || p.Filesz > uint64(len(data))-p.Off {
+				return nil, errorf("ELF: program header %d: segment [0x%x, 0x%x) lies past the end of the file (%d bytes): truncated file?", i, p.Off, p.Off+p.Filesz, len(data))
+			}
+			if p.Vaddr%mm.PageSize != p.Off%mm.PageSize {
+				return nil, errorf("ELF: program header %d: address 0x%x and file offset 0x%x disagree modulo the page size", i, p.Vaddr, p.Off)
+			}
+			if p.Vaddr+p.Memsz < p.Vaddr || p.Vaddr+p.Memsz > PIEBase {
+				return nil, errorf("ELF: program header %d: segment [0x%x, 0x%x) is outside the user address space", i, p.Vaddr, p.Vaddr+p.Memsz)
+			}
+			b.loads = append(b.loads, p.ProgHeader)
+		}
+	}
+	if len(b.loads) == 0 {
+		return nil, errorf("ELF: no loadable segments")
+	}
+	sort.Slice(b.loads, func(i, j int) bool { return b.loads[i].Vaddr < b.loads[j].Vaddr })
+	for i := 1; i < len(b.loads); i++ {
+		prev, p := b.loads[i-1], b.loads[i]
+		if p.Vaddr < prev.Vaddr+prev.Memsz {
+			return nil, errorf("ELF: segment at 0x%x overlaps the segment [0x%x, 0x%x)", p.Vaddr, prev.Vaddr, prev.Vaddr+prev.Memsz)
+		}
+	}
+	if syms, err := f.Symbols(); err == nil {
+		for _, s := range syms {
+			t := elf.ST_TYPE(s.Info)
+			if (t == elf.STT_FUNC || t == elf.STT_OBJECT) && s.Value != 0 && s.Name != "" {
+				b.Symbols = append(b.Symbols, Symbol{Name: s.Name, Addr: s.Value, Size: s.Size})
+			}
+		}
+		sort.Slice(b.Symbols, func(i, j int) bool { return b.Symbols[i].Addr < b.Symbols[j].Addr })
+	}
+	return b, nil
+}
+
+// Image says where a loaded program lies.
+type Image struct {
+	Entry    uint64 // the entry point
+	Bias     uint64 // added to every ELF address (non-zero for static-pie)
+	Phdr     uint64 // address of the program headers in memory (AT_PHDR)
+	Phent    uint64
+	Phnum    uint64
+	BrkStart uint64 // the initial program break: the page after the highest segment
+}
+
+// Load maps the program's segments into as, which should be empty, and sets up the heap
+// and the mmap area.
+func (b *Binary) Load(as *mm.AddressSpace) (*Image, error) {
+	var bias uint64
+	if b.pie {
+		bias = PIEBase - b.loads[0].Vaddr&^mm.PageMask
+	}
+	img := &Image{
+		Entry: b.file.Entry + bias,
+		Bias:  bias,
+		Phent: 56, // sizeof(Elf64_Phdr)
+		Phnum: uint64(len(b.file.Progs)),
+	}
+	phoff := binary.LittleEndian.Uint64(b.data[32:40]) // e_phoff
+	for _, p := range b.file.Progs {
+		if p.Type == elf.PT_PHDR {
+			img.Phdr = p.Vaddr + bias
+		}
+	}
+	var end uint64
+	for _, p := range b.loads {
+		if img.Phdr == 0 && phoff >= p.Off && phoff < p.Off+p.Filesz {
+			img.Phdr = p.Vaddr + (phoff - p.Off) + bias
+		}
+		start := (p.Vaddr + bias) &^ mm.PageMask
+		stop := (p.Vaddr + bias + p.Memsz + mm.PageMask) &^ mm.PageMask
+		perm := segPerm(p.Flags)
+		// Two segments may share a page at their boundary: the page gets both
+		// permissions, as with Linux's overlapping mappings of one file.
+		if v := as.Find(start); v != nil {
+			if err := as.Protect(v.Start, v.End-v.Start, v.Perm|perm); err != nil {
+				return nil, err
+			}
+			start += mm.PageSize
+		}
+		if stop > start {
+			if err := as.Map(start, stop-start, perm, false, ""); err != nil {
+				return nil, fmt.Errorf("ELF: mapping segment at 0x%x: %w", p.Vaddr, err)
+			}
+		}
+		if err := as.Poke(p.Vaddr+bias, b.data[p.Off:p.Off+p.Filesz]); err != nil {
+			return nil, fmt.Errorf("ELF: loading segment at 0x%x: %w", p.Vaddr, err)
+		}
+		if stop > end {
+			end = stop
+		}
+	}
+	img.BrkStart = end
+	as.BrkStart, as.Brk = end, end
+	as.MmapBase = MmapBase
+	return img, nil
+}
+
+func segPerm(f elf.ProgFlag) mm.Perm {
+	var p mm.Perm
+	if f&elf.PF_R != 0 {
+		p |= mm.PermRead
+	}
+	if f&elf.PF_W != 0 {
+		p |= mm.PermWrite
+	}
+	if f&elf.PF_X != 0 {
+		p |= mm.PermExec
+	}
+	return p
+}
+
+// Auxiliary vector tags (include/uapi/linux/auxvec.h).
+const (
+	AT_NULL   = 0
+	AT_PHDR   = 3
+	AT_PHENT  = 4
+	AT_PHNUM  = 5
+	AT_PAGESZ = 6
+	AT_BASE   = 7
+	AT_FLAGS  = 8
+	AT_ENTRY  = 9
+	AT_UID    = 11
+	AT_EUID   = 12
+	AT_GID    = 13
+	AT_EGID   = 14
+	AT_HWCAP  = 16
+	AT_CLKTCK = 17
+	AT_SECURE = 23
+	AT_RANDOM = 25
+	AT_EXECFN = 31
+)
+
+// HWCAP is AT_HWCAP for RV64IMAFDC: one bit per extension letter, bit 0 for 'a'.
+const HWCAP = 1<<('i'-'a') | 1<<('m'-'a') | 1<<('a'-'a') | 1<<('f'-'a') | 1<<('d'-'a') | 1<<('c'-'a')
+
+// StackArgs is what the initial stack carries besides the image.
+type StackArgs struct {
+	Argv, Envp           []string
+	ExecFn               string // AT_EXECFN: the path the program was executed as
+	UID, EUID, GID, EGID uint64
+	Random               [16]byte // AT_RANDOM's bytes
+}
+
+// ErrArgsTooLong is returned when argv and envp do not fit (E2BIG).
+var ErrArgsTooLong = errors.New("argument list too long")
+
+// SetupStack maps the stack and writes the initial process stack as the psABI and
+// Linux's create_elf_tables lay it out. It returns the initial stack pointer, which
+// points at argc and is 16-byte aligned.
+func SetupStack(as *mm.AddressSpace, img *Image, a *StackArgs) (uint64, error) {
+	size := len(a.ExecFn) + 1
+	for _, s := range a.Argv {
+		size += len(s) + 1
+	}
+	for _, s := range a.Envp {
+		size += len(s) + 1
+	}
+	if size > maxStrings {
+		return 0, ErrArgsTooLong
+	}
+	if err := as.Map(StackTop-StackSize, StackSize, mm.PermRead|mm.PermWrite, false, "[stack]"); err != nil {
+		return 0, err
+	}
+	sp := uint64(StackTop)
+	push := func(b []byte) (uint64, error) {
+		sp -= uint64(len(b))
+		return sp, as.Poke(sp, b)
+	}
+	pushString := func(s string) (uint64, error) { return push(append([]byte(s), 0)) }
+
+	execfn, err := pushString(a.ExecFn)
+	if err != nil {
+		return 0, err
+	}
+	strs := func(list []string) ([]uint64, error) {
+		ptrs := make([]uint64, len(list))
+		for i := len(list) - 1; i >= 0; i-- {
+			p, err := pushString(list[i])
+			if err != nil {
+				return nil, err
+			}
+			ptrs[i] = p
+		}
+		return ptrs, nil
+	}
+	envPtrs, err := strs(a.Envp)
+	if err != nil {
+		return 0, err
+	}
+	argPtrs, err := strs(a.Argv)
+	if err != nil {
+		return 0, err
+	}
+	sp &^= 15
+	random, err := push(a.Random[:])
+	if err != nil {
+		return 0, err
+	}
+
+	auxv := [][2]uint64{
+		{AT_PHDR, img.Phdr}, {AT_PHENT, img.Phent}, {AT_PHNUM, img.Phnum},
+		{AT_PAGESZ, mm.PageSize}, {AT_BASE, 0}, {AT_FLAGS, 0}, {AT_ENTRY, img.Entry},
+		{AT_UID, a.UID}, {AT_EUID, a.EUID}, {AT_GID, a.GID}, {AT_EGID, a.EGID},
+		{AT_HWCAP, HWCAP}, {AT_CLKTCK, 100}, {AT_SECURE, 0}, {AT_RANDOM, random},
+		{AT_EXECFN, execfn}, {AT_NULL, 0},
+	}
+	words := []uint64{uint64(len(a.Argv))}
+	words = append(words, argPtrs...)
+	words = append(words, 0)
+	words = append(words, envPtrs...)
+	words = append(words, 0)
+	for _, kv := range auxv {
+		words = append(words, kv[0], kv[1])
+	}
+	sp -= uint64(8 * len(words))
+	sp &^= 15
+	buf := make([]byte, 8*len(words))
+	for i, w := range words {
+		binary.LittleEndian.PutUint64(buf[8*i:], w)
+	}
+	if err := as.Poke(sp, buf); err != nil {
+		return 0, err
+	}
+	return sp, nil
+}

@@ -1,0 +1,70 @@
+package mm
+
+import "errors"
+
+// ErrNoSpace is returned when no free range is large enough.
+var ErrNoSpace = errors.New("mm: no free address range")
+
+// Discard drops the pages in [start, start+length) but keeps the mappings: the next
+// access sees zero-filled memory (madvise(MADV_DONTNEED) on private anonymous memory).
+// Shared pages are left alone, as their contents belong to every sharer.
+func (as *AddressSpace) Discard(start, length uint64) {
+	as.visit(start>>PageShift, (start+length+PageMask)>>PageShift, true, func(_ uint64, e *pte) {
+		if e.frame != nil && !e.shared {
+			as.dropFrame(e.frame)
+			*e = pte{}
+		}
+	})
+	as.Gen++
+}
+
+// Remap resizes the mapping at [old, old+oldLen) to newLen bytes, in place when the
+// space after it is free, else (with mayMove) at a new address, moving its pages without
+// copying them (mremap(2)). All lengths are page-aligned.
+func (as *AddressSpace) Remap(old, oldLen, newLen uint64, mayMove bool) (uint64, error) {
+	v := as.Find(old)
+	if v == nil || v.Start > old || v.End < old+oldLen {
+		return 0, errors.New("mm: remap of a range that is not one mapping")
+	}
+	if newLen <= oldLen {
+		as.Unmap(old+newLen, oldLen-newLen)
+		return old, nil
+	}
+	end := old + newLen
+	free := end <= AddrLimit && end > old
+	for _, w := range as.vmas {
+		if w.Start < end && w.End > old+oldLen {
+			free = false
+		}
+	}
+	if free && v.End == old+oldLen {
+		v.End = end
+		return old, nil
+	}
+	if !mayMove {
+		return 0, ErrNoSpace
+	}
+	dst := as.FindFree(newLen)
+	if dst == 0 {
+		return 0, ErrNoSpace
+	}
+	perm, shared, name := v.Perm, v.Shared, v.Name
+	if err := as.Map(dst, newLen, perm, shared, name); err != nil {
+		return 0, err
+	}
+	for a := uint64(0); a < oldLen; a += PageSize {
+		src := as.mutable((old+a)>>PageShift, false)
+		if src == nil || src.frame == nil {
+			continue
+		}
+		moved := *src
+		*src = pte{}
+		d := as.mutable((dst+a)>>PageShift, true)
+		if d.frame != nil {
+			as.dropFrame(d.frame)
+		}
+		*d = moved
+	}
+	as.Unmap(old, oldLen)
+	return dst, nil
+}

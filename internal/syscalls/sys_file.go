@@ -1,0 +1,578 @@
+package syscalls
+
+import (
+	"encoding/binary"
+	"strconv"
+	"strings"
+
+	"weft/internal/abi/linux"
+	"weft/internal/kernel"
+	"weft/internal/vfs"
+)
+
+var fileCalls = []entry{
+	call(linux.SYS_READ, "read", Read, fd, bout, u),
+	call(linux.SYS_WRITE, "write", Write, fd, bin, u),
+	call(linux.SYS_READV, "readv", Readv, fd, p, i),
+	call(linux.SYS_WRITEV, "writev", Writev, fd, p, i),
+	call(linux.SYS_PREAD64, "pread64", Pread64, fd, bout, u, i),
+	call(linux.SYS_PWRITE64, "pwrite64", Pwrite64, fd, bin, u, i),
+	call(linux.SYS_OPENAT, "openat", Openat, fd, path, ofl, oct),
+	call(linux.SYS_CLOSE, "close", Close, fd),
+	call(linux.SYS_LSEEK, "lseek", Lseek, fd, i, i),
+	call(linux.SYS_FSTAT, "fstat", Fstat, fd, p),
+	call(linux.SYS_NEWFSTATAT, "newfstatat", Newfstatat, fd, path, p, x),
+	call(linux.SYS_IOCTL, "ioctl", Ioctl, fd, x, p).partial("terminal queries: TCGETS, TIOCGWINSZ"),
+	call(linux.SYS_READLINKAT, "readlinkat", Readlinkat, fd, path, p, u),
+	call(linux.SYS_GETCWD, "getcwd", Getcwd, p, u),
+	call(linux.SYS_MKDIRAT, "mkdirat", Mkdirat, fd, path, oct),
+	call(linux.SYS_UNLINKAT, "unlinkat", Unlinkat, fd, path, x),
+	call(linux.SYS_FACCESSAT, "faccessat", Faccessat, fd, path, oct),
+	call(linux.SYS_FTRUNCATE, "ftruncate", Ftruncate, fd, i),
+	call(linux.SYS_DUP, "dup", Dup, fd),
+	call(linux.SYS_DUP3, "dup3", Dup3, fd, fd, ofl),
+	call(linux.SYS_FCNTL, "fcntl", Fcntl, fd, i, x).partial("F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL"),
+	call(linux.SYS_FSYNC, "fsync", Fsync, fd),
+	call(linux.SYS_FDATASYNC, "fdatasync", Fsync, fd),
+}
+
+// maxIO bounds one read or write, so that a huge count cannot make weft allocate
+// without bound; like Linux (which stops at 0x7ffff000), it returns a short count.
+const maxIO = 16 << 20
+
+func file(t *kernel.Task, n uint64) (*vfs.File, error) {
+	return t.TG.FDs.Get(int(int32(n)))
+}
+
+// Read implements read(2).
+func Read(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	f, err := file(t, a[0])
+	if err != nil {
+		return 0, err
+	}
+	buf := make([]byte, min(a[2], maxIO))
+	n, err := f.Read(buf)
+	if err != nil {
+		return 0, errno(err)
+	}
+	return uint64(n), copyOut(t, a[1], buf[:n])
+}
+
+// Write implements write(2).
+func Write(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	f, err := file(t, a[0])
+	if err != nil {
+		return 0, err
+	}
+	buf, err := copyIn(t, a[1], min(a[2], maxIO))
+	if err != nil {
+		return 0, err
+	}
+	n, err := f.Write(buf)
+	if err != nil {
+		return 0, errno(err)
+	}
+	return uint64(n), nil
+}
+
+// Pread64 implements pread64(2).
+func Pread64(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	f, err := file(t, a[0])
+	if err != nil {
+		return 0, err
+	}
+	if !f.Readable() {
+		return 0, linux.EBADF
+	}
+	buf := make([]byte, min(a[2], maxIO))
+	n, err := f.PRead(buf, int64(a[3]))
+	if err != nil {
+		return 0, errno(err)
+	}
+	return uint64(n), copyOut(t, a[1], buf[:n])
+}
+
+// Pwrite64 implements pwrite64(2).
+func Pwrite64(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	f, err := file(t, a[0])
+	if err != nil {
+		return 0, err
+	}
+	if !f.Writable() {
+		return 0, linux.EBADF
+	}
+	buf, err := copyIn(t, a[1], min(a[2], maxIO))
+	if err != nil {
+		return 0, err
+	}
+	n, err := f.PWrite(buf, int64(a[3]))
+	return uint64(n), errno(err)
+}
+
+const iovMax = 1024 // UIO_MAXIOV
+
+type iovec struct{ base, len uint64 }
+
+func iovecs(t *kernel.Task, addr, count uint64) ([]iovec, error) {
+	if count > iovMax {
+		return nil, linux.EINVAL
+	}
+	raw, err := copyIn(t, addr, 16*count)
+	if err != nil {
+		return nil, err
+	}
+	v := make([]iovec, count)
+	var total uint64
+	for i := range v {
+		v[i] = iovec{binary.LittleEndian.Uint64(raw[16*i:]), binary.LittleEndian.Uint64(raw[16*i+8:])}
+		if int64(v[i].len) < 0 || total+v[i].len < total {
+			return nil, linux.EINVAL
+		}
+		total += v[i].len
+	}
+	return v, nil
+}
+
+// Readv implements readv(2): one read, scattered over the buffers.
+func Readv(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	f, err := file(t, a[0])
+	if err != nil {
+		return 0, err
+	}
+	v, err := iovecs(t, a[1], a[2])
+	if err != nil {
+		return 0, err
+	}
+	var total uint64
+	for _, io := range v {
+		total += io.len
+	}
+	buf := make([]byte, min(total, maxIO))
+	n, err := f.Read(buf)
+	if err != nil {
+		return 0, errno(err)
+	}
+	rest := buf[:n]
+	for _, io := range v {
+		c := min(uint64(len(rest)), io.len)
+		if err := copyOut(t, io.base, rest[:c]); err != nil {
+			return 0, err
+		}
+		rest = rest[c:]
+	}
+	return uint64(n), nil
+}
+
+// Writev implements writev(2): the buffers are gathered into one write.
+func Writev(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	f, err := file(t, a[0])
+	if err != nil {
+		return 0, err
+	}
+	v, err := iovecs(t, a[1], a[2])
+	if err != nil {
+		return 0, err
+	}
+	var buf []byte
+	for _, io := range v {
+		if uint64(len(buf))+io.len > maxIO {
+			break
+		}
+		b, err := copyIn(t, io.base, io.len)
+		if err != nil {
+			return 0, err
+		}
+		buf = append(buf, b...)
+	}
+	n, err := f.Write(buf)
+	if err != nil {
+		return 0, errno(err)
+	}
+	return uint64(n), nil
+}
+
+// dirFor returns the directory a *at call resolves path from.
+func dirFor(t *kernel.Task, dirfd uint64, path string) (*vfs.Inode, error) {
+	if strings.HasPrefix(path, "/") || int32(dirfd) == kernel.AT_FDCWD {
+		return t.TG.Cwd, nil
+	}
+	f, err := file(t, dirfd)
+	if err != nil {
+		return nil, err
+	}
+	if !f.Inode.IsDir() {
+		return nil, linux.ENOTDIR
+	}
+	return f.Inode, nil
+}
+
+// lookup resolves a path argument of a *at call.
+func lookup(t *kernel.Task, dirfd, addr uint64, follow bool) (*vfs.Inode, string, error) {
+	path, err := pathArg(t, addr)
+	if err != nil {
+		return nil, "", err
+	}
+	dir, err := dirFor(t, dirfd, path)
+	if err != nil {
+		return nil, path, err
+	}
+	n, err := t.Kernel().FS.Lookup(t.TG.Creds.VFS(), dir, path, follow)
+	return n, path, err
+}
+
+// Openat implements openat(2).
+func Openat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	path, err := pathArg(t, a[1])
+	if err != nil {
+		return 0, err
+	}
+	flags := uint32(a[2])
+	dir, err := dirFor(t, a[0], path)
+	if err != nil {
+		return 0, err
+	}
+	fs := t.Kernel().FS
+	cred := t.TG.Creds.VFS()
+	parent, name, err := fs.LookupParent(cred, dir, path)
+	if err != nil {
+		return 0, err
+	}
+	n, err := fs.Lookup(cred, parent, name, flags&vfs.O_NOFOLLOW == 0)
+	switch {
+	case err == linux.ENOENT && flags&vfs.O_CREAT != 0:
+		if name == "." {
+			return 0, linux.EISDIR
+		}
+		n, err = fs.Create(cred, parent, name, vfs.S_IFREG|uint32(a[3])&0o7777&^t.TG.Umask)
+		if err != nil {
+			return 0, err
+		}
+		n.Mtime = int64(t.Now())
+	case err != nil:
+		return 0, err
+	case flags&(vfs.O_CREAT|vfs.O_EXCL) == vfs.O_CREAT|vfs.O_EXCL:
+		return 0, linux.EEXIST
+	default:
+		if n.Mode&vfs.S_IFMT == vfs.S_IFLNK {
+			return 0, linux.ELOOP // O_NOFOLLOW on a symbolic link
+		}
+		if flags&vfs.O_PATH == 0 {
+			var mask uint32
+			switch flags & vfs.O_ACCMODE {
+			case vfs.O_RDONLY:
+				mask = vfs.MayRead
+			case vfs.O_WRONLY:
+				mask = vfs.MayWrite
+			default:
+				mask = vfs.MayRead | vfs.MayWrite
+			}
+			if flags&vfs.O_TRUNC != 0 {
+				mask |= vfs.MayWrite
+			}
+			if !vfs.Check(cred, n, mask) {
+				return 0, linux.EACCES
+			}
+		}
+	}
+	if flags&vfs.O_DIRECTORY != 0 && !n.IsDir() {
+		return 0, linux.ENOTDIR
+	}
+	if n.IsDir() && (flags&vfs.O_ACCMODE != vfs.O_RDONLY || flags&vfs.O_CREAT != 0) {
+		return 0, linux.EISDIR
+	}
+	if flags&vfs.O_TRUNC != 0 && n.Mode&vfs.S_IFMT == vfs.S_IFREG && flags&vfs.O_ACCMODE != vfs.O_RDONLY {
+		n.Truncate(0)
+		n.Mtime = int64(t.Now())
+	}
+	f := vfs.Open(n, flags, path)
+	newfd, err := t.TG.FDs.Install(f, flags&vfs.O_CLOEXEC != 0, 0, t.TG.Rlimits[kernel.RLIMIT_NOFILE].Cur)
+	return uint64(newfd), err
+}
+
+// Close implements close(2).
+func Close(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	return ret0(t.TG.FDs.Close(int(int32(a[0]))))
+}
+
+// Lseek implements lseek(2).
+func Lseek(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	f, err := file(t, a[0])
+	if err != nil {
+		return 0, err
+	}
+	off, err := f.Seek(int64(a[1]), int(a[2]))
+	return uint64(off), errno(err)
+}
+
+// Fstat implements fstat(2).
+func Fstat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	f, err := file(t, a[0])
+	if err != nil {
+		return 0, err
+	}
+	return ret0(copyOut(t, a[1], vfs.Stat(f.Inode)))
+}
+
+const (
+	AT_SYMLINK_NOFOLLOW = 0x100
+	AT_REMOVEDIR        = 0x200
+	AT_EACCESS          = 0x200
+	AT_EMPTY_PATH       = 0x1000
+)
+
+// Newfstatat implements newfstatat(2) (fstatat).
+func Newfstatat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	flags := a[3]
+	if flags&^(AT_SYMLINK_NOFOLLOW|AT_EMPTY_PATH|0x800 /* AT_NO_AUTOMOUNT */) != 0 {
+		return 0, linux.EINVAL
+	}
+	if flags&AT_EMPTY_PATH != 0 {
+		if s, _, err := t.TG.MM.ReadString(a[1], 1); err == nil && s == "" {
+			if int32(a[0]) == kernel.AT_FDCWD {
+				return ret0(copyOut(t, a[2], vfs.Stat(t.TG.Cwd)))
+			}
+			return Fstat(t, &kernel.SyscallArgs{a[0], a[2]})
+		}
+	}
+	n, _, err := lookup(t, a[0], a[1], flags&AT_SYMLINK_NOFOLLOW == 0)
+	if err != nil {
+		return 0, err
+	}
+	return ret0(copyOut(t, a[2], vfs.Stat(n)))
+}
+
+// Terminal ioctls (asm-generic/ioctls.h).
+const (
+	TCGETS     = 0x5401
+	TIOCGWINSZ = 0x5413
+)
+
+// Ioctl implements ioctl(2) for the terminal queries that C libraries make.
+func Ioctl(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	f, err := file(t, a[0])
+	if err != nil {
+		return 0, err
+	}
+	switch a[1] {
+	case TCGETS, TIOCGWINSZ:
+		if !f.IsTTY() {
+			return 0, linux.ENOTTY
+		}
+		if a[1] == TIOCGWINSZ {
+			var ws [8]byte // 24 rows, 80 columns
+			binary.LittleEndian.PutUint16(ws[0:], 24)
+			binary.LittleEndian.PutUint16(ws[2:], 80)
+			return ret0(copyOut(t, a[2], ws[:]))
+		}
+		// struct termios: a cooked terminal at 38400 baud (c_iflag ICRNL|IXON,
+		// c_oflag OPOST|ONLCR, c_cflag B38400|CS8|CREAD, c_lflag ISIG|ICANON|ECHO...).
+		var tio [36]byte
+		binary.LittleEndian.PutUint32(tio[0:], 0o2400)
+		binary.LittleEndian.PutUint32(tio[4:], 0o5)
+		binary.LittleEndian.PutUint32(tio[8:], 0o277)
+		binary.LittleEndian.PutUint32(tio[12:], 0o105073)
+		copy(tio[17:], []byte{3, 28, 127, 21, 4, 0, 1, 0, 17, 19, 26, 0, 18, 15, 23, 22})
+		return ret0(copyOut(t, a[2], tio[:]))
+	}
+	if f.IsTTY() {
+		return 0, linux.EINVAL
+	}
+	return 0, linux.ENOTTY
+}
+
+// Readlinkat implements readlinkat(2), including /proc/self/exe.
+func Readlinkat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	if int64(a[3]) <= 0 {
+		return 0, linux.EINVAL
+	}
+	path, err := pathArg(t, a[1])
+	if err != nil {
+		return 0, err
+	}
+	var target string
+	if path == "/proc/self/exe" || path == "/proc/"+strconv.Itoa(t.TG.PID)+"/exe" {
+		target = t.TG.Exe
+	} else {
+		n, _, err := lookup(t, a[0], a[1], false)
+		if err != nil {
+			return 0, err
+		}
+		if target, err = n.Readlink(); err != nil {
+			return 0, err
+		}
+	}
+	b := []byte(target)
+	if uint64(len(b)) > a[3] {
+		b = b[:a[3]]
+	}
+	return uint64(len(b)), copyOut(t, a[2], b)
+}
+
+// Getcwd implements getcwd(2).
+func Getcwd(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	b := append([]byte(t.TG.CwdPath), 0)
+	if uint64(len(b)) > a[1] {
+		return 0, linux.ERANGE
+	}
+	return uint64(len(b)), copyOut(t, a[0], b)
+}
+
+// Mkdirat implements mkdirat(2).
+func Mkdirat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	path, err := pathArg(t, a[1])
+	if err != nil {
+		return 0, err
+	}
+	dir, err := dirFor(t, a[0], path)
+	if err != nil {
+		return 0, err
+	}
+	fs := t.Kernel().FS
+	parent, name, err := fs.LookupParent(t.TG.Creds.VFS(), dir, path)
+	if err != nil {
+		return 0, err
+	}
+	n, err := fs.Create(t.TG.Creds.VFS(), parent, name, vfs.S_IFDIR|uint32(a[2])&0o7777&^t.TG.Umask)
+	if err == nil {
+		n.Mtime = int64(t.Now())
+	}
+	return ret0(err)
+}
+
+// Unlinkat implements unlinkat(2).
+func Unlinkat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	if a[2]&^AT_REMOVEDIR != 0 {
+		return 0, linux.EINVAL
+	}
+	path, err := pathArg(t, a[1])
+	if err != nil {
+		return 0, err
+	}
+	dir, err := dirFor(t, a[0], path)
+	if err != nil {
+		return 0, err
+	}
+	fs := t.Kernel().FS
+	parent, name, err := fs.LookupParent(t.TG.Creds.VFS(), dir, path)
+	if err != nil {
+		return 0, err
+	}
+	return ret0(fs.Unlink(t.TG.Creds.VFS(), parent, name, a[2]&AT_REMOVEDIR != 0))
+}
+
+// Faccessat implements faccessat(2). Checks use the real IDs unless AT_EACCESS.
+func Faccessat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	n, _, err := lookup(t, a[0], a[1], true)
+	if err != nil {
+		return 0, err
+	}
+	mode := uint32(a[2])
+	if mode&^7 != 0 {
+		return 0, linux.EINVAL
+	}
+	c := t.TG.Creds
+	cred := vfs.Cred{UID: c.UID, GID: c.GID, Groups: c.Groups}
+	if !vfs.Check(cred, n, mode) {
+		return 0, linux.EACCES
+	}
+	return 0, nil
+}
+
+// Ftruncate implements ftruncate(2).
+func Ftruncate(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	f, err := file(t, a[0])
+	if err != nil {
+		return 0, err
+	}
+	if !f.Writable() {
+		return 0, linux.EINVAL
+	}
+	return ret0(f.Inode.Truncate(int64(a[1])))
+}
+
+// Fsync implements fsync(2) and fdatasync(2): memory is already durable enough.
+func Fsync(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	_, err := file(t, a[0])
+	return 0, err
+}
+
+// Dup implements dup(2).
+func Dup(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	f, err := file(t, a[0])
+	if err != nil {
+		return 0, err
+	}
+	f.IncRef()
+	n, err := t.TG.FDs.Install(f, false, 0, t.TG.Rlimits[kernel.RLIMIT_NOFILE].Cur)
+	if err != nil {
+		f.DecRef()
+	}
+	return uint64(n), err
+}
+
+// Dup3 implements dup3(2).
+func Dup3(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	f, err := file(t, a[0])
+	if err != nil {
+		return 0, err
+	}
+	newfd := int(int32(a[1]))
+	switch {
+	case a[2]&^vfs.O_CLOEXEC != 0 || a[0] == a[1]:
+		return 0, linux.EINVAL
+	case newfd < 0 || uint64(newfd) >= t.TG.Rlimits[kernel.RLIMIT_NOFILE].Cur:
+		return 0, linux.EBADF
+	}
+	f.IncRef()
+	t.TG.FDs.InstallAt(newfd, f, a[2]&vfs.O_CLOEXEC != 0)
+	return uint64(newfd), nil
+}
+
+// fcntl commands.
+const (
+	F_DUPFD         = 0
+	F_GETFD         = 1
+	F_SETFD         = 2
+	F_GETFL         = 3
+	F_SETFL         = 4
+	F_DUPFD_CLOEXEC = 1030
+	FD_CLOEXEC      = 1
+)
+
+// Fcntl implements fcntl(2) for descriptor duplication and flags.
+func Fcntl(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	fdn := int(int32(a[0]))
+	f, err := file(t, a[0])
+	if err != nil {
+		return 0, err
+	}
+	fds := t.TG.FDs
+	switch a[1] {
+	case F_DUPFD, F_DUPFD_CLOEXEC:
+		limit := t.TG.Rlimits[kernel.RLIMIT_NOFILE].Cur
+		if a[2] >= limit {
+			return 0, linux.EINVAL
+		}
+		f.IncRef()
+		n, err := fds.Install(f, a[1] == F_DUPFD_CLOEXEC, int(a[2]), limit)
+		if err != nil {
+			f.DecRef()
+		}
+		return uint64(n), err
+	case F_GETFD:
+		if fds.CloseOnExec(fdn) {
+			return FD_CLOEXEC, nil
+		}
+		return 0, nil
+	case F_SETFD:
+		fds.SetCloseOnExec(fdn, a[2]&FD_CLOEXEC != 0)
+		return 0, nil
+	case F_GETFL:
+		return uint64(f.Flags), nil
+	case F_SETFL:
+		const settable = vfs.O_APPEND | vfs.O_NONBLOCK
+		f.Flags = f.Flags&^settable | uint32(a[2])&settable
+		return 0, nil
+	}
+	return 0, linux.EINVAL
+}

@@ -1,0 +1,87 @@
+package syscalls
+
+import (
+	"encoding/binary"
+
+	"weft/internal/abi/linux"
+	"weft/internal/kernel"
+)
+
+var infoCalls = []entry{
+	call(linux.SYS_UNAME, "uname", Uname, p),
+	call(linux.SYS_GETRANDOM, "getrandom", Getrandom, bout, u, x),
+	call(linux.SYS_PRLIMIT64, "prlimit64", Prlimit64, i, i, p, p),
+	call(linux.SYS_GETRLIMIT, "getrlimit", Getrlimit, i, p),
+	call(linux.SYS_SETRLIMIT, "setrlimit", Setrlimit, i, p),
+}
+
+// Uname implements uname(2). weft reports itself as Linux 6.1 on riscv64.
+func Uname(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	const field = 65
+	b := make([]byte, 6*field)
+	for i, s := range []string{"Linux", "weft", "6.1.0-weft", "#1 SMP PREEMPT weft", "riscv64", "(none)"} {
+		copy(b[i*field:], s)
+	}
+	return ret0(copyOut(t, a[0], b))
+}
+
+// Getrandom implements getrandom(2) from the run's seeded PRNG.
+func Getrandom(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	const GRND_NONBLOCK, GRND_RANDOM, GRND_INSECURE = 1, 2, 4
+	if a[2]&^(GRND_NONBLOCK|GRND_RANDOM|GRND_INSECURE) != 0 {
+		return 0, linux.EINVAL
+	}
+	b := make([]byte, min(a[1], 1<<25)) // like Linux, at most 32 MiB per call
+	t.Kernel().Random(b)
+	return uint64(len(b)), copyOut(t, a[0], b)
+}
+
+// Prlimit64 implements prlimit64(2) for the calling process.
+func Prlimit64(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	if a[0] != 0 && a[0] != uint64(t.TG.PID) {
+		return 0, linux.ESRCH // other processes' limits come with the process issue
+	}
+	return rlimit(t, a[1], a[2], a[3])
+}
+
+// Getrlimit implements getrlimit(2).
+func Getrlimit(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	return rlimit(t, a[0], 0, a[1])
+}
+
+// Setrlimit implements setrlimit(2).
+func Setrlimit(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	return rlimit(t, a[0], a[1], 0)
+}
+
+// rlimit reads the old limit into oldAddr and sets the new one from newAddr (either may
+// be 0). Raising the hard limit needs root (CAP_SYS_RESOURCE).
+func rlimit(t *kernel.Task, res, newAddr, oldAddr uint64) (uint64, error) {
+	if res >= kernel.RLIM_NLIMITS {
+		return 0, linux.EINVAL
+	}
+	old := t.TG.Rlimits[res]
+	if newAddr != 0 {
+		b, err := copyIn(t, newAddr, 16)
+		if err != nil {
+			return 0, err
+		}
+		nl := kernel.Rlimit{Cur: binary.LittleEndian.Uint64(b), Max: binary.LittleEndian.Uint64(b[8:])}
+		if nl.Cur > nl.Max {
+			return 0, linux.EINVAL
+		}
+		if nl.Max > old.Max && t.TG.Creds.EUID != 0 {
+			return 0, linux.EPERM
+		}
+		t.TG.Rlimits[res] = nl
+	}
+	if oldAddr != 0 {
+		b := make([]byte, 16)
+		binary.LittleEndian.PutUint64(b, old.Cur)
+		binary.LittleEndian.PutUint64(b[8:], old.Max)
+		if err := copyOut(t, oldAddr, b); err != nil {
+			return 0, err
+		}
+	}
+	return 0, nil
+}

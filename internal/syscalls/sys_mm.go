@@ -1,0 +1,213 @@
+package syscalls
+
+import (
+	"weft/internal/abi/linux"
+	"weft/internal/kernel"
+	"weft/internal/mm"
+	"weft/internal/vfs"
+)
+
+var memCalls = []entry{
+	call(linux.SYS_BRK, "brk", Brk, p).hex(),
+	call(linux.SYS_MMAP, "mmap", Mmap, p, u, prot, mfl, fd, x).hex().partial("file mappings are private copies"),
+	call(linux.SYS_MUNMAP, "munmap", Munmap, p, u),
+	call(linux.SYS_MPROTECT, "mprotect", Mprotect, p, u, prot),
+	call(linux.SYS_MREMAP, "mremap", Mremap, p, u, u, x, p).hex().partial("MREMAP_MAYMOVE; not MREMAP_FIXED"),
+	call(linux.SYS_MADVISE, "madvise", Madvise, p, u, i).partial("MADV_DONTNEED and MADV_FREE discard pages; other advice is accepted"),
+	call(linux.SYS_RISCV_FLUSH_ICACHE, "riscv_flush_icache", FlushIcache, p, p, x),
+}
+
+// Mmap protection and flags (asm-generic/mman-common.h).
+const (
+	PROT_READ  = 0x1
+	PROT_WRITE = 0x2
+	PROT_EXEC  = 0x4
+
+	MAP_SHARED          = 0x01
+	MAP_PRIVATE         = 0x02
+	MAP_SHARED_VALIDATE = 0x03
+	MAP_TYPE            = 0x0f
+	MAP_FIXED           = 0x10
+	MAP_ANONYMOUS       = 0x20
+	MAP_FIXED_NOREPLACE = 0x100000
+
+	MREMAP_MAYMOVE = 1
+	MREMAP_FIXED   = 2
+
+	MADV_DONTNEED = 4
+	MADV_FREE     = 8
+)
+
+func pageAlign(n uint64) uint64 { return (n + mm.PageMask) &^ mm.PageMask }
+
+func protPerm(prot uint64) mm.Perm {
+	var p mm.Perm
+	if prot&PROT_READ != 0 {
+		p |= mm.PermRead
+	}
+	if prot&PROT_WRITE != 0 {
+		p |= mm.PermRead | mm.PermWrite // RISC-V has no write-only pages
+	}
+	if prot&PROT_EXEC != 0 {
+		p |= mm.PermExec | mm.PermRead
+	}
+	return p
+}
+
+// Brk implements brk(2): it returns the new break, or the old one on failure.
+func Brk(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	return t.TG.MM.SetBrk(a[0]), nil
+}
+
+// Mmap implements mmap(2).
+func Mmap(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	addr, length, prot, flags, off := a[0], a[1], a[2], a[3], a[5]
+	as := t.TG.MM
+	typ := flags & MAP_TYPE
+	switch {
+	case length == 0 || off&mm.PageMask != 0:
+		return 0, linux.EINVAL
+	case typ != MAP_SHARED && typ != MAP_PRIVATE && typ != MAP_SHARED_VALIDATE:
+		return 0, linux.EINVAL
+	case prot&^(PROT_READ|PROT_WRITE|PROT_EXEC) != 0:
+		return 0, linux.EINVAL
+	}
+	length = pageAlign(length)
+	if length == 0 || length >= mm.AddrLimit {
+		return 0, linux.ENOMEM
+	}
+	var f *vfs.File
+	if flags&MAP_ANONYMOUS == 0 {
+		var err error
+		if f, err = file(t, a[4]); err != nil {
+			return 0, err
+		}
+		if f.Inode.Mode&vfs.S_IFMT != vfs.S_IFREG {
+			return 0, linux.ENODEV
+		}
+		if !f.Readable() || (typ != MAP_PRIVATE && prot&PROT_WRITE != 0 && !f.Writable()) {
+			return 0, linux.EACCES
+		}
+	}
+	if rl := t.TG.Rlimits[kernel.RLIMIT_AS].Cur; rl != kernel.RLIM_INFINITY && mappedBytes(as)+length > rl {
+		return 0, linux.ENOMEM
+	}
+	fixed := flags&(MAP_FIXED|MAP_FIXED_NOREPLACE) != 0
+	switch {
+	case fixed:
+		if addr&mm.PageMask != 0 || addr+length > mm.AddrLimit || addr+length < addr {
+			return 0, linux.EINVAL
+		}
+		if flags&MAP_FIXED_NOREPLACE != 0 && flags&MAP_FIXED == 0 {
+			for _, v := range as.VMAs() {
+				if v.Start < addr+length && v.End > addr {
+					return 0, linux.EEXIST
+				}
+			}
+		}
+	case addr != 0 && addr&mm.PageMask == 0 && addr+length <= mm.AddrLimit && rangeFree(as, addr, length):
+		// the hint is usable
+	default:
+		addr = as.FindFree(length)
+		if addr == 0 {
+			return 0, linux.ENOMEM
+		}
+	}
+	name := ""
+	if f != nil {
+		name = f.Path
+	}
+	shared := typ != MAP_PRIVATE && f == nil
+	if err := as.Map(addr, length, protPerm(prot), shared, name); err != nil {
+		return 0, linux.ENOMEM
+	}
+	if f != nil {
+		buf := make([]byte, length)
+		n, _ := f.PRead(buf, int64(off))
+		if err := as.Poke(addr, buf[:n]); err != nil {
+			as.Unmap(addr, length)
+			return 0, linux.ENOMEM
+		}
+	}
+	return addr, nil
+}
+
+func rangeFree(as *mm.AddressSpace, addr, length uint64) bool {
+	for _, v := range as.VMAs() {
+		if v.Start < addr+length && v.End > addr {
+			return false
+		}
+	}
+	return true
+}
+
+func mappedBytes(as *mm.AddressSpace) uint64 {
+	var n uint64
+	for _, v := range as.VMAs() {
+		n += v.End - v.Start
+	}
+	return n
+}
+
+// Munmap implements munmap(2).
+func Munmap(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	if a[0]&mm.PageMask != 0 || a[1] == 0 || a[0]+a[1] < a[0] {
+		return 0, linux.EINVAL
+	}
+	t.TG.MM.Unmap(a[0], pageAlign(a[1]))
+	return 0, nil
+}
+
+// Mprotect implements mprotect(2).
+func Mprotect(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	if a[0]&mm.PageMask != 0 || a[2]&^(PROT_READ|PROT_WRITE|PROT_EXEC|0x01000000|0x02000000) != 0 {
+		return 0, linux.EINVAL
+	}
+	if a[1] == 0 {
+		return 0, nil
+	}
+	if t.TG.MM.Protect(a[0], pageAlign(a[1]), protPerm(a[2])) != nil {
+		return 0, linux.ENOMEM
+	}
+	return 0, nil
+}
+
+// Mremap implements mremap(2).
+func Mremap(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	old, oldLen, newLen, flags := a[0], pageAlign(a[1]), pageAlign(a[2]), a[3]
+	switch {
+	case old&mm.PageMask != 0 || flags&^(MREMAP_MAYMOVE|MREMAP_FIXED) != 0 || newLen == 0:
+		return 0, linux.EINVAL
+	case flags&MREMAP_FIXED != 0:
+		return 0, linux.EINVAL
+	case oldLen == 0:
+		return 0, linux.EINVAL // duplicating shared mappings is not supported
+	}
+	addr, err := t.TG.MM.Remap(old, oldLen, newLen, flags&MREMAP_MAYMOVE != 0)
+	switch {
+	case err == mm.ErrNoSpace:
+		return 0, linux.ENOMEM
+	case err != nil:
+		return 0, linux.EFAULT
+	}
+	return addr, nil
+}
+
+// Madvise implements madvise(2).
+func Madvise(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	if a[0]&mm.PageMask != 0 {
+		return 0, linux.EINVAL
+	}
+	switch a[2] {
+	case MADV_DONTNEED, MADV_FREE:
+		t.TG.MM.Discard(a[0], pageAlign(a[1]))
+	}
+	return 0, nil
+}
+
+// FlushIcache implements riscv_flush_icache(2): later fetches see stored instructions.
+func FlushIcache(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	t.TG.MM.Gen++ // every hart re-validates its translations and decoded pages
+	t.Kernel().FlushDecodeCaches()
+	return 0, nil
+}

@@ -1,0 +1,145 @@
+package syscalls
+
+import (
+	"encoding/binary"
+
+	"weft/internal/abi/linux"
+	"weft/internal/kernel"
+)
+
+var timeCalls = []entry{
+	call(linux.SYS_CLOCK_GETTIME, "clock_gettime", ClockGettime, i, p),
+	call(linux.SYS_CLOCK_GETRES, "clock_getres", ClockGetres, i, p),
+	call(linux.SYS_GETTIMEOFDAY, "gettimeofday", Gettimeofday, p, p),
+	call(linux.SYS_NANOSLEEP, "nanosleep", Nanosleep, p, p),
+	call(linux.SYS_CLOCK_NANOSLEEP, "clock_nanosleep", ClockNanosleep, i, x, p, p),
+}
+
+// Clock IDs (time.h).
+const (
+	CLOCK_REALTIME           = 0
+	CLOCK_MONOTONIC          = 1
+	CLOCK_PROCESS_CPUTIME_ID = 2
+	CLOCK_THREAD_CPUTIME_ID  = 3
+	CLOCK_MONOTONIC_RAW      = 4
+	CLOCK_REALTIME_COARSE    = 5
+	CLOCK_MONOTONIC_COARSE   = 6
+	CLOCK_BOOTTIME           = 7
+
+	TIMER_ABSTIME = 1
+)
+
+// Epoch is the wall-clock time at which every weft run boots: 2026-01-01 00:00:00 UTC.
+// The guest's clocks are virtual, so runs repeat.
+const Epoch = 1767225600 * 1e9
+
+// clockNow reads a clock in virtual nanoseconds.
+func clockNow(t *kernel.Task, id uint64) (uint64, error) {
+	switch id {
+	case CLOCK_REALTIME, CLOCK_REALTIME_COARSE:
+		return Epoch + t.Now(), nil
+	case CLOCK_MONOTONIC, CLOCK_MONOTONIC_RAW, CLOCK_MONOTONIC_COARSE, CLOCK_BOOTTIME:
+		return t.Now(), nil
+	case CLOCK_PROCESS_CPUTIME_ID:
+		var n uint64
+		for _, o := range t.TG.Tasks {
+			n += o.Stats.CPUTime
+		}
+		return n, nil
+	case CLOCK_THREAD_CPUTIME_ID:
+		return t.Stats.CPUTime, nil
+	}
+	return 0, linux.EINVAL
+}
+
+func timespec(ns uint64) []byte {
+	b := make([]byte, 16)
+	binary.LittleEndian.PutUint64(b, ns/1e9)
+	binary.LittleEndian.PutUint64(b[8:], ns%1e9)
+	return b
+}
+
+// readTimespec reads a struct timespec, checking it as nanosleep(2) does.
+func readTimespec(t *kernel.Task, addr uint64) (uint64, error) {
+	b, err := copyIn(t, addr, 16)
+	if err != nil {
+		return 0, err
+	}
+	sec, nsec := int64(binary.LittleEndian.Uint64(b)), int64(binary.LittleEndian.Uint64(b[8:]))
+	if sec < 0 || nsec < 0 || nsec >= 1e9 {
+		return 0, linux.EINVAL
+	}
+	if sec > 1<<33 { // far enough in the future to be forever
+		sec = 1 << 33
+	}
+	return uint64(sec)*1e9 + uint64(nsec), nil
+}
+
+// ClockGettime implements clock_gettime(2) on the virtual clocks.
+func ClockGettime(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	ns, err := clockNow(t, a[0])
+	if err != nil {
+		return 0, err
+	}
+	return ret0(copyOut(t, a[1], timespec(ns)))
+}
+
+// ClockGetres implements clock_getres(2): virtual clocks tick every nanosecond.
+func ClockGetres(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	if _, err := clockNow(t, a[0]); err != nil {
+		return 0, err
+	}
+	if a[1] == 0 {
+		return 0, nil
+	}
+	return ret0(copyOut(t, a[1], timespec(1)))
+}
+
+// Gettimeofday implements gettimeofday(2).
+func Gettimeofday(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	ns := Epoch + t.Now()
+	if a[0] != 0 {
+		b := make([]byte, 16)
+		binary.LittleEndian.PutUint64(b, ns/1e9)
+		binary.LittleEndian.PutUint64(b[8:], ns%1e9/1e3)
+		if err := copyOut(t, a[0], b); err != nil {
+			return 0, err
+		}
+	}
+	if a[1] != 0 {
+		if err := copyOut(t, a[1], make([]byte, 8)); err != nil { // UTC, no DST
+			return 0, err
+		}
+	}
+	return 0, nil
+}
+
+// Nanosleep implements nanosleep(2) on virtual time.
+func Nanosleep(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	d, err := readTimespec(t, a[0])
+	if err != nil {
+		return 0, err
+	}
+	t.SleepUntil(t.Now() + d)
+	return 0, nil
+}
+
+// ClockNanosleep implements clock_nanosleep(2) on virtual time.
+func ClockNanosleep(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	now, err := clockNow(t, a[0])
+	if err != nil || a[0] == CLOCK_THREAD_CPUTIME_ID {
+		return 0, linux.EINVAL
+	}
+	d, err := readTimespec(t, a[2])
+	if err != nil {
+		return 0, err
+	}
+	if a[1]&TIMER_ABSTIME != 0 {
+		if d <= now {
+			return 0, nil
+		}
+		d -= now
+	}
+	t.SleepUntil(t.Now() + d)
+	return 0, nil
+}

@@ -1,0 +1,246 @@
+package vfs
+
+import (
+	"encoding/binary"
+	"io"
+
+	"weft/internal/abi/linux"
+)
+
+// File is an open file description: what open(2) creates and dup(2) and fork share.
+type File struct {
+	Inode  *Inode
+	Flags  uint32 // status flags (O_APPEND, O_NONBLOCK) and access mode; not O_CLOEXEC
+	Offset int64
+	// Path is the name the file was opened by, for /proc/PID/fd and traces.
+	Path string
+	refs int
+}
+
+// Open returns a new open file description for n.
+func Open(n *Inode, flags uint32, path string) *File {
+	return &File{Inode: n, Flags: flags &^ (O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC | O_NOCTTY), Path: path, refs: 1}
+}
+
+// IncRef takes another reference (dup, fork).
+func (f *File) IncRef() { f.refs++ }
+
+// DecRef drops a reference; the description is closed with the last one.
+func (f *File) DecRef() { f.refs-- }
+
+// Readable and Writable check the access mode.
+func (f *File) Readable() bool { return f.Flags&O_ACCMODE != O_WRONLY && f.Flags&O_PATH == 0 }
+func (f *File) Writable() bool {
+	a := f.Flags & O_ACCMODE
+	return (a == O_WRONLY || a == O_RDWR) && f.Flags&O_PATH == 0
+}
+
+// Read reads at the file offset.
+func (f *File) Read(p []byte) (int, error) {
+	if !f.Readable() {
+		return 0, linux.EBADF
+	}
+	n := f.Inode
+	switch n.Mode & S_IFMT {
+	case S_IFDIR:
+		return 0, linux.EISDIR
+	case S_IFCHR:
+		return n.dev.Read(f, p)
+	}
+	c, err := f.PRead(p, f.Offset)
+	f.Offset += int64(c)
+	return c, err
+}
+
+// PRead reads at off without moving the offset.
+func (f *File) PRead(p []byte, off int64) (int, error) {
+	n := f.Inode
+	if n.Mode&S_IFMT != S_IFREG {
+		return 0, linux.ESPIPE
+	}
+	if off < 0 {
+		return 0, linux.EINVAL
+	}
+	if off >= int64(len(n.data)) {
+		return 0, nil
+	}
+	return copy(p, n.data[off:]), nil
+}
+
+// Write writes at the file offset (at the end with O_APPEND).
+func (f *File) Write(p []byte) (int, error) {
+	if !f.Writable() {
+		return 0, linux.EBADF
+	}
+	n := f.Inode
+	switch n.Mode & S_IFMT {
+	case S_IFDIR:
+		return 0, linux.EISDIR
+	case S_IFCHR:
+		return n.dev.Write(f, p)
+	}
+	if f.Flags&O_APPEND != 0 {
+		f.Offset = int64(len(n.data))
+	}
+	c, err := f.PWrite(p, f.Offset)
+	f.Offset += int64(c)
+	return c, err
+}
+
+// MaxFileSize caps a file in memory (EFBIG beyond), so no guest can fill the host.
+const MaxFileSize = 1 << 30
+
+// PWrite writes at off without moving the offset.
+func (f *File) PWrite(p []byte, off int64) (int, error) {
+	n := f.Inode
+	if n.Mode&S_IFMT != S_IFREG {
+		return 0, linux.ESPIPE
+	}
+	if off < 0 {
+		return 0, linux.EINVAL
+	}
+	end := off + int64(len(p))
+	if end > MaxFileSize {
+		return 0, linux.EFBIG
+	}
+	if end > int64(len(n.data)) {
+		if end > int64(cap(n.data)) {
+			grown := make([]byte, end, max(end, 2*int64(cap(n.data))))
+			copy(grown, n.data)
+			n.data = grown
+		} else {
+			n.data = n.data[:end]
+		}
+	}
+	return copy(n.data[off:], p), nil
+}
+
+// Truncate sets a regular file's size.
+func (n *Inode) Truncate(size int64) error {
+	if n.Mode&S_IFMT != S_IFREG {
+		return linux.EINVAL
+	}
+	if size < 0 || size > MaxFileSize {
+		return linux.EINVAL
+	}
+	if size <= int64(len(n.data)) {
+		n.data = n.data[:size]
+		return nil
+	}
+	grown := make([]byte, size)
+	copy(grown, n.data)
+	n.data = grown
+	return nil
+}
+
+// Seek whence values.
+const (
+	SEEK_SET = 0
+	SEEK_CUR = 1
+	SEEK_END = 2
+)
+
+// Seek moves the offset as lseek(2) does.
+func (f *File) Seek(off int64, whence int) (int64, error) {
+	switch f.Inode.Mode & S_IFMT {
+	case S_IFCHR:
+		if _, ok := f.Inode.dev.(*Stream); ok {
+			return 0, linux.ESPIPE
+		}
+		return 0, nil // character devices ignore seeks
+	case S_IFIFO, S_IFSOCK:
+		return 0, linux.ESPIPE
+	}
+	var base int64
+	switch whence {
+	case SEEK_SET:
+	case SEEK_CUR:
+		base = f.Offset
+	case SEEK_END:
+		base = f.Inode.Size()
+	default:
+		return 0, linux.EINVAL
+	}
+	if base+off < 0 {
+		return 0, linux.EINVAL
+	}
+	f.Offset = base + off
+	return f.Offset, nil
+}
+
+// IsTTY reports whether the file is a terminal.
+func (f *File) IsTTY() bool {
+	return f.Inode.Mode&S_IFMT == S_IFCHR && f.Inode.dev.IsTTY()
+}
+
+// Stat encodes n as the asm-generic struct stat that riscv64 uses (128 bytes).
+func Stat(n *Inode) []byte {
+	b := make([]byte, 128)
+	le := binary.LittleEndian
+	le.PutUint64(b[0:], 1) // st_dev
+	le.PutUint64(b[8:], n.Ino)
+	le.PutUint32(b[16:], n.Mode)
+	le.PutUint32(b[20:], n.Nlink)
+	le.PutUint32(b[24:], n.UID)
+	le.PutUint32(b[28:], n.GID)
+	le.PutUint64(b[32:], n.Rdev)
+	le.PutUint64(b[48:], uint64(n.Size()))
+	le.PutUint32(b[56:], 4096) // st_blksize
+	le.PutUint64(b[64:], uint64((n.Size()+511)/512))
+	for _, off := range []int{72, 88, 104} { // atime, mtime, ctime
+		le.PutUint64(b[off:], uint64(n.Mtime/1e9))
+		le.PutUint64(b[off+8:], uint64(n.Mtime%1e9))
+	}
+	return b
+}
+
+type nullDev struct{}
+
+func (nullDev) Read(*File, []byte) (int, error)      { return 0, nil }
+func (nullDev) Write(_ *File, p []byte) (int, error) { return len(p), nil }
+func (nullDev) IsTTY() bool                          { return false }
+
+type zeroDev struct{}
+
+func (zeroDev) Read(_ *File, p []byte) (int, error)  { clear(p); return len(p), nil }
+func (zeroDev) Write(_ *File, p []byte) (int, error) { return len(p), nil }
+func (zeroDev) IsTTY() bool                          { return false }
+
+type randomDev struct{ fill func([]byte) }
+
+func (d randomDev) Read(_ *File, p []byte) (int, error) { d.fill(p); return len(p), nil }
+func (randomDev) Write(_ *File, p []byte) (int, error)  { return len(p), nil }
+func (randomDev) IsTTY() bool                           { return false }
+
+// Stream connects a guest file to a host reader or writer: weft's own standard input,
+// output and error.
+type Stream struct {
+	R   io.Reader
+	W   io.Writer
+	TTY bool
+}
+
+func (s *Stream) Read(_ *File, p []byte) (int, error) {
+	if s.R == nil {
+		return 0, linux.EBADF
+	}
+	n, err := s.R.Read(p)
+	if err != nil && err != io.EOF && n == 0 {
+		return 0, linux.EIO
+	}
+	return n, nil
+}
+
+func (s *Stream) Write(_ *File, p []byte) (int, error) {
+	if s.W == nil {
+		return 0, linux.EBADF
+	}
+	n, err := s.W.Write(p)
+	if err != nil && n == 0 {
+		return 0, linux.EIO
+	}
+	return n, nil
+}
+
+// IsTTY reports whether the host end is a terminal.
+func (s *Stream) IsTTY() bool { return s.TTY }

@@ -1,0 +1,397 @@
+// Package vfs is weft's file system: inodes in memory (the guest's root file system),
+// devices, host streams for standard input and output, path resolution and open file
+// descriptions.
+//
+// The guest never sees a host path unless the user mounted it. Everything here is owned
+// by the kernel's simulation goroutine.
+package vfs
+
+import (
+	"sort"
+	"strings"
+
+	"weft/internal/abi/linux"
+)
+
+// File type bits and permission bits of a mode (inode(7)).
+const (
+	S_IFMT   = 0o170000
+	S_IFSOCK = 0o140000
+	S_IFLNK  = 0o120000
+	S_IFREG  = 0o100000
+	S_IFBLK  = 0o060000
+	S_IFDIR  = 0o040000
+	S_IFCHR  = 0o020000
+	S_IFIFO  = 0o010000
+)
+
+// Open flags (asm-generic/fcntl.h).
+const (
+	O_ACCMODE   = 0o3
+	O_RDONLY    = 0o0
+	O_WRONLY    = 0o1
+	O_RDWR      = 0o2
+	O_CREAT     = 0o100
+	O_EXCL      = 0o200
+	O_NOCTTY    = 0o400
+	O_TRUNC     = 0o1000
+	O_APPEND    = 0o2000
+	O_NONBLOCK  = 0o4000
+	O_DIRECTORY = 0o200000
+	O_NOFOLLOW  = 0o400000
+	O_CLOEXEC   = 0o2000000
+	O_PATH      = 0o10000000
+)
+
+// Device is the behaviour of a character device or host stream.
+type Device interface {
+	Read(f *File, p []byte) (int, error)
+	Write(f *File, p []byte) (int, error)
+	// IsTTY reports whether the device is a terminal (TCGETS succeeds).
+	IsTTY() bool
+}
+
+// Inode is a file, directory, symbolic link or device.
+type Inode struct {
+	Ino      uint64
+	Mode     uint32 // type and permission bits
+	UID, GID uint32
+	Nlink    uint32
+	Rdev     uint64
+	Mtime    int64 // virtual nanoseconds
+
+	data     []byte            // regular file contents
+	children map[string]*Inode // directory entries
+	parent   *Inode            // directory's parent (the root is its own)
+	target   string            // symbolic link target
+	dev      Device
+}
+
+// IsDir reports whether the inode is a directory.
+func (n *Inode) IsDir() bool { return n.Mode&S_IFMT == S_IFDIR }
+
+// Size is the file size stat(2) reports.
+func (n *Inode) Size() int64 {
+	switch n.Mode & S_IFMT {
+	case S_IFREG:
+		return int64(len(n.data))
+	case S_IFLNK:
+		return int64(len(n.target))
+	case S_IFDIR:
+		return 4096
+	}
+	return 0
+}
+
+// Names returns a directory's entries in sorted order (never map order: the guest
+// must see the same listing every run).
+func (n *Inode) Names() []string {
+	names := make([]string, 0, len(n.children))
+	for k := range n.children {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Child returns a directory entry.
+func (n *Inode) Child(name string) *Inode { return n.children[name] }
+
+// FS is an in-memory file system tree.
+type FS struct {
+	Root    *Inode
+	nextIno uint64
+}
+
+// New returns a file system with the standard layout: /tmp (sticky, world-writable),
+// /home/user owned by uid/gid, /dev with null, zero, urandom and tty.
+func New(uid, gid uint32, urandom func([]byte)) *FS {
+	fs := &FS{nextIno: 1}
+	fs.Root = fs.newInode(S_IFDIR|0o755, 0, 0)
+	fs.Root.parent = fs.Root
+	for _, d := range []string{"bin", "dev", "etc", "home", "proc", "tmp", "usr", "usr/bin", "var"} {
+		fs.mkdirAll(d, 0o755, 0, 0)
+	}
+	fs.lookupPlain("tmp").Mode = S_IFDIR | 0o1777
+	fs.mkdirAll("home/user", 0o755, uid, gid)
+	devDir := fs.lookupPlain("dev")
+	fs.link(devDir, "null", fs.NewDevice(nullDev{}, 0o666, 1<<8|3))
+	fs.link(devDir, "zero", fs.NewDevice(zeroDev{}, 0o666, 1<<8|5))
+	fs.link(devDir, "urandom", fs.NewDevice(randomDev{urandom}, 0o666, 1<<8|9))
+	fs.link(devDir, "random", fs.NewDevice(randomDev{urandom}, 0o666, 1<<8|8))
+	return fs
+}
+
+func (fs *FS) newInode(mode uint32, uid, gid uint32) *Inode {
+	n := &Inode{Ino: fs.nextIno, Mode: mode, UID: uid, GID: gid, Nlink: 1}
+	fs.nextIno++
+	if mode&S_IFMT == S_IFDIR {
+		n.children = map[string]*Inode{}
+		n.Nlink = 2
+	}
+	return n
+}
+
+// NewDevice returns a character device inode.
+func (fs *FS) NewDevice(d Device, perm uint32, rdev uint64) *Inode {
+	n := fs.newInode(S_IFCHR|perm, 0, 0)
+	n.dev, n.Rdev = d, rdev
+	return n
+}
+
+// NewFile returns a regular file inode holding data (not linked anywhere).
+func (fs *FS) NewFile(data []byte, perm uint32, uid, gid uint32) *Inode {
+	n := fs.newInode(S_IFREG|perm, uid, gid)
+	n.data = data
+	return n
+}
+
+func (fs *FS) link(dir *Inode, name string, n *Inode) {
+	dir.children[name] = n
+	if n.IsDir() {
+		n.parent = dir
+		dir.Nlink++
+	}
+}
+
+// AddFile links a new regular file at an absolute path, creating directories.
+func (fs *FS) AddFile(path string, data []byte, perm uint32) *Inode {
+	dir, name := splitPath(path)
+	d := fs.mkdirAll(dir, 0o755, 0, 0)
+	n := fs.NewFile(data, perm, 0, 0)
+	fs.link(d, name, n)
+	return n
+}
+
+// AddSymlink links a symbolic link at an absolute path.
+func (fs *FS) AddSymlink(path, target string) {
+	dir, name := splitPath(path)
+	d := fs.mkdirAll(dir, 0o755, 0, 0)
+	n := fs.newInode(S_IFLNK|0o777, 0, 0)
+	n.target = target
+	fs.link(d, name, n)
+}
+
+func splitPath(path string) (dir, name string) {
+	path = strings.Trim(path, "/")
+	i := strings.LastIndexByte(path, '/')
+	if i < 0 {
+		return "", path
+	}
+	return path[:i], path[i+1:]
+}
+
+func (fs *FS) lookupPlain(path string) *Inode {
+	n := fs.Root
+	for _, c := range strings.Split(strings.Trim(path, "/"), "/") {
+		if c == "" {
+			continue
+		}
+		n = n.children[c]
+		if n == nil {
+			return nil
+		}
+	}
+	return n
+}
+
+func (fs *FS) mkdirAll(path string, perm, uid, gid uint32) *Inode {
+	n := fs.Root
+	for _, c := range strings.Split(strings.Trim(path, "/"), "/") {
+		if c == "" {
+			continue
+		}
+		k := n.children[c]
+		if k == nil {
+			k = fs.newInode(S_IFDIR|perm, uid, gid)
+			fs.link(n, c, k)
+		}
+		n = k
+	}
+	return n
+}
+
+// Cred is who is asking, for permission checks.
+type Cred struct {
+	UID, GID uint32
+	Groups   []uint32
+}
+
+// Permission checks (path_resolution(7), "Permission"): root passes read and write
+// checks always and execute checks when any execute bit is set.
+const (
+	MayExec  = 1
+	MayWrite = 2
+	MayRead  = 4
+)
+
+// Check reports whether c may access n as mask asks.
+func Check(c Cred, n *Inode, mask uint32) bool {
+	if c.UID == 0 {
+		return mask&MayExec == 0 || n.IsDir() || n.Mode&0o111 != 0
+	}
+	var bits uint32
+	switch {
+	case c.UID == n.UID:
+		bits = n.Mode >> 6
+	case c.GID == n.GID || contains(c.Groups, n.GID):
+		bits = n.Mode >> 3
+	default:
+		bits = n.Mode
+	}
+	return bits&mask == mask
+}
+
+func contains(list []uint32, v uint32) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+const maxSymlinks = 40 // ELOOP past this many, as Linux
+
+// Lookup resolves path relative to cwd (or the root for an absolute path). With follow
+// set, a symbolic link in the last component is followed too.
+func (fs *FS) Lookup(c Cred, cwd *Inode, path string, follow bool) (*Inode, error) {
+	dir, name, err := fs.LookupParent(c, cwd, path)
+	if err != nil {
+		return nil, err
+	}
+	return fs.step(c, dir, name, follow, 0)
+}
+
+// LookupParent resolves all but the last component of path and returns the directory
+// and the last name ("." for a path that names a directory, like "/" or "a/").
+func (fs *FS) LookupParent(c Cred, cwd *Inode, path string) (*Inode, string, error) {
+	if path == "" {
+		return nil, "", linux.ENOENT
+	}
+	if len(path) >= 4096 {
+		return nil, "", linux.ENAMETOOLONG
+	}
+	n := cwd
+	if path[0] == '/' {
+		n = fs.Root
+	}
+	parts := strings.Split(path, "/")
+	last := "."
+	for len(parts) > 0 && parts[len(parts)-1] == "" {
+		parts = parts[:len(parts)-1]
+	}
+	if len(parts) > 0 {
+		last = parts[len(parts)-1]
+		parts = parts[:len(parts)-1]
+	}
+	for _, p := range parts {
+		if p == "" {
+			continue
+		}
+		k, err := fs.step(c, n, p, true, 0)
+		if err != nil {
+			return nil, "", err
+		}
+		n = k
+	}
+	if !n.IsDir() {
+		return nil, "", linux.ENOTDIR
+	}
+	if last == "" {
+		last = "."
+	}
+	return n, last, nil
+}
+
+// step looks up one name in dir.
+func (fs *FS) step(c Cred, dir *Inode, name string, follow bool, depth int) (*Inode, error) {
+	if !dir.IsDir() {
+		return nil, linux.ENOTDIR
+	}
+	if !Check(c, dir, MayExec) {
+		return nil, linux.EACCES
+	}
+	if len(name) > 255 {
+		return nil, linux.ENAMETOOLONG
+	}
+	var n *Inode
+	switch name {
+	case ".":
+		n = dir
+	case "..":
+		n = dir.parent
+	default:
+		n = dir.children[name]
+	}
+	if n == nil {
+		return nil, linux.ENOENT
+	}
+	if follow && n.Mode&S_IFMT == S_IFLNK {
+		if depth >= maxSymlinks {
+			return nil, linux.ELOOP
+		}
+		d, last, err := fs.LookupParent(c, dir, n.target)
+		if err != nil {
+			return nil, err
+		}
+		return fs.step(c, d, last, true, depth+1)
+	}
+	return n, nil
+}
+
+// Create makes a regular file or directory name in dir, owned by c.
+func (fs *FS) Create(c Cred, dir *Inode, name string, mode uint32) (*Inode, error) {
+	if name == "." || name == ".." {
+		return nil, linux.EEXIST
+	}
+	if dir.children[name] != nil {
+		return nil, linux.EEXIST
+	}
+	if !Check(c, dir, MayWrite|MayExec) {
+		return nil, linux.EACCES
+	}
+	n := fs.newInode(mode, c.UID, c.GID)
+	fs.link(dir, name, n)
+	return n, nil
+}
+
+// Unlink removes name from dir; rmdir selects directories (which must be empty).
+func (fs *FS) Unlink(c Cred, dir *Inode, name string, rmdir bool) error {
+	n := dir.children[name]
+	if name == "." || name == ".." {
+		return linux.EINVAL
+	}
+	if n == nil {
+		return linux.ENOENT
+	}
+	if !Check(c, dir, MayWrite|MayExec) {
+		return linux.EACCES
+	}
+	// Sticky directories: only the owner of the file or the directory may remove it.
+	if dir.Mode&0o1000 != 0 && c.UID != 0 && c.UID != n.UID && c.UID != dir.UID {
+		return linux.EPERM
+	}
+	switch {
+	case rmdir && !n.IsDir():
+		return linux.ENOTDIR
+	case !rmdir && n.IsDir():
+		return linux.EISDIR
+	case rmdir && len(n.children) > 0:
+		return linux.ENOTEMPTY
+	}
+	delete(dir.children, name)
+	if n.IsDir() {
+		dir.Nlink--
+	}
+	n.Nlink--
+	return nil
+}
+
+// Readlink returns a symbolic link's target.
+func (n *Inode) Readlink() (string, error) {
+	if n.Mode&S_IFMT != S_IFLNK {
+		return "", linux.EINVAL
+	}
+	return n.target, nil
+}

@@ -121,9 +121,9 @@ func New(cfg Config) *Kernel {
 		k.CPUs = append(k.CPUs, &CPU{ID: i, Hart: k.bus.NewHart()})
 	}
 	k.FS = vfs.New(cfg.UID, cfg.GID, k.Random)
-	k.stdio[0] = k.FS.NewDevice(&vfs.Stream{R: cfg.Stdin, TTY: cfg.StdinTTY}, 0o620, 136<<8)
-	k.stdio[1] = k.FS.NewDevice(&vfs.Stream{W: cfg.Stdout, TTY: cfg.StdoutTTY}, 0o620, 136<<8)
-	k.stdio[2] = k.FS.NewDevice(&vfs.Stream{W: cfg.Stderr, TTY: cfg.StderrTTY}, 0o620, 136<<8)
+	k.stdio[0] = k.FS.NewStream(&vfs.Stream{R: cfg.Stdin, TTY: cfg.StdinTTY})
+	k.stdio[1] = k.FS.NewStream(&vfs.Stream{W: cfg.Stdout, TTY: cfg.StdoutTTY})
+	k.stdio[2] = k.FS.NewStream(&vfs.Stream{W: cfg.Stderr, TTY: cfg.StderrTTY})
 	return k
 }
 
@@ -266,4 +266,23 @@ func (k *Kernel) FlushDecodeCaches() {
 	for _, c := range k.CPUs {
 		c.Hart.FlushDecodeCache()
 	}
+}
+
+// MemoryCap is the guest memory limit in bytes (Config.MaxMemory, or 4 GiB if unset).
+func (k *Kernel) MemoryCap() uint64 {
+	if k.cfg.MaxMemory > 0 {
+		return k.cfg.MaxMemory
+	}
+	return 4 << 30
+}
+
+// LiveTasks counts the tasks that have not exited.
+func (k *Kernel) LiveTasks() int {
+	n := 0
+	for _, t := range k.tasks {
+		if t.State != TaskDead {
+			n++
+		}
+	}
+	return n
 }

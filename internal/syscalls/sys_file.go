@@ -32,6 +32,8 @@ var fileCalls = []entry{
 	call(linux.SYS_DUP, "dup", Dup, fd),
 	call(linux.SYS_DUP3, "dup3", Dup3, fd, fd, ofl),
 	call(linux.SYS_FCNTL, "fcntl", Fcntl, fd, i, x).partial("F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL"),
+	call(linux.SYS_RENAMEAT2, "renameat2", Renameat2, fd, path, fd, path, x),
+	call(linux.SYS_UMASK, "umask", Umask, oct),
 	call(linux.SYS_FSYNC, "fsync", Fsync, fd),
 	call(linux.SYS_FDATASYNC, "fdatasync", Fsync, fd),
 }
@@ -575,4 +577,33 @@ func Fcntl(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		return 0, nil
 	}
 	return 0, linux.EINVAL
+}
+
+// Renameat2 implements renameat2(2).
+func Renameat2(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	fs := t.Kernel().FS
+	cred := t.TG.Creds.VFS()
+	var dirs [2]*vfs.Inode
+	var names [2]string
+	for i, arg := range [2][2]uint64{{a[0], a[1]}, {a[2], a[3]}} {
+		path, err := pathArg(t, arg[1])
+		if err != nil {
+			return 0, err
+		}
+		dir, err := dirFor(t, arg[0], path)
+		if err != nil {
+			return 0, err
+		}
+		if dirs[i], names[i], err = fs.LookupParent(cred, dir, path); err != nil {
+			return 0, err
+		}
+	}
+	return ret0(fs.Rename(cred, dirs[0], names[0], dirs[1], names[1], uint32(a[4])))
+}
+
+// Umask implements umask(2).
+func Umask(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	old := t.TG.Umask
+	t.TG.Umask = uint32(a[0]) & 0o777
+	return uint64(old), nil
 }

@@ -13,6 +13,7 @@ var infoCalls = []entry{
 	call(linux.SYS_PRLIMIT64, "prlimit64", Prlimit64, i, i, p, p),
 	call(linux.SYS_GETRLIMIT, "getrlimit", Getrlimit, i, p),
 	call(linux.SYS_SETRLIMIT, "setrlimit", Setrlimit, i, p),
+	call(linux.SYS_SYSINFO, "sysinfo", Sysinfo, p),
 }
 
 // Uname implements uname(2). weft reports itself as Linux 6.1 on riscv64.
@@ -84,4 +85,19 @@ func rlimit(t *kernel.Task, res, newAddr, oldAddr uint64) (uint64, error) {
 		}
 	}
 	return 0, nil
+}
+
+// Sysinfo implements sysinfo(2): memory is weft's cap on guest memory.
+func Sysinfo(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	k := t.Kernel()
+	b := make([]byte, 112)
+	le := binary.LittleEndian
+	le.PutUint64(b[0:], t.Now()/1e9)
+	inUse, _ := k.Memory()
+	total := k.MemoryCap()
+	le.PutUint64(b[32:], total)
+	le.PutUint64(b[40:], total-min(inUse, total))
+	le.PutUint16(b[80:], uint16(min(k.LiveTasks(), 0xffff)))
+	le.PutUint32(b[104:], 1) // mem_unit
+	return ret0(copyOut(t, a[0], b))
 }

@@ -41,11 +41,11 @@ func (f *File) Read(p []byte) (int, error) {
 		return 0, linux.EBADF
 	}
 	n := f.Inode
-	switch n.Mode & S_IFMT {
-	case S_IFDIR:
-		return 0, linux.EISDIR
-	case S_IFCHR:
+	switch {
+	case n.dev != nil:
 		return n.dev.Read(f, p)
+	case n.IsDir():
+		return 0, linux.EISDIR
 	}
 	c, err := f.PRead(p, f.Offset)
 	f.Offset += int64(c)
@@ -73,11 +73,11 @@ func (f *File) Write(p []byte) (int, error) {
 		return 0, linux.EBADF
 	}
 	n := f.Inode
-	switch n.Mode & S_IFMT {
-	case S_IFDIR:
-		return 0, linux.EISDIR
-	case S_IFCHR:
+	switch {
+	case n.dev != nil:
 		return n.dev.Write(f, p)
+	case n.IsDir():
+		return 0, linux.EISDIR
 	}
 	if f.Flags&O_APPEND != 0 {
 		f.Offset = int64(len(n.data))
@@ -145,7 +145,7 @@ func (f *File) Seek(off int64, whence int) (int64, error) {
 	switch f.Inode.Mode & S_IFMT {
 	case S_IFCHR:
 		if _, ok := f.Inode.dev.(*Stream); ok {
-			return 0, linux.ESPIPE
+			return 0, linux.ESPIPE // a terminal
 		}
 		return 0, nil // character devices ignore seeks
 	case S_IFIFO, S_IFSOCK:
@@ -170,7 +170,7 @@ func (f *File) Seek(off int64, whence int) (int64, error) {
 
 // IsTTY reports whether the file is a terminal.
 func (f *File) IsTTY() bool {
-	return f.Inode.Mode&S_IFMT == S_IFCHR && f.Inode.dev.IsTTY()
+	return f.Inode.dev != nil && f.Inode.dev.IsTTY()
 }
 
 // Stat encodes n as the asm-generic struct stat that riscv64 uses (128 bytes).

@@ -139,6 +139,19 @@ func (fs *FS) NewDevice(d Device, perm uint32, rdev uint64) *Inode {
 	return n
 }
 
+// NewStream returns the inode for a host stream: a terminal (a character device of the
+// Unix98 pty major, 136, as glibc's isatty heuristics expect) or, when the host end is
+// not a terminal, a pipe. The guest sees what the host really has, so buffering
+// decisions match a native run.
+func (fs *FS) NewStream(s *Stream) *Inode {
+	if s.TTY {
+		return fs.NewDevice(s, 0o620, 136<<8)
+	}
+	n := fs.newInode(S_IFIFO|0o600, 0, 0)
+	n.dev = s
+	return n
+}
+
 // NewFile returns a regular file inode holding data (not linked anywhere).
 func (fs *FS) NewFile(data []byte, perm uint32, uid, gid uint32) *Inode {
 	n := fs.newInode(S_IFREG|perm, uid, gid)
@@ -394,4 +407,84 @@ func (n *Inode) Readlink() (string, error) {
 		return "", linux.EINVAL
 	}
 	return n.target, nil
+}
+
+// Flags of renameat2(2).
+const (
+	RENAME_NOREPLACE = 1
+	RENAME_EXCHANGE  = 2
+)
+
+// Rename moves oldDir/oldName to newDir/newName as renameat2(2) does.
+func (fs *FS) Rename(c Cred, oldDir *Inode, oldName string, newDir *Inode, newName string, flags uint32) error {
+	if flags&^(RENAME_NOREPLACE|RENAME_EXCHANGE) != 0 || flags == RENAME_NOREPLACE|RENAME_EXCHANGE {
+		return linux.EINVAL
+	}
+	for _, name := range []string{oldName, newName} {
+		if name == "." || name == ".." {
+			return linux.EBUSY
+		}
+	}
+	n := oldDir.children[oldName]
+	if n == nil {
+		return linux.ENOENT
+	}
+	if !Check(c, oldDir, MayWrite|MayExec) || !Check(c, newDir, MayWrite|MayExec) {
+		return linux.EACCES
+	}
+	sticky := func(dir, victim *Inode) bool {
+		return dir.Mode&0o1000 != 0 && c.UID != 0 && c.UID != victim.UID && c.UID != dir.UID
+	}
+	target := newDir.children[newName]
+	if sticky(oldDir, n) || (target != nil && sticky(newDir, target)) {
+		return linux.EPERM
+	}
+	if n.IsDir() {
+		for d := newDir; ; d = d.parent { // a directory cannot move below itself
+			if d == n {
+				return linux.EINVAL
+			}
+			if d == fs.Root {
+				break
+			}
+		}
+	}
+	switch {
+	case flags&RENAME_EXCHANGE != 0:
+		if target == nil {
+			return linux.ENOENT
+		}
+		oldDir.children[oldName], newDir.children[newName] = target, n
+		if n.IsDir() {
+			n.parent = newDir
+		}
+		if target.IsDir() {
+			target.parent = oldDir
+		}
+		return nil
+	case target == n:
+		return nil
+	case target != nil && flags&RENAME_NOREPLACE != 0:
+		return linux.EEXIST
+	case target != nil && target.IsDir() && !n.IsDir():
+		return linux.EISDIR
+	case target != nil && !target.IsDir() && n.IsDir():
+		return linux.ENOTDIR
+	case target != nil && target.IsDir() && len(target.children) > 0:
+		return linux.ENOTEMPTY
+	}
+	if target != nil {
+		target.Nlink--
+		if target.IsDir() {
+			newDir.Nlink--
+		}
+	}
+	delete(oldDir.children, oldName)
+	newDir.children[newName] = n
+	if n.IsDir() {
+		oldDir.Nlink--
+		newDir.Nlink++
+		n.parent = newDir
+	}
+	return nil
 }

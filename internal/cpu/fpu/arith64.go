@@ -138,7 +138,7 @@ func Sqrt64(a uint64, rm RM) (uint64, Flags) {
 	if x > 0 && x <= math.MaxFloat64 {
 		// Scale small radicands so that the remainder x - s*s is exactly
 		// representable. The result is always a normal number.
-		scaled := x < 0x1p-1000
+		scaled := x < 0x1p-900
 		if scaled {
 			x *= 0x1p200
 		}

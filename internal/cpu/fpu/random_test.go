@@ -159,10 +159,28 @@ func (g gen) shortFrac(f rf, k int) uint64 {
 	return m << uint(n-(k-1)) & (uint64(1)<<uint(n) - 1)
 }
 
+// tailTie returns a = ±(1 + 2^-k) * 2^e and b whose low k significand bits
+// are a tie-like pattern, so that a*b = b + b*2^-k has a tail just at, above
+// or below half an ulp far beyond the first p+11 bits.
+func (g gen) tailTie(f rf) (uint64, uint64) {
+	k := 2 + g.r.Intn(f.p-2)
+	a := g.make(f, g.r.Intn(9)-4, uint64(1)<<uint(f.p-1-k))
+	pats := []uint64{1<<uint(k-1) | 1, 1 << uint(k-1), 1<<uint(k-1) - 1, 1, 1<<uint(k) - 1, 1<<uint(k-1) | 1<<uint(k-2)}
+	pat := pats[g.r.Intn(len(pats))] & (1<<uint(k) - 1)
+	fr := g.frac(f)&^(1<<uint(k)-1) | pat
+	return a, g.make(f, g.r.Intn(9)-4, fr&(1<<uint(f.p-1)-1))
+}
+
 func (g gen) mulArgs(f rf) (uint64, uint64) {
-	switch g.r.Intn(4) {
+	switch g.r.Intn(5) {
 	case 0, 1:
 		return g.float(f), g.float(f)
+	case 2:
+		a, b := g.tailTie(f)
+		if g.bit() {
+			a, b = b, a
+		}
+		return a, b
 	default:
 		// Significands whose product has about p+1 bits: exact results and
 		// exact ties; exponents often placed near the underflow threshold.
@@ -203,7 +221,7 @@ func (g gen) divArgs(f rf) (uint64, uint64) {
 }
 
 func (g gen) fmaArgs(f rf) (uint64, uint64, uint64) {
-	switch g.r.Intn(7) {
+	switch g.r.Intn(8) {
 	case 0, 1:
 		return g.float(f), g.float(f), g.float(f)
 	case 2: // c cancels the rounded product
@@ -232,7 +250,31 @@ func (g gen) fmaArgs(f rf) (uint64, uint64, uint64) {
 			fr = g.frac(f)
 		}
 		return a, b, g.make(f, e, fr)
-	case 5: // tiny product against a larger addend
+	case 5: // tiny product against a larger addend, or tail ties
+		if g.bit() {
+			a, b := g.tailTie(f)
+			c := uint64(0)
+			switch g.r.Intn(3) {
+			case 0:
+				c = g.make(f, g.r.Intn(9)-4, g.frac(f))
+			case 1:
+				c = g.special(f)
+			}
+			return a, b, c
+		}
+		a, b := g.mulArgs(f)
+		return a, b, g.make(f, g.r.Intn(11)-5, g.frac(f))
+	case 6: // random product plus half an ulp of its rounding: near ties
+		a, b := g.float(f), g.float(f)
+		if g.bit() {
+			a, b = g.tailTie(f)
+		}
+		p, _ := f.refMul(a, b, RNE)
+		if v := f.dec(p); v.isZero() || v.inf || v.nan {
+			return a, b, g.float(f)
+		}
+		e := expOf(f, p) - f.p + g.r.Intn(3) - 1
+		return a, b, g.make(f, e, g.shortFrac(f, 1+g.r.Intn(2)))
 		a, b := g.mulArgs(f)
 		return a, b, g.make(f, g.r.Intn(11)-5, g.frac(f))
 	default:

@@ -177,7 +177,6 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return res.Status
 }
 
-
 // dedupEnv keeps the last value given for each variable, in first-seen order.
 func dedupEnv(env []string) []string {
 	idx := map[string]int{}

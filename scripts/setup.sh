@@ -1,0 +1,71 @@
+# shellcheck shell=bash
+# Sourced by weft's scripts: makes sure the tools weft needs are installed on a Debian
+# or Ubuntu machine, installing the missing ones with apt-get (through sudo when not
+# root), and puts Go on PATH. It fails, never skips, when a tool cannot be had.
+#
+#   Go >= 1.23           to build weft (Debian 12 has it in bookworm-backports)
+#   riscv64-linux-gnu-gcc  builds the example and test programs (gcc-riscv64-linux-gnu)
+#   qemu-riscv64         the reference the differential tests compare against (qemu-user)
+#   make
+
+weft_go_ok() {
+	command -v go >/dev/null 2>&1 || return 1
+	local v
+	v=$(go env GOVERSION 2>/dev/null) || return 1
+	v=${v#go}
+	local major=${v%%.*} rest=${v#*.}
+	local minor=${rest%%.*}
+	[ "$major" -gt 1 ] || { [ "$major" -eq 1 ] && [ "$minor" -ge 23 ]; }
+}
+
+weft_setup() {
+	local sudo=""
+	if [ "$(id -u)" -ne 0 ]; then
+		command -v sudo >/dev/null 2>&1 || { echo "weft setup: need root or sudo to install packages" >&2; return 1; }
+		sudo="sudo"
+	fi
+	for d in /usr/local/go/bin /usr/lib/go-1.2[3-9]/bin; do
+		[ -x "$d/go" ] && ! weft_go_ok && export PATH="$d:$PATH"
+	done
+	local pkgs=()
+	command -v riscv64-linux-gnu-gcc >/dev/null 2>&1 || pkgs+=(gcc-riscv64-linux-gnu libc6-dev-riscv64-cross)
+	command -v qemu-riscv64 >/dev/null 2>&1 || pkgs+=(qemu-user)
+	command -v make >/dev/null 2>&1 || pkgs+=(make)
+	weft_go_ok || pkgs+=(go)
+	[ ${#pkgs[@]} -eq 0 ] && return 0
+
+	echo "weft setup: installing ${pkgs[*]}" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	$sudo apt-get update -qq || return 1
+	local want=()
+	for p in "${pkgs[@]}"; do
+		[ "$p" = go ] || want+=("$p")
+	done
+	if [[ " ${pkgs[*]} " == *" go "* ]]; then
+		local gopkg=""
+		for v in 1.24 1.23; do
+			if apt-cache show "golang-$v-go" >/dev/null 2>&1; then gopkg="golang-$v-go"; break; fi
+		done
+		if [ -z "$gopkg" ] && grep -q 'VERSION_CODENAME=bookworm' /etc/os-release 2>/dev/null; then
+			echo "deb http://deb.debian.org/debian bookworm-backports main" |
+				$sudo tee /etc/apt/sources.list.d/weft-bookworm-backports.list >/dev/null
+			$sudo apt-get update -qq || return 1
+			gopkg=golang-1.23-go
+		fi
+		[ -n "$gopkg" ] || gopkg=golang-go
+		want+=("$gopkg")
+	fi
+	$sudo apt-get install -y -qq "${want[@]}" >/dev/null || { echo "weft setup: apt-get install ${want[*]} failed" >&2; return 1; }
+	for d in /usr/lib/go-1.2[3-9]/bin; do
+		[ -x "$d/go" ] && ! weft_go_ok && export PATH="$d:$PATH"
+	done
+	local missing=""
+	command -v riscv64-linux-gnu-gcc >/dev/null 2>&1 || missing+=" riscv64-linux-gnu-gcc"
+	command -v qemu-riscv64 >/dev/null 2>&1 || missing+=" qemu-riscv64"
+	command -v make >/dev/null 2>&1 || missing+=" make"
+	weft_go_ok || missing+=" go>=1.23"
+	if [ -n "$missing" ]; then
+		echo "weft setup: still missing:$missing" >&2
+		return 1
+	fi
+}

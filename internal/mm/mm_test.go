@@ -1,0 +1,264 @@
+package mm
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+)
+
+const rw = PermRead | PermWrite
+
+func newAS(t *testing.T) (*AddressSpace, *Pool) {
+	t.Helper()
+	pool := &Pool{}
+	return New(pool), pool
+}
+
+func mustMap(t *testing.T, as *AddressSpace, start, length uint64, perm Perm, shared bool) {
+	t.Helper()
+	if err := as.Map(start, length, perm, shared, ""); err != nil {
+		t.Fatalf("Map(0x%x, 0x%x) = %v", start, length, err)
+	}
+}
+
+func read(t *testing.T, as *AddressSpace, addr uint64, n int) []byte {
+	t.Helper()
+	b := make([]byte, n)
+	if err := as.ReadAt(b, addr); err != nil {
+		t.Fatalf("ReadAt(0x%x) = %v", addr, err)
+	}
+	return b
+}
+
+func TestLazyZeroFill(t *testing.T) {
+	as, pool := newAS(t)
+	mustMap(t, as, 0x10000, 16*PageSize, rw, false)
+	if pool.InUse() != 0 {
+		t.Fatalf("frames after Map = %d, want 0 (allocation is lazy)", pool.InUse())
+	}
+	if got := read(t, as, 0x10000+5*PageSize, 8); !bytes.Equal(got, make([]byte, 8)) {
+		t.Fatalf("fresh page = %x, want zeros", got)
+	}
+	if pool.InUse() != 1 || as.Stats.PageFaults != 1 {
+		t.Fatalf("frames, faults = %d, %d; want 1, 1", pool.InUse(), as.Stats.PageFaults)
+	}
+}
+
+func TestFaults(t *testing.T) {
+	as, _ := newAS(t)
+	mustMap(t, as, 0x10000, PageSize, PermRead, false)
+	tests := []struct {
+		addr uint64
+		acc  Access
+		kind FaultKind
+	}{
+		{0x10, Store, Unmapped},
+		{0x10000, Store, Protection},
+		{0x10000, Fetch, Protection},
+		{0x11000, Load, Unmapped},
+		{AddrLimit + 0x1000, Load, Unmapped},
+	}
+	for _, tt := range tests {
+		_, f := as.Page(tt.addr, tt.acc)
+		if f == nil || f.Kind != tt.kind || f.Addr != tt.addr || f.Access != tt.acc {
+			t.Errorf("Page(0x%x, %v) = %+v, want %v fault", tt.addr, tt.acc, f, tt.kind)
+		}
+	}
+	if _, f := as.Page(0x10000, Load); f != nil {
+		t.Errorf("Page(0x10000, load) = %v, want no fault", f)
+	}
+}
+
+// A forked child's writes never reach the parent, and the parent's never reach the
+// child; each copies only the page it writes.
+func TestForkCopyOnWrite(t *testing.T) {
+	parent, pool := newAS(t)
+	mustMap(t, parent, 0x10000, 64*PageSize, rw, false)
+	for i := uint64(0); i < 64; i++ {
+		if err := parent.WriteAt([]byte{byte(i)}, 0x10000+i*PageSize); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := pool.InUse()
+	child := parent.Fork()
+	if pool.InUse() != before {
+		t.Fatalf("frames after fork = %d, want %d (fork copies no pages)", pool.InUse(), before)
+	}
+	if err := child.WriteAt([]byte{0xcc}, 0x10000+3*PageSize); err != nil {
+		t.Fatal(err)
+	}
+	if err := parent.WriteAt([]byte{0xaa}, 0x10000+7*PageSize); err != nil {
+		t.Fatal(err)
+	}
+	if got := read(t, parent, 0x10000+3*PageSize, 1)[0]; got != 3 {
+		t.Errorf("parent page 3 = %#x, want 0x03 (child's write leaked)", got)
+	}
+	if got := read(t, child, 0x10000+3*PageSize, 1)[0]; got != 0xcc {
+		t.Errorf("child page 3 = %#x, want 0xcc", got)
+	}
+	if got := read(t, child, 0x10000+7*PageSize, 1)[0]; got != 7 {
+		t.Errorf("child page 7 = %#x, want 0x07 (parent's write leaked)", got)
+	}
+	if child.Stats.COWCopies != 1 || parent.Stats.COWCopies != 1 {
+		t.Errorf("COW copies child, parent = %d, %d; want 1, 1", child.Stats.COWCopies, parent.Stats.COWCopies)
+	}
+	if got := pool.InUse() - before; got != 2 {
+		t.Errorf("frames copied = %d, want 2", got)
+	}
+	// After the child exits, the parent's pages are its own again: writing copies nothing.
+	child.Release()
+	copies := parent.Stats.COWCopies
+	for i := uint64(0); i < 64; i++ {
+		if err := parent.WriteAt([]byte{0x55}, 0x10000+i*PageSize); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if parent.Stats.COWCopies != copies {
+		t.Errorf("COW copies after the child released = %d, want %d", parent.Stats.COWCopies, copies)
+	}
+}
+
+func TestSharedMappingSurvivesFork(t *testing.T) {
+	parent, _ := newAS(t)
+	mustMap(t, parent, 0x20000, 2*PageSize, rw, true)
+	child := parent.Fork()
+	if err := child.WriteAt([]byte("hello"), 0x20000+PageSize); err != nil {
+		t.Fatal(err)
+	}
+	if got := read(t, parent, 0x20000+PageSize, 5); string(got) != "hello" {
+		t.Errorf("parent sees %q in the shared page, want %q", got, "hello")
+	}
+	if child.Stats.COWCopies != 0 {
+		t.Errorf("COW copies of a shared page = %d, want 0", child.Stats.COWCopies)
+	}
+}
+
+// Fork cost does not depend on the size of the address space: it copies one root node.
+func TestForkIsConstantTime(t *testing.T) {
+	as, pool := newAS(t)
+	mustMap(t, as, 0x1000_0000, 1<<30, rw, false)
+	for a := uint64(0x1000_0000); a < 0x1000_0000+64<<20; a += PageSize {
+		if _, f := as.Page(a, Store); f != nil {
+			t.Fatal(f)
+		}
+	}
+	in := pool.InUse()
+	c := as.Fork()
+	if pool.InUse() != in {
+		t.Errorf("fork of a 64 MiB heap allocated %d frames, want 0", pool.InUse()-in)
+	}
+	pages, shared := c.Resident()
+	if pages != 64<<20/PageSize {
+		t.Errorf("child resident pages = %d, want %d", pages, 64<<20/PageSize)
+	}
+	_ = shared
+}
+
+func TestUnmapProtectSplit(t *testing.T) {
+	as, pool := newAS(t)
+	mustMap(t, as, 0x10000, 8*PageSize, rw, false)
+	for a := uint64(0x10000); a < 0x18000; a += PageSize {
+		as.WriteAt([]byte{1}, a)
+	}
+	as.Unmap(0x12000, 2*PageSize)
+	if n := len(as.VMAs()); n != 2 {
+		t.Fatalf("VMAs after punching a hole = %d, want 2", n)
+	}
+	if pool.InUse() != 6 {
+		t.Errorf("frames after unmapping 2 of 8 pages = %d, want 6", pool.InUse())
+	}
+	if _, f := as.Page(0x12000, Load); f == nil || f.Kind != Unmapped {
+		t.Errorf("load from the hole = %v, want unmapped fault", f)
+	}
+	if err := as.Protect(0x15000, PageSize, PermRead); err != nil {
+		t.Fatal(err)
+	}
+	if _, f := as.Page(0x15000, Store); f == nil || f.Kind != Protection {
+		t.Errorf("store after mprotect(PROT_READ) = %v, want protection fault", f)
+	}
+	if _, f := as.Page(0x16000, Store); f != nil {
+		t.Errorf("store next to the protected page = %v, want none", f)
+	}
+	if err := as.Protect(0x11000, 2*PageSize, PermRead); err == nil {
+		t.Errorf("Protect over a hole succeeded, want an error (ENOMEM)")
+	}
+}
+
+func TestBrk(t *testing.T) {
+	as, _ := newAS(t)
+	as.BrkStart, as.Brk = 0x40000, 0x40000
+	if got := as.SetBrk(0x40000 + 3*PageSize + 5); got != 0x40000+3*PageSize+5 {
+		t.Fatalf("SetBrk(grow) = 0x%x", got)
+	}
+	if err := as.WriteAt([]byte{9}, 0x40000+3*PageSize+4); err != nil {
+		t.Fatalf("write below the new break: %v", err)
+	}
+	if got := as.SetBrk(0x1000); got != 0x40000+3*PageSize+5 {
+		t.Errorf("SetBrk(below start) = 0x%x, want the break unchanged", got)
+	}
+	as.SetBrk(0x40000 + PageSize)
+	if _, f := as.Page(0x40000+2*PageSize, Load); f == nil {
+		t.Errorf("load above a shrunk break succeeded")
+	}
+	// The break cannot grow over another mapping.
+	mustMap(t, as, 0x50000, PageSize, rw, false)
+	if got := as.SetBrk(0x60000); got != 0x40000+PageSize {
+		t.Errorf("SetBrk over a mapping = 0x%x, want 0x%x", got, 0x40000+PageSize)
+	}
+}
+
+func TestRemapMovesPages(t *testing.T) {
+	as, _ := newAS(t)
+	as.MmapBase = 0x4000_0000
+	mustMap(t, as, 0x10000, 2*PageSize, rw, false)
+	mustMap(t, as, 0x12000, PageSize, rw, false) // blocks growth in place
+	as.WriteAt([]byte("abc"), 0x10000+PageSize)
+	addr, err := as.Remap(0x10000, 2*PageSize, 8*PageSize, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if addr == 0x10000 {
+		t.Fatalf("Remap grew in place over another mapping")
+	}
+	if got := read(t, as, addr+PageSize, 3); string(got) != "abc" {
+		t.Errorf("moved contents = %q, want %q", got, "abc")
+	}
+	if as.Find(0x10000) != nil {
+		t.Errorf("old range still mapped after the move")
+	}
+	if _, err := as.Remap(0x12000, PageSize, 4*PageSize, false); !errors.Is(err, ErrNoSpace) && err != nil {
+		t.Errorf("Remap without MAYMOVE = %v", err)
+	}
+}
+
+func TestPoolCap(t *testing.T) {
+	pool := &Pool{MaxFrames: 4}
+	as := New(pool)
+	mustMap(t, as, 0x10000, 16*PageSize, rw, false)
+	for i := uint64(0); i < 4; i++ {
+		if _, f := as.Page(0x10000+i*PageSize, Store); f != nil {
+			t.Fatal(f)
+		}
+	}
+	if _, f := as.Page(0x10000+4*PageSize, Store); f == nil || f.Kind != OutOfMemory {
+		t.Errorf("fifth frame under a cap of 4 = %v, want out-of-memory fault", f)
+	}
+}
+
+func TestReadString(t *testing.T) {
+	as, _ := newAS(t)
+	mustMap(t, as, 0x10000, 2*PageSize, rw, false)
+	// A string that crosses a page boundary.
+	as.WriteAt([]byte("hello\x00"), 0x10000+PageSize-3)
+	s, ok, err := as.ReadString(0x10000+PageSize-3, 100)
+	if s != "hello" || !ok || err != nil {
+		t.Errorf("ReadString = %q, %v, %v; want \"hello\", true, nil", s, ok, err)
+	}
+	if _, ok, _ := as.ReadString(0x10000+PageSize-3, 3); ok {
+		t.Errorf("ReadString with max 3 found the NUL, want not ok")
+	}
+	as.WriteAt([]byte("ab"), 0x10000+2*PageSize-2)
+	if _, _, err := as.ReadString(0x10000+2*PageSize-2, 100); err == nil {
+		t.Errorf("ReadString running off the mapping succeeded")
+	}
+}

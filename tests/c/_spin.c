@@ -1,0 +1,6 @@
+/* Loops forever: weft's --max-insns must stop it. */
+int main(void) {
+	volatile unsigned long n = 0;
+	for (;;)
+		n++;
+}

@@ -68,6 +68,7 @@ type runOptions struct {
 	maxMem   string
 	strace   bool
 	stats    bool
+	mounts   []kernel.Mount
 }
 
 var opts runOptions
@@ -89,6 +90,14 @@ func runFlags(out io.Writer) *flag.FlagSet {
 	set.UintVar(&opts.uid, "uid", 1000, "user ID of the first process")
 	set.UintVar(&opts.gid, "gid", 1000, "group ID of the first process")
 	set.StringVar(&opts.maxMem, "max-memory", "4G", "cap on the guest's memory (`SIZE` in bytes, or with K, M, G)")
+	set.Func("mount", "show host directory HOSTDIR in the guest at GUESTDIR (`HOSTDIR:GUESTDIR[:rw]`); read-only unless :rw (repeatable)", func(s string) error {
+		parts := strings.Split(s, ":")
+		if len(parts) < 2 || len(parts) > 3 || parts[0] == "" || parts[1] == "" || (len(parts) == 3 && parts[2] != "rw" && parts[2] != "ro") {
+			return fmt.Errorf("%q is not HOSTDIR:GUESTDIR[:rw]", s)
+		}
+		opts.mounts = append(opts.mounts, kernel.Mount{Host: parts[0], Guest: parts[1], Writable: len(parts) == 3 && parts[2] == "rw"})
+		return nil
+	})
 	set.BoolVar(&opts.strace, "strace", false, "print every system call on stderr")
 	set.BoolVar(&opts.stats, "stats", false, "print instruction count and speed on stderr at the end")
 	return set
@@ -140,14 +149,18 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		Stdin: stdin, Stdout: stdout, Stderr: stderr,
 		StdinTTY: isTTY(stdin), StdoutTTY: isTTY(stdout), StderrTTY: isTTY(stderr),
 		Seed: opts.seed, CPUs: opts.cpus, Quantum: opts.quantum, MaxInsns: opts.maxInsns,
-		MaxMemory: maxMem, UID: uint32(opts.uid), GID: uint32(opts.gid),
+		MaxMemory: maxMem, UID: uint32(opts.uid), GID: uint32(opts.gid), Mounts: opts.mounts,
 		Syscalls: syscalls.Table(),
 		Notices:  stderr,
 	}
 	if opts.strace {
 		cfg.Strace = stderr
 	}
-	k := kernel.New(cfg)
+	k, err := kernel.New(cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "weft: %v\n", err)
+		return exitUsage
+	}
 	env := append(append([]string(nil), kernel.DefaultEnv...), opts.env...)
 	if _, err := k.Spawn(data, abs, rest, dedupEnv(env)); err != nil {
 		var le *loader.Error

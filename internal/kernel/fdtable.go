@@ -14,6 +14,8 @@ type fdEntry struct {
 // shared between tables by dup and fork; the table itself is per process.
 type FDTable struct {
 	fds []fdEntry
+	// users counts the extra processes sharing this table (CLONE_FILES).
+	users int
 }
 
 // Get returns the description behind fd, or EBADF.
@@ -97,4 +99,13 @@ func (t *FDTable) Open() []int {
 		}
 	}
 	return fds
+}
+
+// closeOnExec closes the descriptors marked FD_CLOEXEC (execve(2)).
+func (t *FDTable) closeOnExec() {
+	for fd, e := range t.fds {
+		if e.file != nil && e.cloexec {
+			t.Close(fd)
+		}
+	}
 }

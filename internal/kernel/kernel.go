@@ -59,11 +59,20 @@ type Config struct {
 
 	UID, GID uint32
 
+	// Mounts make host directories visible to the guest.
+	Mounts []Mount
+
 	Syscalls *SyscallTable
 	// Strace, when set, receives one line per system call.
 	Strace io.Writer
 	// Notices receives weft's own remarks about the run (unimplemented syscalls).
 	Notices io.Writer
+}
+
+// Mount is a host directory shown in the guest.
+type Mount struct {
+	Host, Guest string
+	Writable    bool
 }
 
 // CPU is one simulated processor.
@@ -73,6 +82,9 @@ type CPU struct {
 	Clock uint64 // virtual nanoseconds
 	cur   *Task  // the task it runs, or nil when idle
 	last  *Task  // the task whose state the hart holds
+
+	ThreadSwitches  uint64 // switches between tasks of one address space
+	ProcessSwitches uint64 // switches that changed the address space
 }
 
 // Kernel is one weft machine: its processes, CPUs and file system.
@@ -91,13 +103,18 @@ type Kernel struct {
 	runq    []*Task
 	init    *ThreadGroup
 
+	timers   []timer
+	timerSeq uint64
+	// current is the task whose syscall the kernel is executing, if any.
+	current *Task
+
 	totalInsns uint64
 	noticed    map[string]bool
 	stdio      [3]*vfs.Inode
 }
 
-// New returns a kernel with no processes.
-func New(cfg Config) *Kernel {
+// New returns a kernel with no processes. It fails only when a mount cannot be made.
+func New(cfg Config) (*Kernel, error) {
 	if cfg.CPUs <= 0 {
 		cfg.CPUs = 2
 	}
@@ -121,10 +138,19 @@ func New(cfg Config) *Kernel {
 		k.CPUs = append(k.CPUs, &CPU{ID: i, Hart: k.bus.NewHart()})
 	}
 	k.FS = vfs.New(cfg.UID, cfg.GID, k.Random)
+	k.mountProc()
 	k.stdio[0] = k.FS.NewStream(&vfs.Stream{R: cfg.Stdin, TTY: cfg.StdinTTY})
 	k.stdio[1] = k.FS.NewStream(&vfs.Stream{W: cfg.Stdout, TTY: cfg.StdoutTTY})
 	k.stdio[2] = k.FS.NewStream(&vfs.Stream{W: cfg.Stderr, TTY: cfg.StderrTTY})
-	return k
+	for _, m := range cfg.Mounts {
+		if !strings.HasPrefix(m.Guest, "/") || m.Guest == "/" || strings.HasPrefix(m.Guest, "/proc") {
+			return nil, fmt.Errorf("mount %s: the guest path must be absolute, not / and not under /proc", m.Guest)
+		}
+		if err := k.FS.MountHost(m.Host, m.Guest, m.Writable); err != nil {
+			return nil, fmt.Errorf("mount %s: %w", m.Host, err)
+		}
+	}
+	return k, nil
 }
 
 // Random fills p from the kernel's seeded PRNG (getrandom, AT_RANDOM, /dev/urandom).
@@ -165,6 +191,8 @@ func (k *Kernel) Spawn(data []byte, path string, argv, envp []string) (*ThreadGr
 	}
 	tg := &ThreadGroup{
 		PID:     k.nextPID,
+		PGID:    k.nextPID,
+		SID:     k.nextPID,
 		MM:      mm.New(&k.pool),
 		FDs:     &FDTable{},
 		Umask:   0o022,
@@ -203,7 +231,7 @@ func (k *Kernel) Spawn(data []byte, path string, argv, envp []string) (*ThreadGr
 // start at its entry point.
 func (k *Kernel) execImage(t *Task, bin *loader.Binary, path string, argv, envp []string) error {
 	tg := t.TG
-	img, err := bin.Load(tg.MM)
+	img, err := bin.Load(tg.MM, path)
 	if err != nil {
 		return err
 	}
@@ -220,6 +248,7 @@ func (k *Kernel) execImage(t *Task, bin *loader.Binary, path string, argv, envp 
 	tg.Exe = path
 	tg.Comm = comm(path)
 	tg.Binary = bin
+	tg.Args = argv
 	t.Ctx = cpu.Context{PC: img.Entry}
 	t.Ctx.X[2] = sp
 	return nil

@@ -41,16 +41,38 @@ type Result struct {
 func (k *Kernel) Run() Result {
 	for {
 		if k.init == nil || k.init.Exited {
+			k.shutdown()
 			return k.finish()
 		}
 		c := k.pickCPU()
 		if c == nil {
-			k.reportDeadlock()
-			return Result{Outcome: Deadlock, Status: 1}
+			if len(k.timers) == 0 {
+				k.reportDeadlock()
+				k.shutdown()
+				return Result{Outcome: Deadlock, Status: 1}
+			}
+			// Every CPU is idle: time jumps to the next timer.
+			k.fireTimers(k.timers[0].at)
+			continue
+		}
+		if len(k.timers) > 0 && k.timers[0].at <= c.Clock {
+			k.fireTimers(c.Clock)
+			continue // a woken task may belong on an idle CPU with an earlier clock
 		}
 		k.runSlice(c)
 		if k.cfg.MaxInsns > 0 && k.totalInsns >= k.cfg.MaxInsns {
+			k.shutdown()
 			return Result{Outcome: InsnLimit, Status: 1}
+		}
+	}
+}
+
+// shutdown ends every process still alive when the run ends (pid 1 gone, like a PID
+// namespace whose init exits).
+func (k *Kernel) shutdown() {
+	for _, tg := range k.groups {
+		if !tg.Exited {
+			k.exitGroup(tg, 0, linux.SIGKILL)
 		}
 	}
 }
@@ -103,12 +125,19 @@ func (k *Kernel) runSlice(c *CPU) {
 		if c.last != nil {
 			if c.last.TG.MM == t.TG.MM {
 				c.Clock += costThreadSwitch
+				c.ThreadSwitches++
 			} else {
 				c.Clock += costProcessSwitch
+				c.ProcessSwitches++
 			}
 		}
 		h.ClearReservation()
 		c.last = t
+	}
+	if t.pending != nil {
+		// The task was woken in a blocking syscall: try the call again.
+		k.invoke(t, t.pending, &t.pendingArgs)
+		return
 	}
 	h.Load(&t.Ctx, t.TG.MM)
 	h.TimeBase = c.Clock
@@ -195,47 +224,7 @@ func (k *Kernel) fault(t *Task, stop cpu.Stop) {
 		who += fmt.Sprintf(" (thread %d)", t.TID)
 	}
 	k.notice("%s killed by %v: %s at %s", who, sig, what, where)
-	k.killGroup(t.TG, sig)
-}
-
-// killGroup ends every task of tg with a fatal signal.
-func (k *Kernel) killGroup(tg *ThreadGroup, sig Signal) {
-	k.exitGroup(tg, 0, sig)
-}
-
-// exitGroup ends every task of tg: exit_group(2), or death by signal.
-func (k *Kernel) exitGroup(tg *ThreadGroup, code int, sig Signal) {
-	if tg.Exited {
-		return
-	}
-	tg.Exited = true
-	tg.ExitCode = code
-	tg.KillSignal = sig
-	for _, t := range tg.Tasks {
-		k.exitTask(t)
-	}
-	tg.FDs.CloseAll()
-	tg.MM.Release()
-}
-
-// exitTask takes t off the CPU and the run queue for good.
-func (k *Kernel) exitTask(t *Task) {
-	if t.State == TaskDead {
-		return
-	}
-	k.deschedule(t)
-	for i, q := range k.runq {
-		if q == t {
-			k.runq = append(k.runq[:i], k.runq[i+1:]...)
-			break
-		}
-	}
-	t.State = TaskDead
-	for _, c := range k.CPUs {
-		if c.last == t {
-			c.last = nil
-		}
-	}
+	k.exitGroup(t.TG, 0, sig)
 }
 
 // reportDeadlock prints who waits on what when nothing can run.
@@ -244,7 +233,7 @@ func (k *Kernel) reportDeadlock() {
 	b.WriteString("deadlock: every task is blocked and nothing can wake one:")
 	for _, t := range k.tasks {
 		if t.State == TaskBlocked {
-			fmt.Fprintf(&b, "\n  pid %d tid %d (%s) blocked", t.TG.PID, t.TID, t.TG.Comm)
+			fmt.Fprintf(&b, "\n  %v: %s", t, t.waitingFor)
 		}
 	}
 	k.notice("%s", b.String())

@@ -124,11 +124,24 @@ func (k *Kernel) syscall(t *Task) {
 		}
 		return
 	}
-	var pre string
 	if k.cfg.Strace != nil {
-		pre = k.formatArgs(t, sc, &a, false, 0)
+		t.stracePre = k.formatArgs(t, sc, &a, false, 0)
 	}
-	ret, err := sc.Fn(t, &a)
+	k.invoke(t, sc, &a)
+}
+
+// invoke runs (or, after a wake-up, re-runs) a syscall handler and completes the call
+// unless it blocked.
+func (k *Kernel) invoke(t *Task, sc *Syscall, a *SyscallArgs) {
+	k.current = t
+	ret, err := sc.Fn(t, a)
+	k.current = nil
+	if errors.Is(err, ErrBlocked) {
+		t.pending, t.pendingArgs = sc, *a
+		return
+	}
+	t.pending = nil
+	t.Call = CallState{}
 	var errno linux.Errno
 	switch {
 	case err == nil:
@@ -144,9 +157,9 @@ func (k *Kernel) syscall(t *Task) {
 	}
 	if k.cfg.Strace != nil {
 		if errors.Is(err, ErrNoReturn) {
-			k.straceLine(t, sc, &a, pre, 0, ErrNoReturn)
+			k.straceLine(t, sc, a, t.stracePre, 0, ErrNoReturn)
 		} else {
-			k.straceLine(t, sc, &a, pre, t.Ctx.X[10], errnoOrNil(errno))
+			k.straceLine(t, sc, a, t.stracePre, t.Ctx.X[10], errnoOrNil(errno))
 		}
 	}
 }
@@ -160,7 +173,7 @@ func errnoOrNil(e linux.Errno) error {
 
 func (k *Kernel) straceLine(t *Task, sc *Syscall, a *SyscallArgs, pre string, ret uint64, err error) {
 	args := pre
-	if sc.Fn != nil {
+	if sc.Fn != nil && !errors.Is(err, ErrNoReturn) {
 		args = k.formatArgs(t, sc, a, true, ret)
 	}
 	var res string

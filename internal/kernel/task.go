@@ -66,12 +66,24 @@ func defaultRlimits() [RLIM_NLIMITS]Rlimit {
 // ThreadGroup is a process: an address space, open files, a working directory,
 // credentials and limits, shared by its tasks (threads).
 type ThreadGroup struct {
-	PID    int
-	Parent *ThreadGroup
-	Tasks  []*Task
+	PID      int
+	Parent   *ThreadGroup
+	Children []*ThreadGroup // living and zombie children, in creation order
+	Tasks    []*Task
+	PGID     int // process group
+	SID      int // session
+	// ExitSignal is sent to the parent when the group exits (SIGCHLD for fork).
+	ExitSignal Signal
+	// ChildEvents wakes the group's tasks waiting in wait4/waitid.
+	ChildEvents WaitQueue
+	// vforkDone wakes a vfork parent when the child execs or exits.
+	vforkDone  WaitQueue
+	vforkChild bool
 
-	MM      *mm.AddressSpace
-	FDs     *FDTable
+	MM *mm.AddressSpace
+	// sharesMM is set when MM belongs to another group too (vfork, CLONE_VM).
+	sharesMM bool
+	FDs      *FDTable
 	Cwd     *vfs.Inode
 	CwdPath string
 	Umask   uint32
@@ -84,11 +96,22 @@ type ThreadGroup struct {
 	Exe    string
 	Comm   string
 	Binary *loader.Binary
+	Args   []string // argv of the running image (/proc/PID/cmdline)
+
+	// Pending holds process-directed signals that have handlers, until delivery.
+	Pending uint64
 
 	// Exit state: set once the group has exited.
 	Exited     bool
 	ExitCode   int    // exit status when it exited normally
 	KillSignal Signal // the signal that killed it, or 0
+	Reaped     bool   // its parent has waited for it (no longer a zombie)
+	ExitTime   uint64 // virtual time of the exit
+	MemAtExit  mm.Stats
+
+	// ChildStats and ChildMem add up the reaped children (RUSAGE_CHILDREN).
+	ChildStats TaskStats
+	ChildMem   mm.Stats
 }
 
 // Task is a thread: registers, and the thread group it belongs to.
@@ -104,9 +127,21 @@ type Task struct {
 	// RobustList is set_robust_list's head.
 	RobustList uint64
 
+	// Nice is the nice value, -20..19; it weights the task's time slices.
+	Nice int
+
 	// SigMask is the blocked-signal mask (rt_sigprocmask), recorded until signal
 	// delivery exists.
 	SigMask uint64
+
+	// Call is the state of a blocking syscall between its attempts.
+	Call CallState
+	// pending is the syscall to retry when the task is woken.
+	pending     *Syscall
+	pendingArgs SyscallArgs
+	stracePre   string
+	waitingFor  string
+	waitQueues  []*WaitQueue
 
 	// cpu is the CPU the task is running on while it runs (nil otherwise).
 	cpu *CPU

@@ -151,8 +151,8 @@ type Image struct {
 }
 
 // Load maps the program's segments into as, which should be empty, and sets up the heap
-// and the mmap area.
-func (b *Binary) Load(as *mm.AddressSpace) (*Image, error) {
+// and the mmap area. name labels the segments' mappings (/proc/PID/maps).
+func (b *Binary) Load(as *mm.AddressSpace, name string) (*Image, error) {
 	var bias uint64
 	if b.pie {
 		bias = PIEBase - b.loads[0].Vaddr&^mm.PageMask
@@ -186,7 +186,7 @@ func (b *Binary) Load(as *mm.AddressSpace) (*Image, error) {
 			start += mm.PageSize
 		}
 		if stop > start {
-			if err := as.Map(start, stop-start, perm, false, ""); err != nil {
+			if err := as.Map(start, stop-start, perm, false, name); err != nil {
 				return nil, fmt.Errorf("ELF: mapping segment at 0x%x: %w", p.Vaddr, err)
 			}
 		}

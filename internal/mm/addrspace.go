@@ -41,8 +41,10 @@ type VMA struct {
 
 // Stats counts memory events of one address space.
 type Stats struct {
-	PageFaults uint64 // pages allocated on first touch (minor faults)
-	COWCopies  uint64 // frames copied on a write after fork
+	PageFaults   uint64 // pages allocated on first touch (minor faults)
+	COWCopies    uint64 // frames copied on a write after fork
+	Resident     uint64 // pages present now
+	PeakResident uint64 // the most pages present at once
 }
 
 // AddressSpace is the memory of one process.
@@ -121,6 +123,8 @@ func (as *AddressSpace) populate(v *VMA, vaddr uint64, acc Access) (*Frame, *Fau
 		}
 		*e = pte{frame: f, perm: v.Perm, shared: v.Shared}
 		as.Stats.PageFaults++
+		as.Stats.Resident++
+		as.Stats.PeakResident = max(as.Stats.PeakResident, as.Stats.Resident)
 	case acc == Store && !e.shared && e.frame.refs > 1:
 		f := as.pool.alloc()
 		if f == nil {
@@ -199,6 +203,7 @@ func (as *AddressSpace) Unmap(start, length uint64) {
 }
 
 func (as *AddressSpace) dropFrame(f *Frame) {
+	as.Stats.Resident--
 	f.refs--
 	if f.refs == 0 {
 		as.pool.inUse--
@@ -288,6 +293,7 @@ func (as *AddressSpace) Fork() *AddressSpace {
 		root:     &node{refs: 1, kids: new([fanout]*node)},
 		pool:     as.pool,
 		BrkStart: as.BrkStart, Brk: as.Brk, MmapBase: as.MmapBase,
+		Stats:    Stats{Resident: as.Stats.Resident, PeakResident: as.Stats.Resident},
 	}
 	*c.root.kids = *as.root.kids
 	for _, k := range c.root.kids {

@@ -34,6 +34,16 @@ var fileCalls = []entry{
 	call(linux.SYS_FCNTL, "fcntl", Fcntl, fd, i, x).partial("F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL"),
 	call(linux.SYS_RENAMEAT2, "renameat2", Renameat2, fd, path, fd, path, x),
 	call(linux.SYS_UMASK, "umask", Umask, oct),
+	call(linux.SYS_PIPE2, "pipe2", Pipe2, p, ofl),
+	call(linux.SYS_GETDENTS64, "getdents64", Getdents64, fd, p, u),
+	call(linux.SYS_CHDIR, "chdir", Chdir, path),
+	call(linux.SYS_FCHDIR, "fchdir", Fchdir, fd),
+	call(linux.SYS_FCHMOD, "fchmod", Fchmod, fd, oct),
+	call(linux.SYS_FCHMODAT, "fchmodat", Fchmodat, fd, path, oct),
+	call(linux.SYS_FCHOWN, "fchown", Fchown, fd, i, i),
+	call(linux.SYS_FCHOWNAT, "fchownat", Fchownat, fd, path, i, i, x),
+	call(linux.SYS_FACCESSAT2, "faccessat2", Faccessat2, fd, path, oct, x),
+	call(linux.SYS_SYMLINKAT, "symlinkat", Symlinkat, path, fd, path),
 	call(linux.SYS_FSYNC, "fsync", Fsync, fd),
 	call(linux.SYS_FDATASYNC, "fdatasync", Fsync, fd),
 }
@@ -55,26 +65,73 @@ func Read(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	buf := make([]byte, min(a[2], maxIO))
 	n, err := f.Read(buf)
 	if err != nil {
-		return 0, errno(err)
+		return 0, blockOrErr(t, f, false, err)
 	}
 	return uint64(n), copyOut(t, a[1], buf[:n])
 }
 
-// Write implements write(2).
+// blockOrErr turns a file's error into the syscall's: a read or write that would block
+// parks the task on the file's queue (or fails with EAGAIN under O_NONBLOCK), and a
+// write to a pipe with no reader raises SIGPIPE and fails with EPIPE.
+func blockOrErr(t *kernel.Task, f *vfs.File, write bool, err error) error {
+	switch err {
+	case vfs.ErrWouldBlock:
+		q := f.Queues(write)
+		if f.Flags&vfs.O_NONBLOCK != 0 || q == nil {
+			return linux.EAGAIN
+		}
+		what := "read from " + f.Path
+		if write {
+			what = "write to " + f.Path
+		}
+		return t.Block(what, q)
+	case vfs.ErrBrokenPipe:
+		t.Kernel().SignalGroup(t.TG, linux.SIGPIPE)
+		return linux.EPIPE
+	}
+	return errno(err)
+}
+
+// Write implements write(2). A blocking write to a pipe writes everything before it
+// returns, waiting for room as often as it must; Call.Value counts what is written.
 func Write(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	f, err := file(t, a[0])
 	if err != nil {
 		return 0, err
 	}
-	buf, err := copyIn(t, a[1], min(a[2], maxIO))
+	return writeAll(t, f, func(done uint64) ([]byte, error) {
+		return copyIn(t, a[1]+done, min(a[2], maxIO)-done)
+	})
+}
+
+// writeAll writes what next returns (the bytes after the first done) until all is
+// written or the write must stop.
+func writeAll(t *kernel.Task, f *vfs.File, next func(done uint64) ([]byte, error)) (uint64, error) {
+	done := t.Call.Value
+	buf, err := next(done)
 	if err != nil {
 		return 0, err
 	}
-	n, err := f.Write(buf)
-	if err != nil {
-		return 0, errno(err)
+	for len(buf) > 0 {
+		n, err := f.Write(buf)
+		done += uint64(n)
+		buf = buf[n:]
+		if err == nil {
+			if f.Queues(true) == nil {
+				break // only pipes insist on writing everything
+			}
+			continue
+		}
+		if err == vfs.ErrWouldBlock && f.Flags&vfs.O_NONBLOCK == 0 {
+			t.Call.Value = done
+			return 0, blockOrErr(t, f, true, err)
+		}
+		if done > 0 {
+			return done, nil
+		}
+		return 0, blockOrErr(t, f, true, err)
 	}
-	return uint64(n), nil
+	return done, nil
 }
 
 // Pread64 implements pread64(2).
@@ -152,7 +209,7 @@ func Readv(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	buf := make([]byte, min(total, maxIO))
 	n, err := f.Read(buf)
 	if err != nil {
-		return 0, errno(err)
+		return 0, blockOrErr(t, f, false, err)
 	}
 	rest := buf[:n]
 	for _, io := range v {
@@ -175,22 +232,20 @@ func Writev(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	var buf []byte
-	for _, io := range v {
-		if uint64(len(buf))+io.len > maxIO {
-			break
+	return writeAll(t, f, func(done uint64) ([]byte, error) {
+		var buf []byte
+		for _, io := range v {
+			if uint64(len(buf))+io.len > maxIO {
+				break
+			}
+			b, err := copyIn(t, io.base, io.len)
+			if err != nil {
+				return nil, err
+			}
+			buf = append(buf, b...)
 		}
-		b, err := copyIn(t, io.base, io.len)
-		if err != nil {
-			return 0, err
-		}
-		buf = append(buf, b...)
-	}
-	n, err := f.Write(buf)
-	if err != nil {
-		return 0, errno(err)
-	}
-	return uint64(n), nil
+		return buf[min(done, uint64(len(buf))):], nil
+	})
 }
 
 // dirFor returns the directory a *at call resolves path from.
@@ -462,22 +517,13 @@ func Unlinkat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	return ret0(fs.Unlink(t.TG.Creds.VFS(), parent, name, a[2]&AT_REMOVEDIR != 0))
 }
 
-// Faccessat implements faccessat(2). Checks use the real IDs unless AT_EACCESS.
+// Faccessat implements faccessat(2): the check uses the real IDs.
 func Faccessat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	n, _, err := lookup(t, a[0], a[1], true)
 	if err != nil {
 		return 0, err
 	}
-	mode := uint32(a[2])
-	if mode&^7 != 0 {
-		return 0, linux.EINVAL
-	}
-	c := t.TG.Creds
-	cred := vfs.Cred{UID: c.UID, GID: c.GID, Groups: c.Groups}
-	if !vfs.Check(cred, n, mode) {
-		return 0, linux.EACCES
-	}
-	return 0, nil
+	return ret0(access(t, n, uint32(a[2]), false))
 }
 
 // Ftruncate implements ftruncate(2).
@@ -606,4 +652,272 @@ func Umask(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	old := t.TG.Umask
 	t.TG.Umask = uint32(a[0]) & 0o777
 	return uint64(old), nil
+}
+
+// Pipe2 implements pipe2(2).
+func Pipe2(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	flags := uint32(a[1])
+	if flags&^(vfs.O_CLOEXEC|vfs.O_NONBLOCK|0o40000 /* O_DIRECT */) != 0 {
+		return 0, linux.EINVAL
+	}
+	r, w := t.Kernel().FS.NewPipe(t.TG.Creds.EUID, t.TG.Creds.EGID)
+	r.Flags |= flags & vfs.O_NONBLOCK
+	w.Flags |= flags & vfs.O_NONBLOCK
+	limit := t.TG.Rlimits[kernel.RLIMIT_NOFILE].Cur
+	cloexec := flags&vfs.O_CLOEXEC != 0
+	rfd, err := t.TG.FDs.Install(r, cloexec, 0, limit)
+	if err != nil {
+		r.DecRef()
+		w.DecRef()
+		return 0, err
+	}
+	wfd, err := t.TG.FDs.Install(w, cloexec, 0, limit)
+	if err != nil {
+		t.TG.FDs.Close(rfd)
+		w.DecRef()
+		return 0, err
+	}
+	var b [8]byte
+	binary.LittleEndian.PutUint32(b[0:], uint32(rfd))
+	binary.LittleEndian.PutUint32(b[4:], uint32(wfd))
+	if err := copyOut(t, a[0], b[:]); err != nil {
+		t.TG.FDs.Close(rfd)
+		t.TG.FDs.Close(wfd)
+		return 0, err
+	}
+	return 0, nil
+}
+
+// Getdents64 implements getdents64(2). The file offset counts entries returned, so
+// successive calls continue where the last stopped.
+func Getdents64(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	f, err := file(t, a[0])
+	if err != nil {
+		return 0, err
+	}
+	dir := f.Inode
+	if !dir.IsDir() {
+		return 0, linux.ENOTDIR
+	}
+	names := append([]string{".", ".."}, dir.List()...)
+	var out []byte
+	for i := int(f.Offset); i < len(names); i++ {
+		name := names[i]
+		var n *vfs.Inode
+		switch name {
+		case ".":
+			n = dir
+		case "..":
+			n = dir.Parent()
+		default:
+			n = dir.Child(name)
+		}
+		if n == nil {
+			continue
+		}
+		// struct linux_dirent64: d_ino u64, d_off s64, d_reclen u16, d_type u8, name.
+		reclen := (19 + len(name) + 1 + 7) &^ 7
+		if len(out)+reclen > int(a[2]) {
+			if len(out) == 0 {
+				return 0, linux.EINVAL
+			}
+			break
+		}
+		e := make([]byte, reclen)
+		binary.LittleEndian.PutUint64(e[0:], n.Ino)
+		binary.LittleEndian.PutUint64(e[8:], uint64(i+1))
+		binary.LittleEndian.PutUint16(e[16:], uint16(reclen))
+		e[18] = byte(n.Mode >> 12 & 0xf) // DT_* is the S_IFMT type >> 12
+		copy(e[19:], name)
+		out = append(out, e...)
+		f.Offset = int64(i + 1)
+	}
+	return uint64(len(out)), copyOut(t, a[1], out)
+}
+
+// Chdir implements chdir(2).
+func Chdir(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	path, err := pathArg(t, a[0])
+	if err != nil {
+		return 0, err
+	}
+	n, err := t.Kernel().FS.Lookup(t.TG.Creds.VFS(), t.TG.Cwd, path, true)
+	if err != nil {
+		return 0, err
+	}
+	return ret0(setCwd(t, n))
+}
+
+// Fchdir implements fchdir(2).
+func Fchdir(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	f, err := file(t, a[0])
+	if err != nil {
+		return 0, err
+	}
+	return ret0(setCwd(t, f.Inode))
+}
+
+func setCwd(t *kernel.Task, n *vfs.Inode) error {
+	if !n.IsDir() {
+		return linux.ENOTDIR
+	}
+	if !vfs.Check(t.TG.Creds.VFS(), n, vfs.MayExec) {
+		return linux.EACCES
+	}
+	t.TG.Cwd = n
+	t.TG.CwdPath = t.Kernel().FS.PathOf(n)
+	return nil
+}
+
+// chmod changes a mode: only the owner or root may, and a non-root owner outside the
+// file's group loses the set-group-ID bit (chmod(2)).
+func chmod(t *kernel.Task, n *vfs.Inode, mode uint32) error {
+	c := t.TG.Creds
+	if c.EUID != 0 && c.EUID != n.UID {
+		return linux.EPERM
+	}
+	if err := n.Writable(); err != nil {
+		return err
+	}
+	mode &= 0o7777
+	if c.EUID != 0 && n.GID != c.EGID && !inGroups(c.Groups, n.GID) {
+		mode &^= 0o2000
+	}
+	n.Mode = n.Mode&vfs.S_IFMT | mode
+	return nil
+}
+
+func inGroups(gs []uint32, g uint32) bool {
+	for _, x := range gs {
+		if x == g {
+			return true
+		}
+	}
+	return false
+}
+
+// chown changes ownership: only root may change the owner; the owner may change the
+// group to one it belongs to (chown(2)). -1 leaves an ID alone. A non-root chown clears
+// the set-user-ID and set-group-ID bits of an executable.
+func chown(t *kernel.Task, n *vfs.Inode, uid, gid uint32) error {
+	c := t.TG.Creds
+	if c.EUID != 0 {
+		if uid != noChange && uid != n.UID {
+			return linux.EPERM
+		}
+		if gid != noChange && gid != n.GID && (c.EUID != n.UID || (gid != c.EGID && !inGroups(c.Groups, gid))) {
+			return linux.EPERM
+		}
+		if gid != noChange && c.EUID != n.UID {
+			return linux.EPERM
+		}
+	}
+	if err := n.Writable(); err != nil {
+		return err
+	}
+	if uid != noChange {
+		n.UID = uid
+	}
+	if gid != noChange {
+		n.GID = gid
+	}
+	if (uid != noChange || gid != noChange) && n.Mode&0o111 != 0 && !n.IsDir() {
+		n.Mode &^= 0o6000
+	}
+	return nil
+}
+
+// Fchmod implements fchmod(2).
+func Fchmod(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	f, err := file(t, a[0])
+	if err != nil {
+		return 0, err
+	}
+	return ret0(chmod(t, f.Inode, uint32(a[1])))
+}
+
+// Fchmodat implements fchmodat(2).
+func Fchmodat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	n, _, err := lookup(t, a[0], a[1], true)
+	if err != nil {
+		return 0, err
+	}
+	return ret0(chmod(t, n, uint32(a[2])))
+}
+
+// Fchown implements fchown(2).
+func Fchown(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	f, err := file(t, a[0])
+	if err != nil {
+		return 0, err
+	}
+	return ret0(chown(t, f.Inode, id(a[1]), id(a[2])))
+}
+
+// Fchownat implements fchownat(2).
+func Fchownat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	if a[4]&^(AT_SYMLINK_NOFOLLOW|AT_EMPTY_PATH) != 0 {
+		return 0, linux.EINVAL
+	}
+	n, _, err := lookup(t, a[0], a[1], a[4]&AT_SYMLINK_NOFOLLOW == 0)
+	if err != nil {
+		return 0, err
+	}
+	return ret0(chown(t, n, id(a[2]), id(a[3])))
+}
+
+// Faccessat2 implements faccessat2(2).
+func Faccessat2(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	if a[3]&^(AT_EACCESS|AT_SYMLINK_NOFOLLOW|AT_EMPTY_PATH) != 0 {
+		return 0, linux.EINVAL
+	}
+	n, _, err := lookup(t, a[0], a[1], a[3]&AT_SYMLINK_NOFOLLOW == 0)
+	if err != nil {
+		return 0, err
+	}
+	return ret0(access(t, n, uint32(a[2]), a[3]&AT_EACCESS != 0))
+}
+
+// access checks mode (R_OK 4, W_OK 2, X_OK 1, or F_OK 0) against the real IDs, or the
+// effective ones with AT_EACCESS.
+func access(t *kernel.Task, n *vfs.Inode, mode uint32, effective bool) error {
+	if mode&^7 != 0 {
+		return linux.EINVAL
+	}
+	c := t.TG.Creds
+	cred := vfs.Cred{UID: c.UID, GID: c.GID, Groups: c.Groups}
+	if effective {
+		cred = c.VFS()
+	}
+	if mode&vfs.MayWrite != 0 {
+		if err := n.Writable(); err != nil {
+			return err
+		}
+	}
+	if !vfs.Check(cred, n, mode) {
+		return linux.EACCES
+	}
+	return nil
+}
+
+// Symlinkat implements symlinkat(2).
+func Symlinkat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	target, err := pathArg(t, a[0])
+	if err != nil {
+		return 0, err
+	}
+	path, err := pathArg(t, a[2])
+	if err != nil {
+		return 0, err
+	}
+	dir, err := dirFor(t, a[1], path)
+	if err != nil {
+		return 0, err
+	}
+	fs := t.Kernel().FS
+	parent, name, err := fs.LookupParent(t.TG.Creds.VFS(), dir, path)
+	if err != nil {
+		return 0, err
+	}
+	return ret0(fs.Symlink(t.TG.Creds.VFS(), parent, name, target))
 }

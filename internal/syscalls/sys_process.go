@@ -1,8 +1,11 @@
 package syscalls
 
 import (
+	"encoding/binary"
+
 	"weft/internal/abi/linux"
 	"weft/internal/kernel"
+	"weft/internal/vfs"
 )
 
 var processCalls = []entry{
@@ -19,6 +22,17 @@ var processCalls = []entry{
 	call(linux.SYS_GETGID, "getgid", Getgid),
 	call(linux.SYS_GETEGID, "getegid", Getegid),
 	call(linux.SYS_SCHED_YIELD, "sched_yield", SchedYield),
+	call(linux.SYS_CLONE, "clone", Clone, x, p, p, p, p).partial("processes (fork, vfork); threads come with CLONE_THREAD support"),
+	call(linux.SYS_EXECVE, "execve", Execve, path, p, p),
+	call(linux.SYS_WAIT4, "wait4", Wait4, i, p, x, p),
+	call(linux.SYS_WAITID, "waitid", Waitid, i, i, p, x, p),
+	call(linux.SYS_KILL, "kill", Kill, i, sig).partial("handled signals stay pending until delivery exists"),
+	call(linux.SYS_TKILL, "tkill", Tkill, i, sig).partial("signals go to the whole process until per-thread delivery exists"),
+	call(linux.SYS_TGKILL, "tgkill", Tgkill, i, i, sig).partial("signals go to the whole process until per-thread delivery exists"),
+	call(linux.SYS_SETPGID, "setpgid", Setpgid, i, i),
+	call(linux.SYS_GETPGID, "getpgid", Getpgid, i),
+	call(linux.SYS_SETSID, "setsid", Setsid),
+	call(linux.SYS_GETSID, "getsid", Getsid, i),
 }
 
 // Exit implements exit(2): the calling thread ends.
@@ -89,4 +103,360 @@ func Getegid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 func SchedYield(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	t.Yield()
 	return 0, nil
+}
+
+// Clone implements clone(2). riscv64 passes (flags, newsp, parent_tid, tls, child_tid).
+func Clone(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	if t.Call.Started { // a vfork parent, woken when its child let go of its memory
+		return t.Call.Value, nil
+	}
+	child, err := t.Clone(kernel.CloneArgs{
+		Flags:      a[0] &^ kernel.CSIGNAL,
+		ExitSignal: linux.Signal(a[0] & kernel.CSIGNAL),
+		Stack:      a[1],
+		ParentTID:  a[2],
+		TLS:        a[3],
+		ChildTID:   a[4],
+	})
+	if err != nil {
+		return 0, err
+	}
+	if a[0]&kernel.CLONE_VFORK != 0 {
+		t.Call.Started = true
+		t.Call.Value = uint64(child.TID)
+		if err := t.WaitVfork(child); err != nil {
+			return 0, err
+		}
+	}
+	return uint64(child.TID), nil
+}
+
+// maxArgs bounds argv and envp together (Linux's ARG_MAX is similar in spirit).
+const maxArgs = 2 << 20
+
+// stringArray reads a NULL-terminated array of string pointers.
+func stringArray(t *kernel.Task, addr uint64, budget *int) ([]string, error) {
+	var out []string
+	if addr == 0 {
+		return nil, nil
+	}
+	for i := uint64(0); ; i++ {
+		ptr, err := t.TG.MM.ReadU64(addr + 8*i)
+		if err != nil {
+			return nil, linux.EFAULT
+		}
+		if ptr == 0 {
+			return out, nil
+		}
+		s, ok, err := t.TG.MM.ReadString(ptr, *budget)
+		if err != nil {
+			return nil, linux.EFAULT
+		}
+		if !ok {
+			return nil, linux.E2BIG
+		}
+		*budget -= len(s) + 1
+		out = append(out, s)
+	}
+}
+
+// Execve implements execve(2) for static riscv64 programs in the guest file system.
+func Execve(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	path, err := pathArg(t, a[0])
+	if err != nil {
+		return 0, err
+	}
+	budget := maxArgs
+	argv, err := stringArray(t, a[1], &budget)
+	if err != nil {
+		return 0, err
+	}
+	envp, err := stringArray(t, a[2], &budget)
+	if err != nil {
+		return 0, err
+	}
+	var n *vfs.Inode
+	if path == "/proc/self/exe" {
+		n, err = t.Kernel().FS.Lookup(t.TG.Creds.VFS(), t.TG.Cwd, t.TG.Exe, true)
+		path = t.TG.Exe
+	} else {
+		n, err = t.Kernel().FS.Lookup(t.TG.Creds.VFS(), t.TG.Cwd, path, true)
+	}
+	if err != nil {
+		return 0, err
+	}
+	switch {
+	case n.IsDir():
+		return 0, linux.EACCES
+	case n.Mode&vfs.S_IFMT != vfs.S_IFREG:
+		return 0, linux.EACCES
+	case !vfs.Check(t.TG.Creds.VFS(), n, vfs.MayExec):
+		return 0, linux.EACCES
+	}
+	data, err := n.Contents()
+	if err != nil {
+		return 0, err
+	}
+	if len(data) >= 2 && data[0] == '#' && data[1] == '!' {
+		return 0, linux.ENOEXEC // weft has no shell to run scripts with
+	}
+	if !isAbs(path) {
+		path = t.TG.CwdPath + "/" + path
+	}
+	if err := t.Exec(data, path, argv, envp); err != nil {
+		return 0, err
+	}
+	return 0, kernel.ErrNoReturn
+}
+
+func isAbs(p string) bool { return len(p) > 0 && p[0] == '/' }
+
+// wait options (include/uapi/linux/wait.h).
+const (
+	WNOHANG    = 0x00000001
+	WUNTRACED  = 0x00000002
+	WEXITED    = 0x00000004
+	WCONTINUED = 0x00000008
+	WNOWAIT    = 0x01000000
+	WNOTHREAD  = 0x20000000
+	WALL       = 0x40000000
+	WCLONE     = 0x80000000
+)
+
+func waitTarget(t *kernel.Task, pid int) (kernel.WaitTarget, error) {
+	switch {
+	case pid < -1:
+		return kernel.WaitTarget{PGID: -pid}, nil
+	case pid == 0:
+		return kernel.WaitTarget{PGID: t.TG.PGID}, nil
+	case pid > 0:
+		return kernel.WaitTarget{PID: pid}, nil
+	}
+	return kernel.WaitTarget{}, nil
+}
+
+// Wait4 implements wait4(2).
+func Wait4(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	opts := a[2]
+	if opts&^(WNOHANG|WUNTRACED|WCONTINUED|WNOTHREAD|WALL|WCLONE) != 0 {
+		return 0, linux.EINVAL
+	}
+	target, _ := waitTarget(t, int(int32(a[0])))
+	c, err := t.WaitChild(target, opts&WNOHANG != 0, false)
+	if err != nil || c == nil {
+		return 0, err
+	}
+	if a[1] != 0 {
+		var b [4]byte
+		binary.LittleEndian.PutUint32(b[:], c.Status())
+		if err := copyOut(t, a[1], b[:]); err != nil {
+			return 0, err
+		}
+	}
+	if a[3] != 0 {
+		if err := copyOut(t, a[3], rusage(c.Stats(), c.ChildStats, c.MemAtExit, true)); err != nil {
+			return 0, err
+		}
+	}
+	return uint64(c.PID), nil
+}
+
+// waitid idtypes and siginfo codes for SIGCHLD.
+const (
+	P_ALL  = 0
+	P_PID  = 1
+	P_PGID = 2
+
+	CLD_EXITED = 1
+	CLD_KILLED = 2
+)
+
+// Waitid implements waitid(2) (and, as Linux does, its fifth rusage argument).
+func Waitid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	opts := a[3]
+	if opts&^(WNOHANG|WEXITED|WUNTRACED|WCONTINUED|WNOWAIT|WNOTHREAD|WALL|WCLONE) != 0 || opts&(WEXITED|WUNTRACED|WCONTINUED) == 0 {
+		return 0, linux.EINVAL
+	}
+	var target kernel.WaitTarget
+	switch a[0] {
+	case P_ALL:
+	case P_PID:
+		if int32(a[1]) <= 0 {
+			return 0, linux.EINVAL
+		}
+		target.PID = int(int32(a[1]))
+	case P_PGID:
+		target.PGID = int(int32(a[1]))
+		if target.PGID == 0 {
+			target.PGID = t.TG.PGID
+		}
+	default:
+		return 0, linux.EINVAL
+	}
+	if opts&WEXITED == 0 {
+		return 0, linux.ECHILD // only exits are reported; stops come with job control
+	}
+	c, err := t.WaitChild(target, opts&WNOHANG != 0, opts&WNOWAIT != 0)
+	if err != nil {
+		return 0, err
+	}
+	// siginfo_t: si_signo, si_errno, si_code, then for SIGCHLD: si_pid, si_uid,
+	// si_status (int at offset 24), with the rest zero (128 bytes).
+	info := make([]byte, 128)
+	if c != nil {
+		binary.LittleEndian.PutUint32(info[0:], uint32(linux.SIGCHLD))
+		code, status := uint32(CLD_EXITED), uint32(c.ExitCode)
+		if c.KillSignal != 0 {
+			code, status = CLD_KILLED, uint32(c.KillSignal)
+		}
+		binary.LittleEndian.PutUint32(info[8:], code)
+		binary.LittleEndian.PutUint32(info[16:], uint32(c.PID))
+		binary.LittleEndian.PutUint32(info[20:], c.Creds.UID)
+		binary.LittleEndian.PutUint32(info[24:], status)
+	}
+	if a[2] != 0 {
+		if err := copyOut(t, a[2], info); err != nil {
+			return 0, err
+		}
+	}
+	if a[4] != 0 && c != nil {
+		if err := copyOut(t, a[4], rusage(c.Stats(), c.ChildStats, c.MemAtExit, true)); err != nil {
+			return 0, err
+		}
+	}
+	return 0, nil
+}
+
+// Kill implements kill(2).
+func Kill(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	pid := int(int32(a[0]))
+	sig := linux.Signal(a[1])
+	if sig < 0 || sig >= linux.NSIG {
+		return 0, linux.EINVAL
+	}
+	k := t.Kernel()
+	var targets []*kernel.ThreadGroup
+	switch {
+	case pid > 0:
+		if g := k.FindGroup(pid); g != nil {
+			targets = append(targets, g)
+		}
+	default: // 0: own group; -1: everyone but init and self; < -1: group -pid
+		pgid := t.TG.PGID
+		if pid < -1 {
+			pgid = -pid
+		}
+		for _, g := range k.Groups() {
+			if g.Reaped || g.Exited {
+				continue
+			}
+			if (pid == -1 && g.PID != 1 && g != t.TG) || (pid != -1 && g.PGID == pgid) {
+				targets = append(targets, g)
+			}
+		}
+	}
+	if len(targets) == 0 {
+		return 0, linux.ESRCH
+	}
+	var firstErr error
+	sent := false
+	for _, g := range targets {
+		if err := t.Kill(g, sig); err != nil {
+			firstErr = err
+		} else {
+			sent = true
+		}
+	}
+	if !sent {
+		return 0, firstErr
+	}
+	return 0, nil
+}
+
+// Setpgid implements setpgid(2).
+func Setpgid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	pid, pgid := int(int32(a[0])), int(int32(a[1]))
+	if pgid < 0 {
+		return 0, linux.EINVAL
+	}
+	target := t.TG
+	if pid != 0 && pid != t.TG.PID {
+		target = t.Kernel().FindGroup(pid)
+		if target == nil || target.Parent != t.TG {
+			return 0, linux.ESRCH
+		}
+		if target.SID != t.TG.SID {
+			return 0, linux.EPERM
+		}
+	}
+	if target.SID == target.PID { // a session leader cannot move
+		return 0, linux.EPERM
+	}
+	if pgid == 0 {
+		pgid = target.PID
+	}
+	if pgid != target.PID {
+		ok := false
+		for _, g := range t.Kernel().Groups() {
+			if !g.Reaped && g.PGID == pgid && g.SID == target.SID {
+				ok = true
+			}
+		}
+		if !ok {
+			return 0, linux.EPERM
+		}
+	}
+	target.PGID = pgid
+	return 0, nil
+}
+
+// Getpgid implements getpgid(2).
+func Getpgid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	g := t.TG
+	if pid := int(int32(a[0])); pid != 0 {
+		if g = t.Kernel().FindGroup(pid); g == nil {
+			return 0, linux.ESRCH
+		}
+	}
+	return uint64(g.PGID), nil
+}
+
+// Setsid implements setsid(2).
+func Setsid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	for _, g := range t.Kernel().Groups() {
+		if !g.Reaped && g.PGID == t.TG.PID {
+			return 0, linux.EPERM // already a process group leader
+		}
+	}
+	t.TG.SID, t.TG.PGID = t.TG.PID, t.TG.PID
+	return uint64(t.TG.PID), nil
+}
+
+// Getsid implements getsid(2).
+func Getsid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	g := t.TG
+	if pid := int(int32(a[0])); pid != 0 {
+		if g = t.Kernel().FindGroup(pid); g == nil {
+			return 0, linux.ESRCH
+		}
+	}
+	return uint64(g.SID), nil
+}
+
+// Tkill implements tkill(2).
+func Tkill(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	target := t.Kernel().FindTask(int(int32(a[0])))
+	if target == nil || int32(a[0]) <= 0 {
+		return 0, linux.ESRCH
+	}
+	return ret0(t.Kill(target.TG, linux.Signal(a[1])))
+}
+
+// Tgkill implements tgkill(2).
+func Tgkill(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	target := t.Kernel().FindTask(int(int32(a[1])))
+	if target == nil || int32(a[1]) <= 0 || int32(a[0]) <= 0 || target.TG.PID != int(int32(a[0])) {
+		return 0, linux.ESRCH
+	}
+	return ret0(t.Kill(target.TG, linux.Signal(a[2])))
 }

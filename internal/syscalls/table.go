@@ -50,7 +50,7 @@ func (e entry) stub(note string) entry {
 // Table returns the syscall table.
 func Table() *kernel.SyscallTable {
 	st := kernel.NewSyscallTable()
-	for _, group := range [][]entry{fileCalls, memCalls, processCalls, timeCalls, signalCalls, infoCalls} {
+	for _, group := range [][]entry{fileCalls, memCalls, processCalls, credCalls, schedCalls, timeCalls, signalCalls, infoCalls} {
 		for _, e := range group {
 			st.Register(e.nr, e.Syscall)
 		}

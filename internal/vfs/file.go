@@ -3,6 +3,7 @@ package vfs
 import (
 	"encoding/binary"
 	"io"
+	"os"
 
 	"weft/internal/abi/linux"
 )
@@ -15,18 +16,34 @@ type File struct {
 	// Path is the name the file was opened by, for /proc/PID/fd and traces.
 	Path string
 	refs int
+	// snap holds a synthetic file's contents, computed when it was opened.
+	snap []byte
 }
 
 // Open returns a new open file description for n.
 func Open(n *Inode, flags uint32, path string) *File {
-	return &File{Inode: n, Flags: flags &^ (O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC | O_NOCTTY), Path: path, refs: 1}
+	f := &File{Inode: n, Flags: flags &^ (O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC | O_NOCTTY), Path: path, refs: 1}
+	if n.gen != nil {
+		f.snap = n.gen()
+	}
+	return f
 }
 
 // IncRef takes another reference (dup, fork).
 func (f *File) IncRef() { f.refs++ }
 
 // DecRef drops a reference; the description is closed with the last one.
-func (f *File) DecRef() { f.refs-- }
+func (f *File) DecRef() {
+	f.refs--
+	if f.refs == 0 {
+		if r, ok := f.Inode.dev.(releaser); ok {
+			r.Release(f)
+		}
+	}
+}
+
+// releaser is a device that cares when an open file description closes (pipes).
+type releaser interface{ Release(f *File) }
 
 // Readable and Writable check the access mode.
 func (f *File) Readable() bool { return f.Flags&O_ACCMODE != O_WRONLY && f.Flags&O_PATH == 0 }
@@ -61,10 +78,17 @@ func (f *File) PRead(p []byte, off int64) (int, error) {
 	if off < 0 {
 		return 0, linux.EINVAL
 	}
-	if off >= int64(len(n.data)) {
+	if n.host != "" {
+		return n.hostRead(p, off)
+	}
+	data := n.data
+	if n.gen != nil {
+		data = f.snap
+	}
+	if off >= int64(len(data)) {
 		return 0, nil
 	}
-	return copy(p, n.data[off:]), nil
+	return copy(p, data[off:]), nil
 }
 
 // Write writes at the file offset (at the end with O_APPEND).
@@ -103,6 +127,12 @@ func (f *File) PWrite(p []byte, off int64) (int, error) {
 	if end > MaxFileSize {
 		return 0, linux.EFBIG
 	}
+	if n.gen != nil {
+		return 0, linux.EACCES
+	}
+	if n.host != "" {
+		return n.hostWrite(p, off)
+	}
 	if end > int64(len(n.data)) {
 		if end > int64(cap(n.data)) {
 			grown := make([]byte, end, max(end, 2*int64(cap(n.data))))
@@ -122,6 +152,12 @@ func (n *Inode) Truncate(size int64) error {
 	}
 	if size < 0 || size > MaxFileSize {
 		return linux.EINVAL
+	}
+	if n.host != "" {
+		if !n.hostRW {
+			return linux.EROFS
+		}
+		return hostErr(os.Truncate(n.host, size))
 	}
 	if size <= int64(len(n.data)) {
 		n.data = n.data[:size]

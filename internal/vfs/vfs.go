@@ -7,6 +7,7 @@
 package vfs
 
 import (
+	"os"
 	"sort"
 	"strings"
 
@@ -63,8 +64,17 @@ type Inode struct {
 	data     []byte            // regular file contents
 	children map[string]*Inode // directory entries
 	parent   *Inode            // directory's parent (the root is its own)
+	name     string            // directory's name in its parent
 	target   string            // symbolic link target
 	dev      Device
+
+	lookupFn func(string) *Inode // synthetic directory: computes its entries
+	namesFn  func() []string
+	gen      func() []byte // synthetic file: computes its contents at open
+
+	host   string // host path, for inodes below a host mount
+	hostRW bool   // the mount is writable
+	fs     *FS
 }
 
 // IsDir reports whether the inode is a directory.
@@ -74,6 +84,9 @@ func (n *Inode) IsDir() bool { return n.Mode&S_IFMT == S_IFDIR }
 func (n *Inode) Size() int64 {
 	switch n.Mode & S_IFMT {
 	case S_IFREG:
+		if n.host != "" {
+			return n.hostSize()
+		}
 		return int64(len(n.data))
 	case S_IFLNK:
 		return int64(len(n.target))
@@ -94,8 +107,6 @@ func (n *Inode) Names() []string {
 	return names
 }
 
-// Child returns a directory entry.
-func (n *Inode) Child(name string) *Inode { return n.children[name] }
 
 // FS is an in-memory file system tree.
 type FS struct {
@@ -162,7 +173,7 @@ func (fs *FS) NewFile(data []byte, perm uint32, uid, gid uint32) *Inode {
 func (fs *FS) link(dir *Inode, name string, n *Inode) {
 	dir.children[name] = n
 	if n.IsDir() {
-		n.parent = dir
+		n.parent, n.name = dir, name
 		dir.Nlink++
 	}
 }
@@ -335,7 +346,7 @@ func (fs *FS) step(c Cred, dir *Inode, name string, follow bool, depth int) (*In
 	case "..":
 		n = dir.parent
 	default:
-		n = dir.children[name]
+		n = dir.child(name)
 	}
 	if n == nil {
 		return nil, linux.ENOENT
@@ -358,11 +369,36 @@ func (fs *FS) Create(c Cred, dir *Inode, name string, mode uint32) (*Inode, erro
 	if name == "." || name == ".." {
 		return nil, linux.EEXIST
 	}
-	if dir.children[name] != nil {
+	if dir.child(name) != nil {
 		return nil, linux.EEXIST
 	}
 	if !Check(c, dir, MayWrite|MayExec) {
 		return nil, linux.EACCES
+	}
+	if dir.lookupFn != nil {
+		return nil, linux.EACCES
+	}
+	if dir.host != "" {
+		if !dir.hostRW {
+			return nil, linux.EROFS
+		}
+		p := dir.host + "/" + name
+		var err error
+		if mode&S_IFMT == S_IFDIR {
+			err = os.Mkdir(p, os.FileMode(mode&0o777))
+		} else {
+			var f *os.File
+			if f, err = os.OpenFile(p, os.O_CREATE|os.O_EXCL|os.O_WRONLY, os.FileMode(mode&0o777)); err == nil {
+				f.Close()
+			}
+		}
+		if err != nil {
+			return nil, hostErr(err)
+		}
+		if n := dir.hostChild(name); n != nil {
+			return n, nil
+		}
+		return nil, linux.EIO
 	}
 	n := fs.newInode(mode, c.UID, c.GID)
 	fs.link(dir, name, n)
@@ -371,7 +407,7 @@ func (fs *FS) Create(c Cred, dir *Inode, name string, mode uint32) (*Inode, erro
 
 // Unlink removes name from dir; rmdir selects directories (which must be empty).
 func (fs *FS) Unlink(c Cred, dir *Inode, name string, rmdir bool) error {
-	n := dir.children[name]
+	n := dir.child(name)
 	if name == "." || name == ".." {
 		return linux.EINVAL
 	}
@@ -390,8 +426,18 @@ func (fs *FS) Unlink(c Cred, dir *Inode, name string, rmdir bool) error {
 		return linux.ENOTDIR
 	case !rmdir && n.IsDir():
 		return linux.EISDIR
-	case rmdir && len(n.children) > 0:
+	case rmdir && len(n.List()) > 0:
 		return linux.ENOTEMPTY
+	case dir.lookupFn != nil:
+		return linux.EACCES
+	}
+	if n.host != "" {
+		if !n.hostRW {
+			return linux.EROFS
+		}
+		if err := os.Remove(n.host); err != nil {
+			return hostErr(err)
+		}
 	}
 	delete(dir.children, name)
 	if n.IsDir() {
@@ -425,9 +471,12 @@ func (fs *FS) Rename(c Cred, oldDir *Inode, oldName string, newDir *Inode, newNa
 			return linux.EBUSY
 		}
 	}
-	n := oldDir.children[oldName]
+	n := oldDir.child(oldName)
 	if n == nil {
 		return linux.ENOENT
+	}
+	if (oldDir.host == "") != (newDir.host == "") || oldDir.lookupFn != nil || newDir.lookupFn != nil {
+		return linux.EXDEV
 	}
 	if !Check(c, oldDir, MayWrite|MayExec) || !Check(c, newDir, MayWrite|MayExec) {
 		return linux.EACCES
@@ -435,7 +484,7 @@ func (fs *FS) Rename(c Cred, oldDir *Inode, oldName string, newDir *Inode, newNa
 	sticky := func(dir, victim *Inode) bool {
 		return dir.Mode&0o1000 != 0 && c.UID != 0 && c.UID != victim.UID && c.UID != dir.UID
 	}
-	target := newDir.children[newName]
+	target := newDir.child(newName)
 	if sticky(oldDir, n) || (target != nil && sticky(newDir, target)) {
 		return linux.EPERM
 	}
@@ -456,10 +505,10 @@ func (fs *FS) Rename(c Cred, oldDir *Inode, oldName string, newDir *Inode, newNa
 		}
 		oldDir.children[oldName], newDir.children[newName] = target, n
 		if n.IsDir() {
-			n.parent = newDir
+			n.parent, n.name = newDir, newName
 		}
 		if target.IsDir() {
-			target.parent = oldDir
+			target.parent, target.name = oldDir, oldName
 		}
 		return nil
 	case target == n:
@@ -473,6 +522,15 @@ func (fs *FS) Rename(c Cred, oldDir *Inode, oldName string, newDir *Inode, newNa
 	case target != nil && target.IsDir() && len(target.children) > 0:
 		return linux.ENOTEMPTY
 	}
+	if n.host != "" {
+		if !n.hostRW {
+			return linux.EROFS
+		}
+		if err := os.Rename(n.host, newDir.host+"/"+newName); err != nil {
+			return hostErr(err)
+		}
+		n.host = newDir.host + "/" + newName
+	}
 	if target != nil {
 		target.Nlink--
 		if target.IsDir() {
@@ -484,7 +542,56 @@ func (fs *FS) Rename(c Cred, oldDir *Inode, oldName string, newDir *Inode, newNa
 	if n.IsDir() {
 		oldDir.Nlink--
 		newDir.Nlink++
-		n.parent = newDir
+		n.parent, n.name = newDir, newName
 	}
+	return nil
+}
+
+// Parent returns a directory's parent (the root is its own).
+func (n *Inode) Parent() *Inode {
+	if n.parent == nil {
+		return n
+	}
+	return n.parent
+}
+
+// Child looks up one entry of a directory (nil if absent).
+func (n *Inode) Child(name string) *Inode { return n.child(name) }
+
+// Writable reports EROFS for inodes on a read-only host mount or in a synthetic tree.
+func (n *Inode) Writable() error {
+	if (n.host != "" && !n.hostRW) || n.gen != nil || n.lookupFn != nil {
+		return linux.EROFS
+	}
+	return nil
+}
+
+// PathOf returns the absolute path of a directory, by walking up its parents.
+func (fs *FS) PathOf(n *Inode) string {
+	path := ""
+	for n != fs.Root && n.parent != nil && n.parent != n {
+		path = "/" + n.name + path
+		n = n.parent
+	}
+	if path == "" {
+		return "/"
+	}
+	return path
+}
+
+// Symlink creates a symbolic link name in dir pointing at target.
+func (fs *FS) Symlink(c Cred, dir *Inode, name, target string) error {
+	if dir.child(name) != nil {
+		return linux.EEXIST
+	}
+	if !Check(c, dir, MayWrite|MayExec) {
+		return linux.EACCES
+	}
+	if dir.host != "" || dir.lookupFn != nil {
+		return linux.EPERM
+	}
+	n := fs.newInode(S_IFLNK|0o777, c.UID, c.GID)
+	n.target = target
+	fs.link(dir, name, n)
 	return nil
 }

@@ -1,0 +1,478 @@
+package kernel
+
+import (
+	"fmt"
+
+	"weft/internal/abi/linux"
+	"weft/internal/loader"
+	"weft/internal/mm"
+)
+
+// Clone flags (include/uapi/linux/sched.h).
+const (
+	CSIGNAL              = 0x000000ff
+	CLONE_VM             = 0x00000100
+	CLONE_FS             = 0x00000200
+	CLONE_FILES          = 0x00000400
+	CLONE_SIGHAND        = 0x00000800
+	CLONE_PIDFD          = 0x00001000
+	CLONE_PTRACE         = 0x00002000
+	CLONE_VFORK          = 0x00004000
+	CLONE_PARENT         = 0x00008000
+	CLONE_THREAD         = 0x00010000
+	CLONE_NEWNS          = 0x00020000
+	CLONE_SYSVSEM        = 0x00040000
+	CLONE_SETTLS         = 0x00080000
+	CLONE_PARENT_SETTID  = 0x00100000
+	CLONE_CHILD_CLEARTID = 0x00200000
+	CLONE_DETACHED       = 0x00400000
+	CLONE_UNTRACED       = 0x00800000
+	CLONE_CHILD_SETTID   = 0x01000000
+	CLONE_NEWCGROUP      = 0x02000000
+	CLONE_NEWUTS         = 0x04000000
+	CLONE_NEWIPC         = 0x08000000
+	CLONE_NEWUSER        = 0x10000000
+	CLONE_NEWPID         = 0x20000000
+	CLONE_NEWNET         = 0x40000000
+	CLONE_IO             = 0x80000000
+
+	cloneNamespaces = CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC |
+		CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET
+)
+
+// CloneArgs are clone(2)'s arguments (clone3's struct clone_args, decoded).
+type CloneArgs struct {
+	Flags      uint64
+	ExitSignal Signal
+	Stack      uint64 // new stack pointer, or 0 to keep the parent's
+	TLS        uint64
+	ParentTID  uint64 // where CLONE_PARENT_SETTID writes the new TID
+	ChildTID   uint64 // CLONE_CHILD_SETTID / CLONE_CHILD_CLEARTID
+}
+
+// MaxTasks caps the tasks alive at once in one weft run, whatever the guest's limits
+// say, so that no guest can exhaust the host.
+const MaxTasks = 4096
+
+// Clone creates a new task as clone(2) does: a new process (fork, vfork) or a thread in
+// t's process (CLONE_THREAD), sharing or copying each resource as the flags say. It
+// returns the new task; the caller returns its TID to t.
+func (t *Task) Clone(a CloneArgs) (*Task, error) {
+	k := t.k
+	f := a.Flags
+	switch {
+	case f&CLONE_SIGHAND != 0 && f&CLONE_VM == 0,
+		f&CLONE_THREAD != 0 && f&CLONE_SIGHAND == 0,
+		f&(CLONE_FS|CLONE_NEWNS) == CLONE_FS|CLONE_NEWNS:
+		return nil, linux.EINVAL
+	case f&cloneNamespaces != 0:
+		return nil, linux.EPERM // weft has one namespace of each kind
+	case f&CLONE_THREAD != 0:
+		return nil, linux.EINVAL // threads arrive with the threads issue
+	}
+	if k.LiveTasks() >= MaxTasks {
+		return nil, linux.EAGAIN
+	}
+	parent := t.TG
+	if f&CLONE_THREAD == 0 && parent.Creds.UID != 0 {
+		nproc := uint64(0)
+		for _, g := range k.groups {
+			if !g.Exited && g.Creds.UID == parent.Creds.UID {
+				nproc++
+			}
+		}
+		if nproc >= parent.Rlimits[RLIMIT_NPROC].Cur {
+			return nil, linux.EAGAIN
+		}
+	}
+
+	tg := &ThreadGroup{
+		PID:        k.nextPID,
+		Parent:     parent,
+		PGID:       parent.PGID,
+		SID:        parent.SID,
+		ExitSignal: a.ExitSignal,
+		Cwd:        parent.Cwd,
+		CwdPath:    parent.CwdPath,
+		Umask:      parent.Umask,
+		Creds:      parent.Creds,
+		Rlimits:    parent.Rlimits,
+		SigActions: parent.SigActions,
+		Exe:        parent.Exe,
+		Comm:       parent.Comm,
+		Binary:     parent.Binary,
+		Args:       parent.Args,
+	}
+	tg.Creds.Groups = append([]uint32(nil), parent.Creds.Groups...)
+	if f&CLONE_PARENT != 0 && parent.Parent != nil {
+		tg.Parent = parent.Parent
+		tg.ExitSignal = parent.ExitSignal
+	}
+	if f&CLONE_VM != 0 {
+		tg.MM = parent.MM
+		tg.sharesMM = true
+	} else {
+		tg.MM = parent.MM.Fork()
+	}
+	if f&CLONE_FILES != 0 {
+		tg.FDs = parent.FDs
+		tg.FDs.users++
+	} else {
+		tg.FDs = parent.FDs.Fork()
+	}
+	k.nextPID++
+	child := &Task{k: k, TID: tg.PID, TG: tg, Ctx: t.Ctx, SigMask: t.SigMask, Nice: t.Nice}
+	child.Ctx.X[10] = 0 // the child sees clone return 0
+	if a.Stack != 0 {
+		child.Ctx.X[2] = a.Stack
+	}
+	if f&CLONE_SETTLS != 0 {
+		child.Ctx.X[4] = a.TLS
+	}
+	if f&CLONE_CHILD_CLEARTID != 0 {
+		child.ClearTID = a.ChildTID
+	}
+	tg.Tasks = []*Task{child}
+	tg.Parent.Children = append(tg.Parent.Children, tg)
+	k.tasks = append(k.tasks, child)
+	k.groups = append(k.groups, tg)
+
+	if f&CLONE_PARENT_SETTID != 0 {
+		parent.MM.WriteU32(a.ParentTID, uint32(child.TID))
+	}
+	if f&CLONE_CHILD_SETTID != 0 {
+		tg.MM.WriteU32(a.ChildTID, uint32(child.TID))
+	}
+	k.makeRunnable(child, t.Now())
+	if f&CLONE_VFORK != 0 {
+		tg.vforkChild = true
+	}
+	return child, nil
+}
+
+// WaitVfork blocks a vfork parent until child has exec'd or exited.
+func (t *Task) WaitVfork(child *Task) error {
+	if !child.TG.vforkChild {
+		return nil
+	}
+	return t.Block(fmt.Sprintf("vfork child %d to exec or exit", child.TID), &child.TG.vforkDone)
+}
+
+// releaseVfork wakes a vfork parent: the child no longer borrows its memory.
+func (tg *ThreadGroup) releaseVfork() {
+	if tg.vforkChild {
+		tg.vforkChild = false
+		tg.vforkDone.WakeAll()
+	}
+}
+
+// Exec replaces t's process image with the program in data, as execve(2) does once the
+// file has been found and checked. path is the name it was executed by.
+func (t *Task) Exec(data []byte, path string, argv, envp []string) error {
+	k := t.k
+	bin, err := loader.Parse(data)
+	if err != nil {
+		return linux.ENOEXEC
+	}
+	tg := t.TG
+	// Build the new image in a fresh address space first: until it is complete the
+	// old one is intact and execve can still fail.
+	oldMM, oldShared := tg.MM, tg.sharesMM
+	tg.MM, tg.sharesMM = mm.New(&k.pool), false
+	oldBin := tg.Binary
+	if err := k.execImage(t, bin, path, argv, envp); err != nil {
+		tg.MM.Release()
+		tg.MM, tg.sharesMM, tg.Binary = oldMM, oldShared, oldBin
+		if err == loader.ErrArgsTooLong {
+			return linux.E2BIG
+		}
+		return linux.ENOMEM
+	}
+	// The point of no return.
+	if !oldShared {
+		oldMM.Release()
+	}
+	tg.releaseVfork()
+	if tg.FDs.users > 0 { // unshare a table shared by CLONE_FILES
+		tg.FDs.users--
+		tg.FDs = tg.FDs.Fork()
+	}
+	tg.FDs.closeOnExec()
+	for i := range tg.SigActions {
+		if tg.SigActions[i].Handler > 1 { // handled signals revert to SIG_DFL
+			tg.SigActions[i] = SigAction{}
+		}
+	}
+	t.ClearTID = 0
+	t.RobustList = 0
+	tg.Args = argv
+	return nil
+}
+
+// exitGroup ends every task of tg: exit_group(2), or death by signal.
+func (k *Kernel) exitGroup(tg *ThreadGroup, code int, sig Signal) {
+	if tg.Exited {
+		return
+	}
+	tg.Exited = true
+	tg.ExitCode = code
+	tg.KillSignal = sig
+	tg.ExitTime = k.now()
+	for _, t := range tg.Tasks {
+		k.exitTask(t)
+	}
+	if tg.FDs.users > 0 {
+		tg.FDs.users--
+	} else {
+		tg.FDs.CloseAll()
+	}
+	tg.MemAtExit = tg.MM.Stats
+	if !tg.sharesMM {
+		tg.MM.Release()
+	}
+	tg.releaseVfork()
+	k.reparentChildren(tg)
+	k.notifyParent(tg)
+}
+
+// exitTask takes t off the CPU and the run queues for good.
+func (k *Kernel) exitTask(t *Task) {
+	if t.State == TaskDead {
+		return
+	}
+	k.deschedule(t)
+	for i, q := range k.runq {
+		if q == t {
+			k.runq = append(k.runq[:i], k.runq[i+1:]...)
+			break
+		}
+	}
+	for _, q := range t.waitQueues {
+		q.Remove(t)
+	}
+	t.waitQueues = nil
+	k.cancelTimer(t)
+	t.pending = nil
+	t.State = TaskDead
+	for _, c := range k.CPUs {
+		if c.last == t {
+			c.last = nil
+		}
+	}
+}
+
+// reparentChildren hands tg's children to pid 1, which reaps them (orphans).
+func (k *Kernel) reparentChildren(tg *ThreadGroup) {
+	init := k.init
+	for _, c := range tg.Children {
+		if c.Reaped {
+			continue
+		}
+		c.Parent = init
+		c.ExitSignal = linux.SIGCHLD
+		if init != nil && init != tg {
+			init.Children = append(init.Children, c)
+			if c.Exited {
+				init.ChildEvents.WakeAll()
+			}
+		}
+	}
+	tg.Children = nil
+}
+
+// notifyParent tells tg's parent that tg exited: it wakes the parent's waiters and, if
+// the parent ignores SIGCHLD, reaps tg at once (no zombie), as POSIX says.
+func (k *Kernel) notifyParent(tg *ThreadGroup) {
+	p := tg.Parent
+	if p == nil || p.Exited {
+		tg.Reaped = true
+		return
+	}
+	if tg.ExitSignal == linux.SIGCHLD {
+		act := p.SigActions[linux.SIGCHLD]
+		if act.Handler == SIG_IGN || act.Flags&SA_NOCLDWAIT != 0 {
+			k.reap(p, tg)
+		}
+	}
+	if tg.ExitSignal != 0 {
+		k.SignalGroup(p, tg.ExitSignal)
+	}
+	p.ChildEvents.WakeAll()
+}
+
+// reap removes a zombie child from its parent and adds up its accounting.
+func (k *Kernel) reap(parent, child *ThreadGroup) {
+	child.Reaped = true
+	for i, c := range parent.Children {
+		if c == child {
+			parent.Children = append(parent.Children[:i], parent.Children[i+1:]...)
+			break
+		}
+	}
+	st := child.Stats()
+	parent.ChildStats.add(st)
+	parent.ChildStats.add(child.ChildStats)
+	parent.ChildMem.PageFaults += child.MemAtExit.PageFaults + child.ChildMem.PageFaults
+	parent.ChildMem.COWCopies += child.MemAtExit.COWCopies + child.ChildMem.COWCopies
+}
+
+func (s *TaskStats) add(o TaskStats) {
+	s.Insns += o.Insns
+	s.CPUTime += o.CPUTime
+	s.Syscalls += o.Syscalls
+	s.VolSwitches += o.VolSwitches
+	s.InvolSwitches += o.InvolSwitches
+}
+
+// Stats adds up the accounting of every task of the group.
+func (tg *ThreadGroup) Stats() TaskStats {
+	var s TaskStats
+	for _, t := range tg.Tasks {
+		s.add(t.Stats)
+	}
+	return s
+}
+
+// Status is a child's wait status as wait4(2) encodes it.
+func (tg *ThreadGroup) Status() uint32 {
+	if tg.KillSignal != 0 {
+		return uint32(tg.KillSignal) & 0x7f
+	}
+	return uint32(tg.ExitCode&0xff) << 8
+}
+
+// WaitTarget selects the children a wait4 or waitid call waits for.
+type WaitTarget struct {
+	PID  int // > 0: that child
+	PGID int // > 0: children in that process group
+	// neither: any child
+}
+
+func (w WaitTarget) matches(c *ThreadGroup) bool {
+	switch {
+	case w.PID > 0:
+		return c.PID == w.PID
+	case w.PGID > 0:
+		return c.PGID == w.PGID
+	}
+	return true
+}
+
+// WaitChild looks for an exited child of t's process that target selects. It returns
+// the child (reaped, unless keep) or, when there is none yet: ECHILD if no child
+// matches at all, nil if nohang, and otherwise blocks (ErrBlocked).
+func (t *Task) WaitChild(target WaitTarget, nohang, keep bool) (*ThreadGroup, error) {
+	tg := t.TG
+	found := false
+	for _, c := range tg.Children {
+		if !target.matches(c) {
+			continue
+		}
+		found = true
+		if c.Exited && !c.Reaped {
+			if !keep {
+				t.k.reap(tg, c)
+			}
+			return c, nil
+		}
+	}
+	switch {
+	case !found:
+		return nil, linux.ECHILD
+	case nohang:
+		return nil, nil
+	}
+	return nil, t.Block("wait4 for a child", &tg.ChildEvents)
+}
+
+// Signal dispositions and flags (asm-generic/signal-defs.h).
+const (
+	SIG_DFL      = 0
+	SIG_IGN      = 1
+	SA_NOCLDSTOP = 0x00000001
+	SA_NOCLDWAIT = 0x00000002
+	SA_SIGINFO   = 0x00000004
+	SA_ONSTACK   = 0x08000000
+	SA_RESTART   = 0x10000000
+	SA_NODEFER   = 0x40000000
+	SA_RESETHAND = 0x80000000
+)
+
+// defaultIgnored reports whether sig's default action is to ignore it (signal(7)).
+func defaultIgnored(sig Signal) bool {
+	switch sig {
+	case linux.SIGCHLD, linux.SIGURG, linux.SIGWINCH, linux.SIGCONT:
+		return true
+	}
+	return false
+}
+
+// SignalGroup delivers a process-directed signal. Signals with handlers are left pending
+// (delivery to handlers arrives with the threads and signals issue); a default action
+// of termination kills the process now.
+func (k *Kernel) SignalGroup(tg *ThreadGroup, sig Signal) {
+	if tg.Exited || sig == 0 {
+		return
+	}
+	act := tg.SigActions[sig]
+	switch {
+	case sig == linux.SIGKILL:
+		k.exitGroup(tg, 0, sig)
+	case act.Handler == SIG_IGN:
+	case act.Handler != SIG_DFL:
+		tg.Pending |= 1 << (sig - 1)
+	case defaultIgnored(sig):
+	case sig == linux.SIGSTOP || sig == linux.SIGTSTP || sig == linux.SIGTTIN || sig == linux.SIGTTOU:
+		k.noticeOnce("stop", "pid %d: job-control stops (%v) are not implemented; the signal is ignored", tg.PID, sig)
+	default:
+		k.exitGroup(tg, 0, sig)
+	}
+}
+
+// Kill sends sig to a process from t, as kill(2) does: the sender must be root or share
+// a real or effective UID with the target's real or saved UID.
+func (t *Task) Kill(target *ThreadGroup, sig Signal) error {
+	if sig < 0 || sig >= linux.NSIG {
+		return linux.EINVAL
+	}
+	c, tc := t.TG.Creds, target.Creds
+	if c.EUID != 0 && c.UID != tc.UID && c.UID != tc.SUID && c.EUID != tc.UID && c.EUID != tc.SUID {
+		return linux.EPERM
+	}
+	if target.Exited {
+		return nil // a zombie accepts and ignores signals
+	}
+	t.k.SignalGroup(target, sig)
+	return nil
+}
+
+// FindTask returns the living task with tid, or nil.
+func (k *Kernel) FindTask(tid int) *Task {
+	for _, t := range k.tasks {
+		if t.TID == tid && t.State != TaskDead {
+			return t
+		}
+	}
+	return nil
+}
+
+// FindGroup returns the living or zombie process with pid, or nil.
+func (k *Kernel) FindGroup(pid int) *ThreadGroup {
+	if pid <= 0 {
+		return nil
+	}
+	for _, g := range k.groups {
+		if g.PID == pid && !g.Reaped {
+			return g
+		}
+	}
+	return nil
+}
+
+func (k *Kernel) noticeOnce(key, format string, args ...any) {
+	if !k.noticed[key] {
+		k.noticed[key] = true
+		k.notice(format, args...)
+	}
+}
+

@@ -1,0 +1,162 @@
+package kernel
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"weft/internal/mm"
+	"weft/internal/vfs"
+)
+
+// mountProc builds /proc: "self" and one directory per process, with exe, cwd, cmdline,
+// comm, status, maps and fd/, in Linux's formats. Contents are computed when a file is
+// opened, from the kernel's state at that moment.
+func (k *Kernel) mountProc() {
+	fs := k.FS
+	root := fs.NewDynamicDir(0o555, func(name string) *vfs.Inode {
+		if name == "self" {
+			if k.current == nil {
+				return nil
+			}
+			return fs.NewSymlink(strconv.Itoa(k.current.TG.PID), 0, 0)
+		}
+		pid, err := strconv.Atoi(name)
+		if err != nil {
+			return nil
+		}
+		if tg := k.FindGroup(pid); tg != nil {
+			return k.procDir(tg)
+		}
+		return nil
+	}, func() []string {
+		names := []string{"self"}
+		for _, tg := range k.groups {
+			if !tg.Reaped {
+				names = append(names, strconv.Itoa(tg.PID))
+			}
+		}
+		return names
+	})
+	fs.Mount("/proc", root)
+}
+
+func (k *Kernel) procDir(tg *ThreadGroup) *vfs.Inode {
+	fs := k.FS
+	uid, gid := tg.Creds.EUID, tg.Creds.EGID
+	file := func(gen func() string) *vfs.Inode {
+		return fs.NewGenerated(0o444, uid, gid, func() []byte { return []byte(gen()) })
+	}
+	entries := map[string]func() *vfs.Inode{
+		"exe":     func() *vfs.Inode { return fs.NewSymlink(tg.Exe, uid, gid) },
+		"cwd":     func() *vfs.Inode { return fs.NewSymlink(tg.CwdPath, uid, gid) },
+		"cmdline": func() *vfs.Inode { return file(func() string { return strings.Join(tg.Args, "\x00") + "\x00" }) },
+		"comm":    func() *vfs.Inode { return file(func() string { return tg.Comm + "\n" }) },
+		"status":  func() *vfs.Inode { return file(func() string { return k.procStatus(tg) }) },
+		"maps":    func() *vfs.Inode { return file(func() string { return procMaps(tg) }) },
+		"fd":      func() *vfs.Inode { return k.procFDs(tg) },
+	}
+	names := []string{"cmdline", "comm", "cwd", "exe", "fd", "maps", "status"}
+	return fs.NewDynamicDir(0o555, func(name string) *vfs.Inode {
+		if mk, ok := entries[name]; ok && !tg.Exited {
+			return mk()
+		}
+		return nil
+	}, func() []string {
+		if tg.Exited {
+			return nil
+		}
+		return names
+	})
+}
+
+func (k *Kernel) procFDs(tg *ThreadGroup) *vfs.Inode {
+	fs := k.FS
+	return fs.NewDynamicDir(0o500, func(name string) *vfs.Inode {
+		fd, err := strconv.Atoi(name)
+		if err != nil {
+			return nil
+		}
+		f, err := tg.FDs.Get(fd)
+		if err != nil {
+			return nil
+		}
+		return fs.NewSymlink(f.Path, tg.Creds.EUID, tg.Creds.EGID)
+	}, func() []string {
+		var names []string
+		for _, fd := range tg.FDs.Open() {
+			names = append(names, strconv.Itoa(fd))
+		}
+		return names
+	})
+}
+
+// procStatus renders /proc/PID/status (proc(5)).
+func (k *Kernel) procStatus(tg *ThreadGroup) string {
+	var b strings.Builder
+	c := tg.Creds
+	ppid := 0
+	if tg.Parent != nil {
+		ppid = tg.Parent.PID
+	}
+	state := "S (sleeping)"
+	for _, t := range tg.Tasks {
+		if t.State == TaskRunnable {
+			state = "R (running)"
+		}
+	}
+	if tg.Exited {
+		state = "Z (zombie)"
+	}
+	var size uint64
+	for _, v := range tg.MM.VMAs() {
+		size += v.End - v.Start
+	}
+	st := tg.Stats()
+	groups := make([]string, len(c.Groups))
+	for i, g := range c.Groups {
+		groups[i] = strconv.Itoa(int(g))
+	}
+	var blocked uint64
+	if len(tg.Tasks) > 0 {
+		blocked = tg.Tasks[0].SigMask
+	}
+	var ign, caught uint64
+	for s, a := range tg.SigActions {
+		switch {
+		case s == 0:
+		case a.Handler == SIG_IGN:
+			ign |= 1 << (s - 1)
+		case a.Handler != SIG_DFL:
+			caught |= 1 << (s - 1)
+		}
+	}
+	fmt.Fprintf(&b, "Name:\t%s\nUmask:\t%04o\nState:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n",
+		tg.Comm, tg.Umask, state, tg.PID, tg.PID, ppid)
+	fmt.Fprintf(&b, "Uid:\t%d\t%d\t%d\t%d\nGid:\t%d\t%d\t%d\t%d\n", c.UID, c.EUID, c.SUID, c.EUID, c.GID, c.EGID, c.SGID, c.EGID)
+	fmt.Fprintf(&b, "FDSize:\t%d\nGroups:\t%s\n", max(64, len(tg.FDs.fds)), strings.Join(groups, " "))
+	fmt.Fprintf(&b, "VmPeak:\t%8d kB\nVmSize:\t%8d kB\nVmHWM:\t%8d kB\nVmRSS:\t%8d kB\n",
+		size>>10, size>>10, tg.MM.Stats.PeakResident*mm.PageSize>>10, tg.MM.Stats.Resident*mm.PageSize>>10)
+	fmt.Fprintf(&b, "Threads:\t%d\n", len(tg.Tasks))
+	fmt.Fprintf(&b, "SigPnd:\t%016x\nShdPnd:\t%016x\nSigBlk:\t%016x\nSigIgn:\t%016x\nSigCgt:\t%016x\n",
+		0, tg.Pending, blocked, ign, caught)
+	fmt.Fprintf(&b, "voluntary_ctxt_switches:\t%d\nnonvoluntary_ctxt_switches:\t%d\n", st.VolSwitches, st.InvolSwitches)
+	return b.String()
+}
+
+// procMaps renders /proc/PID/maps.
+func procMaps(tg *ThreadGroup) string {
+	var b strings.Builder
+	for _, v := range tg.MM.VMAs() {
+		p := []byte(v.Perm.String() + "p")
+		if v.Shared {
+			p[3] = 's'
+		}
+		line := fmt.Sprintf("%08x-%08x %s %08x 00:00 0", v.Start, v.End, p, 0)
+		if v.Name != "" {
+			line += strings.Repeat(" ", max(1, 73-len(line))) + v.Name
+		}
+		b.WriteString(line + "\n")
+	}
+	return b.String()
+}

@@ -1,0 +1,128 @@
+package kernel
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+
+	"weft/internal/vfs"
+)
+
+// ErrBlocked is returned by a syscall handler that parked its task (Task.Block). When
+// the task is woken, the kernel calls the handler again with the same arguments; the
+// handler re-checks its condition and completes, or blocks again. Per-call state that
+// must survive (a deadline) lives in Task.Call, which the kernel clears when the call
+// completes.
+var ErrBlocked = errors.New("task blocked")
+
+// CallState is what a blocking syscall keeps between its attempts.
+type CallState struct {
+	// Deadline is the virtual time at which a timed wait ends (0: none yet).
+	Deadline uint64
+	// Started marks that the first attempt has run.
+	Started bool
+	// Value is a result the first attempt computed (a vfork child's TID).
+	Value uint64
+}
+
+// WaitQueue is a set of tasks waiting for something (a child's exit, a pipe, a futex).
+type WaitQueue = vfs.Queue
+
+// Wake makes a blocked task runnable again; it implements vfs.Waiter.
+func (t *Task) Wake() {
+	if t.State != TaskBlocked {
+		return
+	}
+	k := t.k
+	for _, q := range t.waitQueues {
+		q.Remove(t)
+	}
+	t.waitQueues = nil
+	k.cancelTimer(t)
+	// The waker's clock is the moment the task becomes runnable.
+	k.makeRunnable(t, k.now())
+}
+
+// Block parks the task until one of the queues wakes it (or its deadline passes, if
+// Call.Deadline is set). why names what it waits for, for deadlock reports and traces.
+// The handler must return the ErrBlocked that Block returns.
+func (t *Task) Block(why string, queues ...*WaitQueue) error {
+	k := t.k
+	t.Stats.VolSwitches++
+	k.deschedule(t)
+	t.State = TaskBlocked
+	t.waitingFor = why
+	for _, q := range queues {
+		q.Add(t)
+	}
+	t.waitQueues = queues
+	if t.Call.Deadline != 0 {
+		k.addTimer(t, t.Call.Deadline)
+	}
+	return ErrBlocked
+}
+
+// WaitingFor describes what a blocked task waits for.
+func (t *Task) WaitingFor() string { return t.waitingFor }
+
+// timer is a task's wake-up at a virtual time.
+type timer struct {
+	at   uint64
+	seq  uint64 // creation order, to break ties deterministically
+	task *Task
+}
+
+func (k *Kernel) addTimer(t *Task, at uint64) {
+	k.timerSeq++
+	k.timers = append(k.timers, timer{at: at, seq: k.timerSeq, task: t})
+	sort.Slice(k.timers, func(i, j int) bool {
+		a, b := k.timers[i], k.timers[j]
+		return a.at < b.at || (a.at == b.at && a.seq < b.seq)
+	})
+}
+
+func (k *Kernel) cancelTimer(t *Task) {
+	for i, tm := range k.timers {
+		if tm.task == t {
+			k.timers = append(k.timers[:i], k.timers[i+1:]...)
+			return
+		}
+	}
+}
+
+// fireTimers wakes every task whose deadline is at or before now.
+func (k *Kernel) fireTimers(now uint64) {
+	for len(k.timers) > 0 && k.timers[0].at <= now {
+		tm := k.timers[0]
+		k.timers = k.timers[1:]
+		t := tm.task
+		if t.State != TaskBlocked {
+			continue
+		}
+		for _, q := range t.waitQueues {
+			q.Remove(t)
+		}
+		t.waitQueues = nil
+		k.makeRunnable(t, tm.at)
+	}
+}
+
+// now is the current virtual time: the clock of the CPU running kernel code, or the
+// earliest busy CPU's.
+func (k *Kernel) now() uint64 {
+	if k.current != nil && k.current.cpu != nil {
+		return k.current.cpu.Clock
+	}
+	var now uint64
+	first := true
+	for _, c := range k.CPUs {
+		if c.cur != nil && (first || c.Clock < now) {
+			now, first = c.Clock, false
+		}
+	}
+	return now
+}
+
+func (t *Task) String() string {
+	return fmt.Sprintf("pid %d tid %d (%s)", t.TG.PID, t.TID, t.TG.Comm)
+}

@@ -1,0 +1,198 @@
+package syscalls
+
+import (
+	"encoding/binary"
+
+	"weft/internal/abi/linux"
+	"weft/internal/kernel"
+)
+
+var credCalls = []entry{
+	call(linux.SYS_SETUID, "setuid", Setuid, i),
+	call(linux.SYS_SETGID, "setgid", Setgid, i),
+	call(linux.SYS_SETREUID, "setreuid", Setreuid, i, i),
+	call(linux.SYS_SETREGID, "setregid", Setregid, i, i),
+	call(linux.SYS_SETRESUID, "setresuid", Setresuid, i, i, i),
+	call(linux.SYS_SETRESGID, "setresgid", Setresgid, i, i, i),
+	call(linux.SYS_GETRESUID, "getresuid", Getresuid, p, p, p),
+	call(linux.SYS_GETRESGID, "getresgid", Getresgid, p, p, p),
+	call(linux.SYS_GETGROUPS, "getgroups", Getgroups, i, p),
+	call(linux.SYS_SETGROUPS, "setgroups", Setgroups, i, p),
+}
+
+// The rules below are credentials(7) and the setuid(2) family's man pages: a process
+// with effective UID 0 (standing in for CAP_SETUID/CAP_SETGID) may set any ID; any
+// other may only move its IDs among its current real, effective and saved values.
+
+// noChange is the -1 that leaves an ID alone.
+const noChange = ^uint32(0)
+
+func id(v uint64) uint32 { return uint32(v) }
+
+// Setuid implements setuid(2).
+func Setuid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	c := &t.TG.Creds
+	u := id(a[0])
+	if u == noChange {
+		return 0, linux.EINVAL
+	}
+	switch {
+	case c.EUID == 0:
+		c.UID, c.EUID, c.SUID = u, u, u
+	case u == c.UID || u == c.SUID:
+		c.EUID = u
+	default:
+		return 0, linux.EPERM
+	}
+	return 0, nil
+}
+
+// Setgid implements setgid(2).
+func Setgid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	c := &t.TG.Creds
+	g := id(a[0])
+	if g == noChange {
+		return 0, linux.EINVAL
+	}
+	switch {
+	case c.EUID == 0:
+		c.GID, c.EGID, c.SGID = g, g, g
+	case g == c.GID || g == c.SGID:
+		c.EGID = g
+	default:
+		return 0, linux.EPERM
+	}
+	return 0, nil
+}
+
+// setre applies setreuid/setregid to (real, effective, saved).
+func setre(priv bool, r, e, s *uint32, nr, ne uint32) error {
+	if !priv {
+		if nr != noChange && nr != *r && nr != *e {
+			return linux.EPERM
+		}
+		if ne != noChange && ne != *r && ne != *e && ne != *s {
+			return linux.EPERM
+		}
+	}
+	oldR := *r
+	if nr != noChange {
+		*r = nr
+	}
+	if ne != noChange {
+		*e = ne
+	}
+	// The saved ID follows the effective one when the real ID is set, or the
+	// effective one is set to a value other than the previous real ID.
+	if nr != noChange || (ne != noChange && ne != oldR) {
+		*s = *e
+	}
+	return nil
+}
+
+// Setreuid implements setreuid(2).
+func Setreuid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	c := &t.TG.Creds
+	return ret0(setre(c.EUID == 0, &c.UID, &c.EUID, &c.SUID, id(a[0]), id(a[1])))
+}
+
+// Setregid implements setregid(2).
+func Setregid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	c := &t.TG.Creds
+	return ret0(setre(c.EUID == 0, &c.GID, &c.EGID, &c.SGID, id(a[0]), id(a[1])))
+}
+
+// setres applies setresuid/setresgid.
+func setres(priv bool, ids [3]*uint32, n [3]uint32) error {
+	if !priv {
+		for _, v := range n {
+			if v != noChange && v != *ids[0] && v != *ids[1] && v != *ids[2] {
+				return linux.EPERM
+			}
+		}
+	}
+	for i, v := range n {
+		if v != noChange {
+			*ids[i] = v
+		}
+	}
+	return nil
+}
+
+// Setresuid implements setresuid(2).
+func Setresuid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	c := &t.TG.Creds
+	return ret0(setres(c.EUID == 0, [3]*uint32{&c.UID, &c.EUID, &c.SUID}, [3]uint32{id(a[0]), id(a[1]), id(a[2])}))
+}
+
+// Setresgid implements setresgid(2).
+func Setresgid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	c := &t.TG.Creds
+	return ret0(setres(c.EUID == 0, [3]*uint32{&c.GID, &c.EGID, &c.SGID}, [3]uint32{id(a[0]), id(a[1]), id(a[2])}))
+}
+
+func putIDs(t *kernel.Task, addrs [3]uint64, ids [3]uint32) error {
+	for i, addr := range addrs {
+		var b [4]byte
+		binary.LittleEndian.PutUint32(b[:], ids[i])
+		if err := copyOut(t, addr, b[:]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Getresuid implements getresuid(2).
+func Getresuid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	c := t.TG.Creds
+	return ret0(putIDs(t, [3]uint64{a[0], a[1], a[2]}, [3]uint32{c.UID, c.EUID, c.SUID}))
+}
+
+// Getresgid implements getresgid(2).
+func Getresgid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	c := t.TG.Creds
+	return ret0(putIDs(t, [3]uint64{a[0], a[1], a[2]}, [3]uint32{c.GID, c.EGID, c.SGID}))
+}
+
+// NGROUPS_MAX is the most supplementary groups a process may have.
+const NGROUPS_MAX = 65536
+
+// Getgroups implements getgroups(2).
+func Getgroups(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	gs := t.TG.Creds.Groups
+	size := int(int32(a[0]))
+	switch {
+	case size < 0:
+		return 0, linux.EINVAL
+	case size == 0:
+		return uint64(len(gs)), nil
+	case size < len(gs):
+		return 0, linux.EINVAL
+	}
+	b := make([]byte, 4*len(gs))
+	for i, g := range gs {
+		binary.LittleEndian.PutUint32(b[4*i:], g)
+	}
+	return uint64(len(gs)), copyOut(t, a[1], b)
+}
+
+// Setgroups implements setgroups(2): root only.
+func Setgroups(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	n := a[0]
+	if n > NGROUPS_MAX {
+		return 0, linux.EINVAL
+	}
+	if t.TG.Creds.EUID != 0 {
+		return 0, linux.EPERM
+	}
+	b, err := copyIn(t, a[1], 4*n)
+	if err != nil {
+		return 0, err
+	}
+	gs := make([]uint32, n)
+	for i := range gs {
+		gs[i] = binary.LittleEndian.Uint32(b[4*i:])
+	}
+	t.TG.Creds.Groups = gs
+	return 0, nil
+}

@@ -1,0 +1,227 @@
+package syscalls
+
+import (
+	"encoding/binary"
+
+	"weft/internal/abi/linux"
+	"weft/internal/kernel"
+	"weft/internal/mm"
+)
+
+var schedCalls = []entry{
+	call(linux.SYS_GETRUSAGE, "getrusage", Getrusage, i, p),
+	call(linux.SYS_TIMES, "times", Times, p),
+	call(linux.SYS_SCHED_GETAFFINITY, "sched_getaffinity", SchedGetaffinity, i, u, p),
+	call(linux.SYS_SCHED_SETAFFINITY, "sched_setaffinity", SchedSetaffinity, i, u, p).partial("the mask is checked and recorded; every task may run on every CPU"),
+	call(linux.SYS_GETPRIORITY, "getpriority", Getpriority, i, i),
+	call(linux.SYS_SETPRIORITY, "setpriority", Setpriority, i, i, i),
+	call(linux.SYS_SCHED_GETSCHEDULER, "sched_getscheduler", SchedGetscheduler, i),
+	call(linux.SYS_SCHED_GET_PRIORITY_MAX, "sched_get_priority_max", SchedGetPriorityMax, i),
+	call(linux.SYS_SCHED_GET_PRIORITY_MIN, "sched_get_priority_min", SchedGetPriorityMin, i),
+}
+
+// rusage encodes struct rusage: user time is the instructions retired (one virtual
+// nanosecond each), system time the modelled kernel costs.
+func rusage(s, children kernel.TaskStats, m mm.Stats, withChildren bool) []byte {
+	if withChildren {
+		s.Insns += children.Insns
+		s.CPUTime += children.CPUTime
+		s.VolSwitches += children.VolSwitches
+		s.InvolSwitches += children.InvolSwitches
+	}
+	b := make([]byte, 144)
+	le := binary.LittleEndian
+	utime, stime := s.Insns, s.CPUTime-min(s.Insns, s.CPUTime)
+	le.PutUint64(b[0:], utime/1e9)
+	le.PutUint64(b[8:], utime%1e9/1e3)
+	le.PutUint64(b[16:], stime/1e9)
+	le.PutUint64(b[24:], stime%1e9/1e3)
+	le.PutUint64(b[32:], m.PeakResident*mm.PageSize/1024) // ru_maxrss in KiB
+	le.PutUint64(b[64:], m.PageFaults)                     // ru_minflt
+	le.PutUint64(b[128:], s.VolSwitches)
+	le.PutUint64(b[136:], s.InvolSwitches)
+	return b
+}
+
+const (
+	RUSAGE_SELF     = 0
+	RUSAGE_CHILDREN = ^uint64(0) // -1
+	RUSAGE_THREAD   = 1
+)
+
+// Getrusage implements getrusage(2).
+func Getrusage(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	var b []byte
+	switch a[0] {
+	case RUSAGE_SELF:
+		b = rusage(t.TG.Stats(), kernel.TaskStats{}, t.TG.MM.Stats, false)
+	case RUSAGE_CHILDREN:
+		b = rusage(t.TG.ChildStats, kernel.TaskStats{}, t.TG.ChildMem, false)
+	case RUSAGE_THREAD:
+		b = rusage(t.Stats, kernel.TaskStats{}, mm.Stats{}, false)
+	default:
+		return 0, linux.EINVAL
+	}
+	return ret0(copyOut(t, a[1], b))
+}
+
+// Times implements times(2), in clock ticks of 10 ms (AT_CLKTCK is 100).
+func Times(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	const tick = 10_000_000
+	s, c := t.TG.Stats(), t.TG.ChildStats
+	if a[0] != 0 {
+		b := make([]byte, 32)
+		le := binary.LittleEndian
+		le.PutUint64(b[0:], s.Insns/tick)
+		le.PutUint64(b[8:], (s.CPUTime-s.Insns)/tick)
+		le.PutUint64(b[16:], c.Insns/tick)
+		le.PutUint64(b[24:], (c.CPUTime-c.Insns)/tick)
+		if err := copyOut(t, a[0], b); err != nil {
+			return 0, err
+		}
+	}
+	return t.Now() / tick, nil
+}
+
+// SchedGetaffinity implements sched_getaffinity(2): every CPU of the machine.
+func SchedGetaffinity(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	n := len(t.Kernel().CPUs)
+	size := a[1]
+	if size*8 < uint64(n) || size&7 != 0 {
+		return 0, linux.EINVAL
+	}
+	if a[0] != 0 && t.Kernel().FindTask(int(int32(a[0]))) == nil {
+		return 0, linux.ESRCH
+	}
+	mask := make([]byte, (n+63)/64*8)
+	for i := 0; i < n; i++ {
+		mask[i/8] |= 1 << (i % 8)
+	}
+	return uint64(len(mask)), copyOut(t, a[2], mask)
+}
+
+// SchedSetaffinity implements sched_setaffinity(2) by checking the mask.
+func SchedSetaffinity(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	if a[0] != 0 && t.Kernel().FindTask(int(int32(a[0]))) == nil {
+		return 0, linux.ESRCH
+	}
+	b, err := copyIn(t, a[2], min(a[1], 128))
+	if err != nil {
+		return 0, err
+	}
+	for i := range t.Kernel().CPUs {
+		if i/8 < len(b) && b[i/8]&(1<<(i%8)) != 0 {
+			return 0, nil
+		}
+	}
+	return 0, linux.EINVAL
+}
+
+const (
+	PRIO_PROCESS = 0
+	PRIO_PGRP    = 1
+	PRIO_USER    = 2
+)
+
+// priorityTargets returns the tasks a getpriority/setpriority call names.
+func priorityTargets(t *kernel.Task, which uint64, who int) ([]*kernel.Task, error) {
+	k := t.Kernel()
+	var out []*kernel.Task
+	switch which {
+	case PRIO_PROCESS:
+		if who == 0 {
+			return []*kernel.Task{t}, nil
+		}
+		if o := k.FindTask(who); o != nil {
+			out = append(out, o)
+		}
+	case PRIO_PGRP, PRIO_USER:
+		if who == 0 {
+			who = t.TG.PGID
+			if which == PRIO_USER {
+				who = int(t.TG.Creds.UID)
+			}
+		}
+		for _, o := range k.Tasks() {
+			if o.State == kernel.TaskDead {
+				continue
+			}
+			if (which == PRIO_PGRP && o.TG.PGID == who) || (which == PRIO_USER && int(o.TG.Creds.UID) == who) {
+				out = append(out, o)
+			}
+		}
+	default:
+		return nil, linux.EINVAL
+	}
+	if len(out) == 0 {
+		return nil, linux.ESRCH
+	}
+	return out, nil
+}
+
+// Getpriority implements getpriority(2); the kernel returns 20-nice (1..40).
+func Getpriority(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	ts, err := priorityTargets(t, a[0], int(int32(a[1])))
+	if err != nil {
+		return 0, err
+	}
+	best := 19
+	for _, o := range ts {
+		best = min(best, o.Nice)
+	}
+	return uint64(20 - best), nil
+}
+
+// Setpriority implements setpriority(2). Only root may lower a nice value; the nice
+// value weights the task's time slices.
+func Setpriority(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	ts, err := priorityTargets(t, a[0], int(int32(a[1])))
+	if err != nil {
+		return 0, err
+	}
+	nice := max(-20, min(19, int(int32(a[2]))))
+	c := t.TG.Creds
+	for _, o := range ts {
+		oc := o.TG.Creds
+		if c.EUID != 0 && c.EUID != oc.UID && c.EUID != oc.EUID {
+			return 0, linux.EPERM
+		}
+		if nice < o.Nice && c.EUID != 0 {
+			return 0, linux.EACCES
+		}
+	}
+	for _, o := range ts {
+		o.Nice = nice
+	}
+	return 0, nil
+}
+
+// SchedGetscheduler implements sched_getscheduler(2): everything is SCHED_OTHER.
+func SchedGetscheduler(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	if a[0] != 0 && t.Kernel().FindTask(int(int32(a[0]))) == nil {
+		return 0, linux.ESRCH
+	}
+	return 0, nil
+}
+
+// SchedGetPriorityMax implements sched_get_priority_max(2).
+func SchedGetPriorityMax(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	switch a[0] {
+	case 1, 2: // SCHED_FIFO, SCHED_RR
+		return 99, nil
+	case 0, 3, 5: // SCHED_OTHER, SCHED_BATCH, SCHED_IDLE
+		return 0, nil
+	}
+	return 0, linux.EINVAL
+}
+
+// SchedGetPriorityMin implements sched_get_priority_min(2).
+func SchedGetPriorityMin(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	switch a[0] {
+	case 1, 2:
+		return 1, nil
+	case 0, 3, 5:
+		return 0, nil
+	}
+	return 0, linux.EINVAL
+}

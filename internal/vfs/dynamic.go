@@ -1,0 +1,68 @@
+package vfs
+
+// Synthetic inodes: directories whose entries are computed when looked up, and files
+// whose contents are computed when opened. The kernel builds /proc from them.
+
+// NewDynamicDir returns a directory whose entries come from lookup and names.
+func (fs *FS) NewDynamicDir(perm uint32, lookup func(name string) *Inode, names func() []string) *Inode {
+	n := fs.newInode(S_IFDIR|perm, 0, 0)
+	n.lookupFn, n.namesFn = lookup, names
+	return n
+}
+
+// NewGenerated returns a read-only file whose contents gen computes at each open.
+func (fs *FS) NewGenerated(perm uint32, uid, gid uint32, gen func() []byte) *Inode {
+	n := fs.newInode(S_IFREG|perm, uid, gid)
+	n.gen = gen
+	return n
+}
+
+// NewSymlink returns an unlinked symbolic link.
+func (fs *FS) NewSymlink(target string, uid, gid uint32) *Inode {
+	n := fs.newInode(S_IFLNK|0o777, uid, gid)
+	n.target = target
+	return n
+}
+
+// Mount makes n appear at the absolute guest path, which must be a directory in the
+// in-memory tree; the directories above it are created.
+func (fs *FS) Mount(path string, n *Inode) {
+	dir, name := splitPath(path)
+	d := fs.mkdirAll(dir, 0o755, 0, 0)
+	if old := d.children[name]; old != nil && old.IsDir() {
+		d.Nlink--
+	}
+	d.children[name] = n
+	n.parent, n.name = d, name
+	d.Nlink++
+}
+
+// child looks a name up in a directory, consulting its source for synthetic and host
+// directories.
+func (n *Inode) child(name string) *Inode {
+	if n.lookupFn != nil {
+		c := n.lookupFn(name)
+		if c != nil && c.IsDir() {
+			c.parent, c.name = n, name
+		}
+		return c
+	}
+	if c := n.children[name]; c != nil {
+		return c
+	}
+	if n.host != "" {
+		return n.hostChild(name)
+	}
+	return nil
+}
+
+// List returns a directory's entry names, sorted.
+func (n *Inode) List() []string {
+	if n.namesFn != nil {
+		return n.namesFn()
+	}
+	if n.host != "" {
+		n.hostFill()
+	}
+	return n.Names()
+}

@@ -1,0 +1,127 @@
+package vfs
+
+import "errors"
+
+// ErrWouldBlock is returned by reads and writes that must wait; the kernel blocks the
+// task on the file's queue (Queue) and retries, or returns EAGAIN for O_NONBLOCK.
+var ErrWouldBlock = errors.New("operation would block")
+
+// ErrBrokenPipe is returned by a write to a pipe with no readers: EPIPE, and SIGPIPE.
+var ErrBrokenPipe = errors.New("broken pipe")
+
+const (
+	// PipeSize is a pipe's capacity, Linux's default of 16 pages.
+	PipeSize = 65536
+	// PipeBuf is the size up to which writes are atomic (PIPE_BUF).
+	PipeBuf = 4096
+)
+
+// Pipe is a pipe's buffer, shared by its read and write ends.
+type Pipe struct {
+	buf              []byte
+	readers, writers int
+	// Readable wakes readers waiting for data or EOF; Writable wakes writers waiting
+	// for room or for the last reader to go.
+	Readable, Writable Queue
+}
+
+// NewPipe returns the read and write ends of a new pipe.
+func (fs *FS) NewPipe(uid, gid uint32) (r, w *File) {
+	p := &Pipe{readers: 1, writers: 1}
+	n := fs.newInode(S_IFIFO|0o600, uid, gid)
+	n.dev = pipeEnd{p}
+	r = Open(n, O_RDONLY, "pipe:["+itoa(n.Ino)+"]")
+	w = Open(n, O_WRONLY, r.Path)
+	return r, w
+}
+
+func itoa(v uint64) string {
+	if v == 0 {
+		return "0"
+	}
+	var b [20]byte
+	i := len(b)
+	for v > 0 {
+		i--
+		b[i] = byte('0' + v%10)
+		v /= 10
+	}
+	return string(b[i:])
+}
+
+type pipeEnd struct{ p *Pipe }
+
+func (e pipeEnd) Read(f *File, b []byte) (int, error) {
+	p := e.p
+	if len(b) == 0 {
+		return 0, nil
+	}
+	if len(p.buf) == 0 {
+		if p.writers == 0 {
+			return 0, nil // EOF
+		}
+		return 0, ErrWouldBlock
+	}
+	n := copy(b, p.buf)
+	p.buf = p.buf[n:]
+	if len(p.buf) == 0 {
+		p.buf = nil
+	}
+	p.Writable.WakeAll()
+	return n, nil
+}
+
+func (e pipeEnd) Write(f *File, b []byte) (int, error) {
+	p := e.p
+	if p.readers == 0 {
+		return 0, ErrBrokenPipe
+	}
+	room := PipeSize - len(p.buf)
+	// Writes of at most PIPE_BUF bytes are atomic: all or nothing.
+	if room == 0 || (len(b) <= PipeBuf && room < len(b)) {
+		return 0, ErrWouldBlock
+	}
+	n := min(room, len(b))
+	p.buf = append(p.buf, b[:n]...)
+	p.Readable.WakeAll()
+	return n, nil
+}
+
+func (pipeEnd) IsTTY() bool { return false }
+
+func (e pipeEnd) Release(f *File) {
+	p := e.p
+	if f.Readable() {
+		p.readers--
+		if p.readers == 0 {
+			p.Writable.WakeAll()
+		}
+	}
+	if f.Writable() {
+		p.writers--
+		if p.writers == 0 {
+			p.Readable.WakeAll()
+		}
+	}
+}
+
+// Queues returns what a task blocked on f should wait on: the pipe's queue for the
+// direction it was going, or nil if f cannot block.
+func (f *File) Queues(write bool) *Queue {
+	if e, ok := f.Inode.dev.(pipeEnd); ok {
+		if write {
+			return &e.p.Writable
+		}
+		return &e.p.Readable
+	}
+	return nil
+}
+
+// PipeFill reports the bytes buffered in the pipe behind f (FIONREAD), or -1.
+func (f *File) PipeFill() int {
+	if e, ok := f.Inode.dev.(pipeEnd); ok {
+		return len(e.p.buf)
+	}
+	return -1
+}
+

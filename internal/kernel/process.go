@@ -475,4 +475,3 @@ func (k *Kernel) noticeOnce(key, format string, args ...any) {
 		k.notice(format, args...)
 	}
 }
-

@@ -84,11 +84,11 @@ type ThreadGroup struct {
 	// sharesMM is set when MM belongs to another group too (vfork, CLONE_VM).
 	sharesMM bool
 	FDs      *FDTable
-	Cwd     *vfs.Inode
-	CwdPath string
-	Umask   uint32
-	Creds   Creds
-	Rlimits [RLIM_NLIMITS]Rlimit
+	Cwd      *vfs.Inode
+	CwdPath  string
+	Umask    uint32
+	Creds    Creds
+	Rlimits  [RLIM_NLIMITS]Rlimit
 	// SigActions are the signal dispositions, indexed by signal number.
 	SigActions [linux.NSIG]SigAction
 

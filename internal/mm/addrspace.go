@@ -293,7 +293,7 @@ func (as *AddressSpace) Fork() *AddressSpace {
 		root:     &node{refs: 1, kids: new([fanout]*node)},
 		pool:     as.pool,
 		BrkStart: as.BrkStart, Brk: as.Brk, MmapBase: as.MmapBase,
-		Stats:    Stats{Resident: as.Stats.Resident, PeakResident: as.Stats.Resident},
+		Stats: Stats{Resident: as.Stats.Resident, PeakResident: as.Stats.Resident},
 	}
 	*c.root.kids = *as.root.kids
 	for _, k := range c.root.kids {

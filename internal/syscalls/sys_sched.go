@@ -37,7 +37,7 @@ func rusage(s, children kernel.TaskStats, m mm.Stats, withChildren bool) []byte 
 	le.PutUint64(b[16:], stime/1e9)
 	le.PutUint64(b[24:], stime%1e9/1e3)
 	le.PutUint64(b[32:], m.PeakResident*mm.PageSize/1024) // ru_maxrss in KiB
-	le.PutUint64(b[64:], m.PageFaults)                     // ru_minflt
+	le.PutUint64(b[64:], m.PageFaults)                    // ru_minflt
 	le.PutUint64(b[128:], s.VolSwitches)
 	le.PutUint64(b[136:], s.InvolSwitches)
 	return b

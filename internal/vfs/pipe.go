@@ -124,4 +124,3 @@ func (f *File) PipeFill() int {
 	}
 	return -1
 }
-

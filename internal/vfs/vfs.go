@@ -107,7 +107,6 @@ func (n *Inode) Names() []string {
 	return names
 }
 
-
 // FS is an in-memory file system tree.
 type FS struct {
 	Root    *Inode

@@ -71,29 +71,107 @@ func toInt(f *format, x uint64, rm RM, signed bool, nbits uint) (uint64, Flags) 
 	return q, 0
 }
 
+// fastToInt converts x when the rounded result is certain to lie within
+// [lo, hi] (both integers representable in binary64 and int64); ok is
+// false otherwise (NaN, out of range or near the limits).
+func fastToInt(x float64, rm RM, lo, hi float64) (i int64, fl Flags, ok bool) {
+	if !(x >= lo && x <= hi) {
+		return 0, 0, false
+	}
+	var r float64
+	switch rm {
+	case RTZ:
+		i = int64(x) // truncates
+		if float64(i) != x {
+			fl = NX
+		}
+		return i, fl, true
+	case RDN:
+		r = math.Floor(x)
+	case RUP:
+		r = math.Ceil(x)
+	case RMM:
+		r = math.Round(x)
+	default:
+		r = math.RoundToEven(x)
+	}
+	if r != x {
+		fl = NX
+	}
+	return int64(r), fl, true
+}
+
+const (
+	i32Lo = -(1<<31 - 1)
+	i32Hi = 1<<31 - 1
+	u32Hi = 1<<32 - 1
+	i64Lo = -0x1p63 + 1024 // largest magnitudes below 2^63
+	i64Hi = 0x1p63 - 1024
+)
+
 // F64ToI32 implements fcvt.w.d.
-func F64ToI32(a uint64, rm RM) (uint64, Flags) { return toInt(fmt64, a, rm, true, 32) }
+func F64ToI32(a uint64, rm RM) (uint64, Flags) {
+	if i, fl, ok := fastToInt(math.Float64frombits(a), rm, i32Lo, i32Hi); ok {
+		return uint64(i), fl
+	}
+	return toInt(fmt64, a, rm, true, 32)
+}
 
 // F64ToU32 implements fcvt.wu.d (result sign-extended from bit 31).
-func F64ToU32(a uint64, rm RM) (uint64, Flags) { return toInt(fmt64, a, rm, false, 32) }
+func F64ToU32(a uint64, rm RM) (uint64, Flags) {
+	if i, fl, ok := fastToInt(math.Float64frombits(a), rm, 0, u32Hi); ok {
+		return uint64(int64(int32(uint32(i)))), fl
+	}
+	return toInt(fmt64, a, rm, false, 32)
+}
 
 // F64ToI64 implements fcvt.l.d.
-func F64ToI64(a uint64, rm RM) (uint64, Flags) { return toInt(fmt64, a, rm, true, 64) }
+func F64ToI64(a uint64, rm RM) (uint64, Flags) {
+	if i, fl, ok := fastToInt(math.Float64frombits(a), rm, i64Lo, i64Hi); ok {
+		return uint64(i), fl
+	}
+	return toInt(fmt64, a, rm, true, 64)
+}
 
 // F64ToU64 implements fcvt.lu.d.
-func F64ToU64(a uint64, rm RM) (uint64, Flags) { return toInt(fmt64, a, rm, false, 64) }
+func F64ToU64(a uint64, rm RM) (uint64, Flags) {
+	if i, fl, ok := fastToInt(math.Float64frombits(a), rm, 0, i64Hi); ok {
+		return uint64(i), fl
+	}
+	return toInt(fmt64, a, rm, false, 64)
+}
 
 // F32ToI32 implements fcvt.w.s.
-func F32ToI32(a uint32, rm RM) (uint64, Flags) { return toInt(fmt32, uint64(a), rm, true, 32) }
+func F32ToI32(a uint32, rm RM) (uint64, Flags) {
+	if i, fl, ok := fastToInt(f32(a), rm, i32Lo, i32Hi); ok {
+		return uint64(i), fl
+	}
+	return toInt(fmt32, uint64(a), rm, true, 32)
+}
 
 // F32ToU32 implements fcvt.wu.s (result sign-extended from bit 31).
-func F32ToU32(a uint32, rm RM) (uint64, Flags) { return toInt(fmt32, uint64(a), rm, false, 32) }
+func F32ToU32(a uint32, rm RM) (uint64, Flags) {
+	if i, fl, ok := fastToInt(f32(a), rm, 0, u32Hi); ok {
+		return uint64(int64(int32(uint32(i)))), fl
+	}
+	return toInt(fmt32, uint64(a), rm, false, 32)
+}
 
 // F32ToI64 implements fcvt.l.s.
-func F32ToI64(a uint32, rm RM) (uint64, Flags) { return toInt(fmt32, uint64(a), rm, true, 64) }
+func F32ToI64(a uint32, rm RM) (uint64, Flags) {
+	if i, fl, ok := fastToInt(f32(a), rm, i64Lo, i64Hi); ok {
+		return uint64(i), fl
+	}
+	return toInt(fmt32, uint64(a), rm, true, 64)
+}
 
 // F32ToU64 implements fcvt.lu.s.
-func F32ToU64(a uint32, rm RM) (uint64, Flags) { return toInt(fmt32, uint64(a), rm, false, 64) }
+func F32ToU64(a uint32, rm RM) (uint64, Flags) {
+	if i, fl, ok := fastToInt(f32(a), rm, 0, i64Hi); ok {
+		return uint64(i), fl
+	}
+	return toInt(fmt32, uint64(a), rm, false, 64)
+}
 
 // fromInt converts the integer (-1)^neg * u to format f.
 func fromInt(f *format, neg bool, u uint64, rm RM) (uint64, Flags) {

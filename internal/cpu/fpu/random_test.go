@@ -275,8 +275,6 @@ func (g gen) fmaArgs(f rf) (uint64, uint64, uint64) {
 		}
 		e := expOf(f, p) - f.p + g.r.Intn(3) - 1
 		return a, b, g.make(f, e, g.shortFrac(f, 1+g.r.Intn(2)))
-		a, b := g.mulArgs(f)
-		return a, b, g.make(f, g.r.Intn(11)-5, g.frac(f))
 	default:
 		a, b := g.mulArgs(f)
 		return a, b, g.float(f)

@@ -14,6 +14,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -69,6 +70,7 @@ type runOptions struct {
 	strace   bool
 	stats    bool
 	mounts   []kernel.Mount
+	cpuprof  string
 }
 
 var opts runOptions
@@ -98,6 +100,7 @@ func runFlags(out io.Writer) *flag.FlagSet {
 		opts.mounts = append(opts.mounts, kernel.Mount{Host: parts[0], Guest: parts[1], Writable: len(parts) == 3 && parts[2] == "rw"})
 		return nil
 	})
+	set.StringVar(&opts.cpuprof, "cpuprofile", "", "write a Go CPU profile of weft itself to `FILE` (for weft's developers)")
 	set.BoolVar(&opts.strace, "strace", false, "print every system call on stderr")
 	set.BoolVar(&opts.stats, "stats", false, "print instruction count and speed on stderr at the end")
 	return set
@@ -170,6 +173,16 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintf(stderr, "weft: %s: cannot start: %v\n", prog, err)
 		return 1
+	}
+	if opts.cpuprof != "" {
+		f, err := os.Create(opts.cpuprof)
+		if err != nil {
+			fmt.Fprintf(stderr, "weft: --cpuprofile: %v\n", err)
+			return exitUsage
+		}
+		defer f.Close()
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
 	}
 	start := time.Now()
 	res := k.Run()

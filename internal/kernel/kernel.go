@@ -89,8 +89,12 @@ type CPU struct {
 
 // Kernel is one weft machine: its processes, CPUs and file system.
 type Kernel struct {
-	cfg   Config
+	cfg Config
+	// rng feeds the guest's random bytes; sched feeds scheduling choices. Both come
+	// from the seed, separately, so that changing how a run is scheduled does not
+	// change the random bytes a program sees.
 	rng   *rand.Rand
+	sched *rand.Rand
 	pool  mm.Pool
 	bus   cpu.Bus
 	CPUs  []*CPU
@@ -127,6 +131,7 @@ func New(cfg Config) (*Kernel, error) {
 	k := &Kernel{
 		cfg:     cfg,
 		rng:     rand.New(rand.NewPCG(cfg.Seed, 0x77656674)), // "weft"
+		sched:   rand.New(rand.NewPCG(cfg.Seed, 0x73636864)), // "schd"
 		table:   cfg.Syscalls,
 		nextPID: 1,
 		noticed: map[string]bool{},

@@ -143,6 +143,7 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 	if f&CLONE_CHILD_SETTID != 0 {
 		tg.MM.WriteU32(a.ChildTID, uint32(child.TID))
 	}
+	t.charge(costForkProcess)
 	k.makeRunnable(child, t.Now())
 	if f&CLONE_VFORK != 0 {
 		tg.vforkChild = true
@@ -189,6 +190,7 @@ func (t *Task) Exec(data []byte, path string, argv, envp []string) error {
 		return linux.ENOMEM
 	}
 	// The point of no return.
+	t.charge(costExec)
 	if !oldShared {
 		oldMM.Release()
 	}
@@ -217,6 +219,9 @@ func (k *Kernel) exitGroup(tg *ThreadGroup, code int, sig Signal) {
 	tg.Exited = true
 	tg.ExitCode = code
 	tg.KillSignal = sig
+	if c := k.current; c != nil && c.TG == tg {
+		c.charge(costExitProcess)
+	}
 	tg.ExitTime = k.now()
 	for _, t := range tg.Tasks {
 		k.exitTask(t)

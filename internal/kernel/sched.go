@@ -13,10 +13,24 @@ import (
 // instructions. They are round numbers in the range a 2020s Linux machine shows; what
 // matters for weft's lessons is that they are charged the same way every run.
 const (
-	costSyscall       = 100  // trap in and out
-	costThreadSwitch  = 1000 // save and restore registers, same address space
-	costProcessSwitch = 2000 // also switch the address space and refill the TLB
+	costSyscall       = 100    // trap in and out
+	costThreadSwitch  = 1000   // save and restore registers, same address space
+	costProcessSwitch = 2000   // also switch the address space and refill the TLB
+	costPageFault     = 500    // allocate and zero a page on first touch
+	costCOWCopy       = 1500   // fault, allocate and copy a page shared after fork
+	costForkProcess   = 15_000 // task, fd table, signal table, page-table root, credentials
+	costCloneThread   = 5_000  // task and its kernel stack only: everything else is shared
+	costExitProcess   = 5_000  // close files, drop the address space, notify the parent
+	costExec          = 40_000 // parse and map the program, build the stack (faults extra)
 )
+
+// charge adds modelled kernel work to the task's CPU time and its CPU's clock.
+func (t *Task) charge(ns uint64) {
+	t.Stats.CPUTime += ns
+	if t.cpu != nil {
+		t.cpu.Clock += ns
+	}
+}
 
 // Outcome says how a run ended.
 type Outcome uint8
@@ -141,11 +155,12 @@ func (k *Kernel) runSlice(c *CPU) {
 	}
 	h.Load(&t.Ctx, t.TG.MM)
 	h.TimeBase = c.Clock
-	budget := k.cfg.Quantum
+	budget := k.quantum(t)
 	if k.cfg.MaxInsns > 0 && k.cfg.MaxInsns-k.totalInsns < budget {
 		budget = k.cfg.MaxInsns - k.totalInsns
 	}
 	before := h.Retired
+	mem := t.TG.MM.Stats
 	stop := h.Run(budget)
 	h.Save(&t.Ctx)
 	n := h.Retired - before
@@ -153,6 +168,8 @@ func (k *Kernel) runSlice(c *CPU) {
 	t.Stats.Insns += n
 	t.Stats.CPUTime += n
 	k.totalInsns += n
+	now := t.TG.MM.Stats
+	t.charge((now.PageFaults-mem.PageFaults)*costPageFault + (now.COWCopies-mem.COWCopies)*costCOWCopy)
 
 	switch stop.Reason {
 	case cpu.StopBudget:
@@ -170,6 +187,26 @@ func (k *Kernel) runSlice(c *CPU) {
 	default:
 		k.fault(t, stop)
 	}
+}
+
+// niceWeight is CFS's table of weights by nice value (-20..19), kernel/sched/core.c:
+// each step is about 1.25 times the next.
+var niceWeight = [40]uint64{
+	88761, 71755, 56483, 46273, 36291, 29154, 23254, 18705, 14949, 11916,
+	9548, 7620, 6100, 4904, 3906, 3121, 2501, 1991, 1586, 1277,
+	1024, 820, 655, 526, 423, 335, 272, 215, 172, 137,
+	110, 87, 70, 56, 45, 36, 29, 23, 18, 15,
+}
+
+// quantum is t's next time slice: the base quantum weighted by nice value, and varied
+// by up to a quarter either way from the seeded PRNG, so that different seeds give
+// different interleavings and the same seed the same one.
+func (k *Kernel) quantum(t *Task) uint64 {
+	q := k.cfg.Quantum * niceWeight[t.Nice+20] / 1024
+	if jitter := q / 4; jitter > 0 {
+		q = q - jitter + k.sched.Uint64N(2*jitter+1)
+	}
+	return max(q, 1)
 }
 
 // deschedule takes a running task off its CPU.

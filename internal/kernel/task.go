@@ -202,14 +202,6 @@ func (t *Task) Yield() {
 	k.makeRunnable(t, now)
 }
 
-// SleepUntil takes the task off its CPU until virtual time at.
-func (t *Task) SleepUntil(at uint64) {
-	k := t.k
-	t.Stats.VolSwitches++
-	k.deschedule(t)
-	k.makeRunnable(t, at)
-}
-
 // SigAction is a signal's disposition (the kernel's struct sigaction).
 type SigAction struct {
 	Handler uint64 // SIG_DFL (0), SIG_IGN (1) or the handler's address

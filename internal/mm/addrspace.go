@@ -312,7 +312,11 @@ func (as *AddressSpace) Fork() *AddressSpace {
 
 // Release drops every mapping, returning the frames no one else uses to the pool.
 func (as *AddressSpace) Release() {
-	as.Unmap(0, AddrLimit)
+	as.release(as.root)
+	as.root = newNode(levels - 1)
+	as.vmas = nil
+	as.Stats.Resident = 0
+	as.Gen++
 }
 
 // Resident counts the pages present in as, and how many of them are shared with

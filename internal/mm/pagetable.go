@@ -254,3 +254,28 @@ func visitNode(n *node, level int, base, lo, hi uint64, mutate bool, fn func(uin
 		visitNode(k, level-1, start, lo, hi, mutate, fn)
 	}
 }
+
+// release drops one reference to n; the last reference drops n's children and frames.
+// Shared subtrees cost nothing to release, so a forked child exits in constant time.
+func (as *AddressSpace) release(n *node) {
+	n.refs--
+	if n.refs > 0 {
+		return
+	}
+	if n.ptes != nil {
+		for i := range n.ptes {
+			if f := n.ptes[i].frame; f != nil {
+				f.refs--
+				if f.refs == 0 {
+					as.pool.inUse--
+				}
+			}
+		}
+		return
+	}
+	for _, k := range n.kids {
+		if k != nil {
+			as.release(k)
+		}
+	}
+}

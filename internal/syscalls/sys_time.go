@@ -114,32 +114,47 @@ func Gettimeofday(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	return 0, nil
 }
 
-// Nanosleep implements nanosleep(2) on virtual time.
+// Nanosleep implements nanosleep(2) on virtual time: the task blocks and time moves on
+// without it.
 func Nanosleep(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
-	d, err := readTimespec(t, a[0])
-	if err != nil {
-		return 0, err
+	if !t.Call.Started {
+		d, err := readTimespec(t, a[0])
+		if err != nil {
+			return 0, err
+		}
+		t.Call.Started = true
+		t.Call.Deadline = t.Now() + max(d, 1)
 	}
-	t.SleepUntil(t.Now() + d)
-	return 0, nil
+	return sleep(t)
+}
+
+// sleep blocks until Call.Deadline.
+func sleep(t *kernel.Task) (uint64, error) {
+	if t.Now() >= t.Call.Deadline {
+		return 0, nil
+	}
+	return 0, t.Block("sleep")
 }
 
 // ClockNanosleep implements clock_nanosleep(2) on virtual time.
 func ClockNanosleep(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
-	now, err := clockNow(t, a[0])
-	if err != nil || a[0] == CLOCK_THREAD_CPUTIME_ID {
-		return 0, linux.EINVAL
-	}
-	d, err := readTimespec(t, a[2])
-	if err != nil {
-		return 0, err
-	}
-	if a[1]&TIMER_ABSTIME != 0 {
-		if d <= now {
-			return 0, nil
+	if !t.Call.Started {
+		now, err := clockNow(t, a[0])
+		if err != nil || a[0] == CLOCK_THREAD_CPUTIME_ID || a[0] == CLOCK_PROCESS_CPUTIME_ID {
+			return 0, linux.EINVAL
 		}
-		d -= now
+		d, err := readTimespec(t, a[2])
+		if err != nil {
+			return 0, err
+		}
+		if a[1]&TIMER_ABSTIME != 0 {
+			if d <= now {
+				return 0, nil
+			}
+			d -= now
+		}
+		t.Call.Started = true
+		t.Call.Deadline = t.Now() + max(d, 1)
 	}
-	t.SleepUntil(t.Now() + d)
-	return 0, nil
+	return sleep(t)
 }

@@ -24,7 +24,9 @@ type decodedPage struct {
 	vpn   uint64
 	frame *mm.Frame
 	valid bool
-	insns [slotsPerPage]inst
+	// insns has two sentinel slots past the page (opPageEnd): where execution lands
+	// after the page's last instruction, whether it was 2 or 4 bytes long.
+	insns [slotsPerPage + 2]inst
 }
 
 // Invalidate marks the page stale; the hart re-decodes it before running it again.
@@ -56,17 +58,12 @@ func (h *Hart) decodedFor(pc uint64) (*decodedPage, *mm.Fault) {
 	}
 	dp, _ := f.Decoded.(*decodedPage)
 	if dp == nil || !dp.valid || dp.vpn != vpn {
+		// Stores check Decoded on the fast path, so stores to this frame from now on
+		// take the slow path, which invalidates the decoded page.
 		dp = &decodedPage{vpn: vpn, frame: f, valid: true}
+		dp.insns[slotsPerPage].op = opPageEnd
+		dp.insns[slotsPerPage+1].op = opPageEnd
 		f.Decoded = dp
-		// Stores to this frame must now take the slow path, which invalidates the
-		// decoded page; drop any write translation to it, on this hart and others.
-		for i := range h.wtlb {
-			if h.wtlb[i].frame == f {
-				h.wtlb[i] = tlbEntry{vpn: ^uint64(0)}
-			}
-		}
-		h.mem.Gen++
-		h.tlbGen = h.mem.Gen
 	}
 	*e = itlbEntry{vpn: vpn, dp: dp}
 	return dp, nil

@@ -10,285 +10,310 @@ import (
 
 // Run executes instructions until one needs the kernel or budget instructions have
 // retired. The instruction that stops the hart is not retired; Stop.PC names it.
-func (h *Hart) Run(budget uint64) (stop Stop) {
+//
+// The loop walks a decoded page by slot index. Each page has two sentinel slots past its
+// end, so running off the end of the page lands on opPageEnd instead of needing a
+// check per instruction; taken branches and jumps check whether they leave the page.
+func (h *Hart) Run(budget uint64) Stop {
 	h.prepareRun()
 	x := &h.x
 	pc := h.pc
-	var n uint64 // retired in this run
-	var cur uint64
-	var in *inst
-	var tmp inst
-	var fault *mm.Fault
+	left := budget // instructions this run may still retire
+	var (
+		dp     *decodedPage
+		base   uint64 // address of dp's page
+		i      uint64 // slot of the current instruction: its address is base+2*i
+		in     *inst
+		tmp    inst
+		target uint64
+		fault  *mm.Fault
+	)
 
-	defer func() {
-		h.Retired += n
-		h.TimeBase += n
-	}()
-
-outer:
-	for {
-		dp, f := h.decodedFor(pc)
-		if f != nil {
-			h.pc = pc
-			return Stop{Reason: StopFault, PC: pc, Fault: *f}
-		}
-		vpn := pc >> mm.PageShift
-		for pc>>mm.PageShift == vpn {
-			if n >= budget {
-				h.pc = pc
-				return Stop{Reason: StopBudget, PC: pc}
-			}
-			in = &dp.insns[(pc>>1)%slotsPerPage]
-			if in.op == opUndecoded {
-				raw, f := h.fetch(dp, pc)
-				if f != nil {
-					h.pc = pc
-					return Stop{Reason: StopFault, PC: pc, Fault: *f}
-				}
-				if pc&mm.PageMask == mm.PageSize-2 && InstLen(uint16(raw)) == 4 {
-					*in = inst{op: opCross, len: 4}
-				} else {
-					*in = prepare(Decode(raw), pc)
-				}
-			}
-			if in.op == opCross {
-				raw, f := h.fetch(dp, pc)
-				if f != nil {
-					h.pc = pc
-					return Stop{Reason: StopFault, PC: pc, Fault: *f}
-				}
-				tmp = prepare(Decode(raw), pc)
-				in = &tmp
-			}
-			cur = pc
-			pc += uint64(in.len)
-
-			switch in.op {
-			case LUI:
-				x[in.rd] = uint64(in.imm)
-			case AUIPC:
-				x[in.rd] = uint64(in.imm)
-			case JAL:
-				x[in.rd] = pc
-				pc = uint64(in.imm)
-			case JALR:
-				t := (x[in.rs1] + uint64(in.imm)) &^ 1
-				x[in.rd] = pc
-				pc = t
-			case BEQ:
-				if x[in.rs1] == x[in.rs2] {
-					pc = uint64(in.imm)
-				}
-			case BNE:
-				if x[in.rs1] != x[in.rs2] {
-					pc = uint64(in.imm)
-				}
-			case BLT:
-				if int64(x[in.rs1]) < int64(x[in.rs2]) {
-					pc = uint64(in.imm)
-				}
-			case BGE:
-				if int64(x[in.rs1]) >= int64(x[in.rs2]) {
-					pc = uint64(in.imm)
-				}
-			case BLTU:
-				if x[in.rs1] < x[in.rs2] {
-					pc = uint64(in.imm)
-				}
-			case BGEU:
-				if x[in.rs1] >= x[in.rs2] {
-					pc = uint64(in.imm)
-				}
-
-			case LB, LH, LW, LD, LBU, LHU, LWU, FLW, FLD:
-				a := x[in.rs1] + uint64(in.imm)
-				size := loadSize[in.op]
-				var v uint64
-				e := &h.rtlb[(a>>mm.PageShift)%tlbSize]
-				if off := a & mm.PageMask; e.vpn == a>>mm.PageShift && off <= mm.PageSize-8 {
-					v = binary.LittleEndian.Uint64(e.frame.Data[off:])
-				} else if v, fault = h.load(a, size); fault != nil {
-					goto memFault
-				}
-				switch in.op {
-				case LB:
-					x[in.rd] = uint64(int8(v))
-				case LH:
-					x[in.rd] = uint64(int16(v))
-				case LW:
-					x[in.rd] = uint64(int32(v))
-				case LD:
-					x[in.rd] = v
-				case LBU:
-					x[in.rd] = uint64(uint8(v))
-				case LHU:
-					x[in.rd] = uint64(uint16(v))
-				case LWU:
-					x[in.rd] = uint64(uint32(v))
-				case FLW:
-					h.f[in.rd&31] = boxS(uint32(v))
-				case FLD:
-					h.f[in.rd&31] = v
-				}
-
-			case SB, SH, SW, SD, FSW, FSD:
-				a := x[in.rs1] + uint64(in.imm)
-				v := x[in.rs2]
-				if in.op == FSW || in.op == FSD {
-					v = h.f[in.rs2&31]
-				}
-				size := storeSize[in.op]
-				e := &h.wtlb[(a>>mm.PageShift)%tlbSize]
-				if off := a & mm.PageMask; e.vpn == a>>mm.PageShift && off <= mm.PageSize-8 {
-					d := e.frame.Data[off : off+8]
-					switch size {
-					case 1:
-						d[0] = byte(v)
-					case 2:
-						binary.LittleEndian.PutUint16(d, uint16(v))
-					case 4:
-						binary.LittleEndian.PutUint32(d, uint32(v))
-					default:
-						binary.LittleEndian.PutUint64(d, v)
-					}
-				} else if fault = h.store(a, size, v); fault != nil {
-					goto memFault
-				}
-
-			case ADDI:
-				x[in.rd] = x[in.rs1] + uint64(in.imm)
-			case SLTI:
-				x[in.rd] = b2u(int64(x[in.rs1]) < in.imm)
-			case SLTIU:
-				x[in.rd] = b2u(x[in.rs1] < uint64(in.imm))
-			case XORI:
-				x[in.rd] = x[in.rs1] ^ uint64(in.imm)
-			case ORI:
-				x[in.rd] = x[in.rs1] | uint64(in.imm)
-			case ANDI:
-				x[in.rd] = x[in.rs1] & uint64(in.imm)
-			case SLLI:
-				x[in.rd] = x[in.rs1] << (in.imm & 63)
-			case SRLI:
-				x[in.rd] = x[in.rs1] >> (in.imm & 63)
-			case SRAI:
-				x[in.rd] = uint64(int64(x[in.rs1]) >> (in.imm & 63))
-			case ADD:
-				x[in.rd] = x[in.rs1] + x[in.rs2]
-			case SUB:
-				x[in.rd] = x[in.rs1] - x[in.rs2]
-			case SLL:
-				x[in.rd] = x[in.rs1] << (x[in.rs2] & 63)
-			case SLT:
-				x[in.rd] = b2u(int64(x[in.rs1]) < int64(x[in.rs2]))
-			case SLTU:
-				x[in.rd] = b2u(x[in.rs1] < x[in.rs2])
-			case XOR:
-				x[in.rd] = x[in.rs1] ^ x[in.rs2]
-			case SRL:
-				x[in.rd] = x[in.rs1] >> (x[in.rs2] & 63)
-			case SRA:
-				x[in.rd] = uint64(int64(x[in.rs1]) >> (x[in.rs2] & 63))
-			case OR:
-				x[in.rd] = x[in.rs1] | x[in.rs2]
-			case AND:
-				x[in.rd] = x[in.rs1] & x[in.rs2]
-			case ADDIW:
-				x[in.rd] = uint64(int32(x[in.rs1] + uint64(in.imm)))
-			case SLLIW:
-				x[in.rd] = uint64(int32(uint32(x[in.rs1]) << (in.imm & 31)))
-			case SRLIW:
-				x[in.rd] = uint64(int32(uint32(x[in.rs1]) >> (in.imm & 31)))
-			case SRAIW:
-				x[in.rd] = uint64(int32(x[in.rs1]) >> (in.imm & 31))
-			case ADDW:
-				x[in.rd] = uint64(int32(x[in.rs1] + x[in.rs2]))
-			case SUBW:
-				x[in.rd] = uint64(int32(x[in.rs1] - x[in.rs2]))
-			case SLLW:
-				x[in.rd] = uint64(int32(uint32(x[in.rs1]) << (x[in.rs2] & 31)))
-			case SRLW:
-				x[in.rd] = uint64(int32(uint32(x[in.rs1]) >> (x[in.rs2] & 31)))
-			case SRAW:
-				x[in.rd] = uint64(int32(x[in.rs1]) >> (x[in.rs2] & 31))
-
-			case MUL:
-				x[in.rd] = x[in.rs1] * x[in.rs2]
-			case MULH:
-				x[in.rd] = mulh(x[in.rs1], x[in.rs2])
-			case MULHSU:
-				x[in.rd] = mulhsu(x[in.rs1], x[in.rs2])
-			case MULHU:
-				x[in.rd], _ = bits.Mul64(x[in.rs1], x[in.rs2])
-			case DIV:
-				x[in.rd] = div(x[in.rs1], x[in.rs2])
-			case DIVU:
-				x[in.rd] = divu(x[in.rs1], x[in.rs2])
-			case REM:
-				x[in.rd] = rem(x[in.rs1], x[in.rs2])
-			case REMU:
-				x[in.rd] = remu(x[in.rs1], x[in.rs2])
-			case MULW:
-				x[in.rd] = uint64(int32(x[in.rs1] * x[in.rs2]))
-			case DIVW:
-				x[in.rd] = divw(x[in.rs1], x[in.rs2])
-			case DIVUW:
-				x[in.rd] = divuw(x[in.rs1], x[in.rs2])
-			case REMW:
-				x[in.rd] = remw(x[in.rs1], x[in.rs2])
-			case REMUW:
-				x[in.rd] = remuw(x[in.rs1], x[in.rs2])
-
-			case FENCE:
-				// One hart at a time runs, in program order: nothing to order.
-			case FENCE_I:
-				h.FlushDecodeCache()
-				n++
-				continue outer
-			case ECALL:
-				h.pc = cur
-				return Stop{Reason: StopEcall, PC: cur}
-			case EBREAK:
-				h.pc = cur
-				return Stop{Reason: StopEbreak, PC: cur}
-
-			case CSRRW, CSRRS, CSRRC, CSRRWI, CSRRSI, CSRRCI:
-				if !h.csr(in, n) {
-					goto illegal
-				}
-
-			case LR_W, LR_D, SC_W, SC_D, AMOSWAP_W, AMOADD_W, AMOXOR_W, AMOAND_W, AMOOR_W,
-				AMOMIN_W, AMOMAX_W, AMOMINU_W, AMOMAXU_W, AMOSWAP_D, AMOADD_D, AMOXOR_D,
-				AMOAND_D, AMOOR_D, AMOMIN_D, AMOMAX_D, AMOMINU_D, AMOMAXU_D:
-				if stop, ok := h.atomic(in); !ok {
-					stop.PC = cur
-					h.pc = cur
-					return stop
-				}
-
-			case ILLEGAL:
-				goto illegal
-
-			default:
-				if !h.execFP(in) {
-					goto illegal
-				}
-			}
-			n++
-			continue
-
-		memFault:
-			h.pc = cur
-			return Stop{Reason: StopFault, PC: cur, Fault: *fault}
-		illegal:
-			h.pc = cur
-			raw, _ := h.fetch(dp, cur)
-			if in.len == 2 {
-				raw &= 0xffff
-			}
-			return Stop{Reason: StopIllegal, PC: cur, Insn: raw}
-		}
+refetch:
+	dp, fault = h.decodedFor(pc)
+	if fault != nil {
+		return h.stop(Stop{Reason: StopFault, Fault: *fault}, pc, budget-left)
 	}
+	base = pc &^ mm.PageMask
+	i = (pc & mm.PageMask) >> 1
+	for {
+		if left == 0 {
+			return h.stop(Stop{Reason: StopBudget}, base+i*2, budget)
+		}
+		in = &dp.insns[i]
+	dispatch:
+		switch in.op {
+		case opUndecoded:
+			pc = base + i*2
+			raw, f := h.fetch(dp, pc)
+			if f != nil {
+				return h.stop(Stop{Reason: StopFault, Fault: *f}, pc, budget-left)
+			}
+			if pc&mm.PageMask == mm.PageSize-2 && InstLen(uint16(raw)) == 4 {
+				*in = inst{op: opCross, len: 4}
+			} else {
+				*in = prepare(Decode(raw), pc)
+			}
+			goto dispatch
+		case opCross:
+			pc = base + i*2
+			raw, f := h.fetch(dp, pc)
+			if f != nil {
+				return h.stop(Stop{Reason: StopFault, Fault: *f}, pc, budget-left)
+			}
+			tmp = prepare(Decode(raw), pc)
+			in = &tmp
+			goto dispatch
+		case opPageEnd:
+			pc = base + i*2
+			goto refetch
+
+		case LUI:
+			x[in.rd] = uint64(in.imm)
+		case AUIPC:
+			x[in.rd] = uint64(in.imm)
+		case JAL:
+			x[in.rd] = base + i*2 + uint64(in.len)
+			target = uint64(in.imm)
+			goto jump
+		case JALR:
+			target = (x[in.rs1] + uint64(in.imm)) &^ 1
+			x[in.rd] = base + i*2 + uint64(in.len)
+			goto jump
+		case BEQ:
+			if x[in.rs1] == x[in.rs2] {
+				target = uint64(in.imm)
+				goto jump
+			}
+		case BNE:
+			if x[in.rs1] != x[in.rs2] {
+				target = uint64(in.imm)
+				goto jump
+			}
+		case BLT:
+			if int64(x[in.rs1]) < int64(x[in.rs2]) {
+				target = uint64(in.imm)
+				goto jump
+			}
+		case BGE:
+			if int64(x[in.rs1]) >= int64(x[in.rs2]) {
+				target = uint64(in.imm)
+				goto jump
+			}
+		case BLTU:
+			if x[in.rs1] < x[in.rs2] {
+				target = uint64(in.imm)
+				goto jump
+			}
+		case BGEU:
+			if x[in.rs1] >= x[in.rs2] {
+				target = uint64(in.imm)
+				goto jump
+			}
+
+		case LB, LH, LW, LD, LBU, LHU, LWU, FLW, FLD:
+			a := x[in.rs1] + uint64(in.imm)
+			size := loadSize[in.op]
+			var v uint64
+			e := &h.rtlb[(a>>mm.PageShift)%tlbSize]
+			if off := a & mm.PageMask; e.vpn == a>>mm.PageShift && off <= mm.PageSize-8 {
+				v = binary.LittleEndian.Uint64(e.frame.Data[off:])
+			} else if v, fault = h.load(a, size); fault != nil {
+				goto memFault
+			}
+			switch in.op {
+			case LB:
+				x[in.rd] = uint64(int8(v))
+			case LH:
+				x[in.rd] = uint64(int16(v))
+			case LW:
+				x[in.rd] = uint64(int32(v))
+			case LD:
+				x[in.rd] = v
+			case LBU:
+				x[in.rd] = uint64(uint8(v))
+			case LHU:
+				x[in.rd] = uint64(uint16(v))
+			case LWU:
+				x[in.rd] = uint64(uint32(v))
+			case FLW:
+				h.f[in.rd&31] = boxS(uint32(v))
+			case FLD:
+				h.f[in.rd&31] = v
+			}
+
+		case SB, SH, SW, SD, FSW, FSD:
+			a := x[in.rs1] + uint64(in.imm)
+			v := x[in.rs2]
+			if in.op == FSW || in.op == FSD {
+				v = h.f[in.rs2&31]
+			}
+			size := storeSize[in.op]
+			e := &h.wtlb[(a>>mm.PageShift)%tlbSize]
+			if off := a & mm.PageMask; e.vpn == a>>mm.PageShift && off <= mm.PageSize-8 && e.frame.Decoded == nil {
+				d := e.frame.Data[off : off+8]
+				switch size {
+				case 1:
+					d[0] = byte(v)
+				case 2:
+					binary.LittleEndian.PutUint16(d, uint16(v))
+				case 4:
+					binary.LittleEndian.PutUint32(d, uint32(v))
+				default:
+					binary.LittleEndian.PutUint64(d, v)
+				}
+			} else if fault = h.store(a, size, v); fault != nil {
+				goto memFault
+			}
+
+		case ADDI:
+			x[in.rd] = x[in.rs1] + uint64(in.imm)
+		case SLTI:
+			x[in.rd] = b2u(int64(x[in.rs1]) < in.imm)
+		case SLTIU:
+			x[in.rd] = b2u(x[in.rs1] < uint64(in.imm))
+		case XORI:
+			x[in.rd] = x[in.rs1] ^ uint64(in.imm)
+		case ORI:
+			x[in.rd] = x[in.rs1] | uint64(in.imm)
+		case ANDI:
+			x[in.rd] = x[in.rs1] & uint64(in.imm)
+		case SLLI:
+			x[in.rd] = x[in.rs1] << (in.imm & 63)
+		case SRLI:
+			x[in.rd] = x[in.rs1] >> (in.imm & 63)
+		case SRAI:
+			x[in.rd] = uint64(int64(x[in.rs1]) >> (in.imm & 63))
+		case ADD:
+			x[in.rd] = x[in.rs1] + x[in.rs2]
+		case SUB:
+			x[in.rd] = x[in.rs1] - x[in.rs2]
+		case SLL:
+			x[in.rd] = x[in.rs1] << (x[in.rs2] & 63)
+		case SLT:
+			x[in.rd] = b2u(int64(x[in.rs1]) < int64(x[in.rs2]))
+		case SLTU:
+			x[in.rd] = b2u(x[in.rs1] < x[in.rs2])
+		case XOR:
+			x[in.rd] = x[in.rs1] ^ x[in.rs2]
+		case SRL:
+			x[in.rd] = x[in.rs1] >> (x[in.rs2] & 63)
+		case SRA:
+			x[in.rd] = uint64(int64(x[in.rs1]) >> (x[in.rs2] & 63))
+		case OR:
+			x[in.rd] = x[in.rs1] | x[in.rs2]
+		case AND:
+			x[in.rd] = x[in.rs1] & x[in.rs2]
+		case ADDIW:
+			x[in.rd] = uint64(int32(x[in.rs1] + uint64(in.imm)))
+		case SLLIW:
+			x[in.rd] = uint64(int32(uint32(x[in.rs1]) << (in.imm & 31)))
+		case SRLIW:
+			x[in.rd] = uint64(int32(uint32(x[in.rs1]) >> (in.imm & 31)))
+		case SRAIW:
+			x[in.rd] = uint64(int32(x[in.rs1]) >> (in.imm & 31))
+		case ADDW:
+			x[in.rd] = uint64(int32(x[in.rs1] + x[in.rs2]))
+		case SUBW:
+			x[in.rd] = uint64(int32(x[in.rs1] - x[in.rs2]))
+		case SLLW:
+			x[in.rd] = uint64(int32(uint32(x[in.rs1]) << (x[in.rs2] & 31)))
+		case SRLW:
+			x[in.rd] = uint64(int32(uint32(x[in.rs1]) >> (x[in.rs2] & 31)))
+		case SRAW:
+			x[in.rd] = uint64(int32(x[in.rs1]) >> (x[in.rs2] & 31))
+
+		case MUL:
+			x[in.rd] = x[in.rs1] * x[in.rs2]
+		case MULH:
+			x[in.rd] = mulh(x[in.rs1], x[in.rs2])
+		case MULHSU:
+			x[in.rd] = mulhsu(x[in.rs1], x[in.rs2])
+		case MULHU:
+			x[in.rd], _ = bits.Mul64(x[in.rs1], x[in.rs2])
+		case DIV:
+			x[in.rd] = div(x[in.rs1], x[in.rs2])
+		case DIVU:
+			x[in.rd] = divu(x[in.rs1], x[in.rs2])
+		case REM:
+			x[in.rd] = rem(x[in.rs1], x[in.rs2])
+		case REMU:
+			x[in.rd] = remu(x[in.rs1], x[in.rs2])
+		case MULW:
+			x[in.rd] = uint64(int32(x[in.rs1] * x[in.rs2]))
+		case DIVW:
+			x[in.rd] = divw(x[in.rs1], x[in.rs2])
+		case DIVUW:
+			x[in.rd] = divuw(x[in.rs1], x[in.rs2])
+		case REMW:
+			x[in.rd] = remw(x[in.rs1], x[in.rs2])
+		case REMUW:
+			x[in.rd] = remuw(x[in.rs1], x[in.rs2])
+
+		case FENCE:
+			// One hart at a time runs, in program order: nothing to order.
+		case FENCE_I:
+			h.FlushDecodeCache()
+			left--
+			pc = base + i*2 + uint64(in.len)
+			goto refetch
+		case ECALL:
+			return h.stop(Stop{Reason: StopEcall}, base+i*2, budget-left)
+		case EBREAK:
+			return h.stop(Stop{Reason: StopEbreak}, base+i*2, budget-left)
+
+		case CSRRW, CSRRS, CSRRC, CSRRWI, CSRRSI, CSRRCI:
+			if !h.csr(in, budget-left) {
+				goto illegal
+			}
+
+		case LR_W, LR_D, SC_W, SC_D, AMOSWAP_W, AMOADD_W, AMOXOR_W, AMOAND_W, AMOOR_W,
+			AMOMIN_W, AMOMAX_W, AMOMINU_W, AMOMAXU_W, AMOSWAP_D, AMOADD_D, AMOXOR_D,
+			AMOAND_D, AMOOR_D, AMOMIN_D, AMOMAX_D, AMOMINU_D, AMOMAXU_D:
+			if stop, ok := h.atomic(in); !ok {
+				return h.stop(stop, base+i*2, budget-left)
+			}
+
+		case ILLEGAL:
+			goto illegal
+
+		default:
+			if !h.execFP(in) {
+				goto illegal
+			}
+		}
+		left--
+		i += uint64(in.len) >> 1
+		continue
+
+	jump:
+		left--
+		if target&^mm.PageMask == base {
+			i = (target & mm.PageMask) >> 1
+			continue
+		}
+		pc = target
+		goto refetch
+
+	memFault:
+		return h.stop(Stop{Reason: StopFault, Fault: *fault}, base+i*2, budget-left)
+	illegal:
+		pc = base + i*2
+		raw, _ := h.fetch(dp, pc)
+		if in.len == 2 {
+			raw &= 0xffff
+		}
+		return h.stop(Stop{Reason: StopIllegal, Insn: raw}, pc, budget-left)
+	}
+}
+
+// stop ends a run: it records where the hart stopped and what it retired.
+func (h *Hart) stop(s Stop, pc, retired uint64) Stop {
+	s.PC = pc
+	h.pc = pc
+	h.Retired += retired
+	h.TimeBase += retired
+	return s
 }
 
 var loadSize = [numOps]uint64{LB: 1, LH: 2, LW: 4, LD: 8, LBU: 1, LHU: 2, LWU: 4, FLW: 4, FLD: 8}

@@ -28,137 +28,152 @@ func (h *Hart) execFP(in *inst) bool {
 	}
 	f := &h.f
 	rd, rs1, rs2, rs3 := in.rd&31, in.rs1&31, in.rs2&31, in.rs3&31
-	var fl fpu.Flags
-	s1, s2, s3 := unboxS(f[rs1]), unboxS(f[rs2]), unboxS(f[rs3])
-	d1, d2, d3 := f[rs1], f[rs2], f[rs3]
 	const sgn32, sgn64 = 1 << 31, 1 << 63
-
-	setS := func(v uint32, flags fpu.Flags) { f[rd] = boxS(v); fl = flags }
-	setD := func(v uint64, flags fpu.Flags) { f[rd] = v; fl = flags }
-	setX := func(v uint64, flags fpu.Flags) { h.x[in.rd] = v; fl = flags }
-	setB := func(v bool, flags fpu.Flags) { h.x[in.rd] = b2u(v); fl = flags }
+	var fl fpu.Flags
+	var vs uint32 // single-precision result
+	var vd uint64 // double-precision result
+	var b bool    // comparison result
 
 	switch in.op {
 	case FADD_S:
-		setS(fpu.Add32(s1, s2, rm))
+		vs, fl = fpu.Add32(unboxS(f[rs1]), unboxS(f[rs2]), rm)
 	case FSUB_S:
-		setS(fpu.Sub32(s1, s2, rm))
+		vs, fl = fpu.Sub32(unboxS(f[rs1]), unboxS(f[rs2]), rm)
 	case FMUL_S:
-		setS(fpu.Mul32(s1, s2, rm))
+		vs, fl = fpu.Mul32(unboxS(f[rs1]), unboxS(f[rs2]), rm)
 	case FDIV_S:
-		setS(fpu.Div32(s1, s2, rm))
+		vs, fl = fpu.Div32(unboxS(f[rs1]), unboxS(f[rs2]), rm)
 	case FSQRT_S:
-		setS(fpu.Sqrt32(s1, rm))
+		vs, fl = fpu.Sqrt32(unboxS(f[rs1]), rm)
 	case FMADD_S:
-		setS(fpu.MulAdd32(s1, s2, s3, rm))
+		vs, fl = fpu.MulAdd32(unboxS(f[rs1]), unboxS(f[rs2]), unboxS(f[rs3]), rm)
 	case FMSUB_S:
-		setS(fpu.MulAdd32(s1, s2, s3^sgn32, rm))
+		vs, fl = fpu.MulAdd32(unboxS(f[rs1]), unboxS(f[rs2]), unboxS(f[rs3])^sgn32, rm)
 	case FNMSUB_S:
-		setS(fpu.MulAdd32(s1^sgn32, s2, s3, rm))
+		vs, fl = fpu.MulAdd32(unboxS(f[rs1])^sgn32, unboxS(f[rs2]), unboxS(f[rs3]), rm)
 	case FNMADD_S:
-		setS(fpu.MulAdd32(s1^sgn32, s2, s3^sgn32, rm))
+		vs, fl = fpu.MulAdd32(unboxS(f[rs1])^sgn32, unboxS(f[rs2]), unboxS(f[rs3])^sgn32, rm)
 	case FSGNJ_S:
-		f[rd] = boxS(s1&^sgn32 | s2&sgn32)
+		vs = unboxS(f[rs1])&^sgn32 | unboxS(f[rs2])&sgn32
 	case FSGNJN_S:
-		f[rd] = boxS(s1&^sgn32 | ^s2&sgn32)
+		vs = unboxS(f[rs1])&^sgn32 | ^unboxS(f[rs2])&sgn32
 	case FSGNJX_S:
-		f[rd] = boxS(s1 ^ s2&sgn32)
+		vs = unboxS(f[rs1]) ^ unboxS(f[rs2])&sgn32
 	case FMIN_S:
-		setS(fpu.Min32(s1, s2))
+		vs, fl = fpu.Min32(unboxS(f[rs1]), unboxS(f[rs2]))
 	case FMAX_S:
-		setS(fpu.Max32(s1, s2))
-	case FCVT_W_S:
-		setX(fpu.F32ToI32(s1, rm))
-	case FCVT_WU_S:
-		setX(fpu.F32ToU32(s1, rm))
-	case FCVT_L_S:
-		setX(fpu.F32ToI64(s1, rm))
-	case FCVT_LU_S:
-		setX(fpu.F32ToU64(s1, rm))
-	case FMV_X_W:
-		h.x[in.rd] = uint64(int32(uint32(f[rs1])))
-	case FEQ_S:
-		setB(fpu.Eq32(s1, s2))
-	case FLT_S:
-		setB(fpu.Lt32(s1, s2))
-	case FLE_S:
-		setB(fpu.Le32(s1, s2))
-	case FCLASS_S:
-		h.x[in.rd] = fpu.Class32(s1)
+		vs, fl = fpu.Max32(unboxS(f[rs1]), unboxS(f[rs2]))
 	case FCVT_S_W:
-		setS(fpu.I32ToF32(int32(h.x[in.rs1]), rm))
+		vs, fl = fpu.I32ToF32(int32(h.x[in.rs1]), rm)
 	case FCVT_S_WU:
-		setS(fpu.U32ToF32(uint32(h.x[in.rs1]), rm))
+		vs, fl = fpu.U32ToF32(uint32(h.x[in.rs1]), rm)
 	case FCVT_S_L:
-		setS(fpu.I64ToF32(int64(h.x[in.rs1]), rm))
+		vs, fl = fpu.I64ToF32(int64(h.x[in.rs1]), rm)
 	case FCVT_S_LU:
-		setS(fpu.U64ToF32(h.x[in.rs1], rm))
+		vs, fl = fpu.U64ToF32(h.x[in.rs1], rm)
 	case FMV_W_X:
-		f[rd] = boxS(uint32(h.x[in.rs1]))
+		vs = uint32(h.x[in.rs1])
+	case FCVT_S_D:
+		vs, fl = fpu.F64ToF32(f[rs1], rm)
 
 	case FADD_D:
-		setD(fpu.Add64(d1, d2, rm))
+		vd, fl = fpu.Add64(f[rs1], f[rs2], rm)
 	case FSUB_D:
-		setD(fpu.Sub64(d1, d2, rm))
+		vd, fl = fpu.Sub64(f[rs1], f[rs2], rm)
 	case FMUL_D:
-		setD(fpu.Mul64(d1, d2, rm))
+		vd, fl = fpu.Mul64(f[rs1], f[rs2], rm)
 	case FDIV_D:
-		setD(fpu.Div64(d1, d2, rm))
+		vd, fl = fpu.Div64(f[rs1], f[rs2], rm)
 	case FSQRT_D:
-		setD(fpu.Sqrt64(d1, rm))
+		vd, fl = fpu.Sqrt64(f[rs1], rm)
 	case FMADD_D:
-		setD(fpu.MulAdd64(d1, d2, d3, rm))
+		vd, fl = fpu.MulAdd64(f[rs1], f[rs2], f[rs3], rm)
 	case FMSUB_D:
-		setD(fpu.MulAdd64(d1, d2, d3^sgn64, rm))
+		vd, fl = fpu.MulAdd64(f[rs1], f[rs2], f[rs3]^sgn64, rm)
 	case FNMSUB_D:
-		setD(fpu.MulAdd64(d1^sgn64, d2, d3, rm))
+		vd, fl = fpu.MulAdd64(f[rs1]^sgn64, f[rs2], f[rs3], rm)
 	case FNMADD_D:
-		setD(fpu.MulAdd64(d1^sgn64, d2, d3^sgn64, rm))
+		vd, fl = fpu.MulAdd64(f[rs1]^sgn64, f[rs2], f[rs3]^sgn64, rm)
 	case FSGNJ_D:
-		f[rd] = d1&^sgn64 | d2&sgn64
+		vd = f[rs1]&^sgn64 | f[rs2]&sgn64
 	case FSGNJN_D:
-		f[rd] = d1&^sgn64 | ^d2&sgn64
+		vd = f[rs1]&^sgn64 | ^f[rs2]&sgn64
 	case FSGNJX_D:
-		f[rd] = d1 ^ d2&sgn64
+		vd = f[rs1] ^ f[rs2]&sgn64
 	case FMIN_D:
-		setD(fpu.Min64(d1, d2))
+		vd, fl = fpu.Min64(f[rs1], f[rs2])
 	case FMAX_D:
-		setD(fpu.Max64(d1, d2))
-	case FCVT_S_D:
-		setS(fpu.F64ToF32(d1, rm))
+		vd, fl = fpu.Max64(f[rs1], f[rs2])
 	case FCVT_D_S:
-		setD(fpu.F32ToF64(s1))
-	case FEQ_D:
-		setB(fpu.Eq64(d1, d2))
-	case FLT_D:
-		setB(fpu.Lt64(d1, d2))
-	case FLE_D:
-		setB(fpu.Le64(d1, d2))
-	case FCLASS_D:
-		h.x[in.rd] = fpu.Class64(d1)
-	case FCVT_W_D:
-		setX(fpu.F64ToI32(d1, rm))
-	case FCVT_WU_D:
-		setX(fpu.F64ToU32(d1, rm))
-	case FCVT_L_D:
-		setX(fpu.F64ToI64(d1, rm))
-	case FCVT_LU_D:
-		setX(fpu.F64ToU64(d1, rm))
-	case FMV_X_D:
-		h.x[in.rd] = d1
+		vd, fl = fpu.F32ToF64(unboxS(f[rs1]))
 	case FCVT_D_W:
-		setD(fpu.I32ToF64(int32(h.x[in.rs1]), rm))
+		vd, fl = fpu.I32ToF64(int32(h.x[in.rs1]), rm)
 	case FCVT_D_WU:
-		setD(fpu.U32ToF64(uint32(h.x[in.rs1]), rm))
+		vd, fl = fpu.U32ToF64(uint32(h.x[in.rs1]), rm)
 	case FCVT_D_L:
-		setD(fpu.I64ToF64(int64(h.x[in.rs1]), rm))
+		vd, fl = fpu.I64ToF64(int64(h.x[in.rs1]), rm)
 	case FCVT_D_LU:
-		setD(fpu.U64ToF64(h.x[in.rs1], rm))
+		vd, fl = fpu.U64ToF64(h.x[in.rs1], rm)
 	case FMV_D_X:
-		f[rd] = h.x[in.rs1]
+		vd = h.x[in.rs1]
+
+	// Results in integer registers.
+	case FCVT_W_S, FCVT_WU_S, FCVT_L_S, FCVT_LU_S, FCVT_W_D, FCVT_WU_D, FCVT_L_D, FCVT_LU_D,
+		FMV_X_W, FMV_X_D, FCLASS_S, FCLASS_D:
+		var v uint64
+		switch in.op {
+		case FCVT_W_S:
+			v, fl = fpu.F32ToI32(unboxS(f[rs1]), rm)
+		case FCVT_WU_S:
+			v, fl = fpu.F32ToU32(unboxS(f[rs1]), rm)
+		case FCVT_L_S:
+			v, fl = fpu.F32ToI64(unboxS(f[rs1]), rm)
+		case FCVT_LU_S:
+			v, fl = fpu.F32ToU64(unboxS(f[rs1]), rm)
+		case FCVT_W_D:
+			v, fl = fpu.F64ToI32(f[rs1], rm)
+		case FCVT_WU_D:
+			v, fl = fpu.F64ToU32(f[rs1], rm)
+		case FCVT_L_D:
+			v, fl = fpu.F64ToI64(f[rs1], rm)
+		case FCVT_LU_D:
+			v, fl = fpu.F64ToU64(f[rs1], rm)
+		case FMV_X_W:
+			v = uint64(int32(uint32(f[rs1])))
+		case FMV_X_D:
+			v = f[rs1]
+		case FCLASS_S:
+			v = fpu.Class32(unboxS(f[rs1]))
+		case FCLASS_D:
+			v = fpu.Class64(f[rs1])
+		}
+		h.x[in.rd] = v
+		h.fflags |= uint8(fl)
+		return true
+
+	case FEQ_S:
+		b, fl = fpu.Eq32(unboxS(f[rs1]), unboxS(f[rs2]))
+	case FLT_S:
+		b, fl = fpu.Lt32(unboxS(f[rs1]), unboxS(f[rs2]))
+	case FLE_S:
+		b, fl = fpu.Le32(unboxS(f[rs1]), unboxS(f[rs2]))
+	case FEQ_D:
+		b, fl = fpu.Eq64(f[rs1], f[rs2])
+	case FLT_D:
+		b, fl = fpu.Lt64(f[rs1], f[rs2])
+	case FLE_D:
+		b, fl = fpu.Le64(f[rs1], f[rs2])
 	default:
 		return false
 	}
 	h.fflags |= uint8(fl)
+	switch {
+	case opClass[in.op]&xRd != 0: // the comparisons
+		h.x[in.rd] = b2u(b)
+	case in.op <= FMV_W_X || in.op == FCVT_S_D: // single-precision results
+		f[rd] = boxS(vs)
+	default:
+		f[rd] = vd
+	}
 	return true
 }

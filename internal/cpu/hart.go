@@ -13,6 +13,8 @@
 package cpu
 
 import (
+	"encoding/binary"
+
 	"weft/internal/mm"
 )
 
@@ -49,7 +51,7 @@ type Context struct {
 }
 
 const (
-	tlbSize  = 256
+	tlbSize  = 1024
 	itlbSize = 64
 	zeroReg  = 32 // writes to x0 land here
 )
@@ -246,11 +248,16 @@ func (h *Hart) load(addr uint64, size uint64) (uint64, *mm.Fault) {
 		if fault != nil {
 			return 0, fault
 		}
-		var v uint64
-		for i := size; i > 0; i-- {
-			v = v<<8 | uint64(f.Data[off+i-1])
+		d := f.Data[off : off+size]
+		switch size {
+		case 1:
+			return uint64(d[0]), nil
+		case 2:
+			return uint64(binary.LittleEndian.Uint16(d)), nil
+		case 4:
+			return uint64(binary.LittleEndian.Uint32(d)), nil
 		}
-		return v, nil
+		return binary.LittleEndian.Uint64(d), nil
 	}
 	var v uint64
 	for i := uint64(0); i < size; i++ {
@@ -282,8 +289,16 @@ func (h *Hart) store(addr uint64, size uint64, v uint64) *mm.Fault {
 	if fault != nil {
 		return fault
 	}
-	for i := uint64(0); i < size; i++ {
-		f.Data[off+i] = byte(v >> (8 * i))
+	d := f.Data[off : off+size]
+	switch size {
+	case 1:
+		d[0] = byte(v)
+	case 2:
+		binary.LittleEndian.PutUint16(d, uint16(v))
+	case 4:
+		binary.LittleEndian.PutUint32(d, uint32(v))
+	default:
+		binary.LittleEndian.PutUint64(d, v)
 	}
 	if h.watching {
 		h.breakReservations(f, off, size)

@@ -179,7 +179,8 @@ const (
 	FMV_D_X
 
 	// Internal forms, produced only by the decode cache.
-	opCross // an instruction that crosses a page boundary: fetched on every execution
+	opCross   // an instruction that crosses a page boundary: fetched on every execution
+	opPageEnd // a sentinel past the end of a decoded page: fetch the next page
 
 	numOps
 )
@@ -219,7 +220,7 @@ var opNames = [numOps]string{
 	FCVT_S_D: "fcvt.s.d", FCVT_D_S: "fcvt.d.s", FEQ_D: "feq.d", FLT_D: "flt.d", FLE_D: "fle.d", FCLASS_D: "fclass.d",
 	FCVT_W_D: "fcvt.w.d", FCVT_WU_D: "fcvt.wu.d", FCVT_L_D: "fcvt.l.d", FCVT_LU_D: "fcvt.lu.d", FMV_X_D: "fmv.x.d",
 	FCVT_D_W: "fcvt.d.w", FCVT_D_WU: "fcvt.d.wu", FCVT_D_L: "fcvt.d.l", FCVT_D_LU: "fcvt.d.lu", FMV_D_X: "fmv.d.x",
-	opCross: "cross-page",
+	opCross: "cross-page", opPageEnd: "page-end",
 }
 
 // String returns the mnemonic, e.g. "fcvt.w.d".

@@ -40,7 +40,9 @@ const (
 )
 
 // Valid reports whether rm is one of the five static rounding modes. The
-// functions of this package must only be called with valid modes.
+// functions of this package must only be called with valid modes (the
+// caller resolves DYN from frm and raises an illegal-instruction exception
+// for reserved encodings); invalid modes behave like RNE.
 func (rm RM) Valid() bool { return rm <= RMM }
 
 func (rm RM) String() string {

@@ -135,6 +135,9 @@ func (g gen) addArgs(f rf) (uint64, uint64) {
 	case 3, 4: // b around half an ulp of a (ties)
 		a = g.finite(f)
 		e := expOf(f, a) - f.p + g.r.Intn(5) - 2
+		if g.bit() {
+			return a, g.make(f, e, g.shortFrac(f, 1+g.r.Intn(3)))
+		}
 		return a, g.make(f, e, g.frac(f))
 	default:
 		a = g.finite(f)

@@ -109,6 +109,7 @@ type Kernel struct {
 
 	timers   []timer
 	timerSeq uint64
+	futexes  map[futexKey][]futexWaiter
 	// current is the task whose syscall the kernel is executing, if any.
 	current *Task
 
@@ -135,6 +136,7 @@ func New(cfg Config) (*Kernel, error) {
 		table:   cfg.Syscalls,
 		nextPID: 1,
 		noticed: map[string]bool{},
+		futexes: map[futexKey][]futexWaiter{},
 	}
 	if cfg.MaxMemory > 0 {
 		k.pool.MaxFrames = int64(cfg.MaxMemory / mm.PageSize)
@@ -238,6 +240,9 @@ func (k *Kernel) execImage(t *Task, bin *loader.Binary, path string, argv, envp 
 	tg := t.TG
 	img, err := bin.Load(tg.MM, path)
 	if err != nil {
+		return err
+	}
+	if err := k.mapSigreturn(tg); err != nil {
 		return err
 	}
 	sa := &loader.StackArgs{

@@ -67,23 +67,25 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 		return nil, linux.EINVAL
 	case f&cloneNamespaces != 0:
 		return nil, linux.EPERM // weft has one namespace of each kind
-	case f&CLONE_THREAD != 0:
-		return nil, linux.EINVAL // threads arrive with the threads issue
 	}
 	if k.LiveTasks() >= MaxTasks {
 		return nil, linux.EAGAIN
 	}
 	parent := t.TG
-	if f&CLONE_THREAD == 0 && parent.Creds.UID != 0 {
+	if parent.Creds.UID != 0 {
+		// RLIMIT_NPROC counts the user's tasks, threads included (getrlimit(2)).
 		nproc := uint64(0)
-		for _, g := range k.groups {
-			if !g.Exited && g.Creds.UID == parent.Creds.UID {
+		for _, o := range k.tasks {
+			if o.State != TaskDead && o.TG.Creds.UID == parent.Creds.UID {
 				nproc++
 			}
 		}
 		if nproc >= parent.Rlimits[RLIMIT_NPROC].Cur {
 			return nil, linux.EAGAIN
 		}
+	}
+	if f&CLONE_THREAD != 0 {
+		return t.cloneThread(a)
 	}
 
 	tg := &ThreadGroup{
@@ -148,6 +150,35 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 	if f&CLONE_VFORK != 0 {
 		tg.vforkChild = true
 	}
+	return child, nil
+}
+
+// cloneThread creates a thread in t's process (pthread_create).
+func (t *Task) cloneThread(a CloneArgs) (*Task, error) {
+	k := t.k
+	tg := t.TG
+	child := &Task{k: k, TID: k.nextPID, TG: tg, Ctx: t.Ctx, SigMask: t.SigMask, Nice: t.Nice}
+	k.nextPID++
+	child.Ctx.X[10] = 0
+	if a.Stack != 0 {
+		child.Ctx.X[2] = a.Stack
+	}
+	if a.Flags&CLONE_SETTLS != 0 {
+		child.Ctx.X[4] = a.TLS
+	}
+	if a.Flags&CLONE_CHILD_CLEARTID != 0 {
+		child.ClearTID = a.ChildTID
+	}
+	tg.Tasks = append(tg.Tasks, child)
+	k.tasks = append(k.tasks, child)
+	if a.Flags&CLONE_PARENT_SETTID != 0 {
+		tg.MM.WriteU32(a.ParentTID, uint32(child.TID))
+	}
+	if a.Flags&CLONE_CHILD_SETTID != 0 {
+		tg.MM.WriteU32(a.ChildTID, uint32(child.TID))
+	}
+	t.charge(costCloneThread)
+	k.makeRunnable(child, t.Now())
 	return child, nil
 }
 
@@ -224,6 +255,12 @@ func (k *Kernel) exitGroup(tg *ThreadGroup, code int, sig Signal) {
 	}
 	tg.ExitTime = k.now()
 	for _, t := range tg.Tasks {
+		if t.State != TaskDead {
+			k.exitRobustList(t) // robust futexes may live in memory shared with others
+			if tg.sharesMM {
+				k.exitClearTID(t)
+			}
+		}
 		k.exitTask(t)
 	}
 	if tg.FDs.users > 0 {
@@ -257,6 +294,7 @@ func (k *Kernel) exitTask(t *Task) {
 	}
 	t.waitQueues = nil
 	k.cancelTimer(t)
+	k.futexRemove(t)
 	t.pending = nil
 	t.State = TaskDead
 	for _, c := range k.CPUs {
@@ -300,7 +338,11 @@ func (k *Kernel) notifyParent(tg *ThreadGroup) {
 		}
 	}
 	if tg.ExitSignal != 0 {
-		k.SignalGroup(p, tg.ExitSignal)
+		info := SigInfo{Signo: tg.ExitSignal, Code: CLD_EXITED, PID: tg.PID, UID: tg.Creds.UID, Status: int32(tg.ExitCode)}
+		if tg.KillSignal != 0 {
+			info.Code, info.Status = CLD_KILLED, int32(tg.KillSignal)
+		}
+		k.SignalProcess(p, info)
 	}
 	p.ChildEvents.WakeAll()
 }
@@ -412,28 +454,6 @@ func defaultIgnored(sig Signal) bool {
 	return false
 }
 
-// SignalGroup delivers a process-directed signal. Signals with handlers are left pending
-// (delivery to handlers arrives with the threads and signals issue); a default action
-// of termination kills the process now.
-func (k *Kernel) SignalGroup(tg *ThreadGroup, sig Signal) {
-	if tg.Exited || sig == 0 {
-		return
-	}
-	act := tg.SigActions[sig]
-	switch {
-	case sig == linux.SIGKILL:
-		k.exitGroup(tg, 0, sig)
-	case act.Handler == SIG_IGN:
-	case act.Handler != SIG_DFL:
-		tg.Pending |= 1 << (sig - 1)
-	case defaultIgnored(sig):
-	case sig == linux.SIGSTOP || sig == linux.SIGTSTP || sig == linux.SIGTTIN || sig == linux.SIGTTOU:
-		k.noticeOnce("stop", "pid %d: job-control stops (%v) are not implemented; the signal is ignored", tg.PID, sig)
-	default:
-		k.exitGroup(tg, 0, sig)
-	}
-}
-
 // Kill sends sig to a process from t, as kill(2) does: the sender must be root or share
 // a real or effective UID with the target's real or saved UID.
 func (t *Task) Kill(target *ThreadGroup, sig Signal) error {
@@ -444,10 +464,30 @@ func (t *Task) Kill(target *ThreadGroup, sig Signal) error {
 	if c.EUID != 0 && c.UID != tc.UID && c.UID != tc.SUID && c.EUID != tc.UID && c.EUID != tc.SUID {
 		return linux.EPERM
 	}
-	if target.Exited {
-		return nil // a zombie accepts and ignores signals
+	if target.Exited || sig == 0 {
+		return nil // signal 0 only checks; a zombie accepts and ignores signals
 	}
-	t.k.SignalGroup(target, sig)
+	t.k.SignalProcess(target, SigInfo{Signo: sig, Code: SI_USER, PID: t.TG.PID, UID: c.UID})
+	return nil
+}
+
+// KillTask sends sig to one thread from t (tgkill(2)), with kill(2)'s permission rule.
+func (t *Task) KillTask(target *Task, sig Signal) error {
+	if sig < 0 || sig >= linux.NSIG {
+		return linux.EINVAL
+	}
+	c, tc := t.TG.Creds, target.TG.Creds
+	if c.EUID != 0 && c.UID != tc.UID && c.UID != tc.SUID && c.EUID != tc.UID && c.EUID != tc.SUID {
+		return linux.EPERM
+	}
+	if sig == 0 {
+		return nil
+	}
+	if sig == linux.SIGKILL {
+		t.k.exitGroup(target.TG, 0, sig)
+		return nil
+	}
+	t.k.SignalTask(target, SigInfo{Signo: sig, Code: SI_TKILL, PID: t.TG.PID, UID: c.UID})
 	return nil
 }
 

@@ -139,7 +139,7 @@ func (k *Kernel) procStatus(tg *ThreadGroup) string {
 		size>>10, size>>10, tg.MM.Stats.PeakResident*mm.PageSize>>10, tg.MM.Stats.Resident*mm.PageSize>>10)
 	fmt.Fprintf(&b, "Threads:\t%d\n", len(tg.Tasks))
 	fmt.Fprintf(&b, "SigPnd:\t%016x\nShdPnd:\t%016x\nSigBlk:\t%016x\nSigIgn:\t%016x\nSigCgt:\t%016x\n",
-		0, tg.Pending, blocked, ign, caught)
+		pendingOf(tg), tg.sigPending.set, blocked, ign, caught)
 	fmt.Fprintf(&b, "voluntary_ctxt_switches:\t%d\nnonvoluntary_ctxt_switches:\t%d\n", st.VolSwitches, st.InvolSwitches)
 	return b.String()
 }
@@ -159,4 +159,11 @@ func procMaps(tg *ThreadGroup) string {
 		b.WriteString(line + "\n")
 	}
 	return b.String()
+}
+
+func pendingOf(tg *ThreadGroup) uint64 {
+	if len(tg.Tasks) == 0 {
+		return 0
+	}
+	return tg.Tasks[0].sigPending.set
 }

@@ -149,8 +149,16 @@ func (k *Kernel) runSlice(c *CPU) {
 		c.last = t
 	}
 	if t.pending != nil {
-		// The task was woken in a blocking syscall: try the call again.
-		k.invoke(t, t.pending, &t.pendingArgs)
+		if !t.interrupted || k.deliverable(t) == 0 {
+			// The task was woken in a blocking syscall: try the call again.
+			t.interrupted = false
+			k.invoke(t, t.pending, &t.pendingArgs)
+			return
+		}
+		k.interruptSyscall(t)
+	}
+	t.interrupted = false
+	if k.deliverable(t) != 0 && !k.deliverSignals(t) {
 		return
 	}
 	h.Load(&t.Ctx, t.TG.MM)
@@ -226,42 +234,63 @@ func (k *Kernel) makeRunnable(t *Task, at uint64) {
 }
 
 // fault handles a stop that is a synchronous exception: it raises the signal Linux
-// would, which for now always takes its default action and kills the process.
+// would. A handler that is installed and not blocked runs; otherwise the process dies,
+// and weft says why.
 func (k *Kernel) fault(t *Task, stop cpu.Stop) {
-	var sig Signal
-	var what string
-	switch stop.Reason {
-	case cpu.StopFault:
-		sig = linux.SIGSEGV
-		what = stop.Fault.Error()
-		if stop.Fault.Kind == mm.OutOfMemory {
-			sig = linux.SIGKILL
-			what = fmt.Sprintf("out of memory (weft's cap is %d MiB)", k.cfg.MaxMemory>>20)
-		}
-	case cpu.StopMisaligned:
-		sig = linux.SIGBUS
-		what = fmt.Sprintf("misaligned atomic %v at 0x%x", stop.Fault.Access, stop.Fault.Addr)
-	case cpu.StopIllegal:
-		sig = linux.SIGILL
-		if stop.Insn&3 != 3 {
-			what = fmt.Sprintf("illegal instruction 0x%04x", stop.Insn)
-		} else {
-			what = fmt.Sprintf("illegal instruction 0x%08x", stop.Insn)
-		}
-	case cpu.StopEbreak:
-		sig = linux.SIGTRAP
-		what = "breakpoint (ebreak)"
+	info, what := faultSignal(stop)
+	if stop.Reason == cpu.StopFault && stop.Fault.Kind == mm.OutOfMemory {
+		info.Signo = linux.SIGKILL
+		what = fmt.Sprintf("out of memory (weft's cap is %d MiB)", k.MemoryCap()>>20)
+	}
+	act := t.TG.SigActions[info.Signo]
+	if info.Signo != linux.SIGKILL && act.Handler > SIG_IGN && t.SigMask&sigBit(info.Signo) == 0 {
+		k.SignalTask(t, info)
+		return
 	}
 	where := fmt.Sprintf("pc 0x%x", stop.PC)
 	if s := t.TG.SymbolAt(stop.PC); s != "" {
 		where += " (" + s + ")"
 	}
 	who := fmt.Sprintf("pid %d", t.TG.PID)
-	if t.TID != t.TG.PID {
+	if t.TID != t.TG.PID || len(t.TG.Tasks) > 1 {
 		who += fmt.Sprintf(" (thread %d)", t.TID)
 	}
-	k.notice("%s killed by %v: %s at %s", who, sig, what, where)
-	k.exitGroup(t.TG, 0, sig)
+	k.notice("%s killed by %v: %s at %s", who, info.Signo, what, where)
+	k.exitGroup(t.TG, 0, info.Signo)
+}
+
+// interruptSyscall ends a blocking syscall that a signal interrupted: it fails with
+// EINTR, or is restarted after the handler when the call allows it and the handler was
+// installed with SA_RESTART (signal(7), "Interruption of system calls").
+func (k *Kernel) interruptSyscall(t *Task) {
+	sc := t.pending
+	restart := false
+	for s := Signal(1); s < linux.NSIG; s++ {
+		if k.deliverable(t)&sigBit(s) != 0 {
+			act := t.TG.SigActions[s]
+			restart = sc.Restart && act.Handler > SIG_IGN && act.Flags&SA_RESTART != 0
+			break
+		}
+	}
+	t.pending = nil
+	t.Call = CallState{}
+	for _, q := range t.waitQueues {
+		q.Remove(t)
+	}
+	t.waitQueues = nil
+	k.cancelTimer(t)
+	k.futexRemove(t)
+	if restart {
+		t.Ctx.PC -= 4 // execute the ecall again; a0-a5 still hold the arguments
+		if k.cfg.Strace != nil {
+			fmt.Fprintf(k.cfg.Strace, "[pid %d] %s(%s) = ? ERESTARTSYS (to be restarted)\n", t.TID, sc.Name, t.stracePre)
+		}
+		return
+	}
+	t.Ctx.X[10] = negErrno(linux.EINTR)
+	if k.cfg.Strace != nil {
+		fmt.Fprintf(k.cfg.Strace, "[pid %d] %s(%s) = -1 EINTR\n", t.TID, sc.Name, t.stracePre)
+	}
 }
 
 // reportDeadlock prints who waits on what when nothing can run.

@@ -66,6 +66,9 @@ type Syscall struct {
 	Ret     RetFormat
 	Support Support
 	Note    string
+	// Restart says the call may be restarted after a handler installed with
+	// SA_RESTART interrupts it; otherwise it fails with EINTR.
+	Restart bool
 }
 
 // SyscallTable maps syscall numbers to their implementations. Strace output, coverage

@@ -98,8 +98,10 @@ type ThreadGroup struct {
 	Binary *loader.Binary
 	Args   []string // argv of the running image (/proc/PID/cmdline)
 
-	// Pending holds process-directed signals that have handlers, until delivery.
-	Pending uint64
+	// sigPending holds process-directed signals until a thread takes one.
+	sigPending sigQueue
+	// sigreturnAddr is the code that returns from a signal handler (rt_sigreturn).
+	sigreturnAddr uint64
 
 	// Exit state: set once the group has exited.
 	Exited     bool
@@ -130,9 +132,21 @@ type Task struct {
 	// Nice is the nice value, -20..19; it weights the task's time slices.
 	Nice int
 
-	// SigMask is the blocked-signal mask (rt_sigprocmask), recorded until signal
-	// delivery exists.
+	// SigMask is the blocked-signal mask (rt_sigprocmask).
 	SigMask uint64
+	// sigPending holds signals directed at this task (tgkill, faults).
+	sigPending sigQueue
+	// savedMask is rt_sigsuspend's original mask, restored after the handler.
+	savedMask *uint64
+	// sigWaitSet is the set rt_sigtimedwait waits for.
+	sigWaitSet uint64
+	// interrupted is set when a signal wakes the task from a blocking syscall.
+	interrupted bool
+	// futexKey is the futex the task waits on; futexWoken says a FUTEX_WAKE woke it.
+	futexKey   futexKey
+	futexWoken bool
+	// AltStack is the alternate signal stack (sigaltstack).
+	AltStack SigAltStack
 
 	// Call is the state of a blocking syscall between its attempts.
 	Call CallState
@@ -184,6 +198,8 @@ func (t *Task) Exit(code int) {
 		t.k.exitGroup(t.TG, code, 0)
 		return
 	}
+	t.k.exitRobustList(t)
+	t.k.exitClearTID(t)
 	t.k.exitTask(t)
 }
 

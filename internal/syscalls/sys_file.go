@@ -11,10 +11,10 @@ import (
 )
 
 var fileCalls = []entry{
-	call(linux.SYS_READ, "read", Read, fd, bout, u),
-	call(linux.SYS_WRITE, "write", Write, fd, bin, u),
-	call(linux.SYS_READV, "readv", Readv, fd, p, i),
-	call(linux.SYS_WRITEV, "writev", Writev, fd, p, i),
+	call(linux.SYS_READ, "read", Read, fd, bout, u).restartable(),
+	call(linux.SYS_WRITE, "write", Write, fd, bin, u).restartable(),
+	call(linux.SYS_READV, "readv", Readv, fd, p, i).restartable(),
+	call(linux.SYS_WRITEV, "writev", Writev, fd, p, i).restartable(),
 	call(linux.SYS_PREAD64, "pread64", Pread64, fd, bout, u, i),
 	call(linux.SYS_PWRITE64, "pwrite64", Pwrite64, fd, bin, u, i),
 	call(linux.SYS_OPENAT, "openat", Openat, fd, path, ofl, oct),

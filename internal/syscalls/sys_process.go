@@ -22,13 +22,13 @@ var processCalls = []entry{
 	call(linux.SYS_GETGID, "getgid", Getgid),
 	call(linux.SYS_GETEGID, "getegid", Getegid),
 	call(linux.SYS_SCHED_YIELD, "sched_yield", SchedYield),
-	call(linux.SYS_CLONE, "clone", Clone, x, p, p, p, p).partial("processes (fork, vfork); threads come with CLONE_THREAD support"),
+	call(linux.SYS_CLONE, "clone", Clone, x, p, p, p, p),
 	call(linux.SYS_EXECVE, "execve", Execve, path, p, p),
-	call(linux.SYS_WAIT4, "wait4", Wait4, i, p, x, p),
-	call(linux.SYS_WAITID, "waitid", Waitid, i, i, p, x, p),
-	call(linux.SYS_KILL, "kill", Kill, i, sig).partial("handled signals stay pending until delivery exists"),
-	call(linux.SYS_TKILL, "tkill", Tkill, i, sig).partial("signals go to the whole process until per-thread delivery exists"),
-	call(linux.SYS_TGKILL, "tgkill", Tgkill, i, i, sig).partial("signals go to the whole process until per-thread delivery exists"),
+	call(linux.SYS_WAIT4, "wait4", Wait4, i, p, x, p).restartable(),
+	call(linux.SYS_WAITID, "waitid", Waitid, i, i, p, x, p).restartable(),
+	call(linux.SYS_KILL, "kill", Kill, i, sig),
+	call(linux.SYS_TKILL, "tkill", Tkill, i, sig),
+	call(linux.SYS_TGKILL, "tgkill", Tgkill, i, i, sig),
 	call(linux.SYS_SETPGID, "setpgid", Setpgid, i, i),
 	call(linux.SYS_GETPGID, "getpgid", Getpgid, i),
 	call(linux.SYS_SETSID, "setsid", Setsid),
@@ -449,7 +449,7 @@ func Tkill(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if target == nil || int32(a[0]) <= 0 {
 		return 0, linux.ESRCH
 	}
-	return ret0(t.Kill(target.TG, linux.Signal(a[1])))
+	return ret0(t.KillTask(target, linux.Signal(a[1])))
 }
 
 // Tgkill implements tgkill(2).
@@ -458,5 +458,5 @@ func Tgkill(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if target == nil || int32(a[1]) <= 0 || int32(a[0]) <= 0 || target.TG.PID != int(int32(a[0])) {
 		return 0, linux.ESRCH
 	}
-	return ret0(t.Kill(target.TG, linux.Signal(a[2])))
+	return ret0(t.KillTask(target, linux.Signal(a[2])))
 }

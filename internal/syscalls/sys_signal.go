@@ -8,8 +8,13 @@ import (
 )
 
 var signalCalls = []entry{
-	call(linux.SYS_RT_SIGACTION, "rt_sigaction", RtSigaction, sig, p, p, u).partial("actions are recorded; delivery is not implemented yet"),
+	call(linux.SYS_RT_SIGACTION, "rt_sigaction", RtSigaction, sig, p, p, u),
 	call(linux.SYS_RT_SIGPROCMASK, "rt_sigprocmask", RtSigprocmask, i, p, p, u),
+	call(linux.SYS_RT_SIGRETURN, "rt_sigreturn", RtSigreturn),
+	call(linux.SYS_RT_SIGSUSPEND, "rt_sigsuspend", RtSigsuspend, p, u),
+	call(linux.SYS_RT_SIGPENDING, "rt_sigpending", RtSigpending, p, u),
+	call(linux.SYS_RT_SIGTIMEDWAIT, "rt_sigtimedwait", RtSigtimedwait, p, p, p, u),
+	call(linux.SYS_SIGALTSTACK, "sigaltstack", Sigaltstack, p, p),
 }
 
 const (
@@ -17,9 +22,8 @@ const (
 	SIG_UNBLOCK = 1
 	SIG_SETMASK = 2
 
-	sigsetSize = 8 // the kernel's sigset_t: 64 signals
-	// unblockable are SIGKILL and SIGSTOP, which no mask can hold back.
-	unblockable = 1<<(linux.SIGKILL-1) | 1<<(linux.SIGSTOP-1)
+	sigsetSize  = 8 // the kernel's sigset_t: 64 signals
+	unblockable = kernel.Unblockable
 )
 
 // RtSigaction implements rt_sigaction(2). On riscv64 the kernel's struct sigaction is
@@ -84,6 +88,116 @@ func RtSigprocmask(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		var b [8]byte
 		binary.LittleEndian.PutUint64(b[:], old)
 		if err := copyOut(t, a[2], b[:]); err != nil {
+			return 0, err
+		}
+	}
+	return 0, nil
+}
+
+// RtSigreturn implements rt_sigreturn(2).
+func RtSigreturn(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	return 0, t.Sigreturn()
+}
+
+func readSigset(t *kernel.Task, addr, size uint64) (uint64, error) {
+	if size != sigsetSize {
+		return 0, linux.EINVAL
+	}
+	b, err := copyIn(t, addr, 8)
+	if err != nil {
+		return 0, err
+	}
+	return binary.LittleEndian.Uint64(b), nil
+}
+
+// RtSigsuspend implements rt_sigsuspend(2): it always ends with EINTR.
+func RtSigsuspend(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	mask := t.SigMask
+	if !t.Call.Started {
+		var err error
+		if mask, err = readSigset(t, a[0], a[1]); err != nil {
+			return 0, err
+		}
+	}
+	return 0, t.Sigsuspend(mask)
+}
+
+// RtSigpending implements rt_sigpending(2): pending signals that are blocked.
+func RtSigpending(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	if a[1] != sigsetSize {
+		return 0, linux.EINVAL
+	}
+	var b [8]byte
+	binary.LittleEndian.PutUint64(b[:], t.PendingSignals()&t.SigMask)
+	return ret0(copyOut(t, a[0], b[:]))
+}
+
+// RtSigtimedwait implements rt_sigtimedwait(2).
+func RtSigtimedwait(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	set, err := readSigset(t, a[0], a[3])
+	if err != nil {
+		return 0, err
+	}
+	set &^= unblockable
+	if !t.Call.Started {
+		t.Call.Started = true
+		if a[2] != 0 {
+			d, err := readTimespec(t, a[2])
+			if err != nil {
+				return 0, err
+			}
+			t.Call.Deadline = t.Now() + max(d, 1)
+		}
+	}
+	info, err := t.WaitSignal(set)
+	if err != nil {
+		return 0, err
+	}
+	if a[1] != 0 {
+		if err := copyOut(t, a[1], kernel.EncodeSigInfo(info)); err != nil {
+			return 0, err
+		}
+	}
+	return uint64(info.Signo), nil
+}
+
+// Sigaltstack implements sigaltstack(2). stack_t is {ss_sp, ss_flags, ss_size}.
+func Sigaltstack(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	old := t.AltStack
+	if a[0] != 0 {
+		b, err := copyIn(t, a[0], 24)
+		if err != nil {
+			return 0, err
+		}
+		if t.OnAltStack() {
+			return 0, linux.EPERM
+		}
+		le := binary.LittleEndian
+		ns := kernel.SigAltStack{SP: le.Uint64(b), Flags: le.Uint32(b[8:]), Size: le.Uint64(b[16:])}
+		switch {
+		case ns.Flags&^(kernel.SS_DISABLE|1<<31 /* SS_AUTODISARM */) != 0:
+			return 0, linux.EINVAL
+		case ns.Flags&kernel.SS_DISABLE != 0:
+			ns = kernel.SigAltStack{Flags: kernel.SS_DISABLE}
+		case ns.Size < kernel.MINSIGSTKSZ:
+			return 0, linux.ENOMEM
+		}
+		t.AltStack = ns
+	}
+	if a[1] != 0 {
+		b := make([]byte, 24)
+		le := binary.LittleEndian
+		flags := old.Flags
+		if old.Size == 0 {
+			flags = kernel.SS_DISABLE
+		}
+		if t.OnAltStack() {
+			flags |= kernel.SS_ONSTACK
+		}
+		le.PutUint64(b, old.SP)
+		le.PutUint32(b[8:], flags)
+		le.PutUint64(b[16:], old.Size)
+		if err := copyOut(t, a[1], b); err != nil {
 			return 0, err
 		}
 	}

@@ -42,6 +42,8 @@ func (e entry) partial(note string) entry {
 	return e
 }
 
+func (e entry) restartable() entry { e.Restart = true; return e }
+
 func (e entry) stub(note string) entry {
 	e.Support, e.Note = kernel.Stub, note
 	return e
@@ -50,7 +52,7 @@ func (e entry) stub(note string) entry {
 // Table returns the syscall table.
 func Table() *kernel.SyscallTable {
 	st := kernel.NewSyscallTable()
-	for _, group := range [][]entry{fileCalls, memCalls, processCalls, credCalls, schedCalls, timeCalls, signalCalls, infoCalls} {
+	for _, group := range [][]entry{fileCalls, memCalls, processCalls, threadCalls, credCalls, schedCalls, timeCalls, signalCalls, infoCalls} {
 		for _, e := range group {
 			st.Register(e.nr, e.Syscall)
 		}

@@ -1,0 +1,398 @@
+package kernel
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	"weft/internal/abi/linux"
+	"weft/internal/cpu"
+	"weft/internal/mm"
+)
+
+// Signals (signal(7)). A signal is pending on a task (tgkill, faults) or on its process
+// (kill); it is delivered when a task that does not block it returns to user mode:
+// before its next time slice, which follows every syscall. Delivery runs the handler on
+// a riscv64 rt_sigframe (siginfo + ucontext, as the kernel lays it out and glibc reads
+// it), or takes the default action.
+
+// SigInfo is what a handler's siginfo_t says about a signal.
+type SigInfo struct {
+	Signo Signal
+	Code  int32
+	Addr  uint64 // SIGSEGV, SIGBUS, SIGILL, SIGTRAP: the faulting address
+	PID   int    // the sender, for kill and SIGCHLD
+	UID   uint32
+	// Status is SIGCHLD's exit status or signal.
+	Status int32
+}
+
+// si_code values.
+const (
+	SI_USER     = 0
+	SI_KERNEL   = 0x80
+	SI_TKILL    = -6
+	SEGV_MAPERR = 1
+	SEGV_ACCERR = 2
+	BUS_ADRALN  = 1
+	ILL_ILLOPC  = 1
+	TRAP_BRKPT  = 1
+	CLD_EXITED  = 1
+	CLD_KILLED  = 2
+)
+
+// sigSet is a signal mask: bit sig-1 for signal sig.
+func sigBit(s Signal) uint64 { return 1 << (s - 1) }
+
+// Unblockable are SIGKILL and SIGSTOP, which no mask holds back.
+const Unblockable = 1<<(linux.SIGKILL-1) | 1<<(linux.SIGSTOP-1)
+
+const unblockable = Unblockable
+
+// sigQueue holds pending signals: standard signals at most once each, with their info.
+type sigQueue struct {
+	set  uint64
+	info [linux.NSIG]SigInfo
+}
+
+func (q *sigQueue) add(info SigInfo) {
+	q.set |= sigBit(info.Signo)
+	q.info[info.Signo] = info
+}
+
+func (q *sigQueue) take(s Signal) SigInfo {
+	q.set &^= sigBit(s)
+	return q.info[s]
+}
+
+// SignalTask sends a task-directed signal (tgkill, a fault).
+func (k *Kernel) SignalTask(t *Task, info SigInfo) {
+	if t.State == TaskDead || t.TG.Exited {
+		return
+	}
+	if k.ignored(t.TG, info.Signo) {
+		return
+	}
+	t.sigPending.add(info)
+	k.kick(t)
+}
+
+// SignalProcess sends a process-directed signal (kill, SIGCHLD, SIGPIPE).
+func (k *Kernel) SignalProcess(tg *ThreadGroup, info SigInfo) {
+	if tg.Exited {
+		return
+	}
+	if info.Signo == linux.SIGKILL {
+		k.exitGroup(tg, 0, linux.SIGKILL)
+		return
+	}
+	if k.ignored(tg, info.Signo) {
+		return
+	}
+	tg.sigPending.add(info)
+	// Wake one thread that can take it, as Linux's complete_signal does.
+	for _, t := range tg.Tasks {
+		if t.State != TaskDead && t.SigMask&sigBit(info.Signo) == 0 {
+			k.kick(t)
+			return
+		}
+	}
+}
+
+// SignalGroup sends sig to a process from the kernel.
+func (k *Kernel) SignalGroup(tg *ThreadGroup, sig Signal) {
+	k.SignalProcess(tg, SigInfo{Signo: sig, Code: SI_KERNEL})
+}
+
+// ignored reports whether sig would be discarded at once: explicitly ignored, or
+// defaulting to ignore.
+func (k *Kernel) ignored(tg *ThreadGroup, sig Signal) bool {
+	if sig == linux.SIGKILL || sig == linux.SIGSTOP {
+		return false
+	}
+	act := tg.SigActions[sig]
+	return act.Handler == SIG_IGN || (act.Handler == SIG_DFL && defaultIgnored(sig))
+}
+
+// kick interrupts t if it is blocked and the pending signal is not masked, so that it
+// notices the signal.
+func (k *Kernel) kick(t *Task) {
+	if t.State != TaskBlocked {
+		return
+	}
+	switch {
+	case (t.sigPending.set|t.TG.sigPending.set)&t.sigWaitSet != 0:
+		t.Wake() // rt_sigtimedwait: the signal it waits for came
+	case k.deliverable(t) != 0:
+		t.interrupted = true
+		t.Wake()
+	}
+}
+
+// TakeSignal dequeues a pending signal in set, for rt_sigtimedwait.
+func (t *Task) TakeSignal(set uint64) (SigInfo, bool) {
+	for s := Signal(1); s < linux.NSIG; s++ {
+		if set&sigBit(s) == 0 {
+			continue
+		}
+		if t.sigPending.set&sigBit(s) != 0 {
+			return t.sigPending.take(s), true
+		}
+		if t.TG.sigPending.set&sigBit(s) != 0 {
+			return t.TG.sigPending.take(s), true
+		}
+	}
+	return SigInfo{}, false
+}
+
+// PendingSignals is the set of signals pending for t (rt_sigpending).
+func (t *Task) PendingSignals() uint64 { return t.sigPending.set | t.TG.sigPending.set }
+
+// Sigsuspend replaces the mask until a signal arrives (rt_sigsuspend(2)); the handler
+// returns to the old mask.
+func (t *Task) Sigsuspend(mask uint64) error {
+	if !t.Call.Started {
+		t.Call.Started = true
+		old := t.SigMask
+		t.savedMask = &old
+		t.SigMask = mask &^ unblockable
+	}
+	if t.k.deliverable(t) != 0 {
+		return linux.EINTR
+	}
+	return t.Block("sigsuspend")
+}
+
+// WaitSignal blocks until a signal in set is pending, or Call.Deadline passes.
+func (t *Task) WaitSignal(set uint64) (SigInfo, error) {
+	if info, ok := t.TakeSignal(set); ok {
+		t.sigWaitSet = 0
+		return info, nil
+	}
+	if t.Call.Deadline != 0 && t.Now() >= t.Call.Deadline {
+		t.sigWaitSet = 0
+		return SigInfo{}, linux.EAGAIN
+	}
+	t.sigWaitSet = set
+	return SigInfo{}, t.Block("rt_sigtimedwait")
+}
+
+// EncodeSigInfo lays info out as a siginfo_t (128 bytes).
+func EncodeSigInfo(info SigInfo) []byte {
+	b := make([]byte, 128)
+	le := binary.LittleEndian
+	le.PutUint32(b[0:], uint32(info.Signo))
+	le.PutUint32(b[8:], uint32(info.Code))
+	switch info.Signo {
+	case linux.SIGSEGV, linux.SIGBUS, linux.SIGILL, linux.SIGTRAP, linux.SIGFPE:
+		le.PutUint64(b[16:], info.Addr)
+	default:
+		le.PutUint32(b[16:], uint32(info.PID))
+		le.PutUint32(b[20:], info.UID)
+		le.PutUint32(b[24:], uint32(info.Status))
+	}
+	return b
+}
+
+// deliverable is the set of pending signals t can take now.
+func (k *Kernel) deliverable(t *Task) uint64 {
+	return (t.sigPending.set | t.TG.sigPending.set) &^ t.SigMask
+}
+
+// nextSignal dequeues the lowest-numbered deliverable signal (synchronous signals,
+// being task-directed, win ties), or reports false.
+func (k *Kernel) nextSignal(t *Task) (SigInfo, bool) {
+	set := k.deliverable(t)
+	if set == 0 {
+		return SigInfo{}, false
+	}
+	for s := Signal(1); s < linux.NSIG; s++ {
+		if set&sigBit(s) == 0 {
+			continue
+		}
+		if t.sigPending.set&sigBit(s) != 0 {
+			return t.sigPending.take(s), true
+		}
+		return t.TG.sigPending.take(s), true
+	}
+	return SigInfo{}, false
+}
+
+// deliverSignals runs before t returns to user mode: it delivers every deliverable
+// signal (each handler frame stacks on the previous one, as on Linux) or takes the
+// default action. It reports false if the task is gone.
+func (k *Kernel) deliverSignals(t *Task) bool {
+	for {
+		info, ok := k.nextSignal(t)
+		if !ok {
+			return true
+		}
+		act := t.TG.SigActions[info.Signo]
+		switch {
+		case act.Handler == SIG_IGN:
+			continue
+		case act.Handler == SIG_DFL:
+			if defaultIgnored(info.Signo) {
+				continue
+			}
+			if isStopSignal(info.Signo) {
+				k.noticeOnce("stop", "pid %d: job-control stops (%v) are not implemented; the signal is ignored", t.TG.PID, info.Signo)
+				continue
+			}
+			k.exitGroup(t.TG, 0, info.Signo)
+			return false
+		}
+		if err := k.setupFrame(t, info, act); err != nil {
+			// No room for the frame: Linux kills the process with SIGSEGV.
+			k.notice("pid %d: cannot deliver %v: no room for a signal frame (%v); killed by SIGSEGV", t.TG.PID, info.Signo, err)
+			k.exitGroup(t.TG, 0, linux.SIGSEGV)
+			return false
+		}
+	}
+}
+
+func isStopSignal(s Signal) bool {
+	return s == linux.SIGSTOP || s == linux.SIGTSTP || s == linux.SIGTTIN || s == linux.SIGTTOU
+}
+
+// The riscv64 rt_sigframe: siginfo (128 bytes), then struct ucontext, whose
+// uc_mcontext (pc, x1..x31, f0..f31, fcsr) starts 176 bytes in. Offsets checked
+// against the glibc headers of riscv64-linux-gnu.
+const (
+	frameInfo     = 0
+	frameUC       = 128
+	ucStack       = frameUC + 16
+	ucSigmask     = frameUC + 40
+	ucMcontext    = frameUC + 176
+	mcFP          = ucMcontext + 256
+	mcFCSR        = mcFP + 256
+	frameSize     = frameUC + 960
+	SS_ONSTACK    = 1
+	SS_DISABLE    = 2
+	MINSIGSTKSZ   = 2048
+	sigreturnCode = 0x08b00893 // li a7, 139 (rt_sigreturn)
+	ecallCode     = 0x00000073
+)
+
+// SigAltStack is sigaltstack(2)'s state of a task.
+type SigAltStack struct {
+	SP, Size uint64
+	Flags    uint32
+}
+
+func (s SigAltStack) contains(sp uint64) bool {
+	return s.Size != 0 && sp > s.SP && sp <= s.SP+s.Size
+}
+
+// OnAltStack reports whether t runs on its alternate signal stack.
+func (t *Task) OnAltStack() bool { return t.AltStack.contains(t.Ctx.X[2]) }
+
+// setupFrame builds a handler's frame on t's stack and points t at the handler.
+func (k *Kernel) setupFrame(t *Task, info SigInfo, act SigAction) error {
+	sp := t.Ctx.X[2]
+	if act.Flags&SA_ONSTACK != 0 && t.AltStack.Size != 0 && t.AltStack.Flags&SS_DISABLE == 0 && !t.OnAltStack() {
+		sp = t.AltStack.SP + t.AltStack.Size
+	}
+	sp = (sp - frameSize) &^ 15
+	b := make([]byte, frameSize)
+	le := binary.LittleEndian
+	copy(b[frameInfo:], EncodeSigInfo(info))
+	le.PutUint64(b[ucStack:], t.AltStack.SP)
+	flags := t.AltStack.Flags
+	if t.OnAltStack() {
+		flags |= SS_ONSTACK
+	}
+	le.PutUint32(b[ucStack+8:], flags)
+	le.PutUint64(b[ucStack+16:], t.AltStack.Size)
+	mask := t.SigMask
+	if t.savedMask != nil { // rt_sigsuspend: the handler returns to the original mask
+		mask = *t.savedMask
+		t.savedMask = nil
+	}
+	le.PutUint64(b[ucSigmask:], mask)
+	le.PutUint64(b[ucMcontext:], t.Ctx.PC)
+	for i := 1; i < 32; i++ {
+		le.PutUint64(b[ucMcontext+8*i:], t.Ctx.X[i])
+	}
+	for i := 0; i < 32; i++ {
+		le.PutUint64(b[mcFP+8*i:], t.Ctx.F[i])
+	}
+	le.PutUint32(b[mcFCSR:], t.Ctx.FCSR)
+	if err := t.TG.MM.WriteAt(b, sp); err != nil {
+		return err
+	}
+	t.Ctx.X[2] = sp
+	t.Ctx.X[10] = uint64(info.Signo)
+	t.Ctx.X[11] = sp + frameInfo
+	t.Ctx.X[12] = sp + frameUC
+	t.Ctx.X[1] = t.TG.sigreturnAddr
+	t.Ctx.PC = act.Handler
+	t.SigMask |= act.Mask
+	if act.Flags&SA_NODEFER == 0 {
+		t.SigMask |= sigBit(info.Signo)
+	}
+	t.SigMask &^= unblockable
+	if act.Flags&SA_RESETHAND != 0 {
+		t.TG.SigActions[info.Signo] = SigAction{}
+	}
+	return nil
+}
+
+// Sigreturn restores the context a handler interrupted, from the frame at sp
+// (rt_sigreturn(2)).
+func (t *Task) Sigreturn() error {
+	sp := t.Ctx.X[2]
+	b := make([]byte, frameSize)
+	if err := t.TG.MM.ReadAt(b, sp); err != nil {
+		t.k.notice("pid %d: rt_sigreturn with a bad frame at 0x%x; killed by SIGSEGV", t.TG.PID, sp)
+		t.k.exitGroup(t.TG, 0, linux.SIGSEGV)
+		return ErrNoReturn
+	}
+	le := binary.LittleEndian
+	t.Ctx.PC = le.Uint64(b[ucMcontext:])
+	for i := 1; i < 32; i++ {
+		t.Ctx.X[i] = le.Uint64(b[ucMcontext+8*i:])
+	}
+	for i := 0; i < 32; i++ {
+		t.Ctx.F[i] = le.Uint64(b[mcFP+8*i:])
+	}
+	t.Ctx.FCSR = le.Uint32(b[mcFCSR:]) & 0xff
+	t.SigMask = le.Uint64(b[ucSigmask:]) &^ unblockable
+	return ErrNoReturn
+}
+
+// mapSigreturn maps the page whose code returns from signal handlers (Linux keeps it in
+// the vDSO): li a7, 139; ecall.
+func (k *Kernel) mapSigreturn(tg *ThreadGroup) error {
+	const addr = 0x3f_f000_0000 // below the mmap area
+	if err := tg.MM.Map(addr, mm.PageSize, mm.PermRead|mm.PermExec, false, "[vdso]"); err != nil {
+		return err
+	}
+	var code [8]byte
+	binary.LittleEndian.PutUint32(code[0:], sigreturnCode)
+	binary.LittleEndian.PutUint32(code[4:], ecallCode)
+	tg.sigreturnAddr = addr
+	return tg.MM.Poke(addr, code[:])
+}
+
+// faultSignal turns a synchronous exception into the signal Linux raises, with the
+// description weft prints when it kills the process.
+func faultSignal(stop cpu.Stop) (SigInfo, string) {
+	switch stop.Reason {
+	case cpu.StopFault:
+		code := int32(SEGV_MAPERR)
+		if stop.Fault.Kind == mm.Protection {
+			code = SEGV_ACCERR
+		}
+		return SigInfo{Signo: linux.SIGSEGV, Code: code, Addr: stop.Fault.Addr}, stop.Fault.Error()
+	case cpu.StopMisaligned:
+		return SigInfo{Signo: linux.SIGBUS, Code: BUS_ADRALN, Addr: stop.Fault.Addr},
+			fmt.Sprintf("misaligned atomic %v at 0x%x", stop.Fault.Access, stop.Fault.Addr)
+	case cpu.StopIllegal:
+		what := fmt.Sprintf("illegal instruction 0x%08x", stop.Insn)
+		if stop.Insn&3 != 3 {
+			what = fmt.Sprintf("illegal instruction 0x%04x", stop.Insn)
+		}
+		return SigInfo{Signo: linux.SIGILL, Code: ILL_ILLOPC, Addr: stop.PC}, what
+	}
+	return SigInfo{Signo: linux.SIGTRAP, Code: TRAP_BRKPT, Addr: stop.PC}, "breakpoint (ebreak)"
+}

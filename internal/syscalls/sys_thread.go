@@ -1,0 +1,150 @@
+package syscalls
+
+import (
+	"encoding/binary"
+
+	"weft/internal/abi/linux"
+	"weft/internal/kernel"
+)
+
+var threadCalls = []entry{
+	call(linux.SYS_FUTEX, "futex", Futex, p, x, u, p, p, x).partial("no priority-inheritance operations (FUTEX_LOCK_PI ...)").restartable(),
+	call(linux.SYS_CLONE3, "clone3", Clone3, p, u),
+	call(linux.SYS_GET_ROBUST_LIST, "get_robust_list", GetRobustList, i, p, p),
+}
+
+// futex operations and flags (include/uapi/linux/futex.h).
+const (
+	FUTEX_WAIT            = 0
+	FUTEX_WAKE            = 1
+	FUTEX_REQUEUE         = 3
+	FUTEX_CMP_REQUEUE     = 4
+	FUTEX_WAKE_OP         = 5
+	FUTEX_WAIT_BITSET     = 9
+	FUTEX_WAKE_BITSET     = 10
+	FUTEX_PRIVATE_FLAG    = 128
+	FUTEX_CLOCK_REALTIME  = 256
+	futexCmdMask          = ^uint64(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME)
+	futexBitsetMatchAnyOp = kernel.FUTEX_BITSET_MATCH_ANY
+)
+
+// Futex implements futex(2).
+func Futex(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	addr, op, val, addr2, val3 := a[0], a[1], uint32(a[2]), a[4], uint32(a[5])
+	private := op&FUTEX_PRIVATE_FLAG != 0
+	cmd := op & futexCmdMask
+	if op&FUTEX_CLOCK_REALTIME != 0 && cmd != FUTEX_WAIT_BITSET && cmd != FUTEX_WAIT {
+		return 0, linux.ENOSYS
+	}
+	switch cmd {
+	case FUTEX_WAIT, FUTEX_WAIT_BITSET:
+		bitset := uint32(futexBitsetMatchAnyOp)
+		if cmd == FUTEX_WAIT_BITSET {
+			bitset = val3
+		}
+		if !t.Call.Started && a[3] != 0 {
+			d, err := readTimespec(t, a[3])
+			if err != nil {
+				return 0, err
+			}
+			switch {
+			case cmd == FUTEX_WAIT:
+				t.Call.Deadline = t.Now() + max(d, 1)
+			case op&FUTEX_CLOCK_REALTIME != 0:
+				t.Call.Deadline = max(d, Epoch+1) - Epoch
+			default:
+				t.Call.Deadline = max(d, 1)
+			}
+		}
+		return 0, t.FutexWait(addr, val, bitset, private)
+	case FUTEX_WAKE, FUTEX_WAKE_BITSET:
+		bitset := uint32(futexBitsetMatchAnyOp)
+		if cmd == FUTEX_WAKE_BITSET {
+			bitset = val3
+		}
+		n, err := t.FutexWake(addr, int(min(val, 1<<30)), bitset, private)
+		return uint64(n), err
+	case FUTEX_REQUEUE, FUTEX_CMP_REQUEUE:
+		n, err := t.FutexRequeue(addr, addr2, int(min(val, 1<<30)), int(min(uint32(a[3]), 1<<30)), cmd == FUTEX_CMP_REQUEUE, val3, private)
+		return uint64(n), err
+	case FUTEX_WAKE_OP:
+		n, err := t.FutexWakeOp(addr, addr2, int(min(val, 1<<30)), int(min(uint32(a[3]), 1<<30)), val3, private)
+		return uint64(n), err
+	}
+	return 0, linux.ENOSYS
+}
+
+// Clone3 implements clone3(2): struct clone_args {flags, pidfd, child_tid, parent_tid,
+// exit_signal, stack, stack_size, tls, set_tid, set_tid_size, cgroup}.
+func Clone3(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	if t.Call.Started { // a vfork parent, woken when its child let go of its memory
+		return t.Call.Value, nil
+	}
+	size := a[1]
+	if size < 64 || size > 4096 {
+		return 0, linux.EINVAL
+	}
+	b, err := copyIn(t, a[0], size)
+	if err != nil {
+		return 0, err
+	}
+	for _, c := range b[88:] { // fields weft does not know must be zero (E2BIG)
+		if c != 0 {
+			return 0, linux.E2BIG
+		}
+	}
+	le := binary.LittleEndian
+	flags := le.Uint64(b[0:])
+	sig := le.Uint64(b[32:])
+	stack, stackSize := le.Uint64(b[40:]), le.Uint64(b[48:])
+	switch {
+	case flags&kernel.CSIGNAL != 0 || sig >= uint64(linux.NSIG):
+		return 0, linux.EINVAL
+	case flags&kernel.CLONE_PIDFD != 0:
+		return 0, linux.EINVAL // no pidfds in weft
+	case (stack == 0) != (stackSize == 0):
+		return 0, linux.EINVAL
+	case size >= 80 && le.Uint64(b[64:]) != 0: // set_tid
+		return 0, linux.EPERM
+	}
+	sp := uint64(0)
+	if stack != 0 {
+		sp = stack + stackSize // clone3 takes the stack's lowest address and size
+	}
+	child, err := t.Clone(kernel.CloneArgs{
+		Flags:      flags,
+		ExitSignal: linux.Signal(sig),
+		Stack:      sp,
+		TLS:        le.Uint64(b[56:]),
+		ParentTID:  le.Uint64(b[24:]),
+		ChildTID:   le.Uint64(b[16:]),
+	})
+	if err != nil {
+		return 0, err
+	}
+	if flags&kernel.CLONE_VFORK != 0 {
+		t.Call.Started = true
+		t.Call.Value = uint64(child.TID)
+		if err := t.WaitVfork(child); err != nil {
+			return 0, err
+		}
+	}
+	return uint64(child.TID), nil
+}
+
+// GetRobustList implements get_robust_list(2) for the calling thread or another.
+func GetRobustList(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	target := t
+	if tid := int(int32(a[0])); tid != 0 {
+		if target = t.Kernel().FindTask(tid); target == nil {
+			return 0, linux.ESRCH
+		}
+	}
+	var b [8]byte
+	binary.LittleEndian.PutUint64(b[:], target.RobustList)
+	if err := copyOut(t, a[1], b[:]); err != nil {
+		return 0, err
+	}
+	binary.LittleEndian.PutUint64(b[:], 24)
+	return ret0(copyOut(t, a[2], b[:]))
+}

@@ -65,6 +65,7 @@ type runOptions struct {
 	maxInsns uint64
 	cpus     int
 	quantum  uint64
+	step     uint64
 	uid, gid uint
 	maxMem   string
 	strace   bool
@@ -89,6 +90,7 @@ func runFlags(out io.Writer) *flag.FlagSet {
 	set.Uint64Var(&opts.maxInsns, "max-insns", 0, "stop the guest after `N` instructions in all (0: no limit)")
 	set.IntVar(&opts.cpus, "cpus", 2, "number of simulated CPUs")
 	set.Uint64Var(&opts.quantum, "quantum", 100_000, "time slice in instructions")
+	set.Uint64Var(&opts.step, "step", 1000, "while several CPUs are busy, switch between them every `N` instructions (1: interleave every instruction)")
 	set.UintVar(&opts.uid, "uid", 1000, "user ID of the first process")
 	set.UintVar(&opts.gid, "gid", 1000, "group ID of the first process")
 	set.StringVar(&opts.maxMem, "max-memory", "4G", "cap on the guest's memory (`SIZE` in bytes, or with K, M, G)")
@@ -124,8 +126,8 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "weft: --cpus %d: must be between 1 and 64\n", opts.cpus)
 		return exitUsage
 	}
-	if opts.quantum == 0 {
-		fmt.Fprintln(stderr, "weft: --quantum 0: must be at least 1")
+	if opts.quantum == 0 || opts.step == 0 {
+		fmt.Fprintln(stderr, "weft: --quantum and --step must be at least 1")
 		return exitUsage
 	}
 	maxMem, err := parseSize(opts.maxMem)
@@ -151,7 +153,7 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	cfg := kernel.Config{
 		Stdin: stdin, Stdout: stdout, Stderr: stderr,
 		StdinTTY: isTTY(stdin), StdoutTTY: isTTY(stdout), StderrTTY: isTTY(stderr),
-		Seed: opts.seed, CPUs: opts.cpus, Quantum: opts.quantum, MaxInsns: opts.maxInsns,
+		Seed: opts.seed, CPUs: opts.cpus, Quantum: opts.quantum, Step: opts.step, MaxInsns: opts.maxInsns,
 		MaxMemory: maxMem, UID: uint32(opts.uid), GID: uint32(opts.gid), Mounts: opts.mounts,
 		Syscalls: syscalls.Table(),
 		Notices:  stderr,

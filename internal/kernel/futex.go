@@ -78,7 +78,11 @@ func (t *Task) FutexWait(addr uint64, val, bitset uint32, private bool) error {
 	t.futexWoken = false
 	k.futexes[key] = append(k.futexes[key], futexWaiter{task: t, bitset: bitset})
 	t.futexKey = key
-	return t.Block(fmt.Sprintf("futex 0x%x", addr))
+	what := fmt.Sprintf("futex 0x%x", addr)
+	if sym := t.TG.SymbolAt(addr); sym != "" {
+		what += " (" + sym + ")"
+	}
+	return t.Block(what)
 }
 
 // futexRemove takes t off whatever futex queue it is on.

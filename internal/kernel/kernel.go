@@ -51,6 +51,10 @@ type Config struct {
 	Seed    uint64
 	CPUs    int    // simulated CPUs (default 2)
 	Quantum uint64 // instructions per time slice (default 100000)
+	// Step is how many instructions a CPU runs before the simulation moves to the CPU
+	// with the smallest clock, while more than one CPU is busy: the granularity at
+	// which threads on different CPUs interleave (default 1000; 1 is finest).
+	Step uint64
 	// MaxInsns stops the run once the guest has retired this many instructions in
 	// all (0: no limit).
 	MaxInsns uint64
@@ -125,6 +129,9 @@ func New(cfg Config) (*Kernel, error) {
 	}
 	if cfg.Quantum == 0 {
 		cfg.Quantum = 100_000
+	}
+	if cfg.Step == 0 {
+		cfg.Step = 1000
 	}
 	if cfg.Notices == nil {
 		cfg.Notices = io.Discard

@@ -137,6 +137,9 @@ func (k *Kernel) runSlice(c *CPU) {
 	h := c.Hart
 	if c.last != t {
 		if c.last != nil {
+			if c.last.onHart == h {
+				c.last.onHart = nil // the hart is about to hold t's registers instead
+			}
 			if c.last.TG.MM == t.TG.MM {
 				c.Clock += costThreadSwitch
 				c.ThreadSwitches++
@@ -158,12 +161,28 @@ func (k *Kernel) runSlice(c *CPU) {
 		k.interruptSyscall(t)
 	}
 	t.interrupted = false
-	if k.deliverable(t) != 0 && !k.deliverSignals(t) {
-		return
+	if k.deliverable(t) != 0 {
+		t.onHart = nil
+		if !k.deliverSignals(t) {
+			return
+		}
 	}
-	h.Load(&t.Ctx, t.TG.MM)
+	if t.onHart != h {
+		h.Load(&t.Ctx, t.TG.MM)
+	}
 	h.TimeBase = c.Clock
-	budget := k.quantum(t)
+	if t.sliceLeft == 0 {
+		t.sliceLeft = k.quantum(t)
+	}
+	// Run the slice in steps while another CPU is busy too, so that the CPUs'
+	// instruction streams interleave at the step's granularity.
+	budget := t.sliceLeft
+	for _, o := range k.CPUs {
+		if o != c && o.cur != nil {
+			budget = min(budget, k.cfg.Step)
+			break
+		}
+	}
 	if k.cfg.MaxInsns > 0 && k.cfg.MaxInsns-k.totalInsns < budget {
 		budget = k.cfg.MaxInsns - k.totalInsns
 	}
@@ -171,17 +190,20 @@ func (k *Kernel) runSlice(c *CPU) {
 	mem := t.TG.MM.Stats
 	stop := h.Run(budget)
 	h.Save(&t.Ctx)
+	t.onHart = nil
 	n := h.Retired - before
 	c.Clock += n
 	t.Stats.Insns += n
 	t.Stats.CPUTime += n
+	t.sliceLeft -= min(n, t.sliceLeft)
 	k.totalInsns += n
 	now := t.TG.MM.Stats
 	t.charge((now.PageFaults-mem.PageFaults)*costPageFault + (now.COWCopies-mem.COWCopies)*costCOWCopy)
 
 	switch stop.Reason {
 	case cpu.StopBudget:
-		if len(k.runq) > 0 {
+		t.onHart = h // nothing touched the registers: the hart still holds them
+		if t.sliceLeft == 0 && len(k.runq) > 0 {
 			t.Stats.InvolSwitches++
 			k.deschedule(t)
 			k.makeRunnable(t, c.Clock)

@@ -159,6 +159,10 @@ type Task struct {
 
 	// cpu is the CPU the task is running on while it runs (nil otherwise).
 	cpu *CPU
+	// onHart is the hart that still holds the task's registers, if Ctx is not newer.
+	onHart *cpu.Hart
+	// sliceLeft counts the instructions left in the task's time slice.
+	sliceLeft uint64
 	// readyAt is the virtual time at which the task became runnable.
 	readyAt uint64
 

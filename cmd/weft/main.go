@@ -13,15 +13,14 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"runtime/pprof"
 	"strconv"
 	"strings"
-	"time"
 
 	"weft/internal/kernel"
 	"weft/internal/loader"
-	"weft/internal/syscalls"
+	"weft/internal/run"
+	"weft/internal/trace"
 )
 
 // Exit codes of weft itself (the guest's own status passes through otherwise).
@@ -38,10 +37,11 @@ flags:
 `
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	os.Exit(weft(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
-func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+// weft runs the command line args and returns the exit status.
+func weft(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		runFlags(stderr).PrintDefaults()
@@ -72,6 +72,8 @@ type runOptions struct {
 	stats    bool
 	mounts   []kernel.Mount
 	cpuprof  string
+	trace    string
+	summary  bool
 }
 
 var opts runOptions
@@ -103,6 +105,8 @@ func runFlags(out io.Writer) *flag.FlagSet {
 		return nil
 	})
 	set.StringVar(&opts.cpuprof, "cpuprofile", "", "write a Go CPU profile of weft itself to `FILE` (for weft's developers)")
+	set.StringVar(&opts.trace, "trace", "", "write a Chrome Trace Event file to `FILE`, to open in Perfetto (ui.perfetto.dev)")
+	set.BoolVar(&opts.summary, "summary", false, "print a table of every process on stderr at the end")
 	set.BoolVar(&opts.strace, "strace", false, "print every system call on stderr")
 	set.BoolVar(&opts.stats, "stats", false, "print instruction count and speed on stderr at the end")
 	return set
@@ -136,45 +140,30 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	prog := rest[0]
-	data, err := os.ReadFile(prog)
-	if err != nil {
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		fmt.Fprintf(stderr, "weft: %s: %v\n", prog, err)
-		return exitUsage
-	}
-	abs, err := filepath.Abs(prog)
-	if err != nil {
-		abs = prog
-	}
-
-	cfg := kernel.Config{
+	o := run.Options{
 		Stdin: stdin, Stdout: stdout, Stderr: stderr,
 		StdinTTY: isTTY(stdin), StdoutTTY: isTTY(stdout), StderrTTY: isTTY(stderr),
-		Seed: opts.seed, CPUs: opts.cpus, Quantum: opts.quantum, Step: opts.step, MaxInsns: opts.maxInsns,
-		MaxMemory: maxMem, UID: uint32(opts.uid), GID: uint32(opts.gid), Mounts: opts.mounts,
-		Syscalls: syscalls.Table(),
-		Notices:  stderr,
+		Env: opts.env, Seed: opts.seed, CPUs: opts.cpus, Quantum: opts.quantum, Step: opts.step,
+		MaxInsns: opts.maxInsns, MaxMemory: maxMem, UID: uint32(opts.uid), GID: uint32(opts.gid),
+		Mounts: opts.mounts,
 	}
 	if opts.strace {
-		cfg.Strace = stderr
+		o.Strace = stderr
 	}
-	k, err := kernel.New(cfg)
-	if err != nil {
-		fmt.Fprintf(stderr, "weft: %v\n", err)
-		return exitUsage
-	}
-	env := append(append([]string(nil), kernel.DefaultEnv...), opts.env...)
-	if _, err := k.Spawn(data, abs, rest, dedupEnv(env)); err != nil {
-		var le *loader.Error
-		if errors.As(err, &le) {
-			fmt.Fprintf(stderr, "weft: %s: %v\n", prog, err)
+	if opts.trace != "" {
+		f, err := os.Create(opts.trace)
+		if err != nil {
+			fmt.Fprintf(stderr, "weft: --trace: %v\n", err)
 			return exitUsage
 		}
-		fmt.Fprintf(stderr, "weft: %s: cannot start: %v\n", prog, err)
-		return 1
+		chrome := trace.NewChrome(f)
+		o.Trace = chrome
+		defer func() {
+			if err := chrome.Close(); err != nil {
+				fmt.Fprintf(stderr, "weft: --trace %s: %v\n", opts.trace, err)
+			}
+			f.Close()
+		}()
 	}
 	if opts.cpuprof != "" {
 		f, err := os.Create(opts.cpuprof)
@@ -186,14 +175,26 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		pprof.StartCPUProfile(f)
 		defer pprof.StopCPUProfile()
 	}
-	start := time.Now()
-	res := k.Run()
-	elapsed := time.Since(start)
+	res, err := run.Program(prog, rest, o)
+	if err != nil {
+		var le *loader.Error
+		switch {
+		case errors.As(err, &le), errors.Is(err, fs.ErrNotExist), errors.Is(err, fs.ErrPermission):
+			fmt.Fprintf(stderr, "weft: %s: %v\n", prog, err)
+		default:
+			fmt.Fprintf(stderr, "weft: %s: cannot start: %v\n", prog, err)
+		}
+		return exitUsage
+	}
+	k := res.Kernel
+	if opts.summary {
+		trace.WriteSummary(stderr, k.Summary())
+	}
 	if opts.stats {
 		n := k.TotalInsns()
 		_, peak := k.Memory()
 		fmt.Fprintf(stderr, "weft: %d instructions in %.3f s (%.1f MIPS), peak guest memory %d KiB\n",
-			n, elapsed.Seconds(), float64(n)/elapsed.Seconds()/1e6, peak>>10)
+			n, res.Host.Seconds(), float64(n)/res.Host.Seconds()/1e6, peak>>10)
 	}
 	switch res.Outcome {
 	case kernel.InsnLimit:
@@ -203,22 +204,6 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return res.Status
-}
-
-// dedupEnv keeps the last value given for each variable, in first-seen order.
-func dedupEnv(env []string) []string {
-	idx := map[string]int{}
-	var out []string
-	for _, kv := range env {
-		k, _, _ := strings.Cut(kv, "=")
-		if i, ok := idx[k]; ok {
-			out[i] = kv
-			continue
-		}
-		idx[k] = len(out)
-		out = append(out, kv)
-	}
-	return out
 }
 
 func parseSize(s string) (uint64, error) {

@@ -23,7 +23,7 @@ func guest(t *testing.T, name string) string {
 
 func runWeft(args ...string) (code int, stdout, stderr string) {
 	var out, errb bytes.Buffer
-	code = run(args, strings.NewReader(""), &out, &errb)
+	code = weft(args, strings.NewReader(""), &out, &errb)
 	return code, out.String(), errb.String()
 }
 

@@ -5,6 +5,7 @@ import (
 
 	"weft/internal/abi/linux"
 	"weft/internal/mm"
+	"weft/internal/trace"
 )
 
 // Futexes (futex(2)). A waiter is queued under a key: for a private futex, or any futex
@@ -78,6 +79,9 @@ func (t *Task) FutexWait(addr uint64, val, bitset uint32, private bool) error {
 	t.futexWoken = false
 	k.futexes[key] = append(k.futexes[key], futexWaiter{task: t, bitset: bitset})
 	t.futexKey = key
+	if k.tr != nil {
+		k.traceEvent(t, trace.Event{Kind: trace.FutexWait, Addr: addr})
+	}
 	what := fmt.Sprintf("futex 0x%x", addr)
 	if sym := t.TG.SymbolAt(addr); sym != "" {
 		what += " (" + sym + ")"
@@ -111,7 +115,11 @@ func (t *Task) FutexWake(addr uint64, n int, bitset uint32, private bool) (int, 
 	if err != nil {
 		return 0, err
 	}
-	return k.futexWakeKey(key, n, bitset), nil
+	woken := k.futexWakeKey(key, n, bitset)
+	if k.tr != nil && woken > 0 {
+		k.traceEvent(t, trace.Event{Kind: trace.FutexWake, Addr: addr, Arg: uint64(woken)})
+	}
+	return woken, nil
 }
 
 func (k *Kernel) futexWakeKey(key futexKey, n int, bitset uint32) int {

@@ -21,6 +21,7 @@ import (
 	"weft/internal/cpu"
 	"weft/internal/loader"
 	"weft/internal/mm"
+	"weft/internal/trace"
 	"weft/internal/vfs"
 )
 
@@ -69,6 +70,8 @@ type Config struct {
 	Syscalls *SyscallTable
 	// Strace, when set, receives one line per system call.
 	Strace io.Writer
+	// Trace, when set, receives the kernel's events (see package trace).
+	Trace trace.Sink
 	// Notices receives weft's own remarks about the run (unimplemented syscalls).
 	Notices io.Writer
 }
@@ -94,6 +97,7 @@ type CPU struct {
 // Kernel is one weft machine: its processes, CPUs and file system.
 type Kernel struct {
 	cfg Config
+	tr  trace.Sink // cfg.Trace: nil when tracing is off
 	// rng feeds the guest's random bytes; sched feeds scheduling choices. Both come
 	// from the seed, separately, so that changing how a run is scheduled does not
 	// change the random bytes a program sees.
@@ -144,6 +148,7 @@ func New(cfg Config) (*Kernel, error) {
 		nextPID: 1,
 		noticed: map[string]bool{},
 		futexes: map[futexKey][]futexWaiter{},
+		tr:      cfg.Trace,
 	}
 	if cfg.MaxMemory > 0 {
 		k.pool.MaxFrames = int64(cfg.MaxMemory / mm.PageSize)
@@ -238,7 +243,44 @@ func (k *Kernel) Spawn(data []byte, path string, argv, envp []string) (*ThreadGr
 		k.init = tg
 	}
 	k.runq = append(k.runq, t)
+	k.traceNames(t)
 	return tg, nil
+}
+
+// traceNames tells the trace what a task and its process are called.
+func (k *Kernel) traceNames(t *Task) {
+	if k.tr == nil {
+		return
+	}
+	if t.TID == t.TG.PID {
+		k.tr.Event(&trace.Event{Kind: trace.ProcessName, Time: t.Now(), PID: t.TG.PID, TID: t.TID, Name: t.TG.Comm})
+	}
+	k.tr.Event(&trace.Event{Kind: trace.ThreadName, Time: t.Now(), PID: t.TG.PID, TID: t.TID, Name: t.TG.Comm})
+}
+
+// traceEvent sends e, filled in with t's identity and time, to the trace.
+func (k *Kernel) traceEvent(t *Task, e trace.Event) {
+	e.PID, e.TID = t.TG.PID, t.TID
+	if e.Time == 0 {
+		e.Time = t.Now()
+	}
+	if t.cpu != nil {
+		e.CPU = t.cpu.ID
+	}
+	k.tr.Event(&e)
+}
+
+// traceMemory reports a process's resident and shared pages, at most once per
+// 100 µs of virtual time unless forced.
+func (k *Kernel) traceMemory(t *Task, force bool) {
+	tg := t.TG
+	now := t.Now()
+	if !force && tg.lastMemTrace != 0 && now-tg.lastMemTrace < 100_000 {
+		return
+	}
+	tg.lastMemTrace = now
+	pages, shared := tg.MM.Resident()
+	k.traceEvent(t, trace.Event{Kind: trace.Memory, Arg: pages, Arg2: shared})
 }
 
 // execImage loads bin into t's thread group's (fresh) address space and sets t up to

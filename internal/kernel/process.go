@@ -6,6 +6,7 @@ import (
 	"weft/internal/abi/linux"
 	"weft/internal/loader"
 	"weft/internal/mm"
+	"weft/internal/trace"
 )
 
 // Clone flags (include/uapi/linux/sched.h).
@@ -147,6 +148,11 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 	}
 	t.charge(costForkProcess)
 	k.makeRunnable(child, t.Now())
+	if k.tr != nil {
+		k.traceEvent(t, trace.Event{Kind: trace.Fork, Child: child.TID})
+		k.traceNames(child)
+		k.traceMemory(t, true)
+	}
 	if f&CLONE_VFORK != 0 {
 		tg.vforkChild = true
 	}
@@ -179,6 +185,10 @@ func (t *Task) cloneThread(a CloneArgs) (*Task, error) {
 	}
 	t.charge(costCloneThread)
 	k.makeRunnable(child, t.Now())
+	if k.tr != nil {
+		k.traceEvent(t, trace.Event{Kind: trace.Clone, Child: child.TID})
+		k.traceNames(child)
+	}
 	return child, nil
 }
 
@@ -239,6 +249,10 @@ func (t *Task) Exec(data []byte, path string, argv, envp []string) error {
 	t.ClearTID = 0
 	t.RobustList = 0
 	tg.Args = argv
+	if k.tr != nil {
+		k.traceEvent(t, trace.Event{Kind: trace.Exec, Name: path})
+		k.traceNames(t)
+	}
 	return nil
 }
 
@@ -297,6 +311,13 @@ func (k *Kernel) exitTask(t *Task) {
 	k.futexRemove(t)
 	t.pending = nil
 	t.State = TaskDead
+	if k.tr != nil {
+		status := uint64(t.TG.ExitCode)
+		if t.TG.KillSignal != 0 {
+			status = 128 + uint64(t.TG.KillSignal)
+		}
+		k.traceEvent(t, trace.Event{Kind: trace.Exit, Arg: status})
+	}
 	for _, c := range k.CPUs {
 		if c.last == t {
 			c.last = nil

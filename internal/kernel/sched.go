@@ -7,6 +7,7 @@ import (
 	"weft/internal/abi/linux"
 	"weft/internal/cpu"
 	"weft/internal/mm"
+	"weft/internal/trace"
 )
 
 // Modelled costs, in virtual nanoseconds, of kernel work that retires no guest
@@ -140,12 +141,16 @@ func (k *Kernel) runSlice(c *CPU) {
 			if c.last.onHart == h {
 				c.last.onHart = nil // the hart is about to hold t's registers instead
 			}
-			if c.last.TG.MM == t.TG.MM {
-				c.Clock += costThreadSwitch
-				c.ThreadSwitches++
-			} else {
+			process := c.last.TG.MM != t.TG.MM
+			if process {
 				c.Clock += costProcessSwitch
 				c.ProcessSwitches++
+			} else {
+				c.Clock += costThreadSwitch
+				c.ThreadSwitches++
+			}
+			if k.tr != nil {
+				k.traceEvent(t, trace.Event{Kind: trace.Switch, Time: c.Clock, CPU: c.ID, Arg: b2u(process)})
 			}
 		}
 		h.ClearReservation()
@@ -188,6 +193,7 @@ func (k *Kernel) runSlice(c *CPU) {
 	}
 	before := h.Retired
 	mem := t.TG.MM.Stats
+	start := c.Clock
 	stop := h.Run(budget)
 	h.Save(&t.Ctx)
 	t.onHart = nil
@@ -198,7 +204,20 @@ func (k *Kernel) runSlice(c *CPU) {
 	t.sliceLeft -= min(n, t.sliceLeft)
 	k.totalInsns += n
 	now := t.TG.MM.Stats
-	t.charge((now.PageFaults-mem.PageFaults)*costPageFault + (now.COWCopies-mem.COWCopies)*costCOWCopy)
+	faults, cows := now.PageFaults-mem.PageFaults, now.COWCopies-mem.COWCopies
+	t.charge(faults*costPageFault + cows*costCOWCopy)
+	if k.tr != nil {
+		k.traceEvent(t, trace.Event{Kind: trace.Slice, Time: start, Dur: c.Clock - start, Arg: n})
+		if faults > 0 {
+			k.traceEvent(t, trace.Event{Kind: trace.PageFaults, Arg: faults})
+		}
+		if cows > 0 {
+			k.traceEvent(t, trace.Event{Kind: trace.COWCopies, Arg: cows})
+		}
+		if faults+cows > 0 {
+			k.traceMemory(t, false)
+		}
+	}
 
 	switch stop.Reason {
 	case cpu.StopBudget:
@@ -278,6 +297,9 @@ func (k *Kernel) fault(t *Task, stop cpu.Stop) {
 		who += fmt.Sprintf(" (thread %d)", t.TID)
 	}
 	k.notice("%s killed by %v: %s at %s", who, info.Signo, what, where)
+	if k.tr != nil {
+		k.traceEvent(t, trace.Event{Kind: trace.Fault, Name: what + " at " + where})
+	}
 	k.exitGroup(t.TG, 0, info.Signo)
 }
 
@@ -325,4 +347,11 @@ func (k *Kernel) reportDeadlock() {
 		}
 	}
 	k.notice("%s", b.String())
+}
+
+func b2u(b bool) uint64 {
+	if b {
+		return 1
+	}
+	return 0
 }

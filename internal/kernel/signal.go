@@ -7,6 +7,7 @@ import (
 	"weft/internal/abi/linux"
 	"weft/internal/cpu"
 	"weft/internal/mm"
+	"weft/internal/trace"
 )
 
 // Signals (signal(7)). A signal is pending on a task (tgkill, faults) or on its process
@@ -240,6 +241,9 @@ func (k *Kernel) deliverSignals(t *Task) bool {
 			}
 			k.exitGroup(t.TG, 0, info.Signo)
 			return false
+		}
+		if k.tr != nil {
+			k.traceEvent(t, trace.Event{Kind: trace.Signal, Name: info.Signo.String(), Arg: uint64(info.Signo)})
 		}
 		if err := k.setupFrame(t, info, act); err != nil {
 			// No room for the frame: Linux kills the process with SIGSEGV.

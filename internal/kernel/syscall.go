@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"weft/internal/abi/linux"
+	"weft/internal/trace"
 )
 
 // SyscallArgs are the six argument registers a0-a5.
@@ -111,6 +112,7 @@ func (k *Kernel) syscall(t *Task) {
 	var a SyscallArgs
 	copy(a[:], t.Ctx.X[10:16])
 	t.Stats.Syscalls++
+	t.syscallStart = t.Now() - costSyscall
 	sc := k.table.Lookup(nr)
 	if sc == nil || sc.Fn == nil {
 		name := linux.SyscallNames[int(nr)]
@@ -145,6 +147,9 @@ func (k *Kernel) invoke(t *Task, sc *Syscall, a *SyscallArgs) {
 	}
 	t.pending = nil
 	t.Call = CallState{}
+	if k.tr != nil && t.State != TaskDead {
+		k.traceEvent(t, trace.Event{Kind: trace.Syscall, Time: t.syscallStart, Dur: t.Now() - t.syscallStart, Name: sc.Name, Arg: t.Ctx.X[10]})
+	}
 	var errno linux.Errno
 	switch {
 	case err == nil:

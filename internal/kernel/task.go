@@ -111,6 +111,8 @@ type ThreadGroup struct {
 	ExitTime   uint64 // virtual time of the exit
 	MemAtExit  mm.Stats
 
+	lastMemTrace uint64 // virtual time of the last memory counter in the trace
+
 	// ChildStats and ChildMem add up the reaped children (RUSAGE_CHILDREN).
 	ChildStats TaskStats
 	ChildMem   mm.Stats
@@ -163,6 +165,8 @@ type Task struct {
 	onHart *cpu.Hart
 	// sliceLeft counts the instructions left in the task's time slice.
 	sliceLeft uint64
+	// syscallStart is when the current syscall trapped, for the trace.
+	syscallStart uint64
 	// readyAt is the virtual time at which the task became runnable.
 	readyAt uint64
 

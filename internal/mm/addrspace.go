@@ -320,15 +320,31 @@ func (as *AddressSpace) Release() {
 }
 
 // Resident counts the pages present in as, and how many of them are shared with
-// another address space.
+// another address space: a frame that another page-table entry also points at, a page
+// in a page-table subtree still shared after fork, or MAP_SHARED memory.
 func (as *AddressSpace) Resident() (pages, shared uint64) {
-	as.visit(0, AddrLimit>>PageShift, false, func(_ uint64, e *pte) {
-		if e.frame != nil {
-			pages++
-			if e.frame.refs > 1 || e.shared {
-				shared++
+	var walk func(n *node, level int, sharedPath bool)
+	walk = func(n *node, level int, sharedPath bool) {
+		sharedPath = sharedPath || n.refs > 1
+		if level == 0 {
+			for i := range n.ptes {
+				e := &n.ptes[i]
+				if e.frame == nil {
+					continue
+				}
+				pages++
+				if sharedPath || e.shared || e.frame.refs > 1 {
+					shared++
+				}
+			}
+			return
+		}
+		for _, k := range n.kids {
+			if k != nil {
+				walk(k, level-1, sharedPath)
 			}
 		}
-	})
+	}
+	walk(as.root, levels-1, false)
 	return pages, shared
 }

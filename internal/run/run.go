@@ -1,0 +1,126 @@
+// Package run runs one guest program on a fresh weft kernel: the wiring that the weft
+// command, its demo and its benchmarks share.
+package run
+
+import (
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"weft/internal/kernel"
+	"weft/internal/syscalls"
+	"weft/internal/trace"
+)
+
+// Options configure a run. The zero value runs with weft's defaults and no output.
+type Options struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	// TTY says which of the streams are terminals on the host.
+	StdinTTY, StdoutTTY, StderrTTY bool
+
+	Env       []string // added to kernel.DefaultEnv; a later K=V replaces an earlier one
+	Seed      uint64
+	CPUs      int
+	Quantum   uint64
+	Step      uint64
+	MaxInsns  uint64
+	MaxMemory uint64
+	UID, GID  uint32
+	Mounts    []kernel.Mount
+
+	Strace io.Writer  // one line per syscall
+	Trace  trace.Sink // kernel events
+	// Notices receives weft's remarks (fault reports, unimplemented syscalls);
+	// Stderr if nil.
+	Notices io.Writer
+}
+
+// Result is how a run went.
+type Result struct {
+	kernel.Result
+	Kernel *kernel.Kernel
+	Host   time.Duration // host time spent running the guest
+}
+
+// ErrNotFound wraps a program path that does not exist on the host.
+var ErrNotFound = errors.New("no such file or directory")
+
+// Program runs the executable at path (a host path) with argv. argv[0] is conventionally
+// the path as the user gave it.
+func Program(path string, argv []string, o Options) (*Result, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			return nil, pe.Err
+		}
+		return nil, err
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		abs = path
+	}
+	stdout, stderr := o.Stdout, o.Stderr
+	if stdout == nil {
+		stdout = io.Discard
+	}
+	if stderr == nil {
+		stderr = io.Discard
+	}
+	notices := o.Notices
+	if notices == nil {
+		notices = stderr
+	}
+	stdin := o.Stdin
+	if stdin == nil {
+		stdin = eof{}
+	}
+	k, err := kernel.New(kernel.Config{
+		Stdin: stdin, Stdout: stdout, Stderr: stderr,
+		StdinTTY: o.StdinTTY, StdoutTTY: o.StdoutTTY, StderrTTY: o.StderrTTY,
+		Seed: o.Seed, CPUs: o.CPUs, Quantum: o.Quantum, Step: o.Step,
+		MaxInsns: o.MaxInsns, MaxMemory: o.MaxMemory, UID: o.UID, GID: o.GID,
+		Mounts: o.Mounts, Syscalls: syscalls.Table(),
+		Strace: o.Strace, Trace: o.Trace, Notices: notices,
+	})
+	if err != nil {
+		return nil, err
+	}
+	env := append(append([]string(nil), kernel.DefaultEnv...), o.Env...)
+	if _, err := k.Spawn(data, abs, argv, dedupEnv(env)); err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	res := k.Run()
+	return &Result{Result: res, Kernel: k, Host: time.Since(start)}, nil
+}
+
+type eof struct{}
+
+func (eof) Read([]byte) (int, error) { return 0, io.EOF }
+
+// dedupEnv keeps the last value given for each variable, in first-seen order.
+func dedupEnv(env []string) []string {
+	idx := map[string]int{}
+	var out []string
+	for _, kv := range env {
+		k := kv
+		for i := 0; i < len(kv); i++ {
+			if kv[i] == '=' {
+				k = kv[:i]
+				break
+			}
+		}
+		if i, ok := idx[k]; ok {
+			out[i] = kv
+			continue
+		}
+		idx[k] = len(out)
+		out = append(out, kv)
+	}
+	return out
+}

@@ -38,4 +38,3 @@ func (k *Kernel) Summary() []trace.ProcessRow {
 	}
 	return rows
 }
-

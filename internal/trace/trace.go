@@ -10,22 +10,22 @@ package trace
 type Kind uint8
 
 const (
-	Slice      Kind = iota // a task ran on a CPU from Time for Dur
-	Syscall                // a system call, from Time for Dur
-	Switch                 // a CPU switched tasks: Arg is 1 for a process switch, 0 for a thread switch
-	Fork                   // a new process: Child is its PID
-	Clone                  // a new thread: Child is its TID
-	Exec                   // the task's process replaced its program: Name is the path
-	Exit                   // a task ended: Arg is the exit status (or 128+signal)
-	PageFaults             // Arg pages were allocated on first touch during a slice
-	COWCopies              // Arg pages were copied on write during a slice
-	Signal                 // a signal was delivered: Name is the signal, Arg its number
-	Fault                  // a synchronous fault: Name describes it
-	FutexWait              // the task blocked on the futex at Addr
-	FutexWake              // the task woke Arg waiters of the futex at Addr
-	Memory                 // counters of a process: Arg resident pages, Arg2 shared pages
-	ProcessName            // metadata: PID's command is Name
-	ThreadName             // metadata: TID's name is Name
+	Slice       Kind = iota // a task ran on a CPU from Time for Dur
+	Syscall                 // a system call, from Time for Dur
+	Switch                  // a CPU switched tasks: Arg is 1 for a process switch, 0 for a thread switch
+	Fork                    // a new process: Child is its PID
+	Clone                   // a new thread: Child is its TID
+	Exec                    // the task's process replaced its program: Name is the path
+	Exit                    // a task ended: Arg is the exit status (or 128+signal)
+	PageFaults              // Arg pages were allocated on first touch during a slice
+	COWCopies               // Arg pages were copied on write during a slice
+	Signal                  // a signal was delivered: Name is the signal, Arg its number
+	Fault                   // a synchronous fault: Name describes it
+	FutexWait               // the task blocked on the futex at Addr
+	FutexWake               // the task woke Arg waiters of the futex at Addr
+	Memory                  // counters of a process: Arg resident pages, Arg2 shared pages
+	ProcessName             // metadata: PID's command is Name
+	ThreadName              // metadata: TID's name is Name
 )
 
 // Event is one thing that happened in the guest, at a virtual time in nanoseconds.

@@ -80,7 +80,7 @@ func (t *Task) FutexWait(addr uint64, val, bitset uint32, private bool) error {
 	k.futexes[key] = append(k.futexes[key], futexWaiter{task: t, bitset: bitset})
 	t.futexKey = key
 	if k.tr != nil {
-		k.traceEvent(t, trace.Event{Kind: trace.FutexWait, Addr: addr})
+		k.traceEvent(t, trace.Event{Time: t.Now(), Kind: trace.FutexWait, Addr: addr})
 	}
 	what := fmt.Sprintf("futex 0x%x", addr)
 	if sym := t.TG.SymbolAt(addr); sym != "" {
@@ -117,7 +117,7 @@ func (t *Task) FutexWake(addr uint64, n int, bitset uint32, private bool) (int, 
 	}
 	woken := k.futexWakeKey(key, n, bitset)
 	if k.tr != nil && woken > 0 {
-		k.traceEvent(t, trace.Event{Kind: trace.FutexWake, Addr: addr, Arg: uint64(woken)})
+		k.traceEvent(t, trace.Event{Time: t.Now(), Kind: trace.FutexWake, Addr: addr, Arg: uint64(woken)})
 	}
 	return woken, nil
 }

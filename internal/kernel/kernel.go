@@ -258,12 +258,9 @@ func (k *Kernel) traceNames(t *Task) {
 	k.tr.Event(&trace.Event{Kind: trace.ThreadName, Time: t.Now(), PID: t.TG.PID, TID: t.TID, Name: t.TG.Comm})
 }
 
-// traceEvent sends e, filled in with t's identity and time, to the trace.
+// traceEvent sends e, filled in with t's identity and CPU, to the trace.
 func (k *Kernel) traceEvent(t *Task, e trace.Event) {
 	e.PID, e.TID = t.TG.PID, t.TID
-	if e.Time == 0 {
-		e.Time = t.Now()
-	}
 	if t.cpu != nil {
 		e.CPU = t.cpu.ID
 	}
@@ -280,7 +277,7 @@ func (k *Kernel) traceMemory(t *Task, force bool) {
 	}
 	tg.lastMemTrace = now
 	pages, shared := tg.MM.Resident()
-	k.traceEvent(t, trace.Event{Kind: trace.Memory, Arg: pages, Arg2: shared})
+	k.traceEvent(t, trace.Event{Time: t.Now(), Kind: trace.Memory, Arg: pages, Arg2: shared})
 }
 
 // execImage loads bin into t's thread group's (fresh) address space and sets t up to

@@ -149,7 +149,7 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 	t.charge(costForkProcess)
 	k.makeRunnable(child, t.Now())
 	if k.tr != nil {
-		k.traceEvent(t, trace.Event{Kind: trace.Fork, Child: child.TID})
+		k.traceEvent(t, trace.Event{Time: t.Now(), Kind: trace.Fork, Child: child.TID})
 		k.traceNames(child)
 		k.traceMemory(t, true)
 	}
@@ -186,7 +186,7 @@ func (t *Task) cloneThread(a CloneArgs) (*Task, error) {
 	t.charge(costCloneThread)
 	k.makeRunnable(child, t.Now())
 	if k.tr != nil {
-		k.traceEvent(t, trace.Event{Kind: trace.Clone, Child: child.TID})
+		k.traceEvent(t, trace.Event{Time: t.Now(), Kind: trace.Clone, Child: child.TID})
 		k.traceNames(child)
 	}
 	return child, nil
@@ -250,7 +250,7 @@ func (t *Task) Exec(data []byte, path string, argv, envp []string) error {
 	t.RobustList = 0
 	tg.Args = argv
 	if k.tr != nil {
-		k.traceEvent(t, trace.Event{Kind: trace.Exec, Name: path})
+		k.traceEvent(t, trace.Event{Time: t.Now(), Kind: trace.Exec, Name: path})
 		k.traceNames(t)
 	}
 	return nil
@@ -316,7 +316,7 @@ func (k *Kernel) exitTask(t *Task) {
 		if t.TG.KillSignal != 0 {
 			status = 128 + uint64(t.TG.KillSignal)
 		}
-		k.traceEvent(t, trace.Event{Kind: trace.Exit, Arg: status})
+		k.traceEvent(t, trace.Event{Time: t.Now(), Kind: trace.Exit, Arg: status})
 	}
 	for _, c := range k.CPUs {
 		if c.last == t {

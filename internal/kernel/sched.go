@@ -209,10 +209,10 @@ func (k *Kernel) runSlice(c *CPU) {
 	if k.tr != nil {
 		k.traceEvent(t, trace.Event{Kind: trace.Slice, Time: start, Dur: c.Clock - start, Arg: n})
 		if faults > 0 {
-			k.traceEvent(t, trace.Event{Kind: trace.PageFaults, Arg: faults})
+			k.traceEvent(t, trace.Event{Time: t.Now(), Kind: trace.PageFaults, Arg: faults})
 		}
 		if cows > 0 {
-			k.traceEvent(t, trace.Event{Kind: trace.COWCopies, Arg: cows})
+			k.traceEvent(t, trace.Event{Time: t.Now(), Kind: trace.COWCopies, Arg: cows})
 		}
 		if faults+cows > 0 {
 			k.traceMemory(t, false)
@@ -298,7 +298,7 @@ func (k *Kernel) fault(t *Task, stop cpu.Stop) {
 	}
 	k.notice("%s killed by %v: %s at %s", who, info.Signo, what, where)
 	if k.tr != nil {
-		k.traceEvent(t, trace.Event{Kind: trace.Fault, Name: what + " at " + where})
+		k.traceEvent(t, trace.Event{Time: t.Now(), Kind: trace.Fault, Name: what + " at " + where})
 	}
 	k.exitGroup(t.TG, 0, info.Signo)
 }

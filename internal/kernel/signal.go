@@ -243,7 +243,7 @@ func (k *Kernel) deliverSignals(t *Task) bool {
 			return false
 		}
 		if k.tr != nil {
-			k.traceEvent(t, trace.Event{Kind: trace.Signal, Name: info.Signo.String(), Arg: uint64(info.Signo)})
+			k.traceEvent(t, trace.Event{Time: t.Now(), Kind: trace.Signal, Name: info.Signo.String(), Arg: uint64(info.Signo)})
 		}
 		if err := k.setupFrame(t, info, act); err != nil {
 			// No room for the frame: Linux kills the process with SIGSEGV.

@@ -105,6 +105,8 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 		Comm:       parent.Comm,
 		Binary:     parent.Binary,
 		Args:       parent.Args,
+
+		sigreturnAddr: parent.sigreturnAddr,
 	}
 	tg.Creds.Groups = append([]uint32(nil), parent.Creds.Groups...)
 	if f&CLONE_PARENT != 0 && parent.Parent != nil {
@@ -230,8 +232,16 @@ func (t *Task) Exec(data []byte, path string, argv, envp []string) error {
 		}
 		return linux.ENOMEM
 	}
-	// The point of no return.
+	// The point of no return. Every other thread of the process ends (execve(2): "All
+	// threads other than the calling thread are destroyed"), and the caller takes over
+	// the process's PID as its TID.
 	t.charge(costExec)
+	for _, o := range tg.Tasks {
+		if o != t {
+			k.exitTask(o)
+		}
+	}
+	t.TID = tg.PID
 	if !oldShared {
 		oldMM.Release()
 	}

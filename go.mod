@@ -1,5 +1,5 @@
 module weft
 
-go 1.26.8
+go 1.26.0
 
-require golang.org/x/arch v0.33.0 // indirect
+require golang.org/x/arch v0.33.0

@@ -3,7 +3,8 @@
 # or Ubuntu machine, installing the missing ones with apt-get (through sudo when not
 # root), and puts Go on PATH. It fails, never skips, when a tool cannot be had.
 #
-#   Go >= 1.23           to build weft (Debian 12 has it in bookworm-backports)
+#   Go >= 1.21           to build weft; go.mod asks for Go 1.26, which a Go >= 1.21 fetches
+#                        by itself through the Go module proxy (GOTOOLCHAIN=auto)
 #   riscv64-linux-gnu-gcc  builds the example and test programs (gcc-riscv64-linux-gnu)
 #   qemu-riscv64         the reference the differential tests compare against (qemu-user)
 #   make
@@ -15,16 +16,19 @@ weft_go_ok() {
 	v=${v#go}
 	local major=${v%%.*} rest=${v#*.}
 	local minor=${rest%%.*}
-	[ "$major" -gt 1 ] || { [ "$major" -eq 1 ] && [ "$minor" -ge 23 ]; }
+	[ "$major" -gt 1 ] || { [ "$major" -eq 1 ] && [ "$minor" -ge 21 ]; }
 }
 
 weft_setup() {
+	# Debian's Go packages default to GOTOOLCHAIN=local; weft needs the toolchain go.mod
+	# names, which Go downloads through the module proxy when allowed to.
+	export GOTOOLCHAIN=auto
 	local sudo=""
 	if [ "$(id -u)" -ne 0 ]; then
 		command -v sudo >/dev/null 2>&1 || { echo "weft setup: need root or sudo to install packages" >&2; return 1; }
 		sudo="sudo"
 	fi
-	for d in /usr/local/go/bin /usr/lib/go-1.2[3-9]/bin; do
+	for d in /usr/local/go/bin /usr/lib/go-1.2[1-9]/bin; do
 		[ -x "$d/go" ] && ! weft_go_ok && export PATH="$d:$PATH"
 	done
 	local pkgs=()
@@ -43,7 +47,7 @@ weft_setup() {
 	done
 	if [[ " ${pkgs[*]} " == *" go "* ]]; then
 		local gopkg=""
-		for v in 1.24 1.23; do
+		for v in 1.24 1.23 1.22; do
 			if apt-cache show "golang-$v-go" >/dev/null 2>&1; then gopkg="golang-$v-go"; break; fi
 		done
 		if [ -z "$gopkg" ] && grep -q 'VERSION_CODENAME=bookworm' /etc/os-release 2>/dev/null; then
@@ -56,14 +60,14 @@ weft_setup() {
 		want+=("$gopkg")
 	fi
 	$sudo apt-get install -y -qq "${want[@]}" >/dev/null || { echo "weft setup: apt-get install ${want[*]} failed" >&2; return 1; }
-	for d in /usr/lib/go-1.2[3-9]/bin; do
+	for d in /usr/lib/go-1.2[1-9]/bin; do
 		[ -x "$d/go" ] && ! weft_go_ok && export PATH="$d:$PATH"
 	done
 	local missing=""
 	command -v riscv64-linux-gnu-gcc >/dev/null 2>&1 || missing+=" riscv64-linux-gnu-gcc"
 	command -v qemu-riscv64 >/dev/null 2>&1 || missing+=" qemu-riscv64"
 	command -v make >/dev/null 2>&1 || missing+=" make"
-	weft_go_ok || missing+=" go>=1.23"
+	weft_go_ok || missing+=" go>=1.21"
 	if [ -n "$missing" ]; then
 		echo "weft setup: still missing:$missing" >&2
 		return 1

@@ -30,6 +30,9 @@ func (h *Hart) Run(budget uint64) Stop {
 	)
 
 refetch:
+	if left == 0 {
+		return h.stop(Stop{Reason: StopBudget}, pc, budget)
+	}
 	dp, fault = h.decodedFor(pc)
 	if fault != nil {
 		return h.stop(Stop{Reason: StopFault, Fault: *fault}, pc, budget-left)

@@ -122,6 +122,14 @@ func Parse(data []byte) (b *Binary, err error) {
 		return nil, errorf("ELF: no loadable segments")
 	}
 	sort.Slice(b.loads, func(i, j int) bool { return b.loads[i].Vaddr < b.loads[j].Vaddr })
+	if b.pie {
+		// A static-pie is placed at PIEBase: its whole extent must fit below the mmap
+		// area and the stack.
+		first, last := b.loads[0], b.loads[len(b.loads)-1]
+		if span := last.Vaddr + last.Memsz - first.Vaddr&^mm.PageMask; span > MmapBase-PIEBase-(1<<30) {
+			return nil, errorf("ELF: position-independent image spans 0x%x bytes, more than weft's layout allows", span)
+		}
+	}
 	for i := 1; i < len(b.loads); i++ {
 		prev, p := b.loads[i-1], b.loads[i]
 		if p.Vaddr < prev.Vaddr+prev.Memsz {

@@ -134,6 +134,7 @@ func (as *AddressSpace) populate(v *VMA, vaddr uint64, acc Access) (*Frame, *Fau
 		e.frame.refs--
 		e.frame = f
 		as.Stats.COWCopies++
+		as.Gen++ // translations of this page cached anywhere now point at the old frame
 	}
 	return e.frame, nil
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/bits"
 
+	"weft/internal/cpu/fpu"
 	"weft/internal/mm"
 )
 
@@ -276,6 +277,68 @@ refetch:
 			if stop, ok := h.atomic(in); !ok {
 				return h.stop(stop, base+i*2, budget-left)
 			}
+
+		// The common floating-point operations, inline; the rest go to execFP.
+		case FADD_D, FSUB_D, FMUL_D, FDIV_D, FMADD_D, FMSUB_D, FNMSUB_D, FNMADD_D:
+			rm := in.rm
+			if rm == 7 {
+				rm = h.frm
+			}
+			if rm > 4 {
+				goto illegal
+			}
+			f := &h.f
+			var v uint64
+			var fl fpu.Flags
+			a, b := f[in.rs1&31], f[in.rs2&31]
+			switch in.op {
+			case FADD_D:
+				v, fl = fpu.Add64(a, b, fpu.RM(rm))
+			case FSUB_D:
+				v, fl = fpu.Sub64(a, b, fpu.RM(rm))
+			case FMUL_D:
+				v, fl = fpu.Mul64(a, b, fpu.RM(rm))
+			case FDIV_D:
+				v, fl = fpu.Div64(a, b, fpu.RM(rm))
+			case FMADD_D:
+				v, fl = fpu.MulAdd64(a, b, f[in.rs3&31], fpu.RM(rm))
+			case FMSUB_D:
+				v, fl = fpu.MulAdd64(a, b, f[in.rs3&31]^(1<<63), fpu.RM(rm))
+			case FNMSUB_D:
+				v, fl = fpu.MulAdd64(a^(1<<63), b, f[in.rs3&31], fpu.RM(rm))
+			default: // FNMADD_D
+				v, fl = fpu.MulAdd64(a^(1<<63), b, f[in.rs3&31]^(1<<63), fpu.RM(rm))
+			}
+			f[in.rd&31] = v
+			h.fflags |= uint8(fl)
+		case FADD_S, FMUL_S, FMADD_S:
+			rm := in.rm
+			if rm == 7 {
+				rm = h.frm
+			}
+			if rm > 4 {
+				goto illegal
+			}
+			f := &h.f
+			var v uint32
+			var fl fpu.Flags
+			a, b := unboxS(f[in.rs1&31]), unboxS(f[in.rs2&31])
+			switch in.op {
+			case FADD_S:
+				v, fl = fpu.Add32(a, b, fpu.RM(rm))
+			case FMUL_S:
+				v, fl = fpu.Mul32(a, b, fpu.RM(rm))
+			default: // FMADD_S
+				v, fl = fpu.MulAdd32(a, b, unboxS(f[in.rs3&31]), fpu.RM(rm))
+			}
+			f[in.rd&31] = boxS(v)
+			h.fflags |= uint8(fl)
+		case FSGNJ_D:
+			h.f[in.rd&31] = h.f[in.rs1&31]&^(1<<63) | h.f[in.rs2&31]&(1<<63)
+		case FMV_X_D:
+			x[in.rd] = h.f[in.rs1&31]
+		case FMV_D_X:
+			h.f[in.rd&31] = x[in.rs1]
 
 		case ILLEGAL:
 			goto illegal

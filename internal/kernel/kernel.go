@@ -255,7 +255,7 @@ func (k *Kernel) traceNames(t *Task) {
 	if t.TID == t.TG.PID {
 		k.tr.Event(&trace.Event{Kind: trace.ProcessName, Time: t.Now(), PID: t.TG.PID, TID: t.TID, Name: t.TG.Comm})
 	}
-	k.tr.Event(&trace.Event{Kind: trace.ThreadName, Time: t.Now(), PID: t.TG.PID, TID: t.TID, Name: t.TG.Comm})
+	k.tr.Event(&trace.Event{Kind: trace.ThreadName, Time: t.Now(), PID: t.TG.PID, TID: t.TID, Name: t.Name()})
 }
 
 // traceEvent sends e, filled in with t's identity and CPU, to the trace.

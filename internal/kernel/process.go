@@ -342,6 +342,11 @@ func (k *Kernel) reparentChildren(tg *ThreadGroup) {
 		if c.Reaped {
 			continue
 		}
+		for _, ct := range c.Tasks {
+			if ct.PdeathSig != 0 && ct.State != TaskDead {
+				k.SignalTask(ct, SigInfo{Signo: ct.PdeathSig, Code: SI_USER})
+			}
+		}
 		c.Parent = init
 		c.ExitSignal = linux.SIGCHLD
 		if init != nil && init != tg {
@@ -499,6 +504,25 @@ func (t *Task) Kill(target *ThreadGroup, sig Signal) error {
 		return nil // signal 0 only checks; a zombie accepts and ignores signals
 	}
 	t.k.SignalProcess(target, SigInfo{Signo: sig, Code: SI_USER, PID: t.TG.PID, UID: c.UID})
+	return nil
+}
+
+// Queue sends a signal with the sender's siginfo (rt_sigqueueinfo, rt_tgsigqueueinfo)
+// to a process, or to one of its threads if task is not nil.
+func (t *Task) Queue(tg *ThreadGroup, task *Task, info SigInfo) error {
+	c, tc := t.TG.Creds, tg.Creds
+	if c.EUID != 0 && c.UID != tc.UID && c.UID != tc.SUID && c.EUID != tc.UID && c.EUID != tc.SUID {
+		return linux.EPERM
+	}
+	switch {
+	case tg.Exited:
+	case info.Signo == linux.SIGKILL:
+		t.k.exitGroup(tg, 0, linux.SIGKILL)
+	case task != nil:
+		t.k.SignalTask(task, info)
+	default:
+		t.k.SignalProcess(tg, info)
+	}
 	return nil
 }
 

@@ -25,6 +25,8 @@ type SigInfo struct {
 	UID   uint32
 	// Status is SIGCHLD's exit status or signal.
 	Status int32
+	// Raw, when set, is the whole siginfo_t a sender supplied (rt_sigqueueinfo).
+	Raw []byte
 }
 
 // si_code values.
@@ -148,6 +150,29 @@ func (t *Task) TakeSignal(set uint64) (SigInfo, bool) {
 // PendingSignals is the set of signals pending for t (rt_sigpending).
 func (t *Task) PendingSignals() uint64 { return t.sigPending.set | t.TG.sigPending.set }
 
+// SwapMask installs a temporary signal mask for the rest of a syscall (ppoll,
+// pselect6); RestoreMask puts the old one back when the call returns normally. If a
+// handler interrupts the call, its frame restores the old mask instead.
+func (t *Task) SwapMask(mask uint64) {
+	if t.savedMask == nil {
+		old := t.SigMask
+		t.savedMask = &old
+	}
+	t.SigMask = mask &^ unblockable
+}
+
+// RestoreMask undoes SwapMask.
+func (t *Task) RestoreMask() {
+	if t.savedMask != nil {
+		t.SigMask = *t.savedMask
+		t.savedMask = nil
+	}
+}
+
+// Interrupted reports whether a signal t can take is pending (a blocking call should
+// end with EINTR).
+func (t *Task) Interrupted() bool { return t.k.deliverable(t) != 0 }
+
 // Sigsuspend replaces the mask until a signal arrives (rt_sigsuspend(2)); the handler
 // returns to the old mask.
 func (t *Task) Sigsuspend(mask uint64) error {
@@ -180,6 +205,11 @@ func (t *Task) WaitSignal(set uint64) (SigInfo, error) {
 // EncodeSigInfo lays info out as a siginfo_t (128 bytes).
 func EncodeSigInfo(info SigInfo) []byte {
 	b := make([]byte, 128)
+	if info.Raw != nil {
+		copy(b, info.Raw)
+		binary.LittleEndian.PutUint32(b[0:], uint32(info.Signo))
+		return b
+	}
 	le := binary.LittleEndian
 	le.PutUint32(b[0:], uint32(info.Signo))
 	le.PutUint32(b[8:], uint32(info.Code))

@@ -133,6 +133,10 @@ type Task struct {
 
 	// Nice is the nice value, -20..19; it weights the task's time slices.
 	Nice int
+	// name is the thread's name (prctl PR_SET_NAME); empty means the process's.
+	name string
+	// PdeathSig is sent to the task when its parent process dies (PR_SET_PDEATHSIG).
+	PdeathSig Signal
 
 	// SigMask is the blocked-signal mask (rt_sigprocmask).
 	SigMask uint64
@@ -231,4 +235,23 @@ type SigAction struct {
 	Handler uint64 // SIG_DFL (0), SIG_IGN (1) or the handler's address
 	Flags   uint64
 	Mask    uint64
+}
+
+// Name is the thread's name: what PR_SET_NAME set, or the process's command.
+func (t *Task) Name() string {
+	if t.name != "" {
+		return t.name
+	}
+	return t.TG.Comm
+}
+
+// SetName names the thread (and, for the main thread, the process, as Linux's comm).
+func (t *Task) SetName(name string) {
+	t.name = name
+	if t.TID == t.TG.PID {
+		t.TG.Comm = name
+	}
+	if t.k.tr != nil {
+		t.k.traceNames(t)
+	}
 }

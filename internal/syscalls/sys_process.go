@@ -29,6 +29,7 @@ var processCalls = []entry{
 	call(linux.SYS_KILL, "kill", Kill, i, sig),
 	call(linux.SYS_TKILL, "tkill", Tkill, i, sig),
 	call(linux.SYS_TGKILL, "tgkill", Tgkill, i, i, sig),
+	call(linux.SYS_PRCTL, "prctl", Prctl, i, x, x, x, x).partial("PR_SET_NAME, PR_GET_NAME, PR_SET_PDEATHSIG, PR_GET_PDEATHSIG, PR_SET_DUMPABLE, PR_GET_DUMPABLE"),
 	call(linux.SYS_SETPGID, "setpgid", Setpgid, i, i),
 	call(linux.SYS_GETPGID, "getpgid", Getpgid, i),
 	call(linux.SYS_SETSID, "setsid", Setsid),
@@ -459,4 +460,52 @@ func Tgkill(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		return 0, linux.ESRCH
 	}
 	return ret0(t.KillTask(target, linux.Signal(a[2])))
+}
+
+// prctl options (include/uapi/linux/prctl.h).
+const (
+	PR_SET_PDEATHSIG = 1
+	PR_GET_PDEATHSIG = 2
+	PR_GET_DUMPABLE  = 3
+	PR_SET_DUMPABLE  = 4
+	PR_SET_NAME      = 15
+	PR_GET_NAME      = 16
+)
+
+// Prctl implements the prctl(2) options C libraries use.
+func Prctl(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	switch a[0] {
+	case PR_SET_NAME:
+		name, _, err := t.TG.MM.ReadString(a[1], 16)
+		if err != nil {
+			return 0, linux.EFAULT
+		}
+		if len(name) > 15 {
+			name = name[:15]
+		}
+		t.SetName(name)
+		return 0, nil
+	case PR_GET_NAME:
+		b := make([]byte, 16)
+		copy(b, t.Name())
+		return ret0(copyOut(t, a[1], b))
+	case PR_SET_PDEATHSIG:
+		if a[1] >= uint64(linux.NSIG) {
+			return 0, linux.EINVAL
+		}
+		t.PdeathSig = linux.Signal(a[1])
+		return 0, nil
+	case PR_GET_PDEATHSIG:
+		var b [4]byte
+		binary.LittleEndian.PutUint32(b[:], uint32(t.PdeathSig))
+		return ret0(copyOut(t, a[1], b[:]))
+	case PR_GET_DUMPABLE:
+		return 1, nil
+	case PR_SET_DUMPABLE:
+		if a[1] > 1 {
+			return 0, linux.EINVAL
+		}
+		return 0, nil
+	}
+	return 0, linux.EINVAL
 }

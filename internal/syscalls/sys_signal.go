@@ -15,6 +15,8 @@ var signalCalls = []entry{
 	call(linux.SYS_RT_SIGPENDING, "rt_sigpending", RtSigpending, p, u),
 	call(linux.SYS_RT_SIGTIMEDWAIT, "rt_sigtimedwait", RtSigtimedwait, p, p, p, u),
 	call(linux.SYS_SIGALTSTACK, "sigaltstack", Sigaltstack, p, p),
+	call(linux.SYS_RT_SIGQUEUEINFO, "rt_sigqueueinfo", RtSigqueueinfo, i, sig, p),
+	call(linux.SYS_RT_TGSIGQUEUEINFO, "rt_tgsigqueueinfo", RtTgsigqueueinfo, i, i, sig, p),
 }
 
 const (
@@ -202,4 +204,52 @@ func Sigaltstack(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		}
 	}
 	return 0, nil
+}
+
+// queueInfo reads the siginfo_t a sender supplies. A process may not pretend to be the
+// kernel or kill(2) when signalling another process: si_code must then be negative.
+func queueInfo(t *kernel.Task, sig linux.Signal, addr uint64, self bool) (kernel.SigInfo, error) {
+	b, err := copyIn(t, addr, 128)
+	if err != nil {
+		return kernel.SigInfo{}, err
+	}
+	code := int32(binary.LittleEndian.Uint32(b[8:]))
+	if (code >= 0 || code == kernel.SI_TKILL) && !self {
+		return kernel.SigInfo{}, linux.EPERM
+	}
+	return kernel.SigInfo{Signo: sig, Code: code, Raw: b}, nil
+}
+
+// RtSigqueueinfo implements rt_sigqueueinfo(2).
+func RtSigqueueinfo(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	sig := linux.Signal(a[1])
+	if sig <= 0 || sig >= linux.NSIG {
+		return 0, linux.EINVAL
+	}
+	target := t.Kernel().FindGroup(int(int32(a[0])))
+	if target == nil || int32(a[0]) <= 0 {
+		return 0, linux.ESRCH
+	}
+	info, err := queueInfo(t, sig, a[2], target == t.TG)
+	if err != nil {
+		return 0, err
+	}
+	return ret0(t.Queue(target, nil, info))
+}
+
+// RtTgsigqueueinfo implements rt_tgsigqueueinfo(2).
+func RtTgsigqueueinfo(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	sig := linux.Signal(a[2])
+	if sig <= 0 || sig >= linux.NSIG {
+		return 0, linux.EINVAL
+	}
+	target := t.Kernel().FindTask(int(int32(a[1])))
+	if target == nil || target.TG.PID != int(int32(a[0])) {
+		return 0, linux.ESRCH
+	}
+	info, err := queueInfo(t, sig, a[3], target.TG == t.TG)
+	if err != nil {
+		return 0, err
+	}
+	return ret0(t.Queue(target.TG, target, info))
 }

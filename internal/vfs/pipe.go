@@ -124,3 +124,46 @@ func (f *File) PipeFill() int {
 	}
 	return -1
 }
+
+// Poll events (poll(2)).
+const (
+	POLLIN   = 0x1
+	POLLPRI  = 0x2
+	POLLOUT  = 0x4
+	POLLERR  = 0x8
+	POLLHUP  = 0x10
+	POLLNVAL = 0x20
+)
+
+// Poll reports which of the events in want f is ready for now (plus POLLERR and
+// POLLHUP, which are always reported).
+func (f *File) Poll(want int16) int16 {
+	var ready int16
+	if e, ok := f.Inode.dev.(pipeEnd); ok {
+		p := e.p
+		if f.Readable() {
+			if len(p.buf) > 0 {
+				ready |= POLLIN
+			}
+			if p.writers == 0 {
+				ready |= POLLHUP
+			}
+		}
+		if f.Writable() {
+			if p.readers == 0 {
+				ready |= POLLERR
+			} else if PipeSize-len(p.buf) >= PipeBuf {
+				ready |= POLLOUT
+			}
+		}
+		return ready & (want | POLLERR | POLLHUP)
+	}
+	// Files, devices and host streams never make a poller wait.
+	if f.Readable() {
+		ready |= POLLIN
+	}
+	if f.Writable() {
+		ready |= POLLOUT
+	}
+	return ready & want
+}

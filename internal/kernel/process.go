@@ -326,12 +326,7 @@ func (k *Kernel) exitTask(t *Task) {
 		if t.TG.KillSignal != 0 {
 			status = 128 + uint64(t.TG.KillSignal)
 		}
-		k.traceEvent(t, trace.Event{Time: t.Now(), Kind: trace.Exit, Arg: status})
-	}
-	for _, c := range k.CPUs {
-		if c.last == t {
-			c.last = nil
-		}
+		k.traceEvent(t, trace.Event{Time: k.now(), Kind: trace.Exit, Arg: status})
 	}
 }
 

@@ -14,7 +14,7 @@ import (
 // opened, from the kernel's state at that moment.
 func (k *Kernel) mountProc() {
 	fs := k.FS
-	root := fs.NewDynamicDir(0o555, func(name string) *vfs.Inode {
+	root := fs.NewDynamicDir(0o555, 0, 0, func(name string) *vfs.Inode {
 		if name == "self" {
 			if k.current == nil {
 				return nil
@@ -57,7 +57,7 @@ func (k *Kernel) procDir(tg *ThreadGroup) *vfs.Inode {
 		"fd":      func() *vfs.Inode { return k.procFDs(tg) },
 	}
 	names := []string{"cmdline", "comm", "cwd", "exe", "fd", "maps", "status"}
-	return fs.NewDynamicDir(0o555, func(name string) *vfs.Inode {
+	return fs.NewDynamicDir(0o555, uid, gid, func(name string) *vfs.Inode {
 		if mk, ok := entries[name]; ok && !tg.Exited {
 			return mk()
 		}
@@ -72,7 +72,7 @@ func (k *Kernel) procDir(tg *ThreadGroup) *vfs.Inode {
 
 func (k *Kernel) procFDs(tg *ThreadGroup) *vfs.Inode {
 	fs := k.FS
-	return fs.NewDynamicDir(0o500, func(name string) *vfs.Inode {
+	return fs.NewDynamicDir(0o500, tg.Creds.EUID, tg.Creds.EGID, func(name string) *vfs.Inode {
 		fd, err := strconv.Atoi(name)
 		if err != nil {
 			return nil

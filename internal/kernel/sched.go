@@ -278,6 +278,8 @@ func (k *Kernel) makeRunnable(t *Task, at uint64) {
 // would. A handler that is installed and not blocked runs; otherwise the process dies,
 // and weft says why.
 func (k *Kernel) fault(t *Task, stop cpu.Stop) {
+	k.current = t // the kernel acts at the faulting task's time
+	defer func() { k.current = nil }()
 	info, what := faultSignal(stop)
 	if stop.Reason == cpu.StopFault && stop.Fault.Kind == mm.OutOfMemory {
 		info.Signo = linux.SIGKILL

@@ -147,9 +147,6 @@ func (k *Kernel) invoke(t *Task, sc *Syscall, a *SyscallArgs) {
 	}
 	t.pending = nil
 	t.Call = CallState{}
-	if k.tr != nil && t.State != TaskDead {
-		k.traceEvent(t, trace.Event{Kind: trace.Syscall, Time: t.syscallStart, Dur: t.Now() - t.syscallStart, Name: sc.Name, Arg: t.Ctx.X[10]})
-	}
 	var errno linux.Errno
 	switch {
 	case err == nil:
@@ -162,6 +159,9 @@ func (k *Kernel) invoke(t *Task, sc *Syscall, a *SyscallArgs) {
 		k.notice("pid %d: %s: internal error: %v", t.TG.PID, sc.Name, err)
 		errno = linux.EIO
 		t.Ctx.X[10] = negErrno(errno)
+	}
+	if k.tr != nil && t.State != TaskDead {
+		k.traceEvent(t, trace.Event{Kind: trace.Syscall, Time: t.syscallStart, Dur: t.Now() - t.syscallStart, Name: sc.Name, Arg: t.Ctx.X[10]})
 	}
 	if k.cfg.Strace != nil {
 		if errors.Is(err, ErrNoReturn) {

@@ -32,6 +32,13 @@ type Options struct {
 	UID, GID  uint32
 	Mounts    []kernel.Mount
 
+	// GuestPath is where the guest finds the program (its /proc/self/exe and
+	// AT_EXECFN); by default /usr/local/bin/ and the file's name, so that a run does
+	// not depend on where the program lies on the host.
+	GuestPath string
+	// Setup, if set, is called with the kernel before the program starts.
+	Setup func(*kernel.Kernel)
+
 	Strace io.Writer  // one line per syscall
 	Trace  trace.Sink // kernel events
 	// Notices receives weft's remarks (fault reports, unimplemented syscalls);
@@ -60,9 +67,9 @@ func Program(path string, argv []string, o Options) (*Result, error) {
 		}
 		return nil, err
 	}
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		abs = path
+	guestPath := o.GuestPath
+	if guestPath == "" {
+		guestPath = "/usr/local/bin/" + filepath.Base(path)
 	}
 	stdout, stderr := o.Stdout, o.Stderr
 	if stdout == nil {
@@ -91,8 +98,11 @@ func Program(path string, argv []string, o Options) (*Result, error) {
 		return nil, err
 	}
 	env := append(append([]string(nil), kernel.DefaultEnv...), o.Env...)
-	if _, err := k.Spawn(data, abs, argv, dedupEnv(env)); err != nil {
+	if _, err := k.Spawn(data, guestPath, argv, dedupEnv(env)); err != nil {
 		return nil, err
+	}
+	if o.Setup != nil {
+		o.Setup(k)
 	}
 	start := time.Now()
 	res := k.Run()

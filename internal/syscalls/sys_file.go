@@ -294,10 +294,14 @@ func Openat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	n, err := fs.Lookup(cred, parent, name, flags&vfs.O_NOFOLLOW == 0)
+	trailing := strings.HasSuffix(path, "/")
+	n, err := fs.Lookup(cred, parent, name, flags&vfs.O_NOFOLLOW == 0 || trailing)
+	if err == nil && trailing && !n.IsDir() {
+		return 0, linux.ENOTDIR
+	}
 	switch {
 	case err == linux.ENOENT && flags&vfs.O_CREAT != 0:
-		if name == "." {
+		if name == "." || trailing {
 			return 0, linux.EISDIR
 		}
 		n, err = fs.Create(cred, parent, name, vfs.S_IFREG|uint32(a[3])&0o7777&^t.TG.Umask)

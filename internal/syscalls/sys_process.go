@@ -331,10 +331,7 @@ func Waitid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 // Kill implements kill(2).
 func Kill(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	pid := int(int32(a[0]))
-	sig := linux.Signal(a[1])
-	if sig < 0 || sig >= linux.NSIG {
-		return 0, linux.EINVAL
-	}
+	sig := linux.Signal(a[1]) // checked once a target is found, as Linux does
 	k := t.Kernel()
 	var targets []*kernel.ThreadGroup
 	switch {

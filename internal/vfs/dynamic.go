@@ -3,9 +3,10 @@ package vfs
 // Synthetic inodes: directories whose entries are computed when looked up, and files
 // whose contents are computed when opened. The kernel builds /proc from them.
 
-// NewDynamicDir returns a directory whose entries come from lookup and names.
-func (fs *FS) NewDynamicDir(perm uint32, lookup func(name string) *Inode, names func() []string) *Inode {
-	n := fs.newInode(S_IFDIR|perm, 0, 0)
+// NewDynamicDir returns a directory owned by uid and gid whose entries come from lookup
+// and names.
+func (fs *FS) NewDynamicDir(perm, uid, gid uint32, lookup func(name string) *Inode, names func() []string) *Inode {
+	n := fs.newInode(S_IFDIR|perm, uid, gid)
 	n.lookupFn, n.namesFn = lookup, names
 	return n
 }

@@ -283,7 +283,14 @@ func (fs *FS) Lookup(c Cred, cwd *Inode, path string, follow bool) (*Inode, erro
 	if err != nil {
 		return nil, err
 	}
-	return fs.step(c, dir, name, follow, 0)
+	// A trailing slash asks for a directory, following a final symbolic link
+	// (path_resolution(7)).
+	trailing := strings.HasSuffix(path, "/")
+	n, err := fs.step(c, dir, name, follow || trailing, 0)
+	if err == nil && trailing && !n.IsDir() {
+		return nil, linux.ENOTDIR
+	}
+	return n, err
 }
 
 // LookupParent resolves all but the last component of path and returns the directory
@@ -407,8 +414,13 @@ func (fs *FS) Create(c Cred, dir *Inode, name string, mode uint32) (*Inode, erro
 // Unlink removes name from dir; rmdir selects directories (which must be empty).
 func (fs *FS) Unlink(c Cred, dir *Inode, name string, rmdir bool) error {
 	n := dir.child(name)
-	if name == "." || name == ".." {
+	switch {
+	case name == "." && rmdir:
 		return linux.EINVAL
+	case name == ".." && rmdir:
+		return linux.ENOTEMPTY // rmdir(2): ".." as the final component
+	case name == "." || name == "..":
+		return linux.EISDIR
 	}
 	if n == nil {
 		return linux.ENOENT

@@ -13,10 +13,12 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"runtime/pprof"
 	"strconv"
 	"strings"
 
+	"weft/internal/demo"
 	"weft/internal/kernel"
 	"weft/internal/loader"
 	"weft/internal/run"
@@ -30,8 +32,10 @@ const (
 )
 
 const usage = `usage: weft run [flags] PROGRAM [ARGS...]
+       weft demo [--list] [--seed N] [--dir DIR] [LESSON...]
 
 weft runs a static riscv64 Linux program on a user-space kernel, deterministically.
+weft demo is a guided tour of processes and threads, one lesson per property.
 
 flags:
 `
@@ -50,12 +54,14 @@ func weft(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "run":
 		return cmdRun(args[1:], stdin, stdout, stderr)
+	case "demo":
+		return cmdDemo(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		runFlags(stdout).PrintDefaults()
 		return 0
 	}
-	fmt.Fprintf(stderr, "weft: unknown command %q (valid: run, help)\n", args[0])
+	fmt.Fprintf(stderr, "weft: unknown command %q (valid: run, demo, help)\n", args[0])
 	return exitUsage
 }
 
@@ -233,4 +239,53 @@ func isTTY(v any) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// cmdDemo runs the guided tour, or some of its lessons.
+func cmdDemo(args []string, stdout, stderr io.Writer) int {
+	set := flag.NewFlagSet("weft demo", flag.ContinueOnError)
+	set.SetOutput(stderr)
+	list := set.Bool("list", false, "list the lessons")
+	seed := set.Uint64("seed", 1, "seed for the runs")
+	dir := set.String("dir", "", "where the lesson programs are (default: examples/bin here or beside weft)")
+	verbose := set.Bool("v", false, "show more of the programs' own output")
+	if err := set.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return exitUsage
+	}
+	if *list {
+		demo.List(stdout)
+		return 0
+	}
+	d := *dir
+	if d == "" {
+		d = lessonDir()
+	}
+	if err := demo.Run(stdout, d, set.Args(), demo.Options{Seed: *seed, Verbose: *verbose}); err != nil {
+		fmt.Fprintf(stderr, "weft: demo: %v\n", err)
+		if errors.Is(err, demo.ErrNotBuilt) {
+			return 1
+		}
+		return exitUsage
+	}
+	return 0
+}
+
+// lessonDir finds the lesson programs: examples/bin in the working directory, else in
+// the repository weft was built in (weft lives at its root after scripts/demo.sh).
+func lessonDir() string {
+	const rel = "examples/bin"
+	if st, err := os.Stat(rel); err == nil && st.IsDir() {
+		return rel
+	}
+	if exe, err := os.Executable(); err == nil {
+		for _, d := range []string{filepath.Dir(exe), filepath.Dir(filepath.Dir(exe))} {
+			if st, err := os.Stat(filepath.Join(d, rel)); err == nil && st.IsDir() {
+				return filepath.Join(d, rel)
+			}
+		}
+	}
+	return rel
 }

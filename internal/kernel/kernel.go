@@ -112,6 +112,11 @@ type Kernel struct {
 	nextPID int
 	tasks   []*Task // every task ever created, by TID
 	groups  []*ThreadGroup
+	// live indexes the tasks that have not exited by TID, and procs the processes
+	// not yet reaped by PID. They are only looked up, or counted, never iterated in
+	// an order that matters.
+	live  map[int]*Task
+	procs map[int]*ThreadGroup
 	runq    []*Task
 	init    *ThreadGroup
 
@@ -148,6 +153,8 @@ func New(cfg Config) (*Kernel, error) {
 		nextPID: 1,
 		noticed: map[string]bool{},
 		futexes: map[futexKey][]futexWaiter{},
+		live:    map[int]*Task{},
+		procs:   map[int]*ThreadGroup{},
 		tr:      cfg.Trace,
 	}
 	if cfg.MaxMemory > 0 {
@@ -237,8 +244,8 @@ func (k *Kernel) Spawn(data []byte, path string, argv, envp []string) (*ThreadGr
 	k.nextPID++
 	t.TID = tg.PID
 	tg.Tasks = []*Task{t}
-	k.tasks = append(k.tasks, t)
-	k.groups = append(k.groups, tg)
+	k.addTask(t)
+	k.addGroup(tg)
 	if k.init == nil {
 		k.init = tg
 	}
@@ -362,12 +369,14 @@ func (k *Kernel) MemoryCap() uint64 {
 }
 
 // LiveTasks counts the tasks that have not exited.
-func (k *Kernel) LiveTasks() int {
-	n := 0
-	for _, t := range k.tasks {
-		if t.State != TaskDead {
-			n++
-		}
-	}
-	return n
+func (k *Kernel) LiveTasks() int { return len(k.live) }
+
+func (k *Kernel) addTask(t *Task) {
+	k.tasks = append(k.tasks, t)
+	k.live[t.TID] = t
+}
+
+func (k *Kernel) addGroup(tg *ThreadGroup) {
+	k.groups = append(k.groups, tg)
+	k.procs[tg.PID] = tg
 }

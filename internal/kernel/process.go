@@ -76,8 +76,8 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 	if parent.Creds.UID != 0 {
 		// RLIMIT_NPROC counts the user's tasks, threads included (getrlimit(2)).
 		nproc := uint64(0)
-		for _, o := range k.tasks {
-			if o.State != TaskDead && o.TG.Creds.UID == parent.Creds.UID {
+		for _, o := range k.live { // a count: the order does not matter
+			if o.TG.Creds.UID == parent.Creds.UID {
 				nproc++
 			}
 		}
@@ -139,8 +139,8 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 	}
 	tg.Tasks = []*Task{child}
 	tg.Parent.Children = append(tg.Parent.Children, tg)
-	k.tasks = append(k.tasks, child)
-	k.groups = append(k.groups, tg)
+	k.addTask(child)
+	k.addGroup(tg)
 
 	if f&CLONE_PARENT_SETTID != 0 {
 		parent.MM.WriteU32(a.ParentTID, uint32(child.TID))
@@ -178,7 +178,7 @@ func (t *Task) cloneThread(a CloneArgs) (*Task, error) {
 		child.ClearTID = a.ChildTID
 	}
 	tg.Tasks = append(tg.Tasks, child)
-	k.tasks = append(k.tasks, child)
+	k.addTask(child)
 	if a.Flags&CLONE_PARENT_SETTID != 0 {
 		tg.MM.WriteU32(a.ParentTID, uint32(child.TID))
 	}
@@ -241,7 +241,11 @@ func (t *Task) Exec(data []byte, path string, argv, envp []string) error {
 			k.exitTask(o)
 		}
 	}
-	t.TID = tg.PID
+	if t.TID != tg.PID {
+		delete(k.live, t.TID)
+		t.TID = tg.PID
+		k.live[t.TID] = t
+	}
 	if !oldShared {
 		oldMM.Release()
 	}
@@ -321,6 +325,9 @@ func (k *Kernel) exitTask(t *Task) {
 	k.futexRemove(t)
 	t.pending = nil
 	t.State = TaskDead
+	if k.live[t.TID] == t {
+		delete(k.live, t.TID)
+	}
 	if k.tr != nil {
 		status := uint64(t.TG.ExitCode)
 		if t.TG.KillSignal != 0 {
@@ -359,7 +366,7 @@ func (k *Kernel) reparentChildren(tg *ThreadGroup) {
 func (k *Kernel) notifyParent(tg *ThreadGroup) {
 	p := tg.Parent
 	if p == nil || p.Exited {
-		tg.Reaped = true
+		k.markReaped(tg)
 		return
 	}
 	if tg.ExitSignal == linux.SIGCHLD {
@@ -380,7 +387,7 @@ func (k *Kernel) notifyParent(tg *ThreadGroup) {
 
 // reap removes a zombie child from its parent and adds up its accounting.
 func (k *Kernel) reap(parent, child *ThreadGroup) {
-	child.Reaped = true
+	k.markReaped(child)
 	for i, c := range parent.Children {
 		if c == child {
 			parent.Children = append(parent.Children[:i], parent.Children[i+1:]...)
@@ -541,28 +548,17 @@ func (t *Task) KillTask(target *Task, sig Signal) error {
 	return nil
 }
 
-// FindTask returns the living task with tid, or nil.
-func (k *Kernel) FindTask(tid int) *Task {
-	for _, t := range k.tasks {
-		if t.TID == tid && t.State != TaskDead {
-			return t
-		}
-	}
-	return nil
+// markReaped removes a process from the process table: it is no longer a zombie.
+func (k *Kernel) markReaped(tg *ThreadGroup) {
+	tg.Reaped = true
+	delete(k.procs, tg.PID)
 }
 
+// FindTask returns the living task with tid, or nil.
+func (k *Kernel) FindTask(tid int) *Task { return k.live[tid] }
+
 // FindGroup returns the living or zombie process with pid, or nil.
-func (k *Kernel) FindGroup(pid int) *ThreadGroup {
-	if pid <= 0 {
-		return nil
-	}
-	for _, g := range k.groups {
-		if g.PID == pid && !g.Reaped {
-			return g
-		}
-	}
-	return nil
-}
+func (k *Kernel) FindGroup(pid int) *ThreadGroup { return k.procs[pid] }
 
 func (k *Kernel) noticeOnce(key, format string, args ...any) {
 	if !k.noticed[key] {

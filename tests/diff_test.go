@@ -31,6 +31,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -329,8 +330,22 @@ func run(argv, env []string, stdin, dir string) result {
 	return r
 }
 
+// runWeft runs p under weft with the host's user and group IDs (weft's
+// default is uid/gid 1000). qemu-riscv64 runs programs with the host's
+// credentials, which are root in CI and a normal user on a developer's
+// machine; with the same IDs on both sides, permission checks (access(2)
+// on a mode 000 file, lowering a nice value, setuid to another user) give
+// the same answers whoever runs the suite. Programs still never print ID
+// values, and never the supplementary groups, which weft does not copy
+// from the host. weft's behaviour as a fixed non-root user is checked by
+// tests/expect (expect_test.go).
 func runWeft(p program, dir string) result {
-	argv := append([]string{weftBin, "run", p.path}, p.args...)
+	argv := []string{weftBin, "run",
+		"--uid", strconv.Itoa(os.Getuid()), "--gid", strconv.Itoa(os.Getgid()), p.path}
+	if standIn() {
+		argv = []string{weftBin, "run", p.path} // qemu-weft.sh takes no flags
+	}
+	argv = append(argv, p.args...)
 	return run(argv, os.Environ(), p.stdin, dir)
 }
 
@@ -338,6 +353,10 @@ func runQemu(p program, dir string) result {
 	argv := append([]string{"qemu-riscv64", p.path}, p.args...)
 	return run(argv, qemuEnv, p.stdin, dir)
 }
+
+// standIn reports whether WEFT_BIN is tests/qemu-weft.sh, the stand-in that
+// runs programs under qemu (with the host's IDs already).
+func standIn() bool { return filepath.Base(weftBin) == "qemu-weft.sh" }
 
 // acquire limits how many programs run at once, whatever -parallel says.
 func acquire(t *testing.T) {

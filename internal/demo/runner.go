@@ -157,7 +157,7 @@ func (e *env) runGuest(s spec) (*guestRun, error) {
 }
 
 func missingError(path string) error {
-	return fmt.Errorf("%w: %s is missing; build the lesson programs first with `make -C examples` (or ./scripts/examples.sh)", ErrNotBuilt, path)
+	return fmt.Errorf("%w: %s is missing; build the lesson programs first with `make -C examples` (or ./scripts/demo.sh)", ErrNotBuilt, path)
 }
 
 // commandLine is the `weft run` command that reproduces s (up to the program's path,

@@ -13,6 +13,7 @@ package kernel
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"math/rand/v2"
 	"sort"
 	"strings"
@@ -235,10 +236,14 @@ func (k *Kernel) Spawn(data []byte, path string, argv, envp []string) (*ThreadGr
 		if fd > 0 {
 			mode = vfs.O_WRONLY
 		}
-		tg.FDs.InstallAt(fd, vfs.Open(n, mode, "/dev/pts/0"), false)
+		name := "/dev/pts/0" // a terminal, or else a pipe, as the host has it
+		if n.Mode&vfs.S_IFMT == vfs.S_IFIFO {
+			name = "pipe:[" + strconv.FormatUint(n.Ino, 10) + "]"
+		}
+		tg.FDs.InstallAt(fd, vfs.Open(n, mode, name), false)
 	}
 	t := &Task{k: k, TG: tg}
-	if err := k.execImage(t, bin, path, argv, envp); err != nil {
+	if err := k.execImage(t, bin, path, path, argv, envp); err != nil {
 		return nil, err
 	}
 	k.nextPID++
@@ -288,10 +293,11 @@ func (k *Kernel) traceMemory(t *Task, force bool) {
 }
 
 // execImage loads bin into t's thread group's (fresh) address space and sets t up to
-// start at its entry point.
-func (k *Kernel) execImage(t *Task, bin *loader.Binary, path string, argv, envp []string) error {
+// start at its entry point. execfn is the name it was executed by (AT_EXECFN, and the
+// command name), exe the file's canonical path (/proc/PID/exe).
+func (k *Kernel) execImage(t *Task, bin *loader.Binary, execfn, exe string, argv, envp []string) error {
 	tg := t.TG
-	img, err := bin.Load(tg.MM, path)
+	img, err := bin.Load(tg.MM, exe)
 	if err != nil {
 		return err
 	}
@@ -299,7 +305,7 @@ func (k *Kernel) execImage(t *Task, bin *loader.Binary, path string, argv, envp 
 		return err
 	}
 	sa := &loader.StackArgs{
-		Argv: argv, Envp: envp, ExecFn: path,
+		Argv: argv, Envp: envp, ExecFn: execfn,
 		UID: uint64(tg.Creds.UID), EUID: uint64(tg.Creds.EUID),
 		GID: uint64(tg.Creds.GID), EGID: uint64(tg.Creds.EGID),
 	}
@@ -308,8 +314,8 @@ func (k *Kernel) execImage(t *Task, bin *loader.Binary, path string, argv, envp 
 	if err != nil {
 		return err
 	}
-	tg.Exe = path
-	tg.Comm = comm(path)
+	tg.Exe = exe
+	tg.Comm = comm(execfn)
 	tg.Binary = bin
 	tg.Args = argv
 	t.Ctx = cpu.Context{PC: img.Entry}

@@ -73,15 +73,11 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 		return nil, linux.EAGAIN
 	}
 	parent := t.TG
-	if parent.Creds.UID != 0 {
-		// RLIMIT_NPROC counts the user's tasks, threads included (getrlimit(2)).
-		nproc := uint64(0)
-		for _, o := range k.live { // a count: the order does not matter
-			if o.TG.Creds.UID == parent.Creds.UID {
-				nproc++
-			}
-		}
-		if nproc >= parent.Rlimits[RLIMIT_NPROC].Cur {
+	// RLIMIT_NPROC counts the tasks of the real user ID, threads included and zombies
+	// until they are reaped; root, and a process with root's capabilities (euid 0),
+	// is exempt (getrlimit(2), fork(2)).
+	if parent.Creds.UID != 0 && parent.Creds.EUID != 0 {
+		if k.userTasks(parent.Creds.UID) >= parent.Rlimits[RLIMIT_NPROC].Cur {
 			return nil, linux.EAGAIN
 		}
 	}
@@ -211,8 +207,9 @@ func (tg *ThreadGroup) releaseVfork() {
 }
 
 // Exec replaces t's process image with the program in data, as execve(2) does once the
-// file has been found and checked. path is the name it was executed by.
-func (t *Task) Exec(data []byte, path string, argv, envp []string) error {
+// file has been found and checked. execfn is the name it was executed by, exe the
+// file's canonical path.
+func (t *Task) Exec(data []byte, execfn, exe string, argv, envp []string) error {
 	k := t.k
 	bin, err := loader.Parse(data)
 	if err != nil {
@@ -224,7 +221,7 @@ func (t *Task) Exec(data []byte, path string, argv, envp []string) error {
 	oldMM, oldShared := tg.MM, tg.sharesMM
 	tg.MM, tg.sharesMM = mm.New(&k.pool), false
 	oldBin := tg.Binary
-	if err := k.execImage(t, bin, path, argv, envp); err != nil {
+	if err := k.execImage(t, bin, execfn, exe, argv, envp); err != nil {
 		tg.MM.Release()
 		tg.MM, tg.sharesMM, tg.Binary = oldMM, oldShared, oldBin
 		if err == loader.ErrArgsTooLong {
@@ -264,7 +261,7 @@ func (t *Task) Exec(data []byte, path string, argv, envp []string) error {
 	t.RobustList = 0
 	tg.Args = argv
 	if k.tr != nil {
-		k.traceEvent(t, trace.Event{Time: t.Now(), Kind: trace.Exec, Name: path})
+		k.traceEvent(t, trace.Event{Time: t.Now(), Kind: trace.Exec, Name: exe})
 		k.traceNames(t)
 	}
 	return nil
@@ -546,6 +543,27 @@ func (t *Task) KillTask(target *Task, sig Signal) error {
 	}
 	t.k.SignalTask(target, SigInfo{Signo: sig, Code: SI_TKILL, PID: t.TG.PID, UID: c.UID})
 	return nil
+}
+
+// userTasks counts the tasks that hold a place in uid's RLIMIT_NPROC count: live
+// tasks, and the zombie leaders of unreaped processes.
+func (k *Kernel) userTasks(uid uint32) uint64 {
+	n := uint64(0)
+	for _, tg := range k.procs { // a count: the order does not matter
+		if tg.Creds.UID != uid {
+			continue
+		}
+		if tg.Exited {
+			n++
+			continue
+		}
+		for _, t := range tg.Tasks {
+			if t.State != TaskDead {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 // markReaped removes a process from the process table: it is no longer a zombie.

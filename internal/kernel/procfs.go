@@ -57,14 +57,23 @@ func (k *Kernel) procDir(tg *ThreadGroup) *vfs.Inode {
 		"fd":      func() *vfs.Inode { return k.procFDs(tg) },
 	}
 	names := []string{"cmdline", "comm", "cwd", "exe", "fd", "maps", "status"}
+	// A zombie keeps its /proc directory until it is reaped, but only what is left of
+	// it: its status and name, and an empty command line (proc(5)).
+	zombie := map[string]bool{"cmdline": true, "comm": true, "status": true}
 	return fs.NewDynamicDir(0o555, uid, gid, func(name string) *vfs.Inode {
-		if mk, ok := entries[name]; ok && !tg.Exited {
-			return mk()
+		mk, ok := entries[name]
+		switch {
+		case !ok:
+			return nil
+		case tg.Exited && name == "cmdline":
+			return file(func() string { return "" })
+		case tg.Exited && !zombie[name]:
+			return nil
 		}
-		return nil
+		return mk()
 	}, func() []string {
 		if tg.Exited {
-			return nil
+			return []string{"cmdline", "comm", "status"}
 		}
 		return names
 	})

@@ -37,17 +37,23 @@ const RLIM_INFINITY = ^uint64(0)
 
 // Resource numbers for getrlimit(2).
 const (
-	RLIMIT_CPU     = 0
-	RLIMIT_FSIZE   = 1
-	RLIMIT_DATA    = 2
-	RLIMIT_STACK   = 3
-	RLIMIT_CORE    = 4
-	RLIMIT_RSS     = 5
-	RLIMIT_NPROC   = 6
-	RLIMIT_NOFILE  = 7
-	RLIMIT_MEMLOCK = 8
-	RLIMIT_AS      = 9
-	RLIM_NLIMITS   = 16
+	RLIMIT_CPU        = 0
+	RLIMIT_FSIZE      = 1
+	RLIMIT_DATA       = 2
+	RLIMIT_STACK      = 3
+	RLIMIT_CORE       = 4
+	RLIMIT_RSS        = 5
+	RLIMIT_NPROC      = 6
+	RLIMIT_NOFILE     = 7
+	RLIMIT_MEMLOCK    = 8
+	RLIMIT_AS         = 9
+	RLIMIT_LOCKS      = 10
+	RLIMIT_SIGPENDING = 11
+	RLIMIT_MSGQUEUE   = 12
+	RLIMIT_NICE       = 13
+	RLIMIT_RTPRIO     = 14
+	RLIMIT_RTTIME     = 15
+	RLIM_NLIMITS      = 16
 )
 
 func defaultRlimits() [RLIM_NLIMITS]Rlimit {
@@ -60,6 +66,10 @@ func defaultRlimits() [RLIM_NLIMITS]Rlimit {
 	r[RLIMIT_NPROC] = Rlimit{4096, 4096}
 	r[RLIMIT_NOFILE] = Rlimit{1024, 4096}
 	r[RLIMIT_MEMLOCK] = Rlimit{8 << 20, 8 << 20}
+	r[RLIMIT_SIGPENDING] = Rlimit{15000, 15000}
+	r[RLIMIT_MSGQUEUE] = Rlimit{819200, 819200}
+	r[RLIMIT_NICE] = Rlimit{0, 0}
+	r[RLIMIT_RTPRIO] = Rlimit{0, 0}
 	return r
 }
 

@@ -2,6 +2,7 @@ package syscalls
 
 import (
 	"encoding/binary"
+	pathpkg "path"
 	"strconv"
 	"strings"
 
@@ -317,6 +318,12 @@ func Openat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		if n.Mode&vfs.S_IFMT == vfs.S_IFLNK {
 			return 0, linux.ELOOP // O_NOFOLLOW on a symbolic link
 		}
+		if flags&vfs.O_PATH == 0 && (flags&vfs.O_ACCMODE != vfs.O_RDONLY || flags&vfs.O_TRUNC != 0) && n.Mode&vfs.S_IFMT == vfs.S_IFREG {
+			// A read-only file system refuses writers before permissions are checked.
+			if err := n.Writable(); err != nil {
+				return 0, err
+			}
+		}
 		if flags&vfs.O_PATH == 0 {
 			var mask uint32
 			switch flags & vfs.O_ACCMODE {
@@ -345,9 +352,24 @@ func Openat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		n.Truncate(0)
 		n.Mtime = int64(t.Now())
 	}
-	f := vfs.Open(n, flags, path)
+	f := vfs.Open(n, flags, absPath(t, a[0], path))
 	newfd, err := t.TG.FDs.Install(f, flags&vfs.O_CLOEXEC != 0, 0, t.TG.Rlimits[kernel.RLIMIT_NOFILE].Cur)
 	return uint64(newfd), err
+}
+
+// absPath is the absolute, cleaned name of path opened relative to dirfd, for
+// /proc/PID/fd and traces.
+func absPath(t *kernel.Task, dirfd uint64, path string) string {
+	if strings.HasPrefix(path, "/") {
+		return pathpkg.Clean(path)
+	}
+	base := t.TG.CwdPath
+	if int32(dirfd) != kernel.AT_FDCWD {
+		if f, err := file(t, dirfd); err == nil {
+			base = f.Path
+		}
+	}
+	return pathpkg.Clean(base + "/" + path)
 }
 
 // Close implements close(2).
@@ -776,12 +798,12 @@ func setCwd(t *kernel.Task, n *vfs.Inode) error {
 // chmod changes a mode: only the owner or root may, and a non-root owner outside the
 // file's group loses the set-group-ID bit (chmod(2)).
 func chmod(t *kernel.Task, n *vfs.Inode, mode uint32) error {
+	if err := n.Writable(); err != nil {
+		return err
+	}
 	c := t.TG.Creds
 	if c.EUID != 0 && c.EUID != n.UID {
 		return linux.EPERM
-	}
-	if err := n.Writable(); err != nil {
-		return err
 	}
 	mode &= 0o7777
 	if c.EUID != 0 && n.GID != c.EGID && !inGroups(c.Groups, n.GID) {
@@ -804,20 +826,19 @@ func inGroups(gs []uint32, g uint32) bool {
 // group to one it belongs to (chown(2)). -1 leaves an ID alone. A non-root chown clears
 // the set-user-ID and set-group-ID bits of an executable.
 func chown(t *kernel.Task, n *vfs.Inode, uid, gid uint32) error {
-	c := t.TG.Creds
-	if c.EUID != 0 {
-		if uid != noChange && uid != n.UID {
-			return linux.EPERM
-		}
-		if gid != noChange && gid != n.GID && (c.EUID != n.UID || (gid != c.EGID && !inGroups(c.Groups, gid))) {
-			return linux.EPERM
-		}
-		if gid != noChange && c.EUID != n.UID {
-			return linux.EPERM
-		}
-	}
 	if err := n.Writable(); err != nil {
 		return err
+	}
+	c := t.TG.Creds
+	if c.EUID != 0 {
+		// chown_ok and chgrp_ok in fs/attr.c: only the owner may "change" the owner
+		// to itself, and may change the group to one it belongs to.
+		if uid != noChange && (c.EUID != n.UID || uid != n.UID) {
+			return linux.EPERM
+		}
+		if gid != noChange && (c.EUID != n.UID || (gid != n.GID && gid != c.EGID && !inGroups(c.Groups, gid))) {
+			return linux.EPERM
+		}
 	}
 	if uid != noChange {
 		n.UID = uid

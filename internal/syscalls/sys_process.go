@@ -1,7 +1,9 @@
 package syscalls
 
 import (
+	"bytes"
 	"encoding/binary"
+	"strings"
 
 	"weft/internal/abi/linux"
 	"weft/internal/kernel"
@@ -161,7 +163,8 @@ func stringArray(t *kernel.Task, addr uint64, budget *int) ([]string, error) {
 	}
 }
 
-// Execve implements execve(2) for static riscv64 programs in the guest file system.
+// Execve implements execve(2) for static riscv64 programs in the guest file system,
+// and for "#!" scripts whose interpreter is one.
 func Execve(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	path, err := pathArg(t, a[0])
 	if err != nil {
@@ -176,38 +179,73 @@ func Execve(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	var n *vfs.Inode
-	if path == "/proc/self/exe" {
-		n, err = t.Kernel().FS.Lookup(t.TG.Creds.VFS(), t.TG.Cwd, t.TG.Exe, true)
-		path = t.TG.Exe
-	} else {
-		n, err = t.Kernel().FS.Lookup(t.TG.Creds.VFS(), t.TG.Cwd, path, true)
-	}
+	return 0, execFile(t, path, path, argv, envp, 0)
+}
+
+// maxInterp is how many "#!" interpreters may chain (Linux allows 4 levels of binfmt
+// rewriting).
+const maxInterp = 4
+
+// execFile runs the program at path; execfn is the name the caller passed to execve.
+func execFile(t *kernel.Task, path, execfn string, argv, envp []string, depth int) error {
+	n, exe, err := t.Kernel().FS.Realpath(t.TG.Creds.VFS(), t.TG.Cwd, t.TG.CwdPath, path)
 	if err != nil {
-		return 0, err
+		return err
 	}
 	switch {
-	case n.IsDir():
-		return 0, linux.EACCES
 	case n.Mode&vfs.S_IFMT != vfs.S_IFREG:
-		return 0, linux.EACCES
+		return linux.EACCES
 	case !vfs.Check(t.TG.Creds.VFS(), n, vfs.MayExec):
-		return 0, linux.EACCES
+		return linux.EACCES
 	}
 	data, err := n.Contents()
 	if err != nil {
-		return 0, err
+		return err
 	}
 	if len(data) >= 2 && data[0] == '#' && data[1] == '!' {
-		return 0, linux.ENOEXEC // weft has no shell to run scripts with
+		if depth >= maxInterp {
+			return linux.ELOOP
+		}
+		interp, arg, err := shebang(data)
+		if err != nil {
+			return err
+		}
+		// The interpreter gets: its own name, the optional argument, the script's
+		// path, then the script's arguments after argv[0] (execve(2), "Interpreter
+		// scripts").
+		nargv := []string{interp}
+		if arg != "" {
+			nargv = append(nargv, arg)
+		}
+		nargv = append(nargv, path)
+		if len(argv) > 1 {
+			nargv = append(nargv, argv[1:]...)
+		}
+		return execFile(t, interp, execfn, nargv, envp, depth+1)
 	}
-	if !isAbs(path) {
-		path = t.TG.CwdPath + "/" + path
+	if err := t.Exec(data, execfn, exe, argv, envp); err != nil {
+		return err
 	}
-	if err := t.Exec(data, path, argv, envp); err != nil {
-		return 0, err
+	return kernel.ErrNoReturn
+}
+
+// shebang parses a "#!interpreter [argument]" line (at most 255 bytes).
+func shebang(data []byte) (interp, arg string, err error) {
+	line := data[2:]
+	if i := bytes.IndexByte(line, '\n'); i >= 0 {
+		line = line[:i]
+	} else if len(line) > 255 {
+		return "", "", linux.ENOEXEC
 	}
-	return 0, kernel.ErrNoReturn
+	fields := strings.TrimLeft(string(line), " \t")
+	if fields == "" {
+		return "", "", linux.ENOEXEC
+	}
+	interp, arg, _ = strings.Cut(fields, " ")
+	if i := strings.IndexByte(interp, '\t'); i >= 0 {
+		interp, arg = interp[:i], interp[i+1:]
+	}
+	return interp, strings.TrimSpace(arg), nil
 }
 
 func isAbs(p string) bool { return len(p) > 0 && p[0] == '/' }

@@ -186,7 +186,9 @@ func Setpriority(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		if c.EUID != 0 && c.EUID != oc.UID && c.EUID != oc.EUID {
 			return 0, linux.EPERM
 		}
-		if nice < o.Nice && c.EUID != 0 {
+		// Lowering the nice value needs root, or RLIMIT_NICE: 20-nice may not
+		// exceed its soft limit (getrlimit(2)).
+		if nice < o.Nice && c.EUID != 0 && uint64(20-nice) > t.TG.Rlimits[kernel.RLIMIT_NICE].Cur {
 			return 0, linux.EACCES
 		}
 	}

@@ -104,7 +104,7 @@ func (f *File) Write(p []byte) (int, error) {
 		return 0, linux.EISDIR
 	}
 	if f.Flags&O_APPEND != 0 {
-		f.Offset = int64(len(n.data))
+		f.Offset = n.Size()
 	}
 	c, err := f.PWrite(p, f.Offset)
 	f.Offset += int64(c)

@@ -49,9 +49,6 @@ func (fs *FS) hostInode(path string, st os.FileInfo, writable bool) *Inode {
 	default:
 		mode |= S_IFIFO // devices, sockets and fifos on the host cannot be opened
 	}
-	if !writable {
-		mode &^= 0o222
-	}
 	n := fs.newInode(mode, 0, 0)
 	if sys, ok := st.Sys().(*syscall.Stat_t); ok {
 		n.UID, n.GID = sys.Uid, sys.Gid

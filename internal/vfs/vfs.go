@@ -378,16 +378,14 @@ func (fs *FS) Create(c Cred, dir *Inode, name string, mode uint32) (*Inode, erro
 	if dir.child(name) != nil {
 		return nil, linux.EEXIST
 	}
+	// A read-only file system refuses before permissions are checked.
+	if err := dir.Writable(); err != nil {
+		return nil, err
+	}
 	if !Check(c, dir, MayWrite|MayExec) {
 		return nil, linux.EACCES
 	}
-	if dir.lookupFn != nil {
-		return nil, linux.EACCES
-	}
 	if dir.host != "" {
-		if !dir.hostRW {
-			return nil, linux.EROFS
-		}
 		p := dir.host + "/" + name
 		var err error
 		if mode&S_IFMT == S_IFDIR {
@@ -401,10 +399,15 @@ func (fs *FS) Create(c Cred, dir *Inode, name string, mode uint32) (*Inode, erro
 		if err != nil {
 			return nil, hostErr(err)
 		}
-		if n := dir.hostChild(name); n != nil {
-			return n, nil
+		os.Chmod(p, os.FileMode(mode&0o777)) // as asked, whatever weft's own umask
+		n := dir.hostChild(name)
+		if n == nil {
+			return nil, linux.EIO
 		}
-		return nil, linux.EIO
+		// The guest sees its own files as its own; the host file belongs to weft's
+		// user.
+		n.UID, n.GID = c.UID, c.GID
+		return n, nil
 	}
 	n := fs.newInode(mode, c.UID, c.GID)
 	fs.link(dir, name, n)
@@ -425,6 +428,9 @@ func (fs *FS) Unlink(c Cred, dir *Inode, name string, rmdir bool) error {
 	if n == nil {
 		return linux.ENOENT
 	}
+	if err := dir.Writable(); err != nil {
+		return err
+	}
 	if !Check(c, dir, MayWrite|MayExec) {
 		return linux.EACCES
 	}
@@ -443,9 +449,6 @@ func (fs *FS) Unlink(c Cred, dir *Inode, name string, rmdir bool) error {
 		return linux.EACCES
 	}
 	if n.host != "" {
-		if !n.hostRW {
-			return linux.EROFS
-		}
 		if err := os.Remove(n.host); err != nil {
 			return hostErr(err)
 		}
@@ -488,6 +491,12 @@ func (fs *FS) Rename(c Cred, oldDir *Inode, oldName string, newDir *Inode, newNa
 	}
 	if (oldDir.host == "") != (newDir.host == "") || oldDir.lookupFn != nil || newDir.lookupFn != nil {
 		return linux.EXDEV
+	}
+	if err := oldDir.Writable(); err != nil {
+		return err
+	}
+	if err := newDir.Writable(); err != nil {
+		return err
 	}
 	if !Check(c, oldDir, MayWrite|MayExec) || !Check(c, newDir, MayWrite|MayExec) {
 		return linux.EACCES
@@ -534,9 +543,6 @@ func (fs *FS) Rename(c Cred, oldDir *Inode, oldName string, newDir *Inode, newNa
 		return linux.ENOTEMPTY
 	}
 	if n.host != "" {
-		if !n.hostRW {
-			return linux.EROFS
-		}
 		if err := os.Rename(n.host, newDir.host+"/"+newName); err != nil {
 			return hostErr(err)
 		}
@@ -595,14 +601,92 @@ func (fs *FS) Symlink(c Cred, dir *Inode, name, target string) error {
 	if dir.child(name) != nil {
 		return linux.EEXIST
 	}
+	if err := dir.Writable(); err != nil {
+		return err
+	}
 	if !Check(c, dir, MayWrite|MayExec) {
 		return linux.EACCES
 	}
-	if dir.host != "" || dir.lookupFn != nil {
-		return linux.EPERM
+	if dir.host != "" {
+		if err := os.Symlink(target, dir.host+"/"+name); err != nil {
+			return hostErr(err)
+		}
+		if n := dir.hostChild(name); n != nil {
+			n.UID, n.GID = c.UID, c.GID
+		}
+		return nil
 	}
 	n := fs.newInode(S_IFLNK|0o777, c.UID, c.GID)
 	n.target = target
 	fs.link(dir, name, n)
 	return nil
+}
+
+// Realpath resolves path like Lookup (following every symbolic link) and also returns
+// the canonical absolute path of the result, as realpath(3) would. cwdPath is the
+// absolute path of cwd.
+func (fs *FS) Realpath(c Cred, cwd *Inode, cwdPath, path string) (*Inode, string, error) {
+	if path == "" {
+		return nil, "", linux.ENOENT
+	}
+	var parts []string // the canonical path so far, as components
+	dir := cwd
+	if path[0] == '/' {
+		dir = fs.Root
+	} else {
+		parts = splitClean(cwdPath)
+	}
+	todo := strings.Split(path, "/")
+	links := 0
+	n := dir
+	for len(todo) > 0 {
+		name := todo[0]
+		todo = todo[1:]
+		switch name {
+		case "", ".":
+			continue
+		case "..":
+			n = dir.Parent()
+			dir = n
+			if len(parts) > 0 {
+				parts = parts[:len(parts)-1]
+			}
+			continue
+		}
+		k, err := fs.step(c, dir, name, false, 0)
+		if err != nil {
+			return nil, "", err
+		}
+		if k.Mode&S_IFMT == S_IFLNK {
+			links++
+			if links > maxSymlinks {
+				return nil, "", linux.ELOOP
+			}
+			t := strings.Split(k.target, "/")
+			if strings.HasPrefix(k.target, "/") {
+				dir, parts = fs.Root, nil
+			}
+			todo = append(t, todo...)
+			continue
+		}
+		if len(todo) > 0 && !k.IsDir() {
+			return nil, "", linux.ENOTDIR
+		}
+		parts = append(parts, name)
+		n = k
+		if k.IsDir() {
+			dir = k
+		}
+	}
+	return n, "/" + strings.Join(parts, "/"), nil
+}
+
+func splitClean(p string) []string {
+	var out []string
+	for _, s := range strings.Split(p, "/") {
+		if s != "" && s != "." {
+			out = append(out, s)
+		}
+	}
+	return out
 }

@@ -279,6 +279,12 @@ func (k *Kernel) exitGroup(tg *ThreadGroup, code int, sig Signal) {
 		c.charge(costExitProcess)
 	}
 	tg.ExitTime = k.now()
+	for i, tm := range k.timers {
+		if tm.proc == tg {
+			k.timers = append(k.timers[:i], k.timers[i+1:]...)
+			break
+		}
+	}
 	for _, t := range tg.Tasks {
 		if t.State != TaskDead {
 			k.exitRobustList(t) // robust futexes may live in memory shared with others

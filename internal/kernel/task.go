@@ -122,6 +122,7 @@ type ThreadGroup struct {
 	MemAtExit  mm.Stats
 
 	lastMemTrace uint64 // virtual time of the last memory counter in the trace
+	itimer       itimer // ITIMER_REAL
 
 	// ChildStats and ChildMem add up the reaped children (RUSAGE_CHILDREN).
 	ChildStats TaskStats

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sort"
 
+	"weft/internal/abi/linux"
+
 	"weft/internal/vfs"
 )
 
@@ -65,16 +67,23 @@ func (t *Task) Block(why string, queues ...*WaitQueue) error {
 // WaitingFor describes what a blocked task waits for.
 func (t *Task) WaitingFor() string { return t.waitingFor }
 
-// timer is a task's wake-up at a virtual time.
+// timer is a task's wake-up, or a process's interval timer (ITIMER_REAL), at a virtual
+// time.
 type timer struct {
 	at   uint64
 	seq  uint64 // creation order, to break ties deterministically
 	task *Task
+	proc *ThreadGroup // ITIMER_REAL of this process: SIGALRM at expiry
 }
 
 func (k *Kernel) addTimer(t *Task, at uint64) {
+	k.insertTimer(timer{at: at, task: t})
+}
+
+func (k *Kernel) insertTimer(tm timer) {
 	k.timerSeq++
-	k.timers = append(k.timers, timer{at: at, seq: k.timerSeq, task: t})
+	tm.seq = k.timerSeq
+	k.timers = append(k.timers, tm)
 	sort.Slice(k.timers, func(i, j int) bool {
 		a, b := k.timers[i], k.timers[j]
 		return a.at < b.at || (a.at == b.at && a.seq < b.seq)
@@ -83,7 +92,7 @@ func (k *Kernel) addTimer(t *Task, at uint64) {
 
 func (k *Kernel) cancelTimer(t *Task) {
 	for i, tm := range k.timers {
-		if tm.task == t {
+		if tm.task == t && t != nil {
 			k.timers = append(k.timers[:i], k.timers[i+1:]...)
 			return
 		}
@@ -95,6 +104,18 @@ func (k *Kernel) fireTimers(now uint64) {
 	for len(k.timers) > 0 && k.timers[0].at <= now {
 		tm := k.timers[0]
 		k.timers = k.timers[1:]
+		if tg := tm.proc; tg != nil {
+			tg.itimer.armed = false
+			if !tg.Exited {
+				if tg.itimer.interval > 0 {
+					tg.itimer.armed = true
+					k.insertTimer(timer{at: tm.at + tg.itimer.interval, proc: tg})
+				}
+				k.current = nil
+				k.SignalProcess(tg, SigInfo{Signo: linux.SIGALRM, Code: SI_KERNEL})
+			}
+			continue
+		}
 		t := tm.task
 		if t.State != TaskBlocked {
 			continue
@@ -125,4 +146,49 @@ func (k *Kernel) now() uint64 {
 
 func (t *Task) String() string {
 	return fmt.Sprintf("pid %d tid %d (%s)", t.TG.PID, t.TID, t.TG.Comm)
+}
+
+// itimer is a process's ITIMER_REAL.
+type itimer struct {
+	armed    bool
+	interval uint64 // nanoseconds; 0 for a one-shot timer
+}
+
+// SetAlarm arms (value > 0) or disarms the process's real-time interval timer
+// (setitimer(ITIMER_REAL), alarm) and returns what was left of the old one.
+func (t *Task) SetAlarm(value, interval uint64) (oldValue, oldInterval uint64) {
+	k, tg := t.k, t.TG
+	oldValue, oldInterval = t.Alarm()
+	for i, tm := range k.timers {
+		if tm.proc == tg {
+			k.timers = append(k.timers[:i], k.timers[i+1:]...)
+			break
+		}
+	}
+	tg.itimer = itimer{}
+	if value > 0 {
+		tg.itimer = itimer{armed: true, interval: interval}
+		k.insertTimer(timer{at: t.Now() + value, proc: tg})
+	}
+	return oldValue, oldInterval
+}
+
+// Alarm reports the time left on the process's ITIMER_REAL and its interval.
+func (t *Task) Alarm() (value, interval uint64) {
+	tg := t.TG
+	if !tg.itimer.armed {
+		return 0, tg.itimer.interval
+	}
+	for _, tm := range t.k.timers {
+		if tm.proc == tg {
+			now := t.Now()
+			if tm.at > now {
+				value = tm.at - now
+			} else {
+				value = 1
+			}
+			break
+		}
+	}
+	return value, tg.itimer.interval
 }

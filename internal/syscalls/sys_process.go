@@ -481,8 +481,11 @@ func Getsid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 
 // Tkill implements tkill(2).
 func Tkill(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	if int32(a[0]) <= 0 {
+		return 0, linux.EINVAL
+	}
 	target := t.Kernel().FindTask(int(int32(a[0])))
-	if target == nil || int32(a[0]) <= 0 {
+	if target == nil {
 		return 0, linux.ESRCH
 	}
 	return ret0(t.KillTask(target, linux.Signal(a[1])))
@@ -490,8 +493,11 @@ func Tkill(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 
 // Tgkill implements tgkill(2).
 func Tgkill(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	if int32(a[0]) <= 0 || int32(a[1]) <= 0 {
+		return 0, linux.EINVAL
+	}
 	target := t.Kernel().FindTask(int(int32(a[1])))
-	if target == nil || int32(a[1]) <= 0 || int32(a[0]) <= 0 || target.TG.PID != int(int32(a[0])) {
+	if target == nil || target.TG.PID != int(int32(a[0])) {
 		return 0, linux.ESRCH
 	}
 	return ret0(t.KillTask(target, linux.Signal(a[2])))

@@ -13,6 +13,8 @@ var timeCalls = []entry{
 	call(linux.SYS_GETTIMEOFDAY, "gettimeofday", Gettimeofday, p, p),
 	call(linux.SYS_NANOSLEEP, "nanosleep", Nanosleep, p, p),
 	call(linux.SYS_CLOCK_NANOSLEEP, "clock_nanosleep", ClockNanosleep, i, x, p, p),
+	call(linux.SYS_SETITIMER, "setitimer", Setitimer, i, p, p).partial("ITIMER_REAL; ITIMER_VIRTUAL and ITIMER_PROF are refused with EINVAL"),
+	call(linux.SYS_GETITIMER, "getitimer", Getitimer, i, p).partial("ITIMER_REAL"),
 }
 
 // Clock IDs (time.h).
@@ -157,4 +159,62 @@ func ClockNanosleep(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		t.Call.Deadline = t.Now() + max(d, 1)
 	}
 	return sleep(t)
+}
+
+const ITIMER_REAL = 0
+
+// readTimeval reads a struct timeval (seconds, microseconds) as nanoseconds.
+func readTimeval(t *kernel.Task, addr uint64) (uint64, error) {
+	b, err := copyIn(t, addr, 16)
+	if err != nil {
+		return 0, err
+	}
+	sec, usec := int64(binary.LittleEndian.Uint64(b)), int64(binary.LittleEndian.Uint64(b[8:]))
+	if sec < 0 || usec < 0 || usec >= 1e6 {
+		return 0, linux.EINVAL
+	}
+	return uint64(min(sec, 1<<33))*1e9 + uint64(usec)*1e3, nil
+}
+
+func itimerval(interval, value uint64) []byte {
+	b := make([]byte, 32)
+	le := binary.LittleEndian
+	// Round up, so that a pending timer never reads as zero (disarmed).
+	value = (value + 999) / 1000 * 1000
+	le.PutUint64(b[0:], interval/1e9)
+	le.PutUint64(b[8:], interval%1e9/1e3)
+	le.PutUint64(b[16:], value/1e9)
+	le.PutUint64(b[24:], value%1e9/1e3)
+	return b
+}
+
+// Setitimer implements setitimer(2) for ITIMER_REAL (which alarm(2) uses).
+func Setitimer(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	if a[0] != ITIMER_REAL {
+		return 0, linux.EINVAL
+	}
+	var value, interval uint64
+	if a[1] != 0 {
+		var err error
+		if interval, err = readTimeval(t, a[1]); err != nil {
+			return 0, err
+		}
+		if value, err = readTimeval(t, a[1]+16); err != nil {
+			return 0, err
+		}
+	}
+	oldValue, oldInterval := t.SetAlarm(value, interval)
+	if a[2] != 0 {
+		return ret0(copyOut(t, a[2], itimerval(oldInterval, oldValue)))
+	}
+	return 0, nil
+}
+
+// Getitimer implements getitimer(2) for ITIMER_REAL.
+func Getitimer(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	if a[0] != ITIMER_REAL {
+		return 0, linux.EINVAL
+	}
+	value, interval := t.Alarm()
+	return ret0(copyOut(t, a[1], itimerval(interval, value)))
 }

@@ -13,9 +13,9 @@ package kernel
 import (
 	"fmt"
 	"io"
-	"strconv"
 	"math/rand/v2"
 	"sort"
+	"strconv"
 	"strings"
 
 	"weft/internal/abi/linux"
@@ -118,8 +118,8 @@ type Kernel struct {
 	// an order that matters.
 	live  map[int]*Task
 	procs map[int]*ThreadGroup
-	runq    []*Task
-	init    *ThreadGroup
+	runq  []*Task
+	init  *ThreadGroup
 
 	timers   []timer
 	timerSeq uint64

@@ -434,9 +434,17 @@ type WaitTarget struct {
 	PID  int // > 0: that child
 	PGID int // > 0: children in that process group
 	// neither: any child
+
+	// A "clone child" reports its exit with a signal other than SIGCHLD, or none.
+	// Clone waits only for those (__WCLONE); All for every child (__WALL); by default
+	// only for the others (wait4(2)).
+	Clone, All bool
 }
 
 func (w WaitTarget) matches(c *ThreadGroup) bool {
+	if !w.All && (c.ExitSignal != linux.SIGCHLD) != w.Clone {
+		return false
+	}
 	switch {
 	case w.PID > 0:
 		return c.PID == w.PID

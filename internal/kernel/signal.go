@@ -92,7 +92,14 @@ func (k *Kernel) SignalProcess(tg *ThreadGroup, info SigInfo) {
 		return
 	}
 	tg.sigPending.add(info)
-	// Wake one thread that can take it, as Linux's complete_signal does.
+	// Wake one thread that can take it: one waiting for it in rt_sigtimedwait first,
+	// else one that does not block it, as Linux's complete_signal does.
+	for _, t := range tg.Tasks {
+		if t.State == TaskBlocked && t.sigWaitSet&sigBit(info.Signo) != 0 {
+			k.kick(t)
+			return
+		}
+	}
 	for _, t := range tg.Tasks {
 		if t.State != TaskDead && t.SigMask&sigBit(info.Signo) == 0 {
 			k.kick(t)

@@ -281,6 +281,7 @@ func Wait4(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		return 0, linux.EINVAL
 	}
 	target, _ := waitTarget(t, int(int32(a[0])))
+	target.Clone, target.All = opts&WCLONE != 0, opts&WALL != 0
 	c, err := t.WaitChild(target, opts&WNOHANG != 0, false)
 	if err != nil || c == nil {
 		return 0, err
@@ -335,6 +336,7 @@ func Waitid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if opts&WEXITED == 0 {
 		return 0, linux.ECHILD // only exits are reported; stops come with job control
 	}
+	target.Clone, target.All = opts&WCLONE != 0, opts&WALL != 0
 	c, err := t.WaitChild(target, opts&WNOHANG != 0, opts&WNOWAIT != 0)
 	if err != nil {
 		return 0, err

@@ -100,6 +100,8 @@ func Clone3(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	switch {
 	case flags&kernel.CSIGNAL != 0 || sig >= uint64(linux.NSIG):
 		return 0, linux.EINVAL
+	case flags&(kernel.CLONE_THREAD|kernel.CLONE_PARENT) != 0 && sig != 0:
+		return 0, linux.EINVAL // clone3(2): no exit signal for threads or siblings
 	case flags&kernel.CLONE_PIDFD != 0:
 		return 0, linux.EINVAL // no pidfds in weft
 	case (stack == 0) != (stackSize == 0):

@@ -70,7 +70,7 @@ func TestTraceStructure(t *testing.T) {
 	forks := 0
 	for _, e := range evs {
 		switch {
-		case e.Ph == "X" && e.Cat == "run":
+		case e.Ph == "X" && e.Cat == "task" && e.Name == "running":
 			if !procNames[e.Pid] {
 				t.Errorf("slice of pid %d, which has no process_name", e.Pid)
 			}
@@ -105,6 +105,23 @@ func TestTraceStructure(t *testing.T) {
 	for id := range starts {
 		if ends[id] != 1 {
 			t.Errorf("flow %d has %d ends, want 1", id, ends[id])
+		}
+	}
+	// Viewers bind each end of an arrow to a slice of the same category that starts
+	// at the same time on the same thread.
+	type key struct {
+		tid int
+		ts  float64
+	}
+	sliceAt := map[key]bool{}
+	for _, e := range evs {
+		if e.Ph == "X" && e.Cat == "task" {
+			sliceAt[key{e.Tid, e.Ts}] = true
+		}
+	}
+	for _, e := range evs {
+		if (e.Ph == "s" || e.Ph == "f") && (e.Cat != "task" || !sliceAt[key{e.Tid, e.Ts}]) {
+			t.Errorf("flow %q event of tid %d at %.3f has no task slice starting there to bind to", e.Ph, e.Tid, e.Ts)
 		}
 	}
 	cows := 0

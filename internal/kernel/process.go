@@ -147,7 +147,7 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 	t.charge(costForkProcess)
 	k.makeRunnable(child, t.Now())
 	if k.tr != nil {
-		k.traceEvent(t, trace.Event{Time: t.Now(), Kind: trace.Fork, Child: child.TID})
+		k.traceEvent(t, trace.Event{Time: t.Now(), Kind: trace.Fork, Child: child.TID, Addr: t.syscallStart})
 		k.traceNames(child)
 		k.traceMemory(t, true)
 	}
@@ -184,7 +184,7 @@ func (t *Task) cloneThread(a CloneArgs) (*Task, error) {
 	t.charge(costCloneThread)
 	k.makeRunnable(child, t.Now())
 	if k.tr != nil {
-		k.traceEvent(t, trace.Event{Time: t.Now(), Kind: trace.Clone, Child: child.TID})
+		k.traceEvent(t, trace.Event{Time: t.Now(), Kind: trace.Clone, Child: child.TID, Addr: t.syscallStart})
 		k.traceNames(child)
 	}
 	return child, nil

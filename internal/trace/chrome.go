@@ -8,8 +8,10 @@ import (
 	"strings"
 )
 
-// Chrome writes events as Chrome Trace Event JSON, which Perfetto (ui.perfetto.dev) and
-// chrome://tracing open. Each process is a group of tracks, one per thread (pid =
+// Chrome writes events as Chrome Trace Event JSON, which Perfetto (ui.perfetto.dev),
+// chrome://tracing and Chromium DevTools' Performance panel open. Slices on a thread's
+// track (running, and system calls) and the arrows from a fork or clone to the new task
+// share one category, "task", as viewers bind an arrow to a slice of its category. Each process is a group of tracks, one per thread (pid =
 // process, tid = thread); a separate "CPUs" group has one track per simulated CPU.
 // Timestamps are virtual microseconds with nanosecond precision. The output is a
 // function of the events alone, so the same run gives the same bytes.
@@ -42,6 +44,16 @@ func (c *Chrome) emit(s string) {
 	c.w.WriteString(s)
 }
 
+// dur formats a duration like ts, one nanosecond short: viewers compute a slice's end
+// as ts+dur in floating point, which can land a hair past the start of the next slice
+// and make them drop it as badly nested.
+func dur(ns uint64) string {
+	if ns > 1 {
+		ns--
+	}
+	return ts(ns)
+}
+
 // ts formats virtual nanoseconds as microseconds.
 func ts(ns uint64) string {
 	return strconv.FormatUint(ns/1000, 10) + "." + fmt.Sprintf("%03d", ns%1000)
@@ -66,18 +78,18 @@ func (c *Chrome) Event(e *Event) {
 			c.emit(fmt.Sprintf(`{"ph":"M","name":"thread_name","pid":0,"tid":%d,"args":{"name":"CPU %d"}}`, e.CPU, e.CPU))
 		}
 		label := fmt.Sprintf("%s %d/%d", c.names[e.PID], e.PID, e.TID)
-		c.emit(fmt.Sprintf(`{"ph":"X","cat":"run","name":"running","pid":%d,"tid":%d,"ts":%s,"dur":%s,"args":{"cpu":%d,"instructions":%d}}`,
-			e.PID, e.TID, ts(e.Time), ts(e.Dur), e.CPU, e.Arg))
+		c.emit(fmt.Sprintf(`{"ph":"X","cat":"task","name":"running","pid":%d,"tid":%d,"ts":%s,"dur":%s,"args":{"cpu":%d,"instructions":%d}}`,
+			e.PID, e.TID, ts(e.Time), dur(e.Dur), e.CPU, e.Arg))
 		c.emit(fmt.Sprintf(`{"ph":"X","cat":"cpu","name":%s,"pid":0,"tid":%d,"ts":%s,"dur":%s,"args":{"pid":%d,"tid":%d}}`,
-			q(label), e.CPU, ts(e.Time), ts(e.Dur), e.PID, e.TID))
+			q(label), e.CPU, ts(e.Time), dur(e.Dur), e.PID, e.TID))
 		if id, ok := c.flows[e.TID]; ok {
 			delete(c.flows, e.TID)
-			c.emit(fmt.Sprintf(`{"ph":"f","bp":"e","cat":"flow","name":"spawn","id":%d,"pid":%d,"tid":%d,"ts":%s}`,
+			c.emit(fmt.Sprintf(`{"ph":"f","bp":"e","cat":"task","name":"spawn","id":%d,"pid":%d,"tid":%d,"ts":%s}`,
 				id, e.PID, e.TID, ts(e.Time)))
 		}
 	case Syscall:
-		c.emit(fmt.Sprintf(`{"ph":"X","cat":"syscall","name":%s,"pid":%d,"tid":%d,"ts":%s,"dur":%s,"args":{"result":%d}}`,
-			q(e.Name), e.PID, e.TID, ts(e.Time), ts(e.Dur), int64(e.Arg)))
+		c.emit(fmt.Sprintf(`{"ph":"X","cat":"task","name":%s,"pid":%d,"tid":%d,"ts":%s,"dur":%s,"args":{"syscall":true,"result":%d}}`,
+			q(e.Name), e.PID, e.TID, ts(e.Time), dur(e.Dur), int64(e.Arg)))
 	case Switch:
 		name := "thread switch"
 		if e.Arg == 1 {
@@ -94,8 +106,10 @@ func (c *Chrome) Event(e *Event) {
 		c.flows[e.Child] = c.nextID
 		c.emit(fmt.Sprintf(`{"ph":"i","s":"t","cat":"process","name":%s,"pid":%d,"tid":%d,"ts":%s,"args":{"child":%d}}`,
 			q(name), e.PID, e.TID, ts(e.Time), e.Child))
-		c.emit(fmt.Sprintf(`{"ph":"s","cat":"flow","name":"spawn","id":%d,"pid":%d,"tid":%d,"ts":%s}`,
-			c.nextID, e.PID, e.TID, ts(e.Time)))
+		// The arrow starts at the clone or fork syscall's slice (e.Addr holds its
+		// start), so that viewers can bind it to a slice on the parent's track.
+		c.emit(fmt.Sprintf(`{"ph":"s","cat":"task","name":"spawn","id":%d,"pid":%d,"tid":%d,"ts":%s}`,
+			c.nextID, e.PID, e.TID, ts(e.Addr)))
 	case Exec, Exit, Signal, Fault, PageFaults, COWCopies, FutexWait, FutexWake:
 		var name, args string
 		switch e.Kind {

@@ -249,6 +249,7 @@ func (k *Kernel) Spawn(data []byte, path string, argv, envp []string) (*ThreadGr
 	k.nextPID++
 	t.TID = tg.PID
 	tg.Tasks = []*Task{t}
+	tg.liveTasks = 1
 	k.addTask(t)
 	k.addGroup(tg)
 	if k.init == nil {

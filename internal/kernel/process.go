@@ -134,6 +134,7 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 		child.ClearTID = a.ChildTID
 	}
 	tg.Tasks = []*Task{child}
+	tg.liveTasks = 1
 	tg.Parent.Children = append(tg.Parent.Children, tg)
 	k.addTask(child)
 	k.addGroup(tg)
@@ -174,6 +175,7 @@ func (t *Task) cloneThread(a CloneArgs) (*Task, error) {
 		child.ClearTID = a.ChildTID
 	}
 	tg.Tasks = append(tg.Tasks, child)
+	tg.liveTasks++
 	k.addTask(child)
 	if a.Flags&CLONE_PARENT_SETTID != 0 {
 		tg.MM.WriteU32(a.ParentTID, uint32(child.TID))
@@ -285,6 +287,13 @@ func (k *Kernel) exitGroup(tg *ThreadGroup, code int, sig Signal) {
 			break
 		}
 	}
+	// The trace learns of the exit first, while the process still has its files and
+	// memory for a sink to look at.
+	for _, t := range tg.Tasks {
+		if t.State != TaskDead {
+			k.traceExit(t, tg.ExitTime)
+		}
+	}
 	for _, t := range tg.Tasks {
 		if t.State != TaskDead {
 			k.exitRobustList(t) // robust futexes may live in memory shared with others
@@ -292,7 +301,6 @@ func (k *Kernel) exitGroup(tg *ThreadGroup, code int, sig Signal) {
 				k.exitClearTID(t)
 			}
 		}
-		k.exitTask(t)
 	}
 	if tg.FDs.users > 0 {
 		tg.FDs.users--
@@ -300,12 +308,17 @@ func (k *Kernel) exitGroup(tg *ThreadGroup, code int, sig Signal) {
 		tg.FDs.CloseAll()
 	}
 	tg.MemAtExit = tg.MM.Stats
-	if !tg.sharesMM {
-		tg.MM.Release()
-	}
+	// Tell the parent while the exiting task still holds its CPU, so that the parent
+	// wakes at the virtual time of the exit, not at its own older clock.
 	tg.releaseVfork()
 	k.reparentChildren(tg)
 	k.notifyParent(tg)
+	for _, t := range tg.Tasks {
+		k.exitTask(t)
+	}
+	if !tg.sharesMM {
+		tg.MM.Release()
+	}
 }
 
 // exitTask takes t off the CPU and the run queues for good.
@@ -313,6 +326,7 @@ func (k *Kernel) exitTask(t *Task) {
 	if t.State == TaskDead {
 		return
 	}
+	at := k.now()
 	k.deschedule(t)
 	for i, q := range k.runq {
 		if q == t {
@@ -328,16 +342,24 @@ func (k *Kernel) exitTask(t *Task) {
 	k.futexRemove(t)
 	t.pending = nil
 	t.State = TaskDead
+	t.TG.liveTasks--
 	if k.live[t.TID] == t {
 		delete(k.live, t.TID)
 	}
-	if k.tr != nil {
-		status := uint64(t.TG.ExitCode)
-		if t.TG.KillSignal != 0 {
-			status = 128 + uint64(t.TG.KillSignal)
-		}
-		k.traceEvent(t, trace.Event{Time: k.now(), Kind: trace.Exit, Arg: status})
+	k.traceExit(t, at)
+}
+
+// traceExit tells the trace that t ends, once.
+func (k *Kernel) traceExit(t *Task, at uint64) {
+	if k.tr == nil || t.exitTraced {
+		return
 	}
+	t.exitTraced = true
+	status := uint64(t.TG.ExitCode)
+	if t.TG.KillSignal != 0 {
+		status = 128 + uint64(t.TG.KillSignal)
+	}
+	k.traceEvent(t, trace.Event{Time: at, Kind: trace.Exit, Arg: status})
 }
 
 // reparentChildren hands tg's children to pid 1, which reaps them (orphans).

@@ -25,6 +25,26 @@ const (
 	costExec          = 40_000 // parse and map the program, build the stack (faults extra)
 )
 
+// chargeFaults charges t for the page faults and copy-on-write copies its address space
+// took since its stats were mem, and tells the trace.
+func (k *Kernel) chargeFaults(t *Task, mem mm.Stats) {
+	now := t.TG.MM.Stats
+	faults, cows := now.PageFaults-mem.PageFaults, now.COWCopies-mem.COWCopies
+	if faults+cows == 0 {
+		return
+	}
+	t.charge(faults*costPageFault + cows*costCOWCopy)
+	if k.tr != nil {
+		if faults > 0 {
+			k.traceEvent(t, trace.Event{Time: t.Now(), Kind: trace.PageFaults, Arg: faults})
+		}
+		if cows > 0 {
+			k.traceEvent(t, trace.Event{Time: t.Now(), Kind: trace.COWCopies, Arg: cows})
+		}
+		k.traceMemory(t, false)
+	}
+}
+
 // charge adds modelled kernel work to the task's CPU time and its CPU's clock.
 func (t *Task) charge(ns uint64) {
 	t.Stats.CPUTime += ns
@@ -203,20 +223,9 @@ func (k *Kernel) runSlice(c *CPU) {
 	t.Stats.CPUTime += n
 	t.sliceLeft -= min(n, t.sliceLeft)
 	k.totalInsns += n
-	now := t.TG.MM.Stats
-	faults, cows := now.PageFaults-mem.PageFaults, now.COWCopies-mem.COWCopies
-	t.charge(faults*costPageFault + cows*costCOWCopy)
+	k.chargeFaults(t, mem)
 	if k.tr != nil {
 		k.traceEvent(t, trace.Event{Kind: trace.Slice, Time: start, Dur: c.Clock - start, Arg: n})
-		if faults > 0 {
-			k.traceEvent(t, trace.Event{Time: t.Now(), Kind: trace.PageFaults, Arg: faults})
-		}
-		if cows > 0 {
-			k.traceEvent(t, trace.Event{Time: t.Now(), Kind: trace.COWCopies, Arg: cows})
-		}
-		if faults+cows > 0 {
-			k.traceMemory(t, false)
-		}
 	}
 
 	switch stop.Reason {
@@ -317,6 +326,9 @@ func (k *Kernel) interruptSyscall(t *Task) {
 			restart = sc.Restart && act.Handler > SIG_IGN && act.Flags&SA_RESTART != 0
 			break
 		}
+	}
+	if !restart && sc.Interrupted != nil {
+		sc.Interrupted(t, &t.pendingArgs)
 	}
 	t.pending = nil
 	t.Call = CallState{}

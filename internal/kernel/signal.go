@@ -51,20 +51,41 @@ const Unblockable = 1<<(linux.SIGKILL-1) | 1<<(linux.SIGSTOP-1)
 
 const unblockable = Unblockable
 
-// sigQueue holds pending signals: standard signals at most once each, with their info.
+// sigQueue holds pending signals. A standard signal is pending at most once (a second
+// one while it is pending is lost); real-time signals queue, each with its own info,
+// and are taken in the order sent (signal(7), "Real-time signals").
 type sigQueue struct {
 	set  uint64
-	info [linux.NSIG]SigInfo
+	info [linux.NSIG][]SigInfo
 }
 
+// maxQueued bounds the real-time signals queued per signal number (RLIMIT_SIGPENDING
+// in spirit): past it, sending fails silently here as the kernel's EAGAIN would.
+const maxQueued = 1024
+
 func (q *sigQueue) add(info SigInfo) {
-	q.set |= sigBit(info.Signo)
-	q.info[info.Signo] = info
+	s := info.Signo
+	switch {
+	case s < linux.SIGRTMIN:
+		if q.set&sigBit(s) != 0 {
+			return
+		}
+		q.info[s] = append(q.info[s][:0], info)
+	case len(q.info[s]) < maxQueued:
+		q.info[s] = append(q.info[s], info)
+	default:
+		return
+	}
+	q.set |= sigBit(s)
 }
 
 func (q *sigQueue) take(s Signal) SigInfo {
-	q.set &^= sigBit(s)
-	return q.info[s]
+	info := q.info[s][0]
+	q.info[s] = q.info[s][1:]
+	if len(q.info[s]) == 0 {
+		q.set &^= sigBit(s)
+	}
+	return info
 }
 
 // SignalTask sends a task-directed signal (tgkill, a fault).

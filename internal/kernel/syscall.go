@@ -70,6 +70,9 @@ type Syscall struct {
 	// Restart says the call may be restarted after a handler installed with
 	// SA_RESTART interrupts it; otherwise it fails with EINTR.
 	Restart bool
+	// Interrupted, if set, runs when a signal ends the call with EINTR (nanosleep
+	// reports the time left).
+	Interrupted func(t *Task, a *SyscallArgs)
 }
 
 // SyscallTable maps syscall numbers to their implementations. Strace output, coverage
@@ -139,8 +142,14 @@ func (k *Kernel) syscall(t *Task) {
 // unless it blocked.
 func (k *Kernel) invoke(t *Task, sc *Syscall, a *SyscallArgs) {
 	k.current = t
+	mm, mem := t.TG.MM, t.TG.MM.Stats
 	ret, err := sc.Fn(t, a)
 	k.current = nil
+	if t.TG.MM == mm {
+		// Pages the kernel faulted in or copied on the task's behalf (read into a
+		// fresh buffer, CLONE_CHILD_SETTID) cost what the task's own faults cost.
+		k.chargeFaults(t, mem)
+	}
 	if errors.Is(err, ErrBlocked) {
 		t.pending, t.pendingArgs = sc, *a
 		return

@@ -11,8 +11,14 @@ var timeCalls = []entry{
 	call(linux.SYS_CLOCK_GETTIME, "clock_gettime", ClockGettime, i, p),
 	call(linux.SYS_CLOCK_GETRES, "clock_getres", ClockGetres, i, p),
 	call(linux.SYS_GETTIMEOFDAY, "gettimeofday", Gettimeofday, p, p),
-	call(linux.SYS_NANOSLEEP, "nanosleep", Nanosleep, p, p),
-	call(linux.SYS_CLOCK_NANOSLEEP, "clock_nanosleep", ClockNanosleep, i, x, p, p),
+	call(linux.SYS_NANOSLEEP, "nanosleep", Nanosleep, p, p).interrupted(func(t *kernel.Task, a *kernel.SyscallArgs) {
+		writeRemaining(t, a[1])
+	}),
+	call(linux.SYS_CLOCK_NANOSLEEP, "clock_nanosleep", ClockNanosleep, i, x, p, p).interrupted(func(t *kernel.Task, a *kernel.SyscallArgs) {
+		if a[1]&TIMER_ABSTIME == 0 {
+			writeRemaining(t, a[3])
+		}
+	}),
 	call(linux.SYS_SETITIMER, "setitimer", Setitimer, i, p, p).partial("ITIMER_REAL; ITIMER_VIRTUAL and ITIMER_PROF are refused with EINVAL"),
 	call(linux.SYS_GETITIMER, "getitimer", Getitimer, i, p).partial("ITIMER_REAL"),
 }
@@ -217,4 +223,16 @@ func Getitimer(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	}
 	value, interval := t.Alarm()
 	return ret0(copyOut(t, a[1], itimerval(interval, value)))
+}
+
+// writeRemaining tells an interrupted sleep how long it had left (nanosleep(2)).
+func writeRemaining(t *kernel.Task, addr uint64) {
+	if addr == 0 {
+		return
+	}
+	left := uint64(0)
+	if now := t.Now(); t.Call.Deadline > now {
+		left = t.Call.Deadline - now
+	}
+	copyOut(t, addr, timespec(left))
 }

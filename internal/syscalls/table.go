@@ -44,6 +44,11 @@ func (e entry) partial(note string) entry {
 
 func (e entry) restartable() entry { e.Restart = true; return e }
 
+func (e entry) interrupted(f func(*kernel.Task, *kernel.SyscallArgs)) entry {
+	e.Interrupted = f
+	return e
+}
+
 func (e entry) stub(note string) entry {
 	e.Support, e.Note = kernel.Stub, note
 	return e
@@ -66,6 +71,7 @@ func copyIn(t *kernel.Task, addr, n uint64) ([]byte, error) {
 	if t.TG.MM.ReadAt(b, addr) != nil {
 		return nil, linux.EFAULT
 	}
+	t.ChargeCopy(len(b))
 	return b, nil
 }
 
@@ -74,6 +80,7 @@ func copyOut(t *kernel.Task, addr uint64, b []byte) error {
 	if t.TG.MM.WriteAt(b, addr) != nil {
 		return linux.EFAULT
 	}
+	t.ChargeCopy(len(b))
 	return nil
 }
 

@@ -79,11 +79,11 @@ type ThreadGroup struct {
 	PID      int
 	Parent   *ThreadGroup
 	Children []*ThreadGroup // living and zombie children, in creation order
-	Tasks    []*Task // every task the group ever had, dead ones included
+	Tasks    []*Task        // every task the group ever had, dead ones included
 	// liveTasks counts the tasks of Tasks that have not exited.
 	liveTasks int
-	PGID     int // process group
-	SID      int // session
+	PGID      int // process group
+	SID       int // session
 	// ExitSignal is sent to the parent when the group exits (SIGCHLD for fork).
 	ExitSignal Signal
 	// ChildEvents wakes the group's tasks waiting in wait4/waitid.

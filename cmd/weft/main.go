@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 
+	"weft/internal/costbench"
 	"weft/internal/demo"
 	"weft/internal/kernel"
 	"weft/internal/loader"
@@ -33,9 +34,11 @@ const (
 
 const usage = `usage: weft run [flags] PROGRAM [ARGS...]
        weft demo [--list] [--seed N] [--dir DIR] [LESSON...]
+       weft bench [--quick] [--json] [--no-native] [--dir DIR]
 
 weft runs a static riscv64 Linux program on a user-space kernel, deterministically.
 weft demo is a guided tour of processes and threads, one lesson per property.
+weft bench measures what processes and threads cost, in weft and on this machine.
 
 flags:
 `
@@ -56,12 +59,14 @@ func weft(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return cmdRun(args[1:], stdin, stdout, stderr)
 	case "demo":
 		return cmdDemo(args[1:], stdout, stderr)
+	case "bench":
+		return cmdBench(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		runFlags(stdout).PrintDefaults()
 		return 0
 	}
-	fmt.Fprintf(stderr, "weft: unknown command %q (valid: run, demo, help)\n", args[0])
+	fmt.Fprintf(stderr, "weft: unknown command %q (valid: run, demo, bench, help)\n", args[0])
 	return exitUsage
 }
 
@@ -261,7 +266,7 @@ func cmdDemo(args []string, stdout, stderr io.Writer) int {
 	}
 	d := *dir
 	if d == "" {
-		d = lessonDir()
+		d = findDir("examples/bin")
 	}
 	if err := demo.Run(stdout, d, set.Args(), demo.Options{Seed: *seed, Verbose: *verbose}); err != nil {
 		fmt.Fprintf(stderr, "weft: demo: %v\n", err)
@@ -273,10 +278,10 @@ func cmdDemo(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// lessonDir finds the lesson programs: examples/bin in the working directory, else in
-// the repository weft was built in (weft lives at its root after scripts/demo.sh).
-func lessonDir() string {
-	const rel = "examples/bin"
+// findDir finds a directory of programs built from the repository (examples/bin,
+// bench/costs/bin): in the working directory, else beside the weft executable, which
+// scripts/demo.sh builds at the repository's root.
+func findDir(rel string) string {
 	if st, err := os.Stat(rel); err == nil && st.IsDir() {
 		return rel
 	}
@@ -288,4 +293,48 @@ func lessonDir() string {
 		}
 	}
 	return rel
+}
+
+// cmdBench runs the process-versus-thread cost suite.
+func cmdBench(args []string, stdout, stderr io.Writer) int {
+	set := flag.NewFlagSet("weft bench", flag.ContinueOnError)
+	set.SetOutput(stderr)
+	quick := set.Bool("quick", false, "fewer iterations and one run of each (about 5 s)")
+	asJSON := set.Bool("json", false, "print JSON for scripts instead of the table")
+	noNative := set.Bool("no-native", false, "skip the native runs (compiled with the host's C compiler)")
+	seed := set.Uint64("seed", 1, "seed for the weft runs")
+	dir := set.String("dir", "", "where the benchmark programs are (default: bench/costs/bin here or beside weft)")
+	if err := set.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return exitUsage
+	}
+	if set.NArg() > 0 {
+		fmt.Fprintf(stderr, "weft: bench: unexpected argument %q\n", set.Arg(0))
+		return exitUsage
+	}
+	d := *dir
+	if d == "" {
+		d = findDir("bench/costs/bin")
+	}
+	o := costbench.Options{Dir: d, Quick: *quick, Native: !*noNative, Seed: *seed}
+	if !*asJSON {
+		o.Progress = stderr
+	}
+	rep, err := costbench.Run(o)
+	if err != nil {
+		fmt.Fprintf(stderr, "weft: bench: %v\n", err)
+		return 1
+	}
+	if *asJSON {
+		err = rep.WriteJSON(stdout)
+	} else {
+		err = rep.WriteText(stdout)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "weft: bench: %v\n", err)
+		return 1
+	}
+	return 0
 }

@@ -48,7 +48,7 @@ func prepare(in Inst, pc uint64) inst {
 // decodedFor returns the decoded page for the page containing pc, building it if needed.
 func (h *Hart) decodedFor(pc uint64) (*decodedPage, *mm.Fault) {
 	vpn := pc >> mm.PageShift
-	e := &h.itlb[vpn%itlbSize]
+	e := &h.tlb.itlb[vpn%itlbSize]
 	if e.vpn == vpn && e.dp.valid {
 		return e.dp, nil
 	}

@@ -20,6 +20,7 @@ func (h *Hart) Run(budget uint64) Stop {
 	x := &h.x
 	pc := h.pc
 	left := budget // instructions this run may still retire
+	tlb := h.tlb   // the address space cannot change during a run
 	var (
 		dp     *decodedPage
 		base   uint64 // address of dp's page
@@ -119,7 +120,7 @@ refetch:
 			a := x[in.rs1] + uint64(in.imm)
 			size := loadSize[in.op]
 			var v uint64
-			e := &h.rtlb[(a>>mm.PageShift)%tlbSize]
+			e := &tlb.rtlb[(a>>mm.PageShift)%tlbSize]
 			if off := a & mm.PageMask; e.vpn == a>>mm.PageShift && off <= mm.PageSize-8 {
 				v = binary.LittleEndian.Uint64(e.frame.Data[off:])
 			} else if v, fault = h.load(a, size); fault != nil {
@@ -153,7 +154,7 @@ refetch:
 				v = h.f[in.rs2&31]
 			}
 			size := storeSize[in.op]
-			e := &h.wtlb[(a>>mm.PageShift)%tlbSize]
+			e := &tlb.wtlb[(a>>mm.PageShift)%tlbSize]
 			if off := a & mm.PageMask; e.vpn == a>>mm.PageShift && off <= mm.PageSize-8 && e.frame.Decoded == nil {
 				d := e.frame.Data[off : off+8]
 				switch size {

@@ -1107,6 +1107,21 @@ func TestLRSC(t *testing.T) {
 		}
 	})
 	t.Run("a context switch clears the reservation", func(t *testing.T) {
+		// The kernel calls ClearReservation when it switches threads; reloading the
+		// same thread after a time slice (Load alone) keeps it.
+		r := newRig(t)
+		var ctx Context
+		ctx.X[10], ctx.X[11] = dataBase, 2
+		r.load(ctx, asmAMO(LR_D, 5, 0, 10), asmAMO(SC_D, 6, 11, 10), uint32(ecall))
+		r.h.Run(1)
+		c := r.ctx()
+		r.h.ClearReservation()
+		r.h.Load(&c, r.as)
+		if c := r.runToEcall(); c.X[6] != 1 {
+			t.Errorf("sc.d after a context switch = %d, want 1", c.X[6])
+		}
+	})
+	t.Run("a preempted thread resumed on its hart keeps the reservation", func(t *testing.T) {
 		r := newRig(t)
 		var ctx Context
 		ctx.X[10], ctx.X[11] = dataBase, 2
@@ -1114,8 +1129,8 @@ func TestLRSC(t *testing.T) {
 		r.h.Run(1)
 		c := r.ctx()
 		r.h.Load(&c, r.as)
-		if c := r.runToEcall(); c.X[6] != 1 {
-			t.Errorf("sc.d after Load = %d, want 1", c.X[6])
+		if c := r.runToEcall(); c.X[6] != 0 {
+			t.Errorf("sc.d after resuming = %d, want 0", c.X[6])
 		}
 	})
 }

@@ -66,6 +66,32 @@ type itlbEntry struct {
 	dp  *decodedPage
 }
 
+// tlbSets is how many address spaces' translations a hart keeps.
+const tlbSets = 4
+
+// tlbSet is the translations cached for one address space.
+type tlbSet struct {
+	mem  *mm.AddressSpace
+	gen  uint64 // mem.Gen when the entries were valid
+	used uint64 // when the hart last switched to it, for LRU replacement
+	rtlb [tlbSize]tlbEntry
+	wtlb [tlbSize]tlbEntry
+	itlb [itlbSize]itlbEntry
+}
+
+func (s *tlbSet) flush() {
+	for i := range s.rtlb {
+		s.rtlb[i] = tlbEntry{vpn: ^uint64(0)}
+		s.wtlb[i] = tlbEntry{vpn: ^uint64(0)}
+	}
+	for i := range s.itlb {
+		s.itlb[i] = itlbEntry{vpn: ^uint64(0)}
+	}
+	if s.mem != nil {
+		s.gen = s.mem.Gen
+	}
+}
+
 // Bus connects the harts of one machine.
 type Bus struct {
 	harts []*Hart
@@ -74,7 +100,9 @@ type Bus struct {
 // NewHart adds a hart to the bus.
 func (b *Bus) NewHart() *Hart {
 	h := &Hart{bus: b}
-	h.flushTLBs()
+	h.tlb = &tlbSet{}
+	h.tlb.flush()
+	h.sets[0] = h.tlb
 	b.harts = append(b.harts, h)
 	return h
 }
@@ -87,11 +115,13 @@ type Hart struct {
 	fflags uint8
 	frm    uint8
 
-	mem    *mm.AddressSpace
-	tlbGen uint64
-	rtlb   [tlbSize]tlbEntry
-	wtlb   [tlbSize]tlbEntry
-	itlb   [itlbSize]itlbEntry
+	mem *mm.AddressSpace
+	// tlb holds the translations of mem; sets keeps those of the address spaces the
+	// hart ran most recently, so that switching back to a process does not start with
+	// empty TLBs (as ASIDs spare a real CPU's TLB).
+	tlb   *tlbSet
+	sets  [tlbSets]*tlbSet
+	stamp uint64
 
 	// The LR/SC reservation: a frame and offset, so that it works across processes
 	// that share memory.
@@ -111,8 +141,8 @@ type Hart struct {
 	TimeBase uint64
 }
 
-// Load switches the hart to another thread: its registers and address space. The
-// reservation is cleared, as a Linux context switch does.
+// Load gives the hart a thread's registers and address space. The kernel clears the
+// LR reservation itself when it switches threads (ClearReservation), as Linux does.
 func (h *Hart) Load(c *Context, as *mm.AddressSpace) {
 	copy(h.x[:32], c.X[:])
 	h.x[0] = 0
@@ -120,11 +150,38 @@ func (h *Hart) Load(c *Context, as *mm.AddressSpace) {
 	h.pc = c.PC
 	h.fflags = uint8(c.FCSR & 0x1f)
 	h.frm = uint8(c.FCSR >> 5 & 7)
-	h.resFrame = nil
 	if as != h.mem {
-		h.mem = as
-		h.flushTLBs()
+		h.switchTLB(as)
 	}
+}
+
+// switchTLB makes as the hart's address space, reusing the translations cached for it
+// if the hart ran it recently and nothing invalidated them since.
+func (h *Hart) switchTLB(as *mm.AddressSpace) {
+	h.mem = as
+	h.stamp++
+	victim := 0
+	for i, s := range h.sets {
+		if s != nil && s.mem == as {
+			h.tlb = s
+			s.used = h.stamp
+			if s.gen != as.Gen {
+				s.flush()
+			}
+			return
+		}
+		if s == nil || (h.sets[victim] != nil && s.used < h.sets[victim].used) {
+			victim = i
+		}
+	}
+	s := h.sets[victim]
+	if s == nil {
+		s = &tlbSet{}
+		h.sets[victim] = s
+	}
+	s.mem, s.used = as, h.stamp
+	s.flush()
+	h.tlb = s
 }
 
 // Save stores the hart's registers into c.
@@ -144,35 +201,27 @@ func (h *Hart) ClearReservation() { h.resFrame = nil }
 // FlushDecodeCache makes the hart fetch instructions afresh (fence.i and the
 // riscv_flush_icache syscall).
 func (h *Hart) FlushDecodeCache() {
-	for i := range h.itlb {
-		if dp := h.itlb[i].dp; dp != nil {
-			dp.Invalidate()
-			if dp.frame.Decoded == mm.Invalidator(dp) {
-				dp.frame.Decoded = nil
-			}
+	for _, s := range h.sets {
+		if s == nil {
+			continue
 		}
-		h.itlb[i] = itlbEntry{vpn: ^uint64(0)}
-	}
-}
-
-func (h *Hart) flushTLBs() {
-	for i := range h.rtlb {
-		h.rtlb[i] = tlbEntry{vpn: ^uint64(0)}
-		h.wtlb[i] = tlbEntry{vpn: ^uint64(0)}
-	}
-	for i := range h.itlb {
-		h.itlb[i] = itlbEntry{vpn: ^uint64(0)}
-	}
-	if h.mem != nil {
-		h.tlbGen = h.mem.Gen
+		for i := range s.itlb {
+			if dp := s.itlb[i].dp; dp != nil {
+				dp.Invalidate()
+				if dp.frame.Decoded == mm.Invalidator(dp) {
+					dp.frame.Decoded = nil
+				}
+			}
+			s.itlb[i] = itlbEntry{vpn: ^uint64(0)}
+		}
 	}
 }
 
 // prepareRun brings the TLBs up to date before a run: other harts or the kernel may have
 // changed mappings, and other harts' reservations must be watched.
 func (h *Hart) prepareRun() {
-	if h.tlbGen != h.mem.Gen {
-		h.flushTLBs()
+	if h.tlb.gen != h.mem.Gen {
+		h.tlb.flush()
 	}
 	h.watching = false
 	for _, o := range h.bus.harts {
@@ -181,9 +230,9 @@ func (h *Hart) prepareRun() {
 		}
 	}
 	if h.watching {
-		for i := range h.wtlb {
-			if f := h.wtlb[i].frame; f != nil && h.reservedByOther(f) {
-				h.wtlb[i] = tlbEntry{vpn: ^uint64(0)}
+		for i := range h.tlb.wtlb {
+			if f := h.tlb.wtlb[i].frame; f != nil && h.reservedByOther(f) {
+				h.tlb.wtlb[i] = tlbEntry{vpn: ^uint64(0)}
 			}
 		}
 	}
@@ -210,9 +259,9 @@ func (h *Hart) breakReservations(f *mm.Frame, off uint64, size uint64) {
 // frameFor translates addr for a load or store through the TLB, filling it on a miss.
 func (h *Hart) frameFor(addr uint64, acc mm.Access) (*mm.Frame, *mm.Fault) {
 	vpn := addr >> mm.PageShift
-	tlb := &h.rtlb
+	tlb := &h.tlb.rtlb
 	if acc == mm.Store {
-		tlb = &h.wtlb
+		tlb = &h.tlb.wtlb
 	}
 	e := &tlb[vpn%tlbSize]
 	if e.vpn == vpn {
@@ -229,7 +278,7 @@ func (h *Hart) frameFor(addr uint64, acc mm.Access) (*mm.Frame, *mm.Fault) {
 		}
 		// The store may have copied the page (copy-on-write): drop any read entry
 		// that still points at the old frame.
-		if r := &h.rtlb[vpn%tlbSize]; r.vpn == vpn {
+		if r := &h.tlb.rtlb[vpn%tlbSize]; r.vpn == vpn {
 			r.frame = f
 		}
 		if h.watching && h.reservedByOther(f) {

@@ -281,11 +281,8 @@ refetch:
 
 		// The common floating-point operations, inline; the rest go to execFP.
 		case FADD_D, FSUB_D, FMUL_D, FDIV_D, FMADD_D, FMSUB_D, FNMSUB_D, FNMADD_D:
-			rm := in.rm
-			if rm == 7 {
-				rm = h.frm
-			}
-			if rm > 4 {
+			rm, ok := h.roundingMode(in)
+			if !ok {
 				goto illegal
 			}
 			f := &h.f
@@ -294,30 +291,27 @@ refetch:
 			a, b := f[in.rs1&31], f[in.rs2&31]
 			switch in.op {
 			case FADD_D:
-				v, fl = fpu.Add64(a, b, fpu.RM(rm))
+				v, fl = fpu.Add64(a, b, rm)
 			case FSUB_D:
-				v, fl = fpu.Sub64(a, b, fpu.RM(rm))
+				v, fl = fpu.Sub64(a, b, rm)
 			case FMUL_D:
-				v, fl = fpu.Mul64(a, b, fpu.RM(rm))
+				v, fl = fpu.Mul64(a, b, rm)
 			case FDIV_D:
-				v, fl = fpu.Div64(a, b, fpu.RM(rm))
+				v, fl = fpu.Div64(a, b, rm)
 			case FMADD_D:
-				v, fl = fpu.MulAdd64(a, b, f[in.rs3&31], fpu.RM(rm))
+				v, fl = fpu.MulAdd64(a, b, f[in.rs3&31], rm)
 			case FMSUB_D:
-				v, fl = fpu.MulAdd64(a, b, f[in.rs3&31]^(1<<63), fpu.RM(rm))
+				v, fl = fpu.MulAdd64(a, b, f[in.rs3&31]^(1<<63), rm)
 			case FNMSUB_D:
-				v, fl = fpu.MulAdd64(a^(1<<63), b, f[in.rs3&31], fpu.RM(rm))
+				v, fl = fpu.MulAdd64(a^(1<<63), b, f[in.rs3&31], rm)
 			default: // FNMADD_D
-				v, fl = fpu.MulAdd64(a^(1<<63), b, f[in.rs3&31]^(1<<63), fpu.RM(rm))
+				v, fl = fpu.MulAdd64(a^(1<<63), b, f[in.rs3&31]^(1<<63), rm)
 			}
 			f[in.rd&31] = v
 			h.fflags |= uint8(fl)
 		case FADD_S, FMUL_S, FMADD_S:
-			rm := in.rm
-			if rm == 7 {
-				rm = h.frm
-			}
-			if rm > 4 {
+			rm, ok := h.roundingMode(in)
+			if !ok {
 				goto illegal
 			}
 			f := &h.f
@@ -326,11 +320,11 @@ refetch:
 			a, b := unboxS(f[in.rs1&31]), unboxS(f[in.rs2&31])
 			switch in.op {
 			case FADD_S:
-				v, fl = fpu.Add32(a, b, fpu.RM(rm))
+				v, fl = fpu.Add32(a, b, rm)
 			case FMUL_S:
-				v, fl = fpu.Mul32(a, b, fpu.RM(rm))
+				v, fl = fpu.Mul32(a, b, rm)
 			default: // FMADD_S
-				v, fl = fpu.MulAdd32(a, b, unboxS(f[in.rs3&31]), fpu.RM(rm))
+				v, fl = fpu.MulAdd32(a, b, unboxS(f[in.rs3&31]), rm)
 			}
 			f[in.rd&31] = boxS(v)
 			h.fflags |= uint8(fl)

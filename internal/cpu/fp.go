@@ -16,14 +16,22 @@ func unboxS(v uint64) uint32 {
 	return uint32(v)
 }
 
-// execFP executes the F and D operations other than loads and stores. It reports false
-// for an illegal instruction (a reserved dynamic rounding mode).
-func (h *Hart) execFP(in *inst) bool {
-	rm := fpu.RM(in.rm)
+// roundingMode resolves an instruction's rounding mode: the static field, or frm for
+// the dynamic mode (7). ok is false for the reserved modes 5 and 6, which make the
+// instruction illegal.
+func (h *Hart) roundingMode(in *inst) (rm fpu.RM, ok bool) {
+	rm = fpu.RM(in.rm)
 	if rm == 7 {
 		rm = fpu.RM(h.frm)
 	}
-	if opClass[in.op]&hasRM != 0 && rm > fpu.RMM {
+	return rm, rm <= fpu.RMM
+}
+
+// execFP executes the F and D operations other than loads and stores. It reports false
+// for an illegal instruction (a reserved dynamic rounding mode).
+func (h *Hart) execFP(in *inst) bool {
+	rm, ok := h.roundingMode(in)
+	if opClass[in.op]&hasRM != 0 && !ok {
 		return false
 	}
 	f := &h.f

@@ -278,23 +278,30 @@ func lookup(t *kernel.Task, dirfd, addr uint64, follow bool) (*vfs.Inode, string
 	return n, path, err
 }
 
+// parentOf resolves all but the last component of a path argument of a *at call: the
+// directory, the last name, and the path as the guest gave it.
+func parentOf(t *kernel.Task, dirfd, addr uint64) (*vfs.Inode, string, string, error) {
+	path, err := pathArg(t, addr)
+	if err != nil {
+		return nil, "", "", err
+	}
+	dir, err := dirFor(t, dirfd, path)
+	if err != nil {
+		return nil, "", path, err
+	}
+	parent, name, err := t.Kernel().FS.LookupParent(t.TG.Creds.VFS(), dir, path)
+	return parent, name, path, err
+}
+
 // Openat implements openat(2).
 func Openat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
-	path, err := pathArg(t, a[1])
-	if err != nil {
-		return 0, err
-	}
 	flags := uint32(a[2])
-	dir, err := dirFor(t, a[0], path)
+	parent, name, path, err := parentOf(t, a[0], a[1])
 	if err != nil {
 		return 0, err
 	}
 	fs := t.Kernel().FS
 	cred := t.TG.Creds.VFS()
-	parent, name, err := fs.LookupParent(cred, dir, path)
-	if err != nil {
-		return 0, err
-	}
 	trailing := strings.HasSuffix(path, "/")
 	n, err := fs.Lookup(cred, parent, name, flags&vfs.O_NOFOLLOW == 0 || trailing)
 	if err == nil && trailing && !n.IsDir() {
@@ -502,20 +509,11 @@ func Getcwd(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 
 // Mkdirat implements mkdirat(2).
 func Mkdirat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
-	path, err := pathArg(t, a[1])
+	parent, name, _, err := parentOf(t, a[0], a[1])
 	if err != nil {
 		return 0, err
 	}
-	dir, err := dirFor(t, a[0], path)
-	if err != nil {
-		return 0, err
-	}
-	fs := t.Kernel().FS
-	parent, name, err := fs.LookupParent(t.TG.Creds.VFS(), dir, path)
-	if err != nil {
-		return 0, err
-	}
-	n, err := fs.Create(t.TG.Creds.VFS(), parent, name, vfs.S_IFDIR|uint32(a[2])&0o7777&^t.TG.Umask)
+	n, err := t.Kernel().FS.Create(t.TG.Creds.VFS(), parent, name, vfs.S_IFDIR|uint32(a[2])&0o7777&^t.TG.Umask)
 	if err == nil {
 		n.Mtime = int64(t.Now())
 	}
@@ -527,20 +525,11 @@ func Unlinkat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if a[2]&^AT_REMOVEDIR != 0 {
 		return 0, linux.EINVAL
 	}
-	path, err := pathArg(t, a[1])
+	parent, name, _, err := parentOf(t, a[0], a[1])
 	if err != nil {
 		return 0, err
 	}
-	dir, err := dirFor(t, a[0], path)
-	if err != nil {
-		return 0, err
-	}
-	fs := t.Kernel().FS
-	parent, name, err := fs.LookupParent(t.TG.Creds.VFS(), dir, path)
-	if err != nil {
-		return 0, err
-	}
-	return ret0(fs.Unlink(t.TG.Creds.VFS(), parent, name, a[2]&AT_REMOVEDIR != 0))
+	return ret0(t.Kernel().FS.Unlink(t.TG.Creds.VFS(), parent, name, a[2]&AT_REMOVEDIR != 0))
 }
 
 // Faccessat implements faccessat(2): the check uses the real IDs.
@@ -653,24 +642,15 @@ func Fcntl(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 
 // Renameat2 implements renameat2(2).
 func Renameat2(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
-	fs := t.Kernel().FS
-	cred := t.TG.Creds.VFS()
-	var dirs [2]*vfs.Inode
-	var names [2]string
-	for i, arg := range [2][2]uint64{{a[0], a[1]}, {a[2], a[3]}} {
-		path, err := pathArg(t, arg[1])
-		if err != nil {
-			return 0, err
-		}
-		dir, err := dirFor(t, arg[0], path)
-		if err != nil {
-			return 0, err
-		}
-		if dirs[i], names[i], err = fs.LookupParent(cred, dir, path); err != nil {
-			return 0, err
-		}
+	oldDir, oldName, _, err := parentOf(t, a[0], a[1])
+	if err != nil {
+		return 0, err
 	}
-	return ret0(fs.Rename(cred, dirs[0], names[0], dirs[1], names[1], uint32(a[4])))
+	newDir, newName, _, err := parentOf(t, a[2], a[3])
+	if err != nil {
+		return 0, err
+	}
+	return ret0(t.Kernel().FS.Rename(t.TG.Creds.VFS(), oldDir, oldName, newDir, newName, uint32(a[4])))
 }
 
 // Umask implements umask(2).
@@ -931,18 +911,9 @@ func Symlinkat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	path, err := pathArg(t, a[2])
+	parent, name, _, err := parentOf(t, a[1], a[2])
 	if err != nil {
 		return 0, err
 	}
-	dir, err := dirFor(t, a[1], path)
-	if err != nil {
-		return 0, err
-	}
-	fs := t.Kernel().FS
-	parent, name, err := fs.LookupParent(t.TG.Creds.VFS(), dir, path)
-	if err != nil {
-		return 0, err
-	}
-	return ret0(fs.Symlink(t.TG.Creds.VFS(), parent, name, target))
+	return ret0(t.Kernel().FS.Symlink(t.TG.Creds.VFS(), parent, name, target))
 }

@@ -17,6 +17,7 @@ import (
 
 	"weft/internal/kernel"
 	"weft/internal/syscalls"
+	"weft/internal/trace"
 )
 
 func BenchmarkIntloop(b *testing.B)  { runGuest(b, "intloop") }
@@ -25,10 +26,22 @@ func BenchmarkCalls(b *testing.B)    { runGuest(b, "calls") }
 func BenchmarkBytecode(b *testing.B) { runGuest(b, "bytecode") }
 func BenchmarkFloat(b *testing.B)    { runGuest(b, "float") }
 
+// The kernel emits trace events only at kernel boundaries, and only when a sink is
+// attached: compare these two to see what tracing costs (off: nothing to measure).
+func BenchmarkCallsTraceOff(b *testing.B) { runGuestWith(b, "calls", nil) }
+func BenchmarkCallsTraceOn(b *testing.B)  { runGuestWith(b, "calls", &countSink{}) }
+
+// countSink is a trace sink that only counts events.
+type countSink struct{ n int }
+
+func (c *countSink) Event(*trace.Event) { c.n++ }
+
 // runGuest runs bin/NAME to completion b.N times on a fresh kernel configured as
 // `weft run` configures it by default, with the guest's standard output discarded, and
 // reports guest instructions per second. Only k.Run is timed, as in `weft run --stats`.
-func runGuest(b *testing.B, name string) {
+func runGuest(b *testing.B, name string) { runGuestWith(b, name, nil) }
+
+func runGuestWith(b *testing.B, name string, sink trace.Sink) {
 	path, err := filepath.Abs(filepath.Join("bin", name))
 	if err != nil {
 		b.Fatal(err)
@@ -47,6 +60,7 @@ func runGuest(b *testing.B, name string) {
 			Seed: 1, CPUs: 2, Quantum: 100_000, MaxMemory: 4 << 30, UID: 1000, GID: 1000,
 			Syscalls: syscalls.Table(),
 			Notices:  &stderr,
+			Trace:    sink,
 		})
 		if err != nil {
 			b.Fatalf("%s: kernel.New: %v", name, err)

@@ -413,6 +413,11 @@ func (k *Kernel) notifyParent(tg *ThreadGroup) {
 // reap removes a zombie child from its parent and adds up its accounting.
 func (k *Kernel) reap(parent, child *ThreadGroup) {
 	k.markReaped(child)
+	if k.tr != nil {
+		if c := k.current; c != nil && c.TG == parent {
+			k.traceEvent(c, trace.Event{Time: c.Now(), Kind: trace.Wait, Child: child.PID, Arg: uint64(child.Status())})
+		}
+	}
 	for i, c := range parent.Children {
 		if c == child {
 			parent.Children = append(parent.Children[:i], parent.Children[i+1:]...)

@@ -110,13 +110,15 @@ func (c *Chrome) Event(e *Event) {
 		// start), so that viewers can bind it to a slice on the parent's track.
 		c.emit(fmt.Sprintf(`{"ph":"s","cat":"task","name":"spawn","id":%d,"pid":%d,"tid":%d,"ts":%s}`,
 			c.nextID, e.PID, e.TID, ts(e.Addr)))
-	case Exec, Exit, Signal, Fault, PageFaults, COWCopies, FutexWait, FutexWake:
+	case Exec, Exit, Wait, Signal, Fault, PageFaults, COWCopies, FutexWait, FutexWake:
 		var name, args string
 		switch e.Kind {
 		case Exec:
 			name, args = "exec", fmt.Sprintf(`{"path":%s}`, q(e.Name))
 		case Exit:
 			name, args = "exit", fmt.Sprintf(`{"status":%d}`, e.Arg)
+		case Wait:
+			name, args = "wait", fmt.Sprintf(`{"child":%d,"status":%d}`, e.Child, e.Arg)
 		case Signal:
 			name, args = "signal "+e.Name, fmt.Sprintf(`{"signo":%d}`, e.Arg)
 		case Fault:

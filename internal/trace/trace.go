@@ -13,10 +13,11 @@ const (
 	Slice       Kind = iota // a task ran on a CPU from Time for Dur
 	Syscall                 // a system call, from Time for Dur
 	Switch                  // a CPU switched tasks: Arg is 1 for a process switch, 0 for a thread switch
-	Fork                    // a new process: Child is its PID
-	Clone                   // a new thread: Child is its TID
+	Fork                    // a new process: Child is its PID, Addr the time its syscall began
+	Clone                   // a new thread: Child is its TID, Addr the time its syscall began
 	Exec                    // the task's process replaced its program: Name is the path
 	Exit                    // a task ended: Arg is the exit status (or 128+signal)
+	Wait                    // a process reaped its child Child: Arg is the child's wait status
 	PageFaults              // Arg pages were allocated on first touch during a slice
 	COWCopies               // Arg pages were copied on write during a slice
 	Signal                  // a signal was delivered: Name is the signal, Arg its number

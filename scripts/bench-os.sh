@@ -61,7 +61,7 @@ row() {
 		"$(fmt "$(per qemu "$n" "$@")")" "$(fmt "$(per weft "$n" "$@")")"
 }
 row "fork+exit+wait"                     400 create process
-row "fork+exit+wait, 256 MiB heap"        20 forkheap 256
+row "fork+exit+wait, 256 MiB heap"       100 forkheap 256
 row "pthread_create+join"                400 create thread
 row "pipe round trip, 2 processes"      4000 switch process
 row "futex round trip, 2 threads"       4000 switch thread

@@ -95,9 +95,9 @@ func notes(r *Report) []string {
 	}
 	if pipeWins != nil {
 		n = append(n, "comm: in weft the pipe beats shared memory ("+strings.Join(pipeWins, ", ")+"): weft charges "+
-			"a pipe read or write one system call trap whatever its size (the kernel's copy costs no virtual time) "+
-			"and wakes the reader with no latency, while the threads' memcpy and futex calls are guest "+
-			"instructions at 1 ns each.")
+			"a pipe read or write one system call trap plus a quarter of a nanosecond per byte copied (a host "+
+			"memcpy), and wakes the reader with no latency, while the threads' copy loop and futex calls are "+
+			"guest instructions at 1 ns each.")
 	}
 	return n
 }

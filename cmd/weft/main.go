@@ -14,6 +14,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -43,12 +44,23 @@ weft bench measures what processes and threads cost, in weft and on this machine
 flags:
 `
 
+// exitInternal is weft's status when weft itself failed (EX_SOFTWARE).
+const exitInternal = 70
+
 func main() {
 	os.Exit(weft(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
-// weft runs the command line args and returns the exit status.
-func weft(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+// weft runs the command line args and returns the exit status. A panic is a bug in weft,
+// never the guest's fault: it is reported as one, with the stack for the bug report,
+// instead of Go's crash.
+func weft(args []string, stdin io.Reader, stdout, stderr io.Writer) (status int) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "weft: internal error (a bug in weft, not in the program): %v\n%s", r, debug.Stack())
+			status = exitInternal
+		}
+	}()
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		runFlags(stderr).PrintDefaults()

@@ -35,22 +35,13 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"weft/internal/kernel"
 )
 
-// guestEnv must match weft's kernel default environment: weft does not
-// pass the host environment through, it gives every guest exactly these
-// variables, in this order (and a current directory of /home/user).
-// TODO: replace with an import of the kernel's definition.
-var guestEnv = []string{
-	"PATH=/usr/local/bin:/usr/bin:/bin",
-	"HOME=/home/user",
-	"USER=user",
-	"LOGNAME=user",
-	"SHELL=/bin/sh",
-	"TERM=dumb",
-	"LANG=C.UTF-8",
-	"PWD=/home/user",
-}
+// guestEnv is the environment weft gives every guest (it does not pass the host's
+// through), in order; qemu runs with the same (and a current directory of /home/user).
+var guestEnv = kernel.DefaultEnv
 
 const (
 	runTimeout  = 30 * time.Second

@@ -248,8 +248,6 @@ func shebang(data []byte) (interp, arg string, err error) {
 	return interp, strings.TrimSpace(arg), nil
 }
 
-func isAbs(p string) bool { return len(p) > 0 && p[0] == '/' }
-
 // wait options (include/uapi/linux/wait.h).
 const (
 	WNOHANG    = 0x00000001

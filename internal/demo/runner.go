@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -14,15 +13,9 @@ import (
 
 	"weft/internal/kernel"
 	"weft/internal/mm"
-	"weft/internal/syscalls"
+	"weft/internal/run"
 	"weft/internal/trace"
 )
-
-// guestDir is where a lesson program appears inside the guest. The host path is not
-// used: the guest sees its own path (on its initial stack, in /proc/self/exe), and a
-// path that depended on where the checkout lives would change instruction counts
-// and addresses from one machine to the next.
-const guestDir = "/usr/local/bin/"
 
 // spec is one run of a lesson program.
 type spec struct {
@@ -97,18 +90,11 @@ type mark struct {
 // ErrNotBuilt is wrapped by Run's and Check's error when a lesson program is missing.
 var ErrNotBuilt = errors.New("lesson program not built")
 
-// runGuest runs one lesson program on a fresh weft kernel. It does what run.Program
-// does, but keeps the kernel at hand while the guest runs so that a probe can look at
-// a process at the moment it exits, and it gives the guest a fixed path.
+// runGuest runs one lesson program on a fresh weft kernel, with a probe attached as
+// the trace sink so that it can look at a process at the moment it exits. The guest
+// finds the program at /usr/local/bin/NAME, whatever the host path.
 func (e *env) runGuest(s spec) (*guestRun, error) {
 	host := filepath.Join(e.dir, s.prog)
-	data, err := os.ReadFile(host)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, missingError(host)
-		}
-		return nil, err
-	}
 	r := &guestRun{spec: s, exits: map[int]*exitSnap{}}
 	r.cmd = commandLine(host, s)
 	var term, stdout bytes.Buffer
@@ -122,27 +108,22 @@ func (e *env) runGuest(s spec) (*guestRun, error) {
 	if s.strace {
 		strace = &straceBuf
 	}
-	k, err := kernel.New(kernel.Config{
-		Stdin:  bytes.NewReader(nil),
+	res, err := run.Program(host, append([]string{s.prog}, s.args...), run.Options{
 		Stdout: io.MultiWriter(&term, &stdout), Stderr: &term, Notices: &term,
 		Seed: s.seed, CPUs: s.cpus, Step: s.step, UID: uid, GID: gid,
 		// A lesson that ran away would show a bug in weft or in the lesson: stop it
 		// long before a reader would give up.
 		MaxInsns: 2_000_000_000,
-		Syscalls: syscalls.Table(), Trace: p, Strace: strace,
+		Strace:   strace, Trace: p,
+		Setup: func(k *kernel.Kernel) { p.k = k },
 	})
-	if err != nil {
-		return nil, err
-	}
-	p.k = k
-	argv := append([]string{s.prog}, s.args...)
-	if _, err := k.Spawn(data, guestDir+s.prog, argv, kernel.DefaultEnv); err != nil {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, missingError(host)
+	case err != nil:
 		return nil, fmt.Errorf("%s: %w", host, err)
 	}
-	start := time.Now()
-	r.res = k.Run()
-	r.host = time.Since(start)
-	r.k = k
+	r.res, r.host, r.k = res.Result, res.Host, res.Kernel
 	r.out, r.stdout = term.String(), stdout.String()
 	if s.strace {
 		r.strace = strings.Split(strings.TrimRight(straceBuf.String(), "\n"), "\n")
@@ -151,7 +132,7 @@ func (e *env) runGuest(s spec) (*guestRun, error) {
 	case kernel.Deadlock:
 		return r, fmt.Errorf("%s deadlocked; its output:\n%s", r.cmd, r.out)
 	case kernel.InsnLimit:
-		return r, fmt.Errorf("%s ran past %d instructions; its output:\n%s", r.cmd, k.TotalInsns(), r.out)
+		return r, fmt.Errorf("%s ran past %d instructions; its output:\n%s", r.cmd, r.k.TotalInsns(), r.out)
 	}
 	return r, nil
 }
@@ -160,8 +141,7 @@ func missingError(path string) error {
 	return fmt.Errorf("%w: %s is missing; build the lesson programs first with `make -C examples` (or ./scripts/demo.sh)", ErrNotBuilt, path)
 }
 
-// commandLine is the `weft run` command that reproduces s (up to the program's path,
-// which the guest sees as guestDir+prog here).
+// commandLine is the `weft run` command that reproduces s.
 func commandLine(host string, s spec) string {
 	parts := []string{"weft", "run"}
 	if s.seed != 1 {

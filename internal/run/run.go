@@ -36,7 +36,8 @@ type Options struct {
 	// AT_EXECFN); by default /usr/local/bin/ and the file's name, so that a run does
 	// not depend on where the program lies on the host.
 	GuestPath string
-	// Setup, if set, is called with the kernel before the program starts.
+	// Setup, if set, is called with the new kernel before the program is loaded (a
+	// trace sink that inspects the kernel gets hold of it here).
 	Setup func(*kernel.Kernel)
 
 	Strace io.Writer  // one line per syscall
@@ -97,12 +98,12 @@ func Program(path string, argv []string, o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if o.Setup != nil {
+		o.Setup(k)
+	}
 	env := append(append([]string(nil), kernel.DefaultEnv...), o.Env...)
 	if _, err := k.Spawn(data, guestPath, argv, dedupEnv(env)); err != nil {
 		return nil, err
-	}
-	if o.Setup != nil {
-		o.Setup(k)
 	}
 	start := time.Now()
 	res := k.Run()

@@ -448,6 +448,17 @@ func (tg *ThreadGroup) Stats() TaskStats {
 	return s
 }
 
+// WaitStatus is the status wait4(2) reports for an event of the child.
+func (tg *ThreadGroup) WaitStatus(ev WaitEvent) uint32 {
+	switch ev {
+	case ChildStopped:
+		return uint32(tg.StopSignal)<<8 | 0x7f
+	case ChildContinued:
+		return 0xffff
+	}
+	return tg.Status()
+}
+
 // Status is a child's wait status as wait4(2) encodes it.
 func (tg *ThreadGroup) Status() uint32 {
 	if tg.KillSignal != 0 {
@@ -481,10 +492,27 @@ func (w WaitTarget) matches(c *ThreadGroup) bool {
 	return true
 }
 
-// WaitChild looks for an exited child of t's process that target selects. It returns
-// the child (reaped, unless keep) or, when there is none yet: ECHILD if no child
-// matches at all, nil if nohang, and otherwise blocks (ErrBlocked).
-func (t *Task) WaitChild(target WaitTarget, nohang, keep bool) (*ThreadGroup, error) {
+// WaitEvent is what a wait reports about a child.
+type WaitEvent uint8
+
+const (
+	ChildExited    WaitEvent = iota // it exited or was killed (a zombie until reaped)
+	ChildStopped                    // a job-control signal stopped it (WUNTRACED)
+	ChildContinued                  // SIGCONT continued it (WCONTINUED)
+)
+
+// WaitOpts say which changes a wait reports and how.
+type WaitOpts struct {
+	Exited, Stopped, Continued bool
+	NoHang                     bool // return nil rather than block
+	Keep                       bool // leave the child waitable (WNOWAIT)
+}
+
+// WaitChild looks for a child of t's process that target selects and that has an event
+// the options ask for. It returns the child and the event (reaping an exited child
+// unless Keep), or when there is none yet: ECHILD if no child matches at all, nil if
+// NoHang, and otherwise blocks (ErrBlocked).
+func (t *Task) WaitChild(target WaitTarget, o WaitOpts) (*ThreadGroup, WaitEvent, error) {
 	tg := t.TG
 	found := false
 	for _, c := range tg.Children {
@@ -492,20 +520,31 @@ func (t *Task) WaitChild(target WaitTarget, nohang, keep bool) (*ThreadGroup, er
 			continue
 		}
 		found = true
-		if c.Exited && !c.Reaped {
-			if !keep {
+		switch {
+		case o.Exited && c.Exited && !c.Reaped:
+			if !o.Keep {
 				t.k.reap(tg, c)
 			}
-			return c, nil
+			return c, ChildExited, nil
+		case o.Stopped && c.Stopped && c.stopReport && !c.Exited:
+			if !o.Keep {
+				c.stopReport = false
+			}
+			return c, ChildStopped, nil
+		case o.Continued && c.contReport && !c.Exited:
+			if !o.Keep {
+				c.contReport = false
+			}
+			return c, ChildContinued, nil
 		}
 	}
 	switch {
 	case !found:
-		return nil, linux.ECHILD
-	case nohang:
-		return nil, nil
+		return nil, 0, linux.ECHILD
+	case o.NoHang:
+		return nil, 0, nil
 	}
-	return nil, t.Block("wait4 for a child", &tg.ChildEvents)
+	return nil, 0, t.Block("wait4 for a child", &tg.ChildEvents)
 }
 
 // Signal dispositions and flags (asm-generic/signal-defs.h).

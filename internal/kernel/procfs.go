@@ -114,8 +114,11 @@ func (k *Kernel) procStatus(tg *ThreadGroup) string {
 			state = "R (running)"
 		}
 	}
-	if tg.Exited {
+	switch {
+	case tg.Exited:
 		state = "Z (zombie)"
+	case tg.Stopped:
+		state = "T (stopped)"
 	}
 	var size uint64
 	for _, v := range tg.MM.VMAs() {

@@ -278,8 +278,12 @@ func (k *Kernel) deschedule(t *Task) {
 
 // makeRunnable queues t to run from virtual time at.
 func (k *Kernel) makeRunnable(t *Task, at uint64) {
-	t.State = TaskRunnable
 	t.readyAt = at
+	if t.TG.Stopped {
+		t.State = TaskStopped // it runs again when the group is continued
+		return
+	}
+	t.State = TaskRunnable
 	k.runq = append(k.runq, t)
 }
 
@@ -322,8 +326,12 @@ func (k *Kernel) interruptSyscall(t *Task) {
 	restart := false
 	for s := Signal(1); s < linux.NSIG; s++ {
 		if k.deliverable(t)&sigBit(s) != 0 {
+			// A call interrupted by a signal that runs no handler (it stops the
+			// process, or is ignored) restarts transparently; one that runs a handler
+			// fails with EINTR unless SA_RESTART and the call allow the restart.
 			act := t.TG.SigActions[s]
-			restart = sc.Restart && act.Handler > SIG_IGN && act.Flags&SA_RESTART != 0
+			handled := act.Handler > SIG_IGN
+			restart = !handled || (sc.Restart && act.Flags&SA_RESTART != 0)
 			break
 		}
 	}
@@ -356,8 +364,11 @@ func (k *Kernel) reportDeadlock() {
 	var b strings.Builder
 	b.WriteString("deadlock: every task is blocked and nothing can wake one:")
 	for _, t := range k.tasks {
-		if t.State == TaskBlocked {
+		switch t.State {
+		case TaskBlocked:
 			fmt.Fprintf(&b, "\n  %v: %s", t, t.waitingFor)
+		case TaskStopped:
+			fmt.Fprintf(&b, "\n  %v: stopped by %v", t, t.TG.StopSignal)
 		}
 	}
 	k.notice("%s", b.String())

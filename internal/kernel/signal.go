@@ -39,8 +39,10 @@ const (
 	BUS_ADRALN  = 1
 	ILL_ILLOPC  = 1
 	TRAP_BRKPT  = 1
-	CLD_EXITED  = 1
-	CLD_KILLED  = 2
+	CLD_EXITED    = 1
+	CLD_KILLED    = 2
+	CLD_STOPPED   = 5
+	CLD_CONTINUED = 6
 )
 
 // sigSet is a signal mask: bit sig-1 for signal sig.
@@ -79,6 +81,11 @@ func (q *sigQueue) add(info SigInfo) {
 	q.set |= sigBit(s)
 }
 
+func (q *sigQueue) discard(s Signal) {
+	q.set &^= sigBit(s)
+	q.info[s] = q.info[s][:0]
+}
+
 func (q *sigQueue) take(s Signal) SigInfo {
 	info := q.info[s][0]
 	q.info[s] = q.info[s][1:]
@@ -105,9 +112,16 @@ func (k *Kernel) SignalProcess(tg *ThreadGroup, info SigInfo) {
 	if tg.Exited {
 		return
 	}
-	if info.Signo == linux.SIGKILL {
+	switch {
+	case info.Signo == linux.SIGKILL:
 		k.exitGroup(tg, 0, linux.SIGKILL)
 		return
+	case info.Signo == linux.SIGCONT:
+		// SIGCONT continues a stopped process when it is sent, whatever its
+		// disposition, and discards pending stop signals (signal(7)).
+		k.continueGroup(tg)
+	case isStopSignal(info.Signo):
+		tg.sigPending.discard(linux.SIGCONT)
 	}
 	if k.ignored(tg, info.Signo) {
 		return
@@ -294,8 +308,8 @@ func (k *Kernel) deliverSignals(t *Task) bool {
 				continue
 			}
 			if isStopSignal(info.Signo) {
-				k.noticeOnce("stop", "pid %d: job-control stops (%v) are not implemented; the signal is ignored", t.TG.PID, info.Signo)
-				continue
+				k.stopGroup(t.TG, info.Signo)
+				return false
 			}
 			k.exitGroup(t.TG, 0, info.Signo)
 			return false
@@ -457,4 +471,65 @@ func faultSignal(stop cpu.Stop) (SigInfo, string) {
 		return SigInfo{Signo: linux.SIGILL, Code: ILL_ILLOPC, Addr: stop.PC}, what
 	}
 	return SigInfo{Signo: linux.SIGTRAP, Code: TRAP_BRKPT, Addr: stop.PC}, "breakpoint (ebreak)"
+}
+
+// stopGroup stops every task of tg (the default action of SIGSTOP, SIGTSTP, SIGTTIN and
+// SIGTTOU) and tells the parent: SIGCHLD with CLD_STOPPED unless it asked not to
+// (SA_NOCLDSTOP), and wait with WUNTRACED.
+func (k *Kernel) stopGroup(tg *ThreadGroup, sig Signal) {
+	if tg.Exited || tg.Stopped {
+		return
+	}
+	tg.Stopped, tg.StopSignal = true, sig
+	tg.stopReport, tg.contReport = true, false
+	for _, t := range tg.Tasks {
+		if t.State != TaskRunnable {
+			continue // blocked tasks stop when they wake (makeRunnable)
+		}
+		k.deschedule(t)
+		for i, q := range k.runq {
+			if q == t {
+				k.runq = append(k.runq[:i], k.runq[i+1:]...)
+				break
+			}
+		}
+		t.State = TaskStopped
+	}
+	k.notifyJobControl(tg, CLD_STOPPED, int32(sig))
+}
+
+// continueGroup resumes a stopped process (SIGCONT).
+func (k *Kernel) continueGroup(tg *ThreadGroup) {
+	for s := Signal(1); s < linux.NSIG; s++ {
+		if isStopSignal(s) {
+			tg.sigPending.discard(s)
+			for _, t := range tg.Tasks {
+				t.sigPending.discard(s)
+			}
+		}
+	}
+	if !tg.Stopped {
+		return
+	}
+	tg.Stopped = false
+	tg.stopReport, tg.contReport = false, true
+	now := k.now()
+	for _, t := range tg.Tasks {
+		if t.State == TaskStopped {
+			k.makeRunnable(t, now)
+		}
+	}
+	k.notifyJobControl(tg, CLD_CONTINUED, int32(linux.SIGCONT))
+}
+
+// notifyJobControl tells tg's parent that tg stopped or continued.
+func (k *Kernel) notifyJobControl(tg *ThreadGroup, code, status int32) {
+	p := tg.Parent
+	if p == nil || p.Exited {
+		return
+	}
+	if p.SigActions[linux.SIGCHLD].Flags&SA_NOCLDSTOP == 0 {
+		k.SignalProcess(p, SigInfo{Signo: linux.SIGCHLD, Code: code, PID: tg.PID, UID: tg.Creds.UID, Status: status})
+	}
+	p.ChildEvents.WakeAll()
 }

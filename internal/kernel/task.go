@@ -15,6 +15,7 @@ const (
 	TaskRunnable TaskState = iota // on a run queue or running on a CPU
 	TaskBlocked                   // waiting for something (see Task.waitingFor)
 	TaskDead                      // exited; its thread group may be a zombie
+	TaskStopped                   // stopped by a job-control signal until SIGCONT
 )
 
 // Creds is a process's security context (credentials(7)).
@@ -124,6 +125,14 @@ type ThreadGroup struct {
 	MemAtExit  mm.Stats
 
 	lastMemTrace uint64 // virtual time of the last memory counter in the trace
+
+	// Job control: Stopped is set while a stop signal (StopSignal) holds the group;
+	// the parent learns of a stop or a continue once, through wait (WUNTRACED,
+	// WCONTINUED).
+	Stopped      bool
+	StopSignal   Signal
+	stopReport   bool // a stop waits to be reported
+	contReport   bool // a continue waits to be reported
 	itimer       itimer // ITIMER_REAL
 
 	// ChildStats and ChildMem add up the reaped children (RUSAGE_CHILDREN).

@@ -252,6 +252,7 @@ func shebang(data []byte) (interp, arg string, err error) {
 const (
 	WNOHANG    = 0x00000001
 	WUNTRACED  = 0x00000002
+	WSTOPPED   = WUNTRACED // waitid's name for it
 	WEXITED    = 0x00000004
 	WCONTINUED = 0x00000008
 	WNOWAIT    = 0x01000000
@@ -280,13 +281,16 @@ func Wait4(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	}
 	target, _ := waitTarget(t, int(int32(a[0])))
 	target.Clone, target.All = opts&WCLONE != 0, opts&WALL != 0
-	c, err := t.WaitChild(target, opts&WNOHANG != 0, false)
+	c, ev, err := t.WaitChild(target, kernel.WaitOpts{
+		Exited: true, Stopped: opts&WUNTRACED != 0, Continued: opts&WCONTINUED != 0,
+		NoHang: opts&WNOHANG != 0,
+	})
 	if err != nil || c == nil {
 		return 0, err
 	}
 	if a[1] != 0 {
 		var b [4]byte
-		binary.LittleEndian.PutUint32(b[:], c.Status())
+		binary.LittleEndian.PutUint32(b[:], c.WaitStatus(ev))
 		if err := copyOut(t, a[1], b[:]); err != nil {
 			return 0, err
 		}
@@ -305,8 +309,10 @@ const (
 	P_PID  = 1
 	P_PGID = 2
 
-	CLD_EXITED = 1
-	CLD_KILLED = 2
+	CLD_EXITED    = 1
+	CLD_KILLED    = 2
+	CLD_STOPPED   = 5
+	CLD_CONTINUED = 6
 )
 
 // Waitid implements waitid(2) (and, as Linux does, its fifth rusage argument).
@@ -331,11 +337,11 @@ func Waitid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	default:
 		return 0, linux.EINVAL
 	}
-	if opts&WEXITED == 0 {
-		return 0, linux.ECHILD // only exits are reported; stops come with job control
-	}
 	target.Clone, target.All = opts&WCLONE != 0, opts&WALL != 0
-	c, err := t.WaitChild(target, opts&WNOHANG != 0, opts&WNOWAIT != 0)
+	c, ev, err := t.WaitChild(target, kernel.WaitOpts{
+		Exited: opts&WEXITED != 0, Stopped: opts&WSTOPPED != 0, Continued: opts&WCONTINUED != 0,
+		NoHang: opts&WNOHANG != 0, Keep: opts&WNOWAIT != 0,
+	})
 	if err != nil {
 		return 0, err
 	}
@@ -345,7 +351,12 @@ func Waitid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if c != nil {
 		binary.LittleEndian.PutUint32(info[0:], uint32(linux.SIGCHLD))
 		code, status := uint32(CLD_EXITED), uint32(c.ExitCode)
-		if c.KillSignal != 0 {
+		switch {
+		case ev == kernel.ChildStopped:
+			code, status = CLD_STOPPED, uint32(c.StopSignal)
+		case ev == kernel.ChildContinued:
+			code, status = CLD_CONTINUED, uint32(linux.SIGCONT)
+		case c.KillSignal != 0:
 			code, status = CLD_KILLED, uint32(c.KillSignal)
 		}
 		binary.LittleEndian.PutUint32(info[8:], code)

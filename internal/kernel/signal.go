@@ -31,14 +31,14 @@ type SigInfo struct {
 
 // si_code values.
 const (
-	SI_USER     = 0
-	SI_KERNEL   = 0x80
-	SI_TKILL    = -6
-	SEGV_MAPERR = 1
-	SEGV_ACCERR = 2
-	BUS_ADRALN  = 1
-	ILL_ILLOPC  = 1
-	TRAP_BRKPT  = 1
+	SI_USER       = 0
+	SI_KERNEL     = 0x80
+	SI_TKILL      = -6
+	SEGV_MAPERR   = 1
+	SEGV_ACCERR   = 2
+	BUS_ADRALN    = 1
+	ILL_ILLOPC    = 1
+	TRAP_BRKPT    = 1
 	CLD_EXITED    = 1
 	CLD_KILLED    = 2
 	CLD_STOPPED   = 5

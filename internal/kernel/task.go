@@ -129,11 +129,11 @@ type ThreadGroup struct {
 	// Job control: Stopped is set while a stop signal (StopSignal) holds the group;
 	// the parent learns of a stop or a continue once, through wait (WUNTRACED,
 	// WCONTINUED).
-	Stopped      bool
-	StopSignal   Signal
-	stopReport   bool // a stop waits to be reported
-	contReport   bool // a continue waits to be reported
-	itimer       itimer // ITIMER_REAL
+	Stopped    bool
+	StopSignal Signal
+	stopReport bool   // a stop waits to be reported
+	contReport bool   // a continue waits to be reported
+	itimer     itimer // ITIMER_REAL
 
 	// ChildStats and ChildMem add up the reaped children (RUSAGE_CHILDREN).
 	ChildStats TaskStats

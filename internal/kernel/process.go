@@ -637,11 +637,7 @@ func (k *Kernel) userTasks(uid uint32) uint64 {
 			n++
 			continue
 		}
-		for _, t := range tg.Tasks {
-			if t.State != TaskDead {
-				n++
-			}
-		}
+		n += uint64(tg.liveTasks)
 	}
 	return n
 }

@@ -49,7 +49,7 @@ func prepare(in Inst, pc uint64) inst {
 func (h *Hart) decodedFor(pc uint64) (*decodedPage, *mm.Fault) {
 	vpn := pc >> mm.PageShift
 	e := &h.tlb.itlb[vpn%itlbSize]
-	if e.vpn == vpn && e.dp.valid {
+	if e.key == h.tlb.key(vpn) && e.dp.valid {
 		return e.dp, nil
 	}
 	f, fault := h.mem.Page(pc, mm.Fetch)
@@ -65,7 +65,7 @@ func (h *Hart) decodedFor(pc uint64) (*decodedPage, *mm.Fault) {
 		dp.insns[slotsPerPage+1].op = opPageEnd
 		f.Decoded = dp
 	}
-	*e = itlbEntry{vpn: vpn, dp: dp}
+	*e = itlbEntry{key: h.tlb.key(vpn), dp: dp}
 	return dp, nil
 }
 

@@ -21,6 +21,7 @@ func (h *Hart) Run(budget uint64) Stop {
 	pc := h.pc
 	left := budget // instructions this run may still retire
 	tlb := h.tlb   // the address space cannot change during a run
+	tag := tlb.tag // nor can the TLB's epoch (see tlbSet)
 	var (
 		dp     *decodedPage
 		base   uint64 // address of dp's page
@@ -121,7 +122,7 @@ refetch:
 			size := loadSize[in.op]
 			var v uint64
 			e := &tlb.rtlb[(a>>mm.PageShift)%tlbSize]
-			if off := a & mm.PageMask; e.vpn == a>>mm.PageShift && off <= mm.PageSize-8 {
+			if off := a & mm.PageMask; e.key == a>>mm.PageShift|tag && off <= mm.PageSize-8 {
 				v = binary.LittleEndian.Uint64(e.frame.Data[off:])
 			} else if v, fault = h.load(a, size); fault != nil {
 				goto memFault
@@ -155,7 +156,7 @@ refetch:
 			}
 			size := storeSize[in.op]
 			e := &tlb.wtlb[(a>>mm.PageShift)%tlbSize]
-			if off := a & mm.PageMask; e.vpn == a>>mm.PageShift && off <= mm.PageSize-8 && e.frame.Decoded == nil {
+			if off := a & mm.PageMask; e.key == a>>mm.PageShift|tag && off <= mm.PageSize-8 && e.frame.Decoded == nil {
 				d := e.frame.Data[off : off+8]
 				switch size {
 				case 1:

@@ -56,41 +56,60 @@ const (
 	zeroReg  = 32 // writes to x0 land here
 )
 
+// A TLB entry's key is the page number tagged with its set's epoch (above the page
+// number's 36 bits), so that flushing a set is one increment of its epoch.
 type tlbEntry struct {
-	vpn   uint64
+	key   uint64
 	frame *mm.Frame
 }
 
 type itlbEntry struct {
-	vpn uint64
+	key uint64
 	dp  *decodedPage
 }
+
+const (
+	epochShift = mm.AddrBits - mm.PageShift // page numbers fit below this bit
+	maxEpoch   = 1 << (63 - epochShift)
+)
 
 // tlbSets is how many address spaces' translations a hart keeps.
 const tlbSets = 4
 
 // tlbSet is the translations cached for one address space.
 type tlbSet struct {
-	mem  *mm.AddressSpace
-	gen  uint64 // mem.Gen when the entries were valid
-	used uint64 // when the hart last switched to it, for LRU replacement
-	rtlb [tlbSize]tlbEntry
-	wtlb [tlbSize]tlbEntry
-	itlb [itlbSize]itlbEntry
+	mem   *mm.AddressSpace
+	gen   uint64 // mem.Gen when the entries were valid
+	used  uint64 // when the hart last switched to it, for LRU replacement
+	epoch uint64 // entries of other epochs are stale
+	tag   uint64 // epoch << epochShift: a valid entry's key is vpn|tag
+	rtlb  [tlbSize]tlbEntry
+	wtlb  [tlbSize]tlbEntry
+	itlb  [itlbSize]itlbEntry
 }
 
+// flush invalidates every entry by moving to a new epoch; only when the epochs run out
+// does it clear the arrays.
 func (s *tlbSet) flush() {
-	for i := range s.rtlb {
-		s.rtlb[i] = tlbEntry{vpn: ^uint64(0)}
-		s.wtlb[i] = tlbEntry{vpn: ^uint64(0)}
+	s.epoch++
+	if s.epoch >= maxEpoch || s.epoch == 1 {
+		for i := range s.rtlb {
+			s.rtlb[i] = tlbEntry{}
+			s.wtlb[i] = tlbEntry{}
+		}
+		for i := range s.itlb {
+			s.itlb[i] = itlbEntry{}
+		}
+		s.epoch = 1
 	}
-	for i := range s.itlb {
-		s.itlb[i] = itlbEntry{vpn: ^uint64(0)}
-	}
+	s.tag = s.epoch << epochShift
 	if s.mem != nil {
 		s.gen = s.mem.Gen
 	}
 }
+
+// key is the tag a valid entry for page vpn carries.
+func (s *tlbSet) key(vpn uint64) uint64 { return vpn | s.tag }
 
 // Bus connects the harts of one machine.
 type Bus struct {
@@ -212,7 +231,7 @@ func (h *Hart) FlushDecodeCache() {
 					dp.frame.Decoded = nil
 				}
 			}
-			s.itlb[i] = itlbEntry{vpn: ^uint64(0)}
+			s.itlb[i] = itlbEntry{}
 		}
 	}
 }
@@ -232,7 +251,7 @@ func (h *Hart) prepareRun() {
 	if h.watching {
 		for i := range h.tlb.wtlb {
 			if f := h.tlb.wtlb[i].frame; f != nil && h.reservedByOther(f) {
-				h.tlb.wtlb[i] = tlbEntry{vpn: ^uint64(0)}
+				h.tlb.wtlb[i] = tlbEntry{}
 			}
 		}
 	}
@@ -264,7 +283,7 @@ func (h *Hart) frameFor(addr uint64, acc mm.Access) (*mm.Frame, *mm.Fault) {
 		tlb = &h.tlb.wtlb
 	}
 	e := &tlb[vpn%tlbSize]
-	if e.vpn == vpn {
+	if e.key == h.tlb.key(vpn) {
 		return e.frame, nil
 	}
 	f, fault := h.mem.Page(addr, acc)
@@ -278,14 +297,14 @@ func (h *Hart) frameFor(addr uint64, acc mm.Access) (*mm.Frame, *mm.Fault) {
 		}
 		// The store may have copied the page (copy-on-write): drop any read entry
 		// that still points at the old frame.
-		if r := &h.tlb.rtlb[vpn%tlbSize]; r.vpn == vpn {
+		if r := &h.tlb.rtlb[vpn%tlbSize]; r.key == h.tlb.key(vpn) {
 			r.frame = f
 		}
 		if h.watching && h.reservedByOther(f) {
 			return f, nil // keep this page on the slow path
 		}
 	}
-	*e = tlbEntry{vpn: vpn, frame: f}
+	*e = tlbEntry{key: h.tlb.key(vpn), frame: f}
 	return f, nil
 }
 

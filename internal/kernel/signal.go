@@ -58,7 +58,7 @@ const unblockable = Unblockable
 // and are taken in the order sent (signal(7), "Real-time signals").
 type sigQueue struct {
 	set  uint64
-	info [linux.NSIG][]SigInfo
+	info *[linux.NSIG][]SigInfo // allocated on the first signal: most tasks get none
 }
 
 // maxQueued bounds the real-time signals queued per signal number (RLIMIT_SIGPENDING
@@ -66,6 +66,9 @@ type sigQueue struct {
 const maxQueued = 1024
 
 func (q *sigQueue) add(info SigInfo) {
+	if q.info == nil {
+		q.info = new([linux.NSIG][]SigInfo)
+	}
 	s := info.Signo
 	switch {
 	case s < linux.SIGRTMIN:
@@ -83,7 +86,9 @@ func (q *sigQueue) add(info SigInfo) {
 
 func (q *sigQueue) discard(s Signal) {
 	q.set &^= sigBit(s)
-	q.info[s] = q.info[s][:0]
+	if q.info != nil {
+		q.info[s] = q.info[s][:0]
+	}
 }
 
 func (q *sigQueue) take(s Signal) SigInfo {

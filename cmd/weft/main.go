@@ -18,12 +18,14 @@ import (
 	"runtime/pprof"
 	"strconv"
 	"strings"
+	"text/tabwriter"
 
 	"weft/internal/costbench"
 	"weft/internal/demo"
 	"weft/internal/kernel"
 	"weft/internal/loader"
 	"weft/internal/run"
+	"weft/internal/syscalls"
 	"weft/internal/trace"
 )
 
@@ -36,10 +38,12 @@ const (
 const usage = `usage: weft run [flags] PROGRAM [ARGS...]
        weft demo [--list] [--seed N] [--dir DIR] [LESSON...]
        weft bench [--quick] [--json] [--no-native] [--dir DIR]
+       weft syscalls
 
 weft runs a static riscv64 Linux program on a user-space kernel, deterministically.
 weft demo is a guided tour of processes and threads, one lesson per property.
 weft bench measures what processes and threads cost, in weft and on this machine.
+weft syscalls lists the system calls weft implements and how completely.
 
 flags:
 `
@@ -73,12 +77,14 @@ func weft(args []string, stdin io.Reader, stdout, stderr io.Writer) (status int)
 		return cmdDemo(args[1:], stdout, stderr)
 	case "bench":
 		return cmdBench(args[1:], stdout, stderr)
+	case "syscalls":
+		return cmdSyscalls(stdout)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		runFlags(stdout).PrintDefaults()
 		return 0
 	}
-	fmt.Fprintf(stderr, "weft: unknown command %q (valid: run, demo, bench, help)\n", args[0])
+	fmt.Fprintf(stderr, "weft: unknown command %q (valid: run, demo, bench, syscalls, help)\n", args[0])
 	return exitUsage
 }
 
@@ -348,5 +354,21 @@ func cmdBench(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "weft: bench: %v\n", err)
 		return 1
 	}
+	return 0
+}
+
+// cmdSyscalls prints the syscall table: number, name, how completely weft implements
+// the call, and what is missing. Calls not listed return ENOSYS.
+func cmdSyscalls(stdout io.Writer) int {
+	table := syscalls.Table()
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "nr\tname\tsupport\tnote")
+	nrs := table.Numbers()
+	for _, nr := range nrs {
+		sc := table.Lookup(nr)
+		fmt.Fprintf(tw, "%d\t%s\t%v\t%s\n", nr, sc.Name, sc.Support, sc.Note)
+	}
+	tw.Flush()
+	fmt.Fprintf(stdout, "\n%d system calls; any other returns ENOSYS, and weft says so once per call.\n", len(nrs))
 	return 0
 }

@@ -116,3 +116,15 @@ func TestStrace(t *testing.T) {
 		}
 	}
 }
+
+func TestSyscallsList(t *testing.T) {
+	code, stdout, _ := runWeft("syscalls")
+	if code != 0 {
+		t.Fatalf("weft syscalls = exit %d", code)
+	}
+	for _, want := range []string{"220  clone", "98   futex", "mmap", "partial", "system calls; any other returns ENOSYS"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("weft syscalls lacks %q", want)
+		}
+	}
+}

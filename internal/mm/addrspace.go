@@ -206,9 +206,33 @@ func (as *AddressSpace) Unmap(start, length uint64) {
 func (as *AddressSpace) dropFrame(f *Frame) {
 	as.Stats.Resident--
 	f.refs--
-	if f.refs == 0 {
+	if f.refs == 0 && !f.external {
 		as.pool.inUse--
 	}
+}
+
+// MapFrames maps the given frames (a file's pages) at start, shared: every address
+// space that maps them sees the same memory, and so does the file (mmap(2)
+// MAP_SHARED). The mapping replaces whatever was there.
+func (as *AddressSpace) MapFrames(start uint64, frames []*Frame, perm Perm, name string) error {
+	length := uint64(len(frames)) * PageSize
+	if start&PageMask != 0 || length == 0 || start+length > AddrLimit || start+length < start {
+		return errors.New("mm: bad mapping range")
+	}
+	as.Unmap(start, length)
+	v := &VMA{Start: start, End: start + length, Perm: perm, Shared: true, Name: name}
+	i := sort.Search(len(as.vmas), func(i int) bool { return as.vmas[i].Start >= start })
+	as.vmas = append(as.vmas, nil)
+	copy(as.vmas[i+1:], as.vmas[i:])
+	as.vmas[i] = v
+	for j, f := range frames {
+		e := as.mutable((start>>PageShift)+uint64(j), true)
+		f.refs++
+		*e = pte{frame: f, perm: perm, shared: true}
+		as.Stats.Resident++
+	}
+	as.Stats.PeakResident = max(as.Stats.PeakResident, as.Stats.Resident)
+	return nil
 }
 
 // Protect changes the permissions of [start, start+length), which must be fully mapped

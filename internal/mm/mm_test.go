@@ -262,3 +262,34 @@ func TestReadString(t *testing.T) {
 		t.Errorf("ReadString running off the mapping succeeded")
 	}
 }
+
+// A file's frames mapped in two address spaces (and at two addresses in one) are the
+// same memory, and unmapping them returns nothing to the pool: the file owns them.
+func TestMapFramesShared(t *testing.T) {
+	as, pool := newAS(t)
+	frames := []*Frame{NewFileFrame(), NewFileFrame()}
+	if err := as.MapFrames(0x10000, frames, rw, "/tmp/f"); err != nil {
+		t.Fatal(err)
+	}
+	if err := as.MapFrames(0x40000, frames, rw, "/tmp/f"); err != nil {
+		t.Fatal(err)
+	}
+	child := as.Fork()
+	if err := child.WriteAt([]byte("shared"), 0x10000+PageSize); err != nil {
+		t.Fatal(err)
+	}
+	if got := read(t, as, 0x40000+PageSize, 6); string(got) != "shared" {
+		t.Errorf("the other mapping reads %q, want %q", got, "shared")
+	}
+	if got := string(frames[1].Data[:6]); got != "shared" {
+		t.Errorf("the file's frame holds %q, want %q", got, "shared")
+	}
+	if child.Stats.COWCopies != 0 {
+		t.Errorf("COW copies of a shared file page = %d, want 0", child.Stats.COWCopies)
+	}
+	child.Release()
+	as.Release()
+	if pool.InUse() != 0 {
+		t.Errorf("frames in the pool after unmapping a file = %d, want 0", pool.InUse())
+	}
+}

@@ -125,8 +125,15 @@ type Frame struct {
 	// refs counts the page-table entries that point at this frame (in any address
 	// space). A private frame with refs > 1 is copied before it is written.
 	refs int32
-	Data [PageSize]byte
+	// external marks a frame that belongs to someone else (a file's page, see
+	// NewFileFrame): the pool did not allocate it and does not take it back.
+	external bool
+	Data     [PageSize]byte
 }
+
+// NewFileFrame returns a frame that holds a page of a file. The file owns it; address
+// spaces that map it MAP_SHARED only reference it.
+func NewFileFrame() *Frame { return &Frame{external: true} }
 
 // Invalidator is a cache derived from a frame's contents.
 type Invalidator interface{ Invalidate() }
@@ -270,7 +277,7 @@ func (as *AddressSpace) release(n *node) {
 		for i := range n.ptes {
 			if f := n.ptes[i].frame; f != nil {
 				f.refs--
-				if f.refs == 0 {
+				if f.refs == 0 && !f.external {
 					as.pool.inUse--
 				}
 			}

@@ -9,7 +9,8 @@ import (
 
 var memCalls = []entry{
 	call(linux.SYS_BRK, "brk", Brk, p).hex(),
-	call(linux.SYS_MMAP, "mmap", Mmap, p, u, prot, mfl, fd, x).hex().partial("file mappings are private copies"),
+	call(linux.SYS_MMAP, "mmap", Mmap, p, u, prot, mfl, fd, x).hex().partial("MAP_SHARED mappings of files on a host mount are private copies"),
+	call(linux.SYS_MSYNC, "msync", Msync, p, u, x),
 	call(linux.SYS_MUNMAP, "munmap", Munmap, p, u),
 	call(linux.SYS_MPROTECT, "mprotect", Mprotect, p, u, prot),
 	call(linux.SYS_MREMAP, "mremap", Mremap, p, u, u, x, p).hex().partial("MREMAP_MAYMOVE; not MREMAP_FIXED"),
@@ -117,6 +118,14 @@ func Mmap(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if f != nil {
 		name = f.Path
 	}
+	if f != nil && typ != MAP_PRIVATE && f.Inode.CanSharePages() {
+		// A shared file mapping maps the file's own pages.
+		frames := f.Inode.SharePages(off/mm.PageSize, length/mm.PageSize)
+		if err := as.MapFrames(addr, frames, protPerm(prot), name); err != nil {
+			return 0, linux.ENOMEM
+		}
+		return addr, nil
+	}
 	shared := typ != MAP_PRIVATE && f == nil
 	if err := as.Map(addr, length, protPerm(prot), shared, name); err != nil {
 		return 0, linux.ENOMEM
@@ -209,5 +218,27 @@ func Madvise(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 func FlushIcache(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	t.TG.MM.Gen++ // every hart re-validates its translations and decoded pages
 	t.Kernel().FlushDecodeCaches()
+	return 0, nil
+}
+
+// msync flags.
+const (
+	MS_ASYNC      = 1
+	MS_INVALIDATE = 2
+	MS_SYNC       = 4
+)
+
+// Msync implements msync(2): shared mappings of in-memory files already are the file.
+func Msync(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	if a[0]&mm.PageMask != 0 || a[2]&^(MS_ASYNC|MS_INVALIDATE|MS_SYNC) != 0 || a[2]&(MS_ASYNC|MS_SYNC) == MS_ASYNC|MS_SYNC {
+		return 0, linux.EINVAL
+	}
+	for addr := a[0]; addr < a[0]+pageAlign(a[1]); {
+		v := t.TG.MM.Find(addr)
+		if v == nil {
+			return 0, linux.ENOMEM
+		}
+		addr = v.End
+	}
 	return 0, nil
 }

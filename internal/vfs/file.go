@@ -81,6 +81,9 @@ func (f *File) PRead(p []byte, off int64) (int, error) {
 	if n.host != "" {
 		return n.hostRead(p, off)
 	}
+	if n.pages != nil {
+		return n.pagedRead(p, off), nil
+	}
 	data := n.data
 	if n.gen != nil {
 		data = f.snap
@@ -133,6 +136,9 @@ func (f *File) PWrite(p []byte, off int64) (int, error) {
 	if n.host != "" {
 		return n.hostWrite(p, off)
 	}
+	if n.pages != nil {
+		return n.pagedWrite(p, off), nil
+	}
 	if end > int64(len(n.data)) {
 		if end > int64(cap(n.data)) {
 			grown := make([]byte, end, max(end, 2*int64(cap(n.data))))
@@ -158,6 +164,10 @@ func (n *Inode) Truncate(size int64) error {
 			return linux.EROFS
 		}
 		return hostErr(os.Truncate(n.host, size))
+	}
+	if n.pages != nil {
+		n.pagedTruncate(size)
+		return nil
 	}
 	if size <= int64(len(n.data)) {
 		n.data = n.data[:size]

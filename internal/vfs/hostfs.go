@@ -161,6 +161,8 @@ func (n *Inode) Contents() ([]byte, error) {
 		return b, nil
 	case n.gen != nil:
 		return n.gen(), nil
+	case n.pages != nil:
+		return n.pagedContents(), nil
 	}
 	return n.data, nil
 }

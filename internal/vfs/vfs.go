@@ -8,8 +8,10 @@ package vfs
 
 import (
 	"os"
+
 	"sort"
 	"strings"
+	"weft/internal/mm"
 
 	"weft/internal/abi/linux"
 )
@@ -72,6 +74,9 @@ type Inode struct {
 	namesFn  func() []string
 	gen      func() []byte // synthetic file: computes its contents at open
 
+	pages []*mm.Frame // a file's contents once it is mapped MAP_SHARED (see paged.go)
+	size  int64       // the file's size while pages holds it
+
 	host   string // host path, for inodes below a host mount
 	hostRW bool   // the mount is writable
 	fs     *FS
@@ -84,8 +89,11 @@ func (n *Inode) IsDir() bool { return n.Mode&S_IFMT == S_IFDIR }
 func (n *Inode) Size() int64 {
 	switch n.Mode & S_IFMT {
 	case S_IFREG:
-		if n.host != "" {
+		switch {
+		case n.host != "":
 			return n.hostSize()
+		case n.pages != nil:
+			return n.size
 		}
 		return int64(len(n.data))
 	case S_IFLNK:

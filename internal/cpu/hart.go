@@ -51,7 +51,7 @@ type Context struct {
 }
 
 const (
-	tlbSize  = 1024
+	tlbSize  = 8192
 	itlbSize = 64
 	zeroReg  = 32 // writes to x0 land here
 )

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what weft needs, builds weft (./weft) and the bundled example programs, runs
+# Installs what weft needs, builds weft (./weft), the bundled example programs and the
+# cost benchmarks (for ./weft bench), runs
 # hello world under weft, then the guided tour: one lesson per property of processes
 # and threads, each with the evidence weft measured.
 set -euo pipefail
@@ -9,6 +10,7 @@ weft_setup
 
 go build -o weft ./cmd/weft
 make -s -C examples
+make -s -C bench/costs # for ./weft bench
 echo "\$ ./weft run examples/bin/hello"
 ./weft run examples/bin/hello
 echo

@@ -360,6 +360,9 @@ func Openat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		n.Mtime = int64(t.Now())
 	}
 	f := vfs.Open(n, flags, absPath(t, a[0], path))
+	if err := f.OpenHost(); err != nil {
+		return 0, err
+	}
 	newfd, err := t.TG.FDs.Install(f, flags&vfs.O_CLOEXEC != 0, 0, t.TG.Rlimits[kernel.RLIMIT_NOFILE].Cur)
 	return uint64(newfd), err
 }

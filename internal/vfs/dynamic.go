@@ -51,7 +51,7 @@ func (n *Inode) child(name string) *Inode {
 	if c := n.children[name]; c != nil {
 		return c
 	}
-	if n.host != "" {
+	if n.hm != nil {
 		return n.hostChild(name)
 	}
 	return nil
@@ -62,7 +62,7 @@ func (n *Inode) List() []string {
 	if n.namesFn != nil {
 		return n.namesFn()
 	}
-	if n.host != "" {
+	if n.hm != nil {
 		n.hostFill()
 	}
 	return n.Names()

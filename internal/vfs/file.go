@@ -18,6 +18,8 @@ type File struct {
 	refs int
 	// snap holds a synthetic file's contents, computed when it was opened.
 	snap []byte
+	// host is the open host file behind a file on a host mount.
+	host *os.File
 }
 
 // Open returns a new open file description for n.
@@ -38,6 +40,10 @@ func (f *File) DecRef() {
 	if f.refs == 0 {
 		if r, ok := f.Inode.dev.(releaser); ok {
 			r.Release(f)
+		}
+		if f.host != nil {
+			f.host.Close()
+			f.host = nil
 		}
 	}
 }
@@ -78,8 +84,8 @@ func (f *File) PRead(p []byte, off int64) (int, error) {
 	if off < 0 {
 		return 0, linux.EINVAL
 	}
-	if n.host != "" {
-		return n.hostRead(p, off)
+	if n.hm != nil {
+		return f.hostRead(p, off)
 	}
 	if n.pages != nil {
 		return n.pagedRead(p, off), nil
@@ -126,15 +132,15 @@ func (f *File) PWrite(p []byte, off int64) (int, error) {
 	if off < 0 {
 		return 0, linux.EINVAL
 	}
-	end := off + int64(len(p))
-	if end > MaxFileSize {
+	if off > MaxFileSize-int64(len(p)) { // written so that it cannot overflow
 		return 0, linux.EFBIG
 	}
+	end := off + int64(len(p))
 	if n.gen != nil {
 		return 0, linux.EACCES
 	}
-	if n.host != "" {
-		return n.hostWrite(p, off)
+	if n.hm != nil {
+		return f.hostWrite(p, off)
 	}
 	if n.pages != nil {
 		return n.pagedWrite(p, off), nil
@@ -159,11 +165,11 @@ func (n *Inode) Truncate(size int64) error {
 	if size < 0 || size > MaxFileSize {
 		return linux.EINVAL
 	}
-	if n.host != "" {
-		if !n.hostRW {
+	if n.hm != nil {
+		if !n.hm.rw {
 			return linux.EROFS
 		}
-		return hostErr(os.Truncate(n.host, size))
+		return n.hostTruncate(size)
 	}
 	if n.pages != nil {
 		n.pagedTruncate(size)

@@ -12,32 +12,43 @@ import (
 	"weft/internal/abi/linux"
 )
 
-// Host directories are mounted into the guest tree with MountHost. Inodes below a mount
-// carry the host path they stand for; names are looked up one component at a time, "."
-// and ".." never reach the host (they follow the guest tree), and host symbolic links
-// are never followed on the host: they become guest symbolic links, resolved in the
-// guest's namespace. So no guest path can name a host file outside the mount.
+// Host directories are mounted into the guest tree with MountHost. Every host
+// operation goes through an os.Root opened on the mounted directory, with a path
+// relative to it that weft builds from the guest tree's own names, so that nothing the
+// guest does — "..", symbolic links, renaming a directory and putting a symbolic link in
+// its place — can reach a host file outside the mount: os.Root refuses any path that
+// would leave it. "." and ".." never reach the host (they follow the guest tree), and
+// host symbolic links are never followed on the host's behalf: they become guest
+// symbolic links, resolved in the guest's namespace. An open file keeps its host file
+// open, so it goes on naming the same file after the path changes, as on Linux.
+
+// hostMount is one mounted host directory.
+type hostMount struct {
+	root *os.Root
+	rw   bool
+	top  *Inode // the mount point's inode
+}
 
 // MountHost mounts the host directory hostDir at the absolute guest path; writable
 // allows the guest to change it.
 func (fs *FS) MountHost(hostDir, guestPath string, writable bool) error {
-	abs, err := filepath.Abs(hostDir)
+	root, err := os.OpenRoot(hostDir)
 	if err != nil {
 		return err
 	}
-	st, err := os.Stat(abs)
+	st, err := root.Stat(".")
 	if err != nil {
+		root.Close()
 		return err
 	}
-	if !st.IsDir() {
-		return errors.New("not a directory")
-	}
-	n := fs.hostInode(abs, st, writable)
+	hm := &hostMount{root: root, rw: writable}
+	n := fs.hostInode(hm, nil, "", st)
+	hm.top = n
 	fs.Mount(guestPath, n)
 	return nil
 }
 
-func (fs *FS) hostInode(path string, st os.FileInfo, writable bool) *Inode {
+func (fs *FS) hostInode(hm *hostMount, parent *Inode, name string, st os.FileInfo) *Inode {
 	mode := uint32(st.Mode().Perm())
 	switch {
 	case st.IsDir():
@@ -54,11 +65,19 @@ func (fs *FS) hostInode(path string, st os.FileInfo, writable bool) *Inode {
 		n.UID, n.GID = sys.Uid, sys.Gid
 	}
 	n.Mtime = st.ModTime().UnixNano()
-	n.host, n.hostRW, n.fs = path, writable, fs
+	n.hm, n.hostParent, n.hostName, n.fs = hm, parent, name, fs
 	if st.Mode()&os.ModeSymlink != 0 {
-		n.target, _ = os.Readlink(path)
+		n.target, _ = hm.root.Readlink(n.rel())
 	}
 	return n
+}
+
+// rel is the inode's path relative to its mount, from the guest tree's names.
+func (n *Inode) rel() string {
+	if n.hostParent == nil {
+		return "."
+	}
+	return filepath.Join(n.hostParent.rel(), n.hostName)
 }
 
 // hostChild looks name up in the host directory behind n and caches the result.
@@ -66,19 +85,23 @@ func (n *Inode) hostChild(name string) *Inode {
 	if name == "" || name == "." || name == ".." || filepath.Base(name) != name {
 		return nil
 	}
-	p := filepath.Join(n.host, name)
-	st, err := os.Lstat(p)
+	st, err := n.hm.root.Lstat(filepath.Join(n.rel(), name))
 	if err != nil {
 		return nil
 	}
-	c := n.fs.hostInode(p, st, n.hostRW)
+	c := n.fs.hostInode(n.hm, n, name, st)
 	n.fs.link(n, name, c)
 	return c
 }
 
 // hostFill loads every entry of a host directory (for getdents).
 func (n *Inode) hostFill() {
-	ents, err := os.ReadDir(n.host)
+	d, err := n.hm.root.Open(n.rel())
+	if err != nil {
+		return
+	}
+	ents, err := d.ReadDir(-1)
+	d.Close()
 	if err != nil {
 		return
 	}
@@ -105,32 +128,58 @@ func hostErr(err error) error {
 	if errors.Is(err, fs.ErrNotExist) {
 		return linux.ENOENT
 	}
-	return linux.EIO
+	return linux.EACCES // os.Root's refusal of a path that would leave the mount
 }
 
-func (n *Inode) hostRead(p []byte, off int64) (int, error) {
-	f, err := os.Open(n.host)
-	if err != nil {
-		return 0, hostErr(err)
+// OpenHost opens the host file behind f, for a file on a host mount, when the guest
+// opens it: from then on f names that file whatever happens to its path.
+func (f *File) OpenHost() error {
+	if f.Inode.hm == nil || f.Inode.Mode&S_IFMT != S_IFREG {
+		return nil
 	}
-	defer f.Close()
-	c, err := f.ReadAt(p, off)
+	_, err := f.hostFile()
+	return err
+}
+
+// hostFile opens (once per open file description) the host file behind f.
+func (f *File) hostFile() (*os.File, error) {
+	if f.host != nil {
+		return f.host, nil
+	}
+	n := f.Inode
+	flag := os.O_RDONLY
+	if f.Writable() {
+		flag = os.O_RDWR
+	}
+	h, err := n.hm.root.OpenFile(n.rel(), flag, 0)
+	if err != nil {
+		return nil, hostErr(err)
+	}
+	f.host = h
+	return h, nil
+}
+
+func (f *File) hostRead(p []byte, off int64) (int, error) {
+	h, err := f.hostFile()
+	if err != nil {
+		return 0, err
+	}
+	c, err := h.ReadAt(p, off)
 	if err != nil && c == 0 && !errors.Is(err, io.EOF) {
 		return 0, hostErr(err)
 	}
 	return c, nil
 }
 
-func (n *Inode) hostWrite(p []byte, off int64) (int, error) {
-	if !n.hostRW {
+func (f *File) hostWrite(p []byte, off int64) (int, error) {
+	if !f.Inode.hm.rw {
 		return 0, linux.EROFS
 	}
-	f, err := os.OpenFile(n.host, os.O_WRONLY, 0)
+	h, err := f.hostFile()
 	if err != nil {
-		return 0, hostErr(err)
+		return 0, err
 	}
-	defer f.Close()
-	c, err := f.WriteAt(p, off)
+	c, err := h.WriteAt(p, off)
 	if err != nil {
 		return c, hostErr(err)
 	}
@@ -138,11 +187,20 @@ func (n *Inode) hostWrite(p []byte, off int64) (int, error) {
 }
 
 func (n *Inode) hostSize() int64 {
-	st, err := os.Lstat(n.host)
+	st, err := n.hm.root.Lstat(n.rel())
 	if err != nil {
 		return 0
 	}
 	return st.Size()
+}
+
+func (n *Inode) hostTruncate(size int64) error {
+	h, err := n.hm.root.OpenFile(n.rel(), os.O_WRONLY, 0)
+	if err != nil {
+		return hostErr(err)
+	}
+	defer h.Close()
+	return hostErr(h.Truncate(size))
 }
 
 // Contents returns a regular file's whole contents (execve reads programs with it).
@@ -150,11 +208,11 @@ func (n *Inode) Contents() ([]byte, error) {
 	switch {
 	case n.Mode&S_IFMT != S_IFREG:
 		return nil, linux.EACCES
-	case n.host != "":
+	case n.hm != nil:
 		if n.hostSize() > MaxFileSize {
 			return nil, linux.EFBIG
 		}
-		b, err := os.ReadFile(n.host)
+		b, err := n.hm.root.ReadFile(n.rel())
 		if err != nil {
 			return nil, hostErr(err)
 		}

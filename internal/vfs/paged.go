@@ -10,7 +10,7 @@ import "weft/internal/mm"
 // CanSharePages reports whether the file can be mapped MAP_SHARED through its own
 // pages: an in-memory regular file (host files get private copies).
 func (n *Inode) CanSharePages() bool {
-	return n.Mode&S_IFMT == S_IFREG && n.host == "" && n.gen == nil
+	return n.Mode&S_IFMT == S_IFREG && n.hm == nil && n.gen == nil
 }
 
 // SharePages returns frames for the file's pages [first, first+count), converting the

@@ -8,6 +8,7 @@ package vfs
 
 import (
 	"os"
+	"path/filepath"
 
 	"sort"
 	"strings"
@@ -77,9 +78,11 @@ type Inode struct {
 	pages []*mm.Frame // a file's contents once it is mapped MAP_SHARED (see paged.go)
 	size  int64       // the file's size while pages holds it
 
-	host   string // host path, for inodes below a host mount
-	hostRW bool   // the mount is writable
-	fs     *FS
+	// Below a host mount: the mount, and the parent and name the inode has there.
+	hm         *hostMount
+	hostParent *Inode
+	hostName   string
+	fs         *FS
 }
 
 // IsDir reports whether the inode is a directory.
@@ -90,7 +93,7 @@ func (n *Inode) Size() int64 {
 	switch n.Mode & S_IFMT {
 	case S_IFREG:
 		switch {
-		case n.host != "":
+		case n.hm != nil:
 			return n.hostSize()
 		case n.pages != nil:
 			return n.size
@@ -393,21 +396,21 @@ func (fs *FS) Create(c Cred, dir *Inode, name string, mode uint32) (*Inode, erro
 	if !Check(c, dir, MayWrite|MayExec) {
 		return nil, linux.EACCES
 	}
-	if dir.host != "" {
-		p := dir.host + "/" + name
+	if dir.hm != nil {
+		root, p := dir.hm.root, filepath.Join(dir.rel(), name)
 		var err error
 		if mode&S_IFMT == S_IFDIR {
-			err = os.Mkdir(p, os.FileMode(mode&0o777))
+			err = root.Mkdir(p, os.FileMode(mode&0o777))
 		} else {
 			var f *os.File
-			if f, err = os.OpenFile(p, os.O_CREATE|os.O_EXCL|os.O_WRONLY, os.FileMode(mode&0o777)); err == nil {
+			if f, err = root.OpenFile(p, os.O_CREATE|os.O_EXCL|os.O_WRONLY, os.FileMode(mode&0o777)); err == nil {
 				f.Close()
 			}
 		}
 		if err != nil {
 			return nil, hostErr(err)
 		}
-		os.Chmod(p, os.FileMode(mode&0o777)) // as asked, whatever weft's own umask
+		root.Chmod(p, os.FileMode(mode&0o777)) // as asked, whatever weft's own umask
 		n := dir.hostChild(name)
 		if n == nil {
 			return nil, linux.EIO
@@ -456,8 +459,8 @@ func (fs *FS) Unlink(c Cred, dir *Inode, name string, rmdir bool) error {
 	case dir.lookupFn != nil:
 		return linux.EACCES
 	}
-	if n.host != "" {
-		if err := os.Remove(n.host); err != nil {
+	if n.hm != nil {
+		if err := n.hm.root.Remove(n.rel()); err != nil {
 			return hostErr(err)
 		}
 	}
@@ -497,7 +500,7 @@ func (fs *FS) Rename(c Cred, oldDir *Inode, oldName string, newDir *Inode, newNa
 	if n == nil {
 		return linux.ENOENT
 	}
-	if (oldDir.host == "") != (newDir.host == "") || oldDir.lookupFn != nil || newDir.lookupFn != nil {
+	if oldDir.hm != newDir.hm || oldDir.lookupFn != nil || newDir.lookupFn != nil {
 		return linux.EXDEV
 	}
 	if err := oldDir.Writable(); err != nil {
@@ -550,11 +553,11 @@ func (fs *FS) Rename(c Cred, oldDir *Inode, oldName string, newDir *Inode, newNa
 	case target != nil && target.IsDir() && len(target.children) > 0:
 		return linux.ENOTEMPTY
 	}
-	if n.host != "" {
-		if err := os.Rename(n.host, newDir.host+"/"+newName); err != nil {
+	if n.hm != nil {
+		if err := n.hm.root.Rename(n.rel(), filepath.Join(newDir.rel(), newName)); err != nil {
 			return hostErr(err)
 		}
-		n.host = newDir.host + "/" + newName
+		n.hostParent, n.hostName = newDir, newName
 	}
 	if target != nil {
 		target.Nlink--
@@ -585,7 +588,7 @@ func (n *Inode) Child(name string) *Inode { return n.child(name) }
 
 // Writable reports EROFS for inodes on a read-only host mount or in a synthetic tree.
 func (n *Inode) Writable() error {
-	if (n.host != "" && !n.hostRW) || n.gen != nil || n.lookupFn != nil {
+	if (n.hm != nil && !n.hm.rw) || n.gen != nil || n.lookupFn != nil {
 		return linux.EROFS
 	}
 	return nil
@@ -615,8 +618,8 @@ func (fs *FS) Symlink(c Cred, dir *Inode, name, target string) error {
 	if !Check(c, dir, MayWrite|MayExec) {
 		return linux.EACCES
 	}
-	if dir.host != "" {
-		if err := os.Symlink(target, dir.host+"/"+name); err != nil {
+	if dir.hm != nil {
+		if err := dir.hm.root.Symlink(target, filepath.Join(dir.rel(), name)); err != nil {
 			return hostErr(err)
 		}
 		if n := dir.hostChild(name); n != nil {

@@ -29,6 +29,9 @@ func (t *FDTable) Get(fd int) (*vfs.File, error) {
 // Install puts f at the lowest free descriptor >= min, below limit (EMFILE otherwise).
 // The table takes over the caller's reference to f.
 func (t *FDTable) Install(f *vfs.File, cloexec bool, min int, limit uint64) (int, error) {
+	if min < 0 {
+		return -1, linux.EINVAL
+	}
 	for fd := min; uint64(fd) < limit; fd++ {
 		if fd >= len(t.fds) {
 			t.fds = append(t.fds, make([]fdEntry, fd+1-len(t.fds))...)

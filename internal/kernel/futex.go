@@ -167,6 +167,9 @@ func (t *Task) FutexRequeue(addr, addr2 uint64, n, n2 int, cmp bool, val uint32,
 	woken := k.futexWakeKey(key, n, FUTEX_BITSET_MATCH_ANY)
 	q := k.futexes[key]
 	moved := min(n2, len(q))
+	if key == key2 {
+		return woken + moved, nil // requeued onto the futex they wait on: nothing moves
+	}
 	for _, w := range q[:moved] {
 		w.task.futexKey = key2
 		k.futexes[key2] = append(k.futexes[key2], w)

@@ -387,3 +387,7 @@ func (k *Kernel) addGroup(tg *ThreadGroup) {
 	k.groups = append(k.groups, tg)
 	k.procs[tg.PID] = tg
 }
+
+// ReserveMemory takes n pages of the guest memory cap for kernel-held memory (the
+// pages of a file mapped MAP_SHARED) and reports whether the cap allowed it.
+func (k *Kernel) ReserveMemory(pages int64) bool { return k.pool.Reserve(pages) }

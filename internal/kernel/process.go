@@ -400,7 +400,7 @@ func (k *Kernel) notifyParent(tg *ThreadGroup) {
 			k.reap(p, tg)
 		}
 	}
-	if tg.ExitSignal != 0 {
+	if tg.ExitSignal > 0 && tg.ExitSignal < linux.NSIG { // do_notify_parent: only a valid signal
 		info := SigInfo{Signo: tg.ExitSignal, Code: CLD_EXITED, PID: tg.PID, UID: tg.Creds.UID, Status: int32(tg.ExitCode)}
 		if tg.KillSignal != 0 {
 			info.Code, info.Status = CLD_KILLED, int32(tg.KillSignal)
@@ -413,6 +413,8 @@ func (k *Kernel) notifyParent(tg *ThreadGroup) {
 // reap removes a zombie child from its parent and adds up its accounting.
 func (k *Kernel) reap(parent, child *ThreadGroup) {
 	k.markReaped(child)
+	// What a reaped process keeps is what the summary shows: drop the rest.
+	child.Binary, child.Args = nil, nil
 	if k.tr != nil {
 		if c := k.current; c != nil && c.TG == parent {
 			k.traceEvent(c, trace.Event{Time: c.Now(), Kind: trace.Wait, Child: child.PID, Arg: uint64(child.Status())})
@@ -569,6 +571,12 @@ func defaultIgnored(sig Signal) bool {
 	return false
 }
 
+// mayKill is kill(2)'s permission rule: the sender must be root (CAP_KILL) or share
+// a real or effective UID with the target's real or saved UID.
+func mayKill(c, tc Creds) bool {
+	return c.EUID == 0 || c.UID == tc.UID || c.UID == tc.SUID || c.EUID == tc.UID || c.EUID == tc.SUID
+}
+
 // Kill sends sig to a process from t, as kill(2) does: the sender must be root or share
 // a real or effective UID with the target's real or saved UID.
 func (t *Task) Kill(target *ThreadGroup, sig Signal) error {
@@ -576,7 +584,7 @@ func (t *Task) Kill(target *ThreadGroup, sig Signal) error {
 		return linux.EINVAL
 	}
 	c, tc := t.TG.Creds, target.Creds
-	if c.EUID != 0 && c.UID != tc.UID && c.UID != tc.SUID && c.EUID != tc.UID && c.EUID != tc.SUID {
+	if !mayKill(c, tc) {
 		return linux.EPERM
 	}
 	if target.Exited || sig == 0 {
@@ -590,7 +598,7 @@ func (t *Task) Kill(target *ThreadGroup, sig Signal) error {
 // to a process, or to one of its threads if task is not nil.
 func (t *Task) Queue(tg *ThreadGroup, task *Task, info SigInfo) error {
 	c, tc := t.TG.Creds, tg.Creds
-	if c.EUID != 0 && c.UID != tc.UID && c.UID != tc.SUID && c.EUID != tc.UID && c.EUID != tc.SUID {
+	if !mayKill(c, tc) {
 		return linux.EPERM
 	}
 	switch {
@@ -611,7 +619,7 @@ func (t *Task) KillTask(target *Task, sig Signal) error {
 		return linux.EINVAL
 	}
 	c, tc := t.TG.Creds, target.TG.Creds
-	if c.EUID != 0 && c.UID != tc.UID && c.UID != tc.SUID && c.EUID != tc.UID && c.EUID != tc.SUID {
+	if !mayKill(c, tc) {
 		return linux.EPERM
 	}
 	if sig == 0 {

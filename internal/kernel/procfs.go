@@ -130,8 +130,8 @@ func (k *Kernel) procStatus(tg *ThreadGroup) string {
 		groups[i] = strconv.Itoa(int(g))
 	}
 	var blocked uint64
-	if len(tg.Tasks) > 0 {
-		blocked = tg.Tasks[0].SigMask
+	if t := tg.firstLive(); t != nil {
+		blocked = t.SigMask
 	}
 	var ign, caught uint64
 	for s, a := range tg.SigActions {
@@ -149,7 +149,7 @@ func (k *Kernel) procStatus(tg *ThreadGroup) string {
 	fmt.Fprintf(&b, "FDSize:\t%d\nGroups:\t%s\n", max(64, len(tg.FDs.fds)), strings.Join(groups, " "))
 	fmt.Fprintf(&b, "VmPeak:\t%8d kB\nVmSize:\t%8d kB\nVmHWM:\t%8d kB\nVmRSS:\t%8d kB\n",
 		size>>10, size>>10, tg.MM.Stats.PeakResident*mm.PageSize>>10, tg.MM.Stats.Resident*mm.PageSize>>10)
-	fmt.Fprintf(&b, "Threads:\t%d\n", len(tg.Tasks))
+	fmt.Fprintf(&b, "Threads:\t%d\n", tg.liveTasks)
 	fmt.Fprintf(&b, "SigPnd:\t%016x\nShdPnd:\t%016x\nSigBlk:\t%016x\nSigIgn:\t%016x\nSigCgt:\t%016x\n",
 		pendingOf(tg), tg.sigPending.set, blocked, ign, caught)
 	fmt.Fprintf(&b, "voluntary_ctxt_switches:\t%d\nnonvoluntary_ctxt_switches:\t%d\n", st.VolSwitches, st.InvolSwitches)
@@ -174,8 +174,18 @@ func procMaps(tg *ThreadGroup) string {
 }
 
 func pendingOf(tg *ThreadGroup) uint64 {
-	if len(tg.Tasks) == 0 {
-		return 0
+	if t := tg.firstLive(); t != nil {
+		return t.sigPending.set
 	}
-	return tg.Tasks[0].sigPending.set
+	return 0
+}
+
+// firstLive returns the group's first task that has not exited, or nil.
+func (tg *ThreadGroup) firstLive() *Task {
+	for _, t := range tg.Tasks {
+		if t.State != TaskDead {
+			return t
+		}
+	}
+	return nil
 }

@@ -102,7 +102,7 @@ func (q *sigQueue) take(s Signal) SigInfo {
 
 // SignalTask sends a task-directed signal (tgkill, a fault).
 func (k *Kernel) SignalTask(t *Task, info SigInfo) {
-	if t.State == TaskDead || t.TG.Exited {
+	if t.State == TaskDead || t.TG.Exited || info.Signo <= 0 || info.Signo >= linux.NSIG {
 		return
 	}
 	if k.ignored(t.TG, info.Signo) {
@@ -114,7 +114,7 @@ func (k *Kernel) SignalTask(t *Task, info SigInfo) {
 
 // SignalProcess sends a process-directed signal (kill, SIGCHLD, SIGPIPE).
 func (k *Kernel) SignalProcess(tg *ThreadGroup, info SigInfo) {
-	if tg.Exited {
+	if tg.Exited || info.Signo <= 0 || info.Signo >= linux.NSIG {
 		return
 	}
 	switch {

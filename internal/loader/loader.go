@@ -17,11 +17,15 @@ import (
 
 // Address-space layout, as Linux lays out an Sv39 riscv64 process without randomization.
 const (
-	StackTop   = 0x40_0000_0000                 // the stack grows down from here
-	StackSize  = 8 << 20                        // mapped for the stack (RLIMIT_STACK's default)
-	MmapBase   = StackTop - StackSize - 128<<20 // mmap allocates top-down below this
-	PIEBase    = 0x2a_aaaa_a000                 // where a static-pie executable is placed
-	maxStrings = 128 << 10                      // bytes of argv+envp strings (ARG_MAX's spirit)
+	StackTop  = 0x40_0000_0000                 // the stack grows down from here
+	StackSize = 8 << 20                        // mapped for the stack (RLIMIT_STACK's default)
+	MmapBase  = StackTop - StackSize - 128<<20 // mmap allocates top-down below this
+	PIEBase   = 0x2a_aaaa_a000                 // where a static-pie executable is placed
+	// MaxArgs bounds the bytes of argv and envp strings together: a quarter of the
+	// stack, as Linux allows (execve(2)); MaxArgString bounds one of them
+	// (MAX_ARG_STRLEN).
+	MaxArgs      = StackSize / 4
+	MaxArgString = 128 << 10
 )
 
 // Error is a loader error: the program cannot be run, and why.
@@ -265,13 +269,15 @@ var ErrArgsTooLong = errors.New("argument list too long")
 // points at argc and is 16-byte aligned.
 func SetupStack(as *mm.AddressSpace, img *Image, a *StackArgs) (uint64, error) {
 	size := len(a.ExecFn) + 1
-	for _, s := range a.Argv {
-		size += len(s) + 1
+	for _, list := range [][]string{a.Argv, a.Envp} {
+		for _, s := range list {
+			if len(s) >= MaxArgString {
+				return 0, ErrArgsTooLong
+			}
+			size += len(s) + 1
+		}
 	}
-	for _, s := range a.Envp {
-		size += len(s) + 1
-	}
-	if size > maxStrings {
+	if size > MaxArgs {
 		return 0, ErrArgsTooLong
 	}
 	if err := as.Map(StackTop-StackSize, StackSize, mm.PermRead|mm.PermWrite, false, "[stack]"); err != nil {

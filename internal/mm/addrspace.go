@@ -17,6 +17,17 @@ type Pool struct {
 // InUse reports the frames currently allocated.
 func (p *Pool) InUse() int64 { return p.inUse }
 
+// Reserve takes n frames' worth of the cap for memory that is not in an address space
+// (a file's pages), and reports false if the cap does not allow it.
+func (p *Pool) Reserve(n int64) bool {
+	if p.MaxFrames > 0 && p.inUse+n > p.MaxFrames {
+		return false
+	}
+	p.inUse += n
+	p.peak = max(p.peak, p.inUse)
+	return true
+}
+
 // Peak reports the largest number of frames allocated at once.
 func (p *Pool) Peak() int64 { return p.peak }
 
@@ -284,17 +295,17 @@ func (as *AddressSpace) FindFree(length uint64) uint64 {
 // SetBrk moves the program break as brk(2) does and returns the new break; on failure
 // the break stays where it was and is returned unchanged.
 func (as *AddressSpace) SetBrk(addr uint64) uint64 {
-	if addr < as.BrkStart {
+	if addr < as.BrkStart || addr >= AddrLimit {
 		return as.Brk
 	}
 	oldEnd := (as.Brk + PageMask) &^ PageMask
 	newEnd := (addr + PageMask) &^ PageMask
 	switch {
 	case newEnd > oldEnd:
-		for a := oldEnd; a < newEnd; a += PageSize {
-			if as.Find(a) != nil {
-				return as.Brk
-			}
+		// The heap may not grow into another mapping.
+		i := sort.Search(len(as.vmas), func(i int) bool { return as.vmas[i].End > oldEnd })
+		if i < len(as.vmas) && as.vmas[i].Start < newEnd {
+			return as.Brk
 		}
 		if as.pool.MaxFrames > 0 && int64((newEnd-oldEnd)>>PageShift) > as.pool.MaxFrames-as.pool.inUse {
 			return as.Brk
@@ -320,7 +331,9 @@ func (as *AddressSpace) Fork() *AddressSpace {
 		BrkStart: as.BrkStart, Brk: as.Brk, MmapBase: as.MmapBase,
 		Stats: Stats{Resident: as.Stats.Resident, PeakResident: as.Stats.Resident},
 	}
-	*c.root.kids = *as.root.kids
+	if as.root != nil {
+		*c.root.kids = *as.root.kids
+	}
 	for _, k := range c.root.kids {
 		if k != nil {
 			k.refs++
@@ -337,8 +350,10 @@ func (as *AddressSpace) Fork() *AddressSpace {
 
 // Release drops every mapping, returning the frames no one else uses to the pool.
 func (as *AddressSpace) Release() {
-	as.release(as.root)
-	as.root = newNode(levels - 1)
+	if as.root != nil {
+		as.release(as.root)
+	}
+	as.root = nil // a released address space maps nothing, and holds no memory
 	as.vmas = nil
 	as.Stats.Resident = 0
 	as.Gen++
@@ -370,6 +385,8 @@ func (as *AddressSpace) Resident() (pages, shared uint64) {
 			}
 		}
 	}
-	walk(as.root, levels-1, false)
+	if as.root != nil {
+		walk(as.root, levels-1, false)
+	}
 	return pages, shared
 }

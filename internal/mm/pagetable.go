@@ -196,6 +196,9 @@ func (n *node) clone() *node {
 // belong to a shared node: the caller must not modify it.
 func (as *AddressSpace) lookup(vpn uint64) (e *pte, private bool) {
 	n := as.root
+	if n == nil {
+		return nil, false
+	}
 	private = true
 	for level := levels - 1; level > 0; level-- {
 		n = n.kids[index(vpn, level)]
@@ -213,6 +216,12 @@ func (as *AddressSpace) lookup(vpn uint64) (e *pte, private bool) {
 // way down and creating missing ones when create is set. It returns nil if the path does
 // not exist and create is false.
 func (as *AddressSpace) mutable(vpn uint64, create bool) *pte {
+	if as.root == nil {
+		if !create {
+			return nil
+		}
+		as.root = newNode(levels - 1)
+	}
 	n := as.root
 	for level := levels - 1; level > 0; level-- {
 		i := index(vpn, level)
@@ -237,7 +246,9 @@ func (as *AddressSpace) mutable(vpn uint64, create bool) *pte {
 // skipping absent subtrees. With mutate set, shared nodes on the way are copied first so
 // fn may change the entries.
 func (as *AddressSpace) visit(lo, hi uint64, mutate bool, fn func(vpn uint64, e *pte)) {
-	visitNode(as.root, levels-1, 0, lo, hi, mutate, fn)
+	if as.root != nil {
+		visitNode(as.root, levels-1, 0, lo, hi, mutate, fn)
+	}
 }
 
 func visitNode(n *node, level int, base, lo, hi uint64, mutate bool, fn func(uint64, *pte)) {

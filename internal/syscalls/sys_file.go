@@ -87,7 +87,8 @@ func blockOrErr(t *kernel.Task, f *vfs.File, write bool, err error) error {
 		}
 		return t.Block(what, q)
 	case vfs.ErrBrokenPipe:
-		t.Kernel().SignalGroup(t.TG, linux.SIGPIPE)
+		// SIGPIPE goes to the thread that wrote (send_sig(SIGPIPE, current)).
+		t.Kernel().SignalTask(t, kernel.SigInfo{Signo: linux.SIGPIPE, Code: kernel.SI_USER})
 		return linux.EPIPE
 	}
 	return errno(err)
@@ -355,7 +356,9 @@ func Openat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if n.IsDir() && (flags&vfs.O_ACCMODE != vfs.O_RDONLY || flags&vfs.O_CREAT != 0) {
 		return 0, linux.EISDIR
 	}
-	if flags&vfs.O_TRUNC != 0 && n.Mode&vfs.S_IFMT == vfs.S_IFREG && flags&vfs.O_ACCMODE != vfs.O_RDONLY {
+	// O_TRUNC truncates even with O_RDONLY on Linux (open(2)); the check above asked
+	// for write permission.
+	if flags&vfs.O_TRUNC != 0 && n.Mode&vfs.S_IFMT == vfs.S_IFREG {
 		n.Truncate(0)
 		n.Mtime = int64(t.Now())
 	}
@@ -616,7 +619,7 @@ func Fcntl(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	switch a[1] {
 	case F_DUPFD, F_DUPFD_CLOEXEC:
 		limit := t.TG.Rlimits[kernel.RLIMIT_NOFILE].Cur
-		if a[2] >= limit {
+		if a[2] >= limit || int64(a[2]) < 0 {
 			return 0, linux.EINVAL
 		}
 		f.IncRef()

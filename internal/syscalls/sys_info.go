@@ -37,6 +37,10 @@ func Getrandom(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	return uint64(len(b)), copyOut(t, a[0], b)
 }
 
+// NR_OPEN is /proc/sys/fs/nr_open's default: the most file descriptors a process may
+// have, whatever its RLIMIT_NOFILE.
+const NR_OPEN = 1 << 20
+
 // Prlimit64 implements prlimit64(2) for the calling process.
 func Prlimit64(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if a[0] != 0 && a[0] != uint64(t.TG.PID) {
@@ -70,6 +74,9 @@ func rlimit(t *kernel.Task, res, newAddr, oldAddr uint64) (uint64, error) {
 		nl := kernel.Rlimit{Cur: binary.LittleEndian.Uint64(b), Max: binary.LittleEndian.Uint64(b[8:])}
 		if nl.Cur > nl.Max {
 			return 0, linux.EINVAL
+		}
+		if res == kernel.RLIMIT_NOFILE && nl.Max > NR_OPEN {
+			return 0, linux.EPERM // not even root goes past nr_open (setrlimit(2))
 		}
 		if nl.Max > old.Max && t.TG.Creds.EUID != 0 {
 			return 0, linux.EPERM

@@ -119,8 +119,16 @@ func Mmap(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		name = f.Path
 	}
 	if f != nil && typ != MAP_PRIVATE && f.Inode.CanSharePages() {
-		// A shared file mapping maps the file's own pages.
-		frames := f.Inode.SharePages(off/mm.PageSize, length/mm.PageSize)
+		// A shared file mapping maps the file's own pages, which count against the
+		// memory cap like any other.
+		first, count := off/mm.PageSize, length/mm.PageSize
+		if off > vfs.MaxFileSize || length > vfs.MaxFileSize-off {
+			return 0, linux.ENOMEM
+		}
+		if !t.Kernel().ReserveMemory(f.Inode.NewSharedPages(first, count)) {
+			return 0, linux.ENOMEM
+		}
+		frames := f.Inode.SharePages(first, count)
 		if err := as.MapFrames(addr, frames, protPerm(prot), name); err != nil {
 			return 0, linux.ENOMEM
 		}
@@ -131,7 +139,9 @@ func Mmap(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		return 0, linux.ENOMEM
 	}
 	if f != nil {
-		buf := make([]byte, length)
+		// Copy what the file has in the range; the rest of the mapping stays zero.
+		size := uint64(max(f.Inode.Size(), 0))
+		buf := make([]byte, min(length, size-min(off, size)))
 		n, _ := f.PRead(buf, int64(off))
 		if err := as.Poke(addr, buf[:n]); err != nil {
 			as.Unmap(addr, length)

@@ -7,6 +7,7 @@ import (
 
 	"weft/internal/abi/linux"
 	"weft/internal/kernel"
+	"weft/internal/loader"
 	"weft/internal/vfs"
 )
 
@@ -134,9 +135,6 @@ func Clone(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	return uint64(child.TID), nil
 }
 
-// maxArgs bounds argv and envp together (Linux's ARG_MAX is similar in spirit).
-const maxArgs = 2 << 20
-
 // stringArray reads a NULL-terminated array of string pointers.
 func stringArray(t *kernel.Task, addr uint64, budget *int) ([]string, error) {
 	var out []string
@@ -151,7 +149,7 @@ func stringArray(t *kernel.Task, addr uint64, budget *int) ([]string, error) {
 		if ptr == 0 {
 			return out, nil
 		}
-		s, ok, err := t.TG.MM.ReadString(ptr, *budget)
+		s, ok, err := t.TG.MM.ReadString(ptr, min(*budget, loader.MaxArgString))
 		if err != nil {
 			return nil, linux.EFAULT
 		}
@@ -170,7 +168,7 @@ func Execve(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	budget := maxArgs
+	budget := loader.MaxArgs
 	argv, err := stringArray(t, a[1], &budget)
 	if err != nil {
 		return 0, err

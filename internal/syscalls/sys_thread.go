@@ -88,10 +88,14 @@ func Clone3(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	for _, c := range b[88:] { // fields weft does not know must be zero (E2BIG)
-		if c != 0 {
-			return 0, linux.E2BIG
+	if len(b) > 88 {
+		for _, c := range b[88:] { // fields weft does not know must be zero (E2BIG)
+			if c != 0 {
+				return 0, linux.E2BIG
+			}
 		}
+	} else {
+		b = append(b, make([]byte, 88-len(b))...) // older, shorter versions of the struct
 	}
 	le := binary.LittleEndian
 	flags := le.Uint64(b[0:])

@@ -3,6 +3,7 @@ package vfs
 import (
 	"encoding/binary"
 	"io"
+	"math"
 	"os"
 
 	"weft/internal/abi/linux"
@@ -129,10 +130,10 @@ func (f *File) PWrite(p []byte, off int64) (int, error) {
 	if n.Mode&S_IFMT != S_IFREG {
 		return 0, linux.ESPIPE
 	}
-	if off < 0 {
+	switch {
+	case off < 0 || off > math.MaxInt64-int64(len(p)): // rw_verify_area: the end overflows
 		return 0, linux.EINVAL
-	}
-	if off > MaxFileSize-int64(len(p)) { // written so that it cannot overflow
+	case off+int64(len(p)) > MaxFileSize:
 		return 0, linux.EFBIG
 	}
 	end := off + int64(len(p))

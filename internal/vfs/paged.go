@@ -13,6 +13,15 @@ func (n *Inode) CanSharePages() bool {
 	return n.Mode&S_IFMT == S_IFREG && n.hm == nil && n.gen == nil
 }
 
+// NewSharedPages reports how many frames SharePages(first, count) would create.
+func (n *Inode) NewSharedPages(first, count uint64) int64 {
+	want := first + count
+	if n.pages == nil { // the first shared mapping also moves the file's bytes to frames
+		return int64(max(want, uint64(len(n.data)+mm.PageSize-1)/mm.PageSize))
+	}
+	return int64(want - min(want, uint64(len(n.pages))))
+}
+
 // SharePages returns frames for the file's pages [first, first+count), converting the
 // file to page frames on its first shared mapping and adding zero pages past its end
 // as the mapping asks (the file's size does not change).

@@ -157,17 +157,7 @@ refetch:
 			size := storeSize[in.op]
 			e := &tlb.wtlb[(a>>mm.PageShift)%tlbSize]
 			if off := a & mm.PageMask; e.key == a>>mm.PageShift|tag && off <= mm.PageSize-8 && e.frame.Decoded == nil {
-				d := e.frame.Data[off : off+8]
-				switch size {
-				case 1:
-					d[0] = byte(v)
-				case 2:
-					binary.LittleEndian.PutUint16(d, uint16(v))
-				case 4:
-					binary.LittleEndian.PutUint32(d, uint32(v))
-				default:
-					binary.LittleEndian.PutUint64(d, v)
-				}
+				putLE(e.frame.Data[off:off+8], size, v)
 			} else if fault = h.store(a, size, v); fault != nil {
 				goto memFault
 			}

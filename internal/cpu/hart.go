@@ -357,7 +357,15 @@ func (h *Hart) store(addr uint64, size uint64, v uint64) *mm.Fault {
 	if fault != nil {
 		return fault
 	}
-	d := f.Data[off : off+size]
+	putLE(f.Data[off:off+size], size, v)
+	if h.watching {
+		h.breakReservations(f, off, size)
+	}
+	return nil
+}
+
+// putLE stores the low size bytes of v little-endian at the start of d.
+func putLE(d []byte, size uint64, v uint64) {
 	switch size {
 	case 1:
 		d[0] = byte(v)
@@ -368,8 +376,4 @@ func (h *Hart) store(addr uint64, size uint64, v uint64) *mm.Fault {
 	default:
 		binary.LittleEndian.PutUint64(d, v)
 	}
-	if h.watching {
-		h.breakReservations(f, off, size)
-	}
-	return nil
 }

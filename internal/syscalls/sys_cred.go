@@ -29,40 +29,32 @@ const noChange = ^uint32(0)
 
 func id(v uint64) uint32 { return uint32(v) }
 
+// set applies setuid/setgid to (real, effective, saved): a privileged caller sets all
+// three, any other may only set the effective ID to its real or saved one.
+func set(priv bool, r, e, s *uint32, v uint32) error {
+	switch {
+	case v == noChange:
+		return linux.EINVAL
+	case priv:
+		*r, *e, *s = v, v, v
+	case v == *r || v == *s:
+		*e = v
+	default:
+		return linux.EPERM
+	}
+	return nil
+}
+
 // Setuid implements setuid(2).
 func Setuid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	c := &t.TG.Creds
-	u := id(a[0])
-	if u == noChange {
-		return 0, linux.EINVAL
-	}
-	switch {
-	case c.EUID == 0:
-		c.UID, c.EUID, c.SUID = u, u, u
-	case u == c.UID || u == c.SUID:
-		c.EUID = u
-	default:
-		return 0, linux.EPERM
-	}
-	return 0, nil
+	return ret0(set(c.EUID == 0, &c.UID, &c.EUID, &c.SUID, id(a[0])))
 }
 
 // Setgid implements setgid(2).
 func Setgid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	c := &t.TG.Creds
-	g := id(a[0])
-	if g == noChange {
-		return 0, linux.EINVAL
-	}
-	switch {
-	case c.EUID == 0:
-		c.GID, c.EGID, c.SGID = g, g, g
-	case g == c.GID || g == c.SGID:
-		c.EGID = g
-	default:
-		return 0, linux.EPERM
-	}
-	return 0, nil
+	return ret0(set(c.EUID == 0, &c.GID, &c.EGID, &c.SGID, id(a[0])))
 }
 
 // setre applies setreuid/setregid to (real, effective, saved).

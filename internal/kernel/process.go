@@ -312,6 +312,9 @@ func (k *Kernel) exitGroup(tg *ThreadGroup, code int, sig Signal) {
 	// wakes at the virtual time of the exit, not at its own older clock.
 	tg.releaseVfork()
 	k.reparentChildren(tg)
+	if k.linksOutside(tg) {
+		k.hangUpIfOrphaned(tg.PGID)
+	}
 	k.notifyParent(tg)
 	for _, t := range tg.Tasks {
 		k.exitTask(t)
@@ -381,6 +384,9 @@ func (k *Kernel) reparentChildren(tg *ThreadGroup) {
 			if c.Exited {
 				init.ChildEvents.WakeAll()
 			}
+		}
+		if c.PGID != tg.PGID && c.SID == tg.SID {
+			k.hangUpIfOrphaned(c.PGID) // tg may have been c's group's last link
 		}
 	}
 	tg.Children = nil

@@ -313,6 +313,9 @@ func (k *Kernel) deliverSignals(t *Task) bool {
 				continue
 			}
 			if isStopSignal(info.Signo) {
+				if info.Signo != linux.SIGSTOP && k.orphanedPgrp(t.TG.PGID) {
+					continue // no one is left to continue it (pgrp.go)
+				}
 				k.stopGroup(t.TG, info.Signo)
 				return false
 			}

@@ -122,6 +122,7 @@ type Kernel struct {
 	init  *ThreadGroup
 
 	timers   []timer
+	firing   uint64 // the time of the timer whose signal is being sent, or 0
 	timerSeq uint64
 	futexes  map[futexKey][]futexWaiter
 	// current is the task whose syscall the kernel is executing, if any.

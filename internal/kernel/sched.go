@@ -323,6 +323,8 @@ func (k *Kernel) fault(t *Task, stop cpu.Stop) {
 // installed with SA_RESTART (signal(7), "Interruption of system calls").
 func (k *Kernel) interruptSyscall(t *Task) {
 	sc := t.pending
+	timed := sc.TimedRestart && t.Call.Deadline != 0
+	deadline := t.Call.Deadline
 	restart := false
 	for s := Signal(1); s < linux.NSIG; s++ {
 		if k.deliverable(t)&sigBit(s) != 0 {
@@ -331,7 +333,7 @@ func (k *Kernel) interruptSyscall(t *Task) {
 			// fails with EINTR unless SA_RESTART and the call allow the restart.
 			act := t.TG.SigActions[s]
 			handled := act.Handler > SIG_IGN
-			restart = !handled || (sc.Restart && act.Flags&SA_RESTART != 0)
+			restart = !handled || (sc.Restart && !timed && act.Flags&SA_RESTART != 0)
 			break
 		}
 	}
@@ -348,8 +350,16 @@ func (k *Kernel) interruptSyscall(t *Task) {
 	k.futexRemove(t)
 	if restart {
 		t.Ctx.PC -= 4 // execute the ecall again; a0-a5 still hold the arguments
+		code := "ERESTARTSYS"
+		if timed {
+			// As on Linux, the ecall becomes restart_syscall(2), which finds the call
+			// and its deadline in the task's restart block.
+			code = "ERESTART_RESTARTBLOCK"
+			t.restart = restartBlock{call: sc, deadline: deadline}
+			t.Ctx.X[17] = linux.SYS_RESTART_SYSCALL
+		}
 		if k.cfg.Strace != nil {
-			fmt.Fprintf(k.cfg.Strace, "[pid %d] %s(%s) = ? ERESTARTSYS (to be restarted)\n", t.TID, sc.Name, t.stracePre)
+			fmt.Fprintf(k.cfg.Strace, "[pid %d] %s(%s) = ? %s (to be restarted)\n", t.TID, sc.Name, t.stracePre, code)
 		}
 		return
 	}

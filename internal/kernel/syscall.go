@@ -70,6 +70,12 @@ type Syscall struct {
 	// Restart says the call may be restarted after a handler installed with
 	// SA_RESTART interrupts it; otherwise it fails with EINTR.
 	Restart bool
+	// TimedRestart marks a call that Linux resumes through restart_syscall(2) once it
+	// has a deadline (ERESTART_RESTARTBLOCK: nanosleep, clock_nanosleep, timed futex
+	// waits). Interrupted with a deadline set, it fails with EINTR whenever a handler
+	// runs, SA_RESTART or not, and after a signal that runs no handler it resumes with
+	// the deadline it had, not a fresh timeout.
+	TimedRestart bool
 	// Interrupted, if set, runs when a signal ends the call with EINTR (nanosleep
 	// reports the time left).
 	Interrupted func(t *Task, a *SyscallArgs)
@@ -117,6 +123,13 @@ func (k *Kernel) syscall(t *Task) {
 	t.Stats.Syscalls++
 	t.syscallStart = t.Now() - costSyscall
 	sc := k.table.Lookup(nr)
+	if nr == linux.SYS_RESTART_SYSCALL && t.restart.call != nil {
+		// restart_syscall(2): resume the call a signal interrupted, with its deadline;
+		// a0-a5 still hold its arguments.
+		sc = t.restart.call
+		t.Call = CallState{Deadline: t.restart.deadline}
+		t.restart = restartBlock{}
+	}
 	if sc == nil || sc.Fn == nil {
 		name := linux.SyscallNames[int(nr)]
 		if name == "" {

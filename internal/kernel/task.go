@@ -181,9 +181,11 @@ type Task struct {
 	// pending is the syscall to retry when the task is woken.
 	pending     *Syscall
 	pendingArgs SyscallArgs
-	stracePre   string
-	waitingFor  string
-	waitQueues  []*WaitQueue
+	// restart is what restart_syscall(2) resumes (see Syscall.TimedRestart).
+	restart    restartBlock
+	stracePre  string
+	waitingFor string
+	waitQueues []*WaitQueue
 
 	// cpu is the CPU the task is running on while it runs (nil otherwise).
 	cpu *CPU
@@ -276,3 +278,10 @@ func (t *Task) SetName(name string) {
 // ChargeCopy charges the virtual time of copying n bytes between the guest and the
 // kernel (read, write): a quarter of a nanosecond a byte, a memcpy at 4 GB/s.
 func (t *Task) ChargeCopy(n int) { t.charge(uint64(n) / 4) }
+
+// restartBlock is Linux's restart_block: the interrupted call restart_syscall(2)
+// resumes, and the deadline it keeps.
+type restartBlock struct {
+	call     *Syscall
+	deadline uint64
+}

@@ -112,7 +112,11 @@ func (k *Kernel) fireTimers(now uint64) {
 					k.insertTimer(timer{at: tm.at + tg.itimer.interval, proc: tg})
 				}
 				k.current = nil
+				// The signal is sent at the timer's time: a task it wakes runs from
+				// then, even when every CPU was idle and no clock had got there.
+				k.firing = tm.at
 				k.SignalProcess(tg, SigInfo{Signo: linux.SIGALRM, Code: SI_KERNEL})
+				k.firing = 0
 			}
 			continue
 		}
@@ -129,7 +133,7 @@ func (k *Kernel) fireTimers(now uint64) {
 }
 
 // now is the current virtual time: the clock of the CPU running kernel code, or the
-// earliest busy CPU's.
+// earliest busy CPU's, and no earlier than a timer that is firing.
 func (k *Kernel) now() uint64 {
 	if k.current != nil && k.current.cpu != nil {
 		return k.current.cpu.Clock
@@ -141,7 +145,7 @@ func (k *Kernel) now() uint64 {
 			now, first = c.Clock, false
 		}
 	}
-	return now
+	return max(now, k.firing)
 }
 
 func (t *Task) String() string {

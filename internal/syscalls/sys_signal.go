@@ -11,6 +11,7 @@ var signalCalls = []entry{
 	call(linux.SYS_RT_SIGACTION, "rt_sigaction", RtSigaction, sig, p, p, u),
 	call(linux.SYS_RT_SIGPROCMASK, "rt_sigprocmask", RtSigprocmask, i, p, p, u),
 	call(linux.SYS_RT_SIGRETURN, "rt_sigreturn", RtSigreturn),
+	call(linux.SYS_RESTART_SYSCALL, "restart_syscall", RestartSyscall),
 	call(linux.SYS_RT_SIGSUSPEND, "rt_sigsuspend", RtSigsuspend, p, u),
 	call(linux.SYS_RT_SIGPENDING, "rt_sigpending", RtSigpending, p, u),
 	call(linux.SYS_RT_SIGTIMEDWAIT, "rt_sigtimedwait", RtSigtimedwait, p, p, p, u),
@@ -94,6 +95,14 @@ func RtSigprocmask(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		}
 	}
 	return 0, nil
+}
+
+// RestartSyscall implements restart_syscall(2) when there is nothing to resume. The
+// kernel turns an interrupted nanosleep, clock_nanosleep or timed futex wait into this
+// call and resumes it with its deadline (kernel.Syscall.TimedRestart); called
+// otherwise, it fails with EINTR, as Linux's do_no_restart_syscall does.
+func RestartSyscall(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	return 0, linux.EINTR
 }
 
 // RtSigreturn implements rt_sigreturn(2).

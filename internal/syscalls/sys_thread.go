@@ -8,7 +8,7 @@ import (
 )
 
 var threadCalls = []entry{
-	call(linux.SYS_FUTEX, "futex", Futex, p, x, u, p, p, x).partial("no priority-inheritance operations (FUTEX_LOCK_PI ...)").restartable(),
+	call(linux.SYS_FUTEX, "futex", Futex, p, x, u, p, p, x).partial("no priority-inheritance operations (FUTEX_LOCK_PI ...)").restartable().timedRestart(),
 	call(linux.SYS_CLONE3, "clone3", Clone3, p, u),
 	call(linux.SYS_GET_ROBUST_LIST, "get_robust_list", GetRobustList, i, p, p),
 }
@@ -42,7 +42,7 @@ func Futex(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		if cmd == FUTEX_WAIT_BITSET {
 			bitset = val3
 		}
-		if !t.Call.Started && a[3] != 0 {
+		if t.Call.Deadline == 0 && a[3] != 0 { // not yet read, nor kept by restart_syscall
 			d, err := readTimespec(t, a[3])
 			if err != nil {
 				return 0, err

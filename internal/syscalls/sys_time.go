@@ -13,12 +13,12 @@ var timeCalls = []entry{
 	call(linux.SYS_GETTIMEOFDAY, "gettimeofday", Gettimeofday, p, p),
 	call(linux.SYS_NANOSLEEP, "nanosleep", Nanosleep, p, p).interrupted(func(t *kernel.Task, a *kernel.SyscallArgs) {
 		writeRemaining(t, a[1])
-	}),
+	}).timedRestart(),
 	call(linux.SYS_CLOCK_NANOSLEEP, "clock_nanosleep", ClockNanosleep, i, x, p, p).interrupted(func(t *kernel.Task, a *kernel.SyscallArgs) {
 		if a[1]&TIMER_ABSTIME == 0 {
 			writeRemaining(t, a[3])
 		}
-	}),
+	}).timedRestart(),
 	call(linux.SYS_SETITIMER, "setitimer", Setitimer, i, p, p).partial("ITIMER_REAL; ITIMER_VIRTUAL and ITIMER_PROF are refused with EINVAL"),
 	call(linux.SYS_GETITIMER, "getitimer", Getitimer, i, p).partial("ITIMER_REAL"),
 }
@@ -125,12 +125,11 @@ func Gettimeofday(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 // Nanosleep implements nanosleep(2) on virtual time: the task blocks and time moves on
 // without it.
 func Nanosleep(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
-	if !t.Call.Started {
+	if t.Call.Deadline == 0 { // not yet read, nor kept by restart_syscall
 		d, err := readTimespec(t, a[0])
 		if err != nil {
 			return 0, err
 		}
-		t.Call.Started = true
 		t.Call.Deadline = t.Now() + max(d, 1)
 	}
 	return sleep(t)
@@ -146,7 +145,7 @@ func sleep(t *kernel.Task) (uint64, error) {
 
 // ClockNanosleep implements clock_nanosleep(2) on virtual time.
 func ClockNanosleep(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
-	if !t.Call.Started {
+	if t.Call.Deadline == 0 { // not yet read, nor kept by restart_syscall
 		now, err := clockNow(t, a[0])
 		if err != nil || a[0] == CLOCK_THREAD_CPUTIME_ID || a[0] == CLOCK_PROCESS_CPUTIME_ID {
 			return 0, linux.EINVAL
@@ -161,7 +160,6 @@ func ClockNanosleep(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 			}
 			d -= now
 		}
-		t.Call.Started = true
 		t.Call.Deadline = t.Now() + max(d, 1)
 	}
 	return sleep(t)

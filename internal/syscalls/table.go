@@ -44,6 +44,8 @@ func (e entry) partial(note string) entry {
 
 func (e entry) restartable() entry { e.Restart = true; return e }
 
+func (e entry) timedRestart() entry { e.TimedRestart = true; return e }
+
 func (e entry) interrupted(f func(*kernel.Task, *kernel.SyscallArgs)) entry {
 	e.Interrupted = f
 	return e

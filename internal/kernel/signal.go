@@ -424,6 +424,9 @@ func (k *Kernel) setupFrame(t *Task, info SigInfo, act SigAction) error {
 // Sigreturn restores the context a handler interrupted, from the frame at sp
 // (rt_sigreturn(2)).
 func (t *Task) Sigreturn() error {
+	// A call that a handler came between its interruption and its restart_syscall
+	// fails with EINTR instead (Linux resets the restart block here too).
+	t.restart = restartBlock{}
 	sp := t.Ctx.X[2]
 	b := make([]byte, frameSize)
 	if err := t.TG.MM.ReadAt(b, sp); err != nil {

@@ -3,7 +3,8 @@
 // handler fails with EINTR even when the handler was installed with SA_RESTART, as
 // sem_timedwait(3) and nanosleep(2) do. A signal that runs no handler (SIGSTOP, then
 // SIGCONT) resumes the wait transparently, and the wait ends at its original deadline:
-// the time spent stopped is not added.
+// the time spent stopped is not added. A handler that runs between the stop and the
+// resumption ends the wait with EINTR after all.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <semaphore.h>
@@ -30,6 +31,8 @@ static void result(const char *what, int r, int err) {
 static void after(const char *what, double elapsed) {
 	if (elapsed > 0.95 && elapsed < 1.25)
 		printf("%s: ended at its deadline, about 1 s after it began\n", what);
+	else if (elapsed > 0.45 && elapsed < 0.75)
+		printf("%s: ended when continued, about 0.5 s after it began\n", what);
 	else
 		printf("%s: ended %.2f s after it began, not at its 1 s deadline\n", what, elapsed);
 }
@@ -57,6 +60,27 @@ static void sleep_1s(const char *what) {
 	int r = nanosleep(&d, NULL);
 	result(what, r, errno);
 	after(what, now(CLOCK_MONOTONIC) - t0);
+}
+
+static void on_usr1(int sig) { (void)sig; }
+
+// stop_usr1_continue is stop_and_continue with a handled SIGUSR1 sent while the child is
+// stopped.
+static void stop_usr1_continue(const char *what, void (*wait)(const char *)) {
+	signal(SIGUSR1, on_usr1);
+	pid_t c = fork();
+	if (c == 0) {
+		wait(what);
+		_exit(0);
+	}
+	int st;
+	usleep(100000);
+	kill(c, SIGSTOP);
+	waitpid(c, &st, WUNTRACED);
+	kill(c, SIGUSR1);
+	usleep(400000);
+	kill(c, SIGCONT);
+	waitpid(c, &st, 0);
 }
 
 static void semwait_1s(const char *what) {
@@ -99,5 +123,8 @@ int main(void) {
 	// 2. Stopped and continued: the wait resumes and keeps its deadline.
 	stop_and_continue("nanosleep(1 s), stopped for 0.4 s", sleep_1s);
 	stop_and_continue("sem_timedwait(1 s), stopped for 0.4 s", semwait_1s);
+
+	// 3. A handled signal sent while it is stopped: EINTR once continued.
+	stop_usr1_continue("nanosleep(1 s), stopped, SIGUSR1", sleep_1s);
 	return 0;
 }

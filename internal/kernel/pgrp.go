@@ -27,7 +27,7 @@ func (k *Kernel) linksOutside(tg *ThreadGroup) bool {
 
 // orphanedPgrp reports whether no living member of process group pgid links it outside.
 func (k *Kernel) orphanedPgrp(pgid int) bool {
-	for _, g := range k.groups {
+	for _, g := range k.procs { // any one will do: the order does not matter
 		if g.PGID == pgid && !g.Exited && k.linksOutside(g) {
 			return false
 		}

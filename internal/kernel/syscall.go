@@ -72,9 +72,10 @@ type Syscall struct {
 	Restart bool
 	// TimedRestart marks a call that Linux resumes through restart_syscall(2) once it
 	// has a deadline (ERESTART_RESTARTBLOCK: nanosleep, clock_nanosleep, timed futex
-	// waits). Interrupted with a deadline set, it fails with EINTR whenever a handler
-	// runs, SA_RESTART or not, and after a signal that runs no handler it resumes with
-	// the deadline it had, not a fresh timeout.
+	// waits), or restarts with the time it had left (ppoll, pselect6). Interrupted with
+	// a deadline set, it fails with EINTR whenever a handler runs, SA_RESTART or not,
+	// and after a signal that runs no handler it resumes with the deadline it had, not
+	// a fresh timeout. weft resumes all of them through restart_syscall.
 	TimedRestart bool
 	// Interrupted, if set, runs when a signal ends the call with EINTR (nanosleep
 	// reports the time left).

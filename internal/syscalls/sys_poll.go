@@ -9,8 +9,10 @@ import (
 )
 
 var pollCalls = []entry{
-	call(linux.SYS_PPOLL, "ppoll", Ppoll, p, u, p, p, u).partial("pipes wait for readiness; files, devices and host streams are always ready"),
-	call(linux.SYS_PSELECT6, "pselect6", Pselect6, i, p, p, p, p, p).partial("as ppoll; exceptfds never report"),
+	call(linux.SYS_PPOLL, "ppoll", Ppoll, p, u, p, p, u).partial("pipes wait for readiness; files, devices and host streams are always ready").
+		interrupted(func(t *kernel.Task, a *kernel.SyscallArgs) { writeRemaining(t, a[2]) }).timedRestart(),
+	call(linux.SYS_PSELECT6, "pselect6", Pselect6, i, p, p, p, p, p).partial("as ppoll; exceptfds never report").
+		interrupted(func(t *kernel.Task, a *kernel.SyscallArgs) { writeRemaining(t, a[4]) }).timedRestart(),
 }
 
 // pollEntry is one descriptor a ppoll or pselect6 call watches.
@@ -21,12 +23,18 @@ type pollEntry struct {
 }
 
 // pollStart reads the timeout and the temporary signal mask on a call's first attempt.
+// A call that restart_syscall resumes keeps the deadline it had. Like Linux, ppoll and
+// pselect6 write the time they had left back to their timeout when they return (glibc's
+// select passes it on: select(2) "modifies timeout to reflect the amount of time not
+// slept").
 func pollStart(t *kernel.Task, timeout, mask, maskSize uint64) error {
 	if t.Call.Started {
 		return nil
 	}
 	t.Call.Started = true
-	if timeout != 0 {
+	if t.Call.Deadline != 0 {
+		t.Call.Value = 1 // has a timeout
+	} else if timeout != 0 {
 		d, err := readTimespec(t, timeout)
 		if err != nil {
 			return err
@@ -46,8 +54,9 @@ func pollStart(t *kernel.Task, timeout, mask, maskSize uint64) error {
 
 // pollWait fills in the entries' revents and reports how many are ready. When none is
 // and the timeout has not passed, it blocks on the queues of the files it watches
-// (ErrBlocked), or ends with EINTR when a signal is pending.
-func pollWait(t *kernel.Task, es []pollEntry) (int, error) {
+// (ErrBlocked), or ends with EINTR when a signal is pending. When it returns, the time
+// left is written to the timeout at addr.
+func pollWait(t *kernel.Task, es []pollEntry, timeout uint64) (int, error) {
 	ready := 0
 	var queues []*kernel.WaitQueue
 	for i := range es {
@@ -74,9 +83,11 @@ func pollWait(t *kernel.Task, es []pollEntry) (int, error) {
 	timedOut := t.Call.Value == 1 && t.Now() >= t.Call.Deadline
 	if ready > 0 || timedOut {
 		t.RestoreMask()
+		writeRemaining(t, timeout)
 		return ready, nil
 	}
 	if t.Interrupted() {
+		writeRemaining(t, timeout)
 		return 0, linux.EINTR
 	}
 	if t.Call.Value == 0 {
@@ -103,7 +114,7 @@ func Ppoll(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	for i := range es {
 		es[i] = pollEntry{fd: int32(le.Uint32(raw[8*i:])), events: int16(le.Uint16(raw[8*i+4:]))}
 	}
-	n, err := pollWait(t, es)
+	n, err := pollWait(t, es, a[2])
 	if err != nil {
 		return 0, err
 	}
@@ -163,7 +174,7 @@ func Pselect6(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 			es = append(es, pollEntry{fd: int32(fd), events: ev})
 		}
 	}
-	if _, err := pollWait(t, es); err != nil {
+	if _, err := pollWait(t, es, a[4]); err != nil {
 		return 0, err
 	}
 	// Each set keeps only its ready descriptors; the result counts set bits.

@@ -4,7 +4,8 @@
 // sem_timedwait(3) and nanosleep(2) do. A signal that runs no handler (SIGSTOP, then
 // SIGCONT) resumes the wait transparently, and the wait ends at its original deadline:
 // the time spent stopped is not added. A handler that runs between the stop and the
-// resumption ends the wait with EINTR after all.
+// resumption ends the wait with EINTR after all. (ppoll and select, where QEMU differs
+// from Linux, are in tests/expect/poll_timeout.c.)
 #define _GNU_SOURCE
 #include <errno.h>
 #include <semaphore.h>

@@ -312,7 +312,9 @@ func (k *Kernel) exitGroup(tg *ThreadGroup, code int, sig Signal) {
 	// wakes at the virtual time of the exit, not at its own older clock.
 	tg.releaseVfork()
 	k.reparentChildren(tg)
-	if k.linksOutside(tg) {
+	// tg may have been its group's last link (pgrp.go). Not pid 1: when it exits, the
+	// run ends and every other process is killed.
+	if tg != k.init && k.linksOutside(tg) {
 		k.hangUpIfOrphaned(tg.PGID)
 	}
 	k.notifyParent(tg)
@@ -385,7 +387,7 @@ func (k *Kernel) reparentChildren(tg *ThreadGroup) {
 				init.ChildEvents.WakeAll()
 			}
 		}
-		if c.PGID != tg.PGID && c.SID == tg.SID {
+		if tg != init && c.PGID != tg.PGID && c.SID == tg.SID {
 			k.hangUpIfOrphaned(c.PGID) // tg may have been c's group's last link
 		}
 	}

@@ -17,9 +17,6 @@
  */
 #include "costs.h"
 
-#include <pthread.h>
-#include <sys/wait.h>
-
 #define MAXSIZE (1 << 20)
 
 static long total;
@@ -95,30 +92,21 @@ int main(int argc, char **argv)
 		close(rep[1]);
 		for (long i = 0; i < total; i++) {
 			if (i == WARMUP) {
-				marker("@@cost-begin\n");
-				t0 = now_ns();
+				t0 = measure_begin();
 			}
 			msg[0] = (char)i;
 			write_full(req[1], msg, size);
 			read_full(rep[0], back, size);
 			check(msg, back, i);
 		}
-		t1 = now_ns();
-		marker("@@cost-end\n");
-		int st;
-		if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
-			die("child");
+		t1 = measure_end();
+		reap(pid);
 	} else {
 		pthread_t t;
-		int err = pthread_create(&t, NULL, partner, NULL);
-		if (err != 0) {
-			errno = err;
-			die("pthread_create");
-		}
+		start_thread(&t, partner, NULL);
 		for (long i = 0; i < total; i++) {
 			if (i == WARMUP) {
-				marker("@@cost-begin\n");
-				t0 = now_ns();
+				t0 = measure_begin();
 			}
 			msg[0] = (char)i;
 			memcpy(shared, msg, size);
@@ -128,8 +116,7 @@ int main(int argc, char **argv)
 			memcpy(back, shared, size);
 			check(msg, back, i);
 		}
-		t1 = now_ns();
-		marker("@@cost-end\n");
+		t1 = measure_end();
 		pthread_join(t, NULL);
 	}
 	char extra[32];

@@ -30,6 +30,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <linux/futex.h>
+#include <pthread.h>
+#include <sys/wait.h>
 
 /* WARMUP iterations run before the measured loop: they fault in stacks, fill glibc's
  * thread-stack cache and (under weft) the decode cache, so the loop measures steady state. */
@@ -54,6 +56,43 @@ static inline void marker(const char *s)
 	size_t n = strlen(s);
 	if (write(1, s, n) != (ssize_t)n)
 		die("write marker");
+}
+
+/* measure_begin writes the begin marker and returns the time the measured loop starts. */
+static inline uint64_t measure_begin(void)
+{
+	marker("@@cost-begin\n");
+	return now_ns();
+}
+
+/* measure_end returns the time the measured loop ended and writes the end marker. */
+static inline uint64_t measure_end(void)
+{
+	uint64_t t = now_ns();
+	marker("@@cost-end\n");
+	return t;
+}
+
+/* start_thread starts fn(arg) in a new thread, or dies. */
+static inline void start_thread(pthread_t *t, void *(*fn)(void *), void *arg)
+{
+	int err = pthread_create(t, NULL, fn, arg);
+	if (err != 0) {
+		errno = err;
+		die("pthread_create");
+	}
+}
+
+/* reap waits for the child pid and dies unless it exited with status 0. */
+static inline void reap(pid_t pid)
+{
+	int st;
+	if (waitpid(pid, &st, 0) != pid)
+		die("waitpid");
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		fprintf(stderr, "child ended with status %#x\n", st);
+		exit(1);
+	}
 }
 
 static inline long parse_count(const char *s, const char *what)

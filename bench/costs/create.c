@@ -15,9 +15,6 @@
  */
 #include "costs.h"
 
-#include <pthread.h>
-#include <sys/wait.h>
-
 static void *noop(void *arg) { return arg; }
 
 static void one_process(void)
@@ -27,24 +24,15 @@ static void one_process(void)
 		die("fork");
 	if (pid == 0)
 		_exit(0);
-	int st;
-	if (waitpid(pid, &st, 0) != pid)
-		die("waitpid");
-	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-		fprintf(stderr, "child ended with status %#x\n", st);
-		exit(1);
-	}
+	reap(pid);
 }
 
 static void one_thread(void)
 {
 	pthread_t t;
-	int err = pthread_create(&t, NULL, noop, NULL);
+	start_thread(&t, noop, NULL);
+	int err = pthread_join(t, NULL);
 	if (err != 0) {
-		errno = err;
-		die("pthread_create");
-	}
-	if ((err = pthread_join(t, NULL)) != 0) {
 		errno = err;
 		die("pthread_join");
 	}
@@ -63,12 +51,10 @@ int main(int argc, char **argv)
 
 	for (int i = 0; i < WARMUP; i++)
 		one();
-	marker("@@cost-begin\n");
-	uint64_t t0 = now_ns();
+	uint64_t t0 = measure_begin();
 	for (long i = 0; i < n; i++)
 		one();
-	uint64_t t1 = now_ns();
-	marker("@@cost-end\n");
+	uint64_t t1 = measure_end();
 	char extra[32];
 	snprintf(extra, sizeof extra, "pinned=%d", pinned);
 	report("create", argv[1], n, t1 - t0, n, extra);

@@ -20,8 +20,6 @@
 #include "costs.h"
 
 #include <fcntl.h>
-#include <pthread.h>
-#include <sys/wait.h>
 
 #define MAXK 1024
 
@@ -102,8 +100,7 @@ int main(int argc, char **argv)
 
 	static pid_t pids[MAXK];
 	static pthread_t tids[MAXK];
-	marker("@@cost-begin\n");
-	uint64_t t0 = now_ns();
+	uint64_t t0 = measure_begin();
 	for (long i = 0; i < k; i++) {
 		if (proc) {
 			pid_t pid = fork();
@@ -116,19 +113,14 @@ int main(int argc, char **argv)
 			}
 			pids[i] = pid;
 		} else {
-			int err = pthread_create(&tids[i], NULL, idle_thread, NULL);
-			if (err != 0) {
-				errno = err;
-				die("pthread_create");
-			}
+			start_thread(&tids[i], idle_thread, NULL);
 		}
 	}
 	for (long i = 0; i < k; i++) {
 		char c;
 		read_full(ready[0], &c, 1);
 	}
-	uint64_t t1 = now_ns();
-	marker("@@cost-end\n");
+	uint64_t t1 = measure_end();
 
 	long long after = usage(self);
 	for (long i = 0; proc && after >= 0 && i < k; i++) {
@@ -139,9 +131,7 @@ int main(int argc, char **argv)
 	close(gate[1]);
 	for (long i = 0; i < k; i++) {
 		if (proc) {
-			int st;
-			if (waitpid(pids[i], &st, 0) != pids[i] || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
-				die("child");
+			reap(pids[i]);
 		} else {
 			pthread_join(tids[i], NULL);
 		}

@@ -17,9 +17,6 @@
  */
 #include "costs.h"
 
-#include <pthread.h>
-#include <sys/wait.h>
-
 static long total; /* round trips, warm-up included */
 static uint32_t turn; /* thread mode: 0 = main's turn, 1 = the partner's */
 
@@ -68,35 +65,25 @@ int main(int argc, char **argv)
 		char c = 'x';
 		for (long i = 0; i < total; i++) {
 			if (i == WARMUP) {
-				marker("@@cost-begin\n");
-				t0 = now_ns();
+				t0 = measure_begin();
 			}
 			write_full(ping[1], &c, 1);
 			read_full(pong[0], &c, 1);
 		}
-		t1 = now_ns();
-		marker("@@cost-end\n");
-		int st;
-		if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
-			die("child");
+		t1 = measure_end();
+		reap(pid);
 	} else {
 		pthread_t t;
-		int err = pthread_create(&t, NULL, partner, NULL);
-		if (err != 0) {
-			errno = err;
-			die("pthread_create");
-		}
+		start_thread(&t, partner, NULL);
 		for (long i = 0; i < total; i++) {
 			if (i == WARMUP) {
-				marker("@@cost-begin\n");
-				t0 = now_ns();
+				t0 = measure_begin();
 			}
 			store(&turn, 1);
 			futex_wake(&turn, 1);
 			wait_for(&turn, 0);
 		}
-		t1 = now_ns();
-		marker("@@cost-end\n");
+		t1 = measure_end();
 		pthread_join(t, NULL);
 	}
 	char extra[32];

@@ -32,15 +32,12 @@ func pollStart(t *kernel.Task, timeout, mask, maskSize uint64) error {
 		return nil
 	}
 	t.Call.Started = true
-	if t.Call.Deadline != 0 {
-		t.Call.Value = 1 // has a timeout
-	} else if timeout != 0 {
+	if t.Call.Deadline == 0 && timeout != 0 { // (restart_syscall keeps the deadline)
 		d, err := readTimespec(t, timeout)
 		if err != nil {
 			return err
 		}
 		t.Call.Deadline = t.Now() + max(d, 1)
-		t.Call.Value = 1 // has a timeout
 	}
 	if mask != 0 {
 		m, err := readSigset(t, mask, maskSize)
@@ -80,7 +77,7 @@ func pollWait(t *kernel.Task, es []pollEntry, timeout uint64) (int, error) {
 			ready++
 		}
 	}
-	timedOut := t.Call.Value == 1 && t.Now() >= t.Call.Deadline
+	timedOut := t.Call.Deadline != 0 && t.Now() >= t.Call.Deadline
 	if ready > 0 || timedOut {
 		t.RestoreMask()
 		writeRemaining(t, timeout)
@@ -89,9 +86,6 @@ func pollWait(t *kernel.Task, es []pollEntry, timeout uint64) (int, error) {
 	if t.Interrupted() {
 		writeRemaining(t, timeout)
 		return 0, linux.EINTR
-	}
-	if t.Call.Value == 0 {
-		t.Call.Deadline = 0
 	}
 	return 0, t.Block("poll", queues...)
 }

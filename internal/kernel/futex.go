@@ -143,15 +143,20 @@ func (k *Kernel) futexWakeKey(key futexKey, n int, bitset uint32) int {
 	return woken
 }
 
+// futexKeys returns the keys of the two futexes a requeue or wake-op works on.
+func (k *Kernel) futexKeys(t *Task, addr, addr2 uint64, private bool) (key, key2 futexKey, err error) {
+	if key, err = k.futexKey(t, addr, private); err != nil {
+		return
+	}
+	key2, err = k.futexKey(t, addr2, private)
+	return
+}
+
 // FutexRequeue wakes up to n waiters at addr and moves up to n2 of the rest to addr2
 // (FUTEX_REQUEUE; FUTEX_CMP_REQUEUE first checks that addr holds val).
 func (t *Task) FutexRequeue(addr, addr2 uint64, n, n2 int, cmp bool, val uint32, private bool) (int, error) {
 	k := t.k
-	key, err := k.futexKey(t, addr, private)
-	if err != nil {
-		return 0, err
-	}
-	key2, err := k.futexKey(t, addr2, private)
+	key, key2, err := k.futexKeys(t, addr, addr2, private)
 	if err != nil {
 		return 0, err
 	}
@@ -187,11 +192,7 @@ func (t *Task) FutexRequeue(addr, addr2 uint64, n, n2 int, cmp bool, val uint32,
 // n2 waiters at addr2.
 func (t *Task) FutexWakeOp(addr, addr2 uint64, n, n2 int, op uint32, private bool) (int, error) {
 	k := t.k
-	key, err := k.futexKey(t, addr, private)
-	if err != nil {
-		return 0, err
-	}
-	key2, err := k.futexKey(t, addr2, private)
+	key, key2, err := k.futexKeys(t, addr, addr2, private)
 	if err != nil {
 		return 0, err
 	}

@@ -139,17 +139,8 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 	k.addTask(child)
 	k.addGroup(tg)
 
-	if f&CLONE_PARENT_SETTID != 0 {
-		parent.MM.WriteU32(a.ParentTID, uint32(child.TID))
-	}
-	if f&CLONE_CHILD_SETTID != 0 {
-		tg.MM.WriteU32(a.ChildTID, uint32(child.TID))
-	}
-	t.charge(costForkProcess)
-	k.makeRunnable(child, t.Now())
+	t.startChild(child, a, costForkProcess, trace.Fork)
 	if k.tr != nil {
-		k.traceEvent(t, trace.Event{Time: t.Now(), Kind: trace.Fork, Child: child.TID, Addr: t.syscallStart})
-		k.traceNames(child)
 		k.traceMemory(t, true)
 	}
 	if f&CLONE_VFORK != 0 {
@@ -177,19 +168,27 @@ func (t *Task) cloneThread(a CloneArgs) (*Task, error) {
 	tg.Tasks = append(tg.Tasks, child)
 	tg.liveTasks++
 	k.addTask(child)
+	t.startChild(child, a, costCloneThread, trace.Clone)
+	return child, nil
+}
+
+// startChild finishes a clone: it writes the TIDs CLONE_PARENT_SETTID and
+// CLONE_CHILD_SETTID ask for (the latter in the child's memory), charges t what the
+// clone cost, and queues the child to run from t's time.
+func (t *Task) startChild(child *Task, a CloneArgs, cost uint64, kind trace.Kind) {
+	k := t.k
 	if a.Flags&CLONE_PARENT_SETTID != 0 {
-		tg.MM.WriteU32(a.ParentTID, uint32(child.TID))
+		t.TG.MM.WriteU32(a.ParentTID, uint32(child.TID))
 	}
 	if a.Flags&CLONE_CHILD_SETTID != 0 {
-		tg.MM.WriteU32(a.ChildTID, uint32(child.TID))
+		child.TG.MM.WriteU32(a.ChildTID, uint32(child.TID))
 	}
-	t.charge(costCloneThread)
+	t.charge(cost)
 	k.makeRunnable(child, t.Now())
 	if k.tr != nil {
-		k.traceEvent(t, trace.Event{Time: t.Now(), Kind: trace.Clone, Child: child.TID, Addr: t.syscallStart})
+		k.traceEvent(t, trace.Event{Time: t.Now(), Kind: kind, Child: child.TID, Addr: t.syscallStart})
 		k.traceNames(child)
 	}
-	return child, nil
 }
 
 // WaitVfork blocks a vfork parent until child has exec'd or exited.

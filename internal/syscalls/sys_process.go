@@ -455,13 +455,23 @@ func Setpgid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	return 0, nil
 }
 
+// pidOrSelf is the process a pid argument names, 0 meaning the caller (getpgid, getsid).
+func pidOrSelf(t *kernel.Task, arg uint64) (*kernel.ThreadGroup, error) {
+	pid := int(int32(arg))
+	if pid == 0 {
+		return t.TG, nil
+	}
+	if g := t.Kernel().FindGroup(pid); g != nil {
+		return g, nil
+	}
+	return nil, linux.ESRCH
+}
+
 // Getpgid implements getpgid(2).
 func Getpgid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
-	g := t.TG
-	if pid := int(int32(a[0])); pid != 0 {
-		if g = t.Kernel().FindGroup(pid); g == nil {
-			return 0, linux.ESRCH
-		}
+	g, err := pidOrSelf(t, a[0])
+	if err != nil {
+		return 0, err
 	}
 	return uint64(g.PGID), nil
 }
@@ -479,11 +489,9 @@ func Setsid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 
 // Getsid implements getsid(2).
 func Getsid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
-	g := t.TG
-	if pid := int(int32(a[0])); pid != 0 {
-		if g = t.Kernel().FindGroup(pid); g == nil {
-			return 0, linux.ESRCH
-		}
+	g, err := pidOrSelf(t, a[0])
+	if err != nil {
+		return 0, err
 	}
 	return uint64(g.SID), nil
 }

@@ -154,15 +154,9 @@ func (as *AddressSpace) populate(v *VMA, vaddr uint64, acc Access) (*Frame, *Fau
 // does). start and length must be page-aligned. Shared anonymous memory is allocated at
 // once so that a later fork shares the frames rather than each side faulting its own.
 func (as *AddressSpace) Map(start, length uint64, perm Perm, shared bool, name string) error {
-	if start&PageMask != 0 || length&PageMask != 0 || length == 0 || start+length > AddrLimit || start+length < start {
-		return errors.New("mm: bad mapping range")
+	if err := as.newVMA(start, length, perm, shared, name); err != nil {
+		return err
 	}
-	as.Unmap(start, length)
-	v := &VMA{Start: start, End: start + length, Perm: perm, Shared: shared, Name: name}
-	i := sort.Search(len(as.vmas), func(i int) bool { return as.vmas[i].Start >= start })
-	as.vmas = append(as.vmas, nil)
-	copy(as.vmas[i+1:], as.vmas[i:])
-	as.vmas[i] = v
 	if shared {
 		for a := start; a < start+length; a += PageSize {
 			if _, f := as.fault(a, Load); f != nil {
@@ -222,20 +216,28 @@ func (as *AddressSpace) dropFrame(f *Frame) {
 	}
 }
 
-// MapFrames maps the given frames (a file's pages) at start, shared: every address
-// space that maps them sees the same memory, and so does the file (mmap(2)
-// MAP_SHARED). The mapping replaces whatever was there.
-func (as *AddressSpace) MapFrames(start uint64, frames []*Frame, perm Perm, name string) error {
-	length := uint64(len(frames)) * PageSize
-	if start&PageMask != 0 || length == 0 || start+length > AddrLimit || start+length < start {
+// newVMA checks a mapping's range (page-aligned, not empty, below AddrLimit), unmaps
+// whatever was there and inserts the new VMA in address order.
+func (as *AddressSpace) newVMA(start, length uint64, perm Perm, shared bool, name string) error {
+	if start&PageMask != 0 || length&PageMask != 0 || length == 0 || start+length > AddrLimit || start+length < start {
 		return errors.New("mm: bad mapping range")
 	}
 	as.Unmap(start, length)
-	v := &VMA{Start: start, End: start + length, Perm: perm, Shared: true, Name: name}
+	v := &VMA{Start: start, End: start + length, Perm: perm, Shared: shared, Name: name}
 	i := sort.Search(len(as.vmas), func(i int) bool { return as.vmas[i].Start >= start })
 	as.vmas = append(as.vmas, nil)
 	copy(as.vmas[i+1:], as.vmas[i:])
 	as.vmas[i] = v
+	return nil
+}
+
+// MapFrames maps the given frames (a file's pages) at start, shared: every address
+// space that maps them sees the same memory, and so does the file (mmap(2)
+// MAP_SHARED). The mapping replaces whatever was there.
+func (as *AddressSpace) MapFrames(start uint64, frames []*Frame, perm Perm, name string) error {
+	if err := as.newVMA(start, uint64(len(frames))*PageSize, perm, true, name); err != nil {
+		return err
+	}
 	for j, f := range frames {
 		e := as.mutable((start>>PageShift)+uint64(j), true)
 		f.refs++

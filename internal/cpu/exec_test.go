@@ -1905,7 +1905,7 @@ func TestCOWWriteVisibleToReaders(t *testing.T) {
 		r := newRig(t)
 		r.poke(codeBase, assemble(asmI(LD, 5, 10, 0), uint32(ecall)))
 		r.poke64(dataBase, 1)
-		child := r.as.Fork()
+		child, _ := r.as.Fork()
 		if v := loadX(r, r.h); v != 1 {
 			t.Fatalf("first load = %d, want 1", v)
 		}
@@ -1924,7 +1924,7 @@ func TestCOWWriteVisibleToReaders(t *testing.T) {
 		r.poke(codeBase, assemble(asmI(LD, 5, 10, 0), uint32(ecall)))
 		r.poke(codeBase+0x100, assemble(asmS(SD, 11, 10, 0), uint32(ecall)))
 		r.poke64(dataBase, 1)
-		child := r.as.Fork()
+		child, _ := r.as.Fork()
 		if v := loadX(r, r.h); v != 1 {
 			t.Fatalf("first load = %d, want 1", v)
 		}

@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"weft/internal/abi/linux"
 	"weft/internal/cpu"
@@ -111,8 +112,16 @@ type Kernel struct {
 	table *SyscallTable
 
 	nextPID int
-	tasks   []*Task // every task ever created, by TID
-	groups  []*ThreadGroup
+	tasks   []*Task // the tasks that have not exited, in TID order
+	// exitedKept are the first keptTasks tasks that exited, kept whole for reports
+	// (the lessons look at every thread of a run); later ones are dropped.
+	exitedKept []*Task
+	// groups are the processes not yet reaped and the first keptReaped reaped ones,
+	// in PID order; forgotten adds up the reaped processes past those.
+	groups         []*ThreadGroup
+	reapedKept     int
+	forgotten      trace.ProcessRow
+	forgottenCount int
 	// live indexes the tasks that have not exited by TID, and procs the processes
 	// not yet reaped by PID. They are only looked up, or counted, never iterated in
 	// an order that matters.
@@ -160,7 +169,7 @@ func New(cfg Config) (*Kernel, error) {
 		tr:      cfg.Trace,
 	}
 	if cfg.MaxMemory > 0 {
-		k.pool.MaxFrames = int64(cfg.MaxMemory / mm.PageSize)
+		k.pool.Limit = int64(min(cfg.MaxMemory, 1<<62))
 	}
 	for i := 0; i < cfg.CPUs; i++ {
 		k.CPUs = append(k.CPUs, &CPU{ID: i, Hart: k.bus.NewHart()})
@@ -194,17 +203,19 @@ func (k *Kernel) Random(p []byte) {
 
 // Memory reports the guest memory in use and its peak, in bytes.
 func (k *Kernel) Memory() (inUse, peak uint64) {
-	return uint64(k.pool.InUse()) * mm.PageSize, uint64(k.pool.Peak()) * mm.PageSize
+	return uint64(k.pool.Used()), uint64(k.pool.Peak())
 }
 
 // TotalInsns reports the instructions retired by every task so far.
 func (k *Kernel) TotalInsns() uint64 { return k.totalInsns }
 
-// Groups returns every thread group that ever existed, in PID order.
+// Groups returns the processes not yet reaped and the first keptReaped reaped ones, in
+// PID order.
 func (k *Kernel) Groups() []*ThreadGroup { return k.groups }
 
-// Tasks returns every task that ever existed, in TID order.
-func (k *Kernel) Tasks() []*Task { return k.tasks }
+// Tasks returns the tasks that have not exited and the exited ones the kernel keeps
+// for reports (the first keptTasks), in TID order.
+func (k *Kernel) Tasks() []*Task { return mergeTasks(k.exitedKept, k.tasks) }
 
 // Spawn creates the first process from an executable file's contents. path is the guest
 // path the program is known by (AT_EXECFN, /proc/self/exe); argv and envp are passed
@@ -250,7 +261,7 @@ func (k *Kernel) Spawn(data []byte, path string, argv, envp []string) (*ThreadGr
 	k.nextPID++
 	t.TID = tg.PID
 	tg.Tasks = []*Task{t}
-	tg.liveTasks = 1
+	tg.liveTasks, tg.threads = 1, 1
 	k.addTask(t)
 	k.addGroup(tg)
 	if k.init == nil {
@@ -379,12 +390,28 @@ func (k *Kernel) MemoryCap() uint64 {
 // LiveTasks counts the tasks that have not exited.
 func (k *Kernel) LiveTasks() int { return len(k.live) }
 
+// What the kernel's records of a task and of a process cost the host. They count
+// against the memory cap while the kernel holds them.
+const (
+	taskBytes  = int64(unsafe.Sizeof(Task{}))
+	groupBytes = int64(unsafe.Sizeof(ThreadGroup{}))
+)
+
+// keptReaped is how many reaped processes the kernel keeps whole for --summary, and
+// keptTasks how many exited tasks it keeps for reports.
+const (
+	keptReaped = 1024
+	keptTasks  = 1024
+)
+
 func (k *Kernel) addTask(t *Task) {
+	k.pool.Charge(taskBytes) // checked by Clone (canCreate)
 	k.tasks = append(k.tasks, t)
 	k.live[t.TID] = t
 }
 
 func (k *Kernel) addGroup(tg *ThreadGroup) {
+	k.pool.Charge(groupBytes) // checked by Clone (canCreate)
 	k.groups = append(k.groups, tg)
 	k.procs[tg.PID] = tg
 }

@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"fmt"
+	"slices"
 
 	"weft/internal/abi/linux"
 	"weft/internal/loader"
@@ -72,6 +73,9 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 	if k.LiveTasks() >= MaxTasks {
 		return nil, linux.EAGAIN
 	}
+	if !k.pool.Fits(taskBytes + groupBytes) {
+		return nil, linux.ENOMEM // no room under the memory cap for the kernel's records
+	}
 	parent := t.TG
 	// RLIMIT_NPROC counts the tasks of the real user ID, threads included and zombies
 	// until they are reaped; root, and a process with root's capabilities (euid 0),
@@ -83,6 +87,13 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 	}
 	if f&CLONE_THREAD != 0 {
 		return t.cloneThread(a)
+	}
+	as := parent.MM
+	if f&CLONE_VM == 0 {
+		var err error
+		if as, err = parent.MM.Fork(); err != nil {
+			return nil, linux.ENOMEM // fork(2): cannot allocate the kernel structures
+		}
 	}
 
 	tg := &ThreadGroup{
@@ -109,12 +120,8 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 		tg.Parent = parent.Parent
 		tg.ExitSignal = parent.ExitSignal
 	}
-	if f&CLONE_VM != 0 {
-		tg.MM = parent.MM
-		tg.sharesMM = true
-	} else {
-		tg.MM = parent.MM.Fork()
-	}
+	tg.MM = as
+	tg.sharesMM = f&CLONE_VM != 0
 	if f&CLONE_FILES != 0 {
 		tg.FDs = parent.FDs
 		tg.FDs.users++
@@ -134,7 +141,7 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 		child.ClearTID = a.ChildTID
 	}
 	tg.Tasks = []*Task{child}
-	tg.liveTasks = 1
+	tg.liveTasks, tg.threads = 1, 1
 	tg.Parent.Children = append(tg.Parent.Children, tg)
 	k.addTask(child)
 	k.addGroup(tg)
@@ -167,6 +174,7 @@ func (t *Task) cloneThread(a CloneArgs) (*Task, error) {
 	}
 	tg.Tasks = append(tg.Tasks, child)
 	tg.liveTasks++
+	tg.threads++
 	k.addTask(child)
 	t.startChild(child, a, costCloneThread, trace.Clone)
 	return child, nil
@@ -234,7 +242,7 @@ func (t *Task) Exec(data []byte, execfn, exe string, argv, envp []string) error 
 	// threads other than the calling thread are destroyed"), and the caller takes over
 	// the process's PID as its TID.
 	t.charge(costExec)
-	for _, o := range tg.Tasks {
+	for _, o := range slices.Clone(tg.Tasks) {
 		if o != t {
 			k.exitTask(o)
 		}
@@ -243,6 +251,9 @@ func (t *Task) Exec(data []byte, execfn, exe string, argv, envp []string) error 
 		delete(k.live, t.TID)
 		t.TID = tg.PID
 		k.live[t.TID] = t
+		byTID := func(a, b *Task) int { return a.TID - b.TID }
+		slices.SortFunc(k.tasks, byTID) // t moved to its process's place
+		slices.SortFunc(tg.Tasks, byTID)
 	}
 	if !oldShared {
 		oldMM.Release()
@@ -317,7 +328,7 @@ func (k *Kernel) exitGroup(tg *ThreadGroup, code int, sig Signal) {
 		k.hangUpIfOrphaned(tg.PGID)
 	}
 	k.notifyParent(tg)
-	for _, t := range tg.Tasks {
+	for _, t := range slices.Clone(tg.Tasks) {
 		k.exitTask(t)
 	}
 	if !tg.sharesMM {
@@ -346,11 +357,26 @@ func (k *Kernel) exitTask(t *Task) {
 	k.futexRemove(t)
 	t.pending = nil
 	t.State = TaskDead
-	t.TG.liveTasks--
+	tg := t.TG
+	tg.liveTasks--
 	if k.live[t.TID] == t {
 		delete(k.live, t.TID)
 	}
 	k.traceExit(t, at)
+	// Nothing needs a dead task any more: its accounting lives on in its group.
+	if i := slices.Index(k.tasks, t); i >= 0 {
+		k.tasks = slices.Delete(k.tasks, i, i+1)
+	}
+	if i := slices.Index(tg.Tasks, t); i >= 0 {
+		tg.Tasks = slices.Delete(tg.Tasks, i, i+1)
+	}
+	tg.deadStats.add(t.Stats)
+	if len(k.exitedKept) < keptTasks {
+		k.exitedKept = insertByTID(k.exitedKept, t)
+		tg.exitedKept = insertByTID(tg.exitedKept, t)
+	} else {
+		k.pool.Uncharge(taskBytes)
+	}
 }
 
 // traceExit tells the trace that t ends, once.
@@ -448,9 +474,32 @@ func (s *TaskStats) add(o TaskStats) {
 	s.InvolSwitches += o.InvolSwitches
 }
 
-// Stats adds up the accounting of every task of the group.
+// AllTasks returns the group's live tasks and those of its exited tasks that the kernel
+// keeps for reports (see keptTasks), in TID order.
+func (tg *ThreadGroup) AllTasks() []*Task { return mergeTasks(tg.exitedKept, tg.Tasks) }
+
+// insertByTID inserts t into ts, sorted by TID.
+func insertByTID(ts []*Task, t *Task) []*Task {
+	i, _ := slices.BinarySearchFunc(ts, t.TID, func(o *Task, tid int) int { return o.TID - tid })
+	return slices.Insert(ts, i, t)
+}
+
+// mergeTasks merges two lists of tasks sorted by TID.
+func mergeTasks(a, b []*Task) []*Task {
+	out := make([]*Task, 0, len(a)+len(b))
+	for len(a) > 0 && len(b) > 0 {
+		if a[0].TID < b[0].TID {
+			out, a = append(out, a[0]), a[1:]
+		} else {
+			out, b = append(out, b[0]), b[1:]
+		}
+	}
+	return append(append(out, a...), b...)
+}
+
+// Stats adds up the accounting of every task the group ever had.
 func (tg *ThreadGroup) Stats() TaskStats {
-	var s TaskStats
+	s := tg.deadStats
 	for _, t := range tg.Tasks {
 		s.add(t.Stats)
 	}
@@ -657,10 +706,22 @@ func (k *Kernel) userTasks(uid uint32) uint64 {
 	return n
 }
 
-// markReaped removes a process from the process table: it is no longer a zombie.
+// markReaped removes a process from the process table: it is no longer a zombie. The
+// first keptReaped reaped processes stay in k.groups for --summary and the lessons;
+// after that, a reaped process leaves a line in the summary's aggregate and nothing
+// else, so that a guest forking without end holds only its live processes.
 func (k *Kernel) markReaped(tg *ThreadGroup) {
 	tg.Reaped = true
 	delete(k.procs, tg.PID)
+	if k.reapedKept < keptReaped {
+		k.reapedKept++
+		return
+	}
+	if i := slices.Index(k.groups, tg); i >= 0 {
+		k.groups = slices.Delete(k.groups, i, i+1)
+	}
+	k.pool.Uncharge(groupBytes)
+	k.forget(tg)
 }
 
 // FindTask returns the living task with tid, or nil.

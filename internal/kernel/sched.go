@@ -308,7 +308,7 @@ func (k *Kernel) fault(t *Task, stop cpu.Stop) {
 		where += " (" + s + ")"
 	}
 	who := fmt.Sprintf("pid %d", t.TG.PID)
-	if t.TID != t.TG.PID || len(t.TG.Tasks) > 1 {
+	if t.TID != t.TG.PID || t.TG.threads > 1 {
 		who += fmt.Sprintf(" (thread %d)", t.TID)
 	}
 	k.notice("%s killed by %v: %s at %s", who, info.Signo, what, where)

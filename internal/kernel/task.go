@@ -80,11 +80,20 @@ type ThreadGroup struct {
 	PID      int
 	Parent   *ThreadGroup
 	Children []*ThreadGroup // living and zombie children, in creation order
-	Tasks    []*Task        // every task the group ever had, dead ones included
+	// Tasks are the group's tasks that have not exited. A task that exits leaves it,
+	// its accounting added to deadStats, so that a process that creates and joins a
+	// million threads holds no more than the threads alive.
+	Tasks []*Task
 	// liveTasks counts the tasks of Tasks that have not exited.
 	liveTasks int
-	PGID      int // process group
-	SID       int // session
+	// threads counts the tasks the group ever had; deadStats adds up the accounting
+	// of those that exited.
+	threads   int
+	deadStats TaskStats
+	// exitedKept are the group's exited tasks among the kernel's exitedKept.
+	exitedKept []*Task
+	PGID       int // process group
+	SID        int // session
 	// ExitSignal is sent to the parent when the group exits (SIGCHLD for fork).
 	ExitSignal Signal
 	// ChildEvents wakes the group's tasks waiting in wait4/waitid.

@@ -49,11 +49,7 @@ func clockNow(t *kernel.Task, id uint64) (uint64, error) {
 	case CLOCK_MONOTONIC, CLOCK_MONOTONIC_RAW, CLOCK_MONOTONIC_COARSE, CLOCK_BOOTTIME:
 		return t.Now(), nil
 	case CLOCK_PROCESS_CPUTIME_ID:
-		var n uint64
-		for _, o := range t.TG.Tasks {
-			n += o.Stats.CPUTime
-		}
-		return n, nil
+		return t.TG.Stats().CPUTime, nil
 	case CLOCK_THREAD_CPUTIME_ID:
 		return t.Stats.CPUTime, nil
 	}

@@ -33,7 +33,13 @@ func (k *Kernel) futexKey(t *Task, addr uint64, private bool) (futexKey, error) 
 	}
 	as := t.TG.MM
 	if !private {
-		if v := as.Find(addr); v != nil && v.Shared {
+		// A shared key comes from the page itself (get_futex_key pins it), so an
+		// address with no readable mapping fails with EFAULT, even for a wake.
+		v := as.Find(addr)
+		if v == nil || v.Perm&mm.PermRead == 0 {
+			return futexKey{}, linux.EFAULT
+		}
+		if v.Shared {
 			f, fault := as.Page(addr, mm.Load)
 			if fault != nil {
 				return futexKey{}, linux.EFAULT

@@ -134,6 +134,8 @@ type Kernel struct {
 	firing   uint64 // the time of the timer whose signal is being sent, or 0
 	timerSeq uint64
 	futexes  map[futexKey][]futexWaiter
+	// sigQueued counts the signals queued for each real user (RLIMIT_SIGPENDING).
+	sigQueued map[uint32]int
 	// current is the task whose syscall the kernel is executing, if any.
 	current *Task
 
@@ -157,16 +159,17 @@ func New(cfg Config) (*Kernel, error) {
 		cfg.Notices = io.Discard
 	}
 	k := &Kernel{
-		cfg:     cfg,
-		rng:     rand.New(rand.NewPCG(cfg.Seed, 0x77656674)), // "weft"
-		sched:   rand.New(rand.NewPCG(cfg.Seed, 0x73636864)), // "schd"
-		table:   cfg.Syscalls,
-		nextPID: 1,
-		noticed: map[string]bool{},
-		futexes: map[futexKey][]futexWaiter{},
-		live:    map[int]*Task{},
-		procs:   map[int]*ThreadGroup{},
-		tr:      cfg.Trace,
+		cfg:       cfg,
+		rng:       rand.New(rand.NewPCG(cfg.Seed, 0x77656674)), // "weft"
+		sched:     rand.New(rand.NewPCG(cfg.Seed, 0x73636864)), // "schd"
+		table:     cfg.Syscalls,
+		nextPID:   1,
+		noticed:   map[string]bool{},
+		futexes:   map[futexKey][]futexWaiter{},
+		sigQueued: map[uint32]int{},
+		live:      map[int]*Task{},
+		procs:     map[int]*ThreadGroup{},
+		tr:        cfg.Trace,
 	}
 	if cfg.MaxMemory > 0 {
 		k.pool.Limit = int64(min(cfg.MaxMemory, 1<<62))

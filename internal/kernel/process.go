@@ -318,6 +318,7 @@ func (k *Kernel) exitGroup(tg *ThreadGroup, code int, sig Signal) {
 		tg.FDs.CloseAll()
 	}
 	tg.MemAtExit = tg.MM.Stats
+	k.discardAll(&tg.sigPending)
 	// Tell the parent while the exiting task still holds its CPU, so that the parent
 	// wakes at the virtual time of the exit, not at its own older clock.
 	tg.releaseVfork()
@@ -356,6 +357,7 @@ func (k *Kernel) exitTask(t *Task) {
 	k.cancelTimer(t)
 	k.futexRemove(t)
 	t.pending = nil
+	k.discardAll(&t.sigPending)
 	t.State = TaskDead
 	tg := t.TG
 	tg.liveTasks--
@@ -662,9 +664,9 @@ func (t *Task) Queue(tg *ThreadGroup, task *Task, info SigInfo) error {
 	case info.Signo == linux.SIGKILL:
 		t.k.exitGroup(tg, 0, linux.SIGKILL)
 	case task != nil:
-		t.k.SignalTask(task, info)
+		return t.k.SignalTask(task, info)
 	default:
-		t.k.SignalProcess(tg, info)
+		return t.k.SignalProcess(tg, info)
 	}
 	return nil
 }
@@ -685,8 +687,7 @@ func (t *Task) KillTask(target *Task, sig Signal) error {
 		t.k.exitGroup(target.TG, 0, sig)
 		return nil
 	}
-	t.k.SignalTask(target, SigInfo{Signo: sig, Code: SI_TKILL, PID: t.TG.PID, UID: c.UID})
-	return nil
+	return t.k.SignalTask(target, SigInfo{Signo: sig, Code: SI_TKILL, PID: t.TG.PID, UID: c.UID})
 }
 
 // userTasks counts the tasks that hold a place in uid's RLIMIT_NPROC count: live

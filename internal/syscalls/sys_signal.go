@@ -157,7 +157,7 @@ func RtSigtimedwait(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 			if err != nil {
 				return 0, err
 			}
-			t.Call.Deadline = t.Now() + max(d, 1)
+			t.Call.Deadline = deadlineIn(t, d)
 		}
 	}
 	info, err := t.WaitSignal(set)

@@ -49,11 +49,11 @@ func Futex(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 			}
 			switch {
 			case cmd == FUTEX_WAIT:
-				t.Call.Deadline = t.Now() + max(d, 1)
+				t.Call.Deadline = deadlineIn(t, d)
 			case op&FUTEX_CLOCK_REALTIME != 0:
-				t.Call.Deadline = max(d, Epoch+1) - Epoch
+				t.Call.Deadline = min(max(d, Epoch+1)-Epoch, maxTime)
 			default:
-				t.Call.Deadline = max(d, 1)
+				t.Call.Deadline = min(max(d, 1), maxTime)
 			}
 		}
 		return 0, t.FutexWait(addr, val, bitset, private)

@@ -2,6 +2,7 @@ package syscalls
 
 import (
 	"encoding/binary"
+	"math"
 
 	"weft/internal/abi/linux"
 	"weft/internal/kernel"
@@ -79,6 +80,21 @@ func readTimespec(t *kernel.Task, addr uint64) (uint64, error) {
 	return uint64(sec)*1e9 + uint64(nsec), nil
 }
 
+// maxTime is the latest virtual time a deadline may name: past it CLOCK_REALTIME (the
+// virtual time plus the epoch) would no longer fit in a signed 64-bit count of
+// nanoseconds, so a very long sleep saturates there instead of wrapping.
+const maxTime = math.MaxInt64 - Epoch
+
+// deadlineIn returns the virtual time d nanoseconds after t's now (at least 1 ns later,
+// so that a zero timeout still yields), saturated at maxTime.
+func deadlineIn(t *kernel.Task, d uint64) uint64 {
+	now := t.Now()
+	if d >= maxTime || now >= maxTime-d {
+		return max(now+1, maxTime)
+	}
+	return now + max(d, 1)
+}
+
 // ClockGettime implements clock_gettime(2) on the virtual clocks.
 func ClockGettime(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	ns, err := clockNow(t, a[0])
@@ -126,7 +142,7 @@ func Nanosleep(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		if err != nil {
 			return 0, err
 		}
-		t.Call.Deadline = t.Now() + max(d, 1)
+		t.Call.Deadline = deadlineIn(t, d)
 	}
 	return sleep(t)
 }
@@ -142,8 +158,11 @@ func sleep(t *kernel.Task) (uint64, error) {
 // ClockNanosleep implements clock_nanosleep(2) on virtual time.
 func ClockNanosleep(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if t.Call.Deadline == 0 { // not yet read, nor kept by restart_syscall
+		if a[0] == CLOCK_THREAD_CPUTIME_ID || a[0] == CLOCK_PROCESS_CPUTIME_ID {
+			return 0, linux.EOPNOTSUPP // the kernel's CPU-time clocks have no nsleep here
+		}
 		now, err := clockNow(t, a[0])
-		if err != nil || a[0] == CLOCK_THREAD_CPUTIME_ID || a[0] == CLOCK_PROCESS_CPUTIME_ID {
+		if err != nil {
 			return 0, linux.EINVAL
 		}
 		d, err := readTimespec(t, a[2])
@@ -156,7 +175,7 @@ func ClockNanosleep(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 			}
 			d -= now
 		}
-		t.Call.Deadline = t.Now() + max(d, 1)
+		t.Call.Deadline = deadlineIn(t, d)
 	}
 	return sleep(t)
 }

@@ -141,6 +141,10 @@ type Kernel struct {
 
 	totalInsns uint64
 	noticed    map[string]bool
+	// unknownCalls counts the unimplemented system calls noticed; past
+	// maxUnknownNotices they are no longer named, so that a guest making random
+	// calls neither floods stderr nor grows the noticed set.
+	unknownCalls int
 	stdio      [3]*vfs.Inode
 }
 

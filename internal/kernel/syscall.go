@@ -136,9 +136,15 @@ func (k *Kernel) syscall(t *Task) {
 		if name == "" {
 			name = "syscall_" + strconv.FormatUint(nr, 10)
 		}
-		if !k.noticed[name] {
+		switch {
+		case k.noticed[name]:
+		case k.unknownCalls < maxUnknownNotices:
+			k.unknownCalls++
 			k.noticed[name] = true
 			k.notice("pid %d: system call %s (%d) is not implemented; it returns ENOSYS", t.TG.PID, name, nr)
+		case k.unknownCalls == maxUnknownNotices:
+			k.unknownCalls++
+			k.notice("pid %d: more system calls that weft does not implement are not reported (they return ENOSYS)", t.TG.PID)
 		}
 		t.Ctx.X[10] = negErrno(linux.ENOSYS)
 		if k.cfg.Strace != nil {
@@ -354,6 +360,9 @@ func openFlagNames(v uint64) string {
 
 // AT_FDCWD is the dirfd meaning "the working directory".
 const AT_FDCWD = -100
+
+// maxUnknownNotices bounds the notices naming unimplemented system calls in one run.
+const maxUnknownNotices = 32
 
 // negErrno is the a0 value that reports e: -e as a 64-bit two's-complement number.
 func negErrno(e linux.Errno) uint64 { return -uint64(e) }

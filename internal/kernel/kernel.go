@@ -145,7 +145,7 @@ type Kernel struct {
 	// maxUnknownNotices they are no longer named, so that a guest making random
 	// calls neither floods stderr nor grows the noticed set.
 	unknownCalls int
-	stdio      [3]*vfs.Inode
+	stdio        [3]*vfs.Inode
 }
 
 // New returns a kernel with no processes. It fails only when a mount cannot be made.

@@ -168,6 +168,10 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "weft: --max-memory %q: %v\n", opts.maxMem, err)
 		return exitUsage
 	}
+	// What weft holds for the guest is counted against maxMem; this makes Go's
+	// collector work harder as the heap nears it, so that garbage does not double
+	// weft's resident memory on top of it.
+	debug.SetMemoryLimit(int64(min(maxMem, 1<<60)) + 96<<20)
 	prog := rest[0]
 	o := run.Options{
 		Stdin: stdin, Stdout: stdout, Stderr: stderr,

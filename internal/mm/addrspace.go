@@ -9,7 +9,7 @@ type Pool struct {
 	// Limit caps the bytes in use; 0 means no cap.
 	Limit  int64
 	frames int64 // frames allocated to address spaces or reserved for files
-	used   int64 // bytes: frames*PageSize plus everything charged with Charge
+	used   int64 // bytes: frames*FrameBytes plus everything charged with Charge
 	peak   int64 // the most bytes in use at once
 }
 
@@ -49,7 +49,7 @@ func (p *Pool) Uncharge(n int64) { p.used -= n }
 // Reserve takes n frames' worth of the cap for memory that is not in an address space
 // (a file's pages), and reports false if the cap does not allow it.
 func (p *Pool) Reserve(n int64) bool {
-	if !p.Charge(n * PageSize) {
+	if !p.Charge(n * FrameBytes) {
 		return false
 	}
 	p.frames += n
@@ -59,7 +59,7 @@ func (p *Pool) Reserve(n int64) bool {
 // Unreserve gives back n frames taken with Reserve.
 func (p *Pool) Unreserve(n int64) {
 	p.frames -= n
-	p.used -= n * PageSize
+	p.used -= n * FrameBytes
 }
 
 func (p *Pool) alloc() *Frame {
@@ -179,7 +179,7 @@ func (as *AddressSpace) fault(vaddr uint64, acc Access) (*Frame, *Fault) {
 func (as *AddressSpace) populate(v *VMA, vaddr uint64, acc Access) (*Frame, *Fault) {
 	// The walk below may create or copy a node on each level under the root, and then
 	// take a frame: make sure all of it fits before changing anything.
-	if !as.pool.Fits(as.pathCost(vaddr>>PageShift) + PageSize) {
+	if !as.pool.Fits(as.pathCost(vaddr>>PageShift) + FrameBytes) {
 		return nil, &Fault{Addr: vaddr, Access: acc, Kind: OutOfMemory}
 	}
 	e := as.mutable(vaddr>>PageShift, true)

@@ -3,6 +3,7 @@ package mm
 import (
 	"errors"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 )
 
@@ -147,4 +148,20 @@ func scanFree(as *AddressSpace, length uint64) uint64 {
 		return top - length
 	}
 	return 0
+}
+
+// TestFrameBytes measures what a Frame takes from Go's heap, which FrameBytes charges.
+func TestFrameBytes(t *testing.T) {
+	const n = 256
+	var before, after runtime.MemStats
+	keep := make([]*Frame, n)
+	runtime.ReadMemStats(&before)
+	for i := range keep {
+		keep[i] = new(Frame)
+	}
+	runtime.ReadMemStats(&after)
+	if got := int64(after.TotalAlloc-before.TotalAlloc) / n; got != FrameBytes {
+		t.Errorf("a Frame takes %d bytes of heap, FrameBytes = %d", got, FrameBytes)
+	}
+	runtime.KeepAlive(keep)
 }

@@ -236,7 +236,7 @@ func TestPoolCap(t *testing.T) {
 	as := New(pool)
 	mustMap(t, as, 0x10000, 16*PageSize, rw, false)
 	// Room for the page-table path to the first page and four frames.
-	pool.Limit = pool.Used() + as.pathCost(0x10) + 4*PageSize
+	pool.Limit = pool.Used() + as.pathCost(0x10) + 4*FrameBytes
 	for i := uint64(0); i < 4; i++ {
 		if _, f := as.Page(0x10000+i*PageSize, Store); f != nil {
 			t.Fatal(f)

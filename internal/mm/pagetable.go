@@ -156,10 +156,17 @@ type node struct {
 	ptes *[fanout]pte
 }
 
-// What page-table nodes cost the host, charged to the pool like frames.
+// FrameBytes is what one Frame costs the host: Go's allocator rounds its 4 KiB of data
+// and header (4120 bytes) up to the 4864-byte size class (runtime/sizeclasses.go).
+// TestFrameBytes measures it.
+const FrameBytes = 4864
+
+// What page-table nodes cost the host, charged to the pool like frames (each size is
+// one of Go's size classes: 24-byte headers take 32, the 4 KiB and 8 KiB arrays their
+// own size).
 var (
-	interiorBytes = int64(unsafe.Sizeof(node{}) + unsafe.Sizeof([fanout]*node{}))
-	leafBytes     = int64(unsafe.Sizeof(node{}) + unsafe.Sizeof([fanout]pte{}))
+	interiorBytes = int64(32 + unsafe.Sizeof([fanout]*node{}))
+	leafBytes     = int64(32 + unsafe.Sizeof([fanout]pte{}))
 	// pathBytes bounds what one walk from the root to a leaf can create or copy.
 	pathBytes = (levels-2)*interiorBytes + leafBytes
 )

@@ -26,9 +26,9 @@ type vmaNode struct {
 	lo, hi, gap uint64
 }
 
-// vmaBytes is what one VMA costs the host: the record, its tree node and a name of up to
-// a few dozen bytes (names longer than that are charged by length, see vmaCost).
-const vmaBytes = int64(unsafe.Sizeof(VMA{}) + unsafe.Sizeof(vmaNode{}))
+// vmaBytes is what one VMA costs the host: the record and its tree node, each rounded up
+// to the allocator's next 16 bytes (a name is charged by its length, see vmaCost).
+const vmaBytes = int64((unsafe.Sizeof(VMA{})+15)&^15 + (unsafe.Sizeof(vmaNode{})+15)&^15)
 
 func vmaCost(v *VMA) int64 { return vmaBytes + int64(len(v.Name)) }
 

@@ -240,7 +240,7 @@ func (k *Kernel) Spawn(data []byte, path string, argv, envp []string) (*ThreadGr
 		PGID:    k.nextPID,
 		SID:     k.nextPID,
 		MM:      mm.New(&k.pool),
-		FDs:     &FDTable{},
+		FDs:     &FDTable{pool: &k.pool},
 		Umask:   0o022,
 		Creds:   Creds{UID: k.cfg.UID, EUID: k.cfg.UID, SUID: k.cfg.UID, GID: k.cfg.GID, EGID: k.cfg.GID, SGID: k.cfg.GID},
 		Rlimits: defaultRlimits(),
@@ -259,7 +259,9 @@ func (k *Kernel) Spawn(data []byte, path string, argv, envp []string) (*ThreadGr
 		if n.Mode&vfs.S_IFMT == vfs.S_IFIFO {
 			name = "pipe:[" + strconv.FormatUint(n.Ino, 10) + "]"
 		}
-		tg.FDs.InstallAt(fd, vfs.Open(n, mode, name), false)
+		if err := tg.FDs.InstallAt(fd, vfs.Open(n, mode, name), false); err != nil {
+			return nil, fmt.Errorf("standard file descriptors: %w", err)
+		}
 	}
 	t := &Task{k: k, TG: tg}
 	if err := k.execImage(t, bin, path, path, argv, envp); err != nil {
@@ -403,6 +405,9 @@ const (
 	taskBytes  = int64(unsafe.Sizeof(Task{}))
 	groupBytes = int64(unsafe.Sizeof(ThreadGroup{}))
 )
+
+// groupsBytes is what a list of supplementary groups costs the host.
+func groupsBytes(gs []uint32) int64 { return int64(4 * len(gs)) }
 
 // keptReaped is how many reaped processes the kernel keeps whole for --summary, and
 // keptTasks how many exited tasks it keeps for reports.

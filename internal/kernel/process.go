@@ -73,10 +73,10 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 	if k.LiveTasks() >= MaxTasks {
 		return nil, linux.EAGAIN
 	}
-	if !k.pool.Fits(taskBytes + groupBytes) {
+	parent := t.TG
+	if !k.pool.Fits(taskBytes + groupBytes + groupsBytes(parent.Creds.Groups)) {
 		return nil, linux.ENOMEM // no room under the memory cap for the kernel's records
 	}
-	parent := t.TG
 	// RLIMIT_NPROC counts the tasks of the real user ID, threads included and zombies
 	// until they are reaped; root, and a process with root's capabilities (euid 0),
 	// is exempt (getrlimit(2), fork(2)).
@@ -88,10 +88,19 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 	if f&CLONE_THREAD != 0 {
 		return t.cloneThread(a)
 	}
-	as := parent.MM
+	as, fds := parent.MM, parent.FDs
+	if f&CLONE_FILES == 0 {
+		var err error
+		if fds, err = parent.FDs.Fork(); err != nil {
+			return nil, err
+		}
+	}
 	if f&CLONE_VM == 0 {
 		var err error
 		if as, err = parent.MM.Fork(); err != nil {
+			if f&CLONE_FILES == 0 {
+				fds.CloseAll()
+			}
 			return nil, linux.ENOMEM // fork(2): cannot allocate the kernel structures
 		}
 	}
@@ -115,18 +124,19 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 
 		sigreturnAddr: parent.sigreturnAddr,
 	}
-	tg.Creds.Groups = append([]uint32(nil), parent.Creds.Groups...)
+	// The supplementary groups are shared: setgroups installs a new list rather than
+	// changing one in place, as Linux shares its group_info. Each process is charged
+	// for the list all the same (given back at its exit).
+	k.pool.Charge(groupsBytes(tg.Creds.Groups)) // checked with the records (canCreate)
 	if f&CLONE_PARENT != 0 && parent.Parent != nil {
 		tg.Parent = parent.Parent
 		tg.ExitSignal = parent.ExitSignal
 	}
 	tg.MM = as
 	tg.sharesMM = f&CLONE_VM != 0
+	tg.FDs = fds
 	if f&CLONE_FILES != 0 {
-		tg.FDs = parent.FDs
 		tg.FDs.users++
-	} else {
-		tg.FDs = parent.FDs.Fork()
 	}
 	k.nextPID++
 	child := &Task{k: k, TID: tg.PID, TG: tg, Ctx: t.Ctx, SigMask: t.SigMask, Nice: t.Nice}
@@ -260,8 +270,13 @@ func (t *Task) Exec(data []byte, execfn, exe string, argv, envp []string) error 
 	}
 	tg.releaseVfork()
 	if tg.FDs.users > 0 { // unshare a table shared by CLONE_FILES
+		fds, err := tg.FDs.Fork()
+		if err != nil {
+			k.exitGroup(tg, 0, linux.SIGKILL) // past the point of no return
+			return nil
+		}
 		tg.FDs.users--
-		tg.FDs = tg.FDs.Fork()
+		tg.FDs = fds
 	}
 	tg.FDs.closeOnExec()
 	for i := range tg.SigActions {
@@ -318,6 +333,7 @@ func (k *Kernel) exitGroup(tg *ThreadGroup, code int, sig Signal) {
 		tg.FDs.CloseAll()
 	}
 	tg.MemAtExit = tg.MM.Stats
+	k.pool.Uncharge(groupsBytes(tg.Creds.Groups))
 	k.discardAll(&tg.sigPending)
 	// Tell the parent while the exiting task still holds its CPU, so that the parent
 	// wakes at the virtual time of the exit, not at its own older clock.
@@ -627,6 +643,18 @@ func defaultIgnored(sig Signal) bool {
 		return true
 	}
 	return false
+}
+
+// SetGroups installs a new list of supplementary groups (setgroups(2)), charging the
+// memory cap for it (ENOMEM past it).
+func (t *Task) SetGroups(gs []uint32) error {
+	k := t.k
+	if !k.pool.Charge(groupsBytes(gs)) {
+		return linux.ENOMEM
+	}
+	k.pool.Uncharge(groupsBytes(t.TG.Creds.Groups))
+	t.TG.Creds.Groups = gs
+	return nil
 }
 
 // mayKill is kill(2)'s permission rule: the sender must be root (CAP_KILL) or share

@@ -581,19 +581,23 @@ func Dup(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 
 // Dup3 implements dup3(2).
 func Dup3(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	if a[2]&^vfs.O_CLOEXEC != 0 || a[0] == a[1] {
+		return 0, linux.EINVAL // checked before the descriptor, as Linux's ksys_dup3 does
+	}
 	f, err := file(t, a[0])
 	if err != nil {
 		return 0, err
 	}
 	newfd := int(int32(a[1]))
 	switch {
-	case a[2]&^vfs.O_CLOEXEC != 0 || a[0] == a[1]:
-		return 0, linux.EINVAL
 	case newfd < 0 || uint64(newfd) >= t.TG.Rlimits[kernel.RLIMIT_NOFILE].Cur:
 		return 0, linux.EBADF
 	}
 	f.IncRef()
-	t.TG.FDs.InstallAt(newfd, f, a[2]&vfs.O_CLOEXEC != 0)
+	if err := t.TG.FDs.InstallAt(newfd, f, a[2]&vfs.O_CLOEXEC != 0); err != nil {
+		f.DecRef()
+		return 0, err
+	}
 	return uint64(newfd), nil
 }
 

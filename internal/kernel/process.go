@@ -279,6 +279,7 @@ func (t *Task) Exec(data []byte, execfn, exe string, argv, envp []string) error 
 		tg.FDs = fds
 	}
 	tg.FDs.closeOnExec()
+	tg.Execed = true
 	for i := range tg.SigActions {
 		if tg.SigActions[i].Handler > 1 { // handled signals revert to SIG_DFL
 			tg.SigActions[i] = SigAction{}

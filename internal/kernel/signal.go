@@ -477,7 +477,8 @@ func (k *Kernel) setupFrame(t *Task, info SigInfo, act SigAction) error {
 	}
 	t.SigMask &^= unblockable
 	if act.Flags&SA_RESETHAND != 0 {
-		t.TG.SigActions[info.Signo] = SigAction{}
+		// Only the handler is reset; the flags and mask stay (Linux's get_signal).
+		t.TG.SigActions[info.Signo].Handler = SIG_DFL
 	}
 	return nil
 }

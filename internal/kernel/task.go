@@ -114,6 +114,9 @@ type ThreadGroup struct {
 	// SigActions are the signal dispositions, indexed by signal number.
 	SigActions [linux.NSIG]SigAction
 
+	// Execed is set once the process has called execve (setpgid(2)'s EACCES).
+	Execed bool
+
 	// Exe is the guest path of the program image; Comm the short command name.
 	Exe    string
 	Comm   string

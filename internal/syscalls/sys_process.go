@@ -3,6 +3,7 @@ package syscalls
 import (
 	"bytes"
 	"encoding/binary"
+	"math"
 	"strings"
 
 	"weft/internal/abi/linux"
@@ -277,6 +278,9 @@ func Wait4(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if opts&^(WNOHANG|WUNTRACED|WCONTINUED|WNOTHREAD|WALL|WCLONE) != 0 {
 		return 0, linux.EINVAL
 	}
+	if int32(a[0]) == math.MinInt32 {
+		return 0, linux.ESRCH // -INT_MIN names no process group (kernel_wait4)
+	}
 	target, _ := waitTarget(t, int(int32(a[0])))
 	target.Clone, target.All = opts&WCLONE != 0, opts&WALL != 0
 	c, ev, err := t.WaitChild(target, kernel.WaitOpts{
@@ -432,6 +436,9 @@ func Setpgid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		}
 		if target.SID != t.TG.SID {
 			return 0, linux.EPERM
+		}
+		if target.Execed {
+			return 0, linux.EACCES // a child that has called execve keeps its group
 		}
 	}
 	if target.SID == target.PID { // a session leader cannot move

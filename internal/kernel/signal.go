@@ -571,6 +571,19 @@ func (k *Kernel) stopGroup(tg *ThreadGroup, sig Signal) {
 	k.notifyJobControl(tg, CLD_STOPPED, int32(sig))
 }
 
+// SetSigAction installs act for s (rt_sigaction). A disposition that ignores s discards
+// it wherever it is pending, blocked or not (POSIX sigaction; Linux's do_sigaction).
+func (t *Task) SetSigAction(s Signal, act SigAction) {
+	k, tg := t.k, t.TG
+	tg.SigActions[s] = act
+	if k.ignored(tg, s) {
+		k.discard(&tg.sigPending, s)
+		for _, o := range tg.Tasks {
+			k.discard(&o.sigPending, s)
+		}
+	}
+}
+
 // continueGroup resumes a stopped process (SIGCONT).
 func (k *Kernel) continueGroup(tg *ThreadGroup) {
 	for s := Signal(1); s < linux.NSIG; s++ {

@@ -45,11 +45,11 @@ func RtSigaction(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		if err != nil {
 			return 0, err
 		}
-		t.TG.SigActions[s] = kernel.SigAction{
+		t.SetSigAction(s, kernel.SigAction{
 			Handler: binary.LittleEndian.Uint64(b),
 			Flags:   binary.LittleEndian.Uint64(b[8:]),
 			Mask:    binary.LittleEndian.Uint64(b[16:]) &^ unblockable,
-		}
+		})
 	}
 	if a[2] != 0 {
 		b := make([]byte, 24)

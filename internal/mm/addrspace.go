@@ -28,6 +28,9 @@ func (p *Pool) Reserve(n int64) bool {
 	return true
 }
 
+// Release gives back n frames' worth of the cap that Reserve took.
+func (p *Pool) Release(n int64) { p.inUse -= n }
+
 // Peak reports the largest number of frames allocated at once.
 func (p *Pool) Peak() int64 { return p.peak }
 
@@ -48,6 +51,21 @@ type VMA struct {
 	Perm       Perm
 	Shared     bool   // MAP_SHARED: writes are seen by every process that shares it
 	Name       string // "[heap]", "[stack]", a file path, or "" for anonymous memory
+
+	// Pager, for a private file mapping, reads a page's first contents when it is
+	// first touched, from file offset Off + (page address - Start); nil for memory
+	// that starts as zeros.
+	Pager Pager
+	Off   uint64
+}
+
+// Pager supplies the contents of a private file mapping on demand, so that mapping a
+// large file costs nothing until its pages are touched, and then one counted frame
+// each.
+type Pager interface {
+	// ReadPage fills p (one page) from the file at off; bytes past the file's end
+	// are zero.
+	ReadPage(off uint64, p []byte)
 }
 
 // Stats counts memory events of one address space.
@@ -132,6 +150,9 @@ func (as *AddressSpace) populate(v *VMA, vaddr uint64, acc Access) (*Frame, *Fau
 		if f == nil {
 			return nil, &Fault{Addr: vaddr, Access: acc, Kind: OutOfMemory}
 		}
+		if v.Pager != nil {
+			v.Pager.ReadPage(v.Off+(vaddr&^PageMask-v.Start), f.Data[:])
+		}
 		*e = pte{frame: f, perm: v.Perm, shared: v.Shared}
 		as.Stats.PageFaults++
 		as.Stats.Resident++
@@ -168,6 +189,17 @@ func (as *AddressSpace) Map(start, length uint64, perm Perm, shared bool, name s
 	return nil
 }
 
+// MapPaged maps [start, start+length) privately with contents that pager supplies on
+// first touch, from file offset off on (mmap(2) MAP_PRIVATE of a file).
+func (as *AddressSpace) MapPaged(start, length uint64, perm Perm, name string, pager Pager, off uint64) error {
+	if err := as.newVMA(start, length, perm, false, name); err != nil {
+		return err
+	}
+	v := as.Find(start)
+	v.Pager, v.Off = pager, off
+	return nil
+}
+
 // split makes addr a VMA boundary if it falls inside one.
 func (as *AddressSpace) split(addr uint64) {
 	v := as.Find(addr)
@@ -176,6 +208,7 @@ func (as *AddressSpace) split(addr uint64) {
 	}
 	tail := *v
 	tail.Start = addr
+	tail.Off += addr - v.Start
 	v.End = addr
 	i := sort.Search(len(as.vmas), func(i int) bool { return as.vmas[i].Start > addr })
 	as.vmas = append(as.vmas, nil)

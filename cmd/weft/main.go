@@ -168,6 +168,10 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "weft: --max-memory %q: %v\n", opts.maxMem, err)
 		return exitUsage
 	}
+	// Go's collector lets the heap grow to twice what is live before collecting; with
+	// the guest's memory live, weft's footprint would double. A soft limit a little
+	// above the cap makes it collect in time, so the host's memory follows the cap.
+	debug.SetMemoryLimit(int64(min(maxMem, 1<<61)) + 64<<20)
 	prog := rest[0]
 	o := run.Options{
 		Stdin: stdin, Stdout: stdout, Stderr: stderr,

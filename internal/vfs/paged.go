@@ -22,7 +22,7 @@ import (
 // Costs charged besides the pages themselves: the host memory of an inode with its
 // directory entry, and of a page slot.
 const (
-	inodeCost = 256
+	inodeCost = 512
 	slotCost  = 8
 )
 

@@ -211,8 +211,9 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	res, err := run.Program(prog, rest, o)
 	if err != nil {
 		var le *loader.Error
+		var pe *run.ProgramError
 		switch {
-		case errors.As(err, &le), errors.Is(err, fs.ErrNotExist), errors.Is(err, fs.ErrPermission):
+		case errors.As(err, &le), errors.As(err, &pe), errors.Is(err, fs.ErrNotExist), errors.Is(err, fs.ErrPermission):
 			fmt.Fprintf(stderr, "weft: %s: %v\n", prog, err)
 		default:
 			fmt.Fprintf(stderr, "weft: %s: cannot start: %v\n", prog, err)

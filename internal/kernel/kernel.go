@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"path"
 	"sort"
 	"strconv"
 	"strings"
@@ -182,16 +183,20 @@ func New(cfg Config) (*Kernel, error) {
 		k.CPUs = append(k.CPUs, &CPU{ID: i, Hart: k.bus.NewHart()})
 	}
 	k.FS = vfs.New(cfg.UID, cfg.GID, k.Random)
+	k.FS.Mem = &k.pool // the guest's files count against --max-memory
 	k.mountProc()
 	k.stdio[0] = k.FS.NewStream(&vfs.Stream{R: cfg.Stdin, TTY: cfg.StdinTTY})
 	k.stdio[1] = k.FS.NewStream(&vfs.Stream{W: cfg.Stdout, TTY: cfg.StdoutTTY})
 	k.stdio[2] = k.FS.NewStream(&vfs.Stream{W: cfg.Stderr, TTY: cfg.StderrTTY})
 	for _, m := range cfg.Mounts {
-		if !strings.HasPrefix(m.Guest, "/") || m.Guest == "/" || strings.HasPrefix(m.Guest, "/proc") {
-			return nil, fmt.Errorf("mount %s: the guest path must be absolute, not / and not under /proc", m.Guest)
+		if strings.HasPrefix(m.Guest, "/") {
+			m.Guest = path.Clean(m.Guest) // "/tmp/../proc" is /proc, not a ".." entry
+		}
+		if !strings.HasPrefix(m.Guest, "/") || m.Guest == "/" || m.Guest == "/proc" || strings.HasPrefix(m.Guest, "/proc/") {
+			return nil, fmt.Errorf("mount %s: the guest path must be absolute, not / and not under /proc", vfs.Quote(m.Guest))
 		}
 		if err := k.FS.MountHost(m.Host, m.Guest, m.Writable); err != nil {
-			return nil, fmt.Errorf("mount %s: %w", m.Host, err)
+			return nil, fmt.Errorf("mount %s: %w", vfs.Quote(m.Host), err)
 		}
 	}
 	return k, nil

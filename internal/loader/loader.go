@@ -11,6 +11,9 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
+	"unicode"
+	"unicode/utf8"
 
 	"weft/internal/mm"
 )
@@ -27,6 +30,33 @@ const (
 	MaxArgs      = StackSize / 4
 	MaxArgString = 128 << 10
 )
+
+// MaxProgramSize bounds the program files weft reads whole to load (weft run's program,
+// execve's): larger ones are refused rather than read into host memory.
+const MaxProgramSize = 256 << 20
+
+// maxShown bounds how much of a string from the file a message or report shows.
+const maxShown = 200
+
+// printable returns a string taken from a program file as it is when it is short and
+// plain, else quoted (control characters escaped) and cut to maxShown bytes: a message
+// quoting a hostile file can neither flood the terminal nor drive it.
+func printable(s string) string {
+	plain := len(s) > 0 && len(s) <= maxShown && utf8.ValidString(s)
+	for _, r := range s {
+		if !plain {
+			break
+		}
+		plain = unicode.IsPrint(r) && r != ' ' && r != '"' && r != '\\'
+	}
+	switch {
+	case plain:
+		return s
+	case len(s) <= maxShown:
+		return strconv.Quote(s)
+	}
+	return strconv.Quote(s[:maxShown]) + "... (" + strconv.Itoa(len(s)-maxShown) + " more bytes)"
+}
 
 // Error is a loader error: the program cannot be run, and why.
 type Error struct {
@@ -95,10 +125,11 @@ func Parse(data []byte) (b *Binary, err error) {
 		switch p.Type {
 		case elf.PT_INTERP:
 			interp := ""
-			if p.Off+p.Filesz <= uint64(len(data)) && p.Filesz > 0 {
+			if p.Off <= uint64(len(data)) && p.Filesz <= uint64(len(data))-p.Off && p.Filesz > 0 {
 				interp = string(bytes.TrimRight(data[p.Off:p.Off+p.Filesz], "\x00"))
 			}
-			return nil, errorf("dynamically linked (interpreter %s): weft runs static programs; rebuild with -static", interp)
+			// The name comes from the file: shown quoted and cut short, whatever it holds.
+			return nil, errorf("dynamically linked (interpreter %s): weft runs static programs; rebuild with -static", printable(interp))
 		case elf.PT_DYNAMIC:
 			if !b.pie {
 				return nil, errorf("dynamically linked: weft runs static programs; rebuild with -static")
@@ -144,7 +175,7 @@ func Parse(data []byte) (b *Binary, err error) {
 		for _, s := range syms {
 			t := elf.ST_TYPE(s.Info)
 			if (t == elf.STT_FUNC || t == elf.STT_OBJECT) && s.Value != 0 && s.Name != "" {
-				b.Symbols = append(b.Symbols, Symbol{Name: s.Name, Addr: s.Value, Size: s.Size})
+				b.Symbols = append(b.Symbols, Symbol{Name: printable(s.Name), Addr: s.Value, Size: s.Size})
 			}
 		}
 		sort.Slice(b.Symbols, func(i, j int) bool { return b.Symbols[i].Addr < b.Symbols[j].Addr })

@@ -78,6 +78,21 @@ type VMA struct {
 	Perm       Perm
 	Shared     bool   // MAP_SHARED: writes are seen by every process that shares it
 	Name       string // "[heap]", "[stack]", a file path, or "" for anonymous memory
+
+	// Pager, for a private file mapping, reads a page's first contents when it is
+	// first touched, from file offset Off + (page address - Start); nil for memory
+	// that starts as zeros.
+	Pager Pager
+	Off   uint64
+}
+
+// Pager supplies the contents of a private file mapping on demand, so that mapping a
+// large file costs nothing until its pages are touched, and then one counted frame
+// each.
+type Pager interface {
+	// ReadPage fills p (one page) from the file at off; bytes past the file's end
+	// are zero.
+	ReadPage(off uint64, p []byte)
 }
 
 // Stats counts memory events of one address space.
@@ -189,6 +204,9 @@ func (as *AddressSpace) populate(v *VMA, vaddr uint64, acc Access) (*Frame, *Fau
 		if f == nil {
 			return nil, &Fault{Addr: vaddr, Access: acc, Kind: OutOfMemory}
 		}
+		if v.Pager != nil {
+			v.Pager.ReadPage(v.Off+(vaddr&^PageMask-v.Start), f.Data[:])
+		}
 		*e = pte{frame: f, perm: v.Perm, shared: v.Shared}
 		as.Stats.PageFaults++
 		as.Stats.Resident++
@@ -250,6 +268,12 @@ func (as *AddressSpace) resize(v *VMA, start, end uint64) {
 	as.vmas.insert(v)
 }
 
+// MapPaged maps [start, start+length) privately with contents that pager supplies on
+// first touch, from file offset off on (mmap(2) MAP_PRIVATE of a file).
+func (as *AddressSpace) MapPaged(start, length uint64, perm Perm, name string, pager Pager, off uint64) error {
+	return as.insertVMA(&VMA{Start: start, End: start + length, Perm: perm, Name: name, Pager: pager, Off: off})
+}
+
 // split makes addr a VMA boundary if it falls inside one.
 func (as *AddressSpace) split(addr uint64) error {
 	v := as.Find(addr)
@@ -258,6 +282,7 @@ func (as *AddressSpace) split(addr uint64) error {
 	}
 	tail := *v
 	tail.Start = addr
+	tail.Off += addr - v.Start
 	if as.vmas.count >= MaxMapCount {
 		return ErrMapCount
 	}
@@ -306,10 +331,15 @@ func (as *AddressSpace) dropFrame(f *Frame) {
 // newVMA checks a mapping's range (page-aligned, not empty, below AddrLimit), unmaps
 // whatever was there and inserts the new VMA in address order.
 func (as *AddressSpace) newVMA(start, length uint64, perm Perm, shared bool, name string) error {
-	if start&PageMask != 0 || length&PageMask != 0 || length == 0 || start+length > AddrLimit || start+length < start {
+	return as.insertVMA(&VMA{Start: start, End: start + length, Perm: perm, Shared: shared, Name: name})
+}
+
+// insertVMA is newVMA for a VMA the caller filled in.
+func (as *AddressSpace) insertVMA(v *VMA) error {
+	start, length := v.Start, v.End-v.Start
+	if start&PageMask != 0 || length&PageMask != 0 || v.End <= start || v.End > AddrLimit {
 		return ErrBadRange
 	}
-	v := &VMA{Start: start, End: start + length, Perm: perm, Shared: shared, Name: name}
 	if !as.pool.Fits(vmaCost(v) + 2*vmaBytes) {
 		return ErrOutOfMemory
 	}
@@ -320,7 +350,7 @@ func (as *AddressSpace) newVMA(start, length uint64, perm Perm, shared bool, nam
 	// permissions, so that a program mapping page after page holds one VMA, not
 	// thousands, and does not run into MaxMapCount.
 	mergeable := func(w *VMA) bool {
-		return w != nil && !shared && !w.Shared && name == "" && w.Name == "" && w.Perm == perm
+		return w != nil && !v.Shared && !w.Shared && v.Name == "" && w.Name == "" && v.Pager == nil && w.Pager == nil && w.Perm == v.Perm
 	}
 	prev, next := as.Find(start-1), as.Find(start+length)
 	switch {

@@ -455,3 +455,16 @@ func (as *AddressSpace) release(n *node, level int) {
 		}
 	}
 }
+
+// Disown is called by the file that owns f (NewFileFrame) when it lets go of the page
+// (the file was deleted or truncated). A frame no page table maps is simply dropped:
+// Disown reports true, and the file gives back the memory it reserved for it. A frame
+// that mappings still hold becomes an ordinary pool frame: the file's reservation
+// passes to the pool, which releases it with the last mapping, as for anonymous memory.
+func (f *Frame) Disown() bool {
+	if f.refs == 0 {
+		return true
+	}
+	f.external = false
+	return false
+}

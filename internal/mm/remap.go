@@ -54,8 +54,12 @@ func (as *AddressSpace) Remap(old, oldLen, newLen uint64, mayMove bool) (uint64,
 	if !as.pool.Fits(as.copyCost(old>>PageShift, (old+oldLen)>>PageShift) + tableBytes(oldLen>>PageShift)) {
 		return 0, ErrOutOfMemory
 	}
+	pager, off := v.Pager, v.Off+(old-v.Start)
 	if err := as.Map(dst, newLen, perm, shared, name); err != nil {
 		return 0, err
+	}
+	if w := as.Find(dst); w != nil {
+		w.Pager, w.Off = pager, off // pages not yet touched still come from the file
 	}
 	for a := uint64(0); a < oldLen; a += PageSize {
 		src := as.mutable((old+a)>>PageShift, false)

@@ -4,13 +4,16 @@ package run
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"weft/internal/kernel"
+	"weft/internal/loader"
 	"weft/internal/syscalls"
 	"weft/internal/trace"
 )
@@ -60,12 +63,8 @@ var ErrNotFound = errors.New("no such file or directory")
 // Program runs the executable at path (a host path) with argv. argv[0] is conventionally
 // the path as the user gave it.
 func Program(path string, argv []string, o Options) (*Result, error) {
-	data, err := os.ReadFile(path)
+	data, err := readProgram(path)
 	if err != nil {
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			return nil, pe.Err
-		}
 		return nil, err
 	}
 	guestPath := o.GuestPath
@@ -108,6 +107,59 @@ func Program(path string, argv []string, o Options) (*Result, error) {
 	start := time.Now()
 	res := k.Run()
 	return &Result{Result: res, Kernel: k, Host: time.Since(start)}, nil
+}
+
+// ProgramError says why a program file cannot be read as a program: it is not a
+// regular file, or it is larger than loader.MaxProgramSize.
+type ProgramError struct{ Msg string }
+
+func (e *ProgramError) Error() string { return e.Msg }
+
+// readProgram reads the program file at path. Only a regular file is read, and at most
+// loader.MaxProgramSize bytes of it: /dev/zero would never end, a FIFO would wait for
+// a writer. The file is opened without blocking and checked through the open
+// descriptor, so what is checked is what is read.
+func readProgram(path string) ([]byte, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			return nil, pe.Err
+		}
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		what := "a special file"
+		switch {
+		case st.IsDir():
+			what = "a directory"
+		case st.Mode()&fs.ModeNamedPipe != 0:
+			what = "a FIFO"
+		case st.Mode()&fs.ModeCharDevice != 0:
+			what = "a character device"
+		case st.Mode()&fs.ModeDevice != 0:
+			what = "a block device"
+		case st.Mode()&fs.ModeSocket != 0:
+			what = "a socket"
+		}
+		return nil, &ProgramError{Msg: "not a regular file (" + what + "): weft runs program files"}
+	}
+	if st.Size() > loader.MaxProgramSize {
+		return nil, &ProgramError{Msg: fmt.Sprintf("%d bytes: larger than the %d MiB weft reads as a program", st.Size(), loader.MaxProgramSize>>20)}
+	}
+	data, err := io.ReadAll(io.LimitReader(f, loader.MaxProgramSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > loader.MaxProgramSize { // it grew while weft read it
+		return nil, &ProgramError{Msg: fmt.Sprintf("larger than the %d MiB weft reads as a program", loader.MaxProgramSize>>20)}
+	}
+	return data, nil
 }
 
 type eof struct{}

@@ -57,6 +57,16 @@ func file(t *kernel.Task, n uint64) (*vfs.File, error) {
 	return t.TG.FDs.Get(int(int32(n)))
 }
 
+// openFile is file for calls that act on the file itself: an O_PATH descriptor only
+// names a file, and such calls fail on it with EBADF (open(2), O_PATH).
+func openFile(t *kernel.Task, n uint64) (*vfs.File, error) {
+	f, err := file(t, n)
+	if err == nil && f.Flags&vfs.O_PATH != 0 {
+		return nil, linux.EBADF
+	}
+	return f, err
+}
+
 // Read implements read(2).
 func Read(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	f, err := file(t, a[0])
@@ -81,9 +91,9 @@ func blockOrErr(t *kernel.Task, f *vfs.File, write bool, err error) error {
 		if f.Flags&vfs.O_NONBLOCK != 0 || q == nil {
 			return linux.EAGAIN
 		}
-		what := "read from " + f.Path
+		what := "read from " + vfs.Printable(f.Path)
 		if write {
-			what = "write to " + f.Path
+			what = "write to " + vfs.Printable(f.Path)
 		}
 		return t.Block(what, q)
 	case vfs.ErrBrokenPipe:
@@ -297,77 +307,119 @@ func parentOf(t *kernel.Task, dirfd, addr uint64) (*vfs.Inode, string, string, e
 // Openat implements openat(2).
 func Openat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	flags := uint32(a[2])
-	parent, name, path, err := parentOf(t, a[0], a[1])
+	if flags&vfs.O_PATH != 0 {
+		// An O_PATH descriptor only names a file: open(2) ignores every other flag
+		// (no creation, no truncation) and checks no permission on the file itself.
+		flags &= vfs.O_PATH | vfs.O_CLOEXEC | vfs.O_DIRECTORY | vfs.O_NOFOLLOW
+	}
+	path, err := pathArg(t, a[1])
+	if err != nil {
+		return 0, err
+	}
+	dir, err := dirFor(t, a[0], path)
 	if err != nil {
 		return 0, err
 	}
 	fs := t.Kernel().FS
 	cred := t.TG.Creds.VFS()
 	trailing := strings.HasSuffix(path, "/")
-	n, err := fs.Lookup(cred, parent, name, flags&vfs.O_NOFOLLOW == 0 || trailing)
-	if err == nil && trailing && !n.IsDir() {
-		return 0, linux.ENOTDIR
-	}
-	switch {
-	case err == linux.ENOENT && flags&vfs.O_CREAT != 0:
-		if name == "." || trailing {
-			return 0, linux.EISDIR
-		}
-		n, err = fs.Create(cred, parent, name, vfs.S_IFREG|uint32(a[3])&0o7777&^t.TG.Umask)
-		if err != nil {
+	follow := flags&vfs.O_NOFOLLOW == 0 || trailing
+	var n *vfs.Inode
+	if flags&vfs.O_CREAT != 0 {
+		// O_EXCL never follows a final symbolic link: the link itself exists.
+		parent, name, existing, err := fs.LookupCreate(cred, dir, path, follow && flags&vfs.O_EXCL == 0)
+		switch {
+		case err != nil:
 			return 0, err
+		case existing == nil:
+			if trailing || name == "." || name == ".." {
+				return 0, linux.EISDIR
+			}
+			if n, err = fs.Create(cred, parent, name, vfs.S_IFREG|uint32(a[3])&0o7777&^t.TG.Umask); err != nil {
+				return 0, err
+			}
+			n.Mtime = int64(t.Now())
+		case flags&vfs.O_EXCL != 0:
+			return 0, linux.EEXIST
+		default:
+			n = existing
 		}
-		n.Mtime = int64(t.Now())
-	case err != nil:
-		return 0, err
-	case flags&(vfs.O_CREAT|vfs.O_EXCL) == vfs.O_CREAT|vfs.O_EXCL:
-		return 0, linux.EEXIST
-	default:
-		if n.Mode&vfs.S_IFMT == vfs.S_IFLNK {
-			return 0, linux.ELOOP // O_NOFOLLOW on a symbolic link
-		}
-		if flags&vfs.O_PATH == 0 && (flags&vfs.O_ACCMODE != vfs.O_RDONLY || flags&vfs.O_TRUNC != 0) && n.Mode&vfs.S_IFMT == vfs.S_IFREG {
-			// A read-only file system refuses writers before permissions are checked.
-			if err := n.Writable(); err != nil {
+		if existing != nil {
+			if err := openCheck(cred, n, flags); err != nil {
 				return 0, err
 			}
 		}
-		if flags&vfs.O_PATH == 0 {
-			var mask uint32
-			switch flags & vfs.O_ACCMODE {
-			case vfs.O_RDONLY:
-				mask = vfs.MayRead
-			case vfs.O_WRONLY:
-				mask = vfs.MayWrite
-			default:
-				mask = vfs.MayRead | vfs.MayWrite
-			}
-			if flags&vfs.O_TRUNC != 0 {
-				mask |= vfs.MayWrite
-			}
-			if !vfs.Check(cred, n, mask) {
-				return 0, linux.EACCES
-			}
+	} else {
+		if n, err = fs.Lookup(cred, dir, path, follow); err != nil {
+			return 0, err
 		}
+		if err := openCheck(cred, n, flags); err != nil {
+			return 0, err
+		}
+	}
+	if trailing && !n.IsDir() {
+		return 0, linux.ENOTDIR
 	}
 	if flags&vfs.O_DIRECTORY != 0 && !n.IsDir() {
 		return 0, linux.ENOTDIR
 	}
-	if n.IsDir() && (flags&vfs.O_ACCMODE != vfs.O_RDONLY || flags&vfs.O_CREAT != 0) {
+	if n.IsDir() && (flags&vfs.O_ACCMODE != vfs.O_RDONLY || flags&vfs.O_CREAT != 0) && flags&vfs.O_PATH == 0 {
 		return 0, linux.EISDIR
 	}
-	// O_TRUNC truncates even with O_RDONLY on Linux (open(2)); the check above asked
-	// for write permission.
+	// O_TRUNC truncates even with O_RDONLY on Linux (open(2)); openCheck asked for
+	// write permission.
 	if flags&vfs.O_TRUNC != 0 && n.Mode&vfs.S_IFMT == vfs.S_IFREG {
-		n.Truncate(0)
+		if err := n.Truncate(0); err != nil {
+			return 0, err
+		}
 		n.Mtime = int64(t.Now())
 	}
 	f := vfs.Open(n, flags, absPath(t, a[0], path))
-	if err := f.OpenHost(); err != nil {
-		return 0, err
+	if flags&vfs.O_PATH == 0 {
+		if err := f.OpenHost(); err != nil {
+			f.DecRef()
+			return 0, err
+		}
 	}
 	newfd, err := t.TG.FDs.Install(f, flags&vfs.O_CLOEXEC != 0, 0, t.TG.Rlimits[kernel.RLIMIT_NOFILE].Cur)
+	if err != nil {
+		f.DecRef()
+	}
 	return uint64(newfd), err
+}
+
+// openCheck checks that cred may open the existing file n as flags ask: a final
+// symbolic link only with O_PATH (else O_NOFOLLOW met it: ELOOP), a read-only file
+// system refuses writers before permissions are checked, and the access mode and
+// O_TRUNC need read or write permission. An O_PATH open checks nothing on the file.
+func openCheck(cred vfs.Cred, n *vfs.Inode, flags uint32) error {
+	if flags&vfs.O_PATH != 0 {
+		return nil
+	}
+	if n.Mode&vfs.S_IFMT == vfs.S_IFLNK {
+		return linux.ELOOP
+	}
+	var mask uint32
+	switch flags & vfs.O_ACCMODE {
+	case vfs.O_RDONLY:
+		mask = vfs.MayRead
+	case vfs.O_WRONLY:
+		mask = vfs.MayWrite
+	default:
+		mask = vfs.MayRead | vfs.MayWrite
+	}
+	if flags&vfs.O_TRUNC != 0 {
+		mask |= vfs.MayWrite
+	}
+	if mask&vfs.MayWrite != 0 && n.Mode&vfs.S_IFMT == vfs.S_IFREG {
+		if err := n.Writable(); err != nil {
+			return err
+		}
+	}
+	if !vfs.Check(cred, n, mask) {
+		return linux.EACCES
+	}
+	return nil
 }
 
 // absPath is the absolute, cleaned name of path opened relative to dirfd, for
@@ -445,7 +497,7 @@ const (
 
 // Ioctl implements ioctl(2) for the terminal queries that C libraries make.
 func Ioctl(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
-	f, err := file(t, a[0])
+	f, err := openFile(t, a[0])
 	if err != nil {
 		return 0, err
 	}
@@ -549,7 +601,7 @@ func Faccessat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 
 // Ftruncate implements ftruncate(2).
 func Ftruncate(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
-	f, err := file(t, a[0])
+	f, err := openFile(t, a[0])
 	if err != nil {
 		return 0, err
 	}
@@ -707,7 +759,7 @@ func Pipe2(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 // Getdents64 implements getdents64(2). The file offset counts entries returned, so
 // successive calls continue where the last stopped.
 func Getdents64(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
-	f, err := file(t, a[0])
+	f, err := openFile(t, a[0])
 	if err != nil {
 		return 0, err
 	}
@@ -799,8 +851,7 @@ func chmod(t *kernel.Task, n *vfs.Inode, mode uint32) error {
 	if c.EUID != 0 && n.GID != c.EGID && !inGroups(c.Groups, n.GID) {
 		mode &^= 0o2000
 	}
-	n.Mode = n.Mode&vfs.S_IFMT | mode
-	return nil
+	return n.SetMode(mode)
 }
 
 func inGroups(gs []uint32, g uint32) bool {
@@ -844,7 +895,7 @@ func chown(t *kernel.Task, n *vfs.Inode, uid, gid uint32) error {
 
 // Fchmod implements fchmod(2).
 func Fchmod(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
-	f, err := file(t, a[0])
+	f, err := openFile(t, a[0])
 	if err != nil {
 		return 0, err
 	}
@@ -862,7 +913,7 @@ func Fchmodat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 
 // Fchown implements fchown(2).
 func Fchown(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
-	f, err := file(t, a[0])
+	f, err := openFile(t, a[0])
 	if err != nil {
 		return 0, err
 	}

@@ -9,7 +9,7 @@ import (
 
 var memCalls = []entry{
 	call(linux.SYS_BRK, "brk", Brk, p).hex(),
-	call(linux.SYS_MMAP, "mmap", Mmap, p, u, prot, mfl, fd, x).hex().partial("MAP_SHARED mappings of files on a host mount are private copies"),
+	call(linux.SYS_MMAP, "mmap", Mmap, p, u, prot, mfl, fd, x).hex().partial("MAP_SHARED mappings of files on a host mount are private copies, paged in on first touch"),
 	call(linux.SYS_MSYNC, "msync", Msync, p, u, x),
 	call(linux.SYS_MUNMAP, "munmap", Munmap, p, u),
 	call(linux.SYS_MPROTECT, "mprotect", Mprotect, p, u, prot),
@@ -116,32 +116,51 @@ func Mmap(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	}
 	if f != nil && typ != MAP_PRIVATE && f.Inode.CanSharePages() {
 		// A shared file mapping maps the file's own pages, which count against the
-		// memory cap like any other.
+		// memory cap like any other (SharePages charges the ones it must create).
 		first, count := off/mm.PageSize, length/mm.PageSize
 		if off > vfs.MaxFileSize || length > vfs.MaxFileSize-off {
 			return 0, linux.ENOMEM
 		}
-		if !t.Kernel().ReserveMemory(f.Inode.NewSharedPages(first, count)) {
-			return 0, linux.ENOMEM
+		frames, err := f.Inode.SharePages(first, count)
+		if err != nil {
+			return 0, err
 		}
-		frames := f.Inode.SharePages(first, count)
 		if err := as.MapFrames(addr, frames, protPerm(prot), name); err != nil {
 			return 0, linux.ENOMEM
 		}
 		return addr, nil
+	}
+	if f != nil {
+		// A host file is paged in as the guest touches it: mapping a file larger
+		// than the memory cap costs nothing until its pages are used, and each page
+		// then is one frame counted against the cap.
+		pager, err := f.Inode.HostPager()
+		if err != nil {
+			return 0, err
+		}
+		if pager != nil {
+			if err := as.MapPaged(addr, length, protPerm(prot), name, pager, off); err != nil {
+				return 0, linux.ENOMEM
+			}
+			return addr, nil
+		}
 	}
 	shared := typ != MAP_PRIVATE && f == nil
 	if err := as.Map(addr, length, protPerm(prot), shared, name); err != nil {
 		return 0, linux.ENOMEM
 	}
 	if f != nil {
-		// Copy what the file has in the range; the rest of the mapping stays zero.
+		// A private copy of a file in memory (bounded by the cap, as the file is):
+		// copied a page at a time, into frames the cap counts; what lies past the
+		// file's end stays zero.
 		size := uint64(max(f.Inode.Size(), 0))
-		buf := make([]byte, min(length, size-min(off, size)))
-		n, _ := f.PRead(buf, int64(off))
-		if err := as.Poke(addr, buf[:n]); err != nil {
-			as.Unmap(addr, length)
-			return 0, linux.ENOMEM
+		var page [mm.PageSize]byte
+		for pos := uint64(0); pos < length && off+pos < size; pos += mm.PageSize {
+			n, _ := f.PRead(page[:min(mm.PageSize, size-off-pos)], int64(off+pos))
+			if err := as.Poke(addr+pos, page[:n]); err != nil {
+				as.Unmap(addr, length)
+				return 0, linux.ENOMEM
+			}
 		}
 	}
 	return addr, nil

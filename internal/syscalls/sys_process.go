@@ -197,6 +197,17 @@ func execFile(t *kernel.Task, path, execfn string, argv, envp []string, depth in
 	case !vfs.Check(t.TG.Creds.VFS(), n, vfs.MayExec):
 		return linux.EACCES
 	}
+	// The whole file is read into host memory to load it: bounded, and counted
+	// against the memory cap while it is held.
+	size := n.Size()
+	if size > loader.MaxProgramSize {
+		return linux.ENOMEM
+	}
+	fs := t.Kernel().FS
+	if !fs.Charge(size) {
+		return linux.ENOMEM
+	}
+	defer fs.Uncharge(size)
 	data, err := n.Contents()
 	if err != nil {
 		return err

@@ -1,5 +1,10 @@
 package vfs
 
+import (
+	"fmt"
+	"strings"
+)
+
 // Synthetic inodes: directories whose entries are computed when looked up, and files
 // whose contents are computed when opened. The kernel builds /proc from them.
 
@@ -25,17 +30,45 @@ func (fs *FS) NewSymlink(target string, uid, gid uint32) *Inode {
 	return n
 }
 
-// Mount makes n appear at the absolute guest path, which must be a directory in the
-// in-memory tree; the directories above it are created.
-func (fs *FS) Mount(path string, n *Inode) {
-	dir, name := splitPath(path)
-	d := fs.mkdirAll(dir, 0o755, 0, 0)
+// Mount makes n appear at the absolute guest path, which must name a directory of the
+// in-memory tree or a new name in one; the directories above it are created. The path
+// must be clean: a "." or ".." component would otherwise become a literal entry.
+func (fs *FS) Mount(path string, n *Inode) error {
+	names := splitNames(path)
+	if !strings.HasPrefix(path, "/") || len(names) == 0 {
+		return fmt.Errorf("mount point %s: not an absolute path below /", quote(path))
+	}
+	d := fs.Root
+	for i, c := range names {
+		if c == "." || c == ".." || len(c) > 255 {
+			return fmt.Errorf("mount point %s: %s is not a directory name", quote(path), quote(c))
+		}
+		if i == len(names)-1 {
+			break
+		}
+		k := d.children[c]
+		if k == nil {
+			k = fs.newInode(S_IFDIR|0o755, 0, 0)
+			fs.link(d, c, k)
+		}
+		if !k.IsDir() || k.hm != nil || k.lookupFn != nil {
+			return fmt.Errorf("mount point %s: %s is not a directory of weft's own tree", quote(path), quote(c))
+		}
+		d = k
+	}
+	name := names[len(names)-1]
 	if old := d.children[name]; old != nil && old.IsDir() {
 		d.Nlink--
+		delete(fs.mounts, old)
 	}
 	d.children[name] = n
 	n.parent, n.name = d, name
 	d.Nlink++
+	if fs.mounts == nil {
+		fs.mounts = map[*Inode]bool{}
+	}
+	fs.mounts[n] = true
+	return nil
 }
 
 // child looks a name up in a directory, consulting its source for synthetic and host

@@ -26,6 +26,7 @@ type File struct {
 // Open returns a new open file description for n.
 func Open(n *Inode, flags uint32, path string) *File {
 	f := &File{Inode: n, Flags: flags &^ (O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC | O_NOCTTY), Path: path, refs: 1}
+	n.opens++
 	if n.gen != nil {
 		f.snap = n.gen()
 	}
@@ -46,6 +47,8 @@ func (f *File) DecRef() {
 			f.host.Close()
 			f.host = nil
 		}
+		f.Inode.opens--
+		f.Inode.maybeFree()
 	}
 }
 
@@ -88,17 +91,13 @@ func (f *File) PRead(p []byte, off int64) (int, error) {
 	if n.hm != nil {
 		return f.hostRead(p, off)
 	}
-	if n.pages != nil {
-		return n.pagedRead(p, off), nil
-	}
-	data := n.data
 	if n.gen != nil {
-		data = f.snap
+		if off >= int64(len(f.snap)) {
+			return 0, nil
+		}
+		return copy(p, f.snap[off:]), nil
 	}
-	if off >= int64(len(data)) {
-		return 0, nil
-	}
-	return copy(p, data[off:]), nil
+	return n.pagedRead(p, off), nil
 }
 
 // Write writes at the file offset (at the end with O_APPEND).
@@ -136,26 +135,13 @@ func (f *File) PWrite(p []byte, off int64) (int, error) {
 	case off+int64(len(p)) > MaxFileSize:
 		return 0, linux.EFBIG
 	}
-	end := off + int64(len(p))
 	if n.gen != nil {
 		return 0, linux.EACCES
 	}
 	if n.hm != nil {
 		return f.hostWrite(p, off)
 	}
-	if n.pages != nil {
-		return n.pagedWrite(p, off), nil
-	}
-	if end > int64(len(n.data)) {
-		if end > int64(cap(n.data)) {
-			grown := make([]byte, end, max(end, 2*int64(cap(n.data))))
-			copy(grown, n.data)
-			n.data = grown
-		} else {
-			n.data = n.data[:end]
-		}
-	}
-	return copy(n.data[off:], p), nil
+	return n.pagedWrite(p, off)
 }
 
 // Truncate sets a regular file's size.
@@ -172,17 +158,10 @@ func (n *Inode) Truncate(size int64) error {
 		}
 		return n.hostTruncate(size)
 	}
-	if n.pages != nil {
-		n.pagedTruncate(size)
-		return nil
+	if n.gen != nil {
+		return linux.EACCES
 	}
-	if size <= int64(len(n.data)) {
-		n.data = n.data[:size]
-		return nil
-	}
-	grown := make([]byte, size)
-	copy(grown, n.data)
-	n.data = grown
+	n.pagedTruncate(size)
 	return nil
 }
 

@@ -2,14 +2,20 @@ package vfs
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"sort"
+	"strings"
 	"syscall"
+	"unsafe"
 
 	"weft/internal/abi/linux"
+	"weft/internal/mm"
 )
 
 // Host directories are mounted into the guest tree with MountHost. Every host
@@ -41,10 +47,17 @@ func (fs *FS) MountHost(hostDir, guestPath string, writable bool) error {
 		root.Close()
 		return err
 	}
+	if !st.IsDir() {
+		root.Close()
+		return fmt.Errorf("%s is not a directory", quote(hostDir))
+	}
 	hm := &hostMount{root: root, rw: writable}
 	n := fs.hostInode(hm, nil, "", st)
 	hm.top = n
-	fs.Mount(guestPath, n)
+	if err := fs.Mount(guestPath, n); err != nil {
+		root.Close()
+		return err
+	}
 	return nil
 }
 
@@ -72,12 +85,18 @@ func (fs *FS) hostInode(hm *hostMount, parent *Inode, name string, st os.FileInf
 	return n
 }
 
-// rel is the inode's path relative to its mount, from the guest tree's names.
+// rel is the inode's path relative to its mount, from the guest tree's names. It walks
+// up in a loop: a guest can nest directories as deep as it likes.
 func (n *Inode) rel() string {
-	if n.hostParent == nil {
+	var names []string
+	for ; n.hostParent != nil; n = n.hostParent {
+		names = append(names, n.hostName)
+	}
+	if len(names) == 0 {
 		return "."
 	}
-	return filepath.Join(n.hostParent.rel(), n.hostName)
+	slices.Reverse(names)
+	return strings.Join(names, "/")
 }
 
 // hostChild looks name up in the host directory behind n and caches the result.
@@ -219,8 +238,111 @@ func (n *Inode) Contents() ([]byte, error) {
 		return b, nil
 	case n.gen != nil:
 		return n.gen(), nil
-	case n.pages != nil:
-		return n.pagedContents(), nil
 	}
-	return n.data, nil
+	return n.pagedContents(), nil
+}
+
+// renameat2's number on the hosts weft builds for (the syscall package lacks it on
+// amd64).
+var sysRenameat2 = map[string]uintptr{"amd64": 316, "arm64": 276, "riscv64": 276, "loong64": 276}
+
+// hostExchange swaps two names in host directories of one mount atomically
+// (renameat2(RENAME_EXCHANGE)), so the host sees what the guest sees. Both directories
+// are opened through the mount's os.Root, and the names are single components that
+// name entries in them, never followed: nothing outside the mount is reached.
+func hostExchange(oldDir *Inode, oldName string, newDir *Inode, newName string) error {
+	nr, ok := sysRenameat2[runtime.GOARCH]
+	if !ok {
+		return linux.EINVAL // this host cannot do it atomically: refuse, do not fake it
+	}
+	for _, name := range []string{oldName, newName} {
+		if name == "" || name == "." || name == ".." || strings.ContainsRune(name, '/') {
+			return linux.EINVAL
+		}
+	}
+	od, err := oldDir.hm.root.Open(oldDir.rel())
+	if err != nil {
+		return hostErr(err)
+	}
+	defer od.Close()
+	nd, err := newDir.hm.root.Open(newDir.rel())
+	if err != nil {
+		return hostErr(err)
+	}
+	defer nd.Close()
+	op, err := syscall.BytePtrFromString(oldName)
+	if err != nil {
+		return linux.EINVAL
+	}
+	np, err := syscall.BytePtrFromString(newName)
+	if err != nil {
+		return linux.EINVAL
+	}
+	const renameExchange = 2
+	_, _, e := syscall.Syscall6(nr, od.Fd(), uintptr(unsafe.Pointer(op)), nd.Fd(), uintptr(unsafe.Pointer(np)), renameExchange, 0)
+	runtime.KeepAlive(op)
+	runtime.KeepAlive(np)
+	if e != 0 {
+		return linux.Errno(e)
+	}
+	return nil
+}
+
+// SetMode changes the permission bits of n (chmod(2)); on a host mount it changes the
+// host file first, and the guest's view only if that worked.
+func (n *Inode) SetMode(perm uint32) error {
+	if err := n.Writable(); err != nil {
+		return err
+	}
+	if n.hm != nil && n.Mode&S_IFMT != S_IFLNK {
+		mode := os.FileMode(perm & 0o777)
+		if perm&0o4000 != 0 {
+			mode |= os.ModeSetuid
+		}
+		if perm&0o2000 != 0 {
+			mode |= os.ModeSetgid
+		}
+		if perm&0o1000 != 0 {
+			mode |= os.ModeSticky
+		}
+		if err := n.hm.root.Chmod(n.rel(), mode); err != nil {
+			return hostErr(err)
+		}
+	}
+	n.Mode = n.Mode&S_IFMT | perm&0o7777
+	return nil
+}
+
+// maxMapHandles bounds the host files weft keeps open for mappings.
+const maxMapHandles = 1024
+
+// hostPager reads the pages of a private mapping of a host file on first touch, from
+// a read-only handle that the inode keeps (so the mapping goes on reading the file it
+// mapped after the guest closes its descriptor or the path changes, as on Linux).
+type hostPager struct{ h *os.File }
+
+func (p hostPager) ReadPage(off uint64, b []byte) {
+	k, _ := p.h.ReadAt(b, int64(off))
+	clear(b[k:]) // past the end of the file, or a read error: zeros
+}
+
+// HostPager returns the pager for a private mapping of a regular file on a host mount,
+// or nil for any other file. It fails with ENFILE when weft already holds
+// maxMapHandles host files open for mappings.
+func (n *Inode) HostPager() (mm.Pager, error) {
+	if n.hm == nil || n.Mode&S_IFMT != S_IFREG {
+		return nil, nil
+	}
+	if n.mapHost == nil {
+		if n.fs.mapHandles >= maxMapHandles {
+			return nil, linux.ENFILE
+		}
+		h, err := n.hm.root.OpenFile(n.rel(), os.O_RDONLY, 0)
+		if err != nil {
+			return nil, hostErr(err)
+		}
+		n.mapHost = h
+		n.fs.mapHandles++
+	}
+	return hostPager{n.mapHost}, nil
 }

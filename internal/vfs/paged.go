@@ -1,11 +1,67 @@
 package vfs
 
-import "weft/internal/mm"
+import (
+	"weft/internal/abi/linux"
+	"weft/internal/mm"
+)
 
-// A regular file in memory keeps its bytes in a slice until it is first mapped
-// MAP_SHARED. From then on its contents live in page frames (pages), which the mappings
-// and read(2)/write(2) share, so a store through a mapping is what the next read sees,
-// and a write is what every mapping sees (mmap(2)).
+// A regular file in memory (the guest's /tmp, /home/user, /dev/shm: weft's tmpfs) keeps
+// its contents in page frames, one per 4 KiB page, which MAP_SHARED mappings map
+// directly: a store through a mapping is what the next read sees, and a write is what
+// every mapping sees (mmap(2)). A page never written is a hole (nil) and reads as
+// zeros, so a sparse file costs only the pages it holds.
+//
+// Everything the file system keeps in memory for the guest counts against the
+// kernel's memory cap (--max-memory), as tmpfs pages count against a machine's RAM:
+// each page, the slot that points at it, each inode and name, each symbolic link's
+// target. A write the cap cannot take fails with ENOSPC, as on a full tmpfs, after
+// whatever part of it fitted. The file system gives the memory back when a file is
+// gone: unlinked and no longer open. Pages that mappings still hold then pass to the
+// memory pool, which takes them back when the last mapping goes.
+
+// Costs charged besides the pages themselves: the host memory of an inode with its
+// directory entry, and of a page slot.
+const (
+	inodeCost = 512
+	slotCost  = 8
+)
+
+// charge takes n bytes of the memory cap for the file system, and reports false
+// (taking nothing) when the cap does not allow it. The pool counts whole pages: the
+// file system reserves as many as its byte count needs.
+func (fs *FS) charge(n int64) bool {
+	want := (fs.bytes + n + mm.PageSize - 1) / mm.PageSize
+	if want > fs.reserved {
+		if fs.Mem != nil && !fs.Mem.Reserve(want-fs.reserved) {
+			return false
+		}
+		fs.reserved = want
+	}
+	fs.bytes += n
+	return true
+}
+
+// uncharge gives back n bytes that charge took.
+func (fs *FS) uncharge(n int64) {
+	fs.bytes -= n
+	want := (fs.bytes + mm.PageSize - 1) / mm.PageSize
+	if want < fs.reserved {
+		if fs.Mem != nil {
+			fs.Mem.Unreserve(fs.reserved - want)
+		}
+		fs.reserved = want
+	}
+}
+
+// Charge takes n bytes of the memory cap for something the kernel holds on the guest's
+// behalf for a while (a program file read for execve), false if the cap is reached.
+func (fs *FS) Charge(n int64) bool { return fs.charge(n) }
+
+// Uncharge gives back what Charge took.
+func (fs *FS) Uncharge(n int64) { fs.uncharge(n) }
+
+// MemoryBytes reports the bytes the file system holds for the guest now.
+func (fs *FS) MemoryBytes() int64 { return fs.bytes }
 
 // CanSharePages reports whether the file can be mapped MAP_SHARED through its own
 // pages: an in-memory regular file (host files get private copies).
@@ -13,35 +69,70 @@ func (n *Inode) CanSharePages() bool {
 	return n.Mode&S_IFMT == S_IFREG && n.hm == nil && n.gen == nil
 }
 
-// NewSharedPages reports how many frames SharePages(first, count) would create.
-func (n *Inode) NewSharedPages(first, count uint64) int64 {
-	want := first + count
-	if n.pages == nil { // the first shared mapping also moves the file's bytes to frames
-		return int64(max(want, uint64(len(n.data)+mm.PageSize-1)/mm.PageSize))
+// growSlots makes room for page slots [0, count), charging the slots.
+func (n *Inode) growSlots(count int64) bool {
+	if count <= int64(len(n.pages)) {
+		return true
 	}
-	return int64(want - min(want, uint64(len(n.pages))))
-}
-
-// SharePages returns frames for the file's pages [first, first+count), converting the
-// file to page frames on its first shared mapping and adding zero pages past its end
-// as the mapping asks (the file's size does not change).
-func (n *Inode) SharePages(first, count uint64) []*mm.Frame {
-	if n.pages == nil {
-		n.size = int64(len(n.data))
-		for off := 0; off < len(n.data); off += mm.PageSize {
-			f := mm.NewFileFrame()
-			copy(f.Data[:], n.data[off:])
-			n.pages = append(n.pages, f)
+	if count > int64(cap(n.pages)) {
+		newCap := max(count, 2*int64(cap(n.pages)))
+		newCap = min(newCap, max(count, MaxFileSize/mm.PageSize))
+		if !n.fs.charge((newCap - int64(cap(n.pages))) * slotCost) {
+			return false
 		}
-		n.data = nil
+		grown := make([]*mm.Frame, count, newCap)
+		copy(grown, n.pages)
+		n.pages = grown
+		return true
 	}
-	for uint64(len(n.pages)) < first+count {
-		n.pages = append(n.pages, mm.NewFileFrame())
-	}
-	return n.pages[first : first+count]
+	n.pages = n.pages[:count]
+	return true
 }
 
-// pagedRead reads the paged file at off.
+// page returns the frame of page i, allocating (and charging) it if it is a hole.
+func (n *Inode) page(i int64) *mm.Frame {
+	if !n.growSlots(i + 1) {
+		return nil
+	}
+	if n.pages[i] == nil {
+		if !n.fs.charge(mm.PageSize) {
+			return nil
+		}
+		n.pages[i] = mm.NewFileFrame()
+	}
+	return n.pages[i]
+}
+
+// SharePages returns frames for the file's pages [first, first+count), filling holes
+// and adding zero pages past its end as the mapping asks (the file's size does not
+// change). It fails with ENOMEM, taking nothing, when the cap cannot hold the pages.
+func (n *Inode) SharePages(first, count uint64) ([]*mm.Frame, error) {
+	end := first + count
+	if end < first || end > MaxFileSize/mm.PageSize {
+		return nil, linux.ENOMEM
+	}
+	var need int64
+	for i := first; i < end; i++ {
+		if i >= uint64(len(n.pages)) || n.pages[i] == nil {
+			need++
+		}
+	}
+	if !n.fs.charge(need * mm.PageSize) {
+		return nil, linux.ENOMEM
+	}
+	n.fs.uncharge(need * mm.PageSize) // page() charges each one again
+	out := make([]*mm.Frame, 0, count)
+	for i := first; i < end; i++ {
+		f := n.page(int64(i))
+		if f == nil {
+			return nil, linux.ENOMEM // only the slots could not be charged
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+// pagedRead reads the file at off.
 func (n *Inode) pagedRead(p []byte, off int64) int {
 	if off >= n.size {
 		return 0
@@ -50,48 +141,106 @@ func (n *Inode) pagedRead(p []byte, off int64) int {
 	done := 0
 	for done < len(p) {
 		pos := off + int64(done)
-		done += copy(p[done:], n.pages[pos/mm.PageSize].Data[pos%mm.PageSize:])
+		i, in := pos/mm.PageSize, pos%mm.PageSize
+		chunk := p[done:min(len(p), done+int(mm.PageSize-in))]
+		if i < int64(len(n.pages)) && n.pages[i] != nil {
+			copy(chunk, n.pages[i].Data[in:])
+		} else {
+			clear(chunk)
+		}
+		done += len(chunk)
 	}
 	return done
 }
 
-// pagedWrite writes the paged file at off, growing it as needed.
-func (n *Inode) pagedWrite(p []byte, off int64) int {
-	end := off + int64(len(p))
-	for int64(len(n.pages))*mm.PageSize < end {
-		n.pages = append(n.pages, mm.NewFileFrame())
-	}
+// pagedWrite writes the file at off, growing it as needed. When the memory cap runs
+// out it stops: it returns what it wrote, and ENOSPC if that is nothing.
+func (n *Inode) pagedWrite(p []byte, off int64) (int, error) {
 	done := 0
 	for done < len(p) {
 		pos := off + int64(done)
-		f := n.pages[pos/mm.PageSize]
+		f := n.page(pos / mm.PageSize)
+		if f == nil {
+			break
+		}
 		if f.Decoded != nil { // the page may hold code someone runs
 			f.Decoded.Invalidate()
 			f.Decoded = nil
 		}
 		done += copy(f.Data[pos%mm.PageSize:], p[done:])
 	}
-	n.size = max(n.size, end)
-	return done
+	n.size = max(n.size, off+int64(done))
+	if done == 0 && len(p) > 0 {
+		return 0, linux.ENOSPC
+	}
+	return done, nil
 }
 
-// pagedTruncate sets the paged file's size; the bytes past it read as zeros if it grows
-// again. Frames past the end stay with the mappings that hold them.
+// pagedTruncate sets the file's size. Pages past the new end are let go (a mapping
+// that still holds one keeps it), and the bytes past the end in the last page are
+// zeroed, so that the file reads as zeros there if it grows again.
 func (n *Inode) pagedTruncate(size int64) {
 	if size < n.size {
-		for pos := size; pos < n.size && pos/mm.PageSize < int64(len(n.pages)); {
-			f := n.pages[pos/mm.PageSize]
-			k := copy(f.Data[pos%mm.PageSize:], make([]byte, min(mm.PageSize-pos%mm.PageSize, n.size-pos)))
-			pos += int64(k)
+		keep := (size + mm.PageSize - 1) / mm.PageSize
+		if in := size % mm.PageSize; in != 0 && keep-1 < int64(len(n.pages)) && n.pages[keep-1] != nil {
+			f := n.pages[keep-1]
+			clear(f.Data[in:])
+			if f.Decoded != nil {
+				f.Decoded.Invalidate()
+				f.Decoded = nil
+			}
 		}
-		n.pages = n.pages[:(size+mm.PageSize-1)/mm.PageSize]
+		if keep < int64(len(n.pages)) {
+			n.dropPages(keep)
+		}
 	}
 	n.size = size
 }
 
-// pagedContents returns a copy of the paged file's bytes.
+// dropPages lets go of the pages from first on.
+func (n *Inode) dropPages(first int64) {
+	for i := first; i < int64(len(n.pages)); i++ {
+		f := n.pages[i]
+		if f == nil {
+			continue
+		}
+		n.pages[i] = nil
+		if f.Disown() {
+			n.fs.uncharge(mm.PageSize)
+		} else {
+			// A mapping still holds the page: its reservation passes to the pool,
+			// which releases it with the last mapping.
+			n.fs.bytes -= mm.PageSize
+			n.fs.reserved--
+		}
+	}
+	n.pages = n.pages[:first]
+}
+
+// pagedContents returns a copy of the file's bytes.
 func (n *Inode) pagedContents() []byte {
 	b := make([]byte, n.size)
 	n.pagedRead(b, 0)
 	return b
+}
+
+// maybeFree gives back what a file held once nothing can reach it: no directory entry
+// links it and no open file description refers to it (a mapping keeps only its
+// pages). A directory or symbolic link goes with its last entry.
+func (n *Inode) maybeFree() {
+	gone := n.Nlink == 0
+	if n.IsDir() {
+		gone = n.unlinked
+	}
+	if !gone || n.opens > 0 || n.freed || n.fs == nil {
+		return
+	}
+	n.freed = true
+	if n.Mode&S_IFMT == S_IFREG && n.hm == nil {
+		n.dropPages(0)
+		n.fs.uncharge(int64(cap(n.pages)) * slotCost)
+		n.pages = nil
+	}
+	n.fs.uncharge(n.charged)
+	n.charged = 0
 }

@@ -64,7 +64,6 @@ type Inode struct {
 	Rdev     uint64
 	Mtime    int64 // virtual nanoseconds
 
-	data     []byte            // regular file contents
 	children map[string]*Inode // directory entries
 	parent   *Inode            // directory's parent (the root is its own)
 	name     string            // directory's name in its parent
@@ -75,14 +74,23 @@ type Inode struct {
 	namesFn  func() []string
 	gen      func() []byte // synthetic file: computes its contents at open
 
-	pages []*mm.Frame // a file's contents once it is mapped MAP_SHARED (see paged.go)
-	size  int64       // the file's size while pages holds it
+	pages []*mm.Frame // an in-memory file's contents, nil for a hole (see paged.go)
+	size  int64       // an in-memory file's size
+
+	// What the file system charged to the memory cap for this inode itself (not its
+	// pages), how many open file descriptions refer to it, and whether it is gone
+	// (unlinked; freed: its memory given back). See paged.go.
+	charged  int64
+	opens    int32
+	unlinked bool
+	freed    bool
 
 	// Below a host mount: the mount, and the parent and name the inode has there.
 	hm         *hostMount
 	hostParent *Inode
 	hostName   string
 	fs         *FS
+	mapHost    *os.File // a host file's handle for its private mappings (HostPager)
 }
 
 // IsDir reports whether the inode is a directory.
@@ -92,13 +100,10 @@ func (n *Inode) IsDir() bool { return n.Mode&S_IFMT == S_IFDIR }
 func (n *Inode) Size() int64 {
 	switch n.Mode & S_IFMT {
 	case S_IFREG:
-		switch {
-		case n.hm != nil:
+		if n.hm != nil {
 			return n.hostSize()
-		case n.pages != nil:
-			return n.size
 		}
-		return int64(len(n.data))
+		return n.size
 	case S_IFLNK:
 		return int64(len(n.target))
 	case S_IFDIR:
@@ -122,6 +127,24 @@ func (n *Inode) Names() []string {
 type FS struct {
 	Root    *Inode
 	nextIno uint64
+
+	// WalkSteps counts the path components looked up since the file system was made
+	// (symbolic links expanded included). A guest can make weft walk a long path or
+	// a chain of links again and again without retiring instructions; the kernel
+	// charges the steps a system call took (the difference across it) as kernel work,
+	// so that such loops still use up --max-insns and virtual time.
+	WalkSteps uint64
+
+	// Mem is the kernel's memory pool, against whose cap the file system's own
+	// memory counts (nil: no accounting); bytes is what it holds, reserved the pages
+	// it took from Mem for that (see paged.go).
+	Mem      *mm.Pool
+	bytes    int64
+	reserved int64
+
+	mapHandles int // host files held open for mappings (HostPager)
+
+	mounts map[*Inode]bool // the roots of what Mount put in the tree (EBUSY to move)
 }
 
 // New returns a file system with the standard layout: /tmp (sticky, world-writable),
@@ -134,6 +157,7 @@ func New(uid, gid uint32, urandom func([]byte)) *FS {
 		fs.mkdirAll(d, 0o755, 0, 0)
 	}
 	fs.lookupPlain("tmp").Mode = S_IFDIR | 0o1777
+	fs.mkdirAll("dev/shm", 0o1777, 0, 0) // shm_open(3)'s directory, a tmpfs like /tmp
 	fs.mkdirAll("home/user", 0o755, uid, gid)
 	devDir := fs.lookupPlain("dev")
 	fs.link(devDir, "null", fs.NewDevice(nullDev{}, 0o666, 1<<8|3))
@@ -144,7 +168,7 @@ func New(uid, gid uint32, urandom func([]byte)) *FS {
 }
 
 func (fs *FS) newInode(mode uint32, uid, gid uint32) *Inode {
-	n := &Inode{Ino: fs.nextIno, Mode: mode, UID: uid, GID: gid, Nlink: 1}
+	n := &Inode{Ino: fs.nextIno, Mode: mode, UID: uid, GID: gid, Nlink: 1, fs: fs}
 	fs.nextIno++
 	if mode&S_IFMT == S_IFDIR {
 		n.children = map[string]*Inode{}
@@ -173,10 +197,12 @@ func (fs *FS) NewStream(s *Stream) *Inode {
 	return n
 }
 
-// NewFile returns a regular file inode holding data (not linked anywhere).
+// NewFile returns a regular file inode holding data (not linked anywhere). Its pages
+// count against the memory cap when they fit; weft's own files (the program) are made
+// before the guest runs.
 func (fs *FS) NewFile(data []byte, perm uint32, uid, gid uint32) *Inode {
 	n := fs.newInode(S_IFREG|perm, uid, gid)
-	n.data = data
+	n.pagedWrite(data, 0)
 	return n
 }
 
@@ -285,19 +311,33 @@ func contains(list []uint32, v uint32) bool {
 	return false
 }
 
-const maxSymlinks = 40 // ELOOP past this many, as Linux
+const maxSymlinks = 40 // ELOOP past this many, as Linux (path_resolution(7))
+
+// A path walk is a loop over a list of components, never a recursion: a symbolic link
+// is expanded by putting its target's components in front of the ones still to walk,
+// and one counter of links followed covers the whole resolution, so that a loop
+// ("l" -> "l/x", or one a host made inside a mount) ends in ELOOP after 40 links
+// however it nests.
+
+// walk is the state of one path resolution.
+type walk struct {
+	fs    *FS
+	c     Cred
+	links int
+}
 
 // Lookup resolves path relative to cwd (or the root for an absolute path). With follow
 // set, a symbolic link in the last component is followed too.
 func (fs *FS) Lookup(c Cred, cwd *Inode, path string, follow bool) (*Inode, error) {
-	dir, name, err := fs.LookupParent(c, cwd, path)
+	w := walk{fs: fs, c: c}
+	dir, name, err := w.parent(cwd, path)
 	if err != nil {
 		return nil, err
 	}
 	// A trailing slash asks for a directory, following a final symbolic link
 	// (path_resolution(7)).
 	trailing := strings.HasSuffix(path, "/")
-	n, err := fs.step(c, dir, name, follow || trailing, 0)
+	n, err := w.last(dir, name, follow || trailing)
 	if err == nil && trailing && !n.IsDir() {
 		return nil, linux.ENOTDIR
 	}
@@ -307,50 +347,119 @@ func (fs *FS) Lookup(c Cred, cwd *Inode, path string, follow bool) (*Inode, erro
 // LookupParent resolves all but the last component of path and returns the directory
 // and the last name ("." for a path that names a directory, like "/" or "a/").
 func (fs *FS) LookupParent(c Cred, cwd *Inode, path string) (*Inode, string, error) {
+	w := walk{fs: fs, c: c}
+	return w.parent(cwd, path)
+}
+
+// LookupCreate resolves path for a call that may create its last component (open with
+// O_CREAT): like LookupParent, but a final symbolic link is followed to the name it
+// points at, even when that name does not exist yet (a dangling link creates its
+// target, as open(2) does). It returns the directory and name to create in, and the
+// existing inode there, if any.
+func (fs *FS) LookupCreate(c Cred, cwd *Inode, path string, follow bool) (*Inode, string, *Inode, error) {
+	w := walk{fs: fs, c: c}
+	dir, name, err := w.parent(cwd, path)
+	for err == nil {
+		var n *Inode
+		n, err = w.one(dir, name)
+		switch {
+		case err == linux.ENOENT:
+			return dir, name, nil, nil
+		case err != nil:
+		case !follow || n.Mode&S_IFMT != S_IFLNK:
+			return dir, name, n, nil
+		case w.links >= maxSymlinks:
+			err = linux.ELOOP
+		default:
+			w.links++
+			if n.target == "" {
+				return nil, "", nil, linux.ENOENT
+			}
+			dir, name, err = w.parent(dir, n.target)
+			if err == nil && strings.HasSuffix(n.target, "/") {
+				return nil, "", nil, linux.EISDIR // a link to "dir/" names a directory
+			}
+		}
+	}
+	return nil, "", nil, err
+}
+
+// parent walks every component of path but the last, from dir (or the root).
+func (w *walk) parent(dir *Inode, path string) (*Inode, string, error) {
 	if path == "" {
 		return nil, "", linux.ENOENT
 	}
 	if len(path) >= 4096 {
 		return nil, "", linux.ENAMETOOLONG
 	}
-	n := cwd
 	if path[0] == '/' {
-		n = fs.Root
+		dir = w.fs.Root
 	}
-	parts := strings.Split(path, "/")
+	todo := splitNames(path)
 	last := "."
-	for len(parts) > 0 && parts[len(parts)-1] == "" {
-		parts = parts[:len(parts)-1]
+	if len(todo) > 0 {
+		last, todo = todo[len(todo)-1], todo[:len(todo)-1]
 	}
-	if len(parts) > 0 {
-		last = parts[len(parts)-1]
-		parts = parts[:len(parts)-1]
-	}
-	for _, p := range parts {
-		if p == "" {
-			continue
-		}
-		k, err := fs.step(c, n, p, true, 0)
+	for len(todo) > 0 {
+		name := todo[0]
+		todo = todo[1:]
+		n, err := w.one(dir, name)
 		if err != nil {
 			return nil, "", err
 		}
-		n = k
+		if n.Mode&S_IFMT == S_IFLNK {
+			if w.links >= maxSymlinks {
+				return nil, "", linux.ELOOP
+			}
+			w.links++
+			if n.target == "" {
+				return nil, "", linux.ENOENT
+			}
+			if n.target[0] == '/' {
+				dir = w.fs.Root
+			}
+			// At most 40 targets of under 4096 bytes each: the list stays bounded.
+			todo = append(splitNames(n.target), todo...)
+			continue
+		}
+		if !n.IsDir() {
+			return nil, "", linux.ENOTDIR
+		}
+		dir = n
 	}
-	if !n.IsDir() {
+	if !dir.IsDir() {
 		return nil, "", linux.ENOTDIR
 	}
-	if last == "" {
-		last = "."
-	}
-	return n, last, nil
+	return dir, last, nil
 }
 
-// step looks up one name in dir.
-func (fs *FS) step(c Cred, dir *Inode, name string, follow bool, depth int) (*Inode, error) {
+// last looks up the final component name in dir, following symbolic links when follow
+// is set (through the same link count as the walk that found dir).
+func (w *walk) last(dir *Inode, name string, follow bool) (*Inode, error) {
+	for {
+		n, err := w.one(dir, name)
+		if err != nil || !follow || n.Mode&S_IFMT != S_IFLNK {
+			return n, err
+		}
+		if w.links >= maxSymlinks {
+			return nil, linux.ELOOP
+		}
+		w.links++
+		dir, name, err = w.parent(dir, n.target)
+		if err != nil {
+			return nil, err
+		}
+	}
+}
+
+// one looks up a single name in dir (no symbolic link followed) and counts the step
+// in WalkSteps.
+func (w *walk) one(dir *Inode, name string) (*Inode, error) {
+	w.fs.WalkSteps++
 	if !dir.IsDir() {
 		return nil, linux.ENOTDIR
 	}
-	if !Check(c, dir, MayExec) {
+	if !Check(w.c, dir, MayExec) {
 		return nil, linux.EACCES
 	}
 	if len(name) > 255 {
@@ -361,22 +470,12 @@ func (fs *FS) step(c Cred, dir *Inode, name string, follow bool, depth int) (*In
 	case ".":
 		n = dir
 	case "..":
-		n = dir.parent
+		n = dir.Parent()
 	default:
 		n = dir.child(name)
 	}
 	if n == nil {
 		return nil, linux.ENOENT
-	}
-	if follow && n.Mode&S_IFMT == S_IFLNK {
-		if depth >= maxSymlinks {
-			return nil, linux.ELOOP
-		}
-		d, last, err := fs.LookupParent(c, dir, n.target)
-		if err != nil {
-			return nil, err
-		}
-		return fs.step(c, d, last, true, depth+1)
 	}
 	return n, nil
 }
@@ -420,7 +519,12 @@ func (fs *FS) Create(c Cred, dir *Inode, name string, mode uint32) (*Inode, erro
 		n.UID, n.GID = c.UID, c.GID
 		return n, nil
 	}
+	cost := int64(inodeCost + len(name))
+	if !fs.charge(cost) {
+		return nil, linux.ENOSPC
+	}
 	n := fs.newInode(mode, c.UID, c.GID)
+	n.charged = cost
 	fs.link(dir, name, n)
 	return n, nil
 }
@@ -454,6 +558,8 @@ func (fs *FS) Unlink(c Cred, dir *Inode, name string, rmdir bool) error {
 		return linux.ENOTDIR
 	case !rmdir && n.IsDir():
 		return linux.EISDIR
+	case fs.mounts[n]:
+		return linux.EBUSY // rmdir(2): a mount point
 	case rmdir && len(n.List()) > 0:
 		return linux.ENOTEMPTY
 	case dir.lookupFn != nil:
@@ -467,8 +573,10 @@ func (fs *FS) Unlink(c Cred, dir *Inode, name string, rmdir bool) error {
 	delete(dir.children, name)
 	if n.IsDir() {
 		dir.Nlink--
+		n.unlinked = true
 	}
 	n.Nlink--
+	n.maybeFree()
 	return nil
 }
 
@@ -516,25 +624,50 @@ func (fs *FS) Rename(c Cred, oldDir *Inode, oldName string, newDir *Inode, newNa
 		return dir.Mode&0o1000 != 0 && c.UID != 0 && c.UID != victim.UID && c.UID != dir.UID
 	}
 	target := newDir.child(newName)
-	if sticky(oldDir, n) || (target != nil && sticky(newDir, target)) {
+	exchange := flags&RENAME_EXCHANGE != 0
+	switch {
+	case sticky(oldDir, n) || (target != nil && sticky(newDir, target)):
 		return linux.EPERM
+	case exchange && target == nil:
+		return linux.ENOENT
+	case fs.mounts[n] || (target != nil && fs.mounts[target]):
+		return linux.EBUSY
 	}
-	if n.IsDir() {
-		for d := newDir; ; d = d.parent { // a directory cannot move below itself
-			if d == n {
-				return linux.EINVAL
-			}
-			if d == fs.Root {
-				break
-			}
+	// A directory cannot move below itself, nor, in an exchange, trade places with an
+	// ancestor of its new place: either would cut a subtree off the tree into a cycle.
+	if n.IsDir() && fs.isAncestor(n, newDir) {
+		return linux.EINVAL
+	}
+	if exchange && target.IsDir() && fs.isAncestor(target, oldDir) {
+		return linux.EINVAL
+	}
+	// Moving a directory to another parent rewrites its ".." entry, which needs write
+	// permission on it (rename(2), EACCES).
+	if oldDir != newDir {
+		if (n.IsDir() && !Check(c, n, MayWrite)) || (exchange && target.IsDir() && !Check(c, target, MayWrite)) {
+			return linux.EACCES
 		}
 	}
-	switch {
-	case flags&RENAME_EXCHANGE != 0:
-		if target == nil {
-			return linux.ENOENT
+	if exchange {
+		if n == target {
+			return nil
+		}
+		if n.hm != nil {
+			if err := hostExchange(oldDir, oldName, newDir, newName); err != nil {
+				return err
+			}
+			n.hostParent, n.hostName, target.hostParent, target.hostName = newDir, newName, oldDir, oldName
 		}
 		oldDir.children[oldName], newDir.children[newName] = target, n
+		if n.IsDir() != target.IsDir() {
+			if n.IsDir() {
+				oldDir.Nlink--
+				newDir.Nlink++
+			} else {
+				oldDir.Nlink++
+				newDir.Nlink--
+			}
+		}
 		if n.IsDir() {
 			n.parent, n.name = newDir, newName
 		}
@@ -542,6 +675,8 @@ func (fs *FS) Rename(c Cred, oldDir *Inode, oldName string, newDir *Inode, newNa
 			target.parent, target.name = oldDir, oldName
 		}
 		return nil
+	}
+	switch {
 	case target == n:
 		return nil
 	case target != nil && flags&RENAME_NOREPLACE != 0:
@@ -550,7 +685,7 @@ func (fs *FS) Rename(c Cred, oldDir *Inode, oldName string, newDir *Inode, newNa
 		return linux.EISDIR
 	case target != nil && !target.IsDir() && n.IsDir():
 		return linux.ENOTDIR
-	case target != nil && target.IsDir() && len(target.children) > 0:
+	case target != nil && target.IsDir() && len(target.List()) > 0:
 		return linux.ENOTEMPTY
 	}
 	if n.hm != nil {
@@ -559,12 +694,6 @@ func (fs *FS) Rename(c Cred, oldDir *Inode, oldName string, newDir *Inode, newNa
 		}
 		n.hostParent, n.hostName = newDir, newName
 	}
-	if target != nil {
-		target.Nlink--
-		if target.IsDir() {
-			newDir.Nlink--
-		}
-	}
 	delete(oldDir.children, oldName)
 	newDir.children[newName] = n
 	if n.IsDir() {
@@ -572,7 +701,30 @@ func (fs *FS) Rename(c Cred, oldDir *Inode, oldName string, newDir *Inode, newNa
 		newDir.Nlink++
 		n.parent, n.name = newDir, newName
 	}
+	if target != nil {
+		target.Nlink--
+		if target.IsDir() {
+			newDir.Nlink--
+			target.unlinked = true
+		}
+		target.maybeFree()
+	}
 	return nil
+}
+
+// isAncestor reports whether a is d or a directory above it. The walk up is bounded
+// by the number of inodes ever made, so even a broken tree cannot make it spin.
+func (fs *FS) isAncestor(a, d *Inode) bool {
+	for i := uint64(0); i <= fs.nextIno; i++ {
+		if d == a {
+			return true
+		}
+		if d == fs.Root || d.parent == nil || d.parent == d {
+			return false
+		}
+		d = d.parent
+	}
+	panic("vfs: the directory tree has a cycle")
 }
 
 // Parent returns a directory's parent (the root is its own).
@@ -627,8 +779,13 @@ func (fs *FS) Symlink(c Cred, dir *Inode, name, target string) error {
 		}
 		return nil
 	}
+	cost := int64(inodeCost + len(name) + len(target))
+	if !fs.charge(cost) {
+		return linux.ENOSPC
+	}
 	n := fs.newInode(S_IFLNK|0o777, c.UID, c.GID)
 	n.target = target
+	n.charged = cost
 	fs.link(dir, name, n)
 	return nil
 }
@@ -664,7 +821,8 @@ func (fs *FS) Realpath(c Cred, cwd *Inode, cwdPath, path string) (*Inode, string
 			}
 			continue
 		}
-		k, err := fs.step(c, dir, name, false, 0)
+		w := walk{fs: fs, c: c}
+		k, err := w.one(dir, name)
 		if err != nil {
 			return nil, "", err
 		}
@@ -690,6 +848,18 @@ func (fs *FS) Realpath(c Cred, cwd *Inode, cwdPath, path string) (*Inode, string
 		}
 	}
 	return n, "/" + strings.Join(parts, "/"), nil
+}
+
+// splitNames splits a path into its names, dropping the empty ones that repeated and
+// trailing slashes make.
+func splitNames(p string) []string {
+	var out []string
+	for _, s := range strings.Split(p, "/") {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 func splitClean(p string) []string {

@@ -16,6 +16,8 @@ type FDTable struct {
 	fds []fdEntry
 	// users counts the extra processes sharing this table (CLONE_FILES).
 	users int
+	// copied counts the entries Fork copied into this table, for the cost model.
+	copied uint64
 }
 
 // Get returns the description behind fd, or EBADF.
@@ -79,6 +81,7 @@ func (t *FDTable) Fork() *FDTable {
 	for _, e := range c.fds {
 		if e.file != nil {
 			e.file.IncRef()
+			c.copied++
 		}
 	}
 	return c

@@ -20,6 +20,7 @@ import (
 
 	"weft/internal/abi/linux"
 	"weft/internal/cpu"
+	"weft/internal/kernel/cost"
 	"weft/internal/loader"
 	"weft/internal/mm"
 	"weft/internal/trace"
@@ -75,6 +76,12 @@ type Config struct {
 	Trace trace.Sink
 	// Notices receives weft's own remarks about the run (unimplemented syscalls).
 	Notices io.Writer
+
+	// CostModel prices the kernel's counted work (nil: cost.Default).
+	CostModel *cost.Model
+	// NoASID makes every CPU flush its TLB when it switches address space, instead of
+	// keeping the translations of recent address spaces tagged (--asid off).
+	NoASID bool
 }
 
 // Mount is a host directory shown in the guest.
@@ -129,6 +136,13 @@ type Kernel struct {
 	current *Task
 
 	totalInsns uint64
+	// work is what the kernel counted itself (see Work for the rest); charged is the
+	// work already turned into virtual time, and psLeft the picoseconds short of a
+	// nanosecond not yet charged.
+	model   *cost.Model
+	work    cost.Work
+	charged cost.Work
+	psLeft  uint64
 	noticed    map[string]bool
 	stdio      [3]*vfs.Inode
 }
@@ -147,6 +161,9 @@ func New(cfg Config) (*Kernel, error) {
 	if cfg.Notices == nil {
 		cfg.Notices = io.Discard
 	}
+	if cfg.CostModel == nil {
+		cfg.CostModel = &cost.Default
+	}
 	k := &Kernel{
 		cfg:     cfg,
 		rng:     rand.New(rand.NewPCG(cfg.Seed, 0x77656674)), // "weft"
@@ -158,12 +175,15 @@ func New(cfg Config) (*Kernel, error) {
 		live:    map[int]*Task{},
 		procs:   map[int]*ThreadGroup{},
 		tr:      cfg.Trace,
+		model:   cfg.CostModel,
 	}
 	if cfg.MaxMemory > 0 {
 		k.pool.MaxFrames = int64(cfg.MaxMemory / mm.PageSize)
 	}
 	for i := 0; i < cfg.CPUs; i++ {
-		k.CPUs = append(k.CPUs, &CPU{ID: i, Hart: k.bus.NewHart()})
+		h := k.bus.NewHart()
+		h.NoASID = cfg.NoASID
+		k.CPUs = append(k.CPUs, &CPU{ID: i, Hart: h})
 	}
 	k.FS = vfs.New(cfg.UID, cfg.GID, k.Random)
 	k.mountProc()

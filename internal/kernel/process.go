@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"weft/internal/abi/linux"
+	"weft/internal/kernel/cost"
 	"weft/internal/loader"
 	"weft/internal/mm"
 	"weft/internal/trace"
@@ -120,6 +121,7 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 		tg.FDs.users++
 	} else {
 		tg.FDs = parent.FDs.Fork()
+		k.work[cost.FDCopy] += tg.FDs.copied
 	}
 	k.nextPID++
 	child := &Task{k: k, TID: tg.PID, TG: tg, Ctx: t.Ctx, SigMask: t.SigMask, Nice: t.Nice}
@@ -139,7 +141,12 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 	k.addTask(child)
 	k.addGroup(tg)
 
-	t.startChild(child, a, costForkProcess, trace.Fork)
+	// What a fork copies besides the address space (counted by mm): the process
+	// structure and the signal-handler table (the fd table's entries are counted as
+	// they are copied).
+	k.work[cost.ProcInit]++
+	k.work[cost.SigActionCopy] += uint64(len(tg.SigActions))
+	t.startChild(child, a, trace.Fork)
 	if k.tr != nil {
 		k.traceMemory(t, true)
 	}
@@ -168,22 +175,23 @@ func (t *Task) cloneThread(a CloneArgs) (*Task, error) {
 	tg.Tasks = append(tg.Tasks, child)
 	tg.liveTasks++
 	k.addTask(child)
-	t.startChild(child, a, costCloneThread, trace.Clone)
+	t.startChild(child, a, trace.Clone)
 	return child, nil
 }
 
 // startChild finishes a clone: it writes the TIDs CLONE_PARENT_SETTID and
-// CLONE_CHILD_SETTID ask for (the latter in the child's memory), charges t what the
-// clone cost, and queues the child to run from t's time.
-func (t *Task) startChild(child *Task, a CloneArgs, cost uint64, kind trace.Kind) {
+// CLONE_CHILD_SETTID ask for (the latter in the child's memory), charges t for what
+// the clone did, and queues the child to run from t's time.
+func (t *Task) startChild(child *Task, a CloneArgs, kind trace.Kind) {
 	k := t.k
+	k.work[cost.TaskInit]++
 	if a.Flags&CLONE_PARENT_SETTID != 0 {
 		t.TG.MM.WriteU32(a.ParentTID, uint32(child.TID))
 	}
 	if a.Flags&CLONE_CHILD_SETTID != 0 {
 		child.TG.MM.WriteU32(a.ChildTID, uint32(child.TID))
 	}
-	t.charge(cost)
+	k.settle(t)
 	k.makeRunnable(child, t.Now())
 	if k.tr != nil {
 		k.traceEvent(t, trace.Event{Time: t.Now(), Kind: kind, Child: child.TID, Addr: t.syscallStart})
@@ -233,7 +241,6 @@ func (t *Task) Exec(data []byte, execfn, exe string, argv, envp []string) error 
 	// The point of no return. Every other thread of the process ends (execve(2): "All
 	// threads other than the calling thread are destroyed"), and the caller takes over
 	// the process's PID as its TID.
-	t.charge(costExec)
 	for _, o := range tg.Tasks {
 		if o != t {
 			k.exitTask(o)
@@ -251,6 +258,7 @@ func (t *Task) Exec(data []byte, execfn, exe string, argv, envp []string) error 
 	if tg.FDs.users > 0 { // unshare a table shared by CLONE_FILES
 		tg.FDs.users--
 		tg.FDs = tg.FDs.Fork()
+		k.work[cost.FDCopy] += tg.FDs.copied
 	}
 	tg.FDs.closeOnExec()
 	for i := range tg.SigActions {
@@ -276,8 +284,10 @@ func (k *Kernel) exitGroup(tg *ThreadGroup, code int, sig Signal) {
 	tg.Exited = true
 	tg.ExitCode = code
 	tg.KillSignal = sig
-	if c := k.current; c != nil && c.TG == tg {
-		c.charge(costExitProcess)
+	// The exiting task's work (closing files, releasing memory) is done on its CPU,
+	// even after the task has left it.
+	if t := k.current; t != nil && t.TG == tg {
+		defer k.settleOn(t, t.cpu)
 	}
 	tg.ExitTime = k.now()
 	for i, tm := range k.timers {

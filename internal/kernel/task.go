@@ -231,6 +231,7 @@ func (t *Task) Exit(code int) {
 	}
 	t.k.exitRobustList(t)
 	t.k.exitClearTID(t)
+	t.k.settle(t) // while the thread still holds its CPU
 	t.k.exitTask(t)
 }
 
@@ -274,10 +275,6 @@ func (t *Task) SetName(name string) {
 		t.k.traceNames(t)
 	}
 }
-
-// ChargeCopy charges the virtual time of copying n bytes between the guest and the
-// kernel (read, write): a quarter of a nanosecond a byte, a memcpy at 4 GB/s.
-func (t *Task) ChargeCopy(n int) { t.charge(uint64(n) / 4) }
 
 // restartBlock is Linux's restart_block: the interrupted call restart_syscall(2)
 // resumes, and the deadline it keeps.

@@ -168,8 +168,9 @@ func index(vpn uint64, level int) int {
 }
 
 // clone makes a private copy of a shared node: the copy takes a reference on every child
-// or frame, and the caller gives up its reference on n.
-func (n *node) clone() *node {
+// or frame, and the caller gives up its reference on n. w counts the work.
+func (n *node) clone(w *Work) *node {
+	w.NodesCopied++
 	c := &node{refs: 1}
 	if n.ptes != nil {
 		c.ptes = new([fanout]pte)
@@ -177,6 +178,7 @@ func (n *node) clone() *node {
 		for i := range c.ptes {
 			if f := c.ptes[i].frame; f != nil {
 				f.refs++
+				w.Refs++
 			}
 		}
 	} else {
@@ -185,9 +187,11 @@ func (n *node) clone() *node {
 		for _, k := range c.kids {
 			if k != nil {
 				k.refs++
+				w.Refs++
 			}
 		}
 	}
+	w.Refs++
 	n.refs-- // n was shared, so others still hold it
 	return c
 }
@@ -232,9 +236,10 @@ func (as *AddressSpace) mutable(vpn uint64, create bool) *pte {
 				return nil
 			}
 			k = newNode(level - 1)
+			as.pool.Work.NodesAllocated++
 			n.kids[i] = k
 		case k.refs > 1:
-			k = k.clone()
+			k = k.clone(&as.pool.Work)
 			n.kids[i] = k
 		}
 		n = k
@@ -247,11 +252,11 @@ func (as *AddressSpace) mutable(vpn uint64, create bool) *pte {
 // fn may change the entries.
 func (as *AddressSpace) visit(lo, hi uint64, mutate bool, fn func(vpn uint64, e *pte)) {
 	if as.root != nil {
-		visitNode(as.root, levels-1, 0, lo, hi, mutate, fn)
+		visitNode(as.root, levels-1, 0, lo, hi, mutate, fn, &as.pool.Work)
 	}
 }
 
-func visitNode(n *node, level int, base, lo, hi uint64, mutate bool, fn func(uint64, *pte)) {
+func visitNode(n *node, level int, base, lo, hi uint64, mutate bool, fn func(uint64, *pte), w *Work) {
 	span := uint64(1) << (uint(level) * levelBits) // pages per entry at this level
 	for i := 0; i < fanout; i++ {
 		start := base + uint64(i)*span
@@ -270,26 +275,31 @@ func visitNode(n *node, level int, base, lo, hi uint64, mutate bool, fn func(uin
 			continue
 		}
 		if mutate && k.refs > 1 {
-			k = k.clone()
+			k = k.clone(w)
 			n.kids[i] = k
 		}
-		visitNode(k, level-1, start, lo, hi, mutate, fn)
+		visitNode(k, level-1, start, lo, hi, mutate, fn, w)
 	}
 }
 
 // release drops one reference to n; the last reference drops n's children and frames.
 // Shared subtrees cost nothing to release, so a forked child exits in constant time.
 func (as *AddressSpace) release(n *node) {
+	w := &as.pool.Work
 	n.refs--
+	w.Refs++
 	if n.refs > 0 {
 		return
 	}
+	w.NodesFreed++
 	if n.ptes != nil {
 		for i := range n.ptes {
 			if f := n.ptes[i].frame; f != nil {
 				f.refs--
+				w.Refs++
 				if f.refs == 0 && !f.external {
 					as.pool.inUse--
+					w.PagesFreed++
 				}
 			}
 		}

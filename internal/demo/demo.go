@@ -23,6 +23,7 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"weft/internal/kernel/cost"
 )
 
 // Lesson is one stop of the tour.
@@ -49,6 +50,10 @@ type Options struct {
 	Width int
 	// Verbose also shows every run's full output, not just the key lines.
 	Verbose bool
+	// CostModel prices the kernel's work in every run (nil: cost.Default); NoASID
+	// makes every address-space switch flush the CPU's TLB.
+	CostModel *cost.Model
+	NoASID    bool
 }
 
 // env is what a lesson's measure function works with.

@@ -115,6 +115,7 @@ func (e *env) runGuest(s spec) (*guestRun, error) {
 		// long before a reader would give up.
 		MaxInsns: 2_000_000_000,
 		Strace:   strace, Trace: p,
+		CostModel: e.opts.CostModel, NoASID: e.opts.NoASID,
 		Setup: func(k *kernel.Kernel) { p.k = k },
 	})
 	switch {

@@ -143,8 +143,8 @@ type Kernel struct {
 	work    cost.Work
 	charged cost.Work
 	psLeft  uint64
-	noticed    map[string]bool
-	stdio      [3]*vfs.Inode
+	noticed map[string]bool
+	stdio   [3]*vfs.Inode
 }
 
 // New returns a kernel with no processes. It fails only when a mount cannot be made.

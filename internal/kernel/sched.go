@@ -5,8 +5,8 @@ import (
 	"strings"
 
 	"weft/internal/abi/linux"
-	"weft/internal/kernel/cost"
 	"weft/internal/cpu"
+	"weft/internal/kernel/cost"
 	"weft/internal/mm"
 	"weft/internal/trace"
 )

@@ -156,11 +156,13 @@ func (k *Kernel) syscall(t *Task) {
 func (k *Kernel) invoke(t *Task, sc *Syscall, a *SyscallArgs) {
 	k.current = t
 	mm, mem := t.TG.MM, t.TG.MM.Stats
+	before := k.Work()
 	ret, err := sc.Fn(t, a)
 	k.current = nil
 	// The call's work (pages it faulted in or copied, bytes, queue operations, a
 	// fork's copies) is charged to the task that made it.
 	k.settle(t)
+	t.callWork = k.Work().Sub(before)
 	if k.tr != nil && t.TG.MM == mm {
 		k.traceFaults(t, mem)
 	}

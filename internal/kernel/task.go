@@ -3,6 +3,7 @@ package kernel
 import (
 	"weft/internal/abi/linux"
 	"weft/internal/cpu"
+	"weft/internal/kernel/cost"
 	"weft/internal/loader"
 	"weft/internal/mm"
 	"weft/internal/vfs"
@@ -198,6 +199,8 @@ type Task struct {
 	exitTraced   bool
 	// readyAt is the virtual time at which the task became runnable.
 	readyAt uint64
+	// callWork is the work the kernel counted in the task's last system call.
+	callWork cost.Work
 
 	Stats TaskStats
 }
@@ -218,6 +221,11 @@ func (t *Task) Now() uint64 {
 	}
 	return t.readyAt
 }
+
+// CallWork is the work the kernel counted in the task's last system call handler
+// (its last attempt, if the call blocked), not counting the trap into it. A trace sink
+// can read it when the call's Syscall event arrives.
+func (t *Task) CallWork() cost.Work { return t.callWork }
 
 // Kernel returns the kernel the task runs in.
 func (t *Task) Kernel() *Kernel { return t.k }

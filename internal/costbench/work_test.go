@@ -33,7 +33,7 @@ func (c *cloneWork) Event(e *trace.Event) {
 			return
 		}
 		delete(c.pending, e.TID)
-		w := c.k.Tasks()[e.TID-1].CallWork()
+		w := c.k.FindTask(e.TID).CallWork()
 		if kind == trace.Fork {
 			c.forks = append(c.forks, w)
 		} else {

@@ -23,6 +23,7 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
 	"weft/internal/kernel/cost"
 )
 
@@ -210,4 +211,12 @@ func hostRatio(a, b time.Duration) string {
 		return "[host -]"
 	}
 	return fmt.Sprintf("[host %.1fx]", float64(a)/float64(b))
+}
+
+// model is the cost model the lessons' runs use.
+func (e *env) model() *cost.Model {
+	if e.opts.CostModel != nil {
+		return e.opts.CostModel
+	}
+	return &cost.Default
 }

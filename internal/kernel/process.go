@@ -145,7 +145,7 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 	// structure and the signal-handler table (the fd table's entries are counted as
 	// they are copied).
 	k.work[cost.ProcInit]++
-	k.work[cost.SigActionCopy] += uint64(len(tg.SigActions))
+	k.work[cost.SigActionCopy] += uint64(len(tg.SigActions) - 1) // signals 1 to 64; entry 0 is unused
 	t.startChild(child, a, trace.Fork)
 	if k.tr != nil {
 		k.traceMemory(t, true)

@@ -117,10 +117,15 @@ func (u Unit) Phrase(n float64) string {
 	if n == 1 {
 		p = phrases[u][0]
 	}
-	if n == float64(int64(n)) {
+	switch {
+	case n == float64(int64(n)):
 		return fmt.Sprintf("%d %s", int64(n), p)
+	case n < 10:
+		return fmt.Sprintf("%.2f %s", n, p)
+	case n < 100:
+		return fmt.Sprintf("%.1f %s", n, p)
 	}
-	return fmt.Sprintf("%.1f %s", n, p)
+	return fmt.Sprintf("%.0f %s", n, p)
 }
 
 // UnitByName returns the unit called name ("vma_copy").

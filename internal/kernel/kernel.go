@@ -267,6 +267,9 @@ func (k *Kernel) Spawn(data []byte, path string, argv, envp []string) (*ThreadGr
 	if err := k.execImage(t, bin, path, path, argv, envp); err != nil {
 		return nil, err
 	}
+	// Loading the first program happens before the run's time 0, on no CPU: its work
+	// is counted (Work) but charged to no one.
+	k.charged = k.Work()
 	k.nextPID++
 	t.TID = tg.PID
 	tg.Tasks = []*Task{t}

@@ -103,6 +103,7 @@ type runOptions struct {
 	cpuprof  string
 	trace    string
 	summary  bool
+	cost     *costFlags
 }
 
 var opts runOptions
@@ -138,6 +139,7 @@ func runFlags(out io.Writer) *flag.FlagSet {
 	set.BoolVar(&opts.summary, "summary", false, "print a table of every process on stderr at the end")
 	set.BoolVar(&opts.strace, "strace", false, "print every system call on stderr")
 	set.BoolVar(&opts.stats, "stats", false, "print instruction count and speed on stderr at the end")
+	opts.cost = addCostFlags(set)
 	return set
 }
 
@@ -172,8 +174,13 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	// collector work harder as the heap nears it, so that garbage does not double
 	// weft's resident memory on top of it.
 	debug.SetMemoryLimit(int64(min(maxMem, 1<<60)) + 96<<20)
+	model, noASID, ok := opts.cost.parse(stderr)
+	if !ok {
+		return exitUsage
+	}
 	prog := rest[0]
 	o := run.Options{
+		CostModel: model, NoASID: noASID,
 		Stdin: stdin, Stdout: stdout, Stderr: stderr,
 		StdinTTY: isTTY(stdin), StdoutTTY: isTTY(stdout), StderrTTY: isTTY(stderr),
 		Env: opts.env, Seed: opts.seed, CPUs: opts.cpus, Quantum: opts.quantum, Step: opts.step,
@@ -277,10 +284,15 @@ func cmdDemo(args []string, stdout, stderr io.Writer) int {
 	seed := set.Uint64("seed", 1, "seed for the runs")
 	dir := set.String("dir", "", "where the lesson programs are (default: examples/bin here or beside weft)")
 	verbose := set.Bool("v", false, "show more of the programs' own output")
+	cf := addCostFlags(set)
 	if err := set.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
+		return exitUsage
+	}
+	model, noASID, ok := cf.parse(stderr)
+	if !ok {
 		return exitUsage
 	}
 	if *list {
@@ -291,7 +303,7 @@ func cmdDemo(args []string, stdout, stderr io.Writer) int {
 	if d == "" {
 		d = findDir("examples/bin")
 	}
-	if err := demo.Run(stdout, d, set.Args(), demo.Options{Seed: *seed, Verbose: *verbose}); err != nil {
+	if err := demo.Run(stdout, d, set.Args(), demo.Options{Seed: *seed, Verbose: *verbose, CostModel: model, NoASID: noASID}); err != nil {
 		fmt.Fprintf(stderr, "weft: demo: %v\n", err)
 		if errors.Is(err, demo.ErrNotBuilt) {
 			return 1
@@ -327,10 +339,15 @@ func cmdBench(args []string, stdout, stderr io.Writer) int {
 	noNative := set.Bool("no-native", false, "skip the native runs (compiled with the host's C compiler)")
 	seed := set.Uint64("seed", 1, "seed for the weft runs")
 	dir := set.String("dir", "", "where the benchmark programs are (default: bench/costs/bin here or beside weft)")
+	cf := addCostFlags(set)
 	if err := set.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
+		return exitUsage
+	}
+	model, noASID, ok := cf.parse(stderr)
+	if !ok {
 		return exitUsage
 	}
 	if set.NArg() > 0 {
@@ -341,7 +358,7 @@ func cmdBench(args []string, stdout, stderr io.Writer) int {
 	if d == "" {
 		d = findDir("bench/costs/bin")
 	}
-	o := costbench.Options{Dir: d, Quick: *quick, Native: !*noNative, Seed: *seed}
+	o := costbench.Options{Dir: d, Quick: *quick, Native: !*noNative, Seed: *seed, CostModel: model, NoASID: noASID}
 	if !*asJSON {
 		o.Progress = stderr
 	}

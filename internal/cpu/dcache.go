@@ -65,6 +65,7 @@ func (h *Hart) decodedFor(pc uint64) (*decodedPage, *mm.Fault) {
 		dp.insns[slotsPerPage+1].op = opPageEnd
 		f.Decoded = dp
 	}
+	h.filled(e.key)
 	*e = itlbEntry{key: h.tlb.key(vpn), dp: dp}
 	return dp, nil
 }

@@ -83,6 +83,7 @@ type tlbSet struct {
 	used  uint64 // when the hart last switched to it, for LRU replacement
 	epoch uint64 // entries of other epochs are stale
 	tag   uint64 // epoch << epochShift: a valid entry's key is vpn|tag
+	live  uint64 // entries filled in this epoch: what a flush throws away
 	rtlb  [tlbSize]tlbEntry
 	wtlb  [tlbSize]tlbEntry
 	itlb  [itlbSize]itlbEntry
@@ -90,7 +91,10 @@ type tlbSet struct {
 
 // flush invalidates every entry by moving to a new epoch; only when the epochs run out
 // does it clear the arrays.
-func (s *tlbSet) flush() {
+func (s *tlbSet) flush(h *Hart) {
+	h.TLBFlushes++
+	h.TLBEntriesFlushed += s.live
+	s.live = 0
 	s.epoch++
 	if s.epoch >= maxEpoch || s.epoch == 1 {
 		for i := range s.rtlb {
@@ -111,6 +115,15 @@ func (s *tlbSet) flush() {
 // key is the tag a valid entry for page vpn carries.
 func (s *tlbSet) key(vpn uint64) uint64 { return vpn | s.tag }
 
+// filled notes a miss refilled into a slot whose old key was key: the slot holds one
+// more live entry unless it held one of this epoch already.
+func (h *Hart) filled(old uint64) {
+	h.TLBMisses++
+	if old>>epochShift != h.tlb.epoch {
+		h.tlb.live++
+	}
+}
+
 // Bus connects the harts of one machine.
 type Bus struct {
 	harts []*Hart
@@ -120,7 +133,8 @@ type Bus struct {
 func (b *Bus) NewHart() *Hart {
 	h := &Hart{bus: b}
 	h.tlb = &tlbSet{}
-	h.tlb.flush()
+	h.tlb.flush(h)
+	h.TLBFlushes = 0 // a new hart's TLB starts empty: nothing was flushed
 	h.sets[0] = h.tlb
 	b.harts = append(b.harts, h)
 	return h
@@ -154,6 +168,16 @@ type Hart struct {
 
 	// Retired counts the instructions this hart has retired.
 	Retired uint64
+
+	// NoASID makes the hart keep the translations of one address space only, and
+	// flush them whenever it switches to another (a CPU without ASIDs, or a kernel that
+	// does not use them). Without it the hart keeps the TLBs of the last tlbSets
+	// address spaces it ran, tagged as ASIDs tag a real TLB's entries.
+	NoASID bool
+	// TLBMisses counts translations the hart looked up in the page table because its
+	// TLBs did not hold them (data and instruction); TLBFlushes counts flushes of a
+	// TLB set, and TLBEntriesFlushed the live entries those flushes threw away.
+	TLBMisses, TLBFlushes, TLBEntriesFlushed uint64
 	// TimeBase is the virtual time in nanoseconds at the start of the next Run; the
 	// time CSR reads it (advanced by one nanosecond per instruction) at 10 MHz, the
 	// usual timebase of RISC-V Linux systems.
@@ -179,13 +203,20 @@ func (h *Hart) Load(c *Context, as *mm.AddressSpace) {
 func (h *Hart) switchTLB(as *mm.AddressSpace) {
 	h.mem = as
 	h.stamp++
+	if h.NoASID {
+		s := h.sets[0]
+		s.mem, s.used = as, h.stamp
+		s.flush(h)
+		h.tlb = s
+		return
+	}
 	victim := 0
 	for i, s := range h.sets {
 		if s != nil && s.mem == as {
 			h.tlb = s
 			s.used = h.stamp
 			if s.gen != as.Gen {
-				s.flush()
+				s.flush(h)
 			}
 			return
 		}
@@ -199,7 +230,7 @@ func (h *Hart) switchTLB(as *mm.AddressSpace) {
 		h.sets[victim] = s
 	}
 	s.mem, s.used = as, h.stamp
-	s.flush()
+	s.flush(h)
 	h.tlb = s
 }
 
@@ -231,6 +262,9 @@ func (h *Hart) FlushDecodeCache() {
 					dp.frame.Decoded = nil
 				}
 			}
+			if s.itlb[i].key>>epochShift == s.epoch && s.live > 0 {
+				s.live--
+			}
 			s.itlb[i] = itlbEntry{}
 		}
 	}
@@ -240,7 +274,7 @@ func (h *Hart) FlushDecodeCache() {
 // changed mappings, and other harts' reservations must be watched.
 func (h *Hart) prepareRun() {
 	if h.tlb.gen != h.mem.Gen {
-		h.tlb.flush()
+		h.tlb.flush(h)
 	}
 	h.watching = false
 	for _, o := range h.bus.harts {
@@ -251,6 +285,9 @@ func (h *Hart) prepareRun() {
 	if h.watching {
 		for i := range h.tlb.wtlb {
 			if f := h.tlb.wtlb[i].frame; f != nil && h.reservedByOther(f) {
+				if h.tlb.wtlb[i].key>>epochShift == h.tlb.epoch && h.tlb.live > 0 {
+					h.tlb.live--
+				}
 				h.tlb.wtlb[i] = tlbEntry{}
 			}
 		}
@@ -301,9 +338,11 @@ func (h *Hart) frameFor(addr uint64, acc mm.Access) (*mm.Frame, *mm.Fault) {
 			r.frame = f
 		}
 		if h.watching && h.reservedByOther(f) {
+			h.TLBMisses++
 			return f, nil // keep this page on the slow path
 		}
 	}
+	h.filled(e.key)
 	*e = tlbEntry{key: h.tlb.key(vpn), frame: f}
 	return f, nil
 }

@@ -22,6 +22,8 @@ type FDTable struct {
 	// pool is charged for the table's slots: a guest may open descriptors up to
 	// RLIMIT_NOFILE (a million) in each of thousands of processes.
 	pool *mm.Pool
+	// copied counts the entries Fork copied into this table, for the cost model.
+	copied uint64
 }
 
 const fdEntryBytes = int64(unsafe.Sizeof(fdEntry{}))
@@ -112,6 +114,7 @@ func (t *FDTable) Fork() (*FDTable, error) {
 	for _, e := range c.fds {
 		if e.file != nil {
 			e.file.IncRef()
+			c.copied++
 		}
 	}
 	return c, nil

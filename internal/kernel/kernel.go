@@ -22,6 +22,7 @@ import (
 
 	"weft/internal/abi/linux"
 	"weft/internal/cpu"
+	"weft/internal/kernel/cost"
 	"weft/internal/loader"
 	"weft/internal/mm"
 	"weft/internal/trace"
@@ -77,6 +78,12 @@ type Config struct {
 	Trace trace.Sink
 	// Notices receives weft's own remarks about the run (unimplemented syscalls).
 	Notices io.Writer
+
+	// CostModel prices the kernel's counted work (nil: cost.Default).
+	CostModel *cost.Model
+	// NoASID makes every CPU flush its TLB when it switches address space, instead of
+	// keeping the translations of recent address spaces tagged (--asid off).
+	NoASID bool
 }
 
 // Mount is a host directory shown in the guest.
@@ -141,6 +148,13 @@ type Kernel struct {
 	current *Task
 
 	totalInsns uint64
+	// work is what the kernel counted itself (see Work for the rest); charged is the
+	// work already turned into virtual time, and psLeft the picoseconds short of a
+	// nanosecond not yet charged.
+	model   *cost.Model
+	work    cost.Work
+	charged cost.Work
+	psLeft  uint64
 	noticed    map[string]bool
 	// unknownCalls counts the unimplemented system calls noticed; past
 	// maxUnknownNotices they are no longer named, so that a guest making random
@@ -163,6 +177,9 @@ func New(cfg Config) (*Kernel, error) {
 	if cfg.Notices == nil {
 		cfg.Notices = io.Discard
 	}
+	if cfg.CostModel == nil {
+		cfg.CostModel = &cost.Default
+	}
 	k := &Kernel{
 		cfg:       cfg,
 		rng:       rand.New(rand.NewPCG(cfg.Seed, 0x77656674)), // "weft"
@@ -175,12 +192,15 @@ func New(cfg Config) (*Kernel, error) {
 		live:      map[int]*Task{},
 		procs:     map[int]*ThreadGroup{},
 		tr:        cfg.Trace,
+		model: cfg.CostModel,
 	}
 	if cfg.MaxMemory > 0 {
 		k.pool.Limit = int64(min(cfg.MaxMemory, 1<<62))
 	}
 	for i := 0; i < cfg.CPUs; i++ {
-		k.CPUs = append(k.CPUs, &CPU{ID: i, Hart: k.bus.NewHart()})
+		h := k.bus.NewHart()
+		h.NoASID = cfg.NoASID
+		k.CPUs = append(k.CPUs, &CPU{ID: i, Hart: h})
 	}
 	k.FS = vfs.New(cfg.UID, cfg.GID, k.Random)
 	k.FS.Mem = &k.pool // the guest's files count against --max-memory
@@ -272,6 +292,9 @@ func (k *Kernel) Spawn(data []byte, path string, argv, envp []string) (*ThreadGr
 	if err := k.execImage(t, bin, path, path, argv, envp); err != nil {
 		return nil, err
 	}
+	// Loading the first program happens before the run's time 0, on no CPU: its work
+	// is counted (Work) but charged to no one.
+	k.charged = k.Work()
 	k.nextPID++
 	t.TID = tg.PID
 	tg.Tasks = []*Task{t}

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"weft/internal/abi/linux"
+	"weft/internal/kernel/cost"
 	"weft/internal/loader"
 	"weft/internal/mm"
 	"weft/internal/trace"
@@ -137,6 +138,8 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 	tg.FDs = fds
 	if f&CLONE_FILES != 0 {
 		tg.FDs.users++
+	} else {
+		k.work[cost.FDCopy] += tg.FDs.copied
 	}
 	k.nextPID++
 	child := &Task{k: k, TID: tg.PID, TG: tg, Ctx: t.Ctx, SigMask: t.SigMask, Nice: t.Nice}
@@ -156,7 +159,12 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 	k.addTask(child)
 	k.addGroup(tg)
 
-	t.startChild(child, a, costForkProcess, trace.Fork)
+	// What a fork copies besides the address space (counted by mm): the process
+	// structure and the signal-handler table (the fd table's entries are counted as
+	// they are copied).
+	k.work[cost.ProcInit]++
+	k.work[cost.SigActionCopy] += uint64(len(tg.SigActions) - 1) // signals 1 to 64; entry 0 is unused
+	t.startChild(child, a, trace.Fork)
 	if k.tr != nil {
 		k.traceMemory(t, true)
 	}
@@ -186,22 +194,23 @@ func (t *Task) cloneThread(a CloneArgs) (*Task, error) {
 	tg.liveTasks++
 	tg.threads++
 	k.addTask(child)
-	t.startChild(child, a, costCloneThread, trace.Clone)
+	t.startChild(child, a, trace.Clone)
 	return child, nil
 }
 
 // startChild finishes a clone: it writes the TIDs CLONE_PARENT_SETTID and
-// CLONE_CHILD_SETTID ask for (the latter in the child's memory), charges t what the
-// clone cost, and queues the child to run from t's time.
-func (t *Task) startChild(child *Task, a CloneArgs, cost uint64, kind trace.Kind) {
+// CLONE_CHILD_SETTID ask for (the latter in the child's memory), charges t for what
+// the clone did, and queues the child to run from t's time.
+func (t *Task) startChild(child *Task, a CloneArgs, kind trace.Kind) {
 	k := t.k
+	k.work[cost.TaskInit]++
 	if a.Flags&CLONE_PARENT_SETTID != 0 {
 		t.TG.MM.WriteU32(a.ParentTID, uint32(child.TID))
 	}
 	if a.Flags&CLONE_CHILD_SETTID != 0 {
 		child.TG.MM.WriteU32(a.ChildTID, uint32(child.TID))
 	}
-	t.charge(cost)
+	k.settle(t)
 	k.makeRunnable(child, t.Now())
 	if k.tr != nil {
 		k.traceEvent(t, trace.Event{Time: t.Now(), Kind: kind, Child: child.TID, Addr: t.syscallStart})
@@ -251,7 +260,6 @@ func (t *Task) Exec(data []byte, execfn, exe string, argv, envp []string) error 
 	// The point of no return. Every other thread of the process ends (execve(2): "All
 	// threads other than the calling thread are destroyed"), and the caller takes over
 	// the process's PID as its TID.
-	t.charge(costExec)
 	for _, o := range slices.Clone(tg.Tasks) {
 		if o != t {
 			k.exitTask(o)
@@ -277,6 +285,7 @@ func (t *Task) Exec(data []byte, execfn, exe string, argv, envp []string) error 
 		}
 		tg.FDs.users--
 		tg.FDs = fds
+		k.work[cost.FDCopy] += tg.FDs.copied
 	}
 	tg.FDs.closeOnExec()
 	tg.Execed = true
@@ -303,8 +312,10 @@ func (k *Kernel) exitGroup(tg *ThreadGroup, code int, sig Signal) {
 	tg.Exited = true
 	tg.ExitCode = code
 	tg.KillSignal = sig
-	if c := k.current; c != nil && c.TG == tg {
-		c.charge(costExitProcess)
+	// The exiting task's work (closing files, releasing memory) is done on its CPU,
+	// even after the task has left it.
+	if t := k.current; t != nil && t.TG == tg {
+		defer k.settleOn(t, t.cpu)
 	}
 	tg.ExitTime = k.now()
 	for i, tm := range k.timers {

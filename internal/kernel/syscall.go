@@ -122,7 +122,6 @@ func (k *Kernel) syscall(t *Task) {
 	var a SyscallArgs
 	copy(a[:], t.Ctx.X[10:16])
 	t.Stats.Syscalls++
-	t.syscallStart = t.Now() - costSyscall
 	sc := k.table.Lookup(nr)
 	if nr == linux.SYS_RESTART_SYSCALL && t.restart.call != nil {
 		// restart_syscall(2): resume the call a signal interrupted, with its deadline;
@@ -163,12 +162,15 @@ func (k *Kernel) syscall(t *Task) {
 func (k *Kernel) invoke(t *Task, sc *Syscall, a *SyscallArgs) {
 	k.current = t
 	mm, mem := t.TG.MM, t.TG.MM.Stats
+	before := k.Work()
 	ret, err := sc.Fn(t, a)
 	k.current = nil
-	if t.TG.MM == mm {
-		// Pages the kernel faulted in or copied on the task's behalf (read into a
-		// fresh buffer, CLONE_CHILD_SETTID) cost what the task's own faults cost.
-		k.chargeFaults(t, mem)
+	// The call's work (pages it faulted in or copied, bytes, queue operations, a
+	// fork's copies) is charged to the task that made it.
+	k.settle(t)
+	t.callWork = k.Work().Sub(before)
+	if k.tr != nil && t.TG.MM == mm {
+		k.traceFaults(t, mem)
 	}
 	if errors.Is(err, ErrBlocked) {
 		t.pending, t.pendingArgs = sc, *a

@@ -3,6 +3,7 @@ package kernel
 import (
 	"weft/internal/abi/linux"
 	"weft/internal/cpu"
+	"weft/internal/kernel/cost"
 	"weft/internal/loader"
 	"weft/internal/mm"
 	"weft/internal/vfs"
@@ -210,6 +211,8 @@ type Task struct {
 	exitTraced   bool
 	// readyAt is the virtual time at which the task became runnable.
 	readyAt uint64
+	// callWork is the work the kernel counted in the task's last system call.
+	callWork cost.Work
 
 	Stats TaskStats
 }
@@ -231,6 +234,11 @@ func (t *Task) Now() uint64 {
 	return t.readyAt
 }
 
+// CallWork is the work the kernel counted in the task's last system call handler
+// (its last attempt, if the call blocked), not counting the trap into it. A trace sink
+// can read it when the call's Syscall event arrives.
+func (t *Task) CallWork() cost.Work { return t.callWork }
+
 // Kernel returns the kernel the task runs in.
 func (t *Task) Kernel() *Kernel { return t.k }
 
@@ -243,6 +251,7 @@ func (t *Task) Exit(code int) {
 	}
 	t.k.exitRobustList(t)
 	t.k.exitClearTID(t)
+	t.k.settle(t) // while the thread still holds its CPU
 	t.k.exitTask(t)
 }
 
@@ -286,10 +295,6 @@ func (t *Task) SetName(name string) {
 		t.k.traceNames(t)
 	}
 }
-
-// ChargeCopy charges the virtual time of copying n bytes between the guest and the
-// kernel (read, write): a quarter of a nanosecond a byte, a memcpy at 4 GB/s.
-func (t *Task) ChargeCopy(n int) { t.charge(uint64(n) / 4) }
 
 // restartBlock is Linux's restart_block: the interrupted call restart_syscall(2)
 // resumes, and the deadline it keeps.

@@ -11,6 +11,24 @@ type Pool struct {
 	frames int64 // frames allocated to address spaces or reserved for files
 	used   int64 // bytes: frames*FrameBytes plus everything charged with Charge
 	peak   int64 // the most bytes in use at once
+
+	// Work counts what every address space of the pool did, for the kernel's cost
+	// model. The kernel, on its one goroutine, reads it before and after each piece
+	// of work to charge the task that did it.
+	Work Work
+}
+
+// Work counts units of memory-management work (see internal/kernel/cost).
+type Work struct {
+	NodesAllocated uint64 // page-table nodes created (zeroed)
+	NodesCopied    uint64 // page-table nodes copied: a fork's root, a shared node written below
+	NodesFreed     uint64 // page-table nodes whose last reference was dropped
+	Refs           uint64 // references taken or dropped on shared nodes and frames
+	VMAsCopied     uint64 // mapping records copied by fork
+	PagesZeroed    uint64 // frames allocated zero-filled (first touch)
+	PagesCopied    uint64 // frames copied on a write after fork (copy-on-write)
+	PagesFreed     uint64 // frames whose last reference was dropped
+	BytesCopied    uint64 // bytes the kernel copied to or from guest memory
 }
 
 // InUse reports the frames currently allocated.
@@ -136,6 +154,7 @@ type AddressSpace struct {
 func New(pool *Pool) *AddressSpace {
 	as := &AddressSpace{pool: pool}
 	as.root = as.newNode(levels - 1)
+	pool.Work.NodesAllocated++
 	return as
 }
 
@@ -208,6 +227,7 @@ func (as *AddressSpace) populate(v *VMA, vaddr uint64, acc Access) (*Frame, *Fau
 			v.Pager.ReadPage(v.Off+(vaddr&^PageMask-v.Start), f.Data[:])
 		}
 		*e = pte{frame: f, perm: v.Perm, shared: v.Shared}
+		as.pool.Work.PagesZeroed++
 		as.Stats.PageFaults++
 		as.Stats.Resident++
 		as.Stats.PeakResident = max(as.Stats.PeakResident, as.Stats.Resident)
@@ -220,6 +240,8 @@ func (as *AddressSpace) populate(v *VMA, vaddr uint64, acc Access) (*Frame, *Fau
 		e.frame.refs--
 		e.frame = f
 		as.Stats.COWCopies++
+		as.pool.Work.PagesCopied++
+		as.pool.Work.Refs++
 		as.Gen++ // translations of this page cached anywhere now point at the old frame
 	}
 	return e.frame, nil
@@ -323,8 +345,10 @@ func (as *AddressSpace) Unmap(start, length uint64) error {
 func (as *AddressSpace) dropFrame(f *Frame) {
 	as.Stats.Resident--
 	f.refs--
+	as.pool.Work.Refs++
 	if f.refs == 0 && !f.external {
 		as.pool.free()
+		as.pool.Work.PagesFreed++
 	}
 }
 
@@ -475,11 +499,14 @@ func (as *AddressSpace) Fork() (*AddressSpace, error) {
 	if as.root != nil {
 		*c.root.kids = *as.root.kids
 	}
+	as.pool.Work.NodesCopied++
 	for _, k := range c.root.kids {
 		if k != nil {
 			k.refs++
+			as.pool.Work.Refs++
 		}
 	}
+	as.pool.Work.VMAsCopied += uint64(as.vmas.count)
 	as.Gen++ // the parent's writable translations are copy-on-write now
 	return c, nil
 }

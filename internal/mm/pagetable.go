@@ -205,12 +205,15 @@ func index(vpn uint64, level int) int {
 // clone makes a private copy of a shared node: the copy takes a reference on every child
 // or frame, and the caller gives up its reference on n.
 func (as *AddressSpace) clone(n *node, level int) *node {
+	w := &as.pool.Work
+	w.NodesCopied++
 	c := as.newNode(level)
 	if n.ptes != nil {
 		*c.ptes = *n.ptes
 		for i := range c.ptes {
 			if f := c.ptes[i].frame; f != nil {
 				f.refs++
+				w.Refs++
 			}
 		}
 	} else {
@@ -218,10 +221,12 @@ func (as *AddressSpace) clone(n *node, level int) *node {
 		for _, k := range c.kids {
 			if k != nil {
 				k.refs++
+				w.Refs++
 			}
 		}
 	}
 	n.refs-- // n was shared, so others still hold it
+	w.Refs++
 	return c
 }
 
@@ -265,6 +270,7 @@ func (as *AddressSpace) mutable(vpn uint64, create bool) *pte {
 				return nil
 			}
 			k = as.newNode(level - 1)
+			as.pool.Work.NodesAllocated++
 			n.kids[i] = k
 		case k.refs > 1:
 			k = as.clone(k, level-1)
@@ -433,17 +439,22 @@ func present(n *node, level int) uint64 {
 // children and frames and gives n's memory back. Shared subtrees cost nothing to
 // release, so a forked child exits in constant time.
 func (as *AddressSpace) release(n *node, level int) {
+	w := &as.pool.Work
 	n.refs--
+	w.Refs++
 	if n.refs > 0 {
 		return
 	}
 	as.pool.Uncharge(nodeBytes(level))
+	w.NodesFreed++
 	if n.ptes != nil {
 		for i := range n.ptes {
 			if f := n.ptes[i].frame; f != nil {
 				f.refs--
+				w.Refs++
 				if f.refs == 0 && !f.external {
 					as.pool.free()
+					w.PagesFreed++
 				}
 			}
 		}

@@ -14,6 +14,7 @@ import (
 
 	"weft/internal/kernel"
 	"weft/internal/loader"
+	"weft/internal/kernel/cost"
 	"weft/internal/syscalls"
 	"weft/internal/trace"
 )
@@ -48,6 +49,11 @@ type Options struct {
 	// Notices receives weft's remarks (fault reports, unimplemented syscalls);
 	// Stderr if nil.
 	Notices io.Writer
+
+	// CostModel prices the kernel's work (nil: cost.Default); NoASID makes every
+	// address-space switch flush the CPU's TLB (--cost-model, --asid off).
+	CostModel *cost.Model
+	NoASID    bool
 }
 
 // Result is how a run went.
@@ -93,6 +99,7 @@ func Program(path string, argv []string, o Options) (*Result, error) {
 		MaxInsns: o.MaxInsns, MaxMemory: o.MaxMemory, UID: o.UID, GID: o.GID,
 		Mounts: o.Mounts, Syscalls: syscalls.Table(),
 		Strace: o.Strace, Trace: o.Trace, Notices: notices,
+		CostModel: o.CostModel, NoASID: o.NoASID,
 	})
 	if err != nil {
 		return nil, err

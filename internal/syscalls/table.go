@@ -73,7 +73,6 @@ func copyIn(t *kernel.Task, addr, n uint64) ([]byte, error) {
 	if t.TG.MM.ReadAt(b, addr) != nil {
 		return nil, linux.EFAULT
 	}
-	t.ChargeCopy(len(b))
 	return b, nil
 }
 
@@ -82,7 +81,6 @@ func copyOut(t *kernel.Task, addr uint64, b []byte) error {
 	if t.TG.MM.WriteAt(b, addr) != nil {
 		return linux.EFAULT
 	}
-	t.ChargeCopy(len(b))
 	return nil
 }
 

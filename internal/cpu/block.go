@@ -105,86 +105,16 @@ type jcEntry struct {
 
 // blockExec runs one hart with the block engine.
 type blockExec struct {
-	h    *Hart
-	stop Stop // set by exec when it returns resStop
+	h *Hart
 }
 
-// Results of exec.
+// Results of exec1.
 const (
 	resEnd      = iota // ran every operation: continue at the block's end
 	resTaken           // the last operation branched or jumped to a direct target
-	resIndirect        // jalr: continue at next, not chained
-	resRefetch         // fence.i: continue at next after the decoded code was dropped
-	resStop            // operation k stopped the hart (e.stop)
+	resIndirect        // jalr, fence.i: continue at next, not chained
+	resStop            // the operation stopped the hart
 )
-
-func (e *blockExec) run(budget uint64) Stop {
-	h := e.h
-	tlb := h.tlb
-	left := budget
-	pc := h.pc
-	if budget == 0 {
-		return h.stop(Stop{Reason: StopBudget}, pc, 0)
-	}
-	b, fault := e.lookup(pc)
-	if fault != nil {
-		return h.stop(Stop{Reason: StopFault, Fault: *fault}, pc, 0)
-	}
-	for {
-		if uint64(b.n) > left {
-			return e.tail(b, budget, left)
-		}
-		res, next, k := e.exec(b, b.ops, budget-left)
-		if res == resStop {
-			return h.stop(e.stop, b.pc+uint64(b.ops[k].off), budget-left+uint64(b.ops[k].n))
-		}
-		left -= uint64(b.n)
-		var slot int
-		switch res {
-		case resEnd:
-			next = b.end
-		case resTaken:
-			slot = 1
-		default:
-			if left == 0 {
-				return h.stop(Stop{Reason: StopBudget}, next, budget)
-			}
-			if b, fault = e.lookup(next); fault != nil {
-				return h.stop(Stop{Reason: StopFault, Fault: *fault}, next, budget-left)
-			}
-			continue
-		}
-		if left == 0 {
-			return h.stop(Stop{Reason: StopBudget}, next, budget)
-		}
-		if nb := b.next[slot]; nb != nil && b.link[slot] == tlb.link && nb.page.valid {
-			b = nb
-			continue
-		}
-		nb, fault := e.lookup(next)
-		if fault != nil {
-			return h.stop(Stop{Reason: StopFault, Fault: *fault}, next, budget-left)
-		}
-		b.next[slot], b.link[slot] = nb, tlb.link
-		b = nb
-	}
-}
-
-// tail runs the first left instructions of b, which has more, one operation per
-// instruction, and stops there (or earlier, where one stops the hart).
-func (e *blockExec) tail(b *block, budget, left uint64) Stop {
-	h := e.h
-	if b.plain == nil {
-		b.plain = e.build(b.page, b.pc, false).ops
-	}
-	ops := b.plain[:left]
-	res, _, k := e.exec(b, ops, budget-left)
-	if res == resStop {
-		return h.stop(e.stop, b.pc+uint64(ops[k].off), budget-left+uint64(ops[k].n))
-	}
-	// The operations before the block's last cannot transfer control.
-	return h.stop(Stop{Reason: StopBudget}, b.pc+uint64(b.plain[left].off), budget)
-}
 
 // lookup finds or builds the block at pc.
 func (e *blockExec) lookup(pc uint64) (*block, *mm.Fault) {
@@ -209,9 +139,7 @@ func (e *blockExec) lookup(pc uint64) (*block, *mm.Fault) {
 		}
 		p = &blockPage{vpn: vpn, frame: f, valid: true, cc: &h.bus.code, size: blockPageSize,
 			blocks: map[uint16]*block{}}
-		if !h.bus.code.add(p, p.size) {
-			return nil, &mm.Fault{Addr: pc, Access: mm.Fetch, Kind: mm.OutOfMemory}
-		}
+		h.bus.code.add(p, p.size)
 		f.Decoded = p
 		// The frame may sit in any hart's write TLB: flush them, so that stores to it
 		// take the slow path, which invalidates the page.
@@ -221,11 +149,7 @@ func (e *blockExec) lookup(pc uint64) (*block, *mm.Fault) {
 	b := p.blocks[off]
 	if b == nil {
 		b = e.build(p, pc, true)
-		if !h.bus.code.charge(b.size, p) || !p.valid {
-			// The cap could not hold it (or evicting made room by dropping p itself):
-			// the page's blocks are gone; the guest is out of memory.
-			return nil, &mm.Fault{Addr: pc, Access: mm.Fetch, Kind: mm.OutOfMemory}
-		}
+		h.bus.code.charge(b.size, p)
 		p.size += b.size
 		p.blocks[off] = b
 	}

@@ -78,9 +78,7 @@ func (h *Hart) decodedFor(pc uint64) (*decodedPage, *mm.Fault) {
 	dp, _ := f.Decoded.(*decodedPage)
 	if dp == nil || !dp.valid || dp.vpn != vpn {
 		dp = &decodedPage{vpn: vpn, frame: f, valid: true, cc: &h.bus.code}
-		if !h.bus.code.add(dp, decodedPageSize) {
-			return nil, &mm.Fault{Addr: pc, Access: mm.Fetch, Kind: mm.OutOfMemory}
-		}
+		h.bus.code.add(dp, decodedPageSize)
 		dp.insns[slotsPerPage].op = opPageEnd
 		dp.insns[slotsPerPage+1].op = opPageEnd
 		f.Decoded = dp

@@ -74,10 +74,15 @@ func defaultEngine() Engine {
 	return Blocks
 }
 
-// Decoded code is charged to the guest's memory cap (the kernel's mm.Pool), in whole
-// frames, and the cache evicts its oldest pages when the cap or maxCodePages says so:
-// whatever code a guest runs, weft's host memory for it stays bounded.
-const maxCodePages = 1 << 14
+// The code cache bounds the host memory of decoded code: past maxCodeBytes (or
+// maxCodePages pages) it evicts its oldest pages, whatever code a guest runs. It is a
+// fixed bound rather than a charge to the guest's memory cap so that what the guest
+// sees (when it runs out of memory, the peak memory weft reports) does not depend on
+// the engine: engines decode into different amounts of memory.
+const (
+	maxCodeBytes = 64 << 20
+	maxCodePages = 1 << 14
+)
 
 // codePage is a decoded page in the code cache.
 type codePage interface {
@@ -89,25 +94,20 @@ type codePage interface {
 
 // codeCache holds every decoded page of a bus's harts, oldest first.
 type codeCache struct {
-	pool   *mm.Pool
-	pages  []codePage // FIFO; may still hold pages invalidated since
-	head   int        // pages[:head] are gone
-	live   int        // valid pages
-	bytes  int64      // host bytes of valid pages
-	frames int64      // pool frames reserved for bytes
+	pages []codePage // FIFO; may still hold pages invalidated since
+	head  int        // pages[:head] are gone
+	live  int        // valid pages
+	bytes int64      // host bytes of valid pages
+	// Evicted counts the pages evicted to stay within the bounds.
+	evicted uint64
 }
 
-// add records a new page whose host size is size bytes. It reports false if the cap
-// cannot hold it even after evicting every other page.
-func (c *codeCache) add(p codePage, size int64) bool {
-	for c.live >= maxCodePages {
-		if !c.evictOldest(p) {
-			break
-		}
+// add records a new page whose host size is size bytes, evicting old pages to make
+// room.
+func (c *codeCache) add(p codePage, size int64) {
+	for c.live >= maxCodePages && c.evictOldest(p) {
 	}
-	if !c.charge(size, p) {
-		return false
-	}
+	c.charge(size, p)
 	if c.head > 0 && c.head >= len(c.pages)/2 {
 		n := copy(c.pages, c.pages[c.head:])
 		clear(c.pages[n:])
@@ -115,33 +115,14 @@ func (c *codeCache) add(p codePage, size int64) bool {
 	}
 	c.pages = append(c.pages, p)
 	c.live++
-	return true
 }
 
-// charge adds size bytes (negative: gives them back), reserving or releasing pool
-// frames as the total crosses frame boundaries. A charge the cap refuses evicts the
-// oldest pages (never keep) until it fits; false means it cannot.
-func (c *codeCache) charge(size int64, keep codePage) bool {
+// charge adds size bytes (negative: gives them back), evicting the oldest pages other
+// than keep while the total is past the bound.
+func (c *codeCache) charge(size int64, keep codePage) {
 	c.bytes += size
-	want := (c.bytes + mm.PageSize - 1) / mm.PageSize
-	for want > c.frames {
-		if c.pool == nil || c.pool.Reserve(want-c.frames) {
-			c.frames = want
-			break
-		}
-		if !c.evictOldest(keep) {
-			c.bytes -= size
-			return false
-		}
-		want = (c.bytes + mm.PageSize - 1) / mm.PageSize
+	for c.bytes > maxCodeBytes && c.evictOldest(keep) {
 	}
-	if want < c.frames {
-		if c.pool != nil {
-			c.pool.Reserve(want - c.frames)
-		}
-		c.frames = want
-	}
-	return true
 }
 
 // release is called once by a page that stops being valid, with its size.
@@ -163,6 +144,7 @@ func (c *codeCache) evictOldest(keep codePage) bool {
 		}
 		if p.isValid() {
 			p.drop()
+			c.evicted++
 			return true
 		}
 	}
@@ -180,10 +162,6 @@ func (c *codeCache) flushAll() {
 	clear(c.pages)
 	c.pages, c.head = c.pages[:0], 0
 }
-
-// SetPool makes the bus charge its decoded code to pool, the pool of the address
-// spaces its harts run.
-func (b *Bus) SetPool(pool *mm.Pool) { b.code.pool = pool }
 
 // CodeBytes reports the host bytes of decoded code the bus holds now.
 func (b *Bus) CodeBytes() int64 { return b.code.bytes }

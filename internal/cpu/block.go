@@ -192,13 +192,7 @@ func (e *blockExec) build(p *blockPage, pc uint64, fuse bool) *block {
 		if in.op == ILLEGAL {
 			in.imm = int64(raw) // exec reports the bits
 		}
-		op := bop{inst: in, code: bcode(in.op), n: uint8(b.n), off: uint16(a - pc)}
-		switch {
-		case in.op == LUI || in.op == AUIPC, in.op == ADDI && in.rs1 == 0:
-			op.code = bLI
-		case in.op == ADDI && in.imm == 0:
-			op.code = bMV
-		}
+		op := bop{inst: in, code: codeOf(&in), n: uint8(b.n), off: uint16(a - pc)}
 		a += uint64(in.len)
 		b.n++
 		if fuse && len(b.ops) > 0 {
@@ -219,6 +213,18 @@ func (e *blockExec) build(p *blockPage, pc uint64, fuse bool) *block {
 	b.ops = b.ops[:len(b.ops):len(b.ops)]
 	b.size = blockSize + int64(len(b.ops))*bopSize
 	return b
+}
+
+// codeOf is the operation the block engine executes for in: its Op, or a specialised
+// form (LUI and AUIPC, already made absolute by prepare, are constants).
+func codeOf(in *inst) bcode {
+	switch {
+	case in.op == LUI || in.op == AUIPC, in.op == ADDI && in.rs1 == 0:
+		return bLI
+	case in.op == ADDI && in.imm == 0:
+		return bMV
+	}
+	return bcode(in.op)
 }
 
 // fusePair returns the one operation that does what a then b do, if there is one. The

@@ -841,7 +841,7 @@ func (e *blockExec) cross(b *block, done uint64) (int, uint64, Stop) {
 	if in.op == ILLEGAL {
 		in.imm = int64(raw)
 	}
-	return e.exec1(b, &bop{inst: in, code: bcode(in.op)}, done)
+	return e.exec1(b, &bop{inst: in, code: codeOf(&in)}, done)
 }
 
 func (e *blockExec) fetchFault(addr uint64) (int, uint64, Stop) {

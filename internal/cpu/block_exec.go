@@ -17,6 +17,7 @@ func (e *blockExec) run(budget uint64) Stop {
 	tlb := h.tlb
 	rtlb, wtlb := &tlb.rtlb, &tlb.wtlb
 	tag := tlb.tag
+	prof := h.bus.Profile
 	var (
 		left  = budget // instructions this run may still retire
 		done  uint64   // instructions retired before the current block
@@ -55,6 +56,9 @@ enter:
 	} else {
 		ops = b.ops
 		left -= uint64(b.n)
+		if prof != nil {
+			prof[b.pc] += uint64(b.n)
+		}
 	}
 	for k = 0; k < len(ops); k++ {
 		op = &ops[k]
@@ -425,6 +429,9 @@ enter:
 		goto stopped
 	}
 	if tail {
+		if prof != nil {
+			prof[b.pc] += uint64(len(ops))
+		}
 		// The operations before a block's last cannot transfer control.
 		return h.stop(Stop{Reason: StopBudget}, b.pc+uint64(b.plain[left].off), budget)
 	}
@@ -467,6 +474,13 @@ indirect:
 	goto enter
 stopped:
 	// ops[k] stopped the hart without retiring it.
+	if prof != nil {
+		if tail {
+			prof[b.pc] += uint64(op.n)
+		} else {
+			prof[b.pc] -= uint64(b.n - uint32(op.n))
+		}
+	}
 	return h.stop(stop, b.pc+uint64(op.off), done+uint64(op.n))
 }
 

@@ -151,7 +151,14 @@ type Bus struct {
 	// Engine executes the harts' instructions; nil means DefaultEngine. Set it before
 	// the first NewHart.
 	Engine Engine
+	// Profile, when not nil, counts the instructions retired by address, for a guest
+	// profile. The block engine counts each block at its first instruction's address
+	// (a block never spans a call or a return); the interpreter does not count.
+	Profile map[uint64]uint64
 }
+
+// Bus returns the bus the hart is on.
+func (h *Hart) Bus() *Bus { return h.bus }
 
 // flushWrites drops every write translation of every hart on the bus: a frame just
 // got decoded code, or a reservation, and may sit in any of them.

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -12,7 +13,7 @@ import (
 // it; `WEFT_ENGINE=interp go test ./tests/` runs the whole suite on the reference
 // interpreter) and requires byte-identical results: output, exit status, the
 // per-process summary (instruction counts, switches, faults) and the trace. Two CPUs
-// interleaved every 7 instructions make the comparison cover budgets that end inside
+// interleaved every 61 instructions make the comparison cover budgets that end inside
 // blocks, and the seed makes the schedule the same on both sides.
 func TestEngines(t *testing.T) {
 	if standIn() {
@@ -28,7 +29,7 @@ func TestEngines(t *testing.T) {
 			for i, engine := range engines {
 				dir := t.TempDir()
 				trace := filepath.Join(dir, "trace.json")
-				argv := []string{weftBin, "run", "--seed", "3", "--cpus", "2", "--step", "7",
+				argv := []string{weftBin, "run", "--seed", "3", "--cpus", "2", "--step", "61",
 					"--summary", "--trace", trace,
 					"--uid", strconv.Itoa(os.Getuid()), "--gid", strconv.Itoa(os.Getgid()), p.path}
 				argv = append(argv, p.args...)
@@ -37,6 +38,9 @@ func TestEngines(t *testing.T) {
 				tr, err := os.ReadFile(trace)
 				if err != nil {
 					t.Fatalf("%s: no trace: %v (status %s, stderr:\n%s)", engine, err, got.status, got.stderr)
+				}
+				if strings.HasPrefix(got.status, "timed out") {
+					t.Fatalf("%s: %s", engine, got.status)
 				}
 				if i == 0 {
 					ref, refTrace = got, tr

@@ -8,7 +8,7 @@
 #include <stdio.h>
 
 #define THREADS 4
-#define ITERS 200000
+#define ITERS 50000
 
 static unsigned long added, swapped;
 

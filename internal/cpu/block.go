@@ -41,6 +41,17 @@ const (
 	bAddiBGE
 	bAddiBLTU
 	bAddiBGEU
+	bShAdd   // slli r, rs1, imm2; add r, r, rs2: x[rd] = x[rs1]<<imm2 + x[rs2]
+	bAddiAdd // addi r, rs1, imm2; add r, r, rs2: x[rd] = x[rs1] + imm2 + x[rs2]
+	bMV2     // mv rd, rs1; mv rs3, rs2
+	// add rs3, rs1, rs2 then a load to rd from imm(rs3): indexed loads.
+	bAddLD
+	bAddLW
+	bAddLWU
+	bAddLBU
+	// li rs3, imm then a load to rd from imm2(rs3): globals (auipc+ld).
+	bLiLD
+	bLiLW
 	numBcodes
 )
 
@@ -228,8 +239,9 @@ func codeOf(in *inst) bcode {
 }
 
 // fusePair returns the one operation that does what a then b do, if there is one. The
-// fused operation reports a's position: neither of the pairs fused here can stop the
-// hart, so no stop ever needs b's.
+// fused operation reports the position of the one of the pair that may stop the hart
+// (a load), and does everything before it first, so a stop leaves the state the pair
+// would.
 func fusePair(a, b *bop) (bop, bool) {
 	switch {
 	case a.code == bLI && (b.op == ADDI || b.op == ADDIW) && b.rs1 == a.rd && b.rd == a.rd:
@@ -241,7 +253,38 @@ func fusePair(a, b *bop) (bop, bool) {
 		}
 		f.imm = v
 		return f, true
-	case a.op == ADDI && a.rd != zeroReg && isBranch(b.op):
+	case a.code == bcode(SLLI) && b.code == bcode(ADD) && b.rd == a.rd && a.rd != zeroReg &&
+		(b.rs1 == a.rd) != (b.rs2 == a.rd):
+		f := *a
+		f.code, f.imm2, f.rs2 = bShAdd, int32(a.imm), other(b, a.rd)
+		return f, true
+	case a.code == bcode(ADDI) && b.code == bcode(ADD) && b.rd == a.rd && a.rd != zeroReg &&
+		(b.rs1 == a.rd) != (b.rs2 == a.rd):
+		f := *a
+		f.code, f.imm2, f.rs2 = bAddiAdd, int32(a.imm), other(b, a.rd)
+		return f, true
+	case a.code == bMV && b.code == bMV:
+		f := *a
+		f.code, f.rs2, f.rs3 = bMV2, b.rs1, b.rd
+		return f, true
+	case a.code == bcode(ADD) && a.rd != zeroReg && b.rs1 == a.rd &&
+		(b.code == bcode(LD) || b.code == bcode(LW) || b.code == bcode(LWU) || b.code == bcode(LBU)):
+		// The load may fault: the fused operation reports the load's position, and
+		// the add is done before the load is tried, as it had retired.
+		f := *b
+		f.code = map[bcode]bcode{bcode(LD): bAddLD, bcode(LW): bAddLW, bcode(LWU): bAddLWU, bcode(LBU): bAddLBU}[b.code]
+		f.rs1, f.rs2, f.rs3 = a.rs1, a.rs2, a.rd
+		return f, true
+	case a.code == bLI && a.rd != zeroReg && b.rs1 == a.rd && (b.code == bcode(LD) || b.code == bcode(LW)):
+		f := *b
+		f.code = bLiLD
+		if b.code == bcode(LW) {
+			f.code = bLiLW
+		}
+		f.rs3, f.imm2, f.imm = a.rd, int32(b.imm), a.imm
+		return f, true
+	case a.op == ADDI && (a.code == bcode(ADDI) || a.code == bLI || a.code == bMV) &&
+		a.rd != zeroReg && isBranch(b.op):
 		f := *b
 		f.code = bAddiBEQ + bcode(b.op-BEQ)
 		f.rd, f.rs1, f.imm2 = a.rd, a.rs1, int32(a.imm)
@@ -250,6 +293,14 @@ func fusePair(a, b *bop) (bop, bool) {
 		return f, true
 	}
 	return bop{}, false
+}
+
+// other returns the source of add b that is not r.
+func other(b *bop, r uint8) uint8 {
+	if b.rs1 == r {
+		return b.rs2
+	}
+	return b.rs1
 }
 
 func isBranch(o Op) bool { return o >= BEQ && o <= BGEU }

@@ -67,6 +67,79 @@ enter:
 			x[op.rd] = uint64(op.imm)
 		case bMV:
 			x[op.rd] = x[op.rs1]
+		case bShAdd:
+			x[op.rd] = x[op.rs1]<<(op.imm2&63) + x[op.rs2]
+		case bAddiAdd:
+			x[op.rd] = x[op.rs1] + uint64(op.imm2) + x[op.rs2]
+		case bMV2:
+			x[op.rd] = x[op.rs1]
+			x[op.rs3] = x[op.rs2]
+		case bAddLD:
+			x[op.rs3] = x[op.rs1] + x[op.rs2]
+			a := x[op.rs3] + uint64(op.imm)
+			en := &rtlb[(a>>mm.PageShift)%tlbSize]
+			var v uint64
+			if off := a & mm.PageMask; en.key == a>>mm.PageShift|tag && off <= mm.PageSize-8 {
+				v = binary.LittleEndian.Uint64(en.frame.Data[off:])
+			} else if v, fault = h.load(a, 8); fault != nil {
+				goto memFault
+			}
+			x[op.rd] = v
+		case bAddLW:
+			x[op.rs3] = x[op.rs1] + x[op.rs2]
+			a := x[op.rs3] + uint64(op.imm)
+			en := &rtlb[(a>>mm.PageShift)%tlbSize]
+			var v uint64
+			if off := a & mm.PageMask; en.key == a>>mm.PageShift|tag && off <= mm.PageSize-8 {
+				v = binary.LittleEndian.Uint64(en.frame.Data[off:])
+			} else if v, fault = h.load(a, 4); fault != nil {
+				goto memFault
+			}
+			x[op.rd] = uint64(int32(v))
+		case bAddLWU:
+			x[op.rs3] = x[op.rs1] + x[op.rs2]
+			a := x[op.rs3] + uint64(op.imm)
+			en := &rtlb[(a>>mm.PageShift)%tlbSize]
+			var v uint64
+			if off := a & mm.PageMask; en.key == a>>mm.PageShift|tag && off <= mm.PageSize-8 {
+				v = binary.LittleEndian.Uint64(en.frame.Data[off:])
+			} else if v, fault = h.load(a, 4); fault != nil {
+				goto memFault
+			}
+			x[op.rd] = uint64(uint32(v))
+		case bAddLBU:
+			x[op.rs3] = x[op.rs1] + x[op.rs2]
+			a := x[op.rs3] + uint64(op.imm)
+			en := &rtlb[(a>>mm.PageShift)%tlbSize]
+			var v uint64
+			if off := a & mm.PageMask; en.key == a>>mm.PageShift|tag && off <= mm.PageSize-8 {
+				v = binary.LittleEndian.Uint64(en.frame.Data[off:])
+			} else if v, fault = h.load(a, 1); fault != nil {
+				goto memFault
+			}
+			x[op.rd] = uint64(uint8(v))
+		case bLiLD:
+			x[op.rs3] = uint64(op.imm)
+			a := uint64(op.imm) + uint64(op.imm2)
+			en := &rtlb[(a>>mm.PageShift)%tlbSize]
+			var v uint64
+			if off := a & mm.PageMask; en.key == a>>mm.PageShift|tag && off <= mm.PageSize-8 {
+				v = binary.LittleEndian.Uint64(en.frame.Data[off:])
+			} else if v, fault = h.load(a, 8); fault != nil {
+				goto memFault
+			}
+			x[op.rd] = v
+		case bLiLW:
+			x[op.rs3] = uint64(op.imm)
+			a := uint64(op.imm) + uint64(op.imm2)
+			en := &rtlb[(a>>mm.PageShift)%tlbSize]
+			var v uint64
+			if off := a & mm.PageMask; en.key == a>>mm.PageShift|tag && off <= mm.PageSize-8 {
+				v = binary.LittleEndian.Uint64(en.frame.Data[off:])
+			} else if v, fault = h.load(a, 4); fault != nil {
+				goto memFault
+			}
+			x[op.rd] = uint64(int32(v))
 		case bcode(JAL):
 			x[op.rd] = b.pc + uint64(op.off) + uint64(op.len)
 			next = uint64(op.imm)
@@ -463,14 +536,27 @@ indirect:
 	if left == 0 {
 		return h.stop(Stop{Reason: StopBudget}, next, budget)
 	}
+	// next[1] of a block that ends in jalr remembers its last target (most returns
+	// and many indirect calls go where they went last time); the jump cache knows
+	// the others.
+	if nb := b.next[1]; nb != nil && nb.pc == next && b.link[1] == tlb.link && nb.page.valid {
+		b = nb
+		goto enter
+	}
 	if j := &tlb.jc[(next>>1)%jcSize]; j.pc == next && j.link == tlb.link && j.b.page.valid {
+		b.next[1], b.link[1] = j.b, tlb.link
 		b = j.b
 		goto enter
 	}
-	if b, fault = e.lookup(next); fault != nil {
-		return h.stop(Stop{Reason: StopFault, Fault: *fault}, next, budget-left)
+	{
+		nb, fault := e.lookup(next)
+		if fault != nil {
+			return h.stop(Stop{Reason: StopFault, Fault: *fault}, next, budget-left)
+		}
+		wtag = tlb.wtag
+		b.next[1], b.link[1] = nb, tlb.link
+		b = nb
 	}
-	wtag = tlb.wtag
 	goto enter
 stopped:
 	// ops[k] stopped the hart without retiring it.

@@ -22,6 +22,7 @@ import (
 
 	"weft/internal/costbench"
 	"weft/internal/demo"
+	"weft/internal/guestprof"
 	"weft/internal/kernel"
 	"weft/internal/loader"
 	"weft/internal/run"
@@ -89,21 +90,22 @@ func weft(args []string, stdin io.Reader, stdout, stderr io.Writer) (status int)
 }
 
 type runOptions struct {
-	env      []string
-	seed     uint64
-	maxInsns uint64
-	cpus     int
-	quantum  uint64
-	step     uint64
-	uid, gid uint
-	maxMem   string
-	strace   bool
-	stats    bool
-	mounts   []kernel.Mount
-	cpuprof  string
-	trace    string
-	summary  bool
-	cost     *costFlags
+	env       []string
+	seed      uint64
+	maxInsns  uint64
+	cpus      int
+	quantum   uint64
+	step      uint64
+	uid, gid  uint
+	maxMem    string
+	strace    bool
+	stats     bool
+	mounts    []kernel.Mount
+	cpuprof   string
+	guestprof string
+	trace     string
+	summary   bool
+	cost      *costFlags
 }
 
 var opts runOptions
@@ -135,6 +137,7 @@ func runFlags(out io.Writer) *flag.FlagSet {
 		return nil
 	})
 	set.StringVar(&opts.cpuprof, "cpuprofile", "", "write a Go CPU profile of weft itself to `FILE` (for weft's developers)")
+	set.StringVar(&opts.guestprof, "guest-profile", "", "write a pprof profile of the guest's instructions by function and line to `FILE` (go tool pprof FILE)")
 	set.StringVar(&opts.trace, "trace", "", "write a Chrome Trace Event file to `FILE`, to open in Perfetto (ui.perfetto.dev)")
 	set.BoolVar(&opts.summary, "summary", false, "print a table of every process on stderr at the end")
 	set.BoolVar(&opts.strace, "strace", false, "print every system call on stderr")
@@ -215,7 +218,17 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		pprof.StartCPUProfile(f)
 		defer pprof.StopCPUProfile()
 	}
+	var profile map[uint64]uint64
+	if opts.guestprof != "" {
+		profile = map[uint64]uint64{}
+		o.Setup = func(k *kernel.Kernel) { k.CPUs[0].Hart.Bus().Profile = profile }
+	}
 	res, err := run.Program(prog, rest, o)
+	if err == nil && profile != nil {
+		if err := writeGuestProfile(opts.guestprof, prog, profile); err != nil {
+			fmt.Fprintf(stderr, "weft: --guest-profile: %v\n", err)
+		}
+	}
 	if err != nil {
 		var le *loader.Error
 		var pe *run.ProgramError
@@ -393,4 +406,22 @@ func cmdSyscalls(stdout io.Writer) int {
 	tw.Flush()
 	fmt.Fprintf(stdout, "\n%d system calls; any other returns ENOSYS, and weft says so once per call.\n", len(nrs))
 	return 0
+}
+
+// writeGuestProfile writes the instruction counts of a run as a pprof profile,
+// symbolized with the program's ELF symbols and DWARF lines.
+func writeGuestProfile(path, prog string, counts map[uint64]uint64) error {
+	exe, err := os.ReadFile(prog)
+	if err != nil {
+		return err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := guestprof.Write(f, exe, counts); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

@@ -1947,3 +1947,27 @@ func TestCOWWriteVisibleToReaders(t *testing.T) {
 		}
 	})
 }
+
+// TestStraddlingForms: every engine executes the forms it specialises (lui, auipc, li,
+// mv) and jumps when they straddle two pages, where they are decoded afresh each time.
+func TestStraddlingForms(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		insn uint32
+		reg  uint8
+		want uint64
+	}{
+		{"auipc", asmU(AUIPC, 5, 0x1000), 5, codeBase + mm.PageSize - 2 + 0x1000},
+		{"lui", asmU(LUI, 5, 0x7000), 5, 0x7000},
+		{"li", asmI(ADDI, 5, 0, -3), 5, ^uint64(2)},
+		{"mv", asmI(ADDI, 5, 2, 0), 5, 77},
+		{"jal", asmJAL(1, 4), 1, codeBase + mm.PageSize + 2},
+	} {
+		r := newRig(t)
+		r.load(Context{X: [32]uint64{2: 77}}, asmJAL(0, mm.PageSize-2), uint32(ecall))
+		r.poke(codeBase+mm.PageSize-2, assemble(tc.insn, uint32(ecall)))
+		if c := r.runToEcall(); c.X[tc.reg] != tc.want {
+			t.Errorf("%s: x%d = 0x%x, want 0x%x", tc.name, tc.reg, c.X[tc.reg], tc.want)
+		}
+	}
+}

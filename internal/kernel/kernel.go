@@ -155,7 +155,7 @@ type Kernel struct {
 	work    cost.Work
 	charged cost.Work
 	psLeft  uint64
-	noticed    map[string]bool
+	noticed map[string]bool
 	// unknownCalls counts the unimplemented system calls noticed; past
 	// maxUnknownNotices they are no longer named, so that a guest making random
 	// calls neither floods stderr nor grows the noticed set.
@@ -192,7 +192,7 @@ func New(cfg Config) (*Kernel, error) {
 		live:      map[int]*Task{},
 		procs:     map[int]*ThreadGroup{},
 		tr:        cfg.Trace,
-		model: cfg.CostModel,
+		model:     cfg.CostModel,
 	}
 	if cfg.MaxMemory > 0 {
 		k.pool.Limit = int64(min(cfg.MaxMemory, 1<<62))

@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"weft/internal/kernel"
-	"weft/internal/loader"
 	"weft/internal/kernel/cost"
+	"weft/internal/loader"
 	"weft/internal/syscalls"
 	"weft/internal/trace"
 )

@@ -18,7 +18,9 @@ import (
 	"runtime/pprof"
 	"strconv"
 	"strings"
+	"syscall"
 	"text/tabwriter"
+	"unsafe"
 
 	"weft/internal/costbench"
 	"weft/internal/demo"
@@ -51,7 +53,12 @@ flags:
 // exitInternal is weft's status when weft itself failed (EX_SOFTWARE).
 const exitInternal = 70
 
+// asCommand is set when weft runs as the command (not in a test): only then does it
+// catch the host's signals and look at its own file descriptors.
+var asCommand bool
+
 func main() {
+	asCommand = true
 	os.Exit(weft(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
@@ -169,15 +176,31 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	prog := rest[0]
+	var closed [3]bool
+	if asCommand {
+		closed = closedStdio()
+	}
+	stdinTTY := isTTY(stdin)
+	var fwd *forwarder
+	if asCommand {
+		hr := newHostReader(stdin, stdinTTY)
+		stdin = hr
+		fwd = startForwarding(stderr, hr)
+		defer fwd.stop()
+	}
 	o := run.Options{
-		Stdin: stdin, Stdout: stdout, Stderr: stderr,
-		StdinTTY: isTTY(stdin), StdoutTTY: isTTY(stdout), StderrTTY: isTTY(stderr),
+		Stdin: stdin, Stdout: stdout, Stderr: stderr, Closed: closed,
+		StdinTTY: stdinTTY, StdoutTTY: isTTY(stdout), StderrTTY: isTTY(stderr),
 		Env: opts.env, Seed: opts.seed, CPUs: opts.cpus, Quantum: opts.quantum, Step: opts.step,
 		MaxInsns: opts.maxInsns, MaxMemory: maxMem, UID: uint32(opts.uid), GID: uint32(opts.gid),
 		Mounts: opts.mounts,
 	}
 	if opts.strace {
 		o.Strace = stderr
+	}
+	if fwd != nil {
+		o.Setup = fwd.attach
+		o.HostStopped = stopSelf
 	}
 	if opts.trace != "" {
 		f, err := os.Create(opts.trace)
@@ -231,6 +254,8 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitInsnLimit
 	case kernel.Deadlock:
 		return 1
+	case kernel.Interrupted:
+		fmt.Fprintf(stderr, "weft: run ended by %v after %d instructions\n", res.Signal, k.TotalInsns())
 	}
 	return res.Status
 }
@@ -255,13 +280,39 @@ func parseSize(s string) (uint64, error) {
 	return n * mult, nil
 }
 
+// isTTY reports whether v is a terminal on the host: whether TCGETS succeeds on it, as
+// isatty(3) decides. Being a character device is not enough (/dev/null is one).
 func isTTY(v any) bool {
 	f, ok := v.(*os.File)
 	if !ok {
 		return false
 	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	var tio syscall.Termios
+	_, _, errno := syscall.Syscall(syscall.SYS_IOCTL, f.Fd(), syscall.TCGETS, uintptr(unsafe.Pointer(&tio)))
+	return errno == 0
+}
+
+// closedStdio reports which of weft's standard streams were closed when it started
+// (`<&-`, `>&-`). Go's runtime opens /dev/null read-write on a closed 0, 1 or 2 before
+// main runs, so that is what a closed stream looks like by now: /dev/null open
+// O_RDWR. A shell's `</dev/null` or `>/dev/null` opens it read-only or write-only, so
+// only `<>/dev/null` is taken for a closed stream, and it is rare.
+func closedStdio() (closed [3]bool) {
+	var null syscall.Stat_t
+	if syscall.Stat("/dev/null", &null) != nil {
+		return
+	}
+	for fd := 0; fd < 3; fd++ {
+		var st syscall.Stat_t
+		if syscall.Fstat(fd, &st) != nil {
+			closed[fd] = true
+			continue
+		}
+		fl, _, errno := syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd), syscall.F_GETFL, 0)
+		closed[fd] = errno == 0 && st.Mode&syscall.S_IFMT == syscall.S_IFCHR && st.Rdev == null.Rdev &&
+			fl&syscall.O_ACCMODE == syscall.O_RDWR
+	}
+	return
 }
 
 // cmdDemo runs the guided tour, or some of its lessons.

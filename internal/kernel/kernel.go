@@ -75,6 +75,13 @@ type Config struct {
 	Trace trace.Sink
 	// Notices receives weft's own remarks about the run (unimplemented syscalls).
 	Notices io.Writer
+	// HostStopped, if set, is called when nothing can run because a stop signal from
+	// the host (PostHostSignal) stopped the foreground group; weft stops itself there,
+	// and the run goes on when the host posts SIGCONT.
+	HostStopped func()
+	// Closed lists the standard streams (0, 1, 2) that were closed on the host: the
+	// guest starts without those descriptors, and gets EBADF for them.
+	Closed [3]bool
 }
 
 // Mount is a host directory shown in the guest.
@@ -129,6 +136,7 @@ type Kernel struct {
 	current *Task
 
 	totalInsns uint64
+	host       hostSignals
 	noticed    map[string]bool
 	stdio      [3]*vfs.Inode
 }
@@ -159,6 +167,7 @@ func New(cfg Config) (*Kernel, error) {
 		procs:   map[int]*ThreadGroup{},
 		tr:      cfg.Trace,
 	}
+	k.host.wake = make(chan struct{}, 1)
 	if cfg.MaxMemory > 0 {
 		k.pool.MaxFrames = int64(cfg.MaxMemory / mm.PageSize)
 	}
@@ -233,6 +242,9 @@ func (k *Kernel) Spawn(data []byte, path string, argv, envp []string) (*ThreadGr
 	}
 	tg.CwdPath = "/home/user"
 	for fd, n := range k.stdio {
+		if k.cfg.Closed[fd] {
+			continue
+		}
 		mode := uint32(vfs.O_RDONLY)
 		if fd > 0 {
 			mode = vfs.O_WRONLY

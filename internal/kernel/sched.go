@@ -60,6 +60,7 @@ const (
 	Exited    Outcome = iota // pid 1 exited or was killed
 	InsnLimit                // Config.MaxInsns was reached
 	Deadlock                 // every task blocked with nothing to wake one
+	Interrupted              // the host ended the run (Kernel.Abort)
 )
 
 // Result is how a run ended.
@@ -75,6 +76,11 @@ type Result struct {
 // can run any more.
 func (k *Kernel) Run() Result {
 	for {
+		if k.host.flag.Load() {
+			if r, done := k.takeHostSignals(); done {
+				return r
+			}
+		}
 		if k.init == nil || k.init.Exited {
 			k.shutdown()
 			return k.finish()
@@ -82,6 +88,9 @@ func (k *Kernel) Run() Result {
 		c := k.pickCPU()
 		if c == nil {
 			if len(k.timers) == 0 {
+				if k.waitHost() {
+					continue
+				}
 				k.reportDeadlock()
 				k.shutdown()
 				return Result{Outcome: Deadlock, Status: 1}

@@ -21,6 +21,8 @@ type Options struct {
 	Stdout, Stderr io.Writer
 	// TTY says which of the streams are terminals on the host.
 	StdinTTY, StdoutTTY, StderrTTY bool
+	// Closed says which of the streams were closed on the host (kernel.Config.Closed).
+	Closed [3]bool
 
 	Env       []string // added to kernel.DefaultEnv; a later K=V replaces an earlier one
 	Seed      uint64
@@ -39,6 +41,9 @@ type Options struct {
 	// Setup, if set, is called with the new kernel before the program is loaded (a
 	// trace sink that inspects the kernel gets hold of it here).
 	Setup func(*kernel.Kernel)
+
+	// HostStopped is kernel.Config.HostStopped.
+	HostStopped func()
 
 	Strace io.Writer  // one line per syscall
 	Trace  trace.Sink // kernel events
@@ -94,6 +99,7 @@ func Program(path string, argv []string, o Options) (*Result, error) {
 		MaxInsns: o.MaxInsns, MaxMemory: o.MaxMemory, UID: o.UID, GID: o.GID,
 		Mounts: o.Mounts, Syscalls: syscalls.Table(),
 		Strace: o.Strace, Trace: o.Trace, Notices: notices,
+		HostStopped: o.HostStopped, Closed: o.Closed,
 	})
 	if err != nil {
 		return nil, err

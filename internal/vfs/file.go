@@ -279,6 +279,9 @@ func (s *Stream) Read(_ *File, p []byte) (int, error) {
 	}
 	n, err := s.R.Read(p)
 	if err != nil && err != io.EOF && n == 0 {
+		if e, ok := err.(linux.Errno); ok {
+			return 0, e // weft's host reader, interrupted (EINTR)
+		}
 		return 0, linux.EIO
 	}
 	return n, nil

@@ -57,10 +57,10 @@ func (t *Task) charge(ns uint64) {
 type Outcome uint8
 
 const (
-	Exited    Outcome = iota // pid 1 exited or was killed
-	InsnLimit                // Config.MaxInsns was reached
-	Deadlock                 // every task blocked with nothing to wake one
-	Interrupted              // the host ended the run (Kernel.Abort)
+	Exited      Outcome = iota // pid 1 exited or was killed
+	InsnLimit                  // Config.MaxInsns was reached
+	Deadlock                   // every task blocked with nothing to wake one
+	Interrupted                // the host ended the run (Kernel.Abort)
 )
 
 // Result is how a run ended.

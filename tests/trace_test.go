@@ -173,3 +173,36 @@ func TestSummary(t *testing.T) {
 		}
 	}
 }
+
+// TestTraceSize: a trace grows with the run's events, not with its instructions. The
+// back-to-back steps of a 4-thread atomics program on 4 CPUs are merged into one slice
+// per scheduling decision, so the file stays under 0.05 bytes per guest instruction.
+func TestTraceSize(t *testing.T) {
+	buildThreads(t)
+	out := filepath.Join(t.TempDir(), "trace.json")
+	r := run([]string{weftBin, "run", "--cpus", "4", "--trace", out, threadsBin("race_atomic")}, os.Environ(), "", t.TempDir())
+	if r.exitCode != 0 {
+		t.Fatalf("weft --trace: %s\n%s", r.status, r.stderr)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		TraceEvents []chromeEvent `json:"traceEvents"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatalf("the trace is not valid JSON: %v", err)
+	}
+	var insns float64
+	for _, e := range doc.TraceEvents {
+		if e.Ph == "X" && e.Cat == "task" && e.Name == "running" {
+			insns += e.Args["instructions"].(float64)
+		}
+	}
+	perInsn := float64(len(data)) / insns
+	t.Logf("%d bytes for %.0f instructions: %.4f bytes per instruction", len(data), insns, perInsn)
+	if insns < 1e6 || perInsn > 0.05 {
+		t.Errorf("%d bytes for %.0f instructions = %.4f bytes per instruction, want at most 0.05", len(data), insns, perInsn)
+	}
+}

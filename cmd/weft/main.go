@@ -7,6 +7,7 @@
 package main
 
 import (
+	"compress/gzip"
 	"errors"
 	"flag"
 	"fmt"
@@ -188,9 +189,15 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fwd = startForwarding(stderr, hr)
 		defer fwd.stop()
 	}
+	guestOut := stdout
+	if opts.trace == "-" {
+		// The trace has weft's standard output to itself, so that it stays JSON; the
+		// guest writes its standard output to weft's standard error instead.
+		guestOut = stderr
+	}
 	o := run.Options{
-		Stdin: stdin, Stdout: stdout, Stderr: stderr, Closed: closed,
-		StdinTTY: stdinTTY, StdoutTTY: isTTY(stdout), StderrTTY: isTTY(stderr),
+		Stdin: stdin, Stdout: guestOut, Stderr: stderr, Closed: closed,
+		StdinTTY: stdinTTY, StdoutTTY: isTTY(guestOut), StderrTTY: isTTY(stderr),
 		Env: opts.env, Seed: opts.seed, CPUs: opts.cpus, Quantum: opts.quantum, Step: opts.step,
 		MaxInsns: opts.maxInsns, MaxMemory: maxMem, UID: uint32(opts.uid), GID: uint32(opts.gid),
 		Mounts: opts.mounts,
@@ -203,18 +210,21 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		o.HostStopped = stopSelf
 	}
 	if opts.trace != "" {
-		f, err := os.Create(opts.trace)
+		w, closeTrace, err := openTrace(opts.trace, stdout)
 		if err != nil {
 			fmt.Fprintf(stderr, "weft: --trace: %v\n", err)
 			return exitUsage
 		}
-		chrome := trace.NewChrome(f)
+		chrome := trace.NewChrome(w)
 		o.Trace = chrome
 		defer func() {
-			if err := chrome.Close(); err != nil {
+			err := chrome.Close()
+			if cerr := closeTrace(); err == nil {
+				err = cerr
+			}
+			if err != nil {
 				fmt.Fprintf(stderr, "weft: --trace %s: %v\n", opts.trace, err)
 			}
-			f.Close()
 		}()
 	}
 	if opts.cpuprof != "" {
@@ -258,6 +268,29 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "weft: run ended by %v after %d instructions\n", res.Signal, k.TotalInsns())
 	}
 	return res.Status
+}
+
+// openTrace opens where --trace writes: "-" is weft's standard output, a name ending in
+// .gz is gzip-compressed (Perfetto opens gzipped JSON as it is).
+func openTrace(name string, stdout io.Writer) (io.Writer, func() error, error) {
+	if name == "-" {
+		return stdout, func() error { return nil }, nil
+	}
+	f, err := os.Create(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !strings.HasSuffix(name, ".gz") {
+		return f, f.Close, nil
+	}
+	z := gzip.NewWriter(f)
+	return z, func() error {
+		err := z.Close()
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		return err
+	}, nil
 }
 
 func parseSize(s string) (uint64, error) {

@@ -382,7 +382,7 @@ func TestThreadsExpected(t *testing.T) {
 }
 
 // TestThreadsDeadlock: when every task is blocked and nothing can wake one,
-// weft reports each blocked thread with what it waits for and exits 1,
+// weft reports each blocked thread with what it waits for and exits 123,
 // promptly: within deadlockInsns guest instructions (an instruction bound, not
 // a wall-clock one, so that a loaded machine cannot fail the test).
 const deadlockInsns = 50_000_000
@@ -398,8 +398,8 @@ func TestThreadsDeadlock(t *testing.T) {
 		what := name + " " + flagName(cfg)
 		if r.exitCode == 124 {
 			t.Errorf("%s: no deadlock report within %d instructions", what, deadlockInsns)
-		} else if r.exitCode != 1 {
-			t.Errorf("%s: %s, want exit 1", what, r.status)
+		} else if r.exitCode != 123 {
+			t.Errorf("%s: %s, want exit 123 (weft's status for a deadlock)", what, r.status)
 		}
 		if string(r.stdout) != wantStdout {
 			t.Errorf("%s: stdout differs:\n%s", what, lineDiff("expected", wantStdout, "weft", string(r.stdout)))

@@ -62,6 +62,9 @@ type Config struct {
 	MaxInsns uint64
 	// MaxMemory caps the guest's memory in bytes (0: no cap).
 	MaxMemory uint64
+	// ClockStart is CLOCK_REALTIME at boot, in nanoseconds since the Unix epoch
+	// (0: DefaultClockStart). Every clock of the guest is virtual from there on.
+	ClockStart uint64
 
 	UID, GID uint32
 
@@ -82,6 +85,18 @@ type Config struct {
 	// Closed lists the standard streams (0, 1, 2) that were closed on the host: the
 	// guest starts without those descriptors, and gets EBADF for them.
 	Closed [3]bool
+}
+
+// DefaultClockStart is the guest's wall-clock time at boot unless Config.ClockStart
+// says otherwise: 2026-01-01 00:00:00 UTC, so that runs repeat.
+const DefaultClockStart = 1767225600 * 1e9
+
+// ClockStart is CLOCK_REALTIME at boot, in Unix nanoseconds.
+func (k *Kernel) ClockStart() uint64 {
+	if k.cfg.ClockStart != 0 {
+		return k.cfg.ClockStart
+	}
+	return DefaultClockStart
 }
 
 // Mount is a host directory shown in the guest.

@@ -31,8 +31,10 @@ type Options struct {
 	Step      uint64
 	MaxInsns  uint64
 	MaxMemory uint64
-	UID, GID  uint32
-	Mounts    []kernel.Mount
+	// ClockStart is kernel.Config.ClockStart.
+	ClockStart uint64
+	UID, GID   uint32
+	Mounts     []kernel.Mount
 
 	// GuestPath is where the guest finds the program (its /proc/self/exe and
 	// AT_EXECFN); by default /usr/local/bin/ and the file's name, so that a run does
@@ -96,7 +98,7 @@ func Program(path string, argv []string, o Options) (*Result, error) {
 		Stdin: stdin, Stdout: stdout, Stderr: stderr,
 		StdinTTY: o.StdinTTY, StdoutTTY: o.StdoutTTY, StderrTTY: o.StderrTTY,
 		Seed: o.Seed, CPUs: o.CPUs, Quantum: o.Quantum, Step: o.Step,
-		MaxInsns: o.MaxInsns, MaxMemory: o.MaxMemory, UID: o.UID, GID: o.GID,
+		MaxInsns: o.MaxInsns, MaxMemory: o.MaxMemory, ClockStart: o.ClockStart, UID: o.UID, GID: o.GID,
 		Mounts: o.Mounts, Syscalls: syscalls.Table(),
 		Strace: o.Strace, Trace: o.Trace, Notices: notices,
 		HostStopped: o.HostStopped, Closed: o.Closed,

@@ -51,7 +51,7 @@ func Futex(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 			case cmd == FUTEX_WAIT:
 				t.Call.Deadline = t.Now() + max(d, 1)
 			case op&FUTEX_CLOCK_REALTIME != 0:
-				t.Call.Deadline = max(d, Epoch+1) - Epoch
+				t.Call.Deadline = max(d, epoch(t)+1) - epoch(t)
 			default:
 				t.Call.Deadline = max(d, 1)
 			}

@@ -37,15 +37,16 @@ const (
 	TIMER_ABSTIME = 1
 )
 
-// Epoch is the wall-clock time at which every weft run boots: 2026-01-01 00:00:00 UTC.
+// epoch is the wall-clock time (CLOCK_REALTIME, in Unix nanoseconds) at which the
+// guest's machine booted: kernel.DefaultClockStart unless --clock-start says otherwise.
 // The guest's clocks are virtual, so runs repeat.
-const Epoch = 1767225600 * 1e9
+func epoch(t *kernel.Task) uint64 { return t.Kernel().ClockStart() }
 
 // clockNow reads a clock in virtual nanoseconds.
 func clockNow(t *kernel.Task, id uint64) (uint64, error) {
 	switch id {
 	case CLOCK_REALTIME, CLOCK_REALTIME_COARSE:
-		return Epoch + t.Now(), nil
+		return epoch(t) + t.Now(), nil
 	case CLOCK_MONOTONIC, CLOCK_MONOTONIC_RAW, CLOCK_MONOTONIC_COARSE, CLOCK_BOOTTIME:
 		return t.Now(), nil
 	case CLOCK_PROCESS_CPUTIME_ID:
@@ -105,7 +106,7 @@ func ClockGetres(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 
 // Gettimeofday implements gettimeofday(2).
 func Gettimeofday(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
-	ns := Epoch + t.Now()
+	ns := epoch(t) + t.Now()
 	if a[0] != 0 {
 		b := make([]byte, 16)
 		binary.LittleEndian.PutUint64(b, ns/1e9)

@@ -150,3 +150,18 @@ func TestSignalKillsGuest(t *testing.T) {
 	}
 	validJSON(t, trace)
 }
+
+// A standard stream closed on the host is a closed descriptor in the guest; one
+// redirected from /dev/null is open.
+func TestClosedHostStreams(t *testing.T) {
+	weft, prog := weftBinary(t), guest(t, "_fds")
+	for _, c := range []struct{ redirect, want string }{
+		{"<&- >&-", "fd 0: EBADF\nfd 1: EBADF\nread(0): -1 EBADF\nwrite(1): -1 EBADF\n"},
+		{"</dev/null >/dev/null", "fd 0: open\nfd 1: open\nread(0): 0 \nwrite(1): 1 \n"},
+	} {
+		out, err := exec.Command("sh", "-c", "exec "+weft+" run "+prog+" "+c.redirect).CombinedOutput()
+		if err != nil || string(out) != c.want {
+			t.Errorf("weft run _fds %s: %v, output:\n%s\nwant:\n%s", c.redirect, err, out, c.want)
+		}
+	}
+}

@@ -107,3 +107,12 @@ func (k *Kernel) waitHost() bool {
 	}
 	return true
 }
+
+// ForegroundPgrp is the foreground process group of weft's terminal: pid 1's group,
+// which the host's terminal signals go to (TIOCGPGRP).
+func (k *Kernel) ForegroundPgrp() int {
+	if k.init == nil {
+		return 0
+	}
+	return k.init.PGID
+}

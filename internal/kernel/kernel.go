@@ -194,6 +194,11 @@ func New(cfg Config) (*Kernel, error) {
 	k.stdio[0] = k.FS.NewStream(&vfs.Stream{R: cfg.Stdin, TTY: cfg.StdinTTY})
 	k.stdio[1] = k.FS.NewStream(&vfs.Stream{W: cfg.Stdout, TTY: cfg.StdoutTTY})
 	k.stdio[2] = k.FS.NewStream(&vfs.Stream{W: cfg.Stderr, TTY: cfg.StderrTTY})
+	for _, n := range k.stdio {
+		// The guest's user owns its terminal or pipes, as a login owns its tty, so that
+		// it can reopen them through /dev/stdout or /proc/self/fd/N.
+		n.UID, n.GID = cfg.UID, cfg.GID
+	}
 	for _, m := range cfg.Mounts {
 		if !strings.HasPrefix(m.Guest, "/") || m.Guest == "/" || strings.HasPrefix(m.Guest, "/proc") {
 			return nil, fmt.Errorf("mount %s: the guest path must be absolute, not / and not under /proc", m.Guest)

@@ -23,7 +23,7 @@ var fileCalls = []entry{
 	call(linux.SYS_LSEEK, "lseek", Lseek, fd, i, i),
 	call(linux.SYS_FSTAT, "fstat", Fstat, fd, p),
 	call(linux.SYS_NEWFSTATAT, "newfstatat", Newfstatat, fd, path, p, x),
-	call(linux.SYS_IOCTL, "ioctl", Ioctl, fd, x, p).partial("terminal queries: TCGETS, TIOCGWINSZ"),
+	call(linux.SYS_IOCTL, "ioctl", Ioctl, fd, x, p).partial("terminal queries: TCGETS, TIOCGWINSZ, TIOCGPGRP"),
 	call(linux.SYS_READLINKAT, "readlinkat", Readlinkat, fd, path, p, u),
 	call(linux.SYS_GETCWD, "getcwd", Getcwd, p, u),
 	call(linux.SYS_MKDIRAT, "mkdirat", Mkdirat, fd, path, oct),
@@ -440,6 +440,7 @@ func Newfstatat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 // Terminal ioctls (asm-generic/ioctls.h).
 const (
 	TCGETS     = 0x5401
+	TIOCGPGRP  = 0x540f
 	TIOCGWINSZ = 0x5413
 )
 
@@ -450,9 +451,14 @@ func Ioctl(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		return 0, err
 	}
 	switch a[1] {
-	case TCGETS, TIOCGWINSZ:
+	case TCGETS, TIOCGWINSZ, TIOCGPGRP:
 		if !f.IsTTY() {
 			return 0, linux.ENOTTY
+		}
+		if a[1] == TIOCGPGRP {
+			var pg [4]byte
+			binary.LittleEndian.PutUint32(pg[:], uint32(t.Kernel().ForegroundPgrp()))
+			return ret0(copyOut(t, a[2], pg[:]))
 		}
 		if a[1] == TIOCGWINSZ {
 			var ws [8]byte // 24 rows, 80 columns

@@ -29,8 +29,15 @@ func Open(n *Inode, flags uint32, path string) *File {
 	if n.gen != nil {
 		f.snap = n.gen()
 	}
+	if o, ok := n.dev.(opener); ok {
+		o.Opened(f)
+	}
 	return f
 }
+
+// opener is a device that counts its open file descriptions (pipes: a pipe reopened
+// through /proc/self/fd/N is one more reader or writer).
+type opener interface{ Opened(f *File) }
 
 // IncRef takes another reference (dup, fork).
 func (f *File) IncRef() { f.refs++ }

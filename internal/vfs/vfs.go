@@ -69,6 +69,7 @@ type Inode struct {
 	parent   *Inode            // directory's parent (the root is its own)
 	name     string            // directory's name in its parent
 	target   string            // symbolic link target
+	magic    *Inode            // a /proc/PID/fd/N link: following it opens this inode
 	dev      Device
 
 	lookupFn func(string) *Inode // synthetic directory: computes its entries
@@ -369,6 +370,9 @@ func (fs *FS) step(c Cred, dir *Inode, name string, follow bool, depth int) (*In
 		return nil, linux.ENOENT
 	}
 	if follow && n.Mode&S_IFMT == S_IFLNK {
+		if n.magic != nil {
+			return n.magic, nil // proc(5): "a symbolic link ... opening it opens the file"
+		}
 		if depth >= maxSymlinks {
 			return nil, linux.ELOOP
 		}

@@ -7,6 +7,7 @@
 package main
 
 import (
+	"bufio"
 	"compress/gzip"
 	"errors"
 	"flag"
@@ -147,6 +148,8 @@ type runOptions struct {
 	maxMem     string
 	clockStart string
 	strace     bool
+	straceExpr string // --strace-e
+	straceOut  string // --strace-o
 	stats      bool
 	mounts     []kernel.Mount
 	cpuprof    string
@@ -186,7 +189,9 @@ func runFlags(out io.Writer) *flag.FlagSet {
 	set.StringVar(&opts.cpuprof, "cpuprofile", "", "write a Go CPU profile of weft itself to `FILE` (for weft's developers)")
 	set.StringVar(&opts.trace, "trace", "", "write a Chrome Trace Event file to `FILE`, to open in Perfetto (ui.perfetto.dev)")
 	set.BoolVar(&opts.summary, "summary", false, "print a table of every process on stderr at the end")
-	set.BoolVar(&opts.strace, "strace", false, "print every system call on stderr")
+	set.BoolVar(&opts.strace, "strace", false, "print every system call, signal delivery and exit on stderr, as strace -f does")
+	set.StringVar(&opts.straceExpr, "strace-e", "", "with --strace, show only the system calls in `trace=SET`: names and classes (%file, %desc, %process, %signal, %memory), ! to invert, as strace -e trace=")
+	set.StringVar(&opts.straceOut, "strace-o", "", "write the --strace lines to `FILE` instead of stderr")
 	set.BoolVar(&opts.stats, "stats", false, "print instruction count and speed on stderr at the end")
 	return set
 }
@@ -251,8 +256,35 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		MaxInsns: opts.maxInsns, MaxMemory: maxMem, ClockStart: clockStart, UID: uint32(opts.uid), GID: uint32(opts.gid),
 		Mounts: opts.mounts,
 	}
+	if opts.straceExpr != "" || opts.straceOut != "" {
+		opts.strace = true // either asks for strace output
+	}
 	if opts.strace {
 		o.Strace = stderr
+		if opts.straceExpr != "" {
+			calls, err := kernel.StraceFilter(opts.straceExpr, syscalls.Table())
+			if err != nil {
+				fmt.Fprintf(stderr, "weft: --strace-e %s: %v\n", opts.straceExpr, err)
+				return exitUsage
+			}
+			o.StraceCalls = calls
+		}
+		if opts.straceOut != "" {
+			f, err := os.Create(opts.straceOut)
+			if err != nil {
+				fmt.Fprintf(stderr, "weft: --strace-o: %v\n", err)
+				return exitUsage
+			}
+			w := bufio.NewWriter(f)
+			o.Strace = w
+			defer func() {
+				if err := w.Flush(); err == nil {
+					f.Close()
+				} else {
+					fmt.Fprintf(stderr, "weft: --strace-o %s: %v\n", opts.straceOut, err)
+				}
+			}()
+		}
 	}
 	if fwd != nil {
 		o.Setup = fwd.attach

@@ -177,3 +177,43 @@ func TestSyscallsList(t *testing.T) {
 		}
 	}
 }
+
+// strace(1)'s conventions: signal deliveries, task ends, filters, -o.
+func TestStraceConventions(t *testing.T) {
+	code, _, stderr := runWeft("run", "--strace", guest(t, "_segv"))
+	if code != 128+11 {
+		t.Errorf("exit %d", code)
+	}
+	for _, want := range []string{"[pid 1] --- SIGSEGV {si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=0x10} ---\n",
+		"[pid 1] +++ killed by SIGSEGV +++\n"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("--strace of _segv lacks %q:\n%s", want, stderr)
+		}
+	}
+	_, _, stderr = runWeft("run", "--strace-e", "trace=write,%memory", guest(t, "thr_signals"))
+	for _, want := range []string{"] write(1, ", "] brk(NULL) = 0x", "] mmap(NULL, ", "MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x",
+		"--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=", "+++ exited with 0 +++"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("--strace-e trace=write,%%memory lacks %q:\n%s", want, stderr)
+		}
+	}
+	for _, not := range []string{"] clone(", "] wait4(", "] exit_group("} {
+		if strings.Contains(stderr, not) {
+			t.Errorf("--strace-e trace=write,%%memory shows %q:\n%s", not, stderr)
+		}
+	}
+	_, _, stderr = runWeft("run", "--strace-e", "!%memory,%signal", guest(t, "hello"))
+	if strings.Contains(stderr, "] brk(") || !strings.Contains(stderr, "] write(1, ") {
+		t.Errorf("--strace-e '!%%memory,%%signal':\n%s", stderr)
+	}
+	code, _, stderr = runWeft("run", "--strace-e", "trace=frobnicate", guest(t, "hello"))
+	if code != exitUsage || !strings.Contains(stderr, `unknown system call "frobnicate"`) {
+		t.Errorf("unknown name: exit %d, %q", code, stderr)
+	}
+	out := filepath.Join(t.TempDir(), "strace.txt")
+	code, _, stderr = runWeft("run", "--strace-o", out, guest(t, "hello"))
+	data, err := os.ReadFile(out)
+	if code != 0 || err != nil || strings.Contains(stderr, "write(1") || !strings.Contains(string(data), "[pid 1] write(1, \"hello, world\\n\", 13) = 13\n") {
+		t.Errorf("--strace-o: exit %d, %v, stderr %q, file:\n%s", code, err, stderr, data)
+	}
+}

@@ -72,8 +72,11 @@ type Config struct {
 	Mounts []Mount
 
 	Syscalls *SyscallTable
-	// Strace, when set, receives one line per system call.
+	// Strace, when set, receives one line per system call, signal delivery and task
+	// exit, in strace(1)'s conventions.
 	Strace io.Writer
+	// StraceCalls, if not nil, limits the syscall lines to these calls (StraceFilter).
+	StraceCalls map[string]bool
 	// Trace, when set, receives the kernel's events (see package trace).
 	Trace trace.Sink
 	// Notices receives weft's own remarks about the run (unimplemented syscalls).
@@ -152,6 +155,8 @@ type Kernel struct {
 
 	totalInsns uint64
 	host       hostSignals
+	straceHeld []string // strace lines waiting for the end of the current syscall's line
+	inSyscall  bool     // a syscall handler is running (invoke)
 	noticed    map[string]bool
 	stdio      [3]*vfs.Inode
 }

@@ -320,6 +320,7 @@ func (k *Kernel) fault(t *Task, stop cpu.Stop) {
 	if t.TID != t.TG.PID || len(t.TG.Tasks) > 1 {
 		who += fmt.Sprintf(" (thread %d)", t.TID)
 	}
+	k.straceSignal(t, info)
 	k.notice("%s killed by %v: %s at %s", who, info.Signo, what, where)
 	if k.tr != nil {
 		k.traceEvent(t, trace.Event{Time: t.Now(), Kind: trace.Fault, Name: what + " at " + where})
@@ -367,13 +368,13 @@ func (k *Kernel) interruptSyscall(t *Task) {
 			t.restart = restartBlock{call: sc, deadline: deadline}
 			t.Ctx.X[17] = linux.SYS_RESTART_SYSCALL
 		}
-		if k.cfg.Strace != nil {
+		if k.straceOn(sc.Name) {
 			fmt.Fprintf(k.cfg.Strace, "[pid %d] %s(%s) = ? %s (to be restarted)\n", t.TID, sc.Name, t.stracePre, code)
 		}
 		return
 	}
 	t.Ctx.X[10] = negErrno(linux.EINTR)
-	if k.cfg.Strace != nil {
+	if k.straceOn(sc.Name) {
 		fmt.Fprintf(k.cfg.Strace, "[pid %d] %s(%s) = -1 EINTR\n", t.TID, sc.Name, t.stracePre)
 	}
 }

@@ -47,8 +47,9 @@ type Options struct {
 	// HostStopped is kernel.Config.HostStopped.
 	HostStopped func()
 
-	Strace io.Writer  // one line per syscall
-	Trace  trace.Sink // kernel events
+	Strace      io.Writer       // one line per syscall
+	StraceCalls map[string]bool // kernel.Config.StraceCalls
+	Trace       trace.Sink      // kernel events
 	// Notices receives weft's remarks (fault reports, unimplemented syscalls);
 	// Stderr if nil.
 	Notices io.Writer
@@ -100,7 +101,7 @@ func Program(path string, argv []string, o Options) (*Result, error) {
 		Seed: o.Seed, CPUs: o.CPUs, Quantum: o.Quantum, Step: o.Step,
 		MaxInsns: o.MaxInsns, MaxMemory: o.MaxMemory, ClockStart: o.ClockStart, UID: o.UID, GID: o.GID,
 		Mounts: o.Mounts, Syscalls: syscalls.Table(),
-		Strace: o.Strace, Trace: o.Trace, Notices: notices,
+		Strace: o.Strace, StraceCalls: o.StraceCalls, Trace: o.Trace, Notices: notices,
 		HostStopped: o.HostStopped, Closed: o.Closed,
 	})
 	if err != nil {

@@ -8,7 +8,7 @@ import (
 )
 
 var threadCalls = []entry{
-	call(linux.SYS_FUTEX, "futex", Futex, p, x, u, p, p, x).partial("no priority-inheritance operations (FUTEX_LOCK_PI ...)").restartable().timedRestart(),
+	call(linux.SYS_FUTEX, "futex", Futex, p, fop, u, p, p, x).partial("no priority-inheritance operations (FUTEX_LOCK_PI ...)").restartable().timedRestart(),
 	call(linux.SYS_CLONE3, "clone3", Clone3, p, u),
 	call(linux.SYS_GET_ROBUST_LIST, "get_robust_list", GetRobustList, i, p, p),
 }

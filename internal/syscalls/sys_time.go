@@ -8,13 +8,13 @@ import (
 )
 
 var timeCalls = []entry{
-	call(linux.SYS_CLOCK_GETTIME, "clock_gettime", ClockGettime, i, p),
-	call(linux.SYS_CLOCK_GETRES, "clock_getres", ClockGetres, i, p),
+	call(linux.SYS_CLOCK_GETTIME, "clock_gettime", ClockGettime, clk, p),
+	call(linux.SYS_CLOCK_GETRES, "clock_getres", ClockGetres, clk, p),
 	call(linux.SYS_GETTIMEOFDAY, "gettimeofday", Gettimeofday, p, p),
 	call(linux.SYS_NANOSLEEP, "nanosleep", Nanosleep, p, p).interrupted(func(t *kernel.Task, a *kernel.SyscallArgs) {
 		writeRemaining(t, a[1])
 	}).timedRestart(),
-	call(linux.SYS_CLOCK_NANOSLEEP, "clock_nanosleep", ClockNanosleep, i, x, p, p).interrupted(func(t *kernel.Task, a *kernel.SyscallArgs) {
+	call(linux.SYS_CLOCK_NANOSLEEP, "clock_nanosleep", ClockNanosleep, clk, x, p, p).interrupted(func(t *kernel.Task, a *kernel.SyscallArgs) {
 		if a[1]&TIMER_ABSTIME == 0 {
 			writeRemaining(t, a[3])
 		}

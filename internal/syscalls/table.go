@@ -24,6 +24,14 @@ const (
 	prot = kernel.ArgProt
 	mfl  = kernel.ArgMapFlags
 	sig  = kernel.ArgSignal
+	clf  = kernel.ArgCloneFlags
+	wopt = kernel.ArgWaitOptions
+	atf  = kernel.ArgAtFlags
+	fop  = kernel.ArgFutexOp
+	how  = kernel.ArgSigHow
+	fcmd = kernel.ArgFcntlCmd
+	clk  = kernel.ArgClockID
+	sset = kernel.ArgSigset
 )
 
 type entry struct {

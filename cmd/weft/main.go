@@ -336,7 +336,8 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	k := res.Kernel
 	if opts.summary {
-		trace.WriteSummary(stderr, k.Summary())
+		_, peak := k.Memory()
+		trace.WriteSummary(stderr, k.Summary(), peak)
 	}
 	if opts.stats {
 		n := k.TotalInsns()

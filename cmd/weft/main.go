@@ -150,6 +150,7 @@ type runOptions struct {
 	strace     bool
 	straceExpr string // --strace-e
 	straceOut  string // --strace-o
+	rawIDs     bool   // --raw-host-ids
 	stats      bool
 	mounts     []kernel.Mount
 	cpuprof    string
@@ -186,6 +187,7 @@ func runFlags(out io.Writer) *flag.FlagSet {
 		opts.mounts = append(opts.mounts, kernel.Mount{Host: parts[0], Guest: parts[1], Writable: len(parts) == 3 && parts[2] == "rw"})
 		return nil
 	})
+	set.BoolVar(&opts.rawIDs, "raw-host-ids", false, "show the owners of files under --mount as the host has them, instead of mapping weft's own user to the guest's (--uid, --gid) and other owners to nobody (65534)")
 	set.StringVar(&opts.cpuprof, "cpuprofile", "", "write a Go CPU profile of weft itself to `FILE` (for weft's developers)")
 	set.StringVar(&opts.trace, "trace", "", "write a Chrome Trace Event file to `FILE`, to open in Perfetto (ui.perfetto.dev)")
 	set.BoolVar(&opts.summary, "summary", false, "print a table of every process on stderr at the end")
@@ -254,7 +256,7 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		StdinTTY: stdinTTY, StdoutTTY: isTTY(guestOut), StderrTTY: isTTY(stderr),
 		Env: opts.env, Seed: opts.seed, CPUs: opts.cpus, Quantum: opts.quantum, Step: opts.step,
 		MaxInsns: opts.maxInsns, MaxMemory: maxMem, ClockStart: clockStart, UID: uint32(opts.uid), GID: uint32(opts.gid),
-		Mounts: opts.mounts,
+		Mounts: opts.mounts, RawHostIDs: opts.rawIDs,
 	}
 	if opts.straceExpr != "" || opts.straceOut != "" {
 		opts.strace = true // either asks for strace output

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -70,6 +71,10 @@ type Config struct {
 
 	// Mounts make host directories visible to the guest.
 	Mounts []Mount
+	// RawHostIDs shows the owners of files on host mounts as the host has them. By
+	// default the mounts are idmapped (vfs.IDMap): the host user running weft appears
+	// as the guest's user (UID, GID), any other owner as nobody (65534).
+	RawHostIDs bool
 
 	Syscalls *SyscallTable
 	// Strace, when set, receives one line per system call, signal delivery and task
@@ -208,7 +213,11 @@ func New(cfg Config) (*Kernel, error) {
 		if !strings.HasPrefix(m.Guest, "/") || m.Guest == "/" || strings.HasPrefix(m.Guest, "/proc") {
 			return nil, fmt.Errorf("mount %s: the guest path must be absolute, not / and not under /proc", m.Guest)
 		}
-		if err := k.FS.MountHost(m.Host, m.Guest, m.Writable); err != nil {
+		var ids *vfs.IDMap
+		if !cfg.RawHostIDs {
+			ids = &vfs.IDMap{HostUID: uint32(os.Getuid()), HostGID: uint32(os.Getgid()), GuestUID: cfg.UID, GuestGID: cfg.GID}
+		}
+		if err := k.FS.MountHostMapped(m.Host, m.Guest, m.Writable, ids); err != nil {
 			return nil, fmt.Errorf("mount %s: %w", m.Host, err)
 		}
 	}

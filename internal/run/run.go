@@ -35,6 +35,8 @@ type Options struct {
 	ClockStart uint64
 	UID, GID   uint32
 	Mounts     []kernel.Mount
+	// RawHostIDs is kernel.Config.RawHostIDs.
+	RawHostIDs bool
 
 	// GuestPath is where the guest finds the program (its /proc/self/exe and
 	// AT_EXECFN); by default /usr/local/bin/ and the file's name, so that a run does
@@ -100,7 +102,7 @@ func Program(path string, argv []string, o Options) (*Result, error) {
 		StdinTTY: o.StdinTTY, StdoutTTY: o.StdoutTTY, StderrTTY: o.StderrTTY,
 		Seed: o.Seed, CPUs: o.CPUs, Quantum: o.Quantum, Step: o.Step,
 		MaxInsns: o.MaxInsns, MaxMemory: o.MaxMemory, ClockStart: o.ClockStart, UID: o.UID, GID: o.GID,
-		Mounts: o.Mounts, Syscalls: syscalls.Table(),
+		Mounts: o.Mounts, RawHostIDs: o.RawHostIDs, Syscalls: syscalls.Table(),
 		Strace: o.Strace, StraceCalls: o.StraceCalls, Trace: o.Trace, Notices: notices,
 		HostStopped: o.HostStopped, Closed: o.Closed,
 	})

@@ -16,7 +16,6 @@ import (
 	"io/fs"
 	"math"
 	"os"
-	"path/filepath"
 	"regexp"
 	"runtime/debug"
 	"runtime/pprof"
@@ -29,6 +28,7 @@ import (
 
 	"weft/internal/costbench"
 	"weft/internal/demo"
+	"weft/internal/guestbin"
 	"weft/internal/kernel"
 	"weft/internal/loader"
 	"weft/internal/run"
@@ -600,7 +600,7 @@ func cmdDemo(args []string, stdout, stderr io.Writer) int {
 	set.SetOutput(stderr)
 	list := set.Bool("list", false, "list the lessons")
 	seed := set.Uint64("seed", 1, "seed for the runs")
-	dir := set.String("dir", "", "where the lesson programs are (default: examples/bin here or beside weft)")
+	dir := set.String("dir", "", "run the lesson programs in `DIR` (examples/bin after make -C examples) instead of the ones built into weft")
 	verbose := set.Bool("v", false, "show more of the programs' own output")
 	if err := set.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -614,7 +614,13 @@ func cmdDemo(args []string, stdout, stderr io.Writer) int {
 	}
 	d := *dir
 	if d == "" {
-		d = findDir("examples/bin")
+		bin, cleanup, err := guestbin.Extract(guestbin.Lessons)
+		if err != nil {
+			fmt.Fprintf(stderr, "weft: demo: %v\n", err)
+			return exitInternal
+		}
+		defer cleanup()
+		d = bin
 	}
 	if err := demo.Run(stdout, d, set.Args(), demo.Options{Seed: *seed, Verbose: *verbose}); err != nil {
 		fmt.Fprintf(stderr, "weft: demo: %v\n", err)
@@ -626,23 +632,6 @@ func cmdDemo(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// findDir finds a directory of programs built from the repository (examples/bin,
-// bench/costs/bin): in the working directory, else beside the weft executable, which
-// scripts/demo.sh builds at the repository's root.
-func findDir(rel string) string {
-	if st, err := os.Stat(rel); err == nil && st.IsDir() {
-		return rel
-	}
-	if exe, err := os.Executable(); err == nil {
-		for _, d := range []string{filepath.Dir(exe), filepath.Dir(filepath.Dir(exe))} {
-			if st, err := os.Stat(filepath.Join(d, rel)); err == nil && st.IsDir() {
-				return filepath.Join(d, rel)
-			}
-		}
-	}
-	return rel
-}
-
 // cmdBench runs the process-versus-thread cost suite.
 func cmdBench(args []string, stdout, stderr io.Writer) int {
 	set := flag.NewFlagSet("weft bench", flag.ContinueOnError)
@@ -651,7 +640,7 @@ func cmdBench(args []string, stdout, stderr io.Writer) int {
 	asJSON := set.Bool("json", false, "print JSON for scripts instead of the table")
 	noNative := set.Bool("no-native", false, "skip the native runs (compiled with the host's C compiler)")
 	seed := set.Uint64("seed", 1, "seed for the weft runs")
-	dir := set.String("dir", "", "where the benchmark programs are (default: bench/costs/bin here or beside weft)")
+	dir := set.String("dir", "", "run the cost programs in `DIR` (bench/costs/bin after make -C bench/costs; their sources in DIR/..) instead of the ones built into weft")
 	if err := set.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -664,7 +653,13 @@ func cmdBench(args []string, stdout, stderr io.Writer) int {
 	}
 	d := *dir
 	if d == "" {
-		d = findDir("bench/costs/bin")
+		bin, cleanup, err := guestbin.Extract(guestbin.Costs)
+		if err != nil {
+			fmt.Fprintf(stderr, "weft: bench: %v\n", err)
+			return exitInternal
+		}
+		defer cleanup()
+		d = bin
 	}
 	o := costbench.Options{Dir: d, Quick: *quick, Native: !*noNative, Seed: *seed}
 	if !*asJSON {

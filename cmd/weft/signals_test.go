@@ -165,3 +165,13 @@ func TestClosedHostStreams(t *testing.T) {
 		}
 	}
 }
+
+// weft demo and weft bench need no programs on disk: they are built into weft.
+func TestDemoRunsAnywhere(t *testing.T) {
+	cmd := exec.Command(weftBinary(t), "demo", "races")
+	cmd.Dir = t.TempDir() // no examples/bin here
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "races") {
+		t.Errorf("weft demo races in an empty directory: %v\n%s", err, out)
+	}
+}

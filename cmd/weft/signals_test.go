@@ -175,3 +175,17 @@ func TestDemoRunsAnywhere(t *testing.T) {
 		t.Errorf("weft demo races in an empty directory: %v\n%s", err, out)
 	}
 }
+
+// On a real terminal (a pseudo-terminal that script(1) makes) the guest's streams are
+// ttys, and TIOCGPGRP answers; elsewhere they are not (tests/c/devfd.c, under TestDiff).
+func TestTerminal(t *testing.T) {
+	if _, err := exec.LookPath("script"); err != nil {
+		t.Skip("script(1) from util-linux is needed to run weft on a pseudo-terminal")
+	}
+	out, err := exec.Command("script", "-qec", weftBinary(t)+" run "+guest(t, "devfd"), "/dev/null").CombinedOutput()
+	for _, want := range []string{"isatty(0) = 1", "isatty(1) = 1", "TIOCGPGRP on stdin: 0 "} {
+		if err != nil || !strings.Contains(string(out), want) {
+			t.Errorf("weft run devfd on a terminal: %v; output lacks %q:\n%s", err, want, out)
+		}
+	}
+}

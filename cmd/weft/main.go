@@ -484,10 +484,28 @@ func flagError(set *flag.FlagSet, err error) string {
 		if near := nearestFlag(set, name); near != "" {
 			hint = fmt.Sprintf("did you mean --%s? ", near)
 		}
-		return fmt.Sprintf("unknown flag --%s (%s'weft run --help' lists the flags)", name, hint)
+		return fmt.Sprintf("unknown flag --%s (%s'%s --help' lists the flags)", name, hint, set.Name())
 	}
 	msg = dashFlag.ReplaceAllString(msg, "$1--$2")
-	return msg + " ('weft run --help' lists the flags)"
+	return fmt.Sprintf("%s ('%s --help' lists the flags)", msg, set.Name())
+}
+
+// parseSub parses the flags of a subcommand other than run: --help prints synopsis and
+// the flags on stdout; a bad flag gets one line on stderr. done reports that the
+// command is over, with status.
+func parseSub(set *flag.FlagSet, synopsis string, args []string, stdout, stderr io.Writer) (status int, done bool) {
+	set.SetOutput(io.Discard)
+	err := set.Parse(args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		fmt.Fprintf(stdout, "usage: %s\n\nflags:\n", synopsis)
+		printFlags(stdout, set)
+		return 0, true
+	case err != nil:
+		fmt.Fprintf(stderr, "%s: %s\n", strings.Replace(set.Name(), "weft ", "weft: ", 1), flagError(set, err))
+		return exitUsage, true
+	}
+	return 0, false
 }
 
 var dashFlag = regexp.MustCompile(`(^|\s)-([a-z][a-z-]*)`)
@@ -597,16 +615,12 @@ func closedStdio() (closed [3]bool) {
 // cmdDemo runs the guided tour, or some of its lessons.
 func cmdDemo(args []string, stdout, stderr io.Writer) int {
 	set := flag.NewFlagSet("weft demo", flag.ContinueOnError)
-	set.SetOutput(stderr)
 	list := set.Bool("list", false, "list the lessons")
 	seed := set.Uint64("seed", 1, "seed for the runs")
 	dir := set.String("dir", "", "run the lesson programs in `DIR` (examples/bin after make -C examples) instead of the ones built into weft")
 	verbose := set.Bool("v", false, "show more of the programs' own output")
-	if err := set.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return exitUsage
+	if status, done := parseSub(set, "weft demo [--list] [--seed N] [--dir DIR] [-v] [LESSON...]", args, stdout, stderr); done {
+		return status
 	}
 	if *list {
 		demo.List(stdout)
@@ -635,17 +649,13 @@ func cmdDemo(args []string, stdout, stderr io.Writer) int {
 // cmdBench runs the process-versus-thread cost suite.
 func cmdBench(args []string, stdout, stderr io.Writer) int {
 	set := flag.NewFlagSet("weft bench", flag.ContinueOnError)
-	set.SetOutput(stderr)
 	quick := set.Bool("quick", false, "fewer iterations and one run of each (about 5 s)")
 	asJSON := set.Bool("json", false, "print JSON for scripts instead of the table")
 	noNative := set.Bool("no-native", false, "skip the native runs (compiled with the host's C compiler)")
 	seed := set.Uint64("seed", 1, "seed for the weft runs")
 	dir := set.String("dir", "", "run the cost programs in `DIR` (bench/costs/bin after make -C bench/costs; their sources in DIR/..) instead of the ones built into weft")
-	if err := set.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return exitUsage
+	if status, done := parseSub(set, "weft bench [--quick] [--json] [--no-native] [--seed N] [--dir DIR]", args, stdout, stderr); done {
+		return status
 	}
 	if set.NArg() > 0 {
 		fmt.Fprintf(stderr, "weft: bench: unexpected argument %q\n", set.Arg(0))

@@ -15,6 +15,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"path"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -65,25 +66,54 @@ type Config struct {
 	MaxInsns uint64
 	// MaxMemory caps the guest's memory in bytes (0: no cap).
 	MaxMemory uint64
+	// ClockStart is CLOCK_REALTIME at boot, in nanoseconds since the Unix epoch
+	// (0: DefaultClockStart). Every clock of the guest is virtual from there on.
+	ClockStart uint64
 
 	UID, GID uint32
 
 	// Mounts make host directories visible to the guest.
 	Mounts []Mount
+	// RawHostIDs shows the owners of files on host mounts as the host has them. By
+	// default the mounts are idmapped (vfs.IDMap): the host user running weft appears
+	// as the guest's user (UID, GID), any other owner as nobody (65534).
+	RawHostIDs bool
 
 	Syscalls *SyscallTable
-	// Strace, when set, receives one line per system call.
+	// Strace, when set, receives one line per system call, signal delivery and task
+	// exit, in strace(1)'s conventions.
 	Strace io.Writer
+	// StraceCalls, if not nil, limits the syscall lines to these calls (StraceFilter).
+	StraceCalls map[string]bool
 	// Trace, when set, receives the kernel's events (see package trace).
 	Trace trace.Sink
 	// Notices receives weft's own remarks about the run (unimplemented syscalls).
 	Notices io.Writer
+	// HostStopped, if set, is called when nothing can run because a stop signal from
+	// the host (PostHostSignal) stopped the foreground group; weft stops itself there,
+	// and the run goes on when the host posts SIGCONT.
+	HostStopped func()
+	// Closed lists the standard streams (0, 1, 2) that were closed on the host: the
+	// guest starts without those descriptors, and gets EBADF for them.
+	Closed [3]bool
 
 	// CostModel prices the kernel's counted work (nil: cost.Default).
 	CostModel *cost.Model
 	// NoASID makes every CPU flush its TLB when it switches address space, instead of
 	// keeping the translations of recent address spaces tagged (--asid off).
 	NoASID bool
+}
+
+// DefaultClockStart is the guest's wall-clock time at boot unless Config.ClockStart
+// says otherwise: 2026-01-01 00:00:00 UTC, so that runs repeat.
+const DefaultClockStart = 1767225600 * 1e9
+
+// ClockStart is CLOCK_REALTIME at boot, in Unix nanoseconds.
+func (k *Kernel) ClockStart() uint64 {
+	if k.cfg.ClockStart != 0 {
+		return k.cfg.ClockStart
+	}
+	return DefaultClockStart
 }
 
 // Mount is a host directory shown in the guest.
@@ -155,7 +185,11 @@ type Kernel struct {
 	work    cost.Work
 	charged cost.Work
 	psLeft  uint64
-	noticed map[string]bool
+
+	host       hostSignals
+	straceHeld []string // strace lines waiting for the end of the current syscall's line
+	inSyscall  bool     // a syscall handler is running (invoke)
+	noticed    map[string]bool
 	// unknownCalls counts the unimplemented system calls noticed; past
 	// maxUnknownNotices they are no longer named, so that a guest making random
 	// calls neither floods stderr nor grows the noticed set.
@@ -194,6 +228,7 @@ func New(cfg Config) (*Kernel, error) {
 		tr:        cfg.Trace,
 		model:     cfg.CostModel,
 	}
+	k.host.wake = make(chan struct{}, 1)
 	if cfg.MaxMemory > 0 {
 		k.pool.Limit = int64(min(cfg.MaxMemory, 1<<62))
 	}
@@ -208,6 +243,11 @@ func New(cfg Config) (*Kernel, error) {
 	k.stdio[0] = k.FS.NewStream(&vfs.Stream{R: cfg.Stdin, TTY: cfg.StdinTTY})
 	k.stdio[1] = k.FS.NewStream(&vfs.Stream{W: cfg.Stdout, TTY: cfg.StdoutTTY})
 	k.stdio[2] = k.FS.NewStream(&vfs.Stream{W: cfg.Stderr, TTY: cfg.StderrTTY})
+	for _, n := range k.stdio {
+		// The guest's user owns its terminal or pipes, as a login owns its tty, so that
+		// it can reopen them through /dev/stdout or /proc/self/fd/N.
+		n.UID, n.GID = cfg.UID, cfg.GID
+	}
 	for _, m := range cfg.Mounts {
 		if strings.HasPrefix(m.Guest, "/") {
 			m.Guest = path.Clean(m.Guest) // "/tmp/../proc" is /proc, not a ".." entry
@@ -215,7 +255,11 @@ func New(cfg Config) (*Kernel, error) {
 		if !strings.HasPrefix(m.Guest, "/") || m.Guest == "/" || m.Guest == "/proc" || strings.HasPrefix(m.Guest, "/proc/") {
 			return nil, fmt.Errorf("mount %s: the guest path must be absolute, not / and not under /proc", vfs.Quote(m.Guest))
 		}
-		if err := k.FS.MountHost(m.Host, m.Guest, m.Writable); err != nil {
+		var ids *vfs.IDMap
+		if !cfg.RawHostIDs {
+			ids = &vfs.IDMap{HostUID: uint32(os.Getuid()), HostGID: uint32(os.Getgid()), GuestUID: cfg.UID, GuestGID: cfg.GID}
+		}
+		if err := k.FS.MountHostMapped(m.Host, m.Guest, m.Writable, ids); err != nil {
 			return nil, fmt.Errorf("mount %s: %w", vfs.Quote(m.Host), err)
 		}
 	}
@@ -276,6 +320,9 @@ func (k *Kernel) Spawn(data []byte, path string, argv, envp []string) (*ThreadGr
 	}
 	tg.CwdPath = "/home/user"
 	for fd, n := range k.stdio {
+		if k.cfg.Closed[fd] {
+			continue
+		}
 		mode := uint32(vfs.O_RDONLY)
 		if fd > 0 {
 			mode = vfs.O_WRONLY
@@ -285,7 +332,7 @@ func (k *Kernel) Spawn(data []byte, path string, argv, envp []string) (*ThreadGr
 			name = "pipe:[" + strconv.FormatUint(n.Ino, 10) + "]"
 		}
 		if err := tg.FDs.InstallAt(fd, vfs.Open(n, mode, name), false); err != nil {
-			return nil, fmt.Errorf("standard file descriptors: %w", err)
+			return nil, fmt.Errorf("standard file descriptors: out of memory (%w)", err)
 		}
 	}
 	t := &Task{k: k, TG: tg}

@@ -411,10 +411,14 @@ func (k *Kernel) exitTask(t *Task) {
 
 // traceExit tells the trace that t ends, once.
 func (k *Kernel) traceExit(t *Task, at uint64) {
-	if k.tr == nil || t.exitTraced {
+	if (k.tr == nil && k.cfg.Strace == nil) || t.exitTraced {
 		return
 	}
 	t.exitTraced = true
+	k.straceExit(t)
+	if k.tr == nil {
+		return
+	}
 	status := uint64(t.TG.ExitCode)
 	if t.TG.KillSignal != 0 {
 		status = 128 + uint64(t.TG.KillSignal)

@@ -39,6 +39,12 @@ func (k *Kernel) mountProc() {
 		return names
 	})
 	fs.Mount("/proc", root)
+	// The links udev makes on Linux: programs write to /dev/stdout, and shells hand
+	// /dev/fd/N to commands for process substitution.
+	fs.AddSymlink("/dev/fd", "/proc/self/fd")
+	fs.AddSymlink("/dev/stdin", "/proc/self/fd/0")
+	fs.AddSymlink("/dev/stdout", "/proc/self/fd/1")
+	fs.AddSymlink("/dev/stderr", "/proc/self/fd/2")
 }
 
 func (k *Kernel) procDir(tg *ThreadGroup) *vfs.Inode {
@@ -90,7 +96,7 @@ func (k *Kernel) procFDs(tg *ThreadGroup) *vfs.Inode {
 		if err != nil {
 			return nil
 		}
-		return fs.NewSymlink(f.Path, tg.Creds.EUID, tg.Creds.EGID)
+		return fs.NewMagicLink(f.Path, f.Inode, tg.Creds.EUID, tg.Creds.EGID)
 	}, func() []string {
 		var names []string
 		for _, fd := range tg.FDs.Open() {

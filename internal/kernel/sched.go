@@ -83,9 +83,10 @@ func (k *Kernel) traceFaults(t *Task, mem mm.Stats) {
 type Outcome uint8
 
 const (
-	Exited    Outcome = iota // pid 1 exited or was killed
-	InsnLimit                // Config.MaxInsns was reached
-	Deadlock                 // every task blocked with nothing to wake one
+	Exited      Outcome = iota // pid 1 exited or was killed
+	InsnLimit                  // Config.MaxInsns was reached
+	Deadlock                   // every task blocked with nothing to wake one
+	Interrupted                // the host ended the run (Kernel.Abort)
 )
 
 // Result is how a run ended.
@@ -101,6 +102,11 @@ type Result struct {
 // can run any more.
 func (k *Kernel) Run() Result {
 	for {
+		if k.host.flag.Load() {
+			if r, done := k.takeHostSignals(); done {
+				return r
+			}
+		}
 		if k.init == nil || k.init.Exited {
 			k.shutdown()
 			return k.finish()
@@ -108,6 +114,9 @@ func (k *Kernel) Run() Result {
 		c := k.pickCPU()
 		if c == nil {
 			if len(k.timers) == 0 {
+				if k.waitHost() {
+					continue
+				}
 				k.reportDeadlock()
 				k.shutdown()
 				return Result{Outcome: Deadlock, Status: 1}
@@ -342,6 +351,7 @@ func (k *Kernel) fault(t *Task, stop cpu.Stop) {
 	if t.TID != t.TG.PID || t.TG.threads > 1 {
 		who += fmt.Sprintf(" (thread %d)", t.TID)
 	}
+	k.straceSignal(t, info)
 	k.notice("%s killed by %v: %s at %s", who, info.Signo, what, where)
 	if k.tr != nil {
 		k.traceEvent(t, trace.Event{Time: t.Now(), Kind: trace.Fault, Name: what + " at " + where})
@@ -389,13 +399,13 @@ func (k *Kernel) interruptSyscall(t *Task) {
 			t.restart = restartBlock{call: sc, deadline: deadline}
 			t.Ctx.X[17] = linux.SYS_RESTART_SYSCALL
 		}
-		if k.cfg.Strace != nil {
+		if k.straceOn(sc.Name) {
 			fmt.Fprintf(k.cfg.Strace, "[pid %d] %s(%s) = ? %s (to be restarted)\n", t.TID, sc.Name, t.stracePre, code)
 		}
 		return
 	}
 	t.Ctx.X[10] = negErrno(linux.EINTR)
-	if k.cfg.Strace != nil {
+	if k.straceOn(sc.Name) {
 		fmt.Fprintf(k.cfg.Strace, "[pid %d] %s(%s) = -1 EINTR\n", t.TID, sc.Name, t.stracePre)
 	}
 }

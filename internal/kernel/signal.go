@@ -377,12 +377,15 @@ func (k *Kernel) deliverSignals(t *Task) bool {
 				if info.Signo != linux.SIGSTOP && k.orphanedPgrp(t.TG.PGID) {
 					continue // no one is left to continue it (pgrp.go)
 				}
+				k.straceSignal(t, info)
 				k.stopGroup(t.TG, info.Signo)
 				return false
 			}
+			k.straceSignal(t, info)
 			k.exitGroup(t.TG, 0, info.Signo)
 			return false
 		}
+		k.straceSignal(t, info)
 		if k.tr != nil {
 			k.traceEvent(t, trace.Event{Time: t.Now(), Kind: trace.Signal, Name: info.Signo.String(), Arg: uint64(info.Signo)})
 		}

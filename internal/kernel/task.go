@@ -197,6 +197,7 @@ type Task struct {
 	// restart is what restart_syscall(2) resumes (see Syscall.TimedRestart).
 	restart    restartBlock
 	stracePre  string
+	exitCode   int // the status it gave exit(2), when it ended alone
 	waitingFor string
 	waitQueues []*WaitQueue
 
@@ -249,6 +250,7 @@ func (t *Task) Exit(code int) {
 		t.k.exitGroup(t.TG, code, 0)
 		return
 	}
+	t.exitCode = code
 	t.k.exitRobustList(t)
 	t.k.exitClearTID(t)
 	t.k.settle(t) // while the thread still holds its CPU

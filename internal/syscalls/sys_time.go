@@ -9,13 +9,13 @@ import (
 )
 
 var timeCalls = []entry{
-	call(linux.SYS_CLOCK_GETTIME, "clock_gettime", ClockGettime, i, p),
-	call(linux.SYS_CLOCK_GETRES, "clock_getres", ClockGetres, i, p),
+	call(linux.SYS_CLOCK_GETTIME, "clock_gettime", ClockGettime, clk, p),
+	call(linux.SYS_CLOCK_GETRES, "clock_getres", ClockGetres, clk, p),
 	call(linux.SYS_GETTIMEOFDAY, "gettimeofday", Gettimeofday, p, p),
 	call(linux.SYS_NANOSLEEP, "nanosleep", Nanosleep, p, p).interrupted(func(t *kernel.Task, a *kernel.SyscallArgs) {
 		writeRemaining(t, a[1])
 	}).timedRestart(),
-	call(linux.SYS_CLOCK_NANOSLEEP, "clock_nanosleep", ClockNanosleep, i, x, p, p).interrupted(func(t *kernel.Task, a *kernel.SyscallArgs) {
+	call(linux.SYS_CLOCK_NANOSLEEP, "clock_nanosleep", ClockNanosleep, clk, x, p, p).interrupted(func(t *kernel.Task, a *kernel.SyscallArgs) {
 		if a[1]&TIMER_ABSTIME == 0 {
 			writeRemaining(t, a[3])
 		}
@@ -38,15 +38,16 @@ const (
 	TIMER_ABSTIME = 1
 )
 
-// Epoch is the wall-clock time at which every weft run boots: 2026-01-01 00:00:00 UTC.
+// epoch is the wall-clock time (CLOCK_REALTIME, in Unix nanoseconds) at which the
+// guest's machine booted: kernel.DefaultClockStart unless --clock-start says otherwise.
 // The guest's clocks are virtual, so runs repeat.
-const Epoch = 1767225600 * 1e9
+func epoch(t *kernel.Task) uint64 { return t.Kernel().ClockStart() }
 
 // clockNow reads a clock in virtual nanoseconds.
 func clockNow(t *kernel.Task, id uint64) (uint64, error) {
 	switch id {
 	case CLOCK_REALTIME, CLOCK_REALTIME_COARSE:
-		return Epoch + t.Now(), nil
+		return epoch(t) + t.Now(), nil
 	case CLOCK_MONOTONIC, CLOCK_MONOTONIC_RAW, CLOCK_MONOTONIC_COARSE, CLOCK_BOOTTIME:
 		return t.Now(), nil
 	case CLOCK_PROCESS_CPUTIME_ID:
@@ -83,14 +84,14 @@ func readTimespec(t *kernel.Task, addr uint64) (uint64, error) {
 // maxTime is the latest virtual time a deadline may name: past it CLOCK_REALTIME (the
 // virtual time plus the epoch) would no longer fit in a signed 64-bit count of
 // nanoseconds, so a very long sleep saturates there instead of wrapping.
-const maxTime = math.MaxInt64 - Epoch
+func maxTime(t *kernel.Task) uint64 { return math.MaxInt64 - min(epoch(t), math.MaxInt64/2) }
 
 // deadlineIn returns the virtual time d nanoseconds after t's now (at least 1 ns later,
 // so that a zero timeout still yields), saturated at maxTime.
 func deadlineIn(t *kernel.Task, d uint64) uint64 {
-	now := t.Now()
-	if d >= maxTime || now >= maxTime-d {
-		return max(now+1, maxTime)
+	now, end := t.Now(), maxTime(t)
+	if d >= end || now >= end-d {
+		return max(now+1, end)
 	}
 	return now + max(d, 1)
 }
@@ -117,7 +118,7 @@ func ClockGetres(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 
 // Gettimeofday implements gettimeofday(2).
 func Gettimeofday(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
-	ns := Epoch + t.Now()
+	ns := epoch(t) + t.Now()
 	if a[0] != 0 {
 		b := make([]byte, 16)
 		binary.LittleEndian.PutUint64(b, ns/1e9)

@@ -24,6 +24,14 @@ const (
 	prot = kernel.ArgProt
 	mfl  = kernel.ArgMapFlags
 	sig  = kernel.ArgSignal
+	clf  = kernel.ArgCloneFlags
+	wopt = kernel.ArgWaitOptions
+	atf  = kernel.ArgAtFlags
+	fop  = kernel.ArgFutexOp
+	how  = kernel.ArgSigHow
+	fcmd = kernel.ArgFcntlCmd
+	clk  = kernel.ArgClockID
+	sset = kernel.ArgSigset
 )
 
 type entry struct {
@@ -59,7 +67,7 @@ func (e entry) stub(note string) entry {
 // Table returns the syscall table.
 func Table() *kernel.SyscallTable {
 	st := kernel.NewSyscallTable()
-	for _, group := range [][]entry{fileCalls, pollCalls, memCalls, processCalls, threadCalls, credCalls, schedCalls, timeCalls, signalCalls, infoCalls} {
+	for _, group := range [][]entry{fileCalls, pollCalls, memCalls, processCalls, threadCalls, credCalls, schedCalls, timeCalls, signalCalls, infoCalls, hwprobeCalls} {
 		for _, e := range group {
 			st.Register(e.nr, e.Syscall)
 		}

@@ -28,8 +28,8 @@ import (
 
 	"weft/internal/costbench"
 	"weft/internal/demo"
-	"weft/internal/guestprof"
 	"weft/internal/guestbin"
+	"weft/internal/guestprof"
 	"weft/internal/kernel"
 	"weft/internal/loader"
 	"weft/internal/run"

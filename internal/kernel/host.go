@@ -66,10 +66,10 @@ func (k *Kernel) takeHostSignals() (r Result, done bool) {
 		return Result{Outcome: Interrupted, Status: 128 + int(sig), Signal: sig}, true
 	}
 	set := k.host.pending.Swap(0)
-	if k.init == nil || set == 0 {
+	if k.main == nil || set == 0 {
 		return Result{}, false
 	}
-	pgid := k.init.PGID
+	pgid := k.main.PGID
 	for s := Signal(1); s < linux.NSIG; s++ {
 		if set&sigBit(s) == 0 {
 			continue
@@ -96,7 +96,7 @@ func (k *Kernel) takeHostSignals() (r Result, done bool) {
 // guest is deadlocked). The Config.HostStopped callback runs first, once per stop, so
 // that weft can stop itself as a shell's job.
 func (k *Kernel) waitHost() bool {
-	if !k.host.stopped || k.init == nil || !k.init.Stopped {
+	if !k.host.stopped || k.main == nil || !k.main.Stopped {
 		return false
 	}
 	if f := k.cfg.HostStopped; f != nil {
@@ -111,8 +111,8 @@ func (k *Kernel) waitHost() bool {
 // ForegroundPgrp is the foreground process group of weft's terminal: pid 1's group,
 // which the host's terminal signals go to (TIOCGPGRP).
 func (k *Kernel) ForegroundPgrp() int {
-	if k.init == nil {
+	if k.main == nil {
 		return 0
 	}
-	return k.init.PGID
+	return k.main.PGID
 }

@@ -89,6 +89,10 @@ type Config struct {
 	Trace trace.Sink
 	// Notices receives weft's own remarks about the run (unimplemented syscalls).
 	Notices io.Writer
+	// Init gives the program a kernel-owned init as its parent (pid 1, see spawnInit):
+	// the program is pid 2, in its own process group of init's session, as under a
+	// shell. Without it the program is pid 1 and adopts orphans itself.
+	Init bool
 	// HostStopped, if set, is called when nothing can run because a stop signal from
 	// the host (PostHostSignal) stopped the foreground group; weft stops itself there,
 	// and the run goes on when the host posts SIGCONT.
@@ -166,7 +170,12 @@ type Kernel struct {
 	live  map[int]*Task
 	procs map[int]*ThreadGroup
 	runq  []*Task
-	init  *ThreadGroup
+	// main is the program weft was asked to run: its exit ends the run. initProc, with
+	// Config.Init, is the kernel-owned init that is its parent (pid 1), which adopts
+	// orphans and reaps them at once; without it the main program is pid 1 and adopts
+	// them itself.
+	main     *ThreadGroup
+	initProc *ThreadGroup
 
 	timers   []timer
 	firing   uint64 // the time of the timer whose signal is being sent, or 0
@@ -304,10 +313,19 @@ func (k *Kernel) Spawn(data []byte, path string, argv, envp []string) (*ThreadGr
 	if k.FS.Root != nil && strings.HasPrefix(path, "/") {
 		k.FS.AddFile(path, data, 0o555)
 	}
+	if k.cfg.Init && k.initProc == nil && k.main == nil {
+		if err := k.spawnInit(); err != nil {
+			return nil, err
+		}
+	}
+	sid := k.nextPID
+	if k.initProc != nil {
+		sid = k.initProc.SID // a program a shell started: its own group, the shell's session
+	}
 	tg := &ThreadGroup{
 		PID:     k.nextPID,
 		PGID:    k.nextPID,
-		SID:     k.nextPID,
+		SID:     sid,
 		MM:      mm.New(&k.pool),
 		FDs:     &FDTable{pool: &k.pool},
 		Umask:   0o022,
@@ -348,12 +366,48 @@ func (k *Kernel) Spawn(data []byte, path string, argv, envp []string) (*ThreadGr
 	tg.liveTasks, tg.threads = 1, 1
 	k.addTask(t)
 	k.addGroup(tg)
-	if k.init == nil {
-		k.init = tg
+	if k.main == nil {
+		k.main = tg
+	}
+	if k.initProc != nil && tg.Parent == nil {
+		tg.Parent = k.initProc
+		k.initProc.Children = append(k.initProc.Children, tg)
 	}
 	k.runq = append(k.runq, t)
 	k.traceNames(t)
 	return tg, nil
+}
+
+// spawnInit creates the kernel-owned init (Config.Init): pid 1, root, with no thread
+// and an empty address space. It never runs guest code; it adopts orphans and reaps
+// each at once, as a container's init does, so that the program it parents sees a
+// parent that is alive (getppid() != 1) as under a shell on Linux.
+func (k *Kernel) spawnInit() error {
+	tg := &ThreadGroup{
+		PID: k.nextPID, PGID: k.nextPID, SID: k.nextPID,
+		MM:      mm.New(&k.pool),
+		FDs:     &FDTable{pool: &k.pool},
+		Umask:   0o022,
+		Creds:   Creds{},
+		Rlimits: defaultRlimits(),
+		Exe:     "/sbin/init",
+		Comm:    "init",
+		Args:    []string{"init"},
+	}
+	tg.Cwd, tg.CwdPath = k.FS.Root, "/"
+	k.nextPID++
+	k.addGroup(tg)
+	k.initProc = tg
+	return nil
+}
+
+// reaper is the process that adopts orphans: the kernel's init, or else the main
+// program (pid 1).
+func (k *Kernel) reaper() *ThreadGroup {
+	if k.initProc != nil {
+		return k.initProc
+	}
+	return k.main
 }
 
 // traceNames tells the trace what a task and its process are called.

@@ -353,7 +353,7 @@ func (k *Kernel) exitGroup(tg *ThreadGroup, code int, sig Signal) {
 	k.reparentChildren(tg)
 	// tg may have been its group's last link (pgrp.go). Not pid 1: when it exits, the
 	// run ends and every other process is killed.
-	if tg != k.init && k.linksOutside(tg) {
+	if tg != k.main && k.linksOutside(tg) {
 		k.hangUpIfOrphaned(tg.PGID)
 	}
 	k.notifyParent(tg)
@@ -428,7 +428,7 @@ func (k *Kernel) traceExit(t *Task, at uint64) {
 
 // reparentChildren hands tg's children to pid 1, which reaps them (orphans).
 func (k *Kernel) reparentChildren(tg *ThreadGroup) {
-	init := k.init
+	init := k.reaper()
 	for _, c := range tg.Children {
 		if c.Reaped {
 			continue
@@ -440,7 +440,10 @@ func (k *Kernel) reparentChildren(tg *ThreadGroup) {
 		}
 		c.Parent = init
 		c.ExitSignal = linux.SIGCHLD
-		if init != nil && init != tg {
+		switch {
+		case init != nil && init == k.initProc && c.Exited:
+			k.reap(init, c) // the kernel's init reaps an adopted zombie at once
+		case init != nil && init != tg:
 			init.Children = append(init.Children, c)
 			if c.Exited {
 				init.ChildEvents.WakeAll()
@@ -457,6 +460,10 @@ func (k *Kernel) reparentChildren(tg *ThreadGroup) {
 // the parent ignores SIGCHLD, reaps tg at once (no zombie), as POSIX says.
 func (k *Kernel) notifyParent(tg *ThreadGroup) {
 	p := tg.Parent
+	if p != nil && p == k.initProc {
+		k.reap(p, tg) // the kernel's init waits for every child at once
+		return
+	}
 	if p == nil || p.Exited {
 		k.markReaped(tg)
 		return

@@ -107,7 +107,7 @@ func (k *Kernel) Run() Result {
 				return r
 			}
 		}
-		if k.init == nil || k.init.Exited {
+		if k.main == nil || k.main.Exited {
 			k.shutdown()
 			return k.finish()
 		}
@@ -141,7 +141,7 @@ func (k *Kernel) Run() Result {
 // namespace whose init exits).
 func (k *Kernel) shutdown() {
 	for _, tg := range k.groups {
-		if !tg.Exited {
+		if !tg.Exited && tg != k.initProc {
 			k.exitGroup(tg, 0, linux.SIGKILL)
 		}
 	}
@@ -149,9 +149,9 @@ func (k *Kernel) shutdown() {
 
 func (k *Kernel) finish() Result {
 	r := Result{Outcome: Exited}
-	if k.init != nil {
-		r.Status = k.init.ExitCode
-		if s := k.init.KillSignal; s != 0 {
+	if k.main != nil {
+		r.Status = k.main.ExitCode
+		if s := k.main.KillSignal; s != 0 {
 			r.Signal = s
 			r.Status = 128 + int(s)
 		}

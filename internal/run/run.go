@@ -41,6 +41,8 @@ type Options struct {
 	Mounts     []kernel.Mount
 	// RawHostIDs is kernel.Config.RawHostIDs.
 	RawHostIDs bool
+	// Init is kernel.Config.Init: the program runs as pid 2 under a kernel init.
+	Init bool
 
 	// GuestPath is where the guest finds the program (its /proc/self/exe and
 	// AT_EXECFN); by default /usr/local/bin/ and the file's name, so that a run does
@@ -109,7 +111,7 @@ func Program(path string, argv []string, o Options) (*Result, error) {
 		MaxInsns: o.MaxInsns, MaxMemory: o.MaxMemory, ClockStart: o.ClockStart, UID: o.UID, GID: o.GID,
 		Mounts: o.Mounts, RawHostIDs: o.RawHostIDs, Syscalls: syscalls.Table(),
 		Strace: o.Strace, StraceCalls: o.StraceCalls, Trace: o.Trace, Notices: notices,
-		HostStopped: o.HostStopped, Closed: o.Closed,
+		HostStopped: o.HostStopped, Closed: o.Closed, Init: o.Init,
 		CostModel: o.CostModel, NoASID: o.NoASID,
 	})
 	if err != nil {

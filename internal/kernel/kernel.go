@@ -134,6 +134,7 @@ type CPU struct {
 	cur   *Task  // the task it runs, or nil when idle
 	last  *Task  // the task whose state the hart holds
 
+	Busy            uint64 // virtual time spent running tasks (instructions and their kernel work)
 	ThreadSwitches  uint64 // switches between tasks of one address space
 	ProcessSwitches uint64 // switches that changed the address space
 }

@@ -15,6 +15,9 @@ import (
 func (k *Kernel) mountProc() {
 	fs := k.FS
 	root := fs.NewDynamicDir(0o555, 0, 0, func(name string) *vfs.Inode {
+		if n := k.procSysEntry(name); n != nil {
+			return n
+		}
 		if name == "self" {
 			if k.current == nil {
 				return nil
@@ -30,7 +33,7 @@ func (k *Kernel) mountProc() {
 		}
 		return nil
 	}, func() []string {
-		names := []string{"self"}
+		names := append([]string{"self"}, procSysNames...)
 		for _, tg := range k.groups {
 			if !tg.Reaped {
 				names = append(names, strconv.Itoa(tg.PID))
@@ -38,6 +41,7 @@ func (k *Kernel) mountProc() {
 		}
 		return names
 	})
+	root.SetMagic(vfs.PROC_SUPER_MAGIC)
 	fs.Mount("/proc", root)
 	// The links udev makes on Linux: programs write to /dev/stdout, and shells hand
 	// /dev/fd/N to commands for process substitution.

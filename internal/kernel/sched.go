@@ -59,6 +59,7 @@ func (k *Kernel) settleOn(t *Task, c *CPU) {
 	t.Stats.CPUTime += ns
 	if c != nil {
 		c.Clock += ns
+		c.Busy += ns
 	}
 }
 

@@ -87,6 +87,8 @@ func (n *Inode) child(name string) *Inode {
 		c := n.lookupFn(name)
 		if c != nil && c.IsDir() {
 			c.parent, c.name = n, name
+		} else if c != nil && c.parent == nil {
+			c.parent = n // a synthetic file: statfs finds its file system through it
 		}
 		return c
 	}

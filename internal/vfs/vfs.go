@@ -92,6 +92,9 @@ type Inode struct {
 	hostName   string
 	fs         *FS
 	mapHost    *os.File // a host file's handle for its private mappings (HostPager)
+	// fsMagic, on the root of a synthetic tree (/proc), is the file system type
+	// statfs(2) reports for the inodes below it.
+	fsMagic uint64
 }
 
 // IsDir reports whether the inode is a directory.

@@ -249,6 +249,7 @@ func New(cfg Config) (*Kernel, error) {
 	}
 	k.FS = vfs.New(cfg.UID, cfg.GID, k.Random)
 	k.FS.Mem = &k.pool // the guest's files count against --max-memory
+	k.makeEtc()
 	k.mountProc()
 	k.stdio[0] = k.FS.NewStream(&vfs.Stream{R: cfg.Stdin, TTY: cfg.StdinTTY})
 	k.stdio[1] = k.FS.NewStream(&vfs.Stream{W: cfg.Stdout, TTY: cfg.StdoutTTY})

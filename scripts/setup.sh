@@ -8,6 +8,7 @@
 #   riscv64-linux-gnu-gcc  builds the example and test programs (gcc-riscv64-linux-gnu)
 #   qemu-riscv64         the reference the differential tests compare against (qemu-user)
 #   make
+#   autoconf automake m4 bison flex   build the LTP subset for tests/ltp
 
 weft_go_ok() {
 	command -v go >/dev/null 2>&1 || return 1
@@ -17,6 +18,17 @@ weft_go_ok() {
 	local major=${v%%.*} rest=${v#*.}
 	local minor=${rest%%.*}
 	[ "$major" -gt 1 ] || { [ "$major" -eq 1 ] && [ "$minor" -ge 21 ]; }
+}
+
+# weft_debian_mirror prints the Debian archive the host's apt configuration already
+# uses (a "deb URI suite" line or a deb822 "URIs:" field), so that weft's scripts never
+# name a mirror of their own.
+weft_debian_mirror() {
+	local f
+	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
+		[ -r "$f" ] || continue
+		sed -nE -e 's/^deb(\s+\[[^]]*\])?\s+(\S+)\s.*/\2/p' -e 's/^URIs:\s+(\S+).*/\1/p' "$f"
+	done | grep -E '/debian/?$' | head -n1
 }
 
 weft_setup() {
@@ -35,6 +47,10 @@ weft_setup() {
 	command -v riscv64-linux-gnu-gcc >/dev/null 2>&1 || pkgs+=(gcc-riscv64-linux-gnu libc6-dev-riscv64-cross)
 	command -v qemu-riscv64 >/dev/null 2>&1 || pkgs+=(qemu-user)
 	command -v make >/dev/null 2>&1 || pkgs+=(make)
+	# The LTP suite (tests/ltp) builds with autotools, bison and flex.
+	for tool in autoconf automake m4 bison flex; do
+		command -v "$tool" >/dev/null 2>&1 || pkgs+=("$tool")
+	done
 	weft_go_ok || pkgs+=(go)
 	[ ${#pkgs[@]} -eq 0 ] && return 0
 
@@ -51,9 +67,11 @@ weft_setup() {
 		for v in 1.24 1.23 1.22; do
 			if apt-cache show "golang-$v-go" >/dev/null 2>&1; then gopkg="golang-$v-go"; break; fi
 		done
-		if [ -z "$gopkg" ] && grep -q 'VERSION_CODENAME=bookworm' /etc/os-release 2>/dev/null; then
-			echo "weft setup: Debian 12's own Go is too old; adding bookworm-backports for golang-1.23-go" >&2
-			echo "deb http://deb.debian.org/debian bookworm-backports main" |
+		local mirror
+		mirror=$(weft_debian_mirror)
+		if [ -z "$gopkg" ] && [ -n "$mirror" ] && grep -q 'VERSION_CODENAME=bookworm' /etc/os-release 2>/dev/null; then
+			echo "weft setup: Debian 12's own Go is too old; adding bookworm-backports (from $mirror) for golang-1.23-go" >&2
+			echo "deb $mirror bookworm-backports main" |
 				$sudo tee /etc/apt/sources.list.d/weft-bookworm-backports.list >/dev/null
 			$sudo apt-get update -qq || return 1
 			gopkg=golang-1.23-go
@@ -70,6 +88,9 @@ weft_setup() {
 	command -v riscv64-linux-gnu-gcc >/dev/null 2>&1 || missing+=" riscv64-linux-gnu-gcc"
 	command -v qemu-riscv64 >/dev/null 2>&1 || missing+=" qemu-riscv64"
 	command -v make >/dev/null 2>&1 || missing+=" make"
+	for tool in autoconf automake m4 bison flex; do
+		command -v "$tool" >/dev/null 2>&1 || missing+=" $tool"
+	done
 	weft_go_ok || missing+=" go>=1.21"
 	if [ -n "$missing" ]; then
 		echo "weft setup: still missing:$missing" >&2

@@ -375,6 +375,10 @@ func Openat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		n.Mtime = int64(t.Now())
 	}
 	f := vfs.Open(n, flags, absPath(t, a[0], path))
+	if f.OverCap {
+		f.DecRef()
+		return 0, linux.ENOMEM
+	}
 	if flags&vfs.O_PATH == 0 {
 		if err := f.OpenHost(); err != nil {
 			f.DecRef()

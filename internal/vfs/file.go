@@ -21,6 +21,9 @@ type File struct {
 	snap []byte
 	// host is the open host file behind a file on a host mount.
 	host *os.File
+	// OverCap says Open could not charge the synthetic file's snapshot to the memory
+	// cap: the caller fails the open (ENOMEM) and drops the description.
+	OverCap bool
 }
 
 // Open returns a new open file description for n.
@@ -29,6 +32,12 @@ func Open(n *Inode, flags uint32, path string) *File {
 	n.opens++
 	if n.gen != nil {
 		f.snap = n.gen()
+		// A snapshot (/proc/PID/maps of a process with many mappings) is host memory
+		// the guest makes weft hold for as long as it keeps the file open: it
+		// counts against the cap, and the open fails if the cap cannot take it.
+		if n.fs != nil && !n.fs.charge(int64(len(f.snap))) {
+			f.snap, f.OverCap = nil, true
+		}
 	}
 	return f
 }
@@ -46,6 +55,10 @@ func (f *File) DecRef() {
 		if f.host != nil {
 			f.host.Close()
 			f.host = nil
+		}
+		if f.snap != nil && f.Inode.fs != nil {
+			f.Inode.fs.uncharge(int64(len(f.snap)))
+			f.snap = nil
 		}
 		f.Inode.opens--
 		f.Inode.maybeFree()

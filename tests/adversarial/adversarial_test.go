@@ -373,8 +373,8 @@ func fifo(t *testing.T, dir string) string {
 	return p
 }
 
-// hugeInterp writes a riscv64 ELF header whose PT_INTERP is 394 KB of hostile bytes
-// (escape sequences, newlines, NULs in the middle).
+// hugeInterp writes a riscv64 ELF header whose PT_INTERP is hostile bytes
+// (escape sequences, newlines, NULs in the middle; 416 KB).
 func hugeInterp(t *testing.T, dir string) string {
 	interp := bytes.Repeat([]byte("\x1b[31mEVIL\n\x07\x00/lib/ld"), 394_000/18)
 	b := make([]byte, 120, 120+len(interp))

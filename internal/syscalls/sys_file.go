@@ -764,10 +764,10 @@ func Getdents64(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		return 0, err
 	}
 	dir := f.Inode
-	if !dir.IsDir() {
-		return 0, linux.ENOTDIR
+	names, err := f.DirNames()
+	if err != nil {
+		return 0, err
 	}
-	names := append([]string{".", ".."}, dir.List()...)
 	var out []byte
 	for i := int(f.Offset); i < len(names); i++ {
 		name := names[i]

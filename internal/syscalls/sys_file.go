@@ -562,6 +562,9 @@ func Readlinkat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 
 // Getcwd implements getcwd(2).
 func Getcwd(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	if t.TG.CwdPath == "" {
+		return 0, linux.ENAMETOOLONG // deeper than PATH_MAX (vfs.PathOf)
+	}
 	b := append([]byte(t.TG.CwdPath), 0)
 	if uint64(len(b)) > a[1] {
 		return 0, linux.ERANGE

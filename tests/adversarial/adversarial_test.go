@@ -90,6 +90,7 @@ var cases = []Case{
 	{Name: "tmpfs_fill"},
 	{Name: "inode_fill"},
 	{Name: "shm_cycle"},
+	{Name: "deep_tree"},
 	{Name: "hostmap", Setup: bigFile},
 	{Name: "hostmap", CapMiB: 64, Setup: bigFileTouch, Exit: 128 + 9, Killed: true,
 		Stderr: []string{"out of memory (weft's cap is 64 MiB)"}},

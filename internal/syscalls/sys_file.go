@@ -247,14 +247,17 @@ func Writev(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	return writeAll(t, f, func(done uint64) ([]byte, error) {
 		var buf []byte
 		for _, io := range v {
-			if uint64(len(buf))+io.len > maxIO {
-				break
-			}
-			b, err := copyIn(t, io.base, io.len)
+			// At most maxIO bytes in all: a larger request is a short write, as on
+			// Linux, even when its first buffer alone is larger.
+			n := min(io.len, maxIO-uint64(len(buf)))
+			b, err := copyIn(t, io.base, n)
 			if err != nil {
 				return nil, err
 			}
 			buf = append(buf, b...)
+			if uint64(len(buf)) == maxIO {
+				break
+			}
 		}
 		return buf[min(done, uint64(len(buf))):], nil
 	})

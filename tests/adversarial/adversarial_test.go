@@ -110,6 +110,12 @@ var cases = []Case{
 		Stderr: []string{"dynamically linked (interpreter \"", "more bytes)"}},
 }
 
+// withFlags is a Setup that only adds weft flags, e.g. a smaller --max-insns (a later
+// flag wins over the default one).
+func withFlags(flags ...string) func(*testing.T, string) ([]string, []string) {
+	return func(*testing.T, string) ([]string, []string) { return flags, nil }
+}
+
 var weftBin string
 
 const binDir = "guest/bin"

@@ -26,6 +26,13 @@ func BenchmarkCalls(b *testing.B)    { runGuest(b, "calls") }
 func BenchmarkBytecode(b *testing.B) { runGuest(b, "bytecode") }
 func BenchmarkFloat(b *testing.B)    { runGuest(b, "float") }
 
+// BenchmarkAtomicsStep1 runs 4 threads doing atomics on 4 CPUs interleaved at every
+// instruction (--cpus 4 --step 1): what switching harts costs while LR reservations
+// are held.
+func BenchmarkAtomicsStep1(b *testing.B) {
+	runGuestConfig(b, "atomics", nil, func(c *kernel.Config) { c.CPUs, c.Step = 4, 1 })
+}
+
 // The kernel emits trace events only at kernel boundaries, and only when a sink is
 // attached: compare these two to see what tracing costs (off: nothing to measure).
 func BenchmarkCallsTraceOff(b *testing.B) { runGuestWith(b, "calls", nil) }
@@ -41,7 +48,9 @@ func (c *countSink) Event(*trace.Event) { c.n++ }
 // reports guest instructions per second. Only k.Run is timed, as in `weft run --stats`.
 func runGuest(b *testing.B, name string) { runGuestWith(b, name, nil) }
 
-func runGuestWith(b *testing.B, name string, sink trace.Sink) {
+func runGuestWith(b *testing.B, name string, sink trace.Sink) { runGuestConfig(b, name, sink, nil) }
+
+func runGuestConfig(b *testing.B, name string, sink trace.Sink, adjust func(*kernel.Config)) {
 	path, err := filepath.Abs(filepath.Join("bin", name))
 	if err != nil {
 		b.Fatal(err)
@@ -55,13 +64,17 @@ func runGuestWith(b *testing.B, name string, sink trace.Sink) {
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		var stderr bytes.Buffer
-		k, err := kernel.New(kernel.Config{
+		cfg := kernel.Config{
 			Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: &stderr,
-			Seed: 1, CPUs: 2, Quantum: 100_000, MaxMemory: 4 << 30, UID: 1000, GID: 1000,
+			Seed: 1, CPUs: 2, Quantum: 100_000, Step: 1000, MaxMemory: 4 << 30, UID: 1000, GID: 1000,
 			Syscalls: syscalls.Table(),
 			Notices:  &stderr,
 			Trace:    sink,
-		})
+		}
+		if adjust != nil {
+			adjust(&cfg)
+		}
+		k, err := kernel.New(cfg)
 		if err != nil {
 			b.Fatalf("%s: kernel.New: %v", name, err)
 		}

@@ -1,17 +1,24 @@
 #!/usr/bin/env bash
-# Installs what weft needs, builds weft (./weft), the bundled example programs and the
-# cost benchmarks (for ./weft bench), runs
+# Installs what weft needs, builds weft (./weft) and the bundled example programs, runs
 # hello world under weft, then the guided tour: one lesson per property of processes
-# and threads, each with the evidence weft measured.
+# and threads, each with the evidence weft measured. Each step says what it does
+# first: on a fresh machine the installs and the first build take a few minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+say() { printf 'demo.sh: %s\n' "$*" >&2; }
 . scripts/setup.sh
+say "checking for Go, the riscv64 cross compiler, qemu-riscv64 and make (installing what is missing)"
 weft_setup
 
+say "building weft: go build -o weft ./cmd/weft (the first build fetches the Go toolchain go.mod names, and takes a minute or two)"
 go build -o weft ./cmd/weft
+say "building the example programs for riscv64: make -C examples"
 make -s -C examples
-make -s -C bench/costs # for ./weft bench
+say "ready"
+echo
 echo "\$ ./weft run examples/bin/hello"
 ./weft run examples/bin/hello
 echo
-./weft demo
+# The lesson programs just built from examples/lessons; plain ./weft demo runs the copies
+# built into weft, which are the same bytes (TestEmbeddedMatchSources checks).
+./weft demo --dir examples/bin

@@ -38,8 +38,9 @@ weft_setup() {
 	weft_go_ok || pkgs+=(go)
 	[ ${#pkgs[@]} -eq 0 ] && return 0
 
-	echo "weft setup: installing ${pkgs[*]}" >&2
+	echo "weft setup: installing ${pkgs[*]} with apt-get (a few minutes on a fresh machine)" >&2
 	export DEBIAN_FRONTEND=noninteractive
+	echo "weft setup: apt-get update" >&2
 	$sudo apt-get update -qq || return 1
 	local want=()
 	for p in "${pkgs[@]}"; do
@@ -51,6 +52,7 @@ weft_setup() {
 			if apt-cache show "golang-$v-go" >/dev/null 2>&1; then gopkg="golang-$v-go"; break; fi
 		done
 		if [ -z "$gopkg" ] && grep -q 'VERSION_CODENAME=bookworm' /etc/os-release 2>/dev/null; then
+			echo "weft setup: Debian 12's own Go is too old; adding bookworm-backports for golang-1.23-go" >&2
 			echo "deb http://deb.debian.org/debian bookworm-backports main" |
 				$sudo tee /etc/apt/sources.list.d/weft-bookworm-backports.list >/dev/null
 			$sudo apt-get update -qq || return 1
@@ -59,6 +61,7 @@ weft_setup() {
 		[ -n "$gopkg" ] || gopkg=golang-go
 		want+=("$gopkg")
 	fi
+	echo "weft setup: apt-get install ${want[*]}" >&2
 	$sudo apt-get install -y -qq "${want[@]}" >/dev/null || { echo "weft setup: apt-get install ${want[*]} failed" >&2; return 1; }
 	for d in /usr/lib/go-1.2[1-9]/bin; do
 		[ -x "$d/go" ] && ! weft_go_ok && export PATH="$d:$PATH"

@@ -4,8 +4,11 @@
 # run each C program under weft and under qemu-riscv64).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+say() { printf 'test.sh: %s\n' "$*" >&2; }
 . scripts/setup.sh
+say "checking for Go, the riscv64 cross compiler, qemu-riscv64 and make (installing what is missing)"
 weft_setup
+say "gofmt and go vet"
 
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
 if [ -n "$unformatted" ]; then
@@ -14,7 +17,9 @@ if [ -n "$unformatted" ]; then
 	exit 1
 fi
 go vet ./...
+say "building the riscv64 test, example and cost programs"
 make -s -C tests/c
 make -s -C examples
 make -s -C bench/costs
+say "go test ./... (builds weft, then runs each test program under weft and under qemu-riscv64)"
 go test -count=1 ./...

@@ -71,6 +71,10 @@ var expectHooks = map[string]struct {
 }{
 	"mount.ro": {setup: mountSetup, check: mountCheckRO},
 	"mount.rw": {setup: mountSetup, check: mountCheckRW},
+	// The scratch directory, mode 0700 and owned by whoever runs the tests, is the
+	// mount: only an idmapped mount lets the guest (uid 4242) in.
+	"mount_ids":     {setup: func(t *testing.T, dir string) { os.Chmod(dir, 0o700) }},
+	"mount_ids.raw": {setup: func(t *testing.T, dir string) { os.Chmod(dir, 0o700) }},
 }
 
 func expectCases(t *testing.T, dir string) []expectCase {

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"io"
 	"path/filepath"
+	"runtime"
 	"testing"
 
 	weftrun "weft/internal/run"
@@ -12,7 +13,9 @@ import (
 
 // FuzzSyscalls throws arbitrary system calls at weft, through a guest that makes the
 // calls its input describes (c/_sysfuzz.c): whatever the arguments, weft must not
-// panic or hang. Without -fuzz, `go test` runs the seeds below.
+// panic or hang, and the host memory the run leaves live must stay within the memory
+// cap (what a guest makes weft hold is counted against it). Without -fuzz, `go test`
+// runs the seeds below.
 func FuzzSyscalls(f *testing.F) {
 	rec := func(nr uint64, args ...uint64) []byte {
 		b := make([]byte, 56)
@@ -33,15 +36,30 @@ func FuzzSyscalls(f *testing.F) {
 	f.Add(rec(68, 1, buf, 10, 0x7ffffffffffffffb))                    // pwrite64
 	f.Add(rec(220, 100, 0, 0, 0, 0))                                  // clone with exit signal 100
 	prog := filepath.Join(binDir, "_sysfuzz")
+	const maxMem = 256 << 20
 	f.Fuzz(func(t *testing.T, input []byte) {
+		before := liveHeap()
 		res, err := weftrun.Program(prog, []string{"_sysfuzz"}, weftrun.Options{
 			Stdin:  bytes.NewReader(input),
 			Stdout: io.Discard, Stderr: io.Discard,
-			MaxInsns: 20_000_000, MaxMemory: 256 << 20,
+			MaxInsns: 20_000_000, MaxMemory: maxMem,
 		})
 		if err != nil {
 			t.Fatalf("run: %v", err)
 		}
-		_ = res
+		// The kernel is still live here, with everything the guest left in it.
+		if grew := int64(liveHeap()) - int64(before); grew > maxMem+32<<20 {
+			_, peak := res.Kernel.Memory()
+			t.Errorf("the run left %d MiB of host heap live under a %d MiB cap (the kernel counted a peak of %d MiB)",
+				grew>>20, maxMem>>20, peak>>20)
+		}
 	})
+}
+
+// liveHeap collects garbage and reports the bytes of heap still reachable.
+func liveHeap() uint64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc
 }

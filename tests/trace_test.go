@@ -153,8 +153,14 @@ func TestSummary(t *testing.T) {
 		t.Fatalf("weft --summary: %s\n%s", r.status, r.stderr)
 	}
 	lines := strings.Split(strings.TrimSpace(string(r.stderr)), "\n")
-	if len(lines) != 5 {
-		t.Fatalf("summary has %d lines, want a header, 3 processes and a total:\n%s", len(lines), r.stderr)
+	if len(lines) < 5 || !strings.Contains(string(r.stderr), "\npage faults: ") {
+		t.Fatalf("summary has %d lines, want a header, 3 processes, a total and the legend:\n%s", len(lines), r.stderr)
+	}
+	// The total's peak RSS is the guest's peak, not the sum of the processes' peaks
+	// (they share pages after fork): here below the sum.
+	peak := func(l string) string { f := strings.Fields(l); return f[len(f)-1] }
+	if peak(lines[4]) == "4.5MiB" { // 3 x 1.5MiB
+		t.Errorf("total peak RSS %s is the sum of the rows", peak(lines[4]))
 	}
 	for i, want := range []string{"pid", "1", "2", "3", "total"} {
 		f := strings.Fields(lines[i])
@@ -171,5 +177,38 @@ func TestSummary(t *testing.T) {
 		if th, _ := strconv.Atoi(f[5]); th != 4 {
 			t.Errorf("child row %q: threads = %d, want 4", l, th)
 		}
+	}
+}
+
+// TestTraceSize: a trace grows with the run's events, not with its instructions. The
+// back-to-back steps of a 4-thread atomics program on 4 CPUs are merged into one slice
+// per scheduling decision, so the file stays under 0.05 bytes per guest instruction.
+func TestTraceSize(t *testing.T) {
+	buildThreads(t)
+	out := filepath.Join(t.TempDir(), "trace.json")
+	r := run([]string{weftBin, "run", "--cpus", "4", "--trace", out, threadsBin("race_atomic")}, os.Environ(), "", t.TempDir())
+	if r.exitCode != 0 {
+		t.Fatalf("weft --trace: %s\n%s", r.status, r.stderr)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		TraceEvents []chromeEvent `json:"traceEvents"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatalf("the trace is not valid JSON: %v", err)
+	}
+	var insns float64
+	for _, e := range doc.TraceEvents {
+		if e.Ph == "X" && e.Cat == "task" && e.Name == "running" {
+			insns += e.Args["instructions"].(float64)
+		}
+	}
+	perInsn := float64(len(data)) / insns
+	t.Logf("%d bytes for %.0f instructions: %.4f bytes per instruction", len(data), insns, perInsn)
+	if insns < 1e6 || perInsn > 0.05 {
+		t.Errorf("%d bytes for %.0f instructions = %.4f bytes per instruction, want at most 0.05", len(data), insns, perInsn)
 	}
 }

@@ -7,21 +7,29 @@
 package main
 
 import (
+	"bufio"
+	"compress/gzip"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
-	"path/filepath"
+	"regexp"
 	"runtime/debug"
 	"runtime/pprof"
 	"strconv"
 	"strings"
+	"syscall"
 	"text/tabwriter"
+	"time"
+	"unsafe"
 
 	"weft/internal/costbench"
 	"weft/internal/demo"
+	"weft/internal/guestbin"
+	"weft/internal/guestprof"
 	"weft/internal/kernel"
 	"weft/internal/loader"
 	"weft/internal/run"
@@ -29,29 +37,62 @@ import (
 	"weft/internal/trace"
 )
 
-// Exit codes of weft itself (the guest's own status passes through otherwise).
+// Exit codes of weft itself. Otherwise weft exits with the guest's status: pid 1's exit
+// code, or 128+N when signal N killed it. weft's own codes follow timeout(1) and env(1)
+// (124 to 127), so that they cannot be taken for an ordinary failure of the guest
+// (1, 2); a guest can still exit with one of them itself, and weft then says nothing
+// on stderr, where weft's own codes always come with a line starting "weft: ".
 const (
-	exitUsage     = 2   // bad command line, or a program weft cannot run
+	exitDeadlock  = 123 // every guest task blocked with nothing to wake one
 	exitInsnLimit = 124 // --max-insns reached, as timeout(1) reports a time-out
+	exitUsage     = 125 // a bad command line, or weft itself failed
+	exitCannotRun = 126 // the program is not one weft can run (not ELF, not riscv64, dynamic)
+	exitNotFound  = 127 // the program does not exist
 )
+
+// exitInternal is weft's status when weft itself failed (a bug).
+const exitInternal = exitUsage
 
 const usage = `usage: weft run [flags] PROGRAM [ARGS...]
        weft demo [--list] [--seed N] [--dir DIR] [LESSON...]
        weft bench [--quick] [--json] [--no-native] [--dir DIR]
        weft syscalls
+       weft --version
 
 weft runs a static riscv64 Linux program on a user-space kernel, deterministically.
 weft demo is a guided tour of processes and threads, one lesson per property.
 weft bench measures what processes and threads cost, in weft and on this machine.
 weft syscalls lists the system calls weft implements and how completely.
+'weft run --help' lists the flags of weft run.
+`
+
+const runUsage = `usage: weft run [flags] PROGRAM [ARGS...]
+
+Runs PROGRAM, a static riscv64 Linux executable, on weft's kernel with weft's standard
+streams, and exits with its exit status (128+N when signal N killed it).
+
+The guest's clocks are virtual: one instruction is one nanosecond, plus the modelled
+cost of kernel work, and sleeping advances the clock without waiting, so sleep(1)
+returns at once and a run repeats exactly. CLOCK_REALTIME starts at 2026-01-01
+00:00:00 UTC unless --clock-start says otherwise.
+
+Signals sent to weft (Ctrl-C, Ctrl-\, Ctrl-Z, SIGTERM, SIGHUP) go to the guest's
+foreground process group. A second Ctrl-C within a second, or 5 s after SIGTERM, SIGHUP
+or SIGQUIT without the guest exiting, ends the run; the trace and the summary are
+still written.
+
+Exit status: the guest's, else 123 deadlock, 124 --max-insns reached, 125 bad command
+line or weft failed, 126 the program cannot be run, 127 the program does not exist.
 
 flags:
 `
 
-// exitInternal is weft's status when weft itself failed (EX_SOFTWARE).
-const exitInternal = 70
+// asCommand is set when weft runs as the command (not in a test): only then does it
+// catch the host's signals and look at its own file descriptors.
+var asCommand bool
 
 func main() {
+	asCommand = true
 	os.Exit(weft(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
@@ -67,7 +108,6 @@ func weft(args []string, stdin io.Reader, stdout, stderr io.Writer) (status int)
 	}()
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
-		runFlags(stderr).PrintDefaults()
 		return exitUsage
 	}
 	switch args[0] {
@@ -80,29 +120,46 @@ func weft(args []string, stdin io.Reader, stdout, stderr io.Writer) (status int)
 	case "syscalls":
 		return cmdSyscalls(stdout)
 	case "help", "-h", "-help", "--help":
+		if len(args) > 1 && args[1] == "run" {
+			printRunHelp(stdout)
+			return 0
+		}
 		fmt.Fprint(stdout, usage)
-		runFlags(stdout).PrintDefaults()
+		return 0
+	case "version", "--version", "-version":
+		fmt.Fprintln(stdout, version())
 		return 0
 	}
-	fmt.Fprintf(stderr, "weft: unknown command %q (valid: run, demo, bench, syscalls, help)\n", args[0])
+	if strings.HasPrefix(args[0], "-") {
+		fmt.Fprintf(stderr, "weft: %s: flags come after the command, as in weft run %s PROGRAM ('weft help' for the commands)\n", args[0], args[0])
+		return exitUsage
+	}
+	fmt.Fprintf(stderr, "weft: unknown command %q (valid: run, demo, bench, syscalls, help, version)\n", args[0])
 	return exitUsage
 }
 
 type runOptions struct {
-	env      []string
-	seed     uint64
-	maxInsns uint64
-	cpus     int
-	quantum  uint64
-	step     uint64
-	uid, gid uint
-	maxMem   string
-	strace   bool
-	stats    bool
-	mounts   []kernel.Mount
-	cpuprof  string
-	trace    string
-	summary  bool
+	env        []string
+	seed       uint64
+	maxInsns   uint64
+	cpus       int
+	quantum    uint64
+	step       uint64
+	uid, gid   uint
+	maxMem     string
+	clockStart string
+	strace     bool
+	straceExpr string // --strace-e
+	straceOut  string // --strace-o
+	rawIDs     bool   // --raw-host-ids
+	stats      bool
+	mounts     []kernel.Mount
+	cpuprof    string
+	guestprof  string
+	trace      string
+	summary    bool
+	init       bool
+	cost       *costFlags
 }
 
 var opts runOptions
@@ -124,7 +181,8 @@ func runFlags(out io.Writer) *flag.FlagSet {
 	set.Uint64Var(&opts.step, "step", 1000, "while several CPUs are busy, switch between them every `N` instructions (1: interleave every instruction)")
 	set.UintVar(&opts.uid, "uid", 1000, "user ID of the first process")
 	set.UintVar(&opts.gid, "gid", 1000, "group ID of the first process")
-	set.StringVar(&opts.maxMem, "max-memory", "4G", "cap on the guest's memory (`SIZE` in bytes, or with K, M, G)")
+	set.StringVar(&opts.maxMem, "max-memory", "4G", "cap on the guest's memory (`SIZE` in bytes, or with K, M, G, T); past it the guest is killed")
+	set.StringVar(&opts.clockStart, "clock-start", "", "the guest's wall-clock time at boot: `DATE` as 2026-01-01, 2026-01-01T12:00:00Z or @UNIXSECONDS, or now (default 2026-01-01 00:00:00 UTC)")
 	set.Func("mount", "show host directory HOSTDIR in the guest at GUESTDIR (`HOSTDIR:GUESTDIR[:rw]`); read-only unless :rw (repeatable)", func(s string) error {
 		parts := strings.Split(s, ":")
 		if len(parts) < 2 || len(parts) > 3 || parts[0] == "" || parts[1] == "" || (len(parts) == 3 && parts[2] != "rw" && parts[2] != "ro") {
@@ -133,26 +191,34 @@ func runFlags(out io.Writer) *flag.FlagSet {
 		opts.mounts = append(opts.mounts, kernel.Mount{Host: parts[0], Guest: parts[1], Writable: len(parts) == 3 && parts[2] == "rw"})
 		return nil
 	})
+	set.BoolVar(&opts.rawIDs, "raw-host-ids", false, "show the owners of files under --mount as the host has them, instead of mapping weft's own user to the guest's (--uid, --gid) and other owners to nobody (65534)")
 	set.StringVar(&opts.cpuprof, "cpuprofile", "", "write a Go CPU profile of weft itself to `FILE` (for weft's developers)")
+	set.StringVar(&opts.guestprof, "guest-profile", "", "write a pprof profile of the guest's instructions by function and line to `FILE` (go tool pprof FILE)")
 	set.StringVar(&opts.trace, "trace", "", "write a Chrome Trace Event file to `FILE`, to open in Perfetto (ui.perfetto.dev)")
 	set.BoolVar(&opts.summary, "summary", false, "print a table of every process on stderr at the end")
-	set.BoolVar(&opts.strace, "strace", false, "print every system call on stderr")
+	set.BoolVar(&opts.init, "init", false, "run the program as pid 2, the child of a kernel-owned init (pid 1) that adopts and reaps orphans, as under a shell")
+	set.BoolVar(&opts.strace, "strace", false, "print every system call, signal delivery and exit on stderr, as strace -f does")
+	set.StringVar(&opts.straceExpr, "strace-e", "", "with --strace, show only the system calls in `trace=SET`: names and classes (%file, %desc, %process, %signal, %memory), ! to invert, as strace -e trace=")
+	set.StringVar(&opts.straceOut, "strace-o", "", "write the --strace lines to `FILE` instead of stderr")
 	set.BoolVar(&opts.stats, "stats", false, "print instruction count and speed on stderr at the end")
+	opts.cost = addCostFlags(set)
 	return set
 }
 
 func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	opts = runOptions{}
-	set := runFlags(stderr)
+	set := runFlags(io.Discard)
 	if err := set.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			printRunHelp(stdout)
 			return 0
 		}
+		fmt.Fprintf(stderr, "weft: run: %s\n", flagError(set, err))
 		return exitUsage
 	}
 	rest := set.Args()
 	if len(rest) == 0 {
-		fmt.Fprintln(stderr, "weft: run: no program given\n"+strings.TrimSuffix(usage, "\nflags:\n"))
+		fmt.Fprintln(stderr, "weft: run: no program given (usage: weft run [flags] PROGRAM [ARGS...]; 'weft run --help' lists the flags)")
 		return exitUsage
 	}
 	if opts.cpus < 1 || opts.cpus > 64 {
@@ -168,34 +234,96 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "weft: --max-memory %q: %v\n", opts.maxMem, err)
 		return exitUsage
 	}
-	// Go's collector lets the heap grow to twice what is live before collecting; with
-	// the guest's memory live, weft's footprint would double. A soft limit a little
-	// above the cap makes it collect in time, so the host's memory follows the cap.
-	debug.SetMemoryLimit(int64(min(maxMem, 1<<61)) + 64<<20)
+	// What weft holds for the guest is counted against maxMem; this makes Go's
+	// collector work harder as the heap nears it, so that garbage does not double
+	// weft's resident memory on top of it.
+	debug.SetMemoryLimit(int64(min(maxMem, 1<<60)) + 96<<20)
+	model, noASID, ok := opts.cost.parse(stderr)
+	if !ok {
+		return exitUsage
+	}
+	clockStart, err := parseClockStart(opts.clockStart, time.Now)
+	if err != nil {
+		fmt.Fprintf(stderr, "weft: --clock-start %q: %v\n", opts.clockStart, err)
+		return exitUsage
+	}
 	prog := rest[0]
+	var closed [3]bool
+	if asCommand {
+		closed = closedStdio()
+	}
+	stdinTTY := isTTY(stdin)
+	var fwd *forwarder
+	if asCommand {
+		hr := newHostReader(stdin, stdinTTY)
+		stdin = hr
+		fwd = startForwarding(stderr, hr)
+		defer fwd.stop()
+	}
+	guestOut := stdout
+	if opts.trace == "-" {
+		// The trace has weft's standard output to itself, so that it stays JSON; the
+		// guest writes its standard output to weft's standard error instead.
+		guestOut = stderr
+	}
 	o := run.Options{
-		Stdin: stdin, Stdout: stdout, Stderr: stderr,
-		StdinTTY: isTTY(stdin), StdoutTTY: isTTY(stdout), StderrTTY: isTTY(stderr),
+		CostModel: model, NoASID: noASID, Init: opts.init,
+		Stdin: stdin, Stdout: guestOut, Stderr: stderr, Closed: closed,
+		StdinTTY: stdinTTY, StdoutTTY: isTTY(guestOut), StderrTTY: isTTY(stderr),
 		Env: opts.env, Seed: opts.seed, CPUs: opts.cpus, Quantum: opts.quantum, Step: opts.step,
-		MaxInsns: opts.maxInsns, MaxMemory: maxMem, UID: uint32(opts.uid), GID: uint32(opts.gid),
-		Mounts: opts.mounts,
+		MaxInsns: opts.maxInsns, MaxMemory: maxMem, ClockStart: clockStart, UID: uint32(opts.uid), GID: uint32(opts.gid),
+		Mounts: opts.mounts, RawHostIDs: opts.rawIDs,
+	}
+	if opts.straceExpr != "" || opts.straceOut != "" {
+		opts.strace = true // either asks for strace output
 	}
 	if opts.strace {
 		o.Strace = stderr
+		if opts.straceExpr != "" {
+			calls, err := kernel.StraceFilter(opts.straceExpr, syscalls.Table())
+			if err != nil {
+				fmt.Fprintf(stderr, "weft: --strace-e %s: %v\n", opts.straceExpr, err)
+				return exitUsage
+			}
+			o.StraceCalls = calls
+		}
+		if opts.straceOut != "" {
+			f, err := os.Create(opts.straceOut)
+			if err != nil {
+				fmt.Fprintf(stderr, "weft: --strace-o: %v\n", err)
+				return exitUsage
+			}
+			w := bufio.NewWriter(f)
+			o.Strace = w
+			defer func() {
+				if err := w.Flush(); err == nil {
+					f.Close()
+				} else {
+					fmt.Fprintf(stderr, "weft: --strace-o %s: %v\n", opts.straceOut, err)
+				}
+			}()
+		}
+	}
+	if fwd != nil {
+		o.Setup = fwd.attach
+		o.HostStopped = stopSelf
 	}
 	if opts.trace != "" {
-		f, err := os.Create(opts.trace)
+		w, closeTrace, err := openTrace(opts.trace, stdout)
 		if err != nil {
 			fmt.Fprintf(stderr, "weft: --trace: %v\n", err)
 			return exitUsage
 		}
-		chrome := trace.NewChrome(f)
+		chrome := trace.NewChrome(w)
 		o.Trace = chrome
 		defer func() {
-			if err := chrome.Close(); err != nil {
+			err := chrome.Close()
+			if cerr := closeTrace(); err == nil {
+				err = cerr
+			}
+			if err != nil {
 				fmt.Fprintf(stderr, "weft: --trace %s: %v\n", opts.trace, err)
 			}
-			f.Close()
 		}()
 	}
 	if opts.cpuprof != "" {
@@ -208,26 +336,42 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		pprof.StartCPUProfile(f)
 		defer pprof.StopCPUProfile()
 	}
+	var profile map[uint64]uint64
+	if opts.guestprof != "" {
+		profile = map[uint64]uint64{}
+		o.Setup = func(k *kernel.Kernel) { k.CPUs[0].Hart.Bus().Profile = profile }
+	}
 	res, err := run.Program(prog, rest, o)
+	if err == nil && profile != nil {
+		if err := writeGuestProfile(opts.guestprof, prog, profile); err != nil {
+			fmt.Fprintf(stderr, "weft: --guest-profile: %v\n", err)
+		}
+	}
 	if err != nil {
 		var le *loader.Error
 		var pe *run.ProgramError
 		switch {
-		case errors.As(err, &le), errors.As(err, &pe), errors.Is(err, fs.ErrNotExist), errors.Is(err, fs.ErrPermission):
+		case errors.Is(err, fs.ErrNotExist):
 			fmt.Fprintf(stderr, "weft: %s: %v\n", prog, err)
+			return exitNotFound
+		case errors.As(err, &le), errors.As(err, &pe), errors.Is(err, fs.ErrPermission):
+			fmt.Fprintf(stderr, "weft: %s: %v\n", prog, err)
+		case strings.Contains(err.Error(), "out of memory"):
+			fmt.Fprintf(stderr, "weft: %s: --max-memory %s is too small to load the program (%v)\n", prog, opts.maxMem, err)
 		default:
 			fmt.Fprintf(stderr, "weft: %s: cannot start: %v\n", prog, err)
 		}
-		return exitUsage
+		return exitCannotRun
 	}
 	k := res.Kernel
 	if opts.summary {
-		trace.WriteSummary(stderr, k.Summary())
+		_, peak := k.Memory()
+		trace.WriteSummary(stderr, k.Summary(), peak)
 	}
 	if opts.stats {
 		n := k.TotalInsns()
 		_, peak := k.Memory()
-		fmt.Fprintf(stderr, "weft: %d instructions in %.3f s (%.1f MIPS), peak guest memory %d KiB\n",
+		fmt.Fprintf(stderr, "weft: %d instructions in %.3f s of host wall-clock time (%.1f MIPS: million guest instructions per wall-clock second), peak guest memory %d KiB\n",
 			n, res.Host.Seconds(), float64(n)/res.Host.Seconds()/1e6, peak>>10)
 	}
 	switch res.Outcome {
@@ -235,11 +379,39 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "weft: stopped the guest after %d instructions (--max-insns)\n", k.TotalInsns())
 		return exitInsnLimit
 	case kernel.Deadlock:
-		return 1
+		return exitDeadlock
+	case kernel.Interrupted:
+		fmt.Fprintf(stderr, "weft: run ended by %v after %d instructions\n", res.Signal, k.TotalInsns())
 	}
 	return res.Status
 }
 
+// openTrace opens where --trace writes: "-" is weft's standard output, a name ending in
+// .gz is gzip-compressed (Perfetto opens gzipped JSON as it is).
+func openTrace(name string, stdout io.Writer) (io.Writer, func() error, error) {
+	if name == "-" {
+		return stdout, func() error { return nil }, nil
+	}
+	f, err := os.Create(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !strings.HasSuffix(name, ".gz") {
+		return f, f.Close, nil
+	}
+	z := gzip.NewWriter(f)
+	return z, func() error {
+		err := z.Close()
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		return err
+	}, nil
+}
+
+// parseSize reads a --max-memory size. The cap is counted in 4 KiB pages, so a size
+// below one page would be no cap at all; it is refused, as are sizes that do not fit in
+// 64 bits. (A cap too small for the program is reported when it fails to load.)
 func parseSize(s string) (uint64, error) {
 	mult := uint64(1)
 	switch {
@@ -249,6 +421,8 @@ func parseSize(s string) (uint64, error) {
 		mult = 1 << 20
 	case strings.HasSuffix(s, "G"):
 		mult = 1 << 30
+	case strings.HasSuffix(s, "T"):
+		mult = 1 << 40
 	}
 	if mult > 1 {
 		s = s[:len(s)-1]
@@ -257,30 +431,227 @@ func parseSize(s string) (uint64, error) {
 	if err != nil || n == 0 {
 		return 0, errors.New("want a positive size such as 512M or 4G")
 	}
+	if n > math.MaxUint64/mult {
+		return 0, errors.New("too large: does not fit in 64 bits")
+	}
+	if n*mult < minMemory {
+		return 0, fmt.Errorf("too small: the cap is counted in pages, and must be at least %dK", minMemory>>10)
+	}
 	return n * mult, nil
 }
 
+// minMemory is the smallest --max-memory: one page.
+const minMemory = 4096
+
+// parseClockStart reads --clock-start: "" is the default (0), "now" the host's time,
+// "@N" N seconds since the Unix epoch, else an RFC 3339 date and time or a date (UTC).
+func parseClockStart(s string, now func() time.Time) (uint64, error) {
+	var t time.Time
+	switch {
+	case s == "":
+		return 0, nil
+	case s == "now":
+		t = now()
+	case strings.HasPrefix(s, "@"):
+		n, err := strconv.ParseInt(s[1:], 10, 64)
+		if err != nil {
+			return 0, errors.New("want @ and a number of seconds since 1970-01-01")
+		}
+		t = time.Unix(n, 0)
+	default:
+		var err error
+		for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02"} {
+			if t, err = time.Parse(layout, s); err == nil {
+				break
+			}
+		}
+		if err != nil {
+			return 0, errors.New("want now, @SECONDS, a date (2026-01-01) or a date and time (2026-01-01T12:00:00Z)")
+		}
+	}
+	if t.Before(time.Unix(1, 0)) || t.Year() > 2200 {
+		return 0, errors.New("must be after 1970 and before 2200")
+	}
+	return uint64(t.UnixNano()), nil
+}
+
+// printRunHelp prints weft run's synopsis and flags.
+func printRunHelp(w io.Writer) {
+	fmt.Fprint(w, runUsage)
+	printFlags(w, runFlags(io.Discard))
+}
+
+// printFlags lists a flag set's flags as --name ARG, in the style the README uses.
+func printFlags(w io.Writer, set *flag.FlagSet) {
+	set.VisitAll(func(f *flag.Flag) {
+		arg, text := flag.UnquoteUsage(f)
+		switch arg {
+		case "int", "uint", "uint64":
+			arg = "N"
+		case "string":
+			arg = "VALUE"
+		}
+		line := "  --" + f.Name
+		if arg != "" {
+			line += " " + arg
+		}
+		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" && !strings.Contains(text, "(default") {
+			text += fmt.Sprintf(" (default %s)", f.DefValue)
+		}
+		fmt.Fprintf(w, "%s\n      %s\n", line, text)
+	})
+}
+
+// flagError rewrites an error of the flag package in one line, with flags spelled
+// --name, and for an unknown flag the closest known one.
+func flagError(set *flag.FlagSet, err error) string {
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
+		hint := ""
+		if near := nearestFlag(set, name); near != "" {
+			hint = fmt.Sprintf("did you mean --%s? ", near)
+		}
+		return fmt.Sprintf("unknown flag --%s (%s'%s --help' lists the flags)", name, hint, set.Name())
+	}
+	msg = dashFlag.ReplaceAllString(msg, "$1--$2")
+	return fmt.Sprintf("%s ('%s --help' lists the flags)", msg, set.Name())
+}
+
+// parseSub parses the flags of a subcommand other than run: --help prints synopsis and
+// the flags on stdout; a bad flag gets one line on stderr. done reports that the
+// command is over, with status.
+func parseSub(set *flag.FlagSet, synopsis string, args []string, stdout, stderr io.Writer) (status int, done bool) {
+	set.SetOutput(io.Discard)
+	err := set.Parse(args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		fmt.Fprintf(stdout, "usage: %s\n\nflags:\n", synopsis)
+		printFlags(stdout, set)
+		return 0, true
+	case err != nil:
+		fmt.Fprintf(stderr, "%s: %s\n", strings.Replace(set.Name(), "weft ", "weft: ", 1), flagError(set, err))
+		return exitUsage, true
+	}
+	return 0, false
+}
+
+var dashFlag = regexp.MustCompile(`(^|\s)-([a-z][a-z-]*)`)
+
+// nearestFlag is the flag whose name is closest to name by edit distance, if any is
+// close enough to be a typo of it.
+func nearestFlag(set *flag.FlagSet, name string) string {
+	best, bestD := "", 3
+	set.VisitAll(func(f *flag.Flag) {
+		if d := editDistance(name, f.Name); d < bestD || (strings.HasPrefix(f.Name, name) && best == "") {
+			best, bestD = f.Name, min(d, bestD)
+		}
+	})
+	return best
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
+
+// version describes this build of weft: its module version and the VCS revision it was
+// built from, as the Go toolchain recorded them.
+func version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "weft (no build information)"
+	}
+	v := "weft " + bi.Main.Version
+	var rev, when string
+	dirty := false
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.time":
+			when = s.Value
+		case "vcs.modified":
+			dirty = s.Value == "true"
+		}
+	}
+	if rev != "" {
+		if len(rev) > 12 {
+			rev = rev[:12]
+		}
+		v += ", revision " + rev
+		if dirty {
+			v += " with local changes"
+		}
+		if when != "" {
+			v += " of " + when
+		}
+	}
+	return v + ", " + bi.GoVersion
+}
+
+// isTTY reports whether v is a terminal on the host: whether TCGETS succeeds on it, as
+// isatty(3) decides. Being a character device is not enough (/dev/null is one).
 func isTTY(v any) bool {
 	f, ok := v.(*os.File)
 	if !ok {
 		return false
 	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	var tio syscall.Termios
+	_, _, errno := syscall.Syscall(syscall.SYS_IOCTL, f.Fd(), syscall.TCGETS, uintptr(unsafe.Pointer(&tio)))
+	return errno == 0
+}
+
+// closedStdio reports which of weft's standard streams were closed when it started
+// (`<&-`, `>&-`). Go's runtime opens /dev/null read-write on a closed 0, 1 or 2 before
+// main runs, so that is what a closed stream looks like by now: /dev/null open
+// O_RDWR. A shell's `</dev/null` or `>/dev/null` opens it read-only or write-only, so
+// only `<>/dev/null` is taken for a closed stream, and it is rare.
+func closedStdio() (closed [3]bool) {
+	var null syscall.Stat_t
+	if syscall.Stat("/dev/null", &null) != nil {
+		return
+	}
+	for fd := 0; fd < 3; fd++ {
+		var st syscall.Stat_t
+		if syscall.Fstat(fd, &st) != nil {
+			closed[fd] = true
+			continue
+		}
+		fl, _, errno := syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd), syscall.F_GETFL, 0)
+		closed[fd] = errno == 0 && st.Mode&syscall.S_IFMT == syscall.S_IFCHR && st.Rdev == null.Rdev &&
+			fl&syscall.O_ACCMODE == syscall.O_RDWR
+	}
+	return
 }
 
 // cmdDemo runs the guided tour, or some of its lessons.
 func cmdDemo(args []string, stdout, stderr io.Writer) int {
 	set := flag.NewFlagSet("weft demo", flag.ContinueOnError)
-	set.SetOutput(stderr)
 	list := set.Bool("list", false, "list the lessons")
 	seed := set.Uint64("seed", 1, "seed for the runs")
-	dir := set.String("dir", "", "where the lesson programs are (default: examples/bin here or beside weft)")
+	dir := set.String("dir", "", "run the lesson programs in `DIR` (examples/bin after make -C examples) instead of the ones built into weft")
 	verbose := set.Bool("v", false, "show more of the programs' own output")
-	if err := set.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
+	cf := addCostFlags(set)
+	if status, done := parseSub(set, "weft demo [--list] [--seed N] [--dir DIR] [--cost-model zero|default] [--asid on|off] [-v] [LESSON...]", args, stdout, stderr); done {
+		return status
+	}
+	model, noASID, ok := cf.parse(stderr)
+	if !ok {
 		return exitUsage
 	}
 	if *list {
@@ -289,9 +660,15 @@ func cmdDemo(args []string, stdout, stderr io.Writer) int {
 	}
 	d := *dir
 	if d == "" {
-		d = findDir("examples/bin")
+		bin, cleanup, err := guestbin.Extract(guestbin.Lessons)
+		if err != nil {
+			fmt.Fprintf(stderr, "weft: demo: %v\n", err)
+			return exitInternal
+		}
+		defer cleanup()
+		d = bin
 	}
-	if err := demo.Run(stdout, d, set.Args(), demo.Options{Seed: *seed, Verbose: *verbose}); err != nil {
+	if err := demo.Run(stdout, d, set.Args(), demo.Options{Seed: *seed, Verbose: *verbose, CostModel: model, NoASID: noASID}); err != nil {
 		fmt.Fprintf(stderr, "weft: demo: %v\n", err)
 		if errors.Is(err, demo.ErrNotBuilt) {
 			return 1
@@ -301,36 +678,20 @@ func cmdDemo(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// findDir finds a directory of programs built from the repository (examples/bin,
-// bench/costs/bin): in the working directory, else beside the weft executable, which
-// scripts/demo.sh builds at the repository's root.
-func findDir(rel string) string {
-	if st, err := os.Stat(rel); err == nil && st.IsDir() {
-		return rel
-	}
-	if exe, err := os.Executable(); err == nil {
-		for _, d := range []string{filepath.Dir(exe), filepath.Dir(filepath.Dir(exe))} {
-			if st, err := os.Stat(filepath.Join(d, rel)); err == nil && st.IsDir() {
-				return filepath.Join(d, rel)
-			}
-		}
-	}
-	return rel
-}
-
 // cmdBench runs the process-versus-thread cost suite.
 func cmdBench(args []string, stdout, stderr io.Writer) int {
 	set := flag.NewFlagSet("weft bench", flag.ContinueOnError)
-	set.SetOutput(stderr)
 	quick := set.Bool("quick", false, "fewer iterations and one run of each (about 5 s)")
 	asJSON := set.Bool("json", false, "print JSON for scripts instead of the table")
 	noNative := set.Bool("no-native", false, "skip the native runs (compiled with the host's C compiler)")
 	seed := set.Uint64("seed", 1, "seed for the weft runs")
-	dir := set.String("dir", "", "where the benchmark programs are (default: bench/costs/bin here or beside weft)")
-	if err := set.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
+	dir := set.String("dir", "", "run the cost programs in `DIR` (bench/costs/bin after make -C bench/costs; their sources in DIR/..) instead of the ones built into weft")
+	cf := addCostFlags(set)
+	if status, done := parseSub(set, "weft bench [--quick] [--json] [--no-native] [--seed N] [--dir DIR] [--cost-model zero|default] [--asid on|off]", args, stdout, stderr); done {
+		return status
+	}
+	model, noASID, ok := cf.parse(stderr)
+	if !ok {
 		return exitUsage
 	}
 	if set.NArg() > 0 {
@@ -339,9 +700,15 @@ func cmdBench(args []string, stdout, stderr io.Writer) int {
 	}
 	d := *dir
 	if d == "" {
-		d = findDir("bench/costs/bin")
+		bin, cleanup, err := guestbin.Extract(guestbin.Costs)
+		if err != nil {
+			fmt.Fprintf(stderr, "weft: bench: %v\n", err)
+			return exitInternal
+		}
+		defer cleanup()
+		d = bin
 	}
-	o := costbench.Options{Dir: d, Quick: *quick, Native: !*noNative, Seed: *seed}
+	o := costbench.Options{Dir: d, Quick: *quick, Native: !*noNative, Seed: *seed, CostModel: model, NoASID: noASID}
 	if !*asJSON {
 		o.Progress = stderr
 	}
@@ -376,4 +743,22 @@ func cmdSyscalls(stdout io.Writer) int {
 	tw.Flush()
 	fmt.Fprintf(stdout, "\n%d system calls; any other returns ENOSYS, and weft says so once per call.\n", len(nrs))
 	return 0
+}
+
+// writeGuestProfile writes the instruction counts of a run as a pprof profile,
+// symbolized with the program's ELF symbols and DWARF lines.
+func writeGuestProfile(path, prog string, counts map[uint64]uint64) error {
+	exe, err := os.ReadFile(prog)
+	if err != nil {
+		return err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := guestprof.Write(f, exe, counts); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

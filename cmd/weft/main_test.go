@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // guest returns the path of a test program built by `make -C tests/c`.
@@ -31,28 +32,76 @@ func TestUsageErrors(t *testing.T) {
 	tests := []struct {
 		args []string
 		want string
+		code int
 	}{
-		{nil, "usage: weft run"},
-		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
-		{[]string{"run"}, "no program given"},
-		{[]string{"run", "--no-such-flag", "x"}, "flag provided but not defined: -no-such-flag"},
-		{[]string{"run", "--cpus", "0", "x"}, "--cpus 0: must be between 1 and 64"},
-		{[]string{"run", "--max-memory", "lots", "x"}, `--max-memory "lots"`},
-		{[]string{"run", "--env", "NOEQUALS", "x"}, `"NOEQUALS" is not K=V`},
-		{[]string{"run", "/no/such/program"}, "weft: /no/such/program: no such file or directory"},
+		{nil, "usage: weft run", exitUsage},
+		{[]string{"frobnicate"}, `unknown command "frobnicate"`, exitUsage},
+		{[]string{"run"}, "no program given", exitUsage},
+		{[]string{"run", "--no-such-flag", "x"}, "weft: run: unknown flag --no-such-flag ('weft run --help' lists the flags)\n", exitUsage},
+		{[]string{"run", "--max-insn", "5", "x"}, "unknown flag --max-insn (did you mean --max-insns?", exitUsage},
+		{[]string{"run", "--cpus", "x", "y"}, `invalid value "x" for flag --cpus`, exitUsage},
+		{[]string{"run", "--cpus", "0", "x"}, "--cpus 0: must be between 1 and 64", exitUsage},
+		{[]string{"run", "--max-memory", "lots", "x"}, `--max-memory "lots"`, exitUsage},
+		{[]string{"run", "--max-memory", "17179869184G", "x"}, "too large", exitUsage},
+		{[]string{"run", "--max-memory", "1K", "x"}, "too small", exitUsage},
+		{[]string{"run", "--clock-start", "yesterday", "x"}, `--clock-start "yesterday"`, exitUsage},
+		{[]string{"run", "--env", "NOEQUALS", "x"}, `"NOEQUALS" is not K=V`, exitUsage},
+		{[]string{"run", "/no/such/program"}, "weft: /no/such/program: no such file or directory", exitNotFound},
+		{[]string{"run", "--max-memory", "64K", "../../tests/c/bin/hello"}, "--max-memory 64K is too small to load the program", exitCannotRun},
 	}
 	for _, tt := range tests {
 		code, _, stderr := runWeft(tt.args...)
-		if code != exitUsage || !strings.Contains(stderr, tt.want) {
-			t.Errorf("weft %q = exit %d, stderr %q; want exit %d and %q", tt.args, code, stderr, exitUsage, tt.want)
+		if code != tt.code || !strings.Contains(stderr, tt.want) {
+			t.Errorf("weft %q = exit %d, stderr %q; want exit %d and %q", tt.args, code, stderr, tt.code, tt.want)
+		}
+		if tt.args != nil && strings.Count(stderr, "\n") > 1 {
+			t.Errorf("weft %q: %d lines on stderr, want one:\n%s", tt.args, strings.Count(stderr, "\n"), stderr)
 		}
 	}
 }
 
 func TestHelp(t *testing.T) {
 	code, stdout, _ := runWeft("help")
-	if code != 0 || !strings.Contains(stdout, "-max-insns") {
-		t.Errorf("weft help = exit %d, %q; want 0 and the flag list", code, stdout)
+	if code != 0 || !strings.Contains(stdout, "weft run --help") {
+		t.Errorf("weft help = exit %d, %q; want 0 and the commands", code, stdout)
+	}
+	for _, args := range [][]string{{"run", "--help"}, {"run", "-h"}, {"help", "run"}} {
+		code, stdout, stderr := runWeft(args...)
+		if code != 0 || stderr != "" || !strings.Contains(stdout, "usage: weft run") ||
+			!strings.Contains(stdout, "\n  --max-insns N\n") || !strings.Contains(stdout, "virtual") {
+			t.Errorf("weft %q = exit %d, stdout %q, stderr %q; want the run synopsis and --flags on stdout", args, code, stdout, stderr)
+		}
+	}
+}
+
+func TestVersion(t *testing.T) {
+	code, stdout, _ := runWeft("--version")
+	if code != 0 || !strings.HasPrefix(stdout, "weft ") || !strings.Contains(stdout, "go1.") {
+		t.Errorf("weft --version = exit %d, %q; want weft's version and Go's", code, stdout)
+	}
+}
+
+func TestClockStart(t *testing.T) {
+	fixed := func() time.Time { return time.Date(2030, 5, 6, 7, 8, 9, 0, time.UTC) }
+	for _, tt := range []struct {
+		in   string
+		want uint64
+	}{
+		{"", 0},
+		{"now", uint64(fixed().UnixNano())},
+		{"@86400", 86400e9},
+		{"2026-01-01", 1767225600e9},
+		{"2000-02-03T04:05:06Z", uint64(time.Date(2000, 2, 3, 4, 5, 6, 0, time.UTC).UnixNano())},
+	} {
+		got, err := parseClockStart(tt.in, fixed)
+		if err != nil || got != tt.want {
+			t.Errorf("parseClockStart(%q) = %d, %v; want %d", tt.in, got, err, tt.want)
+		}
+	}
+	for _, bad := range []string{"tomorrow", "@x", "1969-12-31", "2500-01-01"} {
+		if _, err := parseClockStart(bad, fixed); err == nil {
+			t.Errorf("parseClockStart(%q) accepted", bad)
+		}
 	}
 }
 
@@ -126,5 +175,45 @@ func TestSyscallsList(t *testing.T) {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("weft syscalls lacks %q", want)
 		}
+	}
+}
+
+// strace(1)'s conventions: signal deliveries, task ends, filters, -o.
+func TestStraceConventions(t *testing.T) {
+	code, _, stderr := runWeft("run", "--strace", guest(t, "_segv"))
+	if code != 128+11 {
+		t.Errorf("exit %d", code)
+	}
+	for _, want := range []string{"[pid 1] --- SIGSEGV {si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=0x10} ---\n",
+		"[pid 1] +++ killed by SIGSEGV +++\n"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("--strace of _segv lacks %q:\n%s", want, stderr)
+		}
+	}
+	_, _, stderr = runWeft("run", "--strace-e", "trace=write,%memory", guest(t, "thr_signals"))
+	for _, want := range []string{"] write(1, ", "] brk(NULL) = 0x", "] mmap(NULL, ", "MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x",
+		"--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=", "+++ exited with 0 +++"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("--strace-e trace=write,%%memory lacks %q:\n%s", want, stderr)
+		}
+	}
+	for _, not := range []string{"] clone(", "] wait4(", "] exit_group("} {
+		if strings.Contains(stderr, not) {
+			t.Errorf("--strace-e trace=write,%%memory shows %q:\n%s", not, stderr)
+		}
+	}
+	_, _, stderr = runWeft("run", "--strace-e", "!%memory,%signal", guest(t, "hello"))
+	if strings.Contains(stderr, "] brk(") || !strings.Contains(stderr, "] write(1, ") {
+		t.Errorf("--strace-e '!%%memory,%%signal':\n%s", stderr)
+	}
+	code, _, stderr = runWeft("run", "--strace-e", "trace=frobnicate", guest(t, "hello"))
+	if code != exitUsage || !strings.Contains(stderr, `unknown system call "frobnicate"`) {
+		t.Errorf("unknown name: exit %d, %q", code, stderr)
+	}
+	out := filepath.Join(t.TempDir(), "strace.txt")
+	code, _, stderr = runWeft("run", "--strace-o", out, guest(t, "hello"))
+	data, err := os.ReadFile(out)
+	if code != 0 || err != nil || strings.Contains(stderr, "write(1") || !strings.Contains(string(data), "[pid 1] write(1, \"hello, world\\n\", 13) = 13\n") {
+		t.Errorf("--strace-o: exit %d, %v, stderr %q, file:\n%s", code, err, stderr, data)
 	}
 }

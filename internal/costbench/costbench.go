@@ -5,20 +5,26 @@
 // Each measurement is a C program in bench/costs (built for riscv64 into
 // bench/costs/bin by `make -C bench/costs`) that runs N iterations of one operation
 // between two clock_gettime(CLOCK_MONOTONIC) calls and prints the time per operation.
-// The same program runs three ways:
+// The same program runs these ways:
 //
 //   - under weft, in-process (package run). Its clock is weft's virtual clock, so the
-//     number it prints is what weft's cost model charges: one nanosecond per guest
-//     instruction plus modelled kernel work (fork, clone, context switches, page faults,
-//     system call traps; internal/kernel/sched.go). The run is deterministic: the same
-//     seed gives the same number. A second run with a trace attached cross-checks it
-//     against the kernel's own timestamps and counts what happened per operation.
+//     number it prints is what weft's cost model charges for the work the kernel counted
+//     (internal/kernel/cost): guest instructions, traps, pages zeroed and copied,
+//     page-table nodes, VMAs and fd entries copied, TLB misses, ... each at its price.
+//     The run is deterministic: the same seed gives the same number. At the program's
+//     two markers weft reads the kernel's work counters, so each side carries the work
+//     per operation, and the sum of work times price reproduces the virtual figure.
+//     A run with a trace attached cross-checks the figure against the kernel's own
+//     timestamps and counts switches, forks and clones.
+//   - under weft with the zero cost model (guest instructions only): how much of the
+//     virtual figure is the model's prices.
 //   - under weft again, timing the host: the program writes a marker line right before
 //     and right after its loop, and weft writes the guest's standard output through
 //     synchronously, so the host time between the two markers is the host time of
-//     exactly the measured loop (no loading, start-up or teardown).
-//   - natively, built from the same source by the host's C compiler, when there is one.
-//     Native numbers vary from run to run: each is the median of three runs.
+//     exactly the measured loop (no loading, start-up or teardown). Five runs: the
+//     report gives their median, minimum and maximum.
+//   - natively, built from the same source by the host's C compiler, when there is one:
+//     five runs, median, minimum and maximum.
 //
 // The memory row is measured from weft's kernel instead of the guest's clock: the peak
 // number of page frames in use with 2K idle children or threads minus that with K,
@@ -32,6 +38,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"weft/internal/kernel/cost"
 )
 
 // Options configure a Run.
@@ -47,6 +55,11 @@ type Options struct {
 	Native bool
 	// Seed is weft's seed (0 means 1, weft run's default).
 	Seed uint64
+	// CostModel prices the kernel's work in the weft virtual column (nil: the
+	// default model); the zero column always uses cost.Zero. NoASID makes every
+	// address-space switch flush the TLB.
+	CostModel *cost.Model
+	NoASID    bool
 	// Progress, if set, receives one line per measurement as it starts.
 	Progress io.Writer
 }
@@ -60,6 +73,14 @@ type Report struct {
 	Native     bool   `json:"native"`
 	NativeNote string `json:"native_note,omitempty"`
 	Rows       []Row  `json:"rows"`
+	// CostModel names the model behind the weft virtual column, and Prices gives its
+	// price of each unit of work in virtual ns: for every side of a time row,
+	// Σ work[u] × prices[u] is its weft_model figure, within 1% of weft.
+	CostModel string             `json:"cost_model"`
+	Prices    map[string]float64 `json:"prices"`
+	// ASID says whether the simulated CPUs kept tagged translations across
+	// address-space switches (--asid on) or flushed (off).
+	ASID bool `json:"asid"`
 	// Notes explain the columns and anything worth knowing about this run.
 	Notes   []string `json:"notes"`
 	Elapsed float64  `json:"elapsed_s"` // host seconds the whole Run took
@@ -102,19 +123,26 @@ type Measure struct {
 	// Weft is weft's number: what the guest measured with clock_gettime, which in weft
 	// is virtual time (ns); for memory, the growth of the frames in use (bytes).
 	Weft float64 `json:"weft"`
+	// WeftZero is the same with the zero cost model: guest instructions only (nil for
+	// memory).
+	WeftZero *float64 `json:"weft_zero"`
+	// Work is what weft's kernel counted per operation between the program's markers,
+	// by unit (internal/kernel/cost), and WeftModel the sum of work × price: the
+	// virtual ns the model charged for it.
+	Work      map[string]float64 `json:"work"`
+	WeftModel float64            `json:"weft_model"`
 	// WeftKernel is the kernel's own figure for the same thing, a cross-check: the
 	// virtual time between the two marker writes from the trace's timestamps; for
 	// memory, the pages the processes faulted in or copied on write (Summary), in bytes.
 	WeftKernel float64 `json:"weft_kernel"`
 	// WeftHost is the host time weft took per operation (ns; median of the runs), nil
-	// where it means nothing (memory).
-	WeftHost *float64 `json:"weft_host"`
-	// WeftHostRuns are the host times of each run.
-	WeftHostRuns []float64 `json:"weft_host_runs,omitempty"`
-	// Native is the same program built for the host (median of three runs), nil when
+	// where it means nothing (memory); WeftHostRange gives every run and their spread.
+	WeftHost      *float64 `json:"weft_host"`
+	WeftHostRange *Spread  `json:"weft_host_range,omitempty"`
+	// Native is the same program built for the host (median of the runs), nil when
 	// not measured.
-	Native     *float64  `json:"native"`
-	NativeRuns []float64 `json:"native_runs,omitempty"`
+	Native      *float64 `json:"native"`
+	NativeRange *Spread  `json:"native_range,omitempty"`
 	// Account is what weft's kernel did per operation, from the trace.
 	Account Account `json:"account"`
 }
@@ -131,9 +159,38 @@ type Account struct {
 	COWCopies       float64 `json:"cow_copies"`
 }
 
+// Spread is a measurement repeated on the host: every run, and their minimum, median
+// and maximum.
+type Spread struct {
+	Runs   []float64 `json:"runs"`
+	Min    float64   `json:"min"`
+	Median float64   `json:"median"`
+	Max    float64   `json:"max"`
+	// Width is (max - min) / median: how far apart the runs were.
+	Width float64 `json:"width"`
+}
+
+// tooWide is the Width beyond which a host measurement is too noisy to conclude from.
+const tooWide = 0.25
+
+func spread(runs []float64) *Spread {
+	if len(runs) == 0 {
+		return nil
+	}
+	s := &Spread{Runs: runs, Min: runs[0], Max: runs[0], Median: median(runs)}
+	for _, v := range runs {
+		s.Min, s.Max = min(s.Min, v), max(s.Max, v)
+	}
+	if s.Median != 0 {
+		s.Width = (s.Max - s.Min) / s.Median
+	}
+	return s
+}
+
 // Ratio is process / thread for each column; nil where either side is missing.
 type Ratio struct {
 	Weft     *float64 `json:"weft"`
+	WeftZero *float64 `json:"weft_zero"`
 	WeftHost *float64 `json:"weft_host"`
 	Native   *float64 `json:"native"`
 }
@@ -161,7 +218,11 @@ func Run(o Options) (*Report, error) {
 			return nil, err
 		}
 	}
-	r := &Report{Machine: machine(), Quick: o.Quick, Seed: o.Seed}
+	if o.CostModel == nil {
+		o.CostModel = &cost.Default
+	}
+	r := &Report{Machine: machine(), Quick: o.Quick, Seed: o.Seed,
+		CostModel: o.CostModel.Name, Prices: o.CostModel.Prices(), ASID: !o.NoASID}
 
 	var nat *nativeSet
 	if o.Native {

@@ -82,6 +82,19 @@ func TestEveryWeftMeasurementIsPositive(t *testing.T) {
 				if !(m.Account.Insns > 0) || !(m.Account.Syscalls > 0) {
 					t.Errorf("%s %s: account = %+v, want instructions and syscalls", name, side.kind, m.Account)
 				}
+				// The work the kernel counted, at the model's prices, is the virtual
+				// time the guest measured (up to the few calls around the markers).
+				if d := math.Abs(m.Weft-m.WeftModel) / m.Weft; d > 0.01 {
+					t.Errorf("%s %s: guest clock %.1f ns, Σ work × price %.1f ns per op; want within 1%%",
+						name, side.kind, m.Weft, m.WeftModel)
+				}
+				if m.WeftZero == nil || math.Abs(*m.WeftZero-m.Work["insn"])/m.Work["insn"] > 0.01 {
+					t.Errorf("%s %s: zero-model figure %v, instructions %.1f per op; want them equal",
+						name, side.kind, m.WeftZero, m.Work["insn"])
+				}
+				if rg := m.WeftHostRange; rg == nil || len(rg.Runs) < 5 || !(rg.Min <= rg.Median && rg.Median <= rg.Max) {
+					t.Errorf("%s %s: host range %+v, want at least 5 runs with min <= median <= max", name, side.kind, rg)
+				}
 			}
 			if m.Native != nil {
 				t.Errorf("%s %s: native = %v without Options.Native", name, side.kind, *m.Native)
@@ -95,20 +108,20 @@ func TestEveryWeftMeasurementIsPositive(t *testing.T) {
 	}
 }
 
-func TestProcessesCostMoreThanThreads(t *testing.T) {
+// The rows exercise what they are meant to, and a fork does the work a thread clone does
+// not: it copies a page-table root, the VMAs, the fd table and the signal table.
+func TestRowsDoTheirWork(t *testing.T) {
 	r := quickReport(t)
-	for _, name := range []string{"create", "switch", "memory"} {
-		w := row(t, r, name)
-		if !(w.Process.Weft > w.Thread.Weft) {
-			t.Errorf("%s: process %.1f %s, thread %.1f; want the process to cost more", name, w.Process.Weft, w.Unit, w.Thread.Weft)
-		}
-		if w.Ratio.Weft == nil || !(*w.Ratio.Weft > 1) {
-			t.Errorf("%s: ratio = %v, want > 1", name, w.Ratio.Weft)
+	c := row(t, r, "create")
+	for _, u := range []string{"pt_node_copy", "vma_copy", "fd_copy", "sigaction_copy", "proc_init"} {
+		if !(c.Process.Work[u] >= 1) || c.Thread.Work[u] != 0 {
+			t.Errorf("create: %s = %v per process, %v per thread; want >= 1 and 0", u, c.Process.Work[u], c.Thread.Work[u])
 		}
 	}
-
-	// What the kernel did per operation is what the programs are meant to exercise.
-	c := row(t, r, "create")
+	if c.Process.Work["task_init"] != 1 || c.Thread.Work["task_init"] != 1 {
+		t.Errorf("create: task_init = %v per process, %v per thread; want 1 and 1",
+			c.Process.Work["task_init"], c.Thread.Work["task_init"])
+	}
 	if c.Process.Account.Forks != 1 || c.Process.Account.Clones != 0 {
 		t.Errorf("create process: %v forks, %v clones per op; want 1, 0", c.Process.Account.Forks, c.Process.Account.Clones)
 	}
@@ -154,13 +167,18 @@ func TestJSONRoundTrip(t *testing.T) {
 		}
 	}
 	proc, _ := first["process"].(map[string]any)
-	for _, k := range []string{"weft", "weft_kernel", "weft_host", "native", "account"} {
+	for _, k := range []string{"weft", "weft_zero", "weft_model", "work", "weft_kernel", "weft_host", "weft_host_range",
+		"native", "account"} {
 		if _, ok := proc[k]; !ok {
 			t.Errorf("JSON measure has no %q: %v", k, proc)
 		}
 	}
 	if proc["native"] != nil {
 		t.Errorf("JSON native = %v, want null when not measured", proc["native"])
+	}
+	prices, _ := raw["prices"].(map[string]any)
+	if prices["insn"] != 1.0 || raw["cost_model"] != "default" {
+		t.Errorf("JSON prices = %v, cost_model = %v; want insn at 1 ns, the default model", prices, raw["cost_model"])
 	}
 	if m, _ := raw["machine"].(map[string]any); m["cpu"] == "" || m["go_version"] == "" {
 		t.Errorf("JSON machine = %v, want cpu and go_version", m)
@@ -179,8 +197,8 @@ func TestWriteText(t *testing.T) {
 			t.Errorf("the text has no table line for row %q:\n%s", w.Name, text)
 		}
 	}
-	for _, want := range []string{"weft virtual", "weft host", "native", "p/t", "n/a", r.Machine.CPU, r.Machine.GoVersion,
-		"virtual"} {
+	for _, want := range []string{"weft virtual (default)", "weft virtual (zero)", "weft host", "native", "p/t", "n/a",
+		r.Machine.CPU, r.Machine.GoVersion, "what makes the difference", "page_copied", "virtual"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the text does not contain %q:\n%s", want, text)
 		}

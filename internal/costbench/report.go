@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -57,21 +58,28 @@ func loadAverage() float64 {
 
 // notes explains the report's columns, and what this run showed beyond the numbers.
 func notes(r *Report) []string {
-	hostRuns := "median of 3 runs"
-	if r.Quick {
-		hostRuns = "one run (--quick)"
+	asid := "on (each simulated CPU's TLB keeps the translations of its 4 most recent address spaces across switches, " +
+		"as x86-64 PCIDs and RISC-V ASIDs let modern Linux do)"
+	if !r.ASID {
+		asid = "off (a switch of address space flushes the simulated CPU's TLB; a thread switch does not)"
 	}
 	n := []string{
 		fmt.Sprintf("weft virtual: what the guest measured with clock_gettime(CLOCK_MONOTONIC). In weft that clock is "+
-			"virtual: each simulated CPU's clock advances 1 ns per guest instruction plus a modelled cost for kernel work "+
-			"(system call trap, thread or process switch, fork, clone, exit, page fault, copy-on-write; "+
-			"internal/kernel/sched.go). It is what weft's model charges, not what any real machine takes, and it is "+
-			"deterministic: seed %d gives these numbers every time. The accounting table cross-checks it against the "+
-			"kernel's trace timestamps and shows what the kernel did per operation.", r.Seed),
-		"weft host: host time per operation between the guest's two marker writes around its loop (weft writes " +
-			"the guest's output through synchronously), so loading, start-up and teardown are not in it; " + hostRuns +
-			". It is the price of interpreting riscv64 and simulating the kernel on this machine.",
-		"native: the same C source built by the host compiler (-O2 -pthread) and run on this machine; median of 3 runs.",
+			"virtual: each simulated CPU's clock advances by the work the kernel counted, each unit at the %s cost "+
+			"model's price (internal/kernel/cost/model.go; `weft bench --json` lists work and prices): guest "+
+			"instructions at 1 ns, traps, pages zero-filled and copied on write, page-table nodes, VMAs and fd entries "+
+			"copied, bytes copied, run/wait-queue operations, registers saved on a switch, TLB misses. No operation "+
+			"has a price of its own. It is deterministic: seed %d gives these numbers every time. --asid %s.",
+			r.CostModel, r.Seed, asid),
+		"zero model: the same runs priced with --cost-model zero, guest instructions only: the part of the weft " +
+			"virtual figure that is the guest's own code (glibc's fork, pthread_create, the loops) rather than the " +
+			"kernel's work.",
+		fmt.Sprintf("weft host: host time per operation between the guest's two marker writes around its loop (weft "+
+			"writes the guest's output through synchronously), so loading, start-up and teardown are not in it; "+
+			"median of %d runs, ±%% is half the distance from the fastest to the slowest run. It is the price of "+
+			"interpreting riscv64 and simulating the kernel on this machine.", hostRuns),
+		fmt.Sprintf("native: the same C source built by the host compiler (-O2 -pthread) and run on this machine's "+
+			"Linux; median of %d runs, ±%% as above.", hostRuns),
 		"memory: weft counts guest page frames only (no page tables, no kernel task structures); the number is the " +
 			"peak of frames in use with 2K idle children or threads minus that with K, per child or thread, and the " +
 			"check column adds up the pages each process faulted in or copied on write (Summary). Native: the growth " +
@@ -85,21 +93,80 @@ func notes(r *Report) []string {
 	if m := r.Machine; m.LoadStart > 0.5 || m.LoadEnd > 1.5 {
 		n = append(n, fmt.Sprintf("the host was busy with other work (1-minute load average %.2f before the run, "+
 			"%.2f after it, on %d cores): the weft host and native columns are slower and noisier than on an idle "+
-			"machine. The weft virtual column does not depend on the host.", m.LoadStart, m.LoadEnd, m.Cores))
+			"machine. The weft virtual columns do not depend on the host.", m.LoadStart, m.LoadEnd, m.Cores))
 	}
-	var pipeWins []string
 	for _, row := range r.Rows {
-		if strings.HasPrefix(row.Name, "comm") && row.Ratio.Weft != nil && *row.Ratio.Weft < 1 {
-			pipeWins = append(pipeWins, fmt.Sprintf("%s %.2fx", row.Name, *row.Ratio.Weft))
+		for _, c := range []struct {
+			name string
+			p, t *Spread
+		}{{"weft host", row.Process.WeftHostRange, row.Thread.WeftHostRange}, {"native", row.Process.NativeRange, row.Thread.NativeRange}} {
+			if c.p == nil || c.t == nil {
+				continue
+			}
+			switch {
+			case c.p.Min <= c.t.Max && c.t.Min <= c.p.Max:
+				n = append(n, fmt.Sprintf("%s, %s: the process runs (%s to %s) and the thread runs (%s to %s) overlap: "+
+					"this run cannot tell which is cheaper.", row.Name, c.name,
+					value(row.Unit, &c.p.Min), value(row.Unit, &c.p.Max), value(row.Unit, &c.t.Min), value(row.Unit, &c.t.Max)))
+			case c.p.Width > tooWide || c.t.Width > tooWide:
+				n = append(n, fmt.Sprintf("%s, %s: the runs spread by %.0f%% (process) and %.0f%% (thread) of their "+
+					"median: too wide to trust the ratio beyond its direction.", row.Name, c.name, 100*c.p.Width, 100*c.t.Width))
+			}
+		}
+		if row.Unit == "ns" && row.Ratio.Weft != nil && *row.Ratio.Weft < 1 {
+			n = append(n, fmt.Sprintf("%s: in weft the thread side costs more than the process side (%.2fx): %s",
+				row.Name, *row.Ratio.Weft, explain(r, &row)))
 		}
 	}
-	if pipeWins != nil {
-		n = append(n, "comm: in weft the pipe beats shared memory ("+strings.Join(pipeWins, ", ")+"): weft charges "+
-			"a pipe read or write one system call trap plus a quarter of a nanosecond per byte copied (a host "+
-			"memcpy), and wakes the reader with no latency, while the threads' copy loop and futex calls are "+
-			"guest instructions at 1 ns each.")
-	}
 	return n
+}
+
+// item is one unit's share of the difference between a row's two sides.
+type item struct {
+	unit       string
+	p, t, diff float64 // counts per operation, and (p - t) × price in ns
+}
+
+// difference lists the units whose priced counts differ between the process and the
+// thread side, largest difference first.
+func difference(r *Report, row *Row) []item {
+	var items []item
+	seen := map[string]bool{}
+	for _, w := range []map[string]float64{row.Process.Work, row.Thread.Work} {
+		for u := range w {
+			if seen[u] {
+				continue
+			}
+			seen[u] = true
+			p, t := row.Process.Work[u], row.Thread.Work[u]
+			// Differences under half a nanosecond round to nothing in the table.
+			if d := (p - t) * r.Prices[u]; abs(d) >= 0.5 {
+				items = append(items, item{u, p, t, d})
+			}
+		}
+	}
+	sort.Slice(items, func(i, j int) bool {
+		if a, b := abs(items[i].diff), abs(items[j].diff); a != b {
+			return a > b
+		}
+		return items[i].unit < items[j].unit
+	})
+	return items
+}
+
+// explain says which counted work makes the thread side cost more.
+func explain(r *Report, row *Row) string {
+	var parts []string
+	for _, it := range difference(r, row) {
+		if it.diff < 0 && len(parts) < 3 {
+			parts = append(parts, fmt.Sprintf("%s, %s per operation against %s, %s", it.unit, num(it.t), num(it.p),
+				signed(-it.diff)))
+		}
+	}
+	if parts == nil {
+		return "no counted unit is larger on the thread side."
+	}
+	return "the work weft counted that the thread side does more of is " + strings.Join(parts, "; ") + "."
 }
 
 // WriteJSON writes the report as indented JSON.
@@ -119,16 +186,48 @@ func (r *Report) WriteText(w io.Writer) error {
 	}
 	fmt.Fprintf(bw, "weft bench: what processes cost next to threads (seed %d%s)\n\n", r.Seed, mode)
 
-	tab := &table{left: 2, group: []string{"", "", "weft virtual", "", "", "weft host", "", "", "native", "", ""}}
-	tab.add("row", "per", "process", "thread", "p/t", "process", "thread", "p/t", "process", "thread", "p/t")
+	tab := &table{left: 2, group: []string{"", "", "weft virtual (" + r.CostModel + ")", "", "", "weft virtual (zero)", "", "",
+		"weft host", "", "", "native", "", ""}}
+	tab.add("row", "per", "process", "thread", "p/t", "process", "thread", "p/t", "process", "thread", "p/t",
+		"process", "thread", "p/t")
 	for _, row := range r.Rows {
 		f := func(v *float64) string { return value(row.Unit, v) }
+		sp := func(v *float64, s *Spread) string {
+			if v == nil || s == nil {
+				return value(row.Unit, v)
+			}
+			return fmt.Sprintf("%s ±%.0f%%", value(row.Unit, v), 50*s.Width)
+		}
 		tab.add(row.Name, row.Per,
 			f(&row.Process.Weft), f(&row.Thread.Weft), times(row.Ratio.Weft),
-			f(row.Process.WeftHost), f(row.Thread.WeftHost), times(row.Ratio.WeftHost),
-			f(row.Process.Native), f(row.Thread.Native), times(row.Ratio.Native))
+			f(row.Process.WeftZero), f(row.Thread.WeftZero), times(row.Ratio.WeftZero),
+			sp(row.Process.WeftHost, row.Process.WeftHostRange), sp(row.Thread.WeftHost, row.Thread.WeftHostRange),
+			times(row.Ratio.WeftHost),
+			sp(row.Process.Native, row.Process.NativeRange), sp(row.Thread.Native, row.Thread.NativeRange),
+			times(row.Ratio.Native))
 	}
 	tab.write(bw)
+
+	fmt.Fprintf(bw, "\nwhat makes the difference in weft virtual time, process - thread, per operation (the work\n"+
+		"weft's kernel counted, times the %s model's price; counts are process vs thread):\n\n", r.CostModel)
+	for _, row := range r.Rows {
+		items := difference(r, &row)
+		if row.Unit != "ns" || len(items) == 0 {
+			continue // memory's figure is bytes, not the time its loop took
+		}
+		var total float64
+		for _, it := range items {
+			total += it.diff
+		}
+		var parts []string
+		for i, it := range items {
+			if i == 4 {
+				break
+			}
+			parts = append(parts, fmt.Sprintf("%s %s (%s vs %s)", signed(it.diff), it.unit, num(it.p), num(it.t)))
+		}
+		indent(bw, fmt.Sprintf("%s: %s", signed(total), strings.Join(parts, ", ")), fmt.Sprintf("  %-10s", row.Name), 13, 100)
+	}
 
 	fmt.Fprint(bw, "\nweft's kernel per operation inside the loop, process / thread (check: the kernel's own figure for\n"+
 		"the weft virtual column: trace timestamps, or for memory the pages faulted in or copied):\n\n")
@@ -205,6 +304,14 @@ func value(unit string, v *float64) string {
 		return fmt.Sprintf("%.2fms", x/1e6)
 	}
 	return fmt.Sprintf("%.2fs", x/1e9)
+}
+
+// signed formats a virtual-time difference with its sign: "+20.9µs", "-1.60µs".
+func signed(ns float64) string {
+	if ns < 0 {
+		return "-" + value("ns", ptr(-ns))
+	}
+	return "+" + value("ns", &ns)
 }
 
 func times(v *float64) string {

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 
+	"weft/internal/kernel/cost"
 	"weft/internal/mm"
 )
 
@@ -43,15 +44,15 @@ var specs = []spec{
 	},
 	{
 		name: "comm 64B", title: "send 64 bytes and get them back", unit: "ns", per: "round trip",
-		setup: "2 pipes vs shared buffer + futex; 2 CPUs",
+		setup: "2 pipes vs shared buffer + futex; weft 1 CPU, native pinned to CPU 0",
 		prog:  "comm", argv: func(kind string, n int) []string { return []string{kind, "64", strconv.Itoa(n)} },
-		cpus: 2, n: 50000, quickN: 5000, nativeN: 100000, quickNativeN: 20000,
+		cpus: 1, n: 50000, quickN: 5000, nativeN: 100000, quickNativeN: 20000,
 	},
 	{
 		name: "comm 4KiB", title: "send 4 KiB and get them back", unit: "ns", per: "round trip",
-		setup: "2 pipes vs shared buffer + futex; 2 CPUs",
+		setup: "2 pipes vs shared buffer + futex; weft 1 CPU, native pinned to CPU 0",
 		prog:  "comm", argv: func(kind string, n int) []string { return []string{kind, "4096", strconv.Itoa(n)} },
-		cpus: 2, n: 10000, quickN: 1000, nativeN: 100000, quickNativeN: 20000,
+		cpus: 1, n: 10000, quickN: 1000, nativeN: 100000, quickNativeN: 20000,
 	},
 	{
 		name: "memory", title: "memory of one more idle process / thread", unit: "bytes", per: "process or thread",
@@ -91,37 +92,63 @@ func (s *spec) measure(o Options, nat *nativeSet) (*Row, error) {
 	}
 	row.Ratio = Ratio{
 		Weft:     ratio(&row.Process.Weft, &row.Thread.Weft),
+		WeftZero: ratio(row.Process.WeftZero, row.Thread.WeftZero),
 		WeftHost: ratio(row.Process.WeftHost, row.Thread.WeftHost),
 		Native:   ratio(row.Process.Native, row.Thread.Native),
 	}
 	return row, nil
 }
 
+// hostRuns is how many times each host-timed measurement runs (weft host, native).
+const hostRuns = 5
+
 // measureTime fills m for one side of a row whose programs time themselves.
 func (s *spec) measureTime(o Options, nat *nativeSet, path, kind string, n, nn int, m *Measure, row *Row) error {
 	argv := s.argv(kind, n)
-	hostRuns := 3
-	if o.Quick {
-		hostRuns = 1
-	}
+	wc := weftConf{seed: o.Seed, model: o.CostModel, noASID: o.NoASID}
+	var runs []float64
 	for i := 0; i < hostRuns; i++ {
 		o.progress("weft   %-9s %v (host-timed run %d/%d)", s.name, argv, i+1, hostRuns)
-		g, err := runWeft(path, argv, s.cpus, o.Seed, false)
+		g, err := runWeft(path, argv, s.cpus, wc)
 		if err != nil {
 			return err
 		}
 		if i == 0 {
 			m.Weft = g.perOp
+			ops := float64(g.ops)
+			m.Work = map[string]float64{}
+			for u, c := range g.work {
+				if c != 0 {
+					m.Work[cost.Unit(u).String()] = float64(c) / ops
+				}
+			}
+			m.WeftModel = float64(o.CostModel.Cost(g.work)) / 1000 / ops
+			if m.Weft > 0 && math.Abs(m.WeftModel-m.Weft)/m.Weft > 0.01 {
+				row.Notes = append(row.Notes, fmt.Sprintf("%s: work × price gives %.1f ns per %s, the guest's clock %.1f",
+					kind, m.WeftModel, s.per, m.Weft))
+			}
 		} else if g.perOp != m.Weft {
 			row.Notes = append(row.Notes, fmt.Sprintf("weft is not deterministic here: %s run %d measured %.1f ns virtual, run 1 %.1f",
 				kind, i+1, g.perOp, m.Weft))
 		}
-		m.WeftHostRuns = append(m.WeftHostRuns, float64(g.host.Nanoseconds())/float64(g.ops))
+		runs = append(runs, float64(g.host.Nanoseconds())/float64(g.ops))
 	}
-	m.WeftHost = ptr(median(m.WeftHostRuns))
+	m.WeftHostRange = spread(runs)
+	m.WeftHost = ptr(m.WeftHostRange.Median)
+
+	o.progress("weft   %-9s %v (zero cost model)", s.name, argv)
+	zc := wc
+	zc.model = &cost.Zero
+	g, err := runWeft(path, argv, s.cpus, zc)
+	if err != nil {
+		return err
+	}
+	m.WeftZero = ptr(g.perOp)
 
 	o.progress("weft   %-9s %v (traced run)", s.name, argv)
-	g, err := runWeft(path, argv, s.cpus, o.Seed, true)
+	tc := wc
+	tc.traced = true
+	g, err = runWeft(path, argv, s.cpus, tc)
 	if err != nil {
 		return err
 	}
@@ -145,27 +172,27 @@ func (s *spec) measureTime(o Options, nat *nativeSet, path, kind string, n, nn i
 		return nil
 	}
 	nargv := s.argv(kind, nn)
-	for i := 0; i < 3; i++ {
-		o.progress("native %-9s %v (run %d/3)", s.name, nargv, i+1)
+	var nruns []float64
+	for i := 0; i < hostRuns; i++ {
+		o.progress("native %-9s %v (run %d/%d)", s.name, nargv, i+1, hostRuns)
 		res, err := nat.run(s.prog, nargv)
 		if err != nil {
 			row.Notes = append(row.Notes, fmt.Sprintf("native %s: %v", kind, err))
-			m.NativeRuns = nil
 			return nil
 		}
 		v, err := res.float("per_op_ns")
 		if err != nil {
 			row.Notes = append(row.Notes, fmt.Sprintf("native %s: %v", kind, err))
-			m.NativeRuns = nil
 			return nil
 		}
-		m.NativeRuns = append(m.NativeRuns, v)
+		nruns = append(nruns, v)
 		if res["pinned"] == "0" && i == 0 {
 			row.Notes = append(row.Notes, fmt.Sprintf("native %s: this host refused sched_setaffinity to CPU 0, so the "+
 				"two sides could run on different CPUs, unlike under weft", kind))
 		}
 	}
-	m.Native = ptr(median(m.NativeRuns))
+	m.NativeRange = spread(nruns)
+	m.Native = ptr(m.NativeRange.Median)
 	return nil
 }
 
@@ -177,7 +204,7 @@ func (s *spec) measureMemory(o Options, nat *nativeSet, path, kind string, k, nk
 	for i, n := range []int{k, 2 * k} {
 		argv := s.argv(kind, n)
 		o.progress("weft   %-9s %v", s.name, argv)
-		g, err := runWeft(path, argv, s.cpus, o.Seed, true)
+		g, err := runWeft(path, argv, s.cpus, weftConf{seed: o.Seed, model: o.CostModel, noASID: o.NoASID, traced: true})
 		if err != nil {
 			return err
 		}
@@ -191,6 +218,13 @@ func (s *spec) measureMemory(o Options, nat *nativeSet, path, kind string, k, nk
 				return fmt.Errorf("the trace did not show both marker writes")
 			}
 			acct = g.acct.count
+			m.Work = map[string]float64{}
+			for u, c := range g.work {
+				if c != 0 {
+					m.Work[cost.Unit(u).String()] = float64(c) / float64(2*k)
+				}
+			}
+			m.WeftModel = float64(o.CostModel.Cost(g.work)) / 1000 / float64(2*k)
 		}
 	}
 	m.Weft = (peak[1] - peak[0]) / float64(k)
@@ -200,31 +234,30 @@ func (s *spec) measureMemory(o Options, nat *nativeSet, path, kind string, k, nk
 	if nat == nil {
 		return nil
 	}
-	for i := 0; i < 3; i++ {
+	var nruns []float64
+	for i := 0; i < hostRuns; i++ {
 		var b [2]float64
 		for j, n := range []int{nk, 2 * nk} {
 			argv := s.argv(kind, n)
-			o.progress("native %-9s %v (run %d/3)", s.name, argv, i+1)
+			o.progress("native %-9s %v (run %d/%d)", s.name, argv, i+1, hostRuns)
 			res, err := nat.run(s.prog, argv)
 			if err != nil {
 				row.Notes = append(row.Notes, fmt.Sprintf("native %s: %v", kind, err))
-				m.NativeRuns = nil
 				return nil
 			}
 			if res["native_bytes"] == "na" {
 				row.Notes = append(row.Notes, "native: this host's /proc has no smaps_rollup Pss or status VmPTE to measure with")
-				m.NativeRuns = nil
 				return nil
 			}
 			if b[j], err = res.float("native_bytes"); err != nil {
 				row.Notes = append(row.Notes, fmt.Sprintf("native %s: %v", kind, err))
-				m.NativeRuns = nil
 				return nil
 			}
 		}
-		m.NativeRuns = append(m.NativeRuns, (b[1]-b[0])/float64(nk))
+		nruns = append(nruns, (b[1]-b[0])/float64(nk))
 	}
-	m.Native = ptr(median(m.NativeRuns))
+	m.NativeRange = spread(nruns)
+	m.Native = ptr(m.NativeRange.Median)
 	return nil
 }
 

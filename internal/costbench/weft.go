@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"weft/internal/kernel"
+	"weft/internal/kernel/cost"
 	"weft/internal/run"
 	"weft/internal/trace"
 )
@@ -31,17 +32,28 @@ type guestRun struct {
 	ops    int
 	host   time.Duration // host time between the two markers
 	acct   *accountant   // the trace's view of the loop, for a traced run
+	work   cost.Work     // the kernel's work between the two markers
 }
 
-// runWeft runs the program at path with argv under a fresh weft kernel, with a trace
-// attached when traced.
-func runWeft(path string, argv []string, cpus int, seed uint64, traced bool) (*guestRun, error) {
+// weftConf is how to run a program under weft.
+type weftConf struct {
+	seed   uint64
+	model  *cost.Model
+	noASID bool
+	traced bool // attach a trace (accountant)
+}
+
+// runWeft runs the program at path with argv under a fresh weft kernel.
+func runWeft(path string, argv []string, cpus int, wc weftConf) (*guestRun, error) {
 	out := &guestOut{}
 	var stderr bytes.Buffer
 	opt := run.Options{
 		Stdout: out, Stderr: &stderr,
-		Seed: seed, CPUs: cpus, MaxInsns: maxInsns,
+		Seed: wc.seed, CPUs: cpus, MaxInsns: maxInsns,
+		CostModel: wc.model, NoASID: wc.noASID,
+		Setup: func(k *kernel.Kernel) { out.k = k },
 	}
+	traced := wc.traced
 	g := &guestRun{}
 	if traced {
 		g.acct = &accountant{}
@@ -80,6 +92,7 @@ func runWeft(path string, argv []string, cpus int, seed uint64, traced bool) (*g
 		return nil, fmt.Errorf("`%s` under weft did not write both markers", cmd)
 	}
 	g.host = out.end.Sub(out.begin)
+	g.work = out.w1.Sub(out.w0)
 	return g, nil
 }
 
@@ -89,6 +102,10 @@ type guestOut struct {
 	buf        bytes.Buffer
 	begin, end time.Time
 	acct       *accountant // told about markers, when the run is traced
+	// k is the kernel running the guest, and w0 and w1 its work counters when the
+	// markers were written.
+	k      *kernel.Kernel
+	w0, w1 cost.Work
 }
 
 // Write implements io.Writer.
@@ -96,11 +113,13 @@ func (g *guestOut) Write(p []byte) (int, error) {
 	switch string(p) {
 	case markerBegin:
 		g.begin = time.Now()
+		g.w0 = g.k.Work()
 		if g.acct != nil {
 			g.acct.armed = 1
 		}
 	case markerEnd:
 		g.end = time.Now()
+		g.w1 = g.k.Work()
 		if g.acct != nil {
 			g.acct.armed = 2
 		}

@@ -2,6 +2,7 @@ package cpu
 
 import (
 	"encoding/binary"
+	"unsafe"
 
 	"weft/internal/mm"
 )
@@ -24,13 +25,31 @@ type decodedPage struct {
 	vpn   uint64
 	frame *mm.Frame
 	valid bool
+	cc    *codeCache
 	// insns has two sentinel slots past the page (opPageEnd): where execution lands
 	// after the page's last instruction, whether it was 2 or 4 bytes long.
 	insns [slotsPerPage + 2]inst
 }
 
 // Invalidate marks the page stale; the hart re-decodes it before running it again.
-func (dp *decodedPage) Invalidate() { dp.valid = false }
+func (dp *decodedPage) Invalidate() {
+	if dp.valid {
+		dp.valid = false
+		dp.cc.release(decodedPageSize)
+	}
+}
+
+func (dp *decodedPage) isValid() bool { return dp.valid }
+
+func (dp *decodedPage) drop() {
+	dp.Invalidate()
+	if dp.frame.Decoded == mm.Invalidator(dp) {
+		dp.frame.Decoded = nil
+	}
+}
+
+// decodedPageSize is the host memory of one decoded page, as the code cache charges it.
+const decodedPageSize = int64(unsafe.Sizeof(decodedPage{}))
 
 // prepare turns a decoded instruction at pc into a cache slot.
 func prepare(in Inst, pc uint64) inst {
@@ -58,12 +77,14 @@ func (h *Hart) decodedFor(pc uint64) (*decodedPage, *mm.Fault) {
 	}
 	dp, _ := f.Decoded.(*decodedPage)
 	if dp == nil || !dp.valid || dp.vpn != vpn {
-		// Stores check Decoded on the fast path, so stores to this frame from now on
-		// take the slow path, which invalidates the decoded page.
-		dp = &decodedPage{vpn: vpn, frame: f, valid: true}
+		dp = &decodedPage{vpn: vpn, frame: f, valid: true, cc: &h.bus.code}
+		h.bus.code.add(dp, decodedPageSize)
 		dp.insns[slotsPerPage].op = opPageEnd
 		dp.insns[slotsPerPage+1].op = opPageEnd
 		f.Decoded = dp
+		// The frame may sit in any hart's write TLB: flush them, so that stores to it
+		// take the slow path, which invalidates the decoded page.
+		h.bus.flushWrites(nil)
 	}
 	*e = itlbEntry{key: h.tlb.key(vpn), dp: dp}
 	return dp, nil

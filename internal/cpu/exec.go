@@ -10,18 +10,29 @@ import (
 )
 
 // Run executes instructions until one needs the kernel or budget instructions have
-// retired. The instruction that stops the hart is not retired; Stop.PC names it.
+// retired. The instruction that stops the hart is not retired; Stop.PC names it. Every
+// engine gives the same stops, registers, memory and counts (see Engine).
+func (h *Hart) Run(budget uint64) Stop {
+	h.prepareRun()
+	return h.exec.run(budget)
+}
+
+// interp is the reference engine: an interpreter over the per-page decode cache.
+type interp struct{ h *Hart }
+
+// run is the reference engine's loop.
 //
 // The loop walks a decoded page by slot index. Each page has two sentinel slots past its
 // end, so running off the end of the page lands on opPageEnd instead of needing a
 // check per instruction; taken branches and jumps check whether they leave the page.
-func (h *Hart) Run(budget uint64) Stop {
-	h.prepareRun()
+func (e interp) run(budget uint64) Stop {
+	h := e.h
 	x := &h.x
 	pc := h.pc
-	left := budget // instructions this run may still retire
-	tlb := h.tlb   // the address space cannot change during a run
-	tag := tlb.tag // nor can the TLB's epoch (see tlbSet)
+	left := budget   // instructions this run may still retire
+	tlb := h.tlb     // the address space cannot change during a run
+	tag := tlb.tag   // nor can the TLB's epoch (see tlbSet)
+	wtag := tlb.wtag // which decodedFor and FlushDecodeCache may change
 	var (
 		dp     *decodedPage
 		base   uint64 // address of dp's page
@@ -37,6 +48,7 @@ refetch:
 		return h.stop(Stop{Reason: StopBudget}, pc, budget)
 	}
 	dp, fault = h.decodedFor(pc)
+	wtag = tlb.wtag
 	if fault != nil {
 		return h.stop(Stop{Reason: StopFault, Fault: *fault}, pc, budget-left)
 	}
@@ -156,7 +168,7 @@ refetch:
 			}
 			size := storeSize[in.op]
 			e := &tlb.wtlb[(a>>mm.PageShift)%tlbSize]
-			if off := a & mm.PageMask; e.key == a>>mm.PageShift|tag && off <= mm.PageSize-8 && e.frame.Decoded == nil {
+			if off := a & mm.PageMask; e.key == a>>mm.PageShift|wtag && off <= mm.PageSize-8 {
 				putLE(e.frame.Data[off:off+8], size, v)
 			} else if fault = h.store(a, size, v); fault != nil {
 				goto memFault
@@ -562,7 +574,7 @@ func (h *Hart) atomic(in *inst) (Stop, bool) {
 			v = binary.LittleEndian.Uint64(f.Data[off:])
 		}
 		h.x[in.rd] = v
-		h.resFrame, h.resOff = f, off
+		h.setReservation(f, off)
 		return Stop{}, true
 	case SC_W, SC_D:
 		// A store that would fault faults even when the reservation is gone.
@@ -571,7 +583,7 @@ func (h *Hart) atomic(in *inst) (Stop, bool) {
 			return Stop{Reason: StopFault, Fault: *fault}, false
 		}
 		ok := h.resFrame == f && h.resOff == off
-		h.resFrame = nil
+		h.setReservation(nil, 0)
 		if !ok {
 			h.x[in.rd] = 1
 			return Stop{}, true

@@ -1905,7 +1905,7 @@ func TestCOWWriteVisibleToReaders(t *testing.T) {
 		r := newRig(t)
 		r.poke(codeBase, assemble(asmI(LD, 5, 10, 0), uint32(ecall)))
 		r.poke64(dataBase, 1)
-		child := r.as.Fork()
+		child, _ := r.as.Fork()
 		if v := loadX(r, r.h); v != 1 {
 			t.Fatalf("first load = %d, want 1", v)
 		}
@@ -1924,7 +1924,7 @@ func TestCOWWriteVisibleToReaders(t *testing.T) {
 		r.poke(codeBase, assemble(asmI(LD, 5, 10, 0), uint32(ecall)))
 		r.poke(codeBase+0x100, assemble(asmS(SD, 11, 10, 0), uint32(ecall)))
 		r.poke64(dataBase, 1)
-		child := r.as.Fork()
+		child, _ := r.as.Fork()
 		if v := loadX(r, r.h); v != 1 {
 			t.Fatalf("first load = %d, want 1", v)
 		}
@@ -1946,4 +1946,28 @@ func TestCOWWriteVisibleToReaders(t *testing.T) {
 			t.Errorf("load after the child wrote 3 to its copy = %d, want the parent's 2", v)
 		}
 	})
+}
+
+// TestStraddlingForms: every engine executes the forms it specialises (lui, auipc, li,
+// mv) and jumps when they straddle two pages, where they are decoded afresh each time.
+func TestStraddlingForms(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		insn uint32
+		reg  uint8
+		want uint64
+	}{
+		{"auipc", asmU(AUIPC, 5, 0x1000), 5, codeBase + mm.PageSize - 2 + 0x1000},
+		{"lui", asmU(LUI, 5, 0x7000), 5, 0x7000},
+		{"li", asmI(ADDI, 5, 0, -3), 5, ^uint64(2)},
+		{"mv", asmI(ADDI, 5, 2, 0), 5, 77},
+		{"jal", asmJAL(1, 4), 1, codeBase + mm.PageSize + 2},
+	} {
+		r := newRig(t)
+		r.load(Context{X: [32]uint64{2: 77}}, asmJAL(0, mm.PageSize-2), uint32(ecall))
+		r.poke(codeBase+mm.PageSize-2, assemble(tc.insn, uint32(ecall)))
+		if c := r.runToEcall(); c.X[tc.reg] != tc.want {
+			t.Errorf("%s: x%d = 0x%x, want 0x%x", tc.name, tc.reg, c.X[tc.reg], tc.want)
+		}
+	}
 }

@@ -127,7 +127,7 @@ func fuzzMachine(t *testing.T, code []byte, perm mm.Perm) (*mm.AddressSpace, *Ha
 	if len(code) > 4*mm.PageSize {
 		code = code[:4*mm.PageSize]
 	}
-	as := mm.New(&mm.Pool{MaxFrames: 64})
+	as := mm.New(&mm.Pool{Limit: 64 * mm.PageSize})
 	size := max((uint64(len(code))+mm.PageMask)&^mm.PageMask, mm.PageSize)
 	if err := as.Map(fuzzCodeBase, size, perm, false, ""); err != nil {
 		t.Fatal(err)

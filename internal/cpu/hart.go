@@ -83,19 +83,39 @@ type tlbSet struct {
 	used  uint64 // when the hart last switched to it, for LRU replacement
 	epoch uint64 // entries of other epochs are stale
 	tag   uint64 // epoch << epochShift: a valid entry's key is vpn|tag
-	rtlb  [tlbSize]tlbEntry
-	wtlb  [tlbSize]tlbEntry
-	itlb  [itlbSize]itlbEntry
+	// The write TLB has an epoch of its own, so that it can be flushed alone: it must
+	// never hold a frame with decoded code or one that another hart has reserved (so
+	// that the store fast path is one probe and never looks at the frame), and both
+	// can change while the read translations stay good.
+	wepoch uint64
+	wtag   uint64
+	// link changes whenever any entry of the set may have gone stale; engines that
+	// cache translations of their own (chained blocks) compare it. It is unique across
+	// the sets of a bus.
+	link uint64
+	bus  *Bus
+	// owner is the hart the set belongs to, which counts its flushes; live counts
+	// the entries filled since the last flush (what the next flush throws away).
+	owner *Hart
+	live  uint64
+	// jc is the block engine's jump cache (nil for other engines); entries of other
+	// links are stale.
+	jc   *[jcSize]jcEntry
+	rtlb [tlbSize]tlbEntry
+	wtlb [tlbSize]tlbEntry
+	itlb [itlbSize]itlbEntry
 }
 
 // flush invalidates every entry by moving to a new epoch; only when the epochs run out
 // does it clear the arrays.
 func (s *tlbSet) flush() {
+	s.owner.TLBFlushes++
+	s.owner.TLBEntriesFlushed += s.live
+	s.live = 0
 	s.epoch++
 	if s.epoch >= maxEpoch || s.epoch == 1 {
 		for i := range s.rtlb {
 			s.rtlb[i] = tlbEntry{}
-			s.wtlb[i] = tlbEntry{}
 		}
 		for i := range s.itlb {
 			s.itlb[i] = itlbEntry{}
@@ -103,24 +123,85 @@ func (s *tlbSet) flush() {
 		s.epoch = 1
 	}
 	s.tag = s.epoch << epochShift
+	s.flushWrites()
+	s.bus.links++
+	s.link = s.bus.links
 	if s.mem != nil {
 		s.gen = s.mem.Gen
 	}
 }
 
+// flushWrites invalidates the write TLB alone.
+func (s *tlbSet) flushWrites() {
+	s.wepoch++
+	if s.wepoch >= maxEpoch || s.wepoch == 1 {
+		for i := range s.wtlb {
+			s.wtlb[i] = tlbEntry{}
+		}
+		s.wepoch = 1
+	}
+	s.wtag = s.wepoch << epochShift
+}
+
 // key is the tag a valid entry for page vpn carries.
 func (s *tlbSet) key(vpn uint64) uint64 { return vpn | s.tag }
+
+// filled notes a miss refilled into a slot whose old key was old, in a TLB whose
+// current epoch is epoch: the slot holds one more live entry unless it held one of this
+// epoch already.
+func (h *Hart) filled(old, epoch uint64) {
+	h.TLBMisses++
+	if old>>epochShift != epoch {
+		h.tlb.live++
+	}
+}
 
 // Bus connects the harts of one machine.
 type Bus struct {
 	harts []*Hart
+	// holders counts the harts that hold an LR reservation.
+	holders int
+	// links numbers the flushes of every TLB set on the bus (tlbSet.link).
+	links uint64
+	// code holds the decoded code of every hart on the bus.
+	code codeCache
+	// Engine executes the harts' instructions; nil means DefaultEngine. Set it before
+	// the first NewHart.
+	Engine Engine
+	// Profile, when not nil, counts the instructions retired by address, for a guest
+	// profile. The block engine counts each block at its first instruction's address
+	// (a block never spans a call or a return); the interpreter does not count.
+	Profile map[uint64]uint64
+}
+
+// Bus returns the bus the hart is on.
+func (h *Hart) Bus() *Bus { return h.bus }
+
+// flushWrites drops every write translation of every hart on the bus: a frame just
+// got decoded code, or a reservation, and may sit in any of them.
+func (b *Bus) flushWrites(except *Hart) {
+	for _, h := range b.harts {
+		if h == except {
+			continue
+		}
+		for _, s := range h.sets {
+			if s != nil {
+				s.flushWrites()
+			}
+		}
+	}
 }
 
 // NewHart adds a hart to the bus.
 func (b *Bus) NewHart() *Hart {
+	if b.Engine == nil {
+		b.Engine = DefaultEngine
+	}
 	h := &Hart{bus: b}
-	h.tlb = &tlbSet{}
+	h.exec = b.Engine.newExecutor(h)
+	h.tlb = &tlbSet{bus: b, owner: h}
 	h.tlb.flush()
+	h.TLBFlushes = 0 // a new hart's TLB starts empty: nothing was flushed
 	h.sets[0] = h.tlb
 	b.harts = append(b.harts, h)
 	return h
@@ -146,14 +227,26 @@ type Hart struct {
 	// that share memory.
 	resFrame *mm.Frame
 	resOff   uint64
-	// watching is set while another hart holds a reservation: stores then take the
-	// slow path so that they can break it.
+	// watching is set while another hart holds a reservation: stores that miss the
+	// write TLB then check whether they break it. A reserved frame is never in another
+	// hart's write TLB (setReservation flushes them), so stores to it always miss.
 	watching bool
 
-	bus *Bus
+	bus  *Bus
+	exec executor
 
 	// Retired counts the instructions this hart has retired.
 	Retired uint64
+
+	// NoASID makes the hart keep the translations of one address space only, and
+	// flush them whenever it switches to another (a CPU without ASIDs, or a kernel that
+	// does not use them). Without it the hart keeps the TLBs of the last tlbSets
+	// address spaces it ran, tagged as ASIDs tag a real TLB's entries.
+	NoASID bool
+	// TLBMisses counts translations the hart looked up in the page table because its
+	// TLBs did not hold them (data and instruction); TLBFlushes counts flushes of a
+	// TLB set, and TLBEntriesFlushed the live entries those flushes threw away.
+	TLBMisses, TLBFlushes, TLBEntriesFlushed uint64
 	// TimeBase is the virtual time in nanoseconds at the start of the next Run; the
 	// time CSR reads it (advanced by one nanosecond per instruction) at 10 MHz, the
 	// usual timebase of RISC-V Linux systems.
@@ -179,6 +272,13 @@ func (h *Hart) Load(c *Context, as *mm.AddressSpace) {
 func (h *Hart) switchTLB(as *mm.AddressSpace) {
 	h.mem = as
 	h.stamp++
+	if h.NoASID {
+		s := h.sets[0]
+		s.mem, s.used = as, h.stamp
+		s.flush()
+		h.tlb = s
+		return
+	}
 	victim := 0
 	for i, s := range h.sets {
 		if s != nil && s.mem == as {
@@ -195,7 +295,7 @@ func (h *Hart) switchTLB(as *mm.AddressSpace) {
 	}
 	s := h.sets[victim]
 	if s == nil {
-		s = &tlbSet{}
+		s = &tlbSet{bus: h.bus, owner: h}
 		h.sets[victim] = s
 	}
 	s.mem, s.used = as, h.stamp
@@ -215,26 +315,28 @@ func (h *Hart) Save(c *Context) {
 func (h *Hart) Mem() *mm.AddressSpace { return h.mem }
 
 // ClearReservation drops the hart's LR reservation (a trap does, on Linux).
-func (h *Hart) ClearReservation() { h.resFrame = nil }
+func (h *Hart) ClearReservation() { h.setReservation(nil, 0) }
+
+// setReservation makes (f, off) the hart's reservation, or drops it when f is nil,
+// keeping the bus's count of holders. A new reserved frame leaves every other hart's
+// write TLB, so that their stores to it take the slow path, which breaks it: this
+// costs a few epoch increments per LR instead of a scan of the TLBs per run.
+func (h *Hart) setReservation(f *mm.Frame, off uint64) {
+	switch {
+	case h.resFrame == nil && f != nil:
+		h.bus.holders++
+	case h.resFrame != nil && f == nil:
+		h.bus.holders--
+	}
+	if f != nil && f != h.resFrame {
+		h.bus.flushWrites(h)
+	}
+	h.resFrame, h.resOff = f, off
+}
 
 // FlushDecodeCache makes the hart fetch instructions afresh (fence.i and the
 // riscv_flush_icache syscall).
-func (h *Hart) FlushDecodeCache() {
-	for _, s := range h.sets {
-		if s == nil {
-			continue
-		}
-		for i := range s.itlb {
-			if dp := s.itlb[i].dp; dp != nil {
-				dp.Invalidate()
-				if dp.frame.Decoded == mm.Invalidator(dp) {
-					dp.frame.Decoded = nil
-				}
-			}
-			s.itlb[i] = itlbEntry{}
-		}
-	}
-}
+func (h *Hart) FlushDecodeCache() { h.bus.code.flushAll() }
 
 // prepareRun brings the TLBs up to date before a run: other harts or the kernel may have
 // changed mappings, and other harts' reservations must be watched.
@@ -242,19 +344,11 @@ func (h *Hart) prepareRun() {
 	if h.tlb.gen != h.mem.Gen {
 		h.tlb.flush()
 	}
-	h.watching = false
-	for _, o := range h.bus.harts {
-		if o != h && o.resFrame != nil {
-			h.watching = true
-		}
+	own := 0
+	if h.resFrame != nil {
+		own = 1
 	}
-	if h.watching {
-		for i := range h.tlb.wtlb {
-			if f := h.tlb.wtlb[i].frame; f != nil && h.reservedByOther(f) {
-				h.tlb.wtlb[i] = tlbEntry{}
-			}
-		}
-	}
+	h.watching = h.bus.holders > own
 }
 
 func (h *Hart) reservedByOther(f *mm.Frame) bool {
@@ -270,7 +364,7 @@ func (h *Hart) reservedByOther(f *mm.Frame) bool {
 func (h *Hart) breakReservations(f *mm.Frame, off uint64, size uint64) {
 	for _, o := range h.bus.harts {
 		if o != h && o.resFrame == f && o.resOff+8 > off && off+size > o.resOff {
-			o.resFrame = nil
+			o.setReservation(nil, 0)
 		}
 	}
 }
@@ -278,12 +372,12 @@ func (h *Hart) breakReservations(f *mm.Frame, off uint64, size uint64) {
 // frameFor translates addr for a load or store through the TLB, filling it on a miss.
 func (h *Hart) frameFor(addr uint64, acc mm.Access) (*mm.Frame, *mm.Fault) {
 	vpn := addr >> mm.PageShift
-	tlb := &h.tlb.rtlb
+	tlb, key := &h.tlb.rtlb, h.tlb.key(vpn)
 	if acc == mm.Store {
-		tlb = &h.tlb.wtlb
+		tlb, key = &h.tlb.wtlb, vpn|h.tlb.wtag
 	}
 	e := &tlb[vpn%tlbSize]
-	if e.key == h.tlb.key(vpn) {
+	if e.key == key {
 		return e.frame, nil
 	}
 	f, fault := h.mem.Page(addr, acc)
@@ -304,7 +398,12 @@ func (h *Hart) frameFor(addr uint64, acc mm.Access) (*mm.Frame, *mm.Fault) {
 			return f, nil // keep this page on the slow path
 		}
 	}
-	*e = tlbEntry{key: h.tlb.key(vpn), frame: f}
+	epoch := h.tlb.epoch
+	if acc == mm.Store {
+		epoch = h.tlb.wepoch
+	}
+	h.filled(e.key, epoch)
+	*e = tlbEntry{key: key, frame: f}
 	return f, nil
 }
 

@@ -2,15 +2,18 @@ package demo
 
 import (
 	"fmt"
+	"sort"
 	"strconv"
+	"strings"
 	"time"
 
+	"weft/internal/kernel/cost"
 	"weft/internal/trace"
 )
 
 var costs = Lesson{
 	Name:     "costs",
-	Title:    "Processes cost more to create and to switch between than threads",
+	Title:    "What creating and switching between processes and threads costs, counted",
 	Programs: []string{"costs"},
 	measure:  measureCosts,
 }
@@ -33,24 +36,56 @@ type costRun struct {
 	run     *guestRun
 	mode    string
 	n       int
-	virtual uint64        // virtual ns between the markers
-	host    time.Duration // host time between them
-	procSw  int           // process switches between the markers
-	threadS int           // thread switches between them
-	clone   uint64        // mean virtual ns of a clone call between them
+	virtual uint64          // virtual ns between the markers
+	hosts   []time.Duration // host time between them, in each try
+	procSw  int             // process switches between the markers
+	threadS int             // thread switches between them
+	work    cost.Work       // the work the kernel counted between them
+	// clones is the work counted inside the clone calls between the markers, summed,
+	// and nClones how many there were.
+	clones  cost.Work
+	nClones int
+	model   *cost.Model
+	noASID  bool
 }
 
-func (c *costRun) perOp() uint64            { return c.virtual / uint64(c.n) }
-func (c *costRun) hostPerOp() time.Duration { return c.host / time.Duration(c.n) }
+func (c *costRun) perOp() uint64 { return c.virtual / uint64(c.n) }
+
+// hostPerOp is the median host time per operation over the tries.
+func (c *costRun) hostPerOp() time.Duration {
+	h := append([]time.Duration(nil), c.hosts...)
+	sort.Slice(h, func(i, j int) bool { return h[i] < h[j] })
+	return h[len(h)/2] / time.Duration(c.n)
+}
+
+// hostRange is the fastest and slowest try, per operation.
+func (c *costRun) hostRange() (lo, hi time.Duration) {
+	lo, hi = c.hosts[0], c.hosts[0]
+	for _, h := range c.hosts {
+		lo, hi = min(lo, h), max(hi, h)
+	}
+	return lo / time.Duration(c.n), hi / time.Duration(c.n)
+}
+
+// per is the count of u per operation.
+func (c *costRun) per(u cost.Unit) float64 { return float64(c.work[u]) / float64(c.n) }
+
+// perClone is the count of u per clone call.
+func (c *costRun) perClone(u cost.Unit) float64 {
+	if c.nClones == 0 {
+		return 0
+	}
+	return float64(c.clones[u]) / float64(c.nClones)
+}
 
 func measureCosts(e *env) (evidence, error) {
 	ev := &costsEvidence{m: map[string]*costRun{}}
 	for _, pair := range costModes {
 		for _, mode := range pair {
 			n := costRounds[mode]
-			// Virtual time is the same every time; host time is not: keep the
-			// fastest of a few runs, the one least disturbed by the rest of the host.
-			var best *costRun
+			// Virtual time and counted work are the same every time; host time is
+			// not: keep every try's, to show their spread.
+			var first *costRun
 			for range costTries {
 				r, err := e.runGuest(spec{prog: "costs", args: []string{mode, strconv.Itoa(n)}, seed: e.opts.Seed,
 					cpus: 1, marker: "getppid", record: []trace.Kind{trace.Syscall, trace.Switch}})
@@ -61,12 +96,15 @@ func measureCosts(e *env) (evidence, error) {
 				if err != nil {
 					return nil, err
 				}
-				if best == nil || c.host < best.host {
-					best = c
+				if first == nil {
+					first = c
+					continue
 				}
+				first.hosts = append(first.hosts, c.hosts...)
 			}
-			best.mode, best.n = mode, n
-			ev.m[mode] = best
+			first.mode, first.n = mode, n
+			first.model, first.noASID = e.model(), e.opts.NoASID
+			ev.m[mode] = first
 		}
 	}
 	return ev, nil
@@ -83,8 +121,8 @@ func costFacts(r *guestRun) (*costRun, error) {
 		return nil, fmt.Errorf("%s: want 2 getppid markers from the main thread, got %d", r.cmd, len(ms))
 	}
 	from, to := ms[0].ev.Time+ms[0].ev.Dur, ms[1].ev.Time
-	c := &costRun{run: r, virtual: to - from, host: ms[1].host.Sub(ms[0].host)}
-	var clones, cloneTime uint64
+	c := &costRun{run: r, virtual: to - from, hosts: []time.Duration{ms[1].host.Sub(ms[0].host)},
+		work: ms[1].work.Sub(ms[0].work)}
 	for _, x := range r.events {
 		if x.Time < from || x.Time > to {
 			continue
@@ -94,16 +132,44 @@ func costFacts(r *guestRun) (*costRun, error) {
 			c.procSw++
 		case x.Kind == trace.Switch:
 			c.threadS++
-		case x.Kind == trace.Syscall && x.Name == "clone":
-			clones++
-			cloneTime += x.Dur
 		}
 	}
-	if clones > 0 {
-		c.clone = cloneTime / clones
+	for _, cw := range r.clones {
+		if cw.time >= from && cw.time <= to {
+			c.clones = c.clones.Add(cw.work)
+			c.nClones++
+		}
 	}
 	return c, nil
 }
+
+// topWork lists the units that cost the most in w per operation, with their counts and
+// their share of virtual time: "4 pages copied on write (88.8µs)".
+func topWork(w cost.Work, n int, m *cost.Model, max int) []string {
+	type item struct {
+		u  cost.Unit
+		ns float64
+	}
+	var items []item
+	for u := range cost.NumUnits {
+		if w[u] == 0 {
+			continue
+		}
+		items = append(items, item{u, float64(w[u]) * m.PriceNS(u) / float64(n)})
+	}
+	sort.SliceStable(items, func(i, j int) bool { return items[i].ns > items[j].ns })
+	var out []string
+	for i, it := range items {
+		if i == max || it.ns < 1 {
+			break
+		}
+		out = append(out, fmt.Sprintf("%s (%s)", it.u.Phrase(round2(float64(w[it.u])/float64(n))), vt(uint64(it.ns+0.5))))
+	}
+	return out
+}
+
+// round2 rounds a count per operation to two decimals.
+func round2(v float64) float64 { return float64(int64(v*100+0.5)) / 100 }
 
 func (ev *costsEvidence) write(p *printer) {
 	for _, pair := range costModes {
@@ -111,36 +177,78 @@ func (ev *costsEvidence) write(p *printer) {
 			p.output(ev.m[mode].run, nil)
 		}
 	}
-	p.section("What weft measured (1 CPU; the loop between the markers, per operation):")
+	f, t, pipe, futex := ev.m["fork"], ev.m["thread"], ev.m["pipe"], ev.m["futex"]
+	m := f.model
+	p.section(fmt.Sprintf("What weft measured (1 CPU, per operation; virtual time: %s cost model):", m.Name))
 	labels := map[string]string{
 		"fork":   "fork + exit + wait (a process)",
 		"thread": "pthread_create + join (a thread)",
 		"pipe":   "round trip over pipes (2 processes)",
 		"futex":  "round trip with futexes (2 threads)",
 	}
-	rows := [][]string{{"operation", "virtual", "switches (p/t)", "host"}}
+	rows := [][]string{{"operation", "virtual", "of it guest code", "switches (p/t)", "host (median, min-max of 5)"}}
 	for _, pair := range costModes {
 		for _, mode := range pair {
 			c := ev.m[mode]
+			lo, hi := c.hostRange()
 			rows = append(rows, []string{labels[mode], vt(c.perOp()),
+				vt(uint64(c.per(cost.Insn)*m.PriceNS(cost.Insn) + 0.5)),
 				fmt.Sprintf("%.1f / %.1f", float64(c.procSw)/float64(c.n), float64(c.threadS)/float64(c.n)),
-				HostTime(c.hostPerOp())})
+				fmt.Sprintf("[host %s, %s-%s]", roundDuration(c.hostPerOp()), roundDuration(lo), roundDuration(hi))})
 		}
 		a, b := ev.m[pair[0]], ev.m[pair[1]]
-		rows = append(rows, []string{"  process / thread", ratio(a.perOp(), b.perOp()), "", hostRatio(a.hostPerOp(), b.hostPerOp())})
+		rows = append(rows, []string{"  process / thread", ratio(a.perOp(), b.perOp()), "", "",
+			hostRatio(a.hostPerOp(), b.hostPerOp())})
 	}
 	p.table(rows)
-	f, t := ev.m["fork"], ev.m["thread"]
-	p.note("(switches per operation: p between processes, t between threads of one process.)")
+	p.note("(switches per operation: p between processes, t between threads of one process. \"Of it guest " +
+		"code\" is the guest's own instructions at 1 ns each: what --cost-model zero would show.)")
+
+	p.section("The work behind each figure (counted per operation, with its virtual time):")
+	for _, mode := range []string{"fork", "thread", "pipe", "futex"} {
+		c := ev.m[mode]
+		p.wrapped(fmt.Sprintf("  %-8s", mode), "          ", strings.Join(topWork(c.work, c.n, m, 6), ", ")+".")
+	}
 	p.blank()
-	p.note("The clone call alone took %s for a new process and %s for a new thread (virtual time).",
-		vt(f.clone), vt(t.clone))
-	p.why("A new process needs its own address space (a page table, every page marked copy-on-write, " +
-		"then the pages it touches copied), its own descriptor table, signal table and credentials; a " +
-		"new thread needs only a task and a stack inside the existing process. Switching between " +
-		"processes also switches the address space, which throws away the translations cached in the " +
-		"TLB, while switching between threads of one process keeps them. Virtual time is weft's " +
-		"model: one nanosecond per guest instruction plus modelled costs for kernel work, so it is the " +
-		"same on every machine; host time is what weft itself took here. `weft bench` measures " +
-		"these costs in more detail.")
+	fc := func(u cost.Unit) string { return u.Phrase(round2(f.perClone(u))) }
+	p.note("Inside the fork call, weft's kernel counted: %s, %s, %s, %s, %s and %s.",
+		fc(cost.PTNodeCopy), fc(cost.PTRef), fc(cost.VMACopy), fc(cost.FDCopy), fc(cost.SigActionCopy), fc(cost.PageCopied))
+	tc := func(u cost.Unit) string { return u.Phrase(round2(t.perClone(u))) }
+	p.note("Inside the thread's clone call: %s, %s, %s, %s and %s.",
+		tc(cost.TaskInit), tc(cost.PTNodeCopy), tc(cost.VMACopy), tc(cost.FDCopy), tc(cost.SigActionCopy))
+	p.blank()
+
+	var why []string
+	why = append(why, fmt.Sprintf("A new process needs its own address space and tables. Inside fork, weft's "+
+		"kernel counted %s (the top of the page table, and the path down to the page where it wrote the "+
+		"child's thread ID; everything else below the top is shared), %s, %s and %s; after it, the first "+
+		"writes of the two processes cost %s per fork.",
+		fc(cost.PTNodeCopy), fc(cost.VMACopy), fc(cost.FDCopy), fc(cost.SigActionCopy),
+		cost.PageCopied.Phrase(round2(f.per(cost.PageCopied)))))
+	if t.perClone(cost.PTNodeCopy)+t.perClone(cost.VMACopy)+t.perClone(cost.FDCopy)+t.perClone(cost.SigActionCopy) == 0 {
+		why = append(why, fmt.Sprintf("A new thread shares all of that: inside its clone weft counted %s and "+
+			"no page-table node, VMA, fd entry or signal action copied.", tc(cost.TaskInit)))
+	}
+	if f.per(cost.Insn) < t.per(cost.Insn) {
+		why = append(why, fmt.Sprintf("In the guest, though, glibc's pthread_create and join ran more instructions "+
+			"(%.0f) than its fork, exit and wait (%.0f): with --cost-model zero a thread is dearer to create here.",
+			t.per(cost.Insn), f.per(cost.Insn)))
+	}
+	if f.noASID {
+		why = append(why, fmt.Sprintf("This run used --asid off: a switch to another process flushed the CPU's "+
+			"TLB, and the pipe round trip refilled it with %.2f TLB misses, against %.2f for the futex round trip "+
+			"between threads, which keeps the TLB.", pipe.per(cost.TLBMiss), futex.per(cost.TLBMiss)))
+	} else {
+		why = append(why, fmt.Sprintf("Switching between processes changes the address space, yet with ASIDs "+
+			"(weft's default, --asid on; modern Linux uses x86-64's PCIDs and RISC-V's ASIDs the same way) the TLB "+
+			"keeps each address space's translations tagged, so the pipe round trip took %.2f TLB misses and the "+
+			"futex round trip %.2f: a process switch costs about what a thread switch costs, traps and "+
+			"queue operations. Run with --asid off to see a process switch flush the TLB and pay for the misses.",
+			pipe.per(cost.TLBMiss), futex.per(cost.TLBMiss)))
+	}
+	why = append(why, fmt.Sprintf("Virtual time is weft's cost model: each unit of counted work at a price "+
+		"measured on a real machine (internal/kernel/cost/model.go), guest instructions at 1 ns; it is the same "+
+		"on every machine and every run. Host time is what weft itself took here, interpreting riscv64. "+
+		"`weft bench` measures these costs in more detail, next to native Linux."))
+	p.why("%s", strings.Join(why, " "))
 }

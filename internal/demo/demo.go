@@ -23,6 +23,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"weft/internal/kernel/cost"
 )
 
 // Lesson is one stop of the tour.
@@ -49,6 +51,10 @@ type Options struct {
 	Width int
 	// Verbose also shows every run's full output, not just the key lines.
 	Verbose bool
+	// CostModel prices the kernel's work in every run (nil: cost.Default); NoASID
+	// makes every address-space switch flush the CPU's TLB.
+	CostModel *cost.Model
+	NoASID    bool
 }
 
 // env is what a lesson's measure function works with.
@@ -205,4 +211,12 @@ func hostRatio(a, b time.Duration) string {
 		return "[host -]"
 	}
 	return fmt.Sprintf("[host %.1fx]", float64(a)/float64(b))
+}
+
+// model is the cost model the lessons' runs use.
+func (e *env) model() *cost.Model {
+	if e.opts.CostModel != nil {
+		return e.opts.CostModel
+	}
+	return &cost.Default
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"weft/internal/abi/linux"
+	"weft/internal/kernel/cost"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/tour.golden from this run")
@@ -189,6 +190,10 @@ func TestForkCOWEvidence(t *testing.T) {
 	if a.forkTime != b.forkTime || a.forkTime == 0 {
 		t.Errorf("fork's virtual time: %d MiB %dns, %d MiB %dns; want the same, not 0", a.mib, a.forkTime, b.mib, b.forkTime)
 	}
+	if a.forkWork != b.forkWork || a.forkWork[cost.PTNodeCopy] == 0 || a.forkWork[cost.PTNodeCopy] > 4 {
+		t.Errorf("fork's counted work: %d MiB %v, %d MiB %v; want the same, with 1 to 4 page-table nodes copied",
+			a.mib, a.forkWork, b.mib, b.forkWork)
+	}
 	if a.resident-a.shared != b.resident-b.shared {
 		t.Errorf("pages fork copied: %d and %d, want the same for both sizes", a.resident-a.shared, b.resident-b.shared)
 	}
@@ -212,9 +217,23 @@ func TestSchedulingEvidence(t *testing.T) {
 	if workers != 4 {
 		t.Errorf("%d workers, want 4", workers)
 	}
+	// Once the workers exist, both CPUs run one of them all the time. (Before, the
+	// main thread starts up alone: how long that takes is the cost model's business.)
+	var start uint64
+	for _, s := range ev.slices[0] {
+		if s.tid != 1 && (start == 0 || s.start < start) {
+			start = s.start
+		}
+	}
 	for _, c := range ev.cpus {
-		if c.busy*10 < ev.end*9 {
-			t.Errorf("CPU %d busy %dns of %dns, want at least 90%%", c.id, c.busy, ev.end)
+		var busy uint64
+		for _, s := range ev.slices[0] {
+			if s.cpu == c.id && s.start+s.dur > start {
+				busy += s.start + s.dur - max(s.start, start)
+			}
+		}
+		if busy*10 < (ev.end-start)*9 {
+			t.Errorf("CPU %d busy %dns of the %dns after the first worker started, want at least 90%%", c.id, busy, ev.end-start)
 		}
 	}
 	if ev.prints[0] != ev.prints[1] {
@@ -274,11 +293,18 @@ func TestCostsEvidence(t *testing.T) {
 	ev := evidenceOf[*costsEvidence](t, "costs")
 	for _, pair := range costModes {
 		p, th := ev.m[pair[0]], ev.m[pair[1]]
-		if p.perOp() <= th.perOp() {
-			t.Errorf("%s %s per operation is not more than %s %s", pair[0], vt(p.perOp()), pair[1], vt(th.perOp()))
-		}
 		if p.threadS != 0 || th.procSw != 0 {
 			t.Errorf("%s: %d thread switches; %s: %d process switches; want 0", pair[0], p.threadS, pair[1], th.procSw)
+		}
+		for _, c := range []*costRun{p, th} {
+			if len(c.hosts) != costTries {
+				t.Errorf("%s: %d host times, want %d", c.mode, len(c.hosts), costTries)
+			}
+			// The virtual figure is the counted work at the model's prices (up to the
+			// marker calls' own work, a few microseconds in all).
+			if got, want := float64(c.virtual), float64(c.model.Cost(c.work))/1000; got < want*0.99 || got > want*1.01 {
+				t.Errorf("%s: %s virtual between the markers, Σ work × price %.0fns; want within 1%%", c.mode, vt(c.virtual), want)
+			}
 		}
 	}
 	near := func(got, want int) bool { return got >= want-2 && got <= want+2 }
@@ -286,8 +312,19 @@ func TestCostsEvidence(t *testing.T) {
 		t.Errorf("round trips: pipe %d process switches, futex %d thread switches; want about 2 per round trip (%d, %d)",
 			pipe.procSw, futex.threadS, 2*pipe.n, 2*futex.n)
 	}
-	if f, th := ev.m["fork"], ev.m["thread"]; f.clone <= th.clone {
-		t.Errorf("clone for a process %s, for a thread %s; want the process dearer", vt(f.clone), vt(th.clone))
+	// A fork copies a page-table root, the VMAs, the fd table and the signal table; a
+	// thread's clone copies none of them.
+	f, th := ev.m["fork"], ev.m["thread"]
+	if f.nClones != f.n || th.nClones != th.n {
+		t.Errorf("clone calls in the loops: fork %d, thread %d; want %d and %d", f.nClones, th.nClones, f.n, th.n)
+	}
+	for _, u := range []cost.Unit{cost.PTNodeCopy, cost.VMACopy, cost.FDCopy, cost.SigActionCopy, cost.ProcInit} {
+		if f.perClone(u) < 1 || th.perClone(u) != 0 {
+			t.Errorf("%s per clone call: fork %.1f, thread %.1f; want >= 1 and 0", u, f.perClone(u), th.perClone(u))
+		}
+	}
+	if f.perClone(cost.TaskInit) != 1 || th.perClone(cost.TaskInit) != 1 {
+		t.Errorf("task_init per clone call: fork %.1f, thread %.1f; want 1 and 1", f.perClone(cost.TaskInit), th.perClone(cost.TaskInit))
 	}
 }
 

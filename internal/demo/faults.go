@@ -82,7 +82,7 @@ func measureFaults(e *env) (evidence, error) {
 
 func procEndOf(r *guestRun, g *kernel.ThreadGroup) procEnd {
 	pe := procEnd{pid: g.PID, status: status(g), signal: g.KillSignal, code: g.ExitCode, exit: g.ExitTime}
-	for _, t := range g.Tasks {
+	for _, t := range g.AllTasks() {
 		pe.threads = append(pe.threads, threadEnd{tid: t.TID, dead: t.State == kernel.TaskDead})
 	}
 	return pe

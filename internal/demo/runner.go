@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"weft/internal/kernel"
+	"weft/internal/kernel/cost"
 	"weft/internal/mm"
 	"weft/internal/run"
 	"weft/internal/trace"
@@ -55,6 +56,7 @@ type guestRun struct {
 	strace []string          // when spec.strace
 	exits  map[int]*exitSnap // by PID
 	marks  []mark            // marker syscalls, in order
+	clones []callWork        // every clone and clone3 call, in order
 }
 
 // exitSnap is the state of the machine at the moment a process exited, taken before
@@ -85,6 +87,14 @@ type procView struct {
 type mark struct {
 	ev   trace.Event
 	host time.Time
+	work cost.Work // the kernel's work counters when the marker call completed
+}
+
+// callWork is the work the kernel counted inside one fork or clone call.
+type callWork struct {
+	pid, tid int
+	time     uint64 // when the call started
+	work     cost.Work
 }
 
 // ErrNotBuilt is wrapped by Run's and Check's error when a lesson program is missing.
@@ -115,6 +125,7 @@ func (e *env) runGuest(s spec) (*guestRun, error) {
 		// long before a reader would give up.
 		MaxInsns: 2_000_000_000,
 		Strace:   strace, Trace: p,
+		CostModel: e.opts.CostModel, NoASID: e.opts.NoASID,
 		Setup: func(k *kernel.Kernel) { p.k = k },
 	})
 	switch {
@@ -179,7 +190,12 @@ func (p *probe) Event(e *trace.Event) {
 	switch e.Kind {
 	case trace.Syscall:
 		if p.spec.marker != "" && e.Name == p.spec.marker {
-			r.marks = append(r.marks, mark{ev: *e, host: time.Now()})
+			r.marks = append(r.marks, mark{ev: *e, host: time.Now(), work: p.k.Work()})
+		}
+		if e.Name == "clone" || e.Name == "clone3" {
+			if t := p.k.FindTask(e.TID); t != nil {
+				r.clones = append(r.clones, callWork{e.PID, e.TID, e.Time, t.CallWork()})
+			}
 		}
 	case trace.Exit:
 		// The kernel reports each thread's exit; the first one reported after the

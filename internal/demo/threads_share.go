@@ -46,7 +46,7 @@ func measureThreadsShare(e *env) (evidence, error) {
 	ev.shared = snap.byPID[g.PID].values["shared"]
 	ev.addr, _ = r.symbolAddr("shared")
 	spaces := map[any]bool{}
-	for _, t := range g.Tasks {
+	for _, t := range g.AllTasks() {
 		ev.tids = append(ev.tids, t.TID)
 		spaces[t.TG.MM] = true
 	}

@@ -1,7 +1,10 @@
 package kernel
 
 import (
+	"unsafe"
+
 	"weft/internal/abi/linux"
+	"weft/internal/mm"
 	"weft/internal/vfs"
 )
 
@@ -16,6 +19,27 @@ type FDTable struct {
 	fds []fdEntry
 	// users counts the extra processes sharing this table (CLONE_FILES).
 	users int
+	// pool is charged for the table's slots: a guest may open descriptors up to
+	// RLIMIT_NOFILE (a million) in each of thousands of processes.
+	pool *mm.Pool
+	// copied counts the entries Fork copied into this table, for the cost model.
+	copied uint64
+}
+
+const fdEntryBytes = int64(unsafe.Sizeof(fdEntry{}))
+
+// grow makes fd a valid index, charging the pool for the new slots (ENOMEM if the cap
+// does not allow them).
+func (t *FDTable) grow(fd int) error {
+	if fd < len(t.fds) {
+		return nil
+	}
+	n := max(fd+1, 2*len(t.fds), 8)
+	if !t.pool.Charge(int64(n-len(t.fds)) * fdEntryBytes) {
+		return linux.ENOMEM
+	}
+	t.fds = append(t.fds, make([]fdEntry, n-len(t.fds))...)
+	return nil
 }
 
 // Get returns the description behind fd, or EBADF.
@@ -33,8 +57,8 @@ func (t *FDTable) Install(f *vfs.File, cloexec bool, min int, limit uint64) (int
 		return -1, linux.EINVAL
 	}
 	for fd := min; uint64(fd) < limit; fd++ {
-		if fd >= len(t.fds) {
-			t.fds = append(t.fds, make([]fdEntry, fd+1-len(t.fds))...)
+		if err := t.grow(fd); err != nil {
+			return -1, err
 		}
 		if t.fds[fd].file == nil {
 			t.fds[fd] = fdEntry{file: f, cloexec: cloexec}
@@ -44,15 +68,17 @@ func (t *FDTable) Install(f *vfs.File, cloexec bool, min int, limit uint64) (int
 	return -1, linux.EMFILE
 }
 
-// InstallAt puts f at exactly fd, closing what was there (dup2).
-func (t *FDTable) InstallAt(fd int, f *vfs.File, cloexec bool) {
-	if fd >= len(t.fds) {
-		t.fds = append(t.fds, make([]fdEntry, fd+1-len(t.fds))...)
+// InstallAt puts f at exactly fd, closing what was there (dup2). It fails with ENOMEM
+// when the table cannot grow to fd under the memory cap.
+func (t *FDTable) InstallAt(fd int, f *vfs.File, cloexec bool) error {
+	if err := t.grow(fd); err != nil {
+		return err
 	}
 	if old := t.fds[fd].file; old != nil {
 		old.DecRef()
 	}
 	t.fds[fd] = fdEntry{file: f, cloexec: cloexec}
+	return nil
 }
 
 // Close releases fd.
@@ -72,25 +98,37 @@ func (t *FDTable) CloseOnExec(fd int) bool { return t.fds[fd].cloexec }
 // SetCloseOnExec sets fd's FD_CLOEXEC flag; fd must be open.
 func (t *FDTable) SetCloseOnExec(fd int, v bool) { t.fds[fd].cloexec = v }
 
-// Fork returns a copy of the table sharing every description (fork(2)).
-func (t *FDTable) Fork() *FDTable {
-	c := &FDTable{fds: make([]fdEntry, len(t.fds))}
+// Fork returns a copy of the table sharing every description (fork(2)). The copy is
+// trimmed after the highest open descriptor; it fails with ENOMEM if the cap does not
+// allow it.
+func (t *FDTable) Fork() (*FDTable, error) {
+	n := len(t.fds)
+	for n > 0 && t.fds[n-1].file == nil {
+		n--
+	}
+	if !t.pool.Charge(int64(n) * fdEntryBytes) {
+		return nil, linux.ENOMEM
+	}
+	c := &FDTable{fds: make([]fdEntry, n), pool: t.pool}
 	copy(c.fds, t.fds)
 	for _, e := range c.fds {
 		if e.file != nil {
 			e.file.IncRef()
+			c.copied++
 		}
 	}
-	return c
+	return c, nil
 }
 
-// CloseAll closes every descriptor (process exit).
+// CloseAll closes every descriptor and frees the table (process exit).
 func (t *FDTable) CloseAll() {
 	for fd := range t.fds {
 		if t.fds[fd].file != nil {
 			t.Close(fd)
 		}
 	}
+	t.pool.Uncharge(int64(len(t.fds)) * fdEntryBytes)
+	t.fds = nil
 }
 
 // Open returns the open descriptors in ascending order.

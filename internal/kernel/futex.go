@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"weft/internal/abi/linux"
+	"weft/internal/kernel/cost"
 	"weft/internal/mm"
 	"weft/internal/trace"
 )
@@ -33,7 +34,13 @@ func (k *Kernel) futexKey(t *Task, addr uint64, private bool) (futexKey, error) 
 	}
 	as := t.TG.MM
 	if !private {
-		if v := as.Find(addr); v != nil && v.Shared {
+		// A shared key comes from the page itself (get_futex_key pins it), so an
+		// address with no readable mapping fails with EFAULT, even for a wake.
+		v := as.Find(addr)
+		if v == nil || v.Perm&mm.PermRead == 0 {
+			return futexKey{}, linux.EFAULT
+		}
+		if v.Shared {
 			f, fault := as.Page(addr, mm.Load)
 			if fault != nil {
 				return futexKey{}, linux.EFAULT
@@ -78,6 +85,7 @@ func (t *Task) FutexWait(addr uint64, val, bitset uint32, private bool) error {
 	t.Call.Started = true
 	t.futexWoken = false
 	k.futexes[key] = append(k.futexes[key], futexWaiter{task: t, bitset: bitset})
+	k.work[cost.QueueOp]++
 	t.futexKey = key
 	if k.tr != nil {
 		k.traceEvent(t, trace.Event{Time: t.Now(), Kind: trace.FutexWait, Addr: addr})
@@ -94,6 +102,7 @@ func (k *Kernel) futexRemove(t *Task) {
 	q := k.futexes[t.futexKey]
 	for i, w := range q {
 		if w.task == t {
+			k.work[cost.QueueOp]++
 			q = append(q[:i], q[i+1:]...)
 			break
 		}
@@ -129,6 +138,7 @@ func (k *Kernel) futexWakeKey(key futexKey, n int, bitset uint32) int {
 	for _, w := range q {
 		if woken < n && w.bitset&bitset != 0 {
 			woken++
+			k.work[cost.QueueOp]++
 			w.task.futexWoken = true
 			w.task.Wake()
 			continue
@@ -175,6 +185,7 @@ func (t *Task) FutexRequeue(addr, addr2 uint64, n, n2 int, cmp bool, val uint32,
 	if key == key2 {
 		return woken + moved, nil // requeued onto the futex they wait on: nothing moves
 	}
+	k.work[cost.QueueOp] += 2 * uint64(moved) // off one queue, onto the other
 	for _, w := range q[:moved] {
 		w.task.futexKey = key2
 		k.futexes[key2] = append(k.futexes[key2], w)

@@ -14,13 +14,16 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"os"
 	"path"
 	"sort"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"weft/internal/abi/linux"
 	"weft/internal/cpu"
+	"weft/internal/kernel/cost"
 	"weft/internal/loader"
 	"weft/internal/mm"
 	"weft/internal/trace"
@@ -63,19 +66,58 @@ type Config struct {
 	MaxInsns uint64
 	// MaxMemory caps the guest's memory in bytes (0: no cap).
 	MaxMemory uint64
+	// ClockStart is CLOCK_REALTIME at boot, in nanoseconds since the Unix epoch
+	// (0: DefaultClockStart). Every clock of the guest is virtual from there on.
+	ClockStart uint64
 
 	UID, GID uint32
 
 	// Mounts make host directories visible to the guest.
 	Mounts []Mount
+	// RawHostIDs shows the owners of files on host mounts as the host has them. By
+	// default the mounts are idmapped (vfs.IDMap): the host user running weft appears
+	// as the guest's user (UID, GID), any other owner as nobody (65534).
+	RawHostIDs bool
 
 	Syscalls *SyscallTable
-	// Strace, when set, receives one line per system call.
+	// Strace, when set, receives one line per system call, signal delivery and task
+	// exit, in strace(1)'s conventions.
 	Strace io.Writer
+	// StraceCalls, if not nil, limits the syscall lines to these calls (StraceFilter).
+	StraceCalls map[string]bool
 	// Trace, when set, receives the kernel's events (see package trace).
 	Trace trace.Sink
 	// Notices receives weft's own remarks about the run (unimplemented syscalls).
 	Notices io.Writer
+	// Init gives the program a kernel-owned init as its parent (pid 1, see spawnInit):
+	// the program is pid 2, in its own process group of init's session, as under a
+	// shell. Without it the program is pid 1 and adopts orphans itself.
+	Init bool
+	// HostStopped, if set, is called when nothing can run because a stop signal from
+	// the host (PostHostSignal) stopped the foreground group; weft stops itself there,
+	// and the run goes on when the host posts SIGCONT.
+	HostStopped func()
+	// Closed lists the standard streams (0, 1, 2) that were closed on the host: the
+	// guest starts without those descriptors, and gets EBADF for them.
+	Closed [3]bool
+
+	// CostModel prices the kernel's counted work (nil: cost.Default).
+	CostModel *cost.Model
+	// NoASID makes every CPU flush its TLB when it switches address space, instead of
+	// keeping the translations of recent address spaces tagged (--asid off).
+	NoASID bool
+}
+
+// DefaultClockStart is the guest's wall-clock time at boot unless Config.ClockStart
+// says otherwise: 2026-01-01 00:00:00 UTC, so that runs repeat.
+const DefaultClockStart = 1767225600 * 1e9
+
+// ClockStart is CLOCK_REALTIME at boot, in Unix nanoseconds.
+func (k *Kernel) ClockStart() uint64 {
+	if k.cfg.ClockStart != 0 {
+		return k.cfg.ClockStart
+	}
+	return DefaultClockStart
 }
 
 // Mount is a host directory shown in the guest.
@@ -92,6 +134,7 @@ type CPU struct {
 	cur   *Task  // the task it runs, or nil when idle
 	last  *Task  // the task whose state the hart holds
 
+	Busy            uint64 // virtual time spent running tasks (instructions and their kernel work)
 	ThreadSwitches  uint64 // switches between tasks of one address space
 	ProcessSwitches uint64 // switches that changed the address space
 }
@@ -112,26 +155,56 @@ type Kernel struct {
 	table *SyscallTable
 
 	nextPID int
-	tasks   []*Task // every task ever created, by TID
-	groups  []*ThreadGroup
+	tasks   []*Task // the tasks that have not exited, in TID order
+	// exitedKept are the first keptTasks tasks that exited, kept whole for reports
+	// (the lessons look at every thread of a run); later ones are dropped.
+	exitedKept []*Task
+	// groups are the processes not yet reaped and the first keptReaped reaped ones,
+	// in PID order; forgotten adds up the reaped processes past those.
+	groups         []*ThreadGroup
+	reapedKept     int
+	forgotten      trace.ProcessRow
+	forgottenCount int
 	// live indexes the tasks that have not exited by TID, and procs the processes
 	// not yet reaped by PID. They are only looked up, or counted, never iterated in
 	// an order that matters.
 	live  map[int]*Task
 	procs map[int]*ThreadGroup
 	runq  []*Task
-	init  *ThreadGroup
+	// main is the program weft was asked to run: its exit ends the run. initProc, with
+	// Config.Init, is the kernel-owned init that is its parent (pid 1), which adopts
+	// orphans and reaps them at once; without it the main program is pid 1 and adopts
+	// them itself.
+	main     *ThreadGroup
+	initProc *ThreadGroup
 
 	timers   []timer
 	firing   uint64 // the time of the timer whose signal is being sent, or 0
 	timerSeq uint64
 	futexes  map[futexKey][]futexWaiter
+	// sigQueued counts the signals queued for each real user (RLIMIT_SIGPENDING).
+	sigQueued map[uint32]int
 	// current is the task whose syscall the kernel is executing, if any.
 	current *Task
 
 	totalInsns uint64
+	// work is what the kernel counted itself (see Work for the rest); charged is the
+	// work already turned into virtual time, and psLeft the picoseconds short of a
+	// nanosecond not yet charged.
+	model   *cost.Model
+	work    cost.Work
+	charged cost.Work
+	psLeft  uint64
+
+	host       hostSignals
+	straceHeld []string // strace lines waiting for the end of the current syscall's line
+	inSyscall  bool     // a syscall handler is running (invoke)
 	noticed    map[string]bool
-	stdio      [3]*vfs.Inode
+	// unknownCalls counts the unimplemented system calls noticed; past
+	// maxUnknownNotices they are no longer named, so that a guest making random
+	// calls neither floods stderr nor grows the noticed set.
+	unknownCalls int
+	stdio        [3]*vfs.Inode
 }
 
 // New returns a kernel with no processes. It fails only when a mount cannot be made.
@@ -148,23 +221,31 @@ func New(cfg Config) (*Kernel, error) {
 	if cfg.Notices == nil {
 		cfg.Notices = io.Discard
 	}
-	k := &Kernel{
-		cfg:     cfg,
-		rng:     rand.New(rand.NewPCG(cfg.Seed, 0x77656674)), // "weft"
-		sched:   rand.New(rand.NewPCG(cfg.Seed, 0x73636864)), // "schd"
-		table:   cfg.Syscalls,
-		nextPID: 1,
-		noticed: map[string]bool{},
-		futexes: map[futexKey][]futexWaiter{},
-		live:    map[int]*Task{},
-		procs:   map[int]*ThreadGroup{},
-		tr:      cfg.Trace,
+	if cfg.CostModel == nil {
+		cfg.CostModel = &cost.Default
 	}
+	k := &Kernel{
+		cfg:       cfg,
+		rng:       rand.New(rand.NewPCG(cfg.Seed, 0x77656674)), // "weft"
+		sched:     rand.New(rand.NewPCG(cfg.Seed, 0x73636864)), // "schd"
+		table:     cfg.Syscalls,
+		nextPID:   1,
+		noticed:   map[string]bool{},
+		futexes:   map[futexKey][]futexWaiter{},
+		sigQueued: map[uint32]int{},
+		live:      map[int]*Task{},
+		procs:     map[int]*ThreadGroup{},
+		tr:        cfg.Trace,
+		model:     cfg.CostModel,
+	}
+	k.host.wake = make(chan struct{}, 1)
 	if cfg.MaxMemory > 0 {
-		k.pool.MaxFrames = int64(cfg.MaxMemory / mm.PageSize)
+		k.pool.Limit = int64(min(cfg.MaxMemory, 1<<62))
 	}
 	for i := 0; i < cfg.CPUs; i++ {
-		k.CPUs = append(k.CPUs, &CPU{ID: i, Hart: k.bus.NewHart()})
+		h := k.bus.NewHart()
+		h.NoASID = cfg.NoASID
+		k.CPUs = append(k.CPUs, &CPU{ID: i, Hart: h})
 	}
 	k.FS = vfs.New(cfg.UID, cfg.GID, k.Random)
 	k.FS.Mem = &k.pool // the guest's files count against --max-memory
@@ -172,6 +253,11 @@ func New(cfg Config) (*Kernel, error) {
 	k.stdio[0] = k.FS.NewStream(&vfs.Stream{R: cfg.Stdin, TTY: cfg.StdinTTY})
 	k.stdio[1] = k.FS.NewStream(&vfs.Stream{W: cfg.Stdout, TTY: cfg.StdoutTTY})
 	k.stdio[2] = k.FS.NewStream(&vfs.Stream{W: cfg.Stderr, TTY: cfg.StderrTTY})
+	for _, n := range k.stdio {
+		// The guest's user owns its terminal or pipes, as a login owns its tty, so that
+		// it can reopen them through /dev/stdout or /proc/self/fd/N.
+		n.UID, n.GID = cfg.UID, cfg.GID
+	}
 	for _, m := range cfg.Mounts {
 		if strings.HasPrefix(m.Guest, "/") {
 			m.Guest = path.Clean(m.Guest) // "/tmp/../proc" is /proc, not a ".." entry
@@ -179,7 +265,11 @@ func New(cfg Config) (*Kernel, error) {
 		if !strings.HasPrefix(m.Guest, "/") || m.Guest == "/" || m.Guest == "/proc" || strings.HasPrefix(m.Guest, "/proc/") {
 			return nil, fmt.Errorf("mount %s: the guest path must be absolute, not / and not under /proc", vfs.Quote(m.Guest))
 		}
-		if err := k.FS.MountHost(m.Host, m.Guest, m.Writable); err != nil {
+		var ids *vfs.IDMap
+		if !cfg.RawHostIDs {
+			ids = &vfs.IDMap{HostUID: uint32(os.Getuid()), HostGID: uint32(os.Getgid()), GuestUID: cfg.UID, GuestGID: cfg.GID}
+		}
+		if err := k.FS.MountHostMapped(m.Host, m.Guest, m.Writable, ids); err != nil {
 			return nil, fmt.Errorf("mount %s: %w", vfs.Quote(m.Host), err)
 		}
 	}
@@ -199,17 +289,19 @@ func (k *Kernel) Random(p []byte) {
 
 // Memory reports the guest memory in use and its peak, in bytes.
 func (k *Kernel) Memory() (inUse, peak uint64) {
-	return uint64(k.pool.InUse()) * mm.PageSize, uint64(k.pool.Peak()) * mm.PageSize
+	return uint64(k.pool.Used()), uint64(k.pool.Peak())
 }
 
 // TotalInsns reports the instructions retired by every task so far.
 func (k *Kernel) TotalInsns() uint64 { return k.totalInsns }
 
-// Groups returns every thread group that ever existed, in PID order.
+// Groups returns the processes not yet reaped and the first keptReaped reaped ones, in
+// PID order.
 func (k *Kernel) Groups() []*ThreadGroup { return k.groups }
 
-// Tasks returns every task that ever existed, in TID order.
-func (k *Kernel) Tasks() []*Task { return k.tasks }
+// Tasks returns the tasks that have not exited and the exited ones the kernel keeps
+// for reports (the first keptTasks), in TID order.
+func (k *Kernel) Tasks() []*Task { return mergeTasks(k.exitedKept, k.tasks) }
 
 // Spawn creates the first process from an executable file's contents. path is the guest
 // path the program is known by (AT_EXECFN, /proc/self/exe); argv and envp are passed
@@ -222,12 +314,21 @@ func (k *Kernel) Spawn(data []byte, path string, argv, envp []string) (*ThreadGr
 	if k.FS.Root != nil && strings.HasPrefix(path, "/") {
 		k.FS.AddFile(path, data, 0o555)
 	}
+	if k.cfg.Init && k.initProc == nil && k.main == nil {
+		if err := k.spawnInit(); err != nil {
+			return nil, err
+		}
+	}
+	sid := k.nextPID
+	if k.initProc != nil {
+		sid = k.initProc.SID // a program a shell started: its own group, the shell's session
+	}
 	tg := &ThreadGroup{
 		PID:     k.nextPID,
 		PGID:    k.nextPID,
-		SID:     k.nextPID,
+		SID:     sid,
 		MM:      mm.New(&k.pool),
-		FDs:     &FDTable{},
+		FDs:     &FDTable{pool: &k.pool},
 		Umask:   0o022,
 		Creds:   Creds{UID: k.cfg.UID, EUID: k.cfg.UID, SUID: k.cfg.UID, GID: k.cfg.GID, EGID: k.cfg.GID, SGID: k.cfg.GID},
 		Rlimits: defaultRlimits(),
@@ -238,6 +339,9 @@ func (k *Kernel) Spawn(data []byte, path string, argv, envp []string) (*ThreadGr
 	}
 	tg.CwdPath = "/home/user"
 	for fd, n := range k.stdio {
+		if k.cfg.Closed[fd] {
+			continue
+		}
 		mode := uint32(vfs.O_RDONLY)
 		if fd > 0 {
 			mode = vfs.O_WRONLY
@@ -246,24 +350,65 @@ func (k *Kernel) Spawn(data []byte, path string, argv, envp []string) (*ThreadGr
 		if n.Mode&vfs.S_IFMT == vfs.S_IFIFO {
 			name = "pipe:[" + strconv.FormatUint(n.Ino, 10) + "]"
 		}
-		tg.FDs.InstallAt(fd, vfs.Open(n, mode, name), false)
+		if err := tg.FDs.InstallAt(fd, vfs.Open(n, mode, name), false); err != nil {
+			return nil, fmt.Errorf("standard file descriptors: out of memory (%w)", err)
+		}
 	}
 	t := &Task{k: k, TG: tg}
 	if err := k.execImage(t, bin, path, path, argv, envp); err != nil {
 		return nil, err
 	}
+	// Loading the first program happens before the run's time 0, on no CPU: its work
+	// is counted (Work) but charged to no one.
+	k.charged = k.Work()
 	k.nextPID++
 	t.TID = tg.PID
 	tg.Tasks = []*Task{t}
-	tg.liveTasks = 1
+	tg.liveTasks, tg.threads = 1, 1
 	k.addTask(t)
 	k.addGroup(tg)
-	if k.init == nil {
-		k.init = tg
+	if k.main == nil {
+		k.main = tg
+	}
+	if k.initProc != nil && tg.Parent == nil {
+		tg.Parent = k.initProc
+		k.initProc.Children = append(k.initProc.Children, tg)
 	}
 	k.runq = append(k.runq, t)
 	k.traceNames(t)
 	return tg, nil
+}
+
+// spawnInit creates the kernel-owned init (Config.Init): pid 1, root, with no thread
+// and an empty address space. It never runs guest code; it adopts orphans and reaps
+// each at once, as a container's init does, so that the program it parents sees a
+// parent that is alive (getppid() != 1) as under a shell on Linux.
+func (k *Kernel) spawnInit() error {
+	tg := &ThreadGroup{
+		PID: k.nextPID, PGID: k.nextPID, SID: k.nextPID,
+		MM:      mm.New(&k.pool),
+		FDs:     &FDTable{pool: &k.pool},
+		Umask:   0o022,
+		Creds:   Creds{},
+		Rlimits: defaultRlimits(),
+		Exe:     "/sbin/init",
+		Comm:    "init",
+		Args:    []string{"init"},
+	}
+	tg.Cwd, tg.CwdPath = k.FS.Root, "/"
+	k.nextPID++
+	k.addGroup(tg)
+	k.initProc = tg
+	return nil
+}
+
+// reaper is the process that adopts orphans: the kernel's init, or else the main
+// program (pid 1).
+func (k *Kernel) reaper() *ThreadGroup {
+	if k.initProc != nil {
+		return k.initProc
+	}
+	return k.main
 }
 
 // traceNames tells the trace what a task and its process are called.
@@ -384,12 +529,31 @@ func (k *Kernel) MemoryCap() uint64 {
 // LiveTasks counts the tasks that have not exited.
 func (k *Kernel) LiveTasks() int { return len(k.live) }
 
+// What the kernel's records of a task and of a process cost the host. They count
+// against the memory cap while the kernel holds them.
+const (
+	taskBytes  = int64(unsafe.Sizeof(Task{}))
+	groupBytes = int64(unsafe.Sizeof(ThreadGroup{}))
+)
+
+// groupsBytes is what a list of supplementary groups costs the host.
+func groupsBytes(gs []uint32) int64 { return int64(4 * len(gs)) }
+
+// keptReaped is how many reaped processes the kernel keeps whole for --summary, and
+// keptTasks how many exited tasks it keeps for reports.
+const (
+	keptReaped = 1024
+	keptTasks  = 1024
+)
+
 func (k *Kernel) addTask(t *Task) {
+	k.pool.Charge(taskBytes) // checked by Clone (canCreate)
 	k.tasks = append(k.tasks, t)
 	k.live[t.TID] = t
 }
 
 func (k *Kernel) addGroup(tg *ThreadGroup) {
+	k.pool.Charge(groupBytes) // checked by Clone (canCreate)
 	k.groups = append(k.groups, tg)
 	k.procs[tg.PID] = tg
 }

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"weft/internal/abi/linux"
+	"weft/internal/mm"
 	"weft/internal/vfs"
 )
 
@@ -37,7 +38,7 @@ func newFile(fs *vfs.FS) *vfs.File {
 // Descriptions are shared by dup and fork (one offset), descriptors are not.
 func TestFDTableSharing(t *testing.T) {
 	fs := vfs.New(1000, 1000, func([]byte) {})
-	var tab FDTable
+	tab := FDTable{pool: &mm.Pool{}}
 	f := newFile(fs)
 	fd, err := tab.Install(f, false, 0, 1024)
 	if err != nil || fd != 0 {
@@ -48,7 +49,7 @@ func TestFDTableSharing(t *testing.T) {
 	if dup != 1 || !tab.CloseOnExec(dup) || tab.CloseOnExec(fd) {
 		t.Fatalf("dup = %d, cloexec %v/%v; want 1 with only the dup close-on-exec", dup, tab.CloseOnExec(fd), tab.CloseOnExec(dup))
 	}
-	child := tab.Fork()
+	child, _ := tab.Fork()
 	cf, err := child.Get(0)
 	if err != nil || cf != f {
 		t.Fatalf("child's fd 0 = %p, %v; want the parent's description", cf, err)
@@ -104,5 +105,28 @@ func TestPermissionChecks(t *testing.T) {
 		if got := vfs.Check(tt.who, n, tt.mask); got != tt.want {
 			t.Errorf("Check(uid %d gid %d, mode %04o, mask %d) = %v, want %v", tt.who.UID, tt.who.GID, tt.mode, tt.mask, got, tt.want)
 		}
+	}
+}
+
+// TestFDTableCharged checks that descriptor slots count against the memory cap: a dup2
+// to a descriptor far past the open ones fails with ENOMEM when the slots do not fit.
+func TestFDTableCharged(t *testing.T) {
+	fs := vfs.New(1000, 1000, func([]byte) {})
+	pool := &mm.Pool{Limit: 1 << 20}
+	tab := FDTable{pool: pool}
+	f := newFile(fs)
+	if err := tab.InstallAt(1000, f, false); err != nil {
+		t.Fatalf("InstallAt(1000) = %v, want nil", err)
+	}
+	if pool.Used() < 1001*fdEntryBytes {
+		t.Errorf("a table of 1001 slots charged %d bytes, want at least %d", pool.Used(), 1001*fdEntryBytes)
+	}
+	f.IncRef()
+	if err := tab.InstallAt(1_000_000, f, false); err != linux.ENOMEM {
+		t.Errorf("InstallAt(1000000) under a 1 MiB cap = %v, want ENOMEM", err)
+	}
+	tab.CloseAll()
+	if pool.Used() != 0 {
+		t.Errorf("after CloseAll the table still holds %d bytes", pool.Used())
 	}
 }

@@ -18,8 +18,8 @@ import "weft/internal/abi/linux"
 // linksOutside reports whether tg ties its process group to a parent in another group
 // of the same session.
 func (k *Kernel) linksOutside(tg *ThreadGroup) bool {
-	if tg == k.init {
-		return true
+	if tg == k.main && k.initProc == nil {
+		return true // pid 1 stands for a program a job-control shell started
 	}
 	p := tg.Parent
 	return p != nil && p.PGID != tg.PGID && p.SID == tg.SID

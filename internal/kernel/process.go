@@ -2,8 +2,10 @@ package kernel
 
 import (
 	"fmt"
+	"slices"
 
 	"weft/internal/abi/linux"
+	"weft/internal/kernel/cost"
 	"weft/internal/loader"
 	"weft/internal/mm"
 	"weft/internal/trace"
@@ -73,6 +75,9 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 		return nil, linux.EAGAIN
 	}
 	parent := t.TG
+	if !k.pool.Fits(taskBytes + groupBytes + groupsBytes(parent.Creds.Groups)) {
+		return nil, linux.ENOMEM // no room under the memory cap for the kernel's records
+	}
 	// RLIMIT_NPROC counts the tasks of the real user ID, threads included and zombies
 	// until they are reaped; root, and a process with root's capabilities (euid 0),
 	// is exempt (getrlimit(2), fork(2)).
@@ -83,6 +88,22 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 	}
 	if f&CLONE_THREAD != 0 {
 		return t.cloneThread(a)
+	}
+	as, fds := parent.MM, parent.FDs
+	if f&CLONE_FILES == 0 {
+		var err error
+		if fds, err = parent.FDs.Fork(); err != nil {
+			return nil, err
+		}
+	}
+	if f&CLONE_VM == 0 {
+		var err error
+		if as, err = parent.MM.Fork(); err != nil {
+			if f&CLONE_FILES == 0 {
+				fds.CloseAll()
+			}
+			return nil, linux.ENOMEM // fork(2): cannot allocate the kernel structures
+		}
 	}
 
 	tg := &ThreadGroup{
@@ -104,22 +125,21 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 
 		sigreturnAddr: parent.sigreturnAddr,
 	}
-	tg.Creds.Groups = append([]uint32(nil), parent.Creds.Groups...)
+	// The supplementary groups are shared: setgroups installs a new list rather than
+	// changing one in place, as Linux shares its group_info. Each process is charged
+	// for the list all the same (given back at its exit).
+	k.pool.Charge(groupsBytes(tg.Creds.Groups)) // checked with the records (canCreate)
 	if f&CLONE_PARENT != 0 && parent.Parent != nil {
 		tg.Parent = parent.Parent
 		tg.ExitSignal = parent.ExitSignal
 	}
-	if f&CLONE_VM != 0 {
-		tg.MM = parent.MM
-		tg.sharesMM = true
-	} else {
-		tg.MM = parent.MM.Fork()
-	}
+	tg.MM = as
+	tg.sharesMM = f&CLONE_VM != 0
+	tg.FDs = fds
 	if f&CLONE_FILES != 0 {
-		tg.FDs = parent.FDs
 		tg.FDs.users++
 	} else {
-		tg.FDs = parent.FDs.Fork()
+		k.work[cost.FDCopy] += tg.FDs.copied
 	}
 	k.nextPID++
 	child := &Task{k: k, TID: tg.PID, TG: tg, Ctx: t.Ctx, SigMask: t.SigMask, Nice: t.Nice}
@@ -134,12 +154,17 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 		child.ClearTID = a.ChildTID
 	}
 	tg.Tasks = []*Task{child}
-	tg.liveTasks = 1
+	tg.liveTasks, tg.threads = 1, 1
 	tg.Parent.Children = append(tg.Parent.Children, tg)
 	k.addTask(child)
 	k.addGroup(tg)
 
-	t.startChild(child, a, costForkProcess, trace.Fork)
+	// What a fork copies besides the address space (counted by mm): the process
+	// structure and the signal-handler table (the fd table's entries are counted as
+	// they are copied).
+	k.work[cost.ProcInit]++
+	k.work[cost.SigActionCopy] += uint64(len(tg.SigActions) - 1) // signals 1 to 64; entry 0 is unused
+	t.startChild(child, a, trace.Fork)
 	if k.tr != nil {
 		k.traceMemory(t, true)
 	}
@@ -167,23 +192,25 @@ func (t *Task) cloneThread(a CloneArgs) (*Task, error) {
 	}
 	tg.Tasks = append(tg.Tasks, child)
 	tg.liveTasks++
+	tg.threads++
 	k.addTask(child)
-	t.startChild(child, a, costCloneThread, trace.Clone)
+	t.startChild(child, a, trace.Clone)
 	return child, nil
 }
 
 // startChild finishes a clone: it writes the TIDs CLONE_PARENT_SETTID and
-// CLONE_CHILD_SETTID ask for (the latter in the child's memory), charges t what the
-// clone cost, and queues the child to run from t's time.
-func (t *Task) startChild(child *Task, a CloneArgs, cost uint64, kind trace.Kind) {
+// CLONE_CHILD_SETTID ask for (the latter in the child's memory), charges t for what
+// the clone did, and queues the child to run from t's time.
+func (t *Task) startChild(child *Task, a CloneArgs, kind trace.Kind) {
 	k := t.k
+	k.work[cost.TaskInit]++
 	if a.Flags&CLONE_PARENT_SETTID != 0 {
 		t.TG.MM.WriteU32(a.ParentTID, uint32(child.TID))
 	}
 	if a.Flags&CLONE_CHILD_SETTID != 0 {
 		child.TG.MM.WriteU32(a.ChildTID, uint32(child.TID))
 	}
-	t.charge(cost)
+	k.settle(t)
 	k.makeRunnable(child, t.Now())
 	if k.tr != nil {
 		k.traceEvent(t, trace.Event{Time: t.Now(), Kind: kind, Child: child.TID, Addr: t.syscallStart})
@@ -233,8 +260,7 @@ func (t *Task) Exec(data []byte, execfn, exe string, argv, envp []string) error 
 	// The point of no return. Every other thread of the process ends (execve(2): "All
 	// threads other than the calling thread are destroyed"), and the caller takes over
 	// the process's PID as its TID.
-	t.charge(costExec)
-	for _, o := range tg.Tasks {
+	for _, o := range slices.Clone(tg.Tasks) {
 		if o != t {
 			k.exitTask(o)
 		}
@@ -243,16 +269,26 @@ func (t *Task) Exec(data []byte, execfn, exe string, argv, envp []string) error 
 		delete(k.live, t.TID)
 		t.TID = tg.PID
 		k.live[t.TID] = t
+		byTID := func(a, b *Task) int { return a.TID - b.TID }
+		slices.SortFunc(k.tasks, byTID) // t moved to its process's place
+		slices.SortFunc(tg.Tasks, byTID)
 	}
 	if !oldShared {
 		oldMM.Release()
 	}
 	tg.releaseVfork()
 	if tg.FDs.users > 0 { // unshare a table shared by CLONE_FILES
+		fds, err := tg.FDs.Fork()
+		if err != nil {
+			k.exitGroup(tg, 0, linux.SIGKILL) // past the point of no return
+			return nil
+		}
 		tg.FDs.users--
-		tg.FDs = tg.FDs.Fork()
+		tg.FDs = fds
+		k.work[cost.FDCopy] += tg.FDs.copied
 	}
 	tg.FDs.closeOnExec()
+	tg.Execed = true
 	for i := range tg.SigActions {
 		if tg.SigActions[i].Handler > 1 { // handled signals revert to SIG_DFL
 			tg.SigActions[i] = SigAction{}
@@ -276,8 +312,10 @@ func (k *Kernel) exitGroup(tg *ThreadGroup, code int, sig Signal) {
 	tg.Exited = true
 	tg.ExitCode = code
 	tg.KillSignal = sig
-	if c := k.current; c != nil && c.TG == tg {
-		c.charge(costExitProcess)
+	// The exiting task's work (closing files, releasing memory) is done on its CPU,
+	// even after the task has left it.
+	if t := k.current; t != nil && t.TG == tg {
+		defer k.settleOn(t, t.cpu)
 	}
 	tg.ExitTime = k.now()
 	for i, tm := range k.timers {
@@ -307,17 +345,19 @@ func (k *Kernel) exitGroup(tg *ThreadGroup, code int, sig Signal) {
 		tg.FDs.CloseAll()
 	}
 	tg.MemAtExit = tg.MM.Stats
+	k.pool.Uncharge(groupsBytes(tg.Creds.Groups))
+	k.discardAll(&tg.sigPending)
 	// Tell the parent while the exiting task still holds its CPU, so that the parent
 	// wakes at the virtual time of the exit, not at its own older clock.
 	tg.releaseVfork()
 	k.reparentChildren(tg)
 	// tg may have been its group's last link (pgrp.go). Not pid 1: when it exits, the
 	// run ends and every other process is killed.
-	if tg != k.init && k.linksOutside(tg) {
+	if tg != k.main && k.linksOutside(tg) {
 		k.hangUpIfOrphaned(tg.PGID)
 	}
 	k.notifyParent(tg)
-	for _, t := range tg.Tasks {
+	for _, t := range slices.Clone(tg.Tasks) {
 		k.exitTask(t)
 	}
 	if !tg.sharesMM {
@@ -345,20 +385,40 @@ func (k *Kernel) exitTask(t *Task) {
 	k.cancelTimer(t)
 	k.futexRemove(t)
 	t.pending = nil
+	k.discardAll(&t.sigPending)
 	t.State = TaskDead
-	t.TG.liveTasks--
+	tg := t.TG
+	tg.liveTasks--
 	if k.live[t.TID] == t {
 		delete(k.live, t.TID)
 	}
 	k.traceExit(t, at)
+	// Nothing needs a dead task any more: its accounting lives on in its group.
+	if i := slices.Index(k.tasks, t); i >= 0 {
+		k.tasks = slices.Delete(k.tasks, i, i+1)
+	}
+	if i := slices.Index(tg.Tasks, t); i >= 0 {
+		tg.Tasks = slices.Delete(tg.Tasks, i, i+1)
+	}
+	tg.deadStats.add(t.Stats)
+	if len(k.exitedKept) < keptTasks {
+		k.exitedKept = insertByTID(k.exitedKept, t)
+		tg.exitedKept = insertByTID(tg.exitedKept, t)
+	} else {
+		k.pool.Uncharge(taskBytes)
+	}
 }
 
 // traceExit tells the trace that t ends, once.
 func (k *Kernel) traceExit(t *Task, at uint64) {
-	if k.tr == nil || t.exitTraced {
+	if (k.tr == nil && k.cfg.Strace == nil) || t.exitTraced {
 		return
 	}
 	t.exitTraced = true
+	k.straceExit(t)
+	if k.tr == nil {
+		return
+	}
 	status := uint64(t.TG.ExitCode)
 	if t.TG.KillSignal != 0 {
 		status = 128 + uint64(t.TG.KillSignal)
@@ -368,7 +428,7 @@ func (k *Kernel) traceExit(t *Task, at uint64) {
 
 // reparentChildren hands tg's children to pid 1, which reaps them (orphans).
 func (k *Kernel) reparentChildren(tg *ThreadGroup) {
-	init := k.init
+	init := k.reaper()
 	for _, c := range tg.Children {
 		if c.Reaped {
 			continue
@@ -380,7 +440,10 @@ func (k *Kernel) reparentChildren(tg *ThreadGroup) {
 		}
 		c.Parent = init
 		c.ExitSignal = linux.SIGCHLD
-		if init != nil && init != tg {
+		switch {
+		case init != nil && init == k.initProc && c.Exited:
+			k.reap(init, c) // the kernel's init reaps an adopted zombie at once
+		case init != nil && init != tg:
 			init.Children = append(init.Children, c)
 			if c.Exited {
 				init.ChildEvents.WakeAll()
@@ -397,6 +460,10 @@ func (k *Kernel) reparentChildren(tg *ThreadGroup) {
 // the parent ignores SIGCHLD, reaps tg at once (no zombie), as POSIX says.
 func (k *Kernel) notifyParent(tg *ThreadGroup) {
 	p := tg.Parent
+	if p != nil && p == k.initProc {
+		k.reap(p, tg) // the kernel's init waits for every child at once
+		return
+	}
 	if p == nil || p.Exited {
 		k.markReaped(tg)
 		return
@@ -448,9 +515,32 @@ func (s *TaskStats) add(o TaskStats) {
 	s.InvolSwitches += o.InvolSwitches
 }
 
-// Stats adds up the accounting of every task of the group.
+// AllTasks returns the group's live tasks and those of its exited tasks that the kernel
+// keeps for reports (see keptTasks), in TID order.
+func (tg *ThreadGroup) AllTasks() []*Task { return mergeTasks(tg.exitedKept, tg.Tasks) }
+
+// insertByTID inserts t into ts, sorted by TID.
+func insertByTID(ts []*Task, t *Task) []*Task {
+	i, _ := slices.BinarySearchFunc(ts, t.TID, func(o *Task, tid int) int { return o.TID - tid })
+	return slices.Insert(ts, i, t)
+}
+
+// mergeTasks merges two lists of tasks sorted by TID.
+func mergeTasks(a, b []*Task) []*Task {
+	out := make([]*Task, 0, len(a)+len(b))
+	for len(a) > 0 && len(b) > 0 {
+		if a[0].TID < b[0].TID {
+			out, a = append(out, a[0]), a[1:]
+		} else {
+			out, b = append(out, b[0]), b[1:]
+		}
+	}
+	return append(append(out, a...), b...)
+}
+
+// Stats adds up the accounting of every task the group ever had.
 func (tg *ThreadGroup) Stats() TaskStats {
-	var s TaskStats
+	s := tg.deadStats
 	for _, t := range tg.Tasks {
 		s.add(t.Stats)
 	}
@@ -578,6 +668,18 @@ func defaultIgnored(sig Signal) bool {
 	return false
 }
 
+// SetGroups installs a new list of supplementary groups (setgroups(2)), charging the
+// memory cap for it (ENOMEM past it).
+func (t *Task) SetGroups(gs []uint32) error {
+	k := t.k
+	if !k.pool.Charge(groupsBytes(gs)) {
+		return linux.ENOMEM
+	}
+	k.pool.Uncharge(groupsBytes(t.TG.Creds.Groups))
+	t.TG.Creds.Groups = gs
+	return nil
+}
+
 // mayKill is kill(2)'s permission rule: the sender must be root (CAP_KILL) or share
 // a real or effective UID with the target's real or saved UID.
 func mayKill(c, tc Creds) bool {
@@ -613,9 +715,9 @@ func (t *Task) Queue(tg *ThreadGroup, task *Task, info SigInfo) error {
 	case info.Signo == linux.SIGKILL:
 		t.k.exitGroup(tg, 0, linux.SIGKILL)
 	case task != nil:
-		t.k.SignalTask(task, info)
+		return t.k.SignalTask(task, info)
 	default:
-		t.k.SignalProcess(tg, info)
+		return t.k.SignalProcess(tg, info)
 	}
 	return nil
 }
@@ -636,8 +738,7 @@ func (t *Task) KillTask(target *Task, sig Signal) error {
 		t.k.exitGroup(target.TG, 0, sig)
 		return nil
 	}
-	t.k.SignalTask(target, SigInfo{Signo: sig, Code: SI_TKILL, PID: t.TG.PID, UID: c.UID})
-	return nil
+	return t.k.SignalTask(target, SigInfo{Signo: sig, Code: SI_TKILL, PID: t.TG.PID, UID: c.UID})
 }
 
 // userTasks counts the tasks that hold a place in uid's RLIMIT_NPROC count: live
@@ -657,10 +758,22 @@ func (k *Kernel) userTasks(uid uint32) uint64 {
 	return n
 }
 
-// markReaped removes a process from the process table: it is no longer a zombie.
+// markReaped removes a process from the process table: it is no longer a zombie. The
+// first keptReaped reaped processes stay in k.groups for --summary and the lessons;
+// after that, a reaped process leaves a line in the summary's aggregate and nothing
+// else, so that a guest forking without end holds only its live processes.
 func (k *Kernel) markReaped(tg *ThreadGroup) {
 	tg.Reaped = true
 	delete(k.procs, tg.PID)
+	if k.reapedKept < keptReaped {
+		k.reapedKept++
+		return
+	}
+	if i := slices.Index(k.groups, tg); i >= 0 {
+		k.groups = slices.Delete(k.groups, i, i+1)
+	}
+	k.pool.Uncharge(groupBytes)
+	k.forget(tg)
 }
 
 // FindTask returns the living task with tid, or nil.

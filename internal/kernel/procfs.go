@@ -15,6 +15,9 @@ import (
 func (k *Kernel) mountProc() {
 	fs := k.FS
 	root := fs.NewDynamicDir(0o555, 0, 0, func(name string) *vfs.Inode {
+		if n := k.procSysEntry(name); n != nil {
+			return n
+		}
 		if name == "self" {
 			if k.current == nil {
 				return nil
@@ -30,7 +33,7 @@ func (k *Kernel) mountProc() {
 		}
 		return nil
 	}, func() []string {
-		names := []string{"self"}
+		names := append([]string{"self"}, procSysNames...)
 		for _, tg := range k.groups {
 			if !tg.Reaped {
 				names = append(names, strconv.Itoa(tg.PID))
@@ -38,7 +41,14 @@ func (k *Kernel) mountProc() {
 		}
 		return names
 	})
+	root.SetMagic(vfs.PROC_SUPER_MAGIC)
 	fs.Mount("/proc", root)
+	// The links udev makes on Linux: programs write to /dev/stdout, and shells hand
+	// /dev/fd/N to commands for process substitution.
+	fs.AddSymlink("/dev/fd", "/proc/self/fd")
+	fs.AddSymlink("/dev/stdin", "/proc/self/fd/0")
+	fs.AddSymlink("/dev/stdout", "/proc/self/fd/1")
+	fs.AddSymlink("/dev/stderr", "/proc/self/fd/2")
 }
 
 func (k *Kernel) procDir(tg *ThreadGroup) *vfs.Inode {
@@ -90,7 +100,7 @@ func (k *Kernel) procFDs(tg *ThreadGroup) *vfs.Inode {
 		if err != nil {
 			return nil
 		}
-		return fs.NewSymlink(f.Path, tg.Creds.EUID, tg.Creds.EGID)
+		return fs.NewMagicLink(f.Path, f.Inode, tg.Creds.EUID, tg.Creds.EGID)
 	}, func() []string {
 		var names []string
 		for _, fd := range tg.FDs.Open() {

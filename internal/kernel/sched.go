@@ -6,60 +6,88 @@ import (
 
 	"weft/internal/abi/linux"
 	"weft/internal/cpu"
+	"weft/internal/kernel/cost"
 	"weft/internal/mm"
 	"weft/internal/trace"
 )
 
-// Modelled costs, in virtual nanoseconds, of kernel work that retires no guest
-// instructions. They are round numbers in the range a 2020s Linux machine shows; what
-// matters for weft's lessons is that they are charged the same way every run.
-const (
-	costSyscall       = 100    // trap in and out
-	costThreadSwitch  = 1000   // save and restore registers, same address space
-	costProcessSwitch = 2000   // also switch the address space and refill the TLB
-	costPageFault     = 500    // allocate and zero a page on first touch
-	costCOWCopy       = 1500   // fault, allocate and copy a page shared after fork
-	costForkProcess   = 15_000 // task, fd table, signal table, page-table root, credentials
-	costCloneThread   = 5_000  // task and its kernel stack only: everything else is shared
-	costExitProcess   = 5_000  // close files, drop the address space, notify the parent
-	costExec          = 40_000 // parse and map the program, build the stack (faults extra)
-)
+// regsPerSwitch is the registers a switch from one task to another saves and restores:
+// 32 integer and 32 float registers, the pc and fcsr, each way.
+const regsPerSwitch = 2 * (32 + 32 + 2)
 
-// chargeFaults charges t for the page faults and copy-on-write copies its address space
-// took since its stats were mem, and tells the trace.
-func (k *Kernel) chargeFaults(t *Task, mem mm.Stats) {
+// Work is all the work the kernel has counted since it started, priced or not yet:
+// its own counts, its address spaces' (mm.Pool.Work) and its harts' TLB counts.
+func (k *Kernel) Work() cost.Work {
+	w := k.work
+	p := &k.pool.Work
+	w[cost.PageZeroed] += p.PagesZeroed
+	w[cost.PageCopied] += p.PagesCopied
+	w[cost.PageFreed] += p.PagesFreed
+	// A page the kernel allocates or copies on demand is found missing by a fault:
+	// the guest's, or the kernel's own when it copies to or from guest memory.
+	w[cost.Trap] += p.PagesZeroed + p.PagesCopied
+	w[cost.PTNodeAlloc] += p.NodesAllocated
+	w[cost.PTNodeCopy] += p.NodesCopied
+	w[cost.PTNodeFree] += p.NodesFreed
+	w[cost.PTRef] += p.Refs
+	w[cost.VMACopy] += p.VMAsCopied
+	w[cost.ByteCopied] += p.BytesCopied
+	for _, c := range k.CPUs {
+		w[cost.TLBMiss] += c.Hart.TLBMisses
+		w[cost.TLBFlush] += c.Hart.TLBFlushes
+		w[cost.TLBEntryFlushed] += c.Hart.TLBEntriesFlushed
+	}
+	return w
+}
+
+// CostModel is the model that prices the kernel's work.
+func (k *Kernel) CostModel() *cost.Model { return k.model }
+
+// settle charges t, on its CPU, for the work counted since the last charge: everything
+// the kernel did since then was done for t (the kernel runs one task at a time).
+func (k *Kernel) settle(t *Task) { k.settleOn(t, t.cpu) }
+
+// settleOn charges t's CPU time and the clock of c (nil: no CPU's) for the work counted
+// since the last charge.
+func (k *Kernel) settleOn(t *Task, c *CPU) {
+	w := k.Work()
+	d := w.Sub(k.charged)
+	k.charged = w
+	ps := k.model.Cost(d) + k.psLeft
+	k.psLeft = ps % 1000
+	ns := ps / 1000
+	t.Stats.CPUTime += ns
+	if c != nil {
+		c.Clock += ns
+		c.Busy += ns
+	}
+}
+
+// traceFaults tells the trace about the page faults and copy-on-write copies t's address
+// space took since its stats were mem.
+func (k *Kernel) traceFaults(t *Task, mem mm.Stats) {
 	now := t.TG.MM.Stats
 	faults, cows := now.PageFaults-mem.PageFaults, now.COWCopies-mem.COWCopies
 	if faults+cows == 0 {
 		return
 	}
-	t.charge(faults*costPageFault + cows*costCOWCopy)
-	if k.tr != nil {
-		if faults > 0 {
-			k.traceEvent(t, trace.Event{Time: t.Now(), Kind: trace.PageFaults, Arg: faults})
-		}
-		if cows > 0 {
-			k.traceEvent(t, trace.Event{Time: t.Now(), Kind: trace.COWCopies, Arg: cows})
-		}
-		k.traceMemory(t, false)
+	if faults > 0 {
+		k.traceEvent(t, trace.Event{Time: t.Now(), Kind: trace.PageFaults, Arg: faults})
 	}
-}
-
-// charge adds modelled kernel work to the task's CPU time and its CPU's clock.
-func (t *Task) charge(ns uint64) {
-	t.Stats.CPUTime += ns
-	if t.cpu != nil {
-		t.cpu.Clock += ns
+	if cows > 0 {
+		k.traceEvent(t, trace.Event{Time: t.Now(), Kind: trace.COWCopies, Arg: cows})
 	}
+	k.traceMemory(t, false)
 }
 
 // Outcome says how a run ended.
 type Outcome uint8
 
 const (
-	Exited    Outcome = iota // pid 1 exited or was killed
-	InsnLimit                // Config.MaxInsns was reached
-	Deadlock                 // every task blocked with nothing to wake one
+	Exited      Outcome = iota // pid 1 exited or was killed
+	InsnLimit                  // Config.MaxInsns was reached
+	Deadlock                   // every task blocked with nothing to wake one
+	Interrupted                // the host ended the run (Kernel.Abort)
 )
 
 // Result is how a run ended.
@@ -75,13 +103,21 @@ type Result struct {
 // can run any more.
 func (k *Kernel) Run() Result {
 	for {
-		if k.init == nil || k.init.Exited {
+		if k.host.flag.Load() {
+			if r, done := k.takeHostSignals(); done {
+				return r
+			}
+		}
+		if k.main == nil || k.main.Exited {
 			k.shutdown()
 			return k.finish()
 		}
 		c := k.pickCPU()
 		if c == nil {
 			if len(k.timers) == 0 {
+				if k.waitHost() {
+					continue
+				}
 				k.reportDeadlock()
 				k.shutdown()
 				return Result{Outcome: Deadlock, Status: 1}
@@ -106,7 +142,7 @@ func (k *Kernel) Run() Result {
 // namespace whose init exits).
 func (k *Kernel) shutdown() {
 	for _, tg := range k.groups {
-		if !tg.Exited {
+		if !tg.Exited && tg != k.initProc {
 			k.exitGroup(tg, 0, linux.SIGKILL)
 		}
 	}
@@ -114,9 +150,9 @@ func (k *Kernel) shutdown() {
 
 func (k *Kernel) finish() Result {
 	r := Result{Outcome: Exited}
-	if k.init != nil {
-		r.Status = k.init.ExitCode
-		if s := k.init.KillSignal; s != 0 {
+	if k.main != nil {
+		r.Status = k.main.ExitCode
+		if s := k.main.KillSignal; s != 0 {
 			r.Signal = s
 			r.Status = 128 + int(s)
 		}
@@ -139,6 +175,7 @@ func (k *Kernel) pickCPU() *CPU {
 		}
 		t := k.runq[0]
 		k.runq = k.runq[1:]
+		k.work[cost.QueueOp]++
 		idle.Clock = max(idle.Clock, t.readyAt)
 		idle.cur = t
 		t.cpu = idle
@@ -161,14 +198,17 @@ func (k *Kernel) runSlice(c *CPU) {
 			if c.last.onHart == h {
 				c.last.onHart = nil // the hart is about to hold t's registers instead
 			}
+			// A switch costs what it does: saving one register file and loading
+			// another, here, and the TLB flushes and misses that follow, counted by
+			// the hart.
+			k.work[cost.RegCopy] += regsPerSwitch
 			process := c.last.TG.MM != t.TG.MM
 			if process {
-				c.Clock += costProcessSwitch
 				c.ProcessSwitches++
 			} else {
-				c.Clock += costThreadSwitch
 				c.ThreadSwitches++
 			}
+			k.settle(t)
 			if k.tr != nil {
 				k.traceEvent(t, trace.Event{Kind: trace.Switch, Time: c.Clock, CPU: c.ID, Arg: b2u(process)})
 			}
@@ -218,13 +258,13 @@ func (k *Kernel) runSlice(c *CPU) {
 	h.Save(&t.Ctx)
 	t.onHart = nil
 	n := h.Retired - before
-	c.Clock += n
+	k.work[cost.Insn] += n
 	t.Stats.Insns += n
-	t.Stats.CPUTime += n
 	t.sliceLeft -= min(n, t.sliceLeft)
 	k.totalInsns += n
-	k.chargeFaults(t, mem)
+	k.settle(t)
 	if k.tr != nil {
+		k.traceFaults(t, mem)
 		k.traceEvent(t, trace.Event{Kind: trace.Slice, Time: start, Dur: c.Clock - start, Arg: n})
 	}
 
@@ -239,8 +279,9 @@ func (k *Kernel) runSlice(c *CPU) {
 	case cpu.StopEcall:
 		h.ClearReservation()
 		t.Ctx.PC += 4
-		c.Clock += costSyscall
-		t.Stats.CPUTime += costSyscall
+		t.syscallStart = c.Clock
+		k.work[cost.Trap]++
+		k.settle(t)
 		k.syscall(t)
 	default:
 		k.fault(t, stop)
@@ -308,9 +349,10 @@ func (k *Kernel) fault(t *Task, stop cpu.Stop) {
 		where += " (" + s + ")"
 	}
 	who := fmt.Sprintf("pid %d", t.TG.PID)
-	if t.TID != t.TG.PID || len(t.TG.Tasks) > 1 {
+	if t.TID != t.TG.PID || t.TG.threads > 1 {
 		who += fmt.Sprintf(" (thread %d)", t.TID)
 	}
+	k.straceSignal(t, info)
 	k.notice("%s killed by %v: %s at %s", who, info.Signo, what, where)
 	if k.tr != nil {
 		k.traceEvent(t, trace.Event{Time: t.Now(), Kind: trace.Fault, Name: what + " at " + where})
@@ -358,13 +400,13 @@ func (k *Kernel) interruptSyscall(t *Task) {
 			t.restart = restartBlock{call: sc, deadline: deadline}
 			t.Ctx.X[17] = linux.SYS_RESTART_SYSCALL
 		}
-		if k.cfg.Strace != nil {
+		if k.straceOn(sc.Name) {
 			fmt.Fprintf(k.cfg.Strace, "[pid %d] %s(%s) = ? %s (to be restarted)\n", t.TID, sc.Name, t.stracePre, code)
 		}
 		return
 	}
 	t.Ctx.X[10] = negErrno(linux.EINTR)
-	if k.cfg.Strace != nil {
+	if k.straceOn(sc.Name) {
 		fmt.Fprintf(k.cfg.Strace, "[pid %d] %s(%s) = -1 EINTR\n", t.TID, sc.Name, t.stracePre)
 	}
 }

@@ -27,6 +27,10 @@ type SigInfo struct {
 	Status int32
 	// Raw, when set, is the whole siginfo_t a sender supplied (rt_sigqueueinfo).
 	Raw []byte
+	// charged is set when the signal counts against its receiver's real user's
+	// RLIMIT_SIGPENDING, as uid.
+	charged bool
+	uid     uint32
 }
 
 // si_code values.
@@ -61,91 +65,147 @@ type sigQueue struct {
 	info *[linux.NSIG][]SigInfo // allocated on the first signal: most tasks get none
 }
 
-// maxQueued bounds the real-time signals queued per signal number (RLIMIT_SIGPENDING
-// in spirit): past it, sending fails silently here as the kernel's EAGAIN would.
-const maxQueued = 1024
+// maxQueued bounds the signals queued per signal number whatever RLIMIT_SIGPENDING
+// says (root may raise it to infinity), so that queues cannot exhaust the host.
+const maxQueued = 1 << 16
 
-func (q *sigQueue) add(info SigInfo) {
+// enqueue adds info to q, a queue of a task or process of tg. Each queued signal counts
+// against the RLIMIT_SIGPENDING of the receiver's real user, as Linux's
+// __sigqueue_alloc does; signals the kernel or kill(2) sends (si_code >= 0) may pass
+// the limit. Past it, a real-time signal from sigqueue(3) or tgkill fails with EAGAIN,
+// and any other signal is still sent, without its information (SI_USER, no sender).
+func (k *Kernel) enqueue(q *sigQueue, tg *ThreadGroup, info SigInfo) error {
 	if q.info == nil {
 		q.info = new([linux.NSIG][]SigInfo)
 	}
 	s := info.Signo
-	switch {
-	case s < linux.SIGRTMIN:
-		if q.set&sigBit(s) != 0 {
-			return
-		}
-		q.info[s] = append(q.info[s][:0], info)
-	case len(q.info[s]) < maxQueued:
-		q.info[s] = append(q.info[s], info)
-	default:
-		return
+	if s < linux.SIGRTMIN && q.set&sigBit(s) != 0 {
+		return nil // a standard signal is pending once
 	}
+	uid := tg.Creds.UID
+	over := uint64(k.sigQueued[uid]) >= tg.Rlimits[RLIMIT_SIGPENDING].Cur && info.Code < 0
+	if over || len(q.info[s]) >= maxQueued {
+		if s >= linux.SIGRTMIN && info.Code != SI_USER {
+			return linux.EAGAIN
+		}
+		if s >= linux.SIGRTMIN {
+			return nil // the queue is full: lost, as a full allocation would lose it
+		}
+		info = SigInfo{Signo: s, Code: SI_USER}
+	} else {
+		info.charged, info.uid = true, uid
+		k.sigQueued[uid]++
+	}
+	q.info[s] = append(q.info[s], info)
 	q.set |= sigBit(s)
+	return nil
 }
 
-func (q *sigQueue) discard(s Signal) {
+// uncharge gives back what a dequeued signal held of RLIMIT_SIGPENDING.
+func (k *Kernel) uncharge(info SigInfo) {
+	if info.charged {
+		k.sigQueued[info.uid]--
+	}
+}
+
+// discard drops every pending s from q.
+func (k *Kernel) discard(q *sigQueue, s Signal) {
 	q.set &^= sigBit(s)
 	if q.info != nil {
+		for _, info := range q.info[s] {
+			k.uncharge(info)
+		}
 		q.info[s] = q.info[s][:0]
 	}
 }
 
-func (q *sigQueue) take(s Signal) SigInfo {
+// discardAll drops every signal pending on q (its task or process is gone).
+func (k *Kernel) discardAll(q *sigQueue) {
+	for s := Signal(1); s < linux.NSIG; s++ {
+		if q.set&sigBit(s) != 0 {
+			k.discard(q, s)
+		}
+	}
+}
+
+// take dequeues the oldest pending s from q.
+func (k *Kernel) take(q *sigQueue, s Signal) SigInfo {
 	info := q.info[s][0]
 	q.info[s] = q.info[s][1:]
 	if len(q.info[s]) == 0 {
 		q.set &^= sigBit(s)
 	}
+	k.uncharge(info)
 	return info
 }
 
-// SignalTask sends a task-directed signal (tgkill, a fault).
-func (k *Kernel) SignalTask(t *Task, info SigInfo) {
+// SignalTask sends a task-directed signal (tgkill, a fault). It fails only with EAGAIN,
+// past RLIMIT_SIGPENDING (see enqueue).
+func (k *Kernel) SignalTask(t *Task, info SigInfo) error {
 	if t.State == TaskDead || t.TG.Exited || info.Signo <= 0 || info.Signo >= linux.NSIG {
-		return
+		return nil
 	}
-	if k.ignored(t.TG, info.Signo) {
-		return
+	// A blocked signal is never ignored at once: its disposition may change before it
+	// is unblocked (Linux's sig_ignored).
+	if t.SigMask&sigBit(info.Signo) == 0 && k.ignored(t.TG, info.Signo) {
+		return nil
 	}
-	t.sigPending.add(info)
+	if err := k.enqueue(&t.sigPending, t.TG, info); err != nil {
+		return err
+	}
 	k.kick(t)
+	return nil
 }
 
-// SignalProcess sends a process-directed signal (kill, SIGCHLD, SIGPIPE).
-func (k *Kernel) SignalProcess(tg *ThreadGroup, info SigInfo) {
+// SignalProcess sends a process-directed signal (kill, SIGCHLD, SIGPIPE). It fails only
+// with EAGAIN, past RLIMIT_SIGPENDING (see enqueue).
+func (k *Kernel) SignalProcess(tg *ThreadGroup, info SigInfo) error {
 	if tg.Exited || info.Signo <= 0 || info.Signo >= linux.NSIG {
-		return
+		return nil
 	}
 	switch {
 	case info.Signo == linux.SIGKILL:
 		k.exitGroup(tg, 0, linux.SIGKILL)
-		return
+		return nil
 	case info.Signo == linux.SIGCONT:
 		// SIGCONT continues a stopped process when it is sent, whatever its
 		// disposition, and discards pending stop signals (signal(7)).
 		k.continueGroup(tg)
 	case isStopSignal(info.Signo):
-		tg.sigPending.discard(linux.SIGCONT)
+		k.discard(&tg.sigPending, linux.SIGCONT)
 	}
-	if k.ignored(tg, info.Signo) {
-		return
+	if k.ignored(tg, info.Signo) && !blockedByAll(tg, info.Signo) {
+		return nil
 	}
-	tg.sigPending.add(info)
+	if err := k.enqueue(&tg.sigPending, tg, info); err != nil {
+		return err
+	}
 	// Wake one thread that can take it: one waiting for it in rt_sigtimedwait first,
 	// else one that does not block it, as Linux's complete_signal does.
 	for _, t := range tg.Tasks {
 		if t.State == TaskBlocked && t.sigWaitSet&sigBit(info.Signo) != 0 {
 			k.kick(t)
-			return
+			return nil
 		}
 	}
 	for _, t := range tg.Tasks {
 		if t.State != TaskDead && t.SigMask&sigBit(info.Signo) == 0 {
 			k.kick(t)
-			return
+			return nil
 		}
 	}
+	return nil
+}
+
+// blockedByAll reports whether every live thread of tg blocks sig: then an ignored
+// sig stays pending, since a handler may be installed before it is unblocked.
+func blockedByAll(tg *ThreadGroup, sig Signal) bool {
+	for _, t := range tg.Tasks {
+		if t.State != TaskDead && t.SigMask&sigBit(sig) == 0 {
+			return false
+		}
+	}
+	return len(tg.Tasks) > 0
 }
 
 // SignalGroup sends sig to a process from the kernel.
@@ -180,15 +240,16 @@ func (k *Kernel) kick(t *Task) {
 
 // TakeSignal dequeues a pending signal in set, for rt_sigtimedwait.
 func (t *Task) TakeSignal(set uint64) (SigInfo, bool) {
+	k := t.k
 	for s := Signal(1); s < linux.NSIG; s++ {
 		if set&sigBit(s) == 0 {
 			continue
 		}
 		if t.sigPending.set&sigBit(s) != 0 {
-			return t.sigPending.take(s), true
+			return k.take(&t.sigPending, s), true
 		}
 		if t.TG.sigPending.set&sigBit(s) != 0 {
-			return t.TG.sigPending.take(s), true
+			return k.take(&t.TG.sigPending, s), true
 		}
 	}
 	return SigInfo{}, false
@@ -288,9 +349,9 @@ func (k *Kernel) nextSignal(t *Task) (SigInfo, bool) {
 			continue
 		}
 		if t.sigPending.set&sigBit(s) != 0 {
-			return t.sigPending.take(s), true
+			return k.take(&t.sigPending, s), true
 		}
-		return t.TG.sigPending.take(s), true
+		return k.take(&t.TG.sigPending, s), true
 	}
 	return SigInfo{}, false
 }
@@ -316,12 +377,15 @@ func (k *Kernel) deliverSignals(t *Task) bool {
 				if info.Signo != linux.SIGSTOP && k.orphanedPgrp(t.TG.PGID) {
 					continue // no one is left to continue it (pgrp.go)
 				}
+				k.straceSignal(t, info)
 				k.stopGroup(t.TG, info.Signo)
 				return false
 			}
+			k.straceSignal(t, info)
 			k.exitGroup(t.TG, 0, info.Signo)
 			return false
 		}
+		k.straceSignal(t, info)
 		if k.tr != nil {
 			k.traceEvent(t, trace.Event{Time: t.Now(), Kind: trace.Signal, Name: info.Signo.String(), Arg: uint64(info.Signo)})
 		}
@@ -416,7 +480,8 @@ func (k *Kernel) setupFrame(t *Task, info SigInfo, act SigAction) error {
 	}
 	t.SigMask &^= unblockable
 	if act.Flags&SA_RESETHAND != 0 {
-		t.TG.SigActions[info.Signo] = SigAction{}
+		// Only the handler is reset; the flags and mask stay (Linux's get_signal).
+		t.TG.SigActions[info.Signo].Handler = SIG_DFL
 	}
 	return nil
 }
@@ -509,13 +574,26 @@ func (k *Kernel) stopGroup(tg *ThreadGroup, sig Signal) {
 	k.notifyJobControl(tg, CLD_STOPPED, int32(sig))
 }
 
+// SetSigAction installs act for s (rt_sigaction). A disposition that ignores s discards
+// it wherever it is pending, blocked or not (POSIX sigaction; Linux's do_sigaction).
+func (t *Task) SetSigAction(s Signal, act SigAction) {
+	k, tg := t.k, t.TG
+	tg.SigActions[s] = act
+	if k.ignored(tg, s) {
+		k.discard(&tg.sigPending, s)
+		for _, o := range tg.Tasks {
+			k.discard(&o.sigPending, s)
+		}
+	}
+}
+
 // continueGroup resumes a stopped process (SIGCONT).
 func (k *Kernel) continueGroup(tg *ThreadGroup) {
 	for s := Signal(1); s < linux.NSIG; s++ {
 		if isStopSignal(s) {
-			tg.sigPending.discard(s)
+			k.discard(&tg.sigPending, s)
 			for _, t := range tg.Tasks {
-				t.sigPending.discard(s)
+				k.discard(&t.sigPending, s)
 			}
 		}
 	}

@@ -25,19 +25,27 @@ var ErrNoReturn = errors.New("syscall does not return")
 type ArgFormat uint8
 
 const (
-	ArgInt       ArgFormat = iota // signed decimal
-	ArgUint                       // unsigned decimal
-	ArgHex                        // hexadecimal
-	ArgPtr                        // pointer: hexadecimal, NULL for 0
-	ArgFd                         // file descriptor (AT_FDCWD by name)
-	ArgPath                       // NUL-terminated string
-	ArgBufIn                      // buffer the call reads; its length is the next argument
-	ArgBufOut                     // buffer the call fills; the return value says how much
-	ArgOct                        // octal (modes)
-	ArgOpenFlags                  // open(2) flags
-	ArgProt                       // mmap protection
-	ArgMapFlags                   // mmap flags
-	ArgSignal                     // signal number
+	ArgInt         ArgFormat = iota // signed decimal
+	ArgUint                         // unsigned decimal
+	ArgHex                          // hexadecimal
+	ArgPtr                          // pointer: hexadecimal, NULL for 0
+	ArgFd                           // file descriptor (AT_FDCWD by name)
+	ArgPath                         // NUL-terminated string
+	ArgBufIn                        // buffer the call reads; its length is the next argument
+	ArgBufOut                       // buffer the call fills; the return value says how much
+	ArgOct                          // octal (modes)
+	ArgOpenFlags                    // open(2) flags
+	ArgProt                         // mmap protection
+	ArgMapFlags                     // mmap flags
+	ArgSignal                       // signal number
+	ArgCloneFlags                   // clone(2) flags and exit signal
+	ArgWaitOptions                  // wait4/waitid options
+	ArgAtFlags                      // AT_* flags of the *at calls
+	ArgFutexOp                      // futex operation
+	ArgSigHow                       // rt_sigprocmask's how
+	ArgFcntlCmd                     // fcntl command
+	ArgClockID                      // clock id
+	ArgSigset                       // pointer to a sigset_t: [SIGINT SIGTERM], or NULL
 )
 
 // RetFormat says how strace shows a return value.
@@ -122,7 +130,6 @@ func (k *Kernel) syscall(t *Task) {
 	var a SyscallArgs
 	copy(a[:], t.Ctx.X[10:16])
 	t.Stats.Syscalls++
-	t.syscallStart = t.Now() - costSyscall
 	sc := k.table.Lookup(nr)
 	if nr == linux.SYS_RESTART_SYSCALL && t.restart.call != nil {
 		// restart_syscall(2): resume the call a signal interrupted, with its deadline;
@@ -136,17 +143,23 @@ func (k *Kernel) syscall(t *Task) {
 		if name == "" {
 			name = "syscall_" + strconv.FormatUint(nr, 10)
 		}
-		if !k.noticed[name] {
+		switch {
+		case k.noticed[name]:
+		case k.unknownCalls < maxUnknownNotices:
+			k.unknownCalls++
 			k.noticed[name] = true
 			k.notice("pid %d: system call %s (%d) is not implemented; it returns ENOSYS", t.TG.PID, name, nr)
+		case k.unknownCalls == maxUnknownNotices:
+			k.unknownCalls++
+			k.notice("pid %d: more system calls that weft does not implement are not reported (they return ENOSYS)", t.TG.PID)
 		}
 		t.Ctx.X[10] = negErrno(linux.ENOSYS)
-		if k.cfg.Strace != nil {
+		if k.straceOn(name) {
 			k.straceLine(t, &Syscall{Name: name}, &a, "", t.Ctx.X[10], linux.ENOSYS)
 		}
 		return
 	}
-	if k.cfg.Strace != nil {
+	if k.straceOn(sc.Name) {
 		t.stracePre = k.formatArgs(t, sc, &a, false, 0)
 	}
 	k.invoke(t, sc, &a)
@@ -157,12 +170,17 @@ func (k *Kernel) syscall(t *Task) {
 func (k *Kernel) invoke(t *Task, sc *Syscall, a *SyscallArgs) {
 	k.current = t
 	mm, mem := t.TG.MM, t.TG.MM.Stats
+	before := k.Work()
+	k.inSyscall = true
 	ret, err := sc.Fn(t, a)
+	k.inSyscall = false
 	k.current = nil
-	if t.TG.MM == mm {
-		// Pages the kernel faulted in or copied on the task's behalf (read into a
-		// fresh buffer, CLONE_CHILD_SETTID) cost what the task's own faults cost.
-		k.chargeFaults(t, mem)
+	// The call's work (pages it faulted in or copied, bytes, queue operations, a
+	// fork's copies) is charged to the task that made it.
+	k.settle(t)
+	t.callWork = k.Work().Sub(before)
+	if k.tr != nil && t.TG.MM == mm {
+		k.traceFaults(t, mem)
 	}
 	if errors.Is(err, ErrBlocked) {
 		t.pending, t.pendingArgs = sc, *a
@@ -187,11 +205,14 @@ func (k *Kernel) invoke(t *Task, sc *Syscall, a *SyscallArgs) {
 		k.traceEvent(t, trace.Event{Kind: trace.Syscall, Time: t.syscallStart, Dur: t.Now() - t.syscallStart, Name: sc.Name, Arg: t.Ctx.X[10]})
 	}
 	if k.cfg.Strace != nil {
-		if errors.Is(err, ErrNoReturn) {
+		switch {
+		case !k.straceOn(sc.Name):
+		case errors.Is(err, ErrNoReturn):
 			k.straceLine(t, sc, a, t.stracePre, 0, ErrNoReturn)
-		} else {
+		default:
 			k.straceLine(t, sc, a, t.stracePre, t.Ctx.X[10], errnoOrNil(errno))
 		}
+		k.straceFlush()
 	}
 }
 
@@ -234,7 +255,7 @@ func (k *Kernel) formatArgs(t *Task, sc *Syscall, a *SyscallArgs, after bool, re
 		case ArgUint:
 			parts[i] = strconv.FormatUint(v, 10)
 		case ArgHex:
-			parts[i] = fmt.Sprintf("0x%x", v)
+			parts[i] = fmtHex(v)
 		case ArgPtr:
 			parts[i] = fmtPtr(v)
 		case ArgFd:
@@ -269,16 +290,40 @@ func (k *Kernel) formatArgs(t *Task, sc *Syscall, a *SyscallArgs, after bool, re
 		case ArgOct:
 			parts[i] = fmt.Sprintf("0%o", v)
 		case ArgOpenFlags:
-			parts[i] = openFlagNames(v)
+			parts[i] = linux.OpenFlag(v).String()
 		case ArgProt:
-			parts[i] = flagNames(v, protNames, "PROT_NONE")
+			parts[i] = linux.ProtFlag(v).String()
 		case ArgMapFlags:
-			parts[i] = flagNames(v, mapNames, "0")
+			parts[i] = linux.MapFlag(v).String()
 		case ArgSignal:
-			parts[i] = Signal(v).String()
+			parts[i] = signalArg(v)
+		case ArgCloneFlags:
+			parts[i] = linux.CloneFlag(v).String()
+		case ArgWaitOptions:
+			parts[i] = linux.WaitOption(uint32(v)).String()
+		case ArgAtFlags:
+			parts[i] = linux.AtFlag(uint32(v)).String()
+		case ArgFutexOp:
+			parts[i] = linux.FutexOp(uint32(v)).String()
+		case ArgSigHow:
+			parts[i] = linux.SigHow(v).String()
+		case ArgFcntlCmd:
+			parts[i] = linux.FcntlCmd(uint32(v)).String()
+		case ArgClockID:
+			parts[i] = linux.ClockID(uint32(v)).String()
+		case ArgSigset:
+			parts[i] = sigsetArg(t, v)
 		}
 	}
 	return strings.Join(parts, ", ")
+}
+
+// fmtHex shows a number in hexadecimal, and 0 as strace does, as 0.
+func fmtHex(v uint64) string {
+	if v == 0 {
+		return "0"
+	}
+	return fmt.Sprintf("0x%x", v)
 }
 
 func fmtPtr(v uint64) string {
@@ -314,46 +359,65 @@ func quote(b []byte, more bool) string {
 	return s.String()
 }
 
-type flagName struct {
-	bit  uint64
-	name string
+// signalArg shows a signal number as strace does: SIGTERM, 0 for "no signal" (kill's
+// probe), or the number.
+func signalArg(v uint64) string {
+	if s := Signal(int32(v)); s > 0 && s < linux.NSIG {
+		return "SIG" + straceSigName(s)
+	}
+	return strconv.FormatInt(int64(int32(v)), 10)
 }
 
-var protNames = []flagName{{1, "PROT_READ"}, {2, "PROT_WRITE"}, {4, "PROT_EXEC"}}
-var mapNames = []flagName{{0x01, "MAP_SHARED"}, {0x02, "MAP_PRIVATE"}, {0x10, "MAP_FIXED"},
-	{0x20, "MAP_ANONYMOUS"}, {0x100, "MAP_GROWSDOWN"}, {0x4000, "MAP_NORESERVE"},
-	{0x8000, "MAP_POPULATE"}, {0x20000, "MAP_STACK"}, {0x100000, "MAP_FIXED_NOREPLACE"}}
-var openNames = []flagName{{0o100, "O_CREAT"}, {0o200, "O_EXCL"}, {0o400, "O_NOCTTY"},
-	{0o1000, "O_TRUNC"}, {0o2000, "O_APPEND"}, {0o4000, "O_NONBLOCK"}, {0o200000, "O_DIRECTORY"},
-	{0o400000, "O_NOFOLLOW"}, {0o2000000, "O_CLOEXEC"}, {0o10000000, "O_PATH"}}
-
-func flagNames(v uint64, names []flagName, zero string) string {
-	if v == 0 {
-		return zero
+// sigsetArg shows the sigset_t at addr as strace does: [INT TERM], ~[RTMIN RT_1] for a
+// set with most signals in it, [] for none.
+func sigsetArg(t *Task, addr uint64) string {
+	if addr == 0 {
+		return "NULL"
 	}
-	var parts []string
-	for _, f := range names {
-		if v&f.bit != 0 {
-			parts = append(parts, f.name)
-			v &^= f.bit
+	var b [8]byte
+	if t.TG.MM.ReadAt(b[:], addr) != nil {
+		return fmtPtr(addr)
+	}
+	set := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+	prefix := "["
+	if bitsSet(set) > 32 {
+		prefix, set = "~[", ^set
+	}
+	var names []string
+	for s := Signal(1); s < linux.NSIG; s++ {
+		if set&sigBit(s) != 0 {
+			names = append(names, straceSigName(s))
 		}
 	}
-	if v != 0 {
-		parts = append(parts, fmt.Sprintf("0x%x", v))
-	}
-	return strings.Join(parts, "|")
+	return prefix + strings.Join(names, " ") + "]"
 }
 
-func openFlagNames(v uint64) string {
-	acc := [...]string{"O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE"}[v&3]
-	if rest := v &^ 3; rest != 0 {
-		return acc + "|" + flagNames(rest, openNames, "")
+// straceSigName is a signal's name without SIG, real-time ones as strace names them:
+// RTMIN, RT_1, RT_2, ...
+func straceSigName(s Signal) string {
+	switch {
+	case s == linux.SIGRTMIN:
+		return "RTMIN"
+	case s > linux.SIGRTMIN:
+		return "RT_" + strconv.Itoa(int(s-linux.SIGRTMIN))
 	}
-	return acc
+	return strings.TrimPrefix(s.String(), "SIG")
+}
+
+func bitsSet(v uint64) int {
+	n := 0
+	for ; v != 0; v &= v - 1 {
+		n++
+	}
+	return n
 }
 
 // AT_FDCWD is the dirfd meaning "the working directory".
 const AT_FDCWD = -100
+
+// maxUnknownNotices bounds the notices naming unimplemented system calls in one run.
+const maxUnknownNotices = 32
 
 // negErrno is the a0 value that reports e: -e as a 64-bit two's-complement number.
 func negErrno(e linux.Errno) uint64 { return -uint64(e) }

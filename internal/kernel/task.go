@@ -3,6 +3,7 @@ package kernel
 import (
 	"weft/internal/abi/linux"
 	"weft/internal/cpu"
+	"weft/internal/kernel/cost"
 	"weft/internal/loader"
 	"weft/internal/mm"
 	"weft/internal/vfs"
@@ -80,11 +81,20 @@ type ThreadGroup struct {
 	PID      int
 	Parent   *ThreadGroup
 	Children []*ThreadGroup // living and zombie children, in creation order
-	Tasks    []*Task        // every task the group ever had, dead ones included
+	// Tasks are the group's tasks that have not exited. A task that exits leaves it,
+	// its accounting added to deadStats, so that a process that creates and joins a
+	// million threads holds no more than the threads alive.
+	Tasks []*Task
 	// liveTasks counts the tasks of Tasks that have not exited.
 	liveTasks int
-	PGID      int // process group
-	SID       int // session
+	// threads counts the tasks the group ever had; deadStats adds up the accounting
+	// of those that exited.
+	threads   int
+	deadStats TaskStats
+	// exitedKept are the group's exited tasks among the kernel's exitedKept.
+	exitedKept []*Task
+	PGID       int // process group
+	SID        int // session
 	// ExitSignal is sent to the parent when the group exits (SIGCHLD for fork).
 	ExitSignal Signal
 	// ChildEvents wakes the group's tasks waiting in wait4/waitid.
@@ -104,6 +114,9 @@ type ThreadGroup struct {
 	Rlimits  [RLIM_NLIMITS]Rlimit
 	// SigActions are the signal dispositions, indexed by signal number.
 	SigActions [linux.NSIG]SigAction
+
+	// Execed is set once the process has called execve (setpgid(2)'s EACCES).
+	Execed bool
 
 	// Exe is the guest path of the program image; Comm the short command name.
 	Exe    string
@@ -184,6 +197,7 @@ type Task struct {
 	// restart is what restart_syscall(2) resumes (see Syscall.TimedRestart).
 	restart    restartBlock
 	stracePre  string
+	exitCode   int // the status it gave exit(2), when it ended alone
 	waitingFor string
 	waitQueues []*WaitQueue
 
@@ -198,6 +212,8 @@ type Task struct {
 	exitTraced   bool
 	// readyAt is the virtual time at which the task became runnable.
 	readyAt uint64
+	// callWork is the work the kernel counted in the task's last system call.
+	callWork cost.Work
 
 	Stats TaskStats
 }
@@ -219,6 +235,11 @@ func (t *Task) Now() uint64 {
 	return t.readyAt
 }
 
+// CallWork is the work the kernel counted in the task's last system call handler
+// (its last attempt, if the call blocked), not counting the trap into it. A trace sink
+// can read it when the call's Syscall event arrives.
+func (t *Task) CallWork() cost.Work { return t.callWork }
+
 // Kernel returns the kernel the task runs in.
 func (t *Task) Kernel() *Kernel { return t.k }
 
@@ -229,8 +250,10 @@ func (t *Task) Exit(code int) {
 		t.k.exitGroup(t.TG, code, 0)
 		return
 	}
+	t.exitCode = code
 	t.k.exitRobustList(t)
 	t.k.exitClearTID(t)
+	t.k.settle(t) // while the thread still holds its CPU
 	t.k.exitTask(t)
 }
 
@@ -274,10 +297,6 @@ func (t *Task) SetName(name string) {
 		t.k.traceNames(t)
 	}
 }
-
-// ChargeCopy charges the virtual time of copying n bytes between the guest and the
-// kernel (read, write): a quarter of a nanosecond a byte, a memcpy at 4 GB/s.
-func (t *Task) ChargeCopy(n int) { t.charge(uint64(n) / 4) }
 
 // restartBlock is Linux's restart_block: the interrupted call restart_syscall(2)
 // resumes, and the deadline it keeps.

@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	"weft/internal/abi/linux"
+	"weft/internal/kernel/cost"
 
 	"weft/internal/vfs"
 )
@@ -39,6 +40,7 @@ func (t *Task) Wake() {
 	for _, q := range t.waitQueues {
 		q.Remove(t)
 	}
+	k.work[cost.QueueOp] += uint64(len(t.waitQueues))
 	t.waitQueues = nil
 	k.cancelTimer(t)
 	// The waker's clock is the moment the task becomes runnable.
@@ -51,6 +53,10 @@ func (t *Task) Wake() {
 func (t *Task) Block(why string, queues ...*WaitQueue) error {
 	k := t.k
 	t.Stats.VolSwitches++
+	// Charge the work of the call so far while the task still holds its CPU: that is
+	// when the CPU did it.
+	k.work[cost.QueueOp] += uint64(len(queues))
+	k.settle(t)
 	k.deschedule(t)
 	t.State = TaskBlocked
 	t.waitingFor = why

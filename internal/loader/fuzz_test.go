@@ -60,7 +60,7 @@ func FuzzParse(f *testing.F) {
 			}
 			return
 		}
-		as := mm.New(&mm.Pool{MaxFrames: 1 << 16})
+		as := mm.New(&mm.Pool{Limit: 1 << 28})
 		img, err := b.Load(as, "fuzz")
 		if err != nil {
 			return

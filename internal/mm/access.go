@@ -14,6 +14,7 @@ func (as *AddressSpace) ReadAt(buf []byte, addr uint64) error {
 			return fault
 		}
 		n := copy(buf, f.Data[addr&PageMask:])
+		as.pool.Work.BytesCopied += uint64(n)
 		buf = buf[n:]
 		addr += uint64(n)
 	}
@@ -33,6 +34,7 @@ func (as *AddressSpace) WriteAt(buf []byte, addr uint64) error {
 			as.Gen++
 		}
 		n := copy(f.Data[addr&PageMask:], buf)
+		as.pool.Work.BytesCopied += uint64(n)
 		buf = buf[n:]
 		addr += uint64(n)
 	}
@@ -82,12 +84,14 @@ func (as *AddressSpace) ReadString(addr uint64, max int) (s string, ok bool, err
 		}
 		for i, c := range chunk {
 			if c == 0 {
+				as.pool.Work.BytesCopied += uint64(len(out) + i + 1)
 				return string(append(out, chunk[:i]...)), true, nil
 			}
 		}
 		out = append(out, chunk...)
 		addr += uint64(len(chunk))
 	}
+	as.pool.Work.BytesCopied += uint64(len(out))
 	return string(out), false, nil
 }
 
@@ -104,6 +108,7 @@ func (as *AddressSpace) Poke(addr uint64, buf []byte) error {
 			return fault
 		}
 		n := copy(f.Data[addr&PageMask:], buf)
+		as.pool.Work.BytesCopied += uint64(n)
 		buf = buf[n:]
 		addr += uint64(n)
 	}

@@ -1,49 +1,94 @@
 package mm
 
-import (
-	"errors"
-	"sort"
-)
+import "errors"
 
-// Pool accounts for the frames of every address space of one kernel, so that no guest
-// can take more host memory than weft allows.
+// Pool accounts for the host memory that the guest of one kernel causes weft to hold
+// (its frames, page-table nodes, VMAs, files and whatever else the kernel charges), so
+// that no guest can take more host memory than weft allows.
 type Pool struct {
-	// MaxFrames caps the frames in use; 0 means no cap.
-	MaxFrames int64
-	inUse     int64
-	peak      int64
+	// Limit caps the bytes in use; 0 means no cap.
+	Limit  int64
+	frames int64 // frames allocated to address spaces or reserved for files
+	used   int64 // bytes: frames*FrameBytes plus everything charged with Charge
+	peak   int64 // the most bytes in use at once
+
+	// Work counts what every address space of the pool did, for the kernel's cost
+	// model. The kernel, on its one goroutine, reads it before and after each piece
+	// of work to charge the task that did it.
+	Work Work
+}
+
+// Work counts units of memory-management work (see internal/kernel/cost).
+type Work struct {
+	NodesAllocated uint64 // page-table nodes created (zeroed)
+	NodesCopied    uint64 // page-table nodes copied: a fork's root, a shared node written below
+	NodesFreed     uint64 // page-table nodes whose last reference was dropped
+	Refs           uint64 // references taken or dropped on shared nodes and frames
+	VMAsCopied     uint64 // mapping records copied by fork
+	PagesZeroed    uint64 // frames allocated zero-filled (first touch)
+	PagesCopied    uint64 // frames copied on a write after fork (copy-on-write)
+	PagesFreed     uint64 // frames whose last reference was dropped
+	BytesCopied    uint64 // bytes the kernel copied to or from guest memory
 }
 
 // InUse reports the frames currently allocated.
-func (p *Pool) InUse() int64 { return p.inUse }
+func (p *Pool) InUse() int64 { return p.frames }
+
+// Used reports the bytes in use: frames and the kernel's records charged to the pool.
+func (p *Pool) Used() int64 { return p.used }
+
+// Peak reports the most bytes in use at once.
+func (p *Pool) Peak() int64 { return p.peak }
+
+// Fits reports whether n more bytes fit under the cap.
+func (p *Pool) Fits(n int64) bool { return p.Limit <= 0 || p.used+n <= p.Limit }
+
+// Charge takes n bytes of the cap for a host allocation made for the guest, and reports
+// false (taking nothing) if the cap does not allow it.
+func (p *Pool) Charge(n int64) bool {
+	if !p.Fits(n) {
+		return false
+	}
+	p.used += n
+	p.peak = max(p.peak, p.used)
+	return true
+}
+
+// charge takes n bytes even past the cap. It is for the few allocations that cannot
+// fail once an operation has begun, each bounded by a few nodes and checked before.
+func (p *Pool) charge(n int64) {
+	p.used += n
+	p.peak = max(p.peak, p.used)
+}
+
+// Uncharge gives back n bytes taken with Charge.
+func (p *Pool) Uncharge(n int64) { p.used -= n }
 
 // Reserve takes n frames' worth of the cap for memory that is not in an address space
 // (a file's pages), and reports false if the cap does not allow it.
 func (p *Pool) Reserve(n int64) bool {
-	if p.MaxFrames > 0 && p.inUse+n > p.MaxFrames {
+	if !p.Charge(n * FrameBytes) {
 		return false
 	}
-	p.inUse += n
-	p.peak = max(p.peak, p.inUse)
+	p.frames += n
 	return true
 }
 
-// Release gives back n frames' worth of the cap that Reserve took.
-func (p *Pool) Release(n int64) { p.inUse -= n }
-
-// Peak reports the largest number of frames allocated at once.
-func (p *Pool) Peak() int64 { return p.peak }
+// Unreserve gives back n frames taken with Reserve.
+func (p *Pool) Unreserve(n int64) {
+	p.frames -= n
+	p.used -= n * FrameBytes
+}
 
 func (p *Pool) alloc() *Frame {
-	if p.MaxFrames > 0 && p.inUse >= p.MaxFrames {
+	if !p.Reserve(1) {
 		return nil
-	}
-	p.inUse++
-	if p.inUse > p.peak {
-		p.peak = p.inUse
 	}
 	return &Frame{refs: 1}
 }
+
+// free returns an allocated frame's memory to the pool.
+func (p *Pool) free() { p.Unreserve(1) }
 
 // VMA is one mapped region [Start, End) with uniform permissions.
 type VMA struct {
@@ -76,10 +121,22 @@ type Stats struct {
 	PeakResident uint64 // the most pages present at once
 }
 
+// MaxMapCount is the most VMAs one address space may have: Linux's default
+// vm.max_map_count. Past it, calls that would add a mapping fail with ENOMEM.
+const MaxMapCount = 65530
+
+// Errors from the calls that change mappings; the syscalls turn each into ENOMEM.
+var (
+	ErrBadRange    = errors.New("mm: bad mapping range")
+	ErrNotMapped   = errors.New("mm: range not mapped")
+	ErrMapCount    = errors.New("mm: too many mappings (vm.max_map_count)")
+	ErrOutOfMemory = errors.New("mm: out of memory")
+)
+
 // AddressSpace is the memory of one process.
 type AddressSpace struct {
 	root *node
-	vmas []*VMA // sorted by Start, non-overlapping
+	vmas vmaTree
 	pool *Pool
 
 	// Gen changes whenever a translation that a hart may have cached stops being
@@ -95,19 +152,30 @@ type AddressSpace struct {
 
 // New returns an empty address space drawing frames from pool.
 func New(pool *Pool) *AddressSpace {
-	return &AddressSpace{root: newNode(levels - 1), pool: pool}
+	as := &AddressSpace{pool: pool}
+	as.root = as.newNode(levels - 1)
+	pool.Work.NodesAllocated++
+	return as
 }
 
-// VMAs returns the mappings in address order. The caller must not modify them.
-func (as *AddressSpace) VMAs() []*VMA { return as.vmas }
+// VMAs returns the mappings in address order. It builds a new slice each time (O(n)):
+// it is for reports such as /proc/PID/maps, not for hot paths. The caller must not
+// modify the VMAs.
+func (as *AddressSpace) VMAs() []*VMA { return as.vmas.all() }
+
+// MapCount reports how many VMAs as has.
+func (as *AddressSpace) MapCount() int { return as.vmas.count }
+
+// Mapped reports the bytes that as's VMAs cover.
+func (as *AddressSpace) Mapped() uint64 { return as.vmas.mapped }
 
 // Find returns the VMA containing addr, or nil.
-func (as *AddressSpace) Find(addr uint64) *VMA {
-	i := sort.Search(len(as.vmas), func(i int) bool { return as.vmas[i].End > addr })
-	if i < len(as.vmas) && as.vmas[i].Start <= addr {
-		return as.vmas[i]
-	}
-	return nil
+func (as *AddressSpace) Find(addr uint64) *VMA { return as.vmas.find(addr) }
+
+// Overlaps reports whether any mapping overlaps [start, start+length).
+func (as *AddressSpace) Overlaps(start, length uint64) bool {
+	v := as.vmas.ceil(start)
+	return v != nil && v.Start < start+length
 }
 
 // Page returns the frame backing vaddr for an access of the given kind, allocating it
@@ -143,6 +211,11 @@ func (as *AddressSpace) fault(vaddr uint64, acc Access) (*Frame, *Fault) {
 
 // populate makes the page at vaddr, inside v, present and, for a Store, private.
 func (as *AddressSpace) populate(v *VMA, vaddr uint64, acc Access) (*Frame, *Fault) {
+	// The walk below may create or copy a node on each level under the root, and then
+	// take a frame: make sure all of it fits before changing anything.
+	if !as.pool.Fits(as.pathCost(vaddr>>PageShift) + FrameBytes) {
+		return nil, &Fault{Addr: vaddr, Access: acc, Kind: OutOfMemory}
+	}
 	e := as.mutable(vaddr>>PageShift, true)
 	switch {
 	case e.frame == nil:
@@ -154,6 +227,7 @@ func (as *AddressSpace) populate(v *VMA, vaddr uint64, acc Access) (*Frame, *Fau
 			v.Pager.ReadPage(v.Off+(vaddr&^PageMask-v.Start), f.Data[:])
 		}
 		*e = pte{frame: f, perm: v.Perm, shared: v.Shared}
+		as.pool.Work.PagesZeroed++
 		as.Stats.PageFaults++
 		as.Stats.Resident++
 		as.Stats.PeakResident = max(as.Stats.PeakResident, as.Stats.Resident)
@@ -166,6 +240,8 @@ func (as *AddressSpace) populate(v *VMA, vaddr uint64, acc Access) (*Frame, *Fau
 		e.frame.refs--
 		e.frame = f
 		as.Stats.COWCopies++
+		as.pool.Work.PagesCopied++
+		as.pool.Work.Refs++
 		as.Gen++ // translations of this page cached anywhere now point at the old frame
 	}
 	return e.frame, nil
@@ -189,78 +265,130 @@ func (as *AddressSpace) Map(start, length uint64, perm Perm, shared bool, name s
 	return nil
 }
 
-// MapPaged maps [start, start+length) privately with contents that pager supplies on
-// first touch, from file offset off on (mmap(2) MAP_PRIVATE of a file).
-func (as *AddressSpace) MapPaged(start, length uint64, perm Perm, name string, pager Pager, off uint64) error {
-	if err := as.newVMA(start, length, perm, false, name); err != nil {
-		return err
+// addVMA inserts v, charging the pool for it.
+func (as *AddressSpace) addVMA(v *VMA) error {
+	if as.vmas.count >= MaxMapCount {
+		return ErrMapCount
 	}
-	v := as.Find(start)
-	v.Pager, v.Off = pager, off
+	if !as.pool.Charge(vmaCost(v)) {
+		return ErrOutOfMemory
+	}
+	as.vmas.insert(v)
 	return nil
 }
 
+// dropVMA removes v and gives its cost back.
+func (as *AddressSpace) dropVMA(v *VMA) {
+	as.vmas.remove(v)
+	as.pool.Uncharge(vmaCost(v))
+}
+
+// resize changes v's bounds, keeping the tree ordered.
+func (as *AddressSpace) resize(v *VMA, start, end uint64) {
+	as.vmas.remove(v)
+	v.Start, v.End = start, end
+	as.vmas.insert(v)
+}
+
+// MapPaged maps [start, start+length) privately with contents that pager supplies on
+// first touch, from file offset off on (mmap(2) MAP_PRIVATE of a file).
+func (as *AddressSpace) MapPaged(start, length uint64, perm Perm, name string, pager Pager, off uint64) error {
+	return as.insertVMA(&VMA{Start: start, End: start + length, Perm: perm, Name: name, Pager: pager, Off: off})
+}
+
 // split makes addr a VMA boundary if it falls inside one.
-func (as *AddressSpace) split(addr uint64) {
+func (as *AddressSpace) split(addr uint64) error {
 	v := as.Find(addr)
 	if v == nil || v.Start == addr {
-		return
+		return nil
 	}
 	tail := *v
 	tail.Start = addr
 	tail.Off += addr - v.Start
-	v.End = addr
-	i := sort.Search(len(as.vmas), func(i int) bool { return as.vmas[i].Start > addr })
-	as.vmas = append(as.vmas, nil)
-	copy(as.vmas[i+1:], as.vmas[i:])
-	as.vmas[i] = &tail
+	if as.vmas.count >= MaxMapCount {
+		return ErrMapCount
+	}
+	if !as.pool.Charge(vmaCost(&tail)) {
+		return ErrOutOfMemory
+	}
+	as.resize(v, v.Start, addr)
+	as.vmas.insert(&tail)
+	return nil
 }
 
-// Unmap removes every mapping in [start, start+length). Unmapping nothing is not an error.
-func (as *AddressSpace) Unmap(start, length uint64) {
+// splitAround makes start and end VMA boundaries.
+func (as *AddressSpace) splitAround(start, end uint64) error {
+	if err := as.split(start); err != nil {
+		return err
+	}
+	return as.split(end)
+}
+
+// Unmap removes every mapping in [start, start+length). Unmapping nothing is not an
+// error; it fails (changing nothing) only when splitting a mapping would pass
+// MaxMapCount or the memory cap, as munmap(2) fails with ENOMEM.
+func (as *AddressSpace) Unmap(start, length uint64) error {
 	end := start + length
-	as.split(start)
-	as.split(end)
-	kept := as.vmas[:0]
-	for _, v := range as.vmas {
-		if v.Start >= start && v.End <= end {
-			continue
-		}
-		kept = append(kept, v)
+	if err := as.splitAround(start, end); err != nil {
+		return err
 	}
-	for i := len(kept); i < len(as.vmas); i++ {
-		as.vmas[i] = nil
+	var gone []*VMA
+	as.vmas.overlapping(start, end, func(v *VMA) { gone = append(gone, v) })
+	for _, v := range gone {
+		as.dropVMA(v)
 	}
-	as.vmas = kept
-	as.visit(start>>PageShift, (end+PageMask)>>PageShift, true, func(_ uint64, e *pte) {
-		if e.frame != nil {
-			as.dropFrame(e.frame)
-			*e = pte{}
-		}
-	})
+	as.clear(start>>PageShift, (end+PageMask)>>PageShift)
 	as.Gen++
+	return nil
 }
 
 func (as *AddressSpace) dropFrame(f *Frame) {
 	as.Stats.Resident--
 	f.refs--
+	as.pool.Work.Refs++
 	if f.refs == 0 && !f.external {
-		as.pool.inUse--
+		as.pool.free()
+		as.pool.Work.PagesFreed++
 	}
 }
 
 // newVMA checks a mapping's range (page-aligned, not empty, below AddrLimit), unmaps
 // whatever was there and inserts the new VMA in address order.
 func (as *AddressSpace) newVMA(start, length uint64, perm Perm, shared bool, name string) error {
-	if start&PageMask != 0 || length&PageMask != 0 || length == 0 || start+length > AddrLimit || start+length < start {
-		return errors.New("mm: bad mapping range")
+	return as.insertVMA(&VMA{Start: start, End: start + length, Perm: perm, Shared: shared, Name: name})
+}
+
+// insertVMA is newVMA for a VMA the caller filled in.
+func (as *AddressSpace) insertVMA(v *VMA) error {
+	start, length := v.Start, v.End-v.Start
+	if start&PageMask != 0 || length&PageMask != 0 || v.End <= start || v.End > AddrLimit {
+		return ErrBadRange
 	}
-	as.Unmap(start, length)
-	v := &VMA{Start: start, End: start + length, Perm: perm, Shared: shared, Name: name}
-	i := sort.Search(len(as.vmas), func(i int) bool { return as.vmas[i].Start >= start })
-	as.vmas = append(as.vmas, nil)
-	copy(as.vmas[i+1:], as.vmas[i:])
-	as.vmas[i] = v
+	if !as.pool.Fits(vmaCost(v) + 2*vmaBytes) {
+		return ErrOutOfMemory
+	}
+	if err := as.Unmap(start, length); err != nil {
+		return err
+	}
+	// Like Linux's vma_merge, anonymous private memory joins a neighbour with the same
+	// permissions, so that a program mapping page after page holds one VMA, not
+	// thousands, and does not run into MaxMapCount.
+	mergeable := func(w *VMA) bool {
+		return w != nil && !v.Shared && !w.Shared && v.Name == "" && w.Name == "" && v.Pager == nil && w.Pager == nil && w.Perm == v.Perm
+	}
+	prev, next := as.Find(start-1), as.Find(start+length)
+	switch {
+	case start > 0 && mergeable(prev) && mergeable(next):
+		end := next.End
+		as.dropVMA(next)
+		as.resize(prev, prev.Start, end)
+	case start > 0 && mergeable(prev):
+		as.resize(prev, prev.Start, start+length)
+	case mergeable(next):
+		as.resize(next, start, next.End)
+	default:
+		return as.addVMA(v)
+	}
 	return nil
 }
 
@@ -268,7 +396,11 @@ func (as *AddressSpace) newVMA(start, length uint64, perm Perm, shared bool, nam
 // space that maps them sees the same memory, and so does the file (mmap(2)
 // MAP_SHARED). The mapping replaces whatever was there.
 func (as *AddressSpace) MapFrames(start uint64, frames []*Frame, perm Perm, name string) error {
-	if err := as.newVMA(start, uint64(len(frames))*PageSize, perm, true, name); err != nil {
+	n := uint64(len(frames))
+	if !as.pool.Fits(tableBytes(n)) {
+		return ErrOutOfMemory
+	}
+	if err := as.newVMA(start, n*PageSize, perm, true, name); err != nil {
 		return err
 	}
 	for j, f := range frames {
@@ -288,18 +420,19 @@ func (as *AddressSpace) Protect(start, length uint64, perm Perm) error {
 	for a := start; a < end; {
 		v := as.Find(a)
 		if v == nil {
-			return errors.New("mm: range not mapped")
+			return ErrNotMapped
 		}
 		a = v.End
 	}
-	as.split(start)
-	as.split(end)
-	for _, v := range as.vmas {
-		if v.Start >= start && v.End <= end {
-			v.Perm = perm
-		}
+	lo, hi := start>>PageShift, end>>PageShift
+	if !as.pool.Fits(as.copyCost(lo, hi) + 2*vmaBytes) {
+		return ErrOutOfMemory
 	}
-	as.visit(start>>PageShift, end>>PageShift, true, func(_ uint64, e *pte) {
+	if err := as.splitAround(start, end); err != nil {
+		return err
+	}
+	as.vmas.overlapping(start, end, func(v *VMA) { v.Perm = perm })
+	as.visit(lo, hi, true, func(_ uint64, e *pte) {
 		if e.frame != nil {
 			e.perm = perm
 		}
@@ -309,22 +442,9 @@ func (as *AddressSpace) Protect(start, length uint64, perm Perm) error {
 }
 
 // FindFree returns the highest page-aligned gap of length bytes below MmapBase, or 0.
+// Page 0 is never handed out.
 func (as *AddressSpace) FindFree(length uint64) uint64 {
-	top := as.MmapBase
-	for i := len(as.vmas) - 1; i >= 0; i-- {
-		v := as.vmas[i]
-		if v.Start >= top {
-			continue
-		}
-		if v.End <= top && top-v.End >= length {
-			return top - length
-		}
-		top = v.Start
-	}
-	if top >= length+PageSize { // never hand out page 0
-		return top - length
-	}
-	return 0
+	return as.vmas.highestFree(length, PageSize, as.MmapBase)
 }
 
 // SetBrk moves the program break as brk(2) does and returns the new break; on failure
@@ -338,58 +458,67 @@ func (as *AddressSpace) SetBrk(addr uint64) uint64 {
 	switch {
 	case newEnd > oldEnd:
 		// The heap may not grow into another mapping.
-		i := sort.Search(len(as.vmas), func(i int) bool { return as.vmas[i].End > oldEnd })
-		if i < len(as.vmas) && as.vmas[i].Start < newEnd {
+		if as.Overlaps(oldEnd, newEnd-oldEnd) {
 			return as.Brk
 		}
-		if as.pool.MaxFrames > 0 && int64((newEnd-oldEnd)>>PageShift) > as.pool.MaxFrames-as.pool.inUse {
+		if !as.pool.Fits(int64(newEnd - oldEnd)) {
 			return as.Brk
 		}
 		if v := as.Find(oldEnd - 1); v != nil && v.End == oldEnd && v.Name == "[heap]" {
-			v.End = newEnd
+			as.resize(v, v.Start, newEnd)
 		} else if err := as.Map(oldEnd, newEnd-oldEnd, PermRead|PermWrite, false, "[heap]"); err != nil {
 			return as.Brk
 		}
 	case newEnd < oldEnd:
-		as.Unmap(newEnd, oldEnd-newEnd)
+		if as.Unmap(newEnd, oldEnd-newEnd) != nil {
+			return as.Brk
+		}
 	}
 	as.Brk = addr
 	return as.Brk
 }
 
 // Fork returns a copy-on-write copy of as: the page table's root is copied and every
-// subtree below it is shared until one side writes to it.
-func (as *AddressSpace) Fork() *AddressSpace {
+// subtree below it is shared until one side writes to it. The VMAs are copied (as Linux's
+// dup_mmap does). It fails if the copy does not fit under the memory cap.
+func (as *AddressSpace) Fork() (*AddressSpace, error) {
+	if !as.pool.Charge(as.vmas.cost()) {
+		return nil, ErrOutOfMemory
+	}
+	if !as.pool.Fits(interiorBytes) {
+		as.pool.Uncharge(as.vmas.cost())
+		return nil, ErrOutOfMemory
+	}
 	c := &AddressSpace{
-		root:     &node{refs: 1, kids: new([fanout]*node)},
 		pool:     as.pool,
+		vmas:     as.vmas.clone(),
 		BrkStart: as.BrkStart, Brk: as.Brk, MmapBase: as.MmapBase,
 		Stats: Stats{Resident: as.Stats.Resident, PeakResident: as.Stats.Resident},
 	}
+	c.root = as.newNode(levels - 1)
 	if as.root != nil {
 		*c.root.kids = *as.root.kids
 	}
+	as.pool.Work.NodesCopied++
 	for _, k := range c.root.kids {
 		if k != nil {
 			k.refs++
+			as.pool.Work.Refs++
 		}
 	}
-	c.vmas = make([]*VMA, len(as.vmas))
-	for i, v := range as.vmas {
-		cp := *v
-		c.vmas[i] = &cp
-	}
+	as.pool.Work.VMAsCopied += uint64(as.vmas.count)
 	as.Gen++ // the parent's writable translations are copy-on-write now
-	return c
+	return c, nil
 }
 
 // Release drops every mapping, returning the frames no one else uses to the pool.
 func (as *AddressSpace) Release() {
 	if as.root != nil {
-		as.release(as.root)
+		as.release(as.root, levels-1)
 	}
 	as.root = nil // a released address space maps nothing, and holds no memory
-	as.vmas = nil
+	as.pool.Uncharge(as.vmas.cost())
+	as.vmas = vmaTree{}
 	as.Stats.Resident = 0
 	as.Gen++
 }

@@ -80,7 +80,7 @@ func TestForkCopyOnWrite(t *testing.T) {
 		}
 	}
 	before := pool.InUse()
-	child := parent.Fork()
+	child, _ := parent.Fork()
 	if pool.InUse() != before {
 		t.Fatalf("frames after fork = %d, want %d (fork copies no pages)", pool.InUse(), before)
 	}
@@ -121,7 +121,7 @@ func TestForkCopyOnWrite(t *testing.T) {
 func TestSharedMappingSurvivesFork(t *testing.T) {
 	parent, _ := newAS(t)
 	mustMap(t, parent, 0x20000, 2*PageSize, rw, true)
-	child := parent.Fork()
+	child, _ := parent.Fork()
 	if err := child.WriteAt([]byte("hello"), 0x20000+PageSize); err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +143,7 @@ func TestForkIsConstantTime(t *testing.T) {
 		}
 	}
 	in := pool.InUse()
-	c := as.Fork()
+	c, _ := as.Fork()
 	if pool.InUse() != in {
 		t.Errorf("fork of a 64 MiB heap allocated %d frames, want 0", pool.InUse()-in)
 	}
@@ -232,9 +232,11 @@ func TestRemapMovesPages(t *testing.T) {
 }
 
 func TestPoolCap(t *testing.T) {
-	pool := &Pool{MaxFrames: 4}
+	pool := &Pool{}
 	as := New(pool)
 	mustMap(t, as, 0x10000, 16*PageSize, rw, false)
+	// Room for the page-table path to the first page and four frames.
+	pool.Limit = pool.Used() + as.pathCost(0x10) + 4*FrameBytes
 	for i := uint64(0); i < 4; i++ {
 		if _, f := as.Page(0x10000+i*PageSize, Store); f != nil {
 			t.Fatal(f)
@@ -274,7 +276,7 @@ func TestMapFramesShared(t *testing.T) {
 	if err := as.MapFrames(0x40000, frames, rw, "/tmp/f"); err != nil {
 		t.Fatal(err)
 	}
-	child := as.Fork()
+	child, _ := as.Fork()
 	if err := child.WriteAt([]byte("shared"), 0x10000+PageSize); err != nil {
 		t.Fatal(err)
 	}

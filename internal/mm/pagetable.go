@@ -12,7 +12,10 @@
 // An AddressSpace is owned by the kernel's single simulation goroutine; it has no locks.
 package mm
 
-import "fmt"
+import (
+	"fmt"
+	"unsafe"
+)
 
 const (
 	PageShift = 12
@@ -153,7 +156,39 @@ type node struct {
 	ptes *[fanout]pte
 }
 
-func newNode(level int) *node {
+// FrameBytes is what one Frame costs the host: Go's allocator rounds its 4 KiB of data
+// and header (4120 bytes) up to the 4864-byte size class (runtime/sizeclasses.go).
+// TestFrameBytes measures it.
+const FrameBytes = 4864
+
+// What page-table nodes cost the host, charged to the pool like frames (each size is
+// one of Go's size classes: 24-byte headers take 32, the 4 KiB and 8 KiB arrays their
+// own size).
+var (
+	interiorBytes = int64(32 + unsafe.Sizeof([fanout]*node{}))
+	leafBytes     = int64(32 + unsafe.Sizeof([fanout]pte{}))
+	// pathBytes bounds what one walk from the root to a leaf can create or copy.
+	pathBytes = (levels-2)*interiorBytes + leafBytes
+)
+
+func nodeBytes(level int) int64 {
+	if level == 0 {
+		return leafBytes
+	}
+	return interiorBytes
+}
+
+// tableBytes bounds the nodes needed to map n pages that have none yet.
+func tableBytes(n uint64) int64 {
+	leaves := int64(n/fanout) + 2
+	return leaves*leafBytes + (leaves/fanout+2)*int64(levels-2)*interiorBytes
+}
+
+// newNode allocates a node, charging the pool. Callers check beforehand that the pool
+// has room (pathBytes for a walk, copyCost for a range); the charge itself cannot fail
+// so that a walk never stops half-way.
+func (as *AddressSpace) newNode(level int) *node {
+	as.pool.charge(nodeBytes(level))
 	n := &node{refs: 1}
 	if level == 0 {
 		n.ptes = new([fanout]pte)
@@ -169,26 +204,29 @@ func index(vpn uint64, level int) int {
 
 // clone makes a private copy of a shared node: the copy takes a reference on every child
 // or frame, and the caller gives up its reference on n.
-func (n *node) clone() *node {
-	c := &node{refs: 1}
+func (as *AddressSpace) clone(n *node, level int) *node {
+	w := &as.pool.Work
+	w.NodesCopied++
+	c := as.newNode(level)
 	if n.ptes != nil {
-		c.ptes = new([fanout]pte)
 		*c.ptes = *n.ptes
 		for i := range c.ptes {
 			if f := c.ptes[i].frame; f != nil {
 				f.refs++
+				w.Refs++
 			}
 		}
 	} else {
-		c.kids = new([fanout]*node)
 		*c.kids = *n.kids
 		for _, k := range c.kids {
 			if k != nil {
 				k.refs++
+				w.Refs++
 			}
 		}
 	}
 	n.refs-- // n was shared, so others still hold it
+	w.Refs++
 	return c
 }
 
@@ -220,7 +258,7 @@ func (as *AddressSpace) mutable(vpn uint64, create bool) *pte {
 		if !create {
 			return nil
 		}
-		as.root = newNode(levels - 1)
+		as.root = as.newNode(levels - 1)
 	}
 	n := as.root
 	for level := levels - 1; level > 0; level-- {
@@ -231,10 +269,11 @@ func (as *AddressSpace) mutable(vpn uint64, create bool) *pte {
 			if !create {
 				return nil
 			}
-			k = newNode(level - 1)
+			k = as.newNode(level - 1)
+			as.pool.Work.NodesAllocated++
 			n.kids[i] = k
 		case k.refs > 1:
-			k = k.clone()
+			k = as.clone(k, level-1)
 			n.kids[i] = k
 		}
 		n = k
@@ -242,16 +281,41 @@ func (as *AddressSpace) mutable(vpn uint64, create bool) *pte {
 	return &n.ptes[index(vpn, 0)]
 }
 
+// pathCost is what mutable(vpn, true) would allocate: each node on the way that is
+// missing, shared, or below a shared node.
+func (as *AddressSpace) pathCost(vpn uint64) int64 {
+	if as.root == nil {
+		return pathBytes + interiorBytes
+	}
+	var cost int64
+	n, shared := as.root, false
+	for level := levels - 1; level > 0; level-- {
+		k := n.kids[index(vpn, level)]
+		if k == nil {
+			for l := level - 1; l >= 0; l-- {
+				cost += nodeBytes(l)
+			}
+			return cost
+		}
+		shared = shared || k.refs > 1
+		if shared {
+			cost += nodeBytes(level - 1)
+		}
+		n = k
+	}
+	return cost
+}
+
 // visit calls fn for every entry with a page-table path in [lo, hi) (page numbers),
 // skipping absent subtrees. With mutate set, shared nodes on the way are copied first so
-// fn may change the entries.
+// fn may change the entries; the caller checks first that copyCost(lo, hi) fits.
 func (as *AddressSpace) visit(lo, hi uint64, mutate bool, fn func(vpn uint64, e *pte)) {
 	if as.root != nil {
-		visitNode(as.root, levels-1, 0, lo, hi, mutate, fn)
+		as.visitNode(as.root, levels-1, 0, lo, hi, mutate, fn)
 	}
 }
 
-func visitNode(n *node, level int, base, lo, hi uint64, mutate bool, fn func(uint64, *pte)) {
+func (as *AddressSpace) visitNode(n *node, level int, base, lo, hi uint64, mutate bool, fn func(uint64, *pte)) {
 	span := uint64(1) << (uint(level) * levelBits) // pages per entry at this level
 	for i := 0; i < fanout; i++ {
 		start := base + uint64(i)*span
@@ -270,26 +334,127 @@ func visitNode(n *node, level int, base, lo, hi uint64, mutate bool, fn func(uin
 			continue
 		}
 		if mutate && k.refs > 1 {
-			k = k.clone()
+			k = as.clone(k, level-1)
 			n.kids[i] = k
 		}
-		visitNode(k, level-1, start, lo, hi, mutate, fn)
+		as.visitNode(k, level-1, start, lo, hi, mutate, fn)
 	}
 }
 
-// release drops one reference to n; the last reference drops n's children and frames.
-// Shared subtrees cost nothing to release, so a forked child exits in constant time.
-func (as *AddressSpace) release(n *node) {
+// copyCost is what a mutating visit of [lo, hi) would allocate: every node in the range
+// that is shared, or lies below a shared node, is copied.
+func (as *AddressSpace) copyCost(lo, hi uint64) int64 {
+	var cost int64
+	var walk func(n *node, level int, base uint64, shared bool)
+	walk = func(n *node, level int, base uint64, shared bool) {
+		span := uint64(1) << (uint(level) * levelBits)
+		for i := 0; i < fanout && level > 0; i++ {
+			start := base + uint64(i)*span
+			k := n.kids[i]
+			if k == nil || start+span <= lo {
+				continue
+			}
+			if start >= hi {
+				return
+			}
+			s := shared || k.refs > 1
+			if s {
+				cost += nodeBytes(level - 1)
+			}
+			walk(k, level-1, start, s)
+		}
+	}
+	if as.root != nil {
+		walk(as.root, levels-1, 0, false)
+	}
+	return cost
+}
+
+// clear removes every entry in [lo, hi) (page numbers). A subtree that lies wholly in
+// the range is dropped without being copied, shared or not; only the nodes at the
+// range's two edges are copied when shared, a few nodes at most, charged even past the
+// cap so that unmapping never fails half-way.
+func (as *AddressSpace) clear(lo, hi uint64) {
+	if as.root == nil {
+		return
+	}
+	var walk func(n *node, level int, base uint64)
+	walk = func(n *node, level int, base uint64) {
+		span := uint64(1) << (uint(level) * levelBits)
+		for i := 0; i < fanout; i++ {
+			start := base + uint64(i)*span
+			if start+span <= lo {
+				continue
+			}
+			if start >= hi {
+				return
+			}
+			if level == 0 {
+				if e := &n.ptes[i]; e.frame != nil {
+					as.dropFrame(e.frame)
+					*e = pte{}
+				}
+				continue
+			}
+			k := n.kids[i]
+			if k == nil {
+				continue
+			}
+			if start >= lo && start+span <= hi {
+				as.Stats.Resident -= present(k, level-1)
+				as.release(k, level-1)
+				n.kids[i] = nil
+				continue
+			}
+			if k.refs > 1 {
+				k = as.clone(k, level-1)
+				n.kids[i] = k
+			}
+			walk(k, level-1, start)
+		}
+	}
+	walk(as.root, levels-1, 0)
+}
+
+// present counts the pages mapped below n.
+func present(n *node, level int) uint64 {
+	var c uint64
+	if level == 0 {
+		for i := range n.ptes {
+			if n.ptes[i].frame != nil {
+				c++
+			}
+		}
+		return c
+	}
+	for _, k := range n.kids {
+		if k != nil {
+			c += present(k, level-1)
+		}
+	}
+	return c
+}
+
+// release drops one reference to n, a node at level; the last reference drops n's
+// children and frames and gives n's memory back. Shared subtrees cost nothing to
+// release, so a forked child exits in constant time.
+func (as *AddressSpace) release(n *node, level int) {
+	w := &as.pool.Work
 	n.refs--
+	w.Refs++
 	if n.refs > 0 {
 		return
 	}
+	as.pool.Uncharge(nodeBytes(level))
+	w.NodesFreed++
 	if n.ptes != nil {
 		for i := range n.ptes {
 			if f := n.ptes[i].frame; f != nil {
 				f.refs--
+				w.Refs++
 				if f.refs == 0 && !f.external {
-					as.pool.inUse--
+					as.pool.free()
+					w.PagesFreed++
 				}
 			}
 		}
@@ -297,7 +462,7 @@ func (as *AddressSpace) release(n *node) {
 	}
 	for _, k := range n.kids {
 		if k != nil {
-			as.release(k)
+			as.release(k, level-1)
 		}
 	}
 }

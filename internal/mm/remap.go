@@ -8,14 +8,19 @@ var ErrNoSpace = errors.New("mm: no free address range")
 // Discard drops the pages in [start, start+length) but keeps the mappings: the next
 // access sees zero-filled memory (madvise(MADV_DONTNEED) on private anonymous memory).
 // Shared pages are left alone, as their contents belong to every sharer.
-func (as *AddressSpace) Discard(start, length uint64) {
-	as.visit(start>>PageShift, (start+length+PageMask)>>PageShift, true, func(_ uint64, e *pte) {
+func (as *AddressSpace) Discard(start, length uint64) error {
+	lo, hi := start>>PageShift, (start+length+PageMask)>>PageShift
+	if !as.pool.Fits(as.copyCost(lo, hi)) {
+		return ErrOutOfMemory
+	}
+	as.visit(lo, hi, true, func(_ uint64, e *pte) {
 		if e.frame != nil && !e.shared {
 			as.dropFrame(e.frame)
 			*e = pte{}
 		}
 	})
 	as.Gen++
+	return nil
 }
 
 // Remap resizes the mapping at [old, old+oldLen) to newLen bytes, in place when the
@@ -27,18 +32,15 @@ func (as *AddressSpace) Remap(old, oldLen, newLen uint64, mayMove bool) (uint64,
 		return 0, errors.New("mm: remap of a range that is not one mapping")
 	}
 	if newLen <= oldLen {
-		as.Unmap(old+newLen, oldLen-newLen)
+		if err := as.Unmap(old+newLen, oldLen-newLen); err != nil {
+			return 0, err
+		}
 		return old, nil
 	}
 	end := old + newLen
-	free := end <= AddrLimit && end > old
-	for _, w := range as.vmas {
-		if w.Start < end && w.End > old+oldLen {
-			free = false
-		}
-	}
+	free := end <= AddrLimit && end > old && !as.Overlaps(old+oldLen, newLen-oldLen)
 	if free && v.End == old+oldLen {
-		v.End = end
+		as.resize(v, v.Start, end)
 		return old, nil
 	}
 	if !mayMove {
@@ -49,6 +51,9 @@ func (as *AddressSpace) Remap(old, oldLen, newLen uint64, mayMove bool) (uint64,
 		return 0, ErrNoSpace
 	}
 	perm, shared, name := v.Perm, v.Shared, v.Name
+	if !as.pool.Fits(as.copyCost(old>>PageShift, (old+oldLen)>>PageShift) + tableBytes(oldLen>>PageShift)) {
+		return 0, ErrOutOfMemory
+	}
 	pager, off := v.Pager, v.Off+(old-v.Start)
 	if err := as.Map(dst, newLen, perm, shared, name); err != nil {
 		return 0, err

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"weft/internal/kernel"
+	"weft/internal/kernel/cost"
 	"weft/internal/loader"
 	"weft/internal/syscalls"
 	"weft/internal/trace"
@@ -24,6 +25,8 @@ type Options struct {
 	Stdout, Stderr io.Writer
 	// TTY says which of the streams are terminals on the host.
 	StdinTTY, StdoutTTY, StderrTTY bool
+	// Closed says which of the streams were closed on the host (kernel.Config.Closed).
+	Closed [3]bool
 
 	Env       []string // added to kernel.DefaultEnv; a later K=V replaces an earlier one
 	Seed      uint64
@@ -32,8 +35,14 @@ type Options struct {
 	Step      uint64
 	MaxInsns  uint64
 	MaxMemory uint64
-	UID, GID  uint32
-	Mounts    []kernel.Mount
+	// ClockStart is kernel.Config.ClockStart.
+	ClockStart uint64
+	UID, GID   uint32
+	Mounts     []kernel.Mount
+	// RawHostIDs is kernel.Config.RawHostIDs.
+	RawHostIDs bool
+	// Init is kernel.Config.Init: the program runs as pid 2 under a kernel init.
+	Init bool
 
 	// GuestPath is where the guest finds the program (its /proc/self/exe and
 	// AT_EXECFN); by default /usr/local/bin/ and the file's name, so that a run does
@@ -43,11 +52,20 @@ type Options struct {
 	// trace sink that inspects the kernel gets hold of it here).
 	Setup func(*kernel.Kernel)
 
-	Strace io.Writer  // one line per syscall
-	Trace  trace.Sink // kernel events
+	// HostStopped is kernel.Config.HostStopped.
+	HostStopped func()
+
+	Strace      io.Writer       // one line per syscall
+	StraceCalls map[string]bool // kernel.Config.StraceCalls
+	Trace       trace.Sink      // kernel events
 	// Notices receives weft's remarks (fault reports, unimplemented syscalls);
 	// Stderr if nil.
 	Notices io.Writer
+
+	// CostModel prices the kernel's work (nil: cost.Default); NoASID makes every
+	// address-space switch flush the CPU's TLB (--cost-model, --asid off).
+	CostModel *cost.Model
+	NoASID    bool
 }
 
 // Result is how a run went.
@@ -90,9 +108,11 @@ func Program(path string, argv []string, o Options) (*Result, error) {
 		Stdin: stdin, Stdout: stdout, Stderr: stderr,
 		StdinTTY: o.StdinTTY, StdoutTTY: o.StdoutTTY, StderrTTY: o.StderrTTY,
 		Seed: o.Seed, CPUs: o.CPUs, Quantum: o.Quantum, Step: o.Step,
-		MaxInsns: o.MaxInsns, MaxMemory: o.MaxMemory, UID: o.UID, GID: o.GID,
-		Mounts: o.Mounts, Syscalls: syscalls.Table(),
-		Strace: o.Strace, Trace: o.Trace, Notices: notices,
+		MaxInsns: o.MaxInsns, MaxMemory: o.MaxMemory, ClockStart: o.ClockStart, UID: o.UID, GID: o.GID,
+		Mounts: o.Mounts, RawHostIDs: o.RawHostIDs, Syscalls: syscalls.Table(),
+		Strace: o.Strace, StraceCalls: o.StraceCalls, Trace: o.Trace, Notices: notices,
+		HostStopped: o.HostStopped, Closed: o.Closed, Init: o.Init,
+		CostModel: o.CostModel, NoASID: o.NoASID,
 	})
 	if err != nil {
 		return nil, err

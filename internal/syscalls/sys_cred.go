@@ -185,6 +185,5 @@ func Setgroups(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	for i := range gs {
 		gs[i] = binary.LittleEndian.Uint32(b[4*i:])
 	}
-	t.TG.Creds.Groups = gs
-	return 0, nil
+	return 0, t.SetGroups(gs)
 }

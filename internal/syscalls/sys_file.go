@@ -22,17 +22,17 @@ var fileCalls = []entry{
 	call(linux.SYS_CLOSE, "close", Close, fd),
 	call(linux.SYS_LSEEK, "lseek", Lseek, fd, i, i),
 	call(linux.SYS_FSTAT, "fstat", Fstat, fd, p),
-	call(linux.SYS_NEWFSTATAT, "newfstatat", Newfstatat, fd, path, p, x),
-	call(linux.SYS_IOCTL, "ioctl", Ioctl, fd, x, p).partial("terminal queries: TCGETS, TIOCGWINSZ"),
+	call(linux.SYS_NEWFSTATAT, "newfstatat", Newfstatat, fd, path, p, atf),
+	call(linux.SYS_IOCTL, "ioctl", Ioctl, fd, x, p).partial("terminal queries: TCGETS, TIOCGWINSZ, TIOCGPGRP"),
 	call(linux.SYS_READLINKAT, "readlinkat", Readlinkat, fd, path, p, u),
 	call(linux.SYS_GETCWD, "getcwd", Getcwd, p, u),
 	call(linux.SYS_MKDIRAT, "mkdirat", Mkdirat, fd, path, oct),
-	call(linux.SYS_UNLINKAT, "unlinkat", Unlinkat, fd, path, x),
+	call(linux.SYS_UNLINKAT, "unlinkat", Unlinkat, fd, path, atf),
 	call(linux.SYS_FACCESSAT, "faccessat", Faccessat, fd, path, oct),
 	call(linux.SYS_FTRUNCATE, "ftruncate", Ftruncate, fd, i),
 	call(linux.SYS_DUP, "dup", Dup, fd),
 	call(linux.SYS_DUP3, "dup3", Dup3, fd, fd, ofl),
-	call(linux.SYS_FCNTL, "fcntl", Fcntl, fd, i, x).partial("F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL"),
+	call(linux.SYS_FCNTL, "fcntl", Fcntl, fd, fcmd, x).partial("F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL"),
 	call(linux.SYS_RENAMEAT2, "renameat2", Renameat2, fd, path, fd, path, x),
 	call(linux.SYS_UMASK, "umask", Umask, oct),
 	call(linux.SYS_PIPE2, "pipe2", Pipe2, p, ofl),
@@ -42,8 +42,8 @@ var fileCalls = []entry{
 	call(linux.SYS_FCHMOD, "fchmod", Fchmod, fd, oct),
 	call(linux.SYS_FCHMODAT, "fchmodat", Fchmodat, fd, path, oct),
 	call(linux.SYS_FCHOWN, "fchown", Fchown, fd, i, i),
-	call(linux.SYS_FCHOWNAT, "fchownat", Fchownat, fd, path, i, i, x),
-	call(linux.SYS_FACCESSAT2, "faccessat2", Faccessat2, fd, path, oct, x),
+	call(linux.SYS_FCHOWNAT, "fchownat", Fchownat, fd, path, i, i, atf),
+	call(linux.SYS_FACCESSAT2, "faccessat2", Faccessat2, fd, path, oct, atf),
 	call(linux.SYS_SYMLINKAT, "symlinkat", Symlinkat, path, fd, path),
 	call(linux.SYS_FSYNC, "fsync", Fsync, fd),
 	call(linux.SYS_FDATASYNC, "fdatasync", Fsync, fd),
@@ -499,6 +499,7 @@ func Newfstatat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 // Terminal ioctls (asm-generic/ioctls.h).
 const (
 	TCGETS     = 0x5401
+	TIOCGPGRP  = 0x540f
 	TIOCGWINSZ = 0x5413
 )
 
@@ -509,9 +510,14 @@ func Ioctl(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		return 0, err
 	}
 	switch a[1] {
-	case TCGETS, TIOCGWINSZ:
+	case TCGETS, TIOCGWINSZ, TIOCGPGRP:
 		if !f.IsTTY() {
 			return 0, linux.ENOTTY
+		}
+		if a[1] == TIOCGPGRP {
+			var pg [4]byte
+			binary.LittleEndian.PutUint32(pg[:], uint32(t.Kernel().ForegroundPgrp()))
+			return ret0(copyOut(t, a[2], pg[:]))
 		}
 		if a[1] == TIOCGWINSZ {
 			var ws [8]byte // 24 rows, 80 columns
@@ -643,19 +649,23 @@ func Dup(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 
 // Dup3 implements dup3(2).
 func Dup3(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	if a[2]&^vfs.O_CLOEXEC != 0 || a[0] == a[1] {
+		return 0, linux.EINVAL // checked before the descriptor, as Linux's ksys_dup3 does
+	}
 	f, err := file(t, a[0])
 	if err != nil {
 		return 0, err
 	}
 	newfd := int(int32(a[1]))
 	switch {
-	case a[2]&^vfs.O_CLOEXEC != 0 || a[0] == a[1]:
-		return 0, linux.EINVAL
 	case newfd < 0 || uint64(newfd) >= t.TG.Rlimits[kernel.RLIMIT_NOFILE].Cur:
 		return 0, linux.EBADF
 	}
 	f.IncRef()
-	t.TG.FDs.InstallAt(newfd, f, a[2]&vfs.O_CLOEXEC != 0)
+	if err := t.TG.FDs.InstallAt(newfd, f, a[2]&vfs.O_CLOEXEC != 0); err != nil {
+		f.DecRef()
+		return 0, err
+	}
 	return uint64(newfd), nil
 }
 

@@ -16,11 +16,12 @@ var infoCalls = []entry{
 	call(linux.SYS_SYSINFO, "sysinfo", Sysinfo, p),
 }
 
-// Uname implements uname(2). weft reports itself as Linux 6.1 on riscv64.
+// Uname implements uname(2): weft reports the Linux release whose behaviour it
+// implements (kernel.KernelRelease), on riscv64.
 func Uname(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	const field = 65
 	b := make([]byte, 6*field)
-	for i, s := range []string{"Linux", "weft", "6.1.0-weft", "#1 SMP PREEMPT weft", "riscv64", "(none)"} {
+	for i, s := range []string{"Linux", kernel.Hostname, kernel.KernelRelease, "#1 SMP PREEMPT weft", "riscv64", "(none)"} {
 		copy(b[i*field:], s)
 	}
 	return ret0(copyOut(t, a[0], b))
@@ -39,7 +40,7 @@ func Getrandom(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 
 // NR_OPEN is /proc/sys/fs/nr_open's default: the most file descriptors a process may
 // have, whatever its RLIMIT_NOFILE.
-const NR_OPEN = 1 << 20
+const NR_OPEN = kernel.NROpen
 
 // Prlimit64 implements prlimit64(2) for the calling process.
 func Prlimit64(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {

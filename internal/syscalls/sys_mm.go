@@ -90,7 +90,7 @@ func Mmap(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 			return 0, linux.EACCES
 		}
 	}
-	if rl := t.TG.Rlimits[kernel.RLIMIT_AS].Cur; rl != kernel.RLIM_INFINITY && mappedBytes(as)+length > rl {
+	if rl := t.TG.Rlimits[kernel.RLIMIT_AS].Cur; rl != kernel.RLIM_INFINITY && as.Mapped()+length > rl {
 		return 0, linux.ENOMEM
 	}
 	fixed := flags&(MAP_FIXED|MAP_FIXED_NOREPLACE) != 0
@@ -99,14 +99,10 @@ func Mmap(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		if addr&mm.PageMask != 0 || addr+length > mm.AddrLimit || addr+length < addr {
 			return 0, linux.EINVAL
 		}
-		if flags&MAP_FIXED_NOREPLACE != 0 && flags&MAP_FIXED == 0 {
-			for _, v := range as.VMAs() {
-				if v.Start < addr+length && v.End > addr {
-					return 0, linux.EEXIST
-				}
-			}
+		if flags&MAP_FIXED_NOREPLACE != 0 && flags&MAP_FIXED == 0 && as.Overlaps(addr, length) {
+			return 0, linux.EEXIST
 		}
-	case addr != 0 && addr&mm.PageMask == 0 && addr+length <= mm.AddrLimit && rangeFree(as, addr, length):
+	case addr != 0 && addr&mm.PageMask == 0 && addr+length <= mm.AddrLimit && !as.Overlaps(addr, length):
 		// the hint is usable
 	default:
 		addr = as.FindFree(length)
@@ -170,29 +166,14 @@ func Mmap(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	return addr, nil
 }
 
-func rangeFree(as *mm.AddressSpace, addr, length uint64) bool {
-	for _, v := range as.VMAs() {
-		if v.Start < addr+length && v.End > addr {
-			return false
-		}
-	}
-	return true
-}
-
-func mappedBytes(as *mm.AddressSpace) uint64 {
-	var n uint64
-	for _, v := range as.VMAs() {
-		n += v.End - v.Start
-	}
-	return n
-}
-
 // Munmap implements munmap(2).
 func Munmap(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if a[0]&mm.PageMask != 0 || a[1] == 0 || a[0]+a[1] < a[0] {
 		return 0, linux.EINVAL
 	}
-	t.TG.MM.Unmap(a[0], pageAlign(a[1]))
+	if t.TG.MM.Unmap(a[0], pageAlign(a[1])) != nil {
+		return 0, linux.ENOMEM // splitting a mapping would pass vm.max_map_count or the cap
+	}
 	return 0, nil
 }
 
@@ -238,7 +219,9 @@ func Madvise(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	}
 	switch a[2] {
 	case MADV_DONTNEED, MADV_FREE:
-		t.TG.MM.Discard(a[0], pageAlign(a[1]))
+		if t.TG.MM.Discard(a[0], pageAlign(a[1])) != nil {
+			return 0, linux.ENOMEM
+		}
 	}
 	return 0, nil
 }

@@ -37,7 +37,7 @@ func pollStart(t *kernel.Task, timeout, mask, maskSize uint64) error {
 		if err != nil {
 			return err
 		}
-		t.Call.Deadline = t.Now() + max(d, 1)
+		t.Call.Deadline = deadlineIn(t, d)
 	}
 	if mask != 0 {
 		m, err := readSigset(t, mask, maskSize)

@@ -3,6 +3,7 @@ package syscalls
 import (
 	"bytes"
 	"encoding/binary"
+	"math"
 	"strings"
 
 	"weft/internal/abi/linux"
@@ -25,10 +26,10 @@ var processCalls = []entry{
 	call(linux.SYS_GETGID, "getgid", Getgid),
 	call(linux.SYS_GETEGID, "getegid", Getegid),
 	call(linux.SYS_SCHED_YIELD, "sched_yield", SchedYield),
-	call(linux.SYS_CLONE, "clone", Clone, x, p, p, p, p),
+	call(linux.SYS_CLONE, "clone", Clone, clf, p, p, p, p),
 	call(linux.SYS_EXECVE, "execve", Execve, path, p, p),
-	call(linux.SYS_WAIT4, "wait4", Wait4, i, p, x, p).restartable(),
-	call(linux.SYS_WAITID, "waitid", Waitid, i, i, p, x, p).restartable(),
+	call(linux.SYS_WAIT4, "wait4", Wait4, i, p, wopt, p).restartable(),
+	call(linux.SYS_WAITID, "waitid", Waitid, i, i, p, wopt, p).restartable(),
 	call(linux.SYS_KILL, "kill", Kill, i, sig),
 	call(linux.SYS_TKILL, "tkill", Tkill, i, sig),
 	call(linux.SYS_TGKILL, "tgkill", Tgkill, i, i, sig),
@@ -288,6 +289,9 @@ func Wait4(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if opts&^(WNOHANG|WUNTRACED|WCONTINUED|WNOTHREAD|WALL|WCLONE) != 0 {
 		return 0, linux.EINVAL
 	}
+	if int32(a[0]) == math.MinInt32 {
+		return 0, linux.ESRCH // -INT_MIN names no process group (kernel_wait4)
+	}
 	target, _ := waitTarget(t, int(int32(a[0])))
 	target.Clone, target.All = opts&WCLONE != 0, opts&WALL != 0
 	c, ev, err := t.WaitChild(target, kernel.WaitOpts{
@@ -443,6 +447,9 @@ func Setpgid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		}
 		if target.SID != t.TG.SID {
 			return 0, linux.EPERM
+		}
+		if target.Execed {
+			return 0, linux.EACCES // a child that has called execve keeps its group
 		}
 	}
 	if target.SID == target.PID { // a session leader cannot move

@@ -9,12 +9,12 @@ import (
 
 var signalCalls = []entry{
 	call(linux.SYS_RT_SIGACTION, "rt_sigaction", RtSigaction, sig, p, p, u),
-	call(linux.SYS_RT_SIGPROCMASK, "rt_sigprocmask", RtSigprocmask, i, p, p, u),
+	call(linux.SYS_RT_SIGPROCMASK, "rt_sigprocmask", RtSigprocmask, how, sset, p, u),
 	call(linux.SYS_RT_SIGRETURN, "rt_sigreturn", RtSigreturn),
 	call(linux.SYS_RESTART_SYSCALL, "restart_syscall", RestartSyscall),
-	call(linux.SYS_RT_SIGSUSPEND, "rt_sigsuspend", RtSigsuspend, p, u),
+	call(linux.SYS_RT_SIGSUSPEND, "rt_sigsuspend", RtSigsuspend, sset, u),
 	call(linux.SYS_RT_SIGPENDING, "rt_sigpending", RtSigpending, p, u),
-	call(linux.SYS_RT_SIGTIMEDWAIT, "rt_sigtimedwait", RtSigtimedwait, p, p, p, u),
+	call(linux.SYS_RT_SIGTIMEDWAIT, "rt_sigtimedwait", RtSigtimedwait, sset, p, p, u),
 	call(linux.SYS_SIGALTSTACK, "sigaltstack", Sigaltstack, p, p),
 	call(linux.SYS_RT_SIGQUEUEINFO, "rt_sigqueueinfo", RtSigqueueinfo, i, sig, p),
 	call(linux.SYS_RT_TGSIGQUEUEINFO, "rt_tgsigqueueinfo", RtTgsigqueueinfo, i, i, sig, p),
@@ -45,11 +45,11 @@ func RtSigaction(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		if err != nil {
 			return 0, err
 		}
-		t.TG.SigActions[s] = kernel.SigAction{
+		t.SetSigAction(s, kernel.SigAction{
 			Handler: binary.LittleEndian.Uint64(b),
 			Flags:   binary.LittleEndian.Uint64(b[8:]),
 			Mask:    binary.LittleEndian.Uint64(b[16:]) &^ unblockable,
-		}
+		})
 	}
 	if a[2] != 0 {
 		b := make([]byte, 24)
@@ -157,7 +157,7 @@ func RtSigtimedwait(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 			if err != nil {
 				return 0, err
 			}
-			t.Call.Deadline = t.Now() + max(d, 1)
+			t.Call.Deadline = deadlineIn(t, d)
 		}
 	}
 	info, err := t.WaitSignal(set)

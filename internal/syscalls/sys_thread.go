@@ -8,7 +8,7 @@ import (
 )
 
 var threadCalls = []entry{
-	call(linux.SYS_FUTEX, "futex", Futex, p, x, u, p, p, x).partial("no priority-inheritance operations (FUTEX_LOCK_PI ...)").restartable().timedRestart(),
+	call(linux.SYS_FUTEX, "futex", Futex, p, fop, u, p, p, x).partial("no priority-inheritance operations (FUTEX_LOCK_PI ...)").restartable().timedRestart(),
 	call(linux.SYS_CLONE3, "clone3", Clone3, p, u),
 	call(linux.SYS_GET_ROBUST_LIST, "get_robust_list", GetRobustList, i, p, p),
 }
@@ -49,11 +49,11 @@ func Futex(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 			}
 			switch {
 			case cmd == FUTEX_WAIT:
-				t.Call.Deadline = t.Now() + max(d, 1)
+				t.Call.Deadline = deadlineIn(t, d)
 			case op&FUTEX_CLOCK_REALTIME != 0:
-				t.Call.Deadline = max(d, Epoch+1) - Epoch
+				t.Call.Deadline = min(max(d, epoch(t)+1)-epoch(t), maxTime(t))
 			default:
-				t.Call.Deadline = max(d, 1)
+				t.Call.Deadline = min(max(d, 1), maxTime(t))
 			}
 		}
 		return 0, t.FutexWait(addr, val, bitset, private)

@@ -2,19 +2,20 @@ package syscalls
 
 import (
 	"encoding/binary"
+	"math"
 
 	"weft/internal/abi/linux"
 	"weft/internal/kernel"
 )
 
 var timeCalls = []entry{
-	call(linux.SYS_CLOCK_GETTIME, "clock_gettime", ClockGettime, i, p),
-	call(linux.SYS_CLOCK_GETRES, "clock_getres", ClockGetres, i, p),
+	call(linux.SYS_CLOCK_GETTIME, "clock_gettime", ClockGettime, clk, p),
+	call(linux.SYS_CLOCK_GETRES, "clock_getres", ClockGetres, clk, p),
 	call(linux.SYS_GETTIMEOFDAY, "gettimeofday", Gettimeofday, p, p),
 	call(linux.SYS_NANOSLEEP, "nanosleep", Nanosleep, p, p).interrupted(func(t *kernel.Task, a *kernel.SyscallArgs) {
 		writeRemaining(t, a[1])
 	}).timedRestart(),
-	call(linux.SYS_CLOCK_NANOSLEEP, "clock_nanosleep", ClockNanosleep, i, x, p, p).interrupted(func(t *kernel.Task, a *kernel.SyscallArgs) {
+	call(linux.SYS_CLOCK_NANOSLEEP, "clock_nanosleep", ClockNanosleep, clk, x, p, p).interrupted(func(t *kernel.Task, a *kernel.SyscallArgs) {
 		if a[1]&TIMER_ABSTIME == 0 {
 			writeRemaining(t, a[3])
 		}
@@ -37,23 +38,20 @@ const (
 	TIMER_ABSTIME = 1
 )
 
-// Epoch is the wall-clock time at which every weft run boots: 2026-01-01 00:00:00 UTC.
+// epoch is the wall-clock time (CLOCK_REALTIME, in Unix nanoseconds) at which the
+// guest's machine booted: kernel.DefaultClockStart unless --clock-start says otherwise.
 // The guest's clocks are virtual, so runs repeat.
-const Epoch = 1767225600 * 1e9
+func epoch(t *kernel.Task) uint64 { return t.Kernel().ClockStart() }
 
 // clockNow reads a clock in virtual nanoseconds.
 func clockNow(t *kernel.Task, id uint64) (uint64, error) {
 	switch id {
 	case CLOCK_REALTIME, CLOCK_REALTIME_COARSE:
-		return Epoch + t.Now(), nil
+		return epoch(t) + t.Now(), nil
 	case CLOCK_MONOTONIC, CLOCK_MONOTONIC_RAW, CLOCK_MONOTONIC_COARSE, CLOCK_BOOTTIME:
 		return t.Now(), nil
 	case CLOCK_PROCESS_CPUTIME_ID:
-		var n uint64
-		for _, o := range t.TG.Tasks {
-			n += o.Stats.CPUTime
-		}
-		return n, nil
+		return t.TG.Stats().CPUTime, nil
 	case CLOCK_THREAD_CPUTIME_ID:
 		return t.Stats.CPUTime, nil
 	}
@@ -83,6 +81,21 @@ func readTimespec(t *kernel.Task, addr uint64) (uint64, error) {
 	return uint64(sec)*1e9 + uint64(nsec), nil
 }
 
+// maxTime is the latest virtual time a deadline may name: past it CLOCK_REALTIME (the
+// virtual time plus the epoch) would no longer fit in a signed 64-bit count of
+// nanoseconds, so a very long sleep saturates there instead of wrapping.
+func maxTime(t *kernel.Task) uint64 { return math.MaxInt64 - min(epoch(t), math.MaxInt64/2) }
+
+// deadlineIn returns the virtual time d nanoseconds after t's now (at least 1 ns later,
+// so that a zero timeout still yields), saturated at maxTime.
+func deadlineIn(t *kernel.Task, d uint64) uint64 {
+	now, end := t.Now(), maxTime(t)
+	if d >= end || now >= end-d {
+		return max(now+1, end)
+	}
+	return now + max(d, 1)
+}
+
 // ClockGettime implements clock_gettime(2) on the virtual clocks.
 func ClockGettime(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	ns, err := clockNow(t, a[0])
@@ -105,7 +118,7 @@ func ClockGetres(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 
 // Gettimeofday implements gettimeofday(2).
 func Gettimeofday(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
-	ns := Epoch + t.Now()
+	ns := epoch(t) + t.Now()
 	if a[0] != 0 {
 		b := make([]byte, 16)
 		binary.LittleEndian.PutUint64(b, ns/1e9)
@@ -130,7 +143,7 @@ func Nanosleep(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		if err != nil {
 			return 0, err
 		}
-		t.Call.Deadline = t.Now() + max(d, 1)
+		t.Call.Deadline = deadlineIn(t, d)
 	}
 	return sleep(t)
 }
@@ -146,8 +159,11 @@ func sleep(t *kernel.Task) (uint64, error) {
 // ClockNanosleep implements clock_nanosleep(2) on virtual time.
 func ClockNanosleep(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if t.Call.Deadline == 0 { // not yet read, nor kept by restart_syscall
+		if a[0] == CLOCK_THREAD_CPUTIME_ID || a[0] == CLOCK_PROCESS_CPUTIME_ID {
+			return 0, linux.EOPNOTSUPP // the kernel's CPU-time clocks have no nsleep here
+		}
 		now, err := clockNow(t, a[0])
-		if err != nil || a[0] == CLOCK_THREAD_CPUTIME_ID || a[0] == CLOCK_PROCESS_CPUTIME_ID {
+		if err != nil {
 			return 0, linux.EINVAL
 		}
 		d, err := readTimespec(t, a[2])
@@ -160,7 +176,7 @@ func ClockNanosleep(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 			}
 			d -= now
 		}
-		t.Call.Deadline = t.Now() + max(d, 1)
+		t.Call.Deadline = deadlineIn(t, d)
 	}
 	return sleep(t)
 }

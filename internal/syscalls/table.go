@@ -24,6 +24,14 @@ const (
 	prot = kernel.ArgProt
 	mfl  = kernel.ArgMapFlags
 	sig  = kernel.ArgSignal
+	clf  = kernel.ArgCloneFlags
+	wopt = kernel.ArgWaitOptions
+	atf  = kernel.ArgAtFlags
+	fop  = kernel.ArgFutexOp
+	how  = kernel.ArgSigHow
+	fcmd = kernel.ArgFcntlCmd
+	clk  = kernel.ArgClockID
+	sset = kernel.ArgSigset
 )
 
 type entry struct {
@@ -59,7 +67,7 @@ func (e entry) stub(note string) entry {
 // Table returns the syscall table.
 func Table() *kernel.SyscallTable {
 	st := kernel.NewSyscallTable()
-	for _, group := range [][]entry{fileCalls, pollCalls, memCalls, processCalls, threadCalls, credCalls, schedCalls, timeCalls, signalCalls, infoCalls} {
+	for _, group := range [][]entry{fileCalls, pollCalls, memCalls, processCalls, threadCalls, credCalls, schedCalls, timeCalls, signalCalls, infoCalls, hwprobeCalls, statfsCalls} {
 		for _, e := range group {
 			st.Register(e.nr, e.Syscall)
 		}
@@ -73,7 +81,6 @@ func copyIn(t *kernel.Task, addr, n uint64) ([]byte, error) {
 	if t.TG.MM.ReadAt(b, addr) != nil {
 		return nil, linux.EFAULT
 	}
-	t.ChargeCopy(len(b))
 	return b, nil
 }
 
@@ -82,7 +89,6 @@ func copyOut(t *kernel.Task, addr uint64, b []byte) error {
 	if t.TG.MM.WriteAt(b, addr) != nil {
 		return linux.EFAULT
 	}
-	t.ChargeCopy(len(b))
 	return nil
 }
 

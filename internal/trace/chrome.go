@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -13,15 +14,24 @@ import (
 // track (running, and system calls) and the arrows from a fork or clone to the new task
 // share one category, "task", as viewers bind an arrow to a slice of its category. Each process is a group of tracks, one per thread (pid =
 // process, tid = thread); a separate "CPUs" group has one track per simulated CPU.
-// Timestamps are virtual microseconds with nanosecond precision. The output is a
-// function of the events alone, so the same run gives the same bytes.
+// Timestamps are virtual microseconds with nanosecond precision, and durations are
+// exact (1000 instructions are 1.000 µs), so that a thread's slices add up to its CPU
+// time. The output is a function of the events alone, so the same run gives the same
+// bytes.
+//
+// The file stays small and is written as it goes: the kernel cuts a task's run into
+// steps when several CPUs are busy (Config.Step), and a run of back-to-back steps of
+// one task on one CPU is one "running" slice here, held back only until the CPU does
+// something else. Memory use is a few entries per CPU and per task, whatever the run's
+// length.
 type Chrome struct {
-	w      *bufio.Writer
-	n      int
-	cpus   map[int]bool
-	flows  map[int]int // TID of a new task -> flow id, until its first slice
-	nextID int
-	names  map[int]string // PID -> command, for CPU-track labels
+	w       *bufio.Writer
+	n       int
+	running map[int]*Event // CPU -> its "running" slice still being extended
+	cpus    map[int]bool
+	flows   map[int]int // TID of a new task -> flow id, until its first slice
+	nextID  int
+	names   map[int]string // PID -> command, for CPU-track labels
 }
 
 // cpuPID is the Chrome "process" that holds the CPU tracks; guest PIDs start at 1.
@@ -29,7 +39,8 @@ const cpuPID = 0
 
 // NewChrome starts a trace on w. Close finishes it.
 func NewChrome(w io.Writer) *Chrome {
-	c := &Chrome{w: bufio.NewWriter(w), cpus: map[int]bool{}, flows: map[int]int{}, names: map[int]string{}}
+	c := &Chrome{w: bufio.NewWriter(w), cpus: map[int]bool{}, flows: map[int]int{}, names: map[int]string{},
+		running: map[int]*Event{}}
 	c.w.WriteString(`{"displayTimeUnit":"ns","traceEvents":[` + "\n")
 	c.emit(`{"ph":"M","name":"process_name","pid":0,"tid":0,"args":{"name":"CPUs"}}`)
 	c.emit(`{"ph":"M","name":"process_sort_index","pid":0,"tid":0,"args":{"sort_index":-1}}`)
@@ -42,16 +53,6 @@ func (c *Chrome) emit(s string) {
 	}
 	c.n++
 	c.w.WriteString(s)
-}
-
-// dur formats a duration like ts, one nanosecond short: viewers compute a slice's end
-// as ts+dur in floating point, which can land a hair past the start of the next slice
-// and make them drop it as badly nested.
-func dur(ns uint64) string {
-	if ns > 1 {
-		ns--
-	}
-	return ts(ns)
 }
 
 // ts formats virtual nanoseconds as microseconds.
@@ -73,15 +74,20 @@ func (c *Chrome) Event(e *Event) {
 		c.emit(fmt.Sprintf(`{"ph":"M","name":"thread_name","pid":%d,"tid":%d,"args":{"name":%s}}`,
 			e.PID, e.TID, q(fmt.Sprintf("%s (tid %d)", e.Name, e.TID))))
 	case Slice:
+		if r := c.running[e.CPU]; r != nil {
+			if r.TID == e.TID && r.Time+r.Dur == e.Time {
+				r.Dur += e.Dur
+				r.Arg += e.Arg
+				return
+			}
+			c.flushRunning(e.CPU)
+		}
 		if !c.cpus[e.CPU] {
 			c.cpus[e.CPU] = true
 			c.emit(fmt.Sprintf(`{"ph":"M","name":"thread_name","pid":0,"tid":%d,"args":{"name":"CPU %d"}}`, e.CPU, e.CPU))
 		}
-		label := fmt.Sprintf("%s %d/%d", c.names[e.PID], e.PID, e.TID)
-		c.emit(fmt.Sprintf(`{"ph":"X","cat":"task","name":"running","pid":%d,"tid":%d,"ts":%s,"dur":%s,"args":{"cpu":%d,"instructions":%d}}`,
-			e.PID, e.TID, ts(e.Time), dur(e.Dur), e.CPU, e.Arg))
-		c.emit(fmt.Sprintf(`{"ph":"X","cat":"cpu","name":%s,"pid":0,"tid":%d,"ts":%s,"dur":%s,"args":{"pid":%d,"tid":%d}}`,
-			q(label), e.CPU, ts(e.Time), dur(e.Dur), e.PID, e.TID))
+		r := *e
+		c.running[e.CPU] = &r
 		if id, ok := c.flows[e.TID]; ok {
 			delete(c.flows, e.TID)
 			c.emit(fmt.Sprintf(`{"ph":"f","bp":"e","cat":"task","name":"spawn","id":%d,"pid":%d,"tid":%d,"ts":%s}`,
@@ -89,7 +95,7 @@ func (c *Chrome) Event(e *Event) {
 		}
 	case Syscall:
 		c.emit(fmt.Sprintf(`{"ph":"X","cat":"task","name":%s,"pid":%d,"tid":%d,"ts":%s,"dur":%s,"args":{"syscall":true,"result":%d}}`,
-			q(e.Name), e.PID, e.TID, ts(e.Time), dur(e.Dur), int64(e.Arg)))
+			q(e.Name), e.PID, e.TID, ts(e.Time), ts(e.Dur), int64(e.Arg)))
 	case Switch:
 		name := "thread switch"
 		if e.Arg == 1 {
@@ -140,8 +146,31 @@ func (c *Chrome) Event(e *Event) {
 	}
 }
 
-// Close ends the JSON document and flushes it.
+// flushRunning writes CPU cpu's held-back "running" slice, on its thread's track and on
+// the CPU's.
+func (c *Chrome) flushRunning(cpu int) {
+	e := c.running[cpu]
+	if e == nil {
+		return
+	}
+	delete(c.running, cpu)
+	label := fmt.Sprintf("%s %d/%d", c.names[e.PID], e.PID, e.TID)
+	c.emit(fmt.Sprintf(`{"ph":"X","cat":"task","name":"running","pid":%d,"tid":%d,"ts":%s,"dur":%s,"args":{"cpu":%d,"instructions":%d}}`,
+		e.PID, e.TID, ts(e.Time), ts(e.Dur), e.CPU, e.Arg))
+	c.emit(fmt.Sprintf(`{"ph":"X","cat":"cpu","name":%s,"pid":0,"tid":%d,"ts":%s,"dur":%s,"args":{"pid":%d,"tid":%d}}`,
+		q(label), e.CPU, ts(e.Time), ts(e.Dur), e.PID, e.TID))
+}
+
+// Close writes what is held back, ends the JSON document and flushes it.
 func (c *Chrome) Close() error {
+	cpus := make([]int, 0, len(c.running))
+	for cpu := range c.running {
+		cpus = append(cpus, cpu)
+	}
+	sort.Ints(cpus) // the same run gives the same bytes
+	for _, cpu := range cpus {
+		c.flushRunning(cpu)
+	}
 	c.w.WriteString("\n]}\n")
 	return c.w.Flush()
 }

@@ -22,8 +22,11 @@ type ProcessRow struct {
 	PeakResident  uint64 // bytes
 }
 
-// WriteSummary prints the per-process table and a totals row.
-func WriteSummary(w io.Writer, rows []ProcessRow) error {
+// WriteSummary prints the per-process table, a totals row and a legend. The peak
+// resident sizes of processes do not add up (they peak at different times, and share
+// pages), so the totals row shows peak instead: the whole guest's memory at its
+// largest, shared pages counted once.
+func WriteSummary(w io.Writer, rows []ProcessRow, peak uint64) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "pid\tppid\tcommand\tstatus\tthreads\tinstructions\tcpu time\tvol sw\tinvol sw\tpage faults\tCOW copies\tpeak RSS\t")
 	var tot ProcessRow
@@ -37,12 +40,24 @@ func WriteSummary(w io.Writer, rows []ProcessRow) error {
 		tot.InvolSwitches += r.InvolSwitches
 		tot.PageFaults += r.PageFaults
 		tot.COWCopies += r.COWCopies
-		tot.PeakResident += r.PeakResident
 	}
 	fmt.Fprintf(tw, "total\t\t%d processes\t\t%d\t%d\t%s\t%d\t%d\t%d\t%d\t%s\t\n", len(rows),
-		tot.Threads, tot.Insns, Duration(tot.CPUTime), tot.VolSwitches, tot.InvolSwitches, tot.PageFaults, tot.COWCopies, Bytes(tot.PeakResident))
-	return tw.Flush()
+		tot.Threads, tot.Insns, Duration(tot.CPUTime), tot.VolSwitches, tot.InvolSwitches, tot.PageFaults, tot.COWCopies, Bytes(peak))
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, summaryLegend)
+	return err
 }
+
+const summaryLegend = `cpu time: virtual time on a CPU, instructions plus modelled kernel work.
+vol sw / invol sw: switches away when the task blocked or yielded / when its time slice
+ran out.
+page faults: pages allocated and zeroed on first touch. COW copies: pages copied on the
+first write after fork left them shared. Neither counts the other.
+peak RSS: most pages resident at once in the process, shared ones included; in the total
+row, the whole guest's peak memory, shared pages counted once.
+`
 
 // Duration formats virtual nanoseconds for people: 950ns, 12.3µs, 4.56ms, 1.234s.
 func Duration(ns uint64) string {

@@ -30,6 +30,15 @@ func (fs *FS) NewSymlink(target string, uid, gid uint32) *Inode {
 	return n
 }
 
+// NewMagicLink returns a symbolic link that reads as target but that path lookup
+// follows straight to the inode to, as Linux's /proc/PID/fd/N links: a pipe, a terminal
+// or a deleted file can be reopened through them although target names no path.
+func (fs *FS) NewMagicLink(target string, to *Inode, uid, gid uint32) *Inode {
+	n := fs.NewSymlink(target, uid, gid)
+	n.magic = to
+	return n
+}
+
 // Mount makes n appear at the absolute guest path, which must name a directory of the
 // in-memory tree or a new name in one; the directories above it are created. The path
 // must be clean: a "." or ".." component would otherwise become a literal entry.
@@ -78,6 +87,8 @@ func (n *Inode) child(name string) *Inode {
 		c := n.lookupFn(name)
 		if c != nil && c.IsDir() {
 			c.parent, c.name = n, name
+		} else if c != nil && c.parent == nil {
+			c.parent = n // a synthetic file: statfs finds its file system through it
 		}
 		return c
 	}

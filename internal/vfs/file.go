@@ -44,8 +44,15 @@ func Open(n *Inode, flags uint32, path string) *File {
 			f.snap, f.OverCap = nil, true
 		}
 	}
+	if o, ok := n.dev.(opener); ok {
+		o.Opened(f)
+	}
 	return f
 }
+
+// opener is a device that counts its open file descriptions (pipes: a pipe reopened
+// through /proc/self/fd/N is one more reader or writer).
+type opener interface{ Opened(f *File) }
 
 // IncRef takes another reference (dup, fork).
 func (f *File) IncRef() { f.refs++ }
@@ -277,6 +284,9 @@ func (s *Stream) Read(_ *File, p []byte) (int, error) {
 	}
 	n, err := s.R.Read(p)
 	if err != nil && err != io.EOF && n == 0 {
+		if e, ok := err.(linux.Errno); ok {
+			return 0, e // weft's host reader, interrupted (EINTR)
+		}
 		return 0, linux.EIO
 	}
 	return n, nil

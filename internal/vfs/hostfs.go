@@ -33,11 +33,51 @@ type hostMount struct {
 	root *os.Root
 	rw   bool
 	top  *Inode // the mount point's inode
+	ids  *IDMap // nil: the host's IDs as they are
 }
 
-// MountHost mounts the host directory hostDir at the absolute guest path; writable
-// allows the guest to change it.
+// IDMap maps owners between the host and the guest as an idmapped mount does
+// (mount_setattr(2), MOUNT_ATTR_IDMAP): the host user and group that run weft appear
+// as the guest's user and group, so that a guest can use the files of the person who
+// mounted them whatever IDs each side has; any other host ID appears as the overflow
+// ID, 65534 (nobody), as an unmapped ID does on Linux. Files the guest creates belong
+// on the host to the user running weft, as any file weft writes does.
+type IDMap struct {
+	HostUID, HostGID   uint32
+	GuestUID, GuestGID uint32
+}
+
+// overflowID is what an ID with no mapping shows as (/proc/sys/kernel/overflowuid).
+const overflowID = 65534
+
+func (m *IDMap) uid(host uint32) uint32 {
+	if m == nil {
+		return host
+	}
+	if host == m.HostUID {
+		return m.GuestUID
+	}
+	return overflowID
+}
+
+func (m *IDMap) gid(host uint32) uint32 {
+	if m == nil {
+		return host
+	}
+	if host == m.HostGID {
+		return m.GuestGID
+	}
+	return overflowID
+}
+
+// MountHost mounts the host directory hostDir at the absolute guest path with the
+// host's IDs as they are; writable allows the guest to change it.
 func (fs *FS) MountHost(hostDir, guestPath string, writable bool) error {
+	return fs.MountHostMapped(hostDir, guestPath, writable, nil)
+}
+
+// MountHostMapped is MountHost with owners mapped by ids (nil: as they are).
+func (fs *FS) MountHostMapped(hostDir, guestPath string, writable bool, ids *IDMap) error {
 	root, err := os.OpenRoot(hostDir)
 	if err != nil {
 		return err
@@ -51,7 +91,7 @@ func (fs *FS) MountHost(hostDir, guestPath string, writable bool) error {
 		root.Close()
 		return fmt.Errorf("%s is not a directory", quote(hostDir))
 	}
-	hm := &hostMount{root: root, rw: writable}
+	hm := &hostMount{root: root, rw: writable, ids: ids}
 	n := fs.hostInode(hm, nil, "", st)
 	hm.top = n
 	if err := fs.Mount(guestPath, n); err != nil {
@@ -75,7 +115,7 @@ func (fs *FS) hostInode(hm *hostMount, parent *Inode, name string, st os.FileInf
 	}
 	n := fs.newInode(mode, 0, 0)
 	if sys, ok := st.Sys().(*syscall.Stat_t); ok {
-		n.UID, n.GID = sys.Uid, sys.Gid
+		n.UID, n.GID = hm.ids.uid(sys.Uid), hm.ids.gid(sys.Gid)
 	}
 	n.Mtime = st.ModTime().UnixNano()
 	n.hm, n.hostParent, n.hostName, n.fs = hm, parent, name, fs

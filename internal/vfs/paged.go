@@ -47,7 +47,7 @@ func (fs *FS) uncharge(n int64) {
 	want := (fs.bytes + mm.PageSize - 1) / mm.PageSize
 	if want < fs.reserved {
 		if fs.Mem != nil {
-			fs.Mem.Release(fs.reserved - want)
+			fs.Mem.Unreserve(fs.reserved - want)
 		}
 		fs.reserved = want
 	}

@@ -27,7 +27,7 @@ type Pipe struct {
 
 // NewPipe returns the read and write ends of a new pipe.
 func (fs *FS) NewPipe(uid, gid uint32) (r, w *File) {
-	p := &Pipe{readers: 1, writers: 1}
+	p := &Pipe{} // Open counts the two ends
 	n := fs.newInode(S_IFIFO|0o600, uid, gid)
 	n.dev = pipeEnd{p}
 	r = Open(n, O_RDONLY, "pipe:["+itoa(n.Ino)+"]")
@@ -88,6 +88,15 @@ func (e pipeEnd) Write(f *File, b []byte) (int, error) {
 }
 
 func (pipeEnd) IsTTY() bool { return false }
+
+func (e pipeEnd) Opened(f *File) {
+	if f.Readable() {
+		e.p.readers++
+	}
+	if f.Writable() {
+		e.p.writers++
+	}
+}
 
 func (e pipeEnd) Release(f *File) {
 	p := e.p

@@ -69,6 +69,7 @@ type Inode struct {
 	parent   *Inode            // directory's parent (the root is its own)
 	name     string            // directory's name in its parent
 	target   string            // symbolic link target
+	magic    *Inode            // a /proc/PID/fd/N link: following it opens this inode
 	dev      Device
 
 	lookupFn func(string) *Inode // synthetic directory: computes its entries
@@ -92,6 +93,9 @@ type Inode struct {
 	hostName   string
 	fs         *FS
 	mapHost    *os.File // a host file's handle for its private mappings (HostPager)
+	// fsMagic, on the root of a synthetic tree (/proc), is the file system type
+	// statfs(2) reports for the inodes below it.
+	fsMagic uint64
 }
 
 // IsDir reports whether the inode is a directory.
@@ -371,6 +375,8 @@ func (fs *FS) LookupCreate(c Cred, cwd *Inode, path string, follow bool) (*Inode
 		case err != nil:
 		case !follow || n.Mode&S_IFMT != S_IFLNK:
 			return dir, name, n, nil
+		case n.magic != nil:
+			return dir, name, n.magic, nil // a magic link opens the file itself
 		case w.links >= maxSymlinks:
 			err = linux.ELOOP
 		default:
@@ -410,7 +416,9 @@ func (w *walk) parent(dir *Inode, path string) (*Inode, string, error) {
 		if err != nil {
 			return nil, "", err
 		}
-		if n.Mode&S_IFMT == S_IFLNK {
+		if n.Mode&S_IFMT == S_IFLNK && n.magic != nil {
+			n = n.magic // proc(5): a magic link leads to the file itself
+		} else if n.Mode&S_IFMT == S_IFLNK {
 			if w.links >= maxSymlinks {
 				return nil, "", linux.ELOOP
 			}
@@ -443,6 +451,9 @@ func (w *walk) last(dir *Inode, name string, follow bool) (*Inode, error) {
 		n, err := w.one(dir, name)
 		if err != nil || !follow || n.Mode&S_IFMT != S_IFLNK {
 			return n, err
+		}
+		if n.magic != nil {
+			return n.magic, nil // proc(5): "a symbolic link ... opening it opens the file"
 		}
 		if w.links >= maxSymlinks {
 			return nil, linux.ELOOP

@@ -171,7 +171,7 @@ func TestMountPaths(t *testing.T) {
 // when the file is unlinked and closed, not before.
 func TestMemoryAccounting(t *testing.T) {
 	fs := newFS(t)
-	pool := &mm.Pool{MaxFrames: 64}
+	pool := &mm.Pool{Limit: 64 * mm.FrameBytes}
 	fs.Mem = pool
 	tmp := mustDir(t, fs, "/tmp")
 	n, err := fs.Create(root, tmp, "f", S_IFREG|0o644)
@@ -191,8 +191,8 @@ func TestMemoryAccounting(t *testing.T) {
 	if werr != linux.ENOSPC {
 		t.Fatalf("writing past the cap: %v, want ENOSPC", werr)
 	}
-	if total == 0 || total%mm.PageSize != 0 || pool.InUse() > pool.MaxFrames {
-		t.Errorf("wrote %d bytes; pool in use %d of %d", total, pool.InUse(), pool.MaxFrames)
+	if total == 0 || total%mm.PageSize != 0 || pool.Used() > pool.Limit {
+		t.Errorf("wrote %d bytes; pool in use %d of %d bytes", total, pool.Used(), pool.Limit)
 	}
 	if got := n.Size(); got != int64(total) {
 		t.Errorf("size %d after writing %d", got, total)
@@ -216,7 +216,7 @@ func TestMemoryAccounting(t *testing.T) {
 // pages pass to the pool and come back with the mapping.
 func TestSharedPagesOutliveFile(t *testing.T) {
 	fs := newFS(t)
-	pool := &mm.Pool{MaxFrames: 1024}
+	pool := &mm.Pool{Limit: 1024 * mm.FrameBytes}
 	fs.Mem = pool
 	tmp := mustDir(t, fs, "/tmp")
 	for cycle := 0; cycle < 50; cycle++ {
@@ -226,7 +226,7 @@ func TestSharedPagesOutliveFile(t *testing.T) {
 		}
 		frames, err := n.SharePages(0, 256)
 		if err != nil {
-			t.Fatalf("cycle %d: SharePages: %v (pool %d of %d)", cycle, err, pool.InUse(), pool.MaxFrames)
+			t.Fatalf("cycle %d: SharePages: %v (pool %d of %d bytes)", cycle, err, pool.Used(), pool.Limit)
 		}
 		as := mm.New(pool)
 		if err := as.MapFrames(0x10000000, frames, mm.PermRead|mm.PermWrite, "/tmp/shm"); err != nil {
@@ -234,8 +234,9 @@ func TestSharedPagesOutliveFile(t *testing.T) {
 		}
 		fs.Unlink(root, tmp, "shm", false)
 		as.Unmap(0x10000000, 256*mm.PageSize)
+		as.Release() // its page-table nodes count against the pool too
 	}
-	if pool.InUse() != 0 {
-		t.Errorf("pool in use %d after every file and mapping went, want 0", pool.InUse())
+	if pool.InUse() != 0 || pool.Used() != 0 {
+		t.Errorf("pool in use %d frames, %d bytes after every file and mapping went, want 0", pool.InUse(), pool.Used())
 	}
 }

@@ -87,6 +87,7 @@ func otherUID() string {
 }
 
 var cases = []Case{
+	// The file system (issue 8): memory, links, rename rules, O_PATH, host mounts.
 	{Name: "tmpfs_fill"},
 	{Name: "inode_fill"},
 	{Name: "shm_cycle"},
@@ -100,15 +101,27 @@ var cases = []Case{
 	{Name: "hostrw", Setup: hostPair, After: hostPairSwapped},
 	{Name: "creat_dangling"},
 	{Name: "mountdot", Setup: mountAt("/tmp/../srv")},
-	{Name: "mount_proc", Program: hello, Setup: mountAt("/tmp/../proc"), Exit: 2,
+	// weft's own input: the program and the command line.
+	{Name: "mount_proc", Program: hello, Setup: mountAt("/tmp/../proc"), Exit: exitCannotRun,
 		Stderr: []string{`mount "/proc": the guest path must be absolute, not / and not under /proc`}},
-	{Name: "run_dev_zero", Program: fixed("/dev/zero"), Exit: 2, Stderr: []string{"not a regular file (a character device)"}},
-	{Name: "run_fifo", Program: fifo, Exit: 2, Stderr: []string{"not a regular file (a FIFO)"}},
-	{Name: "run_directory", Program: func(*testing.T, string) string { return binDir }, Exit: 2,
+	{Name: "run_dev_zero", Program: fixed("/dev/zero"), Exit: exitCannotRun, Stderr: []string{"not a regular file (a character device)"}},
+	{Name: "run_fifo", Program: fifo, Exit: exitCannotRun, Stderr: []string{"not a regular file (a FIFO)"}},
+	{Name: "run_directory", Program: func(*testing.T, string) string { return binDir }, Exit: exitCannotRun,
 		Stderr: []string{"not a regular file (a directory)"}},
-	{Name: "huge_interp", Program: hugeInterp, Exit: 2, MaxStderr: 1024,
+	{Name: "huge_interp", Program: hugeInterp, Exit: exitCannotRun, MaxStderr: 1024,
 		Stderr: []string{"dynamically linked (interpreter \"", "more bytes)"}},
+	// Memory the kernel holds for processes, threads, mappings and signals.
+	{Name: "mm_forks"},
+	{Name: "mm_threads"},
+	{Name: "mm_maxmap"},
+	{Name: "mm_vma_fork"},
+	{Name: "mm_sparse_fork"},
+	{Name: "mm_signals"},
+	{Name: "mm_futex"},
 }
+
+// exitCannotRun is weft's status for a program it cannot run (cmd/weft).
+const exitCannotRun = 126
 
 // withFlags is a Setup that only adds weft flags, e.g. a smaller --max-insns (a later
 // flag wins over the default one).
@@ -324,7 +337,9 @@ func bigFileTouch(t *testing.T, dir string) ([]string, []string) {
 // victim is a 0644 file the guest's user does not own, in a read-write mount.
 func victim(t *testing.T, dir string) ([]string, []string) {
 	write(t, filepath.Join(dir, "victim"), "precious data\n", 0o644)
-	return []string{"--uid", otherUID(), "--gid", otherUID(), "--mount", dir + ":/mnt:rw"}, []string{"/mnt/victim"}
+	// --raw-host-ids: the guest sees the host's owner (the user running the test, root
+	// in CI), not itself as an idmapped mount would show it.
+	return []string{"--raw-host-ids", "--uid", otherUID(), "--gid", otherUID(), "--mount", dir + ":/mnt:rw"}, []string{"/mnt/victim"}
 }
 
 func victimIntact(t *testing.T, dir string, _ *Result) {

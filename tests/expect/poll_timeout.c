@@ -44,7 +44,9 @@ int main(void) {
 	struct timeval tv = {2, 0};
 	int r = select(0, NULL, NULL, NULL, &tv);
 	printf("select, SA_RESTART handler after 50 ms: %d %s\n", r, r < 0 ? strerrorname_np(errno) : "");
-	printf("  timeout now %ld.%06ld\n", (long)tv.tv_sec, (long)tv.tv_usec);
+	// What is left is 1.95 s plus the few hundred nanoseconds between setitimer and
+	// select: print it to the millisecond.
+	printf("  timeout now %ld.%03ld\n", (long)tv.tv_sec, (long)tv.tv_usec / 1000);
 
 	// A timeout that runs out reads 0.
 	tv = (struct timeval){0, 300000};

@@ -1,0 +1,196 @@
+package kernel
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"weft/internal/mm"
+	"weft/internal/vfs"
+)
+
+// The system-wide files of /proc (proc(5)): memory, CPUs, times and the few
+// /proc/sys settings that programs and test suites read. Every figure is weft's own,
+// computed when the file is opened: memory is the guest's cap and what the kernel
+// counts against it, times are virtual.
+
+// KernelRelease is the Linux release whose behaviour weft implements, as uname(2),
+// /proc/sys/kernel/osrelease and /proc/version report it.
+const KernelRelease = "6.12.0-weft"
+
+// Hostname is the guest's host name (uname's nodename, /proc/sys/kernel/hostname).
+const Hostname = "weft"
+
+// PIDMax is /proc/sys/kernel/pid_max: Linux's default on 64-bit machines. weft hands
+// out PIDs in order and never reaches it.
+const PIDMax = 4194304
+
+// NROpen is /proc/sys/fs/nr_open: the most file descriptors a process may have
+// (RLIMIT_NOFILE's ceiling).
+const NROpen = 1 << 20
+
+// UserHZ is the unit of the clock ticks /proc/stat reports (sysconf(_SC_CLK_TCK)).
+const UserHZ = 100
+
+// procSysEntry returns the system-wide /proc entry name, or nil.
+func (k *Kernel) procSysEntry(name string) *vfs.Inode {
+	fs := k.FS
+	file := func(gen func() string) *vfs.Inode {
+		return fs.NewGenerated(0o444, 0, 0, func() []byte { return []byte(gen()) })
+	}
+	switch name {
+	case "meminfo":
+		return file(k.procMeminfo)
+	case "cpuinfo":
+		return file(k.procCpuinfo)
+	case "stat":
+		return file(k.procStat)
+	case "uptime":
+		return file(func() string {
+			now := k.now()
+			var idle uint64
+			for _, c := range k.CPUs {
+				idle += now - min(now, c.Busy)
+			}
+			return fmt.Sprintf("%.2f %.2f\n", float64(now)/1e9, float64(idle)/1e9)
+		})
+	case "loadavg":
+		return file(func() string {
+			running := 0
+			for _, t := range k.tasks {
+				if t.State == TaskRunnable {
+					running++
+				}
+			}
+			return fmt.Sprintf("0.00 0.00 0.00 %d/%d %d\n", running, len(k.tasks), k.nextPID-1)
+		})
+	case "version":
+		return file(func() string {
+			return "Linux version " + KernelRelease + " (weft) #1 SMP PREEMPT weft\n"
+		})
+	case "mounts":
+		return fs.NewSymlink("self/mounts", 0, 0)
+	case "sys":
+		return k.procSysDir()
+	}
+	return nil
+}
+
+// procSysNames are the entries procSysEntry makes, for listing /proc.
+var procSysNames = []string{"cpuinfo", "loadavg", "meminfo", "mounts", "stat", "sys", "uptime", "version"}
+
+// procMeminfo is /proc/meminfo: the machine's memory is the guest's cap; what is in use
+// is what weft counts against it (frames, page tables, mappings, files, records).
+func (k *Kernel) procMeminfo() string {
+	total := k.MemoryCap()
+	used, _ := k.Memory()
+	free := total - min(total, used)
+	files := uint64(k.FS.MemoryBytes())
+	var b strings.Builder
+	for _, r := range []struct {
+		name string
+		kb   uint64
+	}{
+		{"MemTotal", total >> 10}, {"MemFree", free >> 10}, {"MemAvailable", free >> 10},
+		{"Buffers", 0}, {"Cached", files >> 10}, {"SwapCached", 0},
+		{"Active", (used - min(used, files)) >> 10}, {"Inactive", files >> 10},
+		{"SwapTotal", 0}, {"SwapFree", 0}, {"Dirty", 0}, {"Writeback", 0},
+		{"AnonPages", (used - min(used, files)) >> 10}, {"Mapped", 0}, {"Shmem", files >> 10},
+		{"CommitLimit", total >> 10}, {"Committed_AS", used >> 10},
+		{"HugePages_Total", 0}, {"HugePages_Free", 0},
+	} {
+		if strings.HasPrefix(r.name, "HugePages") {
+			fmt.Fprintf(&b, "%-16s%8d\n", r.name+":", r.kb)
+			continue
+		}
+		fmt.Fprintf(&b, "%-16s%8d kB\n", r.name+":", r.kb)
+	}
+	fmt.Fprintf(&b, "%-16s%8d kB\n", "Hugepagesize:", 2048)
+	return b.String()
+}
+
+// procCpuinfo is /proc/cpuinfo in the riscv64 kernel's format, one block per simulated
+// CPU.
+func (k *Kernel) procCpuinfo() string {
+	var b strings.Builder
+	for _, c := range k.CPUs {
+		fmt.Fprintf(&b, "processor\t: %d\nhart\t\t: %d\nisa\t\t: rv64imafdc_zicsr_zifencei\nmmu\t\t: sv48\n"+
+			"uarch\t\t: weft\nmvendorid\t: 0x0\nmarchid\t\t: 0x0\nmimpid\t\t: 0x0\n\n", c.ID, c.ID)
+	}
+	return b.String()
+}
+
+// procStat is /proc/stat: per-CPU time in clock ticks (user time is the virtual time a
+// CPU spent running guest tasks, idle the rest), context switches and processes.
+func (k *Kernel) procStat() string {
+	now := k.now()
+	tick := func(ns uint64) uint64 { return ns / (1e9 / UserHZ) }
+	var b strings.Builder
+	var busy, idle, switches uint64
+	for _, c := range k.CPUs {
+		busy += c.Busy
+		idle += now - min(now, c.Busy)
+		switches += c.ThreadSwitches + c.ProcessSwitches
+	}
+	fmt.Fprintf(&b, "cpu  %d 0 0 %d 0 0 0 0 0 0\n", tick(busy), tick(idle))
+	for _, c := range k.CPUs {
+		fmt.Fprintf(&b, "cpu%d %d 0 0 %d 0 0 0 0 0 0\n", c.ID, tick(c.Busy), tick(now-min(now, c.Busy)))
+	}
+	running, blocked := 0, 0
+	for _, t := range k.tasks {
+		switch t.State {
+		case TaskRunnable:
+			running++
+		case TaskBlocked:
+			blocked++
+		}
+	}
+	fmt.Fprintf(&b, "intr 0\nctxt %d\nbtime %d\nprocesses %d\nprocs_running %d\nprocs_blocked %d\nsoftirq 0\n",
+		switches, k.ClockStart()/1e9, k.nextPID-1, running, blocked)
+	return b.String()
+}
+
+// procSysDir is /proc/sys with the settings weft has.
+func (k *Kernel) procSysDir() *vfs.Inode {
+	fs := k.FS
+	value := func(v string) func() *vfs.Inode {
+		return func() *vfs.Inode {
+			return fs.NewGenerated(0o444, 0, 0, func() []byte { return []byte(v + "\n") })
+		}
+	}
+	dir := func(entries map[string]func() *vfs.Inode) func() *vfs.Inode {
+		return func() *vfs.Inode { return staticDir(fs, entries) }
+	}
+	return staticDir(fs, map[string]func() *vfs.Inode{
+		"kernel": dir(map[string]func() *vfs.Inode{
+			"hostname":    value(Hostname),
+			"ostype":      value("Linux"),
+			"osrelease":   value(KernelRelease),
+			"pid_max":     value(fmt.Sprint(PIDMax)),
+			"threads-max": value(fmt.Sprint(MaxTasks)),
+			"ngroups_max": value("65536"),
+		}),
+		"vm": dir(map[string]func() *vfs.Inode{
+			"max_map_count":     value(fmt.Sprint(mm.MaxMapCount)),
+			"overcommit_memory": value("0"),
+		}),
+		"fs": dir(map[string]func() *vfs.Inode{
+			"nr_open": value(fmt.Sprint(NROpen)),
+		}),
+	})
+}
+
+// staticDir is a read-only directory of fixed entries, made when looked up.
+func staticDir(fs *vfs.FS, entries map[string]func() *vfs.Inode) *vfs.Inode {
+	names := make([]string, 0, len(entries))
+	for name := range entries {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return fs.NewDynamicDir(0o555, 0, 0, func(name string) *vfs.Inode {
+		if mk := entries[name]; mk != nil {
+			return mk()
+		}
+		return nil
+	}, func() []string { return names })
+}

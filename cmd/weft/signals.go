@@ -38,6 +38,7 @@ type forwarder struct {
 
 	mu      sync.Mutex
 	k       *kernel.Kernel
+	early   []syscall.Signal // came while the program was being loaded
 	lastInt time.Time
 	grace   *time.Timer
 }
@@ -54,7 +55,12 @@ func startForwarding(stderr io.Writer, stdin *hostReader) *forwarder {
 func (f *forwarder) attach(k *kernel.Kernel) {
 	f.mu.Lock()
 	f.k = k
+	early := f.early
+	f.early = nil
 	f.mu.Unlock()
+	for _, s := range early {
+		f.handle(s)
+	}
 }
 
 func (f *forwarder) stop() {
@@ -83,7 +89,8 @@ func (f *forwarder) handle(s syscall.Signal) {
 	defer f.mu.Unlock()
 	k := f.k
 	if k == nil {
-		return // the program is still being loaded: the run has not begun
+		f.early = append(f.early, s) // forwarded once the kernel exists
+		return
 	}
 	sig := linux.Signal(s)
 	switch s {

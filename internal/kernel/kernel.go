@@ -249,10 +249,12 @@ func New(cfg Config) (*Kernel, error) {
 	}
 	k.FS = vfs.New(cfg.UID, cfg.GID, k.Random)
 	k.FS.Mem = &k.pool // the guest's files count against --max-memory
+	k.makeEtc()
 	k.mountProc()
 	k.stdio[0] = k.FS.NewStream(&vfs.Stream{R: cfg.Stdin, TTY: cfg.StdinTTY})
 	k.stdio[1] = k.FS.NewStream(&vfs.Stream{W: cfg.Stdout, TTY: cfg.StdoutTTY})
 	k.stdio[2] = k.FS.NewStream(&vfs.Stream{W: cfg.Stderr, TTY: cfg.StderrTTY})
+	k.linkDevFD() // after the streams, whose inode numbers the guest may print
 	for _, n := range k.stdio {
 		// The guest's user owns its terminal or pipes, as a login owns its tty, so that
 		// it can reopen them through /dev/stdout or /proc/self/fd/N.

@@ -43,12 +43,15 @@ func (k *Kernel) mountProc() {
 	})
 	root.SetMagic(vfs.PROC_SUPER_MAGIC)
 	fs.Mount("/proc", root)
-	// The links udev makes on Linux: programs write to /dev/stdout, and shells hand
-	// /dev/fd/N to commands for process substitution.
-	fs.AddSymlink("/dev/fd", "/proc/self/fd")
-	fs.AddSymlink("/dev/stdin", "/proc/self/fd/0")
-	fs.AddSymlink("/dev/stdout", "/proc/self/fd/1")
-	fs.AddSymlink("/dev/stderr", "/proc/self/fd/2")
+}
+
+// linkDevFD makes the links udev makes on Linux: programs write to /dev/stdout, and
+// shells hand /dev/fd/N to commands for process substitution.
+func (k *Kernel) linkDevFD() {
+	k.FS.AddSymlink("/dev/fd", "/proc/self/fd")
+	k.FS.AddSymlink("/dev/stdin", "/proc/self/fd/0")
+	k.FS.AddSymlink("/dev/stdout", "/proc/self/fd/1")
+	k.FS.AddSymlink("/dev/stderr", "/proc/self/fd/2")
 }
 
 func (k *Kernel) procDir(tg *ThreadGroup) *vfs.Inode {

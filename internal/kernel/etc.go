@@ -1,0 +1,30 @@
+package kernel
+
+import "fmt"
+
+// makeEtc writes the /etc that programs look their users, groups and host names up in
+// (passwd(5), group(5), hosts(5), nsswitch.conf(5)): root, the usual system accounts,
+// nobody, and the guest's own user (Config.UID and GID, "user" at /home/user), as a
+// Debian system has them.
+func (k *Kernel) makeEtc() {
+	uid, gid := k.cfg.UID, k.cfg.GID
+	passwd := "root:x:0:0:root:/root:/bin/sh\n" +
+		"daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n" +
+		"bin:x:2:2:bin:/bin:/usr/sbin/nologin\n" +
+		"sys:x:3:3:sys:/dev:/usr/sbin/nologin\n" +
+		"nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"
+	group := "root:x:0:\ndaemon:x:1:\nbin:x:2:\nsys:x:3:\nadm:x:4:\ntty:x:5:\ndisk:x:6:\n" +
+		"users:x:100:\nnogroup:x:65534:\n"
+	if uid != 0 && uid != 1 && uid != 2 && uid != 3 && uid != 65534 {
+		passwd += fmt.Sprintf("user:x:%d:%d:weft user:/home/user:/bin/sh\n", uid, gid)
+	}
+	if gid != 0 && gid > 6 && gid != 100 && gid != 65534 {
+		group += fmt.Sprintf("user:x:%d:\n", gid)
+	}
+	fs := k.FS
+	fs.AddFile("/etc/passwd", []byte(passwd), 0o644)
+	fs.AddFile("/etc/group", []byte(group), 0o644)
+	fs.AddFile("/etc/hostname", []byte(Hostname+"\n"), 0o644)
+	fs.AddFile("/etc/hosts", []byte("127.0.0.1\tlocalhost\n127.0.1.1\t"+Hostname+"\n::1\tlocalhost ip6-localhost ip6-loopback\n"), 0o644)
+	fs.AddFile("/etc/nsswitch.conf", []byte("passwd: files\ngroup: files\nshadow: files\nhosts: files\n"), 0o644)
+}

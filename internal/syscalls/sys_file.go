@@ -247,14 +247,17 @@ func Writev(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	return writeAll(t, f, func(done uint64) ([]byte, error) {
 		var buf []byte
 		for _, io := range v {
-			if uint64(len(buf))+io.len > maxIO {
-				break
-			}
-			b, err := copyIn(t, io.base, io.len)
+			// At most maxIO bytes in all: a larger request is a short write, as on
+			// Linux, even when its first buffer alone is larger.
+			n := min(io.len, maxIO-uint64(len(buf)))
+			b, err := copyIn(t, io.base, n)
 			if err != nil {
 				return nil, err
 			}
 			buf = append(buf, b...)
+			if uint64(len(buf)) == maxIO {
+				break
+			}
 		}
 		return buf[min(done, uint64(len(buf))):], nil
 	})
@@ -375,6 +378,10 @@ func Openat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		n.Mtime = int64(t.Now())
 	}
 	f := vfs.Open(n, flags, absPath(t, a[0], path))
+	if f.OverCap {
+		f.DecRef()
+		return 0, linux.ENOMEM
+	}
 	if flags&vfs.O_PATH == 0 {
 		if err := f.OpenHost(); err != nil {
 			f.DecRef()
@@ -564,6 +571,9 @@ func Readlinkat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 
 // Getcwd implements getcwd(2).
 func Getcwd(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	if t.TG.CwdPath == "" {
+		return 0, linux.ENAMETOOLONG // deeper than PATH_MAX (vfs.PathOf)
+	}
 	b := append([]byte(t.TG.CwdPath), 0)
 	if uint64(len(b)) > a[1] {
 		return 0, linux.ERANGE
@@ -770,10 +780,10 @@ func Getdents64(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		return 0, err
 	}
 	dir := f.Inode
-	if !dir.IsDir() {
-		return 0, linux.ENOTDIR
+	names, err := f.DirNames()
+	if err != nil {
+		return 0, err
 	}
-	names := append([]string{".", ".."}, dir.List()...)
 	var out []byte
 	for i := int(f.Offset); i < len(names); i++ {
 		name := names[i]

@@ -208,7 +208,7 @@ func execFile(t *kernel.Task, path, execfn string, argv, envp []string, depth in
 		return linux.ENOMEM
 	}
 	defer fs.Uncharge(size)
-	data, err := n.Contents()
+	data, err := n.Contents(size)
 	if err != nil {
 		return err
 	}

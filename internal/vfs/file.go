@@ -21,6 +21,14 @@ type File struct {
 	snap []byte
 	// host is the open host file behind a file on a host mount.
 	host *os.File
+	// dirNames is a directory's listing (".", "..", then its entries), taken when
+	// getdents reads from offset 0 and kept until the description closes, so that
+	// reading a large directory in many small calls does not list it again each
+	// time.
+	dirNames []string
+	// OverCap says Open could not charge the synthetic file's snapshot to the memory
+	// cap: the caller fails the open (ENOMEM) and drops the description.
+	OverCap bool
 }
 
 // Open returns a new open file description for n.
@@ -29,6 +37,12 @@ func Open(n *Inode, flags uint32, path string) *File {
 	n.opens++
 	if n.gen != nil {
 		f.snap = n.gen()
+		// A snapshot (/proc/PID/maps of a process with many mappings) is host memory
+		// the guest makes weft hold for as long as it keeps the file open: it
+		// counts against the cap, and the open fails if the cap cannot take it.
+		if n.fs != nil && !n.fs.charge(int64(len(f.snap))) {
+			f.snap, f.OverCap = nil, true
+		}
 	}
 	if o, ok := n.dev.(opener); ok {
 		o.Opened(f)
@@ -54,6 +68,11 @@ func (f *File) DecRef() {
 			f.host.Close()
 			f.host = nil
 		}
+		if f.snap != nil && f.Inode.fs != nil {
+			f.Inode.fs.uncharge(int64(len(f.snap)))
+			f.snap = nil
+		}
+		f.dropDirNames()
 		f.Inode.opens--
 		f.Inode.maybeFree()
 	}
@@ -286,3 +305,38 @@ func (s *Stream) Write(_ *File, p []byte) (int, error) {
 
 // IsTTY reports whether the host end is a terminal.
 func (s *Stream) IsTTY() bool { return s.TTY }
+
+// nameCost is what a listing holds per name (a string header; the bytes are the
+// directory's own).
+const nameCost = 16
+
+// DirNames returns the listing getdents reads from: ".", "..", then the directory's
+// entries in sorted order. It is taken afresh when reading starts over (offset 0) and
+// kept in the open file description otherwise; it counts against the memory cap (ENOMEM
+// when the cap cannot hold it), and listing it counts one walk step per name.
+func (f *File) DirNames() ([]string, error) {
+	n := f.Inode
+	if !n.IsDir() {
+		return nil, linux.ENOTDIR
+	}
+	if f.dirNames != nil && f.Offset != 0 {
+		return f.dirNames, nil
+	}
+	f.dropDirNames()
+	names := append([]string{".", ".."}, n.List()...)
+	if n.fs != nil {
+		n.fs.WalkSteps += uint64(len(names))
+		if !n.fs.charge(int64(len(names)) * nameCost) {
+			return nil, linux.ENOMEM
+		}
+	}
+	f.dirNames = names
+	return names, nil
+}
+
+func (f *File) dropDirNames() {
+	if f.dirNames != nil && f.Inode.fs != nil {
+		f.Inode.fs.uncharge(int64(len(f.dirNames)) * nameCost)
+	}
+	f.dirNames = nil
+}

@@ -262,18 +262,27 @@ func (n *Inode) hostTruncate(size int64) error {
 	return hostErr(h.Truncate(size))
 }
 
-// Contents returns a regular file's whole contents (execve reads programs with it).
-func (n *Inode) Contents() ([]byte, error) {
+// Contents returns a regular file's whole contents (execve reads programs with it), or
+// ENOMEM if it holds more than limit bytes: a host file is read through a limited
+// reader, so one that grows meanwhile cannot make weft read more.
+func (n *Inode) Contents(limit int64) ([]byte, error) {
 	switch {
 	case n.Mode&S_IFMT != S_IFREG:
 		return nil, linux.EACCES
+	case n.Size() > limit:
+		return nil, linux.ENOMEM
 	case n.hm != nil:
-		if n.hostSize() > MaxFileSize {
-			return nil, linux.EFBIG
-		}
-		b, err := n.hm.root.ReadFile(n.rel())
+		h, err := n.hm.root.Open(n.rel())
 		if err != nil {
 			return nil, hostErr(err)
+		}
+		defer h.Close()
+		b, err := io.ReadAll(io.LimitReader(h, limit+1))
+		if err != nil {
+			return nil, hostErr(err)
+		}
+		if int64(len(b)) > limit {
+			return nil, linux.ENOMEM
 		}
 		return b, nil
 	case n.gen != nil:

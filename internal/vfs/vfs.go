@@ -9,6 +9,7 @@ package vfs
 import (
 	"os"
 	"path/filepath"
+	"slices"
 
 	"sort"
 	"strings"
@@ -317,6 +318,8 @@ func contains(list []uint32, v uint32) bool {
 
 const maxSymlinks = 40 // ELOOP past this many, as Linux (path_resolution(7))
 
+const maxName = 255 // NAME_MAX: longer names are ENAMETOOLONG
+
 // A path walk is a loop over a list of components, never a recursion: a symbolic link
 // is expanded by putting its target's components in front of the ones still to walk,
 // and one counter of links followed covers the whole resolution, so that a loop
@@ -473,7 +476,7 @@ func (w *walk) one(dir *Inode, name string) (*Inode, error) {
 	if !Check(w.c, dir, MayExec) {
 		return nil, linux.EACCES
 	}
-	if len(name) > 255 {
+	if len(name) > maxName {
 		return nil, linux.ENAMETOOLONG
 	}
 	var n *Inode
@@ -495,6 +498,9 @@ func (w *walk) one(dir *Inode, name string) (*Inode, error) {
 func (fs *FS) Create(c Cred, dir *Inode, name string, mode uint32) (*Inode, error) {
 	if name == "." || name == ".." {
 		return nil, linux.EEXIST
+	}
+	if len(name) > maxName {
+		return nil, linux.ENAMETOOLONG
 	}
 	if dir.child(name) != nil {
 		return nil, linux.EEXIST
@@ -614,6 +620,9 @@ func (fs *FS) Rename(c Cred, oldDir *Inode, oldName string, newDir *Inode, newNa
 		if name == "." || name == ".." {
 			return linux.EBUSY
 		}
+		if len(name) > maxName {
+			return linux.ENAMETOOLONG
+		}
 	}
 	n := oldDir.child(oldName)
 	if n == nil {
@@ -727,6 +736,7 @@ func (fs *FS) Rename(c Cred, oldDir *Inode, oldName string, newDir *Inode, newNa
 // by the number of inodes ever made, so even a broken tree cannot make it spin.
 func (fs *FS) isAncestor(a, d *Inode) bool {
 	for i := uint64(0); i <= fs.nextIno; i++ {
+		fs.WalkSteps++
 		if d == a {
 			return true
 		}
@@ -757,21 +767,33 @@ func (n *Inode) Writable() error {
 	return nil
 }
 
-// PathOf returns the absolute path of a directory, by walking up its parents.
+// PathOf returns the absolute path of a directory, by walking up its parents, or ""
+// when that is longer than PATH_MAX (4096 bytes), which getcwd(2) reports as
+// ENAMETOOLONG. The walk stops there, so however deep a guest nests directories, a
+// chdir costs at most that much; the steps count in WalkSteps.
 func (fs *FS) PathOf(n *Inode) string {
-	path := ""
+	var names []string
+	size := 0
 	for n != fs.Root && n.parent != nil && n.parent != n {
-		path = "/" + n.name + path
+		fs.WalkSteps++
+		if size += len(n.name) + 1; size >= 4096 {
+			return ""
+		}
+		names = append(names, n.name)
 		n = n.parent
 	}
-	if path == "" {
+	if len(names) == 0 {
 		return "/"
 	}
-	return path
+	slices.Reverse(names)
+	return "/" + strings.Join(names, "/")
 }
 
 // Symlink creates a symbolic link name in dir pointing at target.
 func (fs *FS) Symlink(c Cred, dir *Inode, name, target string) error {
+	if len(name) > maxName {
+		return linux.ENAMETOOLONG
+	}
 	if dir.child(name) != nil {
 		return linux.EEXIST
 	}

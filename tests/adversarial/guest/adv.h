@@ -55,7 +55,7 @@ __attribute__((unused)) static void check(int cond, const char *fmt, ...) {
 		adv_failed = 1;
 }
 
-static int done(void) {
+__attribute__((unused)) static int done(void) {
 	printf("done\n");
 	return adv_failed;
 }

@@ -36,6 +36,7 @@ func (k *Kernel) Work() cost.Work {
 		w[cost.TLBMiss] += c.Hart.TLBMisses
 		w[cost.TLBFlush] += c.Hart.TLBFlushes
 		w[cost.TLBEntryFlushed] += c.Hart.TLBEntriesFlushed
+		w[cost.ASSwitch] += c.Hart.ASSwitches
 	}
 	return w
 }

@@ -31,6 +31,8 @@ package cost
 //	fork+exit+wait, per extra VMA           1018 ns
 //	fork+exit+wait, per extra fd              58 ns
 //	TLB miss (8192-page minus 16-page chase) 137 ns
+//	pipe ping-pong per switch, 2 threads    10955 ns   (a third run, load average 12-18)
+//	pipe ping-pong per switch, 2 processes  25352 ns   (same run)
 //	BenchmarkQueueOp                        34.4 ns/op (2 queue ops)
 //	BenchmarkTaskInit                       59.9 ns/op (952 bytes)
 //	BenchmarkProcInit                      128.7 ns/op (2352 bytes)
@@ -87,6 +89,14 @@ var Default = Model{Name: "default", Price: [NumUnits]uint64{
 	ByteCopied: 9,
 	// BenchmarkQueueOp: 34.4 ns / 2 operations on weft's wait queue.
 	QueueOp: 17_000,
+	// prices.c "pipe ping-pong": the fastest switch between two processes minus the
+	// fastest between two threads of one process, both pinned to one CPU and passing
+	// a byte over pipes: what changing address space adds to a switch. In this PVM
+	// guest that is a hypervisor exit to switch page tables, and whatever TLB refills
+	// follow natively; weft counts its own misses on top (tlb_miss), which with
+	// --asid off adds to this price. Measured under heavy load (the medians differ by
+	// 16 µs), so it is the least certain price in the table.
+	ASSwitch: 14_396_000,
 	// A flush is one instruction (sfence.vma, a CR3 write) whose own cost is small
 	// next to what it causes: the misses that refill the TLB, counted as TLBMiss.
 	// Flushes and the entries they drop are counted, priced at zero.

@@ -225,6 +225,7 @@ func (k *Kernel) runSlice(c *CPU) {
 	}
 	if t.onHart != h {
 		h.Load(&t.Ctx, t.TG.MM)
+		k.settle(t) // a change of address space is work, before the guest reads the time
 	}
 	h.TimeBase = c.Clock
 	if t.sliceLeft == 0 {

@@ -9,10 +9,10 @@
  *
  *	make -C bench/costs prices && bench/costs/bin/native-prices
  *
- * Each figure is in nanoseconds per unit: the minimum of 7 repetitions (interference
- * from other work on the host only ever adds time), with the median and maximum beside
- * it to show the spread. Run it on an otherwise idle machine: it measures the machine,
- * not weft.
+ * Each figure is in nanoseconds per unit: the median of 7 repetitions, with the fastest
+ * and slowest beside it to show the spread. Run it on an otherwise idle machine: it
+ * measures the machine, not weft; on a busy one, run it several times and keep the
+ * lowest median of each line (interference only ever adds time).
  */
 #define _GNU_SOURCE
 #include <stdint.h>
@@ -45,7 +45,7 @@ static int cmp(const void *a, const void *b)
 static void show(const char *name, double *v)
 {
 	qsort(v, REPS, sizeof *v, cmp);
-	printf("%-40s %9.2f ns  (median %.2f, max %.2f)\n", name, v[0], v[REPS / 2], v[REPS - 1]);
+	printf("%-40s %9.2f ns  (fastest %.2f, slowest %.2f)\n", name, v[REPS / 2], v[0], v[REPS - 1]);
 	fflush(stdout);
 }
 
@@ -315,8 +315,9 @@ int main(void)
 		}
 		show("pipe ping-pong, 2 threads, per switch", th);
 		show("pipe ping-pong, 2 processes, per switch", pr);
-		/* show sorted both: the fastest of each is the least disturbed run. */
-		printf("%-40s %9.2f ns  (fastest minus fastest)\n", "address-space switch (difference)", pr[0] - th[0]);
+		/* show sorted both arrays: their medians are in the middle. */
+		printf("%-40s %9.2f ns  (median minus median)\n", "address-space switch (difference)",
+		       pr[REPS / 2] - th[REPS / 2]);
 	}
 	struct {
 		const char *name;

@@ -9,16 +9,18 @@
  *
  *	make -C bench/costs prices && bench/costs/bin/native-prices
  *
- * Each figure is in nanoseconds per unit: the minimum of 7 repetitions (interference
- * from other work on the host only ever adds time), with the median and maximum beside
- * it to show the spread. Run it on an otherwise idle machine: it measures the machine,
- * not weft.
+ * Each figure is in nanoseconds per unit: the median of 7 repetitions, with the fastest
+ * and slowest beside it to show the spread. Run it on an otherwise idle machine: it
+ * measures the machine, not weft; on a busy one, run it several times and keep the
+ * lowest median of each line (interference only ever adds time).
  */
 #define _GNU_SOURCE
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <sched.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -43,7 +45,7 @@ static int cmp(const void *a, const void *b)
 static void show(const char *name, double *v)
 {
 	qsort(v, REPS, sizeof *v, cmp);
-	printf("%-40s %9.2f ns  (median %.2f, max %.2f)\n", name, v[0], v[REPS / 2], v[REPS - 1]);
+	printf("%-40s %9.2f ns  (fastest %.2f, slowest %.2f)\n", name, v[REPS / 2], v[0], v[REPS - 1]);
 	fflush(stdout);
 }
 
@@ -246,8 +248,77 @@ static double per_page(void)
 	return (more - base) / PAGES;
 }
 
+/* pingpong passes a byte back and forth over two pipes n times between this process
+ * and a thread (proc = 0) or a child process (proc = 1), all pinned to CPU 0, and
+ * returns the time per switch: the difference between the two is what a switch of
+ * address space adds to a switch on the same CPU. */
+static int pp_in[2], pp_out[2];
+static long pp_n;
+
+static void *echo(void *arg)
+{
+	(void)arg;
+	char c;
+	for (long i = 0; i < pp_n; i++) {
+		if (read(pp_in[0], &c, 1) != 1 || write(pp_out[1], &c, 1) != 1)
+			exit(1);
+	}
+	return NULL;
+}
+
+static double pingpong(int proc)
+{
+	pp_n = 20000;
+	if (pipe(pp_in) != 0 || pipe(pp_out) != 0)
+		exit(1);
+	pthread_t t;
+	pid_t pid = 0;
+	if (proc) {
+		pid = fork();
+		if (pid == 0) {
+			echo(NULL);
+			_exit(0);
+		}
+	} else {
+		pthread_create(&t, NULL, echo, NULL);
+	}
+	char c = 'x';
+	uint64_t t0 = now();
+	for (long i = 0; i < pp_n; i++) {
+		if (write(pp_in[1], &c, 1) != 1 || read(pp_out[0], &c, 1) != 1)
+			exit(1);
+	}
+	double r = (double)(now() - t0) / (2 * pp_n);
+	if (proc)
+		waitpid(pid, NULL, 0);
+	else
+		pthread_join(t, NULL);
+	close(pp_in[0]);
+	close(pp_in[1]);
+	close(pp_out[0]);
+	close(pp_out[1]);
+	return r;
+}
+
 int main(void)
 {
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	if (sched_setaffinity(0, sizeof set, &set) != 0)
+		printf("(could not pin to CPU 0: the ping-pong figures are not switches on one CPU)\n");
+	{
+		double th[REPS], pr[REPS];
+		for (int r = 0; r < REPS; r++) {
+			th[r] = pingpong(0);
+			pr[r] = pingpong(1);
+		}
+		show("pipe ping-pong, 2 threads, per switch", th);
+		show("pipe ping-pong, 2 processes, per switch", pr);
+		/* show sorted both arrays: their medians are in the middle. */
+		printf("%-40s %9.2f ns  (median minus median)\n", "address-space switch (difference)",
+		       pr[REPS / 2] - th[REPS / 2]);
+	}
 	struct {
 		const char *name;
 		double (*fn)(void);

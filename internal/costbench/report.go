@@ -68,7 +68,8 @@ func notes(r *Report) []string {
 			"virtual: each simulated CPU's clock advances by the work the kernel counted, each unit at the %s cost "+
 			"model's price (internal/kernel/cost/model.go; `weft bench --json` lists work and prices): guest "+
 			"instructions at 1 ns, traps, pages zero-filled and copied on write, page-table nodes, VMAs and fd entries "+
-			"copied, bytes copied, run/wait-queue operations, registers saved on a switch, TLB misses. No operation "+
+			"copied, bytes copied, run/wait-queue operations, registers saved on a switch, address-space switches, "+
+			"TLB misses. No operation "+
 			"has a price of its own. It is deterministic: seed %d gives these numbers every time. --asid %s.",
 			r.CostModel, r.Seed, asid),
 		"zero model: the same runs priced with --cost-model zero, guest instructions only: the part of the weft " +

@@ -247,6 +247,8 @@ type Hart struct {
 	// TLBs did not hold them (data and instruction); TLBFlushes counts flushes of a
 	// TLB set, and TLBEntriesFlushed the live entries those flushes threw away.
 	TLBMisses, TLBFlushes, TLBEntriesFlushed uint64
+	// ASSwitches counts the times the hart changed address space (a satp write).
+	ASSwitches uint64
 	// TimeBase is the virtual time in nanoseconds at the start of the next Run; the
 	// time CSR reads it (advanced by one nanosecond per instruction) at 10 MHz, the
 	// usual timebase of RISC-V Linux systems.
@@ -270,6 +272,9 @@ func (h *Hart) Load(c *Context, as *mm.AddressSpace) {
 // switchTLB makes as the hart's address space, reusing the translations cached for it
 // if the hart ran it recently and nothing invalidated them since.
 func (h *Hart) switchTLB(as *mm.AddressSpace) {
+	if h.mem != nil {
+		h.ASSwitches++ // the first address space a hart gets replaces none
+	}
 	h.mem = as
 	h.stamp++
 	if h.NoASID {

@@ -234,17 +234,26 @@ func (ev *costsEvidence) write(p *printer) {
 			"(%.0f) than its fork, exit and wait (%.0f): with --cost-model zero a thread is dearer to create here.",
 			t.per(cost.Insn), f.per(cost.Insn)))
 	}
+	// The switch rows: what a round trip between processes did that one between
+	// threads did not, from the counts.
+	asw := pipe.per(cost.ASSwitch) * m.PriceNS(cost.ASSwitch)
 	if f.noASID {
-		why = append(why, fmt.Sprintf("This run used --asid off: a switch to another process flushed the CPU's "+
-			"TLB, and the pipe round trip refilled it with %.2f TLB misses, against %.2f for the futex round trip "+
-			"between threads, which keeps the TLB.", pipe.per(cost.TLBMiss), futex.per(cost.TLBMiss)))
+		why = append(why, fmt.Sprintf("Switching between processes changes the address space: the pipe round "+
+			"trip took %s (%s of virtual time) and, with --asid off, each flushed the CPU's TLB, which the "+
+			"processes refilled with %s; the futex round trip between threads took %s and %s.",
+			cost.ASSwitch.Phrase(round2(pipe.per(cost.ASSwitch))), vt(uint64(asw+0.5)),
+			cost.TLBMiss.Phrase(round2(pipe.per(cost.TLBMiss))),
+			cost.ASSwitch.Phrase(round2(futex.per(cost.ASSwitch))), cost.TLBMiss.Phrase(round2(futex.per(cost.TLBMiss)))))
 	} else {
-		why = append(why, fmt.Sprintf("Switching between processes changes the address space, yet with ASIDs "+
-			"(weft's default, --asid on; modern Linux uses x86-64's PCIDs and RISC-V's ASIDs the same way) the TLB "+
-			"keeps each address space's translations tagged, so the pipe round trip took %.2f TLB misses and the "+
-			"futex round trip %.2f: a process switch costs about what a thread switch costs, traps and "+
-			"queue operations. Run with --asid off to see a process switch flush the TLB and pay for the misses.",
-			pipe.per(cost.TLBMiss), futex.per(cost.TLBMiss)))
+		why = append(why, fmt.Sprintf("Switching between processes changes the address space: the pipe round "+
+			"trip took %s (%s of virtual time, the price measured for loading another page table on the "+
+			"machine the model comes from), the futex round trip between threads %s. With ASIDs (weft's "+
+			"default, --asid on; modern Linux uses x86-64's PCIDs and RISC-V's ASIDs the same way) the TLB "+
+			"keeps each address space's translations tagged, so the pipe round trip took only %s and the futex "+
+			"round trip %s. Run with --asid off to see a process switch flush the TLB and pay for the misses.",
+			cost.ASSwitch.Phrase(round2(pipe.per(cost.ASSwitch))), vt(uint64(asw+0.5)),
+			cost.ASSwitch.Phrase(round2(futex.per(cost.ASSwitch))),
+			cost.TLBMiss.Phrase(round2(pipe.per(cost.TLBMiss))), cost.TLBMiss.Phrase(round2(futex.per(cost.TLBMiss)))))
 	}
 	why = append(why, fmt.Sprintf("Virtual time is weft's cost model: each unit of counted work at a price "+
 		"measured on a real machine (internal/kernel/cost/model.go), guest instructions at 1 ns; it is the same "+

@@ -36,6 +36,7 @@ func (k *Kernel) Work() cost.Work {
 		w[cost.TLBMiss] += c.Hart.TLBMisses
 		w[cost.TLBFlush] += c.Hart.TLBFlushes
 		w[cost.TLBEntryFlushed] += c.Hart.TLBEntriesFlushed
+		w[cost.ASSwitch] += c.Hart.ASSwitches
 	}
 	return w
 }
@@ -234,6 +235,7 @@ func (k *Kernel) runSlice(c *CPU) {
 	}
 	if t.onHart != h {
 		h.Load(&t.Ctx, t.TG.MM)
+		k.settle(t) // a change of address space is work, before the guest reads the time
 	}
 	h.TimeBase = c.Clock
 	if t.sliceLeft == 0 {

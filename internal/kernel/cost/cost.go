@@ -59,6 +59,9 @@ const (
 	ByteCopied
 	// QueueOp is a task added to or removed from a run queue, wait queue or futex queue.
 	QueueOp
+	// ASSwitch is a CPU switching to another address space's page table (a satp or
+	// CR3 write), with what the hardware does for it.
+	ASSwitch
 	// TLBFlush is a flush of the translations a CPU cached for one address space.
 	TLBFlush
 	// TLBEntryFlushed is a live translation a flush threw away.
@@ -77,7 +80,7 @@ var names = [NumUnits]string{
 	VMACopy: "vma_copy", FDCopy: "fd_copy", SigActionCopy: "sigaction_copy",
 	TaskInit: "task_init", ProcInit: "proc_init", RegCopy: "reg_copy",
 	ByteCopied: "byte_copied", QueueOp: "queue_op",
-	TLBFlush: "tlb_flush", TLBEntryFlushed: "tlb_entry_flushed", TLBMiss: "tlb_miss",
+	ASSwitch: "as_switch", TLBFlush: "tlb_flush", TLBEntryFlushed: "tlb_entry_flushed", TLBMiss: "tlb_miss",
 }
 
 // phrases say what n units are, for people: "3 VMAs copied".
@@ -99,6 +102,7 @@ var phrases = [NumUnits][2]string{
 	RegCopy:         {"register saved or restored", "registers saved or restored"},
 	ByteCopied:      {"byte copied to or from the guest", "bytes copied to or from the guest"},
 	QueueOp:         {"run/wait-queue operation", "run/wait-queue operations"},
+	ASSwitch:        {"address-space switch", "address-space switches"},
 	TLBFlush:        {"TLB flush", "TLB flushes"},
 	TLBEntryFlushed: {"TLB entry flushed", "TLB entries flushed"},
 	TLBMiss:         {"TLB miss refilled", "TLB misses refilled"},

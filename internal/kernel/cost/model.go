@@ -10,27 +10,32 @@ package cost
 // `weft bench` is measured on the same machine, so the model and the native numbers
 // agree about the machine. On another machine, measure again and edit this table.
 //
-// Two sources, each the minimum of its repetitions (interference from the other work on
-// a shared host only ever adds time; the host's load average was 3 to 10 on 2 cores):
+// Two sources:
 //
 //   - prices.c, the host's Linux doing the same unit of work natively:
 //     make -C bench/costs prices && bench/costs/bin/native-prices
+//     Each line is the median of 7 repetitions; the table below keeps, for each line,
+//     the lowest median of the runs made (interference from the other work on this
+//     shared host, load average 3 to 18 on 2 cores, only ever adds time).
 //   - weft's own kernel doing the unit, in Go, for work that has no user-visible native
-//     equivalent: go test -run '^$' -bench . -count 5 ./internal/kernel/cost/
+//     equivalent: go test -run '^$' -bench . -count 3 ./internal/kernel/cost/
+//     (the lowest of 3 runs).
 //
-// Measured 2026-12-07 (prices.c: minimum of 7 repetitions in each of 2 runs; Go: minimum
-// of 3 runs):
+// Measured 2026-12-07 (prices.c: lowest median of 2 runs, 4 for the ping-pong and
+// memset lines, which later runs measured too):
 //
 //	trap (getppid round trip)               1732 ns
 //	first-touch fault, per page            22651 ns
 //	copy-on-write fault, per page          23937 ns
 //	munmap of written pages, per page        205 ns
-//	memset 4 KiB                              35 ns
+//	memset 4 KiB                              33 ns
 //	memcpy 4096 bytes                         35 ns   (0.009 ns/byte)
 //	memcpy 64 bytes                         1.47 ns   (0.023 ns/byte)
 //	fork+exit+wait, per extra VMA           1018 ns
 //	fork+exit+wait, per extra fd              58 ns
 //	TLB miss (8192-page minus 16-page chase) 137 ns
+//	pipe ping-pong per switch, 2 threads     9208 ns   (run 4; run 3: 18339)
+//	pipe ping-pong per switch, 2 processes  18577 ns   (run 4; run 3: 34683)
 //	BenchmarkQueueOp                        34.4 ns/op (2 queue ops)
 //	BenchmarkTaskInit                       59.9 ns/op (952 bytes)
 //	BenchmarkProcInit                      128.7 ns/op (2352 bytes)
@@ -54,7 +59,7 @@ var Default = Model{Name: "default", Price: [NumUnits]uint64{
 	PageFreed: 205_000,
 	// prices.c "memset 4 KiB": a node is a page of 512 entries to zero. Taking the
 	// page from the allocator's free list is not included.
-	PTNodeAlloc: 35_000,
+	PTNodeAlloc: 33_000,
 	// prices.c "memcpy 4096 bytes": a node's 512 entries copied (the references the
 	// copy takes are counted as PTRef).
 	PTNodeCopy: 35_000,
@@ -87,6 +92,14 @@ var Default = Model{Name: "default", Price: [NumUnits]uint64{
 	ByteCopied: 9,
 	// BenchmarkQueueOp: 34.4 ns / 2 operations on weft's wait queue.
 	QueueOp: 17_000,
+	// prices.c "pipe ping-pong": a switch between two processes minus a switch between
+	// two threads of one process, both pinned to one CPU and passing a byte over
+	// pipes: what changing address space adds to a switch (run 4: 18577 - 9208 ns;
+	// run 3 gave 16344). In this PVM guest that is a hypervisor exit to switch page
+	// tables, and whatever TLB refills follow natively; weft counts its own misses on
+	// top (tlb_miss), which with --asid off adds to this price. Measured under heavy
+	// load, it is the least certain price in the table.
+	ASSwitch: 9_369_000,
 	// A flush is one instruction (sfence.vma, a CR3 write) whose own cost is small
 	// next to what it causes: the misses that refill the TLB, counted as TLBMiss.
 	// Flushes and the entries they drop are counted, priced at zero.

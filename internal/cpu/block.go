@@ -65,8 +65,9 @@ type block struct {
 	ops   []bop
 	plain []bop // one operation per instruction, unfused: built when a budget ends inside
 	// next caches the successors: [0] where the block falls through, [1] where its
-	// direct branch or jump goes. link[i] is the TLB set's link when next[i] was found:
-	// a flush of the set (a mapping changed) breaks every chain.
+	// direct branch or jump goes (for a jalr, its last target). link[i] is the TLB
+	// set's link when next[i] was found: a flush of the set (a mapping changed) or a
+	// decoded page going stale anywhere on the bus breaks every chain.
 	next [2]*block
 	link [2]uint64
 	size int64 // host bytes charged for the block
@@ -135,7 +136,7 @@ func (e *blockExec) lookup(pc uint64) (*block, *mm.Fault) {
 		s.jc = new([jcSize]jcEntry)
 	}
 	j := &s.jc[(pc>>1)%jcSize]
-	if j.pc == pc && j.link == s.link && j.b.page.valid {
+	if j.pc == pc && j.link == s.link {
 		return j.b, nil
 	}
 	vpn := pc >> mm.PageShift

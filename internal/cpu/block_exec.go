@@ -20,7 +20,6 @@ func (e *blockExec) run(budget uint64) Stop {
 	prof := h.bus.Profile
 	var (
 		left  = budget // instructions this run may still retire
-		done  uint64   // instructions retired before the current block
 		pc    = h.pc
 		b     *block
 		ops   []bop
@@ -41,7 +40,6 @@ func (e *blockExec) run(budget uint64) Stop {
 	wtag := tlb.wtag
 
 enter:
-	done = budget - left
 	if uint64(b.n) > left {
 		// The budget ends inside the block: run exactly left instructions.
 		if b.plain == nil {
@@ -460,7 +458,7 @@ enter:
 			stop = Stop{Reason: StopEbreak}
 			goto stopped
 		case bcode(CSRRW), bcode(CSRRS), bcode(CSRRC), bcode(CSRRWI), bcode(CSRRSI), bcode(CSRRCI):
-			if !h.csr(&op.inst, done+uint64(op.n)) {
+			if !h.csr(&op.inst, e.done(budget, left, b, tail)+uint64(op.n)) {
 				goto illegal
 			}
 		case bcode(LR_W), bcode(LR_D), bcode(SC_W), bcode(SC_D), bcode(AMOSWAP_W), bcode(AMOADD_W),
@@ -474,7 +472,7 @@ enter:
 			}
 		case bcode(opCross):
 			var res int
-			if res, next, stop = e.cross(b, done); res == resStop {
+			if res, next, stop = e.cross(b, e.done(budget, left, b, tail)); res == resStop {
 				goto stopped
 			}
 			if res == resTaken {
@@ -518,7 +516,7 @@ chain:
 	if left == 0 {
 		return h.stop(Stop{Reason: StopBudget}, next, budget)
 	}
-	if nb := b.next[slot]; nb != nil && b.link[slot] == tlb.link && nb.page.valid {
+	if nb := b.next[slot]; nb != nil && b.link[slot] == tlb.link {
 		b = nb
 		goto enter
 	}
@@ -539,11 +537,11 @@ indirect:
 	// next[1] of a block that ends in jalr remembers its last target (most returns
 	// and many indirect calls go where they went last time); the jump cache knows
 	// the others.
-	if nb := b.next[1]; nb != nil && nb.pc == next && b.link[1] == tlb.link && nb.page.valid {
+	if nb := b.next[1]; nb != nil && nb.pc == next && b.link[1] == tlb.link {
 		b = nb
 		goto enter
 	}
-	if j := &tlb.jc[(next>>1)%jcSize]; j.pc == next && j.link == tlb.link && j.b.page.valid {
+	if j := &tlb.jc[(next>>1)%jcSize]; j.pc == next && j.link == tlb.link {
 		b.next[1], b.link[1] = j.b, tlb.link
 		b = j.b
 		goto enter
@@ -567,7 +565,16 @@ stopped:
 			prof[b.pc] -= uint64(b.n - uint32(op.n))
 		}
 	}
-	return h.stop(stop, b.pc+uint64(op.off), done+uint64(op.n))
+	return h.stop(stop, b.pc+uint64(op.off), e.done(budget, left, b, tail)+uint64(op.n))
+}
+
+// done is the number of instructions the run retired before block b: left was
+// charged for all of b unless it runs as a tail.
+func (e *blockExec) done(budget, left uint64, b *block, tail bool) uint64 {
+	if tail {
+		return budget - left
+	}
+	return budget - left - uint64(b.n)
 }
 
 // exec1 runs one operation of b outside the run loop: the instruction that crosses a

@@ -94,6 +94,7 @@ type codePage interface {
 
 // codeCache holds every decoded page of a bus's harts, oldest first.
 type codeCache struct {
+	bus   *Bus
 	pages []codePage // FIFO; may still hold pages invalidated since
 	head  int        // pages[:head] are gone
 	live  int        // valid pages
@@ -125,10 +126,15 @@ func (c *codeCache) charge(size int64, keep codePage) {
 	}
 }
 
-// release is called once by a page that stops being valid, with its size.
+// release is called once by a page that stops being valid, with its size. Every TLB
+// set of the bus takes a new link, so that no chained block or jump-cache entry leads
+// into the stale page: engines need not check pages on the way.
 func (c *codeCache) release(size int64) {
 	c.live--
 	c.charge(-size, nil)
+	if c.bus != nil {
+		c.bus.relink()
+	}
 }
 
 // evictOldest drops the oldest valid page other than keep; false if there is none.

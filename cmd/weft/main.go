@@ -171,6 +171,12 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "weft: --max-memory %q: %v\n", opts.maxMem, err)
 		return exitUsage
 	}
+	if os.Getenv("GOMEMLIMIT") == "" && maxMem > 0 && maxMem < 1<<50 {
+		// weft's own allocations (decoded code, garbage not yet collected) would
+		// otherwise let the Go heap grow to twice the guest's memory before a
+		// collection: ask the collector to keep the whole process near the cap.
+		debug.SetMemoryLimit(int64(maxMem) + 128<<20)
+	}
 	prog := rest[0]
 	o := run.Options{
 		Stdin: stdin, Stdout: stdout, Stderr: stderr,

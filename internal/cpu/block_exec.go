@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"math/bits"
 
+	"weft/internal/cpu/fpu"
+
 	"weft/internal/mm"
 )
 
@@ -443,6 +445,54 @@ enter:
 			x[op.rd], _ = bits.Mul64(x[op.rs1], x[op.rs2])
 		case bcode(FMV_D_X):
 			h.f[op.rd&31] = x[op.rs1]
+		case bcode(FADD_D), bcode(FSUB_D), bcode(FMUL_D), bcode(FDIV_D), bcode(FMADD_D), bcode(FMSUB_D), bcode(FNMSUB_D), bcode(FNMADD_D):
+			rm, ok := h.roundingMode(&op.inst)
+			if !ok {
+				goto illegal
+			}
+			f := &h.f
+			var v uint64
+			var fl fpu.Flags
+			a, c := f[op.rs1&31], f[op.rs2&31]
+			switch op.op {
+			case FADD_D:
+				v, fl = fpu.Add64(a, c, rm)
+			case FSUB_D:
+				v, fl = fpu.Sub64(a, c, rm)
+			case FMUL_D:
+				v, fl = fpu.Mul64(a, c, rm)
+			case FDIV_D:
+				v, fl = fpu.Div64(a, c, rm)
+			case FMADD_D:
+				v, fl = fpu.MulAdd64(a, c, f[op.rs3&31], rm)
+			case FMSUB_D:
+				v, fl = fpu.MulAdd64(a, c, f[op.rs3&31]^(1<<63), rm)
+			case FNMSUB_D:
+				v, fl = fpu.MulAdd64(a^(1<<63), c, f[op.rs3&31], rm)
+			default: // FNMADD_D
+				v, fl = fpu.MulAdd64(a^(1<<63), c, f[op.rs3&31]^(1<<63), rm)
+			}
+			f[op.rd&31] = v
+			h.fflags |= uint8(fl)
+		case bcode(FADD_S), bcode(FMUL_S), bcode(FMADD_S):
+			rm, ok := h.roundingMode(&op.inst)
+			if !ok {
+				goto illegal
+			}
+			f := &h.f
+			var v uint32
+			var fl fpu.Flags
+			a, c := unboxS(f[op.rs1&31]), unboxS(f[op.rs2&31])
+			switch op.op {
+			case FADD_S:
+				v, fl = fpu.Add32(a, c, rm)
+			case FMUL_S:
+				v, fl = fpu.Mul32(a, c, rm)
+			default: // FMADD_S
+				v, fl = fpu.MulAdd32(a, c, unboxS(f[op.rs3&31]), rm)
+			}
+			f[op.rd&31] = boxS(v)
+			h.fflags |= uint8(fl)
 		case bcode(FSGNJ_D):
 			h.f[op.rd&31] = h.f[op.rs1&31]&^(1<<63) | h.f[op.rs2&31]&(1<<63)
 		case bcode(FENCE):

@@ -79,9 +79,9 @@ func defaultEngine() Engine {
 // fixed bound rather than a charge to the guest's memory cap so that what the guest
 // sees (when it runs out of memory, the peak memory weft reports) does not depend on
 // the engine: engines decode into different amounts of memory.
-const (
-	maxCodeBytes = 64 << 20
-	maxCodePages = 1 << 14
+var (
+	maxCodeBytes int64 = 64 << 20
+	maxCodePages       = 1 << 14
 )
 
 // codePage is a decoded page in the code cache.

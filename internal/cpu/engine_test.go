@@ -115,3 +115,47 @@ func FuzzEngines(f *testing.F) {
 	f.Add(assembleWords([]uint32{asmI(SLLI, 5, 6, 3), asmR(ADD, 5, 5, 7), uint32(ecall)}))
 	f.Fuzz(func(t *testing.T, code []byte) { checkEngines(t, code) })
 }
+
+// TestCodeCacheBounded runs code on many pages, each once, on every engine, with the
+// code cache's bounds lowered: the cache evicts its oldest pages and stays within them,
+// and evicted code still runs correctly when it runs again.
+func TestCodeCacheBounded(t *testing.T) {
+	savedBytes, savedPages := maxCodeBytes, maxCodePages
+	defer func() { maxCodeBytes, maxCodePages = savedBytes, savedPages }()
+	maxCodeBytes, maxCodePages = 256<<10, 16
+	const pages = 64
+	for _, e := range Engines() {
+		as := mm.New(&mm.Pool{})
+		if err := as.Map(codeBase, pages*mm.PageSize, mm.PermRead|mm.PermExec, false, ""); err != nil {
+			t.Fatal(err)
+		}
+		// Each page adds 1 to x5 and jumps to the next page; the last one ecalls.
+		for p := uint64(0); p < pages; p++ {
+			next := asmJAL(0, mm.PageSize-4)
+			if p == pages-1 {
+				next = uint32(ecall)
+			}
+			if err := as.Poke(codeBase+p*mm.PageSize, assembleWords([]uint32{asmI(ADDI, 5, 5, 1), next})); err != nil {
+				t.Fatal(err)
+			}
+		}
+		bus := Bus{Engine: e}
+		h := bus.NewHart()
+		for round := 0; round < 2; round++ {
+			h.Load(&Context{PC: codeBase}, as)
+			s := h.Run(10 * pages)
+			var c Context
+			h.Save(&c)
+			if s.Reason != StopEcall || c.X[5] != pages {
+				t.Fatalf("%s round %d: %v at 0x%x, x5=%d; want an ecall with x5=%d", e.Name(), round, s.Reason, s.PC, c.X[5], pages)
+			}
+			if bus.code.live > maxCodePages || bus.CodeBytes() > maxCodeBytes && bus.code.live > 1 {
+				t.Errorf("%s: %d pages, %d bytes of decoded code; bounds %d pages, %d bytes",
+					e.Name(), bus.code.live, bus.CodeBytes(), maxCodePages, maxCodeBytes)
+			}
+		}
+		if bus.code.evicted == 0 {
+			t.Errorf("%s: nothing was evicted", e.Name())
+		}
+	}
+}

@@ -26,7 +26,6 @@ func (e *blockExec) run(budget uint64) Stop {
 		b     *block
 		ops   []bop
 		op    *bop
-		k     int
 		next  uint64
 		slot  int
 		stop  Stop
@@ -60,8 +59,8 @@ enter:
 			prof[b.pc] += uint64(b.n)
 		}
 	}
-	for k = 0; k < len(ops); k++ {
-		op = &ops[k]
+	for i := range ops {
+		op = &ops[i]
 		switch op.code {
 		case bLI:
 			x[op.rd] = uint64(op.imm)

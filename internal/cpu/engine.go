@@ -109,7 +109,19 @@ func (c *codeCache) add(p codePage, size int64) {
 	for c.live >= maxCodePages && c.evictOldest(p) {
 	}
 	c.charge(size, p)
-	if c.head > 0 && c.head >= len(c.pages)/2 {
+	if len(c.pages)-c.head > 2*c.live+64 {
+		// Mostly stale pages (code rewritten again and again): keep the valid ones,
+		// so that the queue, and the stale pages it would keep alive, stay bounded.
+		n := 0
+		for _, q := range c.pages[c.head:] {
+			if q.isValid() {
+				c.pages[n] = q
+				n++
+			}
+		}
+		clear(c.pages[n:])
+		c.pages, c.head = c.pages[:n], 0
+	} else if c.head > 0 && c.head >= len(c.pages)/2 {
 		n := copy(c.pages, c.pages[c.head:])
 		clear(c.pages[n:])
 		c.pages, c.head = c.pages[:n], 0

@@ -159,3 +159,35 @@ func TestCodeCacheBounded(t *testing.T) {
 		}
 	}
 }
+
+// TestRewrittenCodeBounded rewrites and runs the same page of code many times (as a JIT
+// does): every engine runs the new code each time, and the code cache does not keep the
+// stale pages.
+func TestRewrittenCodeBounded(t *testing.T) {
+	for _, e := range Engines() {
+		as := mm.New(&mm.Pool{})
+		if err := as.Map(codeBase, mm.PageSize, mm.PermRead|mm.PermWrite|mm.PermExec, false, ""); err != nil {
+			t.Fatal(err)
+		}
+		bus := Bus{Engine: e}
+		h := bus.NewHart()
+		for i := int64(0); i < 2000; i++ {
+			// The kernel's write (as by a syscall) invalidates the decoded page.
+			if err := as.WriteAt(assembleWords([]uint32{asmI(ADDI, 5, 0, i%1000), uint32(ecall)}), codeBase); err != nil {
+				t.Fatal(err)
+			}
+			h.Load(&Context{PC: codeBase}, as)
+			if s := h.Run(10); s.Reason != StopEcall {
+				t.Fatalf("%s: %v at 0x%x", e.Name(), s.Reason, s.PC)
+			}
+			var c Context
+			h.Save(&c)
+			if c.X[5] != uint64(i%1000) {
+				t.Fatalf("%s, round %d: x5 = %d, the stale code ran", e.Name(), i, c.X[5])
+			}
+		}
+		if n := len(bus.code.pages) - bus.code.head; n > 2*bus.code.live+64 {
+			t.Errorf("%s: the code cache holds %d pages, %d of them valid", e.Name(), n, bus.code.live)
+		}
+	}
+}

@@ -10,7 +10,8 @@
 # MIPS are guest instructions (as weft counts them) per second; qemu runs the same
 # binary, so its MIPS are the same count divided by qemu's wall time.
 # Needs Go, make, riscv64-linux-gnu-gcc and qemu-riscv64; a host cc is optional (native
-# column).
+# column). WEFT_ENGINE=interp measures the reference interpreter instead of the default
+# block engine.
 set -eu
 
 runs=3
@@ -18,7 +19,7 @@ case "${1:-}" in
 --quick) runs=1 ;;
 "") ;;
 -h | --help)
-	sed -n '2,13s/^# \{0,1\}//p' "$0"
+	sed -n '2,15s/^# \{0,1\}//p' "$0"
 	exit 0
 	;;
 *)
@@ -59,7 +60,15 @@ elif ! make -s -C bench native >&2; then
 	native=no
 fi
 
-progs="intloop memwalk calls bytecode float"
+progs="intloop memwalk calls bytecode float atomics"
+
+# weft's flags for a program: atomics runs 4 threads on 4 CPUs interleaved at every
+# instruction, what costs weft a hart switch per instruction.
+flags() {
+	case $1 in
+	atomics) echo "--cpus 4 --step 1" ;;
+	esac
+}
 
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
@@ -92,7 +101,8 @@ for p in $progs; do
 		echo "bench: $p: run $i/$runs: weft" >&2
 		t0=$(now)
 		status=0
-		"$tmp/weft" run --stats "$bin" >"$tmp/out" 2>"$tmp/err" || status=$?
+		# shellcheck disable=SC2046 # flags are words
+		"$tmp/weft" run --stats $(flags "$p") "$bin" >"$tmp/out" 2>"$tmp/err" || status=$?
 		t1=$(now)
 		if [ "$status" -ne 0 ]; then
 			{
@@ -151,4 +161,4 @@ if [ -n "$(git -C "$root" status --porcelain 2>/dev/null)" ]; then
 fi
 echo
 cat "$table"
-echo "best of $runs; weft $rev; $(nproc) CPUs, ${cpu:-unknown CPU}; $(go version); $(qemu-riscv64 --version | head -n 1)"
+echo "best of $runs; weft $rev, engine ${WEFT_ENGINE:-block}; $(nproc) CPUs, ${cpu:-unknown CPU}; $(go version); $(qemu-riscv64 --version | head -n 1)"

@@ -234,10 +234,12 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "weft: --max-memory %q: %v\n", opts.maxMem, err)
 		return exitUsage
 	}
-	// What weft holds for the guest is counted against maxMem; this makes Go's
-	// collector work harder as the heap nears it, so that garbage does not double
-	// weft's resident memory on top of it.
-	debug.SetMemoryLimit(int64(min(maxMem, 1<<60)) + 96<<20)
+	if os.Getenv("GOMEMLIMIT") == "" && maxMem > 0 && maxMem < 1<<50 {
+		// weft's own allocations (decoded code, garbage not yet collected) would
+		// otherwise let the Go heap grow to twice the guest's memory before a
+		// collection: ask the collector to keep the whole process near the cap.
+		debug.SetMemoryLimit(int64(maxMem) + 128<<20)
+	}
 	model, noASID, ok := opts.cost.parse(stderr)
 	if !ok {
 		return exitUsage

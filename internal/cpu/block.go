@@ -65,8 +65,9 @@ type block struct {
 	ops   []bop
 	plain []bop // one operation per instruction, unfused: built when a budget ends inside
 	// next caches the successors: [0] where the block falls through, [1] where its
-	// direct branch or jump goes. link[i] is the TLB set's link when next[i] was found:
-	// a flush of the set (a mapping changed) breaks every chain.
+	// direct branch or jump goes (for a jalr, its last target). link[i] is the TLB
+	// set's link when next[i] was found: a flush of the set (a mapping changed) or a
+	// decoded page going stale anywhere on the bus breaks every chain.
 	next [2]*block
 	link [2]uint64
 	size int64 // host bytes charged for the block
@@ -116,7 +117,8 @@ type jcEntry struct {
 
 // blockExec runs one hart with the block engine.
 type blockExec struct {
-	h *Hart
+	h       *Hart
+	scratch [maxBlockInsns]bop // build's work space
 }
 
 // Results of exec1.
@@ -135,7 +137,7 @@ func (e *blockExec) lookup(pc uint64) (*block, *mm.Fault) {
 		s.jc = new([jcSize]jcEntry)
 	}
 	j := &s.jc[(pc>>1)%jcSize]
-	if j.pc == pc && j.link == s.link && j.b.page.valid {
+	if j.pc == pc && j.link == s.link {
 		return j.b, nil
 	}
 	vpn := pc >> mm.PageShift
@@ -172,7 +174,10 @@ func (e *blockExec) lookup(pc uint64) (*block, *mm.Fault) {
 // directly; an instruction that crosses into the next page is a block of its own (an
 // opCross operation), fetched afresh each time it runs, as the next page may change.
 func (e *blockExec) build(p *blockPage, pc uint64, fuse bool) *block {
-	b := &block{page: p, pc: pc}
+	// Decode into the executor's scratch array, then copy out exactly what the block
+	// needs: no garbage from growing slices (decoding is most of the cost of code
+	// that runs once).
+	b := &block{page: p, pc: pc, ops: e.scratch[:0]}
 	data := &p.frame.Data
 	a := pc
 	for b.n < maxBlockInsns {
@@ -196,7 +201,8 @@ func (e *blockExec) build(p *blockPage, pc uint64, fuse bool) *block {
 				b.n, a = 1, a+4
 			}
 			b.end = a
-			b.size = blockSize + int64(cap(b.ops))*bopSize
+			b.ops = append([]bop(nil), b.ops...)
+			b.size = blockSize + int64(len(b.ops))*bopSize
 			return b
 		}
 		in := prepare(Decode(raw), a)
@@ -221,7 +227,7 @@ func (e *blockExec) build(p *blockPage, pc uint64, fuse bool) *block {
 		}
 	}
 	b.end = a
-	b.ops = b.ops[:len(b.ops):len(b.ops)]
+	b.ops = append([]bop(nil), b.ops...)
 	b.size = blockSize + int64(len(b.ops))*bopSize
 	return b
 }

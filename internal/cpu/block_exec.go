@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"math/bits"
 
+	"weft/internal/cpu/fpu"
+
 	"weft/internal/mm"
 )
 
@@ -20,12 +22,10 @@ func (e *blockExec) run(budget uint64) Stop {
 	prof := h.bus.Profile
 	var (
 		left  = budget // instructions this run may still retire
-		done  uint64   // instructions retired before the current block
 		pc    = h.pc
 		b     *block
 		ops   []bop
 		op    *bop
-		k     int
 		next  uint64
 		slot  int
 		stop  Stop
@@ -41,7 +41,6 @@ func (e *blockExec) run(budget uint64) Stop {
 	wtag := tlb.wtag
 
 enter:
-	done = budget - left
 	if uint64(b.n) > left {
 		// The budget ends inside the block: run exactly left instructions.
 		if b.plain == nil {
@@ -60,8 +59,8 @@ enter:
 			prof[b.pc] += uint64(b.n)
 		}
 	}
-	for k = 0; k < len(ops); k++ {
-		op = &ops[k]
+	for i := range ops {
+		op = &ops[i]
 		switch op.code {
 		case bLI:
 			x[op.rd] = uint64(op.imm)
@@ -445,6 +444,54 @@ enter:
 			x[op.rd], _ = bits.Mul64(x[op.rs1], x[op.rs2])
 		case bcode(FMV_D_X):
 			h.f[op.rd&31] = x[op.rs1]
+		case bcode(FADD_D), bcode(FSUB_D), bcode(FMUL_D), bcode(FDIV_D), bcode(FMADD_D), bcode(FMSUB_D), bcode(FNMSUB_D), bcode(FNMADD_D):
+			rm, ok := h.roundingMode(&op.inst)
+			if !ok {
+				goto illegal
+			}
+			f := &h.f
+			var v uint64
+			var fl fpu.Flags
+			a, c := f[op.rs1&31], f[op.rs2&31]
+			switch op.op {
+			case FADD_D:
+				v, fl = fpu.Add64(a, c, rm)
+			case FSUB_D:
+				v, fl = fpu.Sub64(a, c, rm)
+			case FMUL_D:
+				v, fl = fpu.Mul64(a, c, rm)
+			case FDIV_D:
+				v, fl = fpu.Div64(a, c, rm)
+			case FMADD_D:
+				v, fl = fpu.MulAdd64(a, c, f[op.rs3&31], rm)
+			case FMSUB_D:
+				v, fl = fpu.MulAdd64(a, c, f[op.rs3&31]^(1<<63), rm)
+			case FNMSUB_D:
+				v, fl = fpu.MulAdd64(a^(1<<63), c, f[op.rs3&31], rm)
+			default: // FNMADD_D
+				v, fl = fpu.MulAdd64(a^(1<<63), c, f[op.rs3&31]^(1<<63), rm)
+			}
+			f[op.rd&31] = v
+			h.fflags |= uint8(fl)
+		case bcode(FADD_S), bcode(FMUL_S), bcode(FMADD_S):
+			rm, ok := h.roundingMode(&op.inst)
+			if !ok {
+				goto illegal
+			}
+			f := &h.f
+			var v uint32
+			var fl fpu.Flags
+			a, c := unboxS(f[op.rs1&31]), unboxS(f[op.rs2&31])
+			switch op.op {
+			case FADD_S:
+				v, fl = fpu.Add32(a, c, rm)
+			case FMUL_S:
+				v, fl = fpu.Mul32(a, c, rm)
+			default: // FMADD_S
+				v, fl = fpu.MulAdd32(a, c, unboxS(f[op.rs3&31]), rm)
+			}
+			f[op.rd&31] = boxS(v)
+			h.fflags |= uint8(fl)
 		case bcode(FSGNJ_D):
 			h.f[op.rd&31] = h.f[op.rs1&31]&^(1<<63) | h.f[op.rs2&31]&(1<<63)
 		case bcode(FENCE):
@@ -460,7 +507,7 @@ enter:
 			stop = Stop{Reason: StopEbreak}
 			goto stopped
 		case bcode(CSRRW), bcode(CSRRS), bcode(CSRRC), bcode(CSRRWI), bcode(CSRRSI), bcode(CSRRCI):
-			if !h.csr(&op.inst, done+uint64(op.n)) {
+			if !h.csr(&op.inst, e.done(budget, left, b, tail)+uint64(op.n)) {
 				goto illegal
 			}
 		case bcode(LR_W), bcode(LR_D), bcode(SC_W), bcode(SC_D), bcode(AMOSWAP_W), bcode(AMOADD_W),
@@ -474,7 +521,7 @@ enter:
 			}
 		case bcode(opCross):
 			var res int
-			if res, next, stop = e.cross(b, done); res == resStop {
+			if res, next, stop = e.cross(b, e.done(budget, left, b, tail)); res == resStop {
 				goto stopped
 			}
 			if res == resTaken {
@@ -518,7 +565,7 @@ chain:
 	if left == 0 {
 		return h.stop(Stop{Reason: StopBudget}, next, budget)
 	}
-	if nb := b.next[slot]; nb != nil && b.link[slot] == tlb.link && nb.page.valid {
+	if nb := b.next[slot]; nb != nil && b.link[slot] == tlb.link {
 		b = nb
 		goto enter
 	}
@@ -539,11 +586,11 @@ indirect:
 	// next[1] of a block that ends in jalr remembers its last target (most returns
 	// and many indirect calls go where they went last time); the jump cache knows
 	// the others.
-	if nb := b.next[1]; nb != nil && nb.pc == next && b.link[1] == tlb.link && nb.page.valid {
+	if nb := b.next[1]; nb != nil && nb.pc == next && b.link[1] == tlb.link {
 		b = nb
 		goto enter
 	}
-	if j := &tlb.jc[(next>>1)%jcSize]; j.pc == next && j.link == tlb.link && j.b.page.valid {
+	if j := &tlb.jc[(next>>1)%jcSize]; j.pc == next && j.link == tlb.link {
 		b.next[1], b.link[1] = j.b, tlb.link
 		b = j.b
 		goto enter
@@ -567,7 +614,16 @@ stopped:
 			prof[b.pc] -= uint64(b.n - uint32(op.n))
 		}
 	}
-	return h.stop(stop, b.pc+uint64(op.off), done+uint64(op.n))
+	return h.stop(stop, b.pc+uint64(op.off), e.done(budget, left, b, tail)+uint64(op.n))
+}
+
+// done is the number of instructions the run retired before block b: left was
+// charged for all of b unless it runs as a tail.
+func (e *blockExec) done(budget, left uint64, b *block, tail bool) uint64 {
+	if tail {
+		return budget - left
+	}
+	return budget - left - uint64(b.n)
 }
 
 // exec1 runs one operation of b outside the run loop: the instruction that crosses a

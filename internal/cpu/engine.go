@@ -79,9 +79,9 @@ func defaultEngine() Engine {
 // fixed bound rather than a charge to the guest's memory cap so that what the guest
 // sees (when it runs out of memory, the peak memory weft reports) does not depend on
 // the engine: engines decode into different amounts of memory.
-const (
-	maxCodeBytes = 64 << 20
-	maxCodePages = 1 << 14
+var (
+	maxCodeBytes int64 = 64 << 20
+	maxCodePages       = 1 << 14
 )
 
 // codePage is a decoded page in the code cache.
@@ -94,6 +94,7 @@ type codePage interface {
 
 // codeCache holds every decoded page of a bus's harts, oldest first.
 type codeCache struct {
+	bus   *Bus
 	pages []codePage // FIFO; may still hold pages invalidated since
 	head  int        // pages[:head] are gone
 	live  int        // valid pages
@@ -108,7 +109,19 @@ func (c *codeCache) add(p codePage, size int64) {
 	for c.live >= maxCodePages && c.evictOldest(p) {
 	}
 	c.charge(size, p)
-	if c.head > 0 && c.head >= len(c.pages)/2 {
+	if len(c.pages)-c.head > 2*c.live+64 {
+		// Mostly stale pages (code rewritten again and again): keep the valid ones,
+		// so that the queue, and the stale pages it would keep alive, stay bounded.
+		n := 0
+		for _, q := range c.pages[c.head:] {
+			if q.isValid() {
+				c.pages[n] = q
+				n++
+			}
+		}
+		clear(c.pages[n:])
+		c.pages, c.head = c.pages[:n], 0
+	} else if c.head > 0 && c.head >= len(c.pages)/2 {
 		n := copy(c.pages, c.pages[c.head:])
 		clear(c.pages[n:])
 		c.pages, c.head = c.pages[:n], 0
@@ -125,10 +138,15 @@ func (c *codeCache) charge(size int64, keep codePage) {
 	}
 }
 
-// release is called once by a page that stops being valid, with its size.
+// release is called once by a page that stops being valid, with its size. Every TLB
+// set of the bus takes a new link, so that no chained block or jump-cache entry leads
+// into the stale page: engines need not check pages on the way.
 func (c *codeCache) release(size int64) {
 	c.live--
 	c.charge(-size, nil)
+	if c.bus != nil {
+		c.bus.relink()
+	}
 }
 
 // evictOldest drops the oldest valid page other than keep; false if there is none.

@@ -115,3 +115,79 @@ func FuzzEngines(f *testing.F) {
 	f.Add(assembleWords([]uint32{asmI(SLLI, 5, 6, 3), asmR(ADD, 5, 5, 7), uint32(ecall)}))
 	f.Fuzz(func(t *testing.T, code []byte) { checkEngines(t, code) })
 }
+
+// TestCodeCacheBounded runs code on many pages, each once, on every engine, with the
+// code cache's bounds lowered: the cache evicts its oldest pages and stays within them,
+// and evicted code still runs correctly when it runs again.
+func TestCodeCacheBounded(t *testing.T) {
+	savedBytes, savedPages := maxCodeBytes, maxCodePages
+	defer func() { maxCodeBytes, maxCodePages = savedBytes, savedPages }()
+	maxCodeBytes, maxCodePages = 256<<10, 16
+	const pages = 64
+	for _, e := range Engines() {
+		as := mm.New(&mm.Pool{})
+		if err := as.Map(codeBase, pages*mm.PageSize, mm.PermRead|mm.PermExec, false, ""); err != nil {
+			t.Fatal(err)
+		}
+		// Each page adds 1 to x5 and jumps to the next page; the last one ecalls.
+		for p := uint64(0); p < pages; p++ {
+			next := asmJAL(0, mm.PageSize-4)
+			if p == pages-1 {
+				next = uint32(ecall)
+			}
+			if err := as.Poke(codeBase+p*mm.PageSize, assembleWords([]uint32{asmI(ADDI, 5, 5, 1), next})); err != nil {
+				t.Fatal(err)
+			}
+		}
+		bus := Bus{Engine: e}
+		h := bus.NewHart()
+		for round := 0; round < 2; round++ {
+			h.Load(&Context{PC: codeBase}, as)
+			s := h.Run(10 * pages)
+			var c Context
+			h.Save(&c)
+			if s.Reason != StopEcall || c.X[5] != pages {
+				t.Fatalf("%s round %d: %v at 0x%x, x5=%d; want an ecall with x5=%d", e.Name(), round, s.Reason, s.PC, c.X[5], pages)
+			}
+			if bus.code.live > maxCodePages || bus.CodeBytes() > maxCodeBytes && bus.code.live > 1 {
+				t.Errorf("%s: %d pages, %d bytes of decoded code; bounds %d pages, %d bytes",
+					e.Name(), bus.code.live, bus.CodeBytes(), maxCodePages, maxCodeBytes)
+			}
+		}
+		if bus.code.evicted == 0 {
+			t.Errorf("%s: nothing was evicted", e.Name())
+		}
+	}
+}
+
+// TestRewrittenCodeBounded rewrites and runs the same page of code many times (as a JIT
+// does): every engine runs the new code each time, and the code cache does not keep the
+// stale pages.
+func TestRewrittenCodeBounded(t *testing.T) {
+	for _, e := range Engines() {
+		as := mm.New(&mm.Pool{})
+		if err := as.Map(codeBase, mm.PageSize, mm.PermRead|mm.PermWrite|mm.PermExec, false, ""); err != nil {
+			t.Fatal(err)
+		}
+		bus := Bus{Engine: e}
+		h := bus.NewHart()
+		for i := int64(0); i < 2000; i++ {
+			// The kernel's write (as by a syscall) invalidates the decoded page.
+			if err := as.WriteAt(assembleWords([]uint32{asmI(ADDI, 5, 0, i%1000), uint32(ecall)}), codeBase); err != nil {
+				t.Fatal(err)
+			}
+			h.Load(&Context{PC: codeBase}, as)
+			if s := h.Run(10); s.Reason != StopEcall {
+				t.Fatalf("%s: %v at 0x%x", e.Name(), s.Reason, s.PC)
+			}
+			var c Context
+			h.Save(&c)
+			if c.X[5] != uint64(i%1000) {
+				t.Fatalf("%s, round %d: x5 = %d, the stale code ran", e.Name(), i, c.X[5])
+			}
+		}
+		if n := len(bus.code.pages) - bus.code.head; n > 2*bus.code.live+64 {
+			t.Errorf("%s: the code cache holds %d pages, %d of them valid", e.Name(), n, bus.code.live)
+		}
+	}
+}

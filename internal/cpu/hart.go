@@ -192,11 +192,24 @@ func (b *Bus) flushWrites(except *Hart) {
 	}
 }
 
+// relink gives every TLB set of the bus a new link (tlbSet.link).
+func (b *Bus) relink() {
+	for _, h := range b.harts {
+		for _, s := range h.sets {
+			if s != nil {
+				b.links++
+				s.link = b.links
+			}
+		}
+	}
+}
+
 // NewHart adds a hart to the bus.
 func (b *Bus) NewHart() *Hart {
 	if b.Engine == nil {
 		b.Engine = DefaultEngine
 	}
+	b.code.bus = b
 	h := &Hart{bus: b}
 	h.exec = b.Engine.newExecutor(h)
 	h.tlb = &tlbSet{bus: b, owner: h}

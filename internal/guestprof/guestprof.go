@@ -167,7 +167,11 @@ func newSymbolizer(exe []byte) *symbolizer {
 			if err == nil && lr != nil {
 				var e dwarf.LineEntry
 				for lr.Next(&e) == nil {
-					if e.File != nil && !e.EndSequence {
+					switch {
+					case e.EndSequence:
+						// Past a sequence's end no line is known (until the next one).
+						s.lines = append(s.lines, lineEntry{addr: e.Address})
+					case e.File != nil:
 						s.lines = append(s.lines, lineEntry{e.Address, e.File.Name, e.Line})
 					}
 				}

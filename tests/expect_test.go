@@ -256,7 +256,7 @@ func mountSetup(t *testing.T, dir string) {
 	file("hello.txt", "hello from the host\n")
 	file("delete-me", "")
 	file("sub/nested.txt", "nested\n")
-	must(os.Symlink("/etc/passwd", filepath.Join(dir, "link")))
+	must(os.Symlink("/etc/shadow", filepath.Join(dir, "link")))
 	must(os.Symlink("hello.txt", filepath.Join(dir, "rel")))
 	must(os.Symlink("../../../../../etc", filepath.Join(dir, "up")))
 }
@@ -299,7 +299,7 @@ func mountCheckRO(t *testing.T, dir string) {
 	mountCheck(t, dir, `./
 delete-me ""
 hello.txt "hello from the host\n"
-link -> /etc/passwd
+link -> /etc/shadow
 rel -> hello.txt
 sub/
 sub/nested.txt "nested\n"
@@ -310,7 +310,7 @@ up -> ../../../../../etc
 func mountCheckRW(t *testing.T, dir string) {
 	mountCheck(t, dir, `./
 hello.txt "hello from the host\nappended\n"
-link -> /etc/passwd
+link -> /etc/shadow
 newdir/
 newdir/inner ""
 newlink -> hello.txt

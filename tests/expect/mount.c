@@ -3,13 +3,13 @@
 // expect_test.go fills the host directory first (every file mode 0666,
 // every directory 0777, so that permission bits never get in the way):
 //   hello.txt "hello from the host\n", delete-me, sub/nested.txt,
-//   link -> /etc/passwd, rel -> hello.txt, up -> ../../../../../etc
+//   link -> /etc/shadow, rel -> hello.txt, up -> ../../../../../etc
 // and checks the host directory afterwards.
 //
 // Man page rules checked: a mount is a subtree of the guest's single
 // directory tree (path_resolution(7)): ".." at the mount's root is the
 // directory the mount sits in, here the guest root, and symbolic links are
-// resolved by the guest, against the guest's root, so /etc/passwd names
+// resolved by the guest, against the guest's root, so /etc/shadow names
 // the guest's file (which does not exist: ENOENT), never the host's.  A
 // read-only mount (mount(2) MS_RDONLY, as a read-only bind mount) keeps
 // files' modes as they are (stat(2)) but every change fails with EROFS:
@@ -98,12 +98,12 @@ int main(int argc, char **argv) {
 	char target[256] = {0};
 	res("readlink /mnt/link", readlink("/mnt/link", target, sizeof target - 1));
 	printf("  target: %s\n", target);
-	res("open /mnt/link (-> /etc/passwd, not in the guest)", open("/mnt/link", O_RDONLY));
+	res("open /mnt/link (-> /etc/shadow, not in the guest)", open("/mnt/link", O_RDONLY));
 	res("stat /mnt/link", stat("/mnt/link", &st));
 	cat("/mnt/rel");
 	res("stat /mnt/up is a directory", stat("/mnt/up", &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1);
 	printf("/mnt/up is the guest's /etc: %d\n", ino("/mnt/up") == ino("/etc") && ino("/etc") != 0);
-	res("open /mnt/up/passwd", open("/mnt/up/passwd", O_RDONLY));
+	res("open /mnt/up/shadow", open("/mnt/up/shadow", O_RDONLY));
 
 	// ".." leaves the mount into the guest tree.
 	printf("/mnt/.. is /: %d\n", ino("/mnt/..") == ino("/") && ino("/") != 0);

@@ -245,19 +245,29 @@ func (ev *costsEvidence) write(p *printer) {
 			cost.TLBMiss.Phrase(round2(pipe.per(cost.TLBMiss))),
 			cost.ASSwitch.Phrase(round2(futex.per(cost.ASSwitch))), cost.TLBMiss.Phrase(round2(futex.per(cost.TLBMiss)))))
 	} else {
+		priced := fmt.Sprintf("%s of virtual time, the price measured for loading another page table on the "+
+			"machine the model comes from", vt(uint64(asw+0.5)))
+		if asw == 0 {
+			priced = "at no price in the " + m.Name + " model"
+		}
 		why = append(why, fmt.Sprintf("Switching between processes changes the address space: the pipe round "+
-			"trip took %s (%s of virtual time, the price measured for loading another page table on the "+
-			"machine the model comes from), the futex round trip between threads %s. With ASIDs (weft's "+
+			"trip took %s (%s), the futex round trip between threads %s. With ASIDs (weft's "+
 			"default, --asid on; modern Linux uses x86-64's PCIDs and RISC-V's ASIDs the same way) the TLB "+
 			"keeps each address space's translations tagged, so the pipe round trip took only %s and the futex "+
-			"round trip %s. Run with --asid off to see a process switch flush the TLB and pay for the misses.",
-			cost.ASSwitch.Phrase(round2(pipe.per(cost.ASSwitch))), vt(uint64(asw+0.5)),
+			"round trip %s. Run with --asid off to see a process switch flush the TLB and count the misses "+
+			"that refill it.",
+			cost.ASSwitch.Phrase(round2(pipe.per(cost.ASSwitch))), priced,
 			cost.ASSwitch.Phrase(round2(futex.per(cost.ASSwitch))),
 			cost.TLBMiss.Phrase(round2(pipe.per(cost.TLBMiss))), cost.TLBMiss.Phrase(round2(futex.per(cost.TLBMiss)))))
 	}
-	why = append(why, fmt.Sprintf("Virtual time is weft's cost model: each unit of counted work at a price "+
-		"measured on a real machine (internal/kernel/cost/model.go), guest instructions at 1 ns; it is the same "+
-		"on every machine and every run. Host time is what weft itself took here, interpreting riscv64. "+
-		"`weft bench` measures these costs in more detail, next to native Linux."))
+	model := "Virtual time is weft's " + m.Name + " cost model: each unit of counted work at a price measured " +
+		"on a real machine (internal/kernel/cost/model.go), guest instructions at 1 ns."
+	if m.Name == "zero" {
+		model = "Virtual time here is the zero cost model: guest instructions at 1 ns and no price for the " +
+			"kernel's work, which weft still counted (above); the default model prices each unit as measured " +
+			"on a real machine (internal/kernel/cost/model.go)."
+	}
+	why = append(why, model+" It is the same on every machine and every run. Host time is what weft itself "+
+		"took here, interpreting riscv64. `weft bench` measures these costs in more detail, next to native Linux.")
 	p.why("%s", strings.Join(why, " "))
 }

@@ -16,6 +16,7 @@
  */
 #define _GNU_SOURCE
 #include <stdint.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,23 @@ static double trap(void)
 		sink += syscall(SYS_getppid);
 	return (double)(now() - t) / n;
 }
+
+/* path_step: a stat(2) of a path of 64 components ("./././...") minus one of a
+ * single component, per extra component: the walk's cost per name looked up. */
+static double stat_path(int comps)
+{
+	char path[4 * 64 + 2] = "";
+	for (int i = 0; i < comps; i++)
+		strcat(path, i ? "/." : ".");
+	struct stat st;
+	long n = 100000;
+	uint64_t t = now();
+	for (long i = 0; i < n; i++)
+		sink += stat(path, &st);
+	return (double)(now() - t) / n;
+}
+
+static double path_step(void) { return (stat_path(64) - stat_path(1)) / 63; }
 
 #define PAGES 8192 /* 32 MiB */
 
@@ -327,6 +345,7 @@ int main(void)
 		{"first-touch fault, per page", fault},
 		{"copy-on-write fault, per page", cow},
 		{"munmap of written pages, per page", unmap},
+		{"path lookup, per component", path_step},
 		{"memset 4 KiB", zero},
 		{"fork+exit+wait, per extra VMA", per_vma},
 		{"fork+exit+wait, per extra fd", per_fd},

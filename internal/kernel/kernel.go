@@ -62,7 +62,9 @@ type Config struct {
 	// which threads on different CPUs interleave (default 1000; 1 is finest).
 	Step uint64
 	// MaxInsns stops the run once the guest has retired this many instructions in
-	// all (0: no limit).
+	// all (0: no limit). Path components the kernel looked up for the guest count as
+	// instructions here, so that a guest walking long paths in a loop, which retires
+	// few instructions per walk, still reaches the limit (see budgetUsed).
 	MaxInsns uint64
 	// MaxMemory caps the guest's memory in bytes (0: no cap).
 	MaxMemory uint64

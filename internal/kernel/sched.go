@@ -32,6 +32,7 @@ func (k *Kernel) Work() cost.Work {
 	w[cost.PTRef] += p.Refs
 	w[cost.VMACopy] += p.VMAsCopied
 	w[cost.ByteCopied] += p.BytesCopied
+	w[cost.PathStep] += k.FS.WalkSteps
 	for _, c := range k.CPUs {
 		w[cost.TLBMiss] += c.Hart.TLBMisses
 		w[cost.TLBFlush] += c.Hart.TLBFlushes
@@ -40,6 +41,11 @@ func (k *Kernel) Work() cost.Work {
 	}
 	return w
 }
+
+// budgetUsed is what the run has spent of Config.MaxInsns: the instructions retired,
+// and the kernel work a guest can repeat without retiring instructions (a path walk
+// of tens of thousands of components per system call), one per path component.
+func (k *Kernel) budgetUsed() uint64 { return k.totalInsns + k.FS.WalkSteps }
 
 // CostModel is the model that prices the kernel's work.
 func (k *Kernel) CostModel() *cost.Model { return k.model }
@@ -132,7 +138,7 @@ func (k *Kernel) Run() Result {
 			continue // a woken task may belong on an idle CPU with an earlier clock
 		}
 		k.runSlice(c)
-		if k.cfg.MaxInsns > 0 && k.totalInsns >= k.cfg.MaxInsns {
+		if k.cfg.MaxInsns > 0 && k.budgetUsed() >= k.cfg.MaxInsns {
 			k.shutdown()
 			return Result{Outcome: InsnLimit, Status: 1}
 		}
@@ -250,8 +256,8 @@ func (k *Kernel) runSlice(c *CPU) {
 			break
 		}
 	}
-	if k.cfg.MaxInsns > 0 && k.cfg.MaxInsns-k.totalInsns < budget {
-		budget = k.cfg.MaxInsns - k.totalInsns
+	if k.cfg.MaxInsns > 0 {
+		budget = min(budget, k.cfg.MaxInsns-min(k.cfg.MaxInsns, k.budgetUsed()))
 	}
 	before := h.Retired
 	mem := t.TG.MM.Stats

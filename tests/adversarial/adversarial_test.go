@@ -118,6 +118,9 @@ var cases = []Case{
 	{Name: "mm_sparse_fork"},
 	{Name: "mm_signals"},
 	{Name: "mm_futex"},
+	// Each stat walks 80,000 path components; the kernel counts them against
+	// --max-insns, so the run ends at the limit instead of taking minutes.
+	{Name: "walk_loop", Setup: withFlags("--max-insns", "1000000"), Exit: 124, Killed: true, Stderr: []string{"--max-insns"}},
 }
 
 // exitCannotRun is weft's status for a program it cannot run (cmd/weft).

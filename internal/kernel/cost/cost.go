@@ -69,6 +69,9 @@ const (
 	// TLBMiss is a translation the CPU had to look up in the page table because its TLB
 	// did not hold it (data or instruction fetch).
 	TLBMiss
+	// PathStep is a path component the kernel looked up for the guest (a symbolic
+	// link's target counts its own components).
+	PathStep
 
 	NumUnits
 )
@@ -81,6 +84,7 @@ var names = [NumUnits]string{
 	TaskInit: "task_init", ProcInit: "proc_init", RegCopy: "reg_copy",
 	ByteCopied: "byte_copied", QueueOp: "queue_op",
 	ASSwitch: "as_switch", TLBFlush: "tlb_flush", TLBEntryFlushed: "tlb_entry_flushed", TLBMiss: "tlb_miss",
+	PathStep: "path_step",
 }
 
 // phrases say what n units are, for people: "3 VMAs copied".
@@ -106,6 +110,7 @@ var phrases = [NumUnits][2]string{
 	TLBFlush:        {"TLB flush", "TLB flushes"},
 	TLBEntryFlushed: {"TLB entry flushed", "TLB entries flushed"},
 	TLBMiss:         {"TLB miss refilled", "TLB misses refilled"},
+	PathStep:        {"path component looked up", "path components looked up"},
 }
 
 func (u Unit) String() string {

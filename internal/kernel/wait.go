@@ -155,7 +155,8 @@ func (k *Kernel) now() uint64 {
 }
 
 func (t *Task) String() string {
-	return fmt.Sprintf("pid %d tid %d (%s)", t.TG.PID, t.TID, t.TG.Comm)
+	// The guest names its tasks (prctl PR_SET_NAME, exec): quoted when not plain.
+	return fmt.Sprintf("pid %d tid %d (%s)", t.TG.PID, t.TID, vfs.Printable(t.TG.Comm))
 }
 
 // itimer is a process's ITIMER_REAL.

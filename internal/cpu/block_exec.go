@@ -5,7 +5,6 @@ import (
 	"math/bits"
 
 	"weft/internal/cpu/fpu"
-
 	"weft/internal/mm"
 )
 

@@ -7,7 +7,6 @@ import (
 
 	"weft/internal/abi/linux"
 	"weft/internal/kernel/cost"
-
 	"weft/internal/vfs"
 )
 

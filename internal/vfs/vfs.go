@@ -10,12 +10,11 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-
 	"sort"
 	"strings"
-	"weft/internal/mm"
 
 	"weft/internal/abi/linux"
+	"weft/internal/mm"
 )
 
 // File type bits and permission bits of a mode (inode(7)).

@@ -428,7 +428,7 @@ func TestThreadsDeadlock(t *testing.T) {
 			check(t, "lockorder", cfg, "waiting for the threads\n", []*regexp.Regexp{
 				regexp.MustCompile(`tid \d+ .*futex 0x[0-9a-f]+ \(lock_a\)`),
 				regexp.MustCompile(`tid \d+ .*futex 0x[0-9a-f]+ \(lock_b\)`),
-				regexp.MustCompile(`tid 1 .*futex`), // main, in pthread_join
+				regexp.MustCompile(`tid 2 .*futex`), // main, in pthread_join
 			})
 		}
 	})
@@ -437,7 +437,7 @@ func TestThreadsDeadlock(t *testing.T) {
 		acquire(t)
 		for _, cfg := range cfgs {
 			check(t, "deadlock_procs", cfg, "sleeping thread joined: 7\nparent holds the mutex\n", []*regexp.Regexp{
-				regexp.MustCompile(`pid 1 tid 1 .*wait4`),
+				regexp.MustCompile(`pid 2 tid 2 .*wait4`),
 				regexp.MustCompile(`pid \d+ tid \d+ .*futex 0x[0-9a-f]+`),
 			})
 		}

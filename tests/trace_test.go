@@ -153,26 +153,29 @@ func TestSummary(t *testing.T) {
 		t.Fatalf("weft --summary: %s\n%s", r.status, r.stderr)
 	}
 	lines := strings.Split(strings.TrimSpace(string(r.stderr)), "\n")
-	if len(lines) < 5 || !strings.Contains(string(r.stderr), "\npage faults: ") {
-		t.Fatalf("summary has %d lines, want a header, 3 processes, a total and the legend:\n%s", len(lines), r.stderr)
+	if len(lines) < 6 || !strings.Contains(string(r.stderr), "\npage faults: ") {
+		t.Fatalf("summary has %d lines, want a header, init, 3 processes, a total and the legend:\n%s", len(lines), r.stderr)
 	}
 	// The total's peak RSS is the guest's peak, not the sum of the processes' peaks
 	// (they share pages after fork): here below the sum.
 	peak := func(l string) string { f := strings.Fields(l); return f[len(f)-1] }
-	if peak(lines[4]) == "4.5MiB" { // 3 x 1.5MiB
-		t.Errorf("total peak RSS %s is the sum of the rows", peak(lines[4]))
+	if peak(lines[5]) == "4.5MiB" { // 3 x 1.5MiB
+		t.Errorf("total peak RSS %s is the sum of the rows", peak(lines[5]))
 	}
-	for i, want := range []string{"pid", "1", "2", "3", "total"} {
+	for i, want := range []string{"pid", "1", "2", "3", "4", "total"} {
 		f := strings.Fields(lines[i])
 		if len(f) == 0 || f[0] != want {
 			t.Errorf("summary line %d = %q, want it to start with %q", i, lines[i], want)
 		}
 	}
-	for _, l := range lines[2:4] {
+	if f := strings.Fields(lines[1]); len(f) < 4 || f[2] != "init" || f[3] != "running" {
+		t.Errorf("pid 1 row %q: want weft's init, running", lines[1])
+	}
+	for _, l := range lines[3:5] {
 		f := strings.Fields(l)
 		// pid ppid command status(2 words) threads ...
-		if f[1] != "1" || f[3] != "exit" || f[4] != "0" {
-			t.Errorf("child row %q: want ppid 1 and exit 0", l)
+		if f[1] != "2" || f[3] != "exit" || f[4] != "0" {
+			t.Errorf("child row %q: want ppid 2 and exit 0", l)
 		}
 		if th, _ := strconv.Atoi(f[5]); th != 4 {
 			t.Errorf("child row %q: threads = %d, want 4", l, th)

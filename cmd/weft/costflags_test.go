@@ -38,7 +38,7 @@ func TestCostModelZeroIsInstructions(t *testing.T) {
 		// "      1     0       exit42  exit 42        1          9351     9.4µs ..."
 		for _, line := range strings.Split(stderr, "\n") {
 			f := strings.Fields(line)
-			if len(f) > 7 && f[0] == "1" && f[2] == "exit42" {
+			if len(f) > 7 && f[0] == "2" && f[2] == "exit42" {
 				insns, err := strconv.ParseUint(f[6], 10, 64)
 				if err != nil {
 					t.Fatalf("summary line %q: %v", line, err)
@@ -50,7 +50,7 @@ func TestCostModelZeroIsInstructions(t *testing.T) {
 			}
 		}
 		if cpu[m] == "" {
-			t.Fatalf("--cost-model %s: no summary line for pid 1 in %q", m, stderr)
+			t.Fatalf("--cost-model %s: no summary line for pid 2 in %q", m, stderr)
 		}
 	}
 	if cpu["zero"] == cpu["default"] {

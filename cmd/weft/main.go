@@ -196,7 +196,7 @@ func runFlags(out io.Writer) *flag.FlagSet {
 	set.StringVar(&opts.guestprof, "guest-profile", "", "write a pprof profile of the guest's instructions by function and line to `FILE` (go tool pprof FILE)")
 	set.StringVar(&opts.trace, "trace", "", "write a Chrome Trace Event file to `FILE`, to open in Perfetto (ui.perfetto.dev)")
 	set.BoolVar(&opts.summary, "summary", false, "print a table of every process on stderr at the end")
-	set.BoolVar(&opts.init, "init", false, "run the program as pid 2, the child of a kernel-owned init (pid 1) that adopts and reaps orphans, as under a shell")
+	set.BoolVar(&opts.init, "init", true, "run the program as pid 2, the child of a kernel-owned init (pid 1) that adopts and reaps orphans, as under a shell")
 	set.BoolVar(&opts.strace, "strace", false, "print every system call, signal delivery and exit on stderr, as strace -f does")
 	set.StringVar(&opts.straceExpr, "strace-e", "", "with --strace, show only the system calls in `trace=SET`: names and classes (%file, %desc, %process, %signal, %memory), ! to invert, as strace -e trace=")
 	set.StringVar(&opts.straceOut, "strace-o", "", "write the --strace lines to `FILE` instead of stderr")
@@ -378,7 +378,13 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	switch res.Outcome {
 	case kernel.InsnLimit:
-		fmt.Fprintf(stderr, "weft: stopped the guest after %d instructions (--max-insns)\n", k.TotalInsns())
+		if steps := k.FS.WalkSteps; steps > 0 {
+			// Path components count against the limit too (kernel.Config.MaxInsns).
+			fmt.Fprintf(stderr, "weft: stopped the guest at --max-insns %d: %d instructions retired, %d path components looked up\n",
+				opts.maxInsns, k.TotalInsns(), steps)
+		} else {
+			fmt.Fprintf(stderr, "weft: stopped the guest after %d instructions (--max-insns)\n", k.TotalInsns())
+		}
 		return exitInsnLimit
 	case kernel.Deadlock:
 		return exitDeadlock

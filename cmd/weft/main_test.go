@@ -107,7 +107,7 @@ func TestClockStart(t *testing.T) {
 
 func TestMaxInsnsStopsARunawayGuest(t *testing.T) {
 	code, _, stderr := runWeft("run", "--max-insns", "200000", guest(t, "_spin"))
-	if code != exitInsnLimit || !strings.Contains(stderr, "weft: stopped the guest after 200000 instructions (--max-insns)") {
+	if code != exitInsnLimit || !strings.Contains(stderr, "weft: stopped the guest at --max-insns 200000: ") {
 		t.Errorf("spin under --max-insns = exit %d, stderr %q", code, stderr)
 	}
 }
@@ -120,7 +120,7 @@ func TestFaultKillsWithReport(t *testing.T) {
 	if stdout != "about to fault\n" {
 		t.Errorf("stdout = %q, want only the line before the fault", stdout)
 	}
-	want := "weft: pid 1 killed by SIGSEGV: store to unmapped address 0x10 at pc 0x"
+	want := "weft: pid 2 killed by SIGSEGV: store to unmapped address 0x10 at pc 0x"
 	if !strings.HasPrefix(stderr, want) || !strings.Contains(stderr, "(main+0x") {
 		t.Errorf("stderr = %q, want it to start with %q and name main", stderr, want)
 	}
@@ -159,7 +159,7 @@ func TestStrace(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit status = %d", code)
 	}
-	for _, want := range []string{"[pid 1] brk(NULL) = 0x", "[pid 1] write(1, \"", "[pid 1] exit_group(0) = ?"} {
+	for _, want := range []string{"[pid 2] brk(NULL) = 0x", "[pid 2] write(1, \"", "[pid 2] exit_group(0) = ?"} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("strace output lacks %q:\n%s", want, stderr)
 		}
@@ -184,8 +184,8 @@ func TestStraceConventions(t *testing.T) {
 	if code != 128+11 {
 		t.Errorf("exit %d", code)
 	}
-	for _, want := range []string{"[pid 1] --- SIGSEGV {si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=0x10} ---\n",
-		"[pid 1] +++ killed by SIGSEGV +++\n"} {
+	for _, want := range []string{"[pid 2] --- SIGSEGV {si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=0x10} ---\n",
+		"[pid 2] +++ killed by SIGSEGV +++\n"} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("--strace of _segv lacks %q:\n%s", want, stderr)
 		}
@@ -213,7 +213,7 @@ func TestStraceConventions(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "strace.txt")
 	code, _, stderr = runWeft("run", "--strace-o", out, guest(t, "hello"))
 	data, err := os.ReadFile(out)
-	if code != 0 || err != nil || strings.Contains(stderr, "write(1") || !strings.Contains(string(data), "[pid 1] write(1, \"hello, world\\n\", 13) = 13\n") {
+	if code != 0 || err != nil || strings.Contains(stderr, "write(1") || !strings.Contains(string(data), "[pid 2] write(1, \"hello, world\\n\", 13) = 13\n") {
 		t.Errorf("--strace-o: exit %d, %v, stderr %q, file:\n%s", code, err, stderr, data)
 	}
 }

@@ -1,4 +1,5 @@
-// weft's first process is the init of the guest's PID namespace
+// Run with --init=false (orphan_init.args): weft's first process is then the init of
+// the guest's PID namespace
 // (pid_namespaces(7): the first process in a new namespace has PID 1, and
 // its getppid() is 0), with init's duties and privileges:
 //   - wait(2)/prctl(2): an orphan is adopted by init, so the grandchild's

@@ -251,6 +251,7 @@ func New(cfg Config) (*Kernel, error) {
 	}
 	k.FS = vfs.New(cfg.UID, cfg.GID, k.Random)
 	k.FS.Mem = &k.pool // the guest's files count against --max-memory
+	k.FS.Now = func() int64 { return int64(k.ClockStart() + k.now()) }
 	k.makeEtc()
 	k.mountProc()
 	k.stdio[0] = k.FS.NewStream(&vfs.Stream{R: cfg.Stdin, TTY: cfg.StdinTTY})

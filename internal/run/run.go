@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -78,6 +79,27 @@ type Result struct {
 // ErrNotFound wraps a program path that does not exist on the host.
 var ErrNotFound = errors.New("no such file or directory")
 
+// mountedPath is where a program at host path shows in the guest through one of the
+// mounts (the last that covers it), or "" if none does: a program run from a mounted
+// directory finds the files beside it (its /proc/self/exe's directory) as on the host.
+func mountedPath(path string, mounts []kernel.Mount) string {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return ""
+	}
+	guest := ""
+	for _, m := range mounts {
+		host, err := filepath.Abs(m.Host)
+		if err != nil {
+			continue
+		}
+		if rel, err := filepath.Rel(host, abs); err == nil && rel != "." && !strings.HasPrefix(rel, "..") {
+			guest = filepath.ToSlash(filepath.Join(m.Guest, rel))
+		}
+	}
+	return guest
+}
+
 // Program runs the executable at path (a host path) with argv. argv[0] is conventionally
 // the path as the user gave it.
 func Program(path string, argv []string, o Options) (*Result, error) {
@@ -86,6 +108,9 @@ func Program(path string, argv []string, o Options) (*Result, error) {
 		return nil, err
 	}
 	guestPath := o.GuestPath
+	if guestPath == "" {
+		guestPath = mountedPath(path, o.Mounts)
+	}
 	if guestPath == "" {
 		guestPath = "/usr/local/bin/" + filepath.Base(path)
 	}

@@ -341,7 +341,7 @@ func Openat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 			if n, err = fs.Create(cred, parent, name, vfs.S_IFREG|uint32(a[3])&0o7777&^t.TG.Umask); err != nil {
 				return 0, err
 			}
-			n.Mtime = int64(t.Now())
+			n.Touch()
 		case flags&vfs.O_EXCL != 0:
 			return 0, linux.EEXIST
 		default:
@@ -375,7 +375,7 @@ func Openat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		if err := n.Truncate(0); err != nil {
 			return 0, err
 		}
-		n.Mtime = int64(t.Now())
+		n.Touch()
 	}
 	f := vfs.Open(n, flags, absPath(t, a[0], path))
 	if f.OverCap {
@@ -589,7 +589,7 @@ func Mkdirat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	}
 	n, err := t.Kernel().FS.Create(t.TG.Creds.VFS(), parent, name, vfs.S_IFDIR|uint32(a[2])&0o7777&^t.TG.Umask)
 	if err == nil {
-		n.Mtime = int64(t.Now())
+		n.Touch()
 	}
 	return ret0(err)
 }

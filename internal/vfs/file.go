@@ -167,7 +167,11 @@ func (f *File) PWrite(p []byte, off int64) (int, error) {
 	if n.hm != nil {
 		return f.hostWrite(p, off)
 	}
-	return n.pagedWrite(p, off)
+	c, err := n.pagedWrite(p, off)
+	if c > 0 {
+		n.Touch()
+	}
+	return c, err
 }
 
 // Truncate sets a regular file's size.
@@ -188,6 +192,7 @@ func (n *Inode) Truncate(size int64) error {
 		return linux.EACCES
 	}
 	n.pagedTruncate(size)
+	n.Touch()
 	return nil
 }
 
@@ -245,9 +250,10 @@ func Stat(n *Inode) []byte {
 	le.PutUint64(b[48:], uint64(n.Size()))
 	le.PutUint32(b[56:], 4096) // st_blksize
 	le.PutUint64(b[64:], uint64((n.Size()+511)/512))
-	for _, off := range []int{72, 88, 104} { // atime, mtime, ctime
-		le.PutUint64(b[off:], uint64(n.Mtime/1e9))
-		le.PutUint64(b[off+8:], uint64(n.Mtime%1e9))
+	for i, t := range []int64{n.Atime, n.Mtime, n.Ctime} {
+		off := 72 + 16*i
+		le.PutUint64(b[off:], uint64(t/1e9))
+		le.PutUint64(b[off+8:], uint64(t%1e9))
 	}
 	return b
 }

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+	"time"
 	"unsafe"
 
 	"weft/internal/abi/linux"
@@ -114,10 +115,11 @@ func (fs *FS) hostInode(hm *hostMount, parent *Inode, name string, st os.FileInf
 		mode |= S_IFIFO // devices, sockets and fifos on the host cannot be opened
 	}
 	n := fs.newInode(mode, 0, 0)
+	n.Atime, n.Mtime, n.Ctime = st.ModTime().UnixNano(), st.ModTime().UnixNano(), st.ModTime().UnixNano()
 	if sys, ok := st.Sys().(*syscall.Stat_t); ok {
 		n.UID, n.GID = hm.ids.uid(sys.Uid), hm.ids.gid(sys.Gid)
+		n.Atime, n.Ctime = sys.Atim.Nano(), sys.Ctim.Nano()
 	}
-	n.Mtime = st.ModTime().UnixNano()
 	n.hm, n.hostParent, n.hostName, n.fs = hm, parent, name, fs
 	if st.Mode()&os.ModeSymlink != 0 {
 		n.target, _ = hm.root.Readlink(n.rel())
@@ -394,4 +396,29 @@ func (n *Inode) HostPager() (mm.Pager, error) {
 		n.fs.mapHandles++
 	}
 	return hostPager{n.mapHost}, nil
+}
+
+// SetTimes sets n's access and modification times (Unix nanoseconds) where set says,
+// and its status-change time to now (utimensat(2)); on a host mount the host file's
+// times change too.
+func (n *Inode) SetTimes(atime, mtime int64, setA, setM bool) error {
+	if err := n.Writable(); err != nil {
+		return err
+	}
+	if !setA {
+		atime = n.Atime
+	}
+	if !setM {
+		mtime = n.Mtime
+	}
+	if n.hm != nil && n.Mode&S_IFMT != S_IFLNK {
+		if err := n.hm.root.Chtimes(n.rel(), time.Unix(0, atime), time.Unix(0, mtime)); err != nil {
+			return hostErr(err)
+		}
+	}
+	n.Atime, n.Mtime = atime, mtime
+	if n.fs != nil {
+		n.Ctime = n.fs.now()
+	}
+	return nil
 }

@@ -62,7 +62,9 @@ type Inode struct {
 	UID, GID uint32
 	Nlink    uint32
 	Rdev     uint64
-	Mtime    int64 // virtual nanoseconds
+	// Access, modification and status-change times, in Unix nanoseconds: the guest's
+	// CLOCK_REALTIME (FS.Now) for weft's own files, the host's for host files.
+	Atime, Mtime, Ctime int64
 
 	children map[string]*Inode // directory entries
 	parent   *Inode            // directory's parent (the root is its own)
@@ -149,6 +151,27 @@ type FS struct {
 	mapHandles int // host files held open for mappings (HostPager)
 
 	mounts map[*Inode]bool // the roots of what Mount put in the tree (EBUSY to move)
+
+	// Now, if set, is the guest's CLOCK_REALTIME in Unix nanoseconds: new inodes and
+	// changes take their times from it.
+	Now func() int64
+}
+
+// now is the time for a new or changed inode.
+func (fs *FS) now() int64 {
+	if fs.Now == nil {
+		return 0
+	}
+	return fs.Now()
+}
+
+// Touch sets n's modification and status-change times to now (a write, a truncation,
+// a new entry in a directory).
+func (n *Inode) Touch() {
+	if n.fs != nil {
+		n.Mtime = n.fs.now()
+		n.Ctime = n.Mtime
+	}
 }
 
 // New returns a file system with the standard layout: /tmp (sticky, world-writable),
@@ -172,7 +195,8 @@ func New(uid, gid uint32, urandom func([]byte)) *FS {
 }
 
 func (fs *FS) newInode(mode uint32, uid, gid uint32) *Inode {
-	n := &Inode{Ino: fs.nextIno, Mode: mode, UID: uid, GID: gid, Nlink: 1, fs: fs}
+	t := fs.now()
+	n := &Inode{Ino: fs.nextIno, Mode: mode, UID: uid, GID: gid, Nlink: 1, fs: fs, Atime: t, Mtime: t, Ctime: t}
 	fs.nextIno++
 	if mode&S_IFMT == S_IFDIR {
 		n.children = map[string]*Inode{}

@@ -558,6 +558,7 @@ func (k *Kernel) addTask(t *Task) {
 }
 
 func (k *Kernel) addGroup(tg *ThreadGroup) {
+	tg.StartTime = k.now()
 	k.pool.Charge(groupBytes) // checked by Clone (canCreate)
 	k.groups = append(k.groups, tg)
 	k.procs[tg.PID] = tg

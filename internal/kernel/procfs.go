@@ -61,18 +61,24 @@ func (k *Kernel) procDir(tg *ThreadGroup) *vfs.Inode {
 		return fs.NewGenerated(0o444, uid, gid, func() []byte { return []byte(gen()) })
 	}
 	entries := map[string]func() *vfs.Inode{
-		"exe":     func() *vfs.Inode { return fs.NewSymlink(tg.Exe, uid, gid) },
-		"cwd":     func() *vfs.Inode { return fs.NewSymlink(tg.CwdPath, uid, gid) },
-		"cmdline": func() *vfs.Inode { return file(func() string { return strings.Join(tg.Args, "\x00") + "\x00" }) },
-		"comm":    func() *vfs.Inode { return file(func() string { return tg.Comm + "\n" }) },
-		"status":  func() *vfs.Inode { return file(func() string { return k.procStatus(tg) }) },
-		"maps":    func() *vfs.Inode { return file(func() string { return procMaps(tg) }) },
-		"fd":      func() *vfs.Inode { return k.procFDs(tg) },
+		"exe":       func() *vfs.Inode { return fs.NewSymlink(tg.Exe, uid, gid) },
+		"cwd":       func() *vfs.Inode { return fs.NewSymlink(tg.CwdPath, uid, gid) },
+		"cmdline":   func() *vfs.Inode { return file(func() string { return strings.Join(tg.Args, "\x00") + "\x00" }) },
+		"comm":      func() *vfs.Inode { return file(func() string { return tg.Comm + "\n" }) },
+		"status":    func() *vfs.Inode { return file(func() string { return k.procStatus(tg) }) },
+		"maps":      func() *vfs.Inode { return file(func() string { return procMaps(tg) }) },
+		"fd":        func() *vfs.Inode { return k.procFDs(tg) },
+		"root":      func() *vfs.Inode { return fs.NewSymlink("/", uid, gid) },
+		"stat":      func() *vfs.Inode { return file(func() string { return k.procStatLine(tg, nil) }) },
+		"statm":     func() *vfs.Inode { return file(func() string { return procStatm(tg) }) },
+		"mounts":    func() *vfs.Inode { return file(k.procMounts) },
+		"mountinfo": func() *vfs.Inode { return file(k.procMountinfo) },
+		"task":      func() *vfs.Inode { return k.procTasks(tg) },
 	}
-	names := []string{"cmdline", "comm", "cwd", "exe", "fd", "maps", "status"}
+	names := []string{"cmdline", "comm", "cwd", "exe", "fd", "maps", "mountinfo", "mounts", "root", "stat", "statm", "status", "task"}
 	// A zombie keeps its /proc directory until it is reaped, but only what is left of
 	// it: its status and name, and an empty command line (proc(5)).
-	zombie := map[string]bool{"cmdline": true, "comm": true, "status": true}
+	zombie := map[string]bool{"cmdline": true, "comm": true, "stat": true, "status": true}
 	return fs.NewDynamicDir(0o555, uid, gid, func(name string) *vfs.Inode {
 		mk, ok := entries[name]
 		switch {
@@ -86,7 +92,7 @@ func (k *Kernel) procDir(tg *ThreadGroup) *vfs.Inode {
 		return mk()
 	}, func() []string {
 		if tg.Exited {
-			return []string{"cmdline", "comm", "status"}
+			return []string{"cmdline", "comm", "stat", "status"}
 		}
 		return names
 	})

@@ -115,6 +115,8 @@ type ThreadGroup struct {
 	// SigActions are the signal dispositions, indexed by signal number.
 	SigActions [linux.NSIG]SigAction
 
+	// StartTime is the virtual time the process was created (/proc/PID/stat).
+	StartTime uint64
 	// Execed is set once the process has called execve (setpgid(2)'s EACCES).
 	Execed bool
 

@@ -1,0 +1,174 @@
+package kernel
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"weft/internal/mm"
+	"weft/internal/vfs"
+)
+
+// More of /proc/PID as tools read it (proc(5)): stat and statm, the mounts the process
+// sees, and task/ with a directory per thread.
+
+// procState is the one-letter state proc(5) shows for tg.
+func procState(tg *ThreadGroup) byte {
+	switch {
+	case tg.Exited:
+		return 'Z'
+	case tg.Stopped:
+		return 'T'
+	}
+	for _, t := range tg.Tasks {
+		if t.State == TaskRunnable {
+			return 'R'
+		}
+	}
+	return 'S'
+}
+
+// procStatLine is /proc/PID/stat (t nil) or /proc/PID/task/TID/stat: the 52 fields of
+// proc(5), with times in clock ticks (UserHZ) of virtual time.
+func (k *Kernel) procStatLine(tg *ThreadGroup, t *Task) string {
+	ppid := 0
+	if tg.Parent != nil {
+		ppid = tg.Parent.PID
+	}
+	st := tg.Stats()
+	id, state, nice, cpu := tg.PID, procState(tg), 0, 0
+	var blocked uint64
+	if t != nil {
+		id, st = t.TID, t.Stats
+		switch t.State {
+		case TaskRunnable:
+			state = 'R'
+		case TaskStopped:
+			state = 'T'
+		case TaskDead:
+			state = 'Z'
+		default:
+			state = 'S'
+		}
+	}
+	if lt := tg.firstLive(); lt != nil {
+		nice, blocked = lt.Nice, lt.SigMask
+		if t != nil {
+			nice, blocked = t.Nice, t.SigMask
+		}
+		if c := lt.cpu; c != nil {
+			cpu = c.ID
+		}
+	}
+	var ign, caught uint64
+	for s, a := range tg.SigActions {
+		switch {
+		case s == 0:
+		case a.Handler == SIG_IGN:
+			ign |= 1 << (s - 1)
+		case a.Handler != SIG_DFL:
+			caught |= 1 << (s - 1)
+		}
+	}
+	tick := func(ns uint64) uint64 { return ns / (1e9 / UserHZ) }
+	mem := tg.MM.Stats
+	if tg.Exited {
+		mem = tg.MemAtExit
+	}
+	exitCode := 0
+	if tg.Exited {
+		exitCode = int(tg.WaitStatus(ChildExited))
+	}
+	f := []any{
+		id, "(" + tg.Comm + ")", string(state), ppid, tg.PGID, tg.SID, 0, -1, 0,
+		mem.PageFaults + mem.COWCopies, tg.ChildMem.PageFaults + tg.ChildMem.COWCopies, 0, 0,
+		tick(st.CPUTime), 0, tick(tg.ChildStats.CPUTime), 0,
+		20 + nice, nice, tg.liveTasks, 0, tick(tg.StartTime), tg.MM.Mapped(), mem.Resident,
+		uint64(1<<63 - 1), 0, 0, 0, 0, 0,
+		tg.sigPending.set, blocked, ign, caught, 0, 0, 0, int(tg.ExitSignal), cpu, 0, 0, 0, 0, 0,
+		0, 0, tg.MM.BrkStart, 0, 0, 0, 0, exitCode,
+	}
+	var b strings.Builder
+	for i, v := range f {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		fmt.Fprint(&b, v)
+	}
+	b.WriteByte('\n')
+	return b.String()
+}
+
+// procStatm is /proc/PID/statm: sizes in pages.
+func procStatm(tg *ThreadGroup) string {
+	size := tg.MM.Mapped() / mm.PageSize
+	return fmt.Sprintf("%d %d 0 0 0 %d 0\n", size, tg.MM.Stats.Resident, size)
+}
+
+// procMounts is /proc/PID/mounts: weft's own tree, /proc, /dev/shm and each --mount.
+func (k *Kernel) procMounts() string {
+	var b strings.Builder
+	b.WriteString("weft / tmpfs rw,relatime 0 0\n")
+	b.WriteString("proc /proc proc rw,nosuid,nodev,noexec,relatime 0 0\n")
+	b.WriteString("tmpfs /dev/shm tmpfs rw,nosuid,nodev 0 0\n")
+	for _, m := range k.cfg.Mounts {
+		opt := "ro"
+		if m.Writable {
+			opt = "rw"
+		}
+		fmt.Fprintf(&b, "host %s hostfs %s,nosuid,nodev 0 0\n", strings.ReplaceAll(m.Guest, " ", `\040`), opt)
+	}
+	return b.String()
+}
+
+// procMountinfo is /proc/PID/mountinfo, the same mounts in proc(5)'s longer format.
+func (k *Kernel) procMountinfo() string {
+	var b strings.Builder
+	id := 20
+	for _, line := range strings.Split(strings.TrimSpace(k.procMounts()), "\n") {
+		f := strings.Fields(line)
+		parent := 20
+		if id == 20 {
+			parent = 1
+		}
+		fmt.Fprintf(&b, "%d %d 0:%d / %s %s - %s %s %s\n", id, parent, id, f[1], f[3], f[2], f[0], f[3])
+		id++
+	}
+	return b.String()
+}
+
+// procTasks is /proc/PID/task: a directory per live thread, with its stat, status and
+// comm.
+func (k *Kernel) procTasks(tg *ThreadGroup) *vfs.Inode {
+	fs := k.FS
+	uid, gid := tg.Creds.EUID, tg.Creds.EGID
+	file := func(gen func() string) *vfs.Inode {
+		return fs.NewGenerated(0o444, uid, gid, func() []byte { return []byte(gen()) })
+	}
+	return fs.NewDynamicDir(0o555, uid, gid, func(name string) *vfs.Inode {
+		tid, err := strconv.Atoi(name)
+		if err != nil {
+			return nil
+		}
+		var t *Task
+		for _, o := range tg.Tasks {
+			if o.TID == tid {
+				t = o
+			}
+		}
+		if t == nil {
+			return nil
+		}
+		return staticDir(fs, map[string]func() *vfs.Inode{
+			"stat":   func() *vfs.Inode { return file(func() string { return k.procStatLine(tg, t) }) },
+			"status": func() *vfs.Inode { return file(func() string { return k.procStatus(tg) }) },
+			"comm":   func() *vfs.Inode { return file(func() string { return tg.Comm + "\n" }) },
+		})
+	}, func() []string {
+		names := make([]string, 0, len(tg.Tasks))
+		for _, t := range tg.Tasks {
+			names = append(names, strconv.Itoa(t.TID))
+		}
+		return names
+	})
+}

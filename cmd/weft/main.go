@@ -22,6 +22,7 @@ import (
 
 	"weft/internal/costbench"
 	"weft/internal/demo"
+	"weft/internal/cpu"
 	"weft/internal/guestprof"
 	"weft/internal/kernel"
 	"weft/internal/loader"
@@ -215,6 +216,9 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	var profile map[uint64]uint64
 	if opts.guestprof != "" {
+		if cpu.DefaultEngine != cpu.Blocks {
+			fmt.Fprintf(stderr, "weft: --guest-profile: the %s engine (WEFT_ENGINE) does not count instructions by address; the profile will be empty\n", cpu.DefaultEngine.Name())
+		}
 		profile = map[uint64]uint64{}
 		o.Setup = func(k *kernel.Kernel) { k.CPUs[0].Hart.Bus().Profile = profile }
 	}

@@ -21,8 +21,8 @@ import (
 	"text/tabwriter"
 
 	"weft/internal/costbench"
-	"weft/internal/demo"
 	"weft/internal/cpu"
+	"weft/internal/demo"
 	"weft/internal/guestprof"
 	"weft/internal/kernel"
 	"weft/internal/loader"

@@ -27,6 +27,7 @@ import (
 	"unsafe"
 
 	"weft/internal/costbench"
+	"weft/internal/cpu"
 	"weft/internal/demo"
 	"weft/internal/guestbin"
 	"weft/internal/guestprof"
@@ -340,6 +341,9 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	var profile map[uint64]uint64
 	if opts.guestprof != "" {
+		if cpu.DefaultEngine != cpu.Blocks {
+			fmt.Fprintf(stderr, "weft: --guest-profile: the %s engine (WEFT_ENGINE) does not count instructions by address; the profile will be empty\n", cpu.DefaultEngine.Name())
+		}
 		profile = map[uint64]uint64{}
 		o.Setup = func(k *kernel.Kernel) { k.CPUs[0].Hart.Bus().Profile = profile }
 	}

@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -215,5 +217,34 @@ func TestStraceConventions(t *testing.T) {
 	data, err := os.ReadFile(out)
 	if code != 0 || err != nil || strings.Contains(stderr, "write(1") || !strings.Contains(string(data), "[pid 2] write(1, \"hello, world\\n\", 13) = 13\n") {
 		t.Errorf("--strace-o: exit %d, %v, stderr %q, file:\n%s", code, err, stderr, data)
+	}
+}
+
+func TestGuestProfile(t *testing.T) {
+	if os.Getenv("WEFT_ENGINE") == "interp" {
+		t.Skip("the interpreter does not count instructions by address")
+	}
+	path := filepath.Join(t.TempDir(), "guest.prof")
+	code, _, stderr := runWeft("run", "--guest-profile", path, guest(t, "hello"))
+	if code != 0 {
+		t.Fatalf("exit status = %d; stderr:\n%s", code, stderr)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	z, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatalf("the profile is not gzipped pprof: %v", err)
+	}
+	raw, err := io.ReadAll(z)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"instructions", "main", "__libc_start_main"} {
+		if !bytes.Contains(raw, []byte(want)) {
+			t.Errorf("the profile names no %q", want)
+		}
 	}
 }

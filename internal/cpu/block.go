@@ -22,10 +22,10 @@ const maxBlockInsns = 64
 // or a fused pair.
 type bop struct {
 	inst
-	code bcode  // what to execute: an Op, or a specialised or fused form
-	n    uint8  // instructions of the block before this operation
-	off  uint16 // byte offset from the block's start of the instruction that may stop
-	imm2 int32  // a fused pair's second immediate
+	code bcode // what to execute: an Op, or a specialised or fused form
+	n    uint8 // instructions of the block before this operation
+	off  int16 // offset from the block's start of the instruction that may stop (a followed jump can lead backwards)
+	imm2 int32 // a fused pair's second immediate
 }
 
 // bcode is a bop's operation: the Ops, then forms only the block engine makes.
@@ -52,6 +52,7 @@ const (
 	// li rs3, imm then a load to rd from imm2(rs3): globals (auipc+ld).
 	bLiLD
 	bLiLW
+	bJALF // jal within the page: link, and the block goes on at the target
 	numBcodes
 )
 
@@ -180,6 +181,7 @@ func (e *blockExec) build(p *blockPage, pc uint64, fuse bool) *block {
 	b := &block{page: p, pc: pc, ops: e.scratch[:0]}
 	data := &p.frame.Data
 	a := pc
+	follow := e.h.bus.Profile == nil
 	for b.n < maxBlockInsns {
 		off := a & mm.PageMask
 		if off >= mm.PageSize {
@@ -209,7 +211,17 @@ func (e *blockExec) build(p *blockPage, pc uint64, fuse bool) *block {
 		if in.op == ILLEGAL {
 			in.imm = int64(raw) // exec reports the bits
 		}
-		op := bop{inst: in, code: codeOf(&in), n: uint8(b.n), off: uint16(a - pc)}
+		op := bop{inst: in, code: codeOf(&in), n: uint8(b.n), off: int16(int64(a - pc))}
+		if in.op == JAL && uint64(in.imm)&^mm.PageMask == pc&^mm.PageMask && follow {
+			// A jump or call within the page: the block goes on at its target, so a
+			// call to a nearby function costs no block transition. Not while
+			// profiling, whose counts are per block and must stay in one function.
+			op.code = bJALF
+			b.ops = append(b.ops, op)
+			a = uint64(in.imm)
+			b.n++
+			continue
+		}
 		a += uint64(in.len)
 		b.n++
 		if fuse && len(b.ops) > 0 {

@@ -65,6 +65,8 @@ enter:
 			x[op.rd] = uint64(op.imm)
 		case bMV:
 			x[op.rd] = x[op.rs1]
+		case bJALF:
+			x[op.rd] = b.pc + uint64(int64(op.off)) + uint64(op.len)
 		case bShAdd:
 			x[op.rd] = x[op.rs1]<<(op.imm2&63) + x[op.rs2]
 		case bAddiAdd:
@@ -139,12 +141,12 @@ enter:
 			}
 			x[op.rd] = uint64(int32(v))
 		case bcode(JAL):
-			x[op.rd] = b.pc + uint64(op.off) + uint64(op.len)
+			x[op.rd] = b.pc + uint64(int64(op.off)) + uint64(op.len)
 			next = uint64(op.imm)
 			goto taken
 		case bcode(JALR):
 			t := (x[op.rs1] + uint64(op.imm)) &^ 1
-			x[op.rd] = b.pc + uint64(op.off) + uint64(op.len)
+			x[op.rd] = b.pc + uint64(int64(op.off)) + uint64(op.len)
 			next = t
 			goto indirect
 		case bcode(LB):
@@ -497,7 +499,7 @@ enter:
 			// One hart at a time runs, in program order: nothing to order.
 		case bcode(FENCE_I):
 			h.FlushDecodeCache()
-			next = b.pc + uint64(op.off) + uint64(op.len)
+			next = b.pc + uint64(int64(op.off)) + uint64(op.len)
 			goto indirect
 		case bcode(ECALL):
 			stop = Stop{Reason: StopEcall}
@@ -544,7 +546,7 @@ enter:
 		stop = Stop{Reason: StopFault, Fault: *fault}
 		goto stopped
 	illegal:
-		stop = Stop{Reason: StopIllegal, Insn: h.rawAt(b.pc+uint64(op.off), op.len)}
+		stop = Stop{Reason: StopIllegal, Insn: h.rawAt(b.pc+uint64(int64(op.off)), op.len)}
 		goto stopped
 	}
 	if tail {
@@ -552,7 +554,7 @@ enter:
 			prof[b.pc] += uint64(len(ops))
 		}
 		// The operations before a block's last cannot transfer control.
-		return h.stop(Stop{Reason: StopBudget}, b.pc+uint64(b.plain[left].off), budget)
+		return h.stop(Stop{Reason: StopBudget}, b.pc+uint64(int64(b.plain[left].off)), budget)
 	}
 	next = b.end
 fallthru:
@@ -613,7 +615,7 @@ stopped:
 			prof[b.pc] -= uint64(b.n - uint32(op.n))
 		}
 	}
-	return h.stop(stop, b.pc+uint64(op.off), e.done(budget, left, b, tail)+uint64(op.n))
+	return h.stop(stop, b.pc+uint64(int64(op.off)), e.done(budget, left, b, tail)+uint64(op.n))
 }
 
 // done is the number of instructions the run retired before block b: left was
@@ -642,11 +644,11 @@ func (e *blockExec) exec1(b *block, op *bop, done uint64) (res int, next uint64,
 		case bMV:
 			x[op.rd] = x[op.rs1]
 		case bcode(JAL):
-			x[op.rd] = b.pc + uint64(op.off) + uint64(op.len)
+			x[op.rd] = b.pc + uint64(int64(op.off)) + uint64(op.len)
 			return resTaken, uint64(op.imm), stop
 		case bcode(JALR):
 			t := (x[op.rs1] + uint64(op.imm)) &^ 1
-			x[op.rd] = b.pc + uint64(op.off) + uint64(op.len)
+			x[op.rd] = b.pc + uint64(int64(op.off)) + uint64(op.len)
 			return resIndirect, t, stop
 		case bcode(LB):
 			a := x[op.rs1] + uint64(op.imm)
@@ -938,7 +940,7 @@ func (e *blockExec) exec1(b *block, op *bop, done uint64) (res int, next uint64,
 			// One hart at a time runs, in program order: nothing to order.
 		case bcode(FENCE_I):
 			h.FlushDecodeCache()
-			return resIndirect, b.pc + uint64(op.off) + uint64(op.len), stop
+			return resIndirect, b.pc + uint64(int64(op.off)) + uint64(op.len), stop
 		case bcode(ECALL):
 			stop = Stop{Reason: StopEcall}
 			return resStop, 0, stop
@@ -971,7 +973,7 @@ func (e *blockExec) exec1(b *block, op *bop, done uint64) (res int, next uint64,
 		stop = Stop{Reason: StopFault, Fault: *fault}
 		return resStop, 0, stop
 	illegal:
-		stop = Stop{Reason: StopIllegal, Insn: h.rawAt(b.pc+uint64(op.off), op.len)}
+		stop = Stop{Reason: StopIllegal, Insn: h.rawAt(b.pc+uint64(int64(op.off)), op.len)}
 		return resStop, 0, stop
 	}
 	return resEnd, 0, stop

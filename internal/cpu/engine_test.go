@@ -40,12 +40,26 @@ func checkEngines(t *testing.T, code []byte) {
 		for _, step := range []uint64{budget, 1, 3, 7} {
 			s, c, n, m := runOn(t, e, code, budget, step)
 			if s != rs || c != rc || n != rn || string(m) != string(rm) {
+				if debugEngines {
+					for a := 0; a+2 <= len(code); {
+						lo := uint16(code[a]) | uint16(code[a+1])<<8
+						w := uint32(lo)
+						if InstLen(lo) == 4 && a+4 <= len(code) {
+							w |= uint32(code[a+2])<<16 | uint32(code[a+3])<<24
+						}
+						t.Logf("0x%x: %v", fuzzCodeBase+a, Decode(w))
+						a += InstLen(lo)
+					}
+				}
 				t.Fatalf("%s in steps of %d: stop %+v, retired %d, ctx %+v\ninterp: stop %+v, retired %d, ctx %+v (stacks equal: %v)",
 					e.Name(), step, s, n, c, rs, rn, rc, string(m) == string(rm))
 			}
 		}
 	}
 }
+
+// debugEngines makes checkEngines list the program it fails on.
+const debugEngines = true
 
 // TestEnginesAgree runs random programs built from the instructions the block engine
 // specialises and fuses (shifts and adds, moves, constants, indexed and global loads,

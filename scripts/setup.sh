@@ -8,7 +8,7 @@
 #   riscv64-linux-gnu-gcc  builds the example and test programs (gcc-riscv64-linux-gnu)
 #   qemu-riscv64         the reference the differential tests compare against (qemu-user)
 #   make
-#   autoconf automake m4 bison flex   build the LTP subset for tests/ltp
+#   autoconf automake m4 bison flex file   build the LTP subset for tests/ltp
 
 weft_go_ok() {
 	command -v go >/dev/null 2>&1 || return 1
@@ -48,7 +48,7 @@ weft_setup() {
 	command -v qemu-riscv64 >/dev/null 2>&1 || pkgs+=(qemu-user)
 	command -v make >/dev/null 2>&1 || pkgs+=(make)
 	# The LTP suite (tests/ltp) builds with autotools, bison and flex.
-	for tool in autoconf automake m4 bison flex; do
+	for tool in autoconf automake m4 bison flex file; do
 		command -v "$tool" >/dev/null 2>&1 || pkgs+=("$tool")
 	done
 	weft_go_ok || pkgs+=(go)
@@ -88,7 +88,7 @@ weft_setup() {
 	command -v riscv64-linux-gnu-gcc >/dev/null 2>&1 || missing+=" riscv64-linux-gnu-gcc"
 	command -v qemu-riscv64 >/dev/null 2>&1 || missing+=" qemu-riscv64"
 	command -v make >/dev/null 2>&1 || missing+=" make"
-	for tool in autoconf automake m4 bison flex; do
+	for tool in autoconf automake m4 bison flex file; do
 		command -v "$tool" >/dev/null 2>&1 || missing+=" $tool"
 	done
 	weft_go_ok || missing+=" go>=1.21"

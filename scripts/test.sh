@@ -21,5 +21,6 @@ say "building the riscv64 test, example and cost programs"
 make -s -C tests/c
 make -s -C examples
 make -s -C bench/costs
-say "go test ./... (builds weft, then runs each test program under weft and under qemu-riscv64)"
-go test -count=1 ./...
+say "go test ./... (builds weft, then runs each test program under weft and under qemu-riscv64;"
+say "tests/ltp builds the LTP subset once, a few minutes, into the user's cache directory)"
+go test -count=1 -timeout 45m ./...

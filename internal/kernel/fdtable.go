@@ -24,6 +24,8 @@ type FDTable struct {
 	pool *mm.Pool
 	// copied counts the entries Fork copied into this table, for the cost model.
 	copied uint64
+	// k, if set, is told of each close, to drop the record locks it ends.
+	k *Kernel
 }
 
 const fdEntryBytes = int64(unsafe.Sizeof(fdEntry{}))
@@ -75,6 +77,7 @@ func (t *FDTable) InstallAt(fd int, f *vfs.File, cloexec bool) error {
 		return err
 	}
 	if old := t.fds[fd].file; old != nil {
+		t.closing(old)
 		old.DecRef()
 	}
 	t.fds[fd] = fdEntry{file: f, cloexec: cloexec}
@@ -87,9 +90,17 @@ func (t *FDTable) Close(fd int) error {
 	if err != nil {
 		return err
 	}
+	t.closing(f)
 	f.DecRef()
 	t.fds[fd] = fdEntry{}
 	return nil
+}
+
+// closing tells the kernel that a descriptor for f is being closed through t.
+func (t *FDTable) closing(f *vfs.File) {
+	if t.k != nil {
+		t.k.fileClosed(t, f)
+	}
 }
 
 // CloseOnExec reports fd's FD_CLOEXEC flag.
@@ -109,7 +120,7 @@ func (t *FDTable) Fork() (*FDTable, error) {
 	if !t.pool.Charge(int64(n) * fdEntryBytes) {
 		return nil, linux.ENOMEM
 	}
-	c := &FDTable{fds: make([]fdEntry, n), pool: t.pool}
+	c := &FDTable{fds: make([]fdEntry, n), pool: t.pool, k: t.k}
 	copy(c.fds, t.fds)
 	for _, e := range c.fds {
 		if e.file != nil {

@@ -186,6 +186,9 @@ type Kernel struct {
 	futexes  map[futexKey][]futexWaiter
 	// sigQueued counts the signals queued for each real user (RLIMIT_SIGPENDING).
 	sigQueued map[uint32]int
+	// fileLocks holds the record locks of each file that has any (locks.go); it is
+	// only looked up, never iterated.
+	fileLocks map[*vfs.Inode]*fileLocks
 	// current is the task whose syscall the kernel is executing, if any.
 	current *Task
 
@@ -235,6 +238,7 @@ func New(cfg Config) (*Kernel, error) {
 		noticed:   map[string]bool{},
 		futexes:   map[futexKey][]futexWaiter{},
 		sigQueued: map[uint32]int{},
+		fileLocks: map[*vfs.Inode]*fileLocks{},
 		live:      map[int]*Task{},
 		procs:     map[int]*ThreadGroup{},
 		tr:        cfg.Trace,
@@ -333,7 +337,7 @@ func (k *Kernel) Spawn(data []byte, path string, argv, envp []string) (*ThreadGr
 		PGID:    k.nextPID,
 		SID:     sid,
 		MM:      mm.New(&k.pool),
-		FDs:     &FDTable{pool: &k.pool},
+		FDs:     &FDTable{pool: &k.pool, k: k},
 		Umask:   0o022,
 		Creds:   Creds{UID: k.cfg.UID, EUID: k.cfg.UID, SUID: k.cfg.UID, GID: k.cfg.GID, EGID: k.cfg.GID, SGID: k.cfg.GID},
 		Rlimits: defaultRlimits(),
@@ -392,7 +396,7 @@ func (k *Kernel) spawnInit() error {
 	tg := &ThreadGroup{
 		PID: k.nextPID, PGID: k.nextPID, SID: k.nextPID,
 		MM:      mm.New(&k.pool),
-		FDs:     &FDTable{pool: &k.pool},
+		FDs:     &FDTable{pool: &k.pool, k: k},
 		Umask:   0o022,
 		Creds:   Creds{},
 		Rlimits: defaultRlimits(),

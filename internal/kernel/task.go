@@ -188,6 +188,10 @@ type Task struct {
 	// futexKey is the futex the task waits on; futexWoken says a FUTEX_WAKE woke it.
 	futexKey   futexKey
 	futexWoken bool
+	// lockWait is the record lock the task waits to take in F_SETLKW, on lockInode
+	// (for deadlock detection).
+	lockWait  *recordLock
+	lockInode *vfs.Inode
 	// AltStack is the alternate signal stack (sigaltstack).
 	AltStack SigAltStack
 

@@ -2,6 +2,7 @@ package syscalls
 
 import (
 	"encoding/binary"
+	"math"
 	pathpkg "path"
 	"strconv"
 	"strings"
@@ -32,7 +33,7 @@ var fileCalls = []entry{
 	call(linux.SYS_FTRUNCATE, "ftruncate", Ftruncate, fd, i),
 	call(linux.SYS_DUP, "dup", Dup, fd),
 	call(linux.SYS_DUP3, "dup3", Dup3, fd, fd, ofl),
-	call(linux.SYS_FCNTL, "fcntl", Fcntl, fd, fcmd, x).partial("F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL"),
+	call(linux.SYS_FCNTL, "fcntl", Fcntl, fd, fcmd, x).restartable().partial("F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL, record locks (F_GETLK, F_SETLK, F_SETLKW and the F_OFD_ variants, with EDEADLK); not leases, F_SETSIG, F_GETOWN_EX or pipe sizes"),
 	call(linux.SYS_RENAMEAT2, "renameat2", Renameat2, fd, path, fd, path, x),
 	call(linux.SYS_UMASK, "umask", Umask, oct),
 	call(linux.SYS_PIPE2, "pipe2", Pipe2, p, ofl),
@@ -714,8 +715,64 @@ func Fcntl(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		const settable = vfs.O_APPEND | vfs.O_NONBLOCK
 		f.Flags = f.Flags&^settable | uint32(a[2])&settable
 		return 0, nil
+	case F_GETLK, F_SETLK, F_SETLKW, F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW:
+		return 0, fcntlLock(t, f, a[1], a[2])
 	}
 	return 0, linux.EINVAL
+}
+
+// Record-lock commands of fcntl(2).
+const (
+	F_GETLK      = 5
+	F_SETLK      = 6
+	F_SETLKW     = 7
+	F_OFD_GETLK  = 36
+	F_OFD_SETLK  = 37
+	F_OFD_SETLKW = 38
+)
+
+// fcntlLock implements fcntl's record locks on struct flock at addr (riscv64: short
+// l_type, short l_whence, off_t l_start, off_t l_len, pid_t l_pid; 32 bytes).
+func fcntlLock(t *kernel.Task, f *vfs.File, cmd, addr uint64) error {
+	b, err := copyIn(t, addr, 32)
+	if err != nil {
+		return err
+	}
+	le := binary.LittleEndian
+	typ, whence := int16(le.Uint16(b)), int16(le.Uint16(b[2:]))
+	start, length, pid := int64(le.Uint64(b[8:])), int64(le.Uint64(b[16:])), int32(le.Uint32(b[24:]))
+	ofd := cmd >= F_OFD_GETLK
+	if typ < kernel.F_RDLCK || typ > kernel.F_UNLCK || (ofd && pid != 0) {
+		return linux.EINVAL
+	}
+	lo, hi, err := kernel.LockRange(f, whence, start, length)
+	if err != nil {
+		return err
+	}
+	l := kernel.Lock{Type: typ, Start: lo, End: hi}
+	if cmd == F_GETLK || cmd == F_OFD_GETLK {
+		if typ == kernel.F_UNLCK {
+			return linux.EINVAL
+		}
+		got := t.GetLock(f, l, ofd)
+		le.PutUint16(b, uint16(got.Type))
+		if got.Type != kernel.F_UNLCK {
+			le.PutUint16(b[2:], vfs.SEEK_SET)
+			le.PutUint64(b[8:], got.Start)
+			n := uint64(0)
+			if got.End != math.MaxUint64 {
+				n = got.End - got.Start
+			}
+			le.PutUint64(b[16:], n)
+			le.PutUint32(b[24:], uint32(int32(got.PID)))
+		}
+		return copyOut(t, addr, b)
+	}
+	// A read lock needs the file open for reading, a write lock for writing.
+	if (typ == kernel.F_RDLCK && !f.Readable()) || (typ == kernel.F_WRLCK && !f.Writable()) {
+		return linux.EBADF
+	}
+	return t.SetLock(f, l, ofd, cmd == F_SETLKW || cmd == F_OFD_SETLKW)
 }
 
 // Renameat2 implements renameat2(2).

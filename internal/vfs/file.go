@@ -54,6 +54,9 @@ func Open(n *Inode, flags uint32, path string) *File {
 // through /proc/self/fd/N is one more reader or writer).
 type opener interface{ Opened(f *File) }
 
+// Refs reports how many descriptors (and other holders) refer to f.
+func (f *File) Refs() int { return f.refs }
+
 // IncRef takes another reference (dup, fork).
 func (f *File) IncRef() { f.refs++ }
 

@@ -33,6 +33,7 @@ var fileCalls = []entry{
 	call(linux.SYS_FTRUNCATE, "ftruncate", Ftruncate, fd, i),
 	call(linux.SYS_DUP, "dup", Dup, fd),
 	call(linux.SYS_DUP3, "dup3", Dup3, fd, fd, ofl),
+	call(linux.SYS_LINKAT, "linkat", Linkat, fd, path, fd, path, atf),
 	call(linux.SYS_FCNTL, "fcntl", Fcntl, fd, fcmd, x).restartable().partial("F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL, record locks (F_GETLK, F_SETLK, F_SETLKW and the F_OFD_ variants, with EDEADLK); not leases, F_SETSIG, F_GETOWN_EX or pipe sizes"),
 	call(linux.SYS_RENAMEAT2, "renameat2", Renameat2, fd, path, fd, path, x),
 	call(linux.SYS_UMASK, "umask", Umask, oct),
@@ -1037,6 +1038,37 @@ func access(t *kernel.Task, n *vfs.Inode, mode uint32, effective bool) error {
 		return linux.EACCES
 	}
 	return nil
+}
+
+// Linkat implements linkat(2): a final symbolic link of oldpath is followed only with
+// AT_SYMLINK_FOLLOW; AT_EMPTY_PATH links the file olddirfd refers to.
+func Linkat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	const AT_SYMLINK_FOLLOW = 0x400
+	flags := a[4]
+	if flags&^(AT_SYMLINK_FOLLOW|AT_EMPTY_PATH) != 0 {
+		return 0, linux.EINVAL
+	}
+	var n *vfs.Inode
+	if s, _, err := t.TG.MM.ReadString(a[1], 1); flags&AT_EMPTY_PATH != 0 && err == nil && s == "" {
+		f, err := file(t, a[0])
+		if err != nil {
+			return 0, err
+		}
+		n = f.Inode
+	} else {
+		var err error
+		if n, _, err = lookup(t, a[0], a[1], flags&AT_SYMLINK_FOLLOW != 0); err != nil {
+			return 0, err
+		}
+	}
+	parent, name, path, err := parentOf(t, a[2], a[3])
+	if err != nil {
+		return 0, err
+	}
+	if strings.HasSuffix(path, "/") {
+		return 0, linux.ENOENT
+	}
+	return ret0(t.Kernel().FS.Link(t.TG.Creds.VFS(), n, parent, name))
 }
 
 // Symlinkat implements symlinkat(2).

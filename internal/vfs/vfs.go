@@ -927,3 +927,43 @@ func splitClean(p string) []string {
 	}
 	return out
 }
+
+// Link makes dir/name another name of n (link(2)): n must not be a directory (EPERM)
+// and must be on the same file system as dir (EXDEV): both in weft's own tree, or both
+// in one host mount, where the host file gets the new name too.
+func (fs *FS) Link(c Cred, n, dir *Inode, name string) error {
+	switch {
+	case len(name) > maxName:
+		return linux.ENAMETOOLONG
+	case name == "." || name == ".." || dir.child(name) != nil:
+		return linux.EEXIST
+	case n.IsDir():
+		return linux.EPERM
+	case n.Nlink == 0:
+		return linux.ENOENT // a file already deleted (linkat(2) of an open fd)
+	case n.hm != dir.hm || n.gen != nil || n.lookupFn != nil || dir.lookupFn != nil:
+		return linux.EXDEV
+	}
+	if err := dir.Writable(); err != nil {
+		return err
+	}
+	if !Check(c, dir, MayWrite|MayExec) {
+		return linux.EACCES
+	}
+	if dir.hm != nil {
+		if err := dir.hm.root.Link(n.rel(), filepath.Join(dir.rel(), name)); err != nil {
+			return hostErr(err)
+		}
+		return nil
+	}
+	cost := int64(len(name) + slotCost)
+	if !fs.charge(cost) {
+		return linux.ENOSPC
+	}
+	n.charged += cost
+	fs.link(dir, name, n)
+	n.Nlink++
+	n.Ctime = fs.now()
+	dir.Touch()
+	return nil
+}

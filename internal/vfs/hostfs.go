@@ -151,6 +151,14 @@ func (n *Inode) hostChild(name string) *Inode {
 		return nil
 	}
 	c := n.fs.hostInode(n.hm, n, name, st)
+	// The inode stays in the tree as a cache of the host file, charged to the memory
+	// cap; past the cap it is not kept (the next lookup asks the host again), so a
+	// guest creating files without end on a :rw mount cannot grow weft without bound.
+	cost := int64(inodeCost + len(name))
+	if !n.fs.charge(cost) {
+		return c
+	}
+	c.charged = cost
 	n.fs.link(n, name, c)
 	return c
 }

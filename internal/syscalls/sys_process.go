@@ -178,6 +178,11 @@ func Execve(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
+	if len(argv) == 0 {
+		// Linux 5.18 on: an empty argv becomes one empty string, so that no program
+		// starts with argc 0 (fs/exec.c, do_execveat_common).
+		argv = []string{""}
+	}
 	return 0, execFile(t, path, path, argv, envp, 0)
 }
 

@@ -152,16 +152,7 @@ func (k *Kernel) procStatus(tg *ThreadGroup) string {
 	if t := tg.firstLive(); t != nil {
 		blocked = t.SigMask
 	}
-	var ign, caught uint64
-	for s, a := range tg.SigActions {
-		switch {
-		case s == 0:
-		case a.Handler == SIG_IGN:
-			ign |= 1 << (s - 1)
-		case a.Handler != SIG_DFL:
-			caught |= 1 << (s - 1)
-		}
-	}
+	ign, caught := tg.dispositions()
 	fmt.Fprintf(&b, "Name:\t%s\nUmask:\t%04o\nState:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n",
 		tg.Comm, tg.Umask, state, tg.PID, tg.PID, ppid)
 	fmt.Fprintf(&b, "Uid:\t%d\t%d\t%d\t%d\nGid:\t%d\t%d\t%d\t%d\n", c.UID, c.EUID, c.SUID, c.EUID, c.GID, c.EGID, c.SGID, c.EGID)

@@ -60,16 +60,7 @@ func (k *Kernel) procStatLine(tg *ThreadGroup, t *Task) string {
 			cpu = c.ID
 		}
 	}
-	var ign, caught uint64
-	for s, a := range tg.SigActions {
-		switch {
-		case s == 0:
-		case a.Handler == SIG_IGN:
-			ign |= 1 << (s - 1)
-		case a.Handler != SIG_DFL:
-			caught |= 1 << (s - 1)
-		}
-	}
+	ign, caught := tg.dispositions()
 	tick := func(ns uint64) uint64 { return ns / (1e9 / UserHZ) }
 	mem := tg.MM.Stats
 	if tg.Exited {
@@ -171,4 +162,19 @@ func (k *Kernel) procTasks(tg *ThreadGroup) *vfs.Inode {
 		}
 		return names
 	})
+}
+
+// dispositions are the signal sets tg ignores and catches (SigIgn, SigCgt in
+// /proc/PID/status; sigignore, sigcatch in stat).
+func (tg *ThreadGroup) dispositions() (ign, caught uint64) {
+	for s, a := range tg.SigActions {
+		switch {
+		case s == 0:
+		case a.Handler == SIG_IGN:
+			ign |= 1 << (s - 1)
+		case a.Handler != SIG_DFL:
+			caught |= 1 << (s - 1)
+		}
+	}
+	return ign, caught
 }

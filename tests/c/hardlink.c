@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -17,23 +18,34 @@ static long nlink(const char *p) {
 }
 
 int main(void) {
-	int fd = open("/tmp/a", O_CREAT | O_RDWR | O_TRUNC, 0644);
+	// A fresh directory of its own: under qemu, /tmp is the host's.
+	char dir[] = "/tmp/hardlinkXXXXXX";
+	if (!mkdtemp(dir) || chdir(dir) != 0)
+		return 1;
+	int fd = open("a", O_CREAT | O_RDWR | O_TRUNC, 0644);
 	write(fd, "hello", 5);
-	printf("link a b: %s, nlink %ld\n", en(link("/tmp/a", "/tmp/b")), nlink("/tmp/a"));
+	printf("link a b: %s, nlink %ld\n", en(link("a", "b")), nlink("a"));
 	char buf[8] = {0};
-	int b = open("/tmp/b", O_RDONLY);
+	int b = open("b", O_RDONLY);
 	read(b, buf, 5);
-	printf("b reads %s; same inode %d\n", buf, ({ struct stat x, y; stat("/tmp/a", &x); stat("/tmp/b", &y); x.st_ino == y.st_ino; }));
-	printf("unlink a: %s, b's nlink %ld\n", en(unlink("/tmp/a")), nlink("/tmp/b"));
-	printf("link to an existing name: %s\n", en(link("/tmp/b", "/tmp/b")));
-	mkdir("/tmp/d", 0755);
-	printf("link a directory: %s\n", en(link("/tmp/d", "/tmp/d2")));
-	printf("link a missing file: %s\n", en(link("/tmp/nope", "/tmp/c")));
-	symlink("/tmp/b", "/tmp/s");
-	printf("linkat of a symlink (no follow): %s; is a symlink %d\n", en(linkat(AT_FDCWD, "/tmp/s", AT_FDCWD, "/tmp/s2", 0)),
-	       ({ struct stat x; lstat("/tmp/s2", &x); S_ISLNK(x.st_mode); }));
-	printf("linkat AT_SYMLINK_FOLLOW: %s; nlink of b %ld\n", en(linkat(AT_FDCWD, "/tmp/s", AT_FDCWD, "/tmp/c", AT_SYMLINK_FOLLOW)),
-	       nlink("/tmp/b"));
-	printf("bad flags: %s\n", en(linkat(AT_FDCWD, "/tmp/b", AT_FDCWD, "/tmp/e", 0x1)));
+	printf("b reads %s; same inode %d\n", buf, ({ struct stat x, y; stat("a", &x); stat("b", &y); x.st_ino == y.st_ino; }));
+	printf("unlink a: %s, b's nlink %ld\n", en(unlink("a")), nlink("b"));
+	printf("link to an existing name: %s\n", en(link("b", "b")));
+	mkdir("d", 0755);
+	printf("link a directory: %s\n", en(link("d", "d2")));
+	printf("link a missing file: %s\n", en(link("nope", "c")));
+	symlink("b", "s");
+	printf("linkat of a symlink (no follow): %s; is a symlink %d\n", en(linkat(AT_FDCWD, "s", AT_FDCWD, "s2", 0)),
+	       ({ struct stat x; lstat("s2", &x); S_ISLNK(x.st_mode); }));
+	printf("linkat AT_SYMLINK_FOLLOW: %s; nlink of b %ld\n", en(linkat(AT_FDCWD, "s", AT_FDCWD, "c", AT_SYMLINK_FOLLOW)),
+	       nlink("b"));
+	printf("bad flags: %s\n", en(linkat(AT_FDCWD, "b", AT_FDCWD, "e", 0x1)));
+	unlink("b");
+	unlink("c");
+	unlink("s");
+	unlink("s2");
+	rmdir("d");
+	chdir("/");
+	rmdir(dir);
 	return 0;
 }

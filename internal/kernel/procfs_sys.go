@@ -175,7 +175,8 @@ func (k *Kernel) procSysDir() *vfs.Inode {
 			"overcommit_memory": value("0"),
 		}),
 		"fs": dir(map[string]func() *vfs.Inode{
-			"nr_open": value(fmt.Sprint(NROpen)),
+			"nr_open":       value(fmt.Sprint(NROpen)),
+			"pipe-max-size": value(fmt.Sprint(vfs.PipeMaxSize)),
 		}),
 	})
 }

@@ -34,7 +34,7 @@ var fileCalls = []entry{
 	call(linux.SYS_DUP, "dup", Dup, fd),
 	call(linux.SYS_DUP3, "dup3", Dup3, fd, fd, ofl),
 	call(linux.SYS_LINKAT, "linkat", Linkat, fd, path, fd, path, atf),
-	call(linux.SYS_FCNTL, "fcntl", Fcntl, fd, fcmd, x).restartable().partial("F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL, record locks (F_GETLK, F_SETLK, F_SETLKW and the F_OFD_ variants, with EDEADLK); not leases, F_SETSIG, F_GETOWN_EX or pipe sizes"),
+	call(linux.SYS_FCNTL, "fcntl", Fcntl, fd, fcmd, x).restartable().partial("F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL, record locks (F_GETLK, F_SETLK, F_SETLKW and the F_OFD_ variants, with EDEADLK), F_GETPIPE_SZ and F_SETPIPE_SZ (at most 1 MiB); not leases, F_SETSIG or F_GETOWN_EX"),
 	call(linux.SYS_RENAMEAT2, "renameat2", Renameat2, fd, path, fd, path, x),
 	call(linux.SYS_UMASK, "umask", Umask, oct),
 	call(linux.SYS_PIPE2, "pipe2", Pipe2, p, ofl),
@@ -718,6 +718,12 @@ func Fcntl(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		return 0, nil
 	case F_GETLK, F_SETLK, F_SETLKW, F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW:
 		return 0, fcntlLock(t, f, a[1], a[2])
+	case F_GETPIPE_SZ:
+		n, err := f.PipeSize()
+		return uint64(n), err
+	case F_SETPIPE_SZ:
+		n, err := f.SetPipeSize(uint64(uint32(a[2])))
+		return uint64(n), err
 	}
 	return 0, linux.EINVAL
 }
@@ -730,6 +736,9 @@ const (
 	F_OFD_GETLK  = 36
 	F_OFD_SETLK  = 37
 	F_OFD_SETLKW = 38
+
+	F_SETPIPE_SZ = 1031
+	F_GETPIPE_SZ = 1032
 )
 
 // fcntlLock implements fcntl's record locks on struct flock at addr (riscv64: short

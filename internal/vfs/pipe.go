@@ -1,6 +1,11 @@
 package vfs
 
-import "errors"
+import (
+	"errors"
+
+	"weft/internal/abi/linux"
+	"weft/internal/mm"
+)
 
 // ErrWouldBlock is returned by reads and writes that must wait; the kernel blocks the
 // task on the file's queue (Queue) and retries, or returns EAGAIN for O_NONBLOCK.
@@ -14,11 +19,15 @@ const (
 	PipeSize = 65536
 	// PipeBuf is the size up to which writes are atomic (PIPE_BUF).
 	PipeBuf = 4096
+	// PipeMaxSize is /proc/sys/fs/pipe-max-size: the largest capacity F_SETPIPE_SZ
+	// gives a process without CAP_SYS_RESOURCE, and the largest weft gives anyone.
+	PipeMaxSize = 1 << 20
 )
 
 // Pipe is a pipe's buffer, shared by its read and write ends.
 type Pipe struct {
 	buf              []byte
+	size             int // capacity in bytes; 0 means PipeSize
 	readers, writers int
 	// Readable wakes readers waiting for data or EOF; Writable wakes writers waiting
 	// for room or for the last reader to go.
@@ -64,6 +73,9 @@ func (e pipeEnd) Read(f *File, b []byte) (int, error) {
 	}
 	n := copy(b, p.buf)
 	p.buf = p.buf[n:]
+	if fs := f.Inode.fs; fs != nil {
+		fs.uncharge(int64(n))
+	}
 	if len(p.buf) == 0 {
 		p.buf = nil
 	}
@@ -76,12 +88,17 @@ func (e pipeEnd) Write(f *File, b []byte) (int, error) {
 	if p.readers == 0 {
 		return 0, ErrBrokenPipe
 	}
-	room := PipeSize - len(p.buf)
+	room := p.capacity() - len(p.buf)
 	// Writes of at most PIPE_BUF bytes are atomic: all or nothing.
 	if room == 0 || (len(b) <= PipeBuf && room < len(b)) {
 		return 0, ErrWouldBlock
 	}
 	n := min(room, len(b))
+	// What a pipe holds is memory weft keeps for the guest: it counts against the cap,
+	// and a writer waits (as for a full pipe) when the cap has no room for it.
+	if fs := f.Inode.fs; fs != nil && !fs.charge(int64(n)) {
+		return 0, ErrWouldBlock
+	}
 	p.buf = append(p.buf, b[:n]...)
 	p.Readable.WakeAll()
 	return n, nil
@@ -111,6 +128,12 @@ func (e pipeEnd) Release(f *File) {
 		if p.writers == 0 {
 			p.Readable.WakeAll()
 		}
+	}
+	if p.readers == 0 && p.writers == 0 && len(p.buf) > 0 {
+		if fs := f.Inode.fs; fs != nil {
+			fs.uncharge(int64(len(p.buf))) // data no one will read
+		}
+		p.buf = nil
 	}
 }
 
@@ -161,7 +184,7 @@ func (f *File) Poll(want int16) int16 {
 		if f.Writable() {
 			if p.readers == 0 {
 				ready |= POLLERR
-			} else if PipeSize-len(p.buf) >= PipeBuf {
+			} else if p.capacity()-len(p.buf) >= PipeBuf {
 				ready |= POLLOUT
 			}
 		}
@@ -175,4 +198,52 @@ func (f *File) Poll(want int16) int16 {
 		ready |= POLLOUT
 	}
 	return ready & want
+}
+
+func (p *Pipe) capacity() int {
+	if p.size == 0 {
+		return PipeSize
+	}
+	return p.size
+}
+
+// pipeOf returns the pipe behind f, or nil.
+func pipeOf(f *File) *Pipe {
+	if e, ok := f.Inode.dev.(pipeEnd); ok {
+		return e.p
+	}
+	return nil
+}
+
+// PipeSize reports the capacity of the pipe f is an end of (F_GETPIPE_SZ), or EBADF.
+func (f *File) PipeSize() (int, error) {
+	p := pipeOf(f)
+	if p == nil {
+		return 0, linux.EBADF
+	}
+	return p.capacity(), nil
+}
+
+// SetPipeSize sets the capacity of f's pipe to n bytes rounded up to a power of two
+// pages (F_SETPIPE_SZ, fcntl(2)) and returns it: EBADF for a file that is not a pipe,
+// EPERM past PipeMaxSize (root included: weft gives no pipe more), EBUSY below what the
+// pipe holds.
+func (f *File) SetPipeSize(n uint64) (int, error) {
+	p := pipeOf(f)
+	if p == nil {
+		return 0, linux.EBADF
+	}
+	if n > PipeMaxSize {
+		return 0, linux.EPERM
+	}
+	size := mm.PageSize
+	for uint64(size) < n {
+		size *= 2
+	}
+	if size < len(p.buf) {
+		return 0, linux.EBUSY
+	}
+	p.size = size
+	p.Writable.WakeAll()
+	return size, nil
 }

@@ -385,6 +385,7 @@ func (k *Kernel) exitTask(t *Task) {
 	k.cancelTimer(t)
 	k.futexRemove(t)
 	t.pending = nil
+	t.Call.drop()
 	k.discardAll(&t.sigPending)
 	t.State = TaskDead
 	tg := t.TG

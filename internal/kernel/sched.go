@@ -391,6 +391,7 @@ func (k *Kernel) interruptSyscall(t *Task) {
 		sc.Interrupted(t, &t.pendingArgs)
 	}
 	t.pending = nil
+	t.Call.drop()
 	t.Call = CallState{}
 	for _, q := range t.waitQueues {
 		q.Remove(t)

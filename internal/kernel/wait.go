@@ -25,6 +25,18 @@ type CallState struct {
 	Started bool
 	// Value is a result the first attempt computed (a vfork child's TID).
 	Value uint64
+	// Held is a reference the first attempt took and a later one hands on (a named
+	// pipe's open file, waiting for the other side); it is dropped if the call is
+	// abandoned (interrupted, restarted, or its task ends).
+	Held interface{ DecRef() }
+}
+
+// drop gives back what a call that will not finish holds.
+func (c *CallState) drop() {
+	if c.Held != nil {
+		c.Held.DecRef()
+		c.Held = nil
+	}
 }
 
 // WaitQueue is a set of tasks waiting for something (a child's exit, a pipe, a futex).

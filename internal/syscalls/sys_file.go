@@ -19,7 +19,7 @@ var fileCalls = []entry{
 	call(linux.SYS_WRITEV, "writev", Writev, fd, p, i).restartable(),
 	call(linux.SYS_PREAD64, "pread64", Pread64, fd, bout, u, i),
 	call(linux.SYS_PWRITE64, "pwrite64", Pwrite64, fd, bin, u, i),
-	call(linux.SYS_OPENAT, "openat", Openat, fd, path, ofl, oct),
+	call(linux.SYS_OPENAT, "openat", Openat, fd, path, ofl, oct).restartable(), // a FIFO's open blocks
 	call(linux.SYS_CLOSE, "close", Close, fd),
 	call(linux.SYS_LSEEK, "lseek", Lseek, fd, i, i),
 	call(linux.SYS_FSTAT, "fstat", Fstat, fd, p),
@@ -34,6 +34,7 @@ var fileCalls = []entry{
 	call(linux.SYS_DUP, "dup", Dup, fd),
 	call(linux.SYS_DUP3, "dup3", Dup3, fd, fd, ofl),
 	call(linux.SYS_LINKAT, "linkat", Linkat, fd, path, fd, path, atf),
+	call(linux.SYS_MKNODAT, "mknodat", Mknodat, fd, path, oct, x).partial("device and socket nodes are made, but have no driver: opening one is ENXIO"),
 	call(linux.SYS_FCNTL, "fcntl", Fcntl, fd, fcmd, x).restartable().partial("F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL, record locks (F_GETLK, F_SETLK, F_SETLKW and the F_OFD_ variants, with EDEADLK), F_GETPIPE_SZ and F_SETPIPE_SZ (at most 1 MiB); not leases, F_SETSIG or F_GETOWN_EX"),
 	call(linux.SYS_RENAMEAT2, "renameat2", Renameat2, fd, path, fd, path, x),
 	call(linux.SYS_UMASK, "umask", Umask, oct),
@@ -370,6 +371,22 @@ func Openat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	}
 	if n.IsDir() && (flags&vfs.O_ACCMODE != vfs.O_RDONLY || flags&vfs.O_CREAT != 0) && flags&vfs.O_PATH == 0 {
 		return 0, linux.EISDIR
+	}
+	if flags&vfs.O_PATH == 0 {
+		if n.NoDevice() {
+			return 0, linux.ENXIO // a device node with no driver behind it
+		}
+		if p := n.FIFO(); p != nil {
+			f, err := fifoOpen(t, n, p, flags, absPath(t, a[0], path))
+			if err != nil {
+				return 0, err
+			}
+			newfd, err := t.TG.FDs.Install(f, flags&vfs.O_CLOEXEC != 0, 0, t.TG.Rlimits[kernel.RLIMIT_NOFILE].Cur)
+			if err != nil {
+				f.DecRef()
+			}
+			return uint64(newfd), err
+		}
 	}
 	// O_TRUNC truncates even with O_RDONLY on Linux (open(2)); openCheck asked for
 	// write permission.
@@ -1047,6 +1064,67 @@ func access(t *kernel.Task, n *vfs.Inode, mode uint32, effective bool) error {
 		return linux.EACCES
 	}
 	return nil
+}
+
+// fifoOpen opens a named pipe as fifo(7) says: opening for reading waits for a writer,
+// opening for writing for a reader (ENXIO without one under O_NONBLOCK), and O_RDWR
+// never waits. As on Linux, the waiting end is open, and counted, while it waits: a
+// writer may write to a reader still waiting in open, and that reader then reads it.
+// The file is held in t.Call across the wait, and dropped if the call is abandoned.
+func fifoOpen(t *kernel.Task, n *vfs.Inode, p *vfs.Pipe, flags uint32, path string) (*vfs.File, error) {
+	acc := flags & vfs.O_ACCMODE
+	write := acc == vfs.O_WRONLY
+	f, _ := t.Call.Held.(*vfs.File)
+	if f == nil {
+		wait := p.OpenWait(write)
+		if wait && write && flags&vfs.O_NONBLOCK != 0 {
+			return nil, linux.ENXIO
+		}
+		f = vfs.Open(n, flags, path)
+		if f.OverCap {
+			f.DecRef()
+			return nil, linux.ENOMEM
+		}
+		if acc == vfs.O_RDWR || flags&vfs.O_NONBLOCK != 0 || !wait {
+			return f, nil
+		}
+		t.Call.Held = f
+		t.Call.Value = p.Opens(!write) // the other side's opens when this one began
+	}
+	if p.Peer(write, t.Call.Value) {
+		t.Call.Held = nil
+		return f, nil
+	}
+	what := "open of a FIFO for reading"
+	if write {
+		what = "open of a FIFO for writing"
+	}
+	return nil, t.Block(what, p.OpenQueue(write))
+}
+
+// Mknodat implements mknodat(2): regular files, FIFOs, and (for root) device and socket
+// nodes, which weft has no driver for.
+func Mknodat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	mode := uint32(a[2])
+	switch mode & vfs.S_IFMT {
+	case vfs.S_IFCHR, vfs.S_IFBLK:
+		if t.TG.Creds.EUID != 0 {
+			return 0, linux.EPERM // CAP_MKNOD
+		}
+	}
+	parent, name, path, err := parentOf(t, a[0], a[1])
+	if err != nil {
+		return 0, err
+	}
+	if strings.HasSuffix(path, "/") {
+		return 0, linux.ENOENT
+	}
+	mode = mode&vfs.S_IFMT | mode&0o7777&^t.TG.Umask
+	if _, err := t.Kernel().FS.Mknod(t.TG.Creds.VFS(), parent, name, mode, a[3]); err != nil {
+		return 0, err
+	}
+	parent.Touch()
+	return 0, nil
 }
 
 // Linkat implements linkat(2): a final symbolic link of oldpath is followed only with

@@ -32,6 +32,11 @@ type Pipe struct {
 	// Readable wakes readers waiting for data or EOF; Writable wakes writers waiting
 	// for room or for the last reader to go.
 	Readable, Writable Queue
+	// For a named pipe: opens of each side so far, and the opens waiting for the other
+	// side (fifo(7)).
+	readerOpens, writerOpens uint64
+	ReadOpen, WriteOpen      Queue
+	named                    bool // made by mknod: opens wait for the other side
 }
 
 // NewPipe returns the read and write ends of a new pipe.
@@ -109,9 +114,13 @@ func (pipeEnd) IsTTY() bool { return false }
 func (e pipeEnd) Opened(f *File) {
 	if f.Readable() {
 		e.p.readers++
+		e.p.readerOpens++
+		e.p.WriteOpen.WakeAll()
 	}
 	if f.Writable() {
 		e.p.writers++
+		e.p.writerOpens++
+		e.p.ReadOpen.WakeAll()
 	}
 }
 
@@ -246,4 +255,87 @@ func (f *File) SetPipeSize(n uint64) (int, error) {
 	p.size = size
 	p.Writable.WakeAll()
 	return size, nil
+}
+
+// Mknod makes a file of the type mode says (mknod(2)): a regular file, a FIFO (a named
+// pipe that processes open by name), or a device or socket node. A device node has no
+// driver in weft, so opening one fails with ENXIO (NoDevice); a host mount takes only
+// regular files from the guest (EPERM).
+func (fs *FS) Mknod(c Cred, dir *Inode, name string, mode uint32, rdev uint64) (*Inode, error) {
+	typ := mode & S_IFMT
+	switch typ {
+	case 0:
+		typ = S_IFREG
+	case S_IFREG:
+	case S_IFIFO, S_IFCHR, S_IFBLK, S_IFSOCK:
+		if dir.hm != nil {
+			return nil, linux.EPERM
+		}
+	default:
+		return nil, linux.EINVAL
+	}
+	n, err := fs.Create(c, dir, name, typ|mode&0o7777)
+	if err != nil {
+		return nil, err
+	}
+	switch typ {
+	case S_IFIFO:
+		n.dev = pipeEnd{&Pipe{named: true}}
+	case S_IFCHR, S_IFBLK:
+		n.Rdev = rdev
+	}
+	return n, nil
+}
+
+// NoDevice reports whether n is a device or socket node with nothing behind it
+// (opening it is ENXIO).
+func (n *Inode) NoDevice() bool {
+	switch n.Mode & S_IFMT {
+	case S_IFCHR, S_IFBLK, S_IFSOCK:
+		return n.dev == nil
+	}
+	return false
+}
+
+// FIFO returns the pipe of a named pipe, or nil.
+func (n *Inode) FIFO() *Pipe {
+	if e, ok := n.dev.(pipeEnd); ok && e.p.named {
+		return e.p
+	}
+	return nil
+}
+
+// OpenWait says whether an open of FIFO p for writing (or reading) would wait for the
+// other side (fifo(7)): no end of the other side is open.
+func (p *Pipe) OpenWait(write bool) bool {
+	if write {
+		return p.readers == 0
+	}
+	return p.writers == 0
+}
+
+// Opens counts the opens of one side of p so far (readers, or writers).
+func (p *Pipe) Opens(writers bool) uint64 {
+	if writers {
+		return p.writerOpens
+	}
+	return p.readerOpens
+}
+
+// Peer reports whether an open of p for writing (or reading) that began when the other
+// side had been opened seen times may go on: the other side is open now, or was opened
+// since (and maybe closed again), as on Linux.
+func (p *Pipe) Peer(write bool, seen uint64) bool {
+	if write {
+		return p.readers > 0 || p.readerOpens != seen
+	}
+	return p.writers > 0 || p.writerOpens != seen
+}
+
+// OpenQueue is where an open of p for writing (or reading) waits for the other side.
+func (p *Pipe) OpenQueue(write bool) *Queue {
+	if write {
+		return &p.WriteOpen
+	}
+	return &p.ReadOpen
 }

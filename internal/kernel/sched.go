@@ -64,6 +64,7 @@ func (k *Kernel) settleOn(t *Task, c *CPU) {
 	k.psLeft = ps % 1000
 	ns := ps / 1000
 	t.Stats.CPUTime += ns
+	t.TG.cpuTime += ns
 	if c != nil {
 		c.Clock += ns
 		c.Busy += ns
@@ -293,6 +294,25 @@ func (k *Kernel) runSlice(c *CPU) {
 		k.syscall(t)
 	default:
 		k.fault(t, stop)
+	}
+	k.checkCPULimit(t.TG)
+}
+
+// checkCPULimit enforces RLIMIT_CPU on tg's CPU time (getrlimit(2)): at the soft limit
+// the process gets SIGXCPU, and again after each further second; at the hard limit,
+// SIGKILL.
+func (k *Kernel) checkCPULimit(tg *ThreadGroup) {
+	rl := tg.Rlimits[RLIMIT_CPU]
+	if rl.Cur == RLIM_INFINITY || tg.Exited {
+		return
+	}
+	secs := tg.cpuTime / 1e9
+	switch {
+	case rl.Max != RLIM_INFINITY && secs >= rl.Max:
+		k.SignalProcess(tg, SigInfo{Signo: linux.SIGKILL, Code: SI_KERNEL})
+	case secs >= rl.Cur && secs >= tg.xcpuAt:
+		tg.xcpuAt = secs + 1
+		k.SignalProcess(tg, SigInfo{Signo: linux.SIGXCPU, Code: SI_KERNEL})
 	}
 }
 

@@ -117,6 +117,9 @@ type ThreadGroup struct {
 
 	// StartTime is the virtual time the process was created (/proc/PID/stat).
 	StartTime uint64
+	// cpuTime is the virtual CPU time of all the group's tasks (RLIMIT_CPU), and
+	// xcpuAt the whole second of it at which the next SIGXCPU is due.
+	cpuTime, xcpuAt uint64
 	// Execed is set once the process has called execve (setpgid(2)'s EACCES).
 	Execed bool
 

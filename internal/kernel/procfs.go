@@ -127,22 +127,8 @@ func (k *Kernel) procStatus(tg *ThreadGroup) string {
 	if tg.Parent != nil {
 		ppid = tg.Parent.PID
 	}
-	state := "S (sleeping)"
-	for _, t := range tg.Tasks {
-		if t.State == TaskRunnable {
-			state = "R (running)"
-		}
-	}
-	switch {
-	case tg.Exited:
-		state = "Z (zombie)"
-	case tg.Stopped:
-		state = "T (stopped)"
-	}
-	var size uint64
-	for _, v := range tg.MM.VMAs() {
-		size += v.End - v.Start
-	}
+	state := map[byte]string{'R': "R (running)", 'S': "S (sleeping)", 'T': "T (stopped)", 'Z': "Z (zombie)"}[procState(tg)]
+	size := tg.MM.Mapped()
 	st := tg.Stats()
 	groups := make([]string, len(c.Groups))
 	for i, g := range c.Groups {

@@ -146,16 +146,21 @@ func (e pipeEnd) Release(f *File) {
 	}
 }
 
-// Queues returns what a task blocked on f should wait on: the pipe's queue for the
-// direction it was going, or nil if f cannot block.
+// Queues returns what a task blocked on f should wait on for the direction it was going
+// (write or read), or nil if f cannot block.
 func (f *File) Queues(write bool) *Queue {
-	if e, ok := f.Inode.dev.(pipeEnd); ok {
-		if write {
-			return &e.p.Writable
-		}
-		return &e.p.Readable
+	if d, ok := f.Inode.dev.(Pollable); ok {
+		return d.Queues(f, write)
 	}
 	return nil
+}
+
+// Queues implements Pollable.
+func (e pipeEnd) Queues(_ *File, write bool) *Queue {
+	if write {
+		return &e.p.Writable
+	}
+	return &e.p.Readable
 }
 
 // PipeFill reports the bytes buffered in the pipe behind f (FIONREAD), or -1.
@@ -176,30 +181,26 @@ const (
 	POLLNVAL = 0x20
 )
 
+// Pollable is a device whose readiness changes while it is open: pipes, and the
+// sockets, eventfds, timerfds and other event sources built on Queue. Devices that are
+// not Pollable (regular files, /dev/null, host streams) are always ready.
+type Pollable interface {
+	// Poll reports the events f is ready for now, of want plus POLLERR and POLLHUP
+	// (which poll(2) always reports).
+	Poll(f *File, want int16) int16
+	// Queues returns the queue woken when f may have become readable (write false) or
+	// writable (write true), or nil if f never waits in that direction.
+	Queues(f *File, write bool) *Queue
+}
+
 // Poll reports which of the events in want f is ready for now (plus POLLERR and
 // POLLHUP, which are always reported).
 func (f *File) Poll(want int16) int16 {
-	var ready int16
-	if e, ok := f.Inode.dev.(pipeEnd); ok {
-		p := e.p
-		if f.Readable() {
-			if len(p.buf) > 0 {
-				ready |= POLLIN
-			}
-			if p.writers == 0 {
-				ready |= POLLHUP
-			}
-		}
-		if f.Writable() {
-			if p.readers == 0 {
-				ready |= POLLERR
-			} else if p.capacity()-len(p.buf) >= PipeBuf {
-				ready |= POLLOUT
-			}
-		}
-		return ready & (want | POLLERR | POLLHUP)
+	if d, ok := f.Inode.dev.(Pollable); ok {
+		return d.Poll(f, want)
 	}
 	// Files, devices and host streams never make a poller wait.
+	var ready int16
 	if f.Readable() {
 		ready |= POLLIN
 	}
@@ -207,6 +208,28 @@ func (f *File) Poll(want int16) int16 {
 		ready |= POLLOUT
 	}
 	return ready & want
+}
+
+// Poll implements Pollable.
+func (e pipeEnd) Poll(f *File, want int16) int16 {
+	var ready int16
+	p := e.p
+	if f.Readable() {
+		if len(p.buf) > 0 {
+			ready |= POLLIN
+		}
+		if p.writers == 0 {
+			ready |= POLLHUP
+		}
+	}
+	if f.Writable() {
+		if p.readers == 0 {
+			ready |= POLLERR
+		} else if p.capacity()-len(p.buf) >= PipeBuf {
+			ready |= POLLOUT
+		}
+	}
+	return ready & (want | POLLERR | POLLHUP)
 }
 
 func (p *Pipe) capacity() int {

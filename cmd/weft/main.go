@@ -153,6 +153,7 @@ type runOptions struct {
 	straceExpr string // --strace-e
 	straceOut  string // --strace-o
 	rawIDs     bool   // --raw-host-ids
+	root       string // --root
 	stats      bool
 	mounts     []kernel.Mount
 	cpuprof    string
@@ -192,6 +193,7 @@ func runFlags(out io.Writer) *flag.FlagSet {
 		opts.mounts = append(opts.mounts, kernel.Mount{Host: parts[0], Guest: parts[1], Writable: len(parts) == 3 && parts[2] == "rw"})
 		return nil
 	})
+	set.StringVar(&opts.root, "root", "", "make the host directory `DIR` the guest's root, read-only with an in-memory layer for the guest's changes (scripts/rootfs.sh makes one from Debian's packages); PROGRAM is then a guest path or a name on the guest's PATH")
 	set.BoolVar(&opts.rawIDs, "raw-host-ids", false, "show the owners of files under --mount as the host has them, instead of mapping weft's own user to the guest's (--uid, --gid) and other owners to nobody (65534)")
 	set.StringVar(&opts.cpuprof, "cpuprofile", "", "write a Go CPU profile of weft itself to `FILE` (for weft's developers)")
 	set.StringVar(&opts.guestprof, "guest-profile", "", "write a pprof profile of the guest's instructions by function and line to `FILE` (go tool pprof FILE)")
@@ -275,7 +277,7 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		StdinTTY: stdinTTY, StdoutTTY: isTTY(guestOut), StderrTTY: isTTY(stderr),
 		Env: opts.env, Seed: opts.seed, CPUs: opts.cpus, Quantum: opts.quantum, Step: opts.step,
 		MaxInsns: opts.maxInsns, MaxMemory: maxMem, ClockStart: clockStart, UID: uint32(opts.uid), GID: uint32(opts.gid),
-		Mounts: opts.mounts, RawHostIDs: opts.rawIDs,
+		Mounts: opts.mounts, RawHostIDs: opts.rawIDs, Root: opts.root,
 	}
 	if opts.straceExpr != "" || opts.straceOut != "" {
 		opts.strace = true // either asks for strace output

@@ -5,7 +5,8 @@ import "fmt"
 // makeEtc writes the /etc that programs look their users, groups and host names up in
 // (passwd(5), group(5), hosts(5), nsswitch.conf(5)): root, the usual system accounts,
 // nobody, and the guest's own user (Config.UID and GID, "user" at /home/user), as a
-// Debian system has them.
+// Debian system has them. A guest root (Config.Root) keeps its own: only the files it
+// lacks are added.
 func (k *Kernel) makeEtc() {
 	uid, gid := k.cfg.UID, k.cfg.GID
 	passwd := "root:x:0:0:root:/root:/bin/sh\n" +
@@ -21,10 +22,16 @@ func (k *Kernel) makeEtc() {
 	if gid != 0 && gid > 6 && gid != 100 && gid != 65534 {
 		group += fmt.Sprintf("user:x:%d:\n", gid)
 	}
-	fs := k.FS
-	fs.AddFile("/etc/passwd", []byte(passwd), 0o644)
-	fs.AddFile("/etc/group", []byte(group), 0o644)
-	fs.AddFile("/etc/hostname", []byte(Hostname+"\n"), 0o644)
-	fs.AddFile("/etc/hosts", []byte("127.0.0.1\tlocalhost\n127.0.1.1\t"+Hostname+"\n::1\tlocalhost ip6-localhost ip6-loopback\n"), 0o644)
-	fs.AddFile("/etc/nsswitch.conf", []byte("passwd: files\ngroup: files\nshadow: files\nhosts: files\n"), 0o644)
+	for _, f := range []struct{ name, data string }{
+		{"passwd", passwd},
+		{"group", group},
+		{"hostname", Hostname + "\n"},
+		{"hosts", "127.0.0.1\tlocalhost\n127.0.1.1\t" + Hostname + "\n::1\tlocalhost ip6-localhost ip6-loopback\n"},
+		{"nsswitch.conf", "passwd: files\ngroup: files\nshadow: files\nhosts: files\n"},
+	} {
+		if k.cfg.Root != "" && k.FS.Exists("/etc/"+f.name) {
+			continue
+		}
+		k.FS.AddFile("/etc/"+f.name, []byte(f.data), 0o644)
+	}
 }

@@ -11,6 +11,7 @@
 package kernel
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -74,6 +75,10 @@ type Config struct {
 
 	UID, GID uint32
 
+	// Root, if set, is a host directory that is the guest's root: read-only on the
+	// host, with an in-memory layer above it (vfs.NewRoot). Programs, their
+	// interpreters and libraries are then found in it.
+	Root string
 	// Mounts make host directories visible to the guest.
 	Mounts []Mount
 	// RawHostIDs shows the owners of files on host mounts as the host has them. By
@@ -253,9 +258,18 @@ func New(cfg Config) (*Kernel, error) {
 		h.NoASID = cfg.NoASID
 		k.CPUs = append(k.CPUs, &CPU{ID: i, Hart: h})
 	}
-	k.FS = vfs.New(cfg.UID, cfg.GID, k.Random)
-	k.FS.Mem = &k.pool // the guest's files count against --max-memory
-	k.FS.Now = func() int64 { return int64(k.ClockStart() + k.now()) }
+	now := func() int64 { return int64(k.ClockStart() + k.now()) }
+	if cfg.Root != "" {
+		fs, err := vfs.NewRoot(cfg.Root, cfg.UID, cfg.GID, k.Random, &k.pool, now)
+		if err != nil {
+			return nil, fmt.Errorf("root %s: %w", vfs.Quote(cfg.Root), err)
+		}
+		k.FS = fs
+	} else {
+		k.FS = vfs.New(cfg.UID, cfg.GID, k.Random)
+		k.FS.Mem = &k.pool // the guest's files count against --max-memory
+		k.FS.Now = now
+	}
 	k.makeEtc()
 	k.mountProc()
 	k.stdio[0] = k.FS.NewStream(&vfs.Stream{R: cfg.Stdin, TTY: cfg.StdinTTY})
@@ -316,12 +330,18 @@ func (k *Kernel) Tasks() []*Task { return mergeTasks(k.exitedKept, k.tasks) }
 // path the program is known by (AT_EXECFN, /proc/self/exe); argv and envp are passed
 // as they are.
 func (k *Kernel) Spawn(data []byte, path string, argv, envp []string) (*ThreadGroup, error) {
+	return k.spawn(data, path, path, argv, envp)
+}
+
+// spawn is Spawn with the name the program is executed by (AT_EXECFN) apart from its
+// file's canonical path (/proc/self/exe).
+func (k *Kernel) spawn(data []byte, execfn, path string, argv, envp []string) (*ThreadGroup, error) {
 	bin, err := loader.Parse(data)
 	if err != nil {
 		return nil, err
 	}
-	if k.FS.Root != nil && strings.HasPrefix(path, "/") {
-		k.FS.AddFile(path, data, 0o555)
+	if k.cfg.Root == "" && strings.HasPrefix(path, "/") {
+		k.FS.AddFile(path, data, 0o555) // the program from the host, where the guest finds it
 	}
 	if k.cfg.Init && k.initProc == nil && k.main == nil {
 		if err := k.spawnInit(); err != nil {
@@ -364,7 +384,11 @@ func (k *Kernel) Spawn(data []byte, path string, argv, envp []string) (*ThreadGr
 		}
 	}
 	t := &Task{k: k, TG: tg}
-	if err := k.execImage(t, bin, path, path, argv, envp); err != nil {
+	if err := k.execImage(t, bin, execfn, path, argv, envp); err != nil {
+		var ie *InterpError
+		if errors.As(err, &ie) && ie.Errno == linux.ENOENT {
+			return nil, fmt.Errorf("dynamically linked, and its interpreter %s is not in the guest's file system: run it in a guest root that has its libraries (--root DIR; scripts/rootfs.sh makes one from Debian's packages), or rebuild it with -static", vfs.Quote(ie.Path))
+		}
 		return nil, err
 	}
 	// Loading the first program happens before the run's time 0, on no CPU: its work
@@ -386,6 +410,58 @@ func (k *Kernel) Spawn(data []byte, path string, argv, envp []string) (*ThreadGr
 	k.runq = append(k.runq, t)
 	k.traceNames(t)
 	return tg, nil
+}
+
+// ProgramFile finds the first program in the guest's file system (a guest root): name
+// is a path (a relative one from /, as chroot(1) runs it) or, without a slash, a name
+// looked up in the colon-separated directories of pathVar, as execvp(3) does. It
+// returns the file's contents and its absolute guest path. A missing program is
+// ENOENT; one the guest's user may not execute, EACCES.
+func (k *Kernel) ProgramFile(name, pathVar string) (data []byte, execfn, exe string, err error) {
+	cred := vfs.Cred{UID: k.cfg.UID, GID: k.cfg.GID}
+	var candidates []string
+	if strings.Contains(name, "/") {
+		candidates = []string{path.Join("/", name)}
+	} else if name != "" {
+		for _, dir := range strings.Split(pathVar, ":") {
+			if dir == "" {
+				dir = "."
+			}
+			candidates = append(candidates, path.Join("/", dir, name))
+		}
+	}
+	err = linux.ENOENT
+	for _, p := range candidates {
+		n, exe, lerr := k.FS.Realpath(cred, k.FS.Root, "/", p)
+		switch {
+		case lerr != nil:
+			continue
+		case n.Mode&vfs.S_IFMT != vfs.S_IFREG || !vfs.Check(cred, n, vfs.MayExec):
+			err = linux.EACCES // execvp goes on looking, and reports EACCES if nothing else
+			continue
+		case n.Size() > loader.MaxProgramSize:
+			return nil, "", "", fmt.Errorf("%s: %d bytes: larger than the %d MiB weft reads as a program", exe, n.Size(), loader.MaxProgramSize>>20)
+		}
+		data, err := n.Contents(loader.MaxProgramSize)
+		return data, p, exe, err
+	}
+	return nil, "", "", err
+}
+
+// SpawnGuest creates the first process from a program in the guest's file system (a
+// guest root), found as ProgramFile finds it with envp's PATH.
+func (k *Kernel) SpawnGuest(name string, argv, envp []string) (*ThreadGroup, error) {
+	pathVar := ""
+	for _, kv := range envp {
+		if v, ok := strings.CutPrefix(kv, "PATH="); ok {
+			pathVar = v
+		}
+	}
+	data, execfn, exe, err := k.ProgramFile(name, pathVar)
+	if err != nil {
+		return nil, err
+	}
+	return k.spawn(data, execfn, exe, argv, envp)
 }
 
 // spawnInit creates the kernel-owned init (Config.Init): pid 1, root, with no thread
@@ -458,17 +534,32 @@ func (k *Kernel) traceMemory(t *Task, force bool) {
 // command name), exe the file's canonical path (/proc/PID/exe).
 func (k *Kernel) execImage(t *Task, bin *loader.Binary, execfn, exe string, argv, envp []string) error {
 	tg := t.TG
+	var interp *loader.Binary
+	if bin.Interp != "" {
+		var err error
+		if interp, err = k.readInterp(tg, bin.Interp); err != nil {
+			return err
+		}
+	}
 	img, err := bin.Load(tg.MM, exe)
 	if err != nil {
-		return err
-	}
-	if err := k.mapSigreturn(tg); err != nil {
 		return err
 	}
 	sa := &loader.StackArgs{
 		Argv: argv, Envp: envp, ExecFn: execfn,
 		UID: uint64(tg.Creds.UID), EUID: uint64(tg.Creds.EUID),
 		GID: uint64(tg.Creds.GID), EGID: uint64(tg.Creds.EGID),
+	}
+	entry := img.Entry
+	if interp != nil {
+		iimg, err := interp.LoadInterp(tg.MM, bin.Interp)
+		if err != nil {
+			return err
+		}
+		sa.Base, entry = iimg.Bias, iimg.Entry
+	}
+	if err := k.mapSigreturn(tg); err != nil {
+		return err
 	}
 	k.Random(sa.Random[:])
 	sp, err := loader.SetupStack(tg.MM, img, sa)
@@ -479,9 +570,63 @@ func (k *Kernel) execImage(t *Task, bin *loader.Binary, execfn, exe string, argv
 	tg.Comm = comm(execfn)
 	tg.Binary = bin
 	tg.Args = argv
-	t.Ctx = cpu.Context{PC: img.Entry}
+	t.Ctx = cpu.Context{PC: entry}
 	t.Ctx.X[2] = sp
 	return nil
+}
+
+// InterpError says why a dynamically linked program's interpreter cannot be used: the
+// guest's errno (ENOENT when the file is missing, EACCES, ELIBBAD when it is not a
+// riscv64 shared object, as binfmt_elf answers) and the detail for the first program's
+// error message.
+type InterpError struct {
+	Path   string
+	Errno  linux.Errno
+	Detail string
+}
+
+func (e *InterpError) Error() string {
+	return fmt.Sprintf("interpreter %s: %s", vfs.Quote(e.Path), e.Detail)
+}
+
+// Unwrap lets errors.Is(err, linux.ENOENT) see the errno.
+func (e *InterpError) Unwrap() error { return e.Errno }
+
+// readInterp finds a program's interpreter in the guest's file system, as tg sees it,
+// and parses it. The file is read whole (bounded, and charged while it is held).
+func (k *Kernel) readInterp(tg *ThreadGroup, path string) (*loader.Binary, error) {
+	fail := func(errno linux.Errno, detail string) error {
+		return &InterpError{Path: path, Errno: errno, Detail: detail}
+	}
+	n, err := k.FS.Lookup(tg.Creds.VFS(), tg.Cwd, path, true)
+	if err != nil {
+		errno, _ := err.(linux.Errno)
+		if errno == 0 {
+			errno = linux.ENOENT
+		}
+		return nil, fail(errno, "not found in the guest's file system ("+errno.Error()+")")
+	}
+	switch {
+	case n.Mode&vfs.S_IFMT != vfs.S_IFREG:
+		return nil, fail(linux.EACCES, "not a regular file")
+	case !vfs.Check(tg.Creds.VFS(), n, vfs.MayExec):
+		return nil, fail(linux.EACCES, "not executable")
+	}
+	size := n.Size()
+	if size > loader.MaxProgramSize || !k.FS.Charge(size) {
+		return nil, fail(linux.ENOMEM, "too large")
+	}
+	defer k.FS.Uncharge(size)
+	data, err := n.Contents(size)
+	if err != nil {
+		errno, _ := err.(linux.Errno)
+		return nil, fail(errno, "cannot be read")
+	}
+	b, err := loader.Parse(data)
+	if err != nil {
+		return nil, fail(linux.ELIBBAD, err.Error())
+	}
+	return b, nil
 }
 
 // comm is the command name: the last path element, cut to 15 bytes (TASK_COMM_LEN).

@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 
@@ -252,8 +253,12 @@ func (t *Task) Exec(data []byte, execfn, exe string, argv, envp []string) error 
 	if err := k.execImage(t, bin, execfn, exe, argv, envp); err != nil {
 		tg.MM.Release()
 		tg.MM, tg.sharesMM, tg.Binary = oldMM, oldShared, oldBin
-		if err == loader.ErrArgsTooLong {
+		var ie *InterpError
+		switch {
+		case err == loader.ErrArgsTooLong:
 			return linux.E2BIG
+		case errors.As(err, &ie):
+			return ie.Errno
 		}
 		return linux.ENOMEM
 	}

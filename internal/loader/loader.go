@@ -1,7 +1,10 @@
-// Package loader turns a static riscv64 ELF executable into a process image: its
-// segments mapped into an address space, and the initial stack with argc, argv, envp
-// and the auxiliary vector that glibc's start-up code reads (System V ABI, and the
-// RISC-V ELF psABI).
+// Package loader turns a riscv64 ELF executable into a process image: its segments
+// mapped into an address space, and the initial stack with argc, argv, envp and the
+// auxiliary vector that glibc's start-up code reads (System V ABI, and the RISC-V ELF
+// psABI). A dynamically linked program names its interpreter (PT_INTERP, the dynamic
+// linker ld.so); the kernel finds that file and loads it beside the program with
+// LoadInterp, and the program starts in the interpreter, which finds the program
+// through the auxiliary vector (AT_PHDR, AT_ENTRY, AT_BASE).
 package loader
 
 import (
@@ -75,6 +78,8 @@ type Binary struct {
 	file  *elf.File
 	loads []elf.ProgHeader
 	pie   bool
+	// Interp is the program's interpreter (PT_INTERP), "" for a static program.
+	Interp string
 	// Symbols maps addresses to names, for reports; empty for a stripped binary.
 	Symbols []Symbol
 }
@@ -85,7 +90,10 @@ type Symbol struct {
 	Addr, Size uint64
 }
 
-// Parse validates data as a static riscv64 executable.
+// MaxInterpPath bounds PT_INTERP's path (PATH_MAX).
+const MaxInterpPath = 4096
+
+// Parse validates data as a riscv64 executable or shared object (an interpreter).
 func Parse(data []byte) (b *Binary, err error) {
 	if len(data) < 4 || !bytes.Equal(data[:4], []byte(elf.ELFMAG)) {
 		return nil, errorf("not an ELF file")
@@ -124,16 +132,16 @@ func Parse(data []byte) (b *Binary, err error) {
 	for i, p := range f.Progs {
 		switch p.Type {
 		case elf.PT_INTERP:
-			interp := ""
-			if p.Off <= uint64(len(data)) && p.Filesz <= uint64(len(data))-p.Off && p.Filesz > 0 {
-				interp = string(bytes.TrimRight(data[p.Off:p.Off+p.Filesz], "\x00"))
+			// binfmt_elf's rules: the path lies in the file, is at most PATH_MAX bytes
+			// and ends with its NUL.
+			if p.Off > uint64(len(data)) || p.Filesz > uint64(len(data))-p.Off || p.Filesz < 2 || p.Filesz > MaxInterpPath {
+				return nil, errorf("ELF: program header %d: interpreter path [0x%x, +0x%x) is not in the file or not a path", i, p.Off, p.Filesz)
 			}
-			// The name comes from the file: shown quoted and cut short, whatever it holds.
-			return nil, errorf("dynamically linked (interpreter %s): weft runs static programs; rebuild with -static", printable(interp))
-		case elf.PT_DYNAMIC:
-			if !b.pie {
-				return nil, errorf("dynamically linked: weft runs static programs; rebuild with -static")
+			s := data[p.Off : p.Off+p.Filesz]
+			if s[len(s)-1] != 0 || bytes.IndexByte(s[:len(s)-1], 0) >= 0 {
+				return nil, errorf("ELF: program header %d: interpreter path %s is not one NUL-terminated string", i, printable(string(s)))
 			}
+			b.Interp = string(s[:len(s)-1])
 		case elf.PT_LOAD:
 			if p.Memsz == 0 {
 				continue
@@ -155,6 +163,13 @@ func Parse(data []byte) (b *Binary, err error) {
 	}
 	if len(b.loads) == 0 {
 		return nil, errorf("ELF: no loadable segments")
+	}
+	if !b.pie && b.Interp == "" {
+		for _, p := range f.Progs {
+			if p.Type == elf.PT_DYNAMIC {
+				return nil, errorf("dynamically linked but names no interpreter (PT_INTERP)")
+			}
+		}
 	}
 	sort.Slice(b.loads, func(i, j int) bool { return b.loads[i].Vaddr < b.loads[j].Vaddr })
 	if b.pie {
@@ -200,6 +215,34 @@ func (b *Binary) Load(as *mm.AddressSpace, name string) (*Image, error) {
 	if b.pie {
 		bias = PIEBase - b.loads[0].Vaddr&^mm.PageMask
 	}
+	img, err := b.load(as, name, bias)
+	if err != nil {
+		return nil, err
+	}
+	as.BrkStart, as.Brk = img.BrkStart, img.BrkStart
+	as.MmapBase = MmapBase
+	return img, nil
+}
+
+// LoadInterp maps an interpreter (a position-independent shared object, the dynamic
+// linker) into as after the program: where the next mmap would go, top-down below the
+// stack, as Linux places it. Its bias is the program's AT_BASE.
+func (b *Binary) LoadInterp(as *mm.AddressSpace, name string) (*Image, error) {
+	if !b.pie {
+		return nil, errorf("interpreter is not position-independent (ELF type %v)", b.file.Type)
+	}
+	first, last := b.loads[0], b.loads[len(b.loads)-1]
+	start := first.Vaddr &^ mm.PageMask
+	span := (last.Vaddr + last.Memsz + mm.PageMask) &^ mm.PageMask
+	base := as.FindFree(span - start)
+	if base == 0 {
+		return nil, errorf("no room for the interpreter's 0x%x bytes", span-start)
+	}
+	return b.load(as, name, base-start)
+}
+
+// load maps the segments at bias.
+func (b *Binary) load(as *mm.AddressSpace, name string, bias uint64) (*Image, error) {
 	img := &Image{
 		Entry: b.file.Entry + bias,
 		Bias:  bias,
@@ -241,8 +284,6 @@ func (b *Binary) Load(as *mm.AddressSpace, name string) (*Image, error) {
 		}
 	}
 	img.BrkStart = end
-	as.BrkStart, as.Brk = end, end
-	as.MmapBase = MmapBase
 	return img, nil
 }
 
@@ -288,6 +329,7 @@ const HWCAP = 1<<('i'-'a') | 1<<('m'-'a') | 1<<('a'-'a') | 1<<('f'-'a') | 1<<('d
 type StackArgs struct {
 	Argv, Envp           []string
 	ExecFn               string // AT_EXECFN: the path the program was executed as
+	Base                 uint64 // AT_BASE: where the interpreter is loaded (0: none)
 	UID, EUID, GID, EGID uint64
 	Random               [16]byte // AT_RANDOM's bytes
 }
@@ -352,7 +394,7 @@ func SetupStack(as *mm.AddressSpace, img *Image, a *StackArgs) (uint64, error) {
 
 	auxv := [][2]uint64{
 		{AT_PHDR, img.Phdr}, {AT_PHENT, img.Phent}, {AT_PHNUM, img.Phnum},
-		{AT_PAGESZ, mm.PageSize}, {AT_BASE, 0}, {AT_FLAGS, 0}, {AT_ENTRY, img.Entry},
+		{AT_PAGESZ, mm.PageSize}, {AT_BASE, a.Base}, {AT_FLAGS, 0}, {AT_ENTRY, img.Entry},
 		{AT_UID, a.UID}, {AT_EUID, a.EUID}, {AT_GID, a.GID}, {AT_EGID, a.EGID},
 		{AT_HWCAP, HWCAP}, {AT_CLKTCK, 100}, {AT_SECURE, 0}, {AT_RANDOM, random},
 		{AT_EXECFN, execfn}, {AT_NULL, 0},

@@ -105,6 +105,19 @@ func minimalELF() elfFile {
 	}
 }
 
+func TestParseInterp(t *testing.T) {
+	f := minimalELF()
+	f.Progs = append(f.Progs, phdr{Type: elf.PT_INTERP, Flags: elf.PF_R, Off: 0x200, Filesz: 33})
+	f.Body[0x200] = []byte("/lib/ld-linux-riscv64-lp64d.so.1\x00")
+	b, err := Parse(f.bytes())
+	if err != nil {
+		t.Fatalf("Parse(dynamically linked) = %v", err)
+	}
+	if want := "/lib/ld-linux-riscv64-lp64d.so.1"; b.Interp != want {
+		t.Errorf("Interp = %q, want %q", b.Interp, want)
+	}
+}
+
 func TestParseErrors(t *testing.T) {
 	x86 := minimalELF()
 	x86.Machine = elf.EM_X86_64
@@ -113,6 +126,9 @@ func TestParseErrors(t *testing.T) {
 	interp := minimalELF()
 	interp.Progs = append(interp.Progs, phdr{Type: elf.PT_INTERP, Flags: elf.PF_R, Off: 0x200, Filesz: 33})
 	interp.Body[0x200] = []byte("/lib/ld-linux-riscv64-lp64d.so.1\x00")
+	unterminated := minimalELF()
+	unterminated.Progs = append(unterminated.Progs, phdr{Type: elf.PT_INTERP, Flags: elf.PF_R, Off: 0x200, Filesz: 8})
+	unterminated.Body[0x200] = []byte("/lib/ld-")
 	dynamic := minimalELF()
 	dynamic.Progs = append(dynamic.Progs, phdr{Type: elf.PT_DYNAMIC, Flags: elf.PF_R | elf.PF_W, Off: dataOff, Vaddr: dataVaddr, Filesz: 16, Memsz: 16})
 	truncated := minimalELF()
@@ -143,9 +159,8 @@ func TestParseErrors(t *testing.T) {
 		{"three bytes", []byte("\x7fEL"), "not an ELF file"},
 		{"32-bit", class32, "64-bit"},
 		{"x86-64", x86.bytes(), "not a RISC-V program"},
-		{"interpreter", interp.bytes(), "-static"},
-		{"interpreter named", interp.bytes(), "/lib/ld-linux-riscv64-lp64d.so.1"},
-		{"PT_DYNAMIC", dynamic.bytes(), "-static"},
+		{"interpreter path not terminated", unterminated.bytes(), "not one NUL-terminated string"},
+		{"PT_DYNAMIC", dynamic.bytes(), "names no interpreter"},
 		{"truncated segment", truncated.bytes(), "past the end of the file"},
 		{"overlapping segments", overlap.bytes(), "overlaps"},
 		{"big-endian", bigEndian.bytes(), "big-endian"},

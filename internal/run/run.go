@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"weft/internal/abi/linux"
 	"weft/internal/kernel"
 	"weft/internal/kernel/cost"
 	"weft/internal/loader"
@@ -44,6 +45,9 @@ type Options struct {
 	RawHostIDs bool
 	// Init is kernel.Config.Init: the program runs as pid 2 under a kernel init.
 	Init bool
+	// Root is kernel.Config.Root: a host directory that is the guest's root. The
+	// program is then a guest path, or a name looked up on the guest's PATH.
+	Root string
 
 	// GuestPath is where the guest finds the program (its /proc/self/exe and
 	// AT_EXECFN); by default /usr/local/bin/ and the file's name, so that a run does
@@ -76,9 +80,6 @@ type Result struct {
 	Host   time.Duration // host time spent running the guest
 }
 
-// ErrNotFound wraps a program path that does not exist on the host.
-var ErrNotFound = errors.New("no such file or directory")
-
 // mountedPath is where a program at host path shows in the guest through one of the
 // mounts (the last that covers it), or "" if none does: a program run from a mounted
 // directory finds the files beside it (its /proc/self/exe's directory) as on the host.
@@ -103,9 +104,12 @@ func mountedPath(path string, mounts []kernel.Mount) string {
 // Program runs the executable at path (a host path) with argv. argv[0] is conventionally
 // the path as the user gave it.
 func Program(path string, argv []string, o Options) (*Result, error) {
-	data, err := readProgram(path)
-	if err != nil {
-		return nil, err
+	var data []byte
+	if o.Root == "" {
+		var err error
+		if data, err = readProgram(path); err != nil {
+			return nil, err
+		}
 	}
 	guestPath := o.GuestPath
 	if guestPath == "" {
@@ -136,7 +140,7 @@ func Program(path string, argv []string, o Options) (*Result, error) {
 		MaxInsns: o.MaxInsns, MaxMemory: o.MaxMemory, ClockStart: o.ClockStart, UID: o.UID, GID: o.GID,
 		Mounts: o.Mounts, RawHostIDs: o.RawHostIDs, Syscalls: syscalls.Table(),
 		Strace: o.Strace, StraceCalls: o.StraceCalls, Trace: o.Trace, Notices: notices,
-		HostStopped: o.HostStopped, Closed: o.Closed, Init: o.Init,
+		HostStopped: o.HostStopped, Closed: o.Closed, Init: o.Init, Root: o.Root,
 		CostModel: o.CostModel, NoASID: o.NoASID,
 	})
 	if err != nil {
@@ -145,8 +149,16 @@ func Program(path string, argv []string, o Options) (*Result, error) {
 	if o.Setup != nil {
 		o.Setup(k)
 	}
-	env := append(append([]string(nil), kernel.DefaultEnv...), o.Env...)
-	if _, err := k.Spawn(data, guestPath, argv, dedupEnv(env)); err != nil {
+	env := dedupEnv(append(append([]string(nil), kernel.DefaultEnv...), o.Env...))
+	if o.Root != "" {
+		_, err = k.SpawnGuest(path, argv, env)
+		if errors.Is(err, linux.ENOENT) {
+			return nil, fmt.Errorf("not in the guest root %s (%w)", o.Root, fs.ErrNotExist)
+		}
+	} else {
+		_, err = k.Spawn(data, guestPath, argv, env)
+	}
+	if err != nil {
 		return nil, err
 	}
 	start := time.Now()

@@ -981,6 +981,9 @@ func chown(t *kernel.Task, n *vfs.Inode, uid, gid uint32) error {
 			return linux.EPERM
 		}
 	}
+	if err := n.CopyUp(); err != nil { // a guest root's file: change the guest's copy
+		return err
+	}
 	if uid != noChange {
 		n.UID = uid
 	}

@@ -55,12 +55,12 @@ func (fs *FS) Mount(path string, n *Inode) error {
 		if i == len(names)-1 {
 			break
 		}
-		k := d.children[c]
+		k := d.child(c)
 		if k == nil {
 			k = fs.newInode(S_IFDIR|0o755, 0, 0)
 			fs.link(d, c, k)
 		}
-		if !k.IsDir() || k.hm != nil || k.lookupFn != nil {
+		if !k.IsDir() || k.layer() != nil || k.lookupFn != nil {
 			return fmt.Errorf("mount point %s: %s is not a directory of weft's own tree", quote(path), quote(c))
 		}
 		d = k
@@ -111,3 +111,7 @@ func (n *Inode) List() []string {
 	}
 	return n.Names()
 }
+
+// Exists reports whether the absolute path names an entry, without following a final
+// symbolic link or checking permissions (for weft's own set-up of the tree).
+func (fs *FS) Exists(path string) bool { return fs.lookupPlain(path) != nil }

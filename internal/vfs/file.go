@@ -185,6 +185,11 @@ func (n *Inode) Truncate(size int64) error {
 	if size < 0 || size > MaxFileSize {
 		return linux.EINVAL
 	}
+	if n.overlay() {
+		if err := n.copyUp(size != 0); err != nil {
+			return err
+		}
+	}
 	if n.hm != nil {
 		if !n.hm.rw {
 			return linux.EROFS

@@ -33,8 +33,11 @@ import (
 type hostMount struct {
 	root *os.Root
 	rw   bool
-	top  *Inode // the mount point's inode
-	ids  *IDMap // nil: the host's IDs as they are
+	// overlay: the lower layer of a guest root, whose changes live in memory
+	// (overlay.go); rw is then false.
+	overlay bool
+	top     *Inode // the mount point's inode
+	ids     *IDMap // nil: the host's IDs as they are
 }
 
 // IDMap maps owners between the host and the guest as an idmapped mount does
@@ -143,7 +146,7 @@ func (n *Inode) rel() string {
 
 // hostChild looks name up in the host directory behind n and caches the result.
 func (n *Inode) hostChild(name string) *Inode {
-	if name == "" || name == "." || name == ".." || filepath.Base(name) != name {
+	if name == "" || name == "." || name == ".." || filepath.Base(name) != name || n.whiteouts[name] {
 		return nil
 	}
 	st, err := n.hm.root.Lstat(filepath.Join(n.rel(), name))
@@ -205,6 +208,9 @@ func hostErr(err error) error {
 func (f *File) OpenHost() error {
 	if f.Inode.hm == nil || f.Inode.Mode&S_IFMT != S_IFREG {
 		return nil
+	}
+	if f.Inode.overlay() && f.Writable() {
+		return f.Inode.CopyUp() // opened for writing: the guest's copy from now on
 	}
 	_, err := f.hostFile()
 	return err
@@ -353,7 +359,10 @@ func (n *Inode) SetMode(perm uint32) error {
 	if err := n.Writable(); err != nil {
 		return err
 	}
-	if n.hm != nil && n.Mode&S_IFMT != S_IFLNK {
+	if err := n.CopyUp(); err != nil {
+		return err
+	}
+	if n.onHost() && n.Mode&S_IFMT != S_IFLNK {
 		mode := os.FileMode(perm & 0o777)
 		if perm&0o4000 != 0 {
 			mode |= os.ModeSetuid
@@ -419,7 +428,10 @@ func (n *Inode) SetTimes(atime, mtime int64, setA, setM bool) error {
 	if !setM {
 		mtime = n.Mtime
 	}
-	if n.hm != nil && n.Mode&S_IFMT != S_IFLNK {
+	if err := n.CopyUp(); err != nil {
+		return err
+	}
+	if n.onHost() && n.Mode&S_IFMT != S_IFLNK {
 		if err := n.hm.root.Chtimes(n.rel(), time.Unix(0, atime), time.Unix(0, mtime)); err != nil {
 			return hostErr(err)
 		}

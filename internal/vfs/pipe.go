@@ -291,7 +291,7 @@ func (fs *FS) Mknod(c Cred, dir *Inode, name string, mode uint32, rdev uint64) (
 		typ = S_IFREG
 	case S_IFREG:
 	case S_IFIFO, S_IFCHR, S_IFBLK, S_IFSOCK:
-		if dir.hm != nil {
+		if dir.layer() != nil {
 			return nil, linux.EPERM
 		}
 	default:

@@ -97,6 +97,9 @@ type Inode struct {
 	// fsMagic, on the root of a synthetic tree (/proc), is the file system type
 	// statfs(2) reports for the inodes below it.
 	fsMagic uint64
+	// whiteouts, on a directory of a guest root's lower layer, are the host entries
+	// the guest removed (overlay.go).
+	whiteouts map[string]bool
 }
 
 // IsDir reports whether the inode is a directory.
@@ -184,14 +187,21 @@ func New(uid, gid uint32, urandom func([]byte)) *FS {
 		fs.mkdirAll(d, 0o755, 0, 0)
 	}
 	fs.lookupPlain("tmp").Mode = S_IFDIR | 0o1777
-	fs.mkdirAll("dev/shm", 0o1777, 0, 0) // shm_open(3)'s directory, a tmpfs like /tmp
 	fs.mkdirAll("home/user", 0o755, uid, gid)
-	devDir := fs.lookupPlain("dev")
-	fs.link(devDir, "null", fs.NewDevice(nullDev{}, 0o666, 1<<8|3))
-	fs.link(devDir, "zero", fs.NewDevice(zeroDev{}, 0o666, 1<<8|5))
-	fs.link(devDir, "urandom", fs.NewDevice(randomDev{urandom}, 0o666, 1<<8|9))
-	fs.link(devDir, "random", fs.NewDevice(randomDev{urandom}, 0o666, 1<<8|8))
+	fs.addDevices(fs.lookupPlain("dev"), urandom)
 	return fs
+}
+
+// addDevices fills weft's /dev: null, zero, urandom, random, and the shm directory.
+func (fs *FS) addDevices(dev *Inode, urandom func([]byte)) {
+	if dev.children["shm"] == nil {
+		shm := fs.newInode(S_IFDIR|0o1777, 0, 0) // shm_open(3)'s directory, a tmpfs like /tmp
+		fs.link(dev, "shm", shm)
+	}
+	fs.link(dev, "null", fs.NewDevice(nullDev{}, 0o666, 1<<8|3))
+	fs.link(dev, "zero", fs.NewDevice(zeroDev{}, 0o666, 1<<8|5))
+	fs.link(dev, "urandom", fs.NewDevice(randomDev{urandom}, 0o666, 1<<8|9))
+	fs.link(dev, "random", fs.NewDevice(randomDev{urandom}, 0o666, 1<<8|8))
 }
 
 func (fs *FS) newInode(mode uint32, uid, gid uint32) *Inode {
@@ -275,7 +285,7 @@ func (fs *FS) lookupPlain(path string) *Inode {
 		if c == "" {
 			continue
 		}
-		n = n.children[c]
+		n = n.child(c)
 		if n == nil {
 			return nil
 		}
@@ -289,7 +299,7 @@ func (fs *FS) mkdirAll(path string, perm, uid, gid uint32) *Inode {
 		if c == "" {
 			continue
 		}
-		k := n.children[c]
+		k := n.child(c)
 		if k == nil {
 			k = fs.newInode(S_IFDIR|perm, uid, gid)
 			fs.link(n, c, k)
@@ -535,7 +545,7 @@ func (fs *FS) Create(c Cred, dir *Inode, name string, mode uint32) (*Inode, erro
 	if !Check(c, dir, MayWrite|MayExec) {
 		return nil, linux.EACCES
 	}
-	if dir.hm != nil {
+	if dir.onHost() {
 		root, p := dir.hm.root, filepath.Join(dir.rel(), name)
 		var err error
 		if mode&S_IFMT == S_IFDIR {
@@ -605,10 +615,13 @@ func (fs *FS) Unlink(c Cred, dir *Inode, name string, rmdir bool) error {
 	case dir.lookupFn != nil:
 		return linux.EACCES
 	}
-	if n.hm != nil {
+	if n.onHost() {
 		if err := n.hm.root.Remove(n.rel()); err != nil {
 			return hostErr(err)
 		}
+	}
+	if err := dir.whiteout(name); err != nil {
+		return err
 	}
 	delete(dir.children, name)
 	if n.IsDir() {
@@ -651,7 +664,7 @@ func (fs *FS) Rename(c Cred, oldDir *Inode, oldName string, newDir *Inode, newNa
 	if n == nil {
 		return linux.ENOENT
 	}
-	if oldDir.hm != newDir.hm || oldDir.lookupFn != nil || newDir.lookupFn != nil {
+	if oldDir.layer() != newDir.layer() || oldDir.lookupFn != nil || newDir.lookupFn != nil {
 		return linux.EXDEV
 	}
 	if err := oldDir.Writable(); err != nil {
@@ -695,7 +708,10 @@ func (fs *FS) Rename(c Cred, oldDir *Inode, oldName string, newDir *Inode, newNa
 		if n == target {
 			return nil
 		}
-		if n.hm != nil {
+		if err := copyUpMoved(n, target); err != nil {
+			return err
+		}
+		if n.onHost() {
 			if err := hostExchange(oldDir, oldName, newDir, newName); err != nil {
 				return err
 			}
@@ -731,11 +747,17 @@ func (fs *FS) Rename(c Cred, oldDir *Inode, oldName string, newDir *Inode, newNa
 	case target != nil && target.IsDir() && len(target.List()) > 0:
 		return linux.ENOTEMPTY
 	}
-	if n.hm != nil {
+	if err := copyUpMoved(n, nil); err != nil {
+		return err
+	}
+	if n.onHost() {
 		if err := n.hm.root.Rename(n.rel(), filepath.Join(newDir.rel(), newName)); err != nil {
 			return hostErr(err)
 		}
 		n.hostParent, n.hostName = newDir, newName
+	}
+	if err := oldDir.whiteout(oldName); err != nil {
+		return err
 	}
 	delete(oldDir.children, oldName)
 	newDir.children[newName] = n
@@ -783,8 +805,9 @@ func (n *Inode) Parent() *Inode {
 func (n *Inode) Child(name string) *Inode { return n.child(name) }
 
 // Writable reports EROFS for inodes on a read-only host mount or in a synthetic tree.
+// A guest root's lower layer is writable: changes go to memory (overlay.go).
 func (n *Inode) Writable() error {
-	if (n.hm != nil && !n.hm.rw) || n.gen != nil || n.lookupFn != nil {
+	if (n.hm != nil && !n.hm.rw && !n.hm.overlay) || n.gen != nil || n.lookupFn != nil {
 		return linux.EROFS
 	}
 	return nil
@@ -826,7 +849,7 @@ func (fs *FS) Symlink(c Cred, dir *Inode, name, target string) error {
 	if !Check(c, dir, MayWrite|MayExec) {
 		return linux.EACCES
 	}
-	if dir.hm != nil {
+	if dir.onHost() {
 		if err := dir.hm.root.Symlink(target, filepath.Join(dir.rel(), name)); err != nil {
 			return hostErr(err)
 		}
@@ -941,7 +964,7 @@ func (fs *FS) Link(c Cred, n, dir *Inode, name string) error {
 		return linux.EPERM
 	case n.Nlink == 0:
 		return linux.ENOENT // a file already deleted (linkat(2) of an open fd)
-	case n.hm != dir.hm || n.gen != nil || n.lookupFn != nil || dir.lookupFn != nil:
+	case n.layer() != dir.layer() || n.gen != nil || n.lookupFn != nil || dir.lookupFn != nil:
 		return linux.EXDEV
 	}
 	if err := dir.Writable(); err != nil {
@@ -950,11 +973,14 @@ func (fs *FS) Link(c Cred, n, dir *Inode, name string) error {
 	if !Check(c, dir, MayWrite|MayExec) {
 		return linux.EACCES
 	}
-	if dir.hm != nil {
+	if dir.onHost() {
 		if err := dir.hm.root.Link(n.rel(), filepath.Join(dir.rel(), name)); err != nil {
 			return hostErr(err)
 		}
 		return nil
+	}
+	if err := n.CopyUp(); err != nil { // a file in two directories must be weft's own
+		return err
 	}
 	cost := int64(len(name) + slotCost)
 	if !fs.charge(cost) {
@@ -965,5 +991,23 @@ func (fs *FS) Link(c Cred, n, dir *Inode, name string) error {
 	n.Nlink++
 	n.Ctime = fs.now()
 	dir.Touch()
+	return nil
+}
+
+// copyUpMoved copies up the files of a guest root's lower layer that a rename moves
+// (overlay.go); a directory of the lower layer cannot move (EXDEV, as overlayfs
+// without redirect_dir).
+func copyUpMoved(ns ...*Inode) error {
+	for _, n := range ns {
+		if n == nil || !n.overlay() {
+			continue
+		}
+		if n.IsDir() {
+			return linux.EXDEV
+		}
+		if err := n.CopyUp(); err != nil {
+			return err
+		}
+	}
 	return nil
 }

@@ -55,6 +55,7 @@ const (
 	ENOMSG       Errno = 42
 	ENODATA      Errno = 61
 	EOVERFLOW    Errno = 75
+	ELIBBAD      Errno = 80
 	ENOTSOCK     Errno = 88
 	EOPNOTSUPP   Errno = 95
 	ETIMEDOUT    Errno = 110
@@ -73,6 +74,7 @@ var errnoNames = map[Errno]string{
 	ENOLCK: "ENOLCK", ENOSYS: "ENOSYS", ENOTEMPTY: "ENOTEMPTY", ELOOP: "ELOOP",
 	ENOMSG: "ENOMSG", ENODATA: "ENODATA", EOVERFLOW: "EOVERFLOW", ENOTSOCK: "ENOTSOCK",
 	EOPNOTSUPP: "EOPNOTSUPP", ETIMEDOUT: "ETIMEDOUT", ERESTARTSYS: "ERESTARTSYS",
+	ELIBBAD: "ELIBBAD",
 }
 
 // String returns the C name, e.g. "ENOENT".

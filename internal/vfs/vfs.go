@@ -100,6 +100,7 @@ type Inode struct {
 	// whiteouts, on a directory of a guest root's lower layer, are the host entries
 	// the guest removed (overlay.go).
 	whiteouts map[string]bool
+	xattrs    map[string][]byte // extended attributes (xattr.go)
 }
 
 // IsDir reports whether the inode is a directory.

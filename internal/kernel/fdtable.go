@@ -4,6 +4,7 @@ import (
 	"unsafe"
 
 	"weft/internal/abi/linux"
+	"weft/internal/kernel/cost"
 	"weft/internal/mm"
 	"weft/internal/vfs"
 )
@@ -158,6 +159,40 @@ func (t *FDTable) closeOnExec() {
 	for fd, e := range t.fds {
 		if e.file != nil && e.cloexec {
 			t.Close(fd)
+		}
+	}
+}
+
+// UnshareFDTable gives tg its own copy of a descriptor table it shares with other
+// processes (CLONE_FILES): execve(2), close_range(CLOSE_RANGE_UNSHARE). It fails with
+// ENOMEM if the copy does not fit under the cap.
+func (tg *ThreadGroup) UnshareFDTable() error {
+	old := tg.FDs
+	if old.users == 0 {
+		return nil
+	}
+	fds, err := old.Fork()
+	if err != nil {
+		return err
+	}
+	old.users--
+	tg.FDs = fds
+	if old.k != nil {
+		old.k.work[cost.FDCopy] += fds.copied
+	}
+	return nil
+}
+
+// CloseRange closes the open descriptors from first to last, or with cloexec marks
+// them close-on-exec (close_range(2)).
+func (t *FDTable) CloseRange(first, last uint64, cloexec bool) {
+	for fd := first; fd <= last && fd < uint64(len(t.fds)); fd++ {
+		switch {
+		case t.fds[fd].file == nil:
+		case cloexec:
+			t.fds[fd].cloexec = true
+		default:
+			t.Close(int(fd))
 		}
 	}
 }

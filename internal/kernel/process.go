@@ -282,15 +282,9 @@ func (t *Task) Exec(data []byte, execfn, exe string, argv, envp []string) error 
 		oldMM.Release()
 	}
 	tg.releaseVfork()
-	if tg.FDs.users > 0 { // unshare a table shared by CLONE_FILES
-		fds, err := tg.FDs.Fork()
-		if err != nil {
-			k.exitGroup(tg, 0, linux.SIGKILL) // past the point of no return
-			return nil
-		}
-		tg.FDs.users--
-		tg.FDs = fds
-		k.work[cost.FDCopy] += tg.FDs.copied
+	if err := tg.UnshareFDTable(); err != nil {
+		k.exitGroup(tg, 0, linux.SIGKILL) // past the point of no return
+		return nil
 	}
 	tg.FDs.closeOnExec()
 	tg.Execed = true

@@ -175,4 +175,3 @@ func Lremovexattr(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 func Fremovexattr(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	return removexattr(t, a, true, false)
 }
-

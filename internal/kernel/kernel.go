@@ -567,6 +567,7 @@ func (k *Kernel) execImage(t *Task, bin *loader.Binary, execfn, exe string, argv
 		return err
 	}
 	tg.Exe = exe
+	tg.envStart, tg.envEnd = img.EnvStart, img.EnvEnd
 	tg.Comm = comm(execfn)
 	tg.Binary = bin
 	tg.Args = argv

@@ -74,8 +74,12 @@ func (k *Kernel) procDir(tg *ThreadGroup) *vfs.Inode {
 		"mounts":    func() *vfs.Inode { return file(k.procMounts) },
 		"mountinfo": func() *vfs.Inode { return file(k.procMountinfo) },
 		"task":      func() *vfs.Inode { return k.procTasks(tg) },
+		"environ": func() *vfs.Inode {
+			return fs.NewGenerated(0o400, uid, gid, func() []byte { return procEnviron(tg) })
+		},
+		"fdinfo": func() *vfs.Inode { return k.procFDInfo(tg) },
 	}
-	names := []string{"cmdline", "comm", "cwd", "exe", "fd", "maps", "mountinfo", "mounts", "root", "stat", "statm", "status", "task"}
+	names := []string{"cmdline", "comm", "cwd", "environ", "exe", "fd", "fdinfo", "maps", "mountinfo", "mounts", "root", "stat", "statm", "status", "task"}
 	// A zombie keeps its /proc directory until it is reaped, but only what is left of
 	// it: its status and name, and an empty command line (proc(5)).
 	zombie := map[string]bool{"cmdline": true, "comm": true, "stat": true, "status": true}
@@ -110,6 +114,56 @@ func (k *Kernel) procFDs(tg *ThreadGroup) *vfs.Inode {
 			return nil
 		}
 		return fs.NewMagicLink(f.Path, f.Inode, tg.Creds.EUID, tg.Creds.EGID)
+	}, func() []string {
+		var names []string
+		for _, fd := range tg.FDs.Open() {
+			names = append(names, strconv.Itoa(fd))
+		}
+		return names
+	})
+}
+
+// procEnviron reads the environment strings from the process's memory, as Linux's
+// /proc/PID/environ does (what the program wrote over them included), at most a page
+// at a time up to the block's end.
+func procEnviron(tg *ThreadGroup) []byte {
+	if tg.envEnd <= tg.envStart || tg.MM == nil {
+		return nil
+	}
+	out := make([]byte, 0, tg.envEnd-tg.envStart)
+	var page [4096]byte
+	for a := tg.envStart; a < tg.envEnd; {
+		n := min(uint64(len(page)), tg.envEnd-a)
+		if tg.MM.ReadAt(page[:n], a) != nil {
+			break
+		}
+		out = append(out, page[:n]...)
+		a += n
+	}
+	return out
+}
+
+// procFDInfo is /proc/PID/fdinfo: for each open descriptor, its file offset, open
+// flags (with O_CLOEXEC from the descriptor), mount ID and inode number (proc(5)).
+func (k *Kernel) procFDInfo(tg *ThreadGroup) *vfs.Inode {
+	fs := k.FS
+	uid, gid := tg.Creds.EUID, tg.Creds.EGID
+	return fs.NewDynamicDir(0o500, uid, gid, func(name string) *vfs.Inode {
+		fd, err := strconv.Atoi(name)
+		if err != nil {
+			return nil
+		}
+		f, err := tg.FDs.Get(fd)
+		if err != nil {
+			return nil
+		}
+		return fs.NewGenerated(0o400, uid, gid, func() []byte {
+			flags := f.Flags
+			if tg.FDs.CloseOnExec(fd) {
+				flags |= vfs.O_CLOEXEC
+			}
+			return fmt.Appendf(nil, "pos:\t%d\nflags:\t0%o\nmnt_id:\t%d\nino:\t%d\n", f.Offset, flags, 1, f.Inode.Ino)
+		})
 	}, func() []string {
 		var names []string
 		for _, fd := range tg.FDs.Open() {

@@ -128,6 +128,9 @@ type ThreadGroup struct {
 	Comm   string
 	Binary *loader.Binary
 	Args   []string // argv of the running image (/proc/PID/cmdline)
+	// envStart and envEnd bound the environment strings on the initial stack
+	// (/proc/PID/environ reads them from memory, as the program may change them).
+	envStart, envEnd uint64
 
 	// sigPending holds process-directed signals until a thread takes one.
 	sigPending sigQueue

@@ -206,6 +206,9 @@ type Image struct {
 	Phent    uint64
 	Phnum    uint64
 	BrkStart uint64 // the initial program break: the page after the highest segment
+	// Where SetupStack put the environment strings: [EnvStart, EnvEnd), which
+	// /proc/PID/environ reads from the process's memory as Linux does.
+	EnvStart, EnvEnd uint64
 }
 
 // Load maps the program's segments into as, which should be empty, and sets up the heap
@@ -378,10 +381,12 @@ func SetupStack(as *mm.AddressSpace, img *Image, a *StackArgs) (uint64, error) {
 		}
 		return ptrs, nil
 	}
+	img.EnvEnd = sp
 	envPtrs, err := strs(a.Envp)
 	if err != nil {
 		return 0, err
 	}
+	img.EnvStart = sp
 	argPtrs, err := strs(a.Argv)
 	if err != nil {
 		return 0, err

@@ -194,6 +194,7 @@ type Kernel struct {
 	// fileLocks holds the record locks of each file that has any (locks.go); it is
 	// only looked up, never iterated.
 	fileLocks map[*vfs.Inode]*fileLocks
+	flocks    map[*vfs.Inode]*flockState // BSD locks (flock.go)
 	// current is the task whose syscall the kernel is executing, if any.
 	current *Task
 

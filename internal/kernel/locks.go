@@ -243,6 +243,9 @@ func (t *Task) waitingOn(fl *fileLocks) bool {
 // fileClosed drops the locks a close of f through table ends: the table's POSIX locks
 // on the file, and f's OFD locks with f's last descriptor.
 func (k *Kernel) fileClosed(table *FDTable, f *vfs.File) {
+	if f.Refs() == 1 && k.flocks[f.Inode] != nil {
+		k.dropFlock(f.Inode, f) // flock(2): the description's last descriptor
+	}
 	if len(k.fileLocks) == 0 {
 		return
 	}

@@ -316,3 +316,11 @@ type restartBlock struct {
 	call     *Syscall
 	deadline uint64
 }
+
+// CPUID is the simulated CPU t runs on (getcpu(2)), or 0 when it runs on none.
+func (t *Task) CPUID() int {
+	if t.cpu == nil {
+		return 0
+	}
+	return t.cpu.ID
+}

@@ -244,3 +244,16 @@ func (n *Inode) maybeFree() {
 	n.fs.uncharge(n.charged)
 	n.charged = 0
 }
+
+// NewAnonFile returns an in-memory regular file that no directory links (memfd_create,
+// O_TMPFILE), owned by c, charged to the memory cap (ENOSPC past it). It is freed when
+// its last open file description goes.
+func (fs *FS) NewAnonFile(c Cred, perm uint32) (*Inode, error) {
+	if !fs.charge(inodeCost) {
+		return nil, linux.ENOSPC
+	}
+	n := fs.newInode(S_IFREG|perm, c.UID, c.GID)
+	n.charged = inodeCost
+	n.Nlink = 0
+	return n, nil
+}

@@ -1,0 +1,264 @@
+package syscalls
+
+import (
+	"encoding/binary"
+	"math"
+
+	"weft/internal/abi/linux"
+	"weft/internal/kernel"
+	"weft/internal/vfs"
+)
+
+var fileOpCalls = []entry{
+	call(linux.SYS_TRUNCATE, "truncate", Truncate, path, i),
+	call(linux.SYS_SENDFILE, "sendfile", Sendfile, fd, fd, p, u).partial("the input must be a regular file (as before Linux 5.12)"),
+	call(linux.SYS_COPY_FILE_RANGE, "copy_file_range", CopyFileRange, fd, p, fd, p, u, x),
+	call(linux.SYS_MEMFD_CREATE, "memfd_create", MemfdCreate, path, x).partial("no file seals: MFD_ALLOW_SEALING is accepted, F_ADD_SEALS fails with EINVAL"),
+	call(linux.SYS_GETCPU, "getcpu", Getcpu, p, p, p),
+	call(linux.SYS_SYNC, "sync", Sync),
+	call(linux.SYS_SYNCFS, "syncfs", Syncfs, fd),
+	call(linux.SYS_FLOCK, "flock", Flock, fd, x).restartable(),
+}
+
+// Truncate implements truncate(2): the file named by path, which the caller must be
+// allowed to write.
+func Truncate(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	if int64(a[1]) < 0 {
+		return 0, linux.EINVAL
+	}
+	n, _, err := lookup(t, atFDCWD, a[0], true)
+	if err != nil {
+		return 0, err
+	}
+	switch {
+	case n.IsDir():
+		return 0, linux.EISDIR
+	case n.Mode&vfs.S_IFMT != vfs.S_IFREG:
+		return 0, linux.EINVAL
+	}
+	if err := n.Writable(); err != nil {
+		return 0, err
+	}
+	if !vfs.Check(t.TG.Creds.VFS(), n, vfs.MayWrite) {
+		return 0, linux.EACCES
+	}
+	if err := n.Truncate(int64(a[1])); err != nil {
+		return 0, err
+	}
+	n.Touch()
+	return 0, nil
+}
+
+// readOffset reads the loff_t an offset argument points at (nil: use the file's own
+// offset, reported as ok false).
+func readOffset(t *kernel.Task, addr uint64) (off int64, ok bool, err error) {
+	if addr == 0 {
+		return 0, false, nil
+	}
+	b, err := copyIn(t, addr, 8)
+	if err != nil {
+		return 0, false, err
+	}
+	off = int64(binary.LittleEndian.Uint64(b))
+	if off < 0 {
+		return 0, false, linux.EINVAL
+	}
+	return off, true, nil
+}
+
+func writeOffset(t *kernel.Task, addr uint64, off int64) error {
+	var b [8]byte
+	binary.LittleEndian.PutUint64(b[:], uint64(off))
+	return copyOut(t, addr, b[:])
+}
+
+// Sendfile implements sendfile(2): up to count bytes from in_fd (a regular file, from
+// *offset or its file offset) to out_fd. It moves one chunk per call and returns what
+// it wrote, as Linux may; a full pipe makes it wait.
+func Sendfile(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	out, err := openFile(t, a[0])
+	if err != nil {
+		return 0, err
+	}
+	in, err := openFile(t, a[1])
+	if err != nil {
+		return 0, err
+	}
+	switch {
+	case !in.Readable() || !out.Writable():
+		return 0, linux.EBADF
+	case in.Inode.Mode&vfs.S_IFMT != vfs.S_IFREG || out.Flags&vfs.O_APPEND != 0:
+		return 0, linux.EINVAL
+	}
+	pos, explicit, err := readOffset(t, a[2])
+	if err != nil {
+		return 0, err
+	}
+	if !explicit {
+		pos = in.Offset
+	}
+	buf := make([]byte, min(a[3], maxIO))
+	n, err := in.PRead(buf, pos)
+	if err != nil || n == 0 {
+		return 0, errno(err)
+	}
+	w, err := out.Write(buf[:n])
+	if w == 0 && err != nil {
+		return 0, blockOrErr(t, out, true, err)
+	}
+	if explicit {
+		return uint64(w), writeOffset(t, a[2], pos+int64(w))
+	}
+	in.Offset += int64(w)
+	return uint64(w), nil
+}
+
+// CopyFileRange implements copy_file_range(2) between regular files: one chunk per
+// call, from and to the given offsets or the files' own.
+func CopyFileRange(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	if a[5] != 0 {
+		return 0, linux.EINVAL
+	}
+	in, err := openFile(t, a[0])
+	if err != nil {
+		return 0, err
+	}
+	out, err := openFile(t, a[2])
+	if err != nil {
+		return 0, err
+	}
+	switch {
+	case !in.Readable() || !out.Writable() || out.Flags&vfs.O_APPEND != 0:
+		return 0, linux.EBADF
+	case in.Inode.IsDir() || out.Inode.IsDir():
+		return 0, linux.EISDIR
+	case in.Inode.Mode&vfs.S_IFMT != vfs.S_IFREG || out.Inode.Mode&vfs.S_IFMT != vfs.S_IFREG:
+		return 0, linux.EINVAL
+	}
+	inPos, inExplicit, err := readOffset(t, a[1])
+	if err != nil {
+		return 0, err
+	}
+	if !inExplicit {
+		inPos = in.Offset
+	}
+	outPos, outExplicit, err := readOffset(t, a[3])
+	if err != nil {
+		return 0, err
+	}
+	if !outExplicit {
+		outPos = out.Offset
+	}
+	length := min(a[4], maxIO)
+	if uint64(inPos) > math.MaxInt64-length || uint64(outPos) > math.MaxInt64-length {
+		return 0, linux.EOVERFLOW
+	}
+	if in.Inode == out.Inode && inPos < outPos+int64(length) && outPos < inPos+int64(length) {
+		return 0, linux.EINVAL // overlapping ranges of one file
+	}
+	buf := make([]byte, length)
+	n, err := in.PRead(buf, inPos)
+	if err != nil || n == 0 {
+		return 0, errno(err)
+	}
+	w, err := out.PWrite(buf[:n], outPos)
+	if w == 0 && err != nil {
+		return 0, errno(err)
+	}
+	if w > 0 {
+		out.Inode.Touch()
+	}
+	if inExplicit {
+		if err := writeOffset(t, a[1], inPos+int64(w)); err != nil {
+			return 0, err
+		}
+	} else {
+		in.Offset += int64(w)
+	}
+	if outExplicit {
+		if err := writeOffset(t, a[3], outPos+int64(w)); err != nil {
+			return 0, err
+		}
+	} else {
+		out.Offset += int64(w)
+	}
+	return uint64(w), nil
+}
+
+// memfd_create(2) flags.
+const (
+	MFD_CLOEXEC       = 0x1
+	MFD_ALLOW_SEALING = 0x2
+	MFD_HUGETLB       = 0x4
+	MFD_NOEXEC_SEAL   = 0x8
+	MFD_EXEC          = 0x10
+)
+
+// MemfdCreate implements memfd_create(2): an anonymous in-memory file, named
+// "/memfd:NAME (deleted)" in /proc/PID/fd.
+func MemfdCreate(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	flags := a[1]
+	if flags&^(MFD_CLOEXEC|MFD_ALLOW_SEALING|MFD_NOEXEC_SEAL|MFD_EXEC) != 0 ||
+		flags&(MFD_NOEXEC_SEAL|MFD_EXEC) == MFD_NOEXEC_SEAL|MFD_EXEC {
+		return 0, linux.EINVAL // MFD_HUGETLB too: weft has no huge pages
+	}
+	name, ok, err := t.TG.MM.ReadString(a[0], 250)
+	switch {
+	case err != nil:
+		return 0, linux.EFAULT
+	case !ok:
+		return 0, linux.EINVAL // longer than 249 bytes (MFD_NAME_MAX_LEN)
+	}
+	perm := uint32(0o777)
+	if flags&MFD_NOEXEC_SEAL != 0 {
+		perm = 0o666
+	}
+	n, err := t.Kernel().FS.NewAnonFile(t.TG.Creds.VFS(), perm)
+	if err != nil {
+		return 0, err
+	}
+	f := vfs.Open(n, vfs.O_RDWR, "/memfd:"+name+" (deleted)")
+	fd, err := t.TG.FDs.Install(f, flags&MFD_CLOEXEC != 0, 0, t.TG.Rlimits[kernel.RLIMIT_NOFILE].Cur)
+	if err != nil {
+		f.DecRef()
+		return 0, err
+	}
+	return uint64(fd), nil
+}
+
+// Getcpu implements getcpu(2): the simulated CPU the caller runs on, and node 0.
+func Getcpu(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	var b [4]byte
+	if a[0] != 0 {
+		binary.LittleEndian.PutUint32(b[:], uint32(t.CPUID()))
+		if err := copyOut(t, a[0], b[:]); err != nil {
+			return 0, err
+		}
+	}
+	if a[1] != 0 {
+		binary.LittleEndian.PutUint32(b[:], 0)
+		if err := copyOut(t, a[1], b[:]); err != nil {
+			return 0, err
+		}
+	}
+	return 0, nil
+}
+
+// Sync implements sync(2): weft's files are in memory, or the host's, which the host
+// writes back; there is nothing to flush.
+func Sync(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) { return 0, nil }
+
+// Syncfs implements syncfs(2), as sync.
+func Syncfs(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	_, err := file(t, a[0])
+	return 0, err
+}
+
+// Flock implements flock(2).
+func Flock(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	f, err := openFile(t, a[0])
+	if err != nil {
+		return 0, err
+	}
+	return ret0(t.Flock(f, int(int32(a[1]))))
+}

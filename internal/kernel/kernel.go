@@ -459,10 +459,23 @@ func (k *Kernel) SpawnGuest(name string, argv, envp []string) (*ThreadGroup, err
 		}
 	}
 	data, execfn, exe, err := k.ProgramFile(name, pathVar)
-	if err != nil {
-		return nil, err
+	for depth := 0; err == nil; depth++ {
+		interp, nargv, ok, serr := loader.Script(data, execfn, argv)
+		switch {
+		case !ok:
+			return k.spawn(data, execfn, exe, argv, envp)
+		case serr != nil:
+			return nil, fmt.Errorf("%s: %w", exe, serr)
+		case depth >= loader.MaxInterp:
+			return nil, fmt.Errorf("%s: more than %d levels of #! interpreters", exe, loader.MaxInterp)
+		}
+		argv = nargv
+		data, _, exe, err = k.ProgramFile(interp, "")
+		if errors.Is(err, linux.ENOENT) {
+			return nil, fmt.Errorf("interpreter %s of %s: not in the guest's file system", vfs.Quote(interp), execfn)
+		}
 	}
-	return k.spawn(data, execfn, exe, argv, envp)
+	return nil, err
 }
 
 // spawnInit creates the kernel-owned init (Config.Init): pid 1, root, with no thread

@@ -1,10 +1,8 @@
 package syscalls
 
 import (
-	"bytes"
 	"encoding/binary"
 	"math"
-	"strings"
 
 	"weft/internal/abi/linux"
 	"weft/internal/kernel"
@@ -186,10 +184,6 @@ func Execve(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	return 0, execFile(t, path, path, argv, envp, 0)
 }
 
-// maxInterp is how many "#!" interpreters may chain (Linux allows 4 levels of binfmt
-// rewriting).
-const maxInterp = 4
-
 // execFile runs the program at path; execfn is the name the caller passed to execve.
 func execFile(t *kernel.Task, path, execfn string, argv, envp []string, depth int) error {
 	n, exe, err := t.Kernel().FS.Realpath(t.TG.Creds.VFS(), t.TG.Cwd, t.TG.CwdPath, path)
@@ -217,24 +211,12 @@ func execFile(t *kernel.Task, path, execfn string, argv, envp []string, depth in
 	if err != nil {
 		return err
 	}
-	if len(data) >= 2 && data[0] == '#' && data[1] == '!' {
-		if depth >= maxInterp {
-			return linux.ELOOP
-		}
-		interp, arg, err := shebang(data)
+	if interp, nargv, ok, err := loader.Script(data, path, argv); ok {
 		if err != nil {
-			return err
+			return linux.ENOEXEC
 		}
-		// The interpreter gets: its own name, the optional argument, the script's
-		// path, then the script's arguments after argv[0] (execve(2), "Interpreter
-		// scripts").
-		nargv := []string{interp}
-		if arg != "" {
-			nargv = append(nargv, arg)
-		}
-		nargv = append(nargv, path)
-		if len(argv) > 1 {
-			nargv = append(nargv, argv[1:]...)
+		if depth >= loader.MaxInterp {
+			return linux.ELOOP
 		}
 		return execFile(t, interp, execfn, nargv, envp, depth+1)
 	}
@@ -244,24 +226,6 @@ func execFile(t *kernel.Task, path, execfn string, argv, envp []string, depth in
 	return kernel.ErrNoReturn
 }
 
-// shebang parses a "#!interpreter [argument]" line (at most 255 bytes).
-func shebang(data []byte) (interp, arg string, err error) {
-	line := data[2:]
-	if i := bytes.IndexByte(line, '\n'); i >= 0 {
-		line = line[:i]
-	} else if len(line) > 255 {
-		return "", "", linux.ENOEXEC
-	}
-	fields := strings.TrimLeft(string(line), " \t")
-	if fields == "" {
-		return "", "", linux.ENOEXEC
-	}
-	interp, arg, _ = strings.Cut(fields, " ")
-	if i := strings.IndexByte(interp, '\t'); i >= 0 {
-		interp, arg = interp[:i], interp[i+1:]
-	}
-	return interp, strings.TrimSpace(arg), nil
-}
 
 // wait options (include/uapi/linux/wait.h).
 const (

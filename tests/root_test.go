@@ -1,0 +1,147 @@
+package tests
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// Debian's own riscv64 programs, dynamically linked, run from a guest root that
+// scripts/rootfs.sh builds from trixie's packages (dash, busybox-static, coreutils,
+// procps, python3) and caches. Programs that exec nothing are compared with
+// qemu-riscv64 -L ROOT; when a program execs another, qemu-user runs the host's program
+// instead of the guest's (it has no guest file system), so those cases carry their
+// expected output, written from what the commands print on Linux.
+
+var (
+	rootOnce sync.Once
+	rootDir  string
+	rootErr  error
+)
+
+// guestRoot returns the default guest root, building it the first time (a download of
+// about 25 MB from the Debian archive the host's apt uses). The test fails, never
+// skips, when it cannot be had.
+func guestRoot(t *testing.T) string {
+	t.Helper()
+	rootOnce.Do(func() {
+		cmd := exec.Command(filepath.Join(repoRoot, "scripts", "rootfs.sh"), "--default")
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			rootErr = err
+			rootDir = stderr.String()
+			return
+		}
+		rootDir = strings.TrimSpace(string(out))
+	})
+	if rootErr != nil {
+		t.Fatalf("scripts/rootfs.sh --default: %v\n%s", rootErr, rootDir)
+	}
+	return rootDir
+}
+
+type rootCase struct {
+	name string
+	argv []string // the guest's command line; /t is tests/root
+	// qemu, when set, is the command qemu-riscv64 -L ROOT runs as the oracle (paths
+	// on the host); else want and status are the expected output and exit status.
+	qemu   []string
+	want   string
+	status int
+}
+
+func TestGuestRoot(t *testing.T) {
+	if standIn() {
+		t.Skip("qemu-weft.sh stands in for weft: it has no --root")
+	}
+	root := guestRoot(t)
+	dir := filepath.Join(repoRoot, "tests", "root")
+	py := filepath.Join(root, "usr", "bin", "python3")
+	cases := []rootCase{
+		{name: "python threads", argv: []string{"python3", "/t/threads.py"}, qemu: []string{py, "threads.py"}},
+		{name: "python fork, pipe, segfault, signal", argv: []string{"python3", "/t/forks.py"}, qemu: []string{py, "forks.py"}},
+		{name: "python multiprocessing", argv: []string{"python3", "/t/mp.py"}, qemu: []string{py, "mp.py"}},
+		{name: "python version", argv: []string{"python3", "-c", "import sys, os; print(sys.version_info[:2], os.uname().machine, os.getuid() >= 0)"},
+			qemu: []string{py, "-c", "import sys, os; print(sys.version_info[:2], os.uname().machine, os.getuid() >= 0)"}},
+		{name: "python subprocess", argv: []string{"python3", "/t/subproc.py"},
+			want: "'one\\nTWO\\n' 3\na\nb\nFileNotFoundError 2\n"},
+		{name: "#! script", argv: []string{"/t/script.sh", "a", "b"},
+			want: "script /t/script.sh args 2 first a\nONE TWO THREE \n"},
+		{name: "dash pipeline", argv: []string{"sh", "-c", "printf '3\\n1\\n2\\n' | sort -n | tr '\\n' ' '; echo; ls /usr/bin/python3 | wc -l; exit 4"},
+			want: "1 2 3 \n1\n", status: 4},
+		{name: "busybox", argv: []string{"busybox", "sh", "-c", "seq 5 | busybox wc -l; echo $((6 * 7))"},
+			want: "5\n42\n"},
+		{name: "ps sees the guest's processes", argv: []string{"sh", "-c", "sleep 1 & ps -o pid,ppid,stat,comm; wait"},
+			want: "    PID    PPID STAT COMMAND\n      2       1 S    sh\n      3       2 S    sleep\n      4       2 R    ps\n"},
+		{name: "the root is read-only below", argv: []string{"sh", "-c", "echo changed > /etc/hostname 2>/dev/null || echo refused; id -un; cat /etc/hostname"},
+			want: "refused\nuser\nweft\n"},
+		{name: "root's changes stay in memory", argv: []string{"sh", "-c", "echo changed > /etc/hostname; cat /etc/hostname; rm /etc/hosts; ls /etc/hosts 2>&1; mkdir -p /opt/x && cp /etc/passwd /opt/x/ && wc -l < /opt/x/passwd"},
+			want: "changed\nls: cannot access '/etc/hosts': No such file or directory\n6\n"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			acquire(t)
+			flags := []string{"run", "--root", root, "--mount", dir + ":/t"}
+			if c.name == "root's changes stay in memory" {
+				flags = append(flags, "--uid", "0", "--gid", "0")
+			}
+			got := run(append(append([]string{weftBin}, flags...), c.argv...), os.Environ(), "", dir)
+			if bytes.Contains(got.stderr, []byte("panic:")) {
+				t.Fatalf("weft panicked:\n%s", got.stderr)
+			}
+			if c.qemu != nil {
+				want := run(append([]string{"qemu-riscv64", "-L", root}, c.qemu...), qemuEnv, "", dir)
+				// weft's stderr carries its own remarks (a fault report); compare
+				// what the programs print and how they end.
+				got.stderr, want.stderr = nil, nil
+				compare(t, "weft", got, "qemu", want)
+				return
+			}
+			if string(got.stdout) != c.want || got.exitCode != c.status {
+				t.Errorf("%s: exit %d, want %d; stdout:\n%s", strings.Join(c.argv, " "), got.exitCode, c.status,
+					lineDiff("want", c.want, "weft", string(got.stdout)))
+				t.Logf("stderr:\n%s", got.stderr)
+			}
+		})
+	}
+}
+
+// TestGuestRootHostUntouched checks that nothing a guest does in its root reaches the
+// host directory: the files it changed and removed are as they were.
+func TestGuestRootHostUntouched(t *testing.T) {
+	if standIn() {
+		t.Skip("qemu-weft.sh stands in for weft: it has no --root")
+	}
+	root := guestRoot(t)
+	before, err := os.ReadFile(filepath.Join(root, "etc", "hostname"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := run([]string{weftBin, "run", "--root", root, "--uid", "0", "--gid", "0", "sh", "-c",
+		"echo x > /etc/hostname; rm -f /etc/hosts; chmod 777 /etc/passwd; mkdir /newdir; mv /etc/group /etc/group.old; echo ok"},
+		os.Environ(), "", t.TempDir())
+	if string(r.stdout) != "ok\n" {
+		t.Fatalf("guest: %s, stdout %q, stderr %s", r.status, r.stdout, r.stderr)
+	}
+	after, err := os.ReadFile(filepath.Join(root, "etc", "hostname"))
+	if err != nil || !bytes.Equal(before, after) {
+		t.Errorf("/etc/hostname on the host changed: %q -> %q (%v)", before, after, err)
+	}
+	for _, p := range []string{"etc/hosts", "etc/group"} {
+		if _, err := os.Stat(filepath.Join(root, p)); err != nil {
+			t.Errorf("%s on the host: %v", p, err)
+		}
+	}
+	if st, err := os.Stat(filepath.Join(root, "etc", "passwd")); err != nil || st.Mode().Perm() != 0o644 {
+		t.Errorf("/etc/passwd on the host: mode %v (%v), want 0644", st.Mode(), err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "newdir")); err == nil {
+		t.Errorf("the guest's /newdir reached the host")
+	}
+}

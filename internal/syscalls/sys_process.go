@@ -226,7 +226,6 @@ func execFile(t *kernel.Task, path, execfn string, argv, envp []string, depth in
 	return kernel.ErrNoReturn
 }
 
-
 // wait options (include/uapi/linux/wait.h).
 const (
 	WNOHANG    = 0x00000001

@@ -22,3 +22,14 @@ echo
 # The lesson programs just built from examples/lessons; plain ./weft demo runs the copies
 # built into weft, which are the same bytes (TestEmbeddedMatchSources checks).
 ./weft demo --dir examples/bin
+
+echo
+say "a real userland: building (once) a guest root from Debian trixie's riscv64 packages: scripts/rootfs.sh --default"
+root=$(scripts/rootfs.sh --default)
+say "ready: $root"
+echo
+echo "# Debian's dash, procps and python3, dynamically linked, in weft: a shell starts python3,"
+echo "# which forks; each process starts a second thread, and ps lists them all (NLWP: threads)."
+cmd='python3 -c "import os, threading, time; pid = os.fork(); t = threading.Thread(target=time.sleep, args=(1,)); t.start(); print(\"process\", os.getpid(), \"runs\", threading.active_count(), \"threads\", flush=True); t.join(); os._exit(0) if pid == 0 else os.waitpid(pid, 0)" & sleep 0.5; ps -o pid,ppid,stat,nlwp,comm; wait'
+echo "\$ ./weft run --root $root --summary sh -c '$cmd'"
+./weft run --root "$root" --summary sh -c "$cmd"

@@ -21,6 +21,8 @@ say "building the riscv64 test, example and cost programs"
 make -s -C tests/c
 make -s -C examples
 make -s -C bench/costs
+say "the guest root for tests/root_test.go: scripts/rootfs.sh --default (Debian trixie riscv64 packages, cached)"
+scripts/rootfs.sh --default >/dev/null
 say "go test ./... (builds weft, then runs each test program under weft and under qemu-riscv64;"
 say "tests/ltp builds the LTP subset once, a few minutes, into the user's cache directory)"
 go test -count=1 -timeout 45m ./...

@@ -60,7 +60,8 @@ const usage = `usage: weft run [flags] PROGRAM [ARGS...]
        weft syscalls
        weft --version
 
-weft runs a static riscv64 Linux program on a user-space kernel, deterministically.
+weft runs a riscv64 Linux program on a user-space kernel, deterministically: a static
+one, or a guest root's dynamically linked programs (scripts/rootfs.sh makes a root).
 weft demo is a guided tour of processes and threads, one lesson per property.
 weft bench measures what processes and threads cost, in weft and on this machine.
 weft syscalls lists the system calls weft implements and how completely.
@@ -70,7 +71,9 @@ weft syscalls lists the system calls weft implements and how completely.
 const runUsage = `usage: weft run [flags] PROGRAM [ARGS...]
 
 Runs PROGRAM, a static riscv64 Linux executable, on weft's kernel with weft's standard
-streams, and exits with its exit status (128+N when signal N killed it).
+streams, and exits with its exit status (128+N when signal N killed it). With --root
+DIR, PROGRAM is a program in that guest root (a path there, or a name on its PATH),
+dynamically linked or a #! script, as Debian's programs are.
 
 The guest's clocks are virtual: one instruction is one nanosecond, plus the modelled
 cost of kernel work, and sleeping advances the clock without waiting, so sleep(1)

@@ -273,9 +273,19 @@ func New(cfg Config) (*Kernel, error) {
 	}
 	k.makeEtc()
 	k.mountProc()
-	k.stdio[0] = k.FS.NewStream(&vfs.Stream{R: cfg.Stdin, TTY: cfg.StdinTTY})
-	k.stdio[1] = k.FS.NewStream(&vfs.Stream{W: cfg.Stdout, TTY: cfg.StdoutTTY})
-	k.stdio[2] = k.FS.NewStream(&vfs.Stream{W: cfg.Stderr, TTY: cfg.StderrTTY})
+	if term := k.makeTerminal(); term != nil {
+		// One terminal, as a login has: standard input and output (and error, if it
+		// is the terminal too) are the same device, /dev/pts/0, so that ttyname(3)
+		// finds it.
+		k.stdio[0], k.stdio[1], k.stdio[2] = term, term, term
+		if !cfg.StderrTTY {
+			k.stdio[2] = k.FS.NewStream(&vfs.Stream{W: cfg.Stderr})
+		}
+	} else {
+		k.stdio[0] = k.FS.NewStream(&vfs.Stream{R: cfg.Stdin, TTY: cfg.StdinTTY})
+		k.stdio[1] = k.FS.NewStream(&vfs.Stream{W: cfg.Stdout, TTY: cfg.StdoutTTY})
+		k.stdio[2] = k.FS.NewStream(&vfs.Stream{W: cfg.Stderr, TTY: cfg.StderrTTY})
+	}
 	k.linkDevFD() // after the streams, whose inode numbers the guest may print
 	for _, n := range k.stdio {
 		// The guest's user owns its terminal or pipes, as a login owns its tty, so that

@@ -47,6 +47,24 @@ func (k *Kernel) mountProc() {
 
 // linkDevFD makes the links udev makes on Linux: programs write to /dev/stdout, and
 // shells hand /dev/fd/N to commands for process substitution.
+// makeTerminal gives the guest /dev/tty and /dev/pts/0 when weft's standard input and
+// output are a terminal on the host, and returns the terminal's inode: one device
+// reading the one and writing the other, the guest's controlling terminal. Without a
+// terminal, /dev/pts is empty and opening /dev/tty fails with ENXIO, as it does on
+// Linux for a process with no controlling terminal.
+func (k *Kernel) makeTerminal() *vfs.Inode {
+	if !k.cfg.StdinTTY || !k.cfg.StdoutTTY {
+		k.FS.AddNode("/dev/tty", k.FS.NewDevice(nil, 0o666, 5<<8|0))
+		k.FS.AddNode("/dev/pts", k.FS.NewDynamicDir(0o755, 0, 0, func(string) *vfs.Inode { return nil }, func() []string { return nil }))
+		return nil
+	}
+	term := &vfs.Stream{R: k.cfg.Stdin, W: k.cfg.Stdout, TTY: true}
+	k.FS.AddNode("/dev/tty", k.FS.NewDevice(term, 0o666, 5<<8|0))
+	pts := k.FS.NewDevice(term, 0o620, 136<<8|0)
+	k.FS.AddNode("/dev/pts/0", pts)
+	return pts
+}
+
 func (k *Kernel) linkDevFD() {
 	k.FS.AddSymlink("/dev/fd", "/proc/self/fd")
 	k.FS.AddSymlink("/dev/stdin", "/proc/self/fd/0")

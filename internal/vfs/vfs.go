@@ -262,6 +262,12 @@ func (fs *FS) AddFile(path string, data []byte, perm uint32) *Inode {
 	return n
 }
 
+// AddNode links the inode n at an absolute path, creating directories.
+func (fs *FS) AddNode(path string, n *Inode) {
+	dir, name := splitPath(path)
+	fs.link(fs.mkdirAll(dir, 0o755, 0, 0), name, n)
+}
+
 // AddSymlink links a symbolic link at an absolute path.
 func (fs *FS) AddSymlink(path, target string) {
 	dir, name := splitPath(path)

@@ -373,7 +373,7 @@ func (k *Kernel) spawn(data []byte, execfn, path string, argv, envp []string) (*
 		Creds:   Creds{UID: k.cfg.UID, EUID: k.cfg.UID, SUID: k.cfg.UID, GID: k.cfg.GID, EGID: k.cfg.GID, SGID: k.cfg.GID},
 		Rlimits: defaultRlimits(),
 	}
-	tg.Cwd, err = k.FS.Lookup(tg.Creds.VFS(), k.FS.Root, "/home/user", true)
+	tg.Cwd, err = k.FS.Lookup(tg.FSCred(), k.FS.Root, "/home/user", true)
 	if err != nil {
 		return nil, fmt.Errorf("no home directory: %w", err)
 	}
@@ -623,7 +623,7 @@ func (k *Kernel) readInterp(tg *ThreadGroup, path string) (*loader.Binary, error
 	fail := func(errno linux.Errno, detail string) error {
 		return &InterpError{Path: path, Errno: errno, Detail: detail}
 	}
-	n, err := k.FS.Lookup(tg.Creds.VFS(), tg.Cwd, path, true)
+	n, err := k.FS.Lookup(tg.FSCred(), tg.Cwd, path, true)
 	if err != nil {
 		errno, _ := err.(linux.Errno)
 		if errno == 0 {
@@ -634,7 +634,7 @@ func (k *Kernel) readInterp(tg *ThreadGroup, path string) (*loader.Binary, error
 	switch {
 	case n.Mode&vfs.S_IFMT != vfs.S_IFREG:
 		return nil, fail(linux.EACCES, "not a regular file")
-	case !vfs.Check(tg.Creds.VFS(), n, vfs.MayExec):
+	case !vfs.Check(tg.FSCred(), n, vfs.MayExec):
 		return nil, fail(linux.EACCES, "not executable")
 	}
 	size := n.Size()

@@ -115,6 +115,7 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 		ExitSignal: a.ExitSignal,
 		Cwd:        parent.Cwd,
 		CwdPath:    parent.CwdPath,
+		Root:       parent.Root,
 		Umask:      parent.Umask,
 		Creds:      parent.Creds,
 		Rlimits:    parent.Rlimits,

@@ -79,14 +79,19 @@ func (k *Kernel) procDir(tg *ThreadGroup) *vfs.Inode {
 		return fs.NewGenerated(0o444, uid, gid, func() []byte { return []byte(gen()) })
 	}
 	entries := map[string]func() *vfs.Inode{
-		"exe":       func() *vfs.Inode { return fs.NewSymlink(tg.Exe, uid, gid) },
-		"cwd":       func() *vfs.Inode { return fs.NewSymlink(tg.CwdPath, uid, gid) },
-		"cmdline":   func() *vfs.Inode { return file(func() string { return strings.Join(tg.Args, "\x00") + "\x00" }) },
-		"comm":      func() *vfs.Inode { return file(func() string { return tg.Comm + "\n" }) },
-		"status":    func() *vfs.Inode { return file(func() string { return k.procStatus(tg) }) },
-		"maps":      func() *vfs.Inode { return file(func() string { return procMaps(tg) }) },
-		"fd":        func() *vfs.Inode { return k.procFDs(tg) },
-		"root":      func() *vfs.Inode { return fs.NewSymlink("/", uid, gid) },
+		"exe":     func() *vfs.Inode { return fs.NewSymlink(tg.Exe, uid, gid) },
+		"cwd":     func() *vfs.Inode { return fs.NewSymlink(tg.CwdPath, uid, gid) },
+		"cmdline": func() *vfs.Inode { return file(func() string { return strings.Join(tg.Args, "\x00") + "\x00" }) },
+		"comm":    func() *vfs.Inode { return file(func() string { return tg.Comm + "\n" }) },
+		"status":  func() *vfs.Inode { return file(func() string { return k.procStatus(tg) }) },
+		"maps":    func() *vfs.Inode { return file(func() string { return procMaps(tg) }) },
+		"fd":      func() *vfs.Inode { return k.procFDs(tg) },
+		"root": func() *vfs.Inode {
+			if tg.Root == nil {
+				return fs.NewSymlink("/", uid, gid)
+			}
+			return fs.NewMagicLink(fs.PathOf(tg.Root), tg.Root, uid, gid)
+		},
 		"stat":      func() *vfs.Inode { return file(func() string { return k.procStatLine(tg, nil) }) },
 		"statm":     func() *vfs.Inode { return file(func() string { return procStatm(tg) }) },
 		"mounts":    func() *vfs.Inode { return file(k.procMounts) },

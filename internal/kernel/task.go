@@ -31,6 +31,13 @@ func (c *Creds) VFS() vfs.Cred {
 	return vfs.Cred{UID: c.EUID, GID: c.EGID, Groups: c.Groups}
 }
 
+// FSCred returns who resolves tg's paths: its credentials and its root directory.
+func (tg *ThreadGroup) FSCred() vfs.Cred {
+	c := tg.Creds.VFS()
+	c.Root = tg.Root
+	return c
+}
+
 // Rlimit is one resource limit (getrlimit(2)).
 type Rlimit struct{ Cur, Max uint64 }
 
@@ -109,9 +116,12 @@ type ThreadGroup struct {
 	FDs      *FDTable
 	Cwd      *vfs.Inode
 	CwdPath  string
-	Umask    uint32
-	Creds    Creds
-	Rlimits  [RLIM_NLIMITS]Rlimit
+	// Root is the process's root directory (chroot(2)), nil for the file system's.
+	// Paths starting with "/" and ".." climbing above it resolve to it.
+	Root    *vfs.Inode
+	Umask   uint32
+	Creds   Creds
+	Rlimits [RLIM_NLIMITS]Rlimit
 	// SigActions are the signal dispositions, indexed by signal number.
 	SigActions [linux.NSIG]SigAction
 

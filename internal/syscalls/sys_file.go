@@ -291,7 +291,7 @@ func lookup(t *kernel.Task, dirfd, addr uint64, follow bool) (*vfs.Inode, string
 	if err != nil {
 		return nil, path, err
 	}
-	n, err := t.Kernel().FS.Lookup(t.TG.Creds.VFS(), dir, path, follow)
+	n, err := t.Kernel().FS.Lookup(t.TG.FSCred(), dir, path, follow)
 	return n, path, err
 }
 
@@ -306,7 +306,7 @@ func parentOf(t *kernel.Task, dirfd, addr uint64) (*vfs.Inode, string, string, e
 	if err != nil {
 		return nil, "", path, err
 	}
-	parent, name, err := t.Kernel().FS.LookupParent(t.TG.Creds.VFS(), dir, path)
+	parent, name, err := t.Kernel().FS.LookupParent(t.TG.FSCred(), dir, path)
 	return parent, name, path, err
 }
 
@@ -327,7 +327,7 @@ func Openat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		return 0, err
 	}
 	fs := t.Kernel().FS
-	cred := t.TG.Creds.VFS()
+	cred := t.TG.FSCred()
 	trailing := strings.HasSuffix(path, "/")
 	follow := flags&vfs.O_NOFOLLOW == 0 || trailing
 	var n *vfs.Inode
@@ -606,7 +606,7 @@ func Mkdirat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	n, err := t.Kernel().FS.Create(t.TG.Creds.VFS(), parent, name, vfs.S_IFDIR|uint32(a[2])&0o7777&^t.TG.Umask)
+	n, err := t.Kernel().FS.Create(t.TG.FSCred(), parent, name, vfs.S_IFDIR|uint32(a[2])&0o7777&^t.TG.Umask)
 	if err == nil {
 		n.Touch()
 	}
@@ -622,7 +622,7 @@ func Unlinkat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return ret0(t.Kernel().FS.Unlink(t.TG.Creds.VFS(), parent, name, a[2]&AT_REMOVEDIR != 0))
+	return ret0(t.Kernel().FS.Unlink(t.TG.FSCred(), parent, name, a[2]&AT_REMOVEDIR != 0))
 }
 
 // Faccessat implements faccessat(2): the check uses the real IDs.
@@ -812,7 +812,7 @@ func Renameat2(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return ret0(t.Kernel().FS.Rename(t.TG.Creds.VFS(), oldDir, oldName, newDir, newName, uint32(a[4])))
+	return ret0(t.Kernel().FS.Rename(t.TG.FSCred(), oldDir, oldName, newDir, newName, uint32(a[4])))
 }
 
 // Umask implements umask(2).
@@ -909,7 +909,7 @@ func Chdir(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	n, err := t.Kernel().FS.Lookup(t.TG.Creds.VFS(), t.TG.Cwd, path, true)
+	n, err := t.Kernel().FS.Lookup(t.TG.FSCred(), t.TG.Cwd, path, true)
 	if err != nil {
 		return 0, err
 	}
@@ -929,11 +929,11 @@ func setCwd(t *kernel.Task, n *vfs.Inode) error {
 	if !n.IsDir() {
 		return linux.ENOTDIR
 	}
-	if !vfs.Check(t.TG.Creds.VFS(), n, vfs.MayExec) {
+	if !vfs.Check(t.TG.FSCred(), n, vfs.MayExec) {
 		return linux.EACCES
 	}
 	t.TG.Cwd = n
-	t.TG.CwdPath = t.Kernel().FS.PathOf(n)
+	t.TG.CwdPath = t.Kernel().FS.PathIn(t.TG.FSCred(), n)
 	return nil
 }
 
@@ -1123,7 +1123,7 @@ func Mknodat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		return 0, linux.ENOENT
 	}
 	mode = mode&vfs.S_IFMT | mode&0o7777&^t.TG.Umask
-	if _, err := t.Kernel().FS.Mknod(t.TG.Creds.VFS(), parent, name, mode, a[3]); err != nil {
+	if _, err := t.Kernel().FS.Mknod(t.TG.FSCred(), parent, name, mode, a[3]); err != nil {
 		return 0, err
 	}
 	parent.Touch()
@@ -1158,7 +1158,7 @@ func Linkat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if strings.HasSuffix(path, "/") {
 		return 0, linux.ENOENT
 	}
-	return ret0(t.Kernel().FS.Link(t.TG.Creds.VFS(), n, parent, name))
+	return ret0(t.Kernel().FS.Link(t.TG.FSCred(), n, parent, name))
 }
 
 // Symlinkat implements symlinkat(2).
@@ -1171,5 +1171,5 @@ func Symlinkat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return ret0(t.Kernel().FS.Symlink(t.TG.Creds.VFS(), parent, name, target))
+	return ret0(t.Kernel().FS.Symlink(t.TG.FSCred(), parent, name, target))
 }

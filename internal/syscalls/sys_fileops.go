@@ -18,6 +18,7 @@ var fileOpCalls = []entry{
 	call(linux.SYS_SYNC, "sync", Sync),
 	call(linux.SYS_SYNCFS, "syncfs", Syncfs, fd),
 	call(linux.SYS_FLOCK, "flock", Flock, fd, x).restartable(),
+	call(linux.SYS_CHROOT, "chroot", Chroot, path),
 }
 
 // Truncate implements truncate(2): the file named by path, which the caller must be
@@ -39,7 +40,7 @@ func Truncate(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if err := n.Writable(); err != nil {
 		return 0, err
 	}
-	if !vfs.Check(t.TG.Creds.VFS(), n, vfs.MayWrite) {
+	if !vfs.Check(t.TG.FSCred(), n, vfs.MayWrite) {
 		return 0, linux.EACCES
 	}
 	if err := n.Truncate(int64(a[1])); err != nil {
@@ -213,7 +214,7 @@ func MemfdCreate(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if flags&MFD_NOEXEC_SEAL != 0 {
 		perm = 0o666
 	}
-	n, err := t.Kernel().FS.NewAnonFile(t.TG.Creds.VFS(), perm)
+	n, err := t.Kernel().FS.NewAnonFile(t.TG.FSCred(), perm)
 	if err != nil {
 		return 0, err
 	}
@@ -261,4 +262,25 @@ func Flock(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		return 0, err
 	}
 	return ret0(t.Flock(f, int(int32(a[1]))))
+}
+
+// Chroot implements chroot(2): the caller's root directory becomes path's, for it and
+// the children it makes from now on. Only root may (CAP_SYS_CHROOT); the working
+// directory stays where it is, and getcwd then reports it "(unreachable)" if it lies
+// outside the new root.
+func Chroot(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	n, _, err := lookup(t, atFDCWD, a[0], true)
+	switch {
+	case err != nil:
+		return 0, err
+	case !n.IsDir():
+		return 0, linux.ENOTDIR
+	case !vfs.Check(t.TG.FSCred(), n, vfs.MayExec):
+		return 0, linux.EACCES
+	case t.TG.Creds.EUID != 0:
+		return 0, linux.EPERM
+	}
+	t.TG.Root = n
+	t.TG.CwdPath = t.Kernel().FS.PathIn(t.TG.FSCred(), t.TG.Cwd)
+	return 0, nil
 }

@@ -186,14 +186,14 @@ func Execve(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 
 // execFile runs the program at path; execfn is the name the caller passed to execve.
 func execFile(t *kernel.Task, path, execfn string, argv, envp []string, depth int) error {
-	n, exe, err := t.Kernel().FS.Realpath(t.TG.Creds.VFS(), t.TG.Cwd, t.TG.CwdPath, path)
+	n, exe, err := t.Kernel().FS.Realpath(t.TG.FSCred(), t.TG.Cwd, t.TG.CwdPath, path)
 	if err != nil {
 		return err
 	}
 	switch {
 	case n.Mode&vfs.S_IFMT != vfs.S_IFREG:
 		return linux.EACCES
-	case !vfs.Check(t.TG.Creds.VFS(), n, vfs.MayExec):
+	case !vfs.Check(t.TG.FSCred(), n, vfs.MayExec):
 		return linux.EACCES
 	}
 	// The whole file is read into host memory to load it: bounded, and counted

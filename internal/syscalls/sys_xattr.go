@@ -65,7 +65,7 @@ func setxattr(t *kernel.Task, a *kernel.SyscallArgs, byFD, follow bool) (uint64,
 	if err != nil {
 		return 0, err
 	}
-	return ret0(n.SetXattr(t.TG.Creds.VFS(), name, value, int(int32(a[4]))))
+	return ret0(n.SetXattr(t.TG.FSCred(), name, value, int(int32(a[4]))))
 }
 
 func getxattr(t *kernel.Task, a *kernel.SyscallArgs, byFD, follow bool) (uint64, error) {
@@ -77,7 +77,7 @@ func getxattr(t *kernel.Task, a *kernel.SyscallArgs, byFD, follow bool) (uint64,
 	if err != nil {
 		return 0, err
 	}
-	v, err := n.GetXattr(t.TG.Creds.VFS(), name)
+	v, err := n.GetXattr(t.TG.FSCred(), name)
 	if err != nil {
 		return 0, err
 	}
@@ -101,7 +101,7 @@ func listxattr(t *kernel.Task, a *kernel.SyscallArgs, byFD, follow bool) (uint64
 	if err != nil {
 		return 0, err
 	}
-	return sizedOut(t, a[1], a[2], n.ListXattr(t.TG.Creds.VFS()))
+	return sizedOut(t, a[1], a[2], n.ListXattr(t.TG.FSCred()))
 }
 
 func removexattr(t *kernel.Task, a *kernel.SyscallArgs, byFD, follow bool) (uint64, error) {
@@ -113,7 +113,7 @@ func removexattr(t *kernel.Task, a *kernel.SyscallArgs, byFD, follow bool) (uint
 	if err != nil {
 		return 0, err
 	}
-	return ret0(n.SetXattr(t.TG.Creds.VFS(), name, nil, 0))
+	return ret0(n.SetXattr(t.TG.FSCred(), name, nil, 0))
 }
 
 // Setxattr implements setxattr(2).

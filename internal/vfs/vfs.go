@@ -316,10 +316,20 @@ func (fs *FS) mkdirAll(path string, perm, uid, gid uint32) *Inode {
 	return n
 }
 
-// Cred is who is asking, for permission checks.
+// Cred is who is asking, for permission checks, and from where: the root directory
+// its paths resolve in (chroot(2); nil for the file system's root).
 type Cred struct {
 	UID, GID uint32
 	Groups   []uint32
+	Root     *Inode
+}
+
+// root is where c's absolute paths start.
+func (fs *FS) root(c Cred) *Inode {
+	if c.Root != nil {
+		return c.Root
+	}
+	return fs.Root
 }
 
 // Permission checks (path_resolution(7), "Permission"): root passes read and write
@@ -442,7 +452,7 @@ func (w *walk) parent(dir *Inode, path string) (*Inode, string, error) {
 		return nil, "", linux.ENAMETOOLONG
 	}
 	if path[0] == '/' {
-		dir = w.fs.Root
+		dir = w.fs.root(w.c)
 	}
 	todo := splitNames(path)
 	last := "."
@@ -467,7 +477,7 @@ func (w *walk) parent(dir *Inode, path string) (*Inode, string, error) {
 				return nil, "", linux.ENOENT
 			}
 			if n.target[0] == '/' {
-				dir = w.fs.Root
+				dir = w.fs.root(w.c)
 			}
 			// At most 40 targets of under 4096 bytes each: the list stays bounded.
 			todo = append(splitNames(n.target), todo...)
@@ -524,7 +534,9 @@ func (w *walk) one(dir *Inode, name string) (*Inode, error) {
 	case ".":
 		n = dir
 	case "..":
-		n = dir.Parent()
+		if n = dir.Parent(); dir == w.c.Root {
+			n = dir // ".." in a process's root stays there (chroot(2))
+		}
 	default:
 		n = dir.child(name)
 	}
@@ -824,10 +836,15 @@ func (n *Inode) Writable() error {
 // when that is longer than PATH_MAX (4096 bytes), which getcwd(2) reports as
 // ENAMETOOLONG. The walk stops there, so however deep a guest nests directories, a
 // chdir costs at most that much; the steps count in WalkSteps.
-func (fs *FS) PathOf(n *Inode) string {
+func (fs *FS) PathOf(n *Inode) string { return fs.PathIn(Cred{}, n) }
+
+// PathIn is PathOf as a process with c's root directory sees it: a directory outside
+// that root is "(unreachable)" and its path from the file system's root (getcwd(2)).
+func (fs *FS) PathIn(c Cred, n *Inode) string {
 	var names []string
 	size := 0
-	for n != fs.Root && n.parent != nil && n.parent != n {
+	root := fs.root(c)
+	for n != root && n.parent != nil && n.parent != n {
 		fs.WalkSteps++
 		if size += len(n.name) + 1; size >= 4096 {
 			return ""
@@ -835,11 +852,15 @@ func (fs *FS) PathOf(n *Inode) string {
 		names = append(names, n.name)
 		n = n.parent
 	}
+	prefix := ""
+	if n != root {
+		prefix = "(unreachable)" // the walk ended at the file system's root
+	}
 	if len(names) == 0 {
-		return "/"
+		return prefix + "/"
 	}
 	slices.Reverse(names)
-	return "/" + strings.Join(names, "/")
+	return prefix + "/" + strings.Join(names, "/")
 }
 
 // Symlink creates a symbolic link name in dir pointing at target.
@@ -886,7 +907,7 @@ func (fs *FS) Realpath(c Cred, cwd *Inode, cwdPath, path string) (*Inode, string
 	var parts []string // the canonical path so far, as components
 	dir := cwd
 	if path[0] == '/' {
-		dir = fs.Root
+		dir = fs.root(c)
 	} else {
 		parts = splitClean(cwdPath)
 	}
@@ -900,7 +921,9 @@ func (fs *FS) Realpath(c Cred, cwd *Inode, cwdPath, path string) (*Inode, string
 		case "", ".":
 			continue
 		case "..":
-			n = dir.Parent()
+			if n = dir.Parent(); dir == c.Root {
+				n = dir
+			}
 			dir = n
 			if len(parts) > 0 {
 				parts = parts[:len(parts)-1]
@@ -919,7 +942,7 @@ func (fs *FS) Realpath(c Cred, cwd *Inode, cwdPath, path string) (*Inode, string
 			}
 			t := strings.Split(k.target, "/")
 			if strings.HasPrefix(k.target, "/") {
-				dir, parts = fs.Root, nil
+				dir, parts = fs.root(c), nil
 			}
 			todo = append(t, todo...)
 			continue

@@ -186,6 +186,9 @@ type Task struct {
 
 	// Nice is the nice value, -20..19; it weights the task's time slices.
 	Nice int
+	// Affinity is the set of CPUs the task may run on (sched_setaffinity(2)), one
+	// bit per CPU; 0 means all of them. Inherited by clone.
+	Affinity uint64
 	// name is the thread's name (prctl PR_SET_NAME); empty means the process's.
 	name string
 	// PdeathSig is sent to the task when its parent process dies (PR_SET_PDEATHSIG).

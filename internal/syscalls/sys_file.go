@@ -24,7 +24,7 @@ var fileCalls = []entry{
 	call(linux.SYS_LSEEK, "lseek", Lseek, fd, i, i),
 	call(linux.SYS_FSTAT, "fstat", Fstat, fd, p),
 	call(linux.SYS_NEWFSTATAT, "newfstatat", Newfstatat, fd, path, p, atf),
-	call(linux.SYS_IOCTL, "ioctl", Ioctl, fd, x, p).partial("terminal queries: TCGETS, TIOCGWINSZ, TIOCGPGRP"),
+	call(linux.SYS_IOCTL, "ioctl", Ioctl, fd, x, p).partial("FIONBIO, FIOCLEX, FIONCLEX, FIONREAD; terminal queries: TCGETS, TIOCGWINSZ, TIOCGPGRP"),
 	call(linux.SYS_READLINKAT, "readlinkat", Readlinkat, fd, path, p, u),
 	call(linux.SYS_GETCWD, "getcwd", Getcwd, p, u),
 	call(linux.SYS_MKDIRAT, "mkdirat", Mkdirat, fd, path, oct),
@@ -527,6 +527,9 @@ func Ioctl(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	f, err := openFile(t, a[0])
 	if err != nil {
 		return 0, err
+	}
+	if r, ok, err := fileIoctl(t, f, a); ok {
+		return r, err
 	}
 	switch a[1] {
 	case TCGETS, TIOCGWINSZ, TIOCGPGRP:

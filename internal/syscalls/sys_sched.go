@@ -12,7 +12,7 @@ var schedCalls = []entry{
 	call(linux.SYS_GETRUSAGE, "getrusage", Getrusage, i, p),
 	call(linux.SYS_TIMES, "times", Times, p),
 	call(linux.SYS_SCHED_GETAFFINITY, "sched_getaffinity", SchedGetaffinity, i, u, p),
-	call(linux.SYS_SCHED_SETAFFINITY, "sched_setaffinity", SchedSetaffinity, i, u, p).partial("the mask is checked and recorded; every task may run on every CPU"),
+	call(linux.SYS_SCHED_SETAFFINITY, "sched_setaffinity", SchedSetaffinity, i, u, p).partial("the mask is recorded and reported; the scheduler does not yet restrict a task to it"),
 	call(linux.SYS_GETPRIORITY, "getpriority", Getpriority, i, i),
 	call(linux.SYS_SETPRIORITY, "setpriority", Setpriority, i, i, i),
 	call(linux.SYS_SCHED_GETSCHEDULER, "sched_getscheduler", SchedGetscheduler, i),
@@ -83,38 +83,73 @@ func Times(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	return t.Now() / tick, nil
 }
 
-// SchedGetaffinity implements sched_getaffinity(2): every CPU of the machine.
+// affinityTarget is the task a sched_*affinity call names (0: the caller).
+func affinityTarget(t *kernel.Task, tid uint64) (*kernel.Task, error) {
+	if int32(tid) == 0 {
+		return t, nil
+	}
+	if o := t.Kernel().FindTask(int(int32(tid))); o != nil {
+		return o, nil
+	}
+	return nil, linux.ESRCH
+}
+
+// allCPUs is the mask of every simulated CPU.
+func allCPUs(t *kernel.Task) uint64 {
+	n := len(t.Kernel().CPUs)
+	if n >= 64 {
+		return ^uint64(0)
+	}
+	return 1<<n - 1
+}
+
+// SchedGetaffinity implements sched_getaffinity(2): the task's CPU set, as the
+// kernel's cpumask (8-byte words), returning its size in bytes.
 func SchedGetaffinity(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	n := len(t.Kernel().CPUs)
 	size := a[1]
 	if size*8 < uint64(n) || size&7 != 0 {
 		return 0, linux.EINVAL
 	}
-	if a[0] != 0 && t.Kernel().FindTask(int(int32(a[0]))) == nil {
-		return 0, linux.ESRCH
+	o, err := affinityTarget(t, a[0])
+	if err != nil {
+		return 0, err
+	}
+	set := o.Affinity
+	if set == 0 {
+		set = allCPUs(t)
 	}
 	mask := make([]byte, (n+63)/64*8)
-	for i := 0; i < n; i++ {
-		mask[i/8] |= 1 << (i % 8)
-	}
+	binary.LittleEndian.PutUint64(mask, set)
 	return uint64(len(mask)), copyOut(t, a[2], mask)
 }
 
-// SchedSetaffinity implements sched_setaffinity(2) by checking the mask.
+// SchedSetaffinity implements sched_setaffinity(2): the task's CPU set becomes the
+// mask's CPUs that exist (EINVAL if none does). Only the task's owner or root may.
 func SchedSetaffinity(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
-	if a[0] != 0 && t.Kernel().FindTask(int(int32(a[0]))) == nil {
-		return 0, linux.ESRCH
+	o, err := affinityTarget(t, a[0])
+	if err != nil {
+		return 0, err
 	}
 	b, err := copyIn(t, a[2], min(a[1], 128))
 	if err != nil {
 		return 0, err
 	}
-	for i := range t.Kernel().CPUs {
-		if i/8 < len(b) && b[i/8]&(1<<(i%8)) != 0 {
-			return 0, nil
-		}
+	var word [8]byte
+	copy(word[:], b)
+	set := binary.LittleEndian.Uint64(word[:]) & allCPUs(t)
+	if set == 0 {
+		return 0, linux.EINVAL
 	}
-	return 0, linux.EINVAL
+	c, oc := t.TG.Creds, o.TG.Creds
+	if c.EUID != 0 && c.EUID != oc.UID && c.EUID != oc.EUID {
+		return 0, linux.EPERM
+	}
+	if set == allCPUs(t) {
+		set = 0
+	}
+	o.Affinity = set
+	return 0, nil
 }
 
 const (

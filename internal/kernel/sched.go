@@ -302,6 +302,7 @@ func (k *Kernel) runSlice(c *CPU) {
 // the process gets SIGXCPU, and again after each further second; at the hard limit,
 // SIGKILL.
 func (k *Kernel) checkCPULimit(tg *ThreadGroup) {
+	k.checkCPUTimers(tg)
 	rl := tg.Rlimits[RLIMIT_CPU]
 	if rl.Cur == RLIM_INFINITY || tg.Exited {
 		return

@@ -130,6 +130,8 @@ type ThreadGroup struct {
 	// cpuTime is the virtual CPU time of all the group's tasks (RLIMIT_CPU), and
 	// xcpuAt the whole second of it at which the next SIGXCPU is due.
 	cpuTime, xcpuAt uint64
+	// cpuTimers are ITIMER_VIRTUAL and ITIMER_PROF (itimer_cpu.go).
+	cpuTimers [2]cpuTimer
 	// Execed is set once the process has called execve (setpgid(2)'s EACCES).
 	Execed bool
 

@@ -20,8 +20,8 @@ var timeCalls = []entry{
 			writeRemaining(t, a[3])
 		}
 	}).timedRestart(),
-	call(linux.SYS_SETITIMER, "setitimer", Setitimer, i, p, p).partial("ITIMER_REAL; ITIMER_VIRTUAL and ITIMER_PROF are refused with EINVAL"),
-	call(linux.SYS_GETITIMER, "getitimer", Getitimer, i, p).partial("ITIMER_REAL"),
+	call(linux.SYS_SETITIMER, "setitimer", Setitimer, i, p, p),
+	call(linux.SYS_GETITIMER, "getitimer", Getitimer, i, p),
 }
 
 // Clock IDs (time.h).
@@ -181,8 +181,6 @@ func ClockNanosleep(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	return sleep(t)
 }
 
-const ITIMER_REAL = 0
-
 // readTimeval reads a struct timeval (seconds, microseconds) as nanoseconds.
 func readTimeval(t *kernel.Task, addr uint64) (uint64, error) {
 	b, err := copyIn(t, addr, 16)
@@ -208,9 +206,11 @@ func itimerval(interval, value uint64) []byte {
 	return b
 }
 
-// Setitimer implements setitimer(2) for ITIMER_REAL (which alarm(2) uses).
+// Setitimer implements setitimer(2): ITIMER_REAL (which alarm(2) uses) on the
+// virtual clock, ITIMER_VIRTUAL and ITIMER_PROF on the process's CPU time.
 func Setitimer(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
-	if a[0] != ITIMER_REAL {
+	which := int(int32(a[0]))
+	if which != kernel.ITIMER_REAL && which != kernel.ITIMER_VIRTUAL && which != kernel.ITIMER_PROF {
 		return 0, linux.EINVAL
 	}
 	var value, interval uint64
@@ -223,19 +223,29 @@ func Setitimer(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 			return 0, err
 		}
 	}
-	oldValue, oldInterval := t.SetAlarm(value, interval)
+	var oldValue, oldInterval uint64
+	if which == kernel.ITIMER_REAL {
+		oldValue, oldInterval = t.SetAlarm(value, interval)
+	} else {
+		oldValue, oldInterval = t.SetCPUTimer(which, value, interval)
+	}
 	if a[2] != 0 {
 		return ret0(copyOut(t, a[2], itimerval(oldInterval, oldValue)))
 	}
 	return 0, nil
 }
 
-// Getitimer implements getitimer(2) for ITIMER_REAL.
+// Getitimer implements getitimer(2).
 func Getitimer(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
-	if a[0] != ITIMER_REAL {
+	var value, interval uint64
+	switch which := int(int32(a[0])); which {
+	case kernel.ITIMER_REAL:
+		value, interval = t.Alarm()
+	case kernel.ITIMER_VIRTUAL, kernel.ITIMER_PROF:
+		value, interval = t.CPUTimer(which)
+	default:
 		return 0, linux.EINVAL
 	}
-	value, interval := t.Alarm()
 	return ret0(copyOut(t, a[1], itimerval(interval, value)))
 }
 

@@ -65,7 +65,7 @@ func pollWait(t *kernel.Task, es []pollEntry, timeout uint64) (int, error) {
 		f, err := t.TG.FDs.Get(int(e.fd))
 		if err != nil {
 			e.revents = vfs.POLLNVAL
-		} else if e.revents = f.Poll(e.events); e.revents == 0 {
+		} else if e.revents = vfs.PollEvents(f, e.events); e.revents == 0 {
 			if q := f.Queues(false); q != nil && e.events&vfs.POLLIN != 0 {
 				queues = append(queues, q)
 			}

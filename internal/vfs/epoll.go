@@ -384,3 +384,7 @@ func (ep *Epoll) Wait(max int) []EpollEvent {
 
 // Items is the size of the interest list.
 func (ep *Epoll) Items() int { return len(ep.list) }
+
+// Device returns the driver behind a device or anonymous inode, or nil: the kernel's
+// event sources (timerfd, signalfd, pidfd) find themselves through it.
+func (n *Inode) Device() Device { return n.dev }

@@ -40,10 +40,21 @@ func pidfdTarget(t *kernel.Task, n uint64) (*kernel.ThreadGroup, *vfs.File, erro
 	return tg, f, nil
 }
 
+// pidfd_send_signal's flags (Linux 6.9): whom to signal, the process by default.
+const (
+	PIDFD_SIGNAL_THREAD        = 1
+	PIDFD_SIGNAL_THREAD_GROUP  = 2
+	PIDFD_SIGNAL_PROCESS_GROUP = 4
+)
+
 // PidfdSendSignal implements pidfd_send_signal(2): kill(2), or rt_sigqueueinfo(2) when
-// info is given, aimed at the process the pidfd refers to.
+// info is given, aimed at the process the pidfd refers to (or, by the flags, at its
+// main thread or its process group).
 func PidfdSendSignal(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
-	if a[3] != 0 {
+	scope := a[3]
+	switch scope {
+	case 0, PIDFD_SIGNAL_THREAD, PIDFD_SIGNAL_THREAD_GROUP, PIDFD_SIGNAL_PROCESS_GROUP:
+	default:
 		return 0, linux.EINVAL
 	}
 	tg, _, err := pidfdTarget(t, a[0])
@@ -54,15 +65,62 @@ func PidfdSendSignal(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if sig < 0 || sig >= linux.NSIG {
 		return 0, linux.EINVAL
 	}
+	var info kernel.SigInfo
+	if a[2] != 0 {
+		raw, err := copyIn(t, a[2], 128)
+		if err != nil {
+			return 0, err
+		}
+		if linux.Signal(int32(binary.LittleEndian.Uint32(raw))) != sig {
+			return 0, linux.EINVAL // the info must be for the signal sent
+		}
+		// Only a process signalling itself may claim to be the kernel or kill(2).
+		if info, err = queueInfo(t, sig, a[2], tg == t.TG && scope != PIDFD_SIGNAL_PROCESS_GROUP); err != nil {
+			return 0, err
+		}
+	}
 	if tg.Reaped {
 		return 0, linux.ESRCH
 	}
+	switch scope {
+	case PIDFD_SIGNAL_THREAD:
+		main := t.Kernel().FindTask(tg.PID)
+		if main == nil {
+			return 0, linux.ESRCH
+		}
+		if a[2] == 0 || sig == 0 {
+			return ret0(t.KillTask(main, sig))
+		}
+		return ret0(t.Queue(tg, main, info))
+	case PIDFD_SIGNAL_PROCESS_GROUP:
+		var first error
+		sent := false
+		for _, g := range t.Kernel().Groups() {
+			if g.PGID != tg.PGID || g.Exited {
+				continue
+			}
+			var err error
+			if a[2] == 0 || sig == 0 {
+				err = t.Kill(g, sig)
+			} else {
+				err = t.Queue(g, nil, info)
+			}
+			if err == nil {
+				sent = true
+			} else if first == nil {
+				first = err
+			}
+		}
+		if sent {
+			return 0, nil
+		}
+		if first == nil {
+			first = linux.ESRCH
+		}
+		return 0, first
+	}
 	if a[2] == 0 || sig == 0 {
 		return ret0(t.Kill(tg, sig))
-	}
-	info, err := queueInfo(t, sig, a[2], tg == t.TG)
-	if err != nil {
-		return 0, err
 	}
 	return ret0(t.Queue(tg, nil, info))
 }

@@ -94,3 +94,10 @@ func (d eventfdDev) Poll(_ *File, want int16) int16 {
 
 // Queues implements Pollable.
 func (d eventfdDev) Queues(*File, bool) *Queue { return &d.e.Queue }
+
+// WritesAll reports whether a blocking write to f goes on until it has written
+// everything, waiting for room as often as it must (a pipe), rather than returning
+// after one write: an eventfd takes one 8-byte value per write whatever the length.
+func WritesAll(f *File) bool {
+	return f.Queues(true) != nil && EventFDOf(f) == nil
+}

@@ -206,19 +206,19 @@ func (pt *posixTimer) Set(value, interval uint64, abs bool) (oldValue, oldInterv
 	now := pt.k.Now()
 	oldValue, oldInterval = pt.Get()
 	pt.disarm()
-	pt.exp = expiry{interval: interval}
 	pt.overrun = 0
-	if value > 0 {
-		at := now + value
-		if abs {
-			at = max(value-min(value, pt.offset), 1)
+	if early := pt.exp.start(value, interval, pt.offset, now, abs); early > 0 {
+		// Expirations before boot: the first sends the signal, the rest are overruns.
+		pt.overrun = early - 1 + pt.exp.advance(now)
+		if pt.notify != linux.SIGEV_NONE {
+			pt.send()
 		}
-		pt.exp.next = at
-		if at <= now {
-			pt.fire(now) // an absolute time already past expires at once
-		} else {
-			pt.arm()
-		}
+		return oldValue, oldInterval
+	}
+	if pt.exp.next != 0 && pt.exp.next <= now {
+		pt.fire(now) // an absolute time already past expires at once
+	} else {
+		pt.arm()
 	}
 	return oldValue, oldInterval
 }

@@ -28,6 +28,34 @@ func (e *expiry) advance(now uint64) uint64 {
 	return n
 }
 
+// start arms e for a setting of value (nanoseconds on a clock whose value at virtual
+// time 0 is offset, when abs; else from now) and returns the expirations that fell
+// before virtual time 0: an absolute time on CLOCK_REALTIME may be long before the
+// guest's machine booted. A timer already due is left due at now (or before), for the
+// caller's next advance to count.
+func (e *expiry) start(value, interval, offset, now uint64, abs bool) uint64 {
+	*e = expiry{interval: interval}
+	if value == 0 {
+		return 0
+	}
+	if !abs {
+		e.next = now + value
+		return 0
+	}
+	if value > offset {
+		e.next = value - offset
+		return 0
+	}
+	before := offset - value // how long before boot the first expiry was
+	if interval == 0 {
+		e.next = max(now, 1)
+		return 0
+	}
+	n := before/interval + 1 // expirations up to and including virtual time 0
+	e.next = value + n*interval - offset
+	return n
+}
+
 // left is the time to the next expiry (at least 1 ns while armed, so that an armed
 // timer never reads as disarmed).
 func (e *expiry) left(now uint64) uint64 {
@@ -110,16 +138,13 @@ func (tf *TimerFD) Set(value, interval uint64, abs bool) (oldValue, oldInterval 
 	tf.update(now)
 	oldValue, oldInterval = tf.exp.left(now), tf.exp.interval
 	tf.disarm()
-	tf.ticks = 0
-	tf.exp = expiry{interval: interval}
-	if value > 0 {
-		at := now + value
-		if abs {
-			at = max(value-min(value, tf.offset), 1)
-		}
-		tf.exp.next = at
+	tf.ticks = tf.exp.start(value, interval, tf.offset, now, abs)
+	if tf.exp.next != 0 {
 		tf.update(now) // an absolute time already past expires at once
 		tf.arm()
+	}
+	if tf.ticks > 0 {
+		tf.Queue.WakeAll()
 	}
 	return oldValue, oldInterval
 }

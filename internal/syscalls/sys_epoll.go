@@ -96,7 +96,9 @@ func EpollCtl(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		if target != nil && ep.LoopCheck(target) {
 			return 0, linux.ELOOP
 		}
-		ep.Add(tf, fd, events, data)
+		if err := ep.Add(tf, fd, events, data); err != nil {
+			return 0, err
+		}
 	case linux.EPOLL_CTL_DEL:
 		if it == nil {
 			return 0, linux.ENOENT

@@ -1,6 +1,8 @@
 package vfs
 
 import (
+	"unsafe"
+
 	"weft/internal/abi/linux"
 )
 
@@ -247,9 +249,18 @@ func (ep *Epoll) depthUp(depth int) int {
 	return best
 }
 
+// epollItemBytes is what an item costs the host, charged against the memory cap like
+// a pipe's buffer: a guest may otherwise add each of thousands of descriptors to each
+// of thousands of epoll instances.
+const epollItemBytes = int64(unsafe.Sizeof(EpollItem{})) + 64
+
 // Add puts f, under descriptor fd, on the interest list (EPOLL_CTL_ADD); the caller
-// has checked the arguments. EPOLLERR and EPOLLHUP are always asked for.
-func (ep *Epoll) Add(f *File, fd int32, events uint32, data uint64) {
+// has checked the arguments. EPOLLERR and EPOLLHUP are always asked for. It fails with
+// ENOMEM when the memory cap has no room for the item.
+func (ep *Epoll) Add(f *File, fd int32, events uint32, data uint64) error {
+	if fs := ep.file.Inode.fs; fs != nil && !fs.charge(epollItemBytes) {
+		return linux.ENOMEM
+	}
 	if events&linux.EPOLLEXCLUSIVE == 0 {
 		events &^= linux.EPOLLWAKEUP // needs CAP_BLOCK_SUSPEND: dropped, as for a user
 	}
@@ -260,6 +271,7 @@ func (ep *Epoll) Add(f *File, fd int32, events uint32, data uint64) {
 	f.epItems = append(f.epItems, it)
 	it.watch()
 	ep.check(it)
+	return nil
 }
 
 // Modify changes an item's events and data (EPOLL_CTL_MOD), re-arming a one-shot item.
@@ -321,6 +333,9 @@ func (it *EpollItem) unwatch() {
 
 // remove takes it off every list it is on.
 func (ep *Epoll) remove(it *EpollItem) {
+	if fs := ep.file.Inode.fs; fs != nil {
+		fs.uncharge(epollItemBytes)
+	}
 	it.unwatch()
 	delete(ep.items, epollKey{it.file, it.fd})
 	ep.list = deleteItem(ep.list, it)

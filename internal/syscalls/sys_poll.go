@@ -9,7 +9,7 @@ import (
 )
 
 var pollCalls = []entry{
-	call(linux.SYS_PPOLL, "ppoll", Ppoll, p, u, p, p, u).partial("pipes wait for readiness; files, devices and host streams are always ready").
+	call(linux.SYS_PPOLL, "ppoll", Ppoll, p, u, p, p, u).partial("pipes, FIFOs, epoll instances and event descriptors wait for readiness; files, devices and host streams are always ready").
 		interrupted(func(t *kernel.Task, a *kernel.SyscallArgs) { writeRemaining(t, a[2]) }).timedRestart(),
 	call(linux.SYS_PSELECT6, "pselect6", Pselect6, i, p, p, p, p, p).partial("as ppoll; exceptfds never report").
 		interrupted(func(t *kernel.Task, a *kernel.SyscallArgs) { writeRemaining(t, a[4]) }).timedRestart(),

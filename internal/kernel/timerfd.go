@@ -105,9 +105,11 @@ func (tf *TimerFD) update(now uint64) {
 	}
 }
 
-// arm keeps a kernel timer at the next expiry while anyone waits or watches: a
-// periodic timerfd that no one looks at does not make virtual time crawl forward
-// from one expiry to the next (reads and polls count what they missed).
+// arm keeps a kernel timer at the next expiry. After an expiry it is re-armed only
+// while a task waits on the timerfd, directly or through epoll (vfs.Queue.Live), so
+// that a periodic timerfd no one looks at does not make virtual time crawl forward
+// from one expiry to the next, and a deadlock elsewhere is still reported; reads and
+// polls count what they missed, and re-arm it (as epoll_wait does, vfs.Lazy).
 func (tf *TimerFD) arm() {
 	if tf.kt != 0 || tf.exp.next == 0 {
 		return
@@ -118,9 +120,15 @@ func (tf *TimerFD) arm() {
 func (tf *TimerFD) fire(at uint64) {
 	tf.kt = 0
 	tf.update(at)
-	if tf.Queue.Len() > 0 || tf.Queue.Watched() > 0 {
+	if tf.Queue.Live() {
 		tf.arm()
 	}
+}
+
+// Rearm implements vfs.Lazy: a task is about to wait on the timerfd, through epoll.
+func (d timerfdDev) Rearm(*vfs.File) {
+	d.tf.update(d.tf.k.Now())
+	d.tf.arm()
 }
 
 func (tf *TimerFD) disarm() {

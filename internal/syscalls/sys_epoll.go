@@ -188,5 +188,6 @@ func epollWait(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if t.Interrupted() {
 		return 0, linux.EINTR
 	}
+	ep.PrepareWait()
 	return 0, t.Block("epoll_wait on "+vfs.Printable(epf.Path), &ep.Queue)
 }

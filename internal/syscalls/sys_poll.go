@@ -66,6 +66,7 @@ func pollWait(t *kernel.Task, es []pollEntry, timeout uint64) (int, error) {
 		if err != nil {
 			e.revents = vfs.POLLNVAL
 		} else if e.revents = vfs.PollEvents(f, e.events); e.revents == 0 {
+			vfs.PrepareWait(f)
 			if q := f.Queues(false); q != nil && e.events&vfs.POLLIN != 0 {
 				queues = append(queues, q)
 			}

@@ -185,6 +185,41 @@ func (it *EpollItem) notify() bool {
 	return true
 }
 
+// live reports whether a task waits on ep, directly or through the instances that
+// watch it.
+func (ep *Epoll) live() bool { return ep.Queue.Live() }
+
+// Lazy is an event source that stops its own timer while no task waits on it (see
+// Queue.Live); Rearm starts it again before a task waits.
+type Lazy interface{ Rearm(f *File) }
+
+// PrepareWait re-arms the lazy event sources on ep's interest list, and on the lists
+// of the instances below it, before a task waits on ep.
+func (ep *Epoll) PrepareWait() { ep.prepare(0) }
+
+func (ep *Epoll) prepare(depth int) {
+	if depth > linux.EP_MAX_NESTS+1 {
+		return
+	}
+	for _, it := range ep.list {
+		if c := EpollOf(it.file); c != nil {
+			c.prepare(depth + 1)
+		} else if l, ok := it.file.Inode.dev.(Lazy); ok {
+			l.Rearm(it.file)
+		}
+	}
+}
+
+// PrepareWait re-arms f's event source, or the sources below an epoll instance,
+// before a task waits on f.
+func PrepareWait(f *File) {
+	if ep := EpollOf(f); ep != nil {
+		ep.PrepareWait()
+	} else if l, ok := f.Inode.dev.(Lazy); ok {
+		l.Rearm(f)
+	}
+}
+
 // Pollable reports whether f can be added to an epoll instance: regular files and
 // directories cannot (EPERM, epoll_ctl(2)), as on Linux.
 func EpollCanWatch(f *File) bool {
@@ -265,7 +300,7 @@ func (ep *Epoll) Add(f *File, fd int32, events uint32, data uint64) error {
 		events &^= linux.EPOLLWAKEUP // needs CAP_BLOCK_SUSPEND: dropped, as for a user
 	}
 	it := &EpollItem{ep: ep, file: f, fd: fd, events: events | linux.EPOLL_CTL_ADD_ALWAYS, data: data}
-	it.watcher = Watcher{Notify: it.notify, Exclusive: events&linux.EPOLLEXCLUSIVE != 0}
+	it.watcher = Watcher{Notify: it.notify, Exclusive: events&linux.EPOLLEXCLUSIVE != 0, Live: ep.live}
 	ep.items[epollKey{f, fd}] = it
 	ep.list = append(ep.list, it)
 	f.epItems = append(f.epItems, it)

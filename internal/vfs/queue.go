@@ -21,6 +21,9 @@ type Queue struct {
 type Watcher struct {
 	Notify    func() bool
 	Exclusive bool
+	// Live, if set, reports whether a wake-up through this watcher would reach a
+	// waiting task now (an epoll instance someone waits on).
+	Live func() bool
 }
 
 // Add appends w to the queue.
@@ -58,6 +61,23 @@ func (q *Queue) Unwatch(w *Watcher) {
 			return
 		}
 	}
+}
+
+// Live reports whether a wake-up of the queue would reach a task that waits now: one
+// of its own waiters, or one behind a watcher. An event source that expires on its
+// own (a periodic timerfd) keeps a kernel timer only while this holds, so that a timer
+// no one is waiting on does not keep virtual time moving when everything else is
+// blocked, and a deadlock is still reported.
+func (q *Queue) Live() bool {
+	if len(q.waiters) > 0 {
+		return true
+	}
+	for _, w := range q.watchers {
+		if w.Live != nil && w.Live() {
+			return true
+		}
+	}
+	return false
 }
 
 // Watched reports how many watchers the queue has.

@@ -288,6 +288,7 @@ func (t *Task) Exec(data []byte, execfn, exe string, argv, envp []string) error 
 		return nil
 	}
 	tg.FDs.closeOnExec()
+	k.deleteTimers(tg) // POSIX timers do not survive execve(2)
 	tg.Execed = true
 	for i := range tg.SigActions {
 		if tg.SigActions[i].Handler > 1 { // handled signals revert to SIG_DFL
@@ -324,6 +325,7 @@ func (k *Kernel) exitGroup(tg *ThreadGroup, code int, sig Signal) {
 			break
 		}
 	}
+	k.deleteTimers(tg)
 	// The trace learns of the exit first, while the process still has its files and
 	// memory for a sink to look at.
 	for _, t := range tg.Tasks {
@@ -357,6 +359,7 @@ func (k *Kernel) exitGroup(tg *ThreadGroup, code int, sig Signal) {
 		k.hangUpIfOrphaned(tg.PGID)
 	}
 	k.notifyParent(tg)
+	tg.PidfdEvents.WakeAll() // pidfds of the process become readable
 	for _, t := range slices.Clone(tg.Tasks) {
 		k.exitTask(t)
 	}
@@ -765,6 +768,7 @@ func (k *Kernel) userTasks(uid uint32) uint64 {
 // else, so that a guest forking without end holds only its live processes.
 func (k *Kernel) markReaped(tg *ThreadGroup) {
 	tg.Reaped = true
+	tg.PidfdEvents.WakeAll() // a reaped process's pidfds hang up
 	delete(k.procs, tg.PID)
 	if k.reapedKept < keptReaped {
 		k.reapedKept++

@@ -31,6 +31,9 @@ type SigInfo struct {
 	// RLIMIT_SIGPENDING, as uid.
 	charged bool
 	uid     uint32
+	// timer is the POSIX timer that sent the signal: its overrun count is filled in
+	// when the signal is taken.
+	timer *posixTimer
 }
 
 // si_code values.
@@ -98,6 +101,7 @@ func (k *Kernel) enqueue(q *sigQueue, tg *ThreadGroup, info SigInfo) error {
 	}
 	q.info[s] = append(q.info[s], info)
 	q.set |= sigBit(s)
+	tg.sigEvents.WakeAll()
 	return nil
 }
 
@@ -114,6 +118,9 @@ func (k *Kernel) discard(q *sigQueue, s Signal) {
 	if q.info != nil {
 		for _, info := range q.info[s] {
 			k.uncharge(info)
+			if info.timer != nil {
+				info.timer.queued = false
+			}
 		}
 		q.info[s] = q.info[s][:0]
 	}
@@ -136,6 +143,9 @@ func (k *Kernel) take(q *sigQueue, s Signal) SigInfo {
 		q.set &^= sigBit(s)
 	}
 	k.uncharge(info)
+	if info.timer != nil {
+		info = info.timer.delivered(info)
+	}
 	return info
 }
 

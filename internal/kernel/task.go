@@ -146,6 +146,13 @@ type ThreadGroup struct {
 
 	// sigPending holds process-directed signals until a thread takes one.
 	sigPending sigQueue
+	// sigEvents wakes signalfd readers and pollers when a signal is queued for the
+	// process or one of its threads (Linux's sighand->signalfd_wqh).
+	sigEvents vfs.Queue
+	// timers are the process's POSIX timers (timer_create(2)), by id.
+	timers []*posixTimer
+	// PidfdEvents wakes pollers of the process's pidfds when it exits or is reaped.
+	PidfdEvents vfs.Queue
 	// sigreturnAddr is the code that returns from a signal handler (rt_sigreturn).
 	sigreturnAddr uint64
 

@@ -90,14 +90,15 @@ type timer struct {
 	at   uint64
 	seq  uint64 // creation order, to break ties deterministically
 	task *Task
-	proc *ThreadGroup // ITIMER_REAL of this process: SIGALRM at expiry
+	proc *ThreadGroup    // ITIMER_REAL of this process: SIGALRM at expiry
+	fn   func(at uint64) // a kernel timer (AddTimer): timerfds, POSIX timers
 }
 
 func (k *Kernel) addTimer(t *Task, at uint64) {
 	k.insertTimer(timer{at: at, task: t})
 }
 
-func (k *Kernel) insertTimer(tm timer) {
+func (k *Kernel) insertTimer(tm timer) uint64 {
 	k.timerSeq++
 	tm.seq = k.timerSeq
 	k.timers = append(k.timers, tm)
@@ -105,6 +106,7 @@ func (k *Kernel) insertTimer(tm timer) {
 		a, b := k.timers[i], k.timers[j]
 		return a.at < b.at || (a.at == b.at && a.seq < b.seq)
 	})
+	return tm.seq
 }
 
 func (k *Kernel) cancelTimer(t *Task) {
@@ -121,6 +123,13 @@ func (k *Kernel) fireTimers(now uint64) {
 	for len(k.timers) > 0 && k.timers[0].at <= now {
 		tm := k.timers[0]
 		k.timers = k.timers[1:]
+		if tm.fn != nil {
+			k.current = nil
+			k.firing = tm.at
+			tm.fn(tm.at)
+			k.firing = 0
+			continue
+		}
 		if tg := tm.proc; tg != nil {
 			tg.itimer.armed = false
 			if !tg.Exited {

@@ -132,7 +132,7 @@ func writeAll(t *kernel.Task, f *vfs.File, next func(done uint64) ([]byte, error
 		done += uint64(n)
 		buf = buf[n:]
 		if err == nil {
-			if f.Queues(true) == nil {
+			if !vfs.WritesAll(f) {
 				break // only pipes insist on writing everything
 			}
 			continue

@@ -9,7 +9,7 @@ import (
 )
 
 var pollCalls = []entry{
-	call(linux.SYS_PPOLL, "ppoll", Ppoll, p, u, p, p, u).partial("pipes wait for readiness; files, devices and host streams are always ready").
+	call(linux.SYS_PPOLL, "ppoll", Ppoll, p, u, p, p, u).partial("pipes, FIFOs, epoll instances and event descriptors wait for readiness; files, devices and host streams are always ready").
 		interrupted(func(t *kernel.Task, a *kernel.SyscallArgs) { writeRemaining(t, a[2]) }).timedRestart(),
 	call(linux.SYS_PSELECT6, "pselect6", Pselect6, i, p, p, p, p, p).partial("as ppoll; exceptfds never report").
 		interrupted(func(t *kernel.Task, a *kernel.SyscallArgs) { writeRemaining(t, a[4]) }).timedRestart(),
@@ -65,7 +65,8 @@ func pollWait(t *kernel.Task, es []pollEntry, timeout uint64) (int, error) {
 		f, err := t.TG.FDs.Get(int(e.fd))
 		if err != nil {
 			e.revents = vfs.POLLNVAL
-		} else if e.revents = f.Poll(e.events); e.revents == 0 {
+		} else if e.revents = vfs.PollEvents(f, e.events); e.revents == 0 {
+			vfs.PrepareWait(f)
 			if q := f.Queues(false); q != nil && e.events&vfs.POLLIN != 0 {
 				queues = append(queues, q)
 			}

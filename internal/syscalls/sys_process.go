@@ -113,6 +113,9 @@ func Clone(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if t.Call.Started { // a vfork parent, woken when its child let go of its memory
 		return t.Call.Value, nil
 	}
+	if a[0]&kernel.CLONE_PIDFD != 0 && a[0]&(kernel.CLONE_THREAD|kernel.CLONE_PARENT_SETTID) != 0 {
+		return 0, linux.EINVAL // the pidfd goes where the parent's TID would (clone(2))
+	}
 	child, err := t.Clone(kernel.CloneArgs{
 		Flags:      a[0] &^ kernel.CSIGNAL,
 		ExitSignal: linux.Signal(a[0] & kernel.CSIGNAL),
@@ -123,6 +126,11 @@ func Clone(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	})
 	if err != nil {
 		return 0, err
+	}
+	if a[0]&kernel.CLONE_PIDFD != 0 {
+		if err := clonePidfd(t, child, a[2]); err != nil {
+			return 0, err
+		}
 	}
 	if a[0]&kernel.CLONE_VFORK != 0 {
 		t.Call.Started = true
@@ -299,6 +307,7 @@ const (
 // Waitid implements waitid(2) (and, as Linux does, its fifth rusage argument).
 func Waitid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	opts := a[3]
+	pidfdNonblock := false // a PIDFD_NONBLOCK pidfd: EAGAIN instead of waiting
 	if opts&^(WNOHANG|WEXITED|WUNTRACED|WCONTINUED|WNOWAIT|WNOTHREAD|WALL|WCLONE) != 0 || opts&(WEXITED|WUNTRACED|WCONTINUED) == 0 {
 		return 0, linux.EINVAL
 	}
@@ -315,6 +324,16 @@ func Waitid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		if target.PGID == 0 {
 			target.PGID = t.TG.PGID
 		}
+	case linux.P_PIDFD:
+		tg, f, err := pidfdTarget(t, a[1])
+		if err != nil {
+			return 0, err
+		}
+		target.PID = tg.PID
+		if f.Flags&vfs.O_NONBLOCK != 0 && opts&WNOHANG == 0 {
+			opts |= WNOHANG
+			pidfdNonblock = true
+		}
 	default:
 		return 0, linux.EINVAL
 	}
@@ -325,6 +344,9 @@ func Waitid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	})
 	if err != nil {
 		return 0, err
+	}
+	if c == nil && pidfdNonblock {
+		return 0, linux.EAGAIN // waitid(2): a PIDFD_NONBLOCK pidfd's child still runs
 	}
 	// siginfo_t: si_signo, si_errno, si_code, then for SIGCHLD: si_pid, si_uid,
 	// si_status (int at offset 24), with the rest zero (128 bytes).

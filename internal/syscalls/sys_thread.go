@@ -106,8 +106,8 @@ func Clone3(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		return 0, linux.EINVAL
 	case flags&(kernel.CLONE_THREAD|kernel.CLONE_PARENT) != 0 && sig != 0:
 		return 0, linux.EINVAL // clone3(2): no exit signal for threads or siblings
-	case flags&kernel.CLONE_PIDFD != 0:
-		return 0, linux.EINVAL // no pidfds in weft
+	case flags&kernel.CLONE_PIDFD != 0 && flags&kernel.CLONE_THREAD != 0:
+		return 0, linux.EINVAL
 	case (stack == 0) != (stackSize == 0):
 		return 0, linux.EINVAL
 	case size >= 80 && le.Uint64(b[64:]) != 0: // set_tid
@@ -127,6 +127,11 @@ func Clone3(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	})
 	if err != nil {
 		return 0, err
+	}
+	if flags&kernel.CLONE_PIDFD != 0 {
+		if err := clonePidfd(t, child, le.Uint64(b[8:])); err != nil {
+			return 0, err
+		}
 	}
 	if flags&kernel.CLONE_VFORK != 0 {
 		t.Call.Started = true

@@ -67,7 +67,9 @@ func (e entry) stub(note string) entry {
 // Table returns the syscall table.
 func Table() *kernel.SyscallTable {
 	st := kernel.NewSyscallTable()
-	for _, group := range [][]entry{fileCalls, pollCalls, memCalls, processCalls, threadCalls, credCalls, schedCalls, timeCalls, signalCalls, infoCalls, hwprobeCalls, statfsCalls, utimeCalls, statxCalls, xattrCalls, fdRangeCalls, fileOpCalls} {
+	for _, group := range [][]entry{fileCalls, pollCalls, memCalls, processCalls, threadCalls, credCalls, schedCalls, timeCalls, signalCalls, infoCalls, hwprobeCalls, statfsCalls, utimeCalls,
+		statxCalls, xattrCalls, fdRangeCalls, fileOpCalls,
+		epollCalls, eventfdCalls, timerfdCalls, signalfdCalls, posixTimerCalls, pidfdCalls} {
 		for _, e := range group {
 			st.Register(e.nr, e.Syscall)
 		}

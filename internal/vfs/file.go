@@ -29,6 +29,8 @@ type File struct {
 	// OverCap says Open could not charge the synthetic file's snapshot to the memory
 	// cap: the caller fails the open (ENOMEM) and drops the description.
 	OverCap bool
+	// epItems are the epoll interest-list entries that watch this description.
+	epItems []*EpollItem
 }
 
 // Open returns a new open file description for n.
@@ -64,6 +66,7 @@ func (f *File) IncRef() { f.refs++ }
 func (f *File) DecRef() {
 	f.refs--
 	if f.refs == 0 {
+		f.dropEpollItems()
 		if r, ok := f.Inode.dev.(releaser); ok {
 			r.Release(f)
 		}

@@ -223,10 +223,13 @@ func (e pipeEnd) Poll(f *File, want int16) int16 {
 		}
 	}
 	if f.Writable() {
+		// As pipe_poll: room makes a pipe writable whether or not it has readers, and
+		// no readers is an error besides.
+		if p.capacity()-len(p.buf) >= PipeBuf {
+			ready |= POLLOUT
+		}
 		if p.readers == 0 {
 			ready |= POLLERR
-		} else if p.capacity()-len(p.buf) >= PipeBuf {
-			ready |= POLLOUT
 		}
 	}
 	return ready & (want | POLLERR | POLLHUP)

@@ -26,6 +26,7 @@ import (
 	"weft/internal/kernel/cost"
 	"weft/internal/loader"
 	"weft/internal/mm"
+	wnet "weft/internal/net"
 	"weft/internal/trace"
 	"weft/internal/vfs"
 )
@@ -154,6 +155,7 @@ type Kernel struct {
 	bus   cpu.Bus
 	CPUs  []*CPU
 	FS    *vfs.FS
+	Net   *wnet.Stack // sockets: Unix names, the loopback network's ports
 	table *SyscallTable
 
 	nextPID int
@@ -256,6 +258,7 @@ func New(cfg Config) (*Kernel, error) {
 	k.FS = vfs.New(cfg.UID, cfg.GID, k.Random)
 	k.FS.Mem = &k.pool // the guest's files count against --max-memory
 	k.FS.Now = func() int64 { return int64(k.ClockStart() + k.now()) }
+	k.Net = wnet.NewStack(k.FS)
 	k.makeEtc()
 	k.mountProc()
 	k.stdio[0] = k.FS.NewStream(&vfs.Stream{R: cfg.Stdin, TTY: cfg.StdinTTY})

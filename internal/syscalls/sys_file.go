@@ -9,6 +9,7 @@ import (
 
 	"weft/internal/abi/linux"
 	"weft/internal/kernel"
+	wnet "weft/internal/net"
 	"weft/internal/vfs"
 )
 
@@ -527,6 +528,9 @@ func Ioctl(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	f, err := openFile(t, a[0])
 	if err != nil {
 		return 0, err
+	}
+	if s, ok := f.Device().(*wnet.Socket); ok {
+		return socketIoctl(t, s, a[1], a[2])
 	}
 	switch a[1] {
 	case TCGETS, TIOCGWINSZ, TIOCGPGRP:

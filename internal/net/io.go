@@ -61,6 +61,9 @@ func (s *Socket) sendStream(b []byte, ctl *Control, to *Addr, flags int, c Cred)
 		return 0, linux.ENOTCONN
 	}
 	if s.shutWr || s.peerGone {
+		if s.Type == linux.SOCK_SEQPACKET {
+			return 0, linux.EPIPE // sent as a datagram is: no SIGPIPE
+		}
 		return 0, vfs.ErrBrokenPipe
 	}
 	p := s.peer
@@ -118,7 +121,7 @@ func (s *Socket) deliver(p *Socket, b []byte, ctl *Control, c Cred, from Addr) (
 
 func (s *Socket) sendDgram(b []byte, ctl *Control, to *Addr, c Cred) (int, error) {
 	if s.shutWr {
-		return 0, vfs.ErrBrokenPipe
+		return 0, linux.EPIPE // Linux raises SIGPIPE only for streams
 	}
 	var p *Socket
 	if to != nil {

@@ -25,7 +25,7 @@ var fileCalls = []entry{
 	call(linux.SYS_LSEEK, "lseek", Lseek, fd, i, i),
 	call(linux.SYS_FSTAT, "fstat", Fstat, fd, p),
 	call(linux.SYS_NEWFSTATAT, "newfstatat", Newfstatat, fd, path, p, atf),
-	call(linux.SYS_IOCTL, "ioctl", Ioctl, fd, x, p).partial("terminal queries: TCGETS, TIOCGWINSZ, TIOCGPGRP"),
+	call(linux.SYS_IOCTL, "ioctl", Ioctl, fd, x, p).partial("terminal queries: TCGETS, TIOCGWINSZ, TIOCGPGRP; on sockets FIONREAD and the interface queries SIOCGIFCONF, SIOCGIFFLAGS, SIOCGIFINDEX, SIOCGIFNAME, SIOCGIFMTU, SIOCGIFADDR"),
 	call(linux.SYS_READLINKAT, "readlinkat", Readlinkat, fd, path, p, u),
 	call(linux.SYS_GETCWD, "getcwd", Getcwd, p, u),
 	call(linux.SYS_MKDIRAT, "mkdirat", Mkdirat, fd, path, oct),

@@ -23,10 +23,10 @@ var socketCalls = []entry{
 	call(linux.SYS_GETPEERNAME, "getpeername", Getpeername, fd, p, p),
 	call(linux.SYS_SENDTO, "sendto", Sendto, fd, bin, u, x, p, u).restartable(),
 	call(linux.SYS_RECVFROM, "recvfrom", Recvfrom, fd, bout, u, x, p, p).restartable(),
-	call(linux.SYS_SETSOCKOPT, "setsockopt", Setsockopt, fd, i, i, p, u),
+	call(linux.SYS_SETSOCKOPT, "setsockopt", Setsockopt, fd, i, i, p, u).partial("SOL_SOCKET buffer sizes, time-outs, SO_PASSCRED, SO_REUSEADDR and IPV6_V6ONLY take effect; TCP and IP options (TCP_NODELAY, keep-alive, TTL...) and SO_LINGER are kept and read back, with nothing on a loopback connection for them to change"),
 	call(linux.SYS_GETSOCKOPT, "getsockopt", Getsockopt, fd, i, i, p, p),
 	call(linux.SYS_SHUTDOWN, "shutdown", Shutdown, fd, i),
-	call(linux.SYS_SENDMSG, "sendmsg", Sendmsg, fd, p, x).restartable(),
+	call(linux.SYS_SENDMSG, "sendmsg", Sendmsg, fd, p, x).restartable().partial("control messages: SCM_RIGHTS and SCM_CREDENTIALS on Unix sockets; no MSG_OOB"),
 	call(linux.SYS_RECVMSG, "recvmsg", Recvmsg, fd, p, x).restartable(),
 }
 

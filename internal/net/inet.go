@@ -4,6 +4,7 @@ import (
 	"net/netip"
 
 	"weft/internal/abi/linux"
+	"weft/internal/vfs"
 )
 
 // addrPort joins ip and port.
@@ -186,20 +187,37 @@ func (s *Socket) ConnectInet(a netip.AddrPort) error {
 		s.peer = s.st.findInet(s, ip, a.Port(), false)
 		return nil
 	}
+	if s.pending != nil {
+		return linux.EALREADY
+	}
 	l := s.st.findInet(s, ip, a.Port(), true)
 	if l == nil {
 		return linux.ECONNREFUSED
 	}
 	s.remote = Addr{Family: s.Family, IP: dst}
-	err = s.connectTo(l)
-	if err == nil {
-		n := l.acceptQ[len(l.acceptQ)-1]
-		n.local = Addr{Family: l.Family, IP: l.familyForm(addrPort(ip, a.Port()))}
-		n.remote = Addr{Family: l.Family, IP: l.familyForm(s.local.IP)}
-		s.remote = Addr{Family: s.Family, IP: dst}
+	if l.backlogFull() {
+		s.connectTo(l) // joins l's list of connectors
+		s.waitingOn = l
+		return vfs.ErrWouldBlock
 	}
-	return err
+	s.completeInet(l)
+	return nil
 }
+
+// completeInet makes the connection from s to the listener l, which has room, and
+// gives both ends the addresses each side sees.
+func (s *Socket) completeInet(l *Socket) {
+	dst := s.remote.IP
+	s.connectTo(l)
+	n := l.acceptQ[len(l.acceptQ)-1]
+	n.local = Addr{Family: l.Family, IP: l.familyForm(dst)}
+	n.remote = Addr{Family: l.Family, IP: l.familyForm(s.local.IP)}
+	s.remote = Addr{Family: s.Family, IP: dst}
+}
+
+// SetPending marks s's connect, which found l's backlog full, as under way: it
+// completes when l has room (non-blocking connect, EINPROGRESS).
+func (s *Socket) SetPending() { s.pending = s.waitingOn }
 
 // familyForm shows a as s's family does.
 func (s *Socket) familyForm(a netip.AddrPort) netip.AddrPort {

@@ -76,14 +76,14 @@ func (s *Socket) sendStream(b []byte, ctl *Control, to *Addr, flags int, c Cred)
 		}
 		return s.deliver(p, b, ctl, c, s.local)
 	}
+	if len(b) == 0 {
+		return 0, nil // a stream sends nothing for no bytes, control messages included
+	}
 	room := s.room(p)
 	if room <= 0 {
 		return 0, vfs.ErrWouldBlock
 	}
 	n := min(room, len(b))
-	if n == 0 && ctl == nil {
-		return 0, nil
-	}
 	return s.deliver(p, b[:n], ctl, c, s.local)
 }
 

@@ -263,3 +263,45 @@ func TestNetlinkDump(t *testing.T) {
 		}
 	}
 }
+
+func TestPendingConnect(t *testing.T) {
+	st := newStack()
+	l, _ := st.NewSocket(linux.AF_INET, linux.SOCK_STREAM, 0, me)
+	l.BindInet(netip.MustParseAddrPort("127.0.0.1:7000"), false)
+	l.Listen(0) // room for one connection
+	to := netip.MustParseAddrPort("127.0.0.1:7000")
+	a, _ := st.NewSocket(linux.AF_INET, linux.SOCK_STREAM, 0, me)
+	if err := a.ConnectInet(to); err != nil {
+		t.Fatalf("first connect = %v, want nil", err)
+	}
+	b, _ := st.NewSocket(linux.AF_INET, linux.SOCK_STREAM, 0, me)
+	if err := b.ConnectInet(to); err != vfs.ErrWouldBlock {
+		t.Fatalf("connect to a full backlog = %v, want ErrWouldBlock", err)
+	}
+	b.SetPending() // non-blocking: EINPROGRESS
+	if err := b.ConnectInet(to); err != linux.EALREADY {
+		t.Fatalf("connect again while pending = %v, want EALREADY", err)
+	}
+	l.Accept() // room: the pending connect completes
+	if _, err := b.Remote(); err != nil {
+		t.Fatalf("pending connect not completed after accept: %v", err)
+	}
+	if n, err := l.Accept(); err != nil || n.peer != b {
+		t.Fatalf("accept = %v, peer %p, want b's connection", err, n)
+	}
+}
+
+func TestReopenedSocketStaysOpen(t *testing.T) {
+	st := newStack()
+	a, b, _ := st.Pair(linux.SOCK_STREAM, me)
+	f1 := st.FS.NewSocketFile(a, 0, 0, 0)
+	f2 := vfs.Open(f1.Inode, vfs.O_RDWR, f1.Path) // /proc/self/fd/N opened again
+	f1.DecRef()
+	if _, err := b.Send([]byte("x"), nil, nil, 0, me); err != nil {
+		t.Fatalf("send to a socket still open through another description = %v", err)
+	}
+	f2.DecRef()
+	if _, err := b.Send([]byte("x"), nil, nil, 0, me); err != vfs.ErrBrokenPipe {
+		t.Fatalf("send after the last description closed = %v, want ErrBrokenPipe", err)
+	}
+}

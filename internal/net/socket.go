@@ -63,8 +63,11 @@ type Socket struct {
 	peerShut  bool      // the peer shut down writing or closed: reads see EOF
 	peerGone  bool      // the peer closed: writes get EPIPE
 	closed    bool
-	connected bool // a connection was ever made (EISCONN; TCP's EINPROGRESS)
-	cred      Cred // the owner's identity when it was made, connected or listened
+	files     int     // open file descriptions of the socket (it closes with the last)
+	pending   *Socket // a non-blocking TCP connect waiting for room in this listener
+	waitingOn *Socket // the listener whose full backlog the last connect found
+	connected bool    // a connection was ever made (EISCONN; TCP's EINPROGRESS)
+	cred      Cred    // the owner's identity when it was made, connected or listened
 	peerCred  Cred
 	hasPeerCr bool
 	soError   linux.Errno
@@ -245,11 +248,29 @@ func (s *Socket) Listen(backlog int) error {
 	return nil
 }
 
+// wakeConnectors tells the sockets waiting for room in listener s's backlog that
+// there may be some: a blocked connect tries again; a non-blocking TCP connect that
+// reported EINPROGRESS is completed here (or fails with ECONNREFUSED if s closed), as
+// Linux's retransmitted SYN would complete it.
 func (s *Socket) wakeConnectors() {
 	ws := s.connWait
 	s.connWait = nil
 	for _, w := range ws {
+		if w.pending == s && !w.closed && w.state == stateUnconnected {
+			switch {
+			case s.closed || s.state != stateListening:
+				w.pending = nil
+				w.soError = linux.ECONNREFUSED
+			case s.backlogFull():
+				s.connWait = append(s.connWait, w)
+				continue
+			default:
+				w.pending = nil
+				w.completeInet(s)
+			}
+		}
 		w.writable.WakeAll()
+		w.readable.WakeAll()
 	}
 }
 
@@ -261,6 +282,11 @@ func (l *Socket) backlogFull() bool { return len(l.acceptQ) > l.backlog }
 // full.
 func (s *Socket) connectTo(l *Socket) error {
 	if l.backlogFull() {
+		for _, w := range l.connWait {
+			if w == s {
+				return vfs.ErrWouldBlock
+			}
+		}
 		l.connWait = append(l.connWait, s)
 		return vfs.ErrWouldBlock
 	}
@@ -325,8 +351,18 @@ func (s *Socket) Shutdown(how int) error {
 	return nil
 }
 
-// Release implements the vfs releaser: the last descriptor of s closed.
-func (s *Socket) Release(*vfs.File) { s.Close() }
+// Opened implements the vfs opener: one more open file description of s (a socket
+// reopened through /proc/PID/fd/N is the same socket).
+func (s *Socket) Opened(*vfs.File) { s.files++ }
+
+// Release implements the vfs releaser: an open file description of s closed; the
+// socket closes with the last.
+func (s *Socket) Release(*vfs.File) {
+	s.files--
+	if s.files <= 0 {
+		s.Close()
+	}
+}
 
 // Close tears s down: its peer sees EOF and EPIPE, its queued messages (and the files
 // in them) are dropped, its name is freed.

@@ -469,6 +469,7 @@ func Connect(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		if err == vfs.ErrWouldBlock {
 			t.Call.Started = true
 			if f.Flags&vfs.O_NONBLOCK != 0 {
+				s.SetPending()
 				return 0, linux.EINPROGRESS
 			}
 			return 0, sockWait(t, f, s, true, 0, err, "connect on "+f.Path)
@@ -693,7 +694,7 @@ func readControl(t *kernel.Task, s *wnet.Socket, h msghdr) (*wnet.Control, error
 	for off := uint64(0); off+16 <= uint64(len(b)); {
 		n := le.Uint64(b[off:])
 		level, typ := int32(le.Uint32(b[off+8:])), int32(le.Uint32(b[off+12:]))
-		if n < 16 || off+n > uint64(len(b)) {
+		if n < 16 || n > uint64(len(b))-off {
 			return nil, linux.EINVAL
 		}
 		data := b[off+16 : off+n]

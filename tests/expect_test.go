@@ -26,7 +26,8 @@ package tests
 // linker put code:
 //
 //   - pipe:[INODE] becomes pipe:[#1], pipe:[#2], ... numbered in order of
-//     first appearance (so a program printing its pipes' inodes and weft's
+//     first appearance, and socket:[INODE] likewise in the same numbering (so a
+//     program printing its pipes' inodes and weft's
 //     deadlock report still have to agree about which pipe is which);
 //   - in weft's fault notices ("weft: pid N killed by SIG...: ..."), every
 //     hexadecimal number becomes 0x?.
@@ -123,7 +124,7 @@ func expectCases(t *testing.T, dir string) []expectCase {
 }
 
 var (
-	pipeInode = regexp.MustCompile(`pipe:\[(\d+)\]`)
+	pipeInode = regexp.MustCompile(`(pipe|socket):\[(\d+)\]`)
 	faultLine = regexp.MustCompile(`(?m)^weft: pid \d+ killed by SIG[A-Z0-9]+: .*$`)
 	hexNumber = regexp.MustCompile(`0x[0-9a-f]+`)
 )
@@ -132,11 +133,12 @@ var (
 func normalizeExpect(s string) string {
 	seen := map[string]int{}
 	s = pipeInode.ReplaceAllStringFunc(s, func(m string) string {
-		ino := pipeInode.FindStringSubmatch(m)[1]
+		sm := pipeInode.FindStringSubmatch(m)
+		ino := sm[2]
 		if _, ok := seen[ino]; !ok {
 			seen[ino] = len(seen) + 1
 		}
-		return fmt.Sprintf("pipe:[#%d]", seen[ino])
+		return fmt.Sprintf("%s:[#%d]", sm[1], seen[ino])
 	})
 	return faultLine.ReplaceAllStringFunc(s, func(line string) string {
 		return hexNumber.ReplaceAllString(line, "0x?")

@@ -72,6 +72,7 @@ var lessons = []Lesson{
 	races,
 	costs,
 	faults,
+	ipc,
 }
 
 // Lessons returns the tour's lessons, in order.

@@ -328,6 +328,39 @@ func TestCostsEvidence(t *testing.T) {
 	}
 }
 
+func TestIPCEvidence(t *testing.T) {
+	ev := evidenceOf[*ipcEvidence](t, "ipc")
+	// Counted per round trip: the calls each side makes, the bytes the kernel copies
+	// (a 32-byte message and a 32-byte answer, each copied in and out of the kernel;
+	// a futex word of 4 bytes read per FUTEX_WAIT), and the switches on one CPU.
+	tests := []struct {
+		mode          string
+		calls         map[string]int
+		bytes         uint64
+		procSw, thrSw int
+	}{
+		{"pipe", map[string]int{"write": 2, "read": 2}, 128, 2, 0},
+		{"socket", map[string]int{"sendto": 2, "recvfrom": 2}, 128, 2, 0},
+		{"shm", map[string]int{"futex": 4}, 8, 2, 0},
+		{"threads", map[string]int{"futex": 6}, 8, 0, 2},
+	}
+	for _, tc := range tests {
+		c := ev.m[tc.mode]
+		for name, n := range tc.calls {
+			if got := c.calls[name]; got != n*ipcRounds {
+				t.Errorf("%s: %d %s calls in %d round trips, want %d", tc.mode, got, name, ipcRounds, n*ipcRounds)
+			}
+		}
+		if got := c.work[cost.ByteCopied]; got != tc.bytes*ipcRounds {
+			t.Errorf("%s: the kernel copied %d bytes, want %d", tc.mode, got, tc.bytes*ipcRounds)
+		}
+		if c.procSw != tc.procSw*ipcRounds || c.threadSw != tc.thrSw*ipcRounds {
+			t.Errorf("%s: %d process and %d thread switches, want %d and %d", tc.mode, c.procSw, c.threadSw,
+				tc.procSw*ipcRounds, tc.thrSw*ipcRounds)
+		}
+	}
+}
+
 func TestFaultsEvidence(t *testing.T) {
 	ev := evidenceOf[*faultsEvidence](t, "faults")
 	c := ev.crasher
@@ -351,7 +384,7 @@ func TestFaultsEvidence(t *testing.T) {
 }
 
 func TestLessonOrder(t *testing.T) {
-	want := []string{"address-spaces", "resources", "fork-cow", "scheduling", "threads-share", "races", "costs", "faults"}
+	want := []string{"address-spaces", "resources", "fork-cow", "scheduling", "threads-share", "races", "costs", "faults", "ipc"}
 	ls := Lessons()
 	if len(ls) != len(want) {
 		t.Fatalf("%d lessons, want %d", len(ls), len(want))

@@ -27,6 +27,9 @@ func (k *Kernel) makeEtc() {
 		{"group", group},
 		{"hostname", Hostname + "\n"},
 		{"hosts", "127.0.0.1\tlocalhost\n127.0.1.1\t" + Hostname + "\n::1\tlocalhost ip6-localhost ip6-loopback\n"},
+		// multi on, as Debian ships it: glibc then returns every /etc/hosts line for a
+		// name (localhost as 127.0.0.1 and ::1), not only the first.
+		{"host.conf", "multi on\n"},
 		{"nsswitch.conf", "passwd: files\ngroup: files\nshadow: files\nhosts: files\n"},
 	} {
 		if k.cfg.Root != "" && k.FS.Exists("/etc/"+f.name) {

@@ -27,6 +27,7 @@ import (
 	"weft/internal/kernel/cost"
 	"weft/internal/loader"
 	"weft/internal/mm"
+	wnet "weft/internal/net"
 	"weft/internal/trace"
 	"weft/internal/vfs"
 )
@@ -159,6 +160,7 @@ type Kernel struct {
 	bus   cpu.Bus
 	CPUs  []*CPU
 	FS    *vfs.FS
+	Net   *wnet.Stack // sockets: Unix names, the loopback network's ports
 	table *SyscallTable
 
 	nextPID int
@@ -271,6 +273,7 @@ func New(cfg Config) (*Kernel, error) {
 		k.FS.Mem = &k.pool // the guest's files count against --max-memory
 		k.FS.Now = now
 	}
+	k.Net = wnet.NewStack(k.FS)
 	k.makeEtc()
 	k.mountProc()
 	if term := k.makeTerminal(); term != nil {

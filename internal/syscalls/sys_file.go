@@ -9,6 +9,7 @@ import (
 
 	"weft/internal/abi/linux"
 	"weft/internal/kernel"
+	wnet "weft/internal/net"
 	"weft/internal/vfs"
 )
 
@@ -24,7 +25,7 @@ var fileCalls = []entry{
 	call(linux.SYS_LSEEK, "lseek", Lseek, fd, i, i),
 	call(linux.SYS_FSTAT, "fstat", Fstat, fd, p),
 	call(linux.SYS_NEWFSTATAT, "newfstatat", Newfstatat, fd, path, p, atf),
-	call(linux.SYS_IOCTL, "ioctl", Ioctl, fd, x, p).partial("FIONBIO, FIOCLEX, FIONCLEX, FIONREAD; terminal queries: TCGETS, TIOCGWINSZ, TIOCGPGRP"),
+	call(linux.SYS_IOCTL, "ioctl", Ioctl, fd, x, p).partial("FIONBIO, FIOCLEX, FIONCLEX and FIONREAD on any file; terminal queries: TCGETS, TIOCGWINSZ, TIOCGPGRP; on sockets the interface queries SIOCGIFCONF, SIOCGIFFLAGS, SIOCGIFINDEX, SIOCGIFNAME, SIOCGIFMTU, SIOCGIFADDR"),
 	call(linux.SYS_READLINKAT, "readlinkat", Readlinkat, fd, path, p, u),
 	call(linux.SYS_GETCWD, "getcwd", Getcwd, p, u),
 	call(linux.SYS_MKDIRAT, "mkdirat", Mkdirat, fd, path, oct),
@@ -530,6 +531,9 @@ func Ioctl(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	}
 	if r, ok, err := fileIoctl(t, f, a); ok {
 		return r, err
+	}
+	if s, ok := f.Device().(*wnet.Socket); ok {
+		return socketIoctl(t, s, a[1], a[2])
 	}
 	switch a[1] {
 	case TCGETS, TIOCGWINSZ, TIOCGPGRP:

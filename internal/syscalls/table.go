@@ -74,6 +74,9 @@ func Table() *kernel.SyscallTable {
 			st.Register(e.nr, e.Syscall)
 		}
 	}
+	for _, e := range socketCalls { // sys_socket.go
+		st.Register(e.nr, e.Syscall)
+	}
 	return st
 }
 

@@ -237,7 +237,11 @@ func procMaps(tg *ThreadGroup) string {
 		if v.Shared {
 			p[3] = 's'
 		}
-		line := fmt.Sprintf("%08x-%08x %s %08x 00:00 0", v.Start, v.End, p, 0)
+		var off uint64
+		if v.Pager != nil {
+			off = v.Off // a file mapping: where in the file it starts
+		}
+		line := fmt.Sprintf("%08x-%08x %s %08x 00:00 0", v.Start, v.End, p, off)
 		if v.Name != "" {
 			line += strings.Repeat(" ", max(1, 73-len(line))) + v.Name
 		}

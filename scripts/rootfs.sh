@@ -8,7 +8,8 @@
 #   scripts/rootfs.sh --default          print the path of the default root, making it
 #                                        first if it is not cached
 #
-# The default set is dash (/bin/sh), busybox-static, coreutils, procps and python3.
+# The default set is dash (/bin/sh), busybox-static, coreutils, procps (ps, top, free,
+# pgrep), python3, grep, sed and ncurses-base (the terminfo top needs).
 # apt runs with a private state directory and APT::Architecture=riscv64, so the host's
 # own package state is never touched; packages are unpacked with dpkg-deb (their
 # maintainer scripts never run: they are riscv64 programs), and the root then gets what
@@ -21,7 +22,7 @@
 # Debian packages, it must be set).
 set -euo pipefail
 
-DEFAULT_PACKAGES=(dash busybox-static coreutils procps python3)
+DEFAULT_PACKAGES=(dash busybox-static coreutils procps python3 grep sed ncurses-base)
 SUITE=trixie
 
 die() { echo "rootfs: $*" >&2; exit 1; }

@@ -373,7 +373,7 @@ func (k *Kernel) spawn(data []byte, execfn, path string, argv, envp []string) (*
 		MM:      mm.New(&k.pool),
 		FDs:     &FDTable{pool: &k.pool, k: k},
 		Umask:   0o022,
-		Creds:   Creds{UID: k.cfg.UID, EUID: k.cfg.UID, SUID: k.cfg.UID, GID: k.cfg.GID, EGID: k.cfg.GID, SGID: k.cfg.GID},
+		Creds:   Creds{UID: k.cfg.UID, EUID: k.cfg.UID, SUID: k.cfg.UID, FSUID: k.cfg.UID, GID: k.cfg.GID, EGID: k.cfg.GID, SGID: k.cfg.GID, FSGID: k.cfg.GID},
 		Rlimits: defaultRlimits(),
 	}
 	tg.Cwd, err = k.FS.Lookup(tg.FSCred(), k.FS.Root, "/home/user", true)

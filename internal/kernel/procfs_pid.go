@@ -99,7 +99,15 @@ func procStatm(tg *ThreadGroup) string {
 // procMounts is /proc/PID/mounts: weft's own tree, /proc, /dev/shm and each --mount.
 func (k *Kernel) procMounts() string {
 	var b strings.Builder
-	b.WriteString("weft / tmpfs rw,relatime 0 0\n")
+	if k.cfg.Root != "" {
+		// A guest root: the host directory below, weft's memory above (vfs.NewRoot),
+		// with weft's own /dev and /tmp on top.
+		b.WriteString("overlay / overlay rw,relatime 0 0\n")
+		b.WriteString("tmpfs /dev tmpfs rw,nosuid 0 0\n")
+		b.WriteString("tmpfs /tmp tmpfs rw,nosuid,nodev 0 0\n")
+	} else {
+		b.WriteString("weft / tmpfs rw,relatime 0 0\n")
+	}
 	b.WriteString("proc /proc proc rw,nosuid,nodev,noexec,relatime 0 0\n")
 	b.WriteString("tmpfs /dev/shm tmpfs rw,nosuid,nodev 0 0\n")
 	for _, m := range k.cfg.Mounts {

@@ -23,12 +23,15 @@ const (
 type Creds struct {
 	UID, EUID, SUID uint32
 	GID, EGID, SGID uint32
-	Groups          []uint32
+	// FSUID and FSGID are what file permission checks use (setfsuid(2)): they
+	// follow the effective IDs, which every change of those resets them to.
+	FSUID, FSGID uint32
+	Groups       []uint32
 }
 
 // VFS returns the credentials that file permission checks use.
 func (c *Creds) VFS() vfs.Cred {
-	return vfs.Cred{UID: c.EUID, GID: c.EGID, Groups: c.Groups}
+	return vfs.Cred{UID: c.FSUID, GID: c.FSGID, Groups: c.Groups}
 }
 
 // FSCred returns who resolves tg's paths: its credentials and its root directory.

@@ -14,6 +14,8 @@ var credCalls = []entry{
 	call(linux.SYS_SETREGID, "setregid", Setregid, i, i),
 	call(linux.SYS_SETRESUID, "setresuid", Setresuid, i, i, i),
 	call(linux.SYS_SETRESGID, "setresgid", Setresgid, i, i, i),
+	call(linux.SYS_SETFSUID, "setfsuid", Setfsuid, i),
+	call(linux.SYS_SETFSGID, "setfsgid", Setfsgid, i),
 	call(linux.SYS_GETRESUID, "getresuid", Getresuid, p, p, p),
 	call(linux.SYS_GETRESGID, "getresgid", Getresgid, p, p, p),
 	call(linux.SYS_GETGROUPS, "getgroups", Getgroups, i, p),
@@ -48,13 +50,13 @@ func set(priv bool, r, e, s *uint32, v uint32) error {
 // Setuid implements setuid(2).
 func Setuid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	c := &t.TG.Creds
-	return ret0(set(c.EUID == 0, &c.UID, &c.EUID, &c.SUID, id(a[0])))
+	return ret0(followFS(&c.FSUID, &c.EUID, set(c.EUID == 0, &c.UID, &c.EUID, &c.SUID, id(a[0]))))
 }
 
 // Setgid implements setgid(2).
 func Setgid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	c := &t.TG.Creds
-	return ret0(set(c.EUID == 0, &c.GID, &c.EGID, &c.SGID, id(a[0])))
+	return ret0(followFS(&c.FSGID, &c.EGID, set(c.EUID == 0, &c.GID, &c.EGID, &c.SGID, id(a[0]))))
 }
 
 // setre applies setreuid/setregid to (real, effective, saved).
@@ -85,13 +87,13 @@ func setre(priv bool, r, e, s *uint32, nr, ne uint32) error {
 // Setreuid implements setreuid(2).
 func Setreuid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	c := &t.TG.Creds
-	return ret0(setre(c.EUID == 0, &c.UID, &c.EUID, &c.SUID, id(a[0]), id(a[1])))
+	return ret0(followFS(&c.FSUID, &c.EUID, setre(c.EUID == 0, &c.UID, &c.EUID, &c.SUID, id(a[0]), id(a[1]))))
 }
 
 // Setregid implements setregid(2).
 func Setregid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	c := &t.TG.Creds
-	return ret0(setre(c.EUID == 0, &c.GID, &c.EGID, &c.SGID, id(a[0]), id(a[1])))
+	return ret0(followFS(&c.FSGID, &c.EGID, setre(c.EUID == 0, &c.GID, &c.EGID, &c.SGID, id(a[0]), id(a[1]))))
 }
 
 // setres applies setresuid/setresgid.
@@ -114,13 +116,13 @@ func setres(priv bool, ids [3]*uint32, n [3]uint32) error {
 // Setresuid implements setresuid(2).
 func Setresuid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	c := &t.TG.Creds
-	return ret0(setres(c.EUID == 0, [3]*uint32{&c.UID, &c.EUID, &c.SUID}, [3]uint32{id(a[0]), id(a[1]), id(a[2])}))
+	return ret0(followFS(&c.FSUID, &c.EUID, setres(c.EUID == 0, [3]*uint32{&c.UID, &c.EUID, &c.SUID}, [3]uint32{id(a[0]), id(a[1]), id(a[2])})))
 }
 
 // Setresgid implements setresgid(2).
 func Setresgid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	c := &t.TG.Creds
-	return ret0(setres(c.EUID == 0, [3]*uint32{&c.GID, &c.EGID, &c.SGID}, [3]uint32{id(a[0]), id(a[1]), id(a[2])}))
+	return ret0(followFS(&c.FSGID, &c.EGID, setres(c.EUID == 0, [3]*uint32{&c.GID, &c.EGID, &c.SGID}, [3]uint32{id(a[0]), id(a[1]), id(a[2])})))
 }
 
 func putIDs(t *kernel.Task, addrs [3]uint64, ids [3]uint32) error {
@@ -186,4 +188,35 @@ func Setgroups(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		gs[i] = binary.LittleEndian.Uint32(b[4*i:])
 	}
 	return 0, t.SetGroups(gs)
+}
+
+// Setfsuid implements setfsuid(2): the ID file permission checks use becomes uid if the
+// caller is root or uid is its real, effective, saved or current file-system user ID
+// (and not -1, which only asks); the call always returns the previous one.
+func Setfsuid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	c := &t.TG.Creds
+	old, v := c.FSUID, uint32(a[0])
+	if v != noChange && (c.EUID == 0 || v == c.UID || v == c.EUID || v == c.SUID || v == c.FSUID) {
+		c.FSUID = v
+	}
+	return uint64(old), nil
+}
+
+// Setfsgid implements setfsgid(2), as setfsuid for the group.
+func Setfsgid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	c := &t.TG.Creds
+	old, v := c.FSGID, uint32(a[0])
+	if v != noChange && (c.EUID == 0 || v == c.GID || v == c.EGID || v == c.SGID || v == c.FSGID) {
+		c.FSGID = v
+	}
+	return uint64(old), nil
+}
+
+// followFS resets a file-system ID to the effective one after a successful change of
+// the IDs (setfsuid(2): "the file system user ID follows the effective user ID").
+func followFS(fs, e *uint32, err error) error {
+	if err == nil {
+		*fs = *e
+	}
+	return err
 }

@@ -11,6 +11,7 @@ const (
 	TMPFS_MAGIC        = 0x01021994
 	PROC_SUPER_MAGIC   = 0x9fa0
 	DEVPTS_SUPER_MAGIC = 0x1cd1
+	OVERLAYFS_MAGIC    = 0x794c7630
 )
 
 // statfs(2) f_flags (ST_* in sys/statvfs.h).
@@ -37,7 +38,7 @@ type FSInfo struct {
 // memory cap and whose free space is what the cap has left.
 func (fs *FS) StatFS(n *Inode) FSInfo {
 	info := FSInfo{Type: TMPFS_MAGIC, BlockSize: mm.PageSize, FragSize: mm.PageSize, NameLen: 255, Flags: ST_NOSUID | ST_NODEV}
-	if n.hm != nil {
+	if n.hm != nil && !n.hm.overlay {
 		return n.hm.statfs(info)
 	}
 	for m := n; m != nil; m = m.parent {
@@ -45,7 +46,15 @@ func (fs *FS) StatFS(n *Inode) FSInfo {
 			info.Type, info.Flags = m.fsMagic, ST_RDONLY|ST_NOSUID|ST_NODEV|ST_NOEXEC
 			return info
 		}
+		if fs.mounts[m] {
+			break // a tmpfs mounted in a guest root (/tmp, /dev)
+		}
 		if m == fs.Root {
+			if m.overlay() {
+				// A guest root: an overlay whose upper layer, where the guest's
+				// writes go, is memory, as sized below.
+				info.Type, info.Flags = OVERLAYFS_MAGIC, 0
+			}
 			break
 		}
 	}

@@ -35,6 +35,9 @@ type File struct {
 func Open(n *Inode, flags uint32, path string) *File {
 	f := &File{Inode: n, Flags: flags &^ (O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC | O_NOCTTY), Path: path, refs: 1}
 	n.opens++
+	if f.Writable() {
+		n.writers++
+	}
 	if n.gen != nil {
 		f.snap = n.gen()
 		// A snapshot (/proc/PID/maps of a process with many mappings) is host memory
@@ -77,6 +80,9 @@ func (f *File) DecRef() {
 		}
 		f.dropDirNames()
 		f.Inode.opens--
+		if f.Writable() {
+			f.Inode.writers--
+		}
 		f.Inode.maybeFree()
 	}
 }

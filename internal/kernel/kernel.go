@@ -257,6 +257,7 @@ func New(cfg Config) (*Kernel, error) {
 	k.FS.Mem = &k.pool // the guest's files count against --max-memory
 	k.FS.Now = func() int64 { return int64(k.ClockStart() + k.now()) }
 	k.makeEtc()
+	k.makeBootConfig()
 	k.mountProc()
 	k.stdio[0] = k.FS.NewStream(&vfs.Stream{R: cfg.Stdin, TTY: cfg.StdinTTY})
 	k.stdio[1] = k.FS.NewStream(&vfs.Stream{W: cfg.Stdout, TTY: cfg.StdoutTTY})

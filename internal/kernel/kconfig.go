@@ -42,6 +42,7 @@ CONFIG_MULTIUSER=y
 # CONFIG_IO_URING is not set
 # CONFIG_MEMORY_FAILURE is not set
 # CONFIG_HWPOISON_INJECT is not set
+# CONFIG_KSM is not set
 # CONFIG_TRANSPARENT_HUGEPAGE is not set
 # CONFIG_HUGETLBFS is not set
 # CONFIG_KVM is not set

@@ -102,6 +102,9 @@ type VMA struct {
 	// that starts as zeros.
 	Pager Pager
 	Off   uint64
+
+	// Locked is set by mlock(2) and friends (VM_LOCKED): see mlock.go.
+	Locked bool
 }
 
 // Pager supplies the contents of a private file mapping on demand, so that mapping a
@@ -146,6 +149,11 @@ type AddressSpace struct {
 
 	BrkStart, Brk uint64 // program break: [BrkStart, Brk) is the heap
 	MmapBase      uint64 // mmap allocates top-down below this address
+	// LockFuture (mlockall(MCL_FUTURE)) locks each new mapping as it is made.
+	LockFuture bool
+	// LockFutureOnFault (with MCL_ONFAULT) leaves those mappings' pages to be made
+	// present when touched.
+	LockFutureOnFault bool
 
 	Stats Stats
 }
@@ -364,6 +372,7 @@ func (as *AddressSpace) insertVMA(v *VMA) error {
 	if start&PageMask != 0 || length&PageMask != 0 || v.End <= start || v.End > AddrLimit {
 		return ErrBadRange
 	}
+	v.Locked = v.Locked || as.LockFuture
 	if !as.pool.Fits(vmaCost(v) + 2*vmaBytes) {
 		return ErrOutOfMemory
 	}
@@ -374,7 +383,7 @@ func (as *AddressSpace) insertVMA(v *VMA) error {
 	// permissions, so that a program mapping page after page holds one VMA, not
 	// thousands, and does not run into MaxMapCount.
 	mergeable := func(w *VMA) bool {
-		return w != nil && !v.Shared && !w.Shared && v.Name == "" && w.Name == "" && v.Pager == nil && w.Pager == nil && w.Perm == v.Perm
+		return w != nil && !v.Shared && !w.Shared && v.Name == "" && w.Name == "" && v.Pager == nil && w.Pager == nil && w.Perm == v.Perm && w.Locked == v.Locked
 	}
 	prev, next := as.Find(start-1), as.Find(start+length)
 	switch {
@@ -505,6 +514,10 @@ func (as *AddressSpace) Fork() (*AddressSpace, error) {
 			k.refs++
 			as.pool.Work.Refs++
 		}
+	}
+	// mlock(2): memory locks are not inherited by a child created by fork.
+	for _, v := range c.vmas.all() {
+		v.Locked = false
 	}
 	as.pool.Work.VMAsCopied += uint64(as.vmas.count)
 	as.Gen++ // the parent's writable translations are copy-on-write now

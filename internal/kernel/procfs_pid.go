@@ -109,7 +109,9 @@ func (k *Kernel) procMounts() string {
 		}
 		fmt.Fprintf(&b, "host %s hostfs %s,nosuid,nodev 0 0\n", strings.ReplaceAll(m.Guest, " ", `\040`), opt)
 	}
-	// The tmpfs mounts the guest made with mount(2), where they are now.
+	// The tmpfs mounts the guest made with mount(2), where they are now, with the
+	// options Linux shows for a tmpfs mounted without any (inode64 is the default on
+	// 64-bit machines).
 	for _, m := range k.FS.MemMounts() {
 		opt := "rw"
 		if m.ReadOnly() {
@@ -128,7 +130,7 @@ func (k *Kernel) procMounts() string {
 			src = "none"
 		}
 		esc := strings.NewReplacer(" ", `\040`, "\t", `\011`, "\n", `\012`, `\`, `\134`)
-		fmt.Fprintf(&b, "%s %s tmpfs %s,relatime 0 0\n", esc.Replace(src), esc.Replace(m.Path(k.FS)), opt)
+		fmt.Fprintf(&b, "%s %s tmpfs %s,relatime,inode64 0 0\n", esc.Replace(src), esc.Replace(m.Path(k.FS)), opt)
 	}
 	return b.String()
 }

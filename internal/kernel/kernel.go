@@ -189,6 +189,8 @@ type Kernel struct {
 	// fileLocks holds the record locks of each file that has any (locks.go); it is
 	// only looked up, never iterated.
 	fileLocks map[*vfs.Inode]*fileLocks
+	// ipc is the System V IPC namespace (ipc.go), made on first use.
+	ipc *ipcState
 	// current is the task whose syscall the kernel is executing, if any.
 	current *Task
 

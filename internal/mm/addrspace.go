@@ -105,7 +105,15 @@ type VMA struct {
 
 	// Locked is set by mlock(2) and friends (VM_LOCKED): see mlock.go.
 	Locked bool
+
+	// Holder, if set, is told of each VMA that maps it as it comes and goes (a
+	// System V shared memory segment counts its attachments so; see SetHolder).
+	Holder Holder
 }
+
+// Holder is what a mapping belongs to that must know how many VMAs map it: Hold(+1)
+// when one is made (mapped, split off, copied by fork), Hold(-1) when one goes.
+type Holder interface{ Hold(delta int) }
 
 // Pager supplies the contents of a private file mapping on demand, so that mapping a
 // large file costs nothing until its pages are touched, and then one counted frame
@@ -282,6 +290,9 @@ func (as *AddressSpace) addVMA(v *VMA) error {
 		return ErrOutOfMemory
 	}
 	as.vmas.insert(v)
+	if v.Holder != nil {
+		v.Holder.Hold(1)
+	}
 	return nil
 }
 
@@ -289,6 +300,9 @@ func (as *AddressSpace) addVMA(v *VMA) error {
 func (as *AddressSpace) dropVMA(v *VMA) {
 	as.vmas.remove(v)
 	as.pool.Uncharge(vmaCost(v))
+	if v.Holder != nil {
+		v.Holder.Hold(-1)
+	}
 }
 
 // resize changes v's bounds, keeping the tree ordered.
@@ -321,6 +335,9 @@ func (as *AddressSpace) split(addr uint64) error {
 	}
 	as.resize(v, v.Start, addr)
 	as.vmas.insert(&tail)
+	if tail.Holder != nil {
+		tail.Holder.Hold(1)
+	}
 	return nil
 }
 
@@ -515,9 +532,13 @@ func (as *AddressSpace) Fork() (*AddressSpace, error) {
 			as.pool.Work.Refs++
 		}
 	}
-	// mlock(2): memory locks are not inherited by a child created by fork.
+	// mlock(2): memory locks are not inherited by a child created by fork; what
+	// the mappings belong to learns of the child's copies.
 	for _, v := range c.vmas.all() {
 		v.Locked = false
+		if v.Holder != nil {
+			v.Holder.Hold(1)
+		}
 	}
 	as.pool.Work.VMAsCopied += uint64(as.vmas.count)
 	as.Gen++ // the parent's writable translations are copy-on-write now
@@ -531,6 +552,11 @@ func (as *AddressSpace) Release() {
 	}
 	as.root = nil // a released address space maps nothing, and holds no memory
 	as.pool.Uncharge(as.vmas.cost())
+	for _, v := range as.vmas.all() {
+		if v.Holder != nil {
+			v.Holder.Hold(-1)
+		}
+	}
 	as.vmas = vmaTree{}
 	as.Stats.Resident = 0
 	as.Gen++

@@ -244,3 +244,15 @@ func (n *Inode) maybeFree() {
 	n.fs.uncharge(n.charged)
 	n.charged = 0
 }
+
+// ResidentPages counts the pages an in-memory file holds (System V shared memory's
+// rss).
+func (n *Inode) ResidentPages() int {
+	c := 0
+	for _, p := range n.pages {
+		if p != nil {
+			c++
+		}
+	}
+	return c
+}

@@ -225,8 +225,13 @@ type ipcState struct {
 	shm *ipcIDs
 	sem *ipcIDs
 	msg *ipcIDs
-	// shmPages counts the pages of every segment (SHMALL bounds it).
+	// shmPages counts the pages of every segment (SHMALL bounds it), semCount the
+	// semaphores of every set (SEMMNS).
 	shmPages uint64
+	semCount int
+	// undos are the processes' SEM_UNDO adjustments (ipc_sem.go); looked up, never
+	// iterated.
+	undos map[*ThreadGroup]*semUndos
 }
 
 func (k *Kernel) ipcNS() *ipcState {
@@ -250,5 +255,7 @@ func (k *Kernel) procSysvipcDir() *vfs.Inode {
 	}
 	return staticDir(fs, map[string]func() *vfs.Inode{
 		"shm": file(k.procSysvipcShm),
+		"sem": file(k.procSysvipcSem),
+		"msg": file(k.procSysvipcMsg),
 	})
 }

@@ -345,6 +345,7 @@ func (k *Kernel) exitGroup(tg *ThreadGroup, code int, sig Signal) {
 		tg.FDs.CloseAll()
 	}
 	tg.MemAtExit = tg.MM.Stats
+	k.semExit(tg) // SEM_UNDO (ipc_sem.go)
 	k.pool.Uncharge(groupsBytes(tg.Creds.Groups))
 	k.discardAll(&tg.sigPending)
 	// Tell the parent while the exiting task still holds its CPU, so that the parent

@@ -174,6 +174,10 @@ func (k *Kernel) procSysDir() *vfs.Inode {
 			"shmmax":      value(fmt.Sprint(SHMMAX)),
 			"shmall":      value(fmt.Sprint(SHMALL)),
 			"shmmni":      value(fmt.Sprint(SHMMNI)),
+			"sem":         value(fmt.Sprintf("%d\t%d\t%d\t%d", SEMMSL, SEMMNS, SEMOPM, SEMMNI)),
+			"msgmax":      value(fmt.Sprint(MSGMAX)),
+			"msgmnb":      value(fmt.Sprint(MSGMNB)),
+			"msgmni":      value(fmt.Sprint(MSGMNI)),
 		}),
 		"vm": dir(map[string]func() *vfs.Inode{
 			"max_map_count":     value(fmt.Sprint(mm.MaxMapCount)),

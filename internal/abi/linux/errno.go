@@ -53,6 +53,7 @@ const (
 	ENOTEMPTY    Errno = 39
 	ELOOP        Errno = 40
 	ENOMSG       Errno = 42
+	EIDRM        Errno = 43
 	ENODATA      Errno = 61
 	EOVERFLOW    Errno = 75
 	ENOTSOCK     Errno = 88
@@ -73,6 +74,7 @@ var errnoNames = map[Errno]string{
 	ENOLCK: "ENOLCK", ENOSYS: "ENOSYS", ENOTEMPTY: "ENOTEMPTY", ELOOP: "ELOOP",
 	ENOMSG: "ENOMSG", ENODATA: "ENODATA", EOVERFLOW: "EOVERFLOW", ENOTSOCK: "ENOTSOCK",
 	EOPNOTSUPP: "EOPNOTSUPP", ETIMEDOUT: "ETIMEDOUT", ERESTARTSYS: "ERESTARTSYS",
+	EIDRM: "EIDRM",
 }
 
 // String returns the C name, e.g. "ENOENT".

@@ -1,6 +1,6 @@
 // System V IPC: shared memory, semaphores and message queues, as a user (sysv_ipc)
 // and as root (sysv_ipc.root). Only IPC_PRIVATE objects, all removed at the end. The
-// expected output is Linux's (6.12, through qemu-riscv64), identical to weft's.
+// expected output is Linux's (host kernel 6.18.44, through qemu-riscv64), identical to weft's.
 //
 // Man page rules checked (shmget(2), shmop(2), shmctl(2), semget(2), semop(2),
 // semctl(2), msgget(2), msgop(2), msgctl(2), sysvipc(7)): a segment is shared with a

@@ -258,6 +258,7 @@ func New(cfg Config) (*Kernel, error) {
 	k.FS = vfs.New(cfg.UID, cfg.GID, k.Random)
 	k.FS.Mem = &k.pool // the guest's files count against --max-memory
 	k.FS.Now = func() int64 { return int64(k.ClockStart() + k.now()) }
+	k.FS.Notify = k.sendIO // signal-driven I/O (sigio.go)
 	k.makeEtc()
 	k.makeBootConfig()
 	k.mountProc()

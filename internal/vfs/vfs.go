@@ -83,11 +83,15 @@ type Inode struct {
 	// What the file system charged to the memory cap for this inode itself (not its
 	// pages), how many open file descriptions refer to it, and whether it is gone
 	// (unlinked; freed: its memory given back). See paged.go.
-	charged  int64
-	opens    int32
-	writers  int32 // of opens, those open for writing (a read-only remount is EBUSY)
-	unlinked bool
-	freed    bool
+	charged int64
+	opens   int32
+	writers int32 // of opens, those open for writing (a read-only remount is EBUSY)
+	// leases are the open descriptions holding a lease on the file, in the order they
+	// took it; LeaseWaiters the opens waiting for leases to be broken (lease.go).
+	leases       []*File
+	LeaseWaiters Queue
+	unlinked     bool
+	freed        bool
 
 	// Below a host mount: the mount, and the parent and name the inode has there.
 	hm         *hostMount
@@ -158,6 +162,10 @@ type FS struct {
 
 	memMounts   []*MemMount // the tmpfs mounts the guest made, oldest first
 	nextMountID uint64
+
+	// Notify, if set, is the kernel's signal-driven I/O: it signals f's owner that
+	// I/O is possible (band) on f (async.go).
+	Notify func(f *File, band uint32)
 
 	// Now, if set, is the guest's CLOCK_REALTIME in Unix nanoseconds: new inodes and
 	// changes take their times from it.

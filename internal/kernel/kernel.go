@@ -13,6 +13,7 @@ package kernel
 import (
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path"
@@ -116,10 +117,24 @@ const DefaultClockStart = 1767225600 * 1e9
 
 // ClockStart is CLOCK_REALTIME at boot, in Unix nanoseconds.
 func (k *Kernel) ClockStart() uint64 {
+	start := uint64(DefaultClockStart)
 	if k.cfg.ClockStart != 0 {
-		return k.cfg.ClockStart
+		start = k.cfg.ClockStart
 	}
-	return DefaultClockStart
+	return uint64(int64(start) + k.realtimeShift)
+}
+
+// SetRealtime sets the guest's CLOCK_REALTIME to ns (clock_settime(2)): ClockStart
+// moves so that CLOCK_REALTIME - CLOCK_MONOTONIC is ns - now. Like Linux, weft refuses
+// a time before the boot (EINVAL): CLOCK_REALTIME never goes below CLOCK_MONOTONIC.
+func (k *Kernel) SetRealtime(ns uint64) error {
+	now := k.now()
+	if ns < now || ns-now > math.MaxInt64/2 {
+		return linux.EINVAL
+	}
+	base := int64(k.ClockStart()) - k.realtimeShift
+	k.realtimeShift = int64(ns-now) - base
+	return nil
 }
 
 // Mount is a host directory shown in the guest.
@@ -191,6 +206,9 @@ type Kernel struct {
 	fileLocks map[*vfs.Inode]*fileLocks
 	// ipc is the System V IPC namespace (ipc.go), made on first use.
 	ipc *ipcState
+	// realtimeShift is how far clock_settime has moved CLOCK_REALTIME from
+	// Config.ClockStart (ClockStart).
+	realtimeShift int64
 	// current is the task whose syscall the kernel is executing, if any.
 	current *Task
 

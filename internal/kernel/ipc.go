@@ -180,10 +180,10 @@ func (ids *ipcIDs) get(c *Creds, key int32, flags uint64, check func(ipcObject) 
 }
 
 // ipcAllowed implements ipcperms: the owner's, the group's or others' bits must grant
-// every bit of want (an rwx-style mask as in a mode, 0o444 for read ...); a privileged
-// process (CAP_IPC_OWNER, weft: euid 0) may do anything.
+// every bit of want (an rwx-style mask as in a mode, 0o444 for read ...); a process
+// with CAP_IPC_OWNER may do anything.
 func ipcAllowed(c *Creds, p *IPCPerm, want uint32) bool {
-	if c.EUID == 0 {
+	if c.Capable(CAP_IPC_OWNER) {
 		return true
 	}
 	granted := p.Mode
@@ -210,7 +210,7 @@ func inGroups(groups []uint32, g uint32) bool {
 // ipcOwner reports whether c may change or remove an object (IPC_SET, IPC_RMID): its
 // owner, its creator, or a privileged process (CAP_SYS_ADMIN).
 func ipcOwner(c *Creds, p *IPCPerm) bool {
-	return c.EUID == 0 || c.EUID == p.UID || c.EUID == p.CUID
+	return c.Capable(CAP_SYS_ADMIN) || c.EUID == p.UID || c.EUID == p.CUID
 }
 
 // setPerm applies IPC_SET's owner and mode to p: the permission bits change, the

@@ -241,7 +241,7 @@ func (k *Kernel) MsgCtl(t *Task, id, cmd int, arg *MsgCtlArgs) (int, error) {
 			return 0, linux.EPERM
 		}
 		// msgctl(2): raising msg_qbytes above MSGMNB needs CAP_SYS_RESOURCE.
-		if arg.Qbytes > MSGMNB && c.EUID != 0 {
+		if arg.Qbytes > MSGMNB && !c.Capable(CAP_SYS_RESOURCE) {
 			return 0, linux.EPERM
 		}
 		setPerm(&q.Perm, arg.Set.UID, arg.Set.GID, arg.Set.Mode)

@@ -306,7 +306,7 @@ func (k *Kernel) ShmCtl(t *Task, id int, cmd int, set *IPCPerm) (ShmCtlResult, e
 	case SHM_LOCK, SHM_UNLOCK:
 		// shmctl(2): the owner may lock with a non-zero RLIMIT_MEMLOCK, a
 		// privileged process always. weft never swaps: the lock is the mode bit.
-		if c.EUID != 0 && (!ipcOwner(c, &s.Perm) || (cmd == SHM_LOCK && t.TG.Rlimits[RLIMIT_MEMLOCK].Cur == 0)) {
+		if !c.Capable(CAP_IPC_LOCK) && (!ipcOwner(c, &s.Perm) || (cmd == SHM_LOCK && t.TG.Rlimits[RLIMIT_MEMLOCK].Cur == 0)) {
 			return ShmCtlResult{}, linux.EPERM
 		}
 		if cmd == SHM_LOCK {

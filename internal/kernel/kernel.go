@@ -361,7 +361,7 @@ func (k *Kernel) Spawn(data []byte, path string, argv, envp []string) (*ThreadGr
 		MM:      mm.New(&k.pool),
 		FDs:     &FDTable{pool: &k.pool, k: k},
 		Umask:   0o022,
-		Creds:   Creds{UID: k.cfg.UID, EUID: k.cfg.UID, SUID: k.cfg.UID, GID: k.cfg.GID, EGID: k.cfg.GID, SGID: k.cfg.GID},
+		Creds:   Creds{UID: k.cfg.UID, EUID: k.cfg.UID, SUID: k.cfg.UID, GID: k.cfg.GID, EGID: k.cfg.GID, SGID: k.cfg.GID, Caps: initialCaps(k.cfg.UID)},
 		Rlimits: defaultRlimits(),
 	}
 	tg.Cwd, err = k.FS.Lookup(tg.Creds.VFS(), k.FS.Root, "/home/user", true)
@@ -420,7 +420,7 @@ func (k *Kernel) spawnInit() error {
 		MM:      mm.New(&k.pool),
 		FDs:     &FDTable{pool: &k.pool, k: k},
 		Umask:   0o022,
-		Creds:   Creds{},
+		Creds:   Creds{Caps: initialCaps(0)},
 		Rlimits: defaultRlimits(),
 		Exe:     "/sbin/init",
 		Comm:    "init",

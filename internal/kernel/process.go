@@ -289,6 +289,7 @@ func (t *Task) Exec(data []byte, execfn, exe string, argv, envp []string) error 
 	}
 	tg.FDs.closeOnExec()
 	tg.Execed = true
+	tg.Creds.execCaps() // capabilities(7): execve of a program without file capabilities
 	for i := range tg.SigActions {
 		if tg.SigActions[i].Handler > 1 { // handled signals revert to SIG_DFL
 			tg.SigActions[i] = SigAction{}

@@ -148,6 +148,8 @@ func (k *Kernel) procStatus(tg *ThreadGroup) string {
 	fmt.Fprintf(&b, "Threads:\t%d\n", tg.liveTasks)
 	fmt.Fprintf(&b, "SigPnd:\t%016x\nShdPnd:\t%016x\nSigBlk:\t%016x\nSigIgn:\t%016x\nSigCgt:\t%016x\n",
 		pendingOf(tg), tg.sigPending.set, blocked, ign, caught)
+	fmt.Fprintf(&b, "CapInh:\t%016x\nCapPrm:\t%016x\nCapEff:\t%016x\nCapBnd:\t%016x\nCapAmb:\t%016x\n",
+		c.Caps.Inh, c.Caps.Prm, c.Caps.Eff, c.Caps.Bnd, 0)
 	fmt.Fprintf(&b, "voluntary_ctxt_switches:\t%d\nnonvoluntary_ctxt_switches:\t%d\n", st.VolSwitches, st.InvolSwitches)
 	return b.String()
 }

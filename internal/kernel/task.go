@@ -24,6 +24,7 @@ type Creds struct {
 	UID, EUID, SUID uint32
 	GID, EGID, SGID uint32
 	Groups          []uint32
+	Caps            Caps // capabilities (caps.go)
 }
 
 // VFS returns the credentials that file permission checks use.

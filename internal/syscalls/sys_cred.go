@@ -48,13 +48,16 @@ func set(priv bool, r, e, s *uint32, v uint32) error {
 // Setuid implements setuid(2).
 func Setuid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	c := &t.TG.Creds
-	return ret0(set(c.EUID == 0, &c.UID, &c.EUID, &c.SUID, id(a[0])))
+	r, e, s := c.UID, c.EUID, c.SUID
+	err := set(c.Capable(kernel.CAP_SETUID), &c.UID, &c.EUID, &c.SUID, id(a[0]))
+	c.FixUIDCaps(r, e, s)
+	return ret0(err)
 }
 
 // Setgid implements setgid(2).
 func Setgid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	c := &t.TG.Creds
-	return ret0(set(c.EUID == 0, &c.GID, &c.EGID, &c.SGID, id(a[0])))
+	return ret0(set(c.Capable(kernel.CAP_SETGID), &c.GID, &c.EGID, &c.SGID, id(a[0])))
 }
 
 // setre applies setreuid/setregid to (real, effective, saved).
@@ -85,13 +88,16 @@ func setre(priv bool, r, e, s *uint32, nr, ne uint32) error {
 // Setreuid implements setreuid(2).
 func Setreuid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	c := &t.TG.Creds
-	return ret0(setre(c.EUID == 0, &c.UID, &c.EUID, &c.SUID, id(a[0]), id(a[1])))
+	r, e, s := c.UID, c.EUID, c.SUID
+	err := setre(c.Capable(kernel.CAP_SETUID), &c.UID, &c.EUID, &c.SUID, id(a[0]), id(a[1]))
+	c.FixUIDCaps(r, e, s)
+	return ret0(err)
 }
 
 // Setregid implements setregid(2).
 func Setregid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	c := &t.TG.Creds
-	return ret0(setre(c.EUID == 0, &c.GID, &c.EGID, &c.SGID, id(a[0]), id(a[1])))
+	return ret0(setre(c.Capable(kernel.CAP_SETGID), &c.GID, &c.EGID, &c.SGID, id(a[0]), id(a[1])))
 }
 
 // setres applies setresuid/setresgid.
@@ -114,13 +120,16 @@ func setres(priv bool, ids [3]*uint32, n [3]uint32) error {
 // Setresuid implements setresuid(2).
 func Setresuid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	c := &t.TG.Creds
-	return ret0(setres(c.EUID == 0, [3]*uint32{&c.UID, &c.EUID, &c.SUID}, [3]uint32{id(a[0]), id(a[1]), id(a[2])}))
+	r, e, s := c.UID, c.EUID, c.SUID
+	err := setres(c.Capable(kernel.CAP_SETUID), [3]*uint32{&c.UID, &c.EUID, &c.SUID}, [3]uint32{id(a[0]), id(a[1]), id(a[2])})
+	c.FixUIDCaps(r, e, s)
+	return ret0(err)
 }
 
 // Setresgid implements setresgid(2).
 func Setresgid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	c := &t.TG.Creds
-	return ret0(setres(c.EUID == 0, [3]*uint32{&c.GID, &c.EGID, &c.SGID}, [3]uint32{id(a[0]), id(a[1]), id(a[2])}))
+	return ret0(setres(c.Capable(kernel.CAP_SETGID), [3]*uint32{&c.GID, &c.EGID, &c.SGID}, [3]uint32{id(a[0]), id(a[1]), id(a[2])}))
 }
 
 func putIDs(t *kernel.Task, addrs [3]uint64, ids [3]uint32) error {
@@ -168,13 +177,13 @@ func Getgroups(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	return uint64(len(gs)), copyOut(t, a[1], b)
 }
 
-// Setgroups implements setgroups(2): root only.
+// Setgroups implements setgroups(2): CAP_SETGID only.
 func Setgroups(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	n := a[0]
 	if n > NGROUPS_MAX {
 		return 0, linux.EINVAL
 	}
-	if t.TG.Creds.EUID != 0 {
+	if !t.TG.Creds.Capable(kernel.CAP_SETGID) {
 		return 0, linux.EPERM
 	}
 	b, err := copyIn(t, a[1], 4*n)

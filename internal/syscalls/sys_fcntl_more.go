@@ -71,7 +71,7 @@ func fcntlMore(t *kernel.Task, fdn int, f *vfs.File, a *kernel.SyscallArgs) (uin
 		c := t.TG.Creds
 		// fcntl(2): the lease holder is signalled; the process that takes a lease
 		// becomes the file's owner unless it has one.
-		if err := f.SetLease(c.VFS(), typ, c.EUID == 0); err != nil {
+		if err := f.SetLease(c.VFS(), typ, c.Capable(kernel.CAP_LEASE)); err != nil {
 			return 0, err
 		}
 		if typ != vfs.F_UNLCK && f.Async.Owner.ID == 0 {

@@ -25,10 +25,10 @@ const (
 	MCL_ONFAULT = 4
 )
 
-// A process with CAP_IPC_LOCK (weft: euid 0) may lock any amount of memory; others are
+// A process with CAP_IPC_LOCK may lock any amount of memory; others are
 // bound by RLIMIT_MEMLOCK and may not lock at all when it is 0 (mlock(2), EPERM).
 
-func canLockAny(t *kernel.Task) bool { return t.TG.Creds.EUID == 0 }
+func canLockAny(t *kernel.Task) bool { return t.TG.Creds.Capable(kernel.CAP_IPC_LOCK) }
 
 func memlockLimit(t *kernel.Task) uint64 { return t.TG.Rlimits[kernel.RLIMIT_MEMLOCK].Cur }
 

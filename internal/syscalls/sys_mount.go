@@ -51,7 +51,7 @@ func Mount(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if t.TG.Creds.EUID != 0 {
+	if !t.TG.Creds.Capable(kernel.CAP_SYS_ADMIN) {
 		return 0, linux.EPERM
 	}
 	flags := a[3]
@@ -163,7 +163,7 @@ func Umount2(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if t.TG.Creds.EUID != 0 {
+	if !t.TG.Creds.Capable(kernel.CAP_SYS_ADMIN) {
 		return 0, linux.EPERM
 	}
 	fs := t.Kernel().FS

@@ -17,7 +17,7 @@ var settimeCalls = []entry{
 }
 
 // ClockSettime implements clock_settime(2): only CLOCK_REALTIME can be set, and only by
-// a privileged process (CAP_SYS_TIME; weft: euid 0). Every reader of the clock, file
+// a privileged process (CAP_SYS_TIME). Every reader of the clock, file
 // times included, sees the new time; CLOCK_MONOTONIC does not move.
 func ClockSettime(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if a[0] != CLOCK_REALTIME {
@@ -31,7 +31,7 @@ func ClockSettime(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if sec < 0 || nsec < 0 || nsec >= 1e9 || sec >= maxSettableSec {
 		return 0, linux.EINVAL
 	}
-	if t.TG.Creds.EUID != 0 {
+	if !t.TG.Creds.Capable(kernel.CAP_SYS_TIME) {
 		return 0, linux.EPERM
 	}
 	return 0, t.Kernel().SetRealtime(uint64(sec)*1e9 + uint64(nsec))
@@ -53,7 +53,7 @@ func Settimeofday(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 			return 0, err
 		}
 	}
-	if t.TG.Creds.EUID != 0 {
+	if !t.TG.Creds.Capable(kernel.CAP_SYS_TIME) {
 		return 0, linux.EPERM
 	}
 	if a[0] == 0 {

@@ -287,6 +287,9 @@ func (f *File) SetPipeSize(n uint64) (int, error) {
 	if p == nil {
 		return 0, linux.EBADF
 	}
+	if n > 1<<31 {
+		return 0, linux.EINVAL // no power of two fits (round_pipe_size), checked first
+	}
 	if n > PipeMaxSize {
 		return 0, linux.EPERM
 	}

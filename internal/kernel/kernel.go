@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path"
@@ -122,10 +123,24 @@ const DefaultClockStart = 1767225600 * 1e9
 
 // ClockStart is CLOCK_REALTIME at boot, in Unix nanoseconds.
 func (k *Kernel) ClockStart() uint64 {
+	start := uint64(DefaultClockStart)
 	if k.cfg.ClockStart != 0 {
-		return k.cfg.ClockStart
+		start = k.cfg.ClockStart
 	}
-	return DefaultClockStart
+	return uint64(int64(start) + k.realtimeShift)
+}
+
+// SetRealtime sets the guest's CLOCK_REALTIME to ns (clock_settime(2)): ClockStart
+// moves so that CLOCK_REALTIME - CLOCK_MONOTONIC is ns - now. Like Linux, weft refuses
+// a time before the boot (EINVAL): CLOCK_REALTIME never goes below CLOCK_MONOTONIC.
+func (k *Kernel) SetRealtime(ns uint64) error {
+	now := k.now()
+	if ns < now || ns-now > math.MaxInt64/2 {
+		return linux.EINVAL
+	}
+	base := int64(k.ClockStart()) - k.realtimeShift
+	k.realtimeShift = int64(ns-now) - base
+	return nil
 }
 
 // Mount is a host directory shown in the guest.
@@ -197,6 +212,11 @@ type Kernel struct {
 	// only looked up, never iterated.
 	fileLocks map[*vfs.Inode]*fileLocks
 	flocks    map[*vfs.Inode]*flockState // BSD locks (flock.go)
+	// ipc is the System V IPC namespace (ipc.go), made on first use.
+	ipc *ipcState
+	// realtimeShift is how far clock_settime has moved CLOCK_REALTIME from
+	// Config.ClockStart (ClockStart).
+	realtimeShift int64
 	// current is the task whose syscall the kernel is executing, if any.
 	current *Task
 
@@ -274,7 +294,9 @@ func New(cfg Config) (*Kernel, error) {
 		k.FS.Now = now
 	}
 	k.Net = wnet.NewStack(k.FS)
+	k.FS.Notify = k.sendIO // signal-driven I/O (sigio.go)
 	k.makeEtc()
+	k.makeBootConfig()
 	k.mountProc()
 	if term := k.makeTerminal(); term != nil {
 		// One terminal, as a login has: standard input and output (and error, if it
@@ -373,7 +395,7 @@ func (k *Kernel) spawn(data []byte, execfn, path string, argv, envp []string) (*
 		MM:      mm.New(&k.pool),
 		FDs:     &FDTable{pool: &k.pool, k: k},
 		Umask:   0o022,
-		Creds:   Creds{UID: k.cfg.UID, EUID: k.cfg.UID, SUID: k.cfg.UID, FSUID: k.cfg.UID, GID: k.cfg.GID, EGID: k.cfg.GID, SGID: k.cfg.GID, FSGID: k.cfg.GID},
+		Creds:   Creds{UID: k.cfg.UID, EUID: k.cfg.UID, SUID: k.cfg.UID, FSUID: k.cfg.UID, GID: k.cfg.GID, EGID: k.cfg.GID, SGID: k.cfg.GID, FSGID: k.cfg.GID, Caps: initialCaps(k.cfg.UID)},
 		Rlimits: defaultRlimits(),
 	}
 	tg.Cwd, err = k.FS.Lookup(tg.FSCred(), k.FS.Root, "/home/user", true)
@@ -501,7 +523,7 @@ func (k *Kernel) spawnInit() error {
 		MM:      mm.New(&k.pool),
 		FDs:     &FDTable{pool: &k.pool, k: k},
 		Umask:   0o022,
-		Creds:   Creds{},
+		Creds:   Creds{Caps: initialCaps(0)},
 		Rlimits: defaultRlimits(),
 		Exe:     "/sbin/init",
 		Comm:    "init",

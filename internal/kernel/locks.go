@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"math"
+	"slices"
 
 	"weft/internal/abi/linux"
 	"weft/internal/vfs"
@@ -164,10 +165,40 @@ func (k *Kernel) replaceLocks(n *vfs.Inode, req *recordLock) {
 		}
 	}
 	if req.Type != F_UNLCK {
-		kept = append(kept, *req)
+		kept = insertLock(kept, *req)
 	}
 	fl.locks = kept
 	k.lockChanged(n, fl)
+}
+
+// insertLock adds l to locks (none of which l's owner holds over l's range) as Linux's
+// posix_lock_inode does: it absorbs the owner's locks of the same type that touch it,
+// and goes among the owner's locks in order of their start, so that F_GETLK reports the
+// lowest conflicting range of an owner first.
+func insertLock(locks []recordLock, l recordLock) []recordLock {
+	kept := locks[:0:0]
+	for _, o := range locks {
+		if o.owner == l.owner && o.Type == l.Type && (o.End == l.Start || l.End == o.Start) {
+			l.Start, l.End = min(l.Start, o.Start), max(l.End, o.End)
+			continue
+		}
+		kept = append(kept, o)
+	}
+	at, last := len(kept), -1
+	for i, o := range kept {
+		if o.owner != l.owner {
+			continue
+		}
+		if o.Start > l.Start {
+			at = i
+			break
+		}
+		last = i
+	}
+	if at == len(kept) && last >= 0 {
+		at = last + 1
+	}
+	return slices.Insert(kept, at, l)
 }
 
 // lockChanged wakes the file's lock waiters (they check again) and forgets a file with

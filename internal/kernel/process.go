@@ -290,6 +290,7 @@ func (t *Task) Exec(data []byte, execfn, exe string, argv, envp []string) error 
 	tg.FDs.closeOnExec()
 	k.deleteTimers(tg) // POSIX timers do not survive execve(2)
 	tg.Execed = true
+	tg.Creds.execCaps() // capabilities(7): execve of a program without file capabilities
 	for i := range tg.SigActions {
 		if tg.SigActions[i].Handler > 1 { // handled signals revert to SIG_DFL
 			tg.SigActions[i] = SigAction{}
@@ -347,6 +348,7 @@ func (k *Kernel) exitGroup(tg *ThreadGroup, code int, sig Signal) {
 		tg.FDs.CloseAll()
 	}
 	tg.MemAtExit = tg.MM.Stats
+	k.semExit(tg) // SEM_UNDO (ipc_sem.go)
 	k.pool.Uncharge(groupsBytes(tg.Creds.Groups))
 	k.discardAll(&tg.sigPending)
 	// Tell the parent while the exiting task still holds its CPU, so that the parent

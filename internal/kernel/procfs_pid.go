@@ -117,6 +117,29 @@ func (k *Kernel) procMounts() string {
 		}
 		fmt.Fprintf(&b, "host %s hostfs %s,nosuid,nodev 0 0\n", strings.ReplaceAll(m.Guest, " ", `\040`), opt)
 	}
+	// The tmpfs mounts the guest made with mount(2), where they are now, with the
+	// options Linux shows for a tmpfs mounted without any (inode64 is the default on
+	// 64-bit machines).
+	for _, m := range k.FS.MemMounts() {
+		opt := "rw"
+		if m.ReadOnly() {
+			opt = "ro"
+		}
+		for _, f := range []struct {
+			bit  uint64
+			name string
+		}{{vfs.MS_NOSUID, "nosuid"}, {vfs.MS_NODEV, "nodev"}, {vfs.MS_NOEXEC, "noexec"}, {vfs.MS_NOSYMFOLLOW, "nosymfollow"}} {
+			if m.Flags&f.bit != 0 {
+				opt += "," + f.name
+			}
+		}
+		src := m.Source
+		if src == "" {
+			src = "none"
+		}
+		esc := strings.NewReplacer(" ", `\040`, "\t", `\011`, "\n", `\012`, `\`, `\134`)
+		fmt.Fprintf(&b, "%s %s tmpfs %s,relatime,inode64 0 0\n", esc.Replace(src), esc.Replace(m.Path(k.FS)), opt)
+	}
 	return b.String()
 }
 

@@ -72,12 +72,14 @@ func (k *Kernel) procSysEntry(name string) *vfs.Inode {
 		return fs.NewSymlink("self/mounts", 0, 0)
 	case "sys":
 		return k.procSysDir()
+	case "sysvipc":
+		return k.procSysvipcDir()
 	}
 	return nil
 }
 
 // procSysNames are the entries procSysEntry makes, for listing /proc.
-var procSysNames = []string{"cpuinfo", "loadavg", "meminfo", "mounts", "stat", "sys", "uptime", "version"}
+var procSysNames = []string{"cpuinfo", "loadavg", "meminfo", "mounts", "stat", "sys", "sysvipc", "uptime", "version"}
 
 // procMeminfo is /proc/meminfo: the machine's memory is the guest's cap; what is in use
 // is what weft counts against it (frames, page tables, mappings, files, records).
@@ -169,6 +171,13 @@ func (k *Kernel) procSysDir() *vfs.Inode {
 			"pid_max":     value(fmt.Sprint(PIDMax)),
 			"threads-max": value(fmt.Sprint(MaxTasks)),
 			"ngroups_max": value("65536"),
+			"shmmax":      value(fmt.Sprint(SHMMAX)),
+			"shmall":      value(fmt.Sprint(SHMALL)),
+			"shmmni":      value(fmt.Sprint(SHMMNI)),
+			"sem":         value(fmt.Sprintf("%d\t%d\t%d\t%d", SEMMSL, SEMMNS, SEMOPM, SEMMNI)),
+			"msgmax":      value(fmt.Sprint(MSGMAX)),
+			"msgmnb":      value(fmt.Sprint(MSGMNB)),
+			"msgmni":      value(fmt.Sprint(MSGMNI)),
 		}),
 		"vm": dir(map[string]func() *vfs.Inode{
 			"max_map_count":     value(fmt.Sprint(mm.MaxMapCount)),

@@ -27,6 +27,7 @@ type Creds struct {
 	// follow the effective IDs, which every change of those resets them to.
 	FSUID, FSGID uint32
 	Groups       []uint32
+	Caps         Caps // capabilities (caps.go)
 }
 
 // VFS returns the credentials that file permission checks use.

@@ -102,7 +102,18 @@ type VMA struct {
 	// that starts as zeros.
 	Pager Pager
 	Off   uint64
+
+	// Locked is set by mlock(2) and friends (VM_LOCKED): see mlock.go.
+	Locked bool
+
+	// Holder, if set, is told of each VMA that maps it as it comes and goes (a
+	// System V shared memory segment counts its attachments so; see SetHolder).
+	Holder Holder
 }
+
+// Holder is what a mapping belongs to that must know how many VMAs map it: Hold(+1)
+// when one is made (mapped, split off, copied by fork), Hold(-1) when one goes.
+type Holder interface{ Hold(delta int) }
 
 // Pager supplies the contents of a private file mapping on demand, so that mapping a
 // large file costs nothing until its pages are touched, and then one counted frame
@@ -146,6 +157,11 @@ type AddressSpace struct {
 
 	BrkStart, Brk uint64 // program break: [BrkStart, Brk) is the heap
 	MmapBase      uint64 // mmap allocates top-down below this address
+	// LockFuture (mlockall(MCL_FUTURE)) locks each new mapping as it is made.
+	LockFuture bool
+	// LockFutureOnFault (with MCL_ONFAULT) leaves those mappings' pages to be made
+	// present when touched.
+	LockFutureOnFault bool
 
 	Stats Stats
 }
@@ -274,6 +290,9 @@ func (as *AddressSpace) addVMA(v *VMA) error {
 		return ErrOutOfMemory
 	}
 	as.vmas.insert(v)
+	if v.Holder != nil {
+		v.Holder.Hold(1)
+	}
 	return nil
 }
 
@@ -281,6 +300,9 @@ func (as *AddressSpace) addVMA(v *VMA) error {
 func (as *AddressSpace) dropVMA(v *VMA) {
 	as.vmas.remove(v)
 	as.pool.Uncharge(vmaCost(v))
+	if v.Holder != nil {
+		v.Holder.Hold(-1)
+	}
 }
 
 // resize changes v's bounds, keeping the tree ordered.
@@ -313,6 +335,9 @@ func (as *AddressSpace) split(addr uint64) error {
 	}
 	as.resize(v, v.Start, addr)
 	as.vmas.insert(&tail)
+	if tail.Holder != nil {
+		tail.Holder.Hold(1)
+	}
 	return nil
 }
 
@@ -364,6 +389,7 @@ func (as *AddressSpace) insertVMA(v *VMA) error {
 	if start&PageMask != 0 || length&PageMask != 0 || v.End <= start || v.End > AddrLimit {
 		return ErrBadRange
 	}
+	v.Locked = v.Locked || as.LockFuture
 	if !as.pool.Fits(vmaCost(v) + 2*vmaBytes) {
 		return ErrOutOfMemory
 	}
@@ -374,7 +400,7 @@ func (as *AddressSpace) insertVMA(v *VMA) error {
 	// permissions, so that a program mapping page after page holds one VMA, not
 	// thousands, and does not run into MaxMapCount.
 	mergeable := func(w *VMA) bool {
-		return w != nil && !v.Shared && !w.Shared && v.Name == "" && w.Name == "" && v.Pager == nil && w.Pager == nil && w.Perm == v.Perm
+		return w != nil && !v.Shared && !w.Shared && v.Name == "" && w.Name == "" && v.Pager == nil && w.Pager == nil && w.Perm == v.Perm && w.Locked == v.Locked
 	}
 	prev, next := as.Find(start-1), as.Find(start+length)
 	switch {
@@ -506,6 +532,14 @@ func (as *AddressSpace) Fork() (*AddressSpace, error) {
 			as.pool.Work.Refs++
 		}
 	}
+	// mlock(2): memory locks are not inherited by a child created by fork; what
+	// the mappings belong to learns of the child's copies.
+	for _, v := range c.vmas.all() {
+		v.Locked = false
+		if v.Holder != nil {
+			v.Holder.Hold(1)
+		}
+	}
 	as.pool.Work.VMAsCopied += uint64(as.vmas.count)
 	as.Gen++ // the parent's writable translations are copy-on-write now
 	return c, nil
@@ -518,6 +552,11 @@ func (as *AddressSpace) Release() {
 	}
 	as.root = nil // a released address space maps nothing, and holds no memory
 	as.pool.Uncharge(as.vmas.cost())
+	for _, v := range as.vmas.all() {
+		if v.Holder != nil {
+			v.Holder.Hold(-1)
+		}
+	}
 	as.vmas = vmaTree{}
 	as.Stats.Resident = 0
 	as.Gen++

@@ -60,6 +60,9 @@ func (as *AddressSpace) Remap(old, oldLen, newLen uint64, mayMove bool) (uint64,
 	}
 	if w := as.Find(dst); w != nil {
 		w.Pager, w.Off = pager, off // pages not yet touched still come from the file
+		if w.Holder = v.Holder; w.Holder != nil {
+			w.Holder.Hold(1)
+		}
 	}
 	for a := uint64(0); a < oldLen; a += PageSize {
 		src := as.mutable((old+a)>>PageShift, false)

@@ -50,13 +50,16 @@ func set(priv bool, r, e, s *uint32, v uint32) error {
 // Setuid implements setuid(2).
 func Setuid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	c := &t.TG.Creds
-	return ret0(followFS(&c.FSUID, &c.EUID, set(c.EUID == 0, &c.UID, &c.EUID, &c.SUID, id(a[0]))))
+	r, e, s := c.UID, c.EUID, c.SUID
+	err := set(c.Capable(kernel.CAP_SETUID), &c.UID, &c.EUID, &c.SUID, id(a[0]))
+	c.FixUIDCaps(r, e, s)
+	return ret0(followFS(&c.FSUID, &c.EUID, err))
 }
 
 // Setgid implements setgid(2).
 func Setgid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	c := &t.TG.Creds
-	return ret0(followFS(&c.FSGID, &c.EGID, set(c.EUID == 0, &c.GID, &c.EGID, &c.SGID, id(a[0]))))
+	return ret0(followFS(&c.FSGID, &c.EGID, set(c.Capable(kernel.CAP_SETGID), &c.GID, &c.EGID, &c.SGID, id(a[0]))))
 }
 
 // setre applies setreuid/setregid to (real, effective, saved).
@@ -87,13 +90,16 @@ func setre(priv bool, r, e, s *uint32, nr, ne uint32) error {
 // Setreuid implements setreuid(2).
 func Setreuid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	c := &t.TG.Creds
-	return ret0(followFS(&c.FSUID, &c.EUID, setre(c.EUID == 0, &c.UID, &c.EUID, &c.SUID, id(a[0]), id(a[1]))))
+	r, e, s := c.UID, c.EUID, c.SUID
+	err := setre(c.Capable(kernel.CAP_SETUID), &c.UID, &c.EUID, &c.SUID, id(a[0]), id(a[1]))
+	c.FixUIDCaps(r, e, s)
+	return ret0(followFS(&c.FSUID, &c.EUID, err))
 }
 
 // Setregid implements setregid(2).
 func Setregid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	c := &t.TG.Creds
-	return ret0(followFS(&c.FSGID, &c.EGID, setre(c.EUID == 0, &c.GID, &c.EGID, &c.SGID, id(a[0]), id(a[1]))))
+	return ret0(followFS(&c.FSGID, &c.EGID, setre(c.Capable(kernel.CAP_SETGID), &c.GID, &c.EGID, &c.SGID, id(a[0]), id(a[1]))))
 }
 
 // setres applies setresuid/setresgid.
@@ -116,13 +122,16 @@ func setres(priv bool, ids [3]*uint32, n [3]uint32) error {
 // Setresuid implements setresuid(2).
 func Setresuid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	c := &t.TG.Creds
-	return ret0(followFS(&c.FSUID, &c.EUID, setres(c.EUID == 0, [3]*uint32{&c.UID, &c.EUID, &c.SUID}, [3]uint32{id(a[0]), id(a[1]), id(a[2])})))
+	r, e, s := c.UID, c.EUID, c.SUID
+	err := setres(c.Capable(kernel.CAP_SETUID), [3]*uint32{&c.UID, &c.EUID, &c.SUID}, [3]uint32{id(a[0]), id(a[1]), id(a[2])})
+	c.FixUIDCaps(r, e, s)
+	return ret0(followFS(&c.FSUID, &c.EUID, err))
 }
 
 // Setresgid implements setresgid(2).
 func Setresgid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	c := &t.TG.Creds
-	return ret0(followFS(&c.FSGID, &c.EGID, setres(c.EUID == 0, [3]*uint32{&c.GID, &c.EGID, &c.SGID}, [3]uint32{id(a[0]), id(a[1]), id(a[2])})))
+	return ret0(followFS(&c.FSGID, &c.EGID, setres(c.Capable(kernel.CAP_SETGID), [3]*uint32{&c.GID, &c.EGID, &c.SGID}, [3]uint32{id(a[0]), id(a[1]), id(a[2])})))
 }
 
 func putIDs(t *kernel.Task, addrs [3]uint64, ids [3]uint32) error {
@@ -170,13 +179,13 @@ func Getgroups(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	return uint64(len(gs)), copyOut(t, a[1], b)
 }
 
-// Setgroups implements setgroups(2): root only.
+// Setgroups implements setgroups(2): CAP_SETGID only.
 func Setgroups(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	n := a[0]
 	if n > NGROUPS_MAX {
 		return 0, linux.EINVAL
 	}
-	if t.TG.Creds.EUID != 0 {
+	if !t.TG.Creds.Capable(kernel.CAP_SETGID) {
 		return 0, linux.EPERM
 	}
 	b, err := copyIn(t, a[1], 4*n)
@@ -196,7 +205,7 @@ func Setgroups(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 func Setfsuid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	c := &t.TG.Creds
 	old, v := c.FSUID, uint32(a[0])
-	if v != noChange && (c.EUID == 0 || v == c.UID || v == c.EUID || v == c.SUID || v == c.FSUID) {
+	if v != noChange && (c.Capable(kernel.CAP_SETUID) || v == c.UID || v == c.EUID || v == c.SUID || v == c.FSUID) {
 		c.FSUID = v
 	}
 	return uint64(old), nil
@@ -206,7 +215,7 @@ func Setfsuid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 func Setfsgid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	c := &t.TG.Creds
 	old, v := c.FSGID, uint32(a[0])
-	if v != noChange && (c.EUID == 0 || v == c.GID || v == c.EGID || v == c.SGID || v == c.FSGID) {
+	if v != noChange && (c.Capable(kernel.CAP_SETGID) || v == c.GID || v == c.EGID || v == c.SGID || v == c.FSGID) {
 		c.FSGID = v
 	}
 	return uint64(old), nil

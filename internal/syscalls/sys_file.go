@@ -36,7 +36,7 @@ var fileCalls = []entry{
 	call(linux.SYS_DUP3, "dup3", Dup3, fd, fd, ofl),
 	call(linux.SYS_LINKAT, "linkat", Linkat, fd, path, fd, path, atf),
 	call(linux.SYS_MKNODAT, "mknodat", Mknodat, fd, path, oct, x).partial("device and socket nodes are made, but have no driver: opening one is ENXIO"),
-	call(linux.SYS_FCNTL, "fcntl", Fcntl, fd, fcmd, x).restartable().partial("F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL, record locks (F_GETLK, F_SETLK, F_SETLKW and the F_OFD_ variants, with EDEADLK), F_GETPIPE_SZ and F_SETPIPE_SZ (at most 1 MiB); not leases, F_SETSIG or F_GETOWN_EX"),
+	call(linux.SYS_FCNTL, "fcntl", Fcntl, fd, fcmd, x).restartable().partial("F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL, record locks (F_GETLK, F_SETLK, F_SETLKW and the F_OFD_ variants, with EDEADLK), F_GETPIPE_SZ and F_SETPIPE_SZ (at most 1 MiB), O_ASYNC with F_SETOWN[_EX] and F_SETSIG (pipes), leases (F_SETLEASE, F_GETLEASE, broken by open), F_CREATED_QUERY, F_DUPFD_QUERY; not F_NOTIFY or seals"),
 	call(linux.SYS_RENAMEAT2, "renameat2", Renameat2, fd, path, fd, path, x),
 	call(linux.SYS_UMASK, "umask", Umask, oct),
 	call(linux.SYS_PIPE2, "pipe2", Pipe2, p, ofl),
@@ -332,6 +332,7 @@ func Openat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	trailing := strings.HasSuffix(path, "/")
 	follow := flags&vfs.O_NOFOLLOW == 0 || trailing
 	var n *vfs.Inode
+	created := false
 	if flags&vfs.O_CREAT != 0 {
 		// O_EXCL never follows a final symbolic link: the link itself exists.
 		parent, name, existing, err := fs.LookupCreate(cred, dir, path, follow && flags&vfs.O_EXCL == 0)
@@ -346,6 +347,7 @@ func Openat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 				return 0, err
 			}
 			n.Touch()
+			created = true
 		case flags&vfs.O_EXCL != 0:
 			return 0, linux.EEXIST
 		default:
@@ -389,6 +391,11 @@ func Openat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 			return uint64(newfd), err
 		}
 	}
+	if flags&vfs.O_PATH == 0 && n.Mode&vfs.S_IFMT == vfs.S_IFREG {
+		if err := breakLeases(t, n, flags); err != nil {
+			return 0, err
+		}
+	}
 	// O_TRUNC truncates even with O_RDONLY on Linux (open(2)); openCheck asked for
 	// write permission.
 	if flags&vfs.O_TRUNC != 0 && n.Mode&vfs.S_IFMT == vfs.S_IFREG {
@@ -398,6 +405,7 @@ func Openat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		n.Touch()
 	}
 	f := vfs.Open(n, flags, absPath(t, a[0], path))
+	f.Created = created
 	if f.OverCap {
 		f.DecRef()
 		return 0, linux.ENOMEM
@@ -737,7 +745,10 @@ func Fcntl(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	case F_GETFL:
 		return uint64(f.Flags), nil
 	case F_SETFL:
-		const settable = vfs.O_APPEND | vfs.O_NONBLOCK
+		const settable = vfs.O_APPEND | vfs.O_NONBLOCK | vfs.O_ASYNC
+		if a[2]&vfs.O_ASYNC != 0 && f.Flags&vfs.O_ASYNC == 0 {
+			f.Async.FD = fdn // siginfo's si_fd names the descriptor O_ASYNC came through
+		}
 		f.Flags = f.Flags&^settable | uint32(a[2])&settable
 		return 0, nil
 	case F_GETLK, F_SETLK, F_SETLKW, F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW:
@@ -749,7 +760,7 @@ func Fcntl(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		n, err := f.SetPipeSize(uint64(uint32(a[2])))
 		return uint64(n), err
 	}
-	return 0, linux.EINVAL
+	return fcntlMore(t, fdn, f, a)
 }
 
 // Record-lock commands of fcntl(2).

@@ -60,8 +60,8 @@ func Brk(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	return t.TG.MM.SetBrk(a[0]), nil
 }
 
-// Mmap implements mmap(2).
-func Mmap(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+// mmapRegion implements mmap(2) but for memory locks (Mmap, in sys_mlock.go).
+func mmapRegion(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	addr, length, prot, flags, off := a[0], a[1], a[2], a[3], a[5]
 	as := t.TG.MM
 	typ := flags & MAP_TYPE
@@ -214,16 +214,107 @@ func Mremap(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 
 // Madvise implements madvise(2).
 func Madvise(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
-	if a[0]&mm.PageMask != 0 {
+	advice := a[2]
+	if !madviseValid(advice) || a[0]&mm.PageMask != 0 {
 		return 0, linux.EINVAL
 	}
-	switch a[2] {
-	case MADV_DONTNEED, MADV_FREE:
-		if t.TG.MM.Discard(a[0], pageAlign(a[1])) != nil {
+	length := pageAlign(a[1])
+	start, end := a[0], a[0]+length
+	switch {
+	case a[1] != 0 && length == 0, end < start:
+		return 0, linux.EINVAL
+	case end == start:
+		return 0, nil
+	}
+	// As Linux's madvise_walk_vmas: each mapping in the range is checked (the first
+	// refusal is the result), and a hole anywhere makes the call ENOMEM at the end.
+	as := t.TG.MM
+	hole := false
+	for addr := start; addr < end; {
+		v := as.Find(addr)
+		if v == nil {
+			hole = true
+			addr += mm.PageSize
+			continue
+		}
+		file := vmaIsFile(v)
+		switch advice {
+		case MADV_DONTNEED, MADV_FREE, MADV_COLD, MADV_PAGEOUT:
+			if v.Locked {
+				return 0, linux.EINVAL // locked pages cannot be released
+			}
+			if advice == MADV_FREE && (file || v.Shared) {
+				return 0, linux.EINVAL // private anonymous memory only
+			}
+		case MADV_DONTNEED_LOCKED:
+		case MADV_REMOVE:
+			if v.Locked || !file {
+				return 0, linux.EINVAL
+			}
+			if !v.Shared || v.Perm&mm.PermWrite == 0 {
+				return 0, linux.EACCES
+			}
+		case MADV_WILLNEED:
+			if !file && v.Shared {
+				return 0, linux.EBADF
+			}
+		case MADV_WIPEONFORK:
+			if file || v.Shared {
+				return 0, linux.EINVAL
+			}
+		}
+		addr = v.End
+	}
+	switch advice {
+	case MADV_DONTNEED, MADV_DONTNEED_LOCKED, MADV_FREE:
+		if as.Discard(start, length) != nil && !hole {
 			return 0, linux.ENOMEM
 		}
 	}
+	if hole {
+		return 0, linux.ENOMEM
+	}
 	return 0, nil
+}
+
+// madvise advice values (asm-generic/mman-common.h) beyond those above.
+const (
+	MADV_NORMAL          = 0
+	MADV_RANDOM          = 1
+	MADV_SEQUENTIAL      = 2
+	MADV_WILLNEED        = 3
+	MADV_REMOVE          = 9
+	MADV_DONTFORK        = 10
+	MADV_DOFORK          = 11
+	MADV_DONTDUMP        = 16
+	MADV_DODUMP          = 17
+	MADV_WIPEONFORK      = 18
+	MADV_KEEPONFORK      = 19
+	MADV_COLD            = 20
+	MADV_PAGEOUT         = 21
+	MADV_POPULATE_READ   = 22
+	MADV_POPULATE_WRITE  = 23
+	MADV_DONTNEED_LOCKED = 24
+)
+
+// madviseValid reports whether advice is one this kernel knows (madvise(2)); those of
+// features weft's configuration does not have (KSM's MADV_MERGEABLE, transparent huge
+// pages, memory failure injection) are EINVAL, as on a kernel built without them.
+func madviseValid(advice uint64) bool {
+	switch advice {
+	case MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL, MADV_WILLNEED, MADV_DONTNEED, MADV_FREE,
+		MADV_REMOVE, MADV_DONTFORK, MADV_DOFORK, MADV_DONTDUMP, MADV_DODUMP, MADV_WIPEONFORK,
+		MADV_KEEPONFORK, MADV_COLD, MADV_PAGEOUT, MADV_POPULATE_READ, MADV_POPULATE_WRITE,
+		MADV_DONTNEED_LOCKED:
+		return true
+	}
+	return false
+}
+
+// vmaIsFile reports whether a mapping maps a file: mmapRegion names file mappings by
+// the file's path, while anonymous memory is unnamed or bracketed ("[heap]").
+func vmaIsFile(v *mm.VMA) bool {
+	return v.Pager != nil || (v.Name != "" && v.Name[0] != '[')
 }
 
 // FlushIcache implements riscv_flush_icache(2): later fetches see stored instructions.

@@ -69,7 +69,9 @@ func Table() *kernel.SyscallTable {
 	st := kernel.NewSyscallTable()
 	for _, group := range [][]entry{fileCalls, pollCalls, memCalls, processCalls, threadCalls, credCalls, schedCalls, timeCalls, signalCalls, infoCalls, hwprobeCalls, statfsCalls, utimeCalls,
 		statxCalls, xattrCalls, fdRangeCalls, fileOpCalls,
-		epollCalls, eventfdCalls, timerfdCalls, signalfdCalls, posixTimerCalls, pidfdCalls} {
+		epollCalls, eventfdCalls, timerfdCalls, signalfdCalls, posixTimerCalls, pidfdCalls,
+
+		mountCalls, mlockCalls, ipcCalls, settimeCalls, capCalls} {
 		for _, e := range group {
 			st.Register(e.nr, e.Syscall)
 		}

@@ -26,6 +26,18 @@ type File struct {
 	// reading a large directory in many small calls does not list it again each
 	// time.
 	dirNames []string
+	// Async is who O_ASYNC signals, and how (async.go); the lease is a lease the
+	// description holds (F_SETLEASE: F_RDLCK, F_WRLCK; 0 for none, see lease.go).
+	Async Async
+	// Created is set when the open that made the description created the file
+	// (F_CREATED_QUERY).
+	Created bool
+	lease   int16
+	// leaseBreaking is set while an open breaks the lease, to leaseBreakTo, until
+	// leaseDeadline (virtual ns).
+	leaseBreaking bool
+	leaseBreakTo  int
+	leaseDeadline uint64
 	// OverCap says Open could not charge the synthetic file's snapshot to the memory
 	// cap: the caller fails the open (ENOMEM) and drops the description.
 	OverCap bool
@@ -37,6 +49,9 @@ type File struct {
 func Open(n *Inode, flags uint32, path string) *File {
 	f := &File{Inode: n, Flags: flags &^ (O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC | O_NOCTTY), Path: path, refs: 1}
 	n.opens++
+	if f.Writable() {
+		n.writers++
+	}
 	if n.gen != nil {
 		f.snap = n.gen()
 		// A snapshot (/proc/PID/maps of a process with many mappings) is host memory
@@ -79,7 +94,13 @@ func (f *File) DecRef() {
 			f.snap = nil
 		}
 		f.dropDirNames()
+		if f.lease != 0 {
+			f.dropLease()
+		}
 		f.Inode.opens--
+		if f.Writable() {
+			f.Inode.writers--
+		}
 		f.Inode.maybeFree()
 	}
 }

@@ -257,3 +257,15 @@ func (fs *FS) NewAnonFile(c Cred, perm uint32) (*Inode, error) {
 	n.Nlink = 0
 	return n, nil
 }
+
+// ResidentPages counts the pages an in-memory file holds (System V shared memory's
+// rss).
+func (n *Inode) ResidentPages() int {
+	c := 0
+	for _, p := range n.pages {
+		if p != nil {
+			c++
+		}
+	}
+	return c
+}

@@ -37,6 +37,8 @@ type Pipe struct {
 	readerOpens, writerOpens uint64
 	ReadOpen, WriteOpen      Queue
 	named                    bool // made by mknod: opens wait for the other side
+	// files are the open descriptions of either end, for signal-driven I/O.
+	files []*File
 }
 
 // NewPipe returns the read and write ends of a new pipe.
@@ -85,6 +87,7 @@ func (e pipeEnd) Read(f *File, b []byte) (int, error) {
 		p.buf = nil
 	}
 	p.Writable.WakeAll()
+	f.Inode.fs.notifyAsync(p.ends(true), POLLOUT)
 	return n, nil
 }
 
@@ -106,12 +109,25 @@ func (e pipeEnd) Write(f *File, b []byte) (int, error) {
 	}
 	p.buf = append(p.buf, b[:n]...)
 	p.Readable.WakeAll()
+	f.Inode.fs.notifyAsync(p.ends(false), POLLIN)
 	return n, nil
 }
 
 func (pipeEnd) IsTTY() bool { return false }
 
+// ends returns the open descriptions of the write ends (writers) or the read ends.
+func (p *Pipe) ends(writers bool) []*File {
+	var out []*File
+	for _, f := range p.files {
+		if (writers && f.Writable()) || (!writers && f.Readable()) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
 func (e pipeEnd) Opened(f *File) {
+	e.p.files = append(e.p.files, f)
 	if f.Readable() {
 		e.p.readers++
 		e.p.readerOpens++
@@ -126,6 +142,12 @@ func (e pipeEnd) Opened(f *File) {
 
 func (e pipeEnd) Release(f *File) {
 	p := e.p
+	for i, o := range p.files {
+		if o == f {
+			p.files = append(p.files[:i], p.files[i+1:]...)
+			break
+		}
+	}
 	if f.Readable() {
 		p.readers--
 		if p.readers == 0 {
@@ -267,6 +289,9 @@ func (f *File) SetPipeSize(n uint64) (int, error) {
 	p := pipeOf(f)
 	if p == nil {
 		return 0, linux.EBADF
+	}
+	if n > 1<<31 {
+		return 0, linux.EINVAL // no power of two fits (round_pipe_size), checked first
 	}
 	if n > PipeMaxSize {
 		return 0, linux.EPERM

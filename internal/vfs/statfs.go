@@ -20,6 +20,8 @@ const (
 	ST_NOSUID = 2
 	ST_NODEV  = 4
 	ST_NOEXEC = 8
+
+	ST_NOSYMFOLLOW = 0x2000
 )
 
 // FSInfo is what statfs(2) reports about the file system an inode is on.
@@ -40,6 +42,14 @@ func (fs *FS) StatFS(n *Inode) FSInfo {
 	info := FSInfo{Type: TMPFS_MAGIC, BlockSize: mm.PageSize, FragSize: mm.PageSize, NameLen: 255, Flags: ST_NOSUID | ST_NODEV}
 	if n.hm != nil && !n.hm.overlay {
 		return n.hm.statfs(info)
+	}
+	if m := n.mnt; m != nil {
+		// A tmpfs the guest mounted shares the memory cap with the rest (below), but
+		// has its own flags and identity.
+		info.Flags, info.ID = m.Flags&(ST_RDONLY|ST_NOSUID|ST_NODEV|ST_NOEXEC), m.id
+		if m.Flags&MS_NOSYMFOLLOW != 0 {
+			info.Flags |= ST_NOSYMFOLLOW
+		}
 	}
 	for m := n; m != nil; m = m.parent {
 		if m.fsMagic != 0 {

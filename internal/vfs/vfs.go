@@ -83,10 +83,15 @@ type Inode struct {
 	// What the file system charged to the memory cap for this inode itself (not its
 	// pages), how many open file descriptions refer to it, and whether it is gone
 	// (unlinked; freed: its memory given back). See paged.go.
-	charged  int64
-	opens    int32
-	unlinked bool
-	freed    bool
+	charged int64
+	opens   int32
+	writers int32 // of opens, those open for writing (a read-only remount is EBUSY)
+	// leases are the open descriptions holding a lease on the file, in the order they
+	// took it; LeaseWaiters the opens waiting for leases to be broken (lease.go).
+	leases       []*File
+	LeaseWaiters Queue
+	unlinked     bool
+	freed        bool
 
 	// Below a host mount: the mount, and the parent and name the inode has there.
 	hm         *hostMount
@@ -94,6 +99,9 @@ type Inode struct {
 	hostName   string
 	fs         *FS
 	mapHost    *os.File // a host file's handle for its private mappings (HostPager)
+	// mnt is the tmpfs the guest mounted that the inode belongs to (nil: weft's own
+	// tree); see mount.go.
+	mnt *MemMount
 	// fsMagic, on the root of a synthetic tree (/proc), is the file system type
 	// statfs(2) reports for the inodes below it.
 	fsMagic uint64
@@ -155,6 +163,13 @@ type FS struct {
 	mapHandles int // host files held open for mappings (HostPager)
 
 	mounts map[*Inode]bool // the roots of what Mount put in the tree (EBUSY to move)
+
+	memMounts   []*MemMount // the tmpfs mounts the guest made, oldest first
+	nextMountID uint64
+
+	// Notify, if set, is the kernel's signal-driven I/O: it signals f's owner that
+	// I/O is possible (band) on f (async.go).
+	Notify func(f *File, band uint32)
 
 	// Now, if set, is the guest's CLOCK_REALTIME in Unix nanoseconds: new inodes and
 	// changes take their times from it.
@@ -246,6 +261,9 @@ func (fs *FS) NewFile(data []byte, perm uint32, uid, gid uint32) *Inode {
 }
 
 func (fs *FS) link(dir *Inode, name string, n *Inode) {
+	if n.mnt == nil {
+		n.mnt = dir.mnt // a new file is on the file system of its directory
+	}
 	dir.children[name] = n
 	if n.IsDir() {
 		n.parent, n.name = dir, name
@@ -683,7 +701,7 @@ func (fs *FS) Rename(c Cred, oldDir *Inode, oldName string, newDir *Inode, newNa
 	if n == nil {
 		return linux.ENOENT
 	}
-	if oldDir.layer() != newDir.layer() || oldDir.lookupFn != nil || newDir.lookupFn != nil {
+	if oldDir.layer() != newDir.layer() || oldDir.mnt != newDir.mnt || oldDir.lookupFn != nil || newDir.lookupFn != nil {
 		return linux.EXDEV
 	}
 	if err := oldDir.Writable(); err != nil {
@@ -823,10 +841,11 @@ func (n *Inode) Parent() *Inode {
 // Child looks up one entry of a directory (nil if absent).
 func (n *Inode) Child(name string) *Inode { return n.child(name) }
 
-// Writable reports EROFS for inodes on a read-only host mount or in a synthetic tree.
-// A guest root's lower layer is writable: changes go to memory (overlay.go).
+// Writable reports EROFS for inodes on a read-only host or tmpfs mount or in a
+// synthetic tree. A guest root's lower layer is writable: changes go to memory
+// (overlay.go).
 func (n *Inode) Writable() error {
-	if (n.hm != nil && !n.hm.rw && !n.hm.overlay) || n.gen != nil || n.lookupFn != nil {
+	if (n.hm != nil && !n.hm.rw && !n.hm.overlay) || n.gen != nil || n.lookupFn != nil || (n.mnt != nil && n.mnt.ReadOnly()) {
 		return linux.EROFS
 	}
 	return nil
@@ -994,7 +1013,7 @@ func (fs *FS) Link(c Cred, n, dir *Inode, name string) error {
 		return linux.EPERM
 	case n.Nlink == 0:
 		return linux.ENOENT // a file already deleted (linkat(2) of an open fd)
-	case n.layer() != dir.layer() || n.gen != nil || n.lookupFn != nil || dir.lookupFn != nil:
+	case n.layer() != dir.layer() || n.mnt != dir.mnt || n.gen != nil || n.lookupFn != nil || dir.lookupFn != nil:
 		return linux.EXDEV
 	}
 	if err := dir.Writable(); err != nil {

@@ -53,6 +53,7 @@ const (
 	ENOTEMPTY    Errno = 39
 	ELOOP        Errno = 40
 	ENOMSG       Errno = 42
+	EIDRM        Errno = 43
 	ENODATA      Errno = 61
 	EOVERFLOW    Errno = 75
 	ELIBBAD      Errno = 80
@@ -75,6 +76,7 @@ var errnoNames = map[Errno]string{
 	ENOMSG: "ENOMSG", ENODATA: "ENODATA", EOVERFLOW: "EOVERFLOW", ENOTSOCK: "ENOTSOCK",
 	EOPNOTSUPP: "EOPNOTSUPP", ETIMEDOUT: "ETIMEDOUT", ERESTARTSYS: "ERESTARTSYS",
 	ELIBBAD: "ELIBBAD",
+	EIDRM: "EIDRM",
 }
 
 // String returns the C name, e.g. "ENOENT".

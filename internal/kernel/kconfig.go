@@ -1,0 +1,63 @@
+package kernel
+
+// kernelConfig is the kernel configuration weft's behaviour corresponds to, for
+// programs (LTP's tst_kconfig) that decide from it what to test. It states only what is true of weft: an option is set
+// where weft implements the feature, and "is not set" where weft does not have it
+// (namespaces, block devices, swap, modules, memory failure injection, dnotify).
+// Options nothing asks about are left out, as in any configuration that never selected
+// them.
+const kernelConfig = `#
+# Automatically generated file; DO NOT EDIT.
+# Linux/riscv ` + KernelRelease + ` Kernel Configuration (weft)
+#
+CONFIG_RISCV=y
+CONFIG_64BIT=y
+CONFIG_MMU=y
+CONFIG_PGTABLE_LEVELS=4
+CONFIG_SMP=y
+CONFIG_DEFAULT_HOSTNAME="` + Hostname + `"
+CONFIG_SYSVIPC=y
+CONFIG_FUTEX=y
+CONFIG_PROC_FS=y
+CONFIG_TMPFS=y
+CONFIG_SHMEM=y
+CONFIG_MULTIUSER=y
+# CONFIG_SWAP is not set
+# CONFIG_MODULES is not set
+# CONFIG_NAMESPACES is not set
+# CONFIG_UTS_NS is not set
+# CONFIG_TIME_NS is not set
+# CONFIG_IPC_NS is not set
+# CONFIG_USER_NS is not set
+# CONFIG_PID_NS is not set
+# CONFIG_NET_NS is not set
+# CONFIG_MNT_NS is not set
+# CONFIG_CGROUPS is not set
+# CONFIG_BLOCK is not set
+# CONFIG_BLK_DEV_LOOP is not set
+# CONFIG_BLK_DEV_RAM is not set
+# CONFIG_EXT4_FS is not set
+# CONFIG_SQUASHFS is not set
+# CONFIG_DNOTIFY is not set
+# CONFIG_INOTIFY_USER is not set
+# CONFIG_IO_URING is not set
+# CONFIG_MEMORY_FAILURE is not set
+# CONFIG_HWPOISON_INJECT is not set
+# CONFIG_KSM is not set
+# CONFIG_TRANSPARENT_HUGEPAGE is not set
+# CONFIG_HUGETLBFS is not set
+# CONFIG_KVM is not set
+# CONFIG_KASAN is not set
+# CONFIG_UBSAN is not set
+# CONFIG_LOCKDEP is not set
+# CONFIG_FAULT_INJECTION is not set
+# CONFIG_SECURITY_LOCKDOWN_LSM is not set
+`
+
+// makeBootConfig writes kernelConfig where Debian keeps a kernel's configuration,
+// /boot/config-RELEASE. (Linux can also offer it as /proc/config.gz, but reading that
+// takes zcat and a shell, which a guest root need not have: LTP's tst_kconfig looks in
+// both places.)
+func (k *Kernel) makeBootConfig() {
+	k.FS.AddFile("/boot/config-"+KernelRelease, []byte(kernelConfig), 0o644)
+}

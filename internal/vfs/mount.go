@@ -1,0 +1,219 @@
+package vfs
+
+import "weft/internal/abi/linux"
+
+// File systems the guest mounts itself with mount(2). weft has no block devices, so the
+// only kind the guest can make is tmpfs: a fresh in-memory directory tree that hides
+// the directory it is mounted on until umount2(2) puts that back. Its files are weft's
+// own in-memory inodes (they count against the memory cap like any other), marked with
+// the mount so that a read-only mount refuses writes with EROFS and links and renames
+// across its edge fail with EXDEV, as between two file systems on Linux.
+
+// mount(2) flags (linux/mount.h).
+const (
+	MS_RDONLY      = 0x1
+	MS_NOSUID      = 0x2
+	MS_NODEV       = 0x4
+	MS_NOEXEC      = 0x8
+	MS_SYNCHRONOUS = 0x10
+	MS_REMOUNT     = 0x20
+	MS_MANDLOCK    = 0x40
+	MS_DIRSYNC     = 0x80
+	MS_NOSYMFOLLOW = 0x100
+	MS_NOATIME     = 0x400
+	MS_NODIRATIME  = 0x800
+	MS_BIND        = 0x1000
+	MS_MOVE        = 0x2000
+	MS_REC         = 0x4000
+	MS_SILENT      = 0x8000
+	MS_UNBINDABLE  = 1 << 17
+	MS_PRIVATE     = 1 << 18
+	MS_SLAVE       = 1 << 19
+	MS_SHARED      = 1 << 20
+	MS_RELATIME    = 1 << 21
+	MS_STRICTATIME = 1 << 24
+	MS_LAZYTIME    = 1 << 25
+
+	// MS_MGC_VAL in the top half of flags is the magic of kernels before 2.4, which
+	// mount(2) still accepts and ignores.
+	MS_MGC_MSK = 0xffff0000
+	MS_MGC_VAL = 0xc0ed0000
+)
+
+// umount2(2) flags.
+const (
+	MNT_FORCE       = 1
+	MNT_DETACH      = 2
+	MNT_EXPIRE      = 4
+	UMOUNT_NOFOLLOW = 8
+)
+
+// mountOptionFlags are the per-mount flags weft keeps and reports in /proc/PID/mounts
+// and statfs(2)'s f_flags; the rest of what a mount call may carry is accepted and has
+// no effect on an in-memory file system (sync, atime updates).
+const mountOptionFlags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOSYMFOLLOW
+
+// MemMount is a tmpfs the guest mounted.
+type MemMount struct {
+	Source string // mount(2)'s source argument, as /proc/PID/mounts shows it
+	Flags  uint64 // the MS_* flags of mountOptionFlags that hold now
+	id     uint64 // statfs(2)'s f_fsid: one per mount
+	// Expired is set by a first umount2(MNT_EXPIRE), which a second one completes.
+	Expired bool
+
+	root    *Inode // the mounted tree's root directory
+	covered *Inode // the directory (or the root of an earlier mount) it hides
+	parent  *Inode // the directory that has the mount point as an entry
+	name    string
+}
+
+// ReadOnly reports whether the mount refuses changes.
+func (m *MemMount) ReadOnly() bool { return m.Flags&MS_RDONLY != 0 }
+
+// Path is where the mount is in the tree now.
+func (m *MemMount) Path(fs *FS) string { return fs.PathOf(m.root) }
+
+// MemMounts returns the guest's tmpfs mounts in the order they were made.
+func (fs *FS) MemMounts() []*MemMount { return fs.memMounts }
+
+// MountOf returns the tmpfs mount whose root n is (nil if n is no mount's root).
+func (fs *FS) MountOf(n *Inode) *MemMount {
+	if n.mnt != nil && n.mnt.root == n {
+		return n.mnt
+	}
+	return nil
+}
+
+// MountRoot returns the root directory of m.
+func (fs *FS) MountRoot(m *MemMount) *Inode { return m.root }
+
+// IsFixedMount reports whether n is the root of a file system the guest did not mount
+// and cannot unmount: weft's own root, /proc, or a host directory the user mounted.
+func (fs *FS) IsFixedMount(n *Inode) bool {
+	return n == fs.Root || (fs.mounts[n] && n.mnt == nil)
+}
+
+// MountTmpfs mounts a new, empty tmpfs on the directory at, which must be a directory
+// of weft's own tree (not / itself, a host mount or /proc). The new root is owned by
+// root with mode 1777, tmpfs's default (tmpfs(5)).
+func (fs *FS) MountTmpfs(at *Inode, source string, flags uint64) (*MemMount, error) {
+	switch {
+	case !at.IsDir():
+		return nil, linux.ENOTDIR
+	case at == fs.Root || at.parent == nil || at.hm != nil || at.lookupFn != nil || at.fsMagic != 0:
+		return nil, linux.EINVAL
+	case at.unlinked:
+		return nil, linux.ENOENT
+	}
+	parent, name := at.parent, at.name
+	if parent.children[name] != at {
+		return nil, linux.EINVAL // not reachable by its name (a synthetic tree's view)
+	}
+	if !fs.charge(inodeCost) {
+		return nil, linux.ENOMEM
+	}
+	fs.nextMountID++
+	m := &MemMount{Source: source, Flags: flags & mountOptionFlags, id: fs.nextMountID, covered: at, parent: parent, name: name}
+	root := fs.newInode(S_IFDIR|0o1777, 0, 0)
+	root.charged = inodeCost
+	root.mnt = m
+	m.root = root
+	parent.children[name] = root
+	root.parent, root.name = parent, name
+	if fs.mounts == nil {
+		fs.mounts = map[*Inode]bool{}
+	}
+	fs.mounts[root] = true
+	fs.memMounts = append(fs.memMounts, m)
+	return m, nil
+}
+
+// Remount changes a mount's flags (mount(2) with MS_REMOUNT). Making it read-only while
+// a file on it is open for writing fails with EBUSY, as on Linux.
+func (fs *FS) Remount(m *MemMount, flags uint64) error {
+	flags &= mountOptionFlags
+	if flags&MS_RDONLY != 0 && !m.ReadOnly() && m.openForWrite() {
+		return linux.EBUSY
+	}
+	m.Flags = flags
+	return nil
+}
+
+// Unmount takes m out of the tree and puts back the directory it hid. Unless detach
+// (MNT_DETACH) is set, a mount with an open file, or one below which another mount
+// sits, is busy (EBUSY), as is one in which busy (the kernel's check of working
+// directories) finds something. Files still open after a detach go when they are
+// closed; everything else is freed now.
+func (fs *FS) Unmount(m *MemMount, detach bool, busy func(*Inode) bool) error {
+	if m.parent.children[m.name] != m.root {
+		return linux.EBUSY // something is mounted on top of it
+	}
+	var nested []*MemMount
+	for _, o := range fs.memMounts {
+		if o != m && o.parent.mnt == m {
+			nested = append(nested, o)
+		}
+	}
+	if !detach {
+		inUse := len(nested) > 0
+		m.walk(func(n *Inode) {
+			if n.opens > 0 || (n.IsDir() && busy != nil && busy(n)) {
+				inUse = true
+			}
+		})
+		if inUse {
+			return linux.EBUSY
+		}
+	}
+	// A lazy unmount takes what is mounted below it along (umount2(2): MNT_DETACH
+	// detaches the mount and its children).
+	for i := len(nested) - 1; i >= 0; i-- {
+		fs.Unmount(nested[i], true, nil)
+	}
+	m.parent.children[m.name] = m.covered
+	delete(fs.mounts, m.root)
+	for i, o := range fs.memMounts {
+		if o == m {
+			fs.memMounts = append(fs.memMounts[:i], fs.memMounts[i+1:]...)
+			break
+		}
+	}
+	m.walk(func(n *Inode) {
+		if n.IsDir() {
+			n.unlinked = true
+		}
+		n.Nlink = 0
+		n.maybeFree()
+	})
+	return nil
+}
+
+// walk calls f on every inode of the mount (each once, however many names it has).
+func (m *MemMount) walk(f func(*Inode)) {
+	seen := map[*Inode]bool{}
+	var visit func(n *Inode)
+	visit = func(n *Inode) {
+		if seen[n] {
+			return
+		}
+		seen[n] = true
+		f(n)
+		for _, name := range n.Names() {
+			if c := n.children[name]; c != nil && c.mnt == m {
+				visit(c)
+			}
+		}
+	}
+	visit(m.root)
+}
+
+// openForWrite reports whether a file of the mount is open for writing.
+func (m *MemMount) openForWrite() bool {
+	found := false
+	m.walk(func(n *Inode) {
+		if n.writers > 0 {
+			found = true
+		}
+	})
+	return found
+}

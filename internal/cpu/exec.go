@@ -260,6 +260,11 @@ refetch:
 
 		case FENCE:
 			// One hart at a time runs, in program order: nothing to order.
+			if h.SyncPoints {
+				if stop, ok := h.syncStop(in, base+i*2); ok {
+					return h.stop(stop, base+i*2, budget-left)
+				}
+			}
 		case FENCE_I:
 			h.FlushDecodeCache()
 			left--
@@ -278,6 +283,11 @@ refetch:
 		case LR_W, LR_D, SC_W, SC_D, AMOSWAP_W, AMOADD_W, AMOXOR_W, AMOAND_W, AMOOR_W,
 			AMOMIN_W, AMOMAX_W, AMOMINU_W, AMOMAXU_W, AMOSWAP_D, AMOADD_D, AMOXOR_D,
 			AMOAND_D, AMOOR_D, AMOMIN_D, AMOMAX_D, AMOMINU_D, AMOMAXU_D:
+			if h.SyncPoints {
+				if stop, ok := h.syncStop(in, base+i*2); ok {
+					return h.stop(stop, base+i*2, budget-left)
+				}
+			}
 			if stop, ok := h.atomic(in); !ok {
 				return h.stop(stop, base+i*2, budget-left)
 			}

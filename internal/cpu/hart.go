@@ -29,10 +29,13 @@ const (
 	StopIllegal                      // illegal or unsupported instruction at PC
 	StopFault                        // memory access fault at PC (see Fault)
 	StopMisaligned                   // misaligned atomic access at PC (see Fault.Addr)
+	// StopSync: a scheduling point (Hart.SyncPoints) at PC, not yet executed: an AMO,
+	// an LR or a fence, with Addr the address an AMO or LR would access.
+	StopSync
 )
 
 func (r StopReason) String() string {
-	return [...]string{"budget", "ecall", "ebreak", "illegal instruction", "fault", "misaligned"}[r]
+	return [...]string{"budget", "ecall", "ebreak", "illegal instruction", "fault", "misaligned", "sync"}[r]
 }
 
 // Stop describes why and where a hart stopped.
@@ -41,6 +44,7 @@ type Stop struct {
 	PC     uint64   // the instruction that stopped the hart (not retired)
 	Insn   uint32   // StopIllegal: the instruction bits
 	Fault  mm.Fault // StopFault, StopMisaligned: the failing access
+	Addr   uint64   // StopSync: the address of the AMO or LR (0 for a fence)
 }
 
 // Context is the architectural state of one thread: what a context switch saves.
@@ -263,6 +267,14 @@ type Hart struct {
 	TLBMisses, TLBFlushes, TLBEntriesFlushed uint64
 	// ASSwitches counts the times the hart changed address space (a satp write).
 	ASSwitches uint64
+	// SyncPoints makes the hart stop (StopSync) before each AMO, LR and fence, so that
+	// the kernel can decide there who runs next (schedule search). The instruction at
+	// which a run starts never stops it: a task resumed at its point executes it. Off,
+	// it costs one test per atomic instruction and nothing elsewhere.
+	SyncPoints bool
+	// syncPass is the address of the one instruction of this run allowed past its
+	// scheduling point (the run's first); ^0 once used.
+	syncPass uint64
 	// TimeBase is the virtual time in nanoseconds at the start of the next Run; the
 	// time CSR reads it (advanced by one nanosecond per instruction) at 10 MHz, the
 	// usual timebase of RISC-V Linux systems.
@@ -360,6 +372,7 @@ func (h *Hart) FlushDecodeCache() { h.bus.code.flushAll() }
 // prepareRun brings the TLBs up to date before a run: other harts or the kernel may have
 // changed mappings, and other harts' reservations must be watched.
 func (h *Hart) prepareRun() {
+	h.syncPass = h.pc
 	if h.tlb.gen != h.mem.Gen {
 		h.tlb.flush()
 	}
@@ -368,6 +381,24 @@ func (h *Hart) prepareRun() {
 		own = 1
 	}
 	h.watching = h.bus.holders > own
+}
+
+// syncStop reports whether the AMO, LR or fence at pc is a scheduling point at which
+// the hart must stop now (called only when SyncPoints is on), with the stop.
+func (h *Hart) syncStop(in *inst, pc uint64) (Stop, bool) {
+	if pc == h.syncPass {
+		h.syncPass = ^uint64(0)
+		return Stop{}, false
+	}
+	if in.op == SC_W || in.op == SC_D {
+		// The LR before it was the point: a switch between them fails the SC anyway.
+		return Stop{}, false
+	}
+	s := Stop{Reason: StopSync}
+	if in.op != FENCE {
+		s.Addr = h.x[in.rs1]
+	}
+	return s, true
 }
 
 func (h *Hart) reservedByOther(f *mm.Frame) bool {

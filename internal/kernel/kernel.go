@@ -24,6 +24,7 @@ import (
 	"weft/internal/abi/linux"
 	"weft/internal/cpu"
 	"weft/internal/kernel/cost"
+	"weft/internal/kernel/sched"
 	"weft/internal/loader"
 	"weft/internal/mm"
 	"weft/internal/trace"
@@ -108,6 +109,8 @@ type Config struct {
 	// NoASID makes every CPU flush its TLB when it switches address space, instead of
 	// keeping the translations of recent address spaces tagged (--asid off).
 	NoASID bool
+	// Policy decides who runs and for how long (nil: sched.NewTimeSlice(Seed)).
+	Policy sched.Policy
 }
 
 // DefaultClockStart is the guest's wall-clock time at boot unless Config.ClockStart
@@ -145,16 +148,23 @@ type CPU struct {
 type Kernel struct {
 	cfg Config
 	tr  trace.Sink // cfg.Trace: nil when tracing is off
-	// rng feeds the guest's random bytes; sched feeds scheduling choices. Both come
-	// from the seed, separately, so that changing how a run is scheduled does not
-	// change the random bytes a program sees.
-	rng   *rand.Rand
-	sched *rand.Rand
-	pool  mm.Pool
-	bus   cpu.Bus
-	CPUs  []*CPU
-	FS    *vfs.FS
-	table *SyscallTable
+	// rng feeds the guest's random bytes; the policy makes the scheduling choices,
+	// from a PRNG of its own, so that changing how a run is scheduled does not change
+	// the random bytes a program sees.
+	rng    *rand.Rand
+	policy sched.Policy
+	// points is policy.Points(): threads stop at every scheduling point.
+	points bool
+	// ready is the policy's question, reused (pickNext).
+	ready []sched.Thread
+	// yielder is the task that just called sched_yield: the next pick passes it over
+	// when another task is ready.
+	yielder *Task
+	pool    mm.Pool
+	bus     cpu.Bus
+	CPUs    []*CPU
+	FS      *vfs.FS
+	table   *SyscallTable
 
 	nextPID int
 	tasks   []*Task // the tasks that have not exited, in TID order
@@ -232,7 +242,7 @@ func New(cfg Config) (*Kernel, error) {
 	k := &Kernel{
 		cfg:       cfg,
 		rng:       rand.New(rand.NewPCG(cfg.Seed, 0x77656674)), // "weft"
-		sched:     rand.New(rand.NewPCG(cfg.Seed, 0x73636864)), // "schd"
+		policy:    cfg.Policy,
 		table:     cfg.Syscalls,
 		nextPID:   1,
 		noticed:   map[string]bool{},
@@ -248,9 +258,14 @@ func New(cfg Config) (*Kernel, error) {
 	if cfg.MaxMemory > 0 {
 		k.pool.Limit = int64(min(cfg.MaxMemory, 1<<62))
 	}
+	if k.policy == nil {
+		k.policy = sched.NewTimeSlice(cfg.Seed)
+	}
+	k.points = k.policy.Points()
 	for i := 0; i < cfg.CPUs; i++ {
 		h := k.bus.NewHart()
 		h.NoASID = cfg.NoASID
+		h.SyncPoints = k.points
 		k.CPUs = append(k.CPUs, &CPU{ID: i, Hart: h})
 	}
 	k.FS = vfs.New(cfg.UID, cfg.GID, k.Random)

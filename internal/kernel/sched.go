@@ -7,6 +7,7 @@ import (
 	"weft/internal/abi/linux"
 	"weft/internal/cpu"
 	"weft/internal/kernel/cost"
+	"weft/internal/kernel/sched"
 	"weft/internal/mm"
 	"weft/internal/trace"
 )
@@ -181,8 +182,9 @@ func (k *Kernel) pickCPU() *CPU {
 		if idle == nil {
 			break
 		}
-		t := k.runq[0]
-		k.runq = k.runq[1:]
+		i := k.pickQueued(idle)
+		t := k.runq[i]
+		k.runq = append(k.runq[:i], k.runq[i+1:]...)
 		k.work[cost.QueueOp]++
 		idle.Clock = max(idle.Clock, t.readyAt)
 		idle.cur = t
@@ -236,9 +238,20 @@ func (k *Kernel) runSlice(c *CPU) {
 	t.interrupted = false
 	if k.deliverable(t) != 0 {
 		t.onHart = nil
+		// A signal that came while the task waited at an ecall is delivered before the
+		// call, which its handler returns to.
+		t.atEcall = false
 		if !k.deliverSignals(t) {
 			return
 		}
+	}
+	if t.atEcall {
+		// Preempted at its ecall (a scheduling point): make the call now.
+		t.atEcall = false
+		t.onHart = nil
+		k.ecall(c, t)
+		k.checkCPULimit(t.TG)
+		return
 	}
 	if t.onHart != h {
 		h.Load(&t.Ctx, t.TG.MM)
@@ -249,14 +262,16 @@ func (k *Kernel) runSlice(c *CPU) {
 		t.sliceLeft = k.quantum(t)
 	}
 	// Run the slice in steps while another CPU is busy too, so that the CPUs'
-	// instruction streams interleave at the step's granularity.
-	budget := t.sliceLeft
+	// instruction streams interleave at the step's granularity; the policy has the
+	// last word.
+	others := false
 	for _, o := range k.CPUs {
 		if o != c && o.cur != nil {
-			budget = min(budget, k.cfg.Step)
+			others = true
 			break
 		}
 	}
+	budget := max(k.policy.Budget(k.thread(t), t.sliceLeft, k.cfg.Step, others), 1)
 	if k.cfg.MaxInsns > 0 {
 		budget = min(budget, k.cfg.MaxInsns-min(k.cfg.MaxInsns, k.budgetUsed()))
 	}
@@ -280,22 +295,101 @@ func (k *Kernel) runSlice(c *CPU) {
 	switch stop.Reason {
 	case cpu.StopBudget:
 		t.onHart = h // nothing touched the registers: the hart still holds them
-		if t.sliceLeft == 0 && len(k.runq) > 0 {
-			t.Stats.InvolSwitches++
-			k.deschedule(t)
-			k.makeRunnable(t, c.Clock)
-		}
+		k.preemptAt(c, t, sched.Budget, 0)
+	case cpu.StopSync:
+		t.onHart = h
+		k.preemptAt(c, t, sched.Sync, stop.Addr)
 	case cpu.StopEcall:
-		h.ClearReservation()
-		t.Ctx.PC += 4
-		t.syscallStart = c.Clock
-		k.work[cost.Trap]++
-		k.settle(t)
-		k.syscall(t)
+		if k.points && k.preemptAt(c, t, sched.Syscall, 0) {
+			t.atEcall = true
+			break
+		}
+		k.ecall(c, t)
 	default:
 		k.fault(t, stop)
 	}
 	k.checkCPULimit(t.TG)
+}
+
+// ecall makes the system call t stopped at.
+func (k *Kernel) ecall(c *CPU, t *Task) {
+	c.Hart.ClearReservation()
+	t.Ctx.PC += 4
+	t.syscallStart = c.Clock
+	k.work[cost.Trap]++
+	k.settle(t)
+	k.syscall(t)
+}
+
+// thread describes t to the policy.
+func (k *Kernel) thread(t *Task) sched.Thread {
+	return sched.Thread{TID: t.TID, Insns: t.Stats.Insns, Steps: t.steps, Point: t.point,
+		Addr: t.pointAddr, PC: t.Ctx.PC, SliceLeft: t.sliceLeft}
+}
+
+// pickQueued asks the policy which task of the run queue the idle CPU c takes, and
+// returns its index. A task that just yielded is passed over when another is ready.
+func (k *Kernel) pickQueued(c *CPU) int {
+	skip := -1
+	if y := k.yielder; y != nil && len(k.runq) > 1 {
+		for i, t := range k.runq {
+			if t == y {
+				skip = i
+			}
+		}
+	}
+	k.yielder = nil
+	k.ready = k.ready[:0]
+	for i, t := range k.runq {
+		if i != skip {
+			k.ready = append(k.ready, k.thread(t))
+		}
+	}
+	var at sched.Thread
+	if c.last != nil {
+		at = k.thread(c.last)
+		at.Point = sched.Idle
+	}
+	i := k.policy.Pick(at, k.ready, false)
+	if i < 0 || i >= len(k.ready) {
+		panic(fmt.Sprintf("sched: policy %s picked %d of %d queued tasks", k.policy.Name(), i, len(k.ready)))
+	}
+	if skip >= 0 && i >= skip {
+		i++
+	}
+	return i
+}
+
+// preemptAt asks the policy, at a scheduling point p of t running on c, whether t goes
+// on; if not, the task it chose takes c and t goes to the back of the run queue. It
+// reports whether t was preempted. With nothing queued there is no question to ask.
+func (k *Kernel) preemptAt(c *CPU, t *Task, p sched.Point, addr uint64) bool {
+	t.point, t.pointAddr = p, addr
+	if len(k.runq) == 0 {
+		return false
+	}
+	k.ready = append(k.ready[:0], k.thread(t))
+	for _, q := range k.runq {
+		k.ready = append(k.ready, k.thread(q))
+	}
+	i := k.policy.Pick(k.ready[0], k.ready, true)
+	t.steps++
+	if i == 0 {
+		return false
+	}
+	if i < 0 || i >= len(k.ready) {
+		panic(fmt.Sprintf("sched: policy %s picked %d of %d ready tasks", k.policy.Name(), i, len(k.ready)))
+	}
+	n := k.runq[i-1]
+	k.runq = append(k.runq[:i-1], k.runq[i:]...)
+	t.Stats.InvolSwitches++
+	k.deschedule(t)
+	k.makeRunnable(t, c.Clock)
+	k.work[cost.QueueOp]++
+	c.Clock = max(c.Clock, n.readyAt)
+	c.cur = n
+	n.cpu = c
+	return true
 }
 
 // checkCPULimit enforces RLIMIT_CPU on tg's CPU time (getrlimit(2)): at the soft limit
@@ -325,15 +419,10 @@ var niceWeight = [40]uint64{
 	110, 87, 70, 56, 45, 36, 29, 23, 18, 15,
 }
 
-// quantum is t's next time slice: the base quantum weighted by nice value, and varied
-// by up to a quarter either way from the seeded PRNG, so that different seeds give
-// different interleavings and the same seed the same one.
+// quantum is t's next time slice: the base quantum weighted by nice value, as the
+// policy varies it (the default by up to a quarter either way, from the seed).
 func (k *Kernel) quantum(t *Task) uint64 {
-	q := k.cfg.Quantum * niceWeight[t.Nice+20] / 1024
-	if jitter := q / 4; jitter > 0 {
-		q = q - jitter + k.sched.Uint64N(2*jitter+1)
-	}
-	return max(q, 1)
+	return max(k.policy.Quantum(k.cfg.Quantum*niceWeight[t.Nice+20]/1024), 1)
 }
 
 // deschedule takes a running task off its CPU.

@@ -4,6 +4,7 @@ import (
 	"weft/internal/abi/linux"
 	"weft/internal/cpu"
 	"weft/internal/kernel/cost"
+	"weft/internal/kernel/sched"
 	"weft/internal/loader"
 	"weft/internal/mm"
 	"weft/internal/vfs"
@@ -216,6 +217,14 @@ type Task struct {
 	onHart *cpu.Hart
 	// sliceLeft counts the instructions left in the task's time slice.
 	sliceLeft uint64
+	// steps counts the scheduling points at which the policy was asked about the task
+	// while it ran; point and pointAddr say where it stopped last (sched.Thread).
+	steps     uint64
+	point     sched.Point
+	pointAddr uint64
+	// atEcall: the task was preempted at the ecall at its pc, before the system call;
+	// when it runs again the call is made without running the hart.
+	atEcall bool
 	// syscallStart is when the current syscall trapped, for the trace.
 	syscallStart uint64
 	exitTraced   bool
@@ -279,6 +288,7 @@ func (t *Task) Yield() {
 	now := t.Now()
 	k.deschedule(t)
 	k.makeRunnable(t, now)
+	k.yielder = t
 }
 
 // SigAction is a signal's disposition (the kernel's struct sigaction).

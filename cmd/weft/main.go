@@ -57,12 +57,15 @@ const exitInternal = exitUsage
 const usage = `usage: weft run [flags] PROGRAM [ARGS...]
        weft demo [--list] [--seed N] [--dir DIR] [LESSON...]
        weft bench [--quick] [--json] [--no-native] [--dir DIR]
+       weft explore [flags] PROGRAM [ARGS...]
+       weft replay [flags] SCHEDULE
        weft syscalls
        weft --version
 
 weft runs a static riscv64 Linux program on a user-space kernel, deterministically.
 weft demo is a guided tour of processes and threads, one lesson per property.
 weft bench measures what processes and threads cost, in weft and on this machine.
+weft explore searches a program's schedules for concurrency bugs; weft replay repeats one.
 weft syscalls lists the system calls weft implements and how completely.
 'weft run --help' lists the flags of weft run.
 `
@@ -116,6 +119,10 @@ func weft(args []string, stdin io.Reader, stdout, stderr io.Writer) (status int)
 		return cmdRun(args[1:], stdin, stdout, stderr)
 	case "demo":
 		return cmdDemo(args[1:], stdout, stderr)
+	case "explore":
+		return cmdExplore(args[1:], stdout, stderr)
+	case "replay":
+		return cmdReplay(args[1:], stdin, stdout, stderr)
 	case "bench":
 		return cmdBench(args[1:], stdout, stderr)
 	case "syscalls":
@@ -135,7 +142,7 @@ func weft(args []string, stdin io.Reader, stdout, stderr io.Writer) (status int)
 		fmt.Fprintf(stderr, "weft: %s: flags come after the command, as in weft run %s PROGRAM ('weft help' for the commands)\n", args[0], args[0])
 		return exitUsage
 	}
-	fmt.Fprintf(stderr, "weft: unknown command %q (valid: run, demo, bench, syscalls, help, version)\n", args[0])
+	fmt.Fprintf(stderr, "weft: unknown command %q (valid: run, demo, bench, explore, replay, syscalls, help, version)\n", args[0])
 	return exitUsage
 }
 
@@ -275,7 +282,7 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		StdinTTY: stdinTTY, StdoutTTY: isTTY(guestOut), StderrTTY: isTTY(stderr),
 		Env: opts.env, Seed: opts.seed, CPUs: opts.cpus, Quantum: opts.quantum, Step: opts.step,
 		MaxInsns: opts.maxInsns, MaxMemory: maxMem, ClockStart: clockStart, UID: uint32(opts.uid), GID: uint32(opts.gid),
-		Mounts: opts.mounts, RawHostIDs: opts.rawIDs,
+		Mounts: opts.mounts, RawHostIDs: opts.rawIDs, Policy: runPolicy,
 	}
 	if opts.straceExpr != "" || opts.straceOut != "" {
 		opts.strace = true // either asks for strace output

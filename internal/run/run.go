@@ -15,6 +15,7 @@ import (
 
 	"weft/internal/kernel"
 	"weft/internal/kernel/cost"
+	"weft/internal/kernel/sched"
 	"weft/internal/loader"
 	"weft/internal/syscalls"
 	"weft/internal/trace"
@@ -67,6 +68,8 @@ type Options struct {
 	// address-space switch flush the CPU's TLB (--cost-model, --asid off).
 	CostModel *cost.Model
 	NoASID    bool
+	// Policy is kernel.Config.Policy: who runs next (nil: time slices).
+	Policy sched.Policy
 }
 
 // Result is how a run went.
@@ -137,7 +140,7 @@ func Program(path string, argv []string, o Options) (*Result, error) {
 		Mounts: o.Mounts, RawHostIDs: o.RawHostIDs, Syscalls: syscalls.Table(),
 		Strace: o.Strace, StraceCalls: o.StraceCalls, Trace: o.Trace, Notices: notices,
 		HostStopped: o.HostStopped, Closed: o.Closed, Init: o.Init,
-		CostModel: o.CostModel, NoASID: o.NoASID,
+		CostModel: o.CostModel, NoASID: o.NoASID, Policy: o.Policy,
 	})
 	if err != nil {
 		return nil, err

@@ -131,6 +131,11 @@ refetch:
 
 		case LB, LH, LW, LD, LBU, LHU, LWU, FLW, FLD:
 			a := x[in.rs1] + uint64(in.imm)
+			if h.MemPoints {
+				if s, ok := h.memStop(in, base+i*2, a, false); ok {
+					return h.stop(s, base+i*2, budget-left)
+				}
+			}
 			size := loadSize[in.op]
 			var v uint64
 			e := &tlb.rtlb[(a>>mm.PageShift)%tlbSize]
@@ -162,6 +167,11 @@ refetch:
 
 		case SB, SH, SW, SD, FSW, FSD:
 			a := x[in.rs1] + uint64(in.imm)
+			if h.MemPoints {
+				if s, ok := h.memStop(in, base+i*2, a, true); ok {
+					return h.stop(s, base+i*2, budget-left)
+				}
+			}
 			v := x[in.rs2]
 			if in.op == FSW || in.op == FSD {
 				v = h.f[in.rs2&31]

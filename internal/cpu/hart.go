@@ -44,7 +44,9 @@ type Stop struct {
 	PC     uint64   // the instruction that stopped the hart (not retired)
 	Insn   uint32   // StopIllegal: the instruction bits
 	Fault  mm.Fault // StopFault, StopMisaligned: the failing access
-	Addr   uint64   // StopSync: the address of the AMO or LR (0 for a fence)
+	Addr   uint64   // StopSync: the address of the access (0 for a fence)
+	Write  bool     // StopSync: the access writes (an AMO, a store)
+	Plain  bool     // StopSync: at a plain load or store (MemPoints), not an atomic
 }
 
 // Context is the architectural state of one thread: what a context switch saves.
@@ -272,6 +274,11 @@ type Hart struct {
 	// which a run starts never stops it: a task resumed at its point executes it. Off,
 	// it costs one test per atomic instruction and nothing elsewhere.
 	SyncPoints bool
+	// MemPoints makes the interpreter (not the block engine) stop as well before each
+	// load and store whose base register is neither sp nor fp: an access that may be to
+	// memory shared with other threads, where a preemption can split a read-modify-write
+	// of plain code. Off, it costs the interpreter one test per load and store.
+	MemPoints bool
 	// syncPass is the address of the one instruction of this run allowed past its
 	// scheduling point (the run's first); ^0 once used.
 	syncPass uint64
@@ -397,8 +404,21 @@ func (h *Hart) syncStop(in *inst, pc uint64) (Stop, bool) {
 	s := Stop{Reason: StopSync}
 	if in.op != FENCE {
 		s.Addr = h.x[in.rs1]
+		s.Write = in.op != LR_W && in.op != LR_D
 	}
 	return s, true
+}
+
+// memStop is syncStop for a plain load or store at pc to addr (MemPoints).
+func (h *Hart) memStop(in *inst, pc, addr uint64, write bool) (Stop, bool) {
+	if in.rs1 == 2 || in.rs1 == 8 {
+		return Stop{}, false // the stack: the thread's own
+	}
+	if pc == h.syncPass {
+		h.syncPass = ^uint64(0)
+		return Stop{}, false
+	}
+	return Stop{Reason: StopSync, Addr: addr, Write: write, Plain: true}, true
 }
 
 func (h *Hart) reservedByOther(f *mm.Frame) bool {

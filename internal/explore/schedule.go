@@ -75,6 +75,8 @@ func pointWhat(p sched.Point) string {
 		return "atomic or fence"
 	case sched.Syscall:
 		return "system call"
+	case sched.Access:
+		return "load or store"
 	}
 	return "instruction"
 }
@@ -177,7 +179,7 @@ func ParseSchedule(text string) (*Schedule, error) {
 	if len(lines) == 0 || lines[0] != fmt.Sprintf("weft-schedule %d", scheduleVersion) {
 		return nil, fmt.Errorf("not a weft schedule file of version %d (its first line must be \"weft-schedule %d\")", scheduleVersion, scheduleVersion)
 	}
-	points := map[string]sched.Point{"budget": sched.Budget, "sync": sched.Sync, "syscall": sched.Syscall, "idle": sched.Idle}
+	points := map[string]sched.Point{"budget": sched.Budget, "sync": sched.Sync, "syscall": sched.Syscall, "idle": sched.Idle, "access": sched.Access}
 	var sawProgram, sawSHA bool
 	for n, line := range lines[1:] {
 		if line == "" || strings.HasPrefix(line, "#") {

@@ -262,6 +262,10 @@ func New(cfg Config) (*Kernel, error) {
 		k.policy = sched.NewTimeSlice(cfg.Seed)
 	}
 	k.points = k.policy.Points()
+	if k.points {
+		// Only the interpreter stops at plain loads and stores (cpu.Hart.MemPoints).
+		k.bus.Engine = cpu.Interpreter
+	}
 	for i := 0; i < cfg.CPUs; i++ {
 		h := k.bus.NewHart()
 		h.NoASID = cfg.NoASID

@@ -275,6 +275,9 @@ func (k *Kernel) runSlice(c *CPU) {
 	if k.cfg.MaxInsns > 0 {
 		budget = min(budget, k.cfg.MaxInsns-min(k.cfg.MaxInsns, k.budgetUsed()))
 	}
+	// Plain loads and stores are scheduling points only while another task is ready
+	// to take the CPU: single-threaded stretches (start-up) run without them.
+	h.MemPoints = k.points && len(k.runq) > 0
 	before := h.Retired
 	mem := t.TG.MM.Stats
 	start := c.Clock
@@ -298,7 +301,12 @@ func (k *Kernel) runSlice(c *CPU) {
 		k.preemptAt(c, t, sched.Budget, 0)
 	case cpu.StopSync:
 		t.onHart = h
-		k.preemptAt(c, t, sched.Sync, stop.Addr)
+		t.pointWrite = stop.Write
+		p := sched.Sync
+		if stop.Plain {
+			p = sched.Access
+		}
+		k.preemptAt(c, t, p, stop.Addr)
 	case cpu.StopEcall:
 		if k.points && k.preemptAt(c, t, sched.Syscall, 0) {
 			t.atEcall = true
@@ -324,7 +332,7 @@ func (k *Kernel) ecall(c *CPU, t *Task) {
 // thread describes t to the policy.
 func (k *Kernel) thread(t *Task) sched.Thread {
 	return sched.Thread{TID: t.TID, Insns: t.Stats.Insns, Steps: t.steps, Point: t.point,
-		Addr: t.pointAddr, PC: t.Ctx.PC, SliceLeft: t.sliceLeft}
+		Addr: t.pointAddr, Write: t.pointWrite, PC: t.Ctx.PC, SliceLeft: t.sliceLeft}
 }
 
 // pickQueued asks the policy which task of the run queue the idle CPU c takes, and
@@ -365,7 +373,7 @@ func (k *Kernel) pickQueued(c *CPU) int {
 // reports whether t was preempted. With nothing queued there is no question to ask.
 func (k *Kernel) preemptAt(c *CPU, t *Task, p sched.Point, addr uint64) bool {
 	t.point, t.pointAddr = p, addr
-	if len(k.runq) == 0 {
+	if len(k.runq) == 0 || (p == sched.Access && ownStack(t, addr)) {
 		return false
 	}
 	k.ready = append(k.ready[:0], k.thread(t))
@@ -390,6 +398,17 @@ func (k *Kernel) preemptAt(c *CPU, t *Task, p sched.Point, addr uint64) bool {
 	c.cur = n
 	n.cpu = c
 	return true
+}
+
+// ownStack reports whether addr lies in the mapping that holds t's stack pointer:
+// its own stack, and for glibc's threads their TLS and thread descriptor too. Such
+// accesses almost never race (a pointer to a local handed to another thread is the
+// exception, which this misses), so they are not put to the policy: fewer points, and
+// PCT's change points fall where they can matter.
+func ownStack(t *Task, addr uint64) bool {
+	as := t.TG.MM
+	v := as.Find(addr)
+	return v != nil && v == as.Find(t.Ctx.X[2])
 }
 
 // checkCPULimit enforces RLIMIT_CPU on tg's CPU time (getrlimit(2)): at the soft limit

@@ -219,9 +219,10 @@ type Task struct {
 	sliceLeft uint64
 	// steps counts the scheduling points at which the policy was asked about the task
 	// while it ran; point and pointAddr say where it stopped last (sched.Thread).
-	steps     uint64
-	point     sched.Point
-	pointAddr uint64
+	steps      uint64
+	point      sched.Point
+	pointAddr  uint64
+	pointWrite bool
 	// atEcall: the task was preempted at the ecall at its pc, before the system call;
 	// when it runs again the call is made without running the hart.
 	atEcall bool

@@ -28,10 +28,11 @@ const (
 	Sync                 // before an AMO, LR or fence
 	Syscall              // before a system call
 	Idle                 // a CPU has no thread (the last one blocked, exited or yielded)
+	Access               // before a load or store off the stack (cpu.Hart.MemPoints)
 )
 
 func (p Point) String() string {
-	return [...]string{"budget", "sync", "syscall", "idle"}[p]
+	return [...]string{"budget", "sync", "syscall", "idle", "access"}[p]
 }
 
 // Thread is what a policy knows of a ready thread.
@@ -43,10 +44,11 @@ type Thread struct {
 	// Steps counts the scheduling points at which the thread was asked about while
 	// running.
 	Steps uint64
-	// Point is where the thread is stopped; Addr the address of its pending atomic at
-	// a Sync point (0 when unknown).
+	// Point is where the thread is stopped; Addr the address of its pending atomic,
+	// load or store at a Sync point (0 when unknown).
 	Point Point
 	Addr  uint64
+	Write bool // the pending access at Addr writes
 	// PC is where it is stopped (for reports).
 	PC uint64
 	// SliceLeft is what remains of its time slice (TimeSlice only).

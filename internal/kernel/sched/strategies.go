@@ -40,7 +40,9 @@ func (p *PCT) priority(tid int) uint64 {
 }
 
 func (p *PCT) Pick(at Thread, ready []Thread, running bool) int {
-	if len(ready) >= 2 {
+	// Budget points only keep a thread that touches no shared memory from running
+	// for ever; they are not where priorities change.
+	if len(ready) >= 2 && at.Point != Budget {
 		p.Choices++
 		for p.next < len(p.change) && p.change[p.next] <= p.Choices {
 			if running {

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"time"
 
 	"weft/internal/explore"
 	"weft/internal/kernel/sched"
@@ -30,7 +29,7 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 	var o explore.Options
 	var shard, expect, out string
 	var env envList
-	set.StringVar(&o.Strategy, "strategy", "pct", "search strategy: pct, random, pos or urw")
+	set.StringVar(&o.Strategy, "strategy", "mix", "search strategy: mix (PCT and POS by turns), pct, random, pos or urw")
 	set.IntVar(&o.Depth, "depth", 3, "PCT's depth: bugs that need up to depth-1 preemptions")
 	set.IntVar(&o.Runs, "runs", 1000, "schedules to try (per shard)")
 	set.DurationVar(&o.Time, "time", 0, "stop after this much host time (0: no limit), as 30s or 5m")
@@ -41,7 +40,7 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 	set.BoolVar(&o.All, "all", false, "go on after a failure and collect every distinct one")
 	set.StringVar(&expect, "expect-stdout", "", "a run whose standard output differs from `FILE` fails")
 	set.IntVar(&o.CPUs, "cpus", 1, "simulated CPUs")
-	set.Uint64Var(&o.MaxInsns, "max-insns", 200_000_000, "a run that has not exited after `N` instructions is a livelock")
+	set.Uint64Var(&o.MaxInsns, "max-insns", 50_000_000, "a run that has not exited after `N` instructions is a livelock")
 	set.Uint64Var(&o.Grain, "grain", 200, "mean instructions between preemption points outside atomics and system calls")
 	set.Var(&env, "env", "add `K=V` to the guest's environment (repeatable)")
 	if err := set.Parse(args); err != nil {
@@ -195,11 +194,9 @@ func cmdReplay(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	runArgs = append(runArgs, s.Argv[1:]...)
 	runPolicy = s.Policy()
 	defer func() { runPolicy = nil }()
-	start := time.Now()
 	status := cmdRun(runArgs, stdin, stdout, stderr)
 	if r, ok := runPolicy.(*sched.Replay); ok && r.Applied < len(s.Decisions) {
 		fmt.Fprintf(stderr, "weft replay: only %d of the %d decisions applied: the run went another way than when the schedule was written\n", r.Applied, len(s.Decisions))
 	}
-	_ = start
 	return status
 }

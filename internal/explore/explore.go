@@ -28,8 +28,11 @@ import (
 	"weft/internal/run"
 )
 
-// Strategies lists the search strategies, the default first.
-var Strategies = []string{"pct", "random", "pos", "urw"}
+// Strategies lists the search strategies, the default first. "mix" alternates PCT (even
+// schedules) and POS (odd ones): PCT finds bugs that need a few preemptions at exact
+// points among many, POS those where conflicting accesses must fall in one order, and
+// each misses some of the other's within a small budget.
+var Strategies = []string{"mix", "pct", "random", "pos", "urw"}
 
 // Options configure a campaign.
 type Options struct {
@@ -94,7 +97,7 @@ func (o *Options) Validate() error {
 		ok = ok || s == o.Strategy
 	}
 	if !ok {
-		return fmt.Errorf("unknown strategy %q (valid: pct, random, pos, urw)", o.Strategy)
+		return fmt.Errorf("unknown strategy %q (valid: mix, pct, random, pos, urw)", o.Strategy)
 	}
 	if o.Depth == 0 {
 		o.Depth = 3
@@ -121,7 +124,7 @@ func (o *Options) Validate() error {
 		o.CPUs = 1
 	}
 	if o.MaxInsns == 0 {
-		o.MaxInsns = 200_000_000
+		o.MaxInsns = 50_000_000
 	}
 	if o.Grain == 0 {
 		o.Grain = 200
@@ -192,9 +195,16 @@ type profile struct {
 	steps   map[int]uint64
 }
 
-// policy makes schedule i's policy.
-func (o *Options) policy(seed uint64, prof profile) sched.Policy {
-	switch o.Strategy {
+// policy makes schedule i's policy, from its seed.
+func (o *Options) policy(i int, seed uint64, prof profile) sched.Policy {
+	strategy := o.Strategy
+	if strategy == "mix" {
+		strategy = "pct"
+		if i%2 == 1 {
+			strategy = "pos"
+		}
+	}
+	switch strategy {
 	case "random":
 		return sched.NewRandom(seed, o.Grain)
 	case "pos":
@@ -254,7 +264,7 @@ func Explore(o Options) (*Report, error) {
 				next += o.Shards
 				mu.Unlock()
 				seed := scheduleSeed(o.Seed, i)
-				out, err := o.runWith(o.policy(seed, prof), o.kernelSeed())
+				out, err := o.runWith(o.policy(i, seed, prof), o.kernelSeed())
 				mu.Lock()
 				ran++
 				if err != nil {
@@ -303,7 +313,7 @@ func Explore(o Options) (*Report, error) {
 		s := &Schedule{
 			Program: o.Path, SHA256: hex.EncodeToString(hash[:]), Argv: o.Argv, Env: o.Env,
 			CPUs: o.CPUs, KernelSeed: o.kernelSeed(), MaxInsns: o.MaxInsns, Grain: o.Grain,
-			Strategy: o.Strategy, Depth: o.Depth, Seed: f.Seed, K: prof.choices, Profile: prof.steps,
+			Strategy: o.Strategy, Schedule: i, Depth: o.Depth, Seed: f.Seed, K: prof.choices, Profile: prof.steps,
 			Failure: out.kind,
 		}
 		s.Decisions, err = o.minimise(out.kind, out.rec.Decisions)

@@ -33,6 +33,7 @@ type Schedule struct {
 	// regenerates their choices (K and Profile are what they were given) instead of
 	// following Decisions.
 	Strategy   string
+	Schedule   int // the schedule's number in its campaign (mix alternates by it)
 	Depth      int
 	Seed, K    uint64
 	Profile    map[int]uint64
@@ -87,7 +88,7 @@ func (s *Schedule) Policy() sched.Policy {
 		return sched.NewReplay(s.Grain, s.Decisions)
 	}
 	o := Options{Strategy: s.Strategy, Grain: s.Grain, Depth: s.Depth}
-	return o.policy(s.Seed, profile{choices: s.K, steps: s.Profile})
+	return o.policy(s.Schedule, s.Seed, profile{choices: s.K, steps: s.Profile})
 }
 
 // Check fails when exe is not the program the schedule was written for.
@@ -110,7 +111,7 @@ func (s *Schedule) Write(w io.Writer) error {
 	fmt.Fprintf(b, "argv%s\n", quoteAll(s.Argv))
 	fmt.Fprintf(b, "env%s\n", quoteAll(s.Env))
 	fmt.Fprintf(b, "cpus %d\nkernel-seed %d\nmax-insns %d\ngrain %d\n", s.CPUs, s.KernelSeed, s.MaxInsns, s.Grain)
-	fmt.Fprintf(b, "strategy %s depth %d k %d seed %d\n", s.Strategy, s.Depth, s.K, s.Seed)
+	fmt.Fprintf(b, "strategy %s schedule %d depth %d k %d seed %d\n", s.Strategy, s.Schedule, s.Depth, s.K, s.Seed)
 	if s.ByStrategy {
 		tids := make([]int, 0, len(s.Profile))
 		for t := range s.Profile {
@@ -217,7 +218,7 @@ func ParseSchedule(text string) (*Schedule, error) {
 		case "grain":
 			s.Grain, err = strconv.ParseUint(rest, 10, 64)
 		case "strategy":
-			_, err = fmt.Sscanf(rest, "%s depth %d k %d seed %d", &s.Strategy, &s.Depth, &s.K, &s.Seed)
+			_, err = fmt.Sscanf(rest, "%s schedule %d depth %d k %d seed %d", &s.Strategy, &s.Schedule, &s.Depth, &s.K, &s.Seed)
 			if err == nil && !slices.Contains(Strategies, s.Strategy) {
 				err = fmt.Errorf("unknown strategy %q", s.Strategy)
 			}

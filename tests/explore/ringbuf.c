@@ -5,7 +5,7 @@
 #include <pthread.h>
 
 #define SIZE 2
-#define ITEMS 4
+#define ITEMS 8
 
 static volatile int ring[SIZE];
 static volatile int count;

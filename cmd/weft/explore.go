@@ -42,6 +42,7 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 	set.IntVar(&o.CPUs, "cpus", 1, "simulated CPUs")
 	set.Uint64Var(&o.MaxInsns, "max-insns", 50_000_000, "a run that has not exited after `N` instructions is a livelock")
 	set.Uint64Var(&o.Grain, "grain", 200, "mean instructions between preemption points outside atomics and system calls")
+	set.BoolVar(&o.AllAccesses, "all-accesses", false, "make every load and store off the thread's stack a preemption point, not only those in code with DWARF line information (-g)")
 	set.Var(&env, "env", "add `K=V` to the guest's environment (repeatable)")
 	if err := set.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -140,8 +141,12 @@ func (e *envList) Set(s string) error {
 
 const replaySynopsis = "weft replay [--trace FILE] [--strace] [--summary] [--stats] SCHEDULE"
 
-// runPolicy, when set, is the policy cmdRun gives the kernel (weft replay).
-var runPolicy sched.Policy
+// runPolicy and runAccessPoints, when set, are the policy and access-point filter cmdRun
+// gives the kernel (weft replay).
+var (
+	runPolicy       sched.Policy
+	runAccessPoints func(pc uint64) bool
+)
 
 // cmdReplay runs a program under a schedule file's decisions, as weft run would.
 func cmdReplay(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -192,8 +197,8 @@ func cmdReplay(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	// The guest's argv[0] is the one the schedule recorded; the program is its path.
 	runArgs = append(runArgs, "--", s.Program)
 	runArgs = append(runArgs, s.Argv[1:]...)
-	runPolicy = s.Policy()
-	defer func() { runPolicy = nil }()
+	runPolicy, runAccessPoints = s.Policy(), s.AccessPoints(exe)
+	defer func() { runPolicy, runAccessPoints = nil, nil }()
 	status := cmdRun(runArgs, stdin, stdout, stderr)
 	if r, ok := runPolicy.(*sched.Replay); ok && r.Applied < len(s.Decisions) {
 		fmt.Fprintf(stderr, "weft replay: only %d of the %d decisions applied: the run went another way than when the schedule was written\n", r.Applied, len(s.Decisions))

@@ -23,6 +23,7 @@ import (
 	"sync"
 	"time"
 
+	"weft/internal/guestprof"
 	"weft/internal/kernel"
 	"weft/internal/kernel/sched"
 	"weft/internal/run"
@@ -57,6 +58,15 @@ type Options struct {
 	Grain    uint64 // mean instructions between budget points
 	// Minimise bounds the replays spent minimising a failure.
 	Minimise int
+	// AllAccesses makes every plain load and store off the thread's stack a
+	// scheduling point. By default, in a program with DWARF line information, only
+	// those in code the line table covers are (code built with -g: in a static
+	// program, the program's own, not the C library's); atomics, fences and system
+	// calls are points everywhere.
+	AllAccesses bool
+
+	// accessPoints is the filter that results (nil: all).
+	accessPoints func(pc uint64) bool
 
 	Progress io.Writer // progress lines; nil for none
 }
@@ -150,7 +160,7 @@ func (o *Options) runWith(p sched.Policy, seed uint64) (*outcome, error) {
 	rec := sched.NewRecorder(p)
 	res, err := run.Program(o.Path, o.Argv, run.Options{
 		Stdout: &stdout, Stderr: &stderr, Env: o.Env, Seed: seed, CPUs: o.CPUs,
-		MaxInsns: o.MaxInsns, Init: true, Policy: rec,
+		MaxInsns: o.MaxInsns, Init: true, Policy: rec, AccessPoints: o.accessPoints,
 	})
 	if err != nil {
 		return nil, err
@@ -224,6 +234,7 @@ func Explore(o Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	o.setAccessPoints(exe)
 	// The profiling run: a random walk whose choice points give PCT its k and URW
 	// its per-thread counts. Its own failure counts like any other.
 	pr, err := o.runWith(sched.NewRandom(scheduleSeed(o.Seed, -1), o.Grain), o.kernelSeed())
@@ -313,7 +324,7 @@ func Explore(o Options) (*Report, error) {
 		s := &Schedule{
 			Program: o.Path, SHA256: hex.EncodeToString(hash[:]), Argv: o.Argv, Env: o.Env,
 			CPUs: o.CPUs, KernelSeed: o.kernelSeed(), MaxInsns: o.MaxInsns, Grain: o.Grain,
-			Strategy: o.Strategy, Schedule: i, Depth: o.Depth, Seed: f.Seed, K: prof.choices, Profile: prof.steps,
+			AllAccesses: o.AllAccesses, Strategy: o.Strategy, Schedule: i, Depth: o.Depth, Seed: f.Seed, K: prof.choices, Profile: prof.steps,
 			Failure: out.kind,
 		}
 		s.Decisions, err = o.minimise(out.kind, out.rec.Decisions)
@@ -331,6 +342,14 @@ func Explore(o Options) (*Report, error) {
 		rep.Failures = append(rep.Failures, f)
 	}
 	return rep, nil
+}
+
+// setAccessPoints sets the filter of plain-access points (Options.AllAccesses).
+func (o *Options) setAccessPoints(exe []byte) {
+	o.accessPoints = nil
+	if z := guestprof.NewSymbolizer(exe); !o.AllAccesses && z.HasLines() {
+		o.accessPoints = z.HasSource
+	}
 }
 
 // minimise returns the fewest decisions, found greedily, under which Replay still

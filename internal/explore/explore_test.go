@@ -78,7 +78,7 @@ func TestCorpusBugsFound(t *testing.T) {
 			if err := s.Check(exe); err != nil {
 				t.Fatal(err)
 			}
-			o := Options{Path: path, Argv: s.Argv, CPUs: s.CPUs, MaxInsns: s.MaxInsns, Seed: s.KernelSeed}
+			o := s.Options(exe)
 			out, err := o.runWith(s.Policy(), s.KernelSeed)
 			if err != nil {
 				t.Fatal(err)

@@ -39,7 +39,9 @@ type Schedule struct {
 	Profile    map[int]uint64
 	ByStrategy bool
 	Failure    string
-	Decisions  []sched.Decision
+	// AllAccesses is Options.AllAccesses of the campaign.
+	AllAccesses bool
+	Decisions   []sched.Decision
 	// where describes each decision's point in source terms (annotate).
 	where []string
 }
@@ -91,6 +93,21 @@ func (s *Schedule) Policy() sched.Policy {
 	return o.policy(s.Schedule, s.Seed, profile{choices: s.K, steps: s.Profile})
 }
 
+// Options returns the run options of the schedule's program (for a replay).
+func (s *Schedule) Options(exe []byte) Options {
+	o := Options{Path: s.Program, Argv: s.Argv, Env: s.Env, CPUs: s.CPUs, MaxInsns: s.MaxInsns,
+		Seed: s.KernelSeed, Grain: s.Grain, AllAccesses: s.AllAccesses}
+	o.setAccessPoints(exe)
+	return o
+}
+
+// AccessPoints is the filter of plain-access points the schedule was found with
+// (run.Options.AccessPoints).
+func (s *Schedule) AccessPoints(exe []byte) func(pc uint64) bool {
+	o := s.Options(exe)
+	return o.accessPoints
+}
+
 // Check fails when exe is not the program the schedule was written for.
 func (s *Schedule) Check(exe []byte) error {
 	h := sha256.Sum256(exe)
@@ -111,6 +128,9 @@ func (s *Schedule) Write(w io.Writer) error {
 	fmt.Fprintf(b, "argv%s\n", quoteAll(s.Argv))
 	fmt.Fprintf(b, "env%s\n", quoteAll(s.Env))
 	fmt.Fprintf(b, "cpus %d\nkernel-seed %d\nmax-insns %d\ngrain %d\n", s.CPUs, s.KernelSeed, s.MaxInsns, s.Grain)
+	if s.AllAccesses {
+		fmt.Fprint(b, "access-points all\n")
+	}
 	fmt.Fprintf(b, "strategy %s schedule %d depth %d k %d seed %d\n", s.Strategy, s.Schedule, s.Depth, s.K, s.Seed)
 	if s.ByStrategy {
 		tids := make([]int, 0, len(s.Profile))
@@ -215,6 +235,11 @@ func ParseSchedule(text string) (*Schedule, error) {
 			s.KernelSeed, err = strconv.ParseUint(rest, 10, 64)
 		case "max-insns":
 			s.MaxInsns, err = strconv.ParseUint(rest, 10, 64)
+		case "access-points":
+			s.AllAccesses = rest == "all"
+			if !s.AllAccesses {
+				err = fmt.Errorf("%q is not all", rest)
+			}
 		case "grain":
 			s.Grain, err = strconv.ParseUint(rest, 10, 64)
 		case "strategy":

@@ -223,3 +223,13 @@ func (z *Symbolizer) Where(pc uint64) string {
 	}
 	return out
 }
+
+// HasSource reports whether the program's DWARF line table covers pc: code built with
+// -g (in a static program, usually the program's own and not the C library's).
+func (z *Symbolizer) HasSource(pc uint64) bool {
+	_, file, _ := z.s.lookup(pc)
+	return file != ""
+}
+
+// HasLines reports whether the program has a DWARF line table at all.
+func (z *Symbolizer) HasLines() bool { return len(z.s.lines) > 0 }

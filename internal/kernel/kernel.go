@@ -111,6 +111,11 @@ type Config struct {
 	NoASID bool
 	// Policy decides who runs and for how long (nil: sched.NewTimeSlice(Seed)).
 	Policy sched.Policy
+	// AccessPoints, if set, says which code is the program's own, by pc: only its
+	// plain loads and stores are scheduling points when the policy asks for points
+	// (nil: all of them off the thread's stack), and the policy learns which points
+	// are in it or in functions it called directly (sched.Thread.User).
+	AccessPoints func(pc uint64) bool
 }
 
 // DefaultClockStart is the guest's wall-clock time at boot unless Config.ClockStart

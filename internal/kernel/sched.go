@@ -331,8 +331,12 @@ func (k *Kernel) ecall(c *CPU, t *Task) {
 
 // thread describes t to the policy.
 func (k *Kernel) thread(t *Task) sched.Thread {
+	user := true
+	if f := k.cfg.AccessPoints; f != nil {
+		user = f(t.Ctx.PC) || (t.point != sched.Access && f(t.Ctx.X[1]))
+	}
 	return sched.Thread{TID: t.TID, Insns: t.Stats.Insns, Steps: t.steps, Point: t.point,
-		Addr: t.pointAddr, Write: t.pointWrite, PC: t.Ctx.PC, SliceLeft: t.sliceLeft}
+		Addr: t.pointAddr, Write: t.pointWrite, PC: t.Ctx.PC, User: user, SliceLeft: t.sliceLeft}
 }
 
 // pickQueued asks the policy which task of the run queue the idle CPU c takes, and
@@ -373,7 +377,8 @@ func (k *Kernel) pickQueued(c *CPU) int {
 // reports whether t was preempted. With nothing queued there is no question to ask.
 func (k *Kernel) preemptAt(c *CPU, t *Task, p sched.Point, addr uint64) bool {
 	t.point, t.pointAddr = p, addr
-	if len(k.runq) == 0 || (p == sched.Access && ownStack(t, addr)) {
+	if len(k.runq) == 0 || (p == sched.Access && (ownStack(t, addr) ||
+		(k.cfg.AccessPoints != nil && !k.cfg.AccessPoints(t.Ctx.PC)))) {
 		return false
 	}
 	k.ready = append(k.ready[:0], k.thread(t))

@@ -70,6 +70,8 @@ type Options struct {
 	NoASID    bool
 	// Policy is kernel.Config.Policy: who runs next (nil: time slices).
 	Policy sched.Policy
+	// AccessPoints is kernel.Config.AccessPoints.
+	AccessPoints func(pc uint64) bool
 }
 
 // Result is how a run went.
@@ -140,7 +142,7 @@ func Program(path string, argv []string, o Options) (*Result, error) {
 		Mounts: o.Mounts, RawHostIDs: o.RawHostIDs, Syscalls: syscalls.Table(),
 		Strace: o.Strace, StraceCalls: o.StraceCalls, Trace: o.Trace, Notices: notices,
 		HostStopped: o.HostStopped, Closed: o.Closed, Init: o.Init,
-		CostModel: o.CostModel, NoASID: o.NoASID, Policy: o.Policy,
+		CostModel: o.CostModel, NoASID: o.NoASID, Policy: o.Policy, AccessPoints: o.AccessPoints,
 	})
 	if err != nil {
 		return nil, err

@@ -51,6 +51,10 @@ type Thread struct {
 	Write bool // the pending access at Addr writes
 	// PC is where it is stopped (for reports).
 	PC uint64
+	// User says the point is in the program's own code, or in a function it called
+	// directly (its return address is): where a bug of the program can be, as opposed
+	// to the C library's internals. Strategies count only such points (Counts).
+	User bool
 	// SliceLeft is what remains of its time slice (TimeSlice only).
 	SliceLeft uint64
 }
@@ -123,6 +127,13 @@ func (p *TimeSlice) Quantum(q uint64) uint64 {
 	return max(q, 1)
 }
 
+// Counts reports whether a point at which thread at is asked, with ready ready, is one
+// the search strategies count as a choice: more than one thread ready, not the end of
+// a budget, and in the program's code (Thread.User).
+func Counts(at Thread, ready []Thread) bool {
+	return len(ready) >= 2 && at.Point != Budget && at.User
+}
+
 // search holds what the search strategies share: their PRNG, the budget between
 // points, and the count of choice points (points with at least two ready threads).
 type search struct {
@@ -130,7 +141,7 @@ type search struct {
 	// grain is the mean budget between points: budgets are drawn from 1..2*grain so
 	// that preemptions land on any instruction, not on multiples of a fixed count.
 	grain uint64
-	// Choices counts the points at which more than one thread was ready.
+	// Choices counts the choice points (Counts) met so far.
 	Choices uint64
 }
 
@@ -152,10 +163,12 @@ func NewRandom(seed, grain uint64) *Random { return &Random{newSearch(seed, grai
 
 func (*Random) Name() string { return "random" }
 
-func (p *Random) Pick(_ Thread, ready []Thread, _ bool) int {
+func (p *Random) Pick(at Thread, ready []Thread, _ bool) int {
 	if len(ready) < 2 {
 		return 0
 	}
-	p.Choices++
+	if Counts(at, ready) {
+		p.Choices++
+	}
 	return p.rng.IntN(len(ready))
 }

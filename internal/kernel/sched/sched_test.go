@@ -5,7 +5,7 @@ import "testing"
 func ready(tids ...int) []Thread {
 	var r []Thread
 	for _, t := range tids {
-		r = append(r, Thread{TID: t, Point: Sync})
+		r = append(r, Thread{TID: t, Point: Sync, User: true})
 	}
 	return r
 }

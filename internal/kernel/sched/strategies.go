@@ -40,9 +40,10 @@ func (p *PCT) priority(tid int) uint64 {
 }
 
 func (p *PCT) Pick(at Thread, ready []Thread, running bool) int {
-	// Budget points only keep a thread that touches no shared memory from running
-	// for ever; they are not where priorities change.
-	if len(ready) >= 2 && at.Point != Budget {
+	// Priorities change at counted points only: budget points just keep a thread that
+	// touches no shared memory from running for ever, and the C library's internals
+	// would dilute the change points (k) with places where the program's bugs are not.
+	if Counts(at, ready) {
 		p.Choices++
 		for p.next < len(p.change) && p.change[p.next] <= p.Choices {
 			if running {
@@ -93,11 +94,13 @@ func (p *POS) event(t *Thread) uint64 {
 	return e.prio
 }
 
-func (p *POS) Pick(_ Thread, ready []Thread, _ bool) int {
+func (p *POS) Pick(at Thread, ready []Thread, _ bool) int {
 	if len(ready) < 2 {
 		return 0
 	}
-	p.Choices++
+	if Counts(at, ready) {
+		p.Choices++
+	}
 	best := 0
 	for i := range ready {
 		if p.event(&ready[i]) > p.event(&ready[best]) {
@@ -133,11 +136,13 @@ func NewURW(seed, grain uint64, profile map[int]uint64) *URW {
 
 func (*URW) Name() string { return "urw" }
 
-func (p *URW) Pick(_ Thread, ready []Thread, _ bool) int {
+func (p *URW) Pick(at Thread, ready []Thread, _ bool) int {
 	if len(ready) < 2 {
 		return 0
 	}
-	p.Choices++
+	if Counts(at, ready) {
+		p.Choices++
+	}
 	var total uint64
 	w := make([]uint64, len(ready))
 	for i, t := range ready {

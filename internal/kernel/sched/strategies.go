@@ -224,8 +224,11 @@ func (p *Replay) Pick(at Thread, ready []Thread, running bool) int {
 	if p.next >= len(p.decisions) {
 		return 0
 	}
+	// A thread that made a system call has the same instruction count at the point
+	// before the call (running) and when it left its CPU in it (not running): the
+	// decision says which.
 	d := p.decisions[p.next]
-	if d.TID != at.TID || d.Insns != at.Insns {
+	if d.TID != at.TID || d.Insns != at.Insns || d.Running != running {
 		return 0
 	}
 	for i, t := range ready {

@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -321,8 +322,12 @@ func Explore(o Options) (*Report, error) {
 		seen[out.kind] = true
 		f := Failure{Kind: out.kind, Schedule: i, Seed: scheduleSeed(o.Seed, i), Output: out.output,
 			Found: (i-o.Shard)/o.Shards + 1}
+		prog := o.Path
+		if abs, err := filepath.Abs(prog); err == nil {
+			prog = abs // so that the schedule replays from any directory
+		}
 		s := &Schedule{
-			Program: o.Path, SHA256: hex.EncodeToString(hash[:]), Argv: o.Argv, Env: o.Env,
+			Program: prog, SHA256: hex.EncodeToString(hash[:]), Argv: o.Argv, Env: o.Env,
 			CPUs: o.CPUs, KernelSeed: o.kernelSeed(), MaxInsns: o.MaxInsns, Grain: o.Grain,
 			AllAccesses: o.AllAccesses, Strategy: o.Strategy, Schedule: i, Depth: o.Depth, Seed: f.Seed, K: prof.choices, Profile: prof.steps,
 			Failure: out.kind,

@@ -68,6 +68,8 @@ type Options struct {
 
 	// accessPoints is the filter that results (nil: all).
 	accessPoints func(pc uint64) bool
+	// exe is the program, read once.
+	exe []byte
 
 	Progress io.Writer // progress lines; nil for none
 }
@@ -161,7 +163,7 @@ func (o *Options) runWith(p sched.Policy, seed uint64) (*outcome, error) {
 	rec := sched.NewRecorder(p)
 	res, err := run.Program(o.Path, o.Argv, run.Options{
 		Stdout: &stdout, Stderr: &stderr, Env: o.Env, Seed: seed, CPUs: o.CPUs,
-		MaxInsns: o.MaxInsns, Init: true, Policy: rec, AccessPoints: o.accessPoints,
+		MaxInsns: o.MaxInsns, Init: true, Policy: rec, AccessPoints: o.accessPoints, Data: o.exe,
 	})
 	if err != nil {
 		return nil, err
@@ -236,6 +238,7 @@ func Explore(o Options) (*Report, error) {
 		return nil, err
 	}
 	o.setAccessPoints(exe)
+	o.exe = exe
 	// The profiling run: a random walk whose choice points give PCT its k and URW
 	// its per-thread counts. Its own failure counts like any other.
 	pr, err := o.runWith(sched.NewRandom(scheduleSeed(o.Seed, -1), o.Grain), o.kernelSeed())

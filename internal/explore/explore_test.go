@@ -150,6 +150,12 @@ func BenchmarkSchedule(b *testing.B) {
 	if err := o.Validate(); err != nil {
 		b.Fatal(err)
 	}
+	exe, err := os.ReadFile(o.Path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	o.setAccessPoints(exe)
+	o.exe = exe
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if _, err := o.runWith(o.policy(i, uint64(i), profile{choices: 150}), 1); err != nil {

@@ -72,6 +72,9 @@ type Options struct {
 	Policy sched.Policy
 	// AccessPoints is kernel.Config.AccessPoints.
 	AccessPoints func(pc uint64) bool
+	// Data, if not nil, is the program's contents, already read from path (schedule
+	// search runs one program many times); the kernel only reads it.
+	Data []byte
 }
 
 // Result is how a run went.
@@ -108,9 +111,12 @@ func mountedPath(path string, mounts []kernel.Mount) string {
 // Program runs the executable at path (a host path) with argv. argv[0] is conventionally
 // the path as the user gave it.
 func Program(path string, argv []string, o Options) (*Result, error) {
-	data, err := readProgram(path)
-	if err != nil {
-		return nil, err
+	data := o.Data
+	if data == nil {
+		var err error
+		if data, err = readProgram(path); err != nil {
+			return nil, err
+		}
 	}
 	guestPath := o.GuestPath
 	if guestPath == "" {

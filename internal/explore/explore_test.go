@@ -230,3 +230,41 @@ func BenchmarkStrategies(b *testing.B) {
 			float64(host.Microseconds())/1000/float64(runs), alarms)
 	}
 }
+
+// TestCampaignDeterministic checks that a campaign's result does not depend on how it
+// is run: two jobs find the failure one job finds, and the shards of a campaign split
+// its schedules so that the first failure over the shards is the campaign's.
+func TestCampaignDeterministic(t *testing.T) {
+	corpus(t)
+	path := filepath.Join(corpusDir, "bin", "lockorder_bug")
+	first := func(o Options) int {
+		o.Path, o.Argv, o.Runs, o.Seed, o.Minimise, o.MaxInsns = path, []string{"lockorder"}, 200, 7, 1, 5_000_000
+		rep, err := Explore(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rep.Failures) == 0 {
+			return -1
+		}
+		return rep.Failures[0].Schedule
+	}
+	one := first(Options{Jobs: 1})
+	if one < 0 {
+		t.Fatal("lockorder_bug: no failure in 200 schedules")
+	}
+	if two := first(Options{Jobs: 2}); two != one {
+		t.Errorf("first failing schedule with 2 jobs = %d, with 1 = %d", two, one)
+	}
+	best := -1
+	for i := 0; i < 3; i++ {
+		if s := first(Options{Shard: i, Shards: 3}); s >= 0 && (best < 0 || s < best) {
+			if s%3 != i {
+				t.Errorf("shard %d/3 ran schedule %d", i, s)
+			}
+			best = s
+		}
+	}
+	if best != one {
+		t.Errorf("first failing schedule over 3 shards = %d, unsharded = %d", best, one)
+	}
+}

@@ -43,6 +43,7 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 	set.Uint64Var(&o.MaxInsns, "max-insns", 50_000_000, "a run that has not exited after `N` instructions is a livelock")
 	set.Uint64Var(&o.Grain, "grain", 200, "mean instructions between preemption points outside atomics and system calls")
 	set.BoolVar(&o.AllAccesses, "all-accesses", false, "make every load and store off the thread's stack a preemption point, not only those in code with DWARF line information (-g)")
+	set.BoolVar(&o.Race, "race", false, "run the race detector in every schedule: a data race is a failure")
 	set.Var(&env, "env", "add `K=V` to the guest's environment (repeatable)")
 	if err := set.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -78,6 +79,11 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 		}
 		o.ExpectStdout = b
 	}
+	// The guest's argv[0] is the program's absolute path, so that weft replay, which
+	// names the program so, runs it with the same arguments from any directory.
+	if abs, err := filepath.Abs(rest[0]); err == nil {
+		rest[0] = abs
+	}
 	o.Path, o.Argv, o.Env = rest[0], rest, env
 	o.Progress = stderr
 	if err := o.Validate(); err != nil {
@@ -98,6 +104,9 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 	for k, f := range rep.Failures {
 		s := f.Sched
 		fmt.Fprintf(stdout, "failure: %s (schedule %d, policy seed %d)\n", f.Kind, f.Schedule, f.Seed)
+		for _, r := range f.Races {
+			fmt.Fprintln(stdout, r)
+		}
 		if s.ByStrategy {
 			fmt.Fprintf(stdout, "the minimised decisions did not repeat it; the schedule regenerates the %s run (%d decisions)\n", o.Strategy, len(s.Decisions))
 		} else {
@@ -193,6 +202,9 @@ func cmdReplay(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if *stats {
 		runArgs = append(runArgs, "--stats")
+	}
+	if s.Race {
+		runArgs = append(runArgs, "--race")
 	}
 	// The guest's argv[0] is the one the schedule recorded; the program is its path.
 	runArgs = append(runArgs, "--", s.Program)

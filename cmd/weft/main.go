@@ -29,10 +29,12 @@ import (
 	"weft/internal/costbench"
 	"weft/internal/cpu"
 	"weft/internal/demo"
+	"weft/internal/explore"
 	"weft/internal/guestbin"
 	"weft/internal/guestprof"
 	"weft/internal/kernel"
 	"weft/internal/loader"
+	"weft/internal/race"
 	"weft/internal/run"
 	"weft/internal/syscalls"
 	"weft/internal/trace"
@@ -161,6 +163,7 @@ type runOptions struct {
 	straceOut  string // --strace-o
 	rawIDs     bool   // --raw-host-ids
 	stats      bool
+	race       bool // --race
 	mounts     []kernel.Mount
 	cpuprof    string
 	guestprof  string
@@ -209,6 +212,7 @@ func runFlags(out io.Writer) *flag.FlagSet {
 	set.StringVar(&opts.straceExpr, "strace-e", "", "with --strace, show only the system calls in `trace=SET`: names and classes (%file, %desc, %process, %signal, %memory), ! to invert, as strace -e trace=")
 	set.StringVar(&opts.straceOut, "strace-o", "", "write the --strace lines to `FILE` instead of stderr")
 	set.BoolVar(&opts.stats, "stats", false, "print instruction count and speed on stderr at the end")
+	set.BoolVar(&opts.race, "race", false, "detect data races between the threads of the program's own code (happens-before, as ThreadSanitizer); slows the run, which uses the interpreter")
 	opts.cost = addCostFlags(set)
 	return set
 }
@@ -283,6 +287,20 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		Env: opts.env, Seed: opts.seed, CPUs: opts.cpus, Quantum: opts.quantum, Step: opts.step,
 		MaxInsns: opts.maxInsns, MaxMemory: maxMem, ClockStart: clockStart, UID: uint32(opts.uid), GID: uint32(opts.gid),
 		Mounts: opts.mounts, RawHostIDs: opts.rawIDs, Policy: runPolicy, AccessPoints: runAccessPoints,
+	}
+	var det *race.Detector
+	var exe []byte
+	if opts.race {
+		det = race.New()
+		o.Race = det
+		if data, err := os.ReadFile(prog); err == nil {
+			exe = data
+			if o.AccessPoints == nil {
+				if z := guestprof.NewSymbolizer(data); z.HasLines() {
+					o.AccessPoints = z.HasSource
+				}
+			}
+		}
 	}
 	if opts.straceExpr != "" || opts.straceOut != "" {
 		opts.strace = true // either asks for strace output
@@ -377,6 +395,12 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitCannotRun
 	}
 	k := res.Kernel
+	if det != nil {
+		for _, r := range explore.FormatRaces(exe, det.Reports) {
+			fmt.Fprintf(stderr, "weft: %s\n", r)
+		}
+		fmt.Fprintf(stderr, "weft: --race: %d data races found\n", len(det.Reports))
+	}
 	if opts.summary {
 		_, peak := k.Memory()
 		trace.WriteSummary(stderr, k.Summary(), peak)

@@ -47,6 +47,11 @@ type Stop struct {
 	Addr   uint64   // StopSync: the address of the access (0 for a fence)
 	Write  bool     // StopSync: the access writes (an AMO, a store)
 	Plain  bool     // StopSync: at a plain load or store (MemPoints), not an atomic
+	Size   uint8    // StopSync at a plain access: its size in bytes
+	// Fenced: the plain access is next to a fence (fence then store, or load then
+	// fence): how compilers emit C11's acquire, release and seq_cst loads and stores
+	// on RISC-V, so most likely an atomic access, not a plain one.
+	Fenced bool
 }
 
 // Context is the architectural state of one thread: what a context switch saves.
@@ -270,17 +275,19 @@ type Hart struct {
 	// ASSwitches counts the times the hart changed address space (a satp write).
 	ASSwitches uint64
 	// SyncPoints makes the hart stop (StopSync) before each AMO, LR and fence, so that
-	// the kernel can decide there who runs next (schedule search). The instruction at
-	// which a run starts never stops it: a task resumed at its point executes it. Off,
-	// it costs one test per atomic instruction and nothing elsewhere.
+	// the kernel can decide there who runs next (schedule search). Off, it costs one
+	// test per atomic instruction and nothing elsewhere.
 	SyncPoints bool
+	// PassPoint says that the instruction at which the next run starts was already
+	// stopped at (StopSync): the run executes it instead of stopping there again.
+	PassPoint bool
 	// MemPoints makes the interpreter (not the block engine) stop as well before each
-	// load and store whose base register is neither sp nor fp: an access that may be to
+	// load and store whose base register is not sp: an access that may be to
 	// memory shared with other threads, where a preemption can split a read-modify-write
 	// of plain code. Off, it costs the interpreter one test per load and store.
 	MemPoints bool
 	// syncPass is the address of the one instruction of this run allowed past its
-	// scheduling point (the run's first); ^0 once used.
+	// scheduling point (the run's first, with PassPoint); ^0 when none or once used.
 	syncPass uint64
 	// TimeBase is the virtual time in nanoseconds at the start of the next Run; the
 	// time CSR reads it (advanced by one nanosecond per instruction) at 10 MHz, the
@@ -379,7 +386,10 @@ func (h *Hart) FlushDecodeCache() { h.bus.code.flushAll() }
 // prepareRun brings the TLBs up to date before a run: other harts or the kernel may have
 // changed mappings, and other harts' reservations must be watched.
 func (h *Hart) prepareRun() {
-	h.syncPass = h.pc
+	h.syncPass = ^uint64(0)
+	if h.PassPoint {
+		h.syncPass = h.pc
+	}
 	if h.tlb.gen != h.mem.Gen {
 		h.tlb.flush()
 	}
@@ -411,14 +421,34 @@ func (h *Hart) syncStop(in *inst, pc uint64) (Stop, bool) {
 
 // memStop is syncStop for a plain load or store at pc to addr (MemPoints).
 func (h *Hart) memStop(in *inst, pc, addr uint64, write bool) (Stop, bool) {
-	if in.rs1 == 2 || in.rs1 == 8 {
-		return Stop{}, false // the stack: the thread's own
+	if in.rs1 == 2 {
+		return Stop{}, false // sp-relative: the thread's own stack (fp, s0, is often not a frame pointer)
 	}
 	if pc == h.syncPass {
 		h.syncPass = ^uint64(0)
 		return Stop{}, false
 	}
-	return Stop{Reason: StopSync, Addr: addr, Write: write, Plain: true}, true
+	size := loadSize[in.op]
+	if write {
+		size = storeSize[in.op]
+	}
+	fenced := h.fenceAt(pc, pc-4) || h.fenceAt(pc, pc+uint64(in.len))
+	return Stop{Reason: StopSync, Addr: addr, Write: write, Plain: true, Size: uint8(size), Fenced: fenced}, true
+}
+
+// fenceAt reports whether the instruction at a, on the page of pc (the one being
+// executed, so mapped and present), is a fence. A 32-bit word read where a compressed
+// instruction's neighbour begins cannot look like one: its low bits are not 11.
+func (h *Hart) fenceAt(pc, a uint64) bool {
+	if a>>mm.PageShift != pc>>mm.PageShift || a&mm.PageMask > mm.PageSize-4 {
+		return false
+	}
+	f, fault := h.mem.Page(pc, mm.Fetch)
+	if fault != nil {
+		return false
+	}
+	raw := binary.LittleEndian.Uint32(f.Data[a&mm.PageMask:])
+	return raw&0x707f == 0x000f // MISC-MEM, funct3 0: fence
 }
 
 func (h *Hart) reservedByOther(f *mm.Frame) bool {

@@ -9,8 +9,8 @@ import (
 
 // TestSyncPoints checks that with SyncPoints on, every engine stops before each AMO, LR
 // and fence (not SC), reports the AMO's address, retires nothing of the stopped
-// instruction, and executes it when the next run starts there; and that with them off
-// nothing stops.
+// instruction, and executes it when the next run starts there with PassPoint; and that
+// with them off nothing stops.
 func TestSyncPoints(t *testing.T) {
 	addr := uint64(fuzzStackTop - 256)
 	words := []uint32{
@@ -43,7 +43,14 @@ func TestSyncPoints(t *testing.T) {
 			{fuzzCodeBase + 16, 4, addr}, // the LR; the SC runs on
 			{fuzzCodeBase + 4, 9, addr},  // the AMO again, after the loop
 		}
-		for i, w := range wants {
+		if s := h.Run(100); s.Reason != StopSync || s.PC != fuzzCodeBase+4 || h.Retired != 1 {
+			t.Fatalf("%s: first stop %v at 0x%x, retired %d", e.Name(), s.Reason, s.PC, h.Retired)
+		}
+		if s := h.Run(100); s.Reason != StopSync || s.PC != fuzzCodeBase+4 || h.Retired != 1 {
+			t.Fatalf("%s: without PassPoint the run stops at once again: got %v at 0x%x, retired %d", e.Name(), s.Reason, s.PC, h.Retired)
+		}
+		h.PassPoint = true
+		for i, w := range wants[1:] {
 			s := h.Run(100)
 			if s.Reason != StopSync || s.PC != w.pc || h.Retired != w.retired || s.Addr != w.addr {
 				t.Fatalf("%s: stop %d = %v at 0x%x (addr 0x%x), retired %d; want sync at 0x%x (addr 0x%x), retired %d",

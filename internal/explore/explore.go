@@ -27,6 +27,7 @@ import (
 	"weft/internal/guestprof"
 	"weft/internal/kernel"
 	"weft/internal/kernel/sched"
+	"weft/internal/race"
 	"weft/internal/run"
 )
 
@@ -65,6 +66,8 @@ type Options struct {
 	// program, the program's own, not the C library's); atomics, fences and system
 	// calls are points everywhere.
 	AllAccesses bool
+	// Race runs every schedule with the race detector: a data race is a failure.
+	Race bool
 
 	// accessPoints is the filter that results (nil: all).
 	accessPoints func(pc uint64) bool
@@ -86,6 +89,8 @@ type Failure struct {
 	// Output is what the failing run wrote (standard output, then weft's notices
 	// and standard error).
 	Output string
+	// Races are the data races of the failing run (Options.Race), in source terms.
+	Races []string
 }
 
 // Report is what a campaign found.
@@ -152,6 +157,7 @@ func (o *Options) Validate() error {
 type outcome struct {
 	kind   string // "" when it passed
 	output string
+	races  []race.Report
 	steps  map[int]uint64
 	rec    *sched.Recorder
 	replay *sched.Replay
@@ -161,9 +167,14 @@ type outcome struct {
 func (o *Options) runWith(p sched.Policy, seed uint64) (*outcome, error) {
 	var stdout, stderr bytes.Buffer
 	rec := sched.NewRecorder(p)
+	var det *race.Detector
+	if o.Race {
+		det = race.New()
+	}
 	res, err := run.Program(o.Path, o.Argv, run.Options{
 		Stdout: &stdout, Stderr: &stderr, Env: o.Env, Seed: seed, CPUs: o.CPUs,
 		MaxInsns: o.MaxInsns, Init: true, Policy: rec, AccessPoints: o.accessPoints, Data: o.exe,
+		Race: det,
 	})
 	if err != nil {
 		return nil, err
@@ -185,6 +196,13 @@ func (o *Options) runWith(p sched.Policy, seed uint64) (*outcome, error) {
 		out.kind = fmt.Sprintf("exit status %d", res.Status)
 	case o.ExpectStdout != nil && !bytes.Equal(stdout.Bytes(), o.ExpectStdout):
 		out.kind = "standard output differs from --expect-stdout"
+	case det != nil && len(det.Reports) > 0:
+		// Named by the first race's code, so that --all collects distinct races.
+		r := det.Reports[0]
+		out.kind = fmt.Sprintf("data race (pc 0x%x and 0x%x)", min(r.Now.PC, r.Prev.PC), max(r.Now.PC, r.Prev.PC))
+	}
+	if det != nil {
+		out.races = det.Reports // also those of a run that failed otherwise
 	}
 	return out, nil
 }
@@ -324,7 +342,7 @@ func Explore(o Options) (*Report, error) {
 		}
 		seen[out.kind] = true
 		f := Failure{Kind: out.kind, Schedule: i, Seed: scheduleSeed(o.Seed, i), Output: out.output,
-			Found: (i-o.Shard)/o.Shards + 1}
+			Found: (i-o.Shard)/o.Shards + 1, Races: FormatRaces(exe, out.races)}
 		prog := o.Path
 		if abs, err := filepath.Abs(prog); err == nil {
 			prog = abs // so that the schedule replays from any directory
@@ -332,7 +350,7 @@ func Explore(o Options) (*Report, error) {
 		s := &Schedule{
 			Program: prog, SHA256: hex.EncodeToString(hash[:]), Argv: o.Argv, Env: o.Env,
 			CPUs: o.CPUs, KernelSeed: o.kernelSeed(), MaxInsns: o.MaxInsns, Grain: o.Grain,
-			AllAccesses: o.AllAccesses, Strategy: o.Strategy, Schedule: i, Depth: o.Depth, Seed: f.Seed, K: prof.choices, Profile: prof.steps,
+			AllAccesses: o.AllAccesses, Race: o.Race, Strategy: o.Strategy, Schedule: i, Depth: o.Depth, Seed: f.Seed, K: prof.choices, Profile: prof.steps,
 			Failure: out.kind,
 		}
 		s.Decisions, err = o.minimise(out.kind, out.rec.Decisions)
@@ -409,4 +427,25 @@ func Preemptions(ds []sched.Decision) int {
 		}
 	}
 	return n
+}
+
+// FormatRaces describes races in exe's source terms, as ThreadSanitizer does: each
+// access with its thread, its code, and the caller its return address names.
+func FormatRaces(exe []byte, rs []race.Report) []string {
+	if len(rs) == 0 {
+		return nil
+	}
+	z := guestprof.NewSymbolizer(exe)
+	var out []string
+	for _, r := range rs {
+		acc := func(a race.Access) string {
+			what := "read"
+			if a.Write {
+				what = "write"
+			}
+			return fmt.Sprintf("%s by tid %d at %s, return address %s", what, a.TID, z.Where(a.PC), z.Where(a.RA))
+		}
+		out = append(out, fmt.Sprintf("data race on 0x%x:\n    %s\n    previous %s", r.Addr, acc(r.Now), acc(r.Prev)))
+	}
+	return out
 }

@@ -268,3 +268,33 @@ func TestCampaignDeterministic(t *testing.T) {
 		t.Errorf("first failing schedule over 3 shards = %d, unsharded = %d", best, one)
 	}
 }
+
+// TestRaceCorpus runs the race detector under schedule search: the programs whose bug
+// is a data race must show one, and no fixed twin may show any.
+func TestRaceCorpus(t *testing.T) {
+	for _, name := range corpus(t) {
+		t.Run(name, func(t *testing.T) {
+			switch name {
+			case "atomicity", "checkact", "bank", "dcl":
+				rep, err := Explore(Options{Path: filepath.Join(corpusDir, "bin", name+"_bug"), Argv: []string{name},
+					Runs: 200, Seed: 1, Minimise: 1, MaxInsns: 5_000_000, Race: true})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(rep.Failures) == 0 || len(rep.Failures[0].Races) == 0 {
+					t.Errorf("%s_bug: no data race reported in %d schedules", name, rep.Runs)
+				} else {
+					t.Logf("%s_bug: %s", name, rep.Failures[0].Races[0])
+				}
+			}
+			rep, err := Explore(Options{Path: filepath.Join(corpusDir, "bin", name+"_fixed"), Argv: []string{name},
+				Runs: 40, Seed: 1, All: true, Minimise: 1, MaxInsns: 5_000_000, Race: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range rep.Failures {
+				t.Errorf("%s_fixed: %s at schedule %d\n%s", name, f.Kind, f.Schedule, strings.Join(f.Races, "\n"))
+			}
+		})
+	}
+}

@@ -39,8 +39,9 @@ type Schedule struct {
 	Profile    map[int]uint64
 	ByStrategy bool
 	Failure    string
-	// AllAccesses is Options.AllAccesses of the campaign.
+	// AllAccesses and Race are those Options of the campaign.
 	AllAccesses bool
+	Race        bool
 	Decisions   []sched.Decision
 	// where describes each decision's point in source terms (annotate).
 	where []string
@@ -96,7 +97,7 @@ func (s *Schedule) Policy() sched.Policy {
 // Options returns the run options of the schedule's program (for a replay).
 func (s *Schedule) Options(exe []byte) Options {
 	o := Options{Path: s.Program, Argv: s.Argv, Env: s.Env, CPUs: s.CPUs, MaxInsns: s.MaxInsns,
-		Seed: s.KernelSeed, Grain: s.Grain, AllAccesses: s.AllAccesses}
+		Seed: s.KernelSeed, Grain: s.Grain, AllAccesses: s.AllAccesses, Race: s.Race}
 	o.setAccessPoints(exe)
 	return o
 }
@@ -130,6 +131,9 @@ func (s *Schedule) Write(w io.Writer) error {
 	fmt.Fprintf(b, "cpus %d\nkernel-seed %d\nmax-insns %d\ngrain %d\n", s.CPUs, s.KernelSeed, s.MaxInsns, s.Grain)
 	if s.AllAccesses {
 		fmt.Fprint(b, "access-points all\n")
+	}
+	if s.Race {
+		fmt.Fprint(b, "race on\n")
 	}
 	fmt.Fprintf(b, "strategy %s schedule %d depth %d k %d seed %d\n", s.Strategy, s.Schedule, s.Depth, s.K, s.Seed)
 	if s.ByStrategy {
@@ -239,6 +243,11 @@ func ParseSchedule(text string) (*Schedule, error) {
 			s.AllAccesses = rest == "all"
 			if !s.AllAccesses {
 				err = fmt.Errorf("%q is not all", rest)
+			}
+		case "race":
+			s.Race = rest == "on"
+			if !s.Race {
+				err = fmt.Errorf("%q is not on", rest)
 			}
 		case "grain":
 			s.Grain, err = strconv.ParseUint(rest, 10, 64)

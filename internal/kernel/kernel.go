@@ -27,6 +27,7 @@ import (
 	"weft/internal/kernel/sched"
 	"weft/internal/loader"
 	"weft/internal/mm"
+	"weft/internal/race"
 	"weft/internal/trace"
 	"weft/internal/vfs"
 )
@@ -116,6 +117,10 @@ type Config struct {
 	// (nil: all of them off the thread's stack), and the policy learns which points
 	// are in it or in functions it called directly (sched.Thread.User).
 	AccessPoints func(pc uint64) bool
+	// Race, if set, is told every load and store of the program's code (AccessPoints)
+	// off the thread's stack, and every synchronising event: the run then uses the
+	// interpreter and stops at every access.
+	Race *race.Detector
 }
 
 // DefaultClockStart is the guest's wall-clock time at boot unless Config.ClockStart
@@ -267,14 +272,14 @@ func New(cfg Config) (*Kernel, error) {
 		k.policy = sched.NewTimeSlice(cfg.Seed)
 	}
 	k.points = k.policy.Points()
-	if k.points {
+	if k.points || cfg.Race != nil {
 		// Only the interpreter stops at plain loads and stores (cpu.Hart.MemPoints).
 		k.bus.Engine = cpu.Interpreter
 	}
 	for i := 0; i < cfg.CPUs; i++ {
 		h := k.bus.NewHart()
 		h.NoASID = cfg.NoASID
-		h.SyncPoints = k.points
+		h.SyncPoints = k.points || cfg.Race != nil
 		k.CPUs = append(k.CPUs, &CPU{ID: i, Hart: h})
 	}
 	k.FS = vfs.New(cfg.UID, cfg.GID, k.Random)

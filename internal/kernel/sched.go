@@ -9,6 +9,7 @@ import (
 	"weft/internal/kernel/cost"
 	"weft/internal/kernel/sched"
 	"weft/internal/mm"
+	"weft/internal/race"
 	"weft/internal/trace"
 )
 
@@ -239,8 +240,10 @@ func (k *Kernel) runSlice(c *CPU) {
 	if k.deliverable(t) != 0 {
 		t.onHart = nil
 		// A signal that came while the task waited at an ecall is delivered before the
-		// call, which its handler returns to.
+		// call, which its handler returns to; an access it stopped at will stop again.
 		t.atEcall = false
+		t.racePending = false
+		t.syncAt = 0
 		if !k.deliverSignals(t) {
 			return
 		}
@@ -277,7 +280,20 @@ func (k *Kernel) runSlice(c *CPU) {
 	}
 	// Plain loads and stores are scheduling points only while another task is ready
 	// to take the CPU: single-threaded stretches (start-up) run without them.
-	h.MemPoints = k.points && len(k.runq) > 0
+	h.MemPoints = k.points && len(k.runq) > 0 || k.cfg.Race != nil
+	// The instruction the task stopped at (a scheduling point) is executed now, not
+	// stopped at again; an instruction the task merely starts at is a point as usual.
+	h.PassPoint = t.syncAt != 0 && t.syncAt == t.Ctx.PC
+	t.syncAt = 0
+	if t.raceResume {
+		// Back from a system call, which may have waited for another thread.
+		t.raceResume = false
+		k.cfg.Race.Sync(t.TID)
+	}
+	if t.racePending {
+		t.racePending = false
+		k.raceEvent(t, t.raceStop)
+	}
 	before := h.Retired
 	mem := t.TG.MM.Stats
 	start := c.Clock
@@ -301,6 +317,12 @@ func (k *Kernel) runSlice(c *CPU) {
 		k.preemptAt(c, t, sched.Budget, 0)
 	case cpu.StopSync:
 		t.onHart = h
+		t.syncAt = stop.PC
+		if k.cfg.Race != nil {
+			// The detector sees the access or synchronisation when it happens: when
+			// the task runs again, starting with it (another task may run first).
+			t.racePending, t.raceStop = true, stop
+		}
 		t.pointWrite = stop.Write
 		p := sched.Sync
 		if stop.Plain {
@@ -319,8 +341,28 @@ func (k *Kernel) runSlice(c *CPU) {
 	k.checkCPULimit(t.TG)
 }
 
+// raceEvent tells the race detector about the access or the synchronisation t stopped
+// at.
+func (k *Kernel) raceEvent(t *Task, stop cpu.Stop) {
+	if !stop.Plain || stop.Fenced {
+		k.cfg.Race.Sync(t.TID)
+		return
+	}
+	if ownStack(t, stop.Addr) || (k.cfg.AccessPoints != nil && !k.cfg.AccessPoints(stop.PC)) {
+		return
+	}
+	k.cfg.Race.Access(t.TG.MM, stop.Addr, uint64(stop.Size),
+		race.Access{TID: t.TID, Write: stop.Write, PC: stop.PC, RA: t.Ctx.X[1]})
+}
+
 // ecall makes the system call t stopped at.
 func (k *Kernel) ecall(c *CPU, t *Task) {
+	if k.cfg.Race != nil {
+		// Every system call synchronises (futexes, pipes, signals, waits...), before
+		// and, as it may have waited, after.
+		k.cfg.Race.Sync(t.TID)
+		t.raceResume = true
+	}
 	c.Hart.ClearReservation()
 	t.Ctx.PC += 4
 	t.syscallStart = c.Clock

@@ -223,6 +223,16 @@ type Task struct {
 	point      sched.Point
 	pointAddr  uint64
 	pointWrite bool
+	// raceResume: the race detector is to see the task synchronise when it runs again
+	// (it made a system call).
+	raceResume bool
+	// racePending: the task stopped at raceStop, an access or synchronisation the
+	// race detector is to see when the task executes it.
+	racePending bool
+	raceStop    cpu.Stop
+	// syncAt is the pc of the scheduling point (StopSync) the task stopped at, which
+	// its next run executes (cpu.Hart.PassPoint); 0 if none.
+	syncAt uint64
 	// atEcall: the task was preempted at the ecall at its pc, before the system call;
 	// when it runs again the call is made without running the hart.
 	atEcall bool

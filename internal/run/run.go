@@ -17,6 +17,7 @@ import (
 	"weft/internal/kernel/cost"
 	"weft/internal/kernel/sched"
 	"weft/internal/loader"
+	"weft/internal/race"
 	"weft/internal/syscalls"
 	"weft/internal/trace"
 )
@@ -72,6 +73,8 @@ type Options struct {
 	Policy sched.Policy
 	// AccessPoints is kernel.Config.AccessPoints.
 	AccessPoints func(pc uint64) bool
+	// Race is kernel.Config.Race.
+	Race *race.Detector
 	// Data, if not nil, is the program's contents, already read from path (schedule
 	// search runs one program many times); the kernel only reads it.
 	Data []byte
@@ -148,7 +151,7 @@ func Program(path string, argv []string, o Options) (*Result, error) {
 		Mounts: o.Mounts, RawHostIDs: o.RawHostIDs, Syscalls: syscalls.Table(),
 		Strace: o.Strace, StraceCalls: o.StraceCalls, Trace: o.Trace, Notices: notices,
 		HostStopped: o.HostStopped, Closed: o.Closed, Init: o.Init,
-		CostModel: o.CostModel, NoASID: o.NoASID, Policy: o.Policy, AccessPoints: o.AccessPoints,
+		CostModel: o.CostModel, NoASID: o.NoASID, Policy: o.Policy, AccessPoints: o.AccessPoints, Race: o.Race,
 	})
 	if err != nil {
 		return nil, err

@@ -24,7 +24,7 @@ static uint64_t make(uint64_t old, int top) {
 static void push(int n) {
 	uint64_t old = __atomic_load_n(&head, __ATOMIC_SEQ_CST);
 	do {
-		next_[n] = (int)(uint32_t)old - 1;
+		__atomic_store_n(&next_[n], (int)(uint32_t)old - 1, __ATOMIC_SEQ_CST);
 	} while (!__atomic_compare_exchange_n(&head, &old, make(old, n), 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST));
 }
 
@@ -34,7 +34,9 @@ static int pop(void) {
 		int top = (int)(uint32_t)old - 1;
 		if (top < 0)
 			return -1;
-		int next = *(volatile int *)&next_[top];
+		// Another thread may be pushing this node again: an atomic read, as the
+		// successor it gives may be stale (that is what the compare-and-swap catches).
+		int next = __atomic_load_n(&next_[top], __ATOMIC_SEQ_CST);
 		if (__atomic_compare_exchange_n(&head, &old, make(old, next), 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
 			return top;
 	}

@@ -14,7 +14,7 @@ static int head, tail;
 static void *producer(void *arg) {
 	(void)arg;
 	for (int i = 1; i <= ITEMS; i++) {
-		while (count == SIZE)
+		while (__atomic_load_n(&count, __ATOMIC_SEQ_CST) == SIZE)
 			sched_yield();
 		ring[head] = i;
 		head = (head + 1) % SIZE;
@@ -30,7 +30,7 @@ static void *producer(void *arg) {
 static void *consumer(void *arg) {
 	(void)arg;
 	for (int i = 1; i <= ITEMS; i++) {
-		while (count == 0)
+		while (__atomic_load_n(&count, __ATOMIC_SEQ_CST) == 0)
 			sched_yield();
 		int v = ring[tail];
 		assert(v == i);

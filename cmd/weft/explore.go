@@ -95,8 +95,8 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "weft: explore: %s: %v\n", rest[0], err)
 		return exploreUsage
 	}
-	fmt.Fprintf(stderr, "weft explore: %d schedules (%s, %d choice points in the profiling run), %.2f ms per schedule\n",
-		rep.Runs, o.Strategy, rep.Choices, rep.PerRunMs)
+	fmt.Fprintf(stderr, "weft explore: %d schedules (%s, %d choice points in the profiling run, preemptions at %d distinct points), %.2f ms per schedule\n",
+		rep.Runs, o.Strategy, rep.Choices, rep.Points, rep.PerRunMs)
 	if len(rep.Failures) == 0 {
 		fmt.Fprintf(stdout, "no failure in %d schedules\n", rep.Runs)
 		return 0

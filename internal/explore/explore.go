@@ -100,7 +100,9 @@ type Report struct {
 	Outcomes map[string]int
 	// Choices is the number of choice points (more than one thread ready) of the
 	// profiling run: PCT's k.
-	Choices  uint64
+	Choices uint64
+	// Points is the number of distinct code addresses at which a schedule preempted.
+	Points   int
 	Host     time.Duration // host time of the runs (not the profiling run)
 	PerRunMs float64       // mean host milliseconds per schedule
 }
@@ -273,6 +275,9 @@ func Explore(o Options) (*Report, error) {
 		results = map[int]*outcome{}
 		runErr  error
 		ran     int
+		// points are the code addresses at which some schedule preempted a thread:
+		// the coverage of scheduling points, for the progress line.
+		points = map[uint64]bool{}
 	)
 	deadline := time.Time{}
 	if o.Time > 0 {
@@ -313,11 +318,18 @@ func Explore(o Options) (*Report, error) {
 				if out != nil && out.kind != "" {
 					rep.Outcomes[out.kind]++
 				}
+				if out != nil {
+					for _, d := range out.rec.Decisions {
+						if d.Running {
+							points[d.PC] = true
+						}
+					}
+				}
 				if o.Progress != nil && time.Since(lastProgress) > time.Second {
 					lastProgress = time.Now()
 					el := time.Since(start).Seconds()
-					fmt.Fprintf(o.Progress, "weft explore: %d schedules, %.0f/s, %d distinct outcomes, %d failing\n",
-						ran, float64(ran)/el, len(rep.Outcomes), len(results))
+					fmt.Fprintf(o.Progress, "weft explore: %d schedules, %.0f/s, %d distinct outcomes, %d failing, preemptions at %d distinct points\n",
+						ran, float64(ran)/el, len(rep.Outcomes), len(results), len(points))
 				}
 				mu.Unlock()
 			}
@@ -328,6 +340,7 @@ func Explore(o Options) (*Report, error) {
 		return nil, runErr
 	}
 	rep.Runs = ran
+	rep.Points = len(points)
 	rep.Host = time.Since(start)
 	if ran > 0 {
 		rep.PerRunMs = float64(rep.Host.Microseconds()) / 1000 / float64(ran)

@@ -29,10 +29,12 @@ import (
 	"weft/internal/costbench"
 	"weft/internal/cpu"
 	"weft/internal/demo"
+	"weft/internal/explore"
 	"weft/internal/guestbin"
 	"weft/internal/guestprof"
 	"weft/internal/kernel"
 	"weft/internal/loader"
+	"weft/internal/race"
 	"weft/internal/run"
 	"weft/internal/syscalls"
 	"weft/internal/trace"
@@ -57,6 +59,8 @@ const exitInternal = exitUsage
 const usage = `usage: weft run [flags] PROGRAM [ARGS...]
        weft demo [--list] [--seed N] [--dir DIR] [LESSON...]
        weft bench [--quick] [--json] [--no-native] [--dir DIR]
+       weft explore [flags] PROGRAM [ARGS...]
+       weft replay [flags] SCHEDULE
        weft syscalls
        weft --version
 
@@ -64,6 +68,7 @@ weft runs a riscv64 Linux program on a user-space kernel, deterministically: a s
 one, or a guest root's dynamically linked programs (scripts/rootfs.sh makes a root).
 weft demo is a guided tour of processes and threads, one lesson per property.
 weft bench measures what processes and threads cost, in weft and on this machine.
+weft explore searches a program's schedules for concurrency bugs; weft replay repeats one.
 weft syscalls lists the system calls weft implements and how completely.
 'weft run --help' lists the flags of weft run.
 `
@@ -119,6 +124,10 @@ func weft(args []string, stdin io.Reader, stdout, stderr io.Writer) (status int)
 		return cmdRun(args[1:], stdin, stdout, stderr)
 	case "demo":
 		return cmdDemo(args[1:], stdout, stderr)
+	case "explore":
+		return cmdExplore(args[1:], stdout, stderr)
+	case "replay":
+		return cmdReplay(args[1:], stdin, stdout, stderr)
 	case "bench":
 		return cmdBench(args[1:], stdout, stderr)
 	case "syscalls":
@@ -138,7 +147,7 @@ func weft(args []string, stdin io.Reader, stdout, stderr io.Writer) (status int)
 		fmt.Fprintf(stderr, "weft: %s: flags come after the command, as in weft run %s PROGRAM ('weft help' for the commands)\n", args[0], args[0])
 		return exitUsage
 	}
-	fmt.Fprintf(stderr, "weft: unknown command %q (valid: run, demo, bench, syscalls, help, version)\n", args[0])
+	fmt.Fprintf(stderr, "weft: unknown command %q (valid: run, demo, bench, explore, replay, syscalls, help, version)\n", args[0])
 	return exitUsage
 }
 
@@ -158,6 +167,7 @@ type runOptions struct {
 	rawIDs     bool   // --raw-host-ids
 	root       string // --root
 	stats      bool
+	race       bool // --race
 	mounts     []kernel.Mount
 	cpuprof    string
 	guestprof  string
@@ -207,6 +217,7 @@ func runFlags(out io.Writer) *flag.FlagSet {
 	set.StringVar(&opts.straceExpr, "strace-e", "", "with --strace, show only the system calls in `trace=SET`: names and classes (%file, %desc, %process, %signal, %memory), ! to invert, as strace -e trace=")
 	set.StringVar(&opts.straceOut, "strace-o", "", "write the --strace lines to `FILE` instead of stderr")
 	set.BoolVar(&opts.stats, "stats", false, "print instruction count and speed on stderr at the end")
+	set.BoolVar(&opts.race, "race", false, "detect data races between the threads of the program's own code (happens-before, as ThreadSanitizer); slows the run, which uses the interpreter")
 	opts.cost = addCostFlags(set)
 	return set
 }
@@ -280,7 +291,21 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		StdinTTY: stdinTTY, StdoutTTY: isTTY(guestOut), StderrTTY: isTTY(stderr),
 		Env: opts.env, Seed: opts.seed, CPUs: opts.cpus, Quantum: opts.quantum, Step: opts.step,
 		MaxInsns: opts.maxInsns, MaxMemory: maxMem, ClockStart: clockStart, UID: uint32(opts.uid), GID: uint32(opts.gid),
-		Mounts: opts.mounts, RawHostIDs: opts.rawIDs, Root: opts.root,
+		Mounts: opts.mounts, RawHostIDs: opts.rawIDs, Root: opts.root, Policy: runPolicy, AccessPoints: runAccessPoints,
+	}
+	var det *race.Detector
+	var exe []byte
+	if opts.race {
+		det = race.New()
+		o.Race = det
+		if data, err := os.ReadFile(prog); err == nil {
+			exe = data
+			if o.AccessPoints == nil {
+				if z := guestprof.NewSymbolizer(data); z.HasLines() {
+					o.AccessPoints = z.HasSource
+				}
+			}
+		}
 	}
 	if opts.straceExpr != "" || opts.straceOut != "" {
 		opts.strace = true // either asks for strace output
@@ -375,6 +400,12 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitCannotRun
 	}
 	k := res.Kernel
+	if det != nil {
+		for _, r := range explore.FormatRaces(exe, det.Reports) {
+			fmt.Fprintf(stderr, "weft: %s\n", r)
+		}
+		fmt.Fprintf(stderr, "weft: --race: %d data races found\n", len(det.Reports))
+	}
 	if opts.summary {
 		_, peak := k.Memory()
 		trace.WriteSummary(stderr, k.Summary(), peak)

@@ -497,6 +497,12 @@ enter:
 			h.f[op.rd&31] = h.f[op.rs1&31]&^(1<<63) | h.f[op.rs2&31]&(1<<63)
 		case bcode(FENCE):
 			// One hart at a time runs, in program order: nothing to order.
+			if h.SyncPoints {
+				var ok bool
+				if stop, ok = h.syncStop(&op.inst, b.pc+uint64(int64(op.off))); ok {
+					goto stopped
+				}
+			}
 		case bcode(FENCE_I):
 			h.FlushDecodeCache()
 			next = b.pc + uint64(int64(op.off)) + uint64(op.len)
@@ -517,6 +523,11 @@ enter:
 			bcode(AMOAND_D), bcode(AMOOR_D), bcode(AMOMIN_D), bcode(AMOMAX_D), bcode(AMOMINU_D),
 			bcode(AMOMAXU_D):
 			var ok bool
+			if h.SyncPoints {
+				if stop, ok = h.syncStop(&op.inst, b.pc+uint64(int64(op.off))); ok {
+					goto stopped
+				}
+			}
 			if stop, ok = h.atomic(&op.inst); !ok {
 				goto stopped
 			}
@@ -938,6 +949,12 @@ func (e *blockExec) exec1(b *block, op *bop, done uint64) (res int, next uint64,
 			h.f[op.rd&31] = h.f[op.rs1&31]&^(1<<63) | h.f[op.rs2&31]&(1<<63)
 		case bcode(FENCE):
 			// One hart at a time runs, in program order: nothing to order.
+			if h.SyncPoints {
+				var ok bool
+				if stop, ok = h.syncStop(&op.inst, b.pc+uint64(int64(op.off))); ok {
+					return resStop, 0, stop
+				}
+			}
 		case bcode(FENCE_I):
 			h.FlushDecodeCache()
 			return resIndirect, b.pc + uint64(int64(op.off)) + uint64(op.len), stop
@@ -957,6 +974,11 @@ func (e *blockExec) exec1(b *block, op *bop, done uint64) (res int, next uint64,
 			bcode(AMOAND_D), bcode(AMOOR_D), bcode(AMOMIN_D), bcode(AMOMAX_D), bcode(AMOMINU_D),
 			bcode(AMOMAXU_D):
 			var ok bool
+			if h.SyncPoints {
+				if stop, ok = h.syncStop(&op.inst, b.pc+uint64(int64(op.off))); ok {
+					return resStop, 0, stop
+				}
+			}
 			if stop, ok = h.atomic(&op.inst); !ok {
 				return resStop, 0, stop
 			}

@@ -131,6 +131,11 @@ refetch:
 
 		case LB, LH, LW, LD, LBU, LHU, LWU, FLW, FLD:
 			a := x[in.rs1] + uint64(in.imm)
+			if h.MemPoints {
+				if s, ok := h.memStop(in, base+i*2, a, false); ok {
+					return h.stop(s, base+i*2, budget-left)
+				}
+			}
 			size := loadSize[in.op]
 			var v uint64
 			e := &tlb.rtlb[(a>>mm.PageShift)%tlbSize]
@@ -162,6 +167,11 @@ refetch:
 
 		case SB, SH, SW, SD, FSW, FSD:
 			a := x[in.rs1] + uint64(in.imm)
+			if h.MemPoints {
+				if s, ok := h.memStop(in, base+i*2, a, true); ok {
+					return h.stop(s, base+i*2, budget-left)
+				}
+			}
 			v := x[in.rs2]
 			if in.op == FSW || in.op == FSD {
 				v = h.f[in.rs2&31]
@@ -260,6 +270,11 @@ refetch:
 
 		case FENCE:
 			// One hart at a time runs, in program order: nothing to order.
+			if h.SyncPoints {
+				if stop, ok := h.syncStop(in, base+i*2); ok {
+					return h.stop(stop, base+i*2, budget-left)
+				}
+			}
 		case FENCE_I:
 			h.FlushDecodeCache()
 			left--
@@ -278,6 +293,11 @@ refetch:
 		case LR_W, LR_D, SC_W, SC_D, AMOSWAP_W, AMOADD_W, AMOXOR_W, AMOAND_W, AMOOR_W,
 			AMOMIN_W, AMOMAX_W, AMOMINU_W, AMOMAXU_W, AMOSWAP_D, AMOADD_D, AMOXOR_D,
 			AMOAND_D, AMOOR_D, AMOMIN_D, AMOMAX_D, AMOMINU_D, AMOMAXU_D:
+			if h.SyncPoints {
+				if stop, ok := h.syncStop(in, base+i*2); ok {
+					return h.stop(stop, base+i*2, budget-left)
+				}
+			}
 			if stop, ok := h.atomic(in); !ok {
 				return h.stop(stop, base+i*2, budget-left)
 			}

@@ -29,10 +29,13 @@ const (
 	StopIllegal                      // illegal or unsupported instruction at PC
 	StopFault                        // memory access fault at PC (see Fault)
 	StopMisaligned                   // misaligned atomic access at PC (see Fault.Addr)
+	// StopSync: a scheduling point (Hart.SyncPoints) at PC, not yet executed: an AMO,
+	// an LR or a fence, with Addr the address an AMO or LR would access.
+	StopSync
 )
 
 func (r StopReason) String() string {
-	return [...]string{"budget", "ecall", "ebreak", "illegal instruction", "fault", "misaligned"}[r]
+	return [...]string{"budget", "ecall", "ebreak", "illegal instruction", "fault", "misaligned", "sync"}[r]
 }
 
 // Stop describes why and where a hart stopped.
@@ -41,6 +44,14 @@ type Stop struct {
 	PC     uint64   // the instruction that stopped the hart (not retired)
 	Insn   uint32   // StopIllegal: the instruction bits
 	Fault  mm.Fault // StopFault, StopMisaligned: the failing access
+	Addr   uint64   // StopSync: the address of the access (0 for a fence)
+	Write  bool     // StopSync: the access writes (an AMO, a store)
+	Plain  bool     // StopSync: at a plain load or store (MemPoints), not an atomic
+	Size   uint8    // StopSync at a plain access: its size in bytes
+	// Fenced: the plain access is next to a fence (fence then store, or load then
+	// fence): how compilers emit C11's acquire, release and seq_cst loads and stores
+	// on RISC-V, so most likely an atomic access, not a plain one.
+	Fenced bool
 }
 
 // Context is the architectural state of one thread: what a context switch saves.
@@ -263,6 +274,21 @@ type Hart struct {
 	TLBMisses, TLBFlushes, TLBEntriesFlushed uint64
 	// ASSwitches counts the times the hart changed address space (a satp write).
 	ASSwitches uint64
+	// SyncPoints makes the hart stop (StopSync) before each AMO, LR and fence, so that
+	// the kernel can decide there who runs next (schedule search). Off, it costs one
+	// test per atomic instruction and nothing elsewhere.
+	SyncPoints bool
+	// PassPoint says that the instruction at which the next run starts was already
+	// stopped at (StopSync): the run executes it instead of stopping there again.
+	PassPoint bool
+	// MemPoints makes the interpreter (not the block engine) stop as well before each
+	// load and store whose base register is not sp: an access that may be to
+	// memory shared with other threads, where a preemption can split a read-modify-write
+	// of plain code. Off, it costs the interpreter one test per load and store.
+	MemPoints bool
+	// syncPass is the address of the one instruction of this run allowed past its
+	// scheduling point (the run's first, with PassPoint); ^0 when none or once used.
+	syncPass uint64
 	// TimeBase is the virtual time in nanoseconds at the start of the next Run; the
 	// time CSR reads it (advanced by one nanosecond per instruction) at 10 MHz, the
 	// usual timebase of RISC-V Linux systems.
@@ -360,6 +386,10 @@ func (h *Hart) FlushDecodeCache() { h.bus.code.flushAll() }
 // prepareRun brings the TLBs up to date before a run: other harts or the kernel may have
 // changed mappings, and other harts' reservations must be watched.
 func (h *Hart) prepareRun() {
+	h.syncPass = ^uint64(0)
+	if h.PassPoint {
+		h.syncPass = h.pc
+	}
 	if h.tlb.gen != h.mem.Gen {
 		h.tlb.flush()
 	}
@@ -368,6 +398,57 @@ func (h *Hart) prepareRun() {
 		own = 1
 	}
 	h.watching = h.bus.holders > own
+}
+
+// syncStop reports whether the AMO, LR or fence at pc is a scheduling point at which
+// the hart must stop now (called only when SyncPoints is on), with the stop.
+func (h *Hart) syncStop(in *inst, pc uint64) (Stop, bool) {
+	if pc == h.syncPass {
+		h.syncPass = ^uint64(0)
+		return Stop{}, false
+	}
+	if in.op == SC_W || in.op == SC_D {
+		// The LR before it was the point: a switch between them fails the SC anyway.
+		return Stop{}, false
+	}
+	s := Stop{Reason: StopSync}
+	if in.op != FENCE {
+		s.Addr = h.x[in.rs1]
+		s.Write = in.op != LR_W && in.op != LR_D
+	}
+	return s, true
+}
+
+// memStop is syncStop for a plain load or store at pc to addr (MemPoints).
+func (h *Hart) memStop(in *inst, pc, addr uint64, write bool) (Stop, bool) {
+	if in.rs1 == 2 {
+		return Stop{}, false // sp-relative: the thread's own stack (fp, s0, is often not a frame pointer)
+	}
+	if pc == h.syncPass {
+		h.syncPass = ^uint64(0)
+		return Stop{}, false
+	}
+	size := loadSize[in.op]
+	if write {
+		size = storeSize[in.op]
+	}
+	fenced := h.fenceAt(pc, pc-4) || h.fenceAt(pc, pc+uint64(in.len))
+	return Stop{Reason: StopSync, Addr: addr, Write: write, Plain: true, Size: uint8(size), Fenced: fenced}, true
+}
+
+// fenceAt reports whether the instruction at a, on the page of pc (the one being
+// executed, so mapped and present), is a fence. A 32-bit word read where a compressed
+// instruction's neighbour begins cannot look like one: its low bits are not 11.
+func (h *Hart) fenceAt(pc, a uint64) bool {
+	if a>>mm.PageShift != pc>>mm.PageShift || a&mm.PageMask > mm.PageSize-4 {
+		return false
+	}
+	f, fault := h.mem.Page(pc, mm.Fetch)
+	if fault != nil {
+		return false
+	}
+	raw := binary.LittleEndian.Uint32(f.Data[a&mm.PageMask:])
+	return raw&0x707f == 0x000f // MISC-MEM, funct3 0: fence
 }
 
 func (h *Hart) reservedByOther(f *mm.Frame) bool {

@@ -12,7 +12,9 @@ import (
 	"compress/gzip"
 	"debug/dwarf"
 	"debug/elf"
+	"fmt"
 	"io"
+	"path/filepath"
 	"sort"
 )
 
@@ -198,3 +200,36 @@ func (s *symbolizer) lookup(pc uint64) (name, file string, line int) {
 	}
 	return name, file, line
 }
+
+// Symbolizer names a program's addresses in source terms, for reports outside a
+// profile (weft explore's preemption points).
+type Symbolizer struct{ s *symbolizer }
+
+// NewSymbolizer reads the ELF symbols and DWARF line table of the program exe; what
+// it lacks, it leaves out.
+func NewSymbolizer(exe []byte) *Symbolizer { return &Symbolizer{newSymbolizer(exe)} }
+
+// Where returns "function+0xoff (file:line)", or as much of it as is known, or the
+// address in hex.
+func (z *Symbolizer) Where(pc uint64) string {
+	s := z.s
+	out := fmt.Sprintf("0x%x", pc)
+	i := sort.Search(len(s.funcs), func(i int) bool { return s.funcs[i].Value > pc }) - 1
+	if i >= 0 && (pc < s.funcs[i].Value+s.funcs[i].Size || s.funcs[i].Size == 0) {
+		out = fmt.Sprintf("%s+0x%x", s.funcs[i].Name, pc-s.funcs[i].Value)
+	}
+	if _, file, line := s.lookup(pc); file != "" {
+		out += fmt.Sprintf(" (%s:%d)", filepath.Base(file), line)
+	}
+	return out
+}
+
+// HasSource reports whether the program's DWARF line table covers pc: code built with
+// -g (in a static program, usually the program's own and not the C library's).
+func (z *Symbolizer) HasSource(pc uint64) bool {
+	_, file, _ := z.s.lookup(pc)
+	return file != ""
+}
+
+// HasLines reports whether the program has a DWARF line table at all.
+func (z *Symbolizer) HasLines() bool { return len(z.s.lines) > 0 }

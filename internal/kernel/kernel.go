@@ -26,9 +26,11 @@ import (
 	"weft/internal/abi/linux"
 	"weft/internal/cpu"
 	"weft/internal/kernel/cost"
+	"weft/internal/kernel/sched"
 	"weft/internal/loader"
 	"weft/internal/mm"
 	wnet "weft/internal/net"
+	"weft/internal/race"
 	"weft/internal/trace"
 	"weft/internal/vfs"
 )
@@ -115,6 +117,17 @@ type Config struct {
 	// NoASID makes every CPU flush its TLB when it switches address space, instead of
 	// keeping the translations of recent address spaces tagged (--asid off).
 	NoASID bool
+	// Policy decides who runs and for how long (nil: sched.NewTimeSlice(Seed)).
+	Policy sched.Policy
+	// AccessPoints, if set, says which code is the program's own, by pc: only its
+	// plain loads and stores are scheduling points when the policy asks for points
+	// (nil: all of them off the thread's stack), and the policy learns which points
+	// are in it or in functions it called directly (sched.Thread.User).
+	AccessPoints func(pc uint64) bool
+	// Race, if set, is told every load and store of the program's code (AccessPoints)
+	// off the thread's stack, and every synchronising event: the run then uses the
+	// interpreter and stops at every access.
+	Race *race.Detector
 }
 
 // DefaultClockStart is the guest's wall-clock time at boot unless Config.ClockStart
@@ -166,17 +179,24 @@ type CPU struct {
 type Kernel struct {
 	cfg Config
 	tr  trace.Sink // cfg.Trace: nil when tracing is off
-	// rng feeds the guest's random bytes; sched feeds scheduling choices. Both come
-	// from the seed, separately, so that changing how a run is scheduled does not
-	// change the random bytes a program sees.
-	rng   *rand.Rand
-	sched *rand.Rand
-	pool  mm.Pool
-	bus   cpu.Bus
-	CPUs  []*CPU
-	FS    *vfs.FS
-	Net   *wnet.Stack // sockets: Unix names, the loopback network's ports
-	table *SyscallTable
+	// rng feeds the guest's random bytes; the policy makes the scheduling choices,
+	// from a PRNG of its own, so that changing how a run is scheduled does not change
+	// the random bytes a program sees.
+	rng    *rand.Rand
+	policy sched.Policy
+	// points is policy.Points(): threads stop at every scheduling point.
+	points bool
+	// ready is the policy's question, reused (pickNext).
+	ready []sched.Thread
+	// yielder is the task that just called sched_yield: the next pick passes it over
+	// when another task is ready.
+	yielder *Task
+	pool    mm.Pool
+	bus     cpu.Bus
+	CPUs    []*CPU
+	FS      *vfs.FS
+	Net     *wnet.Stack // sockets: Unix names, the loopback network's ports
+	table   *SyscallTable
 
 	nextPID int
 	tasks   []*Task // the tasks that have not exited, in TID order
@@ -260,7 +280,7 @@ func New(cfg Config) (*Kernel, error) {
 	k := &Kernel{
 		cfg:       cfg,
 		rng:       rand.New(rand.NewPCG(cfg.Seed, 0x77656674)), // "weft"
-		sched:     rand.New(rand.NewPCG(cfg.Seed, 0x73636864)), // "schd"
+		policy:    cfg.Policy,
 		table:     cfg.Syscalls,
 		nextPID:   1,
 		noticed:   map[string]bool{},
@@ -276,9 +296,18 @@ func New(cfg Config) (*Kernel, error) {
 	if cfg.MaxMemory > 0 {
 		k.pool.Limit = int64(min(cfg.MaxMemory, 1<<62))
 	}
+	if k.policy == nil {
+		k.policy = sched.NewTimeSlice(cfg.Seed)
+	}
+	k.points = k.policy.Points()
+	if k.points || cfg.Race != nil {
+		// Only the interpreter stops at plain loads and stores (cpu.Hart.MemPoints).
+		k.bus.Engine = cpu.Interpreter
+	}
 	for i := 0; i < cfg.CPUs; i++ {
 		h := k.bus.NewHart()
 		h.NoASID = cfg.NoASID
+		h.SyncPoints = k.points || cfg.Race != nil
 		k.CPUs = append(k.CPUs, &CPU{ID: i, Hart: h})
 	}
 	now := func() int64 { return int64(k.ClockStart() + k.now()) }

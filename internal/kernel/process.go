@@ -160,6 +160,9 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 	tg.Parent.Children = append(tg.Parent.Children, tg)
 	k.addTask(child)
 	k.addGroup(tg)
+	if k.cfg.Race != nil {
+		k.cfg.Race.Fork(t.TID, child.TID)
+	}
 
 	// What a fork copies besides the address space (counted by mm): the process
 	// structure and the signal-handler table (the fd table's entries are counted as
@@ -196,6 +199,9 @@ func (t *Task) cloneThread(a CloneArgs) (*Task, error) {
 	tg.liveTasks++
 	tg.threads++
 	k.addTask(child)
+	if k.cfg.Race != nil {
+		k.cfg.Race.Fork(t.TID, child.TID)
+	}
 	t.startChild(child, a, trace.Clone)
 	return child, nil
 }
@@ -376,6 +382,9 @@ func (k *Kernel) exitTask(t *Task) {
 		return
 	}
 	at := k.now()
+	if k.cfg.Race != nil {
+		k.cfg.Race.Exit(t.TID)
+	}
 	k.deschedule(t)
 	for i, q := range k.runq {
 		if q == t {

@@ -7,7 +7,9 @@ import (
 	"weft/internal/abi/linux"
 	"weft/internal/cpu"
 	"weft/internal/kernel/cost"
+	"weft/internal/kernel/sched"
 	"weft/internal/mm"
+	"weft/internal/race"
 	"weft/internal/trace"
 )
 
@@ -181,8 +183,9 @@ func (k *Kernel) pickCPU() *CPU {
 		if idle == nil {
 			break
 		}
-		t := k.runq[0]
-		k.runq = k.runq[1:]
+		i := k.pickQueued(idle)
+		t := k.runq[i]
+		k.runq = append(k.runq[:i], k.runq[i+1:]...)
 		k.work[cost.QueueOp]++
 		idle.Clock = max(idle.Clock, t.readyAt)
 		idle.cur = t
@@ -236,9 +239,22 @@ func (k *Kernel) runSlice(c *CPU) {
 	t.interrupted = false
 	if k.deliverable(t) != 0 {
 		t.onHart = nil
+		// A signal that came while the task waited at an ecall is delivered before the
+		// call, which its handler returns to; an access it stopped at will stop again.
+		t.atEcall = false
+		t.racePending = false
+		t.syncAt = 0
 		if !k.deliverSignals(t) {
 			return
 		}
+	}
+	if t.atEcall {
+		// Preempted at its ecall (a scheduling point): make the call now.
+		t.atEcall = false
+		t.onHart = nil
+		k.ecall(c, t)
+		k.checkCPULimit(t.TG)
+		return
 	}
 	if t.onHart != h {
 		h.Load(&t.Ctx, t.TG.MM)
@@ -249,16 +265,34 @@ func (k *Kernel) runSlice(c *CPU) {
 		t.sliceLeft = k.quantum(t)
 	}
 	// Run the slice in steps while another CPU is busy too, so that the CPUs'
-	// instruction streams interleave at the step's granularity.
-	budget := t.sliceLeft
+	// instruction streams interleave at the step's granularity; the policy has the
+	// last word.
+	others := false
 	for _, o := range k.CPUs {
 		if o != c && o.cur != nil {
-			budget = min(budget, k.cfg.Step)
+			others = true
 			break
 		}
 	}
+	budget := max(k.policy.Budget(k.thread(t), t.sliceLeft, k.cfg.Step, others), 1)
 	if k.cfg.MaxInsns > 0 {
 		budget = min(budget, k.cfg.MaxInsns-min(k.cfg.MaxInsns, k.budgetUsed()))
+	}
+	// Plain loads and stores are scheduling points only while another task is ready
+	// to take the CPU: single-threaded stretches (start-up) run without them.
+	h.MemPoints = k.points && len(k.runq) > 0 || k.cfg.Race != nil
+	// The instruction the task stopped at (a scheduling point) is executed now, not
+	// stopped at again; an instruction the task merely starts at is a point as usual.
+	h.PassPoint = t.syncAt != 0 && t.syncAt == t.Ctx.PC
+	t.syncAt = 0
+	if t.raceResume {
+		// Back from a system call, which may have waited for another thread.
+		t.raceResume = false
+		k.cfg.Race.Sync(t.TID)
+	}
+	if t.racePending {
+		t.racePending = false
+		k.raceEvent(t, t.raceStop)
 	}
 	before := h.Retired
 	mem := t.TG.MM.Stats
@@ -280,22 +314,148 @@ func (k *Kernel) runSlice(c *CPU) {
 	switch stop.Reason {
 	case cpu.StopBudget:
 		t.onHart = h // nothing touched the registers: the hart still holds them
-		if t.sliceLeft == 0 && len(k.runq) > 0 {
-			t.Stats.InvolSwitches++
-			k.deschedule(t)
-			k.makeRunnable(t, c.Clock)
+		k.preemptAt(c, t, sched.Budget, 0)
+	case cpu.StopSync:
+		t.onHart = h
+		t.syncAt = stop.PC
+		if k.cfg.Race != nil {
+			// The detector sees the access or synchronisation when it happens: when
+			// the task runs again, starting with it (another task may run first).
+			t.racePending, t.raceStop = true, stop
 		}
+		t.pointWrite = stop.Write
+		p := sched.Sync
+		if stop.Plain {
+			p = sched.Access
+		}
+		k.preemptAt(c, t, p, stop.Addr)
 	case cpu.StopEcall:
-		h.ClearReservation()
-		t.Ctx.PC += 4
-		t.syscallStart = c.Clock
-		k.work[cost.Trap]++
-		k.settle(t)
-		k.syscall(t)
+		if k.points && k.preemptAt(c, t, sched.Syscall, 0) {
+			t.atEcall = true
+			break
+		}
+		k.ecall(c, t)
 	default:
 		k.fault(t, stop)
 	}
 	k.checkCPULimit(t.TG)
+}
+
+// raceEvent tells the race detector about the access or the synchronisation t stopped
+// at.
+func (k *Kernel) raceEvent(t *Task, stop cpu.Stop) {
+	if !stop.Plain || stop.Fenced {
+		k.cfg.Race.Sync(t.TID)
+		return
+	}
+	if ownStack(t, stop.Addr) || (k.cfg.AccessPoints != nil && !k.cfg.AccessPoints(stop.PC)) {
+		return
+	}
+	k.cfg.Race.Access(t.TG.MM, stop.Addr, uint64(stop.Size),
+		race.Access{TID: t.TID, Write: stop.Write, PC: stop.PC, RA: t.Ctx.X[1]})
+}
+
+// ecall makes the system call t stopped at.
+func (k *Kernel) ecall(c *CPU, t *Task) {
+	if k.cfg.Race != nil {
+		// Every system call synchronises (futexes, pipes, signals, waits...), before
+		// and, as it may have waited, after.
+		k.cfg.Race.Sync(t.TID)
+		t.raceResume = true
+	}
+	c.Hart.ClearReservation()
+	t.Ctx.PC += 4
+	t.syscallStart = c.Clock
+	k.work[cost.Trap]++
+	k.settle(t)
+	k.syscall(t)
+}
+
+// thread describes t to the policy.
+func (k *Kernel) thread(t *Task) sched.Thread {
+	user := true
+	if f := k.cfg.AccessPoints; f != nil {
+		user = f(t.Ctx.PC) || (t.point != sched.Access && f(t.Ctx.X[1]))
+	}
+	return sched.Thread{TID: t.TID, Insns: t.Stats.Insns, Steps: t.steps, Point: t.point,
+		Addr: t.pointAddr, Write: t.pointWrite, PC: t.Ctx.PC, User: user, SliceLeft: t.sliceLeft}
+}
+
+// pickQueued asks the policy which task of the run queue the idle CPU c takes, and
+// returns its index. A task that just yielded is passed over when another is ready.
+func (k *Kernel) pickQueued(c *CPU) int {
+	skip := -1
+	if y := k.yielder; y != nil && len(k.runq) > 1 {
+		for i, t := range k.runq {
+			if t == y {
+				skip = i
+			}
+		}
+	}
+	k.yielder = nil
+	k.ready = k.ready[:0]
+	for i, t := range k.runq {
+		if i != skip {
+			k.ready = append(k.ready, k.thread(t))
+		}
+	}
+	var at sched.Thread
+	if c.last != nil {
+		at = k.thread(c.last)
+		at.Point = sched.Idle
+	}
+	i := k.policy.Pick(at, k.ready, false)
+	if i < 0 || i >= len(k.ready) {
+		panic(fmt.Sprintf("sched: policy %s picked %d of %d queued tasks", k.policy.Name(), i, len(k.ready)))
+	}
+	if skip >= 0 && i >= skip {
+		i++
+	}
+	return i
+}
+
+// preemptAt asks the policy, at a scheduling point p of t running on c, whether t goes
+// on; if not, the task it chose takes c and t goes to the back of the run queue. It
+// reports whether t was preempted. With nothing queued there is no question to ask.
+func (k *Kernel) preemptAt(c *CPU, t *Task, p sched.Point, addr uint64) bool {
+	t.point, t.pointAddr = p, addr
+	if len(k.runq) == 0 || (p == sched.Access && (ownStack(t, addr) ||
+		(k.cfg.AccessPoints != nil && !k.cfg.AccessPoints(t.Ctx.PC)))) {
+		return false
+	}
+	k.ready = append(k.ready[:0], k.thread(t))
+	for _, q := range k.runq {
+		k.ready = append(k.ready, k.thread(q))
+	}
+	i := k.policy.Pick(k.ready[0], k.ready, true)
+	t.steps++
+	if i == 0 {
+		return false
+	}
+	if i < 0 || i >= len(k.ready) {
+		panic(fmt.Sprintf("sched: policy %s picked %d of %d ready tasks", k.policy.Name(), i, len(k.ready)))
+	}
+	n := k.runq[i-1]
+	k.runq = append(k.runq[:i-1], k.runq[i:]...)
+	t.Stats.InvolSwitches++
+	k.deschedule(t)
+	k.makeRunnable(t, c.Clock)
+	k.work[cost.QueueOp]++
+	c.Clock = max(c.Clock, n.readyAt)
+	c.cur = n
+	n.cpu = c
+	return true
+}
+
+// ownStack reports whether addr lies in the mapping that holds t's stack pointer:
+// its own stack, and for glibc's threads their TLS and thread descriptor too. Such
+// accesses almost never race (a pointer to a local handed to another thread is the
+// exception, which this misses), so they are not put to the policy: fewer points, and
+// PCT's change points fall where they can matter.
+func ownStack(t *Task, addr uint64) bool {
+	as := t.TG.MM
+	v := as.Find(addr)
+	return v != nil && v == as.Find(t.Ctx.X[2])
 }
 
 // checkCPULimit enforces RLIMIT_CPU on tg's CPU time (getrlimit(2)): at the soft limit
@@ -326,15 +486,10 @@ var niceWeight = [40]uint64{
 	110, 87, 70, 56, 45, 36, 29, 23, 18, 15,
 }
 
-// quantum is t's next time slice: the base quantum weighted by nice value, and varied
-// by up to a quarter either way from the seeded PRNG, so that different seeds give
-// different interleavings and the same seed the same one.
+// quantum is t's next time slice: the base quantum weighted by nice value, as the
+// policy varies it (the default by up to a quarter either way, from the seed).
 func (k *Kernel) quantum(t *Task) uint64 {
-	q := k.cfg.Quantum * niceWeight[t.Nice+20] / 1024
-	if jitter := q / 4; jitter > 0 {
-		q = q - jitter + k.sched.Uint64N(2*jitter+1)
-	}
-	return max(q, 1)
+	return max(k.policy.Quantum(k.cfg.Quantum*niceWeight[t.Nice+20]/1024), 1)
 }
 
 // deschedule takes a running task off its CPU.

@@ -4,6 +4,7 @@ import (
 	"weft/internal/abi/linux"
 	"weft/internal/cpu"
 	"weft/internal/kernel/cost"
+	"weft/internal/kernel/sched"
 	"weft/internal/loader"
 	"weft/internal/mm"
 	"weft/internal/vfs"
@@ -245,6 +246,25 @@ type Task struct {
 	onHart *cpu.Hart
 	// sliceLeft counts the instructions left in the task's time slice.
 	sliceLeft uint64
+	// steps counts the scheduling points at which the policy was asked about the task
+	// while it ran; point and pointAddr say where it stopped last (sched.Thread).
+	steps      uint64
+	point      sched.Point
+	pointAddr  uint64
+	pointWrite bool
+	// raceResume: the race detector is to see the task synchronise when it runs again
+	// (it made a system call).
+	raceResume bool
+	// racePending: the task stopped at raceStop, an access or synchronisation the
+	// race detector is to see when the task executes it.
+	racePending bool
+	raceStop    cpu.Stop
+	// syncAt is the pc of the scheduling point (StopSync) the task stopped at, which
+	// its next run executes (cpu.Hart.PassPoint); 0 if none.
+	syncAt uint64
+	// atEcall: the task was preempted at the ecall at its pc, before the system call;
+	// when it runs again the call is made without running the hart.
+	atEcall bool
 	// syscallStart is when the current syscall trapped, for the trace.
 	syscallStart uint64
 	exitTraced   bool
@@ -308,6 +328,7 @@ func (t *Task) Yield() {
 	now := t.Now()
 	k.deschedule(t)
 	k.makeRunnable(t, now)
+	k.yielder = t
 }
 
 // SigAction is a signal's disposition (the kernel's struct sigaction).

@@ -16,7 +16,9 @@ import (
 	"weft/internal/abi/linux"
 	"weft/internal/kernel"
 	"weft/internal/kernel/cost"
+	"weft/internal/kernel/sched"
 	"weft/internal/loader"
+	"weft/internal/race"
 	"weft/internal/syscalls"
 	"weft/internal/trace"
 )
@@ -71,6 +73,15 @@ type Options struct {
 	// address-space switch flush the CPU's TLB (--cost-model, --asid off).
 	CostModel *cost.Model
 	NoASID    bool
+	// Policy is kernel.Config.Policy: who runs next (nil: time slices).
+	Policy sched.Policy
+	// AccessPoints is kernel.Config.AccessPoints.
+	AccessPoints func(pc uint64) bool
+	// Race is kernel.Config.Race.
+	Race *race.Detector
+	// Data, if not nil, is the program's contents, already read from path (schedule
+	// search runs one program many times); the kernel only reads it.
+	Data []byte
 }
 
 // Result is how a run went.
@@ -104,8 +115,8 @@ func mountedPath(path string, mounts []kernel.Mount) string {
 // Program runs the executable at path (a host path) with argv. argv[0] is conventionally
 // the path as the user gave it.
 func Program(path string, argv []string, o Options) (*Result, error) {
-	var data []byte
-	if o.Root == "" {
+	data := o.Data
+	if data == nil && o.Root == "" {
 		var err error
 		if data, err = readProgram(path); err != nil {
 			return nil, err
@@ -141,7 +152,7 @@ func Program(path string, argv []string, o Options) (*Result, error) {
 		Mounts: o.Mounts, RawHostIDs: o.RawHostIDs, Syscalls: syscalls.Table(),
 		Strace: o.Strace, StraceCalls: o.StraceCalls, Trace: o.Trace, Notices: notices,
 		HostStopped: o.HostStopped, Closed: o.Closed, Init: o.Init, Root: o.Root,
-		CostModel: o.CostModel, NoASID: o.NoASID,
+		CostModel: o.CostModel, NoASID: o.NoASID, Policy: o.Policy, AccessPoints: o.AccessPoints, Race: o.Race,
 	})
 	if err != nil {
 		return nil, err

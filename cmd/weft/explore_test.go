@@ -1,0 +1,54 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestExploreAndReplay runs weft explore on a corpus bug (exit 1, a schedule file) and
+// on its fixed twin (exit 0), replays the schedule (the same abort), and checks the
+// usage errors (exit 2).
+func TestExploreAndReplay(t *testing.T) {
+	const corpus = "../../tests/explore"
+	if out, err := exec.Command("make", "-s", "-C", corpus).CombinedOutput(); err != nil {
+		t.Fatalf("make -C %s: %v\n%s", corpus, err, out)
+	}
+	dir := t.TempDir()
+	code, stdout, stderr := runWeft("explore", "--runs", "50", "--out", dir, corpus+"/bin/order_bug")
+	if code != exploreFound || !strings.Contains(stdout, "failure: killed by SIGABRT") {
+		t.Fatalf("weft explore order_bug = %d\n%s%s, want %d and a SIGABRT failure", code, stdout, stderr, exploreFound)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*.schedule"))
+	if len(files) != 1 {
+		t.Fatalf("schedule files written: %v, want 1", files)
+	}
+	if code, _, stderr := runWeft("replay", files[0]); code != 128+6 || !strings.Contains(stderr, "Assertion") {
+		t.Errorf("weft replay = %d\n%s, want 134 (SIGABRT) and the assertion", code, stderr)
+	}
+	if code, stdout, stderr := runWeft("explore", "--runs", "20", corpus+"/bin/order_fixed"); code != 0 || !strings.Contains(stdout, "no failure in 20 schedules") {
+		t.Errorf("weft explore order_fixed = %d\n%s%s, want 0", code, stdout, stderr)
+	}
+	// A schedule whose program changed is refused.
+	data, _ := os.ReadFile(files[0])
+	prog := filepath.Join(dir, "prog")
+	exe, _ := os.ReadFile(corpus + "/bin/order_bug")
+	os.WriteFile(prog, append(exe, 0), 0o755)
+	abs, _ := filepath.Abs(corpus + "/bin/order_bug")
+	os.WriteFile(files[0], []byte(strings.Replace(string(data), abs, prog, 1)), 0o644)
+	if code, _, stderr := runWeft("replay", files[0]); code != exitCannotRun || !strings.Contains(stderr, "changed") {
+		t.Errorf("weft replay of a changed program = %d\n%s, want %d and 'changed'", code, stderr, exitCannotRun)
+	}
+	for _, args := range [][]string{
+		{"explore"},
+		{"explore", "--strategy", "dfs", "x"},
+		{"explore", "--shard", "3/2", "x"},
+		{"explore", "--no-such", "x"},
+	} {
+		if code, _, stderr := runWeft(args...); code != exploreUsage || !strings.HasPrefix(stderr, "weft: explore: ") {
+			t.Errorf("weft %v = %d, %q; want %d and one line", args, code, stderr, exploreUsage)
+		}
+	}
+}

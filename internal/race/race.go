@@ -1,0 +1,230 @@
+// Package race detects data races with happens-before vector clocks, as
+// ThreadSanitizer does, over the events the kernel reports: the loads and stores of
+// the program's own code, and the synchronisation of every thread.
+//
+// Synchronisation is coarse on purpose, so that no report is false: every atomic
+// instruction, fence and futex call of a thread (glibc's mutexes, condition variables,
+// semaphores, joins and once-flags all come down to these) is an acquire and a release
+// of one object shared by all threads, as if every synchronising operation were
+// sequentially consistent with every other, which is how weft executes them. Thread
+// creation orders the parent's past before the child, and a thread's exit releases. So
+// a race is reported only between two accesses to one 8-byte word, at least one a
+// write, from different threads, with no synchronising operation of the first thread
+// after it that the second thread's synchronisation saw before its access: the
+// accesses could have run in either order. Races that synchronisation elsewhere
+// happens to order in one run are missed in that run (schedule search runs others).
+//
+// Accesses are reported by the kernel only from code the caller chooses (weft: code
+// with DWARF lines, the program's own, not the C library's, whose internal races are
+// benign by design) and not to the running thread's own stack.
+package race
+
+import "fmt"
+
+// Access is one load or store.
+type Access struct {
+	TID   int
+	Write bool
+	PC    uint64 // the instruction
+	RA    uint64 // its return address register: the caller, for a leaf function
+}
+
+// Report is one race: the access now and the earlier one it races with.
+type Report struct {
+	Addr      uint64
+	Now, Prev Access
+}
+
+func (r Report) String() string {
+	return fmt.Sprintf("data race on 0x%x: %s by tid %d at pc 0x%x, and an earlier %s by tid %d at pc 0x%x",
+		r.Addr, kind(r.Now.Write), r.Now.TID, r.Now.PC, kind(r.Prev.Write), r.Prev.TID, r.Prev.PC)
+}
+
+func kind(w bool) string {
+	if w {
+		return "write"
+	}
+	return "read"
+}
+
+type epoch struct {
+	tid   int
+	clock uint64
+	mask  uint8 // the bytes of the word accessed
+	acc   Access
+}
+
+// cell is the shadow state of one 8-byte word: the last writes of its bytes
+// writers (at most one per byte, so a few), and the reads since, one per thread and
+// bytes. Bytes matter: two threads may write neighbouring ints of one word without
+// racing.
+type cell struct {
+	writes []epoch
+	reads  []epoch
+}
+
+type wordKey struct {
+	space any // the address space
+	word  uint64
+}
+
+// Detector holds the clocks and the shadow memory of one run. It is used from the
+// kernel's one goroutine.
+type Detector struct {
+	clocks map[int][]uint64 // by TID: the thread's vector clock, indexed by TID
+	sync   []uint64         // the clock of the one synchronisation object
+	shadow map[wordKey]*cell
+	seen   map[[2]uint64]bool // (pc, pc) pairs already reported
+	// Reports lists the distinct races found, first first.
+	Reports []Report
+	// Max bounds Reports (0: 100).
+	Max int
+}
+
+// New returns a detector with no threads.
+func New() *Detector {
+	return &Detector{clocks: map[int][]uint64{}, shadow: map[wordKey]*cell{}, seen: map[[2]uint64]bool{}}
+}
+
+func (d *Detector) clock(tid int) []uint64 {
+	c, ok := d.clocks[tid]
+	if !ok {
+		c = make([]uint64, tid+1)
+		c[tid] = 1
+		d.clocks[tid] = c
+	}
+	return c
+}
+
+func grow(c []uint64, n int) []uint64 {
+	for len(c) < n {
+		c = append(c, 0)
+	}
+	return c
+}
+
+// join makes a the elementwise maximum of a and b.
+func join(a, b []uint64) []uint64 {
+	a = grow(a, len(b))
+	for i, v := range b {
+		a[i] = max(a[i], v)
+	}
+	return a
+}
+
+// Fork orders everything parent did so far before everything child will do.
+func (d *Detector) Fork(parent, child int) {
+	p := d.clock(parent)
+	c := join(grow(nil, child+1), p)
+	c[child] = 1
+	d.clocks[child] = c
+	p[parent]++
+}
+
+// Sync is a synchronising operation of tid: an acquire and a release of the object all
+// threads share.
+func (d *Detector) Sync(tid int) {
+	c := join(d.clock(tid), d.sync)
+	d.sync = join(d.sync, c)
+	c[tid]++
+	d.clocks[tid] = c
+}
+
+// Exit is the end of tid: what it did is released to whoever synchronises next.
+func (d *Detector) Exit(tid int) {
+	d.Sync(tid)
+	delete(d.clocks, tid)
+}
+
+// happened reports whether epoch e is ordered before the current point of the thread
+// whose clock is c.
+func happened(e epoch, c []uint64) bool {
+	return e.tid < len(c) && e.clock <= c[e.tid]
+}
+
+// Access checks a of size bytes at addr in space against the accesses before it, and
+// records it.
+func (d *Detector) Access(space any, addr, size uint64, a Access) {
+	c := d.clock(a.TID)
+	size = max(size, 1)
+	for w := addr >> 3; w <= (addr+size-1)>>3; w++ {
+		// The bytes of word w the access covers.
+		lo, hi := max(addr, w<<3), min(addr+size, (w+1)<<3)
+		mask := uint8((uint16(1)<<(hi-lo) - 1) << (lo - w<<3))
+		now := epoch{tid: a.TID, clock: c[a.TID], mask: mask, acc: a}
+		k := wordKey{space, w}
+		s := d.shadow[k]
+		if s == nil {
+			s = &cell{}
+			d.shadow[k] = s
+		}
+		for _, e := range s.writes {
+			if e.mask&mask != 0 && e.tid != a.TID && !happened(e, c) {
+				d.report(addr, a, e.acc)
+				break
+			}
+		}
+		if a.Write {
+			for _, r := range s.reads {
+				if r.mask&mask != 0 && r.tid != a.TID && !happened(r, c) {
+					d.report(addr, a, r.acc)
+					break
+				}
+			}
+			s.writes = keep(s.writes, mask, now)
+			s.reads = drop(s.reads, mask)
+			continue
+		}
+		s.reads = keepRead(s.reads, mask, now)
+	}
+}
+
+// keepRead records the read e: it replaces the bytes of earlier reads by e's thread,
+// and leaves other threads' reads, which a later write may race with.
+func keepRead(es []epoch, mask uint8, e epoch) []epoch {
+	n := 0
+	for _, x := range es {
+		if x.tid == e.tid {
+			x.mask &^= mask
+		}
+		if x.mask != 0 {
+			es[n] = x
+			n++
+		}
+	}
+	return append(es[:n], e)
+}
+
+// keep records e over the bytes mask: earlier epochs lose those bytes, and go when
+// they have none left; an earlier epoch of e's thread for exactly those bytes is
+// replaced.
+func keep(es []epoch, mask uint8, e epoch) []epoch {
+	es = drop(es, mask)
+	return append(es, e)
+}
+
+// drop removes the bytes mask from es.
+func drop(es []epoch, mask uint8) []epoch {
+	n := 0
+	for _, x := range es {
+		x.mask &^= mask
+		if x.mask != 0 {
+			es[n] = x
+			n++
+		}
+	}
+	return es[:n]
+}
+
+func (d *Detector) report(addr uint64, now, prev Access) {
+	key := [2]uint64{min(now.PC, prev.PC), max(now.PC, prev.PC)}
+	limit := d.Max
+	if limit == 0 {
+		limit = 100
+	}
+	if d.seen[key] || len(d.Reports) >= limit {
+		return
+	}
+	d.seen[key] = true
+	d.Reports = append(d.Reports, Report{Addr: addr, Now: now, Prev: prev})
+}

@@ -220,15 +220,74 @@ func (k *Kernel) procStatus(tg *ThreadGroup) string {
 		tg.Comm, tg.Umask, state, tg.PID, tg.PID, ppid)
 	fmt.Fprintf(&b, "Uid:\t%d\t%d\t%d\t%d\nGid:\t%d\t%d\t%d\t%d\n", c.UID, c.EUID, c.SUID, c.FSUID, c.GID, c.EGID, c.SGID, c.FSGID)
 	fmt.Fprintf(&b, "FDSize:\t%d\nGroups:\t%s\n", max(64, len(tg.FDs.fds)), strings.Join(groups, " "))
-	fmt.Fprintf(&b, "VmPeak:\t%8d kB\nVmSize:\t%8d kB\nVmLck:\t%8d kB\nVmHWM:\t%8d kB\nVmRSS:\t%8d kB\n",
-		size>>10, size>>10, tg.MM.LockedBytes()>>10, tg.MM.Stats.PeakResident*mm.PageSize>>10, tg.MM.Stats.Resident*mm.PageSize>>10)
-	fmt.Fprintf(&b, "Threads:\t%d\n", tg.liveTasks)
+	// One PID namespace: each ID once (proc(5), NStgid and the rest).
+	fmt.Fprintf(&b, "NStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\nKthread:\t0\n", tg.PID, tg.PID, tg.PGID, tg.SID)
+	v := vmSizes(tg)
+	fmt.Fprintf(&b, "VmPeak:\t%8d kB\nVmSize:\t%8d kB\nVmLck:\t%8d kB\nVmPin:\t%8d kB\nVmHWM:\t%8d kB\nVmRSS:\t%8d kB\n",
+		size>>10, size>>10, tg.MM.LockedBytes()>>10, 0, tg.MM.Stats.PeakResident*mm.PageSize>>10, tg.MM.Stats.Resident*mm.PageSize>>10)
+	fmt.Fprintf(&b, "VmData:\t%8d kB\nVmStk:\t%8d kB\nVmExe:\t%8d kB\nVmLib:\t%8d kB\nVmSwap:\t%8d kB\n",
+		v.data>>10, v.stack>>10, v.exe>>10, v.lib>>10, 0)
+	fmt.Fprintf(&b, "CoreDumping:\t0\nTHP_enabled:\t0\nThreads:\t%d\n", tg.liveTasks)
+	fmt.Fprintf(&b, "SigQ:\t%d/%d\n", k.sigQueued[c.UID], tg.Rlimits[RLIMIT_SIGPENDING].Cur)
 	fmt.Fprintf(&b, "SigPnd:\t%016x\nShdPnd:\t%016x\nSigBlk:\t%016x\nSigIgn:\t%016x\nSigCgt:\t%016x\n",
 		pendingOf(tg), tg.sigPending.set, blocked, ign, caught)
 	fmt.Fprintf(&b, "CapInh:\t%016x\nCapPrm:\t%016x\nCapEff:\t%016x\nCapBnd:\t%016x\nCapAmb:\t%016x\n",
 		c.Caps.Inh, c.Caps.Prm, c.Caps.Eff, c.Caps.Bnd, 0)
+	fmt.Fprintf(&b, "NoNewPrivs:\t0\nSeccomp:\t0\nSeccomp_filters:\t0\n")
+	cpus := uint64(1)<<len(k.CPUs) - 1
+	if t := tg.firstLive(); t != nil && t.Affinity != 0 {
+		cpus = t.Affinity
+	}
+	fmt.Fprintf(&b, "Cpus_allowed:\t%x\nCpus_allowed_list:\t%s\nMems_allowed:\t1\nMems_allowed_list:\t0\n", cpus, cpuList(cpus))
 	fmt.Fprintf(&b, "voluntary_ctxt_switches:\t%d\nnonvoluntary_ctxt_switches:\t%d\n", st.VolSwitches, st.InvolSwitches)
 	return b.String()
+}
+
+// vmKinds are a process's mappings summed by kind, as /proc/PID/status's VmData,
+// VmStk, VmExe and VmLib count them: private writable memory; the stack; the
+// program's own executable mappings; other executable mappings (libraries, the
+// interpreter).
+type vmKinds struct{ data, stack, exe, lib uint64 }
+
+func vmSizes(tg *ThreadGroup) vmKinds {
+	var v vmKinds
+	for _, m := range tg.MM.VMAs() {
+		n := m.End - m.Start
+		switch {
+		case m.Name == "[stack]":
+			v.stack += n
+		case m.Perm&mm.PermExec != 0 && m.Perm&mm.PermWrite == 0 && m.Name == tg.Exe:
+			v.exe += n
+		case m.Perm&mm.PermExec != 0 && m.Perm&mm.PermWrite == 0:
+			if m.Name != "[vdso]" {
+				v.lib += n
+			}
+		case m.Perm&mm.PermWrite != 0 && !m.Shared:
+			v.data += n
+		}
+	}
+	return v
+}
+
+// cpuList writes a CPU mask as a list of ranges ("0-3,5"), as Cpus_allowed_list does.
+func cpuList(mask uint64) string {
+	var parts []string
+	for i := 0; i < 64; i++ {
+		if mask&(1<<i) == 0 {
+			continue
+		}
+		j := i
+		for j+1 < 64 && mask&(1<<(j+1)) != 0 {
+			j++
+		}
+		if j > i {
+			parts = append(parts, fmt.Sprintf("%d-%d", i, j))
+		} else {
+			parts = append(parts, strconv.Itoa(i))
+		}
+		i = j
+	}
+	return strings.Join(parts, ",")
 }
 
 // procMaps renders /proc/PID/maps.

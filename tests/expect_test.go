@@ -76,6 +76,23 @@ var expectHooks = map[string]struct {
 	// mount: only an idmapped mount lets the guest (uid 4242) in.
 	"mount_ids":     {setup: func(t *testing.T, dir string) { os.Chmod(dir, 0o700) }},
 	"mount_ids.raw": {setup: func(t *testing.T, dir string) { os.Chmod(dir, 0o700) }},
+	// Programs weft cannot load: a dynamically linked one (no interpreter without a
+	// guest root) and the host's own true, an ELF file for another machine.
+	"exec_errors": {setup: func(t *testing.T, dir string) {
+		hostTrue, err := exec.LookPath("true")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for src, dst := range map[string]string{filepath.Join(binDir, "dynamic"): "dynamic", hostTrue: "host-true"} {
+			data, err := os.ReadFile(src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, dst), data, 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}},
 }
 
 func expectCases(t *testing.T, dir string) []expectCase {

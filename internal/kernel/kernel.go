@@ -232,6 +232,10 @@ type Kernel struct {
 	// only looked up, never iterated.
 	fileLocks map[*vfs.Inode]*fileLocks
 	flocks    map[*vfs.Inode]*flockState // BSD locks (flock.go)
+	// avenrun are the load averages, and loadNext the virtual time of the next
+	// sample (loadavg.go).
+	avenrun  [3]uint64
+	loadNext uint64
 	// ipc is the System V IPC namespace (ipc.go), made on first use.
 	ipc *ipcState
 	// realtimeShift is how far clock_settime has moved CLOCK_REALTIME from
@@ -287,6 +291,7 @@ func New(cfg Config) (*Kernel, error) {
 		futexes:   map[futexKey][]futexWaiter{},
 		sigQueued: map[uint32]int{},
 		fileLocks: map[*vfs.Inode]*fileLocks{},
+		loadNext:  loadFreq,
 		live:      map[int]*Task{},
 		procs:     map[int]*ThreadGroup{},
 		tr:        cfg.Trace,

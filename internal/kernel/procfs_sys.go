@@ -62,7 +62,7 @@ func (k *Kernel) procSysEntry(name string) *vfs.Inode {
 					running++
 				}
 			}
-			return fmt.Sprintf("0.00 0.00 0.00 %d/%d %d\n", running, len(k.tasks), k.nextPID-1)
+			return fmt.Sprintf("%s %d/%d %d\n", k.loadString(), running, len(k.tasks), k.nextPID-1)
 		})
 	case "version":
 		return file(func() string {

@@ -133,9 +133,11 @@ func (k *Kernel) Run() Result {
 				return Result{Outcome: Deadlock, Status: 1}
 			}
 			// Every CPU is idle: time jumps to the next timer.
+			k.calcLoad(k.timers[0].at)
 			k.fireTimers(k.timers[0].at)
 			continue
 		}
+		k.calcLoad(c.Clock)
 		if len(k.timers) > 0 && k.timers[0].at <= c.Clock {
 			k.fireTimers(c.Clock)
 			continue // a woken task may belong on an idle CPU with an earlier clock

@@ -101,6 +101,9 @@ func Sysinfo(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	b := make([]byte, 112)
 	le := binary.LittleEndian
 	le.PutUint64(b[0:], t.Now()/1e9)
+	for i, l := range k.LoadAverages() {
+		le.PutUint64(b[8+8*i:], l<<(16-11)) // SI_LOAD_SHIFT 16 from FSHIFT 11
+	}
 	inUse, _ := k.Memory()
 	total := k.MemoryCap()
 	le.PutUint64(b[32:], total)

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# bench-root.sh times Debian's dynamically linked programs from the default guest root
+# under weft and under qemu-riscv64 -L ROOT: the same binaries, the best of N runs of
+# each (wall-clock), and weft's instruction count for each command.
+#
+#   scripts/bench-root.sh [N]     (default N=5)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n=${1:-5}
+root=$(scripts/rootfs.sh --default)
+go build -o weft ./cmd/weft
+best() { # best wall-clock seconds of n runs of "$@"
+	local b=999999 s e t
+	for _ in $(seq "$n"); do
+		s=$(date +%s.%N)
+		"$@" >/dev/null 2>&1 || true
+		e=$(date +%s.%N)
+		t=$(echo "$e - $s" | bc)
+		b=$(echo "if ($t < $b) $t else $b" | bc)
+	done
+	printf '%.3f' "$b"
+}
+printf '%-34s %14s %9s %9s %7s\n' command instructions weft qemu ratio
+while IFS='|' read -r name args; do
+	read -ra argv <<<"$args"
+	insns=$(./weft run --stats --root "$root" "${argv[@]}" 2>&1 >/dev/null | sed -n 's/^weft: \([0-9]*\) instructions.*/\1/p')
+	w=$(best ./weft run --root "$root" "${argv[@]}")
+	q=$(best qemu-riscv64 -L "$root" "$root/usr/bin/${argv[0]}" "${argv[@]:1}")
+	printf '%-34s %14s %8ss %8ss %6.1fx\n' "$name" "$insns" "$w" "$q" "$(echo "$w / $q" | bc -l)"
+done <<'EOF'
+python3 -c pass|python3 -c pass
+python3 -c 'sum(range(10**6))'|python3 -c sum(range(10**6))
+ls -l /usr/bin|ls -l /usr/bin
+sort /etc/passwd|sort /etc/passwd
+EOF

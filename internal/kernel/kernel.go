@@ -186,8 +186,10 @@ type Kernel struct {
 	policy sched.Policy
 	// points is policy.Points(): threads stop at every scheduling point.
 	points bool
-	// ready is the policy's question, reused (pickNext).
-	ready []sched.Thread
+	// ready is the policy's question, reused (pickNext), and readyAt the run-queue
+	// index of each of its threads (-1: the running one).
+	ready   []sched.Thread
+	readyAt []int
 	// yielder is the task that just called sched_yield: the next pick passes it over
 	// when another task is ready.
 	yielder *Task

@@ -175,10 +175,11 @@ func (k *Kernel) finish() Result {
 // pickCPU gives idle CPUs work from the run queue and returns the busy CPU with the
 // smallest clock (the lowest-numbered on a tie), or nil if no CPU has work.
 func (k *Kernel) pickCPU() *CPU {
+	var without uint64 // idle CPUs none of the queued tasks may run on (affinity)
 	for len(k.runq) > 0 {
 		var idle *CPU
 		for _, c := range k.CPUs {
-			if c.cur == nil && (idle == nil || c.Clock < idle.Clock) {
+			if c.cur == nil && without&(1<<c.ID) == 0 && (idle == nil || c.Clock < idle.Clock) {
 				idle = c
 			}
 		}
@@ -186,6 +187,10 @@ func (k *Kernel) pickCPU() *CPU {
 			break
 		}
 		i := k.pickQueued(idle)
+		if i < 0 {
+			without |= 1 << idle.ID
+			continue
+		}
 		t := k.runq[i]
 		k.runq = append(k.runq[:i], k.runq[i+1:]...)
 		k.work[cost.QueueOp]++
@@ -395,11 +400,18 @@ func (k *Kernel) pickQueued(c *CPU) int {
 		}
 	}
 	k.yielder = nil
-	k.ready = k.ready[:0]
+	k.ready, k.readyAt = k.ready[:0], k.readyAt[:0]
 	for i, t := range k.runq {
-		if i != skip {
+		if i != skip && t.allowedOn(c) {
 			k.ready = append(k.ready, k.thread(t))
+			k.readyAt = append(k.readyAt, i)
 		}
+	}
+	if len(k.ready) == 0 {
+		if skip >= 0 && k.runq[skip].allowedOn(c) {
+			return skip // only the task that yielded may run here
+		}
+		return -1
 	}
 	var at sched.Thread
 	if c.last != nil {
@@ -410,10 +422,7 @@ func (k *Kernel) pickQueued(c *CPU) int {
 	if i < 0 || i >= len(k.ready) {
 		panic(fmt.Sprintf("sched: policy %s picked %d of %d queued tasks", k.policy.Name(), i, len(k.ready)))
 	}
-	if skip >= 0 && i >= skip {
-		i++
-	}
-	return i
+	return k.readyAt[i]
 }
 
 // preemptAt asks the policy, at a scheduling point p of t running on c, whether t goes
@@ -425,9 +434,15 @@ func (k *Kernel) preemptAt(c *CPU, t *Task, p sched.Point, addr uint64) bool {
 		(k.cfg.AccessPoints != nil && !k.cfg.AccessPoints(t.Ctx.PC)))) {
 		return false
 	}
-	k.ready = append(k.ready[:0], k.thread(t))
-	for _, q := range k.runq {
-		k.ready = append(k.ready, k.thread(q))
+	k.ready, k.readyAt = append(k.ready[:0], k.thread(t)), append(k.readyAt[:0], -1)
+	for j, q := range k.runq {
+		if q.allowedOn(c) {
+			k.ready = append(k.ready, k.thread(q))
+			k.readyAt = append(k.readyAt, j)
+		}
+	}
+	if len(k.ready) == 1 {
+		return false // nothing else may run on c
 	}
 	i := k.policy.Pick(k.ready[0], k.ready, true)
 	t.steps++
@@ -437,8 +452,9 @@ func (k *Kernel) preemptAt(c *CPU, t *Task, p sched.Point, addr uint64) bool {
 	if i < 0 || i >= len(k.ready) {
 		panic(fmt.Sprintf("sched: policy %s picked %d of %d ready tasks", k.policy.Name(), i, len(k.ready)))
 	}
-	n := k.runq[i-1]
-	k.runq = append(k.runq[:i-1], k.runq[i:]...)
+	j := k.readyAt[i]
+	n := k.runq[j]
+	k.runq = append(k.runq[:j], k.runq[j+1:]...)
 	t.Stats.InvolSwitches++
 	k.deschedule(t)
 	k.makeRunnable(t, c.Clock)

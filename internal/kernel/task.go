@@ -364,6 +364,21 @@ type restartBlock struct {
 	deadline uint64
 }
 
+// allowedOn reports whether t's affinity lets it run on c.
+func (t *Task) allowedOn(c *CPU) bool { return t.Affinity == 0 || t.Affinity&(1<<c.ID) != 0 }
+
+// SetAffinity restricts t to the CPUs in set (0: all), and moves it off the CPU it
+// runs on if that is not one of them (sched_setaffinity(2) migrates at once).
+func (t *Task) SetAffinity(set uint64) {
+	t.Affinity = set
+	if c := t.cpu; c != nil && !t.allowedOn(c) {
+		t.Stats.VolSwitches++
+		now := t.Now()
+		t.k.deschedule(t)
+		t.k.makeRunnable(t, now)
+	}
+}
+
 // CPUID is the simulated CPU t runs on (getcpu(2)), or 0 when it runs on none.
 func (t *Task) CPUID() int {
 	if t.cpu == nil {

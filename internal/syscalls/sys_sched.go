@@ -12,7 +12,7 @@ var schedCalls = []entry{
 	call(linux.SYS_GETRUSAGE, "getrusage", Getrusage, i, p),
 	call(linux.SYS_TIMES, "times", Times, p),
 	call(linux.SYS_SCHED_GETAFFINITY, "sched_getaffinity", SchedGetaffinity, i, u, p),
-	call(linux.SYS_SCHED_SETAFFINITY, "sched_setaffinity", SchedSetaffinity, i, u, p).partial("the mask is recorded and reported; the scheduler does not yet restrict a task to it"),
+	call(linux.SYS_SCHED_SETAFFINITY, "sched_setaffinity", SchedSetaffinity, i, u, p),
 	call(linux.SYS_GETPRIORITY, "getpriority", Getpriority, i, i),
 	call(linux.SYS_SETPRIORITY, "setpriority", Setpriority, i, i, i),
 	call(linux.SYS_SCHED_GETSCHEDULER, "sched_getscheduler", SchedGetscheduler, i),
@@ -148,7 +148,7 @@ func SchedSetaffinity(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if set == allCPUs(t) {
 		set = 0
 	}
-	o.Affinity = set
+	o.SetAffinity(set)
 	return 0, nil
 }
 

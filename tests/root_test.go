@@ -3,11 +3,11 @@ package tests
 import (
 	"bytes"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
+
+	"weft/tests/internal/guestroot"
 )
 
 // Debian's own riscv64 programs, dynamically linked, run from a guest root that
@@ -17,33 +17,15 @@ import (
 // instead of the guest's (it has no guest file system), so those cases carry their
 // expected output, written from what the commands print on Linux.
 
-var (
-	rootOnce sync.Once
-	rootDir  string
-	rootErr  error
-)
-
-// guestRoot returns the default guest root, building it the first time (a download of
-// about 25 MB from the Debian archive the host's apt uses). The test fails, never
-// skips, when it cannot be had.
+// guestRoot returns the default guest root; the test fails, never skips, when it
+// cannot be had.
 func guestRoot(t *testing.T) string {
 	t.Helper()
-	rootOnce.Do(func() {
-		cmd := exec.Command(filepath.Join(repoRoot, "scripts", "rootfs.sh"), "--default")
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
-		if err != nil {
-			rootErr = err
-			rootDir = stderr.String()
-			return
-		}
-		rootDir = strings.TrimSpace(string(out))
-	})
-	if rootErr != nil {
-		t.Fatalf("scripts/rootfs.sh --default: %v\n%s", rootErr, rootDir)
+	dir, err := guestroot.Path(repoRoot)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return rootDir
+	return dir
 }
 
 type rootCase struct {

@@ -7,7 +7,9 @@
 // The build takes a few minutes and is cached (WEFT_LTP_DIR, or the user's cache
 // directory, keyed by the LTP commit). Each test line runs in a fresh weft, as root,
 // under weft's init (so that the test's processes have a living parent as under a
-// shell), with LTP's programs mounted at $LTPROOT/testcases/bin (/opt/ltp) and on PATH.
+// shell), in the default guest root (scripts/rootfs.sh: Debian's /bin/sh, cp and the
+// rest that LTP's library runs, /etc/passwd with nobody), with LTP's programs mounted
+// at $LTPROOT/testcases/bin (/opt/ltp) and on PATH.
 //
 //	go test ./tests/ltp/                 # run and compare
 //	go test ./tests/ltp/ -update         # rewrite expected.txt from this run
@@ -31,6 +33,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"weft/tests/internal/guestroot"
 )
 
 var update = flag.Bool("update", false, "rewrite expected.txt with this run's results")
@@ -66,6 +70,14 @@ type outcome struct {
 func TestLTP(t *testing.T) {
 	dir := ltpDir(t)
 	weft := buildWeft(t)
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, err := guestroot.Path(filepath.Join(wd, "..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
 	lines := readRuntest(t, dir)
 	expected := readExpected(t)
 
@@ -78,7 +90,7 @@ func TestLTP(t *testing.T) {
 				t.Parallel()
 				sem <- struct{}{}
 				defer func() { <-sem }()
-				o := runOne(weft, dir, l, 2)
+				o := runOne(weft, root, dir, l, 2)
 				mu.Lock()
 				results[l.name] = o
 				mu.Unlock()
@@ -99,7 +111,7 @@ func TestLTP(t *testing.T) {
 						// TCONF is the test saying it needs more CPUs, not a bug; a test
 						// that runs for a fixed (virtual) time retires more instructions
 						// with more CPUs, and may reach maxInsns there.
-						o2 := runOne(weft, dir, l, cpus)
+						o2 := runOne(weft, root, dir, l, cpus)
 						if o2.result == "insn-limit" && cpus > 2 {
 							t.Logf("%s reaches the instruction limit with %d CPUs", l.name, cpus)
 							continue
@@ -134,17 +146,17 @@ func TestLTP(t *testing.T) {
 	}
 }
 
-// runOne runs one test line in a fresh weft.
-func runOne(weft, dir string, l testLine, cpus int) outcome {
+// runOne runs one test line in a fresh weft, in the guest root root.
+func runOne(weft, root, dir string, l testLine, cpus int) outcome {
 	ctx, cancel := context.WithTimeout(context.Background(), hangAfter)
 	defer cancel()
 	bin := filepath.Join(dir, "bin")
-	args := []string{"run", "--init", "--uid", "0", "--gid", "0", "--cpus", strconv.Itoa(cpus),
+	args := []string{"run", "--root", root, "--init", "--uid", "0", "--gid", "0", "--cpus", strconv.Itoa(cpus),
 		"--max-insns", strconv.Itoa(maxInsns), "--max-memory", "1G",
 		"--mount", bin + ":/opt/ltp/testcases/bin",
 		"--env", "PATH=/opt/ltp/testcases/bin:/usr/local/bin:/usr/bin:/bin",
 		"--env", "LTPROOT=/opt/ltp", "--env", "TMPDIR=/tmp", "--env", "LTP_COLORIZE_OUTPUT=0",
-		filepath.Join(bin, l.argv[0])}
+		"/opt/ltp/testcases/bin/" + l.argv[0]}
 	args = append(args, l.argv[1:]...)
 	cmd := exec.CommandContext(ctx, weft, args...)
 	var out bytes.Buffer

@@ -58,6 +58,7 @@ const exitInternal = exitUsage
 
 const usage = `usage: weft run [flags] PROGRAM [ARGS...]
        weft demo [--list] [--seed N] [--dir DIR] [LESSON...]
+       weft view [--listen ADDR] PROGRAM [ARGS...]
        weft bench [--quick] [--json] [--no-native] [--dir DIR]
        weft explore [flags] PROGRAM [ARGS...]
        weft replay [flags] SCHEDULE
@@ -124,6 +125,8 @@ func weft(args []string, stdin io.Reader, stdout, stderr io.Writer) (status int)
 		return cmdRun(args[1:], stdin, stdout, stderr)
 	case "demo":
 		return cmdDemo(args[1:], stdout, stderr)
+	case "view":
+		return cmdView(args[1:], stdout, stderr)
 	case "explore":
 		return cmdExplore(args[1:], stdout, stderr)
 	case "replay":
@@ -147,7 +150,7 @@ func weft(args []string, stdin io.Reader, stdout, stderr io.Writer) (status int)
 		fmt.Fprintf(stderr, "weft: %s: flags come after the command, as in weft run %s PROGRAM ('weft help' for the commands)\n", args[0], args[0])
 		return exitUsage
 	}
-	fmt.Fprintf(stderr, "weft: unknown command %q (valid: run, demo, bench, explore, replay, syscalls, help, version)\n", args[0])
+	fmt.Fprintf(stderr, "weft: unknown command %q (valid: run, demo, view, bench, explore, replay, syscalls, help, version)\n", args[0])
 	return exitUsage
 }
 

@@ -79,6 +79,9 @@ type Config struct {
 
 	UID, GID uint32
 
+	// PauseAt, if set, is a virtual time (ns) at which Run returns with Outcome
+	// Paused and the machine's state intact, once every busy CPU has reached it.
+	PauseAt uint64
 	// Root, if set, is a host directory that is the guest's root: read-only on the
 	// host, with an in-memory layer above it (vfs.NewRoot). Programs, their
 	// interpreters and libraries are then found in it.

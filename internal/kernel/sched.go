@@ -98,6 +98,7 @@ const (
 	InsnLimit                  // Config.MaxInsns was reached
 	Deadlock                   // every task blocked with nothing to wake one
 	Interrupted                // the host ended the run (Kernel.Abort)
+	Paused                     // every CPU reached Config.PauseAt; Run may go on
 )
 
 // Result is how a run ended.
@@ -141,6 +142,11 @@ func (k *Kernel) Run() Result {
 		if len(k.timers) > 0 && k.timers[0].at <= c.Clock {
 			k.fireTimers(c.Clock)
 			continue // a woken task may belong on an idle CPU with an earlier clock
+		}
+		if k.cfg.PauseAt != 0 && c.Clock >= k.cfg.PauseAt {
+			// c has the smallest clock of the busy CPUs: the whole machine has
+			// reached the instant asked for (weft view shows its state).
+			return Result{Outcome: Paused}
 		}
 		k.runSlice(c)
 		if k.cfg.MaxInsns > 0 && k.budgetUsed() >= k.cfg.MaxInsns {

@@ -386,3 +386,14 @@ func (t *Task) CPUID() int {
 	}
 	return t.cpu.ID
 }
+
+// ProcessPending reports the signals pending for the process, any thread to take.
+func (tg *ThreadGroup) ProcessPending() uint64 { return tg.sigPending.set }
+
+// OnCPU is the simulated CPU t is running on, or -1.
+func (t *Task) OnCPU() int {
+	if t.cpu == nil || t.cpu.cur != t {
+		return -1
+	}
+	return t.cpu.ID
+}

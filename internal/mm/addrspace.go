@@ -593,3 +593,34 @@ func (as *AddressSpace) Resident() (pages, shared uint64) {
 	}
 	return pages, shared
 }
+
+// EachPage calls fn for every page present in as, in address order, with its frame
+// and whether another address space or page-table entry may see the same frame (it
+// lies below a page-table node shared since fork, or the frame has several entries).
+// For tools that show memory (weft view); it does not change anything.
+func (as *AddressSpace) EachPage(fn func(vaddr uint64, f *Frame, shared bool)) {
+	var walk func(n *node, level int, base uint64, sharedPath bool)
+	walk = func(n *node, level int, base uint64, sharedPath bool) {
+		sharedPath = sharedPath || n.refs > 1
+		shift := PageShift + levelBits*level
+		if level == 0 {
+			for i := range n.ptes {
+				if e := &n.ptes[i]; e.frame != nil {
+					fn(base|uint64(i)<<PageShift, e.frame, sharedPath || e.shared || e.frame.refs > 1)
+				}
+			}
+			return
+		}
+		for i, k := range n.kids {
+			if k != nil {
+				walk(k, level-1, base|uint64(i)<<shift, sharedPath)
+			}
+		}
+	}
+	if as.root != nil {
+		walk(as.root, levels-1, 0, false)
+	}
+}
+
+// Refs reports how many page-table entries point at f.
+func (f *Frame) Refs() int { return int(f.refs) }

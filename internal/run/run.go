@@ -47,6 +47,9 @@ type Options struct {
 	RawHostIDs bool
 	// Init is kernel.Config.Init: the program runs as pid 2 under a kernel init.
 	Init bool
+	// PauseAt is kernel.Config.PauseAt: the run stops, its state intact, at this
+	// virtual time (weft view).
+	PauseAt uint64
 	// Root is kernel.Config.Root: a host directory that is the guest's root. The
 	// program is then a guest path, or a name looked up on the guest's PATH.
 	Root string
@@ -151,7 +154,7 @@ func Program(path string, argv []string, o Options) (*Result, error) {
 		MaxInsns: o.MaxInsns, MaxMemory: o.MaxMemory, ClockStart: o.ClockStart, UID: o.UID, GID: o.GID,
 		Mounts: o.Mounts, RawHostIDs: o.RawHostIDs, Syscalls: syscalls.Table(),
 		Strace: o.Strace, StraceCalls: o.StraceCalls, Trace: o.Trace, Notices: notices,
-		HostStopped: o.HostStopped, Closed: o.Closed, Init: o.Init, Root: o.Root,
+		HostStopped: o.HostStopped, Closed: o.Closed, Init: o.Init, Root: o.Root, PauseAt: o.PauseAt,
 		CostModel: o.CostModel, NoASID: o.NoASID, Policy: o.Policy, AccessPoints: o.AccessPoints, Race: o.Race,
 	})
 	if err != nil {

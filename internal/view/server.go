@@ -1,0 +1,140 @@
+package view
+
+import (
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"sync"
+
+	"weft/internal/kernel"
+	"weft/internal/run"
+	"weft/internal/trace"
+)
+
+//go:embed index.html
+var indexHTML []byte
+
+// Session is one program to show: how to run it, and its recorded run.
+type Session struct {
+	Path string      // the program, as run.Program takes it
+	Argv []string    // its arguments, argv[0] first
+	Opts run.Options // the run's options (seed, CPUs, root, mounts ...); streams are ignored
+	// Title and Text, if set, are shown beside the picture (a lesson's explanation).
+	Title, Text string
+
+	mu     sync.Mutex // one re-execution at a time: each is a whole weft run
+	record *Record
+}
+
+// Record is the run as recorded once: its trace, in virtual time.
+type Record struct {
+	Title  string        `json:"title"`
+	Text   string        `json:"text"`
+	Argv   []string      `json:"argv"`
+	CPUs   int           `json:"cpus"`
+	End    uint64        `json:"end"` // virtual time of the last event
+	Status string        `json:"status"`
+	Output string        `json:"output"` // the guest's standard output and error (first 64 KiB)
+	Events []trace.Event `json:"events"`
+}
+
+// maxOutput bounds the guest output a record keeps.
+const maxOutput = 64 << 10
+
+type capped struct{ b []byte }
+
+func (c *capped) Write(p []byte) (int, error) {
+	if room := maxOutput - len(c.b); room > 0 {
+		c.b = append(c.b, p[:min(len(p), room)]...)
+	}
+	return len(p), nil
+}
+
+// Record runs the program once, recording its trace (kept for the session).
+func (s *Session) Record() (*Record, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.record != nil {
+		return s.record, nil
+	}
+	rec := &trace.Recorder{}
+	out := &capped{}
+	o := s.Opts
+	o.Stdout, o.Stderr, o.Notices, o.Trace = out, out, out, rec
+	res, err := run.Program(s.Path, s.Argv, o)
+	if err != nil {
+		return nil, err
+	}
+	r := &Record{Title: s.Title, Text: s.Text, Argv: s.Argv, CPUs: len(res.Kernel.CPUs), Output: string(out.b), Events: rec.Events}
+	for _, e := range rec.Events {
+		r.End = max(r.End, e.Time+e.Dur)
+	}
+	switch res.Outcome {
+	case kernel.Exited:
+		r.Status = "exit " + strconv.Itoa(res.Status)
+	case kernel.Deadlock:
+		r.Status = "deadlock"
+	case kernel.InsnLimit:
+		r.Status = "instruction limit"
+	default:
+		r.Status = fmt.Sprint(res.Outcome)
+	}
+	s.record = r
+	return r, nil
+}
+
+// StateAt re-runs the program from the start and captures the machine once every
+// CPU has reached virtual time at (the run is deterministic: the same seed and flags
+// give the same machine at the same instant).
+func (s *Session) StateAt(at uint64) (*State, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o := s.Opts
+	var sink capped
+	o.Stdout, o.Stderr, o.Notices, o.Trace = &sink, &sink, &sink, nil
+	o.PauseAt = max(at, 1)
+	res, err := run.Program(s.Path, s.Argv, o)
+	if err != nil {
+		return nil, err
+	}
+	return Capture(res.Kernel, at), nil
+}
+
+// Handler serves the page and its data: / the page, /api/run the recorded run,
+// /api/state?at=NS the machine at virtual time NS.
+func (s *Session) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write(indexHTML)
+	})
+	mux.HandleFunc("/api/run", func(w http.ResponseWriter, r *http.Request) {
+		rec, err := s.Record()
+		reply(w, rec, err)
+	})
+	mux.HandleFunc("/api/state", func(w http.ResponseWriter, r *http.Request) {
+		at, err := strconv.ParseUint(r.URL.Query().Get("at"), 10, 64)
+		if err != nil {
+			http.Error(w, "at: a virtual time in nanoseconds", http.StatusBadRequest)
+			return
+		}
+		st, err := s.StateAt(at)
+		reply(w, st, err)
+	})
+	return mux
+}
+
+func reply(w http.ResponseWriter, v any, err error) {
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(v)
+}

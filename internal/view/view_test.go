@@ -1,0 +1,127 @@
+package view
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+
+	"weft/internal/run"
+	"weft/internal/trace"
+)
+
+// The fork_cow lesson forks after filling 4 MiB: between the fork and the child's
+// exec, both processes map the same frames (shared, copy-on-write) except the page the
+// child wrote, and their descriptors share open file descriptions.
+func TestForkSharesFrames(t *testing.T) {
+	const prog = "../../examples/bin/fork_cow"
+	if _, err := os.Stat(prog); err != nil {
+		t.Fatalf("%v: build the lesson programs first with `make -C examples`", err)
+	}
+	s := &Session{Path: prog, Argv: []string{prog}, Opts: run.Options{Seed: 1, CPUs: 2, Init: true, MaxInsns: 1e9}}
+	rec, err := s.Record()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fork, exec uint64
+	for _, e := range rec.Events {
+		switch {
+		case e.Kind == trace.Fork && fork == 0:
+			fork = e.Time
+		case e.Kind == trace.Exec && exec == 0:
+			exec = e.Time
+		}
+	}
+	if fork == 0 || exec <= fork {
+		t.Fatalf("no fork then exec in the trace (fork %d, exec %d)", fork, exec)
+	}
+	st, err := s.StateAt((fork + exec) / 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var parent, child *Process
+	for i := range st.Processes {
+		switch p := &st.Processes[i]; p.PID {
+		case 2:
+			parent = p
+		case 3:
+			child = p
+		}
+	}
+	if parent == nil || child == nil || child.PPID != 2 {
+		t.Fatalf("processes at the instant: %+v, want pid 2 and its child 3", st.Processes)
+	}
+	big := func(p *Process) *Map {
+		for i := range p.Maps {
+			if m := &p.Maps[i]; m.End-m.Start >= 4<<20 && m.Name == "" {
+				return m
+			}
+		}
+		t.Fatalf("pid %d has no 4 MiB anonymous mapping: %+v", p.PID, p.Maps)
+		return nil
+	}
+	pm, cm := big(parent), big(child)
+	same, sharedPages := 0, 0
+	for i := range min(len(pm.Pages), len(cm.Pages)) {
+		if pm.Pages[i].Frame == cm.Pages[i].Frame {
+			same++
+		}
+		if cm.Pages[i].Shared {
+			sharedPages++
+		}
+	}
+	if same < 1000 || same == len(cm.Pages) || sharedPages != same {
+		t.Errorf("the buffer's pages: %d of %d frames the same in parent and child (%d marked shared); want all but the copied ones",
+			same, len(cm.Pages), sharedPages)
+	}
+	if len(parent.FDs) < 3 || len(child.FDs) < 3 || parent.FDs[1].OFD != child.FDs[1].OFD {
+		t.Errorf("standard output after fork: parent %+v, child %+v, want one open file description", parent.FDs, child.FDs)
+	}
+	again, err := s.StateAt((fork + exec) / 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(st, again) {
+		t.Errorf("the same instant rebuilt twice differs")
+	}
+}
+
+func TestHandler(t *testing.T) {
+	s := &Session{Path: "../../examples/bin/hello", Argv: []string{"hello"}, Opts: run.Options{Seed: 1, CPUs: 1, MaxInsns: 1e8}}
+	srv := httptest.NewServer(s.Handler())
+	defer srv.Close()
+	get := func(path string) (*http.Response, string) {
+		r, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Body.Close()
+		var b strings.Builder
+		buf := make([]byte, 4096)
+		for {
+			n, err := r.Body.Read(buf)
+			b.Write(buf[:n])
+			if err != nil {
+				break
+			}
+		}
+		return r, b.String()
+	}
+	if r, body := get("/"); r.StatusCode != 200 || !strings.Contains(body, "weft view") {
+		t.Errorf("GET / = %d, page without its title", r.StatusCode)
+	}
+	r, body := get("/api/run")
+	var rec Record
+	if r.StatusCode != 200 || json.Unmarshal([]byte(body), &rec) != nil || !strings.Contains(rec.Output, "Hello") || rec.Status != "exit 0" {
+		t.Errorf("GET /api/run = %d %q", r.StatusCode, body[:min(len(body), 200)])
+	}
+	if r, _ := get("/api/state?at=x"); r.StatusCode != http.StatusBadRequest {
+		t.Errorf("GET /api/state?at=x = %d, want 400", r.StatusCode)
+	}
+	if r, body := get("/api/state?at=1000"); r.StatusCode != 200 || !strings.Contains(body, `"processes"`) {
+		t.Errorf("GET /api/state?at=1000 = %d %q", r.StatusCode, body[:min(len(body), 200)])
+	}
+}

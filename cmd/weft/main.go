@@ -697,8 +697,10 @@ func cmdDemo(args []string, stdout, stderr io.Writer) int {
 	seed := set.Uint64("seed", 1, "seed for the runs")
 	dir := set.String("dir", "", "run the lesson programs in `DIR` (examples/bin after make -C examples) instead of the ones built into weft")
 	verbose := set.Bool("v", false, "show more of the programs' own output")
+	viewLesson := set.Bool("view", false, "open the one LESSON named in weft view: its program's run in a browser, with the lesson's text beside it")
+	listen := set.String("listen", "127.0.0.1:0", "with --view, serve the page on `ADDR`")
 	cf := addCostFlags(set)
-	if status, done := parseSub(set, "weft demo [--list] [--seed N] [--dir DIR] [--cost-model zero|default] [--asid on|off] [-v] [LESSON...]", args, stdout, stderr); done {
+	if status, done := parseSub(set, "weft demo [--list] [--seed N] [--dir DIR] [--cost-model zero|default] [--asid on|off] [-v] [--view [--listen ADDR] LESSON] [LESSON...]", args, stdout, stderr); done {
 		return status
 	}
 	model, noASID, ok := cf.parse(stderr)
@@ -718,6 +720,9 @@ func cmdDemo(args []string, stdout, stderr io.Writer) int {
 		}
 		defer cleanup()
 		d = bin
+	}
+	if *viewLesson {
+		return viewDemo(d, set.Args(), *listen, demo.Options{Seed: *seed, CostModel: model, NoASID: noASID}, stdout, stderr)
 	}
 	if err := demo.Run(stdout, d, set.Args(), demo.Options{Seed: *seed, Verbose: *verbose, CostModel: model, NoASID: noASID}); err != nil {
 		fmt.Fprintf(stderr, "weft: demo: %v\n", err)

@@ -7,7 +7,10 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"path/filepath"
+	"strings"
 
+	"weft/internal/demo"
 	"weft/internal/run"
 	"weft/internal/view"
 )
@@ -51,20 +54,53 @@ func cmdView(args []string, stdout, stderr io.Writer) int {
 	s := &view.Session{Path: set.Arg(0), Argv: set.Args(), Opts: run.Options{
 		Seed: *seed, CPUs: *cpus, MaxInsns: *maxInsns, Init: true, Root: *root,
 	}}
+	return serveView(s, *listen, stdout, stderr)
+}
+
+// serveView records the session's run and serves its page until weft is stopped.
+func serveView(s *view.Session, listen string, stdout, stderr io.Writer) int {
 	rec, err := s.Record()
 	if err != nil {
-		fmt.Fprintf(stderr, "weft: %s: %v\n", set.Arg(0), err)
+		fmt.Fprintf(stderr, "weft: %s: %v\n", s.Path, err)
 		return exitCannotRun
 	}
-	ln, err := net.Listen("tcp", *listen)
+	ln, err := net.Listen("tcp", listen)
 	if err != nil {
-		fmt.Fprintf(stderr, "weft: view: --listen %s: %v\n", *listen, err)
+		fmt.Fprintf(stderr, "weft: view: --listen %s: %v\n", listen, err)
 		return exitUsage
 	}
-	fmt.Fprintf(stdout, "weft view: %s ran to %s (%d events); open http://%s/\n", set.Arg(0), rec.Status, len(rec.Events), ln.Addr())
+	fmt.Fprintf(stdout, "weft view: %s ran to %s (%d events); open http://%s/\n", strings.Join(s.Argv, " "), rec.Status, len(rec.Events), ln.Addr())
 	if err := http.Serve(ln, s.Handler()); err != nil {
 		fmt.Fprintf(stderr, "weft: view: %v\n", err)
 		return exitInternal
 	}
 	return 0
+}
+
+// viewDemo opens one lesson in weft view: its first program's run, with the text the
+// tour prints for the lesson (measured now) beside the picture.
+func viewDemo(dir string, names []string, listen string, opts demo.Options, stdout, stderr io.Writer) int {
+	if len(names) != 1 {
+		fmt.Fprintln(stderr, "weft: demo --view: name one lesson ('weft demo --list' lists them)")
+		return exitUsage
+	}
+	var lesson *demo.Lesson
+	for _, l := range demo.Lessons() {
+		if l.Name == names[0] {
+			lesson = &l
+		}
+	}
+	if lesson == nil {
+		fmt.Fprintf(stderr, "weft: demo --view: no lesson %q ('weft demo --list' lists them)\n", names[0])
+		return exitUsage
+	}
+	var text strings.Builder
+	if err := demo.Run(&text, dir, names, opts); err != nil {
+		fmt.Fprintf(stderr, "weft: demo: %v\n", err)
+		return exitUsage
+	}
+	prog := filepath.Join(dir, lesson.Programs[0])
+	s := &view.Session{Path: prog, Argv: []string{lesson.Programs[0]}, Title: lesson.Title, Text: text.String(),
+		Opts: run.Options{Seed: max(opts.Seed, 1), CPUs: 2, MaxInsns: 1_000_000_000, Init: true}}
+	return serveView(s, listen, stdout, stderr)
 }

@@ -9,6 +9,7 @@
 #   qemu-riscv64         the reference the differential tests compare against (qemu-user)
 #   make
 #   autoconf automake m4 bison flex file   build the LTP subset for tests/ltp
+#   chromium             the headless browser tests/view_test.go drives weft view in
 
 weft_go_ok() {
 	command -v go >/dev/null 2>&1 || return 1
@@ -51,6 +52,8 @@ weft_setup() {
 	for tool in autoconf automake m4 bison flex file; do
 		command -v "$tool" >/dev/null 2>&1 || pkgs+=("$tool")
 	done
+	# weft view's test drives the page in a real headless browser.
+	command -v chromium >/dev/null 2>&1 || pkgs+=(chromium)
 	weft_go_ok || pkgs+=(go)
 	[ ${#pkgs[@]} -eq 0 ] && return 0
 
@@ -88,7 +91,7 @@ weft_setup() {
 	command -v riscv64-linux-gnu-gcc >/dev/null 2>&1 || missing+=" riscv64-linux-gnu-gcc"
 	command -v qemu-riscv64 >/dev/null 2>&1 || missing+=" qemu-riscv64"
 	command -v make >/dev/null 2>&1 || missing+=" make"
-	for tool in autoconf automake m4 bison flex file; do
+	for tool in autoconf automake m4 bison flex file chromium; do
 		command -v "$tool" >/dev/null 2>&1 || missing+=" $tool"
 	done
 	weft_go_ok || missing+=" go>=1.21"

@@ -52,7 +52,7 @@ func cmdView(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	s := &view.Session{Path: set.Arg(0), Argv: set.Args(), Opts: run.Options{
-		Seed: *seed, CPUs: *cpus, MaxInsns: *maxInsns, Init: true, Root: *root,
+		Seed: *seed, CPUs: *cpus, MaxInsns: *maxInsns, Init: true, Root: *root, UID: 1000, GID: 1000,
 	}}
 	return serveView(s, *listen, stdout, stderr)
 }
@@ -101,6 +101,6 @@ func viewDemo(dir string, names []string, listen string, opts demo.Options, stdo
 	}
 	prog := filepath.Join(dir, lesson.Programs[0])
 	s := &view.Session{Path: prog, Argv: []string{lesson.Programs[0]}, Title: lesson.Title, Text: text.String(),
-		Opts: run.Options{Seed: max(opts.Seed, 1), CPUs: 2, MaxInsns: 1_000_000_000, Init: true}}
+		Opts: run.Options{Seed: max(opts.Seed, 1), CPUs: 2, MaxInsns: 1_000_000_000, Init: true, UID: 1000, GID: 1000}}
 	return serveView(s, listen, stdout, stderr)
 }

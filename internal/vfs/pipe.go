@@ -76,6 +76,7 @@ func (e pipeEnd) Read(f *File, b []byte) (int, error) {
 		}
 		return 0, ErrWouldBlock
 	}
+	wasFull := p.capacity()-len(p.buf) < PipeBuf
 	n := copy(b, p.buf)
 	p.buf = p.buf[n:]
 	if fs := f.Inode.fs; fs != nil {
@@ -84,7 +85,13 @@ func (e pipeEnd) Read(f *File, b []byte) (int, error) {
 	if len(p.buf) == 0 {
 		p.buf = nil
 	}
-	p.Writable.WakeAll()
+	if wasFull {
+		p.Writable.WakeAll()
+	} else {
+		// Blocked writers re-check (one may wait for the memory cap); epoll hears of
+		// room only when the pipe was full, as pipe_read announces it.
+		p.Writable.WakeWaiters()
+	}
 	return n, nil
 }
 

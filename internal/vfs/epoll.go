@@ -33,12 +33,12 @@ type epollKey struct {
 // EpollItem is one entry of an interest list: a file (by the descriptor it was added
 // under), the events asked for and the data epoll_wait hands back.
 type EpollItem struct {
-	ep      *Epoll
-	file    *File
-	fd      int32
-	events  uint32
-	data    uint64
-	queued  bool // on ep.ready
+	ep     *Epoll
+	file   *File
+	fd     int32
+	events uint32
+	data   uint64
+	queued bool // on ep.ready
 	// watchers are the item's callbacks on the queues of its file, one per queue.
 	watchers []*Watcher
 	queues   []*Queue

@@ -159,6 +159,7 @@ func (ep *Epoll) readyNow(depth int) bool {
 	}
 	for len(ep.ready) > 0 {
 		it := ep.ready[0]
+		ep.count(1)
 		if it.poll(depth) != 0 {
 			return true
 		}
@@ -205,6 +206,7 @@ func (it *EpollItem) notify(way int) bool {
 			return false
 		}
 	}
+	ep.count(1)
 	sleepers := ep.Queue.Len() > 0
 	if !it.queued {
 		it.queued = true
@@ -215,6 +217,13 @@ func (it *EpollItem) notify(way int) bool {
 		return sleepers
 	}
 	return true
+}
+
+// count adds n to the file system's count of epoll work (FS.EventOps).
+func (ep *Epoll) count(n uint64) {
+	if fs := ep.file.Inode.fs; fs != nil {
+		fs.EventOps += n
+	}
 }
 
 // live reports whether a task waits on ep, directly or through the instances that
@@ -457,6 +466,7 @@ func (ep *Epoll) Wait(max int) []EpollEvent {
 			again = append(again, it)
 		}
 	}
+	ep.count(uint64(i))
 	rest := append([]*EpollItem(nil), ep.ready[i:]...)
 	for _, it := range again {
 		it.queued = true

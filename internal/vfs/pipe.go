@@ -320,12 +320,15 @@ func (fs *FS) Mknod(c Cred, dir *Inode, name string, mode uint32, rdev uint64) (
 	return n, nil
 }
 
-// NoDevice reports whether n is a device or socket node with nothing behind it
-// (opening it is ENXIO).
+// NoDevice reports whether n is a device or socket node with nothing behind it, or an
+// anonymous inode (an eventfd, epoll instance, timerfd... reached through
+// /proc/PID/fd, which Linux will not open again): opening it is ENXIO.
 func (n *Inode) NoDevice() bool {
 	switch n.Mode & S_IFMT {
 	case S_IFCHR, S_IFBLK, S_IFSOCK:
 		return n.dev == nil
+	case 0:
+		return n.dev != nil
 	}
 	return false
 }

@@ -64,3 +64,24 @@ func TestGo(t *testing.T) {
 		})
 	}
 }
+
+// TestGoDeterminism runs a Go program that uses the netpoller, timers and several
+// threads twice with the same seed: the system calls, their order and results, and
+// the signals must be identical (--strace on standard error).
+func TestGoDeterminism(t *testing.T) {
+	if standIn() {
+		t.Skip("checks weft itself")
+	}
+	goDir := filepath.Join(repoRoot, "tests", "go")
+	if out, err := exec.Command("make", "-s", "-C", goDir, "bin/timers").CombinedOutput(); err != nil {
+		t.Fatalf("building tests/go/bin/timers failed: %v\n%s", err, out)
+	}
+	acquire(t)
+	argv := []string{weftBin, "run", "--max-insns", "4000000000", "--cpus", "4", "--strace", filepath.Join(goDir, "bin", "timers")}
+	first := run(argv, os.Environ(), "", t.TempDir())
+	second := run(argv, os.Environ(), "", t.TempDir())
+	if first.exitCode != 0 {
+		t.Fatalf("weft: %s\nstderr:\n%s", first.status, first.stderr)
+	}
+	compare(t, "first run", first, "second run", second)
+}

@@ -35,6 +35,7 @@ func (k *Kernel) Work() cost.Work {
 	w[cost.VMACopy] += p.VMAsCopied
 	w[cost.ByteCopied] += p.BytesCopied
 	w[cost.PathStep] += k.FS.WalkSteps
+	w[cost.QueueOp] += k.FS.EventOps
 	for _, c := range k.CPUs {
 		w[cost.TLBMiss] += c.Hart.TLBMisses
 		w[cost.TLBFlush] += c.Hart.TLBFlushes

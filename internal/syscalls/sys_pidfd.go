@@ -125,6 +125,12 @@ func PidfdSendSignal(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	return ret0(t.Queue(tg, nil, info))
 }
 
+// checkPidfdAddr makes sure a CLONE_PIDFD clone can store the pidfd before the child
+// is made: a bad address fails the clone with EFAULT and no child, as on Linux.
+func checkPidfdAddr(t *kernel.Task, addr uint64) error {
+	return copyOut(t, addr, make([]byte, 4))
+}
+
 // clonePidfd gives the parent of a CLONE_PIDFD clone a pidfd for the child and stores
 // its number as an int at addr.
 func clonePidfd(t *kernel.Task, child *kernel.Task, addr uint64) error {

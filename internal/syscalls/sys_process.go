@@ -116,6 +116,11 @@ func Clone(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if a[0]&kernel.CLONE_PIDFD != 0 && a[0]&(kernel.CLONE_THREAD|kernel.CLONE_PARENT_SETTID) != 0 {
 		return 0, linux.EINVAL // the pidfd goes where the parent's TID would (clone(2))
 	}
+	if a[0]&kernel.CLONE_PIDFD != 0 {
+		if err := checkPidfdAddr(t, a[2]); err != nil {
+			return 0, err
+		}
+	}
 	child, err := t.Clone(kernel.CloneArgs{
 		Flags:      a[0] &^ kernel.CSIGNAL,
 		ExitSignal: linux.Signal(a[0] & kernel.CSIGNAL),

@@ -113,6 +113,11 @@ func Clone3(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	case size >= 80 && le.Uint64(b[64:]) != 0: // set_tid
 		return 0, linux.EPERM
 	}
+	if flags&kernel.CLONE_PIDFD != 0 {
+		if err := checkPidfdAddr(t, le.Uint64(b[8:])); err != nil {
+			return 0, err
+		}
+	}
 	sp := uint64(0)
 	if stack != 0 {
 		sp = stack + stackSize // clone3 takes the stack's lowest address and size

@@ -33,14 +33,15 @@ type epollKey struct {
 // EpollItem is one entry of an interest list: a file (by the descriptor it was added
 // under), the events asked for and the data epoll_wait hands back.
 type EpollItem struct {
-	ep      *Epoll
-	file    *File
-	fd      int32
-	events  uint32
-	data    uint64
-	queued  bool // on ep.ready
-	watcher Watcher
-	queues  []*Queue
+	ep     *Epoll
+	file   *File
+	fd     int32
+	events uint32
+	data   uint64
+	queued bool // on ep.ready
+	// watchers are the item's callbacks on the queues of its file, one per queue.
+	watchers []*Watcher
+	queues   []*Queue
 }
 
 // EpollEvent is one event epoll_wait reports.
@@ -158,6 +159,7 @@ func (ep *Epoll) readyNow(depth int) bool {
 	}
 	for len(ep.ready) > 0 {
 		it := ep.ready[0]
+		ep.count(1)
 		if it.poll(depth) != 0 {
 			return true
 		}
@@ -167,12 +169,44 @@ func (ep *Epoll) readyNow(depth int) bool {
 	return false
 }
 
-// notify is an item's watcher: a queue of its file was woken (ep_poll_callback).
-func (it *EpollItem) notify() bool {
+// Which way a queue an item watches is woken: for input, for output, or both (a
+// file with one queue for both, an epoll instance).
+const (
+	wakeIn = 1 << iota
+	wakeOut
+	wakeBoth = wakeIn | wakeOut
+)
+
+const (
+	epollInEvents  = linux.EPOLLIN | linux.EPOLLPRI | linux.EPOLLRDNORM | linux.EPOLLRDBAND | linux.EPOLLRDHUP | linux.EPOLLMSG
+	epollOutEvents = linux.EPOLLOUT | linux.EPOLLWRNORM | linux.EPOLLWRBAND
+)
+
+// notify is an item's watcher on a queue woken the given way (ep_poll_callback). Like
+// Linux's wake-up keys, a wake-up for input does not concern an item that asks only
+// for output, and the other way round, unless the file now reports an error or a
+// hang-up; an item that asks for neither hears of every wake-up.
+func (it *EpollItem) notify(way int) bool {
 	ep := it.ep
-	if it.events&^linux.EPOLL_PRIVATE_BITS == 0 {
+	ev := it.events &^ linux.EPOLL_PRIVATE_BITS
+	if ev == 0 {
 		return false // disabled by EPOLLONESHOT
 	}
+	if ev&(epollInEvents|epollOutEvents) != 0 {
+		var mine int
+		if ev&epollInEvents != 0 {
+			mine |= wakeIn
+		}
+		if ev&epollOutEvents != 0 {
+			mine |= wakeOut
+		}
+		// An error or a hang-up comes on either queue (a pipe's last reader closing
+		// wakes the writers' queue with EPOLLERR in its key), and concerns every item.
+		if way&mine == 0 && it.file.Poll(0)&(POLLERR|POLLHUP) == 0 {
+			return false
+		}
+	}
+	ep.count(1)
 	sleepers := ep.Queue.Len() > 0
 	if !it.queued {
 		it.queued = true
@@ -183,6 +217,13 @@ func (it *EpollItem) notify() bool {
 		return sleepers
 	}
 	return true
+}
+
+// count adds n to the file system's count of epoll work (FS.EventOps).
+func (ep *Epoll) count(n uint64) {
+	if fs := ep.file.Inode.fs; fs != nil {
+		fs.EventOps += n
+	}
 }
 
 // live reports whether a task waits on ep, directly or through the instances that
@@ -300,7 +341,6 @@ func (ep *Epoll) Add(f *File, fd int32, events uint32, data uint64) error {
 		events &^= linux.EPOLLWAKEUP // needs CAP_BLOCK_SUSPEND: dropped, as for a user
 	}
 	it := &EpollItem{ep: ep, file: f, fd: fd, events: events | linux.EPOLL_CTL_ADD_ALWAYS, data: data}
-	it.watcher = Watcher{Notify: it.notify, Exclusive: events&linux.EPOLLEXCLUSIVE != 0, Live: ep.live}
 	ep.items[epollKey{f, fd}] = it
 	ep.list = append(ep.list, it)
 	f.epItems = append(f.epItems, it)
@@ -310,11 +350,10 @@ func (ep *Epoll) Add(f *File, fd int32, events uint32, data uint64) error {
 }
 
 // Modify changes an item's events and data (EPOLL_CTL_MOD), re-arming a one-shot item.
+// The item stays on its file's queues where it was, as Linux's ep_modify leaves it.
 func (ep *Epoll) Modify(it *EpollItem, events uint32, data uint64) {
-	it.unwatch()
 	it.events = events&^(linux.EPOLLWAKEUP|linux.EPOLLEXCLUSIVE) | linux.EPOLL_CTL_ADD_ALWAYS
 	it.data = data
-	it.watch()
 	ep.check(it)
 }
 
@@ -334,36 +373,39 @@ func (ep *Epoll) check(it *EpollItem) {
 	}
 }
 
-// watch registers the item on the queues its events need: the read queue for input
-// events, the write queue for output ones, both when it asks for neither (it still
-// hears of errors and hang-ups).
+// watch registers the item on its file's queues, once for input and once for output
+// (or once for both when the file has one queue), whatever events it asks for now:
+// as on Linux, EPOLL_CTL_MOD changes what the callbacks accept, not where they hang.
 func (it *EpollItem) watch() {
-	const in = linux.EPOLLIN | linux.EPOLLPRI | linux.EPOLLRDNORM | linux.EPOLLRDBAND | linux.EPOLLRDHUP | linux.EPOLLMSG
-	const out = linux.EPOLLOUT | linux.EPOLLWRNORM | linux.EPOLLWRBAND
-	var qs []*Queue
+	add := func(q *Queue, way int) {
+		w := &Watcher{Notify: func() bool { return it.notify(way) }, Exclusive: it.events&linux.EPOLLEXCLUSIVE != 0, Live: it.ep.live}
+		q.Watch(w)
+		it.watchers = append(it.watchers, w)
+		it.queues = append(it.queues, q)
+	}
 	if ep := EpollOf(it.file); ep != nil {
-		qs = append(qs, &ep.Queue)
-	} else {
-		rq, wq := it.file.Queues(false), it.file.Queues(true)
-		none := it.events&(in|out) == 0
-		if rq != nil && (it.events&in != 0 || none) {
-			qs = append(qs, rq)
+		add(&ep.Queue, wakeBoth)
+		return
+	}
+	rq, wq := it.file.Queues(false), it.file.Queues(true)
+	switch {
+	case rq != nil && rq == wq:
+		add(rq, wakeBoth)
+	default:
+		if rq != nil {
+			add(rq, wakeIn)
 		}
-		if wq != nil && wq != rq && (it.events&out != 0 || none) {
-			qs = append(qs, wq)
+		if wq != nil {
+			add(wq, wakeOut)
 		}
 	}
-	for _, q := range qs {
-		q.Watch(&it.watcher)
-	}
-	it.queues = qs
 }
 
 func (it *EpollItem) unwatch() {
-	for _, q := range it.queues {
-		q.Unwatch(&it.watcher)
+	for i, q := range it.queues {
+		q.Unwatch(it.watchers[i])
 	}
-	it.queues = nil
+	it.queues, it.watchers = nil, nil
 }
 
 // remove takes it off every list it is on.
@@ -424,6 +466,7 @@ func (ep *Epoll) Wait(max int) []EpollEvent {
 			again = append(again, it)
 		}
 	}
+	ep.count(uint64(i))
 	rest := append([]*EpollItem(nil), ep.ready[i:]...)
 	for _, it := range again {
 		it.queued = true

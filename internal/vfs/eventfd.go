@@ -6,12 +6,14 @@ import (
 	"weft/internal/abi/linux"
 )
 
-// EventFD is an eventfd's counter (eventfd(2)). Its one queue wakes readers waiting
-// for a non-zero count and writers waiting for room, as Linux's single wait queue does.
+// EventFD is an eventfd's counter (eventfd(2)). A write wakes Readable (readers
+// waiting for a non-zero count, epoll items asking for EPOLLIN), a read wakes Writable
+// (writers waiting for room): Linux has one wait queue and tells the two apart by the
+// wake-up's key (EPOLLIN for a write, EPOLLOUT for a read).
 type EventFD struct {
-	count     uint64
-	semaphore bool
-	Queue     Queue
+	count              uint64
+	semaphore          bool
+	Readable, Writable Queue
 }
 
 // eventfdMax is the largest count: a write that would pass it waits.
@@ -52,7 +54,7 @@ func (d eventfdDev) Read(_ *File, p []byte) (int, error) {
 	}
 	e.count -= v
 	binary.LittleEndian.PutUint64(p, v)
-	e.Queue.WakeAll()
+	e.Writable.WakeAll()
 	return 8, nil
 }
 
@@ -71,7 +73,7 @@ func (d eventfdDev) Write(_ *File, p []byte) (int, error) {
 		return 0, ErrWouldBlock
 	}
 	e.count += v
-	e.Queue.WakeAll() // even for 0, as eventfd_write does
+	e.Readable.WakeAll() // even for 0, as eventfd_write does
 	return 8, nil
 }
 
@@ -93,7 +95,12 @@ func (d eventfdDev) Poll(_ *File, want int16) int16 {
 }
 
 // Queues implements Pollable.
-func (d eventfdDev) Queues(*File, bool) *Queue { return &d.e.Queue }
+func (d eventfdDev) Queues(_ *File, write bool) *Queue {
+	if write {
+		return &d.e.Writable
+	}
+	return &d.e.Readable
+}
 
 // WritesAll reports whether a blocking write to f goes on until it has written
 // everything, waiting for room as often as it must (a pipe), rather than returning

@@ -78,6 +78,7 @@ func (e pipeEnd) Read(f *File, b []byte) (int, error) {
 		}
 		return 0, ErrWouldBlock
 	}
+	wasFull := p.capacity()-len(p.buf) < PipeBuf
 	n := copy(b, p.buf)
 	p.buf = p.buf[n:]
 	if fs := f.Inode.fs; fs != nil {
@@ -86,8 +87,14 @@ func (e pipeEnd) Read(f *File, b []byte) (int, error) {
 	if len(p.buf) == 0 {
 		p.buf = nil
 	}
-	p.Writable.WakeAll()
-	f.Inode.fs.notifyAsync(p.ends(true), POLLOUT)
+	if wasFull {
+		p.Writable.WakeAll()
+		f.Inode.fs.notifyAsync(p.ends(true), POLLOUT)
+	} else {
+		// Blocked writers re-check (one may wait for the memory cap); epoll hears of
+		// room only when the pipe was full, as pipe_read announces it.
+		p.Writable.WakeWaiters()
+	}
 	return n, nil
 }
 
@@ -338,12 +345,15 @@ func (fs *FS) Mknod(c Cred, dir *Inode, name string, mode uint32, rdev uint64) (
 	return n, nil
 }
 
-// NoDevice reports whether n is a device or socket node with nothing behind it
-// (opening it is ENXIO).
+// NoDevice reports whether n is a device or socket node with nothing behind it, or an
+// anonymous inode (an eventfd, epoll instance, timerfd... reached through
+// /proc/PID/fd, which Linux will not open again): opening it is ENXIO.
 func (n *Inode) NoDevice() bool {
 	switch n.Mode & S_IFMT {
 	case S_IFCHR, S_IFBLK, S_IFSOCK:
 		return n.dev == nil
+	case 0:
+		return n.dev != nil
 	}
 	return false
 }

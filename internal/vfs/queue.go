@@ -93,6 +93,17 @@ func (q *Queue) WakeAll() {
 	q.notify()
 }
 
+// WakeWaiters wakes every waiter but does not tell the watchers: for a change that
+// waiters must re-check but that is no event for epoll (a read from a pipe that was not
+// full, which Linux's pipe_read does not announce to writers' pollers).
+func (q *Queue) WakeWaiters() {
+	ws := q.waiters
+	q.waiters = nil
+	for _, w := range ws {
+		w.Wake()
+	}
+}
+
 // WakeOne wakes the first waiter and reports whether there was one. The watchers are
 // told too: an epoll entry is not a sleeper that one wake-up satisfies.
 func (q *Queue) WakeOne() bool {

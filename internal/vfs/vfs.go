@@ -152,6 +152,9 @@ type FS struct {
 	// charges the steps a system call took (the difference across it) as kernel work,
 	// so that such loops still use up --max-insns and virtual time.
 	WalkSteps uint64
+	// EventOps counts epoll's work: callbacks that queued an item, items examined on
+	// a ready list (the kernel prices them as queue operations).
+	EventOps uint64
 
 	// Mem is the kernel's memory pool, against whose cap the file system's own
 	// memory counts (nil: no accounting); bytes is what it holds, reserved the pages

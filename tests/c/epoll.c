@@ -169,6 +169,27 @@ int main(void) {
 	show("eventfd, read", ep, 8, 0);
 	close(e);
 
+	// Edge-triggered on one direction: a wake-up for the other does not concern it.
+	e = eventfd(0, EFD_NONBLOCK);
+	ctl(ep, EPOLL_CTL_ADD, e, EPOLLOUT | EPOLLET, 810);
+	show("eventfd, out only", ep, 8, 0);
+	write(e, &one, 8);
+	show("eventfd, out only, after a write", ep, 8, 0);
+	read(e, &v, 8);
+	show("eventfd, out only, after a read", ep, 8, 0);
+	close(e);
+	pipe(p);
+	ctl(ep, EPOLL_CTL_ADD, p[1], EPOLLOUT | EPOLLET, 820);
+	show("pipe write end, edge", ep, 8, 0);
+	write(p[1], "a", 1);
+	show("pipe write end, after a write", ep, 8, 0);
+	read(p[0], &c, 1);
+	show("pipe write end, after a read", ep, 8, 0);
+	printf("mod to input on a write end: %s\n", en(ctl(ep, EPOLL_CTL_MOD, p[1], EPOLLIN | EPOLLET, 821)));
+	close(p[0]);
+	show("pipe write end, reader gone", ep, 8, 0);
+	close(p[1]);
+
 	// Nesting: an epoll instance watching another, and loops.
 	int inner = epoll_create1(0);
 	pipe(p);

@@ -1,7 +1,8 @@
 // eventfd(2): the counter and its reads (all of it, or one at a time with
 // EFD_SEMAPHORE), the largest value and the write that would pass it, the values and
-// sizes refused, O_NONBLOCK, poll(2) readiness, what fstat and /proc/self/fd show,
-// and a reader blocked until another process writes.
+// sizes refused, O_NONBLOCK, poll(2) readiness, what fstat and /proc/self/fd show (a
+// link that cannot be opened again), and a reader blocked until another process
+// writes.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -48,6 +49,7 @@ int main(void) {
 	snprintf(path, sizeof path, "/proc/self/fd/%d", e);
 	readlink(path, link, sizeof link - 1);
 	printf("link: %s\n", link);
+	printf("reopen through /proc: %s\n", en(open(path, O_RDWR)));
 	printf("poll: %#x\n", pollfd(e));
 	rd(e);
 	rd(e);

@@ -172,7 +172,10 @@ func (s *Socket) sendDgram(b []byte, ctl *Control, to *Addr, c Cred) (int, error
 		} else {
 			from.Family, from.IP = linux.AF_INET, to4(from.IP)
 		}
-		return s.deliver(p, b, ctl, c, from)
+		if _, err := s.deliver(p, b, ctl, c, from); err == vfs.ErrWouldBlock {
+			return len(b), nil // no memory for it under the cap: dropped, as UDP may
+		}
+		return len(b), nil
 	}
 	// Unix datagrams.
 	if p.closed {

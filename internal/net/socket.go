@@ -176,12 +176,13 @@ func (s *Socket) stream() bool { return s.Type != linux.SOCK_DGRAM && s.Type != 
 // inet reports whether s is a TCP or UDP socket.
 func (s *Socket) inet() bool { return s.Family == linux.AF_INET || s.Family == linux.AF_INET6 }
 
-// Local and Remote return the socket's own address and its peer's.
+// Local returns the socket's own address.
 func (s *Socket) Local() Addr { return s.local }
 
-// Remote returns the peer's address, or ENOTCONN.
+// Remote returns the peer's address (still after the peer closed, as on Linux), or
+// ENOTCONN.
 func (s *Socket) Remote() (Addr, error) {
-	if s.state != stateConnected || (s.stream() && s.peerGone && s.Family == linux.AF_UNIX && false) {
+	if s.state != stateConnected {
 		return Addr{}, linux.ENOTCONN
 	}
 	return s.remote, nil

@@ -708,7 +708,7 @@ func readControl(t *kernel.Task, s *wnet.Socket, h msghdr) (*wnet.Control, error
 					return nil, linux.EINVAL
 				}
 				for i := 0; i+4 <= len(data); i += 4 {
-					f, err := openFile(t, uint64(le.Uint32(data[i:])))
+					f, err := file(t, uint64(le.Uint32(data[i:]))) // O_PATH descriptors travel too
 					if err != nil {
 						return nil, err
 					}

@@ -3,7 +3,8 @@
 // the tests run as root: not checked here),
 // MSG_WAITALL gathering a message written in pieces by another thread, MSG_PEEK of a
 // message carrying a file, SO_RCVTIMEO ending a recv with EAGAIN, FIONREAD, readv and
-// writev on a socket, select on a socketpair, and shutdown(SHUT_RD).
+// writev on a socket, select on a socketpair, shutdown(SHUT_RD), and sendmmsg/recvmmsg
+// of several datagrams at once.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -134,6 +135,36 @@ int main(void) {
 	printf("recv with nothing coming: %s\n", en(recv(sv[1], buf, 1, 0)));
 	printf("shutdown RD: %s\n", en(shutdown(sv[1], SHUT_RD)));
 	printf("recv after SHUT_RD: %ld\n", (long)recv(sv[1], buf, 1, 0));
+	close(sv[0]);
+	close(sv[1]);
+
+	socketpair(AF_UNIX, SOCK_DGRAM, 0, sv);
+	const char *words[] = {"one", "two!", "three"};
+	struct mmsghdr out3[3];
+	struct iovec oio[3];
+	memset(out3, 0, sizeof out3);
+	for (int i = 0; i < 3; i++) {
+		oio[i] = (struct iovec){(void *)words[i], strlen(words[i])};
+		out3[i].msg_hdr.msg_iov = &oio[i];
+		out3[i].msg_hdr.msg_iovlen = 1;
+	}
+	printf("sendmmsg: %d, lengths %u %u %u\n", sendmmsg(sv[0], out3, 3, 0), out3[0].msg_len, out3[1].msg_len, out3[2].msg_len);
+	struct mmsghdr in4[4];
+	struct iovec iio[4];
+	char bufs[4][16];
+	memset(in4, 0, sizeof in4);
+	memset(bufs, 0, sizeof bufs);
+	for (int i = 0; i < 4; i++) {
+		iio[i] = (struct iovec){bufs[i], sizeof bufs[i]};
+		in4[i].msg_hdr.msg_iov = &iio[i];
+		in4[i].msg_hdr.msg_iovlen = 1;
+	}
+	int got = recvmmsg(sv[1], in4, 4, MSG_DONTWAIT, NULL);
+	printf("recvmmsg of 4 with 3 waiting: %d:", got);
+	for (int i = 0; i < got; i++)
+		printf(" %s(%u)", bufs[i], in4[i].msg_len);
+	printf("\n");
+	printf("recvmmsg with none waiting: %s\n", en(recvmmsg(sv[1], in4, 4, MSG_DONTWAIT, NULL)));
 	close(sv[0]);
 	close(sv[1]);
 	return 0;

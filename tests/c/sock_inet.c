@@ -70,6 +70,10 @@ static void tcp4(void) {
 	ml = sizeof me;
 	getpeername(c, (struct sockaddr *)&me, &ml);
 	printf("  client's peer %s, port right %d\n", inet_ntoa(me.sin_addr), ntohs(me.sin_port) == port);
+	struct ucred cr;
+	socklen_t crl = sizeof cr;
+	getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cr, &crl);
+	printf("  SO_PEERCRED on TCP: pid %d uid %d gid %d\n", cr.pid, (int)cr.uid, (int)cr.gid);
 	printf("  send: %ld\n", (long)send(c, "hello tcp", 9, 0));
 	char buf[64];
 	long n = recv(s, buf, sizeof buf, 0);

@@ -210,6 +210,24 @@ static void udp(void) {
 	int r2 = socket(AF_INET, SOCK_DGRAM, 0);
 	printf("  bind the same port: %s\n", en(bind(r2, (struct sockaddr *)&a, sizeof a)));
 	close(r2);
+	int w = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in any = {.sin_family = AF_INET};
+	bind(w, (struct sockaddr *)&any, sizeof any);
+	struct sockaddr_in wa;
+	socklen_t wl = sizeof wa;
+	getsockname(w, (struct sockaddr *)&wa, &wl);
+	int u = socket(AF_INET, SOCK_DGRAM, 0);
+	const char *dsts[] = {"127.0.0.2", "0.0.0.0"};
+	for (int i = 0; i < 2; i++) {
+		struct sockaddr_in d = {.sin_family = AF_INET, .sin_port = wa.sin_port};
+		inet_pton(AF_INET, dsts[i], &d.sin_addr);
+		sendto(u, "w", 1, 0, (struct sockaddr *)&d, sizeof d);
+		fl = sizeof from;
+		n = recvfrom(w, buf, sizeof buf, 0, (struct sockaddr *)&from, &fl);
+		printf("  to %s on a wildcard socket: %ld from %s\n", dsts[i], n, inet_ntoa(from.sin_addr));
+	}
+	close(u);
+	close(w);
 	close(s);
 	close(r);
 }

@@ -26,8 +26,13 @@ func (k *Kernel) makeEtc() {
 	fs.AddFile("/etc/group", []byte(group), 0o644)
 	fs.AddFile("/etc/hostname", []byte(Hostname+"\n"), 0o644)
 	fs.AddFile("/etc/hosts", []byte("127.0.0.1\tlocalhost\n127.0.1.1\t"+Hostname+"\n::1\tlocalhost ip6-localhost ip6-loopback\n"), 0o644)
-	// multi on, as Debian ships it: glibc then returns every /etc/hosts line for a
-	// name (localhost as 127.0.0.1 and ::1), not only the first.
-	fs.AddFile("/etc/host.conf", []byte("multi on\n"), 0o644)
 	fs.AddFile("/etc/nsswitch.conf", []byte("passwd: files\ngroup: files\nshadow: files\nhosts: files\n"), 0o644)
+}
+
+// makeHostConf writes /etc/host.conf (host.conf(5)) with "multi on", as Debian ships
+// it: glibc then returns every /etc/hosts line for a name (localhost as 127.0.0.1 and
+// ::1), not only the first. It is made after the standard streams, so that their inode
+// numbers, which guests print, stay what they were before the file existed.
+func (k *Kernel) makeHostConf() {
+	k.FS.AddFile("/etc/host.conf", []byte("multi on\n"), 0o644)
 }

@@ -38,3 +38,11 @@ func (k *Kernel) makeEtc() {
 		k.FS.AddFile("/etc/"+f.name, []byte(f.data), 0o644)
 	}
 }
+
+// makeHostConf writes /etc/host.conf (host.conf(5)) with "multi on", as Debian ships
+// it: glibc then returns every /etc/hosts line for a name (localhost as 127.0.0.1 and
+// ::1), not only the first. It is made after the standard streams, so that their inode
+// numbers, which guests print, stay what they were before the file existed.
+func (k *Kernel) makeHostConf() {
+	k.FS.AddFile("/etc/host.conf", []byte("multi on\n"), 0o644)
+}

@@ -351,6 +351,7 @@ func New(cfg Config) (*Kernel, error) {
 		k.stdio[2] = k.FS.NewStream(&vfs.Stream{W: cfg.Stderr, TTY: cfg.StderrTTY})
 	}
 	k.linkDevFD() // after the streams, whose inode numbers the guest may print
+	k.makeHostConf()
 	for _, n := range k.stdio {
 		// The guest's user owns its terminal or pipes, as a login owns its tty, so that
 		// it can reopen them through /dev/stdout or /proc/self/fd/N.

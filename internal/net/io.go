@@ -1,6 +1,8 @@
 package net
 
 import (
+	"net/netip"
+
 	"weft/internal/abi/linux"
 	"weft/internal/vfs"
 )
@@ -161,18 +163,26 @@ func (s *Socket) sendDgram(b []byte, ctl *Control, to *Addr, c Cred) (int, error
 		}
 		from := s.local
 		if from.IP.Addr().Unmap().IsUnspecified() {
+			// The route to lo gives the source address, as for a TCP connect.
 			dst := to
 			if dst == nil {
 				dst = &s.remote
 			}
-			from.IP = addrPort(dst.IP.Addr().Unmap(), from.IP.Port())
+			src := netip.AddrFrom4([4]byte{127, 0, 0, 1})
+			if ip, _ := s.destination(dst.IP); ip.Is6() {
+				src = netip.IPv6Loopback()
+			}
+			from.IP = addrPort(src, from.IP.Port())
 		}
 		if p.Family == linux.AF_INET6 {
 			from.Family, from.IP = linux.AF_INET6, to6(from.IP)
 		} else {
 			from.Family, from.IP = linux.AF_INET, to4(from.IP)
 		}
-		return s.deliver(p, b, ctl, c, from)
+		if _, err := s.deliver(p, b, ctl, c, from); err == vfs.ErrWouldBlock {
+			return len(b), nil // no memory for it under the cap: dropped, as UDP may
+		}
+		return len(b), nil
 	}
 	// Unix datagrams.
 	if p.closed {
@@ -185,6 +195,11 @@ func (s *Socket) sendDgram(b []byte, ctl *Control, to *Addr, c Cred) (int, error
 		return 0, linux.EMSGSIZE
 	}
 	if s.room(p) < len(b) || (p.peer != s && len(p.rx) > maxDgramQlen) {
+		for _, w := range p.roomWait {
+			if w == s {
+				return 0, vfs.ErrWouldBlock
+			}
+		}
 		p.roomWait = append(p.roomWait, s)
 		return 0, vfs.ErrWouldBlock
 	}

@@ -176,12 +176,13 @@ func (s *Socket) stream() bool { return s.Type != linux.SOCK_DGRAM && s.Type != 
 // inet reports whether s is a TCP or UDP socket.
 func (s *Socket) inet() bool { return s.Family == linux.AF_INET || s.Family == linux.AF_INET6 }
 
-// Local and Remote return the socket's own address and its peer's.
+// Local returns the socket's own address.
 func (s *Socket) Local() Addr { return s.local }
 
-// Remote returns the peer's address, or ENOTCONN.
+// Remote returns the peer's address (still after the peer closed, as on Linux), or
+// ENOTCONN.
 func (s *Socket) Remote() (Addr, error) {
-	if s.state != stateConnected || (s.stream() && s.peerGone && s.Family == linux.AF_UNIX && false) {
+	if s.state != stateConnected {
 		return Addr{}, linux.ENOTCONN
 	}
 	return s.remote, nil
@@ -437,20 +438,29 @@ func (s *Socket) Poll(_ *vfs.File, want int16) int16 {
 			ready |= vfs.POLLHUP
 		}
 	case s.stream():
-		if len(s.rx) > 0 || s.shutRd || s.peerShut {
+		// As Linux's tcp_poll and unix_poll: reading is shut when we or the peer said
+		// so; writing when we did, or (Unix) the peer closed or shut its reading. Both
+		// shut, or no connection at all, is POLLHUP; a connect still under way
+		// reports nothing.
+		rdShut := s.shutRd || s.peerShut
+		wrShut := s.shutWr || (s.peerGone && s.Family == linux.AF_UNIX)
+		if len(s.rx) > 0 || rdShut {
 			ready |= vfs.POLLIN
 		}
-		if s.peerShut || s.shutRd {
+		if rdShut {
 			ready |= POLLRDHUP
 		}
-		if (s.shutRd && s.shutWr) || (s.peerShut && s.shutWr) || s.state == stateUnconnected || (s.peerGone && s.inet()) {
-			ready |= vfs.POLLHUP
-		}
-		if s.state == stateConnected && (s.shutWr || s.peerGone || s.room(s.peer) > 0) {
-			ready |= vfs.POLLOUT
-		}
-		if s.state == stateUnconnected && s.Family == linux.AF_UNIX {
-			ready |= vfs.POLLOUT
+		switch {
+		case s.pending != nil:
+		case s.state == stateUnconnected:
+			ready |= vfs.POLLOUT | vfs.POLLHUP
+		case s.state == stateConnected:
+			if rdShut && wrShut {
+				ready |= vfs.POLLHUP
+			}
+			if wrShut || s.peerGone || s.room(s.peer) > 0 {
+				ready |= vfs.POLLOUT
+			}
 		}
 		if s.soError != 0 {
 			ready |= vfs.POLLERR

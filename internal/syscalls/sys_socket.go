@@ -2,6 +2,7 @@ package syscalls
 
 import (
 	"encoding/binary"
+	"errors"
 	"net/netip"
 	"strings"
 
@@ -28,6 +29,8 @@ var socketCalls = []entry{
 	call(linux.SYS_SHUTDOWN, "shutdown", Shutdown, fd, i),
 	call(linux.SYS_SENDMSG, "sendmsg", Sendmsg, fd, p, x).restartable().partial("control messages: SCM_RIGHTS and SCM_CREDENTIALS on Unix sockets; no MSG_OOB"),
 	call(linux.SYS_RECVMSG, "recvmsg", Recvmsg, fd, p, x).restartable(),
+	call(linux.SYS_SENDMMSG, "sendmmsg", Sendmmsg, fd, p, u, x).restartable().partial("only the first message waits; the rest are sent while there is room"),
+	call(linux.SYS_RECVMMSG, "recvmmsg", Recvmmsg, fd, p, u, x, p).restartable().partial("only the first message waits (as with MSG_WAITFORONE); the timeout is not used"),
 }
 
 // sockCred is who the calling process is to a socket's peer: SO_PEERCRED reports the
@@ -708,7 +711,7 @@ func readControl(t *kernel.Task, s *wnet.Socket, h msghdr) (*wnet.Control, error
 					return nil, linux.EINVAL
 				}
 				for i := 0; i+4 <= len(data); i += 4 {
-					f, err := openFile(t, uint64(le.Uint32(data[i:])))
+					f, err := file(t, uint64(le.Uint32(data[i:]))) // O_PATH descriptors travel too
 					if err != nil {
 						return nil, err
 					}
@@ -741,7 +744,12 @@ func Sendmsg(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	h, err := readMsghdr(t, a[1])
+	return sendmsg(t, f, s, a[1], int(a[2]))
+}
+
+// sendmsg sends the message whose struct msghdr is at hdr.
+func sendmsg(t *kernel.Task, f *vfs.File, s *wnet.Socket, hdr uint64, flags int) (uint64, error) {
+	h, err := readMsghdr(t, hdr)
 	if err != nil {
 		return 0, err
 	}
@@ -766,7 +774,7 @@ func Sendmsg(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return sendAll(t, f, s, buf, ctl, to, int(a[2]))
+	return sendAll(t, f, s, buf, ctl, to, flags)
 }
 
 // Recvmsg implements recvmsg(2): passed files get descriptors in the receiver
@@ -776,8 +784,12 @@ func Recvmsg(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	flags := int(a[2])
-	h, err := readMsghdr(t, a[1])
+	return recvmsg(t, f, s, a[1], int(a[2]))
+}
+
+// recvmsg receives into the struct msghdr at hdr, and fills in its results.
+func recvmsg(t *kernel.Task, f *vfs.File, s *wnet.Socket, hdr uint64, flags int) (uint64, error) {
+	h, err := readMsghdr(t, hdr)
 	if err != nil {
 		return 0, err
 	}
@@ -873,7 +885,7 @@ func Recvmsg(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	var tail [16]byte
 	le.PutUint64(tail[0:], uint64(len(ctl)))
 	le.PutUint32(tail[8:], msgFlags)
-	if err := copyOut(t, a[1]+40, tail[:12]); err != nil {
+	if err := copyOut(t, hdr+40, tail[:12]); err != nil {
 		return 0, err
 	}
 	if h.name != 0 {
@@ -889,7 +901,7 @@ func Recvmsg(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		}
 		var nl [4]byte
 		le.PutUint32(nl[:], uint32(len(name)))
-		if err := copyOut(t, a[1]+8, nl[:]); err != nil {
+		if err := copyOut(t, hdr+8, nl[:]); err != nil {
 			return 0, err
 		}
 	}
@@ -897,4 +909,69 @@ func Recvmsg(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		return uint64(r.Full), nil
 	}
 	return n, nil
+}
+
+// mmsghdrSize is struct mmsghdr: a msghdr and the unsigned msg_len, padded to 8.
+const mmsghdrSize = 64
+
+// Sendmmsg implements sendmmsg(2): the messages in order, until one cannot go; the
+// count sent, or the first one's error.
+func Sendmmsg(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	f, s, err := sock(t, a[0])
+	if err != nil {
+		return 0, err
+	}
+	return eachMsg(t, a[1], a[2], func(i uint64, hdr uint64) (uint64, error) {
+		flags := int(a[3])
+		if i > 0 {
+			flags |= linux.MSG_DONTWAIT
+		}
+		return sendmsg(t, f, s, hdr, flags)
+	})
+}
+
+// Recvmmsg implements recvmmsg(2): the first message as recvmsg would take it, then
+// those already waiting.
+func Recvmmsg(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	const MSG_WAITFORONE = 0x10000
+	f, s, err := sock(t, a[0])
+	if err != nil {
+		return 0, err
+	}
+	return eachMsg(t, a[1], a[2], func(i uint64, hdr uint64) (uint64, error) {
+		flags := int(a[3]) &^ MSG_WAITFORONE
+		if i > 0 {
+			flags |= linux.MSG_DONTWAIT
+		}
+		return recvmsg(t, f, s, hdr, flags)
+	})
+}
+
+// eachMsg runs one for each struct mmsghdr of the vector at addr (at most UIO_MAXIOV),
+// storing each result in its msg_len, until one fails: it returns how many succeeded,
+// or the first one's error.
+func eachMsg(t *kernel.Task, addr, n uint64, one func(i, hdr uint64) (uint64, error)) (uint64, error) {
+	n = min(n, iovMax)
+	var done uint64
+	for i := range n {
+		hdr := addr + i*mmsghdrSize
+		r, err := one(i, hdr)
+		if err != nil {
+			if done == 0 {
+				return 0, err
+			}
+			if errors.Is(err, kernel.ErrBlocked) {
+				return 0, err
+			}
+			break
+		}
+		t.Call = kernel.CallState{} // the next message starts afresh
+		var l [4]byte
+		binary.LittleEndian.PutUint32(l[:], uint32(r))
+		if err := copyOut(t, hdr+56, l[:]); err != nil {
+			return done, nil
+		}
+		done++
+	}
+	return done, nil
 }

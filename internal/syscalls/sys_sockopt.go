@@ -212,14 +212,12 @@ func Getsockopt(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		case linux.SO_SNDTIMEO, soSndTimeN:
 			tv(s.SndTimeo)
 		case linux.SO_PEERCRED:
-			if s.Family != linux.AF_UNIX && !s.Listening() {
-				// Linux reports the peer of any connected socket; an unconnected
-				// one has none.
-				if _, err := s.Remote(); err != nil {
-					return 0, linux.ENOTCONN
-				}
+			// Only Unix sockets know their peer's process; others (and an
+			// unconnected one) report pid 0, uid and gid -1 (cred_to_ucred).
+			c := wnet.Cred{UID: ^uint32(0), GID: ^uint32(0)}
+			if s.Family == linux.AF_UNIX {
+				c = s.PeerCred()
 			}
-			c := s.PeerCred()
 			out = le.AppendUint32(le.AppendUint32(le.AppendUint32(nil, uint32(c.PID)), c.UID), c.GID)
 		default:
 			return 0, linux.ENOPROTOOPT

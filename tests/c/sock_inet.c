@@ -70,6 +70,10 @@ static void tcp4(void) {
 	ml = sizeof me;
 	getpeername(c, (struct sockaddr *)&me, &ml);
 	printf("  client's peer %s, port right %d\n", inet_ntoa(me.sin_addr), ntohs(me.sin_port) == port);
+	struct ucred cr;
+	socklen_t crl = sizeof cr;
+	getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cr, &crl);
+	printf("  SO_PEERCRED on TCP: pid %d uid %d gid %d\n", cr.pid, (int)cr.uid, (int)cr.gid);
 	printf("  send: %ld\n", (long)send(c, "hello tcp", 9, 0));
 	char buf[64];
 	long n = recv(s, buf, sizeof buf, 0);
@@ -206,6 +210,24 @@ static void udp(void) {
 	int r2 = socket(AF_INET, SOCK_DGRAM, 0);
 	printf("  bind the same port: %s\n", en(bind(r2, (struct sockaddr *)&a, sizeof a)));
 	close(r2);
+	int w = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in any = {.sin_family = AF_INET};
+	bind(w, (struct sockaddr *)&any, sizeof any);
+	struct sockaddr_in wa;
+	socklen_t wl = sizeof wa;
+	getsockname(w, (struct sockaddr *)&wa, &wl);
+	int u = socket(AF_INET, SOCK_DGRAM, 0);
+	const char *dsts[] = {"127.0.0.2", "0.0.0.0"};
+	for (int i = 0; i < 2; i++) {
+		struct sockaddr_in d = {.sin_family = AF_INET, .sin_port = wa.sin_port};
+		inet_pton(AF_INET, dsts[i], &d.sin_addr);
+		sendto(u, "w", 1, 0, (struct sockaddr *)&d, sizeof d);
+		fl = sizeof from;
+		n = recvfrom(w, buf, sizeof buf, 0, (struct sockaddr *)&from, &fl);
+		printf("  to %s on a wildcard socket: %ld from %s\n", dsts[i], n, inet_ntoa(from.sin_addr));
+	}
+	close(u);
+	close(w);
 	close(s);
 	close(r);
 }

@@ -3,13 +3,16 @@
 // the tests run as root: not checked here),
 // MSG_WAITALL gathering a message written in pieces by another thread, MSG_PEEK of a
 // message carrying a file, SO_RCVTIMEO ending a recv with EAGAIN, FIONREAD, readv and
-// writev on a socket, select on a socketpair, and shutdown(SHUT_RD).
+// writev on a socket, select on a socketpair, shutdown(SHUT_RD), and sendmmsg/recvmmsg
+// of several datagrams at once, and what poll reports for stream sockets in each state.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/select.h>
 #include <sys/socket.h>
@@ -31,6 +34,54 @@ static void *pieces(void *arg) {
 	return NULL;
 }
 
+static void show_poll(const char *what, int fd) {
+	struct pollfd p = {fd, POLLIN | POLLOUT | POLLRDHUP, 0};
+	poll(&p, 1, 0);
+	printf("poll %s:%s%s%s%s%s\n", what, p.revents & POLLIN ? " IN" : "", p.revents & POLLOUT ? " OUT" : "",
+	       p.revents & POLLRDHUP ? " RDHUP" : "", p.revents & POLLHUP ? " HUP" : "", p.revents & POLLERR ? " ERR" : "");
+}
+
+static void poll_states(void) {
+	int p[2];
+	socketpair(AF_UNIX, SOCK_STREAM, 0, p);
+	show_poll("connected pair", p[0]);
+	shutdown(p[1], SHUT_WR);
+	show_poll("peer shut writing", p[0]);
+	shutdown(p[1], SHUT_RD);
+	show_poll("peer shut reading too", p[0]);
+	shutdown(p[0], SHUT_WR);
+	show_poll("and we shut writing", p[0]);
+	close(p[0]);
+	close(p[1]);
+	socketpair(AF_UNIX, SOCK_STREAM, 0, p);
+	close(p[1]);
+	show_poll("peer closed", p[0]);
+	close(p[0]);
+	int u = socket(AF_UNIX, SOCK_STREAM, 0);
+	show_poll("unconnected Unix stream", u);
+	close(u);
+	int t = socket(AF_INET, SOCK_STREAM, 0);
+	show_poll("unconnected TCP", t);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	bind(t, (struct sockaddr *)&a, sizeof a);
+	listen(t, 1);
+	show_poll("listening TCP", t);
+	socklen_t al = sizeof a;
+	getsockname(t, (struct sockaddr *)&a, &al);
+	int c = socket(AF_INET, SOCK_STREAM, 0);
+	connect(c, (struct sockaddr *)&a, sizeof a);
+	show_poll("listening TCP with a connection", t);
+	int s = accept(t, NULL, NULL);
+	show_poll("TCP connected", c);
+	shutdown(s, SHUT_WR);
+	show_poll("TCP peer shut writing", c);
+	shutdown(c, SHUT_WR);
+	show_poll("TCP both shut writing", c);
+	close(s);
+	close(c);
+	close(t);
+}
+
 static long send_cred(int fd, struct ucred c) {
 	char cbuf[CMSG_SPACE(sizeof c)];
 	memset(cbuf, 0, sizeof cbuf);
@@ -46,6 +97,7 @@ static long send_cred(int fd, struct ucred c) {
 
 int main(void) {
 	setvbuf(stdout, NULL, _IONBF, 0);
+	poll_states();
 	socketpair(AF_UNIX, SOCK_DGRAM, 0, sv);
 	int one = 1;
 	printf("SO_PASSCRED: %s\n", en(setsockopt(sv[1], SOL_SOCKET, SO_PASSCRED, &one, sizeof one)));
@@ -134,6 +186,36 @@ int main(void) {
 	printf("recv with nothing coming: %s\n", en(recv(sv[1], buf, 1, 0)));
 	printf("shutdown RD: %s\n", en(shutdown(sv[1], SHUT_RD)));
 	printf("recv after SHUT_RD: %ld\n", (long)recv(sv[1], buf, 1, 0));
+	close(sv[0]);
+	close(sv[1]);
+
+	socketpair(AF_UNIX, SOCK_DGRAM, 0, sv);
+	const char *words[] = {"one", "two!", "three"};
+	struct mmsghdr out3[3];
+	struct iovec oio[3];
+	memset(out3, 0, sizeof out3);
+	for (int i = 0; i < 3; i++) {
+		oio[i] = (struct iovec){(void *)words[i], strlen(words[i])};
+		out3[i].msg_hdr.msg_iov = &oio[i];
+		out3[i].msg_hdr.msg_iovlen = 1;
+	}
+	printf("sendmmsg: %d, lengths %u %u %u\n", sendmmsg(sv[0], out3, 3, 0), out3[0].msg_len, out3[1].msg_len, out3[2].msg_len);
+	struct mmsghdr in4[4];
+	struct iovec iio[4];
+	char bufs[4][16];
+	memset(in4, 0, sizeof in4);
+	memset(bufs, 0, sizeof bufs);
+	for (int i = 0; i < 4; i++) {
+		iio[i] = (struct iovec){bufs[i], sizeof bufs[i]};
+		in4[i].msg_hdr.msg_iov = &iio[i];
+		in4[i].msg_hdr.msg_iovlen = 1;
+	}
+	int got = recvmmsg(sv[1], in4, 4, MSG_DONTWAIT, NULL);
+	printf("recvmmsg of 4 with 3 waiting: %d:", got);
+	for (int i = 0; i < got; i++)
+		printf(" %s(%u)", bufs[i], in4[i].msg_len);
+	printf("\n");
+	printf("recvmmsg with none waiting: %s\n", en(recvmmsg(sv[1], in4, 4, MSG_DONTWAIT, NULL)));
 	close(sv[0]);
 	close(sv[1]);
 	return 0;

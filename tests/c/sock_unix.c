@@ -257,6 +257,48 @@ static void offsets(void) {
 	unlink("o.txt");
 }
 
+// A listener with backlog 0 admits one connection at a time: the child's second
+// connect waits until the parent accepts the first (unix(7): connect blocks while the
+// backlog is full), and a non-blocking connect gets EAGAIN meanwhile.
+static void backlog(void) {
+	printf("backlog:\n");
+	struct sockaddr_un a;
+	socklen_t alen = unaddr(&a, "backlog", 1);
+	int l = socket(AF_UNIX, SOCK_STREAM, 0);
+	bind(l, (struct sockaddr *)&a, alen);
+	listen(l, 0);
+	int first = socket(AF_UNIX, SOCK_STREAM, 0);
+	printf("  first connect: %s\n", en(connect(first, (struct sockaddr *)&a, alen)));
+	int nb = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	int r = connect(nb, (struct sockaddr *)&a, alen);
+	printf("  non-blocking connect while full: %s\n", en(r));
+	close(nb);
+	pid_t pid = fork();
+	if (pid == 0) {
+		for (int i = 0; i < 3; i++) {
+			int c = socket(AF_UNIX, SOCK_STREAM, 0);
+			if (connect(c, (struct sockaddr *)&a, alen) != 0)
+				_exit(1);
+			char m = 'a' + i;
+			write(c, &m, 1);
+			close(c);
+		}
+		_exit(0);
+	}
+	char got[8] = {0};
+	for (int i = 0; i < 4; i++) {
+		int s = accept(l, NULL, NULL);
+		if (i > 0)
+			read(s, &got[i - 1], 1);
+		close(s);
+	}
+	int st;
+	waitpid(pid, &st, 0);
+	printf("  accepted the child's connections in order: %s, child exit %d\n", got, WEXITSTATUS(st));
+	close(first);
+	close(l);
+}
+
 int main(void) {
 	setvbuf(stdout, NULL, _IONBF, 0);
 	signal(SIGPIPE, onpipe);
@@ -269,6 +311,7 @@ int main(void) {
 	dgram_named();
 	rights();
 	offsets();
+	backlog();
 	chdir("/");
 	printf("rmdir: %s\n", en(rmdir(dir)));
 	return 0;

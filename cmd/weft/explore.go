@@ -104,6 +104,13 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 	for k, f := range rep.Failures {
 		s := f.Sched
 		fmt.Fprintf(stdout, "failure: %s (schedule %d, policy seed %d)\n", f.Kind, f.Schedule, f.Seed)
+		// The end of what the failing run printed: the assertion, weft's report.
+		lines := strings.Split(strings.TrimRight(f.Output, "\n"), "\n")
+		for _, l := range lines[max(0, len(lines)-6):] {
+			if l != "" {
+				fmt.Fprintf(stdout, "  | %s\n", l)
+			}
+		}
 		for _, r := range f.Races {
 			fmt.Fprintln(stdout, r)
 		}

@@ -27,9 +27,6 @@ func (k *Kernel) makeEtc() {
 		{"group", group},
 		{"hostname", Hostname + "\n"},
 		{"hosts", "127.0.0.1\tlocalhost\n127.0.1.1\t" + Hostname + "\n::1\tlocalhost ip6-localhost ip6-loopback\n"},
-		// multi on, as Debian ships it: glibc then returns every /etc/hosts line for a
-		// name (localhost as 127.0.0.1 and ::1), not only the first.
-		{"host.conf", "multi on\n"},
 		{"nsswitch.conf", "passwd: files\ngroup: files\nshadow: files\nhosts: files\n"},
 	} {
 		if k.cfg.Root != "" && k.FS.Exists("/etc/"+f.name) {
@@ -44,5 +41,8 @@ func (k *Kernel) makeEtc() {
 // ::1), not only the first. It is made after the standard streams, so that their inode
 // numbers, which guests print, stay what they were before the file existed.
 func (k *Kernel) makeHostConf() {
+	if k.cfg.Root != "" && k.FS.Exists("/etc/host.conf") {
+		return // a guest root keeps its own
+	}
 	k.FS.AddFile("/etc/host.conf", []byte("multi on\n"), 0o644)
 }

@@ -15,13 +15,14 @@ modules=("$@")
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/weft
 root="$cache/rootfs-trixie-pytests"
 scripts/rootfs.sh "$root" dash busybox-static coreutils procps python3 libpython3.13-testsuite >&2
-go build -o weft ./cmd/weft
 logs=${WEFT_PYTEST_LOGS:-python-tests-logs}
 mkdir -p "$logs"
+weft="$logs/weft" # its own build: other scripts rebuild ./weft
+go build -o "$weft" ./cmd/weft
 for m in "${modules[@]}"; do
 	start=$(date +%s)
 	set +e
-	./weft run --root "$root" --cpus 2 --max-insns 2000000000000 --max-memory 8G \
+	"$weft" run --root "$root" --cpus 2 --max-insns 2000000000000 --max-memory 8G \
 		python3 -m test "$m" -v >"$logs/$m.log" 2>&1
 	status=$?
 	set -e

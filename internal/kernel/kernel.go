@@ -241,6 +241,8 @@ type Kernel struct {
 	// sample (loadavg.go).
 	avenrun  [3]uint64
 	loadNext uint64
+	// pauseAt is Config.PauseAt, which PauseAt moves on.
+	pauseAt uint64
 	// ipc is the System V IPC namespace (ipc.go), made on first use.
 	ipc *ipcState
 	// realtimeShift is how far clock_settime has moved CLOCK_REALTIME from
@@ -297,6 +299,7 @@ func New(cfg Config) (*Kernel, error) {
 		sigQueued: map[uint32]int{},
 		fileLocks: map[*vfs.Inode]*fileLocks{},
 		loadNext:  loadFreq,
+		pauseAt:   cfg.PauseAt,
 		live:      map[int]*Task{},
 		procs:     map[int]*ThreadGroup{},
 		tr:        cfg.Trace,
@@ -374,6 +377,10 @@ func New(cfg Config) (*Kernel, error) {
 	}
 	return k, nil
 }
+
+// PauseAt sets the virtual time at which Run next returns Paused (0: never), so that a
+// paused kernel can go on to a later instant.
+func (k *Kernel) PauseAt(t uint64) { k.pauseAt = t }
 
 // Random fills p from the kernel's seeded PRNG (getrandom, AT_RANDOM, /dev/urandom).
 func (k *Kernel) Random(p []byte) {

@@ -26,6 +26,10 @@ type Session struct {
 
 	mu     sync.Mutex // one re-execution at a time: each is a whole weft run
 	record *Record
+	// live is the last run StateAt paused, at virtual time liveAt: a later instant
+	// is reached by letting it go on, an earlier one by running again from the start.
+	live   *kernel.Kernel
+	liveAt uint64
 }
 
 // Record is the run as recorded once: its trace, in virtual time.
@@ -85,21 +89,32 @@ func (s *Session) Record() (*Record, error) {
 	return r, nil
 }
 
-// StateAt re-runs the program from the start and captures the machine once every
-// CPU has reached virtual time at (the run is deterministic: the same seed and flags
-// give the same machine at the same instant).
+// StateAt captures the machine once every CPU has reached virtual time at. The run is
+// deterministic (the same seed and flags give the same machine at the same instant),
+// so an instant after the last one asked for is reached by letting that paused run go
+// on, and an earlier one by running the program again from the start.
 func (s *Session) StateAt(at uint64) (*State, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	o := s.Opts
-	var sink capped
-	o.Stdout, o.Stderr, o.Notices, o.Trace = &sink, &sink, &sink, nil
-	o.PauseAt = max(at, 1)
-	res, err := run.Program(s.Path, s.Argv, o)
-	if err != nil {
-		return nil, err
+	at = max(at, 1)
+	switch {
+	case s.live != nil && at == s.liveAt:
+	case s.live != nil && at > s.liveAt:
+		s.live.PauseAt(at)
+		s.live.Run()
+	default:
+		o := s.Opts
+		var sink capped
+		o.Stdout, o.Stderr, o.Notices, o.Trace = &sink, &sink, &sink, nil
+		o.PauseAt = at
+		res, err := run.Program(s.Path, s.Argv, o)
+		if err != nil {
+			return nil, err
+		}
+		s.live = res.Kernel
 	}
-	return Capture(res.Kernel, at), nil
+	s.liveAt = at
+	return Capture(s.live, at), nil
 }
 
 // Handler serves the page and its data: / the page, /api/run the recorded run,

@@ -80,12 +80,27 @@ func TestForkSharesFrames(t *testing.T) {
 	if len(parent.FDs) < 3 || len(child.FDs) < 3 || parent.FDs[1].OFD != child.FDs[1].OFD {
 		t.Errorf("standard output after fork: parent %+v, child %+v, want one open file description", parent.FDs, child.FDs)
 	}
-	again, err := s.StateAt((fork + exec) / 2)
+	// A later instant reached by letting the paused run go on is the one a fresh run
+	// reaches, and so is an earlier one reached by running again.
+	later := exec + (exec-fork)/2
+	resumed, err := s.StateAt(later)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(st, again) {
-		t.Errorf("the same instant rebuilt twice differs")
+	fresh := &Session{Path: s.Path, Argv: s.Argv, Opts: s.Opts}
+	want, err := fresh.StateAt(later)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(resumed, want) {
+		t.Errorf("the state at %d reached by resuming differs from a fresh run's", later)
+	}
+	back, err := s.StateAt((fork + exec) / 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(st, back) {
+		t.Errorf("going back to an instant rebuilt a different state")
 	}
 }
 

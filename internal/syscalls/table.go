@@ -68,7 +68,7 @@ func (e entry) stub(note string) entry {
 func Table() *kernel.SyscallTable {
 	st := kernel.NewSyscallTable()
 	for _, group := range [][]entry{fileCalls, pollCalls, memCalls, processCalls, threadCalls, credCalls, schedCalls, timeCalls, signalCalls, infoCalls, hwprobeCalls, statfsCalls, utimeCalls,
-		mountCalls, mlockCalls, ipcCalls, settimeCalls, capCalls} {
+		mountCalls, mlockCalls, ipcCalls, settimeCalls, capCalls, unshareCalls} {
 		for _, e := range group {
 			st.Register(e.nr, e.Syscall)
 		}

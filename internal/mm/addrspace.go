@@ -271,8 +271,11 @@ func (as *AddressSpace) Map(start, length uint64, perm Perm, shared bool, name s
 		return err
 	}
 	if shared {
+		// Allocated whatever the protection: a PROT_NONE mapping made accessible by
+		// a later mprotect must still be the memory a fork shares.
+		v := as.Find(start)
 		for a := start; a < start+length; a += PageSize {
-			if _, f := as.fault(a, Load); f != nil {
+			if _, f := as.populate(v, a, Load); f != nil {
 				as.Unmap(start, length)
 				return f
 			}

@@ -65,6 +65,9 @@ func Futex(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		n, err := t.FutexWake(addr, int(min(val, 1<<30)), bitset, private)
 		return uint64(n), err
 	case FUTEX_REQUEUE, FUTEX_CMP_REQUEUE:
+		if int32(val) < 0 || int32(a[3]) < 0 {
+			return 0, linux.EINVAL // futex_requeue: negative counts to wake or move
+		}
 		n, err := t.FutexRequeue(addr, addr2, int(min(val, 1<<30)), int(min(uint32(a[3]), 1<<30)), cmd == FUTEX_CMP_REQUEUE, val3, private)
 		return uint64(n), err
 	case FUTEX_WAKE_OP:

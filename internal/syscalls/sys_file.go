@@ -127,6 +127,17 @@ func writeAll(t *kernel.Task, f *vfs.File, next func(done uint64) ([]byte, error
 	if err != nil {
 		return 0, err
 	}
+	if f.Inode.Mode&vfs.S_IFMT == vfs.S_IFREG && f.Writable() {
+		pos := f.Offset
+		if f.Flags&vfs.O_APPEND != 0 {
+			pos = f.Inode.Size()
+		}
+		n, err := fsizeLimit(t, pos, len(buf))
+		if err != nil {
+			return 0, err
+		}
+		buf = buf[:n]
+	}
 	for len(buf) > 0 {
 		n, err := f.Write(buf)
 		done += uint64(n)
@@ -179,8 +190,30 @@ func Pwrite64(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
+	if f.Inode.Mode&vfs.S_IFMT == vfs.S_IFREG {
+		n, err := fsizeLimit(t, int64(a[3]), len(buf))
+		if err != nil {
+			return 0, err
+		}
+		buf = buf[:n]
+	}
 	n, err := f.PWrite(buf, int64(a[3]))
 	return uint64(n), errno(err)
+}
+
+// fsizeLimit applies RLIMIT_FSIZE (setrlimit(2)) to a write of n bytes at pos in a
+// regular file: a write that starts at or past the limit fails with EFBIG and sends
+// the writer SIGXFSZ; one that crosses it is cut short at the limit.
+func fsizeLimit(t *kernel.Task, pos int64, n int) (int, error) {
+	lim := t.TG.Rlimits[kernel.RLIMIT_FSIZE].Cur
+	if lim == kernel.RLIM_INFINITY || n == 0 || pos < 0 {
+		return n, nil
+	}
+	if uint64(pos) >= lim {
+		t.Kernel().SignalTask(t, kernel.SigInfo{Signo: linux.SIGXFSZ, Code: kernel.SI_USER})
+		return 0, linux.EFBIG
+	}
+	return int(min(uint64(n), lim-uint64(pos))), nil
 }
 
 const iovMax = 1024 // UIO_MAXIOV

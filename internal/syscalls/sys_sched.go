@@ -102,8 +102,17 @@ func SchedGetaffinity(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 
 // SchedSetaffinity implements sched_setaffinity(2) by checking the mask.
 func SchedSetaffinity(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
-	if a[0] != 0 && t.Kernel().FindTask(int(int32(a[0]))) == nil {
-		return 0, linux.ESRCH
+	if a[0] != 0 {
+		o := t.Kernel().FindTask(int(int32(a[0])))
+		if o == nil {
+			return 0, linux.ESRCH
+		}
+		// sched_setaffinity(2): another user's thread needs CAP_SYS_NICE
+		// (check_same_owner: the caller's euid is the target's uid or euid).
+		c, tc := t.TG.Creds, o.TG.Creds
+		if c.EUID != tc.UID && c.EUID != tc.EUID && !c.Capable(kernel.CAP_SYS_NICE) {
+			return 0, linux.EPERM
+		}
 	}
 	b, err := copyIn(t, a[2], min(a[1], 128))
 	if err != nil {

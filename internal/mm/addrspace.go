@@ -105,6 +105,9 @@ type VMA struct {
 
 	// Locked is set by mlock(2) and friends (VM_LOCKED): see mlock.go.
 	Locked bool
+	// WipeOnFork (madvise MADV_WIPEONFORK) makes a forked child see the range as
+	// new zero-filled memory; DontFork (MADV_DONTFORK) leaves it out of the child.
+	WipeOnFork, DontFork bool
 
 	// Holder, if set, is told of each VMA that maps it as it comes and goes (a
 	// System V shared memory segment counts its attachments so; see SetHolder).
@@ -403,7 +406,8 @@ func (as *AddressSpace) insertVMA(v *VMA) error {
 	// permissions, so that a program mapping page after page holds one VMA, not
 	// thousands, and does not run into MaxMapCount.
 	mergeable := func(w *VMA) bool {
-		return w != nil && !v.Shared && !w.Shared && v.Name == "" && w.Name == "" && v.Pager == nil && w.Pager == nil && w.Perm == v.Perm && w.Locked == v.Locked
+		return w != nil && !v.Shared && !w.Shared && v.Name == "" && w.Name == "" && v.Pager == nil && w.Pager == nil && w.Perm == v.Perm && w.Locked == v.Locked &&
+			w.WipeOnFork == v.WipeOnFork && w.DontFork == v.DontFork
 	}
 	prev, next := as.Find(start-1), as.Find(start+length)
 	switch {
@@ -541,6 +545,17 @@ func (as *AddressSpace) Fork() (*AddressSpace, error) {
 		v.Locked = false
 		if v.Holder != nil {
 			v.Holder.Hold(1)
+		}
+	}
+	// madvise(2): a MADV_DONTFORK range is not in the child at all, and a
+	// MADV_WIPEONFORK one is there but reads as zeros.
+	for _, v := range c.vmas.all() {
+		switch {
+		case v.DontFork:
+			c.clear(v.Start>>PageShift, v.End>>PageShift)
+			c.dropVMA(v)
+		case v.WipeOnFork:
+			c.clear(v.Start>>PageShift, v.End>>PageShift)
 		}
 	}
 	as.pool.Work.VMAsCopied += uint64(as.vmas.count)

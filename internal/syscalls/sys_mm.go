@@ -14,7 +14,7 @@ var memCalls = []entry{
 	call(linux.SYS_MUNMAP, "munmap", Munmap, p, u),
 	call(linux.SYS_MPROTECT, "mprotect", Mprotect, p, u, prot),
 	call(linux.SYS_MREMAP, "mremap", Mremap, p, u, u, x, p).hex().partial("MREMAP_MAYMOVE; not MREMAP_FIXED"),
-	call(linux.SYS_MADVISE, "madvise", Madvise, p, u, i).partial("MADV_DONTNEED and MADV_FREE discard pages; other advice is accepted"),
+	call(linux.SYS_MADVISE, "madvise", Madvise, p, u, i).partial("MADV_DONTNEED and MADV_FREE discard pages, MADV_WIPEONFORK/KEEPONFORK and MADV_DONTFORK/DOFORK act on fork; other known advice is accepted"),
 	call(linux.SYS_RISCV_FLUSH_ICACHE, "riscv_flush_icache", FlushIcache, p, p, x),
 }
 
@@ -288,6 +288,18 @@ func Madvise(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	case MADV_DONTNEED, MADV_DONTNEED_LOCKED, MADV_FREE:
 		if as.Discard(start, length) != nil && !hole {
 			return 0, linux.ENOMEM
+		}
+	case MADV_WIPEONFORK, MADV_KEEPONFORK, MADV_DONTFORK, MADV_DOFORK:
+		err := as.SetForkAdvice(start, length, func(v *mm.VMA) {
+			switch advice {
+			case MADV_WIPEONFORK, MADV_KEEPONFORK:
+				v.WipeOnFork = advice == MADV_WIPEONFORK
+			default:
+				v.DontFork = advice == MADV_DONTFORK
+			}
+		})
+		if err != nil {
+			return 0, linux.EAGAIN // splitting a mapping ran out of VMAs or memory
 		}
 	}
 	if hole {

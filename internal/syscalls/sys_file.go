@@ -1031,8 +1031,14 @@ func chown(t *kernel.Task, n *vfs.Inode, uid, gid uint32) error {
 	if gid != noChange {
 		n.GID = gid
 	}
-	if (uid != noChange || gid != noChange) && n.Mode&0o111 != 0 && !n.IsDir() {
-		n.Mode &^= 0o6000
+	// chown(2) on a file that is not a directory clears set-user-ID, and set-group-ID
+	// when group execution is allowed (without it the bit marks mandatory locking and
+	// stays, as in Linux's setattr_should_drop_sgid).
+	if (uid != noChange || gid != noChange) && !n.IsDir() {
+		n.Mode &^= 0o4000
+		if n.Mode&0o010 != 0 {
+			n.Mode &^= 0o2000
+		}
 	}
 	return nil
 }

@@ -144,7 +144,8 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 		k.work[cost.FDCopy] += tg.FDs.copied
 	}
 	k.nextPID++
-	child := &Task{k: k, TID: tg.PID, TG: tg, Ctx: t.Ctx, SigMask: t.SigMask, Nice: t.Nice, Affinity: t.Affinity}
+	child := &Task{k: k, TID: tg.PID, TG: tg, Ctx: t.Ctx, SigMask: t.SigMask, Nice: t.Nice, Affinity: t.Affinity,
+		timerSlack: t.TimerSlack(), slackDefault: t.TimerSlack()}
 	child.Ctx.X[10] = 0 // the child sees clone return 0
 	if a.Stack != 0 {
 		child.Ctx.X[2] = a.Stack
@@ -183,7 +184,8 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 func (t *Task) cloneThread(a CloneArgs) (*Task, error) {
 	k := t.k
 	tg := t.TG
-	child := &Task{k: k, TID: k.nextPID, TG: tg, Ctx: t.Ctx, SigMask: t.SigMask, Nice: t.Nice, Affinity: t.Affinity}
+	child := &Task{k: k, TID: k.nextPID, TG: tg, Ctx: t.Ctx, SigMask: t.SigMask, Nice: t.Nice, Affinity: t.Affinity,
+		timerSlack: t.TimerSlack(), slackDefault: t.TimerSlack()}
 	k.nextPID++
 	child.Ctx.X[10] = 0
 	if a.Stack != 0 {

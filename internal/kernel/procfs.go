@@ -97,12 +97,21 @@ func (k *Kernel) procDir(tg *ThreadGroup) *vfs.Inode {
 		"mounts":    func() *vfs.Inode { return file(k.procMounts) },
 		"mountinfo": func() *vfs.Inode { return file(k.procMountinfo) },
 		"task":      func() *vfs.Inode { return k.procTasks(tg) },
+		// The timer slack of the process's main thread (timerslack.go).
+		"timerslack_ns": func() *vfs.Inode {
+			return file(func() string {
+				if t := tg.firstLive(); t != nil {
+					return fmt.Sprintf("%d\n", t.TimerSlack())
+				}
+				return "0\n"
+			})
+		},
 		"environ": func() *vfs.Inode {
 			return fs.NewGenerated(0o400, uid, gid, func() []byte { return procEnviron(tg) })
 		},
 		"fdinfo": func() *vfs.Inode { return k.procFDInfo(tg) },
 	}
-	names := []string{"cmdline", "comm", "cwd", "environ", "exe", "fd", "fdinfo", "maps", "mountinfo", "mounts", "root", "stat", "statm", "status", "task"}
+	names := []string{"cmdline", "comm", "cwd", "environ", "exe", "fd", "fdinfo", "maps", "mountinfo", "mounts", "root", "stat", "statm", "status", "task", "timerslack_ns"}
 	// A zombie keeps its /proc directory until it is reaped, but only what is left of
 	// it: its status and name, and an empty command line (proc(5)).
 	zombie := map[string]bool{"cmdline": true, "comm": true, "stat": true, "status": true}

@@ -171,6 +171,7 @@ func (k *Kernel) procSysDir() *vfs.Inode {
 			"pid_max":     value(fmt.Sprint(PIDMax)),
 			"threads-max": value(fmt.Sprint(MaxTasks)),
 			"ngroups_max": value("65536"),
+			"tainted":     value("0"), // weft's kernel is never tainted
 			"shmmax":      value(fmt.Sprint(SHMMAX)),
 			"shmall":      value(fmt.Sprint(SHMALL)),
 			"shmmni":      value(fmt.Sprint(SHMMNI)),

@@ -207,6 +207,9 @@ type Task struct {
 	name string
 	// PdeathSig is sent to the task when its parent process dies (PR_SET_PDEATHSIG).
 	PdeathSig Signal
+	// timerSlack and slackDefault are the thread's current and default timer slack
+	// in ns (PR_SET_TIMERSLACK), 0 standing for Linux's 50 µs; see timerslack.go.
+	timerSlack, slackDefault uint64
 
 	// SigMask is the blocked-signal mask (rt_sigprocmask).
 	SigMask uint64

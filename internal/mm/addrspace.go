@@ -105,6 +105,9 @@ type VMA struct {
 
 	// Locked is set by mlock(2) and friends (VM_LOCKED): see mlock.go.
 	Locked bool
+	// WipeOnFork (madvise MADV_WIPEONFORK) makes a forked child see the range as
+	// new zero-filled memory; DontFork (MADV_DONTFORK) leaves it out of the child.
+	WipeOnFork, DontFork bool
 
 	// Holder, if set, is told of each VMA that maps it as it comes and goes (a
 	// System V shared memory segment counts its attachments so; see SetHolder).
@@ -271,8 +274,11 @@ func (as *AddressSpace) Map(start, length uint64, perm Perm, shared bool, name s
 		return err
 	}
 	if shared {
+		// Allocated whatever the protection: a PROT_NONE mapping made accessible by
+		// a later mprotect must still be the memory a fork shares.
+		v := as.Find(start)
 		for a := start; a < start+length; a += PageSize {
-			if _, f := as.fault(a, Load); f != nil {
+			if _, f := as.populate(v, a, Load); f != nil {
 				as.Unmap(start, length)
 				return f
 			}
@@ -400,7 +406,8 @@ func (as *AddressSpace) insertVMA(v *VMA) error {
 	// permissions, so that a program mapping page after page holds one VMA, not
 	// thousands, and does not run into MaxMapCount.
 	mergeable := func(w *VMA) bool {
-		return w != nil && !v.Shared && !w.Shared && v.Name == "" && w.Name == "" && v.Pager == nil && w.Pager == nil && w.Perm == v.Perm && w.Locked == v.Locked
+		return w != nil && !v.Shared && !w.Shared && v.Name == "" && w.Name == "" && v.Pager == nil && w.Pager == nil && w.Perm == v.Perm && w.Locked == v.Locked &&
+			w.WipeOnFork == v.WipeOnFork && w.DontFork == v.DontFork
 	}
 	prev, next := as.Find(start-1), as.Find(start+length)
 	switch {
@@ -538,6 +545,17 @@ func (as *AddressSpace) Fork() (*AddressSpace, error) {
 		v.Locked = false
 		if v.Holder != nil {
 			v.Holder.Hold(1)
+		}
+	}
+	// madvise(2): a MADV_DONTFORK range is not in the child at all, and a
+	// MADV_WIPEONFORK one is there but reads as zeros.
+	for _, v := range c.vmas.all() {
+		switch {
+		case v.DontFork:
+			c.clear(v.Start>>PageShift, v.End>>PageShift)
+			c.dropVMA(v)
+		case v.WipeOnFork:
+			c.clear(v.Start>>PageShift, v.End>>PageShift)
 		}
 	}
 	as.pool.Work.VMAsCopied += uint64(as.vmas.count)

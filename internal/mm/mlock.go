@@ -87,3 +87,15 @@ func (as *AddressSpace) LockedIn(start, end uint64) uint64 {
 	})
 	return n
 }
+
+// SetForkAdvice applies madvise's MADV_WIPEONFORK (wipe), MADV_KEEPONFORK (!wipe),
+// MADV_DONTFORK and MADV_DOFORK (dontFork) to [start, start+length), splitting
+// mappings at its edges; holes are skipped (the caller reports them).
+func (as *AddressSpace) SetForkAdvice(start, length uint64, set func(v *VMA)) error {
+	end := start + length
+	if err := as.splitAround(start, end); err != nil {
+		return err
+	}
+	as.vmas.overlapping(start, end, set)
+	return nil
+}

@@ -128,6 +128,17 @@ func writeAll(t *kernel.Task, f *vfs.File, next func(done uint64) ([]byte, error
 	if err != nil {
 		return 0, err
 	}
+	if f.Inode.Mode&vfs.S_IFMT == vfs.S_IFREG && f.Writable() {
+		pos := f.Offset
+		if f.Flags&vfs.O_APPEND != 0 {
+			pos = f.Inode.Size()
+		}
+		n, err := fsizeLimit(t, pos, len(buf))
+		if err != nil {
+			return 0, err
+		}
+		buf = buf[:n]
+	}
 	for len(buf) > 0 {
 		n, err := f.Write(buf)
 		done += uint64(n)
@@ -180,8 +191,30 @@ func Pwrite64(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
+	if f.Inode.Mode&vfs.S_IFMT == vfs.S_IFREG {
+		n, err := fsizeLimit(t, int64(a[3]), len(buf))
+		if err != nil {
+			return 0, err
+		}
+		buf = buf[:n]
+	}
 	n, err := f.PWrite(buf, int64(a[3]))
 	return uint64(n), errno(err)
+}
+
+// fsizeLimit applies RLIMIT_FSIZE (setrlimit(2)) to a write of n bytes at pos in a
+// regular file: a write that starts at or past the limit fails with EFBIG and sends
+// the writer SIGXFSZ; one that crosses it is cut short at the limit.
+func fsizeLimit(t *kernel.Task, pos int64, n int) (int, error) {
+	lim := t.TG.Rlimits[kernel.RLIMIT_FSIZE].Cur
+	if lim == kernel.RLIM_INFINITY || n == 0 || pos < 0 {
+		return n, nil
+	}
+	if uint64(pos) >= lim {
+		t.Kernel().SignalTask(t, kernel.SigInfo{Signo: linux.SIGXFSZ, Code: kernel.SI_USER})
+		return 0, linux.EFBIG
+	}
+	return int(min(uint64(n), lim-uint64(pos))), nil
 }
 
 const iovMax = 1024 // UIO_MAXIOV
@@ -1008,8 +1041,14 @@ func chown(t *kernel.Task, n *vfs.Inode, uid, gid uint32) error {
 	if gid != noChange {
 		n.GID = gid
 	}
-	if (uid != noChange || gid != noChange) && n.Mode&0o111 != 0 && !n.IsDir() {
-		n.Mode &^= 0o6000
+	// chown(2) on a file that is not a directory clears set-user-ID, and set-group-ID
+	// when group execution is allowed (without it the bit marks mandatory locking and
+	// stays, as in Linux's setattr_should_drop_sgid).
+	if (uid != noChange || gid != noChange) && !n.IsDir() {
+		n.Mode &^= 0o4000
+		if n.Mode&0o010 != 0 {
+			n.Mode &^= 0o2000
+		}
 	}
 	return nil
 }

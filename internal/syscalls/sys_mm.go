@@ -14,7 +14,7 @@ var memCalls = []entry{
 	call(linux.SYS_MUNMAP, "munmap", Munmap, p, u),
 	call(linux.SYS_MPROTECT, "mprotect", Mprotect, p, u, prot),
 	call(linux.SYS_MREMAP, "mremap", Mremap, p, u, u, x, p).hex().partial("MREMAP_MAYMOVE; not MREMAP_FIXED"),
-	call(linux.SYS_MADVISE, "madvise", Madvise, p, u, i).partial("MADV_DONTNEED and MADV_FREE discard pages; other advice is accepted"),
+	call(linux.SYS_MADVISE, "madvise", Madvise, p, u, i).partial("MADV_DONTNEED and MADV_FREE discard pages, MADV_WIPEONFORK/KEEPONFORK and MADV_DONTFORK/DOFORK act on fork; other known advice is accepted"),
 	call(linux.SYS_RISCV_FLUSH_ICACHE, "riscv_flush_icache", FlushIcache, p, p, x),
 }
 
@@ -31,6 +31,14 @@ const (
 	MAP_FIXED           = 0x10
 	MAP_ANONYMOUS       = 0x20
 	MAP_FIXED_NOREPLACE = 0x100000
+
+	// mapValidFlags are the flags MAP_SHARED_VALIDATE accepts for a file without
+	// DAX: Linux's LEGACY_MAP_MASK (MAP_SHARED, MAP_PRIVATE, MAP_FIXED, MAP_ANONYMOUS,
+	// MAP_DENYWRITE, MAP_EXECUTABLE, MAP_UNINITIALIZED, MAP_GROWSDOWN, MAP_LOCKED,
+	// MAP_NORESERVE, MAP_POPULATE, MAP_NONBLOCK, MAP_STACK, MAP_HUGETLB), and
+	// MAP_FIXED_NOREPLACE.
+	mapValidFlags = 0x03 | MAP_FIXED | MAP_ANONYMOUS | 0x0800 | 0x1000 | 0x4000000 | 0x0100 |
+		0x2000 | 0x4000 | 0x8000 | 0x10000 | 0x20000 | 0x40000 | MAP_FIXED_NOREPLACE
 
 	MREMAP_MAYMOVE = 1
 	MREMAP_FIXED   = 2
@@ -65,24 +73,35 @@ func mmapRegion(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	addr, length, prot, flags, off := a[0], a[1], a[2], a[3], a[5]
 	as := t.TG.MM
 	typ := flags & MAP_TYPE
-	switch {
-	case length == 0 || off&mm.PageMask != 0:
-		return 0, linux.EINVAL
-	case typ != MAP_SHARED && typ != MAP_PRIVATE && typ != MAP_SHARED_VALIDATE:
-		return 0, linux.EINVAL
-	case prot&^(PROT_READ|PROT_WRITE|PROT_EXEC) != 0:
+	if off&mm.PageMask != 0 {
 		return 0, linux.EINVAL
 	}
-	length = pageAlign(length)
-	if length == 0 || length >= mm.AddrLimit {
-		return 0, linux.ENOMEM
-	}
+	// As Linux's ksys_mmap_pgoff, the descriptor is looked up (EBADF) before the
+	// mapping's other arguments are checked.
 	var f *vfs.File
 	if flags&MAP_ANONYMOUS == 0 {
 		var err error
 		if f, err = file(t, a[4]); err != nil {
 			return 0, err
 		}
+	}
+	switch {
+	case length == 0:
+		return 0, linux.EINVAL
+	case typ != MAP_SHARED && typ != MAP_PRIVATE && typ != MAP_SHARED_VALIDATE:
+		return 0, linux.EINVAL
+	case prot&^(PROT_READ|PROT_WRITE|PROT_EXEC) != 0:
+		return 0, linux.EINVAL
+	case f != nil && typ == MAP_SHARED_VALIDATE && flags&^mapValidFlags != 0:
+		// mmap(2): MAP_SHARED_VALIDATE refuses flags the kernel does not know, or
+		// that the file does not support (MAP_SYNC: no DAX here).
+		return 0, linux.EOPNOTSUPP
+	}
+	length = pageAlign(length)
+	if length == 0 || length >= mm.AddrLimit {
+		return 0, linux.ENOMEM
+	}
+	if f != nil {
 		if f.Inode.Mode&vfs.S_IFMT != vfs.S_IFREG {
 			return 0, linux.ENODEV
 		}
@@ -269,6 +288,18 @@ func Madvise(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	case MADV_DONTNEED, MADV_DONTNEED_LOCKED, MADV_FREE:
 		if as.Discard(start, length) != nil && !hole {
 			return 0, linux.ENOMEM
+		}
+	case MADV_WIPEONFORK, MADV_KEEPONFORK, MADV_DONTFORK, MADV_DOFORK:
+		err := as.SetForkAdvice(start, length, func(v *mm.VMA) {
+			switch advice {
+			case MADV_WIPEONFORK, MADV_KEEPONFORK:
+				v.WipeOnFork = advice == MADV_WIPEONFORK
+			default:
+				v.DontFork = advice == MADV_DONTFORK
+			}
+		})
+		if err != nil {
+			return 0, linux.EAGAIN // splitting a mapping ran out of VMAs or memory
 		}
 	}
 	if hole {

@@ -541,6 +541,9 @@ const (
 	PR_SET_DUMPABLE  = 4
 	PR_SET_NAME      = 15
 	PR_GET_NAME      = 16
+
+	PR_SET_TIMERSLACK = 29
+	PR_GET_TIMERSLACK = 30
 )
 
 // Prctl implements the prctl(2) options C libraries use.
@@ -577,6 +580,11 @@ func Prctl(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 			return 0, linux.EINVAL
 		}
 		return 0, nil
+	case PR_SET_TIMERSLACK:
+		t.SetTimerSlack(a[1])
+		return 0, nil
+	case PR_GET_TIMERSLACK:
+		return t.TimerSlack(), nil
 	}
 	return 0, linux.EINVAL
 }

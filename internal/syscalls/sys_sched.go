@@ -127,23 +127,27 @@ func SchedGetaffinity(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 // SchedSetaffinity implements sched_setaffinity(2): the task's CPU set becomes the
 // mask's CPUs that exist (EINVAL if none does). Only the task's owner or root may.
 func SchedSetaffinity(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	// Linux's order: the mask is copied in (EFAULT), the task found (ESRCH), the
+	// caller's right checked (EPERM), and the mask checked against the CPUs (EINVAL).
+	b, err := copyIn(t, a[2], min(a[1], 128))
+	if err != nil {
+		return 0, err
+	}
 	o, err := affinityTarget(t, a[0])
 	if err != nil {
 		return 0, err
 	}
-	b, err := copyIn(t, a[2], min(a[1], 128))
-	if err != nil {
-		return 0, err
+	// Another user's thread needs CAP_SYS_NICE (check_same_owner: the caller's euid
+	// is the target's uid or euid).
+	c, oc := t.TG.Creds, o.TG.Creds
+	if c.EUID != oc.UID && c.EUID != oc.EUID && !c.Capable(kernel.CAP_SYS_NICE) {
+		return 0, linux.EPERM
 	}
 	var word [8]byte
 	copy(word[:], b)
 	set := binary.LittleEndian.Uint64(word[:]) & allCPUs(t)
 	if set == 0 {
 		return 0, linux.EINVAL
-	}
-	c, oc := t.TG.Creds, o.TG.Creds
-	if c.EUID != 0 && c.EUID != oc.UID && c.EUID != oc.EUID {
-		return 0, linux.EPERM
 	}
 	if set == allCPUs(t) {
 		set = 0

@@ -236,6 +236,9 @@ func RtSigqueueinfo(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		return 0, linux.EINVAL
 	}
 	target := t.Kernel().FindGroup(int(int32(a[0])))
+	if o := t.Kernel().FindTask(int(int32(a[0]))); target == nil && o != nil {
+		target = o.TG // a thread's ID names its process, as in Linux's kill_proc_info
+	}
 	if target == nil || int32(a[0]) <= 0 {
 		return 0, linux.ESRCH
 	}

@@ -65,6 +65,9 @@ func Futex(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		n, err := t.FutexWake(addr, int(min(val, 1<<30)), bitset, private)
 		return uint64(n), err
 	case FUTEX_REQUEUE, FUTEX_CMP_REQUEUE:
+		if int32(val) < 0 || int32(a[3]) < 0 {
+			return 0, linux.EINVAL // futex_requeue: negative counts to wake or move
+		}
 		n, err := t.FutexRequeue(addr, addr2, int(min(val, 1<<30)), int(min(uint32(a[3]), 1<<30)), cmd == FUTEX_CMP_REQUEUE, val3, private)
 		return uint64(n), err
 	case FUTEX_WAKE_OP:
@@ -150,14 +153,31 @@ func Clone3(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 
 // GetRobustList implements get_robust_list(2) for the calling thread or another.
 func GetRobustList(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
-	target := t
+	var head uint64
 	if tid := int(int32(a[0])); tid != 0 {
-		if target = t.Kernel().FindTask(tid); target == nil {
+		k := t.Kernel()
+		var tc kernel.Creds
+		switch o, g := k.FindTask(tid), k.FindGroup(tid); {
+		case o != nil:
+			head, tc = o.RobustList, o.TG.Creds
+		case g != nil && !g.Exited:
+			tc = g.Creds // weft's init: a process without a thread of guest code
+		default:
 			return 0, linux.ESRCH
 		}
+		// ptrace_may_access(PTRACE_MODE_READ_REALCREDS): the same user and group
+		// throughout, or CAP_SYS_PTRACE (weft: euid 0).
+		c := t.TG.Creds
+		same := c.EUID == tc.UID && c.EUID == tc.EUID && c.EUID == tc.SUID &&
+			c.EGID == tc.GID && c.EGID == tc.EGID && c.EGID == tc.SGID
+		if !same && c.EUID != 0 {
+			return 0, linux.EPERM
+		}
+	} else {
+		head = t.RobustList
 	}
 	var b [8]byte
-	binary.LittleEndian.PutUint64(b[:], target.RobustList)
+	binary.LittleEndian.PutUint64(b[:], head)
 	if err := copyOut(t, a[1], b[:]); err != nil {
 		return 0, err
 	}

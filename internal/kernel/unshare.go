@@ -1,0 +1,61 @@
+package kernel
+
+import (
+	"weft/internal/abi/linux"
+	"weft/internal/kernel/cost"
+)
+
+// Unshare implements unshare(2) for what weft can separate, for a process with one
+// thread: the descriptor table (CLONE_FILES, shared with another process by clone),
+// the file system information (CLONE_FS: weft keeps the working directory and umask
+// per process, so a lone thread shares them with no one) and the System V semaphore
+// undo list (CLONE_SYSVSEM, which applies the process's adjustments now, as Linux's
+// exit_sem does). weft has no namespaces: asking for a new one is EPERM without
+// CAP_SYS_ADMIN and EINVAL with it, as on a kernel built without them. The flags Linux
+// accepts only for a process that shares nothing (CLONE_THREAD, CLONE_SIGHAND,
+// CLONE_VM) are EINVAL otherwise.
+func (t *Task) Unshare(flags uint64) error {
+	const allowed = CLONE_THREAD | CLONE_FS | CLONE_NEWNS | CLONE_SIGHAND | CLONE_VM | CLONE_FILES |
+		CLONE_SYSVSEM | cloneNamespaces | cloneNewTime
+	if flags&^allowed != 0 {
+		return linux.EINVAL
+	}
+	tg := t.TG
+	single := tg.liveTasks == 1
+	if flags&(CLONE_THREAD|CLONE_SIGHAND|CLONE_VM) != 0 && !single {
+		return linux.EINVAL
+	}
+	if flags&CLONE_VM != 0 && tg.sharesMM {
+		return linux.EINVAL
+	}
+	if flags&CLONE_NEWUSER != 0 {
+		return linux.EINVAL // no user namespaces (create_user_ns without CONFIG_USER_NS)
+	}
+	if flags&(cloneNamespaces|cloneNewTime) != 0 {
+		if !tg.Creds.Capable(CAP_SYS_ADMIN) {
+			return linux.EPERM
+		}
+		return linux.EINVAL
+	}
+	if flags&(CLONE_FS|CLONE_SYSVSEM|CLONE_FILES) != 0 && !single {
+		// The threads of a weft process share these; one thread cannot leave (Linux
+		// would give the caller copies of its own).
+		return linux.EINVAL
+	}
+	if flags&CLONE_FILES != 0 && tg.FDs.users > 0 {
+		fds, err := tg.FDs.Fork()
+		if err != nil {
+			return err
+		}
+		tg.FDs.users--
+		tg.FDs = fds
+		t.k.work[cost.FDCopy] += fds.copied
+	}
+	if flags&CLONE_SYSVSEM != 0 {
+		t.k.semExit(tg)
+	}
+	return nil
+}
+
+// cloneNewTime is CLONE_NEWTIME, which only unshare and clone3 take.
+const cloneNewTime = 0x80

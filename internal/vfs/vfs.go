@@ -613,10 +613,29 @@ func (fs *FS) Create(c Cred, dir *Inode, name string, mode uint32) (*Inode, erro
 	if !fs.charge(cost) {
 		return nil, linux.ENOSPC
 	}
-	n := fs.newInode(mode, c.UID, c.GID)
+	gid, mode := newOwnership(c, dir, mode)
+	n := fs.newInode(mode, c.UID, gid)
 	n.charged = cost
 	fs.link(dir, name, n)
 	return n, nil
+}
+
+// newOwnership is the group and mode of a new file in dir (Linux's inode_init_owner):
+// in a set-group-ID directory a new file takes the directory's group, and a new
+// directory the set-group-ID bit too; a new group-executable set-group-ID file made
+// there by someone outside that group loses the bit. Elsewhere the file takes the
+// creator's group.
+func newOwnership(c Cred, dir *Inode, mode uint32) (uint32, uint32) {
+	if dir.Mode&0o2000 == 0 {
+		return c.GID, mode
+	}
+	switch {
+	case mode&S_IFMT == S_IFDIR:
+		mode |= 0o2000
+	case mode&0o2010 == 0o2010 && c.UID != 0 && c.GID != dir.GID && !contains(c.Groups, dir.GID):
+		mode &^= 0o2000
+	}
+	return dir.GID, mode
 }
 
 // Unlink removes name from dir; rmdir selects directories (which must be empty).
@@ -912,7 +931,8 @@ func (fs *FS) Symlink(c Cred, dir *Inode, name, target string) error {
 	if !fs.charge(cost) {
 		return linux.ENOSPC
 	}
-	n := fs.newInode(S_IFLNK|0o777, c.UID, c.GID)
+	gid, _ := newOwnership(c, dir, S_IFLNK|0o777)
+	n := fs.newInode(S_IFLNK|0o777, c.UID, gid)
 	n.target = target
 	n.charged = cost
 	fs.link(dir, name, n)

@@ -16,6 +16,13 @@ func (k *Kernel) NewPidFD(tg *ThreadGroup, uid, gid uint32, flags uint32) *vfs.F
 	return k.FS.NewAnon(pidfdDev{tg}, "[pidfd]", uid, gid, vfs.O_RDWR|flags&vfs.O_NONBLOCK)
 }
 
+// ProcDirProcess returns the process of a /proc/PID directory open at f, or nil:
+// pidfd_send_signal(2) accepts such a descriptor as a pidfd.
+func ProcDirProcess(f *vfs.File) *ThreadGroup {
+	tg, _ := f.Inode.Owner.(*ThreadGroup)
+	return tg
+}
+
 // PidFDProcess returns the process f refers to, or nil if f is not a pidfd.
 func PidFDProcess(f *vfs.File) *ThreadGroup {
 	if d, ok := f.Inode.Device().(pidfdDev); ok {

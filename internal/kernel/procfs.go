@@ -115,7 +115,7 @@ func (k *Kernel) procDir(tg *ThreadGroup) *vfs.Inode {
 	// A zombie keeps its /proc directory until it is reaped, but only what is left of
 	// it: its status and name, and an empty command line (proc(5)).
 	zombie := map[string]bool{"cmdline": true, "comm": true, "stat": true, "status": true}
-	return fs.NewDynamicDir(0o555, uid, gid, func(name string) *vfs.Inode {
+	dir := fs.NewDynamicDir(0o555, uid, gid, func(name string) *vfs.Inode {
 		mk, ok := entries[name]
 		switch {
 		case !ok:
@@ -132,6 +132,8 @@ func (k *Kernel) procDir(tg *ThreadGroup) *vfs.Inode {
 		}
 		return names
 	})
+	dir.Owner = tg // pidfd_send_signal takes a descriptor of it as a pidfd
+	return dir
 }
 
 func (k *Kernel) procFDs(tg *ThreadGroup) *vfs.Inode {

@@ -58,6 +58,14 @@ func PidfdSendSignal(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		return 0, linux.EINVAL
 	}
 	tg, _, err := pidfdTarget(t, a[0])
+	if err == linux.EBADF {
+		// A descriptor of a /proc/PID directory names its process too.
+		if f, ferr := file(t, a[0]); ferr == nil {
+			if tg = kernel.ProcDirProcess(f); tg != nil {
+				err = nil
+			}
+		}
+	}
 	if err != nil {
 		return 0, err
 	}

@@ -109,6 +109,9 @@ type Inode struct {
 	// the guest removed (overlay.go).
 	whiteouts map[string]bool
 	xattrs    map[string][]byte // extended attributes (xattr.go)
+	// Owner is what a synthetic inode stands for, for its maker: the process of a
+	// /proc/PID directory.
+	Owner any
 }
 
 // IsDir reports whether the inode is a directory.

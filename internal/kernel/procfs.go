@@ -136,9 +136,10 @@ func (k *Kernel) procDir(tg *ThreadGroup) *vfs.Inode {
 	return dir
 }
 
-func (k *Kernel) procFDs(tg *ThreadGroup) *vfs.Inode {
-	fs := k.FS
-	return fs.NewDynamicDir(0o500, tg.Creds.EUID, tg.Creds.EGID, func(name string) *vfs.Inode {
+// fdDir is a /proc/PID directory with an entry per open descriptor of tg (fd/,
+// fdinfo/), each made by entry from the descriptor and its open file description.
+func (k *Kernel) fdDir(tg *ThreadGroup, entry func(fd int, f *vfs.File) *vfs.Inode) *vfs.Inode {
+	return k.FS.NewDynamicDir(0o500, tg.Creds.EUID, tg.Creds.EGID, func(name string) *vfs.Inode {
 		fd, err := strconv.Atoi(name)
 		if err != nil {
 			return nil
@@ -147,13 +148,35 @@ func (k *Kernel) procFDs(tg *ThreadGroup) *vfs.Inode {
 		if err != nil {
 			return nil
 		}
-		return fs.NewMagicLink(f.Path, f.Inode, tg.Creds.EUID, tg.Creds.EGID)
+		return entry(fd, f)
 	}, func() []string {
 		var names []string
 		for _, fd := range tg.FDs.Open() {
 			names = append(names, strconv.Itoa(fd))
 		}
 		return names
+	})
+}
+
+// procFDs is /proc/PID/fd: a magic link per descriptor, which reopens the file itself.
+func (k *Kernel) procFDs(tg *ThreadGroup) *vfs.Inode {
+	return k.fdDir(tg, func(_ int, f *vfs.File) *vfs.Inode {
+		return k.FS.NewMagicLink(f.Path, f.Inode, tg.Creds.EUID, tg.Creds.EGID)
+	})
+}
+
+// procFDInfo is /proc/PID/fdinfo: for each open descriptor, its file offset, open
+// flags (with O_CLOEXEC from the descriptor), mount ID and inode number (proc(5)).
+func (k *Kernel) procFDInfo(tg *ThreadGroup) *vfs.Inode {
+	uid, gid := tg.Creds.EUID, tg.Creds.EGID
+	return k.fdDir(tg, func(fd int, f *vfs.File) *vfs.Inode {
+		return k.FS.NewGenerated(0o400, uid, gid, func() []byte {
+			flags := f.Flags
+			if tg.FDs.CloseOnExec(fd) {
+				flags |= vfs.O_CLOEXEC
+			}
+			return fmt.Appendf(nil, "pos:\t%d\nflags:\t0%o\nmnt_id:\t%d\nino:\t%d\n", f.Offset, flags, 1, f.Inode.Ino)
+		})
 	})
 }
 
@@ -175,36 +198,6 @@ func procEnviron(tg *ThreadGroup) []byte {
 		a += n
 	}
 	return out
-}
-
-// procFDInfo is /proc/PID/fdinfo: for each open descriptor, its file offset, open
-// flags (with O_CLOEXEC from the descriptor), mount ID and inode number (proc(5)).
-func (k *Kernel) procFDInfo(tg *ThreadGroup) *vfs.Inode {
-	fs := k.FS
-	uid, gid := tg.Creds.EUID, tg.Creds.EGID
-	return fs.NewDynamicDir(0o500, uid, gid, func(name string) *vfs.Inode {
-		fd, err := strconv.Atoi(name)
-		if err != nil {
-			return nil
-		}
-		f, err := tg.FDs.Get(fd)
-		if err != nil {
-			return nil
-		}
-		return fs.NewGenerated(0o400, uid, gid, func() []byte {
-			flags := f.Flags
-			if tg.FDs.CloseOnExec(fd) {
-				flags |= vfs.O_CLOEXEC
-			}
-			return fmt.Appendf(nil, "pos:\t%d\nflags:\t0%o\nmnt_id:\t%d\nino:\t%d\n", f.Offset, flags, 1, f.Inode.Ino)
-		})
-	}, func() []string {
-		var names []string
-		for _, fd := range tg.FDs.Open() {
-			names = append(names, strconv.Itoa(fd))
-		}
-		return names
-	})
 }
 
 // procStatus renders /proc/PID/status (proc(5)).

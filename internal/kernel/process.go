@@ -287,6 +287,8 @@ func (t *Task) Exec(data []byte, execfn, exe string, argv, envp []string) error 
 		slices.SortFunc(k.tasks, byTID) // t moved to its process's place
 		slices.SortFunc(tg.Tasks, byTID)
 	}
+	// ru_maxrss survives execve (getrusage(2)): the old image's peak is kept.
+	tg.ExecPeak = max(tg.ExecPeak, oldMM.Stats.PeakResident)
 	if !oldShared {
 		oldMM.Release()
 	}
@@ -355,7 +357,7 @@ func (k *Kernel) exitGroup(tg *ThreadGroup, code int, sig Signal) {
 	} else {
 		tg.FDs.CloseAll()
 	}
-	tg.MemAtExit = tg.MM.Stats
+	tg.MemAtExit = tg.MemStats()
 	k.semExit(tg) // SEM_UNDO (ipc_sem.go)
 	k.pool.Uncharge(groupsBytes(tg.Creds.Groups))
 	k.discardAll(&tg.sigPending)
@@ -488,7 +490,9 @@ func (k *Kernel) notifyParent(tg *ThreadGroup) {
 	if tg.ExitSignal == linux.SIGCHLD {
 		act := p.SigActions[linux.SIGCHLD]
 		if act.Handler == SIG_IGN || act.Flags&SA_NOCLDWAIT != 0 {
-			k.reap(p, tg)
+			// Reaped at once, and, never waited for, not added to the parent's
+			// RUSAGE_CHILDREN (Linux accounts children in wait_task_zombie only).
+			k.release(p, tg)
 		}
 	}
 	if tg.ExitSignal > 0 && tg.ExitSignal < linux.NSIG { // do_notify_parent: only a valid signal
@@ -503,6 +507,18 @@ func (k *Kernel) notifyParent(tg *ThreadGroup) {
 
 // reap removes a zombie child from its parent and adds up its accounting.
 func (k *Kernel) reap(parent, child *ThreadGroup) {
+	k.release(parent, child)
+	st := child.Stats()
+	parent.ChildStats.add(st)
+	parent.ChildStats.add(child.ChildStats)
+	parent.ChildMem.PageFaults += child.MemAtExit.PageFaults + child.ChildMem.PageFaults
+	parent.ChildMem.COWCopies += child.MemAtExit.COWCopies + child.ChildMem.COWCopies
+	// ru_maxrss of RUSAGE_CHILDREN is the largest of the reaped descendants' (cmaxrss).
+	parent.ChildMem.PeakResident = max(parent.ChildMem.PeakResident, child.MemAtExit.PeakResident, child.ChildMem.PeakResident)
+}
+
+// release removes a zombie child from its parent without adding up its accounting.
+func (k *Kernel) release(parent, child *ThreadGroup) {
 	k.markReaped(child)
 	// What a reaped process keeps is what the summary shows: drop the rest.
 	child.Binary, child.Args = nil, nil
@@ -517,11 +533,6 @@ func (k *Kernel) reap(parent, child *ThreadGroup) {
 			break
 		}
 	}
-	st := child.Stats()
-	parent.ChildStats.add(st)
-	parent.ChildStats.add(child.ChildStats)
-	parent.ChildMem.PageFaults += child.MemAtExit.PageFaults + child.ChildMem.PageFaults
-	parent.ChildMem.COWCopies += child.MemAtExit.COWCopies + child.ChildMem.COWCopies
 }
 
 func (s *TaskStats) add(o TaskStats) {

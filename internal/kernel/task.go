@@ -180,6 +180,9 @@ type ThreadGroup struct {
 	contReport bool   // a continue waits to be reported
 	itimer     itimer // ITIMER_REAL
 
+	// ExecPeak is the largest resident set of the images this process had before its
+	// last execve, in pages: ru_maxrss counts them too.
+	ExecPeak uint64
 	// ChildStats and ChildMem add up the reaped children (RUSAGE_CHILDREN).
 	ChildStats TaskStats
 	ChildMem   mm.Stats
@@ -399,4 +402,12 @@ func (t *Task) OnCPU() int {
 		return -1
 	}
 	return t.cpu.ID
+}
+
+// MemStats is the process's memory counters for getrusage(2): its address space's, with
+// the peak resident set taken over every image it had since fork (ExecPeak).
+func (tg *ThreadGroup) MemStats() mm.Stats {
+	s := tg.MM.Stats
+	s.PeakResident = max(s.PeakResident, tg.ExecPeak)
+	return s
 }

@@ -208,6 +208,8 @@ func execFile(t *kernel.Task, path, execfn string, argv, envp []string, depth in
 		return linux.EACCES
 	case !vfs.Check(t.TG.FSCred(), n, vfs.MayExec):
 		return linux.EACCES
+	case n.OpenForWriting():
+		return linux.ETXTBSY // execve(2): "the file is open for writing"
 	}
 	// The whole file is read into host memory to load it: bounded, and counted
 	// against the memory cap while it is held.

@@ -54,7 +54,7 @@ func Getrusage(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	var b []byte
 	switch a[0] {
 	case RUSAGE_SELF:
-		b = rusage(t.TG.Stats(), kernel.TaskStats{}, t.TG.MM.Stats, false)
+		b = rusage(t.TG.Stats(), kernel.TaskStats{}, t.TG.MemStats(), false)
 	case RUSAGE_CHILDREN:
 		b = rusage(t.TG.ChildStats, kernel.TaskStats{}, t.TG.ChildMem, false)
 	case RUSAGE_THREAD:

@@ -71,6 +71,10 @@ func Open(n *Inode, flags uint32, path string) *File {
 // through /proc/self/fd/N is one more reader or writer).
 type opener interface{ Opened(f *File) }
 
+// OpenForWriting reports whether an open file description may write to n (execve(2)
+// of such a file fails with ETXTBSY).
+func (n *Inode) OpenForWriting() bool { return n.writers > 0 }
+
 // Refs reports how many descriptors (and other holders) refer to f.
 func (f *File) Refs() int { return f.refs }
 

@@ -19,6 +19,7 @@ var fileOpCalls = []entry{
 	call(linux.SYS_SYNCFS, "syncfs", Syncfs, fd),
 	call(linux.SYS_FLOCK, "flock", Flock, fd, x).restartable(),
 	call(linux.SYS_CHROOT, "chroot", Chroot, path),
+	call(linux.SYS_FALLOCATE, "fallocate", Fallocate, fd, x, i, i).partial("tmpfs modes: allocate, FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE; files on host mounts EOPNOTSUPP"),
 }
 
 // Truncate implements truncate(2): the file named by path, which the caller must be
@@ -283,4 +284,46 @@ func Chroot(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	t.TG.Root = n
 	t.TG.CwdPath = t.Kernel().FS.PathIn(t.TG.FSCred(), t.TG.Cwd)
 	return 0, nil
+}
+
+// fallocate(2) modes.
+const (
+	FALLOC_FL_KEEP_SIZE  = 0x01
+	FALLOC_FL_PUNCH_HOLE = 0x02
+)
+
+// Fallocate implements fallocate(2) as tmpfs does: allocation (with or without
+// FALLOC_FL_KEEP_SIZE) and FALLOC_FL_PUNCH_HOLE (which needs KEEP_SIZE); the other
+// modes are EOPNOTSUPP, as on tmpfs.
+func Fallocate(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	mode, off, length := a[1], int64(a[2]), int64(a[3])
+	f, err := openFile(t, a[0])
+	if err != nil {
+		return 0, err
+	}
+	switch {
+	case off < 0 || length <= 0:
+		return 0, linux.EINVAL
+	case mode&FALLOC_FL_PUNCH_HOLE != 0 && mode&FALLOC_FL_KEEP_SIZE == 0:
+		return 0, linux.EOPNOTSUPP
+	case !f.Writable():
+		return 0, linux.EBADF
+	}
+	switch typ := f.Inode.Mode & vfs.S_IFMT; {
+	case typ == vfs.S_IFIFO:
+		return 0, linux.ESPIPE
+	case typ == vfs.S_IFDIR:
+		return 0, linux.EISDIR
+	case typ != vfs.S_IFREG:
+		return 0, linux.ENODEV
+	case off > vfs.MaxFileSize-length:
+		return 0, linux.EFBIG
+	}
+	switch mode {
+	case 0, FALLOC_FL_KEEP_SIZE:
+		return ret0(f.Inode.Allocate(off, length, mode != 0))
+	case FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE:
+		return ret0(f.Inode.PunchHole(off, length))
+	}
+	return 0, linux.EOPNOTSUPP
 }

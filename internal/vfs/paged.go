@@ -269,3 +269,73 @@ func (n *Inode) ResidentPages() int {
 	}
 	return c
 }
+
+// Allocate gives the in-memory file n's pages in [off, off+length) frames of their own,
+// charged to the memory cap, as fallocate(2) does on tmpfs: later writes there cannot
+// fail for lack of memory. The size grows to off+length unless keepSize. Past the cap
+// it fails with ENOSPC, keeping what it allocated, as a full tmpfs would.
+func (n *Inode) Allocate(off, length int64, keepSize bool) error {
+	if err := n.copyUpForChange(); err != nil {
+		return err
+	}
+	end := off + length
+	for i := off / mm.PageSize; i < (end+mm.PageSize-1)/mm.PageSize; i++ {
+		if n.page(i) == nil {
+			return linux.ENOSPC
+		}
+	}
+	if !keepSize && end > n.size {
+		n.size = end
+	}
+	n.Touch()
+	return nil
+}
+
+// PunchHole makes [off, off+length) of the in-memory file n read as zeros, as
+// fallocate(FALLOC_FL_PUNCH_HOLE) does: whole pages no mapping holds are given back,
+// the rest of the range is cleared in place (so that every mapping sees the zeros).
+// The size does not change.
+func (n *Inode) PunchHole(off, length int64) error {
+	if err := n.copyUpForChange(); err != nil {
+		return err
+	}
+	end := min(off+length, n.size)
+	for pos := off; pos < end; {
+		i := pos / mm.PageSize
+		next := min((i+1)*mm.PageSize, end)
+		if i < int64(len(n.pages)) && n.pages[i] != nil {
+			f := n.pages[i]
+			if pos%mm.PageSize == 0 && next-pos == mm.PageSize && f.Refs() == 0 {
+				n.pages[i] = nil
+				f.Disown()
+				n.fs.uncharge(mm.PageSize)
+			} else {
+				clear(f.Data[pos%mm.PageSize : pos%mm.PageSize+(next-pos)])
+				if f.Decoded != nil {
+					f.Decoded.Invalidate()
+					f.Decoded = nil
+				}
+			}
+		}
+		pos = next
+	}
+	n.Touch()
+	return nil
+}
+
+// copyUpForChange makes n a file weft can change in memory: a guest root's file is
+// copied up; a host mount's files and synthetic ones cannot be (EOPNOTSUPP, EACCES).
+func (n *Inode) copyUpForChange() error {
+	if n.overlay() {
+		if err := n.CopyUp(); err != nil {
+			return err
+		}
+	}
+	switch {
+	case n.hm != nil:
+		return linux.EOPNOTSUPP
+	case n.gen != nil:
+		return linux.EACCES
+	}
+	return nil
+}

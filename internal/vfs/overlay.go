@@ -96,9 +96,16 @@ func (n *Inode) copyUp(keep bool) error {
 	}
 	var data []byte
 	if n.Mode&S_IFMT == S_IFREG && keep {
-		if n.hostSize() > MaxFileSize {
+		size := n.hostSize()
+		if size > MaxFileSize {
 			return linux.EFBIG
 		}
+		// The copy is read whole before it becomes pages: the buffer counts against
+		// the cap while it is held, as execve's reading of a program does.
+		if !n.fs.charge(size) {
+			return linux.ENOSPC
+		}
+		defer n.fs.uncharge(size)
 		h, err := n.hm.root.Open(n.rel())
 		if err != nil {
 			return hostErr(err)

@@ -8,12 +8,14 @@
 
 long counter;
 double ratio = 1.5;
-static int fds[2];
+static int fds[2], ready[2];
 
 static void *worker(void *arg) {
 	char c;
 	(void)arg;
 	pthread_setname_np(pthread_self(), "worker"); /* prctl(PR_SET_NAME) for itself */
+	if (write(ready[1], "r", 1) != 1)
+		return NULL;
 	if (read(fds[0], &c, 1) != 1) /* wait for main to finish compute */
 		return NULL;
 	counter += 100;
@@ -29,9 +31,12 @@ int compute(int x) {
 
 int main(void) {
 	pthread_t th;
-	if (pipe(fds) != 0)
+	char c;
+	if (pipe(fds) != 0 || pipe(ready) != 0)
 		return 1;
 	pthread_create(&th, NULL, worker, NULL);
+	if (read(ready[0], &c, 1) != 1) /* the worker is named and about to wait */
+		return 1;
 	int r = compute(13);
 	if (write(fds[1], "x", 1) != 1)
 		return 1;

@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"fmt"
+	"net"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -214,5 +216,101 @@ func TestGDBSameRun(t *testing.T) {
 	mustMatch(t, "gdb's output", gout, `\$1 = 2\n`)
 	if want := "compute=7 counter=107 ratio=1.75\n"; stdout != want {
 		t.Errorf("after set var x = 2: stdout %q, want %q", stdout, want)
+	}
+}
+
+// rawGDB speaks the remote protocol to weft directly, for what gdb's batch mode
+// cannot do: send a Ctrl-C while the guest runs.
+type rawGDB struct {
+	t    *testing.T
+	conn net.Conn
+	r    *bufio.Reader
+}
+
+func (g *rawGDB) send(b []byte) {
+	g.conn.SetDeadline(time.Now().Add(time.Minute))
+	if _, err := g.conn.Write(b); err != nil {
+		g.t.Fatalf("writing to weft: %v", err)
+	}
+}
+
+// packet sends payload as a packet and returns the reply (acks skipped).
+func (g *rawGDB) packet(payload string) string {
+	var sum byte
+	for i := 0; i < len(payload); i++ {
+		sum += payload[i]
+	}
+	g.send([]byte(fmt.Sprintf("$%s#%02x", payload, sum)))
+	return g.reply()
+}
+
+func (g *rawGDB) reply() string {
+	g.conn.SetDeadline(time.Now().Add(time.Minute))
+	for {
+		c, err := g.r.ReadByte()
+		if err != nil {
+			g.t.Fatalf("reading from weft: %v", err)
+		}
+		if c != '$' {
+			continue
+		}
+		s, err := g.r.ReadString('#')
+		if err != nil {
+			g.t.Fatalf("reading from weft: %v", err)
+		}
+		g.r.Discard(2)
+		g.send([]byte("+"))
+		return strings.TrimSuffix(s, "#")
+	}
+}
+
+func TestGDBInterruptAndKill(t *testing.T) {
+	gdbPrepare(t)
+	prog := filepath.Join(repoRoot, "tests", "gdb", "bin", "spin")
+	weft := exec.Command(weftBin, "run", "--max-insns", "2000000000", "--gdb", ":0", prog)
+	errPipe, err := weft.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := weft.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer weft.Process.Kill()
+	line, err := bufio.NewReader(errPipe).ReadString('\n')
+	m := regexp.MustCompile(`listening on (127\.0\.0\.1:\d+)`).FindStringSubmatch(line)
+	if err != nil || m == nil {
+		t.Fatalf("weft said %q, %v", line, err)
+	}
+	conn, err := net.Dial("tcp", m[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	g := &rawGDB{t: t, conn: conn, r: bufio.NewReader(conn)}
+	if r := g.packet("?"); r != "T05thread:2;" {
+		t.Errorf("? -> %q, want T05thread:2; (stopped before the first instruction)", r)
+	}
+	pc0 := g.packet("p20")
+	g.send([]byte("$c#63"))
+	// Any delay will do: the stub notices a Ctrl-C at the start of a slice, so the
+	// guest has always run at least one slice when it stops.
+	time.Sleep(200 * time.Millisecond)
+	g.send([]byte{0x03})
+	if r := g.reply(); r != "T02thread:2;" {
+		t.Errorf("after Ctrl-C: %q, want T02thread:2; (SIGINT)", r)
+	}
+	if pc := g.packet("p20"); pc == pc0 || len(pc) != 16 {
+		t.Errorf("pc after running = %s, before %s: the guest did not run", pc, pc0)
+	}
+	g.send([]byte("$k#6b"))
+	done := make(chan error, 1)
+	go func() { done <- weft.Wait() }()
+	select {
+	case err := <-done:
+		if code := weft.ProcessState.ExitCode(); code != 128+9 {
+			t.Errorf("weft after k: %v, exit %d, want 137 (SIGKILL)", err, code)
+		}
+	case <-time.After(time.Minute):
+		t.Fatalf("weft did not end after k")
 	}
 }

@@ -535,6 +535,9 @@ func (s *Stub) readMem(args string) string {
 		return "E01"
 	}
 	n = min(n, packetSize/2-8)
+	if addr+n < addr {
+		return "E14" // wraps around the address space
+	}
 	buf := make([]byte, n)
 	// Read what can be read: a read that runs into an unmapped page returns the
 	// bytes before it, as the protocol allows.
@@ -558,6 +561,9 @@ func (s *Stub) writeMem(args string) string {
 	b, okData := decodeHex(data)
 	if !found || !ok || !okData || uint64(len(b)) != n {
 		return "E01"
+	}
+	if addr+n < addr {
+		return "E14"
 	}
 	if s.target.WriteMem(s.pidOf(s.gThread), addr, b) != nil {
 		return "E14"

@@ -101,7 +101,7 @@ func (f *fakeTarget) SetRegs(tid int, c cpu.Context) bool {
 	return true
 }
 func (f *fakeTarget) span(pid int, addr uint64, n int) ([]byte, error) {
-	if pid != 7 || addr < fakeBase || addr+uint64(n) > fakeBase+uint64(len(f.mem)) {
+	if pid != 7 || addr < fakeBase || addr-fakeBase+uint64(n) > uint64(len(f.mem)) {
 		return nil, fmt.Errorf("fault at %#x", addr)
 	}
 	return f.mem[addr-fakeBase : addr-fakeBase+uint64(n)], nil
@@ -378,5 +378,27 @@ func TestInterrupt(t *testing.T) {
 	}
 	if p := <-s.pkts; !p.interrupt || !s.interrupt.Load() {
 		t.Errorf("after 0x03: packet %+v, interrupt flag %v", p, s.interrupt.Load())
+	}
+}
+
+// TestMalformedPackets: whatever gdb (or anything else on the socket) sends, the stub
+// answers without panicking.
+func TestMalformedPackets(t *testing.T) {
+	s, _, gdb := newFakeStub(t)
+	go func() {
+		var b [4096]byte
+		for {
+			if _, err := gdb.Read(b[:]); err != nil {
+				return
+			}
+		}
+	}()
+	s.noAck.Store(true)
+	for _, p := range []string{"p", "P", "P=", "Pzz=00", "m", "m,", "m1,", "m,1", "mffffffffffffffff,ffffffffffffffff",
+		"M", "M1,1", "M1,1:", "H", "Hg", "Hgzz", "Hgp", "Hgp1.", "T", "Tzz", "Z", "Z0", "Z0,", "Z0,1", "Z9,1,1",
+		"Z2,1,ffffffffffffffff", "z2", "qXfer", "qXfer:", "qXfer:features:read:target.xml:ffffffffffffffff,ffffffffffffffff",
+		"qXfer:exec-file:read:zz:0,1", "qThreadExtraInfo,", "vCont;", "vCont;s:zz", "vCont;;", "G", "G0", "Q", "q", "v", "\x00"} {
+		s.detached = false
+		s.handle(p)
 	}
 }

@@ -7,6 +7,7 @@
 #                        by itself through the Go module proxy (GOTOOLCHAIN=auto)
 #   riscv64-linux-gnu-gcc  builds the example and test programs (gcc-riscv64-linux-gnu)
 #   qemu-riscv64         the reference the differential tests compare against (qemu-user)
+#   gdb-multiarch        the debugger tests/gdb_test.go drives against weft run --gdb
 #   make
 #   autoconf automake m4 bison flex file   build the LTP subset for tests/ltp
 #   chromium             the headless browser tests/view_test.go drives weft view in
@@ -48,6 +49,7 @@ weft_setup() {
 	command -v riscv64-linux-gnu-gcc >/dev/null 2>&1 || pkgs+=(gcc-riscv64-linux-gnu libc6-dev-riscv64-cross)
 	command -v qemu-riscv64 >/dev/null 2>&1 || pkgs+=(qemu-user)
 	command -v make >/dev/null 2>&1 || pkgs+=(make)
+	command -v gdb-multiarch >/dev/null 2>&1 || pkgs+=(gdb-multiarch)
 	# The LTP suite (tests/ltp) builds with autotools, bison and flex.
 	for tool in autoconf automake m4 bison flex file; do
 		command -v "$tool" >/dev/null 2>&1 || pkgs+=("$tool")
@@ -91,6 +93,7 @@ weft_setup() {
 	command -v riscv64-linux-gnu-gcc >/dev/null 2>&1 || missing+=" riscv64-linux-gnu-gcc"
 	command -v qemu-riscv64 >/dev/null 2>&1 || missing+=" qemu-riscv64"
 	command -v make >/dev/null 2>&1 || missing+=" make"
+	command -v gdb-multiarch >/dev/null 2>&1 || missing+=" gdb-multiarch"
 	for tool in autoconf automake m4 bison flex file chromium; do
 		command -v "$tool" >/dev/null 2>&1 || missing+=" $tool"
 	done

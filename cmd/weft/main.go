@@ -16,6 +16,7 @@ import (
 	"io/fs"
 	"math"
 	"os"
+	"path/filepath"
 	"regexp"
 	"runtime/debug"
 	"runtime/pprof"
@@ -30,6 +31,7 @@ import (
 	"weft/internal/cpu"
 	"weft/internal/demo"
 	"weft/internal/explore"
+	"weft/internal/gdbstub"
 	"weft/internal/guestbin"
 	"weft/internal/guestprof"
 	"weft/internal/kernel"
@@ -178,6 +180,7 @@ type runOptions struct {
 	summary    bool
 	init       bool
 	cost       *costFlags
+	gdb        string // --gdb
 }
 
 var opts runOptions
@@ -221,6 +224,7 @@ func runFlags(out io.Writer) *flag.FlagSet {
 	set.StringVar(&opts.straceOut, "strace-o", "", "write the --strace lines to `FILE` instead of stderr")
 	set.BoolVar(&opts.stats, "stats", false, "print instruction count and speed on stderr at the end")
 	set.BoolVar(&opts.race, "race", false, "detect data races between the threads of the program's own code (happens-before, as ThreadSanitizer); slows the run, which uses the interpreter")
+	set.StringVar(&opts.gdb, "gdb", "", "wait for gdb (gdb-multiarch: set architecture riscv:rv64, target remote ADDR) on `ADDR`, HOST:PORT on the loopback (:0 picks a port) or a Unix socket path, with the guest stopped before its first instruction")
 	opts.cost = addCostFlags(set)
 	return set
 }
@@ -380,7 +384,33 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		profile = map[uint64]uint64{}
 		o.Setup = func(k *kernel.Kernel) { k.CPUs[0].Hart.Bus().Profile = profile }
 	}
+	var stub *gdbstub.Stub
+	if opts.gdb != "" {
+		if stub, err = gdbstub.Listen(opts.gdb); err != nil {
+			fmt.Fprintf(stderr, "weft: --gdb %s: %v\n", opts.gdb, err)
+			return exitUsage
+		}
+		fmt.Fprintf(stderr, "weft: gdb: listening on %s (target remote %s)\n", stub.Addr(), stub.Addr())
+		exePath := ""
+		if opts.root == "" {
+			exePath, _ = filepath.Abs(prog)
+		}
+		setup := o.Setup
+		o.Setup = func(k *kernel.Kernel) {
+			if setup != nil {
+				setup(k)
+			}
+			stub.Attach(k, exePath)
+		}
+	}
 	res, err := run.Program(prog, rest, o)
+	if stub != nil {
+		if err != nil {
+			stub.Exited(exitCannotRun, 0)
+		} else {
+			stub.Exited(res.Status, int(res.Signal))
+		}
+	}
 	if err == nil && profile != nil {
 		if err := writeGuestProfile(opts.guestprof, prog, profile); err != nil {
 			fmt.Fprintf(stderr, "weft: --guest-profile: %v\n", err)

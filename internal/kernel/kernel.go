@@ -181,7 +181,9 @@ type CPU struct {
 // Kernel is one weft machine: its processes, CPUs and file system.
 type Kernel struct {
 	cfg Config
-	tr  trace.Sink // cfg.Trace: nil when tracing is off
+	// debug is the attached debugger (SetDebugger), nil when none: see debug.go.
+	debug Debugger
+	tr    trace.Sink // cfg.Trace: nil when tracing is off
 	// rng feeds the guest's random bytes; the policy makes the scheduling choices,
 	// from a PRNG of its own, so that changing how a run is scheduled does not change
 	// the random bytes a program sees.

@@ -311,7 +311,12 @@ func (k *Kernel) runSlice(c *CPU) {
 	before := h.Retired
 	mem := t.TG.MM.Stats
 	start := c.Clock
-	stop := h.Run(budget)
+	var stop cpu.Stop
+	if k.debug != nil {
+		stop = k.debugRun(t, h, budget)
+	} else {
+		stop = h.Run(budget)
+	}
 	h.Save(&t.Ctx)
 	t.onHart = nil
 	n := h.Retired - before

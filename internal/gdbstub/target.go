@@ -1,0 +1,116 @@
+package gdbstub
+
+import (
+	"errors"
+
+	"weft/internal/cpu"
+	"weft/internal/kernel"
+)
+
+// Thread is one guest thread as gdb sees it.
+type Thread struct {
+	TID, PID int
+	Name     string
+}
+
+// Target is what the stub debugs: weft's kernel (kernelTarget), or a fake in tests.
+// Every method is called on the run goroutine while the guest is stopped.
+type Target interface {
+	// Threads lists the live threads of every process, by TID.
+	Threads() []Thread
+	// Regs returns a thread's registers; ok is false if no such thread is alive.
+	Regs(tid int) (c cpu.Context, ok bool)
+	// SetRegs replaces a thread's registers.
+	SetRegs(tid int, c cpu.Context) bool
+	// ReadMem and WriteMem access the memory of process pid through its page tables.
+	ReadMem(pid int, addr uint64, buf []byte) error
+	WriteMem(pid int, addr uint64, buf []byte) error
+	// ExecFile is the path of process pid's program, for gdb to read its symbols.
+	ExecFile(pid int) string
+	// Kill ends the run.
+	Kill()
+}
+
+var errNoProcess = errors.New("gdbstub: no such process")
+
+// kernelTarget is a weft kernel as a Target.
+type kernelTarget struct {
+	k *kernel.Kernel
+	// exe is the host path of pid 1's program (gdb reads symbols from the host).
+	exe string
+	// mainPID is the process of the first task the stub saw (pid 1, or 2 under --init).
+	mainPID int
+}
+
+func (kt *kernelTarget) task(tid int) *kernel.Task {
+	for _, t := range kt.k.Tasks() {
+		if t.TID == tid && t.State != kernel.TaskDead {
+			return t
+		}
+	}
+	return nil
+}
+
+func (kt *kernelTarget) group(pid int) *kernel.ThreadGroup {
+	for _, g := range kt.k.Groups() {
+		if g.PID == pid && !g.Exited && g.MM != nil {
+			return g
+		}
+	}
+	return nil
+}
+
+func (kt *kernelTarget) Threads() []Thread {
+	var out []Thread
+	for _, t := range kt.k.Tasks() {
+		if t.State != kernel.TaskDead {
+			out = append(out, Thread{TID: t.TID, PID: t.TG.PID, Name: t.Name()})
+		}
+	}
+	return out
+}
+
+func (kt *kernelTarget) Regs(tid int) (cpu.Context, bool) {
+	if t := kt.task(tid); t != nil {
+		return t.Ctx, true
+	}
+	return cpu.Context{}, false
+}
+
+func (kt *kernelTarget) SetRegs(tid int, c cpu.Context) bool {
+	t := kt.task(tid)
+	if t == nil {
+		return false
+	}
+	t.SetContext(c)
+	return true
+}
+
+func (kt *kernelTarget) ReadMem(pid int, addr uint64, buf []byte) error {
+	g := kt.group(pid)
+	if g == nil {
+		return errNoProcess
+	}
+	return g.MM.Peek(buf, addr)
+}
+
+func (kt *kernelTarget) WriteMem(pid int, addr uint64, buf []byte) error {
+	g := kt.group(pid)
+	if g == nil {
+		return errNoProcess
+	}
+	return g.MM.DebugPoke(buf, addr)
+}
+
+func (kt *kernelTarget) ExecFile(pid int) string {
+	g := kt.group(pid)
+	if g == nil {
+		return ""
+	}
+	if g.PID == kt.mainPID && kt.exe != "" {
+		return kt.exe
+	}
+	return g.Exe
+}
+
+func (kt *kernelTarget) Kill() { kt.k.Abort(kernel.Signal(9)) }

@@ -1,0 +1,316 @@
+package tests
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// The gdb tests drive gdb-multiarch in batch mode against weft run --gdb, on
+// tests/gdb/bin/gdbtarget (built with -O0 -g). The timeouts only catch a hang; the
+// guest itself is bounded by --max-insns.
+
+const gdbTarget = "gdbtarget"
+
+// gdbPrepare builds the gdb test programs and returns the target's path. gdb-multiarch
+// is required: scripts/setup.sh installs it, and its absence fails the test.
+func gdbPrepare(t *testing.T) string {
+	t.Helper()
+	if _, err := exec.LookPath("gdb-multiarch"); err != nil {
+		t.Fatalf("gdb-multiarch is missing (apt-get install -y gdb-multiarch, or scripts/setup.sh): %v", err)
+	}
+	dir := filepath.Join(repoRoot, "tests", "gdb")
+	if out, err := exec.Command("make", "-s", "-C", dir).CombinedOutput(); err != nil {
+		t.Fatalf("building tests/gdb: %v\n%s", err, out)
+	}
+	return filepath.Join(dir, "bin", gdbTarget)
+}
+
+// lockedBuffer collects a stream written by one goroutine and read by another.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// weftUnderGDB runs weft run --gdb 127.0.0.1:0 ARGS... and then gdb-multiarch with the
+// commands cmds on it, and returns gdb's output, weft's stdout and stderr and its exit
+// code.
+func weftUnderGDB(t *testing.T, prog string, cmds []string, weftArgs ...string) (gdbOut, stdout, stderr string, code int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	args := append([]string{"run", "--max-insns", "100000000", "--gdb", "127.0.0.1:0"}, weftArgs...)
+	args = append(args, prog)
+	weft := exec.CommandContext(ctx, weftBin, args...)
+	weft.Env = []string{"PATH=/usr/bin:/bin"}
+	var out lockedBuffer
+	weft.Stdout = &out
+	errPipe, err := weft.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := weft.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var errOut lockedBuffer
+	addrCh := make(chan string, 1)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		sc := bufio.NewScanner(errPipe)
+		re := regexp.MustCompile(`listening on (127\.0\.0\.1:\d+)`)
+		sent := false
+		for sc.Scan() {
+			errOut.Write([]byte(sc.Text() + "\n"))
+			if m := re.FindStringSubmatch(sc.Text()); m != nil && !sent {
+				addrCh <- m[1]
+				sent = true
+			}
+		}
+		if !sent {
+			close(addrCh)
+		}
+	}()
+	addr, ok := <-addrCh
+	if !ok {
+		<-done
+		weft.Wait()
+		t.Fatalf("weft did not say where it listens; stderr:\n%s", errOut.String())
+	}
+	gargs := []string{"-batch", "-nx", "-ex", "set architecture riscv:rv64", "-ex", "target remote " + addr}
+	for _, c := range cmds {
+		gargs = append(gargs, "-ex", c)
+	}
+	gargs = append(gargs, prog)
+	g := exec.CommandContext(ctx, "gdb-multiarch", gargs...)
+	gout, gerr := g.CombinedOutput()
+	<-done
+	werr := weft.Wait()
+	code = weft.ProcessState.ExitCode()
+	if gerr != nil {
+		t.Errorf("gdb-multiarch: %v", gerr)
+	}
+	if ctx.Err() != nil {
+		t.Fatalf("timed out (a hang); gdb said:\n%s\nweft: %v\n%s", gout, werr, errOut.String())
+	}
+	return string(gout), out.String(), errOut.String(), code
+}
+
+// mustMatch checks that each pattern matches somewhere in out.
+func mustMatch(t *testing.T, what, out string, patterns ...string) {
+	t.Helper()
+	for _, p := range patterns {
+		if !regexp.MustCompile(p).MatchString(out) {
+			t.Errorf("%s lacks %q; it was:\n%s", what, p, out)
+		}
+	}
+}
+
+func TestGDBBreakPrintStep(t *testing.T) {
+	prog := gdbPrepare(t)
+	gout, stdout, stderr, code := weftUnderGDB(t, prog, []string{
+		"break compute", "continue", "print x", "info threads", "stepi",
+		"info registers pc", "print ratio", "print $fcsr", "continue",
+	})
+	mustMatch(t, "gdb's output", gout,
+		`in _start \(\)`, // stopped before the first instruction
+		`Breakpoint 1 at 0x[0-9a-f]+: file gdbtarget.c, line 26\.`,
+		`hit Breakpoint 1, compute \(x=13\) at gdbtarget.c:26`,
+		`\$1 = 13\n`,
+		// Both threads, the second by the name it gave itself, blocked in read.
+		`\* 1 +Thread 2 "gdbtarget" compute \(x=13\) at gdbtarget.c:26`,
+		`\n  2 +Thread 3 "worker" .* in (read|write) \(\)`,
+		`\npc +0x[0-9a-f]+\s+0x[0-9a-f]+ <compute\+\d+>`,
+		`\$2 = 1\.5\n`,
+		`\$3 = 0\n`,
+		`\[Inferior 1 \(Remote target\) exited normally\]`,
+	)
+	// stepi moved the pc by one instruction: 2 or 4 bytes on from the breakpoint.
+	bp := regexp.MustCompile(`Breakpoint 1 at 0x([0-9a-f]+)`).FindStringSubmatch(gout)
+	pc := regexp.MustCompile(`\npc +0x([0-9a-f]+)`).FindStringSubmatch(gout)
+	if bp != nil && pc != nil {
+		var b, p uint64
+		for _, c := range bp[1] {
+			b = b*16 + uint64(strings.IndexRune("0123456789abcdef", c))
+		}
+		for _, c := range pc[1] {
+			p = p*16 + uint64(strings.IndexRune("0123456789abcdef", c))
+		}
+		if p != b+2 && p != b+4 {
+			t.Errorf("pc after stepi = %#x, want %#x + 2 or 4", p, b)
+		}
+	}
+	if want := "compute=40 counter=140 ratio=10\n"; stdout != want || code != 0 {
+		t.Errorf("program under gdb: stdout %q exit %d, want %q exit 0; stderr:\n%s", stdout, code, want, stderr)
+	}
+}
+
+// TestGDBWatch watches the shared counter: gdb stops after main's write and then after
+// the worker thread's, in that thread.
+func TestGDBWatch(t *testing.T) {
+	prog := gdbPrepare(t)
+	gout, stdout, _, code := weftUnderGDB(t, prog, []string{
+		"break compute", "continue", "watch counter", "continue", "continue", "delete", "continue",
+	})
+	mustMatch(t, "gdb's output", gout,
+		`Hardware watchpoint 2: counter`,
+		`Thread 1 "gdbtarget" hit Hardware watchpoint 2: counter\s+Old value = 0\s+New value = 40`,
+		`Thread 2 "worker" hit Hardware watchpoint 2: counter\s+Old value = 40\s+New value = 140\s+worker \(arg=0x0\) at gdbtarget.c`,
+		`exited normally`,
+	)
+	if stdout != "compute=40 counter=140 ratio=10\n" || code != 0 {
+		t.Errorf("stdout %q exit %d", stdout, code)
+	}
+}
+
+// TestGDBSameRun checks that a debugged run is the run without gdb: the same output,
+// instruction counts and per-process summary (virtual times included), and that a
+// register written from gdb changes what the program computes.
+func TestGDBSameRun(t *testing.T) {
+	prog := gdbPrepare(t)
+	plain := exec.Command(weftBin, "run", "--summary", prog)
+	var pout, perr bytes.Buffer
+	plain.Stdout, plain.Stderr = &pout, &perr
+	if err := plain.Run(); err != nil {
+		t.Fatalf("weft run: %v\n%s", err, perr.String())
+	}
+	_, stdout, stderr, _ := weftUnderGDB(t, prog, []string{
+		"break compute", "continue", "stepi", "stepi", "info threads", "delete", "continue",
+	}, "--summary")
+	summary := func(s string) string {
+		var keep []string
+		for _, l := range strings.Split(s, "\n") {
+			if !strings.Contains(l, "gdb: listening") {
+				keep = append(keep, l)
+			}
+		}
+		return strings.Join(keep, "\n")
+	}
+	if stdout != pout.String() || summary(stderr) != summary(perr.String()) {
+		t.Errorf("with gdb:\n%s%s\nwithout:\n%s%s", stdout, stderr, pout.String(), perr.String())
+	}
+	gout, stdout, _, _ := weftUnderGDB(t, prog, []string{
+		"break compute", "continue", "set var x = 2", "print x", "delete", "continue",
+	})
+	mustMatch(t, "gdb's output", gout, `\$1 = 2\n`)
+	if want := "compute=7 counter=107 ratio=1.75\n"; stdout != want {
+		t.Errorf("after set var x = 2: stdout %q, want %q", stdout, want)
+	}
+}
+
+// rawGDB speaks the remote protocol to weft directly, for what gdb's batch mode
+// cannot do: send a Ctrl-C while the guest runs.
+type rawGDB struct {
+	t    *testing.T
+	conn net.Conn
+	r    *bufio.Reader
+}
+
+func (g *rawGDB) send(b []byte) {
+	g.conn.SetDeadline(time.Now().Add(time.Minute))
+	if _, err := g.conn.Write(b); err != nil {
+		g.t.Fatalf("writing to weft: %v", err)
+	}
+}
+
+// packet sends payload as a packet and returns the reply (acks skipped).
+func (g *rawGDB) packet(payload string) string {
+	var sum byte
+	for i := 0; i < len(payload); i++ {
+		sum += payload[i]
+	}
+	g.send([]byte(fmt.Sprintf("$%s#%02x", payload, sum)))
+	return g.reply()
+}
+
+func (g *rawGDB) reply() string {
+	g.conn.SetDeadline(time.Now().Add(time.Minute))
+	for {
+		c, err := g.r.ReadByte()
+		if err != nil {
+			g.t.Fatalf("reading from weft: %v", err)
+		}
+		if c != '$' {
+			continue
+		}
+		s, err := g.r.ReadString('#')
+		if err != nil {
+			g.t.Fatalf("reading from weft: %v", err)
+		}
+		g.r.Discard(2)
+		g.send([]byte("+"))
+		return strings.TrimSuffix(s, "#")
+	}
+}
+
+func TestGDBInterruptAndKill(t *testing.T) {
+	gdbPrepare(t)
+	prog := filepath.Join(repoRoot, "tests", "gdb", "bin", "spin")
+	weft := exec.Command(weftBin, "run", "--max-insns", "2000000000", "--gdb", ":0", prog)
+	errPipe, err := weft.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := weft.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer weft.Process.Kill()
+	line, err := bufio.NewReader(errPipe).ReadString('\n')
+	m := regexp.MustCompile(`listening on (127\.0\.0\.1:\d+)`).FindStringSubmatch(line)
+	if err != nil || m == nil {
+		t.Fatalf("weft said %q, %v", line, err)
+	}
+	conn, err := net.Dial("tcp", m[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	g := &rawGDB{t: t, conn: conn, r: bufio.NewReader(conn)}
+	if r := g.packet("?"); r != "T05thread:2;" {
+		t.Errorf("? -> %q, want T05thread:2; (stopped before the first instruction)", r)
+	}
+	pc0 := g.packet("p20")
+	g.send([]byte("$c#63"))
+	// Any delay will do: the stub notices a Ctrl-C at the start of a slice, so the
+	// guest has always run at least one slice when it stops.
+	time.Sleep(200 * time.Millisecond)
+	g.send([]byte{0x03})
+	if r := g.reply(); r != "T02thread:2;" {
+		t.Errorf("after Ctrl-C: %q, want T02thread:2; (SIGINT)", r)
+	}
+	if pc := g.packet("p20"); pc == pc0 || len(pc) != 16 {
+		t.Errorf("pc after running = %s, before %s: the guest did not run", pc, pc0)
+	}
+	g.send([]byte("$k#6b"))
+	done := make(chan error, 1)
+	go func() { done <- weft.Wait() }()
+	select {
+	case err := <-done:
+		if code := weft.ProcessState.ExitCode(); code != 128+9 {
+			t.Errorf("weft after k: %v, exit %d, want 137 (SIGKILL)", err, code)
+		}
+	case <-time.After(time.Minute):
+		t.Fatalf("weft did not end after k")
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -58,10 +59,16 @@ func (l *lockedBuffer) String() string {
 // code.
 func weftUnderGDB(t *testing.T, prog string, cmds []string, weftArgs ...string) (gdbOut, stdout, stderr string, code int) {
 	t.Helper()
+	args := append([]string{"run", "--max-insns", "100000000", "--gdb", "127.0.0.1:0"}, weftArgs...)
+	return gdbSession(t, append(args, prog), prog, cmds)
+}
+
+// gdbSession runs weft with args (which ask for --gdb 127.0.0.1:0) and gdb-multiarch
+// on it with the commands cmds and the program file prog.
+func gdbSession(t *testing.T, args []string, prog string, cmds []string) (gdbOut, stdout, stderr string, code int) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	args := append([]string{"run", "--max-insns", "100000000", "--gdb", "127.0.0.1:0"}, weftArgs...)
-	args = append(args, prog)
 	weft := exec.CommandContext(ctx, weftBin, args...)
 	weft.Env = []string{"PATH=/usr/bin:/bin"}
 	var out lockedBuffer
@@ -312,5 +319,35 @@ func TestGDBInterruptAndKill(t *testing.T) {
 		}
 	case <-time.After(time.Minute):
 		t.Fatalf("weft did not end after k")
+	}
+}
+
+// weft explore's failing schedule, replayed under gdb (weft replay --gdb): gdb sees the
+// same failure the schedule recorded, the assertion's SIGABRT, and the replay ends as
+// the plain replay does.
+func TestGDBReplay(t *testing.T) {
+	gdbPrepare(t)
+	dir := filepath.Join(repoRoot, "tests", "explore")
+	if out, err := exec.Command("make", "-s", "-C", dir).CombinedOutput(); err != nil {
+		t.Fatalf("building tests/explore: %v\n%s", err, out)
+	}
+	prog := filepath.Join(dir, "bin", "atomicity_bug")
+	out := t.TempDir()
+	r := run([]string{weftBin, "explore", "--runs", "500", "--out", out, prog}, os.Environ(), "", out)
+	if r.exitCode != 1 {
+		t.Fatalf("weft explore found no failure: %s\n%s", r.status, r.stderr)
+	}
+	schedules, _ := filepath.Glob(filepath.Join(out, "*.schedule"))
+	if len(schedules) != 1 {
+		t.Fatalf("schedules written: %v", schedules)
+	}
+	if !strings.Contains(string(r.stdout), "weft replay --gdb :0 "+schedules[0]) {
+		t.Errorf("weft explore does not print the replay --gdb command:\n%s", r.stdout)
+	}
+	plain := run([]string{weftBin, "replay", schedules[0]}, os.Environ(), "", out)
+	gdbOut, stdout, _, code := gdbSession(t, []string{"replay", "--gdb", "127.0.0.1:0", schedules[0]}, prog, []string{"continue"})
+	mustMatch(t, "gdb", gdbOut, `Program terminated with signal SIGABRT`)
+	if code != plain.exitCode || stdout != string(plain.stdout) {
+		t.Errorf("replay under gdb: exit %d, stdout %q; plain replay: %s, stdout %q", code, stdout, plain.status, plain.stdout)
 	}
 }

@@ -137,7 +137,7 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 				fmt.Fprintf(stderr, "weft: explore: --out: %v\n", err)
 				return exploreUsage
 			}
-			fmt.Fprintf(stdout, "schedule written to %s (weft replay %s)\n", name, name)
+			fmt.Fprintf(stdout, "schedule written to %s (weft replay %s; to debug it, weft replay --gdb :0 %s)\n", name, name, name)
 		}
 	}
 	return exploreFound
@@ -155,7 +155,7 @@ func (e *envList) Set(s string) error {
 	return nil
 }
 
-const replaySynopsis = "weft replay [--trace FILE] [--strace] [--summary] [--stats] SCHEDULE"
+const replaySynopsis = "weft replay [--trace FILE] [--strace] [--summary] [--stats] [--gdb ADDR] SCHEDULE"
 
 // runPolicy and runAccessPoints, when set, are the policy and access-point filter cmdRun
 // gives the kernel (weft replay).
@@ -171,6 +171,7 @@ func cmdReplay(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	strace := set.Bool("strace", false, "print every system call on stderr")
 	summary := set.Bool("summary", false, "print a table of every process on stderr at the end")
 	stats := set.Bool("stats", false, "print instruction count and speed on stderr at the end")
+	gdb := set.String("gdb", "", "wait for gdb on `ADDR` (as weft run --gdb), with the guest stopped before its first instruction: the failing run, step by step")
 	if status, done := parseSub(set, replaySynopsis, args, stdout, stderr); done {
 		return status
 	}
@@ -212,6 +213,9 @@ func cmdReplay(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if s.Race {
 		runArgs = append(runArgs, "--race")
+	}
+	if *gdb != "" {
+		runArgs = append(runArgs, "--gdb", *gdb)
 	}
 	// The guest's argv[0] is the one the schedule recorded; the program is its path.
 	runArgs = append(runArgs, "--", s.Program)

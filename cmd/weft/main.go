@@ -438,6 +438,9 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "weft: %s\n", r)
 		}
 		fmt.Fprintf(stderr, "weft: --race: %d data races found\n", len(det.Reports))
+		if det.Unshadowed > 0 {
+			fmt.Fprintf(stderr, "weft: --race: %d accesses to words first touched past --max-memory were not checked\n", det.Unshadowed)
+		}
 	}
 	if opts.summary {
 		_, peak := k.Memory()

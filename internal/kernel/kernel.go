@@ -315,6 +315,11 @@ func New(cfg Config) (*Kernel, error) {
 		k.policy = sched.NewTimeSlice(cfg.Seed)
 	}
 	k.points = k.policy.Points()
+	if cfg.Race != nil {
+		// The detector's shadow state grows with what the guest touches: it counts
+		// against --max-memory like any other host memory the guest causes.
+		cfg.Race.Charge, cfg.Race.Uncharge = k.pool.Charge, k.pool.Uncharge
+	}
 	if k.points || cfg.Race != nil {
 		// Only the interpreter stops at plain loads and stores (cpu.Hart.MemPoints).
 		k.bus.Engine = cpu.Interpreter

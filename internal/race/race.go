@@ -19,7 +19,10 @@
 // benign by design) and not to the running thread's own stack.
 package race
 
-import "fmt"
+import (
+	"fmt"
+	"unsafe"
+)
 
 // Access is one load or store.
 type Access struct {
@@ -79,6 +82,32 @@ type Detector struct {
 	Reports []Report
 	// Max bounds Reports (0: 100).
 	Max int
+	// Charge, if set, takes n bytes of the run's memory cap for the detector's own
+	// state (shadow words, epochs, clocks), which the guest's accesses make grow;
+	// Uncharge gives bytes back. Once the cap refuses, no new word is shadowed
+	// (Unshadowed counts the accesses left unchecked), so that --race cannot take weft
+	// past --max-memory; what is already shadowed is still checked.
+	Charge     func(n int64) bool
+	Uncharge   func(n int64)
+	Unshadowed uint64
+}
+
+// Host bytes the detector's state takes, as charged: a shadowed word (its map entry
+// and cell), one epoch, one clock entry.
+const (
+	wordBytes  = 96
+	epochBytes = int64(unsafe.Sizeof(epoch{}))
+	tickBytes  = 8
+)
+
+// take charges n bytes if the detector is charged at all.
+func (d *Detector) take(n int64) bool { return d.Charge == nil || n <= 0 || d.Charge(n) }
+
+// give returns n bytes that take charged.
+func (d *Detector) give(n int64) {
+	if d.Uncharge != nil && n > 0 {
+		d.Uncharge(n)
+	}
 }
 
 // New returns a detector with no threads.
@@ -89,6 +118,7 @@ func New() *Detector {
 func (d *Detector) clock(tid int) []uint64 {
 	c, ok := d.clocks[tid]
 	if !ok {
+		d.take(int64(tid+1) * tickBytes) // a clock is needed past the cap too: charged, not refused
 		c = make([]uint64, tid+1)
 		c[tid] = 1
 		d.clocks[tid] = c
@@ -116,6 +146,7 @@ func join(a, b []uint64) []uint64 {
 func (d *Detector) Fork(parent, child int) {
 	p := d.clock(parent)
 	c := join(grow(nil, child+1), p)
+	d.take(int64(len(c)) * tickBytes)
 	c[child] = 1
 	d.clocks[child] = c
 	p[parent]++
@@ -124,15 +155,18 @@ func (d *Detector) Fork(parent, child int) {
 // Sync is a synchronising operation of tid: an acquire and a release of the object all
 // threads share.
 func (d *Detector) Sync(tid int) {
+	before := len(d.clock(tid)) + len(d.sync)
 	c := join(d.clock(tid), d.sync)
 	d.sync = join(d.sync, c)
 	c[tid]++
 	d.clocks[tid] = c
+	d.take(int64(len(c)+len(d.sync)-before) * tickBytes)
 }
 
 // Exit is the end of tid: what it did is released to whoever synchronises next.
 func (d *Detector) Exit(tid int) {
 	d.Sync(tid)
+	d.give(int64(len(d.clocks[tid])) * tickBytes)
 	delete(d.clocks, tid)
 }
 
@@ -155,9 +189,14 @@ func (d *Detector) Access(space any, addr, size uint64, a Access) {
 		k := wordKey{space, w}
 		s := d.shadow[k]
 		if s == nil {
+			if !d.take(wordBytes) {
+				d.Unshadowed++
+				continue
+			}
 			s = &cell{}
 			d.shadow[k] = s
 		}
+		epochs := cap(s.writes) + cap(s.reads)
 		for _, e := range s.writes {
 			if e.mask&mask != 0 && e.tid != a.TID && !happened(e, c) {
 				d.report(addr, a, e.acc)
@@ -173,9 +212,12 @@ func (d *Detector) Access(space any, addr, size uint64, a Access) {
 			}
 			s.writes = keep(s.writes, mask, now)
 			s.reads = drop(s.reads, mask)
-			continue
+		} else {
+			s.reads = keepRead(s.reads, mask, now)
 		}
-		s.reads = keepRead(s.reads, mask, now)
+		// A word's epochs grow with the threads that read it: charged as they grow
+		// (past the cap by at most one append, the state of one word).
+		d.take(int64(cap(s.writes)+cap(s.reads)-epochs) * epochBytes)
 	}
 }
 

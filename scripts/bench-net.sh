@@ -20,19 +20,7 @@ trap 'rm -rf "$tmp"' EXIT
 go build -o "$tmp/weft" ./cmd/weft
 make -s -C bench/net
 
-# best CMD...: the smallest wall time of CMD over $runs runs, in seconds.
-best() {
-	local b=""
-	for _ in $(seq "$runs"); do
-		local s e t
-		s=$(date +%s.%N)
-		"$@" >/dev/null 2>&1 || { echo "bench-net: failed: $*" >&2; exit 1; }
-		e=$(date +%s.%N)
-		t=$(awk -v s="$s" -v e="$e" 'BEGIN { print e - s }')
-		if [ -z "$b" ] || awk -v t="$t" -v b="$b" 'BEGIN { exit !(t < b) }'; then b=$t; fi
-	done
-	echo "$b"
-}
+. scripts/bench-lib.sh
 
 # per RUNNER MODE: microseconds per round trip.
 per() {

@@ -21,19 +21,7 @@ trap 'rm -rf "$tmp"' EXIT
 go build -o "$tmp/weft" ./cmd/weft
 make -s -C bench/costs all native
 
-# best SECONDS-OF-RUNNING... : the smallest wall time of "$@" over $runs runs.
-best() {
-	local b=""
-	for _ in $(seq "$runs"); do
-		local s e t
-		s=$(date +%s.%N)
-		"$@" >/dev/null 2>&1 || { echo "bench-os: failed: $*" >&2; exit 1; }
-		e=$(date +%s.%N)
-		t=$(awk -v s="$s" -v e="$e" 'BEGIN { print e - s }')
-		if [ -z "$b" ] || awk -v t="$t" -v b="$b" 'BEGIN { exit !(t < b) }'; then b=$t; fi
-	done
-	echo "$b"
-}
+. scripts/bench-lib.sh
 
 # per RUNNER N PROG ARGS... (the iteration count is the last argument)
 per() {

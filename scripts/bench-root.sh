@@ -9,27 +9,19 @@ cd "$(dirname "$0")/.."
 n=${1:-5}
 root=$(scripts/rootfs.sh --default)
 go build -o weft ./cmd/weft
-best() { # best wall-clock seconds of n runs of "$@"
-	local b=999999 s e t
-	for _ in $(seq "$n"); do
-		s=$(date +%s.%N)
-		"$@" >/dev/null 2>&1 || true
-		e=$(date +%s.%N)
-		t=$(echo "$e - $s" | bc)
-		b=$(echo "if ($t < $b) $t else $b" | bc)
-	done
-	printf '%.3f' "$b"
-}
+runs=$n
+# shellcheck source=bench-lib.sh
+. scripts/bench-lib.sh
 printf '%-34s %14s %9s %9s %7s\n' command instructions weft qemu ratio
 while IFS='|' read -r name args; do
 	read -ra argv <<<"$args"
 	insns=$(./weft run --stats --root "$root" "${argv[@]}" 2>&1 >/dev/null | sed -n 's/^weft: \([0-9]*\) instructions.*/\1/p')
 	w=$(best ./weft run --root "$root" "${argv[@]}")
 	q=$(best qemu-riscv64 -L "$root" "$root/usr/bin/${argv[0]}" "${argv[@]:1}")
-	printf '%-34s %14s %8ss %8ss %6.1fx\n' "$name" "$insns" "$w" "$q" "$(echo "$w / $q" | bc -l)"
+	printf '%-34s %14s %8.3fs %8.3fs %6.1fx\n' "$name" "$insns" "$w" "$q" "$(echo "$w / $q" | bc -l)"
 done <<'EOF'
 python3 -c pass|python3 -c pass
 python3 -c 'sum(range(10**6))'|python3 -c sum(range(10**6))
-ls -l /usr/bin|ls -l /usr/bin
+ls /usr/bin|ls /usr/bin
 sort /etc/passwd|sort /etc/passwd
 EOF

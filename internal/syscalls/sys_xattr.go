@@ -69,11 +69,7 @@ func setxattr(t *kernel.Task, a *kernel.SyscallArgs, byFD, follow bool) (uint64,
 }
 
 func getxattr(t *kernel.Task, a *kernel.SyscallArgs, byFD, follow bool) (uint64, error) {
-	name, err := xattrName(t, a[1])
-	if err != nil {
-		return 0, err
-	}
-	n, err := xattrTarget(t, a[0], byFD, follow)
+	name, n, err := xattrNamed(t, a, byFD, follow)
 	if err != nil {
 		return 0, err
 	}
@@ -82,6 +78,17 @@ func getxattr(t *kernel.Task, a *kernel.SyscallArgs, byFD, follow bool) (uint64,
 		return 0, err
 	}
 	return sizedOut(t, a[2], a[3], v)
+}
+
+// xattrNamed reads the attribute name (a[1]) and finds the inode (a[0]) of a getxattr
+// or removexattr call.
+func xattrNamed(t *kernel.Task, a *kernel.SyscallArgs, byFD, follow bool) (string, *vfs.Inode, error) {
+	name, err := xattrName(t, a[1])
+	if err != nil {
+		return "", nil, err
+	}
+	n, err := xattrTarget(t, a[0], byFD, follow)
+	return name, n, err
 }
 
 // sizedOut copies a value out the way getxattr and listxattr do: a size of 0 asks for
@@ -105,11 +112,7 @@ func listxattr(t *kernel.Task, a *kernel.SyscallArgs, byFD, follow bool) (uint64
 }
 
 func removexattr(t *kernel.Task, a *kernel.SyscallArgs, byFD, follow bool) (uint64, error) {
-	name, err := xattrName(t, a[1])
-	if err != nil {
-		return 0, err
-	}
-	n, err := xattrTarget(t, a[0], byFD, follow)
+	name, n, err := xattrNamed(t, a, byFD, follow)
 	if err != nil {
 		return 0, err
 	}

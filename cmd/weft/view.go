@@ -7,15 +7,20 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 
 	"weft/internal/demo"
+	"weft/internal/explore"
+	"weft/internal/race"
 	"weft/internal/run"
 	"weft/internal/view"
 )
 
 const viewUsage = `usage: weft view [--listen ADDR] [--seed N] [--cpus N] [--root DIR] PROGRAM [ARGS...]
+       weft view [--listen ADDR] SCHEDULE
+
 
 Runs PROGRAM once and serves a page on the host's loopback that shows the run: the
 CPUs' timeline, and at the instant under the cursor the processes and threads, their
@@ -24,6 +29,9 @@ copied on write), their descriptor tables (which descriptors share an open file
 description) and signals. The state at an instant is rebuilt by re-running the
 program, deterministically, to that virtual time. weft view prints the page's URL and
 opens nothing by itself; Ctrl-C ends it.
+
+Given a schedule file that weft explore wrote, it shows that failing run: the program
+the schedule names, under the schedule's decisions, as weft replay runs it.
 
 flags:
 `
@@ -51,10 +59,62 @@ func cmdView(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "weft: view: --cpus %d: must be between 1 and 64\n", *cpus)
 		return exitUsage
 	}
+	if set.NArg() == 1 && isSchedule(set.Arg(0)) {
+		s, status := scheduleSession(set.Arg(0), stderr)
+		if s == nil {
+			return status
+		}
+		return serveView(s, *listen, stdout, stderr)
+	}
 	s := &view.Session{Path: set.Arg(0), Argv: set.Args(), Opts: run.Options{
 		Seed: *seed, CPUs: *cpus, MaxInsns: *maxInsns, Init: true, Root: *root, UID: 1000, GID: 1000,
 	}}
 	return serveView(s, *listen, stdout, stderr)
+}
+
+// isSchedule says whether path is a schedule file rather than a program: it starts
+// with the schedule's magic line.
+func isSchedule(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, len("weft-schedule "))
+	_, err = io.ReadFull(f, head)
+	return err == nil && string(head) == "weft-schedule "
+}
+
+// scheduleSession is the session of a schedule's replay: its program, arguments,
+// environment, CPUs and seeds, and a fresh replay policy for every re-execution (a
+// policy counts the decisions it applied). It returns nil and the exit status when the
+// schedule cannot be replayed.
+func scheduleSession(path string, stderr io.Writer) (*view.Session, int) {
+	sch, err := explore.ReadSchedule(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "weft: view: %s: %v\n", path, err)
+		return nil, exitUsage
+	}
+	exe, err := os.ReadFile(sch.Program)
+	if err != nil {
+		fmt.Fprintf(stderr, "weft: view: %v\n", err)
+		return nil, exitNotFound
+	}
+	if err := sch.Check(exe); err != nil {
+		fmt.Fprintf(stderr, "weft: view: %s: %v\n", sch.Program, err)
+		return nil, exitCannotRun
+	}
+	s := &view.Session{Path: sch.Program, Argv: sch.Argv,
+		Title: "weft replay " + filepath.Base(path), Text: "A failing schedule that weft explore found: " + sch.Failure + ".",
+		Opts: run.Options{Env: sch.Env, Seed: sch.KernelSeed, CPUs: sch.CPUs, MaxInsns: sch.MaxInsns, Init: true,
+			AccessPoints: sch.AccessPoints(exe), Data: exe},
+		Fresh: func(o *run.Options) {
+			o.Policy = sch.Policy()
+			if sch.Race {
+				o.Race = race.New()
+			}
+		}}
+	return s, 0
 }
 
 // serveView records the session's run and serves its page until weft is stopped.

@@ -23,6 +23,9 @@ type Session struct {
 	Opts run.Options // the run's options (seed, CPUs, root, mounts ...); streams are ignored
 	// Title and Text, if set, are shown beside the picture (a lesson's explanation).
 	Title, Text string
+	// Fresh, if set, gives each run the state that must not carry over from the last
+	// one (a schedule's replay policy, which counts the decisions it applied).
+	Fresh func(*run.Options)
 
 	mu     sync.Mutex // one re-execution at a time: each is a whole weft run
 	record *Record
@@ -65,7 +68,7 @@ func (s *Session) Record() (*Record, error) {
 	}
 	rec := &trace.Recorder{}
 	out := &capped{}
-	o := s.Opts
+	o := s.options()
 	o.Stdout, o.Stderr, o.Notices, o.Trace = out, out, out, rec
 	res, err := run.Program(s.Path, s.Argv, o)
 	if err != nil {
@@ -78,6 +81,9 @@ func (s *Session) Record() (*Record, error) {
 	switch res.Outcome {
 	case kernel.Exited:
 		r.Status = "exit " + strconv.Itoa(res.Status)
+		if res.Signal != 0 {
+			r.Status = "killed by " + res.Signal.String()
+		}
 	case kernel.Deadlock:
 		r.Status = "deadlock"
 	case kernel.InsnLimit:
@@ -103,7 +109,7 @@ func (s *Session) StateAt(at uint64) (*State, error) {
 		s.live.PauseAt(at)
 		s.live.Run()
 	default:
-		o := s.Opts
+		o := s.options()
 		var sink capped
 		o.Stdout, o.Stderr, o.Notices, o.Trace = &sink, &sink, &sink, nil
 		o.PauseAt = at
@@ -115,6 +121,15 @@ func (s *Session) StateAt(at uint64) (*State, error) {
 	}
 	s.liveAt = at
 	return Capture(s.live, at), nil
+}
+
+// options returns the options of one more run of the session's program.
+func (s *Session) options() run.Options {
+	o := s.Opts
+	if s.Fresh != nil {
+		s.Fresh(&o)
+	}
+	return o
 }
 
 // Handler serves the page and its data: / the page, /api/run the recorded run,

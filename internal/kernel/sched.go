@@ -446,7 +446,19 @@ func (k *Kernel) preemptAt(c *CPU, t *Task, p sched.Point, addr uint64) bool {
 		(k.cfg.AccessPoints != nil && !k.cfg.AccessPoints(t.Ctx.PC)))) {
 		return false
 	}
-	k.ready, k.readyAt = append(k.ready[:0], k.thread(t)), append(k.readyAt[:0], -1)
+	at := k.thread(t)
+	if kp, ok := k.policy.(sched.Keeper); ok && kp.Keeps(at) {
+		// What Pick would do, as Pick would count it: a step when another task could
+		// have taken c.
+		for _, q := range k.runq {
+			if q.allowedOn(c) {
+				t.steps++
+				break
+			}
+		}
+		return false
+	}
+	k.ready, k.readyAt = append(k.ready[:0], at), append(k.readyAt[:0], -1)
 	for j, q := range k.runq {
 		if q.allowedOn(c) {
 			k.ready = append(k.ready, k.thread(q))

@@ -59,6 +59,31 @@ func (c *capped) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// recorder keeps the run's events, with a CPU's consecutive time slices of one thread
+// merged into one: the kernel ends a slice at every interleaving step while several
+// CPUs are busy (1,000 instructions by default), which would make the timeline of a
+// run of 10^8 instructions hundreds of thousands of rectangles, all but a few
+// indistinguishable at any zoom the page offers.
+type recorder struct {
+	Events []trace.Event
+	last   map[int]int // CPU -> index in Events of its last slice
+}
+
+// Event implements trace.Sink.
+func (r *recorder) Event(e *trace.Event) {
+	if e.Kind == trace.Slice {
+		if i, ok := r.last[e.CPU]; ok {
+			if p := &r.Events[i]; p.TID == e.TID && p.Time+p.Dur == e.Time {
+				p.Dur += e.Dur
+				p.Arg += e.Arg
+				return
+			}
+		}
+		r.last[e.CPU] = len(r.Events)
+	}
+	r.Events = append(r.Events, *e)
+}
+
 // Record runs the program once, recording its trace (kept for the session).
 func (s *Session) Record() (*Record, error) {
 	s.mu.Lock()
@@ -66,7 +91,7 @@ func (s *Session) Record() (*Record, error) {
 	if s.record != nil {
 		return s.record, nil
 	}
-	rec := &trace.Recorder{}
+	rec := &recorder{last: map[int]int{}}
 	out := &capped{}
 	o := s.options()
 	o.Stdout, o.Stderr, o.Notices, o.Trace = out, out, out, rec

@@ -17,7 +17,7 @@ import (
 // writes replies and events on 4, each message JSON ending in a NUL byte), so that no
 // WebSocket client and no npm package is needed. One page, one command at a time.
 type browser struct {
-	t       *testing.T
+	t       testing.TB
 	cmd     *exec.Cmd
 	in      *os.File      // our end of the browser's descriptor 3
 	out     *bufio.Reader // our end of its descriptor 4
@@ -28,7 +28,7 @@ type browser struct {
 }
 
 // startBrowser starts Debian's chromium headless with one blank page of w×h pixels.
-func startBrowser(t *testing.T, ctx context.Context, w, h int) *browser {
+func startBrowser(t testing.TB, ctx context.Context, w, h int) *browser {
 	t.Helper()
 	chromium, err := exec.LookPath("chromium")
 	if err != nil {

@@ -28,7 +28,7 @@ func BenchmarkStep(b *testing.B) {
 	}
 	at := rec.End * 9 / 10
 	step := func(b *testing.B, t uint64) {
-		st, err := s.StateAt(t)
+		st, err := s.StateAt(t, nil)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 
 	"weft/internal/kernel"
@@ -124,7 +125,9 @@ func (s *Session) Record() (*Record, error) {
 // deterministic (the same seed and flags give the same machine at the same instant),
 // so an instant after the last one asked for is reached by letting that paused run go
 // on, and an earlier one by running the program again from the start.
-func (s *Session) StateAt(at uint64) (*State, error) {
+//
+// detail names the processes whose pages are sent (nil: Capture's default).
+func (s *Session) StateAt(at uint64, detail []int) (*State, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	at = max(at, 1)
@@ -145,7 +148,7 @@ func (s *Session) StateAt(at uint64) (*State, error) {
 		s.live = res.Kernel
 	}
 	s.liveAt = at
-	return Capture(s.live, at), nil
+	return Capture(s.live, at, detail), nil
 }
 
 // options returns the options of one more run of the session's program.
@@ -158,7 +161,8 @@ func (s *Session) options() run.Options {
 }
 
 // Handler serves the page and its data: / the page, /api/run the recorded run,
-// /api/state?at=NS the machine at virtual time NS.
+// /api/state?at=NS the machine at virtual time NS (&pids=P,Q... the
+// processes whose pages it details).
 func (s *Session) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -179,7 +183,19 @@ func (s *Session) Handler() http.Handler {
 			http.Error(w, "at: a virtual time in nanoseconds", http.StatusBadRequest)
 			return
 		}
-		st, err := s.StateAt(at)
+		var detail []int
+		if q := r.URL.Query().Get("pids"); q != "" {
+			detail = []int{}
+			for _, f := range strings.Split(q, ",") {
+				pid, err := strconv.Atoi(f)
+				if err != nil {
+					http.Error(w, "pids: process IDs separated by commas", http.StatusBadRequest)
+					return
+				}
+				detail = append(detail, pid)
+			}
+		}
+		st, err := s.StateAt(at, detail)
 		reply(w, st, err)
 	})
 	return mux

@@ -38,7 +38,7 @@ func TestForkSharesFrames(t *testing.T) {
 	if fork == 0 || exec <= fork {
 		t.Fatalf("no fork then exec in the trace (fork %d, exec %d)", fork, exec)
 	}
-	st, err := s.StateAt((fork + exec) / 2)
+	st, err := s.StateAt((fork+exec)/2, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,19 +83,19 @@ func TestForkSharesFrames(t *testing.T) {
 	// A later instant reached by letting the paused run go on is the one a fresh run
 	// reaches, and so is an earlier one reached by running again.
 	later := exec + (exec-fork)/2
-	resumed, err := s.StateAt(later)
+	resumed, err := s.StateAt(later, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	fresh := &Session{Path: s.Path, Argv: s.Argv, Opts: s.Opts}
-	want, err := fresh.StateAt(later)
+	want, err := fresh.StateAt(later, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(resumed, want) {
 		t.Errorf("the state at %d reached by resuming differs from a fresh run's", later)
 	}
-	back, err := s.StateAt((fork + exec) / 2)
+	back, err := s.StateAt((fork+exec)/2, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

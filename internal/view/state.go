@@ -57,12 +57,12 @@ type Process struct {
 	Maps    []Map    `json:"maps"`
 	// Resident and Shared count the process's present pages, and those another
 	// address space or entry may see (see Page.Shared), detailed or not.
-	Resident int `json:"resident"`
-	Shared   int `json:"shared"`
-	FDs     []FD     `json:"fds"`
-	Pending uint64   `json:"pending"` // signals pending for the process
-	Handled []string `json:"handled"` // signals with a handler
-	Ignored []string `json:"ignored"`
+	Resident int      `json:"resident"`
+	Shared   int      `json:"shared"`
+	FDs      []FD     `json:"fds"`
+	Pending  uint64   `json:"pending"` // signals pending for the process
+	Handled  []string `json:"handled"` // signals with a handler
+	Ignored  []string `json:"ignored"`
 }
 
 // Thread is one task.

@@ -81,12 +81,12 @@ func TestViewInChromium(t *testing.T) {
 	b.waitFor(fmt.Sprintf("document.body.dataset.shown === %q", fmt.Sprint(at)))
 
 	// The mapping with the most resident pages in each process is the buffer; its
-	// pages, in order, as [frame, shared].
-	var buffers map[string][][2]any
+	// pages, in order, as [frame, shared, copied on write].
+	var buffers map[string][][3]any
 	b.eval(`(() => {
 		const out = {};
 		for (const row of document.querySelectorAll("tr[data-pid]")) {
-			const pages = [...row.querySelectorAll("span.pg")].map((p) => [p.dataset.frame, p.classList.contains("sh")]);
+			const pages = [...row.querySelectorAll("span.pg")].map((p) => [p.dataset.frame, p.classList.contains("sh"), p.classList.contains("cw")]);
 			if (pages.length > (out[row.dataset.pid] || []).length) out[row.dataset.pid] = pages;
 		}
 		return out;
@@ -99,8 +99,11 @@ func TestViewInChromium(t *testing.T) {
 	for i := range parent {
 		if parent[i][0] != child[i][0] {
 			differ++
-		} else if parent[i][1] != true || child[i][1] != true {
-			t.Errorf("page %d: the same frame in both, not shown shared", i)
+			if child[i][2] != true || parent[i][2] != false {
+				t.Errorf("page %d: the child's copy is not shown copied on write, or the parent's original is", i)
+			}
+		} else if parent[i][1] != true || child[i][1] != true || parent[i][2] != false || child[i][2] != false {
+			t.Errorf("page %d: the same frame in both, not shown shared (or shown copied)", i)
 		}
 	}
 	if differ != 1 {

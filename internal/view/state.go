@@ -92,6 +92,9 @@ type Page struct {
 	Addr   uint64 `json:"addr"`
 	Frame  int    `json:"frame"`
 	Shared bool   `json:"shared"`
+	// Copied: the frame was made by copying a shared one when this process wrote
+	// to it (copy-on-write after fork).
+	Copied bool `json:"copied,omitempty"`
 }
 
 // FD is one descriptor and the open file description it refers to.
@@ -232,7 +235,7 @@ func maps(tg *kernel.ThreadGroup, detailed bool, frames map[*mm.Frame]int, mappe
 			frames[f] = id
 			st.Frames[id] = FrameUse{Refs: f.Refs(), Processes: mappers[f]}
 		}
-		out[i].Pages = append(out[i].Pages, Page{Addr: addr, Frame: id, Shared: shared})
+		out[i].Pages = append(out[i].Pages, Page{Addr: addr, Frame: id, Shared: shared, Copied: f.Copied()})
 	})
 	return out
 }

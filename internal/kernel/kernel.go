@@ -82,6 +82,11 @@ type Config struct {
 	// PauseAt, if set, is a virtual time (ns) at which Run returns with Outcome
 	// Paused and the machine's state intact, once every busy CPU has reached it.
 	PauseAt uint64
+	// PauseAtClone makes Run return Paused once, at the first instant at which more
+	// than one task is live (after the first clone, fork or vfork, before anything
+	// else runs): where schedule search takes its snapshot and hands over to the
+	// schedule's policy (SetPolicy).
+	PauseAtClone bool
 	// Root, if set, is a host directory that is the guest's root: read-only on the
 	// host, with an in-memory layer above it (vfs.NewRoot). Programs, their
 	// interpreters and libraries are then found in it.
@@ -271,6 +276,11 @@ type Kernel struct {
 	// calls neither floods stderr nor grows the noticed set.
 	unknownCalls int
 	stdio        [3]*vfs.Inode
+	// procRoot is /proc's root, whose entries are closures over the kernel: a
+	// restored checkpoint gives them anew (checkpoint.go).
+	procRoot *vfs.Inode
+	// pausedClone is set once Run has paused at the first clone (Config.PauseAtClone).
+	pausedClone bool
 }
 
 // New returns a kernel with no processes. It fails only when a mount cannot be made.

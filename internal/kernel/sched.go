@@ -144,6 +144,10 @@ func (k *Kernel) Run() Result {
 			k.fireTimers(c.Clock)
 			continue // a woken task may belong on an idle CPU with an earlier clock
 		}
+		if k.cfg.PauseAtClone && !k.pausedClone && len(k.live) > 1 {
+			k.pausedClone = true
+			return Result{Outcome: Paused}
+		}
 		if k.pauseAt != 0 && c.Clock >= k.pauseAt {
 			// c has the smallest clock of the busy CPUs: the whole machine has
 			// reached the instant asked for (weft view shows its state).

@@ -36,7 +36,7 @@ type graphCopy struct {
 	// (host streams); ok false leaves it to the copier.
 	iface func(v reflect.Value) (reflect.Value, bool)
 
-	objs  []object            // the survey: every object pointed to, outermost ones only
+	objs  []object                          // the survey: every object pointed to, outermost ones only
 	memo  map[unsafe.Pointer]unsafe.Pointer // object base -> its copy's base
 	maps  map[uintptr]reflect.Value
 	plans map[reflect.Type]*plan
@@ -51,7 +51,7 @@ type graphCopy struct {
 type object struct {
 	base unsafe.Pointer
 	size uintptr
-	t          reflect.Type // the type of the whole range (an array type for slices)
+	t    reflect.Type // the type of the whole range (an array type for slices)
 	// liveEnd ends the part in use: a slice's array past the longest slice of it holds
 	// dead entries, which are left zero in the copy.
 	liveEnd uintptr

@@ -173,11 +173,11 @@ func (k *Kernel) Checkpoint() (*Checkpoint, error) {
 	root := reflect.ValueOf(k)
 	g.survey(root)
 	if g.err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrCheckpoint, g.err)
+		return nil, fmt.Errorf("%w: %v", ErrCheckpoint, g.Err())
 	}
 	ck := (*Kernel)(g.ptr(root.UnsafePointer()))
 	if g.err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrCheckpoint, g.err)
+		return nil, fmt.Errorf("%w: %v", ErrCheckpoint, g.Err())
 	}
 	c := &Checkpoint{k: ck, insns: k.totalInsns, time: k.now(), bytes: g.bytes}
 	// The survey of the frozen copy, once for every Restore.
@@ -186,7 +186,7 @@ func (k *Kernel) Checkpoint() (*Checkpoint, error) {
 	rg.funcs = restoreFuncs
 	rg.survey(reflect.ValueOf(ck))
 	if rg.err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrCheckpoint, rg.err)
+		return nil, fmt.Errorf("%w: %v", ErrCheckpoint, rg.Err())
 	}
 	c.g = rg
 	return c, nil
@@ -209,13 +209,10 @@ func restoreFuncs(reflect.Type, string, unsafe.Pointer, reflect.Value) (reflect.
 // The checkpoint stays usable.
 func (c *Checkpoint) Restore(rc RestoreConfig) (*Kernel, error) {
 	g := &graphCopy{
-		shared: c.g.shared, skip: c.g.skip, objs: c.g.objs,
+		shared: c.g.shared, skip: c.g.skip, objs: c.g.objs, base: c.g.plans,
 		memo:  make(map[unsafe.Pointer]unsafe.Pointer, len(c.g.objs)),
 		maps:  map[uintptr]reflect.Value{},
-		plans: make(map[reflect.Type]*plan, len(c.g.plans)),
-	}
-	for t, p := range c.g.plans {
-		g.plans[t] = p
+		plans: map[reflect.Type]*plan{},
 	}
 	if rc.Stdin == nil {
 		rc.Stdin = eofReader{}
@@ -254,9 +251,9 @@ func (c *Checkpoint) Restore(rc RestoreConfig) (*Kernel, error) {
 	g.memo[base] = nv.UnsafePointer()
 	nk = (*Kernel)(nv.UnsafePointer())
 	g.bytes += uint64(o.t.Size())
-	g.copy(unsafe.Pointer(nk), unsafe.Pointer(c.k), o.t)
+	g.copy(unsafe.Pointer(nk), unsafe.Pointer(c.k), o.p)
 	if g.err != nil {
-		return nil, fmt.Errorf("kernel: restoring a checkpoint: %v", g.err)
+		return nil, fmt.Errorf("kernel: restoring a checkpoint: %v", g.Err())
 	}
 	nk.rebind(rc)
 	if rc.Policy != nil {
@@ -289,6 +286,10 @@ func (k *Kernel) rebind(rc RestoreConfig) {
 		d.Charge, d.Uncharge = k.pool.Charge, k.pool.Uncharge
 	}
 }
+
+// Race is the race detector of the run (Config.Race), nil when none: a restored
+// kernel has its own copy of the checkpointed one.
+func (k *Kernel) Race() *race.Detector { return k.cfg.Race }
 
 // SetPolicy hands the scheduling over to p from now on (see Config.PauseAtClone). p
 // must agree with the current policy on Points.

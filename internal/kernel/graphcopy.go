@@ -40,7 +40,10 @@ type graphCopy struct {
 	memo  map[unsafe.Pointer]unsafe.Pointer // object base -> its copy's base
 	maps  map[uintptr]reflect.Value
 	plans map[reflect.Type]*plan
-	path  []string // where the copy is, for errors
+	// base, if set, holds plans made before (a checkpoint's, which its restores
+	// share and only read).
+	base map[reflect.Type]*plan
+	path  []string // the fields from where an error happened up, for Err
 	err   error
 	// bytes is what the copies take (objects, slices' arrays, map entries), roughly.
 	bytes uint64
@@ -55,19 +58,28 @@ type object struct {
 	// liveEnd ends the part in use: a slice's array past the longest slice of it holds
 	// dead entries, which are left zero in the copy.
 	liveEnd uintptr
+	p       *plan // how to copy t
 }
 
 // plan says how to copy one type: its pointer-free byte runs are moved with memmove,
 // the rest field by field.
 type plan struct {
+	t      reflect.Type
+	kind   reflect.Kind
+	size   uintptr
 	noPtr  bool
-	fields []planField // structs: the fields that hold pointers
+	shared bool        // a pointer to a shared or zero-size type: copied as it is
+	elem   *plan       // an array's elements
+	n      int         // an array's length
+	key    *plan       // a map's keys
+	val    *plan       // a map's values
+	fields []planField // a struct's fields that hold pointers
 	runs   [][2]uintptr
 }
 
 type planField struct {
 	off  uintptr
-	t    reflect.Type
+	p    *plan
 	name string
 	skip bool
 }
@@ -84,8 +96,23 @@ func newGraphCopy() *graphCopy {
 
 func (g *graphCopy) fail(format string, args ...any) {
 	if g.err == nil {
-		g.err = fmt.Errorf("%s: "+format, append([]any{strings.Join(g.path, ".")}, args...)...)
+		g.err = fmt.Errorf(format, args...)
 	}
+}
+
+// Err is the copy's error, if any, with the path of fields to where it happened.
+func (g *graphCopy) Err() error {
+	if g.err == nil {
+		return nil
+	}
+	if len(g.path) == 0 {
+		return g.err
+	}
+	rev := make([]string, len(g.path))
+	for i, f := range g.path {
+		rev[len(g.path)-1-i] = f
+	}
+	return fmt.Errorf("in %s: %w", strings.Join(rev, "."), g.err)
 }
 
 // planFor computes (once) how to copy t.
@@ -93,9 +120,23 @@ func (g *graphCopy) planFor(t reflect.Type) *plan {
 	if p := g.plans[t]; p != nil {
 		return p
 	}
-	p := &plan{noPtr: !hasPointers(t)}
+	if p := g.base[t]; p != nil {
+		return p
+	}
+	p := &plan{t: t, kind: t.Kind(), size: t.Size(), noPtr: !hasPointers(t)}
 	g.plans[t] = p
-	if t.Kind() == reflect.Struct && !p.noPtr {
+	if p.noPtr {
+		return p
+	}
+	switch t.Kind() {
+	case reflect.Pointer:
+		p.shared = g.shared[t.Elem()] || t.Elem().Size() == 0
+	case reflect.Array:
+		p.elem, p.n = g.planFor(t.Elem()), t.Len()
+	case reflect.Map:
+		p.key, p.val = g.planFor(t.Key()), g.planFor(t.Elem())
+	}
+	if t.Kind() == reflect.Struct {
 		var run [2]uintptr
 		open := false
 		skip := g.skip[t]
@@ -112,7 +153,11 @@ func (g *graphCopy) planFor(t reflect.Type) *plan {
 				}
 				continue
 			}
-			p.fields = append(p.fields, planField{off: f.Offset, t: f.Type, name: f.Name, skip: skip[f.Name]})
+			pf := planField{off: f.Offset, name: f.Name, skip: skip[f.Name]}
+			if !pf.skip {
+				pf.p = g.planFor(f.Type)
+			}
+			p.fields = append(p.fields, pf)
 		}
 		if open {
 			p.runs = append(p.runs, run)
@@ -182,7 +227,7 @@ func (g *graphCopy) survey(root reflect.Value) {
 		case reflect.Struct:
 			for _, f := range pl.fields {
 				if !f.skip {
-					walk(unsafe.Add(p, f.off), f.t)
+					walk(unsafe.Add(p, f.off), f.p.t)
 				}
 			}
 		case reflect.Array:
@@ -281,6 +326,9 @@ func (g *graphCopy) survey(root reflect.Value) {
 		}
 		g.objs = append(g.objs, c)
 	}
+	for i := range g.objs {
+		g.objs[i].p = g.planFor(g.objs[i].t)
+	}
 }
 
 type sliceHeader struct {
@@ -309,60 +357,66 @@ func (g *graphCopy) ptr(p unsafe.Pointer) unsafe.Pointer {
 		nb = reflect.New(o.t).UnsafePointer()
 		g.memo[o.base] = nb
 		g.bytes += uint64(o.t.Size())
-		if o.t.Kind() == reflect.Array && o.liveEnd < uintptr(o.base)+o.size {
+		if o.p.kind == reflect.Array && o.liveEnd < uintptr(o.base)+o.size {
 			// A slice's array: only the elements in use.
-			et := o.t.Elem()
-			for off := uintptr(0); uintptr(o.base)+off < o.liveEnd; off += et.Size() {
-				g.copy(unsafe.Add(nb, off), unsafe.Add(o.base, off), et)
+			if o.p.noPtr {
+				memmove(nb, o.base, o.liveEnd-uintptr(o.base))
+			} else {
+				ep := o.p.elem
+				for off := uintptr(0); uintptr(o.base)+off < o.liveEnd; off += ep.size {
+					g.copy(unsafe.Add(nb, off), unsafe.Add(o.base, off), ep)
+				}
 			}
 		} else {
-			g.copy(nb, o.base, o.t)
+			g.copy(nb, o.base, o.p)
 		}
 	}
 	return unsafe.Add(nb, uintptr(p)-uintptr(o.base))
 }
 
-// copy copies the value of type t at src into dst (zeroed, of the same type).
-func (g *graphCopy) copy(dst, src unsafe.Pointer, t reflect.Type) {
+// copy copies the value of type p.t at src into dst (zeroed, of the same type).
+func (g *graphCopy) copy(dst, src unsafe.Pointer, p *plan) {
+	if p.noPtr {
+		memmove(dst, src, p.size)
+		return
+	}
 	if g.err != nil {
 		return
 	}
-	pl := g.planFor(t)
-	if pl.noPtr {
-		memmove(dst, src, t.Size())
-		return
-	}
-	switch t.Kind() {
+	switch p.kind {
 	case reflect.Pointer:
 		q := *(*unsafe.Pointer)(src)
 		if q == nil {
 			return
 		}
-		if g.shared[t.Elem()] || t.Elem().Size() == 0 {
+		if p.shared {
 			*(*unsafe.Pointer)(dst) = q
 			return
 		}
 		*(*unsafe.Pointer)(dst) = g.ptr(q)
 	case reflect.Struct:
-		for _, r := range pl.runs {
+		for _, r := range p.runs {
 			memmove(unsafe.Add(dst, r[0]), unsafe.Add(src, r[0]), r[1]-r[0])
 		}
-		for _, f := range pl.fields {
+		for i := range p.fields {
+			f := &p.fields[i]
 			if f.skip {
 				continue
 			}
-			if f.t.Kind() == reflect.Func {
-				g.copyFunc(unsafe.Add(dst, f.off), unsafe.Add(src, f.off), f.t, t, f.name, src)
+			if f.p.kind == reflect.Func {
+				g.copyFunc(unsafe.Add(dst, f.off), unsafe.Add(src, f.off), f.p.t, p.t, f.name, src)
 				continue
 			}
-			g.path = append(g.path, f.name)
-			g.copy(unsafe.Add(dst, f.off), unsafe.Add(src, f.off), f.t)
-			g.path = g.path[:len(g.path)-1]
+			g.copy(unsafe.Add(dst, f.off), unsafe.Add(src, f.off), f.p)
+			if g.err != nil {
+				g.path = append(g.path, f.name)
+				return
+			}
 		}
 	case reflect.Array:
-		et := t.Elem()
-		for i := 0; i < t.Len(); i++ {
-			g.copy(unsafe.Add(dst, uintptr(i)*et.Size()), unsafe.Add(src, uintptr(i)*et.Size()), et)
+		ep := p.elem
+		for i := 0; i < p.n; i++ {
+			g.copy(unsafe.Add(dst, uintptr(i)*ep.size), unsafe.Add(src, uintptr(i)*ep.size), ep)
 		}
 	case reflect.Slice:
 		h := (*sliceHeader)(src)
@@ -371,7 +425,7 @@ func (g *graphCopy) copy(dst, src unsafe.Pointer, t reflect.Type) {
 		if h.data == nil {
 			return
 		}
-		if h.cap == 0 || t.Elem().Size() == 0 {
+		if h.cap == 0 || p.t.Elem().Size() == 0 {
 			d.data = h.data // nothing to share: any non-nil pointer will do
 			return
 		}
@@ -379,17 +433,17 @@ func (g *graphCopy) copy(dst, src unsafe.Pointer, t reflect.Type) {
 	case reflect.String:
 		*(*string)(dst) = *(*string)(src)
 	case reflect.Map:
-		m := reflect.NewAt(t, src).Elem()
+		m := reflect.NewAt(p.t, src).Elem()
 		if m.IsNil() {
 			return
 		}
 		nm, ok := g.maps[m.Pointer()]
 		if !ok {
-			nm = reflect.MakeMapWithSize(t, m.Len())
+			nm = reflect.MakeMapWithSize(p.t, m.Len())
 			g.maps[m.Pointer()] = nm
-			kt, vt := t.Key(), t.Elem()
-			kp, vp := reflect.New(kt), reflect.New(vt)
-			nk, nv := reflect.New(kt), reflect.New(vt)
+			kt, vt := p.key, p.val
+			kp, vp := reflect.New(kt.t), reflect.New(vt.t)
+			nk, nv := reflect.New(kt.t), reflect.New(vt.t)
 			it := m.MapRange()
 			for it.Next() {
 				kp.Elem().Set(it.Key())
@@ -399,12 +453,12 @@ func (g *graphCopy) copy(dst, src unsafe.Pointer, t reflect.Type) {
 				g.copy(nk.UnsafePointer(), kp.UnsafePointer(), kt)
 				g.copy(nv.UnsafePointer(), vp.UnsafePointer(), vt)
 				nm.SetMapIndex(nk.Elem(), nv.Elem())
-				g.bytes += uint64(kt.Size() + vt.Size())
+				g.bytes += uint64(kt.size + vt.size)
 			}
 		}
-		reflect.NewAt(t, dst).Elem().Set(nm)
+		reflect.NewAt(p.t, dst).Elem().Set(nm)
 	case reflect.Interface:
-		v := reflect.NewAt(t, src).Elem()
+		v := reflect.NewAt(p.t, src).Elem()
 		if v.IsNil() {
 			return
 		}
@@ -412,7 +466,7 @@ func (g *graphCopy) copy(dst, src unsafe.Pointer, t reflect.Type) {
 		if g.iface != nil {
 			if nv, ok := g.iface(d); ok {
 				if nv.IsValid() {
-					reflect.NewAt(t, dst).Elem().Set(nv)
+					reflect.NewAt(p.t, dst).Elem().Set(nv)
 				}
 				return
 			}
@@ -421,7 +475,7 @@ func (g *graphCopy) copy(dst, src unsafe.Pointer, t reflect.Type) {
 		var nv reflect.Value
 		if dt.Kind() == reflect.Pointer {
 			if d.IsNil() || g.shared[dt.Elem()] || dt.Elem().Size() == 0 {
-				reflect.NewAt(t, dst).Elem().Set(d)
+				reflect.NewAt(p.t, dst).Elem().Set(d)
 				return
 			}
 			nv = reflect.NewAt(dt.Elem(), g.ptr(d.UnsafePointer()))
@@ -429,14 +483,14 @@ func (g *graphCopy) copy(dst, src unsafe.Pointer, t reflect.Type) {
 			tmp := reflect.New(dt)
 			tmp.Elem().Set(d)
 			nv = reflect.New(dt)
-			g.copy(nv.UnsafePointer(), tmp.UnsafePointer(), dt)
+			g.copy(nv.UnsafePointer(), tmp.UnsafePointer(), g.planFor(dt))
 			nv = nv.Elem()
 		}
-		reflect.NewAt(t, dst).Elem().Set(nv)
+		reflect.NewAt(p.t, dst).Elem().Set(nv)
 	case reflect.Func:
-		g.copyFunc(dst, src, t, nil, "", nil)
+		g.copyFunc(dst, src, p.t, nil, "", nil)
 	default:
-		g.fail("cannot copy a %v", t)
+		g.fail("cannot copy a %v", p.t)
 	}
 }
 

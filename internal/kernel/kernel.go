@@ -87,6 +87,12 @@ type Config struct {
 	// else runs): where schedule search takes its snapshot and hands over to the
 	// schedule's policy (SetPolicy).
 	PauseAtClone bool
+	// Handover, if set, takes over from Policy at that same instant (whether or not
+	// the run pauses there): schedule search runs start-up, where one thread runs
+	// alone, under a fixed policy, so that every schedule shares it (and a snapshot of
+	// it), and the schedule's own policy decides from the first clone on. It must
+	// agree with Policy on Points.
+	Handover sched.Policy
 	// Root, if set, is a host directory that is the guest's root: read-only on the
 	// host, with an in-memory layer above it (vfs.NewRoot). Programs, their
 	// interpreters and libraries are then found in it.
@@ -325,6 +331,9 @@ func New(cfg Config) (*Kernel, error) {
 		k.policy = sched.NewTimeSlice(cfg.Seed)
 	}
 	k.points = k.policy.Points()
+	if cfg.Handover != nil && cfg.Handover.Points() != k.points {
+		return nil, fmt.Errorf("policy %s stops at scheduling points (%v) where the start-up policy %s does not (%v)", cfg.Handover.Name(), cfg.Handover.Points(), k.policy.Name(), k.points)
+	}
 	if cfg.Race != nil {
 		// The detector's shadow state grows with what the guest touches: it counts
 		// against --max-memory like any other host memory the guest causes.

@@ -159,8 +159,11 @@ const replaySynopsis = "weft replay [--trace FILE] [--strace] [--summary] [--sta
 
 // runPolicy and runAccessPoints, when set, are the policy and access-point filter cmdRun
 // gives the kernel (weft replay).
+// runStartup is the policy of start-up, up to the first clone, that schedule search
+// runs every schedule with (explore.Startup).
 var (
 	runPolicy       sched.Policy
+	runStartup      sched.Policy
 	runAccessPoints func(pc uint64) bool
 )
 
@@ -220,8 +223,8 @@ func cmdReplay(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	// The guest's argv[0] is the one the schedule recorded; the program is its path.
 	runArgs = append(runArgs, "--", s.Program)
 	runArgs = append(runArgs, s.Argv[1:]...)
-	runPolicy, runAccessPoints = s.Policy(), s.AccessPoints(exe)
-	defer func() { runPolicy, runAccessPoints = nil, nil }()
+	runPolicy, runStartup, runAccessPoints = s.Policy(), explore.Startup(s.Grain), s.AccessPoints(exe)
+	defer func() { runPolicy, runStartup, runAccessPoints = nil, nil, nil }()
 	status := cmdRun(runArgs, stdin, stdout, stderr)
 	if r, ok := runPolicy.(*sched.Replay); ok && r.Applied < len(s.Decisions) {
 		fmt.Fprintf(stderr, "weft replay: only %d of the %d decisions applied: the run went another way than when the schedule was written\n", r.Applied, len(s.Decisions))

@@ -144,6 +144,16 @@ func (k *Kernel) Run() Result {
 			k.fireTimers(c.Clock)
 			continue // a woken task may belong on an idle CPU with an earlier clock
 		}
+		if !k.pausedClone && len(k.live) > 1 && (k.cfg.PauseAtClone || k.cfg.Handover != nil) {
+			k.pausedClone = true
+			if p := k.cfg.Handover; p != nil {
+				k.cfg.Handover = nil
+				k.policy, k.cfg.Policy = p, p // New checked that it agrees on Points
+			}
+			if k.cfg.PauseAtClone {
+				return Result{Outcome: Paused}
+			}
+		}
 		if k.pauseAt != 0 && c.Clock >= k.pauseAt {
 			// c has the smallest clock of the busy CPUs: the whole machine has
 			// reached the instant asked for (weft view shows its state).

@@ -26,8 +26,9 @@ Runs PROGRAM once and serves a page on the host's loopback that shows the run: t
 CPUs' timeline, and at the instant under the cursor the processes and threads, their
 address spaces (which physical frames two processes share after fork, which were
 copied on write), their descriptor tables (which descriptors share an open file
-description) and signals. The state at an instant is rebuilt by re-running the
-program, deterministically, to that virtual time. weft view prints the page's URL and
+description) and signals. The state at an instant is rebuilt deterministically: from
+the last of the checkpoints taken while the program first ran (copies of the whole
+machine, thinned to stay within --checkpoint-memory), running on to that virtual time. weft view prints the page's URL and
 opens nothing by itself; Ctrl-C ends it.
 
 Given a schedule file that weft explore wrote, it shows that failing run: the program
@@ -44,7 +45,9 @@ func cmdView(args []string, stdout, stderr io.Writer) int {
 	seed := set.Uint64("seed", 1, "the run's seed")
 	cpus := set.Int("cpus", 2, "simulated CPUs")
 	root := set.String("root", "", "a guest root `DIR`, as weft run --root")
-	maxInsns := set.Uint64("max-insns", 1_000_000_000, "stop the run after `N` instructions (each re-execution is a whole run up to the instant shown)")
+	maxInsns := set.Uint64("max-insns", 1_000_000_000, "stop the run after `N` instructions")
+	maxMem := set.String("max-memory", "4G", "cap on the guest's memory (`SIZE`, as weft run --max-memory)")
+	cpMem := set.String("checkpoint-memory", "512M", "bound on the memory of the run's checkpoints (`SIZE`; 0: none, every instant is a run from the start)")
 	if err := set.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -59,16 +62,31 @@ func cmdView(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "weft: view: --cpus %d: must be between 1 and 64\n", *cpus)
 		return exitUsage
 	}
+	mem, err := parseSize(*maxMem)
+	if err != nil {
+		fmt.Fprintf(stderr, "weft: view: --max-memory %q: %v\n", *maxMem, err)
+		return exitUsage
+	}
+	var cpBytes uint64
+	if *cpMem != "0" {
+		if cpBytes, err = parseSize(*cpMem); err != nil {
+			fmt.Fprintf(stderr, "weft: view: --checkpoint-memory %q: %v\n", *cpMem, err)
+			return exitUsage
+		}
+	}
+	var s *view.Session
 	if set.NArg() == 1 && isSchedule(set.Arg(0)) {
-		s, status := scheduleSession(set.Arg(0), stderr)
-		if s == nil {
+		var status int
+		if s, status = scheduleSession(set.Arg(0), stderr); s == nil {
 			return status
 		}
-		return serveView(s, *listen, stdout, stderr)
+	} else {
+		s = &view.Session{Path: set.Arg(0), Argv: set.Args(), Opts: run.Options{
+			Seed: *seed, CPUs: *cpus, MaxInsns: *maxInsns, Init: true, Root: *root, UID: 1000, GID: 1000,
+		}}
 	}
-	s := &view.Session{Path: set.Arg(0), Argv: set.Args(), Opts: run.Options{
-		Seed: *seed, CPUs: *cpus, MaxInsns: *maxInsns, Init: true, Root: *root, UID: 1000, GID: 1000,
-	}}
+	s.Opts.MaxMemory = mem
+	s.CheckpointBytes, s.NoCheckpoints = cpBytes, cpBytes == 0
 	return serveView(s, *listen, stdout, stderr)
 }
 
@@ -129,7 +147,11 @@ func serveView(s *view.Session, listen string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "weft: view: --listen %s: %v\n", listen, err)
 		return exitUsage
 	}
-	fmt.Fprintf(stdout, "weft view: %s ran to %s (%d events); open http://%s/\n", strings.Join(s.Argv, " "), rec.Status, len(rec.Events), ln.Addr())
+	cps := fmt.Sprintf("%d checkpoints in %.1f MiB", rec.Checkpoints, float64(rec.CheckpointBytes)/(1<<20))
+	if rec.CheckpointError != "" {
+		cps = "no checkpoints: " + rec.CheckpointError
+	}
+	fmt.Fprintf(stdout, "weft view: %s ran to %s (%d events, %s); open http://%s/\n", strings.Join(s.Argv, " "), rec.Status, len(rec.Events), cps, ln.Addr())
 	if err := http.Serve(ln, s.Handler()); err != nil {
 		fmt.Fprintf(stderr, "weft: view: %v\n", err)
 		return exitInternal

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -28,8 +29,16 @@ type Session struct {
 	// one (a schedule's replay policy, which counts the decisions it applied).
 	Fresh func(*run.Options)
 
+	// CheckpointBytes bounds the memory of the session's checkpoints (0:
+	// DefaultCheckpointBytes).
+	CheckpointBytes uint64
+	// NoCheckpoints makes every instant a run from the start, as before checkpoints.
+	NoCheckpoints bool
+
 	mu     sync.Mutex // one re-execution at a time: each is a whole weft run
 	record *Record
+	cps    checkpoints
+	cpErr  error // why the run could not be checkpointed, if it could not
 	// live is the last run StateAt paused, at virtual time liveAt: a later instant
 	// is reached by letting it go on, an earlier one by running again from the start.
 	live   *kernel.Kernel
@@ -46,6 +55,12 @@ type Record struct {
 	Status string        `json:"status"`
 	Output string        `json:"output"` // the guest's standard output and error (first 64 KiB)
 	Events []trace.Event `json:"events"`
+	// Checkpoints and CheckpointBytes are what the session keeps to reach any
+	// instant quickly; CheckpointError says why there are none, if the run could not
+	// be copied.
+	Checkpoints     int    `json:"checkpoints"`
+	CheckpointBytes uint64 `json:"checkpointBytes"`
+	CheckpointError string `json:"checkpointError,omitempty"`
 }
 
 // maxOutput bounds the guest output a record keeps.
@@ -85,7 +100,59 @@ func (r *recorder) Event(e *trace.Event) {
 	r.Events = append(r.Events, *e)
 }
 
-// Record runs the program once, recording its trace (kept for the session).
+// Checkpoints: while Record runs the program, it takes a checkpoint of the whole
+// machine (kernel.Checkpoint) every so often in virtual time, so that any instant is
+// reached by restoring the last checkpoint before it and running on from there, a
+// bounded stretch, instead of running the program again from the start. They are kept
+// evenly spread and within a memory bound by thinning: when they grow past either
+// bound, every other one goes and the interval doubles.
+const (
+	// MaxCheckpoints bounds how many checkpoints a session keeps.
+	MaxCheckpoints = 64
+	// DefaultCheckpointBytes bounds their memory when Session.CheckpointBytes is 0.
+	DefaultCheckpointBytes = 512 << 20
+	// firstInterval is the virtual time between checkpoints at first (ns).
+	firstInterval = 1_000_000
+)
+
+// checkpoints are a session's checkpoints, in time order.
+type checkpoints struct {
+	list     []*kernel.Checkpoint
+	bytes    uint64
+	interval uint64 // virtual ns between two
+	limit    uint64 // bound on bytes
+}
+
+// add keeps cp, thinning the list while it is past a bound.
+func (c *checkpoints) add(cp *kernel.Checkpoint) {
+	c.list = append(c.list, cp)
+	c.bytes += cp.Bytes()
+	for len(c.list) > 1 && (len(c.list) > MaxCheckpoints || c.bytes > c.limit) {
+		kept := c.list[:0]
+		c.bytes = 0
+		for i, k := range c.list {
+			if i%2 == 0 {
+				kept = append(kept, k)
+				c.bytes += k.Bytes()
+			}
+		}
+		clear(c.list[len(kept):])
+		c.list = kept
+		c.interval *= 2
+	}
+}
+
+// before returns the last checkpoint at or before virtual time at, or nil.
+func (c *checkpoints) before(at uint64) *kernel.Checkpoint {
+	i := sort.Search(len(c.list), func(i int) bool { return c.list[i].Time() > at })
+	if i == 0 {
+		return nil
+	}
+	return c.list[i-1]
+}
+
+// Record runs the program once, recording its trace and taking checkpoints (kept for
+// the session).
 func (s *Session) Record() (*Record, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -96,26 +163,52 @@ func (s *Session) Record() (*Record, error) {
 	out := &capped{}
 	o := s.options()
 	o.Stdout, o.Stderr, o.Notices, o.Trace = out, out, out, rec
+	s.cps = checkpoints{interval: firstInterval, limit: s.CheckpointBytes}
+	if s.cps.limit == 0 {
+		s.cps.limit = DefaultCheckpointBytes
+	}
+	if !s.NoCheckpoints {
+		o.PauseAt = s.cps.interval
+	}
 	res, err := run.Program(s.Path, s.Argv, o)
 	if err != nil {
 		return nil, err
 	}
-	r := &Record{Title: s.Title, Text: s.Text, Argv: s.Argv, CPUs: len(res.Kernel.CPUs), Output: string(out.b), Events: rec.Events}
+	k, result := res.Kernel, res.Result
+	for next := s.cps.interval; result.Outcome == kernel.Paused; {
+		cp, err := k.Checkpoint()
+		if err != nil {
+			// A machine that cannot be copied (a writable host mount) is shown by
+			// running it again from the start.
+			s.cpErr = err
+			k.PauseAt(0)
+		} else {
+			s.cps.add(cp)
+			next += s.cps.interval
+			k.PauseAt(next)
+		}
+		result = k.Run()
+	}
+	r := &Record{Title: s.Title, Text: s.Text, Argv: s.Argv, CPUs: len(k.CPUs), Output: string(out.b), Events: rec.Events,
+		Checkpoints: len(s.cps.list), CheckpointBytes: s.cps.bytes}
+	if s.cpErr != nil {
+		r.CheckpointError = s.cpErr.Error()
+	}
 	for _, e := range rec.Events {
 		r.End = max(r.End, e.Time+e.Dur)
 	}
-	switch res.Outcome {
+	switch result.Outcome {
 	case kernel.Exited:
-		r.Status = "exit " + strconv.Itoa(res.Status)
-		if res.Signal != 0 {
-			r.Status = "killed by " + res.Signal.String()
+		r.Status = "exit " + strconv.Itoa(result.Status)
+		if result.Signal != 0 {
+			r.Status = "killed by " + result.Signal.String()
 		}
 	case kernel.Deadlock:
 		r.Status = "deadlock"
 	case kernel.InsnLimit:
 		r.Status = "instruction limit"
 	default:
-		r.Status = fmt.Sprint(res.Outcome)
+		r.Status = fmt.Sprint(result.Outcome)
 	}
 	s.record = r
 	return r, nil
@@ -123,19 +216,33 @@ func (s *Session) Record() (*Record, error) {
 
 // StateAt captures the machine once every CPU has reached virtual time at. The run is
 // deterministic (the same seed and flags give the same machine at the same instant),
-// so an instant after the last one asked for is reached by letting that paused run go
-// on, and an earlier one by running the program again from the start.
+// so an instant is reached from the last checkpoint before it, or, when the last
+// instant asked for lies between that checkpoint and it, by letting that paused run
+// go on; without checkpoints, by running the program again from the start.
 //
 // detail names the processes whose pages are sent (nil: Capture's default).
 func (s *Session) StateAt(at uint64, detail []int) (*State, error) {
+	if _, err := s.Record(); err != nil {
+		return nil, err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	at = max(at, 1)
+	cp := s.cps.before(at)
 	switch {
 	case s.live != nil && at == s.liveAt:
-	case s.live != nil && at > s.liveAt:
+	case s.live != nil && at > s.liveAt && (cp == nil || cp.Time() <= s.liveAt):
 		s.live.PauseAt(at)
 		s.live.Run()
+	case cp != nil:
+		var sink capped
+		k, err := cp.Restore(kernel.RestoreConfig{Stdout: &sink, Stderr: &sink, Notices: &sink,
+			AccessPoints: s.Opts.AccessPoints, PauseAt: at})
+		if err != nil {
+			return nil, err
+		}
+		k.Run()
+		s.live = k
 	default:
 		o := s.options()
 		var sink capped

@@ -87,7 +87,7 @@ func TestForkSharesFrames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fresh := &Session{Path: s.Path, Argv: s.Argv, Opts: s.Opts}
+	fresh := &Session{Path: s.Path, Argv: s.Argv, Opts: s.Opts, NoCheckpoints: true}
 	want, err := fresh.StateAt(later, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -101,6 +101,36 @@ func TestForkSharesFrames(t *testing.T) {
 	}
 	if !reflect.DeepEqual(st, back) {
 		t.Errorf("going back to an instant rebuilt a different state")
+	}
+}
+
+// An instant reached from a checkpoint is the instant a run from the start reaches:
+// the whole state, at instants spread over the run, forward and backward.
+func TestCheckpointsSameState(t *testing.T) {
+	const prog = "../../examples/bin/fork_cow"
+	opts := run.Options{Seed: 3, CPUs: 2, Init: true, MaxInsns: 1e9}
+	s := &Session{Path: prog, Argv: []string{prog}, Opts: opts}
+	rec, err := s.Record()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Checkpoints < 4 || rec.CheckpointBytes == 0 {
+		t.Fatalf("the run of %d ns took %d checkpoints (%d bytes); want one every %d ns", rec.End, rec.Checkpoints, rec.CheckpointBytes, firstInterval)
+	}
+	fresh := &Session{Path: prog, Argv: []string{prog}, Opts: opts, NoCheckpoints: true}
+	for _, f := range []uint64{7, 3, 5, 1, 9, 2} {
+		at := rec.End * f / 10
+		got, err := s.StateAt(at, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := fresh.StateAt(at, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("the state at %d (from the checkpoint at %d) differs from a run's from the start", at, s.cps.before(at).Time())
+		}
 	}
 }
 

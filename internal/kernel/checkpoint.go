@@ -10,6 +10,7 @@ import (
 	"weft/internal/kernel/cost"
 	"weft/internal/kernel/sched"
 	"weft/internal/loader"
+	"weft/internal/mm"
 	"weft/internal/race"
 	"weft/internal/trace"
 	"weft/internal/vfs"
@@ -122,6 +123,10 @@ func commonCopy() *graphCopy {
 	skip(Config{}, "Stdin", "Stdout", "Stderr", "Strace", "StraceCalls", "Trace", "Notices",
 		"HostStopped", "Policy", "AccessPoints")
 	skip(Kernel{}, "debug", "tr", "host")
+	// The pages of files no address space maps are shared (vfs/freeze.go).
+	g.share[reflect.TypeOf(vfs.Inode{})] = map[string]func(obj, p unsafe.Pointer) bool{
+		"pages": func(obj, p unsafe.Pointer) bool { return (*vfs.Inode)(obj).SharedPage((*mm.Frame)(p)) },
+	}
 	skip(vfs.FS{}, "Notify", "Now")
 	skip(race.Detector{}, "Charge", "Uncharge")
 	return g
@@ -140,6 +145,9 @@ func (k *Kernel) Checkpoint() (*Checkpoint, error) {
 		}
 	}
 	g := commonCopy()
+	// From now on the live kernel's files copy a page the checkpoint shares before
+	// they change it.
+	k.FS.FreezePages()
 	streams := map[any]int{}
 	for fd, s := range []any{k.cfg.Stdin, k.cfg.Stdout, k.cfg.Stderr, k.cfg.Notices} {
 		if s != nil && reflect.TypeOf(s).Comparable() {
@@ -209,7 +217,7 @@ func restoreFuncs(reflect.Type, string, unsafe.Pointer, reflect.Value) (reflect.
 // The checkpoint stays usable.
 func (c *Checkpoint) Restore(rc RestoreConfig) (*Kernel, error) {
 	g := &graphCopy{
-		shared: c.g.shared, skip: c.g.skip, objs: c.g.objs, base: c.g.plans,
+		shared: c.g.shared, skip: c.g.skip, share: c.g.share, objs: c.g.objs, base: c.g.plans,
 		memo:  make(map[unsafe.Pointer]unsafe.Pointer, len(c.g.objs)),
 		maps:  map[uintptr]reflect.Value{},
 		plans: map[reflect.Type]*plan{},

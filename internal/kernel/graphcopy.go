@@ -32,6 +32,10 @@ type graphCopy struct {
 	// decides). owner is the struct type it is a field of (nil if none), field its
 	// name and obj the struct's address.
 	funcs func(owner reflect.Type, field string, obj unsafe.Pointer, f reflect.Value) (reflect.Value, bool)
+	// share, for a pointer type, says which pointers of a struct's field are shared
+	// rather than copied (by the field's owner, its name and the owner's address);
+	// Inode.pages shares the unmapped pages of files (vfs/freeze.go).
+	share map[reflect.Type]map[string]func(obj, p unsafe.Pointer) bool
 	// iface, if set, may substitute the copy of an interface's dynamic value
 	// (host streams); ok false leaves it to the copier.
 	iface func(v reflect.Value) (reflect.Value, bool)
@@ -43,8 +47,8 @@ type graphCopy struct {
 	// base, if set, holds plans made before (a checkpoint's, which its restores
 	// share and only read).
 	base map[reflect.Type]*plan
-	path  []string // the fields from where an error happened up, for Err
-	err   error
+	path []string // the fields from where an error happened up, for Err
+	err  error
 	// bytes is what the copies take (objects, slices' arrays, map entries), roughly.
 	bytes uint64
 }
@@ -82,12 +86,15 @@ type planField struct {
 	p    *plan
 	name string
 	skip bool
+	// share, for a slice of pointers, says which elements are shared (graphCopy.share).
+	share func(obj, p unsafe.Pointer) bool
 }
 
 func newGraphCopy() *graphCopy {
 	return &graphCopy{
 		shared: map[reflect.Type]bool{},
 		skip:   map[reflect.Type]map[string]bool{},
+		share:  map[reflect.Type]map[string]func(obj, p unsafe.Pointer) bool{},
 		memo:   map[unsafe.Pointer]unsafe.Pointer{},
 		maps:   map[uintptr]reflect.Value{},
 		plans:  map[reflect.Type]*plan{},
@@ -153,7 +160,7 @@ func (g *graphCopy) planFor(t reflect.Type) *plan {
 				}
 				continue
 			}
-			pf := planField{off: f.Offset, name: f.Name, skip: skip[f.Name]}
+			pf := planField{off: f.Offset, name: f.Name, skip: skip[f.Name], share: g.share[t][f.Name]}
 			if !pf.skip {
 				pf.p = g.planFor(f.Type)
 			}
@@ -226,7 +233,19 @@ func (g *graphCopy) survey(root reflect.Value) {
 			visitPtr(q, t.Elem())
 		case reflect.Struct:
 			for _, f := range pl.fields {
-				if !f.skip {
+				switch {
+				case f.skip:
+				case f.share != nil:
+					// A slice of pointers whose shared elements are not walked; its
+					// array is the field's own (copied with the owner, see copy).
+					h := (*sliceHeader)(unsafe.Add(p, f.off))
+					for i := 0; i < h.len; i++ {
+						q := *(*unsafe.Pointer)(unsafe.Add(h.data, uintptr(i)*unsafe.Sizeof(q0)))
+						if q != nil && !f.share(p, q) {
+							visitPtr(q, f.p.t.Elem().Elem())
+						}
+					}
+				default:
 					walk(unsafe.Add(p, f.off), f.p.t)
 				}
 			}
@@ -407,6 +426,10 @@ func (g *graphCopy) copy(dst, src unsafe.Pointer, p *plan) {
 				g.copyFunc(unsafe.Add(dst, f.off), unsafe.Add(src, f.off), f.p.t, p.t, f.name, src)
 				continue
 			}
+			if f.share != nil {
+				g.copyShared(unsafe.Add(dst, f.off), unsafe.Add(src, f.off), f, src)
+				continue
+			}
 			g.copy(unsafe.Add(dst, f.off), unsafe.Add(src, f.off), f.p)
 			if g.err != nil {
 				g.path = append(g.path, f.name)
@@ -535,3 +558,31 @@ func memmove(dst, src unsafe.Pointer, n uintptr) {
 }
 
 func funcName(f reflect.Value) string { return runtime.FuncForPC(f.Pointer()).Name() }
+
+// q0 is a pointer-sized element, for the size of a slice of pointers' elements.
+var q0 unsafe.Pointer
+
+// copyShared copies a slice of pointers, field f of the struct at obj, into a new
+// array: the elements f.share accepts are shared, the others copied.
+func (g *graphCopy) copyShared(dst, src unsafe.Pointer, f *planField, obj unsafe.Pointer) {
+	h := (*sliceHeader)(src)
+	if h.data == nil {
+		return
+	}
+	n := reflect.MakeSlice(f.p.t, h.len, h.len)
+	d := reflect.NewAt(f.p.t, dst).Elem()
+	d.Set(n)
+	nd := (*sliceHeader)(dst).data
+	g.bytes += uint64(h.len) * uint64(unsafe.Sizeof(q0))
+	for i := 0; i < h.len; i++ {
+		off := uintptr(i) * unsafe.Sizeof(q0)
+		q := *(*unsafe.Pointer)(unsafe.Add(h.data, off))
+		switch {
+		case q == nil:
+		case f.share(obj, q):
+			*(*unsafe.Pointer)(unsafe.Add(nd, off)) = q
+		default:
+			*(*unsafe.Pointer)(unsafe.Add(nd, off)) = g.ptr(q)
+		}
+	}
+}

@@ -132,12 +132,20 @@ func commonCopy() *graphCopy {
 	return g
 }
 
-// Checkpoint freezes a copy of the whole machine at the current instant. Call it only
-// between instructions: when Run has returned Paused, or from the Debugger's Check.
-// k itself is not disturbed: it goes on exactly as it would have without the call.
+// Checkpoint freezes a copy of the whole machine at the current instant: call it when
+// Run has returned Paused (Config.PauseAt, Kernel.PauseAt, Config.PauseAtClone), or
+// before the first Run. From inside the debugger's Check it fails: a slice is then
+// half run. k itself is not disturbed: it goes on exactly as it would have without the
+// call. To reach an exact instruction count, restore the latest checkpoint before it
+// with a Debugger (RestoreConfig.Debugger) that stops there.
 func (k *Kernel) Checkpoint() (*Checkpoint, error) {
 	if k.current != nil || k.inSyscall {
 		return nil, fmt.Errorf("%w: a system call is in progress", ErrCheckpoint)
+	}
+	if k.inCheck {
+		// The slice's instructions are not yet accounted (the task's count, the
+		// CPU's clock): a kernel restored from here would run them again.
+		return nil, fmt.Errorf("%w: in the middle of a time slice (from the debugger's Check); pause the run (Config.PauseAt, Kernel.PauseAt) and checkpoint when Run returns Paused", ErrCheckpoint)
 	}
 	for _, m := range k.cfg.Mounts {
 		if m.Writable {

@@ -79,6 +79,11 @@ type plan struct {
 	val    *plan       // a map's values
 	fields []planField // a struct's fields that hold pointers
 	runs   [][2]uintptr
+	// ptrs, for an array whose elements hold no pointers but plain ones to copied
+	// types (page-table entries, TLB entries), are the offsets of those pointers in
+	// an element: such an array is copied whole and its pointers then redirected,
+	// without a call per element.
+	ptrs []uintptr
 }
 
 type planField struct {
@@ -140,6 +145,7 @@ func (g *graphCopy) planFor(t reflect.Type) *plan {
 		p.shared = g.shared[t.Elem()] || t.Elem().Size() == 0
 	case reflect.Array:
 		p.elem, p.n = g.planFor(t.Elem()), t.Len()
+		p.ptrs = g.plainPointers(p.elem)
 	case reflect.Map:
 		p.key, p.val = g.planFor(t.Key()), g.planFor(t.Elem())
 	}
@@ -171,6 +177,30 @@ func (g *graphCopy) planFor(t reflect.Type) *plan {
 		}
 	}
 	return p
+}
+
+// plainPointers returns the offsets of the pointers in a value of plan ep if every
+// pointer it holds is a plain pointer to a copied type, or nil.
+func (g *graphCopy) plainPointers(ep *plan) []uintptr {
+	switch ep.kind {
+	case reflect.Pointer:
+		if !ep.shared {
+			return []uintptr{0}
+		}
+	case reflect.Struct:
+		if len(g.skip[ep.t]) > 0 || len(g.share[ep.t]) > 0 {
+			return nil
+		}
+		var offs []uintptr
+		for _, f := range ep.fields {
+			if f.p.kind != reflect.Pointer || f.p.shared {
+				return nil
+			}
+			offs = append(offs, f.off)
+		}
+		return offs
+	}
+	return nil
 }
 
 // hasPointers reports whether a value of type t holds any pointer (so that it may be
@@ -438,6 +468,27 @@ func (g *graphCopy) copy(dst, src unsafe.Pointer, p *plan) {
 		}
 	case reflect.Array:
 		ep := p.elem
+		if p.ptrs != nil {
+			// One typed copy (with the garbage collector's write barriers), then each
+			// pointer redirected to its copy; runs of one pointer are common (a TLB's
+			// entries for one frame), so the last answer is kept.
+			reflect.NewAt(p.t, dst).Elem().Set(reflect.NewAt(p.t, src).Elem())
+			var last, lastCopy unsafe.Pointer
+			for i := 0; i < p.n; i++ {
+				for _, off := range p.ptrs {
+					slot := (*unsafe.Pointer)(unsafe.Add(dst, uintptr(i)*ep.size+off))
+					q := *slot
+					if q == nil {
+						continue
+					}
+					if q != last {
+						last, lastCopy = q, g.ptr(q)
+					}
+					*slot = lastCopy
+				}
+			}
+			return
+		}
 		for i := 0; i < p.n; i++ {
 			g.copy(unsafe.Add(dst, uintptr(i)*ep.size), unsafe.Add(src, uintptr(i)*ep.size), ep)
 		}

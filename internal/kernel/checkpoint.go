@@ -10,6 +10,7 @@ import (
 	"weft/internal/kernel/cost"
 	"weft/internal/kernel/sched"
 	"weft/internal/loader"
+	"weft/internal/mm"
 	"weft/internal/race"
 	"weft/internal/trace"
 	"weft/internal/vfs"
@@ -122,17 +123,29 @@ func commonCopy() *graphCopy {
 	skip(Config{}, "Stdin", "Stdout", "Stderr", "Strace", "StraceCalls", "Trace", "Notices",
 		"HostStopped", "Policy", "AccessPoints")
 	skip(Kernel{}, "debug", "tr", "host")
+	// The pages of files no address space maps are shared (vfs/freeze.go).
+	g.share[reflect.TypeOf(vfs.Inode{})] = map[string]func(obj, p unsafe.Pointer) bool{
+		"pages": func(obj, p unsafe.Pointer) bool { return (*vfs.Inode)(obj).SharedPage((*mm.Frame)(p)) },
+	}
 	skip(vfs.FS{}, "Notify", "Now")
 	skip(race.Detector{}, "Charge", "Uncharge")
 	return g
 }
 
-// Checkpoint freezes a copy of the whole machine at the current instant. Call it only
-// between instructions: when Run has returned Paused, or from the Debugger's Check.
-// k itself is not disturbed: it goes on exactly as it would have without the call.
+// Checkpoint freezes a copy of the whole machine at the current instant: call it when
+// Run has returned Paused (Config.PauseAt, Kernel.PauseAt, Config.PauseAtClone), or
+// before the first Run. From inside the debugger's Check it fails: a slice is then
+// half run. k itself is not disturbed: it goes on exactly as it would have without the
+// call. To reach an exact instruction count, restore the latest checkpoint before it
+// with a Debugger (RestoreConfig.Debugger) that stops there.
 func (k *Kernel) Checkpoint() (*Checkpoint, error) {
 	if k.current != nil || k.inSyscall {
 		return nil, fmt.Errorf("%w: a system call is in progress", ErrCheckpoint)
+	}
+	if k.inCheck {
+		// The slice's instructions are not yet accounted (the task's count, the
+		// CPU's clock): a kernel restored from here would run them again.
+		return nil, fmt.Errorf("%w: in the middle of a time slice (from the debugger's Check); pause the run (Config.PauseAt, Kernel.PauseAt) and checkpoint when Run returns Paused", ErrCheckpoint)
 	}
 	for _, m := range k.cfg.Mounts {
 		if m.Writable {
@@ -140,6 +153,9 @@ func (k *Kernel) Checkpoint() (*Checkpoint, error) {
 		}
 	}
 	g := commonCopy()
+	// From now on the live kernel's files copy a page the checkpoint shares before
+	// they change it.
+	k.FS.FreezePages()
 	streams := map[any]int{}
 	for fd, s := range []any{k.cfg.Stdin, k.cfg.Stdout, k.cfg.Stderr, k.cfg.Notices} {
 		if s != nil && reflect.TypeOf(s).Comparable() {
@@ -209,7 +225,7 @@ func restoreFuncs(reflect.Type, string, unsafe.Pointer, reflect.Value) (reflect.
 // The checkpoint stays usable.
 func (c *Checkpoint) Restore(rc RestoreConfig) (*Kernel, error) {
 	g := &graphCopy{
-		shared: c.g.shared, skip: c.g.skip, objs: c.g.objs, base: c.g.plans,
+		shared: c.g.shared, skip: c.g.skip, share: c.g.share, objs: c.g.objs, base: c.g.plans,
 		memo:  make(map[unsafe.Pointer]unsafe.Pointer, len(c.g.objs)),
 		maps:  map[uintptr]reflect.Value{},
 		plans: map[reflect.Type]*plan{},

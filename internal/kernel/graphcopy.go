@@ -32,6 +32,10 @@ type graphCopy struct {
 	// decides). owner is the struct type it is a field of (nil if none), field its
 	// name and obj the struct's address.
 	funcs func(owner reflect.Type, field string, obj unsafe.Pointer, f reflect.Value) (reflect.Value, bool)
+	// share, for a pointer type, says which pointers of a struct's field are shared
+	// rather than copied (by the field's owner, its name and the owner's address);
+	// Inode.pages shares the unmapped pages of files (vfs/freeze.go).
+	share map[reflect.Type]map[string]func(obj, p unsafe.Pointer) bool
 	// iface, if set, may substitute the copy of an interface's dynamic value
 	// (host streams); ok false leaves it to the copier.
 	iface func(v reflect.Value) (reflect.Value, bool)
@@ -43,8 +47,8 @@ type graphCopy struct {
 	// base, if set, holds plans made before (a checkpoint's, which its restores
 	// share and only read).
 	base map[reflect.Type]*plan
-	path  []string // the fields from where an error happened up, for Err
-	err   error
+	path []string // the fields from where an error happened up, for Err
+	err  error
 	// bytes is what the copies take (objects, slices' arrays, map entries), roughly.
 	bytes uint64
 }
@@ -75,6 +79,11 @@ type plan struct {
 	val    *plan       // a map's values
 	fields []planField // a struct's fields that hold pointers
 	runs   [][2]uintptr
+	// ptrs, for an array whose elements hold no pointers but plain ones to copied
+	// types (page-table entries, TLB entries), are the offsets of those pointers in
+	// an element: such an array is copied whole and its pointers then redirected,
+	// without a call per element.
+	ptrs []uintptr
 }
 
 type planField struct {
@@ -82,12 +91,15 @@ type planField struct {
 	p    *plan
 	name string
 	skip bool
+	// share, for a slice of pointers, says which elements are shared (graphCopy.share).
+	share func(obj, p unsafe.Pointer) bool
 }
 
 func newGraphCopy() *graphCopy {
 	return &graphCopy{
 		shared: map[reflect.Type]bool{},
 		skip:   map[reflect.Type]map[string]bool{},
+		share:  map[reflect.Type]map[string]func(obj, p unsafe.Pointer) bool{},
 		memo:   map[unsafe.Pointer]unsafe.Pointer{},
 		maps:   map[uintptr]reflect.Value{},
 		plans:  map[reflect.Type]*plan{},
@@ -133,6 +145,7 @@ func (g *graphCopy) planFor(t reflect.Type) *plan {
 		p.shared = g.shared[t.Elem()] || t.Elem().Size() == 0
 	case reflect.Array:
 		p.elem, p.n = g.planFor(t.Elem()), t.Len()
+		p.ptrs = g.plainPointers(p.elem)
 	case reflect.Map:
 		p.key, p.val = g.planFor(t.Key()), g.planFor(t.Elem())
 	}
@@ -153,7 +166,7 @@ func (g *graphCopy) planFor(t reflect.Type) *plan {
 				}
 				continue
 			}
-			pf := planField{off: f.Offset, name: f.Name, skip: skip[f.Name]}
+			pf := planField{off: f.Offset, name: f.Name, skip: skip[f.Name], share: g.share[t][f.Name]}
 			if !pf.skip {
 				pf.p = g.planFor(f.Type)
 			}
@@ -164,6 +177,30 @@ func (g *graphCopy) planFor(t reflect.Type) *plan {
 		}
 	}
 	return p
+}
+
+// plainPointers returns the offsets of the pointers in a value of plan ep if every
+// pointer it holds is a plain pointer to a copied type, or nil.
+func (g *graphCopy) plainPointers(ep *plan) []uintptr {
+	switch ep.kind {
+	case reflect.Pointer:
+		if !ep.shared {
+			return []uintptr{0}
+		}
+	case reflect.Struct:
+		if len(g.skip[ep.t]) > 0 || len(g.share[ep.t]) > 0 {
+			return nil
+		}
+		var offs []uintptr
+		for _, f := range ep.fields {
+			if f.p.kind != reflect.Pointer || f.p.shared {
+				return nil
+			}
+			offs = append(offs, f.off)
+		}
+		return offs
+	}
+	return nil
 }
 
 // hasPointers reports whether a value of type t holds any pointer (so that it may be
@@ -226,7 +263,19 @@ func (g *graphCopy) survey(root reflect.Value) {
 			visitPtr(q, t.Elem())
 		case reflect.Struct:
 			for _, f := range pl.fields {
-				if !f.skip {
+				switch {
+				case f.skip:
+				case f.share != nil:
+					// A slice of pointers whose shared elements are not walked; its
+					// array is the field's own (copied with the owner, see copy).
+					h := (*sliceHeader)(unsafe.Add(p, f.off))
+					for i := 0; i < h.len; i++ {
+						q := *(*unsafe.Pointer)(unsafe.Add(h.data, uintptr(i)*unsafe.Sizeof(q0)))
+						if q != nil && !f.share(p, q) {
+							visitPtr(q, f.p.t.Elem().Elem())
+						}
+					}
+				default:
 					walk(unsafe.Add(p, f.off), f.p.t)
 				}
 			}
@@ -407,6 +456,10 @@ func (g *graphCopy) copy(dst, src unsafe.Pointer, p *plan) {
 				g.copyFunc(unsafe.Add(dst, f.off), unsafe.Add(src, f.off), f.p.t, p.t, f.name, src)
 				continue
 			}
+			if f.share != nil {
+				g.copyShared(unsafe.Add(dst, f.off), unsafe.Add(src, f.off), f, src)
+				continue
+			}
 			g.copy(unsafe.Add(dst, f.off), unsafe.Add(src, f.off), f.p)
 			if g.err != nil {
 				g.path = append(g.path, f.name)
@@ -415,6 +468,27 @@ func (g *graphCopy) copy(dst, src unsafe.Pointer, p *plan) {
 		}
 	case reflect.Array:
 		ep := p.elem
+		if p.ptrs != nil {
+			// One typed copy (with the garbage collector's write barriers), then each
+			// pointer redirected to its copy; runs of one pointer are common (a TLB's
+			// entries for one frame), so the last answer is kept.
+			reflect.NewAt(p.t, dst).Elem().Set(reflect.NewAt(p.t, src).Elem())
+			var last, lastCopy unsafe.Pointer
+			for i := 0; i < p.n; i++ {
+				for _, off := range p.ptrs {
+					slot := (*unsafe.Pointer)(unsafe.Add(dst, uintptr(i)*ep.size+off))
+					q := *slot
+					if q == nil {
+						continue
+					}
+					if q != last {
+						last, lastCopy = q, g.ptr(q)
+					}
+					*slot = lastCopy
+				}
+			}
+			return
+		}
 		for i := 0; i < p.n; i++ {
 			g.copy(unsafe.Add(dst, uintptr(i)*ep.size), unsafe.Add(src, uintptr(i)*ep.size), ep)
 		}
@@ -535,3 +609,31 @@ func memmove(dst, src unsafe.Pointer, n uintptr) {
 }
 
 func funcName(f reflect.Value) string { return runtime.FuncForPC(f.Pointer()).Name() }
+
+// q0 is a pointer-sized element, for the size of a slice of pointers' elements.
+var q0 unsafe.Pointer
+
+// copyShared copies a slice of pointers, field f of the struct at obj, into a new
+// array: the elements f.share accepts are shared, the others copied.
+func (g *graphCopy) copyShared(dst, src unsafe.Pointer, f *planField, obj unsafe.Pointer) {
+	h := (*sliceHeader)(src)
+	if h.data == nil {
+		return
+	}
+	n := reflect.MakeSlice(f.p.t, h.len, h.len)
+	d := reflect.NewAt(f.p.t, dst).Elem()
+	d.Set(n)
+	nd := (*sliceHeader)(dst).data
+	g.bytes += uint64(h.len) * uint64(unsafe.Sizeof(q0))
+	for i := 0; i < h.len; i++ {
+		off := uintptr(i) * unsafe.Sizeof(q0)
+		q := *(*unsafe.Pointer)(unsafe.Add(h.data, off))
+		switch {
+		case q == nil:
+		case f.share(obj, q):
+			*(*unsafe.Pointer)(unsafe.Add(nd, off)) = q
+		default:
+			*(*unsafe.Pointer)(unsafe.Add(nd, off)) = g.ptr(q)
+		}
+	}
+}

@@ -287,6 +287,8 @@ type Kernel struct {
 	procRoot *vfs.Inode
 	// pausedClone is set once Run has paused at the first clone (Config.PauseAtClone).
 	pausedClone bool
+	// inCheck is set while the debugger's Check runs, in the middle of a slice.
+	inCheck bool
 }
 
 // New returns a kernel with no processes. It fails only when a mount cannot be made.

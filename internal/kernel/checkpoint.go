@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"reflect"
 	"unsafe"
 
@@ -108,6 +109,10 @@ func commonCopy() *graphCopy {
 		g.shared[reflect.TypeOf(v).Elem()] = true
 	}
 	g.shared[reflect.TypeOf((*reflect.Value)(nil)).Elem()] = true
+	// Host files are shared: the ones a kernel holds are read-only handles (the guest
+	// root's lower layer, a mapped file's pages), read with ReadAt, never closed while
+	// the inode lives (vfs.Inode.HostPager); a writable host mount refuses below.
+	g.shared[reflect.TypeOf(os.File{})] = true
 	skip := func(v any, fields ...string) {
 		t := reflect.TypeOf(v)
 		m := map[string]bool{}

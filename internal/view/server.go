@@ -113,6 +113,9 @@ const (
 	DefaultCheckpointBytes = 512 << 20
 	// firstInterval is the virtual time between checkpoints at first (ns).
 	firstInterval = 1_000_000
+	// bytesPerInsn bounds the bytes a checkpoint copies per instruction run since
+	// the last one: at most 4, or the interval doubles.
+	bytesPerInsn = 4
 )
 
 // checkpoints are a session's checkpoints, in time order.
@@ -175,7 +178,7 @@ func (s *Session) Record() (*Record, error) {
 		return nil, err
 	}
 	k, result := res.Kernel, res.Result
-	for next := s.cps.interval; result.Outcome == kernel.Paused; {
+	for next, insns := s.cps.interval, uint64(0); result.Outcome == kernel.Paused; {
 		cp, err := k.Checkpoint()
 		if err != nil {
 			// A machine that cannot be copied (a writable host mount) is shown by
@@ -184,6 +187,13 @@ func (s *Session) Record() (*Record, error) {
 			k.PauseAt(0)
 		} else {
 			s.cps.add(cp)
+			// A checkpoint costs about as much as copying its bytes and surveying
+			// its objects; keep that below a fraction of running the instructions
+			// between two (a big machine is checkpointed less often).
+			for ran := k.TotalInsns() - insns; ran < cp.Bytes()/bytesPerInsn; ran *= 2 {
+				s.cps.interval *= 2
+			}
+			insns = k.TotalInsns()
 			next += s.cps.interval
 			k.PauseAt(next)
 		}

@@ -2,6 +2,7 @@ package view
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -114,10 +115,11 @@ func TestCheckpointsSameState(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rec.Checkpoints < 4 || rec.CheckpointBytes == 0 {
-		t.Fatalf("the run of %d ns took %d checkpoints (%d bytes); want one every %d ns", rec.End, rec.Checkpoints, rec.CheckpointBytes, firstInterval)
+	if rec.Checkpoints < 2 || rec.CheckpointBytes == 0 {
+		t.Fatalf("the run of %d ns took %d checkpoints (%d bytes); want several", rec.End, rec.Checkpoints, rec.CheckpointBytes)
 	}
 	fresh := &Session{Path: prog, Argv: []string{prog}, Opts: opts, NoCheckpoints: true}
+	restored := 0
 	for _, f := range []uint64{7, 3, 5, 1, 9, 2} {
 		at := rec.End * f / 10
 		got, err := s.StateAt(at, nil)
@@ -128,9 +130,17 @@ func TestCheckpointsSameState(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !reflect.DeepEqual(got, want) {
-			t.Errorf("the state at %d (from the checkpoint at %d) differs from a run's from the start", at, s.cps.before(at).Time())
+		from := "no checkpoint"
+		if cp := s.cps.before(at); cp != nil {
+			from = fmt.Sprintf("the checkpoint at %d", cp.Time())
+			restored++
 		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("the state at %d (from %s) differs from a run's from the start", at, from)
+		}
+	}
+	if restored < 3 {
+		t.Errorf("only %d of the instants were reached from a checkpoint", restored)
 	}
 }
 

@@ -227,6 +227,7 @@ func (o *Options) runWith(p sched.Policy, seed uint64) (*outcome, error) {
 		}
 		res = k.Run()
 		det = k.Race()
+		defer s.ck.Recycle(k) // after the outcome is read; nothing keeps k
 	} else {
 		if o.Race {
 			det = race.New()

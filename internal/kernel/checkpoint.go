@@ -41,8 +41,8 @@ import (
 // Checkpoint is a frozen copy of a kernel at one instant. It is immutable: Restore may
 // be called on it many times, from several goroutines at once.
 type Checkpoint struct {
-	k     *Kernel    // the frozen copy; never runs
-	g     *graphCopy // the survey of k, shared by every Restore
+	k *Kernel    // the frozen copy; never runs
+	g *graphCopy // the survey of k, shared by every Restore
 	// pools hold the large objects (frames, decode caches, TLBs) of restored kernels
 	// given back by Recycle, by type, for later Restores to reuse.
 	pools map[reflect.Type]*sync.Pool

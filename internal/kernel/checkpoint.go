@@ -198,6 +198,17 @@ func (k *Kernel) Checkpoint() (*Checkpoint, error) {
 	if g.err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCheckpoint, g.Err())
 	}
+	// A checkpoint is host memory the guest caused, outside the guest's pool (charging
+	// it there would change what the guest sees: where its allocations fail). Its
+	// bound is the guest's cap: one checkpoint never holds more than that; whoever
+	// keeps several bounds their sum with Bytes.
+	var size uint64
+	for _, o := range g.objs {
+		size += uint64(o.size)
+	}
+	if size > k.MemoryCap() {
+		return nil, fmt.Errorf("%w: it would take %d bytes, more than the memory cap (%d)", ErrCheckpoint, size, k.MemoryCap())
+	}
 	ck := (*Kernel)(g.ptr(root.UnsafePointer()))
 	if g.err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCheckpoint, g.Err())

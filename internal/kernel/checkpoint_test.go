@@ -2,10 +2,12 @@ package kernel_test
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"unsafe"
 
@@ -312,5 +314,45 @@ func TestCheckpointToExactInstruction(t *testing.T) {
 	k.Run()
 	if got.got == nil || *got.got != *want.got {
 		t.Errorf("registers of tid %d at instruction %d: from the checkpoint %+v, from the start %+v", tid, n/2, got.got, want.got)
+	}
+}
+
+// A kernel with a writable host mount cannot be checkpointed (the host cannot be rolled
+// back); with a read-only one it can, and the restored kernel runs as the original.
+func TestCheckpointHostMounts(t *testing.T) {
+	path := "../../tests/c/bin/hello"
+	dir := t.TempDir()
+	for _, writable := range []bool{true, false} {
+		var so bytes.Buffer
+		r, err := run.Program(path, []string{path}, run.Options{Stdout: &so, PauseAt: 1000,
+			Mounts: []kernel.Mount{{Host: dir, Guest: "/mnt", Writable: writable}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Outcome != kernel.Paused {
+			t.Fatalf("hello ended before 1000 ns")
+		}
+		ck, err := r.Kernel.Checkpoint()
+		if writable {
+			if !errors.Is(err, kernel.ErrCheckpoint) || !strings.Contains(err.Error(), "writable host mount") {
+				t.Errorf("Checkpoint with a writable mount = %v, want ErrCheckpoint naming the mount", err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("Checkpoint with a read-only mount: %v", err)
+		}
+		pre := so.String()
+		var o bytes.Buffer
+		k, err := ck.Restore(kernel.RestoreConfig{Stdout: &o})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := k.Run()
+		r.Kernel.PauseAt(0)
+		orig := r.Kernel.Run()
+		if res != orig || pre+o.String() != so.String() || o.String() == "" {
+			t.Errorf("restored: %+v %q; original: %+v %q", res, o.String(), orig, so.String())
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -50,5 +51,52 @@ func TestExploreAndReplay(t *testing.T) {
 		if code, _, stderr := runWeft(args...); code != exploreUsage || !strings.HasPrefix(stderr, "weft: explore: ") {
 			t.Errorf("weft %v = %d, %q; want %d and one line", args, code, stderr, exploreUsage)
 		}
+	}
+}
+
+// TestReplayEveryCorpusBug finds each corpus bug with weft explore (whose schedules
+// start from a snapshot of the kernel at the program's first clone) and replays the
+// schedule file with weft replay (which runs from the program's start): the replay
+// must fail the same way, with every decision applied.
+func TestReplayEveryCorpusBug(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long: explores every corpus bug")
+	}
+	const corpus = "../../tests/explore"
+	if out, err := exec.Command("make", "-s", "-C", corpus).CombinedOutput(); err != nil {
+		t.Fatalf("make -C %s: %v\n%s", corpus, err, out)
+	}
+	bugs, _ := filepath.Glob(corpus + "/bin/*_bug")
+	if len(bugs) < 10 {
+		t.Fatalf("corpus: %d bug programs, want at least 10", len(bugs))
+	}
+	for _, bug := range bugs {
+		t.Run(filepath.Base(bug), func(t *testing.T) {
+			dir := t.TempDir()
+			code, stdout, stderr := runWeft("explore", "--runs", "1000", "--max-insns", "5000000", "--out", dir, bug)
+			if code != exploreFound {
+				t.Fatalf("weft explore %s = %d\n%s%s, want %d", bug, code, stdout, stderr, exploreFound)
+			}
+			kind := ""
+			for _, line := range strings.Split(stdout, "\n") {
+				if k, ok := strings.CutPrefix(line, "failure: "); ok {
+					kind, _, _ = strings.Cut(k, " (schedule")
+				}
+			}
+			files, _ := filepath.Glob(filepath.Join(dir, "*.schedule"))
+			if len(files) != 1 || kind == "" {
+				t.Fatalf("weft explore %s: schedule files %v, failure %q\n%s", bug, files, kind, stdout)
+			}
+			code, _, stderr = runWeft("replay", files[0])
+			if code == 0 || strings.Contains(stderr, "decisions applied") {
+				t.Errorf("weft replay (%s) = %d\n%s", kind, code, stderr)
+			}
+			if sig, ok := strings.CutPrefix(kind, "killed by "); ok && sig == "SIGABRT" && code != 128+6 {
+				t.Errorf("weft replay (%s) = %d, want 134", kind, code)
+			}
+			if st, ok := strings.CutPrefix(kind, "exit status "); ok && st != strconv.Itoa(code) {
+				t.Errorf("weft replay (%s) = %d, want %s", kind, code, st)
+			}
+		})
 	}
 }

@@ -6,8 +6,10 @@
 // minimised to the fewest preemptions that still fail the same way, written to a
 // schedule file, and repeat exactly under Replay (weft replay).
 //
-// Every run is a fresh kernel on one goroutine, so runs are independent and a campaign
-// is a function of its options: schedule i uses a seed derived from the campaign's seed
+// Every run is its own kernel on one goroutine, restored from one snapshot of the
+// program at its first clone (kernel.Checkpoint; start-up, where one thread runs alone,
+// is scheduled by a fixed policy, Startup, in every run and replay), so runs are
+// independent and a campaign is a function of its options: schedule i uses a seed derived from the campaign's seed
 // and i alone, whichever job runs it and whichever shard it falls in, and with several
 // jobs the failure reported is still the one of the lowest schedule number.
 package explore
@@ -227,6 +229,7 @@ func (o *Options) runWith(p sched.Policy, seed uint64) (*outcome, error) {
 		}
 		res = k.Run()
 		det = k.Race()
+		defer s.ck.Recycle(k) // after the outcome is read; nothing keeps k
 	} else {
 		if o.Race {
 			det = race.New()

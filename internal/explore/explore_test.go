@@ -214,7 +214,8 @@ func cpuTime() time.Duration {
 //
 //	go test ./internal/explore -run XXX -bench Strategies -benchtime 1x
 //
-// WEFT_TABLE_SEEDS (default 3) sets the number of campaign seeds.
+// WEFT_TABLE_SEEDS (default 3) sets the number of campaign seeds, WEFT_TABLE_STRATEGIES
+// (comma-separated) the strategies.
 func BenchmarkStrategies(b *testing.B) {
 	if out, err := exec.Command("make", "-s", "-C", corpusDir).CombinedOutput(); err != nil {
 		b.Fatalf("%v\n%s", err, out)
@@ -228,6 +229,9 @@ func BenchmarkStrategies(b *testing.B) {
 	if s := os.Getenv("WEFT_TABLE_STRATEGIES"); s != "" {
 		strategies = strings.Split(s, ",")
 	}
+	// WEFT_TABLE_NOSNAPSHOT=1 runs every schedule from the program's start, for the
+	// comparison with the snapshot.
+	noSnap := os.Getenv("WEFT_TABLE_NOSNAPSHOT") == "1"
 	fmt.Printf("| strategy | bugs found (of %d) | median schedules to first failure | ms per schedule | false alarms |\n", len(srcs))
 	fmt.Println("| --- | --- | --- | --- | --- |")
 	for _, strat := range strategies {
@@ -240,7 +244,7 @@ func BenchmarkStrategies(b *testing.B) {
 			var firsts []int
 			for seed := 1; seed <= seeds; seed++ {
 				rep, err := Explore(Options{Path: filepath.Join(corpusDir, "bin", name+"_bug"), Argv: []string{name},
-					Strategy: strat, Runs: bugBudget, Seed: uint64(seed), Minimise: 1, MaxInsns: 5_000_000})
+					Strategy: strat, Runs: bugBudget, Seed: uint64(seed), Minimise: 1, MaxInsns: 5_000_000, NoSnapshot: noSnap})
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -261,7 +265,7 @@ func BenchmarkStrategies(b *testing.B) {
 				medians = append(medians, fmt.Sprintf("%s >%d", name, bugBudget))
 			}
 			rep, err := Explore(Options{Path: filepath.Join(corpusDir, "bin", name+"_fixed"), Argv: []string{name},
-				Strategy: strat, Runs: fixedRuns, Seed: 1, All: true, Minimise: 1, MaxInsns: 5_000_000})
+				Strategy: strat, Runs: fixedRuns, Seed: 1, All: true, Minimise: 1, MaxInsns: 5_000_000, NoSnapshot: noSnap})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"reflect"
+	"sync"
 	"unsafe"
 
 	"weft/internal/kernel/cost"
@@ -41,8 +42,11 @@ import (
 // Checkpoint is a frozen copy of a kernel at one instant. It is immutable: Restore may
 // be called on it many times, from several goroutines at once.
 type Checkpoint struct {
-	k     *Kernel    // the frozen copy; never runs
-	g     *graphCopy // the survey of k, shared by every Restore
+	k *Kernel    // the frozen copy; never runs
+	g *graphCopy // the survey of k, shared by every Restore
+	// pools hold the large objects (frames, decode caches, TLBs) of restored kernels
+	// given back by Recycle, by type, for later Restores to reuse.
+	pools map[reflect.Type]*sync.Pool
 	insns uint64
 	time  uint64
 	bytes uint64
@@ -127,7 +131,7 @@ func commonCopy() *graphCopy {
 	// Host-facing: given anew by Restore.
 	skip(Config{}, "Stdin", "Stdout", "Stderr", "Strace", "StraceCalls", "Trace", "Notices",
 		"HostStopped", "Policy", "AccessPoints")
-	skip(Kernel{}, "debug", "tr", "host")
+	skip(Kernel{}, "debug", "tr", "host", "made")
 	// The pages of files no address space maps are shared (vfs/freeze.go).
 	g.share[reflect.TypeOf(vfs.Inode{})] = map[string]func(obj, p unsafe.Pointer) bool{
 		"pages": func(obj, p unsafe.Pointer) bool { return (*vfs.Inode)(obj).SharedPage((*mm.Frame)(p)) },
@@ -157,6 +161,9 @@ func (k *Kernel) Checkpoint() (*Checkpoint, error) {
 			return nil, fmt.Errorf("%w: %s is a writable host mount, and the host cannot be rolled back", ErrCheckpoint, m.Host)
 		}
 	}
+	// A checkpoint may share k's files' pages, some of which Restore may have
+	// allocated: they are no longer k's alone to recycle.
+	k.made = nil
 	g := commonCopy()
 	// From now on the live kernel's files copy a page the checkpoint shares before
 	// they change it.
@@ -196,6 +203,17 @@ func (k *Kernel) Checkpoint() (*Checkpoint, error) {
 	if g.err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCheckpoint, g.Err())
 	}
+	// A checkpoint is host memory the guest caused, outside the guest's pool (charging
+	// it there would change what the guest sees: where its allocations fail). Its
+	// bound is the guest's cap: one checkpoint never holds more than that; whoever
+	// keeps several bounds their sum with Bytes.
+	var size uint64
+	for _, o := range g.objs {
+		size += uint64(o.size)
+	}
+	if size > k.MemoryCap() {
+		return nil, fmt.Errorf("%w: it would take %d bytes, more than the memory cap (%d)", ErrCheckpoint, size, k.MemoryCap())
+	}
 	ck := (*Kernel)(g.ptr(root.UnsafePointer()))
 	if g.err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCheckpoint, g.Err())
@@ -210,6 +228,12 @@ func (k *Kernel) Checkpoint() (*Checkpoint, error) {
 		return nil, fmt.Errorf("%w: %v", ErrCheckpoint, rg.Err())
 	}
 	c.g = rg
+	c.pools = map[reflect.Type]*sync.Pool{}
+	for _, o := range rg.objs {
+		if o.size >= recycleSize && o.p.kind != reflect.Array && c.pools[o.t] == nil {
+			c.pools[o.t] = &sync.Pool{}
+		}
+	}
 	return c, nil
 }
 
@@ -234,6 +258,7 @@ func (c *Checkpoint) Restore(rc RestoreConfig) (*Kernel, error) {
 		memo:  make(map[unsafe.Pointer]unsafe.Pointer, len(c.g.objs)),
 		maps:  map[uintptr]reflect.Value{},
 		plans: map[reflect.Type]*plan{},
+		pools: c.pools,
 	}
 	if rc.Stdin == nil {
 		rc.Stdin = eofReader{}
@@ -277,6 +302,7 @@ func (c *Checkpoint) Restore(rc RestoreConfig) (*Kernel, error) {
 		return nil, fmt.Errorf("kernel: restoring a checkpoint: %v", g.Err())
 	}
 	nk.rebind(rc)
+	nk.made = g.made
 	if rc.Policy != nil {
 		if rc.Policy.Points() != nk.points {
 			return nil, fmt.Errorf("kernel: restoring a checkpoint: policy %s stops at scheduling points (%v) where the checkpoint's did not (%v)", rc.Policy.Name(), rc.Policy.Points(), nk.points)
@@ -285,6 +311,20 @@ func (c *Checkpoint) Restore(rc RestoreConfig) (*Kernel, error) {
 	}
 	nk.cfg.Policy = nk.policy
 	return nk, nil
+}
+
+// Recycle gives the checkpoint back the large objects (guest frames, decode caches,
+// TLBs) of k, a kernel restored from it that will not be used again, for later
+// Restores to reuse: allocating them anew is most of what a Restore costs. k must be
+// dropped: it, and anything still pointing into it, is invalid afterwards (what Run
+// returned, and the race detector's reports, are values and stay good).
+func (c *Checkpoint) Recycle(k *Kernel) {
+	for _, o := range k.made {
+		if p := c.pools[o.t]; p != nil {
+			p.Put(o.p)
+		}
+	}
+	k.made = nil
 }
 
 // rebind gives a kernel copied from a checkpoint what the copy left out.

@@ -2,13 +2,16 @@ package kernel_test
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"unsafe"
 
+	"weft/internal/cpu"
 	"weft/internal/kernel"
 	"weft/internal/kernel/sched"
 	"weft/internal/mm"
@@ -121,7 +124,9 @@ func TestCheckpointDeterminism(t *testing.T) {
 					}
 					checkDisjoint(t, k, nk)
 					res := nk.Run()
-					return finish(nk, res, preOut+o.String(), preErr+e.String())
+					out := finish(nk, res, preOut+o.String(), preErr+e.String())
+					ck.Recycle(nk) // the next restore reuses its frames, decode caches, TLBs
+					return out
 				}
 				// The second restore comes after the original went on: what the
 				// original changed (memory, files) must not show in the checkpoint.
@@ -233,4 +238,121 @@ func walkGraph(v reflect.Value, fn func(p uintptr, t reflect.Type)) {
 		}
 	}
 	visit(v.UnsafePointer(), v.Type().Elem())
+}
+
+// stopper is a debugger that records a task's registers when it is about to execute
+// its instruction number at (counting from 0): what reverse execution does, restoring
+// a checkpoint and re-executing to an exact instruction.
+type stopper struct {
+	tid int
+	at  uint64
+	got *cpu.Context
+}
+
+func (s *stopper) Tracing() bool { return s.got == nil }
+
+func (s *stopper) Check(t *kernel.Task, insns uint64) {
+	if s.got == nil && t.TID == s.tid && insns == s.at {
+		c := t.Ctx
+		s.got = &c
+	}
+}
+
+// TestCheckpointToExactInstruction reaches one instruction of a thread from the start
+// and from a checkpoint taken before it, with a debugger attached: the registers there
+// are the same.
+func TestCheckpointToExactInstruction(t *testing.T) {
+	path := "../../tests/c/bin/thr_mutex"
+	opts := func(d kernel.Debugger, pauseAt uint64) run.Options {
+		return run.Options{Seed: 3, CPUs: 2, PauseAt: pauseAt, Setup: func(k *kernel.Kernel) {
+			if d != nil {
+				k.SetDebugger(d)
+			}
+		}}
+	}
+	r, err := run.Program(path, []string{path}, opts(nil, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var end uint64
+	for _, c := range r.Kernel.CPUs {
+		end = max(end, c.Clock)
+	}
+	// The second thread (tid 2's sibling: the first one created), half-way through its
+	// instructions.
+	var tid int
+	var n uint64
+	for _, task := range r.Kernel.Tasks() {
+		if task.TID != task.TG.PID && tid == 0 {
+			tid, n = task.TID, task.Insns()
+		}
+	}
+	if tid == 0 || n < 100 {
+		t.Fatalf("thr_mutex: no second thread with instructions (tid %d, %d insns)", tid, n)
+	}
+	want := &stopper{tid: tid, at: n / 2}
+	if _, err := run.Program(path, []string{path}, opts(want, 0)); err != nil {
+		t.Fatal(err)
+	}
+	if want.got == nil {
+		t.Fatalf("tid %d never reached instruction %d", tid, n/2)
+	}
+	// A checkpoint early in the run, then re-execution with the debugger.
+	p, err := run.Program(path, []string{path}, opts(nil, end/10))
+	if err != nil || p.Outcome != kernel.Paused {
+		t.Fatalf("run to %d ns: %v, outcome %d", end/10, err, p.Outcome)
+	}
+	ck, err := p.Kernel.Checkpoint()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := &stopper{tid: tid, at: n / 2}
+	k, err := ck.Restore(kernel.RestoreConfig{Debugger: got})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k.Run()
+	if got.got == nil || *got.got != *want.got {
+		t.Errorf("registers of tid %d at instruction %d: from the checkpoint %+v, from the start %+v", tid, n/2, got.got, want.got)
+	}
+}
+
+// A kernel with a writable host mount cannot be checkpointed (the host cannot be rolled
+// back); with a read-only one it can, and the restored kernel runs as the original.
+func TestCheckpointHostMounts(t *testing.T) {
+	path := "../../tests/c/bin/hello"
+	dir := t.TempDir()
+	for _, writable := range []bool{true, false} {
+		var so bytes.Buffer
+		r, err := run.Program(path, []string{path}, run.Options{Stdout: &so, PauseAt: 1000,
+			Mounts: []kernel.Mount{{Host: dir, Guest: "/mnt", Writable: writable}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Outcome != kernel.Paused {
+			t.Fatalf("hello ended before 1000 ns")
+		}
+		ck, err := r.Kernel.Checkpoint()
+		if writable {
+			if !errors.Is(err, kernel.ErrCheckpoint) || !strings.Contains(err.Error(), "writable host mount") {
+				t.Errorf("Checkpoint with a writable mount = %v, want ErrCheckpoint naming the mount", err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("Checkpoint with a read-only mount: %v", err)
+		}
+		pre := so.String()
+		var o bytes.Buffer
+		k, err := ck.Restore(kernel.RestoreConfig{Stdout: &o})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := k.Run()
+		r.Kernel.PauseAt(0)
+		orig := r.Kernel.Run()
+		if res != orig || pre+o.String() != so.String() || o.String() == "" {
+			t.Errorf("restored: %+v %q; original: %+v %q", res, o.String(), orig, so.String())
+		}
+	}
 }

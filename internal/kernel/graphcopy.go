@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"unsafe"
 )
 
@@ -51,6 +52,41 @@ type graphCopy struct {
 	err  error
 	// bytes is what the copies take (objects, slices' arrays, map entries), roughly.
 	bytes uint64
+	// pools, if set, hold large objects of dead copies to reuse (see Recycle), by
+	// type; made lists the large objects this copy allocated.
+	pools map[reflect.Type]*sync.Pool
+	made  []madeObj
+}
+
+// madeObj is a large object a copy allocated, which a later copy may reuse.
+type madeObj struct {
+	t reflect.Type
+	p unsafe.Pointer
+}
+
+// recycleSize is the size from which a copy's objects are worth reusing: frames,
+// decode caches, TLBs. Allocating them anew costs more than clearing them (zeroed
+// memory from the operating system, the collector's work to free them).
+const recycleSize = 4096
+
+// alloc returns a zeroed object of plan p's type: a recycled one if there is one.
+func (g *graphCopy) alloc(p *plan) unsafe.Pointer {
+	if p.size < recycleSize || p.kind == reflect.Array || g.pools == nil {
+		return reflect.New(p.t).UnsafePointer()
+	}
+	pool := g.pools[p.t]
+	if pool == nil {
+		return reflect.New(p.t).UnsafePointer()
+	}
+	var q unsafe.Pointer
+	if v := pool.Get(); v != nil {
+		q = v.(unsafe.Pointer)
+		reflect.NewAt(p.t, q).Elem().SetZero()
+	} else {
+		q = reflect.New(p.t).UnsafePointer()
+	}
+	g.made = append(g.made, madeObj{p.t, q})
+	return q
 }
 
 // object is one range of memory the graph points to: the outermost allocation (as far
@@ -403,7 +439,7 @@ func (g *graphCopy) ptr(p unsafe.Pointer) unsafe.Pointer {
 	}
 	nb, ok := g.memo[o.base]
 	if !ok {
-		nb = reflect.New(o.t).UnsafePointer()
+		nb = g.alloc(o.p)
 		g.memo[o.base] = nb
 		g.bytes += uint64(o.t.Size())
 		if o.p.kind == reflect.Array && o.liveEnd < uintptr(o.base)+o.size {

@@ -289,6 +289,8 @@ type Kernel struct {
 	pausedClone bool
 	// inCheck is set while the debugger's Check runs, in the middle of a slice.
 	inCheck bool
+	// made lists the large objects Restore allocated for this kernel (Recycle).
+	made []madeObj
 }
 
 // New returns a kernel with no processes. It fails only when a mount cannot be made.

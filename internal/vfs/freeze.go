@@ -15,8 +15,11 @@ import "weft/internal/mm"
 func (fs *FS) FreezePages() { fs.frozen++ }
 
 // SharedPage reports whether a checkpoint may share f, a page of n, instead of
-// copying it: a page of an in-memory file that no address space maps.
-func (n *Inode) SharedPage(f *mm.Frame) bool { return n.fs != nil && f.Refs() == 0 }
+// copying it: a page of an in-memory file that no address space maps, and that has no
+// decode cache (which belongs to one kernel's CPUs).
+func (n *Inode) SharedPage(f *mm.Frame) bool {
+	return n.fs != nil && f.Refs() == 0 && f.Decoded == nil
+}
 
 // thaw gives n private copies of the pages it may share with a checkpoint, before n
 // changes them or lets an address space map them.

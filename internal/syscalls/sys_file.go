@@ -573,6 +573,9 @@ func Ioctl(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if r, ok, err := fileIoctl(t, f, a); ok {
 		return r, err
 	}
+	if r, ok, err := loopIoctl(t, f, a[1], a[2]); ok {
+		return r, err
+	}
 	if s, ok := f.Device().(*wnet.Socket); ok {
 		return socketIoctl(t, s, a[1], a[2])
 	}

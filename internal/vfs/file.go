@@ -139,6 +139,9 @@ func (f *File) Read(p []byte) (int, error) {
 // PRead reads at off without moving the offset.
 func (f *File) PRead(p []byte, off int64) (int, error) {
 	n := f.Inode
+	if l, ok := n.dev.(*Loop); ok {
+		return l.PRead(p, off)
+	}
 	if n.Mode&S_IFMT != S_IFREG {
 		return 0, linux.ESPIPE
 	}
@@ -183,6 +186,9 @@ const MaxFileSize = 1 << 30
 // PWrite writes at off without moving the offset.
 func (f *File) PWrite(p []byte, off int64) (int, error) {
 	n := f.Inode
+	if l, ok := n.dev.(*Loop); ok {
+		return l.PWrite(p, off)
+	}
 	if n.Mode&S_IFMT != S_IFREG {
 		return 0, linux.ESPIPE
 	}
@@ -257,6 +263,9 @@ func (f *File) Seek(off int64, whence int) (int64, error) {
 		base = f.Offset
 	case SEEK_END:
 		base = f.Inode.Size()
+		if l, ok := f.Inode.dev.(*Loop); ok {
+			base = l.Size() // a block device's st_size is 0, its end is its size
+		}
 	default:
 		return 0, linux.EINVAL
 	}

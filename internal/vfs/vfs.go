@@ -171,6 +171,7 @@ type FS struct {
 	mounts map[*Inode]bool // the roots of what Mount put in the tree (EBUSY to move)
 
 	memMounts   []*MemMount // the tmpfs mounts the guest made, oldest first
+	loops       *loops      // the loop block devices (loop.go)
 	nextMountID uint64
 
 	// Notify, if set, is the kernel's signal-driven I/O: it signals f's owner that
@@ -214,7 +215,8 @@ func New(uid, gid uint32, urandom func([]byte)) *FS {
 	return fs
 }
 
-// addDevices fills weft's /dev: null, zero, urandom, random, and the shm directory.
+// addDevices fills weft's /dev: null, zero, urandom, random, the loop devices and the
+// shm directory.
 func (fs *FS) addDevices(dev *Inode, urandom func([]byte)) {
 	if dev.children["shm"] == nil {
 		shm := fs.newInode(S_IFDIR|0o1777, 0, 0) // shm_open(3)'s directory, a tmpfs like /tmp
@@ -224,6 +226,7 @@ func (fs *FS) addDevices(dev *Inode, urandom func([]byte)) {
 	fs.link(dev, "zero", fs.NewDevice(zeroDev{}, 0o666, 1<<8|5))
 	fs.link(dev, "urandom", fs.NewDevice(randomDev{urandom}, 0o666, 1<<8|9))
 	fs.link(dev, "random", fs.NewDevice(randomDev{urandom}, 0o666, 1<<8|8))
+	fs.addLoopDevices(dev)
 }
 
 func (fs *FS) newInode(mode uint32, uid, gid uint32) *Inode {

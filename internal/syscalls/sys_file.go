@@ -997,6 +997,11 @@ func chmod(t *kernel.Task, n *vfs.Inode, mode uint32) error {
 	if err := n.Writable(); err != nil {
 		return err
 	}
+	// A symbolic link's mode means nothing; Linux 6.6+ refuses to change it
+	// (notify_change), before checking who asks.
+	if n.Mode&vfs.S_IFMT == vfs.S_IFLNK {
+		return linux.EOPNOTSUPP
+	}
 	c := t.TG.Creds
 	if c.EUID != 0 && c.EUID != n.UID {
 		return linux.EPERM

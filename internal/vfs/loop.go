@@ -171,7 +171,6 @@ func (l *Loop) measure() int64 {
 	return int64(size &^ 511)
 }
 
-
 func (l *Loop) IsTTY() bool { return false }
 
 func (l *Loop) Opened(*File) { l.openers++ }

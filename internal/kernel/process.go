@@ -126,6 +126,11 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 		Args:       parent.Args,
 
 		sigreturnAddr: parent.sigreturnAddr,
+
+		// Linux keeps these in the mm, which fork copies.
+		NotDumpable:   parent.NotDumpable,
+		CoreFilter:    parent.CoreFilter,
+		coreFilterSet: parent.coreFilterSet,
 	}
 	// The supplementary groups are shared: setgroups installs a new list rather than
 	// changing one in place, as Linux shares its group_info. Each process is charged
@@ -300,7 +305,8 @@ func (t *Task) Exec(data []byte, execfn, exe string, argv, envp []string) error 
 	tg.FDs.closeOnExec()
 	k.deleteTimers(tg) // POSIX timers do not survive execve(2)
 	tg.Execed = true
-	tg.Creds.execCaps() // capabilities(7): execve of a program without file capabilities
+	tg.NotDumpable = false // a new program is dumpable again (no set-user-ID: weft has none)
+	tg.Creds.execCaps()    // capabilities(7): execve of a program without file capabilities
 	for i := range tg.SigActions {
 		if tg.SigActions[i].Handler > 1 { // handled signals revert to SIG_DFL
 			tg.SigActions[i] = SigAction{}
@@ -499,6 +505,9 @@ func (k *Kernel) notifyParent(tg *ThreadGroup) {
 		info := SigInfo{Signo: tg.ExitSignal, Code: CLD_EXITED, PID: tg.PID, UID: tg.Creds.UID, Status: int32(tg.ExitCode)}
 		if tg.KillSignal != 0 {
 			info.Code, info.Status = CLD_KILLED, int32(tg.KillSignal)
+			if tg.CoreDumped {
+				info.Code = CLD_DUMPED
+			}
 		}
 		k.SignalProcess(p, info)
 	}
@@ -589,6 +598,9 @@ func (tg *ThreadGroup) WaitStatus(ev WaitEvent) uint32 {
 // Status is a child's wait status as wait4(2) encodes it.
 func (tg *ThreadGroup) Status() uint32 {
 	if tg.KillSignal != 0 {
+		if tg.CoreDumped {
+			return uint32(tg.KillSignal)&0x7f | 0x80 // WCOREDUMP
+		}
 		return uint32(tg.KillSignal) & 0x7f
 	}
 	return uint32(tg.ExitCode&0xff) << 8

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"weft/internal/abi/linux"
 	"weft/internal/mm"
 	"weft/internal/vfs"
 )
@@ -110,8 +111,20 @@ func (k *Kernel) procDir(tg *ThreadGroup) *vfs.Inode {
 			return fs.NewGenerated(0o400, uid, gid, func() []byte { return procEnviron(tg) })
 		},
 		"fdinfo": func() *vfs.Inode { return k.procFDInfo(tg) },
+		"coredump_filter": func() *vfs.Inode {
+			n := fs.NewSetting(0o644, tg.coreFilterFile, func(p []byte) error {
+				v, err := strconv.ParseUint(strings.TrimSpace(string(p)), 0, 32)
+				if err != nil {
+					return linux.EINVAL
+				}
+				tg.CoreFilter, tg.coreFilterSet = uint32(v), true
+				return nil
+			})
+			n.UID, n.GID = uid, gid
+			return n
+		},
 	}
-	names := []string{"cmdline", "comm", "cwd", "environ", "exe", "fd", "fdinfo", "maps", "mountinfo", "mounts", "root", "stat", "statm", "status", "task", "timerslack_ns"}
+	names := []string{"cmdline", "comm", "coredump_filter", "cwd", "environ", "exe", "fd", "fdinfo", "maps", "mountinfo", "mounts", "root", "stat", "statm", "status", "task", "timerslack_ns"}
 	// A zombie keeps its /proc directory until it is reaped, but only what is left of
 	// it: its status and name, and an empty command line (proc(5)).
 	zombie := map[string]bool{"cmdline": true, "comm": true, "stat": true, "status": true}

@@ -571,7 +571,7 @@ func (k *Kernel) fault(t *Task, stop cpu.Stop) {
 	if k.tr != nil {
 		k.traceEvent(t, trace.Event{Time: t.Now(), Kind: trace.Fault, Name: what + " at " + where})
 	}
-	k.exitGroup(t.TG, 0, info.Signo)
+	k.killedBy(t, info.Signo)
 }
 
 // interruptSyscall ends a blocking syscall that a signal interrupted: it fails with

@@ -165,9 +165,15 @@ type ThreadGroup struct {
 	Exited     bool
 	ExitCode   int    // exit status when it exited normally
 	KillSignal Signal // the signal that killed it, or 0
-	Reaped     bool   // its parent has waited for it (no longer a zombie)
-	ExitTime   uint64 // virtual time of the exit
-	MemAtExit  mm.Stats
+	CoreDumped bool   // it wrote a core file as it died (coredump.go)
+	// NotDumpable is PR_SET_DUMPABLE 0: no core file. CoreFilter is
+	// /proc/PID/coredump_filter once written (coreFilterSet).
+	NotDumpable   bool
+	CoreFilter    uint32
+	coreFilterSet bool
+	Reaped        bool   // its parent has waited for it (no longer a zombie)
+	ExitTime      uint64 // virtual time of the exit
+	MemAtExit     mm.Stats
 
 	lastMemTrace uint64 // virtual time of the last memory counter in the trace
 

@@ -108,6 +108,8 @@ type VMA struct {
 	// WipeOnFork (madvise MADV_WIPEONFORK) makes a forked child see the range as
 	// new zero-filled memory; DontFork (MADV_DONTFORK) leaves it out of the child.
 	WipeOnFork, DontFork bool
+	// DontDump (madvise MADV_DONTDUMP) leaves the range out of core dumps.
+	DontDump bool
 
 	// Holder, if set, is told of each VMA that maps it as it comes and goes (a
 	// System V shared memory segment counts its attachments so; see SetHolder).
@@ -407,7 +409,7 @@ func (as *AddressSpace) insertVMA(v *VMA) error {
 	// thousands, and does not run into MaxMapCount.
 	mergeable := func(w *VMA) bool {
 		return w != nil && !v.Shared && !w.Shared && v.Name == "" && w.Name == "" && v.Pager == nil && w.Pager == nil && w.Perm == v.Perm && w.Locked == v.Locked &&
-			w.WipeOnFork == v.WipeOnFork && w.DontFork == v.DontFork
+			w.WipeOnFork == v.WipeOnFork && w.DontFork == v.DontFork && w.DontDump == v.DontDump
 	}
 	prev, next := as.Find(start-1), as.Find(start+length)
 	switch {

@@ -793,7 +793,7 @@ func Fcntl(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		n, err := f.PipeSize()
 		return uint64(n), err
 	case F_SETPIPE_SZ:
-		n, err := f.SetPipeSize(uint64(uint32(a[2])))
+		n, err := f.SetPipeSize(uint64(uint32(a[2])), t.TG.Creds.Capable(kernel.CAP_SYS_RESOURCE))
 		return uint64(n), err
 	}
 	return fcntlMore(t, fdn, f, a)
@@ -882,7 +882,7 @@ func Pipe2(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if flags&^(vfs.O_CLOEXEC|vfs.O_NONBLOCK|0o40000 /* O_DIRECT */) != 0 {
 		return 0, linux.EINVAL
 	}
-	r, w := t.Kernel().FS.NewPipe(t.TG.Creds.EUID, t.TG.Creds.EGID)
+	r, w := t.Kernel().FS.NewPipeFor(t.TG.Creds.EUID, t.TG.Creds.EGID, t.TG.Creds.Capable(kernel.CAP_SYS_RESOURCE))
 	r.Flags |= flags & vfs.O_NONBLOCK
 	w.Flags |= flags & vfs.O_NONBLOCK
 	limit := t.TG.Rlimits[kernel.RLIMIT_NOFILE].Cur

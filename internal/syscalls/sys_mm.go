@@ -289,11 +289,13 @@ func Madvise(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		if as.Discard(start, length) != nil && !hole {
 			return 0, linux.ENOMEM
 		}
-	case MADV_WIPEONFORK, MADV_KEEPONFORK, MADV_DONTFORK, MADV_DOFORK:
+	case MADV_WIPEONFORK, MADV_KEEPONFORK, MADV_DONTFORK, MADV_DOFORK, MADV_DONTDUMP, MADV_DODUMP:
 		err := as.SetForkAdvice(start, length, func(v *mm.VMA) {
 			switch advice {
 			case MADV_WIPEONFORK, MADV_KEEPONFORK:
 				v.WipeOnFork = advice == MADV_WIPEONFORK
+			case MADV_DONTDUMP, MADV_DODUMP:
+				v.DontDump = advice == MADV_DONTDUMP
 			default:
 				v.DontFork = advice == MADV_DONTFORK
 			}

@@ -307,6 +307,7 @@ const (
 
 	CLD_EXITED    = 1
 	CLD_KILLED    = 2
+	CLD_DUMPED    = 3
 	CLD_STOPPED   = 5
 	CLD_CONTINUED = 6
 )
@@ -366,6 +367,8 @@ func Waitid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 			code, status = CLD_STOPPED, uint32(c.StopSignal)
 		case ev == kernel.ChildContinued:
 			code, status = CLD_CONTINUED, uint32(linux.SIGCONT)
+		case c.KillSignal != 0 && c.CoreDumped:
+			code, status = CLD_DUMPED, uint32(c.KillSignal)
 		case c.KillSignal != 0:
 			code, status = CLD_KILLED, uint32(c.KillSignal)
 		}
@@ -576,11 +579,15 @@ func Prctl(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		binary.LittleEndian.PutUint32(b[:], uint32(t.PdeathSig))
 		return ret0(copyOut(t, a[1], b[:]))
 	case PR_GET_DUMPABLE:
+		if t.TG.NotDumpable {
+			return 0, nil
+		}
 		return 1, nil
 	case PR_SET_DUMPABLE:
 		if a[1] > 1 {
 			return 0, linux.EINVAL
 		}
+		t.TG.NotDumpable = a[1] == 0
 		return 0, nil
 	case PR_SET_TIMERSLACK:
 		t.SetTimerSlack(a[1])

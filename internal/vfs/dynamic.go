@@ -23,6 +23,16 @@ func (fs *FS) NewGenerated(perm uint32, uid, gid uint32, gen func() []byte) *Ino
 	return n
 }
 
+// NewSetting returns a file whose contents gen computes at each open and that set
+// takes writes to (a writable /proc/sys entry): each write(2) is handed to set whole,
+// as the kernel's sysctl handlers parse a write from its start. Truncation on open
+// (fopen's "w") does nothing, as on Linux's /proc.
+func (fs *FS) NewSetting(perm uint32, gen func() []byte, set func(p []byte) error) *Inode {
+	n := fs.NewGenerated(perm, 0, 0, gen)
+	n.set = set
+	return n
+}
+
 // NewSymlink returns an unlinked symbolic link.
 func (fs *FS) NewSymlink(target string, uid, gid uint32) *Inode {
 	n := fs.newInode(S_IFLNK|0o777, uid, gid)

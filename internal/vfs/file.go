@@ -198,6 +198,12 @@ func (f *File) PWrite(p []byte, off int64) (int, error) {
 	case off+int64(len(p)) > MaxFileSize:
 		return 0, linux.EFBIG
 	}
+	if n.set != nil {
+		if err := n.set(p); err != nil {
+			return 0, err
+		}
+		return len(p), nil
+	}
 	if n.gen != nil {
 		return 0, linux.EACCES
 	}
@@ -218,6 +224,9 @@ func (n *Inode) Truncate(size int64) error {
 	}
 	if size < 0 || size > MaxFileSize {
 		return linux.EINVAL
+	}
+	if n.set != nil {
+		return nil // a /proc/sys setting: only a write changes it
 	}
 	if n.overlay() {
 		if err := n.copyUp(size != 0); err != nil {

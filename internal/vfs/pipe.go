@@ -19,10 +19,32 @@ const (
 	PipeSize = 65536
 	// PipeBuf is the size up to which writes are atomic (PIPE_BUF).
 	PipeBuf = 4096
-	// PipeMaxSize is /proc/sys/fs/pipe-max-size: the largest capacity F_SETPIPE_SZ
-	// gives a process without CAP_SYS_RESOURCE, and the largest weft gives anyone.
+	// PipeMaxSize is /proc/sys/fs/pipe-max-size's default: the largest capacity
+	// F_SETPIPE_SZ gives a process without CAP_SYS_RESOURCE (FS.PipeMax).
 	PipeMaxSize = 1 << 20
 )
+
+// PipeMax is /proc/sys/fs/pipe-max-size now.
+func (fs *FS) PipeMax() int {
+	if fs.pipeMax == 0 {
+		return PipeMaxSize
+	}
+	return fs.pipeMax
+}
+
+// SetPipeMax sets /proc/sys/fs/pipe-max-size: n rounded up to a power of two pages
+// (round_pipe_size), EINVAL past 2^31.
+func (fs *FS) SetPipeMax(n uint64) error {
+	if n > 1<<31 {
+		return linux.EINVAL
+	}
+	size := mm.PageSize
+	for uint64(size) < n {
+		size *= 2
+	}
+	fs.pipeMax = size
+	return nil
+}
 
 // Pipe is a pipe's buffer, shared by its read and write ends.
 type Pipe struct {
@@ -42,8 +64,15 @@ type Pipe struct {
 }
 
 // NewPipe returns the read and write ends of a new pipe.
-func (fs *FS) NewPipe(uid, gid uint32) (r, w *File) {
+func (fs *FS) NewPipe(uid, gid uint32) (r, w *File) { return fs.NewPipeFor(uid, gid, true) }
+
+// NewPipeFor returns a new pipe for a process: one without CAP_SYS_RESOURCE
+// (privileged false) gets no more than pipe-max-size (alloc_pipe_info).
+func (fs *FS) NewPipeFor(uid, gid uint32, privileged bool) (r, w *File) {
 	p := &Pipe{} // Open counts the two ends
+	if max := fs.PipeMax(); PipeSize > max && !privileged {
+		p.size = max &^ (mm.PageSize - 1)
+	}
 	n := fs.newInode(S_IFIFO|0o600, uid, gid)
 	n.dev = pipeEnd{p}
 	r = Open(n, O_RDONLY, "pipe:["+itoa(n.Ino)+"]")
@@ -290,9 +319,9 @@ func (f *File) PipeSize() (int, error) {
 
 // SetPipeSize sets the capacity of f's pipe to n bytes rounded up to a power of two
 // pages (F_SETPIPE_SZ, fcntl(2)) and returns it: EBADF for a file that is not a pipe,
-// EPERM past PipeMaxSize (root included: weft gives no pipe more), EBUSY below what the
-// pipe holds.
-func (f *File) SetPipeSize(n uint64) (int, error) {
+// EPERM for growing past pipe-max-size without CAP_SYS_RESOURCE (privileged), EBUSY
+// below what the pipe holds. What a pipe holds counts against the memory cap.
+func (f *File) SetPipeSize(n uint64, privileged bool) (int, error) {
 	p := pipeOf(f)
 	if p == nil {
 		return 0, linux.EBADF
@@ -300,12 +329,12 @@ func (f *File) SetPipeSize(n uint64) (int, error) {
 	if n > 1<<31 {
 		return 0, linux.EINVAL // no power of two fits (round_pipe_size), checked first
 	}
-	if n > PipeMaxSize {
-		return 0, linux.EPERM
-	}
 	size := mm.PageSize
 	for uint64(size) < n {
 		size *= 2
+	}
+	if size > p.capacity() && size > f.Inode.fs.PipeMax() && !privileged {
+		return 0, linux.EPERM
 	}
 	if size < len(p.buf) {
 		return 0, linux.EBUSY

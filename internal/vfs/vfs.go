@@ -75,7 +75,8 @@ type Inode struct {
 
 	lookupFn func(string) *Inode // synthetic directory: computes its entries
 	namesFn  func() []string
-	gen      func() []byte // synthetic file: computes its contents at open
+	gen      func() []byte      // synthetic file: computes its contents at open
+	set      func([]byte) error // a synthetic file that takes writes (NewSetting)
 
 	pages []*mm.Frame // an in-memory file's contents, nil for a hole (see paged.go)
 	size  int64       // an in-memory file's size
@@ -172,6 +173,7 @@ type FS struct {
 
 	memMounts   []*MemMount // the tmpfs mounts the guest made, oldest first
 	loops       *loops      // the loop block devices (loop.go)
+	pipeMax     int         // /proc/sys/fs/pipe-max-size; 0 for PipeMaxSize
 	nextMountID uint64
 
 	// Notify, if set, is the kernel's signal-driven I/O: it signals f's owner that
@@ -873,7 +875,7 @@ func (n *Inode) Child(name string) *Inode { return n.child(name) }
 // synthetic tree. A guest root's lower layer is writable: changes go to memory
 // (overlay.go).
 func (n *Inode) Writable() error {
-	if (n.hm != nil && !n.hm.rw && !n.hm.overlay) || n.gen != nil || n.lookupFn != nil || (n.mnt != nil && n.mnt.ReadOnly()) {
+	if (n.hm != nil && !n.hm.rw && !n.hm.overlay) || (n.gen != nil && n.set == nil) || n.lookupFn != nil || (n.mnt != nil && n.mnt.ReadOnly()) {
 		return linux.EROFS
 	}
 	return nil

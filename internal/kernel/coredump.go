@@ -98,7 +98,10 @@ func (k *Kernel) coreDump(t *Task, sig Signal) bool {
 	}
 	f := vfs.Open(n, vfs.O_WRONLY, name)
 	defer f.DecRef()
-	return k.writeCore(t, sig, f, limit)
+	// As in binfmt_elf, the dump counts as made once the file is there: a core cut
+	// short by RLIMIT_CORE (or by the memory cap) still sets WCOREDUMP.
+	k.writeCore(t, sig, f, limit)
+	return true
 }
 
 // coreName expands core_pattern's % specifiers (core(5)); "" if the name is empty.
@@ -204,8 +207,8 @@ func dumpSize(v *mm.VMA, filter uint32) uint64 {
 	return 0
 }
 
-// writeCore writes the ELF core of t's process to f; false if it did not fit in limit
-// bytes (Linux then reports no dump) or could not be written.
+// writeCore writes the ELF core of t's process to f, stopping where it would pass
+// limit bytes or a write fails (it reports which).
 func (k *Kernel) writeCore(t *Task, sig Signal, f *vfs.File, limit uint64) bool {
 	tg := t.TG
 	le := binary.LittleEndian

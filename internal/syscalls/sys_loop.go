@@ -199,6 +199,12 @@ func loopConfigure(t *kernel.Task, f *vfs.File, l *vfs.Loop, fd int32, blockSize
 	if err != nil {
 		return err
 	}
+	if bf.Flags&vfs.O_PATH != 0 {
+		return linux.EBADF
+	}
+	if err := l.CheckBind(bf); err != nil {
+		return err
+	}
 	if info != nil {
 		flags := binary.LittleEndian.Uint32(info[52:])
 		if flags&^loopConfigureSettable != 0 {
@@ -207,9 +213,6 @@ func loopConfigure(t *kernel.Task, f *vfs.File, l *vfs.Loop, fd int32, blockSize
 	}
 	if blockSize != 0 && !validBlockSize(uint64(blockSize)) {
 		return linux.EINVAL
-	}
-	if bf.Flags&vfs.O_PATH != 0 {
-		return linux.EBADF
 	}
 	if err := l.Bind(bf, f.Writable() && bf.Writable()); err != nil {
 		return err

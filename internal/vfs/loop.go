@@ -134,9 +134,12 @@ func (c LoopControl) Add(n int64) (int, error) {
 
 // Remove is LOOP_CTL_REMOVE: remove an unused, unbound device.
 func (c LoopControl) Remove(n int64) (int, error) {
+	if n < 0 {
+		return 0, linux.EINVAL
+	}
 	ls := c.fs.loops
 	l := ls.byNo[int(n)]
-	if n < 0 || l == nil {
+	if l == nil {
 		return 0, linux.ENODEV
 	}
 	if l.State != LoopUnbound || l.openers > 0 {
@@ -146,7 +149,7 @@ func (c LoopControl) Remove(n int64) (int, error) {
 	if ls.dev.children["loop"+strconv.Itoa(int(n))] == l.Inode {
 		delete(ls.dev.children, "loop"+strconv.Itoa(int(n)))
 	}
-	return int(n), nil
+	return 0, nil
 }
 
 // Size is the device's size in bytes.
@@ -187,9 +190,10 @@ func (l *Loop) Release(*File) {
 // Openers is how many open file descriptions refer to the device.
 func (l *Loop) Openers() int { return l.openers }
 
-// Bind attaches f (LOOP_SET_FD, LOOP_CONFIGURE). writable says whether both the device
-// and f were opened for writing; otherwise the device is read-only.
-func (l *Loop) Bind(f *File, writable bool) error {
+// CheckBind reports whether f may be bound to the device (loop_configure's checks
+// before it looks at the configuration): EBUSY if the device is in use, EINVAL for a
+// file that is neither regular nor a block device, or a loop back to this device.
+func (l *Loop) CheckBind(f *File) error {
 	if l.State != LoopUnbound {
 		return linux.EBUSY
 	}
@@ -209,6 +213,15 @@ func (l *Loop) Bind(f *File, writable bool) error {
 		}
 	default:
 		return linux.EINVAL
+	}
+	return nil
+}
+
+// Bind attaches f (LOOP_SET_FD, LOOP_CONFIGURE). writable says whether both the device
+// and f were opened for writing; otherwise the device is read-only.
+func (l *Loop) Bind(f *File, writable bool) error {
+	if err := l.CheckBind(f); err != nil {
+		return err
 	}
 	f.IncRef()
 	l.Backing, l.State = f, LoopBound

@@ -233,6 +233,10 @@ type Task struct {
 	// futexKey is the futex the task waits on; futexWoken says a FUTEX_WAKE woke it.
 	futexKey   futexKey
 	futexWoken bool
+	// futexVKeys are the futexes a futex_waitv waits on (nil otherwise), and
+	// futexWokenIndex the one whose wake ended the wait.
+	futexVKeys      []futexKey
+	futexWokenIndex int
 	// lockWait is the record lock the task waits to take in F_SETLKW, on lockInode
 	// (for deadlock detection).
 	lockWait  *recordLock

@@ -593,8 +593,11 @@ func (k *Kernel) interruptSyscall(t *Task) {
 			break
 		}
 	}
+	result := linux.EINTR
 	if !restart && sc.Interrupted != nil {
-		sc.Interrupted(t, &t.pendingArgs)
+		if e, ok := sc.Interrupted(t, &t.pendingArgs).(linux.Errno); ok && e != 0 {
+			result = e
+		}
 	}
 	t.pending = nil
 	t.Call.drop()
@@ -620,9 +623,9 @@ func (k *Kernel) interruptSyscall(t *Task) {
 		}
 		return
 	}
-	t.Ctx.X[10] = negErrno(linux.EINTR)
+	t.Ctx.X[10] = negErrno(result)
 	if k.straceOn(sc.Name) {
-		fmt.Fprintf(k.cfg.Strace, "[pid %d] %s(%s) = -1 EINTR\n", t.TID, sc.Name, t.stracePre)
+		fmt.Fprintf(k.cfg.Strace, "[pid %d] %s(%s) = -1 %v\n", t.TID, sc.Name, t.stracePre, result)
 	}
 }
 

@@ -249,9 +249,11 @@ func (n *Inode) Truncate(size int64) error {
 
 // Seek whence values.
 const (
-	SEEK_SET = 0
-	SEEK_CUR = 1
-	SEEK_END = 2
+	SEEK_SET  = 0
+	SEEK_CUR  = 1
+	SEEK_END  = 2
+	SEEK_DATA = 3
+	SEEK_HOLE = 4
 )
 
 // Seek moves the offset as lseek(2) does.
@@ -267,6 +269,15 @@ func (f *File) Seek(off int64, whence int) (int64, error) {
 	}
 	var base int64
 	switch whence {
+	case SEEK_DATA, SEEK_HOLE:
+		if f.Inode.Mode&S_IFMT != S_IFREG {
+			return 0, linux.EINVAL
+		}
+		pos, err := f.Inode.seekHole(off, whence == SEEK_HOLE)
+		if err == nil {
+			f.Offset = pos
+		}
+		return pos, err
 	case SEEK_SET:
 	case SEEK_CUR:
 		base = f.Offset

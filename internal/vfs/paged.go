@@ -339,3 +339,30 @@ func (n *Inode) copyUpForChange() error {
 	}
 	return nil
 }
+
+// seekHole finds the first data (hole false) or hole (hole true) at or after off, as
+// lseek's SEEK_DATA and SEEK_HOLE do on tmpfs: a page never written is a hole, and
+// the end of the file is one. Past the end it is ENXIO. A file whose pages weft does
+// not hold (a host file, a synthetic one) is data throughout.
+func (n *Inode) seekHole(off int64, hole bool) (int64, error) {
+	size := n.Size()
+	if off < 0 || off >= size {
+		return 0, linux.ENXIO
+	}
+	if n.hm != nil || n.gen != nil {
+		if hole {
+			return size, nil
+		}
+		return off, nil
+	}
+	for i := off / mm.PageSize; i*mm.PageSize < size; i++ {
+		present := i < int64(len(n.pages)) && n.pages[i] != nil
+		if present != hole {
+			return max(off, i*mm.PageSize), nil
+		}
+	}
+	if hole {
+		return size, nil
+	}
+	return 0, linux.ENXIO
+}

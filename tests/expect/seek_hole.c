@@ -1,6 +1,6 @@
 // lseek(2) SEEK_DATA and SEEK_HOLE on a sparse file in /tmp (tmpfs: a page never
-// Checked against Linux through qemu-riscv64 (host /tmp on ext4): identical output.
 // written is a hole, and so is the end of the file; past the end is ENXIO).
+// Checked against Linux through qemu-riscv64 (host /tmp on ext4): identical output.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>

@@ -344,9 +344,20 @@ func parentOf(t *kernel.Task, dirfd, addr uint64) (*vfs.Inode, string, string, e
 	return parent, name, path, err
 }
 
+// O_TMPFILE's own bit (it is always given with O_DIRECTORY).
+const oTmpfileBit = 0o20000000
+
 // Openat implements openat(2).
 func Openat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	flags := uint32(a[2])
+	if flags&oTmpfileBit != 0 {
+		// build_open_flags: O_TMPFILE needs O_DIRECTORY, no O_CREAT, and writing.
+		if flags&(oTmpfileBit|vfs.O_DIRECTORY|vfs.O_CREAT) != oTmpfileBit|vfs.O_DIRECTORY ||
+			flags&vfs.O_ACCMODE == vfs.O_RDONLY || flags&vfs.O_PATH != 0 {
+			return 0, linux.EINVAL
+		}
+		return openTmpfile(t, a, flags)
+	}
 	if flags&vfs.O_PATH != 0 {
 		// An O_PATH descriptor only names a file: open(2) ignores every other flag
 		// (no creation, no truncation) and checks no permission on the file itself.
@@ -449,6 +460,36 @@ func Openat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 			return 0, err
 		}
 	}
+	newfd, err := t.TG.FDs.Install(f, flags&vfs.O_CLOEXEC != 0, 0, t.TG.Rlimits[kernel.RLIMIT_NOFILE].Cur)
+	if err != nil {
+		f.DecRef()
+	}
+	return uint64(newfd), err
+}
+
+// openTmpfile opens a new unnamed file in the directory a[1] names (O_TMPFILE).
+func openTmpfile(t *kernel.Task, a *kernel.SyscallArgs, flags uint32) (uint64, error) {
+	path, err := pathArg(t, a[1])
+	if err != nil {
+		return 0, err
+	}
+	dir, err := dirFor(t, a[0], path)
+	if err != nil {
+		return 0, err
+	}
+	fs := t.Kernel().FS
+	cred := t.TG.FSCred()
+	d, err := fs.Lookup(cred, dir, path, flags&vfs.O_NOFOLLOW == 0)
+	if err != nil {
+		return 0, err
+	}
+	n, err := fs.NewTmpFile(cred, d, uint32(a[3])&0o7777&^t.TG.Umask, flags&vfs.O_EXCL == 0)
+	if err != nil {
+		return 0, err
+	}
+	n.Touch()
+	f := vfs.Open(n, flags&^(oTmpfileBit|vfs.O_DIRECTORY), absPath(t, a[0], path)+"/#"+strconv.FormatUint(n.Ino, 10)+" (deleted)")
+	f.Created = true
 	newfd, err := t.TG.FDs.Install(f, flags&vfs.O_CLOEXEC != 0, 0, t.TG.Rlimits[kernel.RLIMIT_NOFILE].Cur)
 	if err != nil {
 		f.DecRef()

@@ -92,6 +92,7 @@ type Inode struct {
 	leases       []*File
 	LeaseWaiters Queue
 	unlinked     bool
+	linkable     bool // an O_TMPFILE file linkat(2) may still name (I_LINKABLE)
 	freed        bool
 
 	// Below a host mount: the mount, and the parent and name the inode has there.
@@ -1042,7 +1043,7 @@ func (fs *FS) Link(c Cred, n, dir *Inode, name string) error {
 		return linux.EEXIST
 	case n.IsDir():
 		return linux.EPERM
-	case n.Nlink == 0:
+	case n.Nlink == 0 && !n.linkable:
 		return linux.ENOENT // a file already deleted (linkat(2) of an open fd)
 	case n.layer() != dir.layer() || n.mnt != dir.mnt || n.gen != nil || n.lookupFn != nil || dir.lookupFn != nil:
 		return linux.EXDEV
@@ -1069,6 +1070,7 @@ func (fs *FS) Link(c Cred, n, dir *Inode, name string) error {
 	n.charged += cost
 	fs.link(dir, name, n)
 	n.Nlink++
+	n.linkable = false
 	n.Ctime = fs.now()
 	dir.Touch()
 	return nil

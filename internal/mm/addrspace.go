@@ -110,6 +110,9 @@ type VMA struct {
 	WipeOnFork, DontFork bool
 	// DontDump (madvise MADV_DONTDUMP) leaves the range out of core dumps.
 	DontDump bool
+	// NoMayWrite (Linux's VM_MAYWRITE clear): a shared mapping of a file opened
+	// read-only, which mprotect may never make writable.
+	NoMayWrite bool
 
 	// Holder, if set, is told of each VMA that maps it as it comes and goes (a
 	// System V shared memory segment counts its attachments so; see SetHolder).
@@ -409,7 +412,7 @@ func (as *AddressSpace) insertVMA(v *VMA) error {
 	// thousands, and does not run into MaxMapCount.
 	mergeable := func(w *VMA) bool {
 		return w != nil && !v.Shared && !w.Shared && v.Name == "" && w.Name == "" && v.Pager == nil && w.Pager == nil && w.Perm == v.Perm && w.Locked == v.Locked &&
-			w.WipeOnFork == v.WipeOnFork && w.DontFork == v.DontFork && w.DontDump == v.DontDump
+			w.WipeOnFork == v.WipeOnFork && w.DontFork == v.DontFork && w.DontDump == v.DontDump && w.NoMayWrite == v.NoMayWrite
 	}
 	prev, next := as.Find(start-1), as.Find(start+length)
 	switch {

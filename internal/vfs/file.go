@@ -331,6 +331,12 @@ func (nullDev) IsTTY() bool                          { return false }
 
 type zeroDev struct{}
 
+// IsZeroDevice reports whether n is /dev/zero, whose mappings are anonymous memory.
+func (n *Inode) IsZeroDevice() bool {
+	_, ok := n.dev.(zeroDev)
+	return ok
+}
+
 func (zeroDev) Read(_ *File, p []byte) (int, error)  { clear(p); return len(p), nil }
 func (zeroDev) Write(_ *File, p []byte) (int, error) { return len(p), nil }
 func (zeroDev) IsTTY() bool                          { return false }

@@ -454,6 +454,7 @@ func (k *Kernel) traceExit(t *Task, at uint64) {
 // reparentChildren hands tg's children to pid 1, which reaps them (orphans).
 func (k *Kernel) reparentChildren(tg *ThreadGroup) {
 	init := k.reaper()
+	sub := k.subreaperOf(tg)
 	for _, c := range tg.Children {
 		if c.Reaped {
 			continue
@@ -463,8 +464,21 @@ func (k *Kernel) reparentChildren(tg *ThreadGroup) {
 				k.SignalTask(ct, SigInfo{Signo: ct.PdeathSig, Code: SI_USER})
 			}
 		}
-		c.Parent = init
 		c.ExitSignal = linux.SIGCHLD
+		if sub != nil {
+			// prctl(2) PR_SET_CHILD_SUBREAPER: the nearest living ancestor that
+			// asked adopts the orphan, and learns at once of one already dead.
+			c.Parent = sub
+			sub.Children = append(sub.Children, c)
+			if c.Exited {
+				k.notifyParent(c) // as reparent_leader's do_notify_parent
+			}
+			if c.PGID != tg.PGID && c.SID == tg.SID {
+				k.hangUpIfOrphaned(c.PGID)
+			}
+			continue
+		}
+		c.Parent = init
 		switch {
 		case init != nil && init == k.initProc && c.Exited:
 			k.reap(init, c) // the kernel's init reaps an adopted zombie at once
@@ -479,6 +493,17 @@ func (k *Kernel) reparentChildren(tg *ThreadGroup) {
 		}
 	}
 	tg.Children = nil
+}
+
+// subreaperOf is the nearest living ancestor of tg that is a child subreaper, below
+// init (find_new_reaper); nil if there is none.
+func (k *Kernel) subreaperOf(tg *ThreadGroup) *ThreadGroup {
+	for p := tg.Parent; p != nil && p != k.reaper(); p = p.Parent {
+		if p.ChildSubreaper && !p.Exited {
+			return p
+		}
+	}
+	return nil
 }
 
 // notifyParent tells tg's parent that tg exited: it wakes the parent's waiters and, if

@@ -166,6 +166,9 @@ type ThreadGroup struct {
 	ExitCode   int    // exit status when it exited normally
 	KillSignal Signal // the signal that killed it, or 0
 	CoreDumped bool   // it wrote a core file as it died (coredump.go)
+	// ChildSubreaper is prctl's PR_SET_CHILD_SUBREAPER: orphaned descendants are
+	// given to it rather than to init.
+	ChildSubreaper bool
 	// NotDumpable is PR_SET_DUMPABLE 0: no core file. CoreFilter is
 	// /proc/PID/coredump_filter once written (coreFilterSet).
 	NotDumpable   bool

@@ -31,7 +31,7 @@ var processCalls = []entry{
 	call(linux.SYS_KILL, "kill", Kill, i, sig),
 	call(linux.SYS_TKILL, "tkill", Tkill, i, sig),
 	call(linux.SYS_TGKILL, "tgkill", Tgkill, i, i, sig),
-	call(linux.SYS_PRCTL, "prctl", Prctl, i, x, x, x, x).partial("PR_SET_NAME, PR_GET_NAME, PR_SET_PDEATHSIG, PR_GET_PDEATHSIG, PR_SET_DUMPABLE, PR_GET_DUMPABLE"),
+	call(linux.SYS_PRCTL, "prctl", Prctl, i, x, x, x, x).partial("PR_SET_NAME, PR_GET_NAME, PR_SET_PDEATHSIG, PR_GET_PDEATHSIG, PR_SET_DUMPABLE, PR_GET_DUMPABLE, PR_SET_TIMERSLACK, PR_GET_TIMERSLACK, PR_SET_CHILD_SUBREAPER, PR_GET_CHILD_SUBREAPER"),
 	call(linux.SYS_SETPGID, "setpgid", Setpgid, i, i),
 	call(linux.SYS_GETPGID, "getpgid", Getpgid, i),
 	call(linux.SYS_SETSID, "setsid", Setsid),
@@ -547,8 +547,10 @@ const (
 	PR_SET_NAME      = 15
 	PR_GET_NAME      = 16
 
-	PR_SET_TIMERSLACK = 29
-	PR_GET_TIMERSLACK = 30
+	PR_SET_TIMERSLACK      = 29
+	PR_SET_CHILD_SUBREAPER = 36
+	PR_GET_CHILD_SUBREAPER = 37
+	PR_GET_TIMERSLACK      = 30
 )
 
 // Prctl implements the prctl(2) options C libraries use.
@@ -592,6 +594,15 @@ func Prctl(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	case PR_SET_TIMERSLACK:
 		t.SetTimerSlack(a[1])
 		return 0, nil
+	case PR_SET_CHILD_SUBREAPER:
+		t.TG.ChildSubreaper = a[1] != 0
+		return 0, nil
+	case PR_GET_CHILD_SUBREAPER:
+		var b [4]byte
+		if t.TG.ChildSubreaper {
+			b[0] = 1
+		}
+		return ret0(copyOut(t, a[1], b[:]))
 	case PR_GET_TIMERSLACK:
 		return t.TimerSlack(), nil
 	}

@@ -217,6 +217,22 @@ func (k *Kernel) procSysDir() *vfs.Inode {
 				}
 				return fs.SetPipeMax(uint64(v))
 			}),
+			"pipe-user-pages-soft": setting(func() string { s, _ := fs.PipeUserPages(); return fmt.Sprint(s) }, func(s string) error {
+				v, err := sysctlInt(s, 0, 1<<62)
+				if err == nil {
+					_, hard := fs.PipeUserPages()
+					fs.SetPipeUserPages(v, hard)
+				}
+				return err
+			}),
+			"pipe-user-pages-hard": setting(func() string { _, h := fs.PipeUserPages(); return fmt.Sprint(h) }, func(s string) error {
+				v, err := sysctlInt(s, 0, 1<<62)
+				if err == nil {
+					soft, _ := fs.PipeUserPages()
+					fs.SetPipeUserPages(soft, v)
+				}
+				return err
+			}),
 		}),
 	})
 }

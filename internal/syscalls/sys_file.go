@@ -834,7 +834,7 @@ func Fcntl(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		n, err := f.PipeSize()
 		return uint64(n), err
 	case F_SETPIPE_SZ:
-		n, err := f.SetPipeSize(uint64(uint32(a[2])), t.TG.Creds.Capable(kernel.CAP_SYS_RESOURCE))
+		n, err := f.SetPipeSize(uint64(uint32(a[2])), pipePriv(t))
 		return uint64(n), err
 	}
 	return fcntlMore(t, fdn, f, a)
@@ -923,7 +923,10 @@ func Pipe2(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if flags&^(vfs.O_CLOEXEC|vfs.O_NONBLOCK|0o40000 /* O_DIRECT */) != 0 {
 		return 0, linux.EINVAL
 	}
-	r, w := t.Kernel().FS.NewPipeFor(t.TG.Creds.EUID, t.TG.Creds.EGID, t.TG.Creds.Capable(kernel.CAP_SYS_RESOURCE))
+	r, w, err := t.Kernel().FS.NewPipeFor(t.TG.Creds.UID, t.TG.Creds.EGID, pipePriv(t)) // counted against the real user (get_current_user)
+	if err != nil {
+		return 0, err
+	}
 	r.Flags |= flags & vfs.O_NONBLOCK
 	w.Flags |= flags & vfs.O_NONBLOCK
 	limit := t.TG.Rlimits[kernel.RLIMIT_NOFILE].Cur
@@ -1278,4 +1281,9 @@ func Symlinkat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		return 0, err
 	}
 	return ret0(t.Kernel().FS.Symlink(t.TG.FSCred(), parent, name, target))
+}
+
+// pipePriv is what t's capabilities let it do past the pipe limits.
+func pipePriv(t *kernel.Task) vfs.PipePriv {
+	return vfs.PipePriv{Resource: t.TG.Creds.Capable(kernel.CAP_SYS_RESOURCE), Admin: t.TG.Creds.Capable(kernel.CAP_SYS_ADMIN)}
 }

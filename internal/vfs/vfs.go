@@ -172,9 +172,15 @@ type FS struct {
 
 	mounts map[*Inode]bool // the roots of what Mount put in the tree (EBUSY to move)
 
-	memMounts   []*MemMount // the tmpfs mounts the guest made, oldest first
-	loops       *loops      // the loop block devices (loop.go)
-	pipeMax     int         // /proc/sys/fs/pipe-max-size; 0 for PipeMaxSize
+	memMounts []*MemMount // the tmpfs mounts the guest made, oldest first
+	loops     *loops      // the loop block devices (loop.go)
+	pipeMax   int         // /proc/sys/fs/pipe-max-size; 0 for PipeMaxSize
+	// pipe-user-pages-soft (once set: pipeSoftSet) and -hard, and the pages of
+	// pipe buffers each user has (pipe.go).
+	pipeSoft    int64
+	pipeSoftSet bool
+	pipeHard    int64
+	pipePages   map[uint32]int64
 	nextMountID uint64
 
 	// Notify, if set, is the kernel's signal-driven I/O: it signals f's owner that

@@ -315,6 +315,9 @@ func procMaps(tg *ThreadGroup) string {
 		if v.Shared {
 			p[3] = 's'
 		}
+		if v.Unreadable {
+			p[0] = '-'
+		}
 		var off uint64
 		if v.Pager != nil {
 			off = v.Off // a file mapping: where in the file it starts

@@ -235,7 +235,27 @@ func Mprotect(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if t.TG.MM.Protect(a[0], pageAlign(a[1]), protPerm(a[2])) != nil {
 		return 0, linux.ENOMEM
 	}
+	markUnreadable(t.TG.MM, a[0], pageAlign(a[1]), a[2])
 	return 0, nil
+}
+
+// markUnreadable records on the mappings in [addr, addr+length) whether prot lacked
+// PROT_READ, for /proc/PID/maps (the hardware permissions include read anyway).
+func markUnreadable(as *mm.AddressSpace, addr, length, prot uint64) {
+	want := prot&PROT_READ == 0 && prot&(PROT_WRITE|PROT_EXEC) != 0
+	differs := false
+	for a := addr; a < addr+length; {
+		v := as.Find(a)
+		if v == nil {
+			a += mm.PageSize
+			continue
+		}
+		differs = differs || v.Unreadable != want
+		a = v.End
+	}
+	if differs {
+		as.SetForkAdvice(addr, length, func(v *mm.VMA) { v.Unreadable = want })
+	}
 }
 
 // Mremap implements mremap(2).

@@ -33,6 +33,14 @@ func (fs *FS) NewSetting(perm uint32, gen func() []byte, set func(p []byte) erro
 	return n
 }
 
+// NewReader returns a read-only file whose bytes readAt computes for each read, at the
+// offset asked: a file too large to compute at open (/proc/PID/pagemap). Its size is 0.
+func (fs *FS) NewReader(perm uint32, uid, gid uint32, readAt func(p []byte, off int64) (int, error)) *Inode {
+	n := fs.newInode(S_IFREG|perm, uid, gid)
+	n.readAt = readAt
+	return n
+}
+
 // NewSymlink returns an unlinked symbolic link.
 func (fs *FS) NewSymlink(target string, uid, gid uint32) *Inode {
 	n := fs.newInode(S_IFLNK|0o777, uid, gid)

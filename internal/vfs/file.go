@@ -151,6 +151,9 @@ func (f *File) PRead(p []byte, off int64) (int, error) {
 	if n.hm != nil {
 		return f.hostRead(p, off)
 	}
+	if n.readAt != nil {
+		return n.readAt(p, off)
+	}
 	if n.gen != nil {
 		if off >= int64(len(f.snap)) {
 			return 0, nil
@@ -197,6 +200,9 @@ func (f *File) PWrite(p []byte, off int64) (int, error) {
 		return 0, linux.EINVAL
 	case off+int64(len(p)) > MaxFileSize:
 		return 0, linux.EFBIG
+	}
+	if n.readAt != nil {
+		return 0, linux.EACCES
 	}
 	if n.set != nil {
 		if err := n.set(p); err != nil {

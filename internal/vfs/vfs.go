@@ -77,6 +77,9 @@ type Inode struct {
 	namesFn  func() []string
 	gen      func() []byte      // synthetic file: computes its contents at open
 	set      func([]byte) error // a synthetic file that takes writes (NewSetting)
+	// readAt, for a synthetic file too large to snapshot (/proc/PID/pagemap), reads
+	// at an offset when asked (NewReader).
+	readAt func(p []byte, off int64) (int, error)
 
 	pages []*mm.Frame // an in-memory file's contents, nil for a hole (see paged.go)
 	size  int64       // an in-memory file's size
@@ -882,7 +885,7 @@ func (n *Inode) Child(name string) *Inode { return n.child(name) }
 // synthetic tree. A guest root's lower layer is writable: changes go to memory
 // (overlay.go).
 func (n *Inode) Writable() error {
-	if (n.hm != nil && !n.hm.rw && !n.hm.overlay) || (n.gen != nil && n.set == nil) || n.lookupFn != nil || (n.mnt != nil && n.mnt.ReadOnly()) {
+	if (n.hm != nil && !n.hm.rw && !n.hm.overlay) || (n.gen != nil && n.set == nil) || n.readAt != nil || n.lookupFn != nil || (n.mnt != nil && n.mnt.ReadOnly()) {
 		return linux.EROFS
 	}
 	return nil

@@ -525,6 +525,11 @@ func openCheck(cred vfs.Cred, n *vfs.Inode, flags uint32) error {
 			return err
 		}
 	}
+	// may_open: an append-only file opens for writing only to append, never to
+	// truncate.
+	if n.AppendOnly() && ((flags&vfs.O_ACCMODE != vfs.O_RDONLY && flags&vfs.O_APPEND == 0) || flags&vfs.O_TRUNC != 0) {
+		return linux.EPERM
+	}
 	if !vfs.Check(cred, n, mask) {
 		return linux.EACCES
 	}
@@ -826,6 +831,9 @@ func Fcntl(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		if a[2]&vfs.O_ASYNC != 0 && f.Flags&vfs.O_ASYNC == 0 {
 			f.Async.FD = fdn // siginfo's si_fd names the descriptor O_ASYNC came through
 		}
+		if (uint32(a[2])^f.Flags)&vfs.O_APPEND != 0 && f.Inode.AppendOnly() {
+			return 0, linux.EPERM // setfl: O_APPEND stays on an append-only file
+		}
 		f.Flags = f.Flags&^settable | uint32(a[2])&settable
 		return 0, nil
 	case F_GETLK, F_SETLK, F_SETLKW, F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW:
@@ -1072,6 +1080,9 @@ func inGroups(gs []uint32, g uint32) bool {
 func chown(t *kernel.Task, n *vfs.Inode, uid, gid uint32) error {
 	if err := n.Writable(); err != nil {
 		return err
+	}
+	if n.Pinned() {
+		return linux.EPERM // notify_change: no owner change on an append-only file
 	}
 	c := t.TG.Creds
 	if c.EUID != 0 {

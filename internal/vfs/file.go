@@ -234,6 +234,9 @@ func (n *Inode) Truncate(size int64) error {
 	if n.set != nil {
 		return nil // a /proc/sys setting: only a write changes it
 	}
+	if n.Pinned() {
+		return linux.EPERM
+	}
 	if n.overlay() {
 		if err := n.copyUp(size != 0); err != nil {
 			return err

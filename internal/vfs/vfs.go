@@ -96,6 +96,9 @@ type Inode struct {
 	LeaseWaiters Queue
 	unlinked     bool
 	linkable     bool // an O_TMPFILE file linkat(2) may still name (I_LINKABLE)
+	// AttrFlags are the inode flags of FS_IOC_GETFLAGS/SETFLAGS (ioctl_iflags(2));
+	// tmpfs keeps FS_IMMUTABLE_FL, FS_APPEND_FL, FS_NODUMP_FL and FS_NOATIME_FL.
+	AttrFlags uint32
 	freed        bool
 
 	// Below a host mount: the mount, and the parent and name the inode has there.
@@ -680,6 +683,9 @@ func (fs *FS) Unlink(c Cred, dir *Inode, name string, rmdir bool) error {
 	if dir.Mode&0o1000 != 0 && c.UID != 0 && c.UID != n.UID && c.UID != dir.UID {
 		return linux.EPERM
 	}
+	if dir.AppendOnly() || n.Pinned() { // may_delete
+		return linux.EPERM
+	}
 	switch {
 	case rmdir && !n.IsDir():
 		return linux.ENOTDIR
@@ -761,6 +767,8 @@ func (fs *FS) Rename(c Cred, oldDir *Inode, oldName string, newDir *Inode, newNa
 	switch {
 	case sticky(oldDir, n) || (target != nil && sticky(newDir, target)):
 		return linux.EPERM
+	case oldDir.AppendOnly() || n.Pinned() || (target != nil && (newDir.AppendOnly() || target.Pinned())):
+		return linux.EPERM // may_delete of the source and of what it replaces
 	case exchange && target == nil:
 		return linux.ENOENT
 	case fs.mounts[n] || (target != nil && fs.mounts[target]):
@@ -888,7 +896,48 @@ func (n *Inode) Writable() error {
 	if (n.hm != nil && !n.hm.rw && !n.hm.overlay) || (n.gen != nil && n.set == nil) || n.readAt != nil || n.lookupFn != nil || (n.mnt != nil && n.mnt.ReadOnly()) {
 		return linux.EROFS
 	}
+	if n.AttrFlags&FS_IMMUTABLE_FL != 0 {
+		return linux.EPERM // inode_permission: nothing writes an immutable inode
+	}
 	return nil
+}
+
+// Inode flags (linux/fs.h) that tmpfs keeps.
+const (
+	FS_IMMUTABLE_FL = 0x10
+	FS_APPEND_FL    = 0x20
+	FS_NODUMP_FL    = 0x40
+	FS_NOATIME_FL   = 0x80
+	// TmpfsSettableFlags is SHMEM_FL_USER_MODIFIABLE.
+	TmpfsSettableFlags = FS_IMMUTABLE_FL | FS_APPEND_FL | FS_NODUMP_FL | FS_NOATIME_FL
+)
+
+// Pinned reports whether n is immutable or append-only: no one may delete, rename,
+// link, truncate it, or change its mode, owner or times (EPERM).
+func (n *Inode) Pinned() bool { return n.AttrFlags&(FS_IMMUTABLE_FL|FS_APPEND_FL) != 0 }
+
+// SetAttrFlags sets n's inode flags (FS_IOC_SETFLAGS, after the caller's permission
+// checks): EROFS on a read-only mount, EOPNOTSUPP for a flag tmpfs does not keep.
+func (n *Inode) SetAttrFlags(flags uint32) error {
+	if n.mnt != nil && n.mnt.ReadOnly() {
+		return linux.EROFS
+	}
+	if flags&^TmpfsSettableFlags != 0 {
+		return linux.EOPNOTSUPP
+	}
+	n.AttrFlags = flags
+	n.Ctime = n.fs.now()
+	return nil
+}
+
+// AppendOnly reports whether n is append-only (FS_APPEND_FL).
+func (n *Inode) AppendOnly() bool { return n.AttrFlags&FS_APPEND_FL != 0 }
+
+// HasAttrFlags reports whether n keeps inode flags (a tmpfs inode of weft's own; a host
+// file's would be the host file system's business).
+func (n *Inode) HasAttrFlags() bool {
+	return n.hm == nil && n.gen == nil && n.readAt == nil && n.lookupFn == nil && n.fsMagic == 0 &&
+		(n.IsDir() || n.Mode&S_IFMT == S_IFREG)
 }
 
 // PathOf returns the absolute path of a directory, by walking up its parents, or ""
@@ -1050,7 +1099,7 @@ func (fs *FS) Link(c Cred, n, dir *Inode, name string) error {
 		return linux.ENAMETOOLONG
 	case name == "." || name == ".." || dir.child(name) != nil:
 		return linux.EEXIST
-	case n.IsDir():
+	case n.IsDir() || n.Pinned():
 		return linux.EPERM
 	case n.Nlink == 0 && !n.linkable:
 		return linux.ENOENT // a file already deleted (linkat(2) of an open fd)

@@ -99,7 +99,7 @@ type Inode struct {
 	// AttrFlags are the inode flags of FS_IOC_GETFLAGS/SETFLAGS (ioctl_iflags(2));
 	// tmpfs keeps FS_IMMUTABLE_FL, FS_APPEND_FL, FS_NODUMP_FL and FS_NOATIME_FL.
 	AttrFlags uint32
-	freed        bool
+	freed     bool
 
 	// Below a host mount: the mount, and the parent and name the inode has there.
 	hm         *hostMount

@@ -3,6 +3,7 @@ package kernel
 import (
 	"encoding/binary"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -282,20 +283,24 @@ func (k *Kernel) writeCore(t *Task, sig Signal, f *vfs.File, limit uint64) bool 
 	if !emit(hdr, 0) || !emit(notes, noteOff) {
 		return false
 	}
-	// The pages present, without faulting any in: a page never touched is a hole.
-	present := map[uint64]*mm.Frame{}
+	// The pages present, in address order, without faulting any in: a page never
+	// touched is a hole. Walking them rather than every address of the mappings keeps
+	// the work bounded by the memory the process holds, however large its mappings.
+	type page struct {
+		vaddr uint64
+		f     *mm.Frame
+	}
+	var present []page
 	tg.MM.EachPage(func(vaddr uint64, fr *mm.Frame, _ bool) {
-		if v := tg.MM.Find(vaddr); v != nil {
-			present[vaddr] = fr
-		}
+		present = append(present, page{vaddr, fr})
 	})
 	off = (noteOff + uint64(len(notes)) + mm.PageSize - 1) &^ (mm.PageSize - 1)
 	for _, s := range segs {
-		for a := s.v.Start; a < s.v.Start+s.dump; a += mm.PageSize {
-			if fr := present[a]; fr != nil {
-				if !emit(fr.Data[:mm.PageSize], off+a-s.v.Start) {
-					return false
-				}
+		end := s.v.Start + s.dump
+		i := sort.Search(len(present), func(i int) bool { return present[i].vaddr >= s.v.Start })
+		for ; i < len(present) && present[i].vaddr < end; i++ {
+			if !emit(present[i].f.Data[:mm.PageSize], off+present[i].vaddr-s.v.Start) {
+				return false
 			}
 		}
 		off += s.dump

@@ -23,6 +23,7 @@ type futexKey struct {
 type futexWaiter struct {
 	task   *Task
 	bitset uint32
+	index  int // for futex_waitv: which of the task's futexes this entry is
 }
 
 // FUTEX_BITSET_MATCH_ANY is the bitset of plain FUTEX_WAIT and FUTEX_WAKE.
@@ -97,8 +98,12 @@ func (t *Task) FutexWait(addr uint64, val, bitset uint32, private bool) error {
 	return t.Block(what)
 }
 
-// futexRemove takes t off whatever futex queue it is on.
+// futexRemove takes t off whatever futex queues it is on.
 func (k *Kernel) futexRemove(t *Task) {
+	if t.futexVKeys != nil {
+		k.futexRemoveV(t)
+		return
+	}
 	q := k.futexes[t.futexKey]
 	for i, w := range q {
 		if w.task == t {
@@ -135,11 +140,19 @@ func (k *Kernel) futexWakeKey(key futexKey, n int, bitset uint32) int {
 	q := k.futexes[key]
 	woken := 0
 	kept := q[:0]
+	var vWoken []*Task
 	for _, w := range q {
+		if w.task.futexVKeys != nil && w.task.futexWoken {
+			continue // another entry of a futex_waitv woke it: this one goes too
+		}
 		if woken < n && w.bitset&bitset != 0 {
 			woken++
 			k.work[cost.QueueOp]++
 			w.task.futexWoken = true
+			if w.task.futexVKeys != nil {
+				w.task.futexWokenIndex = w.index
+				vWoken = append(vWoken, w.task)
+			}
 			w.task.Wake()
 			continue
 		}
@@ -150,7 +163,85 @@ func (k *Kernel) futexWakeKey(key futexKey, n int, bitset uint32) int {
 	} else {
 		k.futexes[key] = kept
 	}
+	// A futex_waitv waiter leaves its other queues as it wakes (Linux unqueues them
+	// when it runs; no wake can find them in between here).
+	for _, t := range vWoken {
+		k.futexRemoveV(t)
+	}
 	return woken
+}
+
+// FutexV is one futex of a futex_waitv(2) call.
+type FutexV struct {
+	Addr    uint64
+	Val     uint32
+	Private bool
+}
+
+// FutexWaitv blocks t until one of the futexes is woken (futex_waitv): each must still
+// hold its value (EAGAIN otherwise). It returns the index of the futex woken,
+// ETIMEDOUT at t.Call.Deadline, or ErrBlocked.
+func (t *Task) FutexWaitv(ws []FutexV) (int, error) {
+	k := t.k
+	if t.Call.Started {
+		if t.futexWoken {
+			t.futexWoken = false
+			i := t.futexWokenIndex
+			k.futexRemoveV(t)
+			return i, nil
+		}
+		k.futexRemoveV(t)
+		return 0, linux.ETIMEDOUT
+	}
+	keys := make([]futexKey, len(ws))
+	for i, w := range ws {
+		key, err := k.futexKey(t, w.Addr, w.Private)
+		if err != nil {
+			return 0, err
+		}
+		keys[i] = key
+	}
+	for _, w := range ws {
+		cur, err := t.TG.MM.ReadU32(w.Addr)
+		if err != nil {
+			return 0, linux.EFAULT
+		}
+		if cur != w.Val {
+			return 0, linux.EAGAIN
+		}
+	}
+	if t.Call.Deadline != 0 && t.Now() >= t.Call.Deadline {
+		return 0, linux.ETIMEDOUT
+	}
+	t.Call.Started = true
+	t.futexWoken = false
+	for i, key := range keys {
+		k.futexes[key] = append(k.futexes[key], futexWaiter{task: t, bitset: FUTEX_BITSET_MATCH_ANY, index: i})
+		k.work[cost.QueueOp]++
+	}
+	t.futexVKeys = keys
+	return 0, t.Block(fmt.Sprintf("futex_waitv of %d futexes (first 0x%x)", len(ws), ws[0].Addr))
+}
+
+// futexRemoveV takes a futex_waitv waiter off all its queues.
+func (k *Kernel) futexRemoveV(t *Task) {
+	for _, key := range t.futexVKeys {
+		q := k.futexes[key]
+		kept := q[:0]
+		for _, w := range q {
+			if w.task == t {
+				k.work[cost.QueueOp]++
+				continue
+			}
+			kept = append(kept, w)
+		}
+		if len(kept) == 0 {
+			delete(k.futexes, key)
+		} else {
+			k.futexes[key] = kept
+		}
+	}
+	t.futexVKeys = nil
 }
 
 // futexKeys returns the keys of the two futexes a requeue or wake-op works on.
@@ -187,7 +278,11 @@ func (t *Task) FutexRequeue(addr, addr2 uint64, n, n2 int, cmp bool, val uint32,
 	}
 	k.work[cost.QueueOp] += 2 * uint64(moved) // off one queue, onto the other
 	for _, w := range q[:moved] {
-		w.task.futexKey = key2
+		if w.task.futexVKeys != nil {
+			w.task.futexVKeys[w.index] = key2 // one futex of a futex_waitv moves
+		} else {
+			w.task.futexKey = key2
+		}
 		k.futexes[key2] = append(k.futexes[key2], w)
 	}
 	if rest := q[moved:]; len(rest) == 0 {

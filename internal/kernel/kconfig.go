@@ -3,7 +3,8 @@ package kernel
 // kernelConfig is the kernel configuration weft's behaviour corresponds to, for
 // programs (LTP's tst_kconfig) that decide from it what to test. It states only what is true of weft: an option is set
 // where weft implements the feature, and "is not set" where weft does not have it
-// (namespaces, block devices, swap, modules, memory failure injection, dnotify).
+// (namespaces, block file systems, swap, modules, memory failure injection, dnotify);
+// block devices are the loop driver only (internal/vfs/loop.go).
 // Options nothing asks about are left out, as in any configuration that never selected
 // them.
 const kernelConfig = `#
@@ -33,8 +34,9 @@ CONFIG_MULTIUSER=y
 # CONFIG_NET_NS is not set
 # CONFIG_MNT_NS is not set
 # CONFIG_CGROUPS is not set
-# CONFIG_BLOCK is not set
-# CONFIG_BLK_DEV_LOOP is not set
+CONFIG_BLOCK=y
+CONFIG_BLK_DEV_LOOP=y
+CONFIG_BLK_DEV_LOOP_MIN_COUNT=8
 # CONFIG_BLK_DEV_RAM is not set
 # CONFIG_EXT4_FS is not set
 # CONFIG_SQUASHFS is not set

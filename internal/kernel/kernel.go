@@ -217,7 +217,12 @@ type Kernel struct {
 	table   *SyscallTable
 
 	nextPID int
-	tasks   []*Task // the tasks that have not exited, in TID order
+	// corePattern (once written: corePatternSet) and coreUsesPID are
+	// /proc/sys/kernel/core_pattern and core_uses_pid (coredump.go).
+	corePattern    string
+	corePatternSet bool
+	coreUsesPID    bool
+	tasks          []*Task // the tasks that have not exited, in TID order
 	// exitedKept are the first keptTasks tasks that exited, kept whole for reports
 	// (the lessons look at every thread of a run); later ones are dropped.
 	exitedKept []*Task

@@ -126,6 +126,11 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 		Args:       parent.Args,
 
 		sigreturnAddr: parent.sigreturnAddr,
+
+		// Linux keeps these in the mm, which fork copies.
+		NotDumpable:   parent.NotDumpable,
+		CoreFilter:    parent.CoreFilter,
+		coreFilterSet: parent.coreFilterSet,
 	}
 	// The supplementary groups are shared: setgroups installs a new list rather than
 	// changing one in place, as Linux shares its group_info. Each process is charged
@@ -300,7 +305,8 @@ func (t *Task) Exec(data []byte, execfn, exe string, argv, envp []string) error 
 	tg.FDs.closeOnExec()
 	k.deleteTimers(tg) // POSIX timers do not survive execve(2)
 	tg.Execed = true
-	tg.Creds.execCaps() // capabilities(7): execve of a program without file capabilities
+	tg.NotDumpable = false // a new program is dumpable again (no set-user-ID: weft has none)
+	tg.Creds.execCaps()    // capabilities(7): execve of a program without file capabilities
 	for i := range tg.SigActions {
 		if tg.SigActions[i].Handler > 1 { // handled signals revert to SIG_DFL
 			tg.SigActions[i] = SigAction{}
@@ -448,6 +454,7 @@ func (k *Kernel) traceExit(t *Task, at uint64) {
 // reparentChildren hands tg's children to pid 1, which reaps them (orphans).
 func (k *Kernel) reparentChildren(tg *ThreadGroup) {
 	init := k.reaper()
+	sub := k.subreaperOf(tg)
 	for _, c := range tg.Children {
 		if c.Reaped {
 			continue
@@ -457,8 +464,21 @@ func (k *Kernel) reparentChildren(tg *ThreadGroup) {
 				k.SignalTask(ct, SigInfo{Signo: ct.PdeathSig, Code: SI_USER})
 			}
 		}
-		c.Parent = init
 		c.ExitSignal = linux.SIGCHLD
+		if sub != nil {
+			// prctl(2) PR_SET_CHILD_SUBREAPER: the nearest living ancestor that
+			// asked adopts the orphan, and learns at once of one already dead.
+			c.Parent = sub
+			sub.Children = append(sub.Children, c)
+			if c.Exited {
+				k.notifyParent(c) // as reparent_leader's do_notify_parent
+			}
+			if c.PGID != tg.PGID && c.SID == tg.SID {
+				k.hangUpIfOrphaned(c.PGID)
+			}
+			continue
+		}
+		c.Parent = init
 		switch {
 		case init != nil && init == k.initProc && c.Exited:
 			k.reap(init, c) // the kernel's init reaps an adopted zombie at once
@@ -473,6 +493,17 @@ func (k *Kernel) reparentChildren(tg *ThreadGroup) {
 		}
 	}
 	tg.Children = nil
+}
+
+// subreaperOf is the nearest living ancestor of tg that is a child subreaper, below
+// init (find_new_reaper); nil if there is none.
+func (k *Kernel) subreaperOf(tg *ThreadGroup) *ThreadGroup {
+	for p := tg.Parent; p != nil && p != k.reaper(); p = p.Parent {
+		if p.ChildSubreaper && !p.Exited {
+			return p
+		}
+	}
+	return nil
 }
 
 // notifyParent tells tg's parent that tg exited: it wakes the parent's waiters and, if
@@ -499,6 +530,9 @@ func (k *Kernel) notifyParent(tg *ThreadGroup) {
 		info := SigInfo{Signo: tg.ExitSignal, Code: CLD_EXITED, PID: tg.PID, UID: tg.Creds.UID, Status: int32(tg.ExitCode)}
 		if tg.KillSignal != 0 {
 			info.Code, info.Status = CLD_KILLED, int32(tg.KillSignal)
+			if tg.CoreDumped {
+				info.Code = CLD_DUMPED
+			}
 		}
 		k.SignalProcess(p, info)
 	}
@@ -589,6 +623,9 @@ func (tg *ThreadGroup) WaitStatus(ev WaitEvent) uint32 {
 // Status is a child's wait status as wait4(2) encodes it.
 func (tg *ThreadGroup) Status() uint32 {
 	if tg.KillSignal != 0 {
+		if tg.CoreDumped {
+			return uint32(tg.KillSignal)&0x7f | 0x80 // WCOREDUMP
+		}
 		return uint32(tg.KillSignal) & 0x7f
 	}
 	return uint32(tg.ExitCode&0xff) << 8

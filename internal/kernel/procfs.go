@@ -1,10 +1,12 @@
 package kernel
 
 import (
+	"encoding/binary"
 	"fmt"
 	"strconv"
 	"strings"
 
+	"weft/internal/abi/linux"
 	"weft/internal/mm"
 	"weft/internal/vfs"
 )
@@ -119,8 +121,25 @@ func (k *Kernel) procDir(tg *ThreadGroup) *vfs.Inode {
 			return fs.NewGenerated(0o400, uid, gid, func() []byte { return procEnviron(tg) })
 		},
 		"fdinfo": func() *vfs.Inode { return k.procFDInfo(tg) },
+		"pagemap": func() *vfs.Inode {
+			return fs.NewReader(0o400, uid, gid, func(p []byte, off int64) (int, error) {
+				return procPagemap(tg, p, off)
+			})
+		},
+		"coredump_filter": func() *vfs.Inode {
+			n := fs.NewSetting(0o644, tg.coreFilterFile, func(p []byte) error {
+				v, err := strconv.ParseUint(strings.TrimSpace(string(p)), 0, 32)
+				if err != nil {
+					return linux.EINVAL
+				}
+				tg.CoreFilter, tg.coreFilterSet = uint32(v), true
+				return nil
+			})
+			n.UID, n.GID = uid, gid
+			return n
+		},
 	}
-	names := []string{"cmdline", "comm", "cwd", "environ", "exe", "fd", "fdinfo", "maps", "mountinfo", "mounts", "root", "stat", "statm", "status", "task", "timerslack_ns"}
+	names := []string{"cmdline", "comm", "coredump_filter", "cwd", "environ", "exe", "fd", "fdinfo", "maps", "mountinfo", "mounts", "pagemap", "root", "stat", "statm", "status", "task", "timerslack_ns"}
 	// A zombie keeps its /proc directory until it is reaped, but only what is left of
 	// it: its status and name, and an empty command line (proc(5)).
 	zombie := map[string]bool{"cmdline": true, "comm": true, "stat": true, "status": true}
@@ -311,6 +330,9 @@ func procMaps(tg *ThreadGroup) string {
 		if v.Shared {
 			p[3] = 's'
 		}
+		if v.Unreadable {
+			p[0] = '-'
+		}
 		var off uint64
 		if v.Pager != nil {
 			off = v.Off // a file mapping: where in the file it starts
@@ -345,3 +367,41 @@ func (tg *ThreadGroup) firstLive() *Task {
 // without a terminal).
 func noEntry(string) *vfs.Inode { return nil }
 func noNames() []string         { return nil }
+
+// pagemap bits (Documentation/admin-guide/mm/pagemap.rst).
+const (
+	pmPresent       = 1 << 63
+	pmFile          = 1 << 61 // a file page or shared anonymous memory
+	pmMmapExclusive = 1 << 56
+)
+
+// procPagemap reads /proc/PID/pagemap at off: one 64-bit entry per virtual page, the
+// page present or not, mapped by this process alone or not, shared memory or not.
+// weft's frames have no physical numbers, so the PFN field is 0, as Linux shows it
+// to a reader without CAP_SYS_ADMIN; riscv64 has no soft-dirty bit. Reads must be
+// whole, aligned entries (EINVAL), and end at the top of the address space.
+func procPagemap(tg *ThreadGroup, p []byte, off int64) (int, error) {
+	if off%8 != 0 || len(p)%8 != 0 {
+		return 0, linux.EINVAL
+	}
+	if tg.Exited || tg.MM == nil {
+		return 0, nil
+	}
+	as := tg.MM
+	n := 0
+	for vpn := uint64(off) / 8; n+8 <= len(p) && vpn < mm.AddrLimit/mm.PageSize; vpn++ {
+		var e uint64
+		if present, exclusive, shared := as.PageState(vpn * mm.PageSize); present {
+			e = pmPresent
+			if exclusive {
+				e |= pmMmapExclusive
+			}
+			if shared {
+				e |= pmFile
+			}
+		}
+		binary.LittleEndian.PutUint64(p[n:], e)
+		n += 8
+	}
+	return n, nil
+}

@@ -12,13 +12,23 @@ import (
 // More of /proc/PID as tools read it (proc(5)): stat and statm, the mounts the process
 // sees, and task/ with a directory per thread.
 
-// procState is the one-letter state proc(5) shows for tg.
+// procState is the one-letter state proc(5) shows for tg: as in Linux, its leader
+// thread's (a process whose main thread sleeps in a wait is 'S' while another of its
+// threads runs).
 func procState(tg *ThreadGroup) byte {
 	switch {
 	case tg.Exited:
 		return 'Z'
 	case tg.Stopped:
 		return 'T'
+	}
+	for _, t := range tg.Tasks {
+		if t.TID == tg.PID && t.State != TaskDead {
+			if t.State == TaskRunnable {
+				return 'R'
+			}
+			return 'S'
+		}
 	}
 	for _, t := range tg.Tasks {
 		if t.State == TaskRunnable {

@@ -3,7 +3,10 @@ package kernel
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
+
+	"weft/internal/abi/linux"
 
 	"weft/internal/mm"
 	"weft/internal/vfs"
@@ -163,6 +166,15 @@ func (k *Kernel) procSysDir() *vfs.Inode {
 	dir := func(entries map[string]func() *vfs.Inode) func() *vfs.Inode {
 		return func() *vfs.Inode { return staticDir(fs, entries) }
 	}
+	// A setting root may write (mode 0644): get formats it, set takes the written
+	// text with its trailing newline removed.
+	setting := func(get func() string, set func(string) error) func() *vfs.Inode {
+		return func() *vfs.Inode {
+			return fs.NewSetting(0o644, func() []byte { return []byte(get() + "\n") }, func(p []byte) error {
+				return set(strings.TrimSuffix(string(p), "\n"))
+			})
+		}
+	}
 	return staticDir(fs, map[string]func() *vfs.Inode{
 		"kernel": dir(map[string]func() *vfs.Inode{
 			"hostname":    value(Hostname),
@@ -172,21 +184,55 @@ func (k *Kernel) procSysDir() *vfs.Inode {
 			"threads-max": value(fmt.Sprint(MaxTasks)),
 			"ngroups_max": value("65536"),
 			"tainted":     value("0"), // weft's kernel is never tainted
-			"shmmax":      value(fmt.Sprint(SHMMAX)),
-			"shmall":      value(fmt.Sprint(SHMALL)),
-			"shmmni":      value(fmt.Sprint(SHMMNI)),
-			"sem":         value(fmt.Sprintf("%d\t%d\t%d\t%d", SEMMSL, SEMMNS, SEMOPM, SEMMNI)),
-			"msgmax":      value(fmt.Sprint(MSGMAX)),
-			"msgmnb":      value(fmt.Sprint(MSGMNB)),
-			"msgmni":      value(fmt.Sprint(MSGMNI)),
+			"core_pattern": setting(k.CorePattern, func(s string) error {
+				if len(s) >= 128 { // CORENAME_MAX_SIZE
+					return linux.EINVAL
+				}
+				k.corePattern, k.corePatternSet = s, true // empty: no core files
+				return nil
+			}),
+			"core_uses_pid": setting(func() string { return boolDigit(k.coreUsesPID) }, func(s string) error {
+				v, err := sysctlInt(s, 0, 1<<31-1)
+				k.coreUsesPID = v != 0
+				return err
+			}),
+			"shmmax": value(fmt.Sprint(SHMMAX)),
+			"shmall": value(fmt.Sprint(SHMALL)),
+			"shmmni": value(fmt.Sprint(SHMMNI)),
+			"sem":    value(fmt.Sprintf("%d\t%d\t%d\t%d", SEMMSL, SEMMNS, SEMOPM, SEMMNI)),
+			"msgmax": value(fmt.Sprint(MSGMAX)),
+			"msgmnb": value(fmt.Sprint(MSGMNB)),
+			"msgmni": value(fmt.Sprint(MSGMNI)),
 		}),
 		"vm": dir(map[string]func() *vfs.Inode{
 			"max_map_count":     value(fmt.Sprint(mm.MaxMapCount)),
 			"overcommit_memory": value("0"),
 		}),
 		"fs": dir(map[string]func() *vfs.Inode{
-			"nr_open":       value(fmt.Sprint(NROpen)),
-			"pipe-max-size": value(fmt.Sprint(vfs.PipeMaxSize)),
+			"nr_open": value(fmt.Sprint(NROpen)),
+			"pipe-max-size": setting(func() string { return fmt.Sprint(fs.PipeMax()) }, func(s string) error {
+				v, err := sysctlInt(s, 0, 1<<32-1)
+				if err != nil {
+					return err
+				}
+				return fs.SetPipeMax(uint64(v))
+			}),
+			"pipe-user-pages-soft": setting(func() string { s, _ := fs.PipeUserPages(); return fmt.Sprint(s) }, func(s string) error {
+				v, err := sysctlInt(s, 0, 1<<62)
+				if err == nil {
+					_, hard := fs.PipeUserPages()
+					fs.SetPipeUserPages(v, hard)
+				}
+				return err
+			}),
+			"pipe-user-pages-hard": setting(func() string { _, h := fs.PipeUserPages(); return fmt.Sprint(h) }, func(s string) error {
+				v, err := sysctlInt(s, 0, 1<<62)
+				if err == nil {
+					soft, _ := fs.PipeUserPages()
+					fs.SetPipeUserPages(soft, v)
+				}
+				return err
+			}),
 		}),
 	})
 }
@@ -204,4 +250,21 @@ func staticDir(fs *vfs.FS, entries map[string]func() *vfs.Inode) *vfs.Inode {
 		}
 		return nil
 	}, func() []string { return names })
+}
+
+// sysctlInt parses a number written to a /proc/sys file as proc_dointvec does:
+// surrounding blanks allowed, EINVAL for anything else or a value outside [lo, hi].
+func sysctlInt(s string, lo, hi int64) (int64, error) {
+	v, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	if err != nil || v < lo || v > hi {
+		return 0, linux.EINVAL
+	}
+	return v, nil
+}
+
+func boolDigit(b bool) string {
+	if b {
+		return "1"
+	}
+	return "0"
 }

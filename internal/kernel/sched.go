@@ -593,7 +593,7 @@ func (k *Kernel) fault(t *Task, stop cpu.Stop) {
 	if k.tr != nil {
 		k.traceEvent(t, trace.Event{Time: t.Now(), Kind: trace.Fault, Name: what + " at " + where})
 	}
-	k.exitGroup(t.TG, 0, info.Signo)
+	k.killedBy(t, info.Signo)
 }
 
 // interruptSyscall ends a blocking syscall that a signal interrupted: it fails with
@@ -615,8 +615,11 @@ func (k *Kernel) interruptSyscall(t *Task) {
 			break
 		}
 	}
+	result := linux.EINTR
 	if !restart && sc.Interrupted != nil {
-		sc.Interrupted(t, &t.pendingArgs)
+		if e, ok := sc.Interrupted(t, &t.pendingArgs).(linux.Errno); ok && e != 0 {
+			result = e
+		}
 	}
 	t.pending = nil
 	t.Call.drop()
@@ -642,9 +645,9 @@ func (k *Kernel) interruptSyscall(t *Task) {
 		}
 		return
 	}
-	t.Ctx.X[10] = negErrno(linux.EINTR)
+	t.Ctx.X[10] = negErrno(result)
 	if k.straceOn(sc.Name) {
-		fmt.Fprintf(k.cfg.Strace, "[pid %d] %s(%s) = -1 EINTR\n", t.TID, sc.Name, t.stracePre)
+		fmt.Fprintf(k.cfg.Strace, "[pid %d] %s(%s) = -1 %v\n", t.TID, sc.Name, t.stracePre, result)
 	}
 }
 

@@ -48,6 +48,7 @@ const (
 	TRAP_BRKPT    = 1
 	CLD_EXITED    = 1
 	CLD_KILLED    = 2
+	CLD_DUMPED    = 3
 	CLD_STOPPED   = 5
 	CLD_CONTINUED = 6
 )
@@ -392,7 +393,7 @@ func (k *Kernel) deliverSignals(t *Task) bool {
 				return false
 			}
 			k.straceSignal(t, info)
-			k.exitGroup(t.TG, 0, info.Signo)
+			k.killedBy(t, info.Signo)
 			return false
 		}
 		k.straceSignal(t, info)
@@ -402,7 +403,7 @@ func (k *Kernel) deliverSignals(t *Task) bool {
 		if err := k.setupFrame(t, info, act); err != nil {
 			// No room for the frame: Linux kills the process with SIGSEGV.
 			k.notice("pid %d: cannot deliver %v: no room for a signal frame (%v); killed by SIGSEGV", t.TG.PID, info.Signo, err)
-			k.exitGroup(t.TG, 0, linux.SIGSEGV)
+			k.killedBy(t, linux.SIGSEGV)
 			return false
 		}
 	}

@@ -86,8 +86,9 @@ type Syscall struct {
 	// a fresh timeout. weft resumes all of them through restart_syscall.
 	TimedRestart bool
 	// Interrupted, if set, runs when a signal ends the call with EINTR (nanosleep
-	// reports the time left).
-	Interrupted func(t *Task, a *SyscallArgs)
+	// reports the time left); an error it returns replaces EINTR (EFAULT when the
+	// time left cannot be written).
+	Interrupted func(t *Task, a *SyscallArgs) error
 }
 
 // SyscallTable maps syscall numbers to their implementations. Strace output, coverage

@@ -165,9 +165,18 @@ type ThreadGroup struct {
 	Exited     bool
 	ExitCode   int    // exit status when it exited normally
 	KillSignal Signal // the signal that killed it, or 0
-	Reaped     bool   // its parent has waited for it (no longer a zombie)
-	ExitTime   uint64 // virtual time of the exit
-	MemAtExit  mm.Stats
+	CoreDumped bool   // it wrote a core file as it died (coredump.go)
+	// ChildSubreaper is prctl's PR_SET_CHILD_SUBREAPER: orphaned descendants are
+	// given to it rather than to init.
+	ChildSubreaper bool
+	// NotDumpable is PR_SET_DUMPABLE 0: no core file. CoreFilter is
+	// /proc/PID/coredump_filter once written (coreFilterSet).
+	NotDumpable   bool
+	CoreFilter    uint32
+	coreFilterSet bool
+	Reaped        bool   // its parent has waited for it (no longer a zombie)
+	ExitTime      uint64 // virtual time of the exit
+	MemAtExit     mm.Stats
 
 	lastMemTrace uint64 // virtual time of the last memory counter in the trace
 
@@ -227,6 +236,10 @@ type Task struct {
 	// futexKey is the futex the task waits on; futexWoken says a FUTEX_WAKE woke it.
 	futexKey   futexKey
 	futexWoken bool
+	// futexVKeys are the futexes a futex_waitv waits on (nil otherwise), and
+	// futexWokenIndex the one whose wake ended the wait.
+	futexVKeys      []futexKey
+	futexWokenIndex int
 	// lockWait is the record lock the task waits to take in F_SETLKW, on lockInode
 	// (for deadlock detection).
 	lockWait  *recordLock

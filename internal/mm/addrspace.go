@@ -108,6 +108,15 @@ type VMA struct {
 	// WipeOnFork (madvise MADV_WIPEONFORK) makes a forked child see the range as
 	// new zero-filled memory; DontFork (MADV_DONTFORK) leaves it out of the child.
 	WipeOnFork, DontFork bool
+	// DontDump (madvise MADV_DONTDUMP) leaves the range out of core dumps.
+	DontDump bool
+	// NoMayWrite (Linux's VM_MAYWRITE clear): a shared mapping of a file opened
+	// read-only, which mprotect may never make writable.
+	NoMayWrite bool
+	// Unreadable: the program asked for no PROT_READ (VM_READ clear). RISC-V pages
+	// that may be written or run are readable all the same (Perm has PermRead), but
+	// /proc/PID/maps shows what was asked for, as Linux's vm_flags do.
+	Unreadable bool
 
 	// Holder, if set, is told of each VMA that maps it as it comes and goes (a
 	// System V shared memory segment counts its attachments so; see SetHolder).
@@ -408,7 +417,7 @@ func (as *AddressSpace) insertVMA(v *VMA) error {
 	// thousands, and does not run into MaxMapCount.
 	mergeable := func(w *VMA) bool {
 		return w != nil && !v.Shared && !w.Shared && v.Name == "" && w.Name == "" && v.Pager == nil && w.Pager == nil && w.Perm == v.Perm && w.Locked == v.Locked &&
-			w.WipeOnFork == v.WipeOnFork && w.DontFork == v.DontFork
+			w.WipeOnFork == v.WipeOnFork && w.DontFork == v.DontFork && w.DontDump == v.DontDump && w.NoMayWrite == v.NoMayWrite && w.Unreadable == v.Unreadable
 	}
 	prev, next := as.Find(start-1), as.Find(start+length)
 	switch {

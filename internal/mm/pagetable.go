@@ -485,3 +485,15 @@ func (f *Frame) Disown() bool {
 	f.external = false
 	return false
 }
+
+// PageState reports, without faulting anything in, whether the page at vaddr is in
+// memory, and whether its frame may be seen by more than this entry (a MAP_SHARED
+// page, or one still shared with another address space after fork): for
+// /proc/PID/pagemap.
+func (as *AddressSpace) PageState(vaddr uint64) (present, exclusive, sharedMap bool) {
+	e, private := as.lookup(vaddr >> PageShift)
+	if e == nil || e.frame == nil {
+		return false, false, false
+	}
+	return true, private && e.frame.refs == 1, e.shared
+}

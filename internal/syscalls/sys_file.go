@@ -344,9 +344,20 @@ func parentOf(t *kernel.Task, dirfd, addr uint64) (*vfs.Inode, string, string, e
 	return parent, name, path, err
 }
 
+// O_TMPFILE's own bit (it is always given with O_DIRECTORY).
+const oTmpfileBit = 0o20000000
+
 // Openat implements openat(2).
 func Openat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	flags := uint32(a[2])
+	if flags&oTmpfileBit != 0 {
+		// build_open_flags: O_TMPFILE needs O_DIRECTORY, no O_CREAT, and writing.
+		if flags&(oTmpfileBit|vfs.O_DIRECTORY|vfs.O_CREAT) != oTmpfileBit|vfs.O_DIRECTORY ||
+			flags&vfs.O_ACCMODE == vfs.O_RDONLY || flags&vfs.O_PATH != 0 {
+			return 0, linux.EINVAL
+		}
+		return openTmpfile(t, a, flags)
+	}
 	if flags&vfs.O_PATH != 0 {
 		// An O_PATH descriptor only names a file: open(2) ignores every other flag
 		// (no creation, no truncation) and checks no permission on the file itself.
@@ -456,6 +467,36 @@ func Openat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	return uint64(newfd), err
 }
 
+// openTmpfile opens a new unnamed file in the directory a[1] names (O_TMPFILE).
+func openTmpfile(t *kernel.Task, a *kernel.SyscallArgs, flags uint32) (uint64, error) {
+	path, err := pathArg(t, a[1])
+	if err != nil {
+		return 0, err
+	}
+	dir, err := dirFor(t, a[0], path)
+	if err != nil {
+		return 0, err
+	}
+	fs := t.Kernel().FS
+	cred := t.TG.FSCred()
+	d, err := fs.Lookup(cred, dir, path, flags&vfs.O_NOFOLLOW == 0)
+	if err != nil {
+		return 0, err
+	}
+	n, err := fs.NewTmpFile(cred, d, uint32(a[3])&0o7777&^t.TG.Umask, flags&vfs.O_EXCL == 0)
+	if err != nil {
+		return 0, err
+	}
+	n.Touch()
+	f := vfs.Open(n, flags&^(oTmpfileBit|vfs.O_DIRECTORY), absPath(t, a[0], path)+"/#"+strconv.FormatUint(n.Ino, 10)+" (deleted)")
+	f.Created = true
+	newfd, err := t.TG.FDs.Install(f, flags&vfs.O_CLOEXEC != 0, 0, t.TG.Rlimits[kernel.RLIMIT_NOFILE].Cur)
+	if err != nil {
+		f.DecRef()
+	}
+	return uint64(newfd), err
+}
+
 // openCheck checks that cred may open the existing file n as flags ask: a final
 // symbolic link only with O_PATH (else O_NOFOLLOW met it: ELOOP), a read-only file
 // system refuses writers before permissions are checked, and the access mode and
@@ -483,6 +524,11 @@ func openCheck(cred vfs.Cred, n *vfs.Inode, flags uint32) error {
 		if err := n.Writable(); err != nil {
 			return err
 		}
+	}
+	// may_open: an append-only file opens for writing only to append, never to
+	// truncate.
+	if n.AppendOnly() && ((flags&vfs.O_ACCMODE != vfs.O_RDONLY && flags&vfs.O_APPEND == 0) || flags&vfs.O_TRUNC != 0) {
+		return linux.EPERM
 	}
 	if !vfs.Check(cred, n, mask) {
 		return linux.EACCES
@@ -571,6 +617,9 @@ func Ioctl(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		return 0, err
 	}
 	if r, ok, err := fileIoctl(t, f, a); ok {
+		return r, err
+	}
+	if r, ok, err := loopIoctl(t, f, a[1], a[2]); ok {
 		return r, err
 	}
 	if s, ok := f.Device().(*wnet.Socket); ok {
@@ -782,6 +831,9 @@ func Fcntl(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		if a[2]&vfs.O_ASYNC != 0 && f.Flags&vfs.O_ASYNC == 0 {
 			f.Async.FD = fdn // siginfo's si_fd names the descriptor O_ASYNC came through
 		}
+		if (uint32(a[2])^f.Flags)&vfs.O_APPEND != 0 && f.Inode.AppendOnly() {
+			return 0, linux.EPERM // setfl: O_APPEND stays on an append-only file
+		}
 		f.Flags = f.Flags&^settable | uint32(a[2])&settable
 		return 0, nil
 	case F_GETLK, F_SETLK, F_SETLKW, F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW:
@@ -790,7 +842,7 @@ func Fcntl(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		n, err := f.PipeSize()
 		return uint64(n), err
 	case F_SETPIPE_SZ:
-		n, err := f.SetPipeSize(uint64(uint32(a[2])))
+		n, err := f.SetPipeSize(uint64(uint32(a[2])), pipePriv(t))
 		return uint64(n), err
 	}
 	return fcntlMore(t, fdn, f, a)
@@ -879,7 +931,10 @@ func Pipe2(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if flags&^(vfs.O_CLOEXEC|vfs.O_NONBLOCK|0o40000 /* O_DIRECT */) != 0 {
 		return 0, linux.EINVAL
 	}
-	r, w := t.Kernel().FS.NewPipe(t.TG.Creds.EUID, t.TG.Creds.EGID)
+	r, w, err := t.Kernel().FS.NewPipeFor(t.TG.Creds.UID, t.TG.Creds.EGID, pipePriv(t)) // counted against the real user (get_current_user)
+	if err != nil {
+		return 0, err
+	}
 	r.Flags |= flags & vfs.O_NONBLOCK
 	w.Flags |= flags & vfs.O_NONBLOCK
 	limit := t.TG.Rlimits[kernel.RLIMIT_NOFILE].Cur
@@ -994,6 +1049,11 @@ func chmod(t *kernel.Task, n *vfs.Inode, mode uint32) error {
 	if err := n.Writable(); err != nil {
 		return err
 	}
+	// A symbolic link's mode means nothing; Linux 6.6+ refuses to change it
+	// (notify_change), before checking who asks.
+	if n.Mode&vfs.S_IFMT == vfs.S_IFLNK {
+		return linux.EOPNOTSUPP
+	}
 	c := t.TG.Creds
 	if c.EUID != 0 && c.EUID != n.UID {
 		return linux.EPERM
@@ -1020,6 +1080,9 @@ func inGroups(gs []uint32, g uint32) bool {
 func chown(t *kernel.Task, n *vfs.Inode, uid, gid uint32) error {
 	if err := n.Writable(); err != nil {
 		return err
+	}
+	if n.Pinned() {
+		return linux.EPERM // notify_change: no owner change on an append-only file
 	}
 	c := t.TG.Creds
 	if c.EUID != 0 {
@@ -1229,4 +1292,9 @@ func Symlinkat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		return 0, err
 	}
 	return ret0(t.Kernel().FS.Symlink(t.TG.FSCred(), parent, name, target))
+}
+
+// pipePriv is what t's capabilities let it do past the pipe limits.
+func pipePriv(t *kernel.Task) vfs.PipePriv {
+	return vfs.PipePriv{Resource: t.TG.Creds.Capable(kernel.CAP_SYS_RESOURCE), Admin: t.TG.Creds.Capable(kernel.CAP_SYS_ADMIN)}
 }

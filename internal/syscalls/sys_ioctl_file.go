@@ -8,8 +8,12 @@ import (
 	"weft/internal/vfs"
 )
 
-// Generic file ioctls (asm-generic/ioctls.h), which work on any descriptor.
+// Generic file ioctls (asm-generic/ioctls.h), which work on any descriptor, and the
+// inode-flag ioctls (linux/fs.h).
 const (
+	FS_IOC_GETFLAGS = 0x80086601
+	FS_IOC_SETFLAGS = 0x40086602
+
 	FIONREAD = 0x541b
 	FIONBIO  = 0x5421
 	FIONCLEX = 0x5450
@@ -20,6 +24,29 @@ const (
 // any other request.
 func fileIoctl(t *kernel.Task, f *vfs.File, a *kernel.SyscallArgs) (r uint64, ok bool, err error) {
 	switch a[1] {
+	case FS_IOC_GETFLAGS, FS_IOC_SETFLAGS:
+		n := f.Inode
+		if !n.HasAttrFlags() {
+			return 0, false, nil // ENOTTY: a file system without inode flags
+		}
+		if a[1] == FS_IOC_GETFLAGS {
+			var b [4]byte
+			binary.LittleEndian.PutUint32(b[:], n.AttrFlags)
+			return 0, true, copyOut(t, a[2], b[:])
+		}
+		b, err := copyIn(t, a[2], 4)
+		if err != nil {
+			return 0, true, err
+		}
+		flags := binary.LittleEndian.Uint32(b)
+		c := t.TG.Creds
+		if c.FSUID != n.UID && !c.Capable(kernel.CAP_FOWNER) {
+			return 0, true, linux.EPERM // inode_owner_or_capable
+		}
+		if (flags^n.AttrFlags)&(vfs.FS_APPEND_FL|vfs.FS_IMMUTABLE_FL) != 0 && !c.Capable(kernel.CAP_LINUX_IMMUTABLE) {
+			return 0, true, linux.EPERM // fileattr_set_prepare
+		}
+		return 0, true, n.SetAttrFlags(flags)
 	case FIOCLEX, FIONCLEX:
 		t.TG.FDs.SetCloseOnExec(int(int32(a[0])), a[1] == FIOCLEX)
 		return 0, true, nil

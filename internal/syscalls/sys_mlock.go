@@ -144,6 +144,9 @@ func Mmap(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		}
 	}
 	addr, err := mmapRegion(t, a)
+	if err == nil {
+		markUnreadable(as, addr, pageAlign(a[1]), a[2])
+	}
 	if err != nil || !locked {
 		return addr, err
 	}

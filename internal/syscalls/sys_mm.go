@@ -101,13 +101,21 @@ func mmapRegion(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if length == 0 || length >= mm.AddrLimit {
 		return 0, linux.ENOMEM
 	}
+	zero := false
 	if f != nil {
-		if f.Inode.Mode&vfs.S_IFMT != vfs.S_IFREG {
+		zero = f.Inode.IsZeroDevice()
+		if f.Inode.Mode&vfs.S_IFMT != vfs.S_IFREG && !zero {
 			return 0, linux.ENODEV
 		}
 		if !f.Readable() || (typ != MAP_PRIVATE && prot&PROT_WRITE != 0 && !f.Writable()) {
 			return 0, linux.EACCES
 		}
+	}
+	// A shared mapping of a file open read-only can never become writable.
+	noMayWrite := f != nil && typ != MAP_PRIVATE && !f.Writable()
+	if zero {
+		// /dev/zero maps as anonymous memory, private or shared (mmap_zero).
+		f = nil
 	}
 	if rl := t.TG.Rlimits[kernel.RLIMIT_AS].Cur; rl != kernel.RLIM_INFINITY && as.Mapped()+length > rl {
 		return 0, linux.ENOMEM
@@ -147,6 +155,9 @@ func mmapRegion(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		if err := as.MapFrames(addr, frames, protPerm(prot), name); err != nil {
 			return 0, linux.ENOMEM
 		}
+		if noMayWrite {
+			as.SetForkAdvice(addr, length, func(v *mm.VMA) { v.NoMayWrite = true })
+		}
 		return addr, nil
 	}
 	if f != nil {
@@ -167,6 +178,9 @@ func mmapRegion(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	shared := typ != MAP_PRIVATE && f == nil
 	if err := as.Map(addr, length, protPerm(prot), shared, name); err != nil {
 		return 0, linux.ENOMEM
+	}
+	if noMayWrite && shared {
+		as.SetForkAdvice(addr, length, func(v *mm.VMA) { v.NoMayWrite = true })
 	}
 	if f != nil {
 		// A private copy of a file in memory (bounded by the cap, as the file is):
@@ -204,10 +218,44 @@ func Mprotect(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if a[1] == 0 {
 		return 0, nil
 	}
+	if a[2]&PROT_WRITE != 0 {
+		// mprotect_fixup: write permission the mapping may never have is EACCES.
+		as := t.TG.MM
+		for addr, end := a[0], a[0]+pageAlign(a[1]); addr < end; {
+			v := as.Find(addr)
+			if v == nil {
+				break // the hole is ENOMEM, below
+			}
+			if v.NoMayWrite {
+				return 0, linux.EACCES
+			}
+			addr = v.End
+		}
+	}
 	if t.TG.MM.Protect(a[0], pageAlign(a[1]), protPerm(a[2])) != nil {
 		return 0, linux.ENOMEM
 	}
+	markUnreadable(t.TG.MM, a[0], pageAlign(a[1]), a[2])
 	return 0, nil
+}
+
+// markUnreadable records on the mappings in [addr, addr+length) whether prot lacked
+// PROT_READ, for /proc/PID/maps (the hardware permissions include read anyway).
+func markUnreadable(as *mm.AddressSpace, addr, length, prot uint64) {
+	want := prot&PROT_READ == 0 && prot&(PROT_WRITE|PROT_EXEC) != 0
+	differs := false
+	for a := addr; a < addr+length; {
+		v := as.Find(a)
+		if v == nil {
+			a += mm.PageSize
+			continue
+		}
+		differs = differs || v.Unreadable != want
+		a = v.End
+	}
+	if differs {
+		as.SetForkAdvice(addr, length, func(v *mm.VMA) { v.Unreadable = want })
+	}
 }
 
 // Mremap implements mremap(2).
@@ -289,11 +337,13 @@ func Madvise(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		if as.Discard(start, length) != nil && !hole {
 			return 0, linux.ENOMEM
 		}
-	case MADV_WIPEONFORK, MADV_KEEPONFORK, MADV_DONTFORK, MADV_DOFORK:
+	case MADV_WIPEONFORK, MADV_KEEPONFORK, MADV_DONTFORK, MADV_DOFORK, MADV_DONTDUMP, MADV_DODUMP:
 		err := as.SetForkAdvice(start, length, func(v *mm.VMA) {
 			switch advice {
 			case MADV_WIPEONFORK, MADV_KEEPONFORK:
 				v.WipeOnFork = advice == MADV_WIPEONFORK
+			case MADV_DONTDUMP, MADV_DODUMP:
+				v.DontDump = advice == MADV_DONTDUMP
 			default:
 				v.DontFork = advice == MADV_DONTFORK
 			}

@@ -10,9 +10,9 @@ import (
 
 var pollCalls = []entry{
 	call(linux.SYS_PPOLL, "ppoll", Ppoll, p, u, p, p, u).partial("pipes, FIFOs, epoll instances and event descriptors wait for readiness; files, devices and host streams are always ready").
-		interrupted(func(t *kernel.Task, a *kernel.SyscallArgs) { writeRemaining(t, a[2]) }).timedRestart(),
+		interrupted(pollRemaining(2)).timedRestart(),
 	call(linux.SYS_PSELECT6, "pselect6", Pselect6, i, p, p, p, p, p).partial("as ppoll; exceptfds never report").
-		interrupted(func(t *kernel.Task, a *kernel.SyscallArgs) { writeRemaining(t, a[4]) }).timedRestart(),
+		interrupted(pollRemaining(4)).timedRestart(),
 }
 
 // pollEntry is one descriptor a ppoll or pselect6 call watches.
@@ -207,4 +207,14 @@ func Pselect6(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		}
 	}
 	return uint64(count), nil
+}
+
+// pollRemaining writes the time left to argument i of ppoll or pselect6; a timeout in
+// read-only memory is left alone and the call still fails with EINTR, as Linux's
+// poll_select_finish does.
+func pollRemaining(i int) func(*kernel.Task, *kernel.SyscallArgs) error {
+	return func(t *kernel.Task, a *kernel.SyscallArgs) error {
+		writeRemaining(t, a[i])
+		return nil
+	}
 }

@@ -31,7 +31,7 @@ var processCalls = []entry{
 	call(linux.SYS_KILL, "kill", Kill, i, sig),
 	call(linux.SYS_TKILL, "tkill", Tkill, i, sig),
 	call(linux.SYS_TGKILL, "tgkill", Tgkill, i, i, sig),
-	call(linux.SYS_PRCTL, "prctl", Prctl, i, x, x, x, x).partial("PR_SET_NAME, PR_GET_NAME, PR_SET_PDEATHSIG, PR_GET_PDEATHSIG, PR_SET_DUMPABLE, PR_GET_DUMPABLE"),
+	call(linux.SYS_PRCTL, "prctl", Prctl, i, x, x, x, x).partial("PR_SET_NAME, PR_GET_NAME, PR_SET_PDEATHSIG, PR_GET_PDEATHSIG, PR_SET_DUMPABLE, PR_GET_DUMPABLE, PR_SET_TIMERSLACK, PR_GET_TIMERSLACK, PR_SET_CHILD_SUBREAPER, PR_GET_CHILD_SUBREAPER"),
 	call(linux.SYS_SETPGID, "setpgid", Setpgid, i, i),
 	call(linux.SYS_GETPGID, "getpgid", Getpgid, i),
 	call(linux.SYS_SETSID, "setsid", Setsid),
@@ -307,6 +307,7 @@ const (
 
 	CLD_EXITED    = 1
 	CLD_KILLED    = 2
+	CLD_DUMPED    = 3
 	CLD_STOPPED   = 5
 	CLD_CONTINUED = 6
 )
@@ -366,6 +367,8 @@ func Waitid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 			code, status = CLD_STOPPED, uint32(c.StopSignal)
 		case ev == kernel.ChildContinued:
 			code, status = CLD_CONTINUED, uint32(linux.SIGCONT)
+		case c.KillSignal != 0 && c.CoreDumped:
+			code, status = CLD_DUMPED, uint32(c.KillSignal)
 		case c.KillSignal != 0:
 			code, status = CLD_KILLED, uint32(c.KillSignal)
 		}
@@ -544,8 +547,10 @@ const (
 	PR_SET_NAME      = 15
 	PR_GET_NAME      = 16
 
-	PR_SET_TIMERSLACK = 29
-	PR_GET_TIMERSLACK = 30
+	PR_SET_TIMERSLACK      = 29
+	PR_SET_CHILD_SUBREAPER = 36
+	PR_GET_CHILD_SUBREAPER = 37
+	PR_GET_TIMERSLACK      = 30
 )
 
 // Prctl implements the prctl(2) options C libraries use.
@@ -576,15 +581,28 @@ func Prctl(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		binary.LittleEndian.PutUint32(b[:], uint32(t.PdeathSig))
 		return ret0(copyOut(t, a[1], b[:]))
 	case PR_GET_DUMPABLE:
+		if t.TG.NotDumpable {
+			return 0, nil
+		}
 		return 1, nil
 	case PR_SET_DUMPABLE:
 		if a[1] > 1 {
 			return 0, linux.EINVAL
 		}
+		t.TG.NotDumpable = a[1] == 0
 		return 0, nil
 	case PR_SET_TIMERSLACK:
 		t.SetTimerSlack(a[1])
 		return 0, nil
+	case PR_SET_CHILD_SUBREAPER:
+		t.TG.ChildSubreaper = a[1] != 0
+		return 0, nil
+	case PR_GET_CHILD_SUBREAPER:
+		var b [4]byte
+		if t.TG.ChildSubreaper {
+			b[0] = 1
+		}
+		return ret0(copyOut(t, a[1], b[:]))
 	case PR_GET_TIMERSLACK:
 		return t.TimerSlack(), nil
 	}

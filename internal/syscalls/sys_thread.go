@@ -9,6 +9,7 @@ import (
 
 var threadCalls = []entry{
 	call(linux.SYS_FUTEX, "futex", Futex, p, fop, u, p, p, x).partial("no priority-inheritance operations (FUTEX_LOCK_PI ...)").restartable().timedRestart(),
+	call(linux.SYS_FUTEX_WAITV, "futex_waitv", FutexWaitv, p, u, x, p, i).restartable(),
 	call(linux.SYS_CLONE3, "clone3", Clone3, p, u),
 	call(linux.SYS_GET_ROBUST_LIST, "get_robust_list", GetRobustList, i, p, p),
 }
@@ -75,6 +76,61 @@ func Futex(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		return uint64(n), err
 	}
 	return 0, linux.ENOSYS
+}
+
+// futex_waitv(2) limits and flags (include/uapi/linux/futex.h).
+const (
+	futexWaitvMax  = 128
+	futex2SizeU32  = 0x02
+	futex2SizeMask = 0x03
+	futex2Private  = FUTEX_PRIVATE_FLAG
+)
+
+// FutexWaitv implements futex_waitv(2): wait on up to 128 futexes (struct futex_waitv
+// {u64 val; u64 uaddr; u32 flags; u32 __reserved}), until one is woken or the
+// absolute timeout on clockid passes; it returns the index of the futex woken.
+func FutexWaitv(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	if !t.Call.Started {
+		if a[2] != 0 {
+			return 0, linux.EINVAL
+		}
+		n := a[1]
+		if n == 0 || n > futexWaitvMax || a[0] == 0 {
+			return 0, linux.EINVAL
+		}
+		if a[3] != 0 {
+			if a[4] != CLOCK_REALTIME && a[4] != CLOCK_MONOTONIC {
+				return 0, linux.EINVAL
+			}
+			d, err := readTimespec(t, a[3])
+			if err != nil {
+				return 0, err
+			}
+			if a[4] == CLOCK_REALTIME {
+				t.Call.Deadline = min(max(d, epoch(t)+1)-epoch(t), maxTime(t))
+			} else {
+				t.Call.Deadline = min(max(d, 1), maxTime(t))
+			}
+		}
+	}
+	b, err := copyIn(t, a[0], a[1]*24)
+	if err != nil {
+		return 0, err
+	}
+	ws := make([]kernel.FutexV, a[1])
+	for i := range ws {
+		e := b[i*24:]
+		val, addr := binary.LittleEndian.Uint64(e), binary.LittleEndian.Uint64(e[8:])
+		flags, reserved := binary.LittleEndian.Uint32(e[16:]), binary.LittleEndian.Uint32(e[20:])
+		// Only 32-bit futexes exist, and the value must fit them.
+		if flags&^(futex2SizeMask|futex2Private) != 0 || reserved != 0 ||
+			flags&futex2SizeMask != futex2SizeU32 || val > 0xffffffff {
+			return 0, linux.EINVAL
+		}
+		ws[i] = kernel.FutexV{Addr: addr, Val: uint32(val), Private: flags&futex2Private != 0}
+	}
+	i, err := t.FutexWaitv(ws)
+	return uint64(i), err
 }
 
 // Clone3 implements clone3(2): struct clone_args {flags, pidfd, child_tid, parent_tid,

@@ -12,13 +12,15 @@ var timeCalls = []entry{
 	call(linux.SYS_CLOCK_GETTIME, "clock_gettime", ClockGettime, clk, p),
 	call(linux.SYS_CLOCK_GETRES, "clock_getres", ClockGetres, clk, p),
 	call(linux.SYS_GETTIMEOFDAY, "gettimeofday", Gettimeofday, p, p),
-	call(linux.SYS_NANOSLEEP, "nanosleep", Nanosleep, p, p).interrupted(func(t *kernel.Task, a *kernel.SyscallArgs) {
-		writeRemaining(t, a[1])
+	// nanosleep_copyout: an unwritable rem turns EINTR into EFAULT.
+	call(linux.SYS_NANOSLEEP, "nanosleep", Nanosleep, p, p).interrupted(func(t *kernel.Task, a *kernel.SyscallArgs) error {
+		return writeRemaining(t, a[1])
 	}).timedRestart(),
-	call(linux.SYS_CLOCK_NANOSLEEP, "clock_nanosleep", ClockNanosleep, clk, x, p, p).interrupted(func(t *kernel.Task, a *kernel.SyscallArgs) {
+	call(linux.SYS_CLOCK_NANOSLEEP, "clock_nanosleep", ClockNanosleep, clk, x, p, p).interrupted(func(t *kernel.Task, a *kernel.SyscallArgs) error {
 		if a[1]&TIMER_ABSTIME == 0 {
-			writeRemaining(t, a[3])
+			return writeRemaining(t, a[3])
 		}
+		return nil
 	}).timedRestart(),
 	call(linux.SYS_SETITIMER, "setitimer", Setitimer, i, p, p),
 	call(linux.SYS_GETITIMER, "getitimer", Getitimer, i, p),
@@ -250,13 +252,13 @@ func Getitimer(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 }
 
 // writeRemaining tells an interrupted sleep how long it had left (nanosleep(2)).
-func writeRemaining(t *kernel.Task, addr uint64) {
+func writeRemaining(t *kernel.Task, addr uint64) error {
 	if addr == 0 {
-		return
+		return nil
 	}
 	left := uint64(0)
 	if now := t.Now(); t.Call.Deadline > now {
 		left = t.Call.Deadline - now
 	}
-	copyOut(t, addr, timespec(left))
+	return copyOut(t, addr, timespec(left))
 }

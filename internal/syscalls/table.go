@@ -54,7 +54,7 @@ func (e entry) restartable() entry { e.Restart = true; return e }
 
 func (e entry) timedRestart() entry { e.TimedRestart = true; return e }
 
-func (e entry) interrupted(f func(*kernel.Task, *kernel.SyscallArgs)) entry {
+func (e entry) interrupted(f func(*kernel.Task, *kernel.SyscallArgs) error) entry {
 	e.Interrupted = f
 	return e
 }

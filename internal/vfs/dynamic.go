@@ -23,6 +23,24 @@ func (fs *FS) NewGenerated(perm uint32, uid, gid uint32, gen func() []byte) *Ino
 	return n
 }
 
+// NewSetting returns a file whose contents gen computes at each open and that set
+// takes writes to (a writable /proc/sys entry): each write(2) is handed to set whole,
+// as the kernel's sysctl handlers parse a write from its start. Truncation on open
+// (fopen's "w") does nothing, as on Linux's /proc.
+func (fs *FS) NewSetting(perm uint32, gen func() []byte, set func(p []byte) error) *Inode {
+	n := fs.NewGenerated(perm, 0, 0, gen)
+	n.set = set
+	return n
+}
+
+// NewReader returns a read-only file whose bytes readAt computes for each read, at the
+// offset asked: a file too large to compute at open (/proc/PID/pagemap). Its size is 0.
+func (fs *FS) NewReader(perm uint32, uid, gid uint32, readAt func(p []byte, off int64) (int, error)) *Inode {
+	n := fs.newInode(S_IFREG|perm, uid, gid)
+	n.readAt = readAt
+	return n
+}
+
 // NewSymlink returns an unlinked symbolic link.
 func (fs *FS) NewSymlink(target string, uid, gid uint32) *Inode {
 	n := fs.newInode(S_IFLNK|0o777, uid, gid)

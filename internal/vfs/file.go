@@ -139,6 +139,9 @@ func (f *File) Read(p []byte) (int, error) {
 // PRead reads at off without moving the offset.
 func (f *File) PRead(p []byte, off int64) (int, error) {
 	n := f.Inode
+	if l, ok := n.dev.(*Loop); ok {
+		return l.PRead(p, off)
+	}
 	if n.Mode&S_IFMT != S_IFREG {
 		return 0, linux.ESPIPE
 	}
@@ -147,6 +150,9 @@ func (f *File) PRead(p []byte, off int64) (int, error) {
 	}
 	if n.hm != nil {
 		return f.hostRead(p, off)
+	}
+	if n.readAt != nil {
+		return n.readAt(p, off)
 	}
 	if n.gen != nil {
 		if off >= int64(len(f.snap)) {
@@ -183,6 +189,9 @@ const MaxFileSize = 1 << 30
 // PWrite writes at off without moving the offset.
 func (f *File) PWrite(p []byte, off int64) (int, error) {
 	n := f.Inode
+	if l, ok := n.dev.(*Loop); ok {
+		return l.PWrite(p, off)
+	}
 	if n.Mode&S_IFMT != S_IFREG {
 		return 0, linux.ESPIPE
 	}
@@ -191,6 +200,15 @@ func (f *File) PWrite(p []byte, off int64) (int, error) {
 		return 0, linux.EINVAL
 	case off+int64(len(p)) > MaxFileSize:
 		return 0, linux.EFBIG
+	}
+	if n.readAt != nil {
+		return 0, linux.EACCES
+	}
+	if n.set != nil {
+		if err := n.set(p); err != nil {
+			return 0, err
+		}
+		return len(p), nil
 	}
 	if n.gen != nil {
 		return 0, linux.EACCES
@@ -213,6 +231,12 @@ func (n *Inode) Truncate(size int64) error {
 	if size < 0 || size > MaxFileSize {
 		return linux.EINVAL
 	}
+	if n.set != nil {
+		return nil // a /proc/sys setting: only a write changes it
+	}
+	if n.Pinned() {
+		return linux.EPERM
+	}
 	if n.overlay() {
 		if err := n.copyUp(size != 0); err != nil {
 			return err
@@ -234,9 +258,11 @@ func (n *Inode) Truncate(size int64) error {
 
 // Seek whence values.
 const (
-	SEEK_SET = 0
-	SEEK_CUR = 1
-	SEEK_END = 2
+	SEEK_SET  = 0
+	SEEK_CUR  = 1
+	SEEK_END  = 2
+	SEEK_DATA = 3
+	SEEK_HOLE = 4
 )
 
 // Seek moves the offset as lseek(2) does.
@@ -252,11 +278,23 @@ func (f *File) Seek(off int64, whence int) (int64, error) {
 	}
 	var base int64
 	switch whence {
+	case SEEK_DATA, SEEK_HOLE:
+		if f.Inode.Mode&S_IFMT != S_IFREG {
+			return 0, linux.EINVAL
+		}
+		pos, err := f.Inode.seekHole(off, whence == SEEK_HOLE)
+		if err == nil {
+			f.Offset = pos
+		}
+		return pos, err
 	case SEEK_SET:
 	case SEEK_CUR:
 		base = f.Offset
 	case SEEK_END:
 		base = f.Inode.Size()
+		if l, ok := f.Inode.dev.(*Loop); ok {
+			base = l.Size() // a block device's st_size is 0, its end is its size
+		}
 	default:
 		return 0, linux.EINVAL
 	}
@@ -301,6 +339,12 @@ func (nullDev) Write(_ *File, p []byte) (int, error) { return len(p), nil }
 func (nullDev) IsTTY() bool                          { return false }
 
 type zeroDev struct{}
+
+// IsZeroDevice reports whether n is /dev/zero, whose mappings are anonymous memory.
+func (n *Inode) IsZeroDevice() bool {
+	_, ok := n.dev.(zeroDev)
+	return ok
+}
 
 func (zeroDev) Read(_ *File, p []byte) (int, error)  { clear(p); return len(p), nil }
 func (zeroDev) Write(_ *File, p []byte) (int, error) { return len(p), nil }

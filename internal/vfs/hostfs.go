@@ -359,6 +359,9 @@ func (n *Inode) SetMode(perm uint32) error {
 	if err := n.Writable(); err != nil {
 		return err
 	}
+	if n.Pinned() {
+		return linux.EPERM // notify_change: no mode change on an append-only file
+	}
 	if err := n.CopyUp(); err != nil {
 		return err
 	}
@@ -421,6 +424,9 @@ func (n *Inode) HostPager() (mm.Pager, error) {
 func (n *Inode) SetTimes(atime, mtime int64, setA, setM bool) error {
 	if err := n.Writable(); err != nil {
 		return err
+	}
+	if n.Pinned() {
+		return linux.EPERM
 	}
 	if !setA {
 		atime = n.Atime

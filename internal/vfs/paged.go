@@ -260,6 +260,32 @@ func (fs *FS) NewAnonFile(c Cred, perm uint32) (*Inode, error) {
 	return n, nil
 }
 
+// NewTmpFile makes an unnamed regular file in dir (open(2)'s O_TMPFILE): c needs
+// write and search permission on dir; mode gets dir's set-group-ID treatment. A
+// linkable file may later be given a name with linkat(2) (without O_EXCL); a host
+// directory cannot hold one (EOPNOTSUPP, as a file system without tmpfile support).
+func (fs *FS) NewTmpFile(c Cred, dir *Inode, mode uint32, linkable bool) (*Inode, error) {
+	if !dir.IsDir() {
+		return nil, linux.ENOTDIR
+	}
+	if err := dir.Writable(); err != nil {
+		return nil, err
+	}
+	if !Check(c, dir, MayWrite|MayExec) {
+		return nil, linux.EACCES
+	}
+	if dir.hm != nil && !dir.hm.overlay || dir.lookupFn != nil {
+		return nil, linux.EOPNOTSUPP
+	}
+	gid, mode := newOwnership(c, dir, S_IFREG|mode&0o7777)
+	n, err := fs.NewAnonFile(c, mode&0o7777)
+	if err != nil {
+		return nil, err
+	}
+	n.GID, n.mnt, n.linkable = gid, dir.mnt, linkable
+	return n, nil
+}
+
 // ResidentPages counts the pages an in-memory file holds (System V shared memory's
 // rss).
 func (n *Inode) ResidentPages() int {
@@ -341,4 +367,31 @@ func (n *Inode) copyUpForChange() error {
 		return linux.EACCES
 	}
 	return nil
+}
+
+// seekHole finds the first data (hole false) or hole (hole true) at or after off, as
+// lseek's SEEK_DATA and SEEK_HOLE do on tmpfs: a page never written is a hole, and
+// the end of the file is one. Past the end it is ENXIO. A file whose pages weft does
+// not hold (a host file, a synthetic one) is data throughout.
+func (n *Inode) seekHole(off int64, hole bool) (int64, error) {
+	size := n.Size()
+	if off < 0 || off >= size {
+		return 0, linux.ENXIO
+	}
+	if n.hm != nil || n.gen != nil {
+		if hole {
+			return size, nil
+		}
+		return off, nil
+	}
+	for i := off / mm.PageSize; i*mm.PageSize < size; i++ {
+		present := i < int64(len(n.pages)) && n.pages[i] != nil
+		if present != hole {
+			return max(off, i*mm.PageSize), nil
+		}
+	}
+	if hole {
+		return size, nil
+	}
+	return 0, linux.ENXIO
 }

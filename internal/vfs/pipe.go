@@ -19,10 +19,32 @@ const (
 	PipeSize = 65536
 	// PipeBuf is the size up to which writes are atomic (PIPE_BUF).
 	PipeBuf = 4096
-	// PipeMaxSize is /proc/sys/fs/pipe-max-size: the largest capacity F_SETPIPE_SZ
-	// gives a process without CAP_SYS_RESOURCE, and the largest weft gives anyone.
+	// PipeMaxSize is /proc/sys/fs/pipe-max-size's default: the largest capacity
+	// F_SETPIPE_SZ gives a process without CAP_SYS_RESOURCE (FS.PipeMax).
 	PipeMaxSize = 1 << 20
 )
+
+// PipeMax is /proc/sys/fs/pipe-max-size now.
+func (fs *FS) PipeMax() int {
+	if fs.pipeMax == 0 {
+		return PipeMaxSize
+	}
+	return fs.pipeMax
+}
+
+// SetPipeMax sets /proc/sys/fs/pipe-max-size: n rounded up to a power of two pages
+// (round_pipe_size), EINVAL past 2^31.
+func (fs *FS) SetPipeMax(n uint64) error {
+	if n > 1<<31 {
+		return linux.EINVAL
+	}
+	size := mm.PageSize
+	for uint64(size) < n {
+		size *= 2
+	}
+	fs.pipeMax = size
+	return nil
+}
 
 // Pipe is a pipe's buffer, shared by its read and write ends.
 type Pipe struct {
@@ -39,16 +61,89 @@ type Pipe struct {
 	named                    bool // made by mknod: opens wait for the other side
 	// files are the open descriptions of either end, for signal-driven I/O.
 	files []*File
+	// user and accounted: the pages an anonymous pipe counts against its creator's
+	// pipe-user-pages limits until both ends close (account_pipe_buffers).
+	user      uint32
+	accounted int
+	fs        *FS
+}
+
+// PipePriv is what a process may do past the pipe limits: CAP_SYS_RESOURCE passes
+// pipe-max-size, and it or CAP_SYS_ADMIN the per-user page limits.
+type PipePriv struct{ Resource, Admin bool }
+
+func (pp PipePriv) unlimited() bool { return pp.Resource || pp.Admin }
+
+// PipeUserPages are /proc/sys/fs/pipe-user-pages-soft and -hard: how many pages of
+// pipe buffers a user without privilege may have before new pipes get two pages
+// (soft), or fail (hard); 0 is no limit.
+func (fs *FS) PipeUserPages() (soft, hard int64) {
+	if !fs.pipeSoftSet {
+		return pipeUserPagesSoft, fs.pipeHard
+	}
+	return fs.pipeSoft, fs.pipeHard
+}
+
+// SetPipeUserPages sets those limits.
+func (fs *FS) SetPipeUserPages(soft, hard int64) {
+	fs.pipeSoft, fs.pipeSoftSet, fs.pipeHard = soft, true, hard
+}
+
+// pipeUserPagesSoft is Linux's default soft limit: 1024 pipes of 16 pages.
+const pipeUserPagesSoft = 16384
+
+// account changes the user's pipe pages from the pipe's old count to pages, and
+// returns the user's total (account_pipe_buffers).
+func (p *Pipe) account(pages int) int64 {
+	if p.fs.pipePages == nil {
+		p.fs.pipePages = map[uint32]int64{}
+	}
+	p.fs.pipePages[p.user] += int64(pages - p.accounted)
+	p.accounted = pages
+	total := p.fs.pipePages[p.user]
+	if total == 0 {
+		delete(p.fs.pipePages, p.user)
+	}
+	return total
+}
+
+func (fs *FS) tooManyPipePages(total int64) (soft, hard bool) {
+	s, h := fs.PipeUserPages()
+	return s != 0 && total > s, h != 0 && total > h
 }
 
 // NewPipe returns the read and write ends of a new pipe.
 func (fs *FS) NewPipe(uid, gid uint32) (r, w *File) {
-	p := &Pipe{} // Open counts the two ends
+	r, w, _ = fs.NewPipeFor(uid, gid, PipePriv{true, true})
+	return r, w
+}
+
+// NewPipeFor returns a new pipe for a process of user uid, as alloc_pipe_info does: no
+// more than pipe-max-size without CAP_SYS_RESOURCE; past the user's soft page limit
+// two pages, past the hard one ENFILE, unless privileged.
+func (fs *FS) NewPipeFor(uid, gid uint32, priv PipePriv) (r, w *File, err error) {
+	p := &Pipe{user: uid, fs: fs} // Open counts the two ends
+	pages := PipeSize / mm.PageSize
+	if max := fs.PipeMax(); PipeSize > max && !priv.Resource {
+		pages = max / mm.PageSize
+	}
+	total := p.account(pages)
+	if soft, _ := fs.tooManyPipePages(total); soft && !priv.unlimited() {
+		pages = 2 // PIPE_MIN_DEF_BUFFERS
+		total = p.account(pages)
+	}
+	if _, hard := fs.tooManyPipePages(total); hard && !priv.unlimited() {
+		p.account(0)
+		return nil, nil, linux.ENFILE
+	}
+	if pages != PipeSize/mm.PageSize {
+		p.size = pages * mm.PageSize
+	}
 	n := fs.newInode(S_IFIFO|0o600, uid, gid)
 	n.dev = pipeEnd{p}
 	r = Open(n, O_RDONLY, "pipe:["+itoa(n.Ino)+"]")
 	w = Open(n, O_WRONLY, r.Path)
-	return r, w
+	return r, w, nil
 }
 
 func itoa(v uint64) string {
@@ -173,6 +268,9 @@ func (e pipeEnd) Release(f *File) {
 		}
 		p.buf = nil
 	}
+	if p.readers == 0 && p.writers == 0 && p.fs != nil {
+		p.account(0) // free_pipe_info
+	}
 }
 
 // Queues returns what a task blocked on f should wait on for the direction it was going
@@ -290,9 +388,9 @@ func (f *File) PipeSize() (int, error) {
 
 // SetPipeSize sets the capacity of f's pipe to n bytes rounded up to a power of two
 // pages (F_SETPIPE_SZ, fcntl(2)) and returns it: EBADF for a file that is not a pipe,
-// EPERM past PipeMaxSize (root included: weft gives no pipe more), EBUSY below what the
-// pipe holds.
-func (f *File) SetPipeSize(n uint64) (int, error) {
+// EPERM for growing past pipe-max-size without CAP_SYS_RESOURCE (privileged), EBUSY
+// below what the pipe holds. What a pipe holds counts against the memory cap.
+func (f *File) SetPipeSize(n uint64, priv PipePriv) (int, error) {
 	p := pipeOf(f)
 	if p == nil {
 		return 0, linux.EBADF
@@ -300,15 +398,24 @@ func (f *File) SetPipeSize(n uint64) (int, error) {
 	if n > 1<<31 {
 		return 0, linux.EINVAL // no power of two fits (round_pipe_size), checked first
 	}
-	if n > PipeMaxSize {
-		return 0, linux.EPERM
-	}
 	size := mm.PageSize
 	for uint64(size) < n {
 		size *= 2
 	}
+	if size > p.capacity() && size > f.Inode.fs.PipeMax() && !priv.Resource {
+		return 0, linux.EPERM
+	}
 	if size < len(p.buf) {
 		return 0, linux.EBUSY
+	}
+	if p.fs != nil {
+		// pipe_set_size: growing past the user's limits is EPERM without privilege.
+		old := p.accounted
+		soft, hard := p.fs.tooManyPipePages(p.account(size / mm.PageSize))
+		if size > p.capacity() && (soft || hard) && !priv.unlimited() {
+			p.account(old)
+			return 0, linux.EPERM
+		}
 	}
 	p.size = size
 	p.Writable.WakeAll()

@@ -75,7 +75,11 @@ type Inode struct {
 
 	lookupFn func(string) *Inode // synthetic directory: computes its entries
 	namesFn  func() []string
-	gen      func() []byte // synthetic file: computes its contents at open
+	gen      func() []byte      // synthetic file: computes its contents at open
+	set      func([]byte) error // a synthetic file that takes writes (NewSetting)
+	// readAt, for a synthetic file too large to snapshot (/proc/PID/pagemap), reads
+	// at an offset when asked (NewReader).
+	readAt func(p []byte, off int64) (int, error)
 
 	pages []*mm.Frame // an in-memory file's contents, nil for a hole (see paged.go)
 	// thawed is fs.frozen when n last made its pages its own (freeze.go).
@@ -93,7 +97,11 @@ type Inode struct {
 	leases       []*File
 	LeaseWaiters Queue
 	unlinked     bool
-	freed        bool
+	linkable     bool // an O_TMPFILE file linkat(2) may still name (I_LINKABLE)
+	// AttrFlags are the inode flags of FS_IOC_GETFLAGS/SETFLAGS (ioctl_iflags(2));
+	// tmpfs keeps FS_IMMUTABLE_FL, FS_APPEND_FL, FS_NODUMP_FL and FS_NOATIME_FL.
+	AttrFlags uint32
+	freed     bool
 
 	// Below a host mount: the mount, and the parent and name the inode has there.
 	hm         *hostMount
@@ -176,7 +184,15 @@ type FS struct {
 
 	mounts map[*Inode]bool // the roots of what Mount put in the tree (EBUSY to move)
 
-	memMounts   []*MemMount // the tmpfs mounts the guest made, oldest first
+	memMounts []*MemMount // the tmpfs mounts the guest made, oldest first
+	loops     *loops      // the loop block devices (loop.go)
+	pipeMax   int         // /proc/sys/fs/pipe-max-size; 0 for PipeMaxSize
+	// pipe-user-pages-soft (once set: pipeSoftSet) and -hard, and the pages of
+	// pipe buffers each user has (pipe.go).
+	pipeSoft    int64
+	pipeSoftSet bool
+	pipeHard    int64
+	pipePages   map[uint32]int64
 	nextMountID uint64
 
 	// Notify, if set, is the kernel's signal-driven I/O: it signals f's owner that
@@ -220,7 +236,8 @@ func New(uid, gid uint32, urandom func([]byte)) *FS {
 	return fs
 }
 
-// addDevices fills weft's /dev: null, zero, urandom, random, and the shm directory.
+// addDevices fills weft's /dev: null, zero, urandom, random, the loop devices and the
+// shm directory.
 func (fs *FS) addDevices(dev *Inode, urandom func([]byte)) {
 	if dev.children["shm"] == nil {
 		shm := fs.newInode(S_IFDIR|0o1777, 0, 0) // shm_open(3)'s directory, a tmpfs like /tmp
@@ -230,6 +247,7 @@ func (fs *FS) addDevices(dev *Inode, urandom func([]byte)) {
 	fs.link(dev, "zero", fs.NewDevice(zeroDev{}, 0o666, 1<<8|5))
 	fs.link(dev, "urandom", fs.NewDevice(randomDev{urandom}, 0o666, 1<<8|9))
 	fs.link(dev, "random", fs.NewDevice(randomDev{urandom}, 0o666, 1<<8|8))
+	fs.addLoopDevices(dev)
 }
 
 func (fs *FS) newInode(mode uint32, uid, gid uint32) *Inode {
@@ -671,6 +689,9 @@ func (fs *FS) Unlink(c Cred, dir *Inode, name string, rmdir bool) error {
 	if dir.Mode&0o1000 != 0 && c.UID != 0 && c.UID != n.UID && c.UID != dir.UID {
 		return linux.EPERM
 	}
+	if dir.AppendOnly() || n.Pinned() { // may_delete
+		return linux.EPERM
+	}
 	switch {
 	case rmdir && !n.IsDir():
 		return linux.ENOTDIR
@@ -752,6 +773,8 @@ func (fs *FS) Rename(c Cred, oldDir *Inode, oldName string, newDir *Inode, newNa
 	switch {
 	case sticky(oldDir, n) || (target != nil && sticky(newDir, target)):
 		return linux.EPERM
+	case oldDir.AppendOnly() || n.Pinned() || (target != nil && (newDir.AppendOnly() || target.Pinned())):
+		return linux.EPERM // may_delete of the source and of what it replaces
 	case exchange && target == nil:
 		return linux.ENOENT
 	case fs.mounts[n] || (target != nil && fs.mounts[target]):
@@ -876,10 +899,51 @@ func (n *Inode) Child(name string) *Inode { return n.child(name) }
 // synthetic tree. A guest root's lower layer is writable: changes go to memory
 // (overlay.go).
 func (n *Inode) Writable() error {
-	if (n.hm != nil && !n.hm.rw && !n.hm.overlay) || n.gen != nil || n.lookupFn != nil || (n.mnt != nil && n.mnt.ReadOnly()) {
+	if (n.hm != nil && !n.hm.rw && !n.hm.overlay) || (n.gen != nil && n.set == nil) || n.readAt != nil || n.lookupFn != nil || (n.mnt != nil && n.mnt.ReadOnly()) {
 		return linux.EROFS
 	}
+	if n.AttrFlags&FS_IMMUTABLE_FL != 0 {
+		return linux.EPERM // inode_permission: nothing writes an immutable inode
+	}
 	return nil
+}
+
+// Inode flags (linux/fs.h) that tmpfs keeps.
+const (
+	FS_IMMUTABLE_FL = 0x10
+	FS_APPEND_FL    = 0x20
+	FS_NODUMP_FL    = 0x40
+	FS_NOATIME_FL   = 0x80
+	// TmpfsSettableFlags is SHMEM_FL_USER_MODIFIABLE.
+	TmpfsSettableFlags = FS_IMMUTABLE_FL | FS_APPEND_FL | FS_NODUMP_FL | FS_NOATIME_FL
+)
+
+// Pinned reports whether n is immutable or append-only: no one may delete, rename,
+// link, truncate it, or change its mode, owner or times (EPERM).
+func (n *Inode) Pinned() bool { return n.AttrFlags&(FS_IMMUTABLE_FL|FS_APPEND_FL) != 0 }
+
+// SetAttrFlags sets n's inode flags (FS_IOC_SETFLAGS, after the caller's permission
+// checks): EROFS on a read-only mount, EOPNOTSUPP for a flag tmpfs does not keep.
+func (n *Inode) SetAttrFlags(flags uint32) error {
+	if n.mnt != nil && n.mnt.ReadOnly() {
+		return linux.EROFS
+	}
+	if flags&^TmpfsSettableFlags != 0 {
+		return linux.EOPNOTSUPP
+	}
+	n.AttrFlags = flags
+	n.Ctime = n.fs.now()
+	return nil
+}
+
+// AppendOnly reports whether n is append-only (FS_APPEND_FL).
+func (n *Inode) AppendOnly() bool { return n.AttrFlags&FS_APPEND_FL != 0 }
+
+// HasAttrFlags reports whether n keeps inode flags (a tmpfs inode of weft's own; a host
+// file's would be the host file system's business).
+func (n *Inode) HasAttrFlags() bool {
+	return n.hm == nil && n.gen == nil && n.readAt == nil && n.lookupFn == nil && n.fsMagic == 0 &&
+		(n.IsDir() || n.Mode&S_IFMT == S_IFREG)
 }
 
 // PathOf returns the absolute path of a directory, by walking up its parents, or ""
@@ -1041,9 +1105,9 @@ func (fs *FS) Link(c Cred, n, dir *Inode, name string) error {
 		return linux.ENAMETOOLONG
 	case name == "." || name == ".." || dir.child(name) != nil:
 		return linux.EEXIST
-	case n.IsDir():
+	case n.IsDir() || n.Pinned():
 		return linux.EPERM
-	case n.Nlink == 0:
+	case n.Nlink == 0 && !n.linkable:
 		return linux.ENOENT // a file already deleted (linkat(2) of an open fd)
 	case n.layer() != dir.layer() || n.mnt != dir.mnt || n.gen != nil || n.lookupFn != nil || dir.lookupFn != nil:
 		return linux.EXDEV
@@ -1070,6 +1134,7 @@ func (fs *FS) Link(c Cred, n, dir *Inode, name string) error {
 	n.charged += cost
 	fs.link(dir, name, n)
 	n.Nlink++
+	n.linkable = false
 	n.Ctime = fs.now()
 	dir.Touch()
 	return nil

@@ -102,6 +102,9 @@ func (n *Inode) SetXattr(c Cred, name string, value []byte, flags int) error {
 	if len(value) > XattrSizeMax {
 		return linux.E2BIG
 	}
+	if n.AppendOnly() {
+		return linux.EPERM // xattr_permission
+	}
 	if err := n.Writable(); err != nil {
 		return err
 	}

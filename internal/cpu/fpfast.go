@@ -58,32 +58,34 @@ func mulSRNE(a, b uint32) (uint32, fpu.Flags, bool) {
 	return math.Float32bits(r), 0, true
 }
 
-// fmaSRNE is fmadd.s (with operands' signs flipped: the other three) in RNE: the
-// product is exact in binary64, the sum is rounded to odd in binary64 (so that the
-// second rounding, to binary32, is a correct single rounding), and the result is
-// exact only if neither rounding lost anything.
+// fmaSRNE is fmadd.s (with operands' signs flipped: the other three) in RNE. The
+// product of two binary32 values is exact in binary64, so the result is the binary64
+// sum d rounded to binary32. That double rounding is a correct single rounding unless
+// d fell exactly on a midpoint between two binary32 values while the sum was inexact
+// (a midpoint is itself a binary64 value: had the exact sum been on the other side of
+// it, d would have been the midpoint or beyond): that rare case goes to fpu. Unlike
+// fpu's round-to-odd, nothing here puts the error term or an unpredictable branch on
+// the path of the result, which is what a chain of dependent guest operations waits
+// for.
 func fmaSRNE(a, b, c uint32) (uint32, fpu.Flags, bool) {
 	p := float64(f32of(a) * f32of(b)) // exact; the conversion forbids fusing
 	z := f32of(c)
 	d := p + z
-	bb := d - p
-	err := (p - (d - bb)) + (z - bb)
-	if err != 0 {
-		if db := math.Float64bits(d); db&1 == 0 {
-			if (err > 0) != (d < 0) {
-				db++
-			} else {
-				db--
-			}
-			d = math.Float64frombits(db)
-		}
-	}
 	r := float32(d)
 	r64 := float64(r)
 	if t := math.Abs(r64); !(t < fastHiS && t > minNrmS) {
 		return 0, 0, false
 	}
-	if r64 != d { // an odd d is never a binary32 value, so err != 0 lands here too
+	bb := d - p
+	if err := (p - (d - bb)) + (z - bb); err != 0 {
+		// r is normal, so d is in a binade of normal binary32 values, whose
+		// midpoints have the 29 low bits of d's significand 1 followed by zeros.
+		if math.Float64bits(d)&(1<<29-1) == 1<<28 {
+			return 0, 0, false
+		}
+		return math.Float32bits(r), fpu.NX, true
+	}
+	if r64 != d {
 		return math.Float32bits(r), fpu.NX, true
 	}
 	return math.Float32bits(r), 0, true

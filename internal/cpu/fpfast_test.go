@@ -101,3 +101,19 @@ func TestFastRNE(t *testing.T) {
 		}
 	}
 }
+
+// TestFastFMAMidpoint is the case fmaSRNE must leave to fpu: a*b+c rounds in binary64
+// to a midpoint between two binary32 values, from below, so rounding that midpoint to
+// even would go up. (1+2^-23)·2^-12 × (1-2^-23)·2^-12 = 2^-24 - 2^-70, plus 1+2^-23.
+func TestFastFMAMidpoint(t *testing.T) {
+	a := math.Float32bits(float32(1+0x1p-23) * 0x1p-12)
+	b := math.Float32bits(float32(1-0x1p-23) * 0x1p-12)
+	c := uint32(0x3f800001)
+	want, wfl := fpu.MulAdd32(a, b, c, fpu.RNE)
+	if want != 0x3f800001 || wfl != fpu.NX {
+		t.Fatalf("fpu: %#x %v, want 0x3f800001 NX", want, wfl)
+	}
+	if v, fl, ok := fmaSRNE(a, b, c); ok {
+		t.Errorf("fast path answered %#x %v for a double-rounding midpoint", v, fl)
+	}
+}

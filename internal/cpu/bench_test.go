@@ -39,3 +39,35 @@ func BenchmarkLoop(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkStep1 runs the same loop one instruction per Run, as the kernel does at
+// --step 1: what entering and leaving an engine costs.
+func BenchmarkStep1(b *testing.B) {
+	words := []uint32{
+		asmI(ADDI, 5, 0, 1),
+		asmI(LD, 6, 8, 0),
+		asmR(ADD, 6, 6, 5),
+		asmS(SD, 6, 8, 0),
+		asmAMO(AMOADD_D, 7, 5, 9),
+		asmI(ADDI, 10, 10, 1),
+		asmB(BNE, 10, 0, -24),
+	}
+	code := make([]byte, 4*len(words))
+	for i, w := range words {
+		binary.LittleEndian.PutUint32(code[4*i:], w)
+	}
+	for _, e := range Engines() {
+		b.Run(e.Name(), func(b *testing.B) {
+			saved := DefaultEngine
+			DefaultEngine = e
+			_, h := fuzzMachine(&testing.T{}, code, mm.PermRead|mm.PermExec)
+			DefaultEngine = saved
+			h.x[8], h.x[9] = fuzzStackTop-256, fuzzStackTop-512
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				h.Run(1)
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds()/1e6, "MIPS")
+		})
+	}
+}

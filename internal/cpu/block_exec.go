@@ -446,50 +446,112 @@ enter:
 		case bcode(FMV_D_X):
 			h.f[op.rd&31] = x[op.rs1]
 		case bcode(FADD_D), bcode(FSUB_D), bcode(FMUL_D), bcode(FDIV_D), bcode(FMADD_D), bcode(FMSUB_D), bcode(FNMSUB_D), bcode(FNMADD_D):
-			rm, ok := h.roundingMode(&op.inst)
-			if !ok {
-				goto illegal
+			rm := fpu.RM(op.rm)
+			if rm == 7 {
+				rm = fpu.RM(h.frm)
 			}
 			f := &h.f
 			var v uint64
 			var fl fpu.Flags
 			a, c := f[op.rs1&31], f[op.rs2&31]
-			switch op.op {
-			case FADD_D:
-				v, fl = fpu.Add64(a, c, rm)
-			case FSUB_D:
-				v, fl = fpu.Sub64(a, c, rm)
-			case FMUL_D:
-				v, fl = fpu.Mul64(a, c, rm)
-			case FDIV_D:
-				v, fl = fpu.Div64(a, c, rm)
-			case FMADD_D:
-				v, fl = fpu.MulAdd64(a, c, f[op.rs3&31], rm)
-			case FMSUB_D:
-				v, fl = fpu.MulAdd64(a, c, f[op.rs3&31]^(1<<63), rm)
-			case FNMSUB_D:
-				v, fl = fpu.MulAdd64(a^(1<<63), c, f[op.rs3&31], rm)
-			default: // FNMADD_D
-				v, fl = fpu.MulAdd64(a^(1<<63), c, f[op.rs3&31]^(1<<63), rm)
+			ok := false
+			if rm == fpu.RNE {
+				// The host rounds as the guest asked: try the fast paths first.
+				switch op.op {
+				case FADD_D:
+					v, fl, ok = addDRNE(a, c)
+				case FSUB_D:
+					v, fl, ok = addDRNE(a, c^(1<<63))
+				case FMUL_D:
+					v, fl, ok = mulDRNE(a, c)
+				}
+			}
+			if !ok {
+				if rm > fpu.RMM {
+					goto illegal
+				}
+				switch op.op {
+				case FADD_D:
+					v, fl = fpu.Add64(a, c, rm)
+				case FSUB_D:
+					v, fl = fpu.Sub64(a, c, rm)
+				case FMUL_D:
+					v, fl = fpu.Mul64(a, c, rm)
+				case FDIV_D:
+					v, fl = fpu.Div64(a, c, rm)
+				case FMADD_D:
+					v, fl = fpu.MulAdd64(a, c, f[op.rs3&31], rm)
+				case FMSUB_D:
+					v, fl = fpu.MulAdd64(a, c, f[op.rs3&31]^(1<<63), rm)
+				case FNMSUB_D:
+					v, fl = fpu.MulAdd64(a^(1<<63), c, f[op.rs3&31], rm)
+				default: // FNMADD_D
+					v, fl = fpu.MulAdd64(a^(1<<63), c, f[op.rs3&31]^(1<<63), rm)
+				}
 			}
 			f[op.rd&31] = v
 			h.fflags |= uint8(fl)
-		case bcode(FADD_S), bcode(FMUL_S), bcode(FMADD_S):
-			rm, ok := h.roundingMode(&op.inst)
-			if !ok {
-				goto illegal
+		case bcode(FADD_S), bcode(FSUB_S), bcode(FMUL_S):
+			rm := fpu.RM(op.rm)
+			if rm == 7 {
+				rm = fpu.RM(h.frm)
 			}
 			f := &h.f
 			var v uint32
 			var fl fpu.Flags
 			a, c := unboxS(f[op.rs1&31]), unboxS(f[op.rs2&31])
+			if op.op == FSUB_S {
+				c ^= 1 << 31 // as fpu.Sub32 does
+			}
+			ok := false
+			if rm == fpu.RNE {
+				if op.op == FMUL_S {
+					v, fl, ok = mulSRNE(a, c)
+				} else {
+					v, fl, ok = addSRNE(a, c)
+				}
+			}
+			if !ok {
+				if rm > fpu.RMM {
+					goto illegal
+				}
+				if op.op == FMUL_S {
+					v, fl = fpu.Mul32(a, c, rm)
+				} else {
+					v, fl = fpu.Add32(a, c, rm)
+				}
+			}
+			f[op.rd&31] = boxS(v)
+			h.fflags |= uint8(fl)
+		case bcode(FMADD_S), bcode(FMSUB_S), bcode(FNMSUB_S), bcode(FNMADD_S):
+			rm := fpu.RM(op.rm)
+			if rm == 7 {
+				rm = fpu.RM(h.frm)
+			}
+			f := &h.f
+			a, c, d := unboxS(f[op.rs1&31]), unboxS(f[op.rs2&31]), unboxS(f[op.rs3&31])
+			// The negated forms flip the signs of the product and the addend, as
+			// execFP does.
 			switch op.op {
-			case FADD_S:
-				v, fl = fpu.Add32(a, c, rm)
-			case FMUL_S:
-				v, fl = fpu.Mul32(a, c, rm)
-			default: // FMADD_S
-				v, fl = fpu.MulAdd32(a, c, unboxS(f[op.rs3&31]), rm)
+			case FMSUB_S:
+				d ^= 1 << 31
+			case FNMSUB_S:
+				a ^= 1 << 31
+			case FNMADD_S:
+				a ^= 1 << 31
+				d ^= 1 << 31
+			}
+			var v uint32
+			var fl fpu.Flags
+			ok := false
+			if rm == fpu.RNE {
+				v, fl, ok = fmaSRNE(a, c, d)
+			}
+			if !ok {
+				if rm > fpu.RMM {
+					goto illegal
+				}
+				v, fl = fpu.MulAdd32(a, c, d, rm)
 			}
 			f[op.rd&31] = boxS(v)
 			h.fflags |= uint8(fl)

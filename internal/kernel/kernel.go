@@ -271,11 +271,11 @@ type Kernel struct {
 
 	totalInsns uint64
 	// work is what the kernel counted itself (see Work for the rest); charged is the
-	// work already turned into virtual time, and psLeft the picoseconds short of a
-	// nanosecond not yet charged.
+	// virtual time of the work already charged (workPs), and psLeft the picoseconds
+	// short of a nanosecond not yet charged.
 	model   *cost.Model
 	work    cost.Work
-	charged cost.Work
+	charged uint64
 	psLeft  uint64
 
 	host       hostSignals
@@ -511,7 +511,7 @@ func (k *Kernel) spawn(data []byte, execfn, path string, argv, envp []string) (*
 	}
 	// Loading the first program happens before the run's time 0, on no CPU: its work
 	// is counted (Work) but charged to no one.
-	k.charged = k.Work()
+	k.charged = k.workPs()
 	k.nextPID++
 	t.TID = tg.PID
 	tg.Tasks = []*Task{t}

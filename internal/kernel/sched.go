@@ -19,6 +19,7 @@ const regsPerSwitch = 2 * (32 + 32 + 2)
 
 // Work is all the work the kernel has counted since it started, priced or not yet:
 // its own counts, its address spaces' (mm.Pool.Work) and its harts' TLB counts.
+// workPs must price exactly what it returns.
 func (k *Kernel) Work() cost.Work {
 	w := k.work
 	p := &k.pool.Work
@@ -45,6 +46,38 @@ func (k *Kernel) Work() cost.Work {
 	return w
 }
 
+// workPs is the virtual time, in picoseconds, of all the work Work returns: the same
+// sum as k.model.Cost(k.Work()), without building the array, as it runs after every
+// time slice (at --step 1, after every instruction). Prices are linear and uint64
+// arithmetic wraps, so the difference of two sums is exactly the cost of the work
+// between them even if a sum wraps.
+func (k *Kernel) workPs() uint64 {
+	m := &k.model.Price
+	var ps uint64
+	for u, n := range &k.work {
+		ps += n * m[u]
+	}
+	p := &k.pool.Work
+	ps += p.PagesZeroed * m[cost.PageZeroed]
+	ps += p.PagesCopied * m[cost.PageCopied]
+	ps += p.PagesFreed * m[cost.PageFreed]
+	ps += (p.PagesZeroed + p.PagesCopied) * m[cost.Trap]
+	ps += p.NodesAllocated * m[cost.PTNodeAlloc]
+	ps += p.NodesCopied * m[cost.PTNodeCopy]
+	ps += p.NodesFreed * m[cost.PTNodeFree]
+	ps += p.Refs * m[cost.PTRef]
+	ps += p.VMAsCopied * m[cost.VMACopy]
+	ps += p.BytesCopied * m[cost.ByteCopied]
+	ps += k.FS.WalkSteps * m[cost.PathStep]
+	ps += k.FS.EventOps * m[cost.QueueOp]
+	for _, c := range k.CPUs {
+		h := c.Hart
+		ps += h.TLBMisses*m[cost.TLBMiss] + h.TLBFlushes*m[cost.TLBFlush] +
+			h.TLBEntriesFlushed*m[cost.TLBEntryFlushed] + h.ASSwitches*m[cost.ASSwitch]
+	}
+	return ps
+}
+
 // budgetUsed is what the run has spent of Config.MaxInsns: the instructions retired,
 // and the kernel work a guest can repeat without retiring instructions (a path walk
 // of tens of thousands of components per system call), one per path component.
@@ -60,10 +93,9 @@ func (k *Kernel) settle(t *Task) { k.settleOn(t, t.cpu) }
 // settleOn charges t's CPU time and the clock of c (nil: no CPU's) for the work counted
 // since the last charge.
 func (k *Kernel) settleOn(t *Task, c *CPU) {
-	w := k.Work()
-	d := w.Sub(k.charged)
-	k.charged = w
-	ps := k.model.Cost(d) + k.psLeft
+	now := k.workPs()
+	ps := now - k.charged + k.psLeft
+	k.charged = now
 	k.psLeft = ps % 1000
 	ns := ps / 1000
 	t.Stats.CPUTime += ns

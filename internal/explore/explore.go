@@ -21,9 +21,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
+	"weft/internal/check"
 	"weft/internal/guestprof"
 	"weft/internal/kernel"
 	"weft/internal/kernel/sched"
@@ -459,6 +461,46 @@ func FormatRaces(exe []byte, rs []race.Report) []string {
 			return fmt.Sprintf("%s by tid %d at %s, return address %s", what, a.TID, z.Where(a.PC), z.Where(a.RA))
 		}
 		out = append(out, fmt.Sprintf("data race on 0x%x:\n    %s\n    previous %s", r.Addr, acc(r.Now), acc(r.Prev)))
+	}
+	return out
+}
+
+// FormatStack writes a stack (a pc, then return addresses) one frame a line, in exe's
+// source terms. A return address is looked up 2 bytes back, inside the call
+// instruction, so that its line is the call's.
+func FormatStack(z *guestprof.Symbolizer, stack []uint64, indent string) string {
+	var b strings.Builder
+	for i, pc := range stack {
+		if i > 0 {
+			pc -= 2
+		}
+		fmt.Fprintf(&b, "\n%s#%d %s", indent, i, z.Where(pc))
+	}
+	return b.String()
+}
+
+// FormatChecks describes the checker's reports in exe's source terms: what went wrong,
+// by which thread, where, and the earlier event (the free, the destroy) with its
+// thread and stack.
+func FormatChecks(exe []byte, rs []check.Report) []string {
+	if len(rs) == 0 {
+		return nil
+	}
+	z := guestprof.NewSymbolizer(exe)
+	var out []string
+	for _, r := range rs {
+		s := fmt.Sprintf("%s: %s(0x%x) by tid %d", r.Kind, r.Func, r.Addr, r.TID)
+		if r.Func == "load" || r.Func == "store" {
+			s = fmt.Sprintf("%s: %s at 0x%x by tid %d", r.Kind, r.Func, r.Addr, r.TID)
+		}
+		if r.Detail != "" {
+			s += ", " + r.Detail
+		}
+		s += FormatStack(z, r.Stack, "    ")
+		if r.Prev != nil {
+			s += fmt.Sprintf("\n  %s by tid %d:", r.Prev.What, r.Prev.TID) + FormatStack(z, r.Prev.Stack, "    ")
+		}
+		out = append(out, s)
 	}
 	return out
 }

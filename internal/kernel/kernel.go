@@ -24,6 +24,7 @@ import (
 	"unsafe"
 
 	"weft/internal/abi/linux"
+	"weft/internal/check"
 	"weft/internal/cpu"
 	"weft/internal/kernel/cost"
 	"weft/internal/kernel/sched"
@@ -131,6 +132,12 @@ type Config struct {
 	// off the thread's stack, and every synchronising event: the run then uses the
 	// interpreter and stops at every access.
 	Race *race.Detector
+	// Check, if set, is the misuse checker (weft run --check): the harts stop at its
+	// call points and at every load and store, in the interpreter (check.go).
+	Check *check.Checker
+	// Unwind, if set, gives a stopped thread's stack (pc, then return addresses) for
+	// the race detector's and the checker's reports.
+	Unwind func(regs *[32]uint64, pc uint64, mem *mm.AddressSpace) []uint64
 }
 
 // DefaultClockStart is the guest's wall-clock time at boot unless Config.ClockStart
@@ -180,6 +187,7 @@ type CPU struct {
 
 // Kernel is one weft machine: its processes, CPUs and file system.
 type Kernel struct {
+	checkTh check.Thread // the thread the checker is told of (check.go)
 	cfg Config
 	// debug is the attached debugger (SetDebugger), nil when none: see debug.go.
 	debug Debugger
@@ -320,14 +328,19 @@ func New(cfg Config) (*Kernel, error) {
 		// against --max-memory like any other host memory the guest causes.
 		cfg.Race.Charge, cfg.Race.Uncharge = k.pool.Charge, k.pool.Uncharge
 	}
-	if k.points || cfg.Race != nil {
-		// Only the interpreter stops at plain loads and stores (cpu.Hart.MemPoints).
+	k.setupCheck()
+	if k.points || cfg.Race != nil || cfg.Check != nil {
+		// Only the interpreter stops at plain loads and stores (cpu.Hart.MemPoints)
+		// and at call points.
 		k.bus.Engine = cpu.Interpreter
 	}
 	for i := 0; i < cfg.CPUs; i++ {
 		h := k.bus.NewHart()
 		h.NoASID = cfg.NoASID
 		h.SyncPoints = k.points || cfg.Race != nil
+		if cfg.Check != nil {
+			h.CallPoints = cfg.Check.CallPoints
+		}
 		k.CPUs = append(k.CPUs, &CPU{ID: i, Hart: h})
 	}
 	now := func() int64 { return int64(k.ClockStart() + k.now()) }

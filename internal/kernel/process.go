@@ -389,6 +389,9 @@ func (k *Kernel) exitTask(t *Task) {
 	if k.cfg.Race != nil {
 		k.cfg.Race.Exit(t.TID)
 	}
+	if k.cfg.Check != nil {
+		k.cfg.Check.Exit(t.TID)
+	}
 	k.deschedule(t)
 	for i, q := range k.runq {
 		if q == t {

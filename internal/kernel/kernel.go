@@ -188,7 +188,7 @@ type CPU struct {
 // Kernel is one weft machine: its processes, CPUs and file system.
 type Kernel struct {
 	checkTh check.Thread // the thread the checker is told of (check.go)
-	cfg Config
+	cfg     Config
 	// debug is the attached debugger (SetDebugger), nil when none: see debug.go.
 	debug Debugger
 	tr    trace.Sink // cfg.Trace: nil when tracing is off

@@ -47,7 +47,8 @@ type Report struct {
 	Func string // the function called (pthread_mutex_unlock), or "load"/"store"
 	Addr uint64 // the object or the accessed address
 	TID  int
-	// Stack is where it happened: the pc, then return addresses, innermost first.
+	// Stack is where it happened: the pc (for a call: the call instruction), then the
+	// calls that led there, innermost first.
 	Stack  []uint64
 	Detail string // more facts (the owner, the block's bounds)
 	// Prev is the earlier event that makes it wrong (the destroy, the free), if any.
@@ -153,8 +154,9 @@ type Checker struct {
 	pending    map[int][]call   // by TID: allocations in progress, innermost last
 	spaces     map[any]*space   // by address space
 	seen       map[seenKey]bool // reports already made
-	// Unwind, if set, gives the stack of a thread that stopped: its pc, then return
-	// addresses, innermost first. Without it a stack is the pc and the ra register.
+	// Unwind, if set, gives the stack of a thread that stopped: its pc, then the
+	// calls that led there, innermost first. Without it a stack is the pc and the
+	// call that ra returns to.
 	Unwind func(t *Thread) []uint64
 	// Quarantine bounds the bytes of freed blocks held back from glibc (0: 4 MiB);
 	// MaxBlock is the largest block quarantined (0: 64 KiB); larger ones go to glibc.
@@ -228,7 +230,7 @@ func (c *Checker) stack(t *Thread) []uint64 {
 	if c.Unwind != nil {
 		return c.Unwind(t)
 	}
-	return []uint64{t.PC, t.Regs[1]}
+	return []uint64{t.PC, callSite(t.Mem, t.Regs[1])}
 }
 
 // callerStack is t's stack at a function's entry, from its caller: what a report about

@@ -4,6 +4,7 @@ import (
 	"debug/elf"
 	"encoding/binary"
 	"sort"
+	"sync"
 
 	"weft/internal/mm"
 )
@@ -31,6 +32,7 @@ const (
 // Unwinder unwinds stacks of one program.
 type Unwinder struct {
 	fdes  []fde
+	mu    sync.Mutex            // guards cache: schedule search shares an unwinder between runs
 	cache map[uint64]*frameRule // by pc
 }
 
@@ -339,6 +341,8 @@ func sleb(b []byte) (int64, int) {
 
 // rule returns the CFI row at pc, or nil if no FDE covers pc.
 func (u *Unwinder) rule(pc uint64) *frameRule {
+	u.mu.Lock()
+	defer u.mu.Unlock()
 	if r, ok := u.cache[pc]; ok {
 		return r
 	}
@@ -531,7 +535,7 @@ func restore(r *frameRule, reg uint64, init *frameRule) {
 }
 
 // Stack returns the stack of a thread stopped at pc with registers regs in mem: pc,
-// then the return addresses of the frames that called it, innermost first.
+// then the call instructions of the frames that called it, innermost first.
 func (u *Unwinder) Stack(regs *[32]uint64, pc uint64, mem *mm.AddressSpace) []uint64 {
 	return u.unwind(regs, pc, mem)
 }
@@ -599,8 +603,21 @@ func (u *Unwinder) unwind(regs *[32]uint64, pc uint64, mem Memory) []uint64 {
 		if ra == 0 || (ra == pc && next[regSP] == cur[regSP]) || next[regSP] < cur[regSP] {
 			return out
 		}
-		out = append(out, ra)
+		out = append(out, callSite(mem, ra))
 		pc, cur = ra, next
 	}
 	return out
+}
+
+// callSite is the address of the call instruction that returns to ra: a 4-byte jal
+// or jalr just before it, else a compressed c.jalr.
+func callSite(mem Memory, ra uint64) uint64 {
+	var w [4]byte
+	if mem.Peek(w[:], ra-4) == nil {
+		insn := binary.LittleEndian.Uint32(w[:])
+		if op := insn & 0x7f; op == 0x6f || op == 0x67 {
+			return ra - 4
+		}
+	}
+	return ra - 2
 }

@@ -29,6 +29,7 @@ import (
 	"weft/internal/guestprof"
 	"weft/internal/kernel"
 	"weft/internal/kernel/sched"
+	"weft/internal/mm"
 	"weft/internal/race"
 	"weft/internal/run"
 )
@@ -70,11 +71,17 @@ type Options struct {
 	AllAccesses bool
 	// Race runs every schedule with the race detector: a data race is a failure.
 	Race bool
+	// Check runs every schedule with the misuse checker (internal/check): a report
+	// is a failure.
+	Check bool
 
 	// accessPoints is the filter that results (nil: all).
 	accessPoints func(pc uint64) bool
 	// exe is the program, read once.
 	exe []byte
+	// unwind is exe's unwinder (unwinder).
+	unwind     *check.Unwinder
+	unwindOnce *sync.Once
 
 	Progress io.Writer // progress lines; nil for none
 }
@@ -93,6 +100,8 @@ type Failure struct {
 	Output string
 	// Races are the data races of the failing run (Options.Race), in source terms.
 	Races []string
+	// Checks are the misuse checker's reports of the failing run, in source terms.
+	Checks []string
 }
 
 // Report is what a campaign found.
@@ -162,6 +171,7 @@ type outcome struct {
 	kind   string // "" when it passed
 	output string
 	races  []race.Report
+	checks []check.Report
 	steps  map[int]uint64
 	rec    *sched.Recorder
 	replay *sched.Replay
@@ -175,10 +185,21 @@ func (o *Options) runWith(p sched.Policy, seed uint64) (*outcome, error) {
 	if o.Race {
 		det = race.New()
 	}
+	var chk *check.Checker
+	var unwind func(*[32]uint64, uint64, *mm.AddressSpace) []uint64
+	if o.Check {
+		var err error
+		if chk, err = check.New(o.exe); err != nil {
+			return nil, err
+		}
+	}
+	if o.Check || o.Race {
+		unwind = o.unwinder().Stack
+	}
 	res, err := run.Program(o.Path, o.Argv, run.Options{
 		Stdout: &stdout, Stderr: &stderr, Env: o.Env, Seed: seed, CPUs: o.CPUs,
 		MaxInsns: o.MaxInsns, Init: true, Policy: rec, AccessPoints: o.accessPoints, Data: o.exe,
-		Race: det,
+		Race: det, Check: chk, Unwind: unwind,
 	})
 	if err != nil {
 		return nil, err
@@ -204,11 +225,34 @@ func (o *Options) runWith(p sched.Policy, seed uint64) (*outcome, error) {
 		// Named by the first race's code, so that --all collects distinct races.
 		r := det.Reports[0]
 		out.kind = fmt.Sprintf("data race (pc 0x%x and 0x%x)", min(r.Now.PC, r.Prev.PC), max(r.Now.PC, r.Prev.PC))
+	case chk != nil && len(chk.Reports) > 0:
+		r := chk.Reports[0]
+		out.kind = fmt.Sprintf("%s (pc 0x%x)", r.Kind, first(r.Stack))
+	}
+	if chk != nil {
+		out.checks = chk.Reports
 	}
 	if det != nil {
 		out.races = det.Reports // also those of a run that failed otherwise
 	}
 	return out, nil
+}
+
+// unwinder is the program's stack unwinder, made once per campaign and shared by its
+// runs (it caches rules by pc, under a lock: runs go in parallel).
+func (o *Options) unwinder() *check.Unwinder {
+	if o.unwindOnce == nil {
+		o.unwindOnce = new(sync.Once)
+	}
+	o.unwindOnce.Do(func() { o.unwind = check.NewUnwinder(o.exe) })
+	return o.unwind
+}
+
+func first(s []uint64) uint64 {
+	if len(s) == 0 {
+		return 0
+	}
+	return s[0]
 }
 
 // kernelSeed is the seed of the kernel's other choices (random bytes): fixed for a
@@ -261,6 +305,7 @@ func Explore(o Options) (*Report, error) {
 	}
 	o.setAccessPoints(exe)
 	o.exe = exe
+	o.unwindOnce = new(sync.Once)
 	// The profiling run: a random walk whose choice points give PCT its k and URW
 	// its per-thread counts. Its own failure counts like any other.
 	pr, err := o.runWith(sched.NewRandom(scheduleSeed(o.Seed, -1), o.Grain), o.kernelSeed())
@@ -357,7 +402,7 @@ func Explore(o Options) (*Report, error) {
 		}
 		seen[out.kind] = true
 		f := Failure{Kind: out.kind, Schedule: i, Seed: scheduleSeed(o.Seed, i), Output: out.output,
-			Found: (i-o.Shard)/o.Shards + 1, Races: FormatRaces(exe, out.races)}
+			Found: (i-o.Shard)/o.Shards + 1, Races: FormatRaces(exe, out.races), Checks: FormatChecks(exe, out.checks)}
 		prog := o.Path
 		if abs, err := filepath.Abs(prog); err == nil {
 			prog = abs // so that the schedule replays from any directory
@@ -365,7 +410,7 @@ func Explore(o Options) (*Report, error) {
 		s := &Schedule{
 			Program: prog, SHA256: hex.EncodeToString(hash[:]), Argv: o.Argv, Env: o.Env,
 			CPUs: o.CPUs, KernelSeed: o.kernelSeed(), MaxInsns: o.MaxInsns, Grain: o.Grain,
-			AllAccesses: o.AllAccesses, Race: o.Race, Strategy: o.Strategy, Schedule: i, Depth: o.Depth, Seed: f.Seed, K: prof.choices, Profile: prof.steps,
+			AllAccesses: o.AllAccesses, Race: o.Race, Checker: o.Check, Strategy: o.Strategy, Schedule: i, Depth: o.Depth, Seed: f.Seed, K: prof.choices, Profile: prof.steps,
 			Failure: out.kind,
 		}
 		s.Decisions, err = o.minimise(out.kind, out.rec.Decisions)
@@ -465,15 +510,11 @@ func FormatRaces(exe []byte, rs []race.Report) []string {
 	return out
 }
 
-// FormatStack writes a stack (a pc, then return addresses) one frame a line, in exe's
-// source terms. A return address is looked up 2 bytes back, inside the call
-// instruction, so that its line is the call's.
+// FormatStack writes a stack (a pc, then the calls that led to it) one frame a line,
+// in exe's source terms.
 func FormatStack(z *guestprof.Symbolizer, stack []uint64, indent string) string {
 	var b strings.Builder
 	for i, pc := range stack {
-		if i > 0 {
-			pc -= 2
-		}
 		fmt.Fprintf(&b, "\n%s#%d %s", indent, i, z.Where(pc))
 	}
 	return b.String()

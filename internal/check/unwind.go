@@ -87,7 +87,9 @@ func NewUnwinder(exe []byte) *Unwinder {
 			u.parse(data, s.Addr, true)
 		}
 	}
-	if len(u.fdes) == 0 {
+	{
+		// Code built with -g but without unwind tables (the program's own, with
+		// GCC's riscv64 defaults) has its rules in .debug_frame only: both count.
 		if s := f.Section(".debug_frame"); s != nil {
 			if data, err := s.Data(); err == nil {
 				u.parse(data, 0, false)

@@ -503,6 +503,9 @@ func FormatRaces(exe []byte, rs []race.Report) []string {
 			if a.Write {
 				what = "write"
 			}
+			if len(a.Stack) > 0 {
+				return fmt.Sprintf("%s by tid %d:", what, a.TID) + FormatStack(z, a.Stack, "      ")
+			}
 			return fmt.Sprintf("%s by tid %d at %s, return address %s", what, a.TID, z.Where(a.PC), z.Where(a.RA))
 		}
 		out = append(out, fmt.Sprintf("data race on 0x%x:\n    %s\n    previous %s", r.Addr, acc(r.Now), acc(r.Prev)))

@@ -383,8 +383,11 @@ func (k *Kernel) raceEvent(t *Task, stop cpu.Stop) {
 	if ownStack(t, stop.Addr) || (k.cfg.AccessPoints != nil && !k.cfg.AccessPoints(stop.PC)) {
 		return
 	}
-	k.cfg.Race.Access(t.TG.MM, stop.Addr, uint64(stop.Size),
-		race.Access{TID: t.TID, Write: stop.Write, PC: stop.PC, RA: t.Ctx.X[1]})
+	a := race.Access{TID: t.TID, Write: stop.Write, PC: stop.PC, RA: t.Ctx.X[1]}
+	if k.cfg.Unwind != nil {
+		a.Stack = k.cfg.Race.Stack(k.cfg.Unwind(&t.Ctx.X, stop.PC, t.TG.MM))
+	}
+	k.cfg.Race.Access(t.TG.MM, stop.Addr, uint64(stop.Size), a)
 }
 
 // ecall makes the system call t stopped at.

@@ -21,6 +21,7 @@ package race
 
 import (
 	"fmt"
+	"slices"
 	"unsafe"
 )
 
@@ -30,6 +31,9 @@ type Access struct {
 	Write bool
 	PC    uint64 // the instruction
 	RA    uint64 // its return address register: the caller, for a leaf function
+	// Stack, if the kernel unwinds (kernel.Config.Unwind), is the pc and the calls
+	// that led to it, innermost first. Equal stacks share one slice (Detector.Stack).
+	Stack []uint64
 }
 
 // Report is one race: the access now and the earlier one it races with.
@@ -90,6 +94,7 @@ type Detector struct {
 	Charge     func(n int64) bool
 	Uncharge   func(n int64)
 	Unshadowed uint64
+	stacks     map[uint64][]uint64 // Stack's table, by hash
 }
 
 // Host bytes the detector's state takes, as charged: a shadowed word (its map entry
@@ -108,6 +113,29 @@ func (d *Detector) give(n int64) {
 	if d.Uncharge != nil && n > 0 {
 		d.Uncharge(n)
 	}
+}
+
+// Stack returns a stack equal to s that the detector keeps, shared with the accesses
+// that had the same: a word's epochs hold their accesses' stacks, and most accesses
+// repeat a few stacks. The table is charged like the shadow.
+func (d *Detector) Stack(s []uint64) []uint64 {
+	h := uint64(14695981039346656037)
+	for _, pc := range s {
+		h = (h ^ pc) * 1099511628211
+	}
+	if old, ok := d.stacks[h]; ok && slices.Equal(old, s) {
+		return old
+	} else if ok {
+		return s // a collision: not shared
+	}
+	if d.stacks == nil {
+		d.stacks = map[uint64][]uint64{}
+	}
+	if !d.take(int64(len(s))*8 + 64) {
+		return s[:min(len(s), 2)] // past the cap: the top two frames, unshared
+	}
+	d.stacks[h] = s
+	return s
 }
 
 // New returns a detector with no threads.

@@ -191,6 +191,9 @@ func New(exe []byte) (*Checker, error) {
 	if err != nil {
 		return nil, err
 	}
+	if f.Type != elf.ET_EXEC {
+		return nil, fmt.Errorf("not a static non-PIE executable (ELF type %v): --check finds glibc's functions by their link-time addresses", f.Type)
+	}
 	syms, _ := f.Symbols()
 	c := &Checker{
 		entries: map[uint64]fn{}, CallPoints: map[uint64]bool{}, retRefs: map[uint64]int{},
@@ -378,6 +381,18 @@ func (c *Checker) unref(pc uint64) {
 			delete(c.CallPoints, pc)
 		}
 	}
+}
+
+// Forget drops the state of an address space that is gone, giving back what it
+// charged.
+func (c *Checker) Forget(space any) {
+	s := c.spaces[space]
+	if s == nil {
+		return
+	}
+	c.give(int64(len(s.byStart))*blockBytes + int64(len(s.objs))*objectBytes)
+	delete(c.spaces, space)
+	c.last, c.lastID = nil, nil
 }
 
 // Exit forgets what thread tid had in progress.

@@ -34,6 +34,7 @@ const (
 	indexLimit = 1 << 20
 	blockBytes = 160 // host bytes a block record takes, as charged
 	pageShift  = 12
+	maxPending = 32 // allocations in progress per thread (they nest when realloc mallocs)
 )
 
 // block is a heap block glibc handed out, live or quarantined.
@@ -219,8 +220,15 @@ func (c *Checker) allocEntry(t *Thread, s *space, f fn) {
 		}
 		cl.arg = p
 	}
+	ps := c.pending[t.TID]
+	if len(ps) >= maxPending {
+		// Calls that never returned (a longjmp out of a signal handler that
+		// interrupted malloc...): the oldest is forgotten, so the list stays bounded.
+		c.unref(ps[0].ra)
+		ps = append(ps[:0], ps[1:]...)
+	}
 	c.ref(cl.ra)
-	c.pending[t.TID] = append(c.pending[t.TID], cl)
+	c.pending[t.TID] = append(ps, cl)
 }
 
 // allocReturn handles the return of the allocation cl: the block it returned is live,

@@ -24,6 +24,14 @@ func (k *Kernel) setupCheck() {
 	}
 }
 
+// checkForget tells the checker that the address space as is gone (exit, execve), so
+// that it drops its state of it.
+func (k *Kernel) checkForget(as *mm.AddressSpace) {
+	if k.cfg.Check != nil {
+		k.cfg.Check.Forget(as)
+	}
+}
+
 // checkThread describes t, stopped at pc, to the checker.
 func (k *Kernel) checkThread(t *Task, pc uint64) *check.Thread {
 	k.checkTh = check.Thread{TID: t.TID, Space: t.TG.MM, Mem: t.TG.MM, PC: pc, Regs: &t.Ctx.X}
@@ -33,6 +41,9 @@ func (k *Kernel) checkThread(t *Task, pc uint64) *check.Thread {
 // checkCall tells the checker that t stopped at one of its call points, and reports
 // whether the checker changed t's registers.
 func (k *Kernel) checkCall(t *Task, stop cpu.Stop) bool {
+	if t.TG.Binary != k.checkBin {
+		return false // another image (after execve): the pc means nothing to the checker
+	}
 	th := k.checkThread(t, stop.PC)
 	k.cfg.Check.Call(th)
 	t.Ctx.X[0] = 0
@@ -41,6 +52,9 @@ func (k *Kernel) checkCall(t *Task, stop cpu.Stop) bool {
 
 // checkAccess tells the checker of the load or store t stopped at.
 func (k *Kernel) checkAccess(t *Task, stop cpu.Stop) {
+	if t.TG.Binary != k.checkBin {
+		return
+	}
 	size := uint64(stop.Size)
 	if size == 0 {
 		size = 8 // an AMO or LR: a word or a doubleword
@@ -62,7 +76,7 @@ func (k *Kernel) checkRun(t *Task, h *cpu.Hart, stop cpu.Stop, before, budget ui
 		switch {
 		case stop.Reason == cpu.StopSync && stop.Plain:
 			size := max(uint64(stop.Size), 1)
-			if k.cfg.Check.Hit(t.TG.MM, stop.Addr, size) {
+			if t.TG.Binary == k.checkBin && k.cfg.Check.Hit(t.TG.MM, stop.Addr, size) {
 				h.Save(&t.Ctx)
 				k.checkAccess(t, stop)
 			} else {

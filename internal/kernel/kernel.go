@@ -187,8 +187,9 @@ type CPU struct {
 
 // Kernel is one weft machine: its processes, CPUs and file system.
 type Kernel struct {
-	checkTh check.Thread // the thread the checker is told of (check.go)
-	cfg     Config
+	checkTh  check.Thread   // the thread the checker is told of (check.go)
+	checkBin *loader.Binary // the program the checker checks: its first Spawn
+	cfg      Config
 	// debug is the attached debugger (SetDebugger), nil when none: see debug.go.
 	debug Debugger
 	tr    trace.Sink // cfg.Trace: nil when tracing is off
@@ -433,7 +434,11 @@ func (k *Kernel) Tasks() []*Task { return mergeTasks(k.exitedKept, k.tasks) }
 // path the program is known by (AT_EXECFN, /proc/self/exe); argv and envp are passed
 // as they are.
 func (k *Kernel) Spawn(data []byte, path string, argv, envp []string) (*ThreadGroup, error) {
-	return k.spawn(data, path, path, argv, envp)
+	tg, err := k.spawn(data, path, path, argv, envp)
+	if err == nil && k.checkBin == nil {
+		k.checkBin = tg.Binary // the image the checker's call points belong to
+	}
+	return tg, err
 }
 
 // spawn is Spawn with the name the program is executed by (AT_EXECFN) apart from its

@@ -290,6 +290,7 @@ func (t *Task) Exec(data []byte, execfn, exe string, argv, envp []string) error 
 	// ru_maxrss survives execve (getrusage(2)): the old image's peak is kept.
 	tg.ExecPeak = max(tg.ExecPeak, oldMM.Stats.PeakResident)
 	if !oldShared {
+		k.checkForget(oldMM)
 		oldMM.Release()
 	}
 	tg.releaseVfork()
@@ -376,6 +377,7 @@ func (k *Kernel) exitGroup(tg *ThreadGroup, code int, sig Signal) {
 		k.exitTask(t)
 	}
 	if !tg.sharesMM {
+		k.checkForget(tg.MM)
 		tg.MM.Release()
 	}
 }

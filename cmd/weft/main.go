@@ -457,6 +457,10 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "weft: %s\n", r)
 		}
 		fmt.Fprintf(stderr, "weft: --check: %d misuses found\n", len(chk.Reports))
+		if opts.stats {
+			fmt.Fprintf(stderr, "weft: --check: %d calls stopped at, %d loads and stores checked, %d blocks quarantined, %d given back to glibc\n",
+				chk.Calls, chk.Accesses, chk.Quarantined, chk.Released)
+		}
 	}
 	if det != nil {
 		for _, r := range explore.FormatRaces(exe, det.Reports) {

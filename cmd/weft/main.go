@@ -331,7 +331,7 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		o.Check = chk
 	}
 	if (opts.check || opts.race) && exe != nil {
-		o.Unwind = check.NewUnwinder(exe).Stack
+		o.Unwind = check.NewUnwinder(exe).Session().Stack
 	}
 	if opts.straceExpr != "" || opts.straceOut != "" {
 		opts.strace = true // either asks for strace output

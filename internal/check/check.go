@@ -20,6 +20,7 @@ package check
 import (
 	"debug/elf"
 	"fmt"
+	"slices"
 	"sort"
 )
 
@@ -231,7 +232,7 @@ func (c *Checker) give(n int64) {
 // stack is t's stack now.
 func (c *Checker) stack(t *Thread) []uint64 {
 	if c.Unwind != nil {
-		return c.Unwind(t)
+		return slices.Clone(c.Unwind(t))
 	}
 	return []uint64{t.PC, callSite(t.Mem, t.Regs[1])}
 }

@@ -49,7 +49,7 @@ func runChecked(t *testing.T, path string) (*check.Checker, string, []string) {
 	var stdout bytes.Buffer
 	res, err := run.Program(path, []string{filepath.Base(path)}, run.Options{
 		Stdout: &stdout, Stderr: &stdout, Seed: 1, MaxInsns: 500_000_000, Check: c,
-		Unwind: check.NewUnwinder(exe).Stack, Data: exe,
+		Unwind: check.NewUnwinder(exe).Session().Stack, Data: exe,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -4,7 +4,6 @@ import (
 	"debug/elf"
 	"encoding/binary"
 	"sort"
-	"sync"
 
 	"weft/internal/mm"
 )
@@ -29,11 +28,23 @@ const (
 	numRegs   = 32
 )
 
-// Unwinder unwinds stacks of one program.
+// Unwinder holds the call frame information of one program; it does not change once
+// made, so runs in parallel share it, each unwinding through a Session of its own.
 type Unwinder struct {
-	fdes  []fde
-	mu    sync.Mutex            // guards cache: schedule search shares an unwinder between runs
-	cache map[uint64]*frameRule // by pc
+	fdes []fde
+}
+
+// Session unwinds stacks for one run: it caches the rows it computed, by pc, and
+// returns stacks in a buffer of its own. It is not safe for concurrent use.
+type Session struct {
+	u     *Unwinder
+	cache map[uint64]*frameRule
+	buf   []uint64
+}
+
+// Session returns a new session of u.
+func (u *Unwinder) Session() *Session {
+	return &Session{u: u, cache: map[uint64]*frameRule{}}
 }
 
 type fde struct {
@@ -77,7 +88,7 @@ type frameRule struct {
 // NewUnwinder reads exe's call frame information. A program without any unwinds with
 // frame pointers only.
 func NewUnwinder(exe []byte) *Unwinder {
-	u := &Unwinder{cache: map[uint64]*frameRule{}}
+	u := &Unwinder{}
 	f, err := elf.NewFile(bytesReaderAt(exe))
 	if err != nil {
 		return u
@@ -342,12 +353,11 @@ func sleb(b []byte) (int64, int) {
 }
 
 // rule returns the CFI row at pc, or nil if no FDE covers pc.
-func (u *Unwinder) rule(pc uint64) *frameRule {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	if r, ok := u.cache[pc]; ok {
+func (s *Session) rule(pc uint64) *frameRule {
+	if r, ok := s.cache[pc]; ok {
 		return r
 	}
+	u := s.u
 	i := sort.Search(len(u.fdes), func(i int) bool { return u.fdes[i].lo > pc }) - 1
 	var r *frameRule
 	if i >= 0 && pc < u.fdes[i].hi {
@@ -356,8 +366,8 @@ func (u *Unwinder) rule(pc uint64) *frameRule {
 		init := run(r, f.cie, f.cie.insns, f.lo, ^uint64(0), nil)
 		run(r, f.cie, f.insns, f.lo, pc, &init)
 	}
-	if len(u.cache) < 1<<16 {
-		u.cache[pc] = r
+	if len(s.cache) < 1<<16 {
+		s.cache[pc] = r
 	}
 	return r
 }
@@ -537,16 +547,19 @@ func restore(r *frameRule, reg uint64, init *frameRule) {
 }
 
 // Stack returns the stack of a thread stopped at pc with registers regs in mem: pc,
-// then the call instructions of the frames that called it, innermost first.
-func (u *Unwinder) Stack(regs *[32]uint64, pc uint64, mem *mm.AddressSpace) []uint64 {
-	return u.unwind(regs, pc, mem)
+// then the call instructions of the frames that called it, innermost first. The slice
+// is the session's: valid until its next call (a caller that keeps it copies it).
+func (s *Session) Stack(regs *[32]uint64, pc uint64, mem *mm.AddressSpace) []uint64 {
+	return s.unwind(regs, pc, mem)
 }
 
 // unwind is Stack for any Memory.
-func (u *Unwinder) unwind(regs *[32]uint64, pc uint64, mem Memory) []uint64 {
+func (s *Session) unwind(regs *[32]uint64, pc uint64, mem Memory) []uint64 {
 	var cur [numRegs]uint64
 	copy(cur[:], regs[:])
-	out := []uint64{pc}
+	out := append(s.buf[:0], pc)
+	defer func() { s.buf = out[:0] }()
+	var stale uint32 // registers whose value in cur is not the frame's (not restored)
 	var w [8]byte
 	load := func(a uint64) (uint64, bool) {
 		if mem.Peek(w[:], a) != nil {
@@ -559,24 +572,38 @@ func (u *Unwinder) unwind(regs *[32]uint64, pc uint64, mem Memory) []uint64 {
 		if len(out) > 1 {
 			look = pc - 1 // a return address may be past its function's end (a noreturn call)
 		}
-		r := u.rule(look)
+		r := s.rule(look)
 		next := cur
 		var ra uint64
 		switch {
 		case r != nil && r.ok && r.cfaReg < numRegs:
+			if stale&(1<<r.cfaReg) != 0 {
+				return out // the CFA is based on a register not restored
+			}
 			cfa := cur[r.cfaReg] + uint64(r.cfaOff)
 			for i, rr := range r.regs {
 				switch rr.kind {
 				case ruleOffset:
+					// Only ra and s0 are read back: ra is the next frame, and s0 is
+					// the one other register GCC bases a CFA on (a frame pointer). A
+					// function saves up to 13 registers; reading them all cost most
+					// of an unwind. The others are marked stale.
+					if i != regRA && i != regFP {
+						stale |= 1 << i
+						continue
+					}
 					v, ok := load(cfa + uint64(rr.off))
 					if !ok {
 						return out
 					}
 					next[i] = v
+					stale &^= 1 << i
 				case ruleReg:
 					next[i] = cur[rr.reg]
+					stale = stale&^(1<<i) | (stale>>rr.reg&1)<<i
 				case ruleUndef, ruleUnknown:
 					next[i] = 0
+					stale |= 1 << i
 				}
 			}
 			if r.raReg >= numRegs || r.regs[r.raReg].kind == ruleUndef {
@@ -590,6 +617,9 @@ func (u *Unwinder) unwind(regs *[32]uint64, pc uint64, mem Memory) []uint64 {
 		case r == nil:
 			fp := cur[regFP]
 			if fp <= cur[regSP] || fp-cur[regSP] > 8<<20 || fp&7 != 0 {
+				return out
+			}
+			if stale&(1<<regFP) != 0 {
 				return out
 			}
 			var ok1, ok2 bool

@@ -50,10 +50,11 @@ func TestUnwindCFI(t *testing.T) {
 		{0x3000, 0x3100, []byte{0x07, 1, 0x42, 0x0e, 16}},
 	}
 	const sect = 0x50000
-	u := &Unwinder{cache: map[uint64]*frameRule{}}
-	u.parse(ehFrame(sect, fns), sect, true)
-	if u.FDEs() != 3 {
-		t.Fatalf("FDEs = %d, want 3", u.FDEs())
+	un := &Unwinder{}
+	un.parse(ehFrame(sect, fns), sect, true)
+	u := un.Session()
+	if un.FDEs() != 3 {
+		t.Fatalf("FDEs = %d, want 3", un.FDEs())
 	}
 	m := &fakeMem{base: 0x7000, b: make([]byte, 0x2000)}
 	m.put64(0x8018, 0x2044) // f's saved ra: into g

@@ -194,7 +194,7 @@ func (o *Options) runWith(p sched.Policy, seed uint64) (*outcome, error) {
 		}
 	}
 	if o.Check || o.Race {
-		unwind = o.unwinder().Stack
+		unwind = o.unwinder().Session().Stack
 	}
 	res, err := run.Program(o.Path, o.Argv, run.Options{
 		Stdout: &stdout, Stderr: &stderr, Env: o.Env, Seed: seed, CPUs: o.CPUs,
@@ -238,8 +238,8 @@ func (o *Options) runWith(p sched.Policy, seed uint64) (*outcome, error) {
 	return out, nil
 }
 
-// unwinder is the program's stack unwinder, made once per campaign and shared by its
-// runs (it caches rules by pc, under a lock: runs go in parallel).
+// unwinder is the program's call frame information, read once per campaign and
+// shared by its runs, each with a session of its own.
 func (o *Options) unwinder() *check.Unwinder {
 	if o.unwindOnce == nil {
 		o.unwindOnce = new(sync.Once)

@@ -135,8 +135,9 @@ type Config struct {
 	// Check, if set, is the misuse checker (weft run --check): the harts stop at its
 	// call points and at every load and store, in the interpreter (check.go).
 	Check *check.Checker
-	// Unwind, if set, gives a stopped thread's stack (pc, then return addresses) for
-	// the race detector's and the checker's reports.
+	// Unwind, if set, gives a stopped thread's stack (pc, then the calls that led to
+	// it) for the race detector's and the checker's reports; the slice may be reused
+	// by the next call (check.Session.Stack).
 	Unwind func(regs *[32]uint64, pc uint64, mem *mm.AddressSpace) []uint64
 }
 

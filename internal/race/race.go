@@ -115,7 +115,7 @@ func (d *Detector) give(n int64) {
 	}
 }
 
-// Stack returns a stack equal to s that the detector keeps, shared with the accesses
+// Stack returns a stack equal to s (which it does not keep) that the detector keeps, shared with the accesses
 // that had the same: a word's epochs hold their accesses' stacks, and most accesses
 // repeat a few stacks. The table is charged like the shadow.
 func (d *Detector) Stack(s []uint64) []uint64 {
@@ -126,14 +126,15 @@ func (d *Detector) Stack(s []uint64) []uint64 {
 	if old, ok := d.stacks[h]; ok && slices.Equal(old, s) {
 		return old
 	} else if ok {
-		return s // a collision: not shared
+		return slices.Clone(s) // a collision: not shared
 	}
 	if d.stacks == nil {
 		d.stacks = map[uint64][]uint64{}
 	}
 	if !d.take(int64(len(s))*8 + 64) {
-		return s[:min(len(s), 2)] // past the cap: the top two frames, unshared
+		return slices.Clone(s[:min(len(s), 2)]) // past the cap: the top two frames, unshared
 	}
+	s = slices.Clone(s) // s may be the unwinder's buffer
 	d.stacks[h] = s
 	return s
 }

@@ -319,16 +319,22 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	var chk *check.Checker
 	if opts.check {
-		if exe == nil {
+		if exe == nil && opts.root == "" {
 			exe, _ = os.ReadFile(prog)
 		}
-		c, err := check.New(exe)
-		if err != nil {
-			fmt.Fprintf(stderr, "weft: --check: %s: %v\n", prog, err)
+		switch {
+		case opts.root != "":
+			fmt.Fprintf(stderr, "weft: --check: not with --root: the checker reads the program's symbols from its file on the host\n")
 			return exitUsage
+		case exe != nil: // else the run fails: no such program
+			c, err := check.New(exe)
+			if err != nil {
+				fmt.Fprintf(stderr, "weft: --check: %s: %v\n", prog, err)
+				return exitUsage
+			}
+			chk = c
+			o.Check = chk
 		}
-		chk = c
-		o.Check = chk
 	}
 	if (opts.check || opts.race) && exe != nil {
 		o.Unwind = check.NewUnwinder(exe).Session().Stack

@@ -68,7 +68,7 @@ func TestMisuseCorpus(t *testing.T) {
 		name string
 		want []string // in the first report
 	}{
-		{"chk_unlock", []string{"unlock of a mutex the thread does not hold", "pthread_mutex_unlock", "it is not locked", "worker+", "chk_unlock.c:22"}},
+		{"chk_unlock", []string{"unlock of a mutex the thread does not hold", "pthread_mutex_unlock", "it is not locked", "finish (chk_unlock.c:22, inlined)", "worker+", "chk_unlock.c:27"}},
 		{"chk_destroy", []string{"use of a destroyed mutex", "pthread_mutex_lock", "worker+", "chk_destroy.c:14", "destroyed by tid", "main+", "chk_destroy.c:30"}},
 		{"chk_uninit", []string{"use of an uninitialised mutex", "pthread_mutex_lock", "heap block", "chk_uninit.c:34"}},
 		{"chk_uaf", []string{"heap use after free: load", "main+", "chk_uaf.c:45", "__libc_start_call_main", "freed by tid", "consumer+", "chk_uaf.c:25", "start_thread"}},

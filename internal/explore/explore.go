@@ -495,7 +495,8 @@ func FormatRaces(exe []byte, rs []race.Report) []string {
 	if len(rs) == 0 {
 		return nil
 	}
-	z := guestprof.NewSymbolizer(exe)
+	sy := NewSymbols(exe)
+	z := sy.z
 	var out []string
 	for _, r := range rs {
 		acc := func(a race.Access) string {
@@ -504,7 +505,7 @@ func FormatRaces(exe []byte, rs []race.Report) []string {
 				what = "write"
 			}
 			if len(a.Stack) > 0 {
-				return fmt.Sprintf("%s by tid %d:", what, a.TID) + FormatStack(z, a.Stack, "      ")
+				return fmt.Sprintf("%s by tid %d:", what, a.TID) + FormatStack(sy, a.Stack, "      ")
 			}
 			return fmt.Sprintf("%s by tid %d at %s, return address %s", what, a.TID, z.Where(a.PC), z.Where(a.RA))
 		}
@@ -513,12 +514,43 @@ func FormatRaces(exe []byte, rs []race.Report) []string {
 	return out
 }
 
+// Symbols names a program's addresses for reports: ELF symbols, DWARF lines and
+// inlined calls.
+type Symbols struct {
+	z  *guestprof.Symbolizer
+	in *inlines
+}
+
+// NewSymbols reads exe's symbols.
+func NewSymbols(exe []byte) *Symbols {
+	return &Symbols{z: guestprof.NewSymbolizer(exe), in: readInlines(exe)}
+}
+
 // FormatStack writes a stack (a pc, then the calls that led to it) one frame a line,
-// in exe's source terms.
-func FormatStack(z *guestprof.Symbolizer, stack []uint64, indent string) string {
+// in exe's source terms; code inlined at a pc shows as frames of its own.
+func FormatStack(sy *Symbols, stack []uint64, indent string) string {
 	var b strings.Builder
-	for i, pc := range stack {
-		fmt.Fprintf(&b, "\n%s#%d %s", indent, i, z.Where(pc))
+	n := 0
+	for _, pc := range stack {
+		where := sy.z.Where(pc)
+		fn, loc, _ := strings.Cut(where, " (")
+		for _, s := range sy.in.at(pc) {
+			fmt.Fprintf(&b, "\n%s#%d %s", indent, n, s.name)
+			if loc != "" {
+				fmt.Fprintf(&b, " (%s, inlined", loc[:len(loc)-1])
+				b.WriteString(")")
+			} else {
+				b.WriteString(" (inlined)")
+			}
+			n++
+			loc = fmt.Sprintf("%s:%d)", s.callFile, s.callLine)
+		}
+		if loc != "" {
+			fmt.Fprintf(&b, "\n%s#%d %s (%s", indent, n, fn, loc)
+		} else {
+			fmt.Fprintf(&b, "\n%s#%d %s", indent, n, fn)
+		}
+		n++
 	}
 	return b.String()
 }
@@ -530,7 +562,7 @@ func FormatChecks(exe []byte, rs []check.Report) []string {
 	if len(rs) == 0 {
 		return nil
 	}
-	z := guestprof.NewSymbolizer(exe)
+	z := NewSymbols(exe)
 	var out []string
 	for _, r := range rs {
 		s := fmt.Sprintf("%s: %s(0x%x) by tid %d", r.Kind, r.Func, r.Addr, r.TID)

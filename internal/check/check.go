@@ -54,6 +54,25 @@ type Report struct {
 	Detail string // more facts (the owner, the block's bounds)
 	// Prev is the earlier event that makes it wrong (the destroy, the free), if any.
 	Prev *Event
+	// Threads are where the threads named were created (Create), by TID.
+	Threads map[int]*Creation
+}
+
+// Creation is where a thread was created: by which thread, with which stack.
+type Creation struct {
+	Parent int
+	Stack  []uint64
+}
+
+// Create records that parent created thread child at stack (the clone call), for the
+// reports that name child.
+func (c *Checker) Create(child, parent int, stack []uint64) {
+	if c.created == nil {
+		c.created = map[int]*Creation{}
+	}
+	if c.take(int64(len(stack))*8 + 64) {
+		c.created[child] = &Creation{Parent: parent, Stack: slices.Clone(stack)}
+	}
 }
 
 // Event is an earlier operation a report refers to.
@@ -173,8 +192,9 @@ type Checker struct {
 	// Counts of what the checker saw, for --stats and tests.
 	Calls, Accesses, Quarantined, Released uint64
 
-	last   *space // the space of lastID, a cache for Hit
-	lastID any
+	last    *space // the space of lastID, a cache for Hit
+	lastID  any
+	created map[int]*Creation // by TID (Create)
 }
 
 // call is an allocation in progress: where it returns, with which stack pointer.
@@ -261,7 +281,22 @@ func (c *Checker) report(r Report) {
 		return
 	}
 	c.seen[key] = true
+	for _, tid := range []int{r.TID, prevTID(r)} {
+		if cr := c.created[tid]; cr != nil {
+			if r.Threads == nil {
+				r.Threads = map[int]*Creation{}
+			}
+			r.Threads[tid] = cr
+		}
+	}
 	c.Reports = append(c.Reports, r)
+}
+
+func prevTID(r Report) int {
+	if r.Prev == nil {
+		return -1
+	}
+	return r.Prev.TID
 }
 
 // seenKey identifies a report for deduplication: its kind and the places involved.

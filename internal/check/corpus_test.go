@@ -71,7 +71,7 @@ func TestMisuseCorpus(t *testing.T) {
 		{"chk_unlock", []string{"unlock of a mutex the thread does not hold", "pthread_mutex_unlock", "it is not locked", "finish (chk_unlock.c:22, inlined)", "worker+", "chk_unlock.c:27"}},
 		{"chk_destroy", []string{"use of a destroyed mutex", "pthread_mutex_lock", "worker+", "chk_destroy.c:14", "destroyed by tid", "main+", "chk_destroy.c:30"}},
 		{"chk_uninit", []string{"use of an uninitialised mutex", "pthread_mutex_lock", "heap block", "chk_uninit.c:34"}},
-		{"chk_uaf", []string{"heap use after free: load", "main+", "chk_uaf.c:45", "__libc_start_call_main", "freed by tid", "consumer+", "chk_uaf.c:25", "start_thread"}},
+		{"chk_uaf", []string{"heap use after free: load", "main+", "chk_uaf.c:45", "__libc_start_call_main", "freed by tid", "consumer+", "chk_uaf.c:25", "start_thread", "was created by tid", "main+0x38 (chk_uaf.c:36)"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -22,6 +22,7 @@ import (
 
 const (
 	maxFrames = 24
+	scanWords = 512 // how far up the stack a frame without CFI is searched for its ra
 	regRA     = 1
 	regSP     = 2
 	regFP     = 8
@@ -32,6 +33,7 @@ const (
 // made, so runs in parallel share it, each unwinding through a Session of its own.
 type Unwinder struct {
 	fdes []fde
+	text [][2]uint64 // the executable segments, where a return address may point
 }
 
 // Session unwinds stacks for one run: it caches the rows it computed, by pc, and
@@ -92,6 +94,11 @@ func NewUnwinder(exe []byte) *Unwinder {
 	f, err := elf.NewFile(bytesReaderAt(exe))
 	if err != nil {
 		return u
+	}
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_LOAD && p.Flags&elf.PF_X != 0 {
+			u.text = append(u.text, [2]uint64{p.Vaddr, p.Vaddr + p.Memsz})
+		}
 	}
 	if s := f.Section(".eh_frame"); s != nil {
 		if data, err := s.Data(); err == nil {
@@ -616,19 +623,34 @@ func (s *Session) unwind(regs *[32]uint64, pc uint64, mem Memory) []uint64 {
 			ra = cur[regRA]
 		case r == nil:
 			fp := cur[regFP]
-			if fp <= cur[regSP] || fp-cur[regSP] > 8<<20 || fp&7 != 0 {
+			if fp > cur[regSP] && fp-cur[regSP] <= 8<<20 && fp&7 == 0 && stale&(1<<regFP) == 0 {
+				var ok1, ok2 bool
+				ra, ok1 = load(fp - 8)
+				next[regFP], ok2 = load(fp - 16)
+				if ok1 && ok2 && s.plausibleRA(mem, ra) {
+					next[regSP] = fp
+					break
+				}
+			}
+			// No frame pointer either (Debian's riscv64 glibc has many functions
+			// without CFI: pthread_create, start_thread, malloc...): look up the stack
+			// for the first word that is a plausible return address and take it as
+			// this frame's saved ra, at CFA-8 as GCC saves it on RISC-V.
+			ra = 0
+			for a := cur[regSP]; a < cur[regSP]+scanWords*8; a += 8 {
+				v, ok := load(a)
+				if !ok {
+					return out
+				}
+				if s.plausibleRA(mem, v) {
+					ra, next[regSP] = v, a+8
+					stale |= 1 << regFP
+					break
+				}
+			}
+			if ra == 0 {
 				return out
 			}
-			if stale&(1<<regFP) != 0 {
-				return out
-			}
-			var ok1, ok2 bool
-			ra, ok1 = load(fp - 8)
-			next[regFP], ok2 = load(fp - 16)
-			if !ok1 || !ok2 {
-				return out
-			}
-			next[regSP] = fp
 		default:
 			return out
 		}
@@ -639,6 +661,31 @@ func (s *Session) unwind(regs *[32]uint64, pc uint64, mem Memory) []uint64 {
 		pc, cur = ra, next
 	}
 	return out
+}
+
+// plausibleRA reports whether v could be a return address: in the program's code,
+// right after a call that saved its return address in ra. (Above a frame's sp lie its
+// locals and saved registers, then its own saved ra: code pointers among the locals
+// are function entries, not return addresses, so the first plausible word is its ra.)
+func (s *Session) plausibleRA(mem Memory, v uint64) bool {
+	in := false
+	for _, t := range s.u.text {
+		in = in || (v >= t[0]+4 && v < t[1])
+	}
+	if !in {
+		return false
+	}
+	var w [4]byte
+	if mem.Peek(w[:], v-4) == nil {
+		insn := binary.LittleEndian.Uint32(w[:])
+		if op := insn & 0x7f; (op == 0x6f || op == 0x67) && insn>>7&0x1f == regRA {
+			return true // jal ra / jalr ra
+		}
+		if c := uint16(insn >> 16); c&0xf07f == 0x9002 && c&0x0f80 != 0 {
+			return true // c.jalr
+		}
+	}
+	return false
 }
 
 // callSite is the address of the call instruction that returns to ra: a 4-byte jal

@@ -509,9 +509,35 @@ func FormatRaces(exe []byte, rs []race.Report) []string {
 			}
 			return fmt.Sprintf("%s by tid %d at %s, return address %s", what, a.TID, z.Where(a.PC), z.Where(a.RA))
 		}
-		out = append(out, fmt.Sprintf("data race on 0x%x:\n    %s\n    previous %s", r.Addr, acc(r.Now), acc(r.Prev)))
+		s := fmt.Sprintf("data race on 0x%x:\n    %s\n    previous %s", r.Addr, acc(r.Now), acc(r.Prev))
+		s += formatCreated(sy, r.Now.TID, r.NowThread, "    ")
+		if r.Prev.TID != r.Now.TID {
+			s += formatCreated(sy, r.Prev.TID, r.PrevThread, "    ")
+		}
+		out = append(out, s)
 	}
 	return out
+}
+
+// formatCreated says where thread tid was created, if known.
+func formatCreated(sy *Symbols, tid int, c any, indent string) string {
+	var parent int
+	var stack []uint64
+	switch c := c.(type) {
+	case *race.Creation:
+		if c == nil {
+			return ""
+		}
+		parent, stack = c.Parent, c.Stack
+	case *check.Creation:
+		if c == nil {
+			return ""
+		}
+		parent, stack = c.Parent, c.Stack
+	default:
+		return ""
+	}
+	return fmt.Sprintf("\n%stid %d was created by tid %d at:", indent, tid, parent) + FormatStack(sy, stack, indent+"  ")
 }
 
 // Symbols names a program's addresses for reports: ELF symbols, DWARF lines and
@@ -575,6 +601,10 @@ func FormatChecks(exe []byte, rs []check.Report) []string {
 		s += FormatStack(z, r.Stack, "    ")
 		if r.Prev != nil {
 			s += fmt.Sprintf("\n  %s by tid %d:", r.Prev.What, r.Prev.TID) + FormatStack(z, r.Prev.Stack, "    ")
+		}
+		s += formatCreated(z, r.TID, r.Threads[r.TID], "  ")
+		if r.Prev != nil && r.Prev.TID != r.TID {
+			s += formatCreated(z, r.Prev.TID, r.Threads[r.Prev.TID], "  ")
 		}
 		out = append(out, s)
 	}

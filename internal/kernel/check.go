@@ -98,3 +98,18 @@ func (k *Kernel) checkRun(t *Task, h *cpu.Hart, stop cpu.Stop, before, budget ui
 		stop = h.Run(budget - n)
 	}
 }
+
+// noteCreation tells the race detector and the checker where t created child: the
+// stack of its clone call, for their reports.
+func (k *Kernel) noteCreation(t, child *Task) {
+	if k.cfg.Unwind == nil || (k.cfg.Race == nil && k.cfg.Check == nil) {
+		return
+	}
+	stack := k.cfg.Unwind(&t.Ctx.X, t.Ctx.PC-4, t.TG.MM) // PC is past the ecall
+	if k.cfg.Race != nil {
+		k.cfg.Race.Create(child.TID, t.TID, stack)
+	}
+	if k.cfg.Check != nil {
+		k.cfg.Check.Create(child.TID, t.TID, stack)
+	}
+}

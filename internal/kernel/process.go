@@ -164,6 +164,7 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 	if k.cfg.Race != nil {
 		k.cfg.Race.Fork(t.TID, child.TID)
 	}
+	k.noteCreation(t, child)
 
 	// What a fork copies besides the address space (counted by mm): the process
 	// structure and the signal-handler table (the fd table's entries are counted as
@@ -204,6 +205,7 @@ func (t *Task) cloneThread(a CloneArgs) (*Task, error) {
 	if k.cfg.Race != nil {
 		k.cfg.Race.Fork(t.TID, child.TID)
 	}
+	k.noteCreation(t, child)
 	t.startChild(child, a, trace.Clone)
 	return child, nil
 }

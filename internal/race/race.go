@@ -36,10 +36,18 @@ type Access struct {
 	Stack []uint64
 }
 
-// Report is one race: the access now and the earlier one it races with.
+// Report is one race: the access now and the earlier one it races with, and where
+// their threads were created, if known (Create).
 type Report struct {
-	Addr      uint64
-	Now, Prev Access
+	Addr                  uint64
+	Now, Prev             Access
+	NowThread, PrevThread *Creation
+}
+
+// Creation is where a thread was created: by which thread, with which stack.
+type Creation struct {
+	Parent int
+	Stack  []uint64
 }
 
 func (r Report) String() string {
@@ -95,6 +103,18 @@ type Detector struct {
 	Uncharge   func(n int64)
 	Unshadowed uint64
 	stacks     map[uint64][]uint64 // Stack's table, by hash
+	created    map[int]*Creation   // by TID, for reports
+}
+
+// Create records that parent created thread child at stack (the clone call), for the
+// reports that name child.
+func (d *Detector) Create(child, parent int, stack []uint64) {
+	if d.created == nil {
+		d.created = map[int]*Creation{}
+	}
+	if d.take(int64(len(stack))*8 + 64) {
+		d.created[child] = &Creation{Parent: parent, Stack: slices.Clone(stack)}
+	}
 }
 
 // Host bytes the detector's state takes, as charged: a shadowed word (its map entry
@@ -297,5 +317,6 @@ func (d *Detector) report(addr uint64, now, prev Access) {
 		return
 	}
 	d.seen[key] = true
-	d.Reports = append(d.Reports, Report{Addr: addr, Now: now, Prev: prev})
+	d.Reports = append(d.Reports, Report{Addr: addr, Now: now, Prev: prev,
+		NowThread: d.created[now.TID], PrevThread: d.created[prev.TID]})
 }

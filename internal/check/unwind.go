@@ -42,6 +42,10 @@ type Session struct {
 	u     *Unwinder
 	cache map[uint64]*frameRule
 	buf   []uint64
+	// Scratch for reads of guest memory: a buffer passed to an interface method
+	// escapes, and one per read was most of the cost of an unwind.
+	chunk [64 * 8]byte
+	word  [8]byte
 }
 
 // Session returns a new session of u.
@@ -567,12 +571,12 @@ func (s *Session) unwind(regs *[32]uint64, pc uint64, mem Memory) []uint64 {
 	out := append(s.buf[:0], pc)
 	defer func() { s.buf = out[:0] }()
 	var stale uint32 // registers whose value in cur is not the frame's (not restored)
-	var w [8]byte
+	w := s.word[:]
 	load := func(a uint64) (uint64, bool) {
-		if mem.Peek(w[:], a) != nil {
+		if mem.Peek(w, a) != nil {
 			return 0, false
 		}
-		return binary.LittleEndian.Uint64(w[:]), true
+		return binary.LittleEndian.Uint64(w), true
 	}
 	for len(out) < maxFrames {
 		look := pc
@@ -637,20 +641,11 @@ func (s *Session) unwind(regs *[32]uint64, pc uint64, mem Memory) []uint64 {
 			// for the first word that is a plausible return address and take it as
 			// this frame's saved ra, at CFA-8 as GCC saves it on RISC-V.
 			ra = 0
-			for a := cur[regSP]; a < cur[regSP]+scanWords*8; a += 8 {
-				v, ok := load(a)
-				if !ok {
-					return out
-				}
-				if s.plausibleRA(mem, v) {
-					ra, next[regSP] = v, a+8
-					stale |= 1 << regFP
-					break
-				}
-			}
-			if ra == 0 {
+			var ok bool
+			if ra, next[regSP], ok = s.scan(mem, cur[regSP]); !ok {
 				return out
 			}
+			stale |= 1 << regFP
 		default:
 			return out
 		}
@@ -661,6 +656,32 @@ func (s *Session) unwind(regs *[32]uint64, pc uint64, mem Memory) []uint64 {
 		pc, cur = ra, next
 	}
 	return out
+}
+
+// scan looks up the stack from sp for the first plausible return address, reading
+// the stack a chunk at a time; it returns it and the CFA it implies (its slot + 8).
+func (s *Session) scan(mem Memory, sp uint64) (ra, cfa uint64, ok bool) {
+	chunk := &s.chunk
+	for base := sp; base < sp+scanWords*8; base += uint64(len(chunk)) {
+		if mem.Peek(chunk[:], base) != nil {
+			// The stack's top is within the chunk: word by word up to it.
+			for a := base; a < base+uint64(len(chunk)); a += 8 {
+				if mem.Peek(chunk[:8], a) != nil {
+					return 0, 0, false
+				}
+				if v := binary.LittleEndian.Uint64(chunk[:8]); s.plausibleRA(mem, v) {
+					return v, a + 8, true
+				}
+			}
+			return 0, 0, false
+		}
+		for i := 0; i < len(chunk); i += 8 {
+			if v := binary.LittleEndian.Uint64(chunk[i:]); s.plausibleRA(mem, v) {
+				return v, base + uint64(i) + 8, true
+			}
+		}
+	}
+	return 0, 0, false
 }
 
 // plausibleRA reports whether v could be a return address: in the program's code,
@@ -675,9 +696,9 @@ func (s *Session) plausibleRA(mem Memory, v uint64) bool {
 	if !in {
 		return false
 	}
-	var w [4]byte
-	if mem.Peek(w[:], v-4) == nil {
-		insn := binary.LittleEndian.Uint32(w[:])
+	w := s.word[:4]
+	if mem.Peek(w, v-4) == nil {
+		insn := binary.LittleEndian.Uint32(w)
 		if op := insn & 0x7f; (op == 0x6f || op == 0x67) && insn>>7&0x1f == regRA {
 			return true // jal ra / jalr ra
 		}

@@ -43,6 +43,7 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 	set.Uint64Var(&o.MaxInsns, "max-insns", 50_000_000, "a run that has not exited after `N` instructions is a livelock")
 	set.Uint64Var(&o.Grain, "grain", 200, "mean instructions between preemption points outside atomics and system calls")
 	set.BoolVar(&o.AllAccesses, "all-accesses", false, "make every load and store off the thread's stack a preemption point, not only those in code with DWARF line information (-g)")
+	set.BoolVar(&o.Check, "check", false, "run the misuse checker in every schedule (pthread mutexes and condition variables, heap use after free): a report is a failure")
 	set.BoolVar(&o.Race, "race", false, "run the race detector in every schedule: a data race is a failure")
 	set.Var(&env, "env", "add `K=V` to the guest's environment (repeatable)")
 	if err := set.Parse(args); err != nil {
@@ -112,6 +113,9 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 		for _, r := range f.Races {
+			fmt.Fprintln(stdout, r)
+		}
+		for _, r := range f.Checks {
 			fmt.Fprintln(stdout, r)
 		}
 		if s.ByStrategy {
@@ -216,6 +220,9 @@ func cmdReplay(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if s.Race {
 		runArgs = append(runArgs, "--race")
+	}
+	if s.Checker {
+		runArgs = append(runArgs, "--check")
 	}
 	if *gdb != "" {
 		runArgs = append(runArgs, "--gdb", *gdb)

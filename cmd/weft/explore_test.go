@@ -100,3 +100,41 @@ func TestReplayEveryCorpusBug(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckFlag runs weft run --check on a use after free between threads (the report
+// with both threads and stacks, the run's own exit status kept), and weft explore
+// --check on it: a failure, and a schedule file that replays with the checker.
+func TestCheckFlag(t *testing.T) {
+	const corpus = "../../tests/explore"
+	if out, err := exec.Command("make", "-s", "-C", corpus).CombinedOutput(); err != nil {
+		t.Fatalf("make -C %s: %v\n%s", corpus, err, out)
+	}
+	code, _, stderr := runWeft("run", "--check", corpus+"/bin/chk_uaf_bug")
+	for _, w := range []string{"weft: heap use after free: load at 0x", "main+", "chk_uaf.c:45", "freed by tid", "consumer+", "chk_uaf.c:25", "weft: --check: 1 misuses found"} {
+		if !strings.Contains(stderr, w) {
+			t.Errorf("weft run --check chk_uaf_bug: stderr lacks %q:\n%s", w, stderr)
+		}
+	}
+	if code != 0 {
+		t.Errorf("weft run --check chk_uaf_bug = %d, want the guest's 0", code)
+	}
+	if _, _, stderr := runWeft("run", "--check", corpus+"/bin/chk_uaf_fixed"); !strings.Contains(stderr, "weft: --check: 0 misuses found") {
+		t.Errorf("weft run --check chk_uaf_fixed:\n%s", stderr)
+	}
+	dir := t.TempDir()
+	code, stdout, stderr := runWeft("explore", "--check", "--runs", "20", "--out", dir, corpus+"/bin/chk_unlock_bug")
+	if code != exploreFound || !strings.Contains(stdout, "failure: unlock of a mutex the thread does not hold (pc 0x") ||
+		!strings.Contains(stdout, "chk_unlock.c:22") {
+		t.Fatalf("weft explore --check chk_unlock_bug = %d\n%s%s", code, stdout, stderr)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*.schedule"))
+	if len(files) != 1 {
+		t.Fatalf("schedule files written: %v, want 1", files)
+	}
+	if data, _ := os.ReadFile(files[0]); !strings.Contains(string(data), "\ncheck on\n") {
+		t.Errorf("the schedule file does not say check on:\n%s", data)
+	}
+	if _, _, stderr := runWeft("replay", files[0]); !strings.Contains(stderr, "unlock of a mutex the thread does not hold") {
+		t.Errorf("weft replay did not check:\n%s", stderr)
+	}
+}

@@ -27,6 +27,7 @@ import (
 	"time"
 	"unsafe"
 
+	"weft/internal/check"
 	"weft/internal/costbench"
 	"weft/internal/cpu"
 	"weft/internal/demo"
@@ -173,6 +174,7 @@ type runOptions struct {
 	root       string // --root
 	stats      bool
 	race       bool // --race
+	check      bool // --check
 	mounts     []kernel.Mount
 	cpuprof    string
 	guestprof  string
@@ -223,6 +225,7 @@ func runFlags(out io.Writer) *flag.FlagSet {
 	set.StringVar(&opts.straceExpr, "strace-e", "", "with --strace, show only the system calls in `trace=SET`: names and classes (%file, %desc, %process, %signal, %memory), ! to invert, as strace -e trace=")
 	set.StringVar(&opts.straceOut, "strace-o", "", "write the --strace lines to `FILE` instead of stderr")
 	set.BoolVar(&opts.stats, "stats", false, "print instruction count and speed on stderr at the end")
+	set.BoolVar(&opts.check, "check", false, "check the use of pthread mutexes and condition variables (destroyed, uninitialised, unlocked by a thread that does not hold them) and of the heap (use after free, through a quarantine of freed blocks); slows the run, which uses the interpreter")
 	set.BoolVar(&opts.race, "race", false, "detect data races between the threads of the program's own code (happens-before, as ThreadSanitizer); slows the run, which uses the interpreter")
 	set.StringVar(&opts.gdb, "gdb", "", "wait for gdb (gdb-multiarch: set architecture riscv:rv64, target remote ADDR) on `ADDR`, HOST:PORT on the loopback (:0 picks a port) or a Unix socket path, with the guest stopped before its first instruction")
 	opts.cost = addCostFlags(set)
@@ -313,6 +316,28 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 				}
 			}
 		}
+	}
+	var chk *check.Checker
+	if opts.check {
+		if exe == nil && opts.root == "" {
+			exe, _ = os.ReadFile(prog)
+		}
+		switch {
+		case opts.root != "":
+			fmt.Fprintf(stderr, "weft: --check: not with --root: the checker reads the program's symbols from its file on the host\n")
+			return exitUsage
+		case exe != nil: // else the run fails: no such program
+			c, err := check.New(exe)
+			if err != nil {
+				fmt.Fprintf(stderr, "weft: --check: %s: %v\n", prog, err)
+				return exitUsage
+			}
+			chk = c
+			o.Check = chk
+		}
+	}
+	if (opts.check || opts.race) && exe != nil {
+		o.Unwind = check.NewUnwinder(exe).Session().Stack
 	}
 	if opts.straceExpr != "" || opts.straceOut != "" {
 		opts.strace = true // either asks for strace output
@@ -433,6 +458,16 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitCannotRun
 	}
 	k := res.Kernel
+	if chk != nil {
+		for _, r := range explore.FormatChecks(exe, chk.Reports) {
+			fmt.Fprintf(stderr, "weft: %s\n", r)
+		}
+		fmt.Fprintf(stderr, "weft: --check: %d misuses found\n", len(chk.Reports))
+		if opts.stats {
+			fmt.Fprintf(stderr, "weft: --check: %d calls stopped at, %d loads and stores checked, %d blocks quarantined, %d given back to glibc\n",
+				chk.Calls, chk.Accesses, chk.Quarantined, chk.Released)
+		}
+	}
 	if det != nil {
 		for _, r := range explore.FormatRaces(exe, det.Reports) {
 			fmt.Fprintf(stderr, "weft: %s\n", r)

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"weft/internal/check"
 	"weft/internal/demo"
 	"weft/internal/explore"
 	"weft/internal/race"
@@ -122,6 +123,12 @@ func scheduleSession(path string, stderr io.Writer) (*view.Session, int) {
 		fmt.Fprintf(stderr, "weft: view: %s: %v\n", sch.Program, err)
 		return nil, exitCannotRun
 	}
+	if sch.Checker {
+		if _, err := check.New(exe); err != nil {
+			fmt.Fprintf(stderr, "weft: view: %s: --check: %v\n", sch.Program, err)
+			return nil, exitCannotRun
+		}
+	}
 	s := &view.Session{Path: sch.Program, Argv: sch.Argv,
 		Title: "weft replay " + filepath.Base(path), Text: "A failing schedule that weft explore found: " + sch.Failure + ".",
 		Opts: run.Options{Env: sch.Env, Seed: sch.KernelSeed, CPUs: sch.CPUs, MaxInsns: sch.MaxInsns, Init: true,
@@ -130,6 +137,11 @@ func scheduleSession(path string, stderr io.Writer) (*view.Session, int) {
 			o.Policy = sch.Policy()
 			if sch.Race {
 				o.Race = race.New()
+			}
+			if sch.Checker {
+				// The checker changes the run (its quarantine delays frees): the
+				// schedule holds only with it.
+				o.Check, _ = check.New(exe)
 			}
 		}}
 	return s, 0

@@ -42,6 +42,9 @@ func (e interp) run(budget uint64) Stop {
 		target uint64
 		fault  *mm.Fault
 	)
+	if h.CallPoints != nil && h.CallPoints[pc] && pc != h.callPass {
+		return h.stop(Stop{Reason: StopCall}, pc, 0)
+	}
 
 refetch:
 	if left == 0 {
@@ -372,6 +375,9 @@ refetch:
 
 	jump:
 		left--
+		if h.CallPoints != nil && h.CallPoints[target] {
+			return h.stop(Stop{Reason: StopCall}, target, budget-left)
+		}
 		if target&^mm.PageMask == base {
 			i = (target & mm.PageMask) >> 1
 			continue

@@ -32,10 +32,14 @@ const (
 	// StopSync: a scheduling point (Hart.SyncPoints) at PC, not yet executed: an AMO,
 	// an LR or a fence, with Addr the address an AMO or LR would access.
 	StopSync
+	// StopCall: the hart is about to execute the instruction at PC, one of
+	// Hart.CallPoints (a function's entry, or a return address a checker waits for),
+	// reached by a jump or at the start of a run.
+	StopCall
 )
 
 func (r StopReason) String() string {
-	return [...]string{"budget", "ecall", "ebreak", "illegal instruction", "fault", "misaligned", "sync"}[r]
+	return [...]string{"budget", "ecall", "ebreak", "illegal instruction", "fault", "misaligned", "sync", "call"}[r]
 }
 
 // Stop describes why and where a hart stopped.
@@ -286,6 +290,13 @@ type Hart struct {
 	// memory shared with other threads, where a preemption can split a read-modify-write
 	// of plain code. Off, it costs the interpreter one test per load and store.
 	MemPoints bool
+	// CallPoints makes the interpreter (not the block engine) stop (StopCall) before
+	// executing an instruction at one of these pcs when a taken jump or branch reaches
+	// it, or a run starts at it (unless PassPoint says the run starts past that stop).
+	// The caller may change the set between runs. Nil costs one test per taken jump.
+	CallPoints map[uint64]bool
+	// callPass is the pc at which this run starts past its call point (PassPoint).
+	callPass uint64
 	// syncPass is the address of the one instruction of this run allowed past its
 	// scheduling point (the run's first, with PassPoint); ^0 when none or once used.
 	syncPass uint64
@@ -387,8 +398,10 @@ func (h *Hart) FlushDecodeCache() { h.bus.code.flushAll() }
 // changed mappings, and other harts' reservations must be watched.
 func (h *Hart) prepareRun() {
 	h.syncPass = ^uint64(0)
+	h.callPass = ^uint64(0)
 	if h.PassPoint {
 		h.syncPass = h.pc
+		h.callPass = h.pc
 	}
 	if h.tlb.gen != h.mem.Gen {
 		h.tlb.flush()

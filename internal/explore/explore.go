@@ -23,12 +23,15 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
+	"weft/internal/check"
 	"weft/internal/guestprof"
 	"weft/internal/kernel"
 	"weft/internal/kernel/sched"
+	"weft/internal/mm"
 	"weft/internal/race"
 	"weft/internal/run"
 )
@@ -70,6 +73,9 @@ type Options struct {
 	AllAccesses bool
 	// Race runs every schedule with the race detector: a data race is a failure.
 	Race bool
+	// Check runs every schedule with the misuse checker (internal/check): a report
+	// is a failure.
+	Check bool
 
 	// NoSnapshot runs every schedule from the program's start instead of from a
 	// snapshot of the kernel at its first clone. Both give the same runs (start-up,
@@ -83,6 +89,9 @@ type Options struct {
 	snap *snapshot
 	// exe is the program, read once.
 	exe []byte
+	// unwind is exe's unwinder (unwinder).
+	unwind     *check.Unwinder
+	unwindOnce *sync.Once
 
 	Progress io.Writer // progress lines; nil for none
 }
@@ -101,6 +110,8 @@ type Failure struct {
 	Output string
 	// Races are the data races of the failing run (Options.Race), in source terms.
 	Races []string
+	// Checks are the misuse checker's reports of the failing run, in source terms.
+	Checks []string
 }
 
 // Report is what a campaign found.
@@ -170,6 +181,7 @@ type outcome struct {
 	kind   string // "" when it passed
 	output string
 	races  []race.Report
+	checks []check.Report
 	steps  map[int]uint64
 	rec    *sched.Recorder
 	replay *sched.Replay
@@ -198,10 +210,21 @@ func (o *Options) takeSnapshot(seed uint64) (*snapshot, error) {
 	if o.Race {
 		det = race.New()
 	}
+	var chk *check.Checker
+	var unwind func(*[32]uint64, uint64, *mm.AddressSpace) []uint64
+	if o.Check {
+		var err error
+		if chk, err = check.New(o.exe); err != nil {
+			return nil, err
+		}
+	}
+	if o.Check || o.Race {
+		unwind = o.unwinder().Session().Stack
+	}
 	res, err := run.Program(o.Path, o.Argv, run.Options{
 		Stdout: &stdout, Stderr: &stderr, Env: o.Env, Seed: seed, CPUs: o.CPUs,
 		MaxInsns: o.MaxInsns, Init: true, Policy: Startup(o.Grain), PauseAtClone: true,
-		AccessPoints: o.accessPoints, Data: o.exe, Race: det,
+		AccessPoints: o.accessPoints, Data: o.exe, Race: det, Check: chk, Unwind: unwind,
 	})
 	if err != nil {
 		return nil, err
@@ -221,23 +244,34 @@ func (o *Options) runWith(p sched.Policy, seed uint64) (*outcome, error) {
 	var stdout, stderr bytes.Buffer
 	rec := sched.NewRecorder(p)
 	var det *race.Detector
+	var chk *check.Checker
+	var unwind func(*[32]uint64, uint64, *mm.AddressSpace) []uint64
+	if o.Check || o.Race {
+		unwind = o.unwinder().Session().Stack
+	}
 	var res kernel.Result
 	if s := o.snap; s != nil && seed == o.kernelSeed() {
-		k, err := s.ck.Restore(kernel.RestoreConfig{Stdout: &stdout, Stderr: &stderr, Policy: rec, AccessPoints: o.accessPoints})
+		k, err := s.ck.Restore(kernel.RestoreConfig{Stdout: &stdout, Stderr: &stderr, Policy: rec, AccessPoints: o.accessPoints, Unwind: unwind})
 		if err != nil {
 			return nil, err
 		}
 		res = k.Run()
-		det = k.Race()
+		det, chk = k.Race(), k.Check()
 		defer s.ck.Recycle(k) // after the outcome is read; nothing keeps k
 	} else {
 		if o.Race {
 			det = race.New()
 		}
+		if o.Check {
+			var err error
+			if chk, err = check.New(o.exe); err != nil {
+				return nil, err
+			}
+		}
 		r, err := run.Program(o.Path, o.Argv, run.Options{
 			Stdout: &stdout, Stderr: &stderr, Env: o.Env, Seed: seed, CPUs: o.CPUs,
 			MaxInsns: o.MaxInsns, Init: true, Startup: Startup(o.Grain), Policy: rec, AccessPoints: o.accessPoints, Data: o.exe,
-			Race: det,
+			Race: det, Check: chk, Unwind: unwind,
 		})
 		if err != nil {
 			return nil, err
@@ -271,11 +305,34 @@ func (o *Options) runWith(p sched.Policy, seed uint64) (*outcome, error) {
 		// Named by the first race's code, so that --all collects distinct races.
 		r := det.Reports[0]
 		out.kind = fmt.Sprintf("data race (pc 0x%x and 0x%x)", min(r.Now.PC, r.Prev.PC), max(r.Now.PC, r.Prev.PC))
+	case chk != nil && len(chk.Reports) > 0:
+		r := chk.Reports[0]
+		out.kind = fmt.Sprintf("%s (pc 0x%x)", r.Kind, first(r.Stack))
+	}
+	if chk != nil {
+		out.checks = chk.Reports
 	}
 	if det != nil {
 		out.races = det.Reports // also those of a run that failed otherwise
 	}
 	return out, nil
+}
+
+// unwinder is the program's call frame information, read once per campaign and
+// shared by its runs, each with a session of its own.
+func (o *Options) unwinder() *check.Unwinder {
+	if o.unwindOnce == nil {
+		o.unwindOnce = new(sync.Once)
+	}
+	o.unwindOnce.Do(func() { o.unwind = check.NewUnwinder(o.exe) })
+	return o.unwind
+}
+
+func first(s []uint64) uint64 {
+	if len(s) == 0 {
+		return 0
+	}
+	return s[0]
 }
 
 // kernelSeed is the seed of the kernel's other choices (random bytes): fixed for a
@@ -328,6 +385,7 @@ func Explore(o Options) (*Report, error) {
 	}
 	o.setAccessPoints(exe)
 	o.exe = exe
+	o.unwindOnce = new(sync.Once)
 	o.snap = nil
 	if !o.NoSnapshot {
 		// A program that cannot be snapshot runs every schedule from the start.
@@ -429,7 +487,7 @@ func Explore(o Options) (*Report, error) {
 		}
 		seen[out.kind] = true
 		f := Failure{Kind: out.kind, Schedule: i, Seed: scheduleSeed(o.Seed, i), Output: out.output,
-			Found: (i-o.Shard)/o.Shards + 1, Races: FormatRaces(exe, out.races)}
+			Found: (i-o.Shard)/o.Shards + 1, Races: FormatRaces(exe, out.races), Checks: FormatChecks(exe, out.checks)}
 		prog := o.Path
 		if abs, err := filepath.Abs(prog); err == nil {
 			prog = abs // so that the schedule replays from any directory
@@ -437,7 +495,7 @@ func Explore(o Options) (*Report, error) {
 		s := &Schedule{
 			Program: prog, SHA256: hex.EncodeToString(hash[:]), Argv: o.Argv, Env: o.Env,
 			CPUs: o.CPUs, KernelSeed: o.kernelSeed(), MaxInsns: o.MaxInsns, Grain: o.Grain,
-			AllAccesses: o.AllAccesses, Race: o.Race, Strategy: o.Strategy, Schedule: i, Depth: o.Depth, Seed: f.Seed, K: prof.choices, Profile: prof.steps,
+			AllAccesses: o.AllAccesses, Race: o.Race, Checker: o.Check, Strategy: o.Strategy, Schedule: i, Depth: o.Depth, Seed: f.Seed, K: prof.choices, Profile: prof.steps,
 			Failure: out.kind,
 		}
 		s.Decisions, err = o.minimise(out.kind, out.rec.Decisions)
@@ -522,7 +580,8 @@ func FormatRaces(exe []byte, rs []race.Report) []string {
 	if len(rs) == 0 {
 		return nil
 	}
-	z := guestprof.NewSymbolizer(exe)
+	sy := NewSymbols(exe)
+	z := sy.z
 	var out []string
 	for _, r := range rs {
 		acc := func(a race.Access) string {
@@ -530,9 +589,109 @@ func FormatRaces(exe []byte, rs []race.Report) []string {
 			if a.Write {
 				what = "write"
 			}
+			if len(a.Stack) > 0 {
+				return fmt.Sprintf("%s by tid %d:", what, a.TID) + FormatStack(sy, a.Stack, "      ")
+			}
 			return fmt.Sprintf("%s by tid %d at %s, return address %s", what, a.TID, z.Where(a.PC), z.Where(a.RA))
 		}
-		out = append(out, fmt.Sprintf("data race on 0x%x:\n    %s\n    previous %s", r.Addr, acc(r.Now), acc(r.Prev)))
+		s := fmt.Sprintf("data race on 0x%x:\n    %s\n    previous %s", r.Addr, acc(r.Now), acc(r.Prev))
+		s += formatCreated(sy, r.Now.TID, r.NowThread, "    ")
+		if r.Prev.TID != r.Now.TID {
+			s += formatCreated(sy, r.Prev.TID, r.PrevThread, "    ")
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// formatCreated says where thread tid was created, if known.
+func formatCreated(sy *Symbols, tid int, c any, indent string) string {
+	var parent int
+	var stack []uint64
+	switch c := c.(type) {
+	case *race.Creation:
+		if c == nil {
+			return ""
+		}
+		parent, stack = c.Parent, c.Stack
+	case *check.Creation:
+		if c == nil {
+			return ""
+		}
+		parent, stack = c.Parent, c.Stack
+	default:
+		return ""
+	}
+	return fmt.Sprintf("\n%stid %d was created by tid %d at:", indent, tid, parent) + FormatStack(sy, stack, indent+"  ")
+}
+
+// Symbols names a program's addresses for reports: ELF symbols, DWARF lines and
+// inlined calls.
+type Symbols struct {
+	z  *guestprof.Symbolizer
+	in *inlines
+}
+
+// NewSymbols reads exe's symbols.
+func NewSymbols(exe []byte) *Symbols {
+	return &Symbols{z: guestprof.NewSymbolizer(exe), in: readInlines(exe)}
+}
+
+// FormatStack writes a stack (a pc, then the calls that led to it) one frame a line,
+// in exe's source terms; code inlined at a pc shows as frames of its own.
+func FormatStack(sy *Symbols, stack []uint64, indent string) string {
+	var b strings.Builder
+	n := 0
+	for _, pc := range stack {
+		where := sy.z.Where(pc)
+		fn, loc, _ := strings.Cut(where, " (")
+		for _, s := range sy.in.at(pc) {
+			fmt.Fprintf(&b, "\n%s#%d %s", indent, n, s.name)
+			if loc != "" {
+				fmt.Fprintf(&b, " (%s, inlined", loc[:len(loc)-1])
+				b.WriteString(")")
+			} else {
+				b.WriteString(" (inlined)")
+			}
+			n++
+			loc = fmt.Sprintf("%s:%d)", s.callFile, s.callLine)
+		}
+		if loc != "" {
+			fmt.Fprintf(&b, "\n%s#%d %s (%s", indent, n, fn, loc)
+		} else {
+			fmt.Fprintf(&b, "\n%s#%d %s", indent, n, fn)
+		}
+		n++
+	}
+	return b.String()
+}
+
+// FormatChecks describes the checker's reports in exe's source terms: what went wrong,
+// by which thread, where, and the earlier event (the free, the destroy) with its
+// thread and stack.
+func FormatChecks(exe []byte, rs []check.Report) []string {
+	if len(rs) == 0 {
+		return nil
+	}
+	z := NewSymbols(exe)
+	var out []string
+	for _, r := range rs {
+		s := fmt.Sprintf("%s: %s(0x%x) by tid %d", r.Kind, r.Func, r.Addr, r.TID)
+		if r.Func == "load" || r.Func == "store" {
+			s = fmt.Sprintf("%s: %s at 0x%x by tid %d", r.Kind, r.Func, r.Addr, r.TID)
+		}
+		if r.Detail != "" {
+			s += ", " + r.Detail
+		}
+		s += FormatStack(z, r.Stack, "    ")
+		if r.Prev != nil {
+			s += fmt.Sprintf("\n  %s by tid %d:", r.Prev.What, r.Prev.TID) + FormatStack(z, r.Prev.Stack, "    ")
+		}
+		s += formatCreated(z, r.TID, r.Threads[r.TID], "  ")
+		if r.Prev != nil && r.Prev.TID != r.TID {
+			s += formatCreated(z, r.Prev.TID, r.Threads[r.Prev.TID], "  ")
+		}
+		out = append(out, s)
 	}
 	return out
 }

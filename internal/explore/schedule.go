@@ -42,6 +42,7 @@ type Schedule struct {
 	// AllAccesses and Race are those Options of the campaign.
 	AllAccesses bool
 	Race        bool
+	Checker     bool // Options.Check
 	Decisions   []sched.Decision
 	// where describes each decision's point in source terms (annotate).
 	where []string
@@ -97,7 +98,7 @@ func (s *Schedule) Policy() sched.Policy {
 // Options returns the run options of the schedule's program (for a replay).
 func (s *Schedule) Options(exe []byte) Options {
 	o := Options{Path: s.Program, Argv: s.Argv, Env: s.Env, CPUs: s.CPUs, MaxInsns: s.MaxInsns,
-		Seed: s.KernelSeed, Grain: s.Grain, AllAccesses: s.AllAccesses, Race: s.Race}
+		Seed: s.KernelSeed, Grain: s.Grain, AllAccesses: s.AllAccesses, Race: s.Race, Check: s.Checker}
 	o.setAccessPoints(exe)
 	return o
 }
@@ -134,6 +135,9 @@ func (s *Schedule) Write(w io.Writer) error {
 	}
 	if s.Race {
 		fmt.Fprint(b, "race on\n")
+	}
+	if s.Checker {
+		fmt.Fprint(b, "check on\n")
 	}
 	fmt.Fprintf(b, "strategy %s schedule %d depth %d k %d seed %d\n", s.Strategy, s.Schedule, s.Depth, s.K, s.Seed)
 	if s.ByStrategy {
@@ -243,6 +247,11 @@ func ParseSchedule(text string) (*Schedule, error) {
 			s.AllAccesses = rest == "all"
 			if !s.AllAccesses {
 				err = fmt.Errorf("%q is not all", rest)
+			}
+		case "check":
+			s.Checker = rest == "on"
+			if !s.Checker {
+				err = fmt.Errorf("%q is not on", rest)
 			}
 		case "race":
 			s.Race = rest == "on"

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"unsafe"
 
+	"weft/internal/check"
 	"weft/internal/kernel/cost"
 	"weft/internal/kernel/sched"
 	"weft/internal/loader"
@@ -72,6 +73,9 @@ type RestoreConfig struct {
 	AccessPoints func(pc uint64) bool
 	// PauseAt is Config.PauseAt for the restored kernel (0: no pause).
 	PauseAt uint64
+	// Unwind is Config.Unwind (nil: none), which the race detector's and the misuse
+	// checker's reports use.
+	Unwind func(regs *[32]uint64, pc uint64, mem *mm.AddressSpace) []uint64
 }
 
 // hostStream stands, in a checkpoint, for one of the kernel's host streams (0 stdin,
@@ -130,7 +134,7 @@ func commonCopy() *graphCopy {
 	}
 	// Host-facing: given anew by Restore.
 	skip(Config{}, "Stdin", "Stdout", "Stderr", "Strace", "StraceCalls", "Trace", "Notices",
-		"HostStopped", "Policy", "AccessPoints")
+		"HostStopped", "Policy", "AccessPoints", "Unwind")
 	skip(Kernel{}, "debug", "tr", "host", "made")
 	// The pages of files no address space maps are shared (vfs/freeze.go).
 	g.share[reflect.TypeOf(vfs.Inode{})] = map[string]func(obj, p unsafe.Pointer) bool{
@@ -138,6 +142,7 @@ func commonCopy() *graphCopy {
 	}
 	skip(vfs.FS{}, "Notify", "Now")
 	skip(race.Detector{}, "Charge", "Uncharge")
+	skip(check.Checker{}, "Unwind", "Charge", "Uncharge")
 	return g
 }
 
@@ -346,7 +351,16 @@ func (k *Kernel) rebind(rc RestoreConfig) {
 	if d := k.cfg.Race; d != nil {
 		d.Charge, d.Uncharge = k.pool.Charge, k.pool.Uncharge
 	}
+	k.cfg.Unwind = rc.Unwind
+	if c := k.cfg.Check; c != nil {
+		c.Unwind = nil
+		k.setupCheck()
+	}
 }
+
+// Check is the misuse checker of the run (Config.Check), nil when none: a restored
+// kernel has its own copy of the checkpointed one.
+func (k *Kernel) Check() *check.Checker { return k.cfg.Check }
 
 // Race is the race detector of the run (Config.Race), nil when none: a restored
 // kernel has its own copy of the checkpointed one.

@@ -24,6 +24,7 @@ import (
 	"unsafe"
 
 	"weft/internal/abi/linux"
+	"weft/internal/check"
 	"weft/internal/cpu"
 	"weft/internal/kernel/cost"
 	"weft/internal/kernel/sched"
@@ -142,6 +143,13 @@ type Config struct {
 	// off the thread's stack, and every synchronising event: the run then uses the
 	// interpreter and stops at every access.
 	Race *race.Detector
+	// Check, if set, is the misuse checker (weft run --check): the harts stop at its
+	// call points and at every load and store, in the interpreter (check.go).
+	Check *check.Checker
+	// Unwind, if set, gives a stopped thread's stack (pc, then the calls that led to
+	// it) for the race detector's and the checker's reports; the slice may be reused
+	// by the next call (check.Session.Stack).
+	Unwind func(regs *[32]uint64, pc uint64, mem *mm.AddressSpace) []uint64
 }
 
 // DefaultClockStart is the guest's wall-clock time at boot unless Config.ClockStart
@@ -191,7 +199,9 @@ type CPU struct {
 
 // Kernel is one weft machine: its processes, CPUs and file system.
 type Kernel struct {
-	cfg Config
+	checkTh  check.Thread   // the thread the checker is told of (check.go)
+	checkBin *loader.Binary // the program the checker checks: its first Spawn
+	cfg      Config
 	// debug is the attached debugger (SetDebugger), nil when none: see debug.go.
 	debug Debugger
 	tr    trace.Sink // cfg.Trace: nil when tracing is off
@@ -348,14 +358,19 @@ func New(cfg Config) (*Kernel, error) {
 		// against --max-memory like any other host memory the guest causes.
 		cfg.Race.Charge, cfg.Race.Uncharge = k.pool.Charge, k.pool.Uncharge
 	}
-	if k.points || cfg.Race != nil {
-		// Only the interpreter stops at plain loads and stores (cpu.Hart.MemPoints).
+	k.setupCheck()
+	if k.points || cfg.Race != nil || cfg.Check != nil {
+		// Only the interpreter stops at plain loads and stores (cpu.Hart.MemPoints)
+		// and at call points.
 		k.bus.Engine = cpu.Interpreter
 	}
 	for i := 0; i < cfg.CPUs; i++ {
 		h := k.bus.NewHart()
 		h.NoASID = cfg.NoASID
 		h.SyncPoints = k.points || cfg.Race != nil
+		if cfg.Check != nil {
+			h.CallPoints = cfg.Check.CallPoints
+		}
 		k.CPUs = append(k.CPUs, &CPU{ID: i, Hart: h})
 	}
 	now := func() int64 { return int64(k.ClockStart() + k.now()) }
@@ -448,7 +463,11 @@ func (k *Kernel) Tasks() []*Task { return mergeTasks(k.exitedKept, k.tasks) }
 // path the program is known by (AT_EXECFN, /proc/self/exe); argv and envp are passed
 // as they are.
 func (k *Kernel) Spawn(data []byte, path string, argv, envp []string) (*ThreadGroup, error) {
-	return k.spawn(data, path, path, argv, envp)
+	tg, err := k.spawn(data, path, path, argv, envp)
+	if err == nil && k.checkBin == nil {
+		k.checkBin = tg.Binary // the image the checker's call points belong to
+	}
+	return tg, err
 }
 
 // spawn is Spawn with the name the program is executed by (AT_EXECFN) apart from its

@@ -169,6 +169,7 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 	if k.cfg.Race != nil {
 		k.cfg.Race.Fork(t.TID, child.TID)
 	}
+	k.noteCreation(t, child)
 
 	// What a fork copies besides the address space (counted by mm): the process
 	// structure and the signal-handler table (the fd table's entries are counted as
@@ -209,6 +210,7 @@ func (t *Task) cloneThread(a CloneArgs) (*Task, error) {
 	if k.cfg.Race != nil {
 		k.cfg.Race.Fork(t.TID, child.TID)
 	}
+	k.noteCreation(t, child)
 	t.startChild(child, a, trace.Clone)
 	return child, nil
 }
@@ -295,6 +297,7 @@ func (t *Task) Exec(data []byte, execfn, exe string, argv, envp []string) error 
 	// ru_maxrss survives execve (getrusage(2)): the old image's peak is kept.
 	tg.ExecPeak = max(tg.ExecPeak, oldMM.Stats.PeakResident)
 	if !oldShared {
+		k.checkForget(oldMM)
 		oldMM.Release()
 	}
 	tg.releaseVfork()
@@ -382,6 +385,7 @@ func (k *Kernel) exitGroup(tg *ThreadGroup, code int, sig Signal) {
 		k.exitTask(t)
 	}
 	if !tg.sharesMM {
+		k.checkForget(tg.MM)
 		tg.MM.Release()
 	}
 }
@@ -394,6 +398,9 @@ func (k *Kernel) exitTask(t *Task) {
 	at := k.now()
 	if k.cfg.Race != nil {
 		k.cfg.Race.Exit(t.TID)
+	}
+	if k.cfg.Check != nil {
+		k.cfg.Check.Exit(t.TID)
 	}
 	k.deschedule(t)
 	for i, q := range k.runq {

@@ -336,7 +336,7 @@ func (k *Kernel) runSlice(c *CPU) {
 	}
 	// Plain loads and stores are scheduling points only while another task is ready
 	// to take the CPU: single-threaded stretches (start-up) run without them.
-	h.MemPoints = k.points && len(k.runq) > 0 || k.cfg.Race != nil
+	h.MemPoints = k.points && len(k.runq) > 0 || k.cfg.Race != nil || k.cfg.Check != nil
 	// The instruction the task stopped at (a scheduling point) is executed now, not
 	// stopped at again; an instruction the task merely starts at is a point as usual.
 	h.PassPoint = t.syncAt != 0 && t.syncAt == t.Ctx.PC
@@ -359,6 +359,10 @@ func (k *Kernel) runSlice(c *CPU) {
 	} else {
 		stop = h.Run(budget)
 	}
+	checked := false
+	if k.cfg.Check != nil && k.debug == nil {
+		stop, checked = k.checkRun(t, h, stop, before, budget)
+	}
 	h.Save(&t.Ctx)
 	t.onHart = nil
 	n := h.Retired - before
@@ -379,6 +383,9 @@ func (k *Kernel) runSlice(c *CPU) {
 	case cpu.StopSync:
 		t.onHart = h
 		t.syncAt = stop.PC
+		if k.cfg.Check != nil && stop.Addr != 0 && !checked {
+			k.checkAccess(t, stop)
+		}
 		if k.cfg.Race != nil {
 			// The detector sees the access or synchronisation when it happens: when
 			// the task runs again, starting with it (another task may run first).
@@ -396,6 +403,12 @@ func (k *Kernel) runSlice(c *CPU) {
 			break
 		}
 		k.ecall(c, t)
+	case cpu.StopCall:
+		t.syncAt = stop.PC
+		t.onHart = h
+		if !checked && k.checkCall(t, stop) {
+			t.onHart = nil // the checker changed registers the hart holds
+		}
 	default:
 		k.fault(t, stop)
 	}
@@ -412,8 +425,11 @@ func (k *Kernel) raceEvent(t *Task, stop cpu.Stop) {
 	if ownStack(t, stop.Addr) || (k.cfg.AccessPoints != nil && !k.cfg.AccessPoints(stop.PC)) {
 		return
 	}
-	k.cfg.Race.Access(t.TG.MM, stop.Addr, uint64(stop.Size),
-		race.Access{TID: t.TID, Write: stop.Write, PC: stop.PC, RA: t.Ctx.X[1]})
+	a := race.Access{TID: t.TID, Write: stop.Write, PC: stop.PC, RA: t.Ctx.X[1]}
+	if k.cfg.Unwind != nil {
+		a.Stack = k.cfg.Race.Stack(k.cfg.Unwind(&t.Ctx.X, stop.PC, t.TG.MM))
+	}
+	k.cfg.Race.Access(t.TG.MM, stop.Addr, uint64(stop.Size), a)
 }
 
 // ecall makes the system call t stopped at.

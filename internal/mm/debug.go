@@ -5,7 +5,7 @@ package mm
 // would first see it (its file's bytes, or zeros) without being faulted in, and nothing
 // is counted, so that looking at memory changes nothing the guest can observe.
 func (as *AddressSpace) Peek(buf []byte, addr uint64) error {
-	var page [PageSize]byte
+	var page *[PageSize]byte // only for a page not present: zeroing one per call is slow
 	for len(buf) > 0 {
 		if addr >= AddrLimit {
 			return &Fault{Addr: addr, Access: Load, Kind: Unmapped}
@@ -18,7 +18,11 @@ func (as *AddressSpace) Peek(buf []byte, addr uint64) error {
 		if e, _ := as.lookup(addr >> PageShift); e != nil && e.frame != nil {
 			data = e.frame.Data[:]
 		} else {
-			page = [PageSize]byte{}
+			if page == nil {
+				page = new([PageSize]byte)
+			} else {
+				*page = [PageSize]byte{}
+			}
 			if v.Pager != nil {
 				v.Pager.ReadPage(v.Off+(addr&^PageMask-v.Start), page[:])
 			}

@@ -21,6 +21,7 @@ package race
 
 import (
 	"fmt"
+	"slices"
 	"unsafe"
 )
 
@@ -30,12 +31,23 @@ type Access struct {
 	Write bool
 	PC    uint64 // the instruction
 	RA    uint64 // its return address register: the caller, for a leaf function
+	// Stack, if the kernel unwinds (kernel.Config.Unwind), is the pc and the calls
+	// that led to it, innermost first. Equal stacks share one slice (Detector.Stack).
+	Stack []uint64
 }
 
-// Report is one race: the access now and the earlier one it races with.
+// Report is one race: the access now and the earlier one it races with, and where
+// their threads were created, if known (Create).
 type Report struct {
-	Addr      uint64
-	Now, Prev Access
+	Addr                  uint64
+	Now, Prev             Access
+	NowThread, PrevThread *Creation
+}
+
+// Creation is where a thread was created: by which thread, with which stack.
+type Creation struct {
+	Parent int
+	Stack  []uint64
 }
 
 func (r Report) String() string {
@@ -90,6 +102,19 @@ type Detector struct {
 	Charge     func(n int64) bool
 	Uncharge   func(n int64)
 	Unshadowed uint64
+	stacks     map[uint64][]uint64 // Stack's table, by hash
+	created    map[int]*Creation   // by TID, for reports
+}
+
+// Create records that parent created thread child at stack (the clone call), for the
+// reports that name child.
+func (d *Detector) Create(child, parent int, stack []uint64) {
+	if d.created == nil {
+		d.created = map[int]*Creation{}
+	}
+	if d.take(int64(len(stack))*8 + 64) {
+		d.created[child] = &Creation{Parent: parent, Stack: slices.Clone(stack)}
+	}
 }
 
 // Host bytes the detector's state takes, as charged: a shadowed word (its map entry
@@ -108,6 +133,30 @@ func (d *Detector) give(n int64) {
 	if d.Uncharge != nil && n > 0 {
 		d.Uncharge(n)
 	}
+}
+
+// Stack returns a stack equal to s (which it does not keep) that the detector keeps, shared with the accesses
+// that had the same: a word's epochs hold their accesses' stacks, and most accesses
+// repeat a few stacks. The table is charged like the shadow.
+func (d *Detector) Stack(s []uint64) []uint64 {
+	h := uint64(14695981039346656037)
+	for _, pc := range s {
+		h = (h ^ pc) * 1099511628211
+	}
+	if old, ok := d.stacks[h]; ok && slices.Equal(old, s) {
+		return old
+	} else if ok {
+		return slices.Clone(s) // a collision: not shared
+	}
+	if d.stacks == nil {
+		d.stacks = map[uint64][]uint64{}
+	}
+	if !d.take(int64(len(s))*8 + 64) {
+		return slices.Clone(s[:min(len(s), 2)]) // past the cap: the top two frames, unshared
+	}
+	s = slices.Clone(s) // s may be the unwinder's buffer
+	d.stacks[h] = s
+	return s
 }
 
 // New returns a detector with no threads.
@@ -268,5 +317,6 @@ func (d *Detector) report(addr uint64, now, prev Access) {
 		return
 	}
 	d.seen[key] = true
-	d.Reports = append(d.Reports, Report{Addr: addr, Now: now, Prev: prev})
+	d.Reports = append(d.Reports, Report{Addr: addr, Now: now, Prev: prev,
+		NowThread: d.created[now.TID], PrevThread: d.created[prev.TID]})
 }

@@ -14,10 +14,12 @@ import (
 	"time"
 
 	"weft/internal/abi/linux"
+	"weft/internal/check"
 	"weft/internal/kernel"
 	"weft/internal/kernel/cost"
 	"weft/internal/kernel/sched"
 	"weft/internal/loader"
+	"weft/internal/mm"
 	"weft/internal/race"
 	"weft/internal/syscalls"
 	"weft/internal/trace"
@@ -88,6 +90,9 @@ type Options struct {
 	AccessPoints func(pc uint64) bool
 	// Race is kernel.Config.Race.
 	Race *race.Detector
+	// Check and Unwind are kernel.Config.Check and kernel.Config.Unwind.
+	Check  *check.Checker
+	Unwind func(regs *[32]uint64, pc uint64, mem *mm.AddressSpace) []uint64
 	// Data, if not nil, is the program's contents, already read from path (schedule
 	// search runs one program many times); the kernel only reads it.
 	Data []byte
@@ -166,6 +171,7 @@ func Program(path string, argv []string, o Options) (*Result, error) {
 		Strace: o.Strace, StraceCalls: o.StraceCalls, Trace: o.Trace, Notices: notices,
 		HostStopped: o.HostStopped, Closed: o.Closed, Init: o.Init, Root: o.Root, PauseAt: o.PauseAt, PauseAtClone: o.PauseAtClone,
 		CostModel: o.CostModel, NoASID: o.NoASID, Policy: policy, Handover: handover, AccessPoints: o.AccessPoints, Race: o.Race,
+		Check: o.Check, Unwind: o.Unwind,
 	})
 	if err != nil {
 		return nil, err

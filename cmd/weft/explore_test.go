@@ -73,7 +73,11 @@ func TestReplayEveryCorpusBug(t *testing.T) {
 	for _, bug := range bugs {
 		t.Run(filepath.Base(bug), func(t *testing.T) {
 			dir := t.TempDir()
-			code, stdout, stderr := runWeft("explore", "--runs", "1000", "--max-insns", "5000000", "--out", dir, bug)
+			args := []string{"explore", "--runs", "1000", "--max-insns", "5000000", "--out", dir}
+			if strings.HasPrefix(filepath.Base(bug), "chk_") {
+				args = append(args, "--check") // misuse that only the checker sees
+			}
+			code, stdout, stderr := runWeft(append(args, bug)...)
 			if code != exploreFound {
 				t.Fatalf("weft explore %s = %d\n%s%s, want %d", bug, code, stdout, stderr, exploreFound)
 			}
@@ -88,8 +92,16 @@ func TestReplayEveryCorpusBug(t *testing.T) {
 				t.Fatalf("weft explore %s: schedule files %v, failure %q\n%s", bug, files, kind, stdout)
 			}
 			code, _, stderr = runWeft("replay", files[0])
-			if code == 0 || strings.Contains(stderr, "decisions applied") {
-				t.Errorf("weft replay (%s) = %d\n%s", kind, code, stderr)
+			if strings.Contains(stderr, "decisions applied") {
+				t.Errorf("weft replay (%s) went another way:\n%s", kind, stderr)
+			}
+			if misuse, _, _ := strings.Cut(kind, " (pc"); strings.HasPrefix(filepath.Base(bug), "chk_") {
+				// The checker reports and keeps the guest's own exit status.
+				if !strings.Contains(stderr, "weft: "+misuse+":") {
+					t.Errorf("weft replay (%s) did not report it:\n%s", kind, stderr)
+				}
+			} else if code == 0 {
+				t.Errorf("weft replay (%s) = 0\n%s", kind, stderr)
 			}
 			if sig, ok := strings.CutPrefix(kind, "killed by "); ok && sig == "SIGABRT" && code != 128+6 {
 				t.Errorf("weft replay (%s) = %d, want 134", kind, code)

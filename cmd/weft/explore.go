@@ -162,6 +162,8 @@ const replaySynopsis = "weft replay [--trace FILE] [--strace] [--summary] [--sta
 var (
 	runPolicy       sched.Policy
 	runAccessPoints func(pc uint64) bool
+	// runNewPolicy makes the policy afresh, for a run that gdb re-executes.
+	runNewPolicy func() sched.Policy
 )
 
 // cmdReplay runs a program under a schedule file's decisions, as weft run would.
@@ -220,8 +222,8 @@ func cmdReplay(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	// The guest's argv[0] is the one the schedule recorded; the program is its path.
 	runArgs = append(runArgs, "--", s.Program)
 	runArgs = append(runArgs, s.Argv[1:]...)
-	runPolicy, runAccessPoints = s.Policy(), s.AccessPoints(exe)
-	defer func() { runPolicy, runAccessPoints = nil, nil }()
+	runPolicy, runAccessPoints, runNewPolicy = s.Policy(), s.AccessPoints(exe), s.Policy
+	defer func() { runPolicy, runAccessPoints, runNewPolicy = nil, nil, nil }()
 	status := cmdRun(runArgs, stdin, stdout, stderr)
 	if r, ok := runPolicy.(*sched.Replay); ok && r.Applied < len(s.Decisions) {
 		fmt.Fprintf(stderr, "weft replay: only %d of the %d decisions applied: the run went another way than when the schedule was written\n", r.Applied, len(s.Decisions))

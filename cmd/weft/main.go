@@ -402,8 +402,19 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			}
 			stub.Attach(k, exePath)
 		}
+		gdbReverse(stub, &o)
 	}
 	res, err := run.Program(prog, rest, o)
+	for stub != nil && err == nil && stub.Rewinding() {
+		// gdb went back in time (reverse-step, reverse-continue): the same run again,
+		// which the stub takes to the instant asked for.
+		if runNewPolicy != nil {
+			o.Policy = runNewPolicy()
+			runPolicy = o.Policy
+		}
+		gdbStreams(stub, &o)
+		res, err = run.Program(prog, rest, o)
+	}
 	if stub != nil {
 		if err != nil {
 			stub.Exited(exitCannotRun, 0)
@@ -469,6 +480,53 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	return res.Status
 }
+
+// gdbReverse prepares a --gdb run for reverse execution, which re-executes the run
+// (gdbstub.Stub.Rewinding), or says why it cannot be.
+func gdbReverse(stub *gdbstub.Stub, o *run.Options) {
+	gdbHost.stdout, gdbHost.stderr, gdbHost.strace = nil, nil, nil
+	switch {
+	case o.Trace != nil, o.Race != nil, opts.guestprof != "":
+		stub.NoReverse("a run with --trace, --race or --guest-profile cannot be re-executed")
+		return
+	}
+	for _, m := range o.Mounts {
+		if m.Writable {
+			stub.NoReverse("a run with a writable --mount cannot be re-executed: it would write the host's files again")
+			return
+		}
+	}
+	if runPolicy != nil && runNewPolicy == nil {
+		stub.NoReverse("the scheduling policy cannot be started afresh")
+		return
+	}
+	gdbStreams(stub, o)
+}
+
+// gdbStreams gives the next run of a --gdb session its host streams through the stub,
+// which hides what a re-execution writes again and replays what it reads again.
+func gdbStreams(stub *gdbstub.Stub, o *run.Options) {
+	if o.Stdin != nil {
+		o.Stdin = stub.Input(o.Stdin)
+	}
+	out, errOut, strace := gdbHost.stdout, gdbHost.stderr, gdbHost.strace
+	if out == nil {
+		// The first run: remember the host's writers, which the next runs share.
+		out, errOut, strace = o.Stdout, o.Stderr, o.Strace
+		gdbHost.stdout, gdbHost.stderr, gdbHost.strace = out, errOut, strace
+	}
+	o.Stdout, o.Stderr = stub.Output(out), stub.Output(errOut)
+	switch strace {
+	case nil:
+	case errOut:
+		o.Strace = o.Stderr
+	default:
+		o.Strace = stub.Output(strace)
+	}
+}
+
+// gdbHost holds the host writers of a --gdb session's first run.
+var gdbHost struct{ stdout, stderr, strace io.Writer }
 
 // openTrace opens where --trace writes: "-" is weft's standard output, a name ending in
 // .gz is gzip-compressed (Perfetto opens gzipped JSON as it is).

@@ -69,6 +69,19 @@ type Stub struct {
 	stopMsg string
 	exited  bool // the run has ended: only '?', k and D are left
 
+	// Reverse execution (reverse.go).
+	mode      int // modeLive, modeScan or modeSeek
+	rev       *reverse
+	cur       instant // the instant of the Check in progress
+	lastLimit uint64  // the Limit last returned
+	hist      []histRec
+	abandoned bool   // the kernel debugged was given up for a re-execution
+	reexec    bool   // the caller re-executes runs (Output, Input, Rewinding)
+	noReverse string // why reverse execution is refused, if it is
+	gen       int    // the run being debugged: abandoned runs' streams go quiet
+	streams   map[io.Writer]*outStream
+	tape      *inTape
+
 	// Log, if set, receives each packet exchanged (--gdb-log, tests).
 	Log io.Writer
 }
@@ -108,8 +121,14 @@ func (s *Stub) Addr() net.Addr { return s.ln.Addr() }
 // Attach makes the stub the debugger of k; exe is the host path of the program, which
 // gdb reads for its symbols (qXfer:exec-file).
 func (s *Stub) Attach(k *kernel.Kernel, exe string) {
-	s.kt = &kernelTarget{k: k, exe: exe}
-	s.target = s.kt
+	if s.kt != nil {
+		// A re-execution: the same program, in a new kernel.
+		s.kt.k = k
+		s.abandoned = false
+	} else {
+		s.kt = &kernelTarget{k: k, exe: exe}
+		s.target = s.kt
+	}
 	k.SetDebugger(s)
 }
 
@@ -141,15 +160,42 @@ func (s *Stub) startReader() {
 	}()
 }
 
-// Tracing implements kernel.Debugger.
-func (s *Stub) Tracing() bool {
-	return !s.detached && (s.step || len(s.breaks) > 0 || len(s.watches) > 0)
+// Limit implements kernel.Debugger.
+func (s *Stub) Limit() uint64 {
+	n := uint64(0)
+	switch {
+	case s.detached || s.abandoned:
+	case s.mode != modeLive:
+		n = s.reverseLimit()
+	case s.step || len(s.breaks) > 0 || len(s.watches) > 0:
+		n = 1
+	}
+	s.lastLimit = n
+	return n
 }
 
 // Check implements kernel.Debugger: it decides whether the guest stops before t's
 // next instruction and, if so, serves gdb until gdb resumes it.
 func (s *Stub) Check(t *kernel.Task, insns uint64) {
-	if s.detached {
+	if s.detached || s.abandoned {
+		return
+	}
+	at := s.instantOf(t, insns)
+	s.cur = at
+	if s.mode == modeLive || s.mode == modeSeek {
+		s.record(t.TID, insns, at)
+	}
+	switch s.mode {
+	case modeScan:
+		s.scanCheck(t, insns, at)
+		return
+	case modeSeek:
+		if !s.seekCheck(at) {
+			return
+		}
+		s.last = t.TID
+		s.checkTID, s.checkInsns = t.TID, insns
+		s.stop(t.TID, fmt.Sprintf("T%02xthread:%x;%s", sigTRAP, t.TID, s.rev.toWhy))
 		return
 	}
 	if !s.connected {
@@ -413,6 +459,12 @@ func (s *Stub) dispatch(pkt string) (reply string, resume bool) {
 		return "", true
 	case 'Z', 'z':
 		return s.breakpoint(pkt), false
+	case 'b':
+		// bs and bc: reverse-stepi and reverse-continue.
+		if pkt == "bs" || pkt == "bc" {
+			return s.reverseStart(pkt == "bs")
+		}
+		return "", false
 	case 'v':
 		return s.vPacket(pkt)
 	case 'q':
@@ -657,7 +709,11 @@ func (s *Stub) vPacket(pkt string) (string, bool) {
 func (s *Stub) query(pkt string) string {
 	switch {
 	case strings.HasPrefix(pkt, "qSupported"):
-		return fmt.Sprintf("PacketSize=%x;qXfer:features:read+;qXfer:threads:read+;qXfer:exec-file:read+;vContSupported+;QStartNoAckMode+;swbreak+", packetSize)
+		rev := ""
+		if s.canReverse() {
+			rev = ";ReverseStep+;ReverseContinue+"
+		}
+		return fmt.Sprintf("PacketSize=%x;qXfer:features:read+;qXfer:threads:read+;qXfer:exec-file:read+;vContSupported+;QStartNoAckMode+;swbreak+%s", packetSize, rev)
 	case pkt == "qAttached" || strings.HasPrefix(pkt, "qAttached:"):
 		return "0" // weft started the program: gdb kills it when it quits
 	case pkt == "qC":

@@ -8,16 +8,28 @@ import "weft/internal/cpu"
 // time passes, so a debugger that only looks changes nothing the guest can observe:
 // the run gives the same output, counts and schedule with and without it.
 type Debugger interface {
-	// Tracing reports whether the debugger needs to see every instruction (a
-	// breakpoint, a watchpoint or a single step is pending). While it is false the
-	// debugger sees only the start of each slice, and the guest runs at full speed.
-	Tracing() bool
+	// Limit, asked after each Check, is how many instructions the guest may run
+	// before the debugger must see it again: 1 when it needs every instruction (a
+	// breakpoint, a watchpoint or a single step is pending), more when it waits for
+	// an instant further on (reverse execution re-running to an instruction count),
+	// 0 for none until the next slice starts (the guest runs at full speed).
+	Limit() uint64
 	// Check is called before t executes the instruction at t.Ctx.PC: at the start of
-	// each slice, and before every instruction while Tracing. insns is the number of
-	// instructions t has retired so far. t.Ctx holds t's current registers; Check may
-	// block (the guest is stopped) and may change t's registers (through SetContext)
-	// and any task's memory.
+	// each slice, and then whenever the Limit the debugger asked for is reached.
+	// insns is the number of instructions t has retired so far. t.Ctx holds t's
+	// current registers; Check may block (the guest is stopped) and may change t's
+	// registers (through SetContext) and any task's memory.
 	Check(t *Task, insns uint64)
+}
+
+// DebugInstant names the instant of a Check of t with insns retired: the number of
+// slices the debugger has been called for (this one included) and the number of
+// instructions every task has retired. The pair grows with every Check and is the
+// same, Check for Check, in every run of the same program with the same inputs
+// whatever Limits the debugger asked for, since the slices are the same: reverse
+// execution re-runs a program to one.
+func (k *Kernel) DebugInstant(t *Task, insns uint64) (slice, global uint64) {
+	return k.debugSlices, k.totalInsns + insns - t.Stats.Insns
 }
 
 // SetDebugger attaches d to the kernel (nil detaches). Without a debugger the run loop
@@ -35,23 +47,25 @@ func (t *Task) SetContext(c cpu.Context) {
 // Insns is the number of instructions t has retired, as of the end of its last slice.
 func (t *Task) Insns() uint64 { return t.Stats.Insns }
 
-// debugRun runs t on h for up to budget instructions with the debugger attached. While
-// the debugger traces it runs one instruction at a time, asking the debugger before
-// each: a budget of one is a single step of the same engine, and every engine gives the
-// same stops, registers and counts for any split of a budget, so the guest does exactly
-// what it would do in one run of the whole budget.
+// debugRun runs t on h for up to budget instructions with the debugger attached. It
+// runs the slice in pieces of the debugger's Limit, asking the debugger before each: a
+// budget of one is a single step of the same engine, and every engine gives the same
+// stops, registers and counts for any split of a budget, so the guest does exactly what
+// it would do in one run of the whole budget.
 func (k *Kernel) debugRun(t *Task, h *cpu.Hart, budget uint64) cpu.Stop {
 	d := k.debug
 	start := h.Retired
+	k.debugSlices++
 	for {
 		done := h.Retired - start
 		h.Save(&t.Ctx)
 		d.Check(t, t.Stats.Insns+done)
 		h.Load(&t.Ctx, t.TG.MM) // the debugger may have written registers
-		if !d.Tracing() || budget-done == 0 {
+		n := d.Limit()
+		if n == 0 || n >= budget-done {
 			return h.Run(budget - done)
 		}
-		stop := h.Run(1)
+		stop := h.Run(n)
 		// The scheduling point the slice started at, if any, is passed now.
 		h.PassPoint = false
 		if stop.Reason != cpu.StopBudget || h.Retired-start >= budget {

@@ -447,3 +447,34 @@ func TestGDBReverseStep(t *testing.T) {
 	}
 	sameAsPlain(t, prog, stdout, stderr)
 }
+
+// TestGDBReadAccessWatch: a read watchpoint stops after each read of the counter, in
+// the thread that read it (the worker's counter += 100, then main's printf), and not at
+// compute's write; an access watchpoint stops at reads and writes, backwards too:
+// reverse-continue from main's read goes to just before it, then to just before the
+// worker's store, with the value before it.
+func TestGDBReadAccessWatch(t *testing.T) {
+	prog := gdbPrepare(t)
+	gout, stdout, stderr, _ := weftUnderGDB(t, prog, []string{
+		"break compute", "continue", "rwatch counter", "continue", "continue", "delete",
+		"awatch counter", "reverse-continue", "reverse-continue", "continue", "continue",
+		"delete", "continue",
+	}, "--summary")
+	mustMatch(t, "gdb's output", gout,
+		`Hardware read watchpoint 2: counter\n`,
+		`"worker" hit Hardware read watchpoint 2: counter\s+Value = 40\s+0x[0-9a-f]+ in worker \(arg=0x0\) at gdbtarget.c:21`,
+		`"gdbtarget" hit Hardware read watchpoint 2: counter\s+Value = 140\s+0x[0-9a-f]+ in main \(\) at gdbtarget.c:44`,
+		`Hardware access \(read/write\) watchpoint 3: counter\n`,
+		// Backwards: main's read, then the worker's write (140 in memory after it, 40
+		// before).
+		`"gdbtarget" hit Hardware access \(read/write\) watchpoint 3: counter\s+Value = 140\s+main \(\) at gdbtarget.c:44`,
+		`"worker" hit Hardware access \(read/write\) watchpoint 3: counter\s+Old value = 140\s+New value = 40\s+0x[0-9a-f]+ in worker \(arg=0x0\) at gdbtarget.c:21`,
+		// Forwards again: the write, then main's read.
+		`"worker" hit Hardware access \(read/write\) watchpoint 3: counter\s+Old value = 40\s+New value = 140`,
+		`exited normally`,
+	)
+	if strings.Contains(gout, "gdbtarget.c:28") {
+		t.Errorf("the read watchpoint stopped at compute's write:\n%s", gout)
+	}
+	sameAsPlain(t, prog, stdout, stderr)
+}

@@ -277,6 +277,7 @@ func (s *Stub) reverseStart(step bool) (reply string, resume bool) {
 func (s *Stub) abandon(mode int) {
 	s.mode = mode
 	s.abandoned = true
+	s.pending = nil
 	s.gen++
 	s.hist = s.hist[:0]
 	s.kt.k.Abort(kernel.Signal(9))
@@ -318,7 +319,16 @@ func (s *Stub) scanHits(t *kernel.Task, r *reverse, cur histRec) {
 	if r.havePrev && s.breaks[t.Ctx.PC] {
 		r.found, r.foundAt, r.foundWhy = true, cur.at, "swbreak:;"
 	}
+	if s.hasAccessWatches() {
+		if why, by := s.noteAccess(t.TG.PID, t.TID, cur.insns, &t.Ctx); why != "" && !by.at.less(r.foundAt) {
+			// Stop before the access, where its thread is about to make it.
+			r.found, r.foundAt, r.foundWhy = true, by.at, why
+		}
+	}
 	for i, w := range s.watches {
+		if w.kind != watchWrite {
+			continue
+		}
 		now := s.readWatch(w)
 		changed := string(now) != string(r.watched[i])
 		r.watched[i] = now

@@ -42,7 +42,8 @@ type Stub struct {
 	running   bool // gdb resumed the guest and waits for a stop reply
 
 	breaks  map[uint64]bool // software (Z0) and hardware (Z1) breakpoints
-	watches []watch         // write watchpoints (Z2)
+	watches []watch         // watchpoints (Z2, Z3, Z4)
+	pending *access         // the access of the last instruction seen, with Z3/Z4 set
 
 	// step is the pending single step, if any: it ends when thread stepTID's
 	// position (retired count or pc) changes.
@@ -87,9 +88,10 @@ type Stub struct {
 }
 
 type watch struct {
+	kind int // watchWrite, watchRead or watchAccess
 	pid  int
 	addr uint64
-	old  []byte
+	old  []byte // write watchpoints: the bytes last seen; else as long as the range
 }
 
 // Listen makes a stub that waits on addr for gdb: "HOST:PORT" (":0" or
@@ -195,6 +197,9 @@ func (s *Stub) Check(t *kernel.Task, insns uint64) {
 		}
 		s.last = t.TID
 		s.checkTID, s.checkInsns = t.TID, insns
+		if s.hasAccessWatches() {
+			s.noteAccess(t.TG.PID, t.TID, insns, &t.Ctx) // a forward step makes it again
+		}
 		s.stop(t.TID, fmt.Sprintf("T%02xthread:%x;%s", sigTRAP, t.TID, s.rev.toWhy))
 		return
 	}
@@ -227,6 +232,11 @@ func (s *Stub) Check(t *kernel.Task, insns uint64) {
 		skip = pc == s.skipPC && insns == s.skipInsns
 		s.skipTID = 0
 	}
+	var accessWhy string
+	var accessBy access
+	if s.hasAccessWatches() {
+		accessWhy, accessBy = s.noteAccess(t.TG.PID, tid, insns, &t.Ctx)
+	}
 	switch {
 	case s.interrupt.Swap(false):
 		s.stop(tid, fmt.Sprintf("T%02xthread:%x;", sigINT, tid))
@@ -234,6 +244,13 @@ func (s *Stub) Check(t *kernel.Task, insns uint64) {
 		s.stop(tid, fmt.Sprintf("T%02xthread:%x;", sigTRAP, tid))
 	case s.breaks[pc] && !skip:
 		s.stop(tid, fmt.Sprintf("T%02xthread:%x;swbreak:;", sigTRAP, tid))
+	case accessWhy != "":
+		// A read or access watchpoint: reported after the access, in the thread
+		// that made it.
+		if s.alive(accessBy.tid) {
+			tid = accessBy.tid
+		}
+		s.stop(tid, fmt.Sprintf("T%02xthread:%x;%s", sigTRAP, tid, accessWhy))
 	default:
 		if w := s.watchHit(); w != nil {
 			// The write was made by the thread that ran the instruction before this
@@ -270,6 +287,9 @@ func (s *Stub) alive(tid int) bool {
 func (s *Stub) watchHit() *watch {
 	for i := range s.watches {
 		w := &s.watches[i]
+		if w.kind != watchWrite {
+			continue
+		}
 		cur := make([]byte, len(w.old))
 		if s.target.ReadMem(w.pid, w.addr, cur) != nil {
 			continue
@@ -644,11 +664,12 @@ func (s *Stub) breakpoint(pkt string) string {
 			delete(s.breaks, addr)
 		}
 		return "OK"
-	case "2":
+	case "2", "3", "4":
+		k := int(parts[0][0] - '0')
 		pid := s.pidOf(s.gThread)
 		if !insert {
 			for i, w := range s.watches {
-				if w.addr == addr && uint64(len(w.old)) == kind && w.pid == pid {
+				if w.kind == k && w.addr == addr && uint64(len(w.old)) == kind && w.pid == pid {
 					s.watches = append(s.watches[:i], s.watches[i+1:]...)
 					break
 				}
@@ -662,10 +683,11 @@ func (s *Stub) breakpoint(pkt string) string {
 		if s.target.ReadMem(pid, addr, old) != nil {
 			return "E14"
 		}
-		s.watches = append(s.watches, watch{pid: pid, addr: addr, old: old})
+		s.watches = append(s.watches, watch{kind: k, pid: pid, addr: addr, old: old})
+		s.pending = nil
 		return "OK"
 	}
-	return "" // read and access watchpoints: not supported yet
+	return ""
 }
 
 func (s *Stub) vPacket(pkt string) (string, bool) {

@@ -79,6 +79,11 @@ type reverse struct {
 	found    bool
 	foundAt  instant
 	foundWhy string
+	// vague: the hit found is a change of watched bytes between two Checks more
+	// than one instruction apart (the kernel wrote them, in a system call): a scan
+	// that checks every instruction (dense) finds the instruction.
+	vague bool
+	dense bool
 	// scan state: the previous Check, and the watched bytes as of then.
 	prev     histRec
 	havePrev bool
@@ -221,7 +226,13 @@ func (s *Stub) record(tid int, insns uint64, at instant) {
 // reverseLimit is the Limit while a re-execution scans or seeks.
 func (s *Stub) reverseLimit() uint64 {
 	if s.mode == modeScan {
-		return 1
+		// The hart stops at breakpoints and around accesses to watched pages by
+		// itself: a scan needs to see every instruction only to pin down a change
+		// the kernel made.
+		if s.rev.dense {
+			return 1
+		}
+		return 0
 	}
 	r := s.rev
 	if s.cur.slice < r.to.slice || !s.cur.less(r.to) {
@@ -288,6 +299,12 @@ func (s *Stub) scanCheck(t *kernel.Task, insns uint64, at instant) {
 	r := s.rev
 	if !at.less(r.until) {
 		// Back where gdb asked: go to what was found, or to the start.
+		if r.found && r.vague && !r.dense {
+			// Again, instruction by instruction.
+			*r = reverse{step: r.step, stepTID: r.stepTID, stepN: r.stepN, until: r.until, dense: true}
+			s.abandon(modeScan)
+			return
+		}
 		if r.found {
 			r.to, r.toWhy = r.foundAt, r.foundWhy
 		} else {
@@ -298,8 +315,10 @@ func (s *Stub) scanCheck(t *kernel.Task, insns uint64, at instant) {
 	}
 	cur := histRec{tid: t.TID, insns: insns, at: at}
 	if r.step {
-		if t.TID == r.stepTID && insns == r.stepN {
-			r.found, r.foundAt, r.foundWhy = true, at, ""
+		// The thread's last Check at or before its instruction stepN+1: within a
+		// slice only the thread runs, so that instruction is as many instructions on.
+		if t.TID == r.stepTID && insns <= r.stepN {
+			r.found, r.foundAt, r.foundWhy = true, instant{at.slice, at.global + r.stepN - insns}, ""
 		}
 	} else {
 		s.scanHits(t, r, cur)
@@ -317,12 +336,12 @@ func (s *Stub) scanHits(t *kernel.Task, r *reverse, cur histRec) {
 		}
 	}
 	if r.havePrev && s.breaks[t.Ctx.PC] {
-		r.found, r.foundAt, r.foundWhy = true, cur.at, "swbreak:;"
+		r.found, r.foundAt, r.foundWhy, r.vague = true, cur.at, "swbreak:;", false
 	}
 	if s.hasAccessWatches() {
 		if why, by := s.noteAccess(t.TG.PID, t.TID, cur.insns, &t.Ctx); why != "" && !by.at.less(r.foundAt) {
 			// Stop before the access, where its thread is about to make it.
-			r.found, r.foundAt, r.foundWhy = true, by.at, why
+			r.found, r.foundAt, r.foundWhy, r.vague = true, by.at, why, false
 		}
 	}
 	for i, w := range s.watches {
@@ -337,6 +356,7 @@ func (s *Stub) scanHits(t *kernel.Task, r *reverse, cur histRec) {
 			// where its thread is about to run it.
 			r.found, r.foundAt = true, r.prev.at
 			r.foundWhy = fmt.Sprintf("watch:%x;", w.addr)
+			r.vague = !r.dense && (cur.at.slice != r.prev.at.slice || cur.at.global != r.prev.at.global+1)
 		}
 	}
 }

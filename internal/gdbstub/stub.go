@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 
 	"weft/internal/kernel"
+	"weft/internal/mm"
 )
 
 // Signals in stop replies (gdb's numbering is Linux's for these).
@@ -42,6 +43,9 @@ type Stub struct {
 	running   bool // gdb resumed the guest and waits for a stop reply
 
 	breaks  map[uint64]bool // software (Z0) and hardware (Z1) breakpoints
+	// breakList is breaks sorted, for the hart (Breakpoints); nil when stale.
+	breakList []uint64
+	watchMM   []*mm.AddressSpace // each watchpoint's address space, as of the last Check
 	watches []watch         // watchpoints (Z2, Z3, Z4)
 	pending *access         // the access of the last instruction seen, with Z3/Z4 set
 
@@ -169,7 +173,9 @@ func (s *Stub) Limit() uint64 {
 	case s.detached || s.abandoned:
 	case s.mode != modeLive:
 		n = s.reverseLimit()
-	case s.step || len(s.breaks) > 0 || len(s.watches) > 0:
+	case s.step || (s.kt == nil && (len(s.breaks) > 0 || len(s.watches) > 0)):
+		// A step needs every instruction; so do breakpoints and watchpoints when
+		// the hart does not look for them (a target that is not a kernel).
 		n = 1
 	}
 	s.lastLimit = n
@@ -333,7 +339,54 @@ func (s *Stub) detach() {
 	s.detached = true
 	s.step = false
 	s.breaks = map[uint64]bool{}
+	s.breakList = nil
 	s.watches = nil
+}
+
+// Breakpoints implements kernel.HartDebugger.
+func (s *Stub) Breakpoints() []uint64 {
+	if s.detached || s.abandoned || len(s.breaks) == 0 {
+		return nil
+	}
+	if s.breakList == nil {
+		for pc := range s.breaks {
+			s.breakList = append(s.breakList, pc)
+		}
+		sort.Slice(s.breakList, func(i, j int) bool { return s.breakList[i] < s.breakList[j] })
+	}
+	return s.breakList
+}
+
+// Watching implements kernel.HartDebugger: it also notes each watchpoint's address
+// space for Watches (a process's changes when it execs).
+func (s *Stub) Watching() bool {
+	if s.detached || s.abandoned || len(s.watches) == 0 || s.kt == nil {
+		return false
+	}
+	s.watchMM = s.watchMM[:0]
+	for _, w := range s.watches {
+		var as *mm.AddressSpace
+		if g := s.kt.group(w.pid); g != nil {
+			as = g.MM
+		}
+		s.watchMM = append(s.watchMM, as)
+	}
+	return true
+}
+
+// Watches implements kernel.HartDebugger: the pages of a write watchpoint are watched
+// for stores, those of read and access watchpoints for every access.
+func (s *Stub) Watches(as *mm.AddressSpace, addr uint64, acc mm.Access) bool {
+	page := addr >> mm.PageShift
+	for i, w := range s.watches {
+		if i >= len(s.watchMM) || s.watchMM[i] != as || (w.kind == watchWrite && acc != mm.Store) {
+			continue
+		}
+		if page >= w.addr>>mm.PageShift && page <= (w.addr+uint64(len(w.old))-1)>>mm.PageShift {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Stub) send(payload string) {
@@ -663,6 +716,7 @@ func (s *Stub) breakpoint(pkt string) string {
 		} else {
 			delete(s.breaks, addr)
 		}
+		s.breakList = nil
 		return "OK"
 	case "2", "3", "4":
 		k := int(parts[0][0] - '0')
@@ -685,6 +739,9 @@ func (s *Stub) breakpoint(pkt string) string {
 		}
 		s.watches = append(s.watches, watch{kind: k, pid: pid, addr: addr, old: old})
 		s.pending = nil
+		if s.kt != nil {
+			s.kt.hideWatched(pid, addr, kind) // no cached translation may bypass the stub
+		}
 		return "OK"
 	}
 	return ""

@@ -1,6 +1,9 @@
 package kernel
 
-import "weft/internal/cpu"
+import (
+	"weft/internal/cpu"
+	"weft/internal/mm"
+)
 
 // Debugger is a debugger attached to a run (the gdb remote stub, internal/gdbstub).
 // The kernel calls it on its one simulation goroutine, at the instruction boundaries
@@ -20,6 +23,21 @@ type Debugger interface {
 	// current registers; Check may block (the guest is stopped) and may change t's
 	// registers (through SetContext) and any task's memory.
 	Check(t *Task, insns uint64)
+}
+
+// HartDebugger is a Debugger that lets the hart find its breakpoints and watched
+// memory itself (cpu.Hart.Breaks, cpu.Hart.DebugWatch), so that between them the guest
+// runs at full speed, with a Limit of 0: a run ends before an instruction at a
+// breakpoint, and stops before an access to a watched page, which debugRun then lets
+// through alone, with a Check before it and one after.
+type HartDebugger interface {
+	Debugger
+	// Breakpoints are the breakpoint pcs, sorted; nil for none.
+	Breakpoints() []uint64
+	// Watches reports whether the debugger watches the page of addr in as for an
+	// access acc; called on the hart's TLB misses only while Watching.
+	Watching() bool
+	Watches(as *mm.AddressSpace, addr uint64, acc mm.Access) bool
 }
 
 // DebugInstant names the instant of a Check of t with insns retired: the number of
@@ -56,18 +74,44 @@ func (k *Kernel) debugRun(t *Task, h *cpu.Hart, budget uint64) cpu.Stop {
 	d := k.debug
 	start := h.Retired
 	k.debugSlices++
+	// pass lets the access stopped at on a watched page through, in a run of one
+	// instruction.
+	pass := false
+	h.Breaks, h.DebugWatch = nil, nil
+	defer func() { h.Breaks, h.DebugWatch = nil, nil }()
+	hd, _ := d.(HartDebugger)
 	for {
 		done := h.Retired - start
 		h.Save(&t.Ctx)
 		d.Check(t, t.Stats.Insns+done)
 		h.Load(&t.Ctx, t.TG.MM) // the debugger may have written registers
+		if hd != nil {
+			// Asked again after each Check, which may have changed them.
+			h.Breaks, h.DebugWatch = hd.Breakpoints(), nil
+			if hd.Watching() {
+				as := t.TG.MM
+				h.DebugWatch = func(addr uint64, acc mm.Access) (bool, bool) {
+					return hd.Watches(as, addr, acc), pass
+				}
+			}
+		}
 		n := d.Limit()
-		if n == 0 || n >= budget-done {
-			return h.Run(budget - done)
+		if pass {
+			n = 1
+		}
+		if n == 0 || n > budget-done || (n == budget-done && !pass) {
+			n = budget - done
 		}
 		stop := h.Run(n)
-		// The scheduling point the slice started at, if any, is passed now.
-		h.PassPoint = false
+		if h.Retired != start {
+			// The scheduling point the slice started at, if any, is passed now.
+			h.PassPoint = false
+		}
+		pass = false
+		if stop.Reason == cpu.StopFault && stop.Fault.Kind == mm.Watched {
+			pass = true // a Check before the access, then the access alone
+			continue
+		}
 		if stop.Reason != cpu.StopBudget || h.Retired-start >= budget {
 			return stop
 		}

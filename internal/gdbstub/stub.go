@@ -42,12 +42,12 @@ type Stub struct {
 	detached  bool // gdb detached or the connection ended: the run goes on alone
 	running   bool // gdb resumed the guest and waits for a stop reply
 
-	breaks  map[uint64]bool // software (Z0) and hardware (Z1) breakpoints
+	breaks map[uint64]bool // software (Z0) and hardware (Z1) breakpoints
 	// breakList is breaks sorted, for the hart (Breakpoints); nil when stale.
 	breakList []uint64
 	watchMM   []*mm.AddressSpace // each watchpoint's address space, as of the last Check
-	watches []watch         // watchpoints (Z2, Z3, Z4)
-	pending *access         // the access of the last instruction seen, with Z3/Z4 set
+	watches   []watch            // watchpoints (Z2, Z3, Z4)
+	pending   *access            // the access of the last instruction seen, with Z3/Z4 set
 
 	// step is the pending single step, if any: it ends when thread stepTID's
 	// position (retired count or pc) changes.

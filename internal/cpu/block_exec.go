@@ -20,16 +20,19 @@ func (e *blockExec) run(budget uint64) Stop {
 	tag := tlb.tag
 	prof := h.bus.Profile
 	var (
-		left  = budget // instructions this run may still retire
-		pc    = h.pc
-		b     *block
-		ops   []bop
-		op    *bop
-		next  uint64
-		slot  int
-		stop  Stop
-		fault *mm.Fault
-		tail  bool
+		left   = budget // instructions this run may still retire
+		pc     = h.pc
+		b      *block
+		ops    []bop
+		op     *bop
+		next   uint64
+		slot   int
+		stop   Stop
+		fault  *mm.Fault
+		tail   bool
+		clean  = ^uint64(0) // a page of code without breakpoints (Hart.Breaks)
+		cleanB [4]*block    // blocks without breakpoints, on pages with some
+		nclean int
 	)
 	if budget == 0 {
 		return h.stop(Stop{Reason: StopBudget}, pc, 0)
@@ -40,10 +43,14 @@ func (e *blockExec) run(budget uint64) Stop {
 	wtag := tlb.wtag
 
 enter:
-	if h.Breaks != nil {
+	if h.Breaks != nil && b.pc&^mm.PageMask != clean && b != cleanB[0] && b != cleanB[1] && b != cleanB[2] && b != cleanB[3] {
 		// A debugger's breakpoint in the block (not the run's first instruction):
-		// the run ends before it, as if the budget ended there.
-		if k, ok := e.breakIn(b, left == budget); ok && k < left {
+		// the run ends before it, as if the budget ended there. A page without
+		// any is not looked at again in this run (clean).
+		if k, ok := e.breakIn(b, left == budget, &clean); !ok && left != budget {
+			cleanB[nclean%4] = b // a loop of up to four blocks looks once
+			nclean++
+		} else if ok && k < left {
 			if k == 0 {
 				return h.stop(Stop{Reason: StopBudget}, b.pc, budget-left)
 			}
@@ -649,9 +656,10 @@ func (e *blockExec) buildPlain(b *block) {
 // (Hart.Breaks), the first one excepted when first (the run starts there). A block's
 // instructions all lie on its first one's page, though not in order (it follows jumps
 // within the page): only a block on a page with a breakpoint is looked through.
-func (e *blockExec) breakIn(b *block, first bool) (uint64, bool) {
+func (e *blockExec) breakIn(b *block, first bool, clean *uint64) (uint64, bool) {
 	page := b.pc &^ mm.PageMask
 	if !e.h.breakIn(page, page+mm.PageSize) {
+		*clean = page
 		return 0, false
 	}
 	e.buildPlain(b)

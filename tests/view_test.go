@@ -10,20 +10,21 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 )
 
-// weft view in a real headless Chromium (Debian's chromium): the fork-cow lesson's
-// program between its fork and the child's exec. The page, after its scripts ran and
-// fetched the state at that instant, must show the two address spaces' 4 MiB buffers
-// with every page on the same frame, shared, but the one the child wrote.
+// weft view in a real headless Chromium (Debian's chromium, driven through the DevTools
+// protocol): the fork-cow lesson's program between its fork and the child's exec. The
+// page, after its scripts ran and fetched the state at that instant, must show the two
+// address spaces' 4 MiB buffers with every page on the same frame, shared, but the one
+// the child wrote. Then a click on the timeline, in the middle of one of the child's
+// time slices, must show the child running on that CPU, and the step buttons must move
+// to the next scheduling decision and one instruction back; at each instant the
+// threads on the page are those of the machine.
 func TestViewInChromium(t *testing.T) {
-	chromium, err := exec.LookPath("chromium")
-	if err != nil {
-		t.Fatalf("chromium is missing (apt-get install chromium; scripts/setup.sh installs it): %v", err)
-	}
 	prog := filepath.Join(repoRoot, "examples", "bin", "fork_cow")
 	if _, err := os.Stat(prog); err != nil {
 		t.Fatalf("%v (make -C examples builds the lesson programs)", err)
@@ -52,7 +53,10 @@ func TestViewInChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 	var rec struct {
-		Events []struct{ Kind, Time uint64 }
+		Events []struct {
+			Kind, Time, Dur uint64
+			PID, TID, CPU   int
+		}
 	}
 	err = json.NewDecoder(resp.Body).Decode(&rec)
 	resp.Body.Close()
@@ -72,48 +76,205 @@ func TestViewInChromium(t *testing.T) {
 		t.Fatalf("no fork then exec in the run's trace")
 	}
 	at := (fork + execAt) / 2
-	dom, err := exec.CommandContext(ctx, chromium, "--headless", "--no-sandbox", "--disable-gpu",
-		"--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-		"--disable-sync", "--user-data-dir="+t.TempDir(), "--virtual-time-budget=30000", "--dump-dom",
-		fmt.Sprintf("%s#t=%d", url, at)).Output()
-	if err != nil {
-		t.Fatalf("chromium --dump-dom: %v", err)
-	}
-	page := string(dom)
-	if !strings.Contains(page, fmt.Sprintf(`data-shown="%d"`, at)) {
-		t.Fatalf("the page did not show the instant %d:\n%.2000s", at, page)
-	}
+	b := startBrowser(t, ctx, 1400, 1000)
+	b.navigate(fmt.Sprintf("%s#t=%d", url, at))
+	b.waitFor(fmt.Sprintf("document.body.dataset.shown === %q", fmt.Sprint(at)))
+
 	// The mapping with the most resident pages in each process is the buffer; its
-	// pages, in order.
-	rows := regexp.MustCompile(`(?s)<tr data-pid="(\d+)" data-start="\d+" data-size="\d+">(.*?)</tr>`).FindAllStringSubmatch(page, -1)
-	pageRE := regexp.MustCompile(`<span class="pg( sh)?" data-frame="(\d+)"`)
-	type pg struct {
-		frame  string
-		shared bool
-	}
-	buffers := map[string][]pg{}
-	for _, r := range rows {
-		var pages []pg
-		for _, m := range pageRE.FindAllStringSubmatch(r[2], -1) {
-			pages = append(pages, pg{m[2], m[1] != ""})
+	// pages, in order, as [frame, shared, copied on write].
+	var buffers map[string][][3]any
+	b.eval(`(() => {
+		const out = {};
+		for (const row of document.querySelectorAll("tr[data-pid]")) {
+			const pages = [...row.querySelectorAll("span.pg")].map((p) => [p.dataset.frame, p.classList.contains("sh"), p.classList.contains("cw")]);
+			if (pages.length > (out[row.dataset.pid] || []).length) out[row.dataset.pid] = pages;
 		}
-		if len(pages) > len(buffers[r[1]]) {
-			buffers[r[1]] = pages
-		}
-	}
+		return out;
+	})()`, &buffers)
 	parent, child := buffers["2"], buffers["3"]
 	if len(parent) < 1024 || len(parent) != len(child) {
 		t.Fatalf("buffers on the page: parent %d pages, child %d, want the same 1024 or more", len(parent), len(child))
 	}
 	differ := 0
 	for i := range parent {
-		if parent[i].frame != child[i].frame {
+		if parent[i][0] != child[i][0] {
 			differ++
-		} else if !parent[i].shared || !child[i].shared {
-			t.Errorf("page %d: the same frame in both, not shown shared", i)
+			if child[i][2] != true || parent[i][2] != false {
+				t.Errorf("page %d: the child's copy is not shown copied on write, or the parent's original is", i)
+			}
+		} else if parent[i][1] != true || child[i][1] != true || parent[i][2] != false || child[i][2] != false {
+			t.Errorf("page %d: the same frame in both, not shown shared (or shown copied)", i)
 		}
 	}
 	if differ != 1 {
 		t.Errorf("%d of %d pages on different frames after the child's one write, want 1", differ, len(parent))
+	}
+	if dir := os.Getenv("WEFT_SCREENSHOTS"); dir != "" {
+		os.WriteFile(filepath.Join(dir, "view-fork-cow.png"), b.screenshot(), 0o644)
+	}
+
+	// Click the middle of the child's longest time slice on the timeline: the page
+	// must show the instant clicked, with the child running on that slice's CPU.
+	var slice struct {
+		Time, Dur uint64
+		CPU, TID  int
+	}
+	for _, e := range rec.Events {
+		if e.Kind == 0 && e.PID == 3 && e.Dur > slice.Dur { // trace.Slice
+			slice.Time, slice.Dur, slice.CPU, slice.TID = e.Time, e.Dur, e.CPU, e.TID
+		}
+	}
+	if slice.Dur == 0 {
+		t.Fatal("the child never ran in the trace")
+	}
+	var pos struct{ X, Y float64 }
+	b.eval(fmt.Sprintf(`(() => {
+		const svg = document.getElementById("lanes"), r = svg.getBoundingClientRect();
+		const scale = r.width / svg.viewBox.baseVal.width;
+		return {x: r.left + xOf(%d) * scale, y: r.top + (%d * 22 + 11) * scale};
+	})()`, slice.Time+slice.Dur/2, slice.CPU), &pos)
+	b.click(pos.X, pos.Y)
+	b.waitFor(fmt.Sprintf("document.body.dataset.shown !== %q", fmt.Sprint(at)))
+	shown := pageInstant(b)
+	if shown < slice.Time || shown >= slice.Time+slice.Dur {
+		t.Fatalf("clicked the child's slice [%d, %d) on CPU %d, the page shows the instant %d", slice.Time, slice.Time+slice.Dur, slice.CPU, shown)
+	}
+	threads := pageThreads(b)
+	t.Logf("clicked slice [%d,+%d) cpu %d tid %d: shown %d, threads %v", slice.Time, slice.Dur, slice.CPU, slice.TID, shown, threads)
+	if th := threads[slice.TID]; !strings.HasPrefix(th.State, "running") || th.CPU != slice.CPU {
+		t.Errorf("at %d (in the child's slice on CPU %d) the page shows thread %d as %q on CPU %d", shown, slice.CPU, slice.TID, th.State, th.CPU)
+	}
+	checkThreadsMatch(t, url, shown, threads)
+
+	// The step buttons: to the next scheduling decision, then one instruction back.
+	var next uint64
+	for _, e := range rec.Events {
+		if e.Kind == 0 && e.Time > shown && (next == 0 || e.Time < next) {
+			next = e.Time
+		}
+	}
+	b.eval(`document.getElementById("nextsched").click()`, nil)
+	b.waitFor(fmt.Sprintf("document.body.dataset.shown === %q", fmt.Sprint(next)))
+	checkThreadsMatch(t, url, next, pageThreads(b))
+	b.eval(`document.getElementById("previns").click()`, nil)
+	b.waitFor(fmt.Sprintf("document.body.dataset.shown === %q", fmt.Sprint(next-1)))
+	checkThreadsMatch(t, url, next-1, pageThreads(b))
+}
+
+type pageThread struct {
+	State string
+	CPU   int
+}
+
+// pageInstant is the virtual time whose state the page shows.
+func pageInstant(b *browser) uint64 {
+	var s string
+	b.eval(`document.body.dataset.shown`, &s)
+	n, err := strconv.ParseUint(s, 10, 64)
+	if err != nil {
+		b.t.Fatalf("the page shows the instant %q", s)
+	}
+	return n
+}
+
+// pageThreads reads every thread's state as the page shows it.
+func pageThreads(b *browser) map[int]pageThread {
+	var list []struct {
+		TID   int
+		CPU   int
+		State string
+	}
+	b.eval(`[...document.querySelectorAll("div[data-tid]")].map((d) => ({tid: +d.dataset.tid, cpu: +d.dataset.cpu, state: d.dataset.state}))`, &list)
+	out := map[int]pageThread{}
+	for _, th := range list {
+		out[th.TID] = pageThread{th.State, th.CPU}
+	}
+	return out
+}
+
+// checkThreadsMatch compares the threads the page shows with the server's state at
+// the same instant.
+func checkThreadsMatch(t *testing.T, url string, at uint64, page map[int]pageThread) {
+	t.Helper()
+	resp, err := http.Get(fmt.Sprintf("%sapi/state?at=%d", url, at))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var st struct {
+		Processes []struct {
+			Threads []struct {
+				TID   int
+				CPU   int
+				State string
+			}
+		}
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, p := range st.Processes {
+		for _, th := range p.Threads {
+			n++
+			if got := page[th.TID]; got.State != th.State || got.CPU != th.CPU {
+				t.Errorf("at %d thread %d: the page shows %q on CPU %d, the machine has %q on CPU %d", at, th.TID, got.State, got.CPU, th.State, th.CPU)
+			}
+		}
+	}
+	if n != len(page) {
+		t.Errorf("at %d the page shows %d threads, the machine has %d", at, len(page), n)
+	}
+}
+
+// weft view SCHEDULE shows the failing run a schedule file describes: the same failure
+// and output as weft replay gives.
+func TestViewSchedule(t *testing.T) {
+	dir := filepath.Join(repoRoot, "tests", "explore")
+	if out, err := exec.Command("make", "-s", "-C", dir).CombinedOutput(); err != nil {
+		t.Fatalf("building tests/explore: %v\n%s", err, out)
+	}
+	out := t.TempDir()
+	r := run([]string{weftBin, "explore", "--runs", "500", "--out", out, filepath.Join(dir, "bin", "atomicity_bug")}, os.Environ(), "", out)
+	if r.exitCode != 1 {
+		t.Fatalf("weft explore found no failure: %s\n%s", r.status, r.stderr)
+	}
+	schedules, _ := filepath.Glob(filepath.Join(out, "*.schedule"))
+	if len(schedules) != 1 {
+		t.Fatalf("schedules written: %v", schedules)
+	}
+	plain := run([]string{weftBin, "replay", schedules[0]}, os.Environ(), "", out)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, weftBin, "view", "--listen", "127.0.0.1:0", schedules[0])
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		t.Fatalf("weft view printed no URL: %v", err)
+	}
+	url := regexp.MustCompile(`http://\S+/`).FindString(line)
+	resp, err := http.Get(url + "api/run")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rec struct{ Status, Output string }
+	err = json.NewDecoder(resp.Body).Decode(&rec)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Status != "killed by SIGABRT" || plain.exitCode != 128+6 {
+		t.Errorf("weft view: %q; weft replay: %s", rec.Status, plain.status)
+	}
+	if !strings.Contains(rec.Output, "Assertion") || !strings.Contains(string(plain.stderr), strings.TrimSpace(rec.Output)) {
+		t.Errorf("weft view's run printed %q; weft replay's %q", rec.Output, plain.stderr)
 	}
 }

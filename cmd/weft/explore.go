@@ -159,11 +159,15 @@ const replaySynopsis = "weft replay [--trace FILE] [--strace] [--summary] [--sta
 
 // runPolicy and runAccessPoints, when set, are the policy and access-point filter cmdRun
 // gives the kernel (weft replay).
+// runStartup is the policy of start-up, up to the first clone, that schedule search
+// runs every schedule with (explore.Startup).
 var (
 	runPolicy       sched.Policy
+	runStartup      sched.Policy
 	runAccessPoints func(pc uint64) bool
-	// runNewPolicy makes the policy afresh, for a run that gdb re-executes.
-	runNewPolicy func() sched.Policy
+	// runNewPolicy makes the policy and the start-up policy afresh, for a run that
+	// gdb re-executes.
+	runNewPolicy func() (policy, startup sched.Policy)
 )
 
 // cmdReplay runs a program under a schedule file's decisions, as weft run would.
@@ -222,8 +226,9 @@ func cmdReplay(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	// The guest's argv[0] is the one the schedule recorded; the program is its path.
 	runArgs = append(runArgs, "--", s.Program)
 	runArgs = append(runArgs, s.Argv[1:]...)
-	runPolicy, runAccessPoints, runNewPolicy = s.Policy(), s.AccessPoints(exe), s.Policy
-	defer func() { runPolicy, runAccessPoints, runNewPolicy = nil, nil, nil }()
+	runPolicy, runStartup, runAccessPoints = s.Policy(), explore.Startup(s.Grain), s.AccessPoints(exe)
+	runNewPolicy = func() (sched.Policy, sched.Policy) { return s.Policy(), explore.Startup(s.Grain) }
+	defer func() { runPolicy, runStartup, runAccessPoints, runNewPolicy = nil, nil, nil, nil }()
 	status := cmdRun(runArgs, stdin, stdout, stderr)
 	if r, ok := runPolicy.(*sched.Replay); ok && r.Applied < len(s.Decisions) {
 		fmt.Fprintf(stderr, "weft replay: only %d of the %d decisions applied: the run went another way than when the schedule was written\n", r.Applied, len(s.Decisions))

@@ -298,7 +298,7 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		StdinTTY: stdinTTY, StdoutTTY: isTTY(guestOut), StderrTTY: isTTY(stderr),
 		Env: opts.env, Seed: opts.seed, CPUs: opts.cpus, Quantum: opts.quantum, Step: opts.step,
 		MaxInsns: opts.maxInsns, MaxMemory: maxMem, ClockStart: clockStart, UID: uint32(opts.uid), GID: uint32(opts.gid),
-		Mounts: opts.mounts, RawHostIDs: opts.rawIDs, Root: opts.root, Policy: runPolicy, AccessPoints: runAccessPoints,
+		Mounts: opts.mounts, RawHostIDs: opts.rawIDs, Root: opts.root, Policy: runPolicy, Startup: runStartup, AccessPoints: runAccessPoints,
 	}
 	var det *race.Detector
 	var exe []byte
@@ -409,7 +409,7 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		// gdb went back in time (reverse-step, reverse-continue): the same run again,
 		// which the stub takes to the instant asked for.
 		if runNewPolicy != nil {
-			o.Policy = runNewPolicy()
+			o.Policy, o.Startup = runNewPolicy()
 			runPolicy = o.Policy
 		}
 		gdbStreams(stub, &o)

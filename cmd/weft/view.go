@@ -7,23 +7,32 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 
 	"weft/internal/demo"
+	"weft/internal/explore"
+	"weft/internal/race"
 	"weft/internal/run"
 	"weft/internal/view"
 )
 
 const viewUsage = `usage: weft view [--listen ADDR] [--seed N] [--cpus N] [--root DIR] PROGRAM [ARGS...]
+       weft view [--listen ADDR] SCHEDULE
+
 
 Runs PROGRAM once and serves a page on the host's loopback that shows the run: the
 CPUs' timeline, and at the instant under the cursor the processes and threads, their
 address spaces (which physical frames two processes share after fork, which were
 copied on write), their descriptor tables (which descriptors share an open file
-description) and signals. The state at an instant is rebuilt by re-running the
-program, deterministically, to that virtual time. weft view prints the page's URL and
+description) and signals. The state at an instant is rebuilt deterministically: from
+the last of the checkpoints taken while the program first ran (copies of the whole
+machine, thinned to stay within --checkpoint-memory), running on to that virtual time. weft view prints the page's URL and
 opens nothing by itself; Ctrl-C ends it.
+
+Given a schedule file that weft explore wrote, it shows that failing run: the program
+the schedule names, under the schedule's decisions, as weft replay runs it.
 
 flags:
 `
@@ -36,7 +45,9 @@ func cmdView(args []string, stdout, stderr io.Writer) int {
 	seed := set.Uint64("seed", 1, "the run's seed")
 	cpus := set.Int("cpus", 2, "simulated CPUs")
 	root := set.String("root", "", "a guest root `DIR`, as weft run --root")
-	maxInsns := set.Uint64("max-insns", 1_000_000_000, "stop the run after `N` instructions (each re-execution is a whole run up to the instant shown)")
+	maxInsns := set.Uint64("max-insns", 1_000_000_000, "stop the run after `N` instructions")
+	maxMem := set.String("max-memory", "4G", "cap on the guest's memory (`SIZE`, as weft run --max-memory)")
+	cpMem := set.String("checkpoint-memory", "512M", "bound on the memory of the run's checkpoints (`SIZE`; 0: none, every instant is a run from the start)")
 	if err := set.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -51,10 +62,77 @@ func cmdView(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "weft: view: --cpus %d: must be between 1 and 64\n", *cpus)
 		return exitUsage
 	}
-	s := &view.Session{Path: set.Arg(0), Argv: set.Args(), Opts: run.Options{
-		Seed: *seed, CPUs: *cpus, MaxInsns: *maxInsns, Init: true, Root: *root, UID: 1000, GID: 1000,
-	}}
+	mem, err := parseSize(*maxMem)
+	if err != nil {
+		fmt.Fprintf(stderr, "weft: view: --max-memory %q: %v\n", *maxMem, err)
+		return exitUsage
+	}
+	var cpBytes uint64
+	if *cpMem != "0" {
+		if cpBytes, err = parseSize(*cpMem); err != nil {
+			fmt.Fprintf(stderr, "weft: view: --checkpoint-memory %q: %v\n", *cpMem, err)
+			return exitUsage
+		}
+	}
+	var s *view.Session
+	if set.NArg() == 1 && isSchedule(set.Arg(0)) {
+		var status int
+		if s, status = scheduleSession(set.Arg(0), stderr); s == nil {
+			return status
+		}
+	} else {
+		s = &view.Session{Path: set.Arg(0), Argv: set.Args(), Opts: run.Options{
+			Seed: *seed, CPUs: *cpus, MaxInsns: *maxInsns, Init: true, Root: *root, UID: 1000, GID: 1000,
+		}}
+	}
+	s.Opts.MaxMemory = mem
+	s.CheckpointBytes, s.NoCheckpoints = cpBytes, cpBytes == 0
 	return serveView(s, *listen, stdout, stderr)
+}
+
+// isSchedule says whether path is a schedule file rather than a program: it starts
+// with the schedule's magic line.
+func isSchedule(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, len("weft-schedule "))
+	_, err = io.ReadFull(f, head)
+	return err == nil && string(head) == "weft-schedule "
+}
+
+// scheduleSession is the session of a schedule's replay: its program, arguments,
+// environment, CPUs and seeds, and a fresh replay policy for every re-execution (a
+// policy counts the decisions it applied). It returns nil and the exit status when the
+// schedule cannot be replayed.
+func scheduleSession(path string, stderr io.Writer) (*view.Session, int) {
+	sch, err := explore.ReadSchedule(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "weft: view: %s: %v\n", path, err)
+		return nil, exitUsage
+	}
+	exe, err := os.ReadFile(sch.Program)
+	if err != nil {
+		fmt.Fprintf(stderr, "weft: view: %v\n", err)
+		return nil, exitNotFound
+	}
+	if err := sch.Check(exe); err != nil {
+		fmt.Fprintf(stderr, "weft: view: %s: %v\n", sch.Program, err)
+		return nil, exitCannotRun
+	}
+	s := &view.Session{Path: sch.Program, Argv: sch.Argv,
+		Title: "weft replay " + filepath.Base(path), Text: "A failing schedule that weft explore found: " + sch.Failure + ".",
+		Opts: run.Options{Env: sch.Env, Seed: sch.KernelSeed, CPUs: sch.CPUs, MaxInsns: sch.MaxInsns, Init: true,
+			AccessPoints: sch.AccessPoints(exe), Data: exe},
+		Fresh: func(o *run.Options) {
+			o.Policy = sch.Policy()
+			if sch.Race {
+				o.Race = race.New()
+			}
+		}}
+	return s, 0
 }
 
 // serveView records the session's run and serves its page until weft is stopped.
@@ -69,7 +147,11 @@ func serveView(s *view.Session, listen string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "weft: view: --listen %s: %v\n", listen, err)
 		return exitUsage
 	}
-	fmt.Fprintf(stdout, "weft view: %s ran to %s (%d events); open http://%s/\n", strings.Join(s.Argv, " "), rec.Status, len(rec.Events), ln.Addr())
+	cps := fmt.Sprintf("%d checkpoints in %.1f MiB", rec.Checkpoints, float64(rec.CheckpointBytes)/(1<<20))
+	if rec.CheckpointError != "" {
+		cps = "no checkpoints: " + rec.CheckpointError
+	}
+	fmt.Fprintf(stdout, "weft view: %s ran to %s (%d events, %s); open http://%s/\n", strings.Join(s.Argv, " "), rec.Status, len(rec.Events), cps, ln.Addr())
 	if err := http.Serve(ln, s.Handler()); err != nil {
 		fmt.Fprintf(stderr, "weft: view: %v\n", err)
 		return exitInternal

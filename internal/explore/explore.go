@@ -69,8 +69,16 @@ type Options struct {
 	// Race runs every schedule with the race detector: a data race is a failure.
 	Race bool
 
+	// NoSnapshot runs every schedule from the program's start instead of from a
+	// snapshot of the kernel at its first clone. Both give the same runs (start-up,
+	// where one thread runs alone, is scheduled by a fixed policy either way); the
+	// snapshot only saves the time of loading the program and running its start-up.
+	NoSnapshot bool
+
 	// accessPoints is the filter that results (nil: all).
 	accessPoints func(pc uint64) bool
+	// snap is the snapshot schedules start from (nil: none, each runs from the start).
+	snap *snapshot
 	// exe is the program, read once.
 	exe []byte
 
@@ -165,23 +173,81 @@ type outcome struct {
 	replay *sched.Replay
 }
 
-// runWith runs the program once under policy p.
-func (o *Options) runWith(p sched.Policy, seed uint64) (*outcome, error) {
+// Startup is the policy that schedules a run up to the program's first clone, before
+// the schedule's own policy takes over (run.Options.Startup): with one thread there is
+// nothing to choose, and a fixed policy makes start-up the same in every schedule,
+// which is what lets them all start from one snapshot of it. Replays use it too.
+func Startup(grain uint64) sched.Policy { return sched.NewReplay(grain, nil) }
+
+// snapshot is the kernel at the program's first clone, which every schedule of a
+// campaign restores instead of loading the program and running its start-up.
+type snapshot struct {
+	ck *kernel.Checkpoint
+	// stdout and stderr are what the program printed before it.
+	stdout, stderr string
+}
+
+// takeSnapshot runs the program to its first clone and checkpoints it there. A program
+// that never clones, or a kernel that cannot be checkpointed, gives no snapshot (and
+// the error, for the report): its schedules run from the start.
+func (o *Options) takeSnapshot(seed uint64) (*snapshot, error) {
 	var stdout, stderr bytes.Buffer
-	rec := sched.NewRecorder(p)
 	var det *race.Detector
 	if o.Race {
 		det = race.New()
 	}
 	res, err := run.Program(o.Path, o.Argv, run.Options{
 		Stdout: &stdout, Stderr: &stderr, Env: o.Env, Seed: seed, CPUs: o.CPUs,
-		MaxInsns: o.MaxInsns, Init: true, Policy: rec, AccessPoints: o.accessPoints, Data: o.exe,
-		Race: det,
+		MaxInsns: o.MaxInsns, Init: true, Policy: Startup(o.Grain), PauseAtClone: true,
+		AccessPoints: o.accessPoints, Data: o.exe, Race: det,
 	})
 	if err != nil {
 		return nil, err
 	}
-	out := &outcome{rec: rec, steps: rec.Steps, output: stdout.String() + stderr.String()}
+	if res.Outcome != kernel.Paused {
+		return nil, errors.New("the program never clones")
+	}
+	ck, err := res.Kernel.Checkpoint()
+	if err != nil {
+		return nil, err
+	}
+	return &snapshot{ck: ck, stdout: stdout.String(), stderr: stderr.String()}, nil
+}
+
+// runWith runs the program once under policy p (from the first clone on).
+func (o *Options) runWith(p sched.Policy, seed uint64) (*outcome, error) {
+	var stdout, stderr bytes.Buffer
+	rec := sched.NewRecorder(p)
+	var det *race.Detector
+	var res kernel.Result
+	if s := o.snap; s != nil && seed == o.kernelSeed() {
+		k, err := s.ck.Restore(kernel.RestoreConfig{Stdout: &stdout, Stderr: &stderr, Policy: rec, AccessPoints: o.accessPoints})
+		if err != nil {
+			return nil, err
+		}
+		res = k.Run()
+		det = k.Race()
+	} else {
+		if o.Race {
+			det = race.New()
+		}
+		r, err := run.Program(o.Path, o.Argv, run.Options{
+			Stdout: &stdout, Stderr: &stderr, Env: o.Env, Seed: seed, CPUs: o.CPUs,
+			MaxInsns: o.MaxInsns, Init: true, Startup: Startup(o.Grain), Policy: rec, AccessPoints: o.accessPoints, Data: o.exe,
+			Race: det,
+		})
+		if err != nil {
+			return nil, err
+		}
+		res = r.Result
+	}
+	outStr, errStr := stdout.String(), stderr.String()
+	if s := o.snap; s != nil && seed == o.kernelSeed() {
+		// What the program printed before the snapshot.
+		outStr, errStr = s.stdout+outStr, s.stderr+errStr
+	}
+	output := outStr + errStr
+	out := &outcome{rec: rec, steps: rec.Steps, output: output}
 	if r, ok := p.(*sched.Replay); ok {
 		out.replay = r
 	}
@@ -196,7 +262,7 @@ func (o *Options) runWith(p sched.Policy, seed uint64) (*outcome, error) {
 		out.kind = fmt.Sprintf("killed by %v", res.Signal)
 	case res.Status != 0:
 		out.kind = fmt.Sprintf("exit status %d", res.Status)
-	case o.ExpectStdout != nil && !bytes.Equal(stdout.Bytes(), o.ExpectStdout):
+	case o.ExpectStdout != nil && outStr != string(o.ExpectStdout):
 		out.kind = "standard output differs from --expect-stdout"
 	case det != nil && len(det.Reports) > 0:
 		// Named by the first race's code, so that --all collects distinct races.
@@ -259,6 +325,11 @@ func Explore(o Options) (*Report, error) {
 	}
 	o.setAccessPoints(exe)
 	o.exe = exe
+	o.snap = nil
+	if !o.NoSnapshot {
+		// A program that cannot be snapshot runs every schedule from the start.
+		o.snap, _ = o.takeSnapshot(o.kernelSeed())
+	}
 	// The profiling run: a random walk whose choice points give PCT its k and URW
 	// its per-thread counts. Its own failure counts like any other.
 	pr, err := o.runWith(sched.NewRandom(scheduleSeed(o.Seed, -1), o.Grain), o.kernelSeed())

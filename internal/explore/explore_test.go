@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -78,13 +79,30 @@ func TestCorpusBugsFound(t *testing.T) {
 			if err := s.Check(exe); err != nil {
 				t.Fatal(err)
 			}
+			// weft replay runs from the program's start; the campaign ran from a
+			// snapshot at the first clone: both must give the same run.
 			o := s.Options(exe)
+			if err := o.Validate(); err != nil {
+				t.Fatal(err)
+			}
 			out, err := o.runWith(s.Policy(), s.KernelSeed)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if out.kind != f.Kind {
 				t.Errorf("replay of the schedule file: %q, want %q", out.kind, f.Kind)
+			}
+			o.exe = exe
+			if o.snap, err = o.takeSnapshot(s.KernelSeed); err != nil {
+				t.Fatalf("snapshot: %v", err)
+			}
+			snapOut, err := o.runWith(s.Policy(), s.KernelSeed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if snapOut.kind != out.kind || snapOut.output != out.output || !slices.Equal(snapOut.rec.Decisions, out.rec.Decisions) {
+				t.Errorf("replay from the snapshot: %q, %d decisions, output\n%s\nwant %q, %d decisions, output\n%s",
+					snapOut.kind, len(snapOut.rec.Decisions), snapOut.output, out.kind, len(out.rec.Decisions), out.output)
 			}
 		})
 	}
@@ -141,7 +159,8 @@ func TestScheduleErrors(t *testing.T) {
 }
 
 // BenchmarkSchedule measures the host time of one schedule of a small two-thread
-// program (the atomicity twin) under PCT: start-up, both threads, exit.
+// program (the atomicity twin) under PCT: start-up, both threads, exit; from the
+// program's start, and from a snapshot at its first clone (what Explore does).
 func BenchmarkSchedule(b *testing.B) {
 	if _, err := exec.Command("make", "-s", "-C", corpusDir).CombinedOutput(); err != nil {
 		b.Fatal(err)
@@ -156,12 +175,36 @@ func BenchmarkSchedule(b *testing.B) {
 	}
 	o.setAccessPoints(exe)
 	o.exe = exe
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if _, err := o.runWith(o.policy(i, uint64(i), profile{choices: 150}), 1); err != nil {
-			b.Fatal(err)
-		}
+	snap, err := o.takeSnapshot(o.kernelSeed())
+	if err != nil {
+		b.Fatal(err)
 	}
+	for _, mode := range []string{"from-start", "from-snapshot"} {
+		b.Run(mode, func(b *testing.B) {
+			o.snap = nil
+			if mode == "from-snapshot" {
+				o.snap = snap
+			}
+			cpu := cpuTime()
+			for i := 0; i < b.N; i++ {
+				if _, err := o.runWith(o.policy(i, uint64(i), profile{choices: 150}), o.kernelSeed()); err != nil {
+					b.Fatal(err)
+				}
+			}
+			// CPU time, garbage collection included: on a shared machine the wall
+			// clock (ns/op) counts the other processes' turns too.
+			b.ReportMetric(float64((cpuTime()-cpu).Microseconds())/1000/float64(b.N), "cpu-ms/op")
+		})
+	}
+}
+
+// cpuTime is the CPU time the process has used (user and system).
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // BenchmarkStrategies produces the README's table: for each strategy, the corpus bugs

@@ -83,7 +83,9 @@ func (k *Kernel) debugRun(t *Task, h *cpu.Hart, budget uint64) cpu.Stop {
 	for {
 		done := h.Retired - start
 		h.Save(&t.Ctx)
+		k.inCheck = true // a slice is under way: no checkpoint here (Checkpoint)
 		d.Check(t, t.Stats.Insns+done)
+		k.inCheck = false
 		h.Load(&t.Ctx, t.TG.MM) // the debugger may have written registers
 		if hd != nil {
 			// Asked again after each Check, which may have changed them.

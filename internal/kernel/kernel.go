@@ -82,6 +82,17 @@ type Config struct {
 	// PauseAt, if set, is a virtual time (ns) at which Run returns with Outcome
 	// Paused and the machine's state intact, once every busy CPU has reached it.
 	PauseAt uint64
+	// PauseAtClone makes Run return Paused once, at the first instant at which more
+	// than one task is live (after the first clone, fork or vfork, before anything
+	// else runs): where schedule search takes its snapshot and hands over to the
+	// schedule's policy (SetPolicy).
+	PauseAtClone bool
+	// Handover, if set, takes over from Policy at that same instant (whether or not
+	// the run pauses there): schedule search runs start-up, where one thread runs
+	// alone, under a fixed policy, so that every schedule shares it (and a snapshot of
+	// it), and the schedule's own policy decides from the first clone on. It must
+	// agree with Policy on Points.
+	Handover sched.Policy
 	// Root, if set, is a host directory that is the guest's root: read-only on the
 	// host, with an in-memory layer above it (vfs.NewRoot). Programs, their
 	// interpreters and libraries are then found in it.
@@ -273,6 +284,13 @@ type Kernel struct {
 	// calls neither floods stderr nor grows the noticed set.
 	unknownCalls int
 	stdio        [3]*vfs.Inode
+	// procRoot is /proc's root, whose entries are closures over the kernel: a
+	// restored checkpoint gives them anew (checkpoint.go).
+	procRoot *vfs.Inode
+	// pausedClone is set once Run has paused at the first clone (Config.PauseAtClone).
+	pausedClone bool
+	// inCheck is set while the debugger's Check runs, in the middle of a slice.
+	inCheck bool
 }
 
 // New returns a kernel with no processes. It fails only when a mount cannot be made.
@@ -317,6 +335,9 @@ func New(cfg Config) (*Kernel, error) {
 		k.policy = sched.NewTimeSlice(cfg.Seed)
 	}
 	k.points = k.policy.Points()
+	if cfg.Handover != nil && cfg.Handover.Points() != k.points {
+		return nil, fmt.Errorf("policy %s stops at scheduling points (%v) where the start-up policy %s does not (%v)", cfg.Handover.Name(), cfg.Handover.Points(), k.policy.Name(), k.points)
+	}
 	if cfg.Race != nil {
 		// The detector's shadow state grows with what the guest touches: it counts
 		// against --max-memory like any other host memory the guest causes.

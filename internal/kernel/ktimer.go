@@ -5,9 +5,14 @@ package kernel
 // list with sleeping tasks, so an armed one keeps a run that is otherwise idle from
 // being a deadlock, and time jumps to it when every CPU is idle.
 
-// AddTimer arranges for fn to run at virtual time at, with no task current, and
-// returns an id for CancelTimer. fn is told the time it was due.
-func (k *Kernel) AddTimer(at uint64, fn func(at uint64)) uint64 {
+// firer is what a kernel timer runs. It is an object, not a func value, so that a
+// checkpoint (checkpoint.go) can copy the timer with the object it fires: a closure
+// would keep pointing into the kernel it was made in.
+type firer interface{ fire(at uint64) }
+
+// AddTimer arranges for fn.fire to run at virtual time at, with no task current, and
+// returns an id for CancelTimer. fire is told the time it was due.
+func (k *Kernel) AddTimer(at uint64, fn firer) uint64 {
 	return k.insertTimer(timer{at: at, fn: fn})
 }
 

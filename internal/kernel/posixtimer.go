@@ -125,7 +125,7 @@ func (pt *posixTimer) arm() {
 	if pt.kt != 0 || pt.exp.next == 0 || pt.notify == linux.SIGEV_NONE || pt.queued {
 		return
 	}
-	pt.kt = pt.k.AddTimer(pt.exp.next, pt.fire)
+	pt.kt = pt.k.AddTimer(pt.exp.next, pt)
 }
 
 func (pt *posixTimer) fire(at uint64) {

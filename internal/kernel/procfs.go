@@ -13,36 +13,44 @@ import (
 // comm, status, maps and fd/, in Linux's formats. Contents are computed when a file is
 // opened, from the kernel's state at that moment.
 func (k *Kernel) mountProc() {
+	lookup, names := k.procRootFuncs()
+	root := k.FS.NewDynamicDir(0o555, 0, 0, lookup, names)
+	root.SetMagic(vfs.PROC_SUPER_MAGIC)
+	k.FS.Mount("/proc", root)
+	k.procRoot = root
+}
+
+// procRootFuncs returns the entries of /proc, computed from k when looked up. A
+// restored checkpoint gives its /proc these anew, bound to the new kernel.
+func (k *Kernel) procRootFuncs() (func(string) *vfs.Inode, func() []string) {
 	fs := k.FS
-	root := fs.NewDynamicDir(0o555, 0, 0, func(name string) *vfs.Inode {
-		if n := k.procSysEntry(name); n != nil {
-			return n
-		}
-		if name == "self" {
-			if k.current == nil {
+	return func(name string) *vfs.Inode {
+			if n := k.procSysEntry(name); n != nil {
+				return n
+			}
+			if name == "self" {
+				if k.current == nil {
+					return nil
+				}
+				return fs.NewSymlink(strconv.Itoa(k.current.TG.PID), 0, 0)
+			}
+			pid, err := strconv.Atoi(name)
+			if err != nil {
 				return nil
 			}
-			return fs.NewSymlink(strconv.Itoa(k.current.TG.PID), 0, 0)
-		}
-		pid, err := strconv.Atoi(name)
-		if err != nil {
-			return nil
-		}
-		if tg := k.FindGroup(pid); tg != nil {
-			return k.procDir(tg)
-		}
-		return nil
-	}, func() []string {
-		names := append([]string{"self"}, procSysNames...)
-		for _, tg := range k.groups {
-			if !tg.Reaped {
-				names = append(names, strconv.Itoa(tg.PID))
+			if tg := k.FindGroup(pid); tg != nil {
+				return k.procDir(tg)
 			}
+			return nil
+		}, func() []string {
+			names := append([]string{"self"}, procSysNames...)
+			for _, tg := range k.groups {
+				if !tg.Reaped {
+					names = append(names, strconv.Itoa(tg.PID))
+				}
+			}
+			return names
 		}
-		return names
-	})
-	root.SetMagic(vfs.PROC_SUPER_MAGIC)
-	fs.Mount("/proc", root)
 }
 
 // linkDevFD makes the links udev makes on Linux: programs write to /dev/stdout, and
@@ -53,9 +61,10 @@ func (k *Kernel) mountProc() {
 // terminal, /dev/pts is empty and opening /dev/tty fails with ENXIO, as it does on
 // Linux for a process with no controlling terminal.
 func (k *Kernel) makeTerminal() *vfs.Inode {
+	// (noEntry and noNames are plain functions, not closures: a checkpoint shares them.)
 	if !k.cfg.StdinTTY || !k.cfg.StdoutTTY {
 		k.FS.AddNode("/dev/tty", k.FS.NewDevice(nil, 0o666, 5<<8|0))
-		k.FS.AddNode("/dev/pts", k.FS.NewDynamicDir(0o755, 0, 0, func(string) *vfs.Inode { return nil }, func() []string { return nil }))
+		k.FS.AddNode("/dev/pts", k.FS.NewDynamicDir(0o755, 0, 0, noEntry, noNames))
 		return nil
 	}
 	term := &vfs.Stream{R: k.cfg.Stdin, W: k.cfg.Stdout, TTY: true}
@@ -331,3 +340,8 @@ func (tg *ThreadGroup) firstLive() *Task {
 	}
 	return nil
 }
+
+// noEntry and noNames are the entries of an empty synthetic directory (/dev/pts
+// without a terminal).
+func noEntry(string) *vfs.Inode { return nil }
+func noNames() []string         { return nil }

@@ -144,6 +144,16 @@ func (k *Kernel) Run() Result {
 			k.fireTimers(c.Clock)
 			continue // a woken task may belong on an idle CPU with an earlier clock
 		}
+		if !k.pausedClone && len(k.live) > 1 && (k.cfg.PauseAtClone || k.cfg.Handover != nil) {
+			k.pausedClone = true
+			if p := k.cfg.Handover; p != nil {
+				k.cfg.Handover = nil
+				k.policy, k.cfg.Policy = p, p // New checked that it agrees on Points
+			}
+			if k.cfg.PauseAtClone {
+				return Result{Outcome: Paused}
+			}
+		}
 		if k.pauseAt != 0 && c.Clock >= k.pauseAt {
 			// c has the smallest clock of the busy CPUs: the whole machine has
 			// reached the instant asked for (weft view shows its state).
@@ -446,7 +456,19 @@ func (k *Kernel) preemptAt(c *CPU, t *Task, p sched.Point, addr uint64) bool {
 		(k.cfg.AccessPoints != nil && !k.cfg.AccessPoints(t.Ctx.PC)))) {
 		return false
 	}
-	k.ready, k.readyAt = append(k.ready[:0], k.thread(t)), append(k.readyAt[:0], -1)
+	at := k.thread(t)
+	if kp, ok := k.policy.(sched.Keeper); ok && kp.Keeps(at) {
+		// What Pick would do, as Pick would count it: a step when another task could
+		// have taken c.
+		for _, q := range k.runq {
+			if q.allowedOn(c) {
+				t.steps++
+				break
+			}
+		}
+		return false
+	}
+	k.ready, k.readyAt = append(k.ready[:0], at), append(k.readyAt[:0], -1)
 	for j, q := range k.runq {
 		if q.allowedOn(c) {
 			k.ready = append(k.ready, k.thread(q))

@@ -114,7 +114,7 @@ func (tf *TimerFD) arm() {
 	if tf.kt != 0 || tf.exp.next == 0 {
 		return
 	}
-	tf.kt = tf.k.AddTimer(tf.exp.next, tf.fire)
+	tf.kt = tf.k.AddTimer(tf.exp.next, tf)
 }
 
 func (tf *TimerFD) fire(at uint64) {

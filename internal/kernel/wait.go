@@ -90,8 +90,8 @@ type timer struct {
 	at   uint64
 	seq  uint64 // creation order, to break ties deterministically
 	task *Task
-	proc *ThreadGroup    // ITIMER_REAL of this process: SIGALRM at expiry
-	fn   func(at uint64) // a kernel timer (AddTimer): timerfds, POSIX timers
+	proc *ThreadGroup // ITIMER_REAL of this process: SIGALRM at expiry
+	fn   firer        // a kernel timer (AddTimer): timerfds, POSIX timers
 }
 
 func (k *Kernel) addTimer(t *Task, at uint64) {
@@ -126,7 +126,7 @@ func (k *Kernel) fireTimers(now uint64) {
 		if tm.fn != nil {
 			k.current = nil
 			k.firing = tm.at
-			tm.fn(tm.at)
+			tm.fn.fire(tm.at)
 			k.firing = 0
 			continue
 		}

@@ -256,6 +256,7 @@ func (as *AddressSpace) populate(v *VMA, vaddr uint64, acc Access) (*Frame, *Fau
 			return nil, &Fault{Addr: vaddr, Access: acc, Kind: OutOfMemory}
 		}
 		f.Data = e.frame.Data
+		f.copied = true
 		e.frame.refs--
 		e.frame = f
 		as.Stats.COWCopies++

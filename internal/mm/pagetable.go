@@ -136,8 +136,14 @@ type Frame struct {
 	// external marks a frame that belongs to someone else (a file's page, see
 	// NewFileFrame): the pool did not allocate it and does not take it back.
 	external bool
-	Data     [PageSize]byte
+	// copied marks a frame made by copying a shared one on a write (copy-on-write),
+	// for tools that show memory (weft view).
+	copied bool
+	Data   [PageSize]byte
 }
+
+// Copied reports whether f was made by copying a shared frame on a write.
+func (f *Frame) Copied() bool { return f.copied }
 
 // NewFileFrame returns a frame that holds a page of a file. The file owns it; address
 // spaces that map it MAP_SHARED only reference it.

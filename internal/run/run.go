@@ -50,6 +50,12 @@ type Options struct {
 	// PauseAt is kernel.Config.PauseAt: the run stops, its state intact, at this
 	// virtual time (weft view).
 	PauseAt uint64
+	// PauseAtClone is kernel.Config.PauseAtClone: the run stops at the first clone
+	// (schedule search's snapshot).
+	PauseAtClone bool
+	// Startup, if set, schedules the run up to the first clone, and Policy from there
+	// on (kernel.Config.Handover): schedule search and its replays.
+	Startup sched.Policy
 	// Root is kernel.Config.Root: a host directory that is the guest's root. The
 	// program is then a guest path, or a name looked up on the guest's PATH.
 	Root string
@@ -147,6 +153,10 @@ func Program(path string, argv []string, o Options) (*Result, error) {
 	if stdin == nil {
 		stdin = eof{}
 	}
+	policy, handover := o.Policy, sched.Policy(nil)
+	if o.Startup != nil {
+		policy, handover = o.Startup, o.Policy
+	}
 	k, err := kernel.New(kernel.Config{
 		Stdin: stdin, Stdout: stdout, Stderr: stderr,
 		StdinTTY: o.StdinTTY, StdoutTTY: o.StdoutTTY, StderrTTY: o.StderrTTY,
@@ -154,8 +164,8 @@ func Program(path string, argv []string, o Options) (*Result, error) {
 		MaxInsns: o.MaxInsns, MaxMemory: o.MaxMemory, ClockStart: o.ClockStart, UID: o.UID, GID: o.GID,
 		Mounts: o.Mounts, RawHostIDs: o.RawHostIDs, Syscalls: syscalls.Table(),
 		Strace: o.Strace, StraceCalls: o.StraceCalls, Trace: o.Trace, Notices: notices,
-		HostStopped: o.HostStopped, Closed: o.Closed, Init: o.Init, Root: o.Root, PauseAt: o.PauseAt,
-		CostModel: o.CostModel, NoASID: o.NoASID, Policy: o.Policy, AccessPoints: o.AccessPoints, Race: o.Race,
+		HostStopped: o.HostStopped, Closed: o.Closed, Init: o.Init, Root: o.Root, PauseAt: o.PauseAt, PauseAtClone: o.PauseAtClone,
+		CostModel: o.CostModel, NoASID: o.NoASID, Policy: policy, Handover: handover, AccessPoints: o.AccessPoints, Race: o.Race,
 	})
 	if err != nil {
 		return nil, err

@@ -115,3 +115,9 @@ func (n *Inode) List() []string {
 // Exists reports whether the absolute path names an entry, without following a final
 // symbolic link or checking permissions (for weft's own set-up of the tree).
 func (fs *FS) Exists(path string) bool { return fs.lookupPlain(path) != nil }
+
+// SetDynamic replaces a synthetic directory's entry functions (NewDynamicDir): a
+// restored checkpoint binds them to its own kernel.
+func (n *Inode) SetDynamic(lookup func(name string) *Inode, names func() []string) {
+	n.lookupFn, n.namesFn = lookup, names
+}

@@ -378,7 +378,7 @@ func (ep *Epoll) check(it *EpollItem) {
 // as on Linux, EPOLL_CTL_MOD changes what the callbacks accept, not where they hang.
 func (it *EpollItem) watch() {
 	add := func(q *Queue, way int) {
-		w := &Watcher{Notify: func() bool { return it.notify(way) }, Exclusive: it.events&linux.EPOLLEXCLUSIVE != 0, Live: it.ep.live}
+		w := &Watcher{item: it, way: way, Exclusive: it.events&linux.EPOLLEXCLUSIVE != 0}
 		q.Watch(w)
 		it.watchers = append(it.watchers, w)
 		it.queues = append(it.queues, q)

@@ -91,6 +91,7 @@ func (n *Inode) growSlots(count int64) bool {
 
 // page returns the frame of page i, allocating (and charging) it if it is a hole.
 func (n *Inode) page(i int64) *mm.Frame {
+	n.thaw() // every caller changes the page, or maps it
 	if !n.growSlots(i + 1) {
 		return nil
 	}
@@ -180,6 +181,7 @@ func (n *Inode) pagedWrite(p []byte, off int64) (int, error) {
 // that still holds one keeps it), and the bytes past the end in the last page are
 // zeroed, so that the file reads as zeros there if it grows again.
 func (n *Inode) pagedTruncate(size int64) {
+	n.thaw()
 	if size < n.size {
 		keep := (size + mm.PageSize - 1) / mm.PageSize
 		if in := size % mm.PageSize; in != 0 && keep-1 < int64(len(n.pages)) && n.pages[keep-1] != nil {
@@ -299,6 +301,7 @@ func (n *Inode) PunchHole(off, length int64) error {
 	if err := n.copyUpForChange(); err != nil {
 		return err
 	}
+	n.thaw()
 	end := min(off+length, n.size)
 	for pos := off; pos < end; {
 		i := pos / mm.PageSize

@@ -24,6 +24,27 @@ type Watcher struct {
 	// Live, if set, reports whether a wake-up through this watcher would reach a
 	// waiting task now (an epoll instance someone waits on).
 	Live func() bool
+	// item and way, when item is set, stand for Notify and Live: epoll's entries are
+	// an object and a direction rather than closures, so that a kernel checkpoint can
+	// copy them with the epoll instance they belong to.
+	item *EpollItem
+	way  int
+}
+
+// notify runs the watcher's callback.
+func (w *Watcher) notify() bool {
+	if w.item != nil {
+		return w.item.notify(w.way)
+	}
+	return w.Notify()
+}
+
+// live reports whether a wake-up through the watcher would reach a waiting task now.
+func (w *Watcher) live() bool {
+	if w.item != nil {
+		return w.item.ep.live()
+	}
+	return w.Live != nil && w.Live()
 }
 
 // Add appends w to the queue.
@@ -73,7 +94,7 @@ func (q *Queue) Live() bool {
 		return true
 	}
 	for _, w := range q.watchers {
-		if w.Live != nil && w.Live() {
+		if w.live() {
 			return true
 		}
 	}
@@ -126,7 +147,7 @@ func (q *Queue) notify() {
 	}
 	ws := append([]*Watcher(nil), q.watchers...)
 	for _, w := range ws {
-		if w.Notify() && w.Exclusive {
+		if w.notify() && w.Exclusive {
 			return
 		}
 	}

@@ -78,7 +78,9 @@ type Inode struct {
 	gen      func() []byte // synthetic file: computes its contents at open
 
 	pages []*mm.Frame // an in-memory file's contents, nil for a hole (see paged.go)
-	size  int64       // an in-memory file's size
+	// thawed is fs.frozen when n last made its pages its own (freeze.go).
+	thawed uint64
+	size   int64 // an in-memory file's size
 
 	// What the file system charged to the memory cap for this inode itself (not its
 	// pages), how many open file descriptions refer to it, and whether it is gone
@@ -167,6 +169,10 @@ type FS struct {
 	reserved int64
 
 	mapHandles int // host files held open for mappings (HostPager)
+
+	// frozen counts the checkpoints taken: pages of files not thawed since the last
+	// may be shared with it (freeze.go).
+	frozen uint64
 
 	mounts map[*Inode]bool // the roots of what Mount put in the tree (EBUSY to move)
 

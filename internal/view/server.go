@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"sort"
 	"strconv"
+	"strings"
 	"sync"
 
 	"weft/internal/kernel"
@@ -23,9 +25,20 @@ type Session struct {
 	Opts run.Options // the run's options (seed, CPUs, root, mounts ...); streams are ignored
 	// Title and Text, if set, are shown beside the picture (a lesson's explanation).
 	Title, Text string
+	// Fresh, if set, gives each run the state that must not carry over from the last
+	// one (a schedule's replay policy, which counts the decisions it applied).
+	Fresh func(*run.Options)
+
+	// CheckpointBytes bounds the memory of the session's checkpoints (0:
+	// DefaultCheckpointBytes).
+	CheckpointBytes uint64
+	// NoCheckpoints makes every instant a run from the start, as before checkpoints.
+	NoCheckpoints bool
 
 	mu     sync.Mutex // one re-execution at a time: each is a whole weft run
 	record *Record
+	cps    checkpoints
+	cpErr  error // why the run could not be checkpointed, if it could not
 	// live is the last run StateAt paused, at virtual time liveAt: a later instant
 	// is reached by letting it go on, an earlier one by running again from the start.
 	live   *kernel.Kernel
@@ -42,6 +55,12 @@ type Record struct {
 	Status string        `json:"status"`
 	Output string        `json:"output"` // the guest's standard output and error (first 64 KiB)
 	Events []trace.Event `json:"events"`
+	// Checkpoints and CheckpointBytes are what the session keeps to reach any
+	// instant quickly; CheckpointError says why there are none, if the run could not
+	// be copied.
+	Checkpoints     int    `json:"checkpoints"`
+	CheckpointBytes uint64 `json:"checkpointBytes"`
+	CheckpointError string `json:"checkpointError,omitempty"`
 }
 
 // maxOutput bounds the guest output a record keeps.
@@ -56,34 +75,150 @@ func (c *capped) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// Record runs the program once, recording its trace (kept for the session).
+// recorder keeps the run's events, with a CPU's consecutive time slices of one thread
+// merged into one: the kernel ends a slice at every interleaving step while several
+// CPUs are busy (1,000 instructions by default), which would make the timeline of a
+// run of 10^8 instructions hundreds of thousands of rectangles, all but a few
+// indistinguishable at any zoom the page offers.
+type recorder struct {
+	Events []trace.Event
+	last   map[int]int // CPU -> index in Events of its last slice
+}
+
+// Event implements trace.Sink.
+func (r *recorder) Event(e *trace.Event) {
+	if e.Kind == trace.Slice {
+		if i, ok := r.last[e.CPU]; ok {
+			if p := &r.Events[i]; p.TID == e.TID && p.Time+p.Dur == e.Time {
+				p.Dur += e.Dur
+				p.Arg += e.Arg
+				return
+			}
+		}
+		r.last[e.CPU] = len(r.Events)
+	}
+	r.Events = append(r.Events, *e)
+}
+
+// Checkpoints: while Record runs the program, it takes a checkpoint of the whole
+// machine (kernel.Checkpoint) every so often in virtual time, so that any instant is
+// reached by restoring the last checkpoint before it and running on from there, a
+// bounded stretch, instead of running the program again from the start. They are kept
+// evenly spread and within a memory bound by thinning: when they grow past either
+// bound, every other one goes and the interval doubles.
+const (
+	// MaxCheckpoints bounds how many checkpoints a session keeps.
+	MaxCheckpoints = 64
+	// DefaultCheckpointBytes bounds their memory when Session.CheckpointBytes is 0.
+	DefaultCheckpointBytes = 512 << 20
+	// firstInterval is the virtual time between checkpoints at first (ns).
+	firstInterval = 1_000_000
+	// bytesPerInsn bounds the bytes a checkpoint copies per instruction run since
+	// the last one: at most 4, or the interval doubles.
+	bytesPerInsn = 4
+)
+
+// checkpoints are a session's checkpoints, in time order.
+type checkpoints struct {
+	list     []*kernel.Checkpoint
+	bytes    uint64
+	interval uint64 // virtual ns between two
+	limit    uint64 // bound on bytes
+}
+
+// add keeps cp, thinning the list while it is past a bound.
+func (c *checkpoints) add(cp *kernel.Checkpoint) {
+	c.list = append(c.list, cp)
+	c.bytes += cp.Bytes()
+	for len(c.list) > 1 && (len(c.list) > MaxCheckpoints || c.bytes > c.limit) {
+		kept := c.list[:0]
+		c.bytes = 0
+		for i, k := range c.list {
+			if i%2 == 0 {
+				kept = append(kept, k)
+				c.bytes += k.Bytes()
+			}
+		}
+		clear(c.list[len(kept):])
+		c.list = kept
+		c.interval *= 2
+	}
+}
+
+// before returns the last checkpoint at or before virtual time at, or nil.
+func (c *checkpoints) before(at uint64) *kernel.Checkpoint {
+	i := sort.Search(len(c.list), func(i int) bool { return c.list[i].Time() > at })
+	if i == 0 {
+		return nil
+	}
+	return c.list[i-1]
+}
+
+// Record runs the program once, recording its trace and taking checkpoints (kept for
+// the session).
 func (s *Session) Record() (*Record, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.record != nil {
 		return s.record, nil
 	}
-	rec := &trace.Recorder{}
+	rec := &recorder{last: map[int]int{}}
 	out := &capped{}
-	o := s.Opts
+	o := s.options()
 	o.Stdout, o.Stderr, o.Notices, o.Trace = out, out, out, rec
+	s.cps = checkpoints{interval: firstInterval, limit: s.CheckpointBytes}
+	if s.cps.limit == 0 {
+		s.cps.limit = DefaultCheckpointBytes
+	}
+	if !s.NoCheckpoints {
+		o.PauseAt = s.cps.interval
+	}
 	res, err := run.Program(s.Path, s.Argv, o)
 	if err != nil {
 		return nil, err
 	}
-	r := &Record{Title: s.Title, Text: s.Text, Argv: s.Argv, CPUs: len(res.Kernel.CPUs), Output: string(out.b), Events: rec.Events}
+	k, result := res.Kernel, res.Result
+	for next, insns := s.cps.interval, uint64(0); result.Outcome == kernel.Paused; {
+		cp, err := k.Checkpoint()
+		if err != nil {
+			// A machine that cannot be copied (a writable host mount) is shown by
+			// running it again from the start.
+			s.cpErr = err
+			k.PauseAt(0)
+		} else {
+			s.cps.add(cp)
+			// A checkpoint costs about as much as copying its bytes and surveying
+			// its objects; keep that below a fraction of running the instructions
+			// between two (a big machine is checkpointed less often).
+			for ran := k.TotalInsns() - insns; ran < cp.Bytes()/bytesPerInsn; ran *= 2 {
+				s.cps.interval *= 2
+			}
+			insns = k.TotalInsns()
+			next += s.cps.interval
+			k.PauseAt(next)
+		}
+		result = k.Run()
+	}
+	r := &Record{Title: s.Title, Text: s.Text, Argv: s.Argv, CPUs: len(k.CPUs), Output: string(out.b), Events: rec.Events,
+		Checkpoints: len(s.cps.list), CheckpointBytes: s.cps.bytes}
+	if s.cpErr != nil {
+		r.CheckpointError = s.cpErr.Error()
+	}
 	for _, e := range rec.Events {
 		r.End = max(r.End, e.Time+e.Dur)
 	}
-	switch res.Outcome {
+	switch result.Outcome {
 	case kernel.Exited:
-		r.Status = "exit " + strconv.Itoa(res.Status)
+		r.Status = "exit " + strconv.Itoa(result.Status)
+		if result.Signal != 0 {
+			r.Status = "killed by " + result.Signal.String()
+		}
 	case kernel.Deadlock:
 		r.Status = "deadlock"
 	case kernel.InsnLimit:
 		r.Status = "instruction limit"
 	default:
-		r.Status = fmt.Sprint(res.Outcome)
+		r.Status = fmt.Sprint(result.Outcome)
 	}
 	s.record = r
 	return r, nil
@@ -91,19 +226,35 @@ func (s *Session) Record() (*Record, error) {
 
 // StateAt captures the machine once every CPU has reached virtual time at. The run is
 // deterministic (the same seed and flags give the same machine at the same instant),
-// so an instant after the last one asked for is reached by letting that paused run go
-// on, and an earlier one by running the program again from the start.
-func (s *Session) StateAt(at uint64) (*State, error) {
+// so an instant is reached from the last checkpoint before it, or, when the last
+// instant asked for lies between that checkpoint and it, by letting that paused run
+// go on; without checkpoints, by running the program again from the start.
+//
+// detail names the processes whose pages are sent (nil: Capture's default).
+func (s *Session) StateAt(at uint64, detail []int) (*State, error) {
+	if _, err := s.Record(); err != nil {
+		return nil, err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	at = max(at, 1)
+	cp := s.cps.before(at)
 	switch {
 	case s.live != nil && at == s.liveAt:
-	case s.live != nil && at > s.liveAt:
+	case s.live != nil && at > s.liveAt && (cp == nil || cp.Time() <= s.liveAt):
 		s.live.PauseAt(at)
 		s.live.Run()
+	case cp != nil:
+		var sink capped
+		k, err := cp.Restore(kernel.RestoreConfig{Stdout: &sink, Stderr: &sink, Notices: &sink,
+			AccessPoints: s.Opts.AccessPoints, PauseAt: at})
+		if err != nil {
+			return nil, err
+		}
+		k.Run()
+		s.live = k
 	default:
-		o := s.Opts
+		o := s.options()
 		var sink capped
 		o.Stdout, o.Stderr, o.Notices, o.Trace = &sink, &sink, &sink, nil
 		o.PauseAt = at
@@ -114,11 +265,21 @@ func (s *Session) StateAt(at uint64) (*State, error) {
 		s.live = res.Kernel
 	}
 	s.liveAt = at
-	return Capture(s.live, at), nil
+	return Capture(s.live, at, detail), nil
+}
+
+// options returns the options of one more run of the session's program.
+func (s *Session) options() run.Options {
+	o := s.Opts
+	if s.Fresh != nil {
+		s.Fresh(&o)
+	}
+	return o
 }
 
 // Handler serves the page and its data: / the page, /api/run the recorded run,
-// /api/state?at=NS the machine at virtual time NS.
+// /api/state?at=NS the machine at virtual time NS (&pids=P,Q... the
+// processes whose pages it details).
 func (s *Session) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -139,7 +300,19 @@ func (s *Session) Handler() http.Handler {
 			http.Error(w, "at: a virtual time in nanoseconds", http.StatusBadRequest)
 			return
 		}
-		st, err := s.StateAt(at)
+		var detail []int
+		if q := r.URL.Query().Get("pids"); q != "" {
+			detail = []int{}
+			for _, f := range strings.Split(q, ",") {
+				pid, err := strconv.Atoi(f)
+				if err != nil {
+					http.Error(w, "pids: process IDs separated by commas", http.StatusBadRequest)
+					return
+				}
+				detail = append(detail, pid)
+			}
+		}
+		st, err := s.StateAt(at, detail)
 		reply(w, st, err)
 	})
 	return mux

@@ -9,6 +9,7 @@
 package view
 
 import (
+	"slices"
 	"sort"
 	"strconv"
 
@@ -22,10 +23,19 @@ type State struct {
 	Time      uint64    `json:"time"` // virtual nanoseconds
 	Insns     uint64    `json:"insns"`
 	Processes []Process `json:"processes"`
-	// Frames counts, for each frame ID the page colours by, how many mappings of
-	// how many processes show it.
+	// Detail lists the processes whose resident pages are sent, page by page; the
+	// others come with their mappings and page counts only, so that a machine of
+	// hundreds of processes stays a small message and a quick drawing.
+	Detail []int `json:"detail"`
+	// Frames counts, for each frame ID the page colours by (those of the detailed
+	// processes' pages), how many page-table entries point at it and which
+	// processes, detailed or not, map it.
 	Frames map[int]FrameUse `json:"frames"`
 }
+
+// DefaultDetail is how many processes' pages a State details when the page names none:
+// the first ones with an address space.
+const DefaultDetail = 4
 
 // FrameUse says who maps one physical frame.
 type FrameUse struct {
@@ -45,10 +55,14 @@ type Process struct {
 	GID     [4]int   `json:"gid"`
 	Threads []Thread `json:"threads"`
 	Maps    []Map    `json:"maps"`
-	FDs     []FD     `json:"fds"`
-	Pending uint64   `json:"pending"` // signals pending for the process
-	Handled []string `json:"handled"` // signals with a handler
-	Ignored []string `json:"ignored"`
+	// Resident and Shared count the process's present pages, and those another
+	// address space or entry may see (see Page.Shared), detailed or not.
+	Resident int      `json:"resident"`
+	Shared   int      `json:"shared"`
+	FDs      []FD     `json:"fds"`
+	Pending  uint64   `json:"pending"` // signals pending for the process
+	Handled  []string `json:"handled"` // signals with a handler
+	Ignored  []string `json:"ignored"`
 }
 
 // Thread is one task.
@@ -78,6 +92,9 @@ type Page struct {
 	Addr   uint64 `json:"addr"`
 	Frame  int    `json:"frame"`
 	Shared bool   `json:"shared"`
+	// Copied: the frame was made by copying a shared one when this process wrote
+	// to it (copy-on-write after fork).
+	Copied bool `json:"copied,omitempty"`
 }
 
 // FD is one descriptor and the open file description it refers to.
@@ -93,12 +110,34 @@ type FD struct {
 // maxPagesPerMap bounds what one mapping sends to the page: a view of 64 MiB per map.
 const maxPagesPerMap = 16384
 
-// Capture reads the state of k, which must not be running.
-func Capture(k *kernel.Kernel, now uint64) *State {
+// Capture reads the state of k, which must not be running, with the pages of the
+// processes detail names (nil: the first DefaultDetail with an address space).
+func Capture(k *kernel.Kernel, now uint64, detail []int) *State {
 	st := &State{Time: now, Insns: k.TotalInsns(), Frames: map[int]FrameUse{}}
+	groups := k.Groups()
+	if detail == nil {
+		for _, tg := range groups {
+			if len(detail) < DefaultDetail && !tg.Exited && tg.MM != nil {
+				detail = append(detail, tg.PID)
+			}
+		}
+	}
+	st.Detail = detail
+	// Who maps each frame, over every process: a detailed page's frame may be shared
+	// with a process that is not detailed.
+	mappers := map[*mm.Frame][]int{}
+	for _, tg := range groups {
+		if !tg.Exited && tg.MM != nil {
+			tg.MM.EachPage(func(_ uint64, f *mm.Frame, _ bool) {
+				if ps := mappers[f]; len(ps) == 0 || ps[len(ps)-1] != tg.PID {
+					mappers[f] = append(ps, tg.PID)
+				}
+			})
+		}
+	}
 	frames := map[*mm.Frame]int{}
 	ofds := map[*vfs.File]int{}
-	for _, tg := range k.Groups() {
+	for _, tg := range groups {
 		p := Process{PID: tg.PID, Comm: tg.Comm, Exe: tg.Exe, State: "running"}
 		if tg.Parent != nil {
 			p.PPID = tg.Parent.PID
@@ -119,7 +158,7 @@ func Capture(k *kernel.Kernel, now uint64) *State {
 			p.Threads = append(p.Threads, thread(t))
 		}
 		if !tg.Exited && tg.MM != nil {
-			p.Maps = maps(tg, frames, st)
+			p.Maps = maps(tg, slices.Contains(detail, tg.PID), frames, mappers, st, &p)
 			for _, fd := range tg.FDs.Open() {
 				f, err := tg.FDs.Get(fd)
 				if err != nil {
@@ -168,7 +207,8 @@ func thread(t *kernel.Task) Thread {
 	return th
 }
 
-func maps(tg *kernel.ThreadGroup, frames map[*mm.Frame]int, st *State) []Map {
+// maps lists tg's mappings, with their pages if detailed, and counts its pages in p.
+func maps(tg *kernel.ThreadGroup, detailed bool, frames map[*mm.Frame]int, mappers map[*mm.Frame][]int, st *State, p *Process) []Map {
 	var out []Map
 	for _, v := range tg.MM.VMAs() {
 		out = append(out, Map{Start: v.Start, End: v.End, Perm: v.Perm.String(), Name: v.Name, Shared: v.Shared})
@@ -178,6 +218,13 @@ func maps(tg *kernel.ThreadGroup, frames map[*mm.Frame]int, st *State) []Map {
 		starts = append(starts, m.Start)
 	}
 	tg.MM.EachPage(func(addr uint64, f *mm.Frame, shared bool) {
+		p.Resident++
+		if shared {
+			p.Shared++
+		}
+		if !detailed {
+			return
+		}
 		i := sort.Search(len(starts), func(i int) bool { return starts[i] > addr }) - 1
 		if i < 0 || addr >= out[i].End || len(out[i].Pages) >= maxPagesPerMap {
 			return
@@ -186,14 +233,9 @@ func maps(tg *kernel.ThreadGroup, frames map[*mm.Frame]int, st *State) []Map {
 		if !ok {
 			id = len(frames) + 1
 			frames[f] = id
+			st.Frames[id] = FrameUse{Refs: f.Refs(), Processes: mappers[f]}
 		}
-		use := st.Frames[id]
-		use.Refs = f.Refs()
-		if n := len(use.Processes); n == 0 || use.Processes[n-1] != tg.PID {
-			use.Processes = append(use.Processes, tg.PID)
-		}
-		st.Frames[id] = use
-		out[i].Pages = append(out[i].Pages, Page{Addr: addr, Frame: id, Shared: shared})
+		out[i].Pages = append(out[i].Pages, Page{Addr: addr, Frame: id, Shared: shared, Copied: f.Copied()})
 	})
 	return out
 }

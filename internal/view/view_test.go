@@ -2,6 +2,7 @@ package view
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -38,7 +39,7 @@ func TestForkSharesFrames(t *testing.T) {
 	if fork == 0 || exec <= fork {
 		t.Fatalf("no fork then exec in the trace (fork %d, exec %d)", fork, exec)
 	}
-	st, err := s.StateAt((fork + exec) / 2)
+	st, err := s.StateAt((fork+exec)/2, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,24 +84,63 @@ func TestForkSharesFrames(t *testing.T) {
 	// A later instant reached by letting the paused run go on is the one a fresh run
 	// reaches, and so is an earlier one reached by running again.
 	later := exec + (exec-fork)/2
-	resumed, err := s.StateAt(later)
+	resumed, err := s.StateAt(later, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	fresh := &Session{Path: s.Path, Argv: s.Argv, Opts: s.Opts}
-	want, err := fresh.StateAt(later)
+	fresh := &Session{Path: s.Path, Argv: s.Argv, Opts: s.Opts, NoCheckpoints: true}
+	want, err := fresh.StateAt(later, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(resumed, want) {
 		t.Errorf("the state at %d reached by resuming differs from a fresh run's", later)
 	}
-	back, err := s.StateAt((fork + exec) / 2)
+	back, err := s.StateAt((fork+exec)/2, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(st, back) {
 		t.Errorf("going back to an instant rebuilt a different state")
+	}
+}
+
+// An instant reached from a checkpoint is the instant a run from the start reaches:
+// the whole state, at instants spread over the run, forward and backward.
+func TestCheckpointsSameState(t *testing.T) {
+	const prog = "../../examples/bin/fork_cow"
+	opts := run.Options{Seed: 3, CPUs: 2, Init: true, MaxInsns: 1e9}
+	s := &Session{Path: prog, Argv: []string{prog}, Opts: opts}
+	rec, err := s.Record()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Checkpoints < 2 || rec.CheckpointBytes == 0 {
+		t.Fatalf("the run of %d ns took %d checkpoints (%d bytes); want several", rec.End, rec.Checkpoints, rec.CheckpointBytes)
+	}
+	fresh := &Session{Path: prog, Argv: []string{prog}, Opts: opts, NoCheckpoints: true}
+	restored := 0
+	for _, f := range []uint64{7, 3, 5, 1, 9, 2} {
+		at := rec.End * f / 10
+		got, err := s.StateAt(at, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := fresh.StateAt(at, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		from := "no checkpoint"
+		if cp := s.cps.before(at); cp != nil {
+			from = fmt.Sprintf("the checkpoint at %d", cp.Time())
+			restored++
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("the state at %d (from %s) differs from a run's from the start", at, from)
+		}
+	}
+	if restored < 3 {
+		t.Errorf("only %d of the instants were reached from a checkpoint", restored)
 	}
 }
 

@@ -388,11 +388,18 @@ func sameAsPlain(t *testing.T, prog, stdout, stderr string) {
 // the value before it.
 func TestGDBReverseContinueWatch(t *testing.T) {
 	gdbPrepare(t)
+	// From the start, and from checkpoints taken every 5000 instructions.
+	for _, every := range []string{"0", "5000"} {
+		t.Run("checkpoints="+every, func(t *testing.T) { reverseContinueWatch(t, every) })
+	}
+}
+
+func reverseContinueWatch(t *testing.T, every string) {
 	prog := filepath.Join(repoRoot, "tests", "gdb", "bin", "racy")
 	gout, stdout, stderr, code := weftUnderGDB(t, prog, []string{
 		"break 27", "continue", "watch counter", "reverse-continue", "print counter",
 		"info threads", "reverse-continue", "delete", "continue",
-	}, "--summary")
+	}, "--summary", "--gdb-checkpoints", every)
 	m := regexp.MustCompile(`^counter=(\d+)\n$`).FindStringSubmatch(stdout)
 	if m == nil || code != 0 {
 		t.Fatalf("stdout %q exit %d", stdout, code)
@@ -417,6 +424,12 @@ func TestGDBReverseContinueWatch(t *testing.T) {
 // is no history to go back to.
 func TestGDBReverseStep(t *testing.T) {
 	prog := gdbPrepare(t)
+	for _, every := range []string{"0", "3000"} {
+		t.Run("checkpoints="+every, func(t *testing.T) { reverseStep(t, prog, every) })
+	}
+}
+
+func reverseStep(t *testing.T, prog, every string) {
 	gout, stdout, stderr, _ := weftUnderGDB(t, prog, []string{
 		"reverse-stepi",
 		"break compute", "continue", "stepi", "stepi",
@@ -425,7 +438,7 @@ func TestGDBReverseStep(t *testing.T) {
 		"echo MARK-B\\n", "info registers", "echo MARK-END\\n",
 		"delete", "next", "next", "reverse-finish", "reverse-next",
 		"break 41", "continue", "reverse-next", "delete", "continue",
-	}, "--summary")
+	}, "--summary", "--gdb-checkpoints", every)
 	mustMatch(t, "gdb's output", gout,
 		`No more reverse-execution history.\n0x[0-9a-f]+ in _start \(\)`,
 		`hit Breakpoint 1, compute \(x=13\) at gdbtarget.c:26`,

@@ -181,6 +181,7 @@ type runOptions struct {
 	init       bool
 	cost       *costFlags
 	gdb        string // --gdb
+	gdbEvery   uint64 // --gdb-checkpoints
 }
 
 var opts runOptions
@@ -225,6 +226,7 @@ func runFlags(out io.Writer) *flag.FlagSet {
 	set.BoolVar(&opts.stats, "stats", false, "print instruction count and speed on stderr at the end")
 	set.BoolVar(&opts.race, "race", false, "detect data races between the threads of the program's own code (happens-before, as ThreadSanitizer); slows the run, which uses the interpreter")
 	set.StringVar(&opts.gdb, "gdb", "", "wait for gdb (gdb-multiarch: set architecture riscv:rv64, target remote ADDR) on `ADDR`, HOST:PORT on the loopback (:0 picks a port) or a Unix socket path, with the guest stopped before its first instruction")
+	set.Uint64Var(&opts.gdbEvery, "gdb-checkpoints", 20_000_000, "with --gdb, checkpoint the run every `N` instructions (fewer as the run goes on: at most 8 are kept), so that gdb's reverse moves re-execute from nearby; 0: re-execute from the start")
 	opts.cost = addCostFlags(set)
 	return set
 }
@@ -402,12 +404,35 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			}
 			stub.Attach(k, exePath)
 		}
+		stub.CheckpointEvery(opts.gdbEvery)
 		gdbReverse(stub, &o)
 	}
 	res, err := run.Program(prog, rest, o)
-	for stub != nil && err == nil && stub.Rewinding() {
+	for stub != nil && err == nil {
+		if res.Outcome == kernel.Paused {
+			// The stub asked for a pause to checkpoint the run, which goes on.
+			stub.Paused(res.Kernel)
+			start := time.Now()
+			res.Result = res.Kernel.Run()
+			res.Host += time.Since(start)
+			continue
+		}
+		if !stub.Rewinding() {
+			break
+		}
 		// gdb went back in time (reverse-step, reverse-continue): the same run again,
-		// which the stub takes to the instant asked for.
+		// from a checkpoint or from the start, which the stub takes to the instant
+		// asked for.
+		if k := stub.Restart(kernel.RestoreConfig{
+			Stdin: o.Stdin, Stdout: gdbHost.stdout, Stderr: gdbHost.stderr, Strace: gdbHost.strace,
+			StraceCalls: o.StraceCalls, HostStopped: o.HostStopped, AccessPoints: o.AccessPoints,
+		}); k != nil {
+			o.Setup(k)
+			start := time.Now()
+			r := k.Run()
+			res = &run.Result{Result: r, Kernel: k, Host: time.Since(start)}
+			continue
+		}
 		if runNewPolicy != nil {
 			o.Policy, o.Startup = runNewPolicy()
 			runPolicy = o.Policy
@@ -456,6 +481,11 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if opts.summary {
 		_, peak := k.Memory()
 		trace.WriteSummary(stderr, k.Summary(), peak)
+	}
+	if opts.stats && stub != nil {
+		if b, n := stub.CheckpointBytes(); n > 0 {
+			fmt.Fprintf(stderr, "weft: gdb: %d checkpoints kept for reverse execution, holding %d KiB\n", n, b>>10)
+		}
 	}
 	if opts.stats {
 		n := k.TotalInsns()

@@ -92,6 +92,26 @@ type reverse struct {
 	// seek: where to go and what the stop reply says there after the thread.
 	to    instant
 	toWhy string
+
+	// start is where the kernel re-executing began: the run's start, or a
+	// checkpoint's instant (Restart). A scan that finds nothing after it goes on
+	// before it.
+	start instant
+}
+
+// from is the instant a re-execution must start at or before: where a seek goes, or
+// just before the end of a scan's window.
+func (r *reverse) from() instant {
+	if r.to != (instant{}) {
+		return r.to
+	}
+	u := r.until
+	if u.global > 0 {
+		u.global--
+	} else if u.slice > 0 {
+		u.slice--
+	}
+	return u
 }
 
 // NoReverse makes the stub refuse reverse execution, saying why (a run whose effects a
@@ -123,7 +143,9 @@ func (s *Stub) Output(w io.Writer) io.Writer {
 		st = &outStream{w: w}
 		s.streams[w] = st
 	}
-	return &genWriter{s: s, st: st, gen: s.gen}
+	g := &genWriter{s: s, st: st, gen: s.gen}
+	s.writers = append(s.writers, g)
+	return g
 }
 
 // Input returns what the kernel of the next run reads r through: the reads the runs
@@ -133,7 +155,8 @@ func (s *Stub) Input(r io.Reader) io.Reader {
 	if s.tape == nil {
 		s.tape = &inTape{r: r}
 	}
-	return &genReader{s: s, tape: s.tape, gen: s.gen}
+	s.reader = &genReader{s: s, tape: s.tape, gen: s.gen}
+	return s.reader
 }
 
 // outStream is a host stream and how many bytes of it the runs have written.
@@ -289,6 +312,8 @@ func (s *Stub) abandon(mode int) {
 	s.mode = mode
 	s.abandoned = true
 	s.pending = nil
+	s.writers, s.reader = nil, nil
+	s.rev.start = instant{1, 0} // unless Restart restores a checkpoint
 	s.gen++
 	s.hist = s.hist[:0]
 	s.kt.k.Abort(kernel.Signal(9))
@@ -298,7 +323,13 @@ func (s *Stub) abandon(mode int) {
 func (s *Stub) scanCheck(t *kernel.Task, insns uint64, at instant) {
 	r := s.rev
 	if !at.less(r.until) {
-		// Back where gdb asked: go to what was found, or to the start.
+		// Back where the window ends: go to what was found, or look before the
+		// window, or go to the start.
+		if !r.found && r.start != (instant{1, 0}) {
+			*r = reverse{step: r.step, stepTID: r.stepTID, stepN: r.stepN, until: r.start, dense: r.dense}
+			s.abandon(modeScan)
+			return
+		}
 		if r.found && r.vague && !r.dense {
 			// Again, instruction by instruction.
 			*r = reverse{step: r.step, stepTID: r.stepTID, stepN: r.stepN, until: r.until, dense: true}

@@ -75,17 +75,23 @@ type Stub struct {
 	exited  bool // the run has ended: only '?', k and D are left
 
 	// Reverse execution (reverse.go).
-	mode      int // modeLive, modeScan or modeSeek
-	rev       *reverse
-	cur       instant // the instant of the Check in progress
-	lastLimit uint64  // the Limit last returned
-	hist      []histRec
-	abandoned bool   // the kernel debugged was given up for a re-execution
-	reexec    bool   // the caller re-executes runs (Output, Input, Rewinding)
-	noReverse string // why reverse execution is refused, if it is
-	gen       int    // the run being debugged: abandoned runs' streams go quiet
-	streams   map[io.Writer]*outStream
-	tape      *inTape
+	mode          int // modeLive, modeScan or modeSeek
+	rev           *reverse
+	cur           instant // the instant of the Check in progress
+	lastLimit     uint64  // the Limit last returned
+	hist          []histRec
+	abandoned     bool   // the kernel debugged was given up for a re-execution
+	reexec        bool   // the caller re-executes runs (Output, Input, Rewinding)
+	noReverse     string // why reverse execution is refused, if it is
+	gen           int    // the run being debugged: abandoned runs' streams go quiet
+	streams       map[io.Writer]*outStream
+	tape          *inTape
+	writers       []*genWriter // the current run's (Output)
+	reader        *genReader   // the current run's (Input)
+	points        []savedPoint // checkpoints, oldest first (checkpoint.go)
+	every         uint64       // instructions between checkpoints
+	pausing       bool         // a pause for a checkpoint was asked for
+	noCheckpoints bool         // CheckpointEvery(0)
 
 	// Log, if set, receives each packet exchanged (--gdb-log, tests).
 	Log io.Writer
@@ -194,6 +200,8 @@ func (s *Stub) Check(t *kernel.Task, insns uint64) {
 		s.record(t.TID, insns, at)
 	}
 	switch s.mode {
+	case modeLive:
+		s.maybePause(at)
 	case modeScan:
 		s.scanCheck(t, insns, at)
 		return

@@ -119,3 +119,8 @@ func (k *Kernel) debugRun(t *Task, h *cpu.Hart, budget uint64) cpu.Stop {
 		}
 	}
 }
+
+// DebugPosition is where the run is between slices, in DebugInstant's terms: the
+// slices run with the debugger so far and the instructions retired. The next slice's
+// first Check is at (slices+1, global).
+func (k *Kernel) DebugPosition() (slices, global uint64) { return k.debugSlices, k.totalInsns }

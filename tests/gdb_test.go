@@ -351,3 +351,143 @@ func TestGDBReplay(t *testing.T) {
 		t.Errorf("replay under gdb: exit %d, stdout %q; plain replay: %s, stdout %q", code, stdout, plain.status, plain.stdout)
 	}
 }
+
+// plainRun runs prog without gdb, with --summary, and returns its stdout and the
+// summary table: what a debugged run, reverse moves and all, must still print.
+func plainRun(t *testing.T, prog string) (stdout, summary string) {
+	t.Helper()
+	cmd := exec.Command(weftBin, "run", "--max-insns", "100000000", "--summary", prog)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("weft run %s: %v\n%s", prog, err, errOut.String())
+	}
+	return out.String(), errOut.String()
+}
+
+// sameAsPlain checks that a run under gdb printed what the plain run does: the
+// program's output, and the --summary table with its instruction counts and virtual
+// times (the run that went on after reverse moves is the same run).
+func sameAsPlain(t *testing.T, prog, stdout, stderr string) {
+	t.Helper()
+	pout, psum := plainRun(t, prog)
+	var keep []string
+	for _, l := range strings.Split(stderr, "\n") {
+		if !strings.Contains(l, "gdb: listening") {
+			keep = append(keep, l)
+		}
+	}
+	if stdout != pout || strings.Join(keep, "\n") != psum {
+		t.Errorf("under gdb:\n%s%s\nplain run:\n%s%s", stdout, stderr, pout, psum)
+	}
+}
+
+// TestGDBReverseContinueWatch: main and a worker increment a counter racily; stopped
+// in main after the join, gdb watches the counter and reverse-continues to the last
+// write, which is the worker's: gdb sees it in that thread, at the increment, with
+// the value before it.
+func TestGDBReverseContinueWatch(t *testing.T) {
+	gdbPrepare(t)
+	// From the start, and from checkpoints taken every 5000 instructions.
+	for _, every := range []string{"0", "5000"} {
+		t.Run("checkpoints="+every, func(t *testing.T) { reverseContinueWatch(t, every) })
+	}
+}
+
+func reverseContinueWatch(t *testing.T, every string) {
+	prog := filepath.Join(repoRoot, "tests", "gdb", "bin", "racy")
+	gout, stdout, stderr, code := weftUnderGDB(t, prog, []string{
+		"break 27", "continue", "watch counter", "reverse-continue", "print counter",
+		"info threads", "reverse-continue", "delete", "continue",
+	}, "--summary", "--gdb-checkpoints", every)
+	m := regexp.MustCompile(`^counter=(\d+)\n$`).FindStringSubmatch(stdout)
+	if m == nil || code != 0 {
+		t.Fatalf("stdout %q exit %d", stdout, code)
+	}
+	var final int
+	fmt.Sscan(m[1], &final)
+	mustMatch(t, "gdb's output", gout,
+		`Breakpoint 1, main \(\) at racy.c:27`,
+		// The last write: the worker's, with the value before it in memory.
+		fmt.Sprintf(`Thread 2 "incr" hit Hardware watchpoint 2: counter\s+Old value = %d\s+New value = %d\s+(0x[0-9a-f]+ in worker \(arg=0x0\) at racy.c:17\s+)?17\t+counter\+\+;`, final, final-1),
+		fmt.Sprintf(`\$1 = %d\n`, final-1),
+		`\* 2 +Thread 3 "incr" +0x[0-9a-f]+ in worker \(arg=0x0\) at racy.c:17`,
+		// One write further back.
+		fmt.Sprintf(`hit Hardware watchpoint 2: counter\s+Old value = %d\s+New value = %d`, final-1, final-2),
+		`exited normally`,
+	)
+	sameAsPlain(t, prog, stdout, stderr)
+}
+
+// TestGDBReverseStep: reverse-stepi gives back the pc and registers of one instruction
+// before; reverse-finish and reverse-next land on the call's line; at the start there
+// is no history to go back to.
+func TestGDBReverseStep(t *testing.T) {
+	prog := gdbPrepare(t)
+	for _, every := range []string{"0", "3000"} {
+		t.Run("checkpoints="+every, func(t *testing.T) { reverseStep(t, prog, every) })
+	}
+}
+
+func reverseStep(t *testing.T, prog, every string) {
+	gout, stdout, stderr, _ := weftUnderGDB(t, prog, []string{
+		"reverse-stepi",
+		"break compute", "continue", "stepi", "stepi",
+		"echo MARK-A\\n", "info registers", "echo MARK-END\\n",
+		"stepi", "reverse-stepi",
+		"echo MARK-B\\n", "info registers", "echo MARK-END\\n",
+		"delete", "next", "next", "reverse-finish", "reverse-next",
+		"break 41", "continue", "reverse-next", "delete", "continue",
+	}, "--summary", "--gdb-checkpoints", every)
+	mustMatch(t, "gdb's output", gout,
+		`No more reverse-execution history.\n0x[0-9a-f]+ in _start \(\)`,
+		`hit Breakpoint 1, compute \(x=13\) at gdbtarget.c:26`,
+		`\n28\t\tcounter = y;\n0x[0-9a-f]+ in main \(\) at gdbtarget.c:40\n40\t\tint r = compute\(13\);\n40\t\tint r = compute\(13\);\n`,
+		`hit Breakpoint 2, main \(\) at gdbtarget.c:41\n41\t.*\n40\t\tint r = compute\(13\);\n`,
+		`exited normally`,
+	)
+	regs := func(mark string) string {
+		i := strings.Index(gout, mark)
+		j := strings.Index(gout[max(i, 0):], "MARK-END")
+		if i < 0 || j < 0 {
+			return ""
+		}
+		return gout[i+len(mark) : i+j]
+	}
+	a, b := regs("MARK-A"), regs("MARK-B")
+	if a == "" || a != b || !strings.Contains(a, "pc ") || !strings.Contains(a, "ra ") {
+		t.Errorf("registers after stepi, stepi, reverse-stepi differ:\n%s\nvs\n%s", a, b)
+	}
+	sameAsPlain(t, prog, stdout, stderr)
+}
+
+// TestGDBReadAccessWatch: a read watchpoint stops after each read of the counter, in
+// the thread that read it (the worker's counter += 100, then main's printf), and not at
+// compute's write; an access watchpoint stops at reads and writes, backwards too:
+// reverse-continue from main's read goes to just before it, then to just before the
+// worker's store, with the value before it.
+func TestGDBReadAccessWatch(t *testing.T) {
+	prog := gdbPrepare(t)
+	gout, stdout, stderr, _ := weftUnderGDB(t, prog, []string{
+		"break compute", "continue", "rwatch counter", "continue", "continue", "delete",
+		"awatch counter", "reverse-continue", "reverse-continue", "continue", "continue",
+		"delete", "continue",
+	}, "--summary")
+	mustMatch(t, "gdb's output", gout,
+		`Hardware read watchpoint 2: counter\n`,
+		`"worker" hit Hardware read watchpoint 2: counter\s+Value = 40\s+0x[0-9a-f]+ in worker \(arg=0x0\) at gdbtarget.c:21`,
+		`"gdbtarget" hit Hardware read watchpoint 2: counter\s+Value = 140\s+0x[0-9a-f]+ in main \(\) at gdbtarget.c:44`,
+		`Hardware access \(read/write\) watchpoint 3: counter\n`,
+		// Backwards: main's read, then the worker's write (140 in memory after it, 40
+		// before).
+		`"gdbtarget" hit Hardware access \(read/write\) watchpoint 3: counter\s+Value = 140\s+main \(\) at gdbtarget.c:44`,
+		`"worker" hit Hardware access \(read/write\) watchpoint 3: counter\s+Old value = 140\s+New value = 40\s+0x[0-9a-f]+ in worker \(arg=0x0\) at gdbtarget.c:21`,
+		// Forwards again: the write, then main's read.
+		`"worker" hit Hardware access \(read/write\) watchpoint 3: counter\s+Old value = 40\s+New value = 140`,
+		`exited normally`,
+	)
+	if strings.Contains(gout, "gdbtarget.c:28") {
+		t.Errorf("the read watchpoint stopped at compute's write:\n%s", gout)
+	}
+	sameAsPlain(t, prog, stdout, stderr)
+}

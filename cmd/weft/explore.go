@@ -169,6 +169,9 @@ var (
 	runPolicy       sched.Policy
 	runStartup      sched.Policy
 	runAccessPoints func(pc uint64) bool
+	// runNewPolicy makes the policy and the start-up policy afresh, for a run that
+	// gdb re-executes.
+	runNewPolicy func() (policy, startup sched.Policy)
 )
 
 // cmdReplay runs a program under a schedule file's decisions, as weft run would.
@@ -231,7 +234,8 @@ func cmdReplay(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	runArgs = append(runArgs, "--", s.Program)
 	runArgs = append(runArgs, s.Argv[1:]...)
 	runPolicy, runStartup, runAccessPoints = s.Policy(), explore.Startup(s.Grain), s.AccessPoints(exe)
-	defer func() { runPolicy, runStartup, runAccessPoints = nil, nil, nil }()
+	runNewPolicy = func() (sched.Policy, sched.Policy) { return s.Policy(), explore.Startup(s.Grain) }
+	defer func() { runPolicy, runStartup, runAccessPoints, runNewPolicy = nil, nil, nil, nil }()
 	status := cmdRun(runArgs, stdin, stdout, stderr)
 	if r, ok := runPolicy.(*sched.Replay); ok && r.Applied < len(s.Decisions) {
 		fmt.Fprintf(stderr, "weft replay: only %d of the %d decisions applied: the run went another way than when the schedule was written\n", r.Applied, len(s.Decisions))

@@ -183,6 +183,7 @@ type runOptions struct {
 	init       bool
 	cost       *costFlags
 	gdb        string // --gdb
+	gdbEvery   uint64 // --gdb-checkpoints
 }
 
 var opts runOptions
@@ -228,6 +229,7 @@ func runFlags(out io.Writer) *flag.FlagSet {
 	set.BoolVar(&opts.check, "check", false, "check the use of pthread mutexes and condition variables (destroyed, uninitialised, unlocked by a thread that does not hold them) and of the heap (use after free, through a quarantine of freed blocks); slows the run, which uses the interpreter")
 	set.BoolVar(&opts.race, "race", false, "detect data races between the threads of the program's own code (happens-before, as ThreadSanitizer); slows the run, which uses the interpreter")
 	set.StringVar(&opts.gdb, "gdb", "", "wait for gdb (gdb-multiarch: set architecture riscv:rv64, target remote ADDR) on `ADDR`, HOST:PORT on the loopback (:0 picks a port) or a Unix socket path, with the guest stopped before its first instruction")
+	set.Uint64Var(&opts.gdbEvery, "gdb-checkpoints", 20_000_000, "with --gdb, checkpoint the run every `N` instructions (fewer as the run goes on: at most 8 are kept), so that gdb's reverse moves re-execute from nearby; 0: re-execute from the start")
 	opts.cost = addCostFlags(set)
 	return set
 }
@@ -427,8 +429,42 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			}
 			stub.Attach(k, exePath)
 		}
+		stub.CheckpointEvery(opts.gdbEvery)
+		gdbReverse(stub, &o)
 	}
 	res, err := run.Program(prog, rest, o)
+	for stub != nil && err == nil {
+		if res.Outcome == kernel.Paused {
+			// The stub asked for a pause to checkpoint the run, which goes on.
+			stub.Paused(res.Kernel)
+			start := time.Now()
+			res.Result = res.Kernel.Run()
+			res.Host += time.Since(start)
+			continue
+		}
+		if !stub.Rewinding() {
+			break
+		}
+		// gdb went back in time (reverse-step, reverse-continue): the same run again,
+		// from a checkpoint or from the start, which the stub takes to the instant
+		// asked for.
+		if k := stub.Restart(kernel.RestoreConfig{
+			Stdin: o.Stdin, Stdout: gdbHost.stdout, Stderr: gdbHost.stderr, Strace: gdbHost.strace,
+			StraceCalls: o.StraceCalls, HostStopped: o.HostStopped, AccessPoints: o.AccessPoints,
+		}); k != nil {
+			o.Setup(k)
+			start := time.Now()
+			r := k.Run()
+			res = &run.Result{Result: r, Kernel: k, Host: time.Since(start)}
+			continue
+		}
+		if runNewPolicy != nil {
+			o.Policy, o.Startup = runNewPolicy()
+			runPolicy = o.Policy
+		}
+		gdbStreams(stub, &o)
+		res, err = run.Program(prog, rest, o)
+	}
 	if stub != nil {
 		if err != nil {
 			stub.Exited(exitCannotRun, 0)
@@ -481,6 +517,11 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		_, peak := k.Memory()
 		trace.WriteSummary(stderr, k.Summary(), peak)
 	}
+	if opts.stats && stub != nil {
+		if b, n := stub.CheckpointBytes(); n > 0 {
+			fmt.Fprintf(stderr, "weft: gdb: %d checkpoints kept for reverse execution, holding %d KiB\n", n, b>>10)
+		}
+	}
 	if opts.stats {
 		n := k.TotalInsns()
 		_, peak := k.Memory()
@@ -504,6 +545,53 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	return res.Status
 }
+
+// gdbReverse prepares a --gdb run for reverse execution, which re-executes the run
+// (gdbstub.Stub.Rewinding), or says why it cannot be.
+func gdbReverse(stub *gdbstub.Stub, o *run.Options) {
+	gdbHost.stdout, gdbHost.stderr, gdbHost.strace = nil, nil, nil
+	switch {
+	case o.Trace != nil, o.Race != nil, opts.guestprof != "":
+		stub.NoReverse("a run with --trace, --race or --guest-profile cannot be re-executed")
+		return
+	}
+	for _, m := range o.Mounts {
+		if m.Writable {
+			stub.NoReverse("a run with a writable --mount cannot be re-executed: it would write the host's files again")
+			return
+		}
+	}
+	if runPolicy != nil && runNewPolicy == nil {
+		stub.NoReverse("the scheduling policy cannot be started afresh")
+		return
+	}
+	gdbStreams(stub, o)
+}
+
+// gdbStreams gives the next run of a --gdb session its host streams through the stub,
+// which hides what a re-execution writes again and replays what it reads again.
+func gdbStreams(stub *gdbstub.Stub, o *run.Options) {
+	if o.Stdin != nil {
+		o.Stdin = stub.Input(o.Stdin)
+	}
+	out, errOut, strace := gdbHost.stdout, gdbHost.stderr, gdbHost.strace
+	if out == nil {
+		// The first run: remember the host's writers, which the next runs share.
+		out, errOut, strace = o.Stdout, o.Stderr, o.Strace
+		gdbHost.stdout, gdbHost.stderr, gdbHost.strace = out, errOut, strace
+	}
+	o.Stdout, o.Stderr = stub.Output(out), stub.Output(errOut)
+	switch strace {
+	case nil:
+	case errOut:
+		o.Strace = o.Stderr
+	default:
+		o.Strace = stub.Output(strace)
+	}
+}
+
+// gdbHost holds the host writers of a --gdb session's first run.
+var gdbHost struct{ stdout, stderr, strace io.Writer }
 
 // openTrace opens where --trace writes: "-" is weft's standard output, a name ending in
 // .gz is gzip-compressed (Perfetto opens gzipped JSON as it is).

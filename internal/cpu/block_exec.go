@@ -20,16 +20,19 @@ func (e *blockExec) run(budget uint64) Stop {
 	tag := tlb.tag
 	prof := h.bus.Profile
 	var (
-		left  = budget // instructions this run may still retire
-		pc    = h.pc
-		b     *block
-		ops   []bop
-		op    *bop
-		next  uint64
-		slot  int
-		stop  Stop
-		fault *mm.Fault
-		tail  bool
+		left   = budget // instructions this run may still retire
+		pc     = h.pc
+		b      *block
+		ops    []bop
+		op     *bop
+		next   uint64
+		slot   int
+		stop   Stop
+		fault  *mm.Fault
+		tail   bool
+		clean  = ^uint64(0) // a page of code without breakpoints (Hart.Breaks)
+		cleanB [4]*block    // blocks without breakpoints, on pages with some
+		nclean int
 	)
 	if budget == 0 {
 		return h.stop(Stop{Reason: StopBudget}, pc, 0)
@@ -40,16 +43,23 @@ func (e *blockExec) run(budget uint64) Stop {
 	wtag := tlb.wtag
 
 enter:
+	if h.Breaks != nil && b.pc&^mm.PageMask != clean && b != cleanB[0] && b != cleanB[1] && b != cleanB[2] && b != cleanB[3] {
+		// A debugger's breakpoint in the block (not the run's first instruction):
+		// the run ends before it, as if the budget ended there. A page without
+		// any is not looked at again in this run (clean).
+		if k, ok := e.breakIn(b, left == budget, &clean); !ok && left != budget {
+			cleanB[nclean%4] = b // a loop of up to four blocks looks once
+			nclean++
+		} else if ok && k < left {
+			if k == 0 {
+				return h.stop(Stop{Reason: StopBudget}, b.pc, budget-left)
+			}
+			budget, left = budget-left+k, k
+		}
+	}
 	if uint64(b.n) > left {
 		// The budget ends inside the block: run exactly left instructions.
-		if b.plain == nil {
-			b.plain = e.build(b.page, b.pc, false).ops
-			if b.page.valid {
-				size := int64(len(b.plain)) * bopSize
-				b.page.size += size
-				h.bus.code.charge(size, b.page)
-			}
-		}
+		e.buildPlain(b)
 		ops, tail = b.plain[:left], true
 	} else {
 		ops = b.ops
@@ -689,6 +699,41 @@ stopped:
 		}
 	}
 	return h.stop(stop, b.pc+uint64(int64(op.off)), e.done(budget, left, b, tail)+uint64(op.n))
+}
+
+// buildPlain gives b its unfused operations, one per instruction, if it has none yet.
+func (e *blockExec) buildPlain(b *block) {
+	if b.plain != nil {
+		return
+	}
+	b.plain = e.build(b.page, b.pc, false).ops
+	if b.page.valid {
+		size := int64(len(b.plain)) * bopSize
+		b.page.size += size
+		e.h.bus.code.charge(size, b.page)
+	}
+}
+
+// breakIn returns the index in b of its first instruction at a breakpoint
+// (Hart.Breaks), the first one excepted when first (the run starts there). A block's
+// instructions all lie on its first one's page, though not in order (it follows jumps
+// within the page): only a block on a page with a breakpoint is looked through.
+func (e *blockExec) breakIn(b *block, first bool, clean *uint64) (uint64, bool) {
+	page := b.pc &^ mm.PageMask
+	if !e.h.breakIn(page, page+mm.PageSize) {
+		*clean = page
+		return 0, false
+	}
+	e.buildPlain(b)
+	for k := range b.plain {
+		if k == 0 && first {
+			continue
+		}
+		if pc := b.pc + uint64(int64(b.plain[k].off)); e.h.breakIn(pc, pc+1) {
+			return uint64(k), true
+		}
+	}
+	return 0, false
 }
 
 // done is the number of instructions the run retired before block b: left was

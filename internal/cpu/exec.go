@@ -61,6 +61,10 @@ refetch:
 		if left == 0 {
 			return h.stop(Stop{Reason: StopBudget}, base+i*2, budget)
 		}
+		if h.Breaks != nil && left != budget && h.breakIn(base+i*2, base+i*2+1) {
+			// A debugger's breakpoint: the run ends before it (Hart.Breaks).
+			return h.stop(Stop{Reason: StopBudget}, base+i*2, budget-left)
+		}
 		in = &dp.insns[i]
 	dispatch:
 		switch in.op {

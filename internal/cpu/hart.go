@@ -87,6 +87,9 @@ type itlbEntry struct {
 const (
 	epochShift = mm.AddrBits - mm.PageShift // page numbers fit below this bit
 	maxEpoch   = 1 << (63 - epochShift)
+	// hiddenKey, above every epoch, marks an entry the fast paths must not match: a
+	// page a debugger watches (Hart.DebugWatch, HideWatched).
+	hiddenKey = 1 << 63
 )
 
 // tlbSets is how many address spaces' translations a hart keeps.
@@ -167,7 +170,7 @@ func (s *tlbSet) key(vpn uint64) uint64 { return vpn | s.tag }
 // epoch already.
 func (h *Hart) filled(old, epoch uint64) {
 	h.TLBMisses++
-	if old>>epochShift != epoch {
+	if (old&^hiddenKey)>>epochShift != epoch {
 		h.tlb.live++
 	}
 }
@@ -300,6 +303,16 @@ type Hart struct {
 	// syncPass is the address of the one instruction of this run allowed past its
 	// scheduling point (the run's first, with PassPoint); ^0 when none or once used.
 	syncPass uint64
+	// Breaks, if not nil, are a debugger's breakpoints, sorted: a run ends, with
+	// StopBudget and less than its budget retired, before an instruction at one of
+	// them (its first instruction excepted), so that the debugger sees the guest there
+	// and nowhere else. The block engine looks for them once per block it enters.
+	Breaks []uint64
+	// DebugWatch, if not nil, is asked on each data TLB miss whether a debugger
+	// watches the page of addr for the access acc. The hart never caches a watched
+	// page's translation, so every access to it asks again; it stops before one the
+	// function does not pass, with StopFault and a Fault of Kind mm.Watched.
+	DebugWatch func(addr uint64, acc mm.Access) (watched, pass bool)
 	// TimeBase is the virtual time in nanoseconds at the start of the next Run; the
 	// time CSR reads it (advanced by one nanosecond per instruction) at 10 MHz, the
 	// usual timebase of RISC-V Linux systems.
@@ -493,6 +506,21 @@ func (h *Hart) frameFor(addr uint64, acc mm.Access) (*mm.Frame, *mm.Fault) {
 	if e.key == key {
 		return e.frame, nil
 	}
+	watched := false
+	if h.DebugWatch != nil {
+		var pass bool
+		if watched, pass = h.DebugWatch(addr, acc); watched && !pass {
+			return nil, &mm.Fault{Addr: addr, Access: acc, Kind: mm.Watched}
+		}
+	}
+	if e.key == key|hiddenKey {
+		// In the TLB, hidden from the fast paths while a debugger watches (or
+		// watched) the page: a hit, as it would be without the debugger.
+		if !watched {
+			e.key = key
+		}
+		return e.frame, nil
+	}
 	f, fault := h.mem.Page(addr, acc)
 	if fault != nil {
 		return nil, fault
@@ -504,7 +532,7 @@ func (h *Hart) frameFor(addr uint64, acc mm.Access) (*mm.Frame, *mm.Fault) {
 		}
 		// The store may have copied the page (copy-on-write): drop any read entry
 		// that still points at the old frame.
-		if r := &h.tlb.rtlb[vpn%tlbSize]; r.key == h.tlb.key(vpn) {
+		if r := &h.tlb.rtlb[vpn%tlbSize]; r.key&^hiddenKey == h.tlb.key(vpn) {
 			r.frame = f
 		}
 		if h.watching && h.reservedByOther(f) {
@@ -516,6 +544,12 @@ func (h *Hart) frameFor(addr uint64, acc mm.Access) (*mm.Frame, *mm.Fault) {
 		epoch = h.tlb.wepoch
 	}
 	h.filled(e.key, epoch)
+	if watched {
+		// A debugger watches it: cached and counted as without the debugger, so
+		// that the run's counts and virtual times stay the same, but hidden from
+		// the fast paths, so that every access to it comes here.
+		key |= hiddenKey
+	}
 	*e = tlbEntry{key: key, frame: f}
 	return f, nil
 }
@@ -587,5 +621,42 @@ func putLE(d []byte, size uint64, v uint64) {
 		binary.LittleEndian.PutUint32(d, uint32(v))
 	default:
 		binary.LittleEndian.PutUint64(d, v)
+	}
+}
+
+// breakIn reports whether a breakpoint of Breaks lies in [lo, hi).
+func (h *Hart) breakIn(lo, hi uint64) bool {
+	b := h.Breaks
+	i, j := 0, len(b)
+	for i < j { // the first breakpoint at or after lo
+		m := int(uint(i+j) >> 1)
+		if b[m] < lo {
+			i = m + 1
+		} else {
+			j = m
+		}
+	}
+	return i < len(b) && b[i] < hi
+}
+
+// HideWatched hides the TLB entries of every hart of the bus that translate pages
+// lo to hi-1 (page numbers) of as, so that the next access to them takes the slow path
+// and asks DebugWatch, without counting a flush or a miss: a debugger that sets a
+// watchpoint changes nothing the run counts.
+func (b *Bus) HideWatched(as *mm.AddressSpace, lo, hi uint64) {
+	for _, h := range b.harts {
+		for _, s := range h.sets {
+			if s == nil || s.mem != as {
+				continue
+			}
+			for vpn := lo; vpn < hi && vpn-lo < tlbSize; vpn++ {
+				if e := &s.rtlb[vpn%tlbSize]; e.key == vpn|s.tag {
+					e.key |= hiddenKey
+				}
+				if e := &s.wtlb[vpn%tlbSize]; e.key == vpn|s.wtag {
+					e.key |= hiddenKey
+				}
+			}
+		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 
 	"weft/internal/kernel"
+	"weft/internal/mm"
 )
 
 // Signals in stop replies (gdb's numbering is Linux's for these).
@@ -41,8 +42,12 @@ type Stub struct {
 	detached  bool // gdb detached or the connection ended: the run goes on alone
 	running   bool // gdb resumed the guest and waits for a stop reply
 
-	breaks  map[uint64]bool // software (Z0) and hardware (Z1) breakpoints
-	watches []watch         // write watchpoints (Z2)
+	breaks map[uint64]bool // software (Z0) and hardware (Z1) breakpoints
+	// breakList is breaks sorted, for the hart (Breakpoints); nil when stale.
+	breakList []uint64
+	watchMM   []*mm.AddressSpace // each watchpoint's address space, as of the last Check
+	watches   []watch            // watchpoints (Z2, Z3, Z4)
+	pending   *access            // the access of the last instruction seen, with Z3/Z4 set
 
 	// step is the pending single step, if any: it ends when thread stepTID's
 	// position (retired count or pc) changes.
@@ -69,14 +74,34 @@ type Stub struct {
 	stopMsg string
 	exited  bool // the run has ended: only '?', k and D are left
 
+	// Reverse execution (reverse.go).
+	mode          int // modeLive, modeScan or modeSeek
+	rev           *reverse
+	cur           instant // the instant of the Check in progress
+	lastLimit     uint64  // the Limit last returned
+	hist          []histRec
+	abandoned     bool   // the kernel debugged was given up for a re-execution
+	reexec        bool   // the caller re-executes runs (Output, Input, Rewinding)
+	noReverse     string // why reverse execution is refused, if it is
+	gen           int    // the run being debugged: abandoned runs' streams go quiet
+	streams       map[io.Writer]*outStream
+	tape          *inTape
+	writers       []*genWriter // the current run's (Output)
+	reader        *genReader   // the current run's (Input)
+	points        []savedPoint // checkpoints, oldest first (checkpoint.go)
+	every         uint64       // instructions between checkpoints
+	pausing       bool         // a pause for a checkpoint was asked for
+	noCheckpoints bool         // CheckpointEvery(0)
+
 	// Log, if set, receives each packet exchanged (--gdb-log, tests).
 	Log io.Writer
 }
 
 type watch struct {
+	kind int // watchWrite, watchRead or watchAccess
 	pid  int
 	addr uint64
-	old  []byte
+	old  []byte // write watchpoints: the bytes last seen; else as long as the range
 }
 
 // Listen makes a stub that waits on addr for gdb: "HOST:PORT" (":0" or
@@ -108,8 +133,14 @@ func (s *Stub) Addr() net.Addr { return s.ln.Addr() }
 // Attach makes the stub the debugger of k; exe is the host path of the program, which
 // gdb reads for its symbols (qXfer:exec-file).
 func (s *Stub) Attach(k *kernel.Kernel, exe string) {
-	s.kt = &kernelTarget{k: k, exe: exe}
-	s.target = s.kt
+	if s.kt != nil {
+		// A re-execution: the same program, in a new kernel.
+		s.kt.k = k
+		s.abandoned = false
+	} else {
+		s.kt = &kernelTarget{k: k, exe: exe}
+		s.target = s.kt
+	}
 	k.SetDebugger(s)
 }
 
@@ -141,15 +172,49 @@ func (s *Stub) startReader() {
 	}()
 }
 
-// Tracing implements kernel.Debugger.
-func (s *Stub) Tracing() bool {
-	return !s.detached && (s.step || len(s.breaks) > 0 || len(s.watches) > 0)
+// Limit implements kernel.Debugger.
+func (s *Stub) Limit() uint64 {
+	n := uint64(0)
+	switch {
+	case s.detached || s.abandoned:
+	case s.mode != modeLive:
+		n = s.reverseLimit()
+	case s.step || (s.kt == nil && (len(s.breaks) > 0 || len(s.watches) > 0)):
+		// A step needs every instruction; so do breakpoints and watchpoints when
+		// the hart does not look for them (a target that is not a kernel).
+		n = 1
+	}
+	s.lastLimit = n
+	return n
 }
 
 // Check implements kernel.Debugger: it decides whether the guest stops before t's
 // next instruction and, if so, serves gdb until gdb resumes it.
 func (s *Stub) Check(t *kernel.Task, insns uint64) {
-	if s.detached {
+	if s.detached || s.abandoned {
+		return
+	}
+	at := s.instantOf(t, insns)
+	s.cur = at
+	if s.mode == modeLive || s.mode == modeSeek {
+		s.record(t.TID, insns, at)
+	}
+	switch s.mode {
+	case modeLive:
+		s.maybePause(at)
+	case modeScan:
+		s.scanCheck(t, insns, at)
+		return
+	case modeSeek:
+		if !s.seekCheck(at) {
+			return
+		}
+		s.last = t.TID
+		s.checkTID, s.checkInsns = t.TID, insns
+		if s.hasAccessWatches() {
+			s.noteAccess(t.TG.PID, t.TID, insns, &t.Ctx) // a forward step makes it again
+		}
+		s.stop(t.TID, fmt.Sprintf("T%02xthread:%x;%s", sigTRAP, t.TID, s.rev.toWhy))
 		return
 	}
 	if !s.connected {
@@ -181,6 +246,11 @@ func (s *Stub) Check(t *kernel.Task, insns uint64) {
 		skip = pc == s.skipPC && insns == s.skipInsns
 		s.skipTID = 0
 	}
+	var accessWhy string
+	var accessBy access
+	if s.hasAccessWatches() {
+		accessWhy, accessBy = s.noteAccess(t.TG.PID, tid, insns, &t.Ctx)
+	}
 	switch {
 	case s.interrupt.Swap(false):
 		s.stop(tid, fmt.Sprintf("T%02xthread:%x;", sigINT, tid))
@@ -188,6 +258,13 @@ func (s *Stub) Check(t *kernel.Task, insns uint64) {
 		s.stop(tid, fmt.Sprintf("T%02xthread:%x;", sigTRAP, tid))
 	case s.breaks[pc] && !skip:
 		s.stop(tid, fmt.Sprintf("T%02xthread:%x;swbreak:;", sigTRAP, tid))
+	case accessWhy != "":
+		// A read or access watchpoint: reported after the access, in the thread
+		// that made it.
+		if s.alive(accessBy.tid) {
+			tid = accessBy.tid
+		}
+		s.stop(tid, fmt.Sprintf("T%02xthread:%x;%s", sigTRAP, tid, accessWhy))
 	default:
 		if w := s.watchHit(); w != nil {
 			// The write was made by the thread that ran the instruction before this
@@ -224,6 +301,9 @@ func (s *Stub) alive(tid int) bool {
 func (s *Stub) watchHit() *watch {
 	for i := range s.watches {
 		w := &s.watches[i]
+		if w.kind != watchWrite {
+			continue
+		}
 		cur := make([]byte, len(w.old))
 		if s.target.ReadMem(w.pid, w.addr, cur) != nil {
 			continue
@@ -267,7 +347,54 @@ func (s *Stub) detach() {
 	s.detached = true
 	s.step = false
 	s.breaks = map[uint64]bool{}
+	s.breakList = nil
 	s.watches = nil
+}
+
+// Breakpoints implements kernel.HartDebugger.
+func (s *Stub) Breakpoints() []uint64 {
+	if s.detached || s.abandoned || len(s.breaks) == 0 {
+		return nil
+	}
+	if s.breakList == nil {
+		for pc := range s.breaks {
+			s.breakList = append(s.breakList, pc)
+		}
+		sort.Slice(s.breakList, func(i, j int) bool { return s.breakList[i] < s.breakList[j] })
+	}
+	return s.breakList
+}
+
+// Watching implements kernel.HartDebugger: it also notes each watchpoint's address
+// space for Watches (a process's changes when it execs).
+func (s *Stub) Watching() bool {
+	if s.detached || s.abandoned || len(s.watches) == 0 || s.kt == nil {
+		return false
+	}
+	s.watchMM = s.watchMM[:0]
+	for _, w := range s.watches {
+		var as *mm.AddressSpace
+		if g := s.kt.group(w.pid); g != nil {
+			as = g.MM
+		}
+		s.watchMM = append(s.watchMM, as)
+	}
+	return true
+}
+
+// Watches implements kernel.HartDebugger: the pages of a write watchpoint are watched
+// for stores, those of read and access watchpoints for every access.
+func (s *Stub) Watches(as *mm.AddressSpace, addr uint64, acc mm.Access) bool {
+	page := addr >> mm.PageShift
+	for i, w := range s.watches {
+		if i >= len(s.watchMM) || s.watchMM[i] != as || (w.kind == watchWrite && acc != mm.Store) {
+			continue
+		}
+		if page >= w.addr>>mm.PageShift && page <= (w.addr+uint64(len(w.old))-1)>>mm.PageShift {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Stub) send(payload string) {
@@ -413,6 +540,12 @@ func (s *Stub) dispatch(pkt string) (reply string, resume bool) {
 		return "", true
 	case 'Z', 'z':
 		return s.breakpoint(pkt), false
+	case 'b':
+		// bs and bc: reverse-stepi and reverse-continue.
+		if pkt == "bs" || pkt == "bc" {
+			return s.reverseStart(pkt == "bs")
+		}
+		return "", false
 	case 'v':
 		return s.vPacket(pkt)
 	case 'q':
@@ -591,12 +724,14 @@ func (s *Stub) breakpoint(pkt string) string {
 		} else {
 			delete(s.breaks, addr)
 		}
+		s.breakList = nil
 		return "OK"
-	case "2":
+	case "2", "3", "4":
+		k := int(parts[0][0] - '0')
 		pid := s.pidOf(s.gThread)
 		if !insert {
 			for i, w := range s.watches {
-				if w.addr == addr && uint64(len(w.old)) == kind && w.pid == pid {
+				if w.kind == k && w.addr == addr && uint64(len(w.old)) == kind && w.pid == pid {
 					s.watches = append(s.watches[:i], s.watches[i+1:]...)
 					break
 				}
@@ -610,10 +745,14 @@ func (s *Stub) breakpoint(pkt string) string {
 		if s.target.ReadMem(pid, addr, old) != nil {
 			return "E14"
 		}
-		s.watches = append(s.watches, watch{pid: pid, addr: addr, old: old})
+		s.watches = append(s.watches, watch{kind: k, pid: pid, addr: addr, old: old})
+		s.pending = nil
+		if s.kt != nil {
+			s.kt.hideWatched(pid, addr, kind) // no cached translation may bypass the stub
+		}
 		return "OK"
 	}
-	return "" // read and access watchpoints: not supported yet
+	return ""
 }
 
 func (s *Stub) vPacket(pkt string) (string, bool) {
@@ -657,7 +796,11 @@ func (s *Stub) vPacket(pkt string) (string, bool) {
 func (s *Stub) query(pkt string) string {
 	switch {
 	case strings.HasPrefix(pkt, "qSupported"):
-		return fmt.Sprintf("PacketSize=%x;qXfer:features:read+;qXfer:threads:read+;qXfer:exec-file:read+;vContSupported+;QStartNoAckMode+;swbreak+", packetSize)
+		rev := ""
+		if s.canReverse() {
+			rev = ";ReverseStep+;ReverseContinue+"
+		}
+		return fmt.Sprintf("PacketSize=%x;qXfer:features:read+;qXfer:threads:read+;qXfer:exec-file:read+;vContSupported+;QStartNoAckMode+;swbreak+%s", packetSize, rev)
 	case pkt == "qAttached" || strings.HasPrefix(pkt, "qAttached:"):
 		return "0" // weft started the program: gdb kills it when it quits
 	case pkt == "qC":

@@ -232,7 +232,11 @@ func TestMemoryPackets(t *testing.T) {
 		{"z0,10abc,4", "OK"},   //
 		{"Z2,10010,4", "OK"},   // write watchpoint
 		{"Z2,0,4", "E14"},      // on unmapped memory
-		{"Z3,10010,4", ""},     // read watchpoints: unsupported
+		{"Z3,10010,4", "OK"},   // read watchpoint
+		{"Z4,10010,8", "OK"},   // access watchpoint
+		{"z3,10010,4", "OK"},   //
+		{"z4,10010,8", "OK"},   //
+		{"Z5,10010,8", ""},     // no such kind
 		{"Z2,10010,0", "E01"},  //
 		{"z2,10010,4", "OK"},   //
 	}

@@ -5,6 +5,7 @@ import (
 
 	"weft/internal/cpu"
 	"weft/internal/kernel"
+	"weft/internal/mm"
 )
 
 // Thread is one guest thread as gdb sees it.
@@ -111,6 +112,14 @@ func (kt *kernelTarget) ExecFile(pid int) string {
 		return kt.exe
 	}
 	return g.Exe
+}
+
+// hideWatched makes the harts take the slow path, which asks the stub, for the pages
+// of n bytes at addr in process pid, without counting anything the run counts.
+func (kt *kernelTarget) hideWatched(pid int, addr, n uint64) {
+	if g := kt.group(pid); g != nil && len(kt.k.CPUs) > 0 {
+		kt.k.CPUs[0].Hart.Bus().HideWatched(g.MM, addr>>mm.PageShift, (addr+n-1)>>mm.PageShift+1)
+	}
 }
 
 func (kt *kernelTarget) Kill() { kt.k.Abort(kernel.Signal(9)) }

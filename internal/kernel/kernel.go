@@ -204,7 +204,9 @@ type Kernel struct {
 	cfg      Config
 	// debug is the attached debugger (SetDebugger), nil when none: see debug.go.
 	debug Debugger
-	tr    trace.Sink // cfg.Trace: nil when tracing is off
+	// debugSlices counts the slices run with the debugger attached (DebugInstant).
+	debugSlices uint64
+	tr          trace.Sink // cfg.Trace: nil when tracing is off
 	// rng feeds the guest's random bytes; the policy makes the scheduling choices,
 	// from a PRNG of its own, so that changing how a run is scheduled does not change
 	// the random bytes a program sees.

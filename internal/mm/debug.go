@@ -5,7 +5,9 @@ package mm
 // would first see it (its file's bytes, or zeros) without being faulted in, and nothing
 // is counted, so that looking at memory changes nothing the guest can observe.
 func (as *AddressSpace) Peek(buf []byte, addr uint64) error {
-	var page *[PageSize]byte // only for a page not present: zeroing one per call is slow
+	// The buffer for pages not present is made only when one is read: a debugger
+	// peeks before every instruction while it watches memory.
+	var page []byte
 	for len(buf) > 0 {
 		if addr >= AddrLimit {
 			return &Fault{Addr: addr, Access: Load, Kind: Unmapped}
@@ -19,14 +21,14 @@ func (as *AddressSpace) Peek(buf []byte, addr uint64) error {
 			data = e.frame.Data[:]
 		} else {
 			if page == nil {
-				page = new([PageSize]byte)
+				page = make([]byte, PageSize)
 			} else {
-				*page = [PageSize]byte{}
+				clear(page)
 			}
 			if v.Pager != nil {
-				v.Pager.ReadPage(v.Off+(addr&^PageMask-v.Start), page[:])
+				v.Pager.ReadPage(v.Off+(addr&^PageMask-v.Start), page)
 			}
-			data = page[:]
+			data = page
 		}
 		n := copy(buf, data[addr&PageMask:])
 		buf = buf[n:]

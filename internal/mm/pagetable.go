@@ -97,6 +97,9 @@ const (
 	Protection
 	// OutOfMemory: the page could not be allocated within weft's memory cap.
 	OutOfMemory
+	// Watched: a debugger watches the page (cpu.Hart.DebugWatch); not the guest's
+	// fault, and never delivered to it.
+	Watched
 )
 
 // Fault describes a failed guest memory access.
@@ -112,6 +115,8 @@ func (f *Fault) Error() string {
 		return fmt.Sprintf("%v to 0x%x not permitted", f.Access, f.Addr)
 	case OutOfMemory:
 		return fmt.Sprintf("%v to 0x%x: out of memory", f.Access, f.Addr)
+	case Watched:
+		return fmt.Sprintf("%v to 0x%x: watched by a debugger", f.Access, f.Addr)
 	}
 	return fmt.Sprintf("%v to unmapped address 0x%x", f.Access, f.Addr)
 }

@@ -249,7 +249,13 @@ type stopper struct {
 	got *cpu.Context
 }
 
-func (s *stopper) Tracing() bool { return s.got == nil }
+// Limit asks to see every instruction until the one it waits for.
+func (s *stopper) Limit() uint64 {
+	if s.got == nil {
+		return 1
+	}
+	return 0
+}
 
 func (s *stopper) Check(t *kernel.Task, insns uint64) {
 	if s.got == nil && t.TID == s.tid && insns == s.at {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"debug/elf"
 	"fmt"
 	"net"
 	"os"
@@ -67,6 +68,13 @@ func weftUnderGDB(t *testing.T, prog string, cmds []string, weftArgs ...string) 
 // on it with the commands cmds and the program file prog.
 func gdbSession(t *testing.T, args []string, prog string, cmds []string) (gdbOut, stdout, stderr string, code int) {
 	t.Helper()
+	return gdbSessionWith(t, args, prog, nil, cmds)
+}
+
+// gdbSessionWith is gdbSession with commands gdb runs before it connects (settings
+// such as the sysroot, which it reads when it attaches).
+func gdbSessionWith(t *testing.T, args []string, prog string, pre, cmds []string) (gdbOut, stdout, stderr string, code int) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	weft := exec.CommandContext(ctx, weftBin, args...)
@@ -105,7 +113,11 @@ func gdbSession(t *testing.T, args []string, prog string, cmds []string) (gdbOut
 		weft.Wait()
 		t.Fatalf("weft did not say where it listens; stderr:\n%s", errOut.String())
 	}
-	gargs := []string{"-batch", "-nx", "-ex", "set architecture riscv:rv64", "-ex", "target remote " + addr}
+	gargs := []string{"-batch", "-nx", "-ex", "set architecture riscv:rv64"}
+	for _, c := range pre {
+		gargs = append(gargs, "-ex", c)
+	}
+	gargs = append(gargs, "-ex", "target remote "+addr)
 	for _, c := range cmds {
 		gargs = append(gargs, "-ex", c)
 	}
@@ -490,4 +502,43 @@ func TestGDBReadAccessWatch(t *testing.T) {
 		t.Errorf("the read watchpoint stopped at compute's write:\n%s", gout)
 	}
 	sameAsPlain(t, prog, stdout, stderr)
+}
+
+// gdb reads the program's auxiliary vector (qXfer:auxv): `info auxv` lists the entry
+// point the ELF header gives and the program headers' address.
+func TestGDBAuxv(t *testing.T) {
+	prog := gdbPrepare(t)
+	f, err := elf.Open(prog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entry := f.Entry
+	f.Close()
+	gout, _, _, _ := weftUnderGDB(t, prog, []string{"info auxv", "kill"})
+	mustMatch(t, "gdb's info auxv", gout,
+		fmt.Sprintf(`AT_ENTRY +Entry point of program +0x%x\b`, entry),
+		`AT_PHDR +Program headers for program +0x[0-9a-f]+`,
+		`AT_PAGESZ +System page size +4096`,
+		`AT_NULL +End of vector +0x0`,
+	)
+}
+
+// A dynamically linked program of the guest root under gdb: with the root as its
+// sysroot, gdb finds the dynamic linker and libc from the auxiliary vector
+// (qXfer:auxv, AT_BASE and AT_PHDR) and the linker's r_debug, as on Linux, and a
+// breakpoint in libc is hit there.
+func TestGDBSharedLibraries(t *testing.T) {
+	if standIn() {
+		t.Skip("qemu-weft.sh stands in for weft: it has no --root")
+	}
+	gdbPrepare(t)
+	root := guestRoot(t)
+	prog := filepath.Join(root, "usr", "bin", "sleep")
+	gout, _, _, _ := gdbSessionWith(t, []string{"run", "--root", root, "--max-insns", "100000000", "--gdb", "127.0.0.1:0", "/usr/bin/sleep", "0"},
+		prog, []string{"set sysroot " + root}, []string{"break nanosleep", "continue", "info sharedlibrary", "kill"})
+	mustMatch(t, "gdb's output", gout,
+		`Breakpoint 1, 0x[0-9a-f]+ in (__GI___)?nanosleep .*libc\.so\.6`,
+		`0x[0-9a-f]+ +0x[0-9a-f]+ +Yes.* +\S*/lib/ld-linux-riscv64-lp64d\.so\.1\n`,
+		`0x[0-9a-f]+ +0x[0-9a-f]+ +Yes.* +\S*/lib/riscv64-linux-gnu/libc\.so\.6\n`,
+	)
 }

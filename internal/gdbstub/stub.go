@@ -800,7 +800,7 @@ func (s *Stub) query(pkt string) string {
 		if s.canReverse() {
 			rev = ";ReverseStep+;ReverseContinue+"
 		}
-		return fmt.Sprintf("PacketSize=%x;qXfer:features:read+;qXfer:threads:read+;qXfer:exec-file:read+;vContSupported+;QStartNoAckMode+;swbreak+%s", packetSize, rev)
+		return fmt.Sprintf("PacketSize=%x;qXfer:features:read+;qXfer:threads:read+;qXfer:exec-file:read+;qXfer:auxv:read+;vContSupported+;QStartNoAckMode+;swbreak+%s", packetSize, rev)
 	case pkt == "qAttached" || strings.HasPrefix(pkt, "qAttached:"):
 		return "0" // weft started the program: gdb kills it when it quits
 	case pkt == "qC":
@@ -879,6 +879,13 @@ func (s *Stub) xfer(args string) string {
 		if doc == "" {
 			return "E01"
 		}
+	case "auxv":
+		// Binary: frame escapes the bytes the protocol reserves.
+		auxv := s.target.Auxv(s.pidOf(s.stopTID))
+		if auxv == nil {
+			return "E01"
+		}
+		doc = string(auxv)
 	default:
 		return ""
 	}

@@ -121,7 +121,12 @@ func (f *fakeTarget) WriteMem(pid int, addr uint64, buf []byte) error {
 	return err
 }
 func (f *fakeTarget) ExecFile(pid int) string { return "/bin/prog" }
-func (f *fakeTarget) Kill()                   { f.killed = true }
+func (f *fakeTarget) Auxv(pid int) []byte     { return []byte(fakeAuxv) }
+
+// fakeAuxv is AT_PAGESZ 0x2310 (a '#' to escape) and AT_NULL, as little-endian words.
+const fakeAuxv = "\x06\x00\x00\x00\x00\x00\x00\x00\x10\x23\x00\x00\x00\x00\x00\x00" + "\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+
+func (f *fakeTarget) Kill() { f.killed = true }
 
 // newFakeStub is a stub on a fake target stopped at thread 7, with the gdb end of the
 // connection.
@@ -269,6 +274,7 @@ func TestQueries(t *testing.T) {
 		{"qXfer:exec-file:read:7:0,1000", "l/bin/prog"},
 		{"qXfer:exec-file:read:7:1,3", "mbin"}, // offsets and lengths in hex
 		{"qXfer:exec-file:read:7:100,3", "l"},
+		{"qXfer:auxv:read::0,1000", "l" + fakeAuxv}, // binary, escaped on the wire
 		{"qXfer:features:read:other.xml:0,10", "E00"},
 		{"qThreadExtraInfo,7", encodeHex([]byte("main"))},
 		{"qUnknown", ""},
@@ -279,7 +285,7 @@ func TestQueries(t *testing.T) {
 		}
 	}
 	sup := ask(t, s, gdb, "qSupported:multiprocess+;swbreak+;xmlRegisters=i386")
-	for _, f := range []string{"PacketSize=4000", "qXfer:features:read+", "qXfer:threads:read+", "qXfer:exec-file:read+", "vContSupported+"} {
+	for _, f := range []string{"PacketSize=4000", "qXfer:features:read+", "qXfer:threads:read+", "qXfer:exec-file:read+", "qXfer:auxv:read+", "vContSupported+"} {
 		if !strings.Contains(sup, f) {
 			t.Errorf("qSupported reply %q lacks %s", sup, f)
 		}

@@ -28,6 +28,9 @@ type Target interface {
 	WriteMem(pid int, addr uint64, buf []byte) error
 	// ExecFile is the path of process pid's program, for gdb to read its symbols.
 	ExecFile(pid int) string
+	// Auxv is process pid's auxiliary vector as /proc/PID/auxv gives it (nil: no
+	// such process), from which gdb finds a dynamically linked program's libraries.
+	Auxv(pid int) []byte
 	// Kill ends the run.
 	Kill()
 }
@@ -112,6 +115,13 @@ func (kt *kernelTarget) ExecFile(pid int) string {
 		return kt.exe
 	}
 	return g.Exe
+}
+
+func (kt *kernelTarget) Auxv(pid int) []byte {
+	if g := kt.group(pid); g != nil {
+		return g.AuxvBytes()
+	}
+	return nil
 }
 
 // hideWatched makes the harts take the slow path, which asks the stub, for the pages

@@ -720,6 +720,7 @@ func (k *Kernel) execImage(t *Task, bin *loader.Binary, execfn, exe string, argv
 	}
 	tg.Exe = exe
 	tg.envStart, tg.envEnd = img.EnvStart, img.EnvEnd
+	tg.Auxv = img.Auxv
 	tg.Comm = comm(execfn)
 	tg.Binary = bin
 	tg.Args = argv

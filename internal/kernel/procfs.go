@@ -120,6 +120,9 @@ func (k *Kernel) procDir(tg *ThreadGroup) *vfs.Inode {
 		"environ": func() *vfs.Inode {
 			return fs.NewGenerated(0o400, uid, gid, func() []byte { return procEnviron(tg) })
 		},
+		"auxv": func() *vfs.Inode {
+			return fs.NewGenerated(0o400, uid, gid, tg.AuxvBytes)
+		},
 		"fdinfo": func() *vfs.Inode { return k.procFDInfo(tg) },
 		"pagemap": func() *vfs.Inode {
 			return fs.NewReader(0o400, uid, gid, func(p []byte, off int64) (int, error) {
@@ -139,7 +142,7 @@ func (k *Kernel) procDir(tg *ThreadGroup) *vfs.Inode {
 			return n
 		},
 	}
-	names := []string{"cmdline", "comm", "coredump_filter", "cwd", "environ", "exe", "fd", "fdinfo", "maps", "mountinfo", "mounts", "pagemap", "root", "stat", "statm", "status", "task", "timerslack_ns"}
+	names := []string{"auxv", "cmdline", "comm", "coredump_filter", "cwd", "environ", "exe", "fd", "fdinfo", "maps", "mountinfo", "mounts", "pagemap", "root", "stat", "statm", "status", "task", "timerslack_ns"}
 	// A zombie keeps its /proc directory until it is reaped, but only what is left of
 	// it: its status and name, and an empty command line (proc(5)).
 	zombie := map[string]bool{"cmdline": true, "comm": true, "stat": true, "status": true}

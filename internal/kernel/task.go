@@ -1,6 +1,8 @@
 package kernel
 
 import (
+	"encoding/binary"
+
 	"weft/internal/abi/linux"
 	"weft/internal/cpu"
 	"weft/internal/kernel/cost"
@@ -148,6 +150,9 @@ type ThreadGroup struct {
 	// envStart and envEnd bound the environment strings on the initial stack
 	// (/proc/PID/environ reads them from memory, as the program may change them).
 	envStart, envEnd uint64
+	// Auxv is the auxiliary vector of the program the process runs (loader.Image),
+	// tag and value words ending with AT_NULL.
+	Auxv []uint64
 
 	// sigPending holds process-directed signals until a thread takes one.
 	sigPending sigQueue
@@ -423,4 +428,14 @@ func (tg *ThreadGroup) MemStats() mm.Stats {
 	s := tg.MM.Stats
 	s.PeakResident = max(s.PeakResident, tg.ExecPeak)
 	return s
+}
+
+// AuxvBytes is the process's auxiliary vector as /proc/PID/auxv gives it: each tag and
+// value as a little-endian 64-bit word.
+func (tg *ThreadGroup) AuxvBytes() []byte {
+	b := make([]byte, 8*len(tg.Auxv))
+	for i, w := range tg.Auxv {
+		binary.LittleEndian.PutUint64(b[8*i:], w)
+	}
+	return b
 }

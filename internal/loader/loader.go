@@ -209,6 +209,10 @@ type Image struct {
 	// Where SetupStack put the environment strings: [EnvStart, EnvEnd), which
 	// /proc/PID/environ reads from the process's memory as Linux does.
 	EnvStart, EnvEnd uint64
+	// Auxv is the auxiliary vector SetupStack gave the program, as tag and value
+	// words ending with AT_NULL: /proc/PID/auxv and a debugger read this copy, as
+	// Linux keeps mm->saved_auxv, since the program may overwrite its stack.
+	Auxv []uint64
 }
 
 // Load maps the program's segments into as, which should be empty, and sets up the heap
@@ -409,8 +413,10 @@ func SetupStack(as *mm.AddressSpace, img *Image, a *StackArgs) (uint64, error) {
 	words = append(words, 0)
 	words = append(words, envPtrs...)
 	words = append(words, 0)
+	img.Auxv = img.Auxv[:0]
 	for _, kv := range auxv {
 		words = append(words, kv[0], kv[1])
+		img.Auxv = append(img.Auxv, kv[0], kv[1])
 	}
 	sp -= uint64(8 * len(words))
 	sp &^= 15

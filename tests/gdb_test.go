@@ -542,3 +542,23 @@ func TestGDBSharedLibraries(t *testing.T) {
 		`0x[0-9a-f]+ +0x[0-9a-f]+ +Yes.* +\S*/lib/riscv64-linux-gnu/libc\.so\.6\n`,
 	)
 }
+
+// Threads across a fork: stopped in the parent after its child started a thread,
+// `info threads` lists the parent's thread and both of the child's, with their names
+// (weft lists every thread of every process; without the multiprocess extension gdb
+// shows them as threads of one inferior). Going on, the run ends as a plain run does.
+func TestGDBThreadsAcrossFork(t *testing.T) {
+	gdbPrepare(t)
+	prog := filepath.Join(repoRoot, "tests", "gdb", "bin", "forker")
+	gout, stdout, _, code := weftUnderGDB(t, prog, []string{"break checkpoint", "continue", "info threads", "continue"})
+	mustMatch(t, "gdb's output", gout,
+		`hit Breakpoint 1, checkpoint \(\) at forker\.c:\d+`,
+		`\* 1 +Thread 2 "forker" +checkpoint \(\)`,
+		`\n  2 +Thread 3 "forker" +.*in read \(\)`,
+		`\n  3 +Thread 4 "kid-worker" `,
+		`exited normally`,
+	)
+	if code != 0 || stdout != "child 3 exited with 0\n" {
+		t.Errorf("under gdb: exit %d, stdout %q", code, stdout)
+	}
+}

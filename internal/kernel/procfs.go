@@ -93,7 +93,7 @@ func (k *Kernel) procDir(tg *ThreadGroup) *vfs.Inode {
 		"exe":     func() *vfs.Inode { return fs.NewSymlink(tg.Exe, uid, gid) },
 		"cwd":     func() *vfs.Inode { return fs.NewSymlink(tg.CwdPath, uid, gid) },
 		"cmdline": func() *vfs.Inode { return file(func() string { return strings.Join(tg.Args, "\x00") + "\x00" }) },
-		"comm":    func() *vfs.Inode { return file(func() string { return tg.Comm + "\n" }) },
+		"comm":    func() *vfs.Inode { return k.procComm(tg, nil) },
 		"status":  func() *vfs.Inode { return file(func() string { return k.procStatus(tg) }) },
 		"maps":    func() *vfs.Inode { return file(func() string { return procMaps(tg) }) },
 		"fd":      func() *vfs.Inode { return k.procFDs(tg) },

@@ -1,10 +1,12 @@
 package kernel
 
 import (
+	"bytes"
 	"fmt"
 	"strconv"
 	"strings"
 
+	"weft/internal/abi/linux"
 	"weft/internal/mm"
 	"weft/internal/vfs"
 )
@@ -194,7 +196,7 @@ func (k *Kernel) procTasks(tg *ThreadGroup) *vfs.Inode {
 		return staticDir(fs, map[string]func() *vfs.Inode{
 			"stat":   func() *vfs.Inode { return file(func() string { return k.procStatLine(tg, t) }) },
 			"status": func() *vfs.Inode { return file(func() string { return k.procStatus(tg) }) },
-			"comm":   func() *vfs.Inode { return file(func() string { return tg.Comm + "\n" }) },
+			"comm":   func() *vfs.Inode { return k.procComm(tg, t) },
 		})
 	}, func() []string {
 		names := make([]string, 0, len(tg.Tasks))
@@ -218,4 +220,37 @@ func (tg *ThreadGroup) dispositions() (ign, caught uint64) {
 		}
 	}
 	return ign, caught
+}
+
+// procComm is /proc/PID/comm (t nil: the process's, its main thread's name) or
+// /proc/PID/task/TID/comm (t's): the name, and writable by the process's owner, which
+// is how glibc's pthread_setname_np names another thread. A write sets the name to its
+// first 15 bytes, up to a NUL, as proc(5)'s comm_write does (no newline is removed:
+// echo without -n names a thread with one). Linux also refuses a write from another
+// process with EINVAL; weft checks only the file's owner and mode.
+func (k *Kernel) procComm(tg *ThreadGroup, t *Task) *vfs.Inode {
+	n := k.FS.NewSetting(0o644, func() []byte {
+		if t != nil {
+			return []byte(t.Name() + "\n")
+		}
+		return []byte(tg.Comm + "\n")
+	}, func(p []byte) error {
+		if i := bytes.IndexByte(p, 0); i >= 0 {
+			p = p[:i]
+		}
+		name := string(p[:min(len(p), 15)])
+		target := t
+		for _, o := range tg.Tasks {
+			if target == nil && o.TID == tg.PID {
+				target = o // the main thread names the process
+			}
+		}
+		if target == nil || target.State == TaskDead {
+			return linux.ESRCH
+		}
+		target.SetName(name)
+		return nil
+	})
+	n.UID, n.GID = tg.Creds.EUID, tg.Creds.EGID
+	return n
 }

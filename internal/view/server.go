@@ -178,26 +178,40 @@ func (s *Session) Record() (*Record, error) {
 		return nil, err
 	}
 	k, result := res.Kernel, res.Result
-	for next, insns := s.cps.interval, uint64(0); result.Outcome == kernel.Paused; {
+	idle := 0 // pauses in a row at which nothing had run
+	for next, insns := s.cps.interval, uint64(0); result.Outcome == kernel.Paused; result = k.Run() {
+		ran := k.TotalInsns() - insns
+		if ran == 0 && len(s.cps.list) > 0 {
+			// Nothing ran since the last checkpoint (every thread slept): running
+			// on from it costs nothing but the clock, so it serves as well. The
+			// next pause comes twice as far each time, so that a long sleep costs
+			// a few pauses, not one per interval.
+			idle = min(idle+1, 40)
+			next += s.cps.interval << idle
+			k.PauseAt(next)
+			continue
+		}
+		idle = 0
 		cp, err := k.Checkpoint()
 		if err != nil {
 			// A machine that cannot be copied (a writable host mount) is shown by
 			// running it again from the start.
 			s.cpErr = err
 			k.PauseAt(0)
-		} else {
-			s.cps.add(cp)
-			// A checkpoint costs about as much as copying its bytes and surveying
-			// its objects; keep that below a fraction of running the instructions
-			// between two (a big machine is checkpointed less often).
-			for ran := k.TotalInsns() - insns; ran < cp.Bytes()/bytesPerInsn; ran *= 2 {
-				s.cps.interval *= 2
-			}
-			insns = k.TotalInsns()
-			next += s.cps.interval
-			k.PauseAt(next)
+			continue
 		}
-		result = k.Run()
+		s.cps.add(cp)
+		// A checkpoint costs about as much as copying its bytes and surveying its
+		// objects; keep that below a fraction of running the instructions between
+		// two: the interval doubles while they are fewer (a big machine is
+		// checkpointed less often), once per checkpoint, so that a stretch of
+		// little work does not stop checkpoints for the rest of the run.
+		if ran < cp.Bytes()/bytesPerInsn {
+			s.cps.interval *= 2
+		}
+		insns = k.TotalInsns()
+		next += s.cps.interval
+		k.PauseAt(next)
 	}
 	r := &Record{Title: s.Title, Text: s.Text, Argv: s.Argv, CPUs: len(k.CPUs), Output: string(out.b), Events: rec.Events,
 		Checkpoints: len(s.cps.list), CheckpointBytes: s.cps.bytes}

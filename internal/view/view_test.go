@@ -144,6 +144,38 @@ func TestCheckpointsSameState(t *testing.T) {
 	}
 }
 
+// A run that sleeps for ten hours of virtual time is recorded in a few pauses (one per
+// doubling of the idle stretch, not one per millisecond), and an instant in the middle
+// of the sleep is the one a run from the start reaches.
+func TestCheckpointsAcrossSleep(t *testing.T) {
+	const prog = "../../tests/c/bin/_sleep"
+	if _, err := os.Stat(prog); err != nil {
+		t.Fatalf("%v: make -C tests/c builds it", err)
+	}
+	opts := run.Options{Seed: 1, CPUs: 2, Init: true, MaxInsns: 1e8}
+	s := &Session{Path: prog, Argv: []string{"_sleep", "36000"}, Opts: opts}
+	rec, err := s.Record()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Status != "exit 0" || rec.Output != "sleeping 36000 s\nawake\n" || rec.Checkpoints < 1 {
+		t.Fatalf("recorded %s, output %q, %d checkpoints", rec.Status, rec.Output, rec.Checkpoints)
+	}
+	at := rec.End / 2
+	got, err := s.StateAt(at, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh := &Session{Path: prog, Argv: []string{"_sleep", "36000"}, Opts: opts, NoCheckpoints: true}
+	want, err := fresh.StateAt(at, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("the state in the middle of the sleep differs from a run's from the start")
+	}
+}
+
 func TestHandler(t *testing.T) {
 	s := &Session{Path: "../../examples/bin/hello", Argv: []string{"hello"}, Opts: run.Options{Seed: 1, CPUs: 1, MaxInsns: 1e8}}
 	srv := httptest.NewServer(s.Handler())

@@ -430,6 +430,7 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			stub.Attach(k, exePath)
 		}
 		stub.CheckpointEvery(opts.gdbEvery)
+		stub.CheckpointLimit(maxMem)
 		gdbReverse(stub, &o)
 	}
 	res, err := run.Program(prog, rest, o)

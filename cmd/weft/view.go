@@ -87,7 +87,8 @@ func cmdView(args []string, stdout, stderr io.Writer) int {
 		}}
 	}
 	s.Opts.MaxMemory = mem
-	s.CheckpointBytes, s.NoCheckpoints = cpBytes, cpBytes == 0
+	// Copies of the guest are host memory it caused: within its own cap too.
+	s.CheckpointBytes, s.NoCheckpoints = min(cpBytes, mem), cpBytes == 0
 	return serveView(s, *listen, stdout, stderr)
 }
 

@@ -12,7 +12,8 @@ import (
 // maxCheckpoints are kept: when the list is full every other one is dropped (the
 // newest kept), so the checkpoints thin out towards the start of the run as rr's do,
 // and their memory (Checkpoint.Bytes: the copies of the guest's resident pages and the
-// kernel's objects) stays bounded by maxCheckpoints copies of the machine.
+// kernel's objects) stays bounded by maxCheckpoints copies of the machine and, thinned
+// further, by CheckpointLimit (the guest's --max-memory).
 
 const maxCheckpoints = 8
 
@@ -71,15 +72,33 @@ func (s *Stub) Paused(k *kernel.Kernel) {
 		p.inNext = s.reader.next
 	}
 	if len(s.points) == maxCheckpoints {
-		// Thin: keep every other one, the newest included.
-		var kept []savedPoint
-		for i := len(s.points) - 1; i >= 0; i -= 2 {
-			kept = append([]savedPoint{s.points[i]}, kept...)
-		}
-		s.points = kept
+		s.thin()
 		s.every *= 2
 	}
 	s.points = append(s.points, p)
+	// Copies of the guest's memory are host memory the guest caused: together they
+	// stay within the guest's own cap (CheckpointLimit).
+	for len(s.points) > 1 && s.limit > 0 && s.pointBytes() > s.limit {
+		s.thin()
+	}
+}
+
+// thin keeps every other checkpoint, the newest included.
+func (s *Stub) thin() {
+	var kept []savedPoint
+	for i := len(s.points) - 1; i >= 0; i -= 2 {
+		kept = append([]savedPoint{s.points[i]}, kept...)
+	}
+	s.points = kept
+}
+
+// CheckpointLimit bounds the host memory all checkpoints hold together (0: only their
+// number bounds it); weft run gives the guest's --max-memory.
+func (s *Stub) CheckpointLimit(bytes uint64) { s.limit = bytes }
+
+func (s *Stub) pointBytes() uint64 {
+	n, _ := s.CheckpointBytes()
+	return n
 }
 
 // CheckpointBytes is the host memory the checkpoints hold now.

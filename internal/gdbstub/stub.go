@@ -92,6 +92,7 @@ type Stub struct {
 	every         uint64       // instructions between checkpoints
 	pausing       bool         // a pause for a checkpoint was asked for
 	noCheckpoints bool         // CheckpointEvery(0)
+	limit         uint64       // bytes all checkpoints may hold (CheckpointLimit; 0: no bound)
 
 	// Log, if set, receives each packet exchanged (--gdb-log, tests).
 	Log io.Writer

@@ -1,15 +1,10 @@
 package tests
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
-	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strconv"
 	"testing"
@@ -31,30 +26,9 @@ func BenchmarkViewPage(b *testing.B) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, weftBin, "view", "--listen", "127.0.0.1:0", prog)
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	defer cmd.Process.Kill()
-	line, err := bufio.NewReader(out).ReadString('\n')
-	if err != nil {
-		b.Fatalf("weft view printed no URL: %v", err)
-	}
-	url := regexp.MustCompile(`http://\S+/`).FindString(line)
-	resp, err := http.Get(url + "api/run")
-	if err != nil {
-		b.Fatal(err)
-	}
+	url := startView(b, ctx, prog)
 	var rec struct{ End uint64 }
-	err = json.NewDecoder(resp.Body).Decode(&rec)
-	resp.Body.Close()
-	if err != nil {
-		b.Fatal(err)
-	}
+	getJSON(b, url+"api/run", &rec)
 	br := startBrowser(b, ctx, 1400, 1000)
 	at := rec.End / 2
 	br.navigate(fmt.Sprintf("%s#t=%d", url, at))

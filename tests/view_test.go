@@ -31,38 +31,14 @@ func TestViewInChromium(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, weftBin, "view", "--listen", "127.0.0.1:0", prog)
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
-	line, err := bufio.NewReader(out).ReadString('\n')
-	if err != nil {
-		t.Fatalf("weft view printed no URL: %v", err)
-	}
-	url := regexp.MustCompile(`http://\S+/`).FindString(line)
-	if url == "" {
-		t.Fatalf("no URL in %q", line)
-	}
-	resp, err := http.Get(url + "api/run")
-	if err != nil {
-		t.Fatal(err)
-	}
+	url := startView(t, ctx, prog)
 	var rec struct {
 		Events []struct {
 			Kind, Time, Dur uint64
 			PID, TID, CPU   int
 		}
 	}
-	err = json.NewDecoder(resp.Body).Decode(&rec)
-	resp.Body.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	getJSON(t, url+"api/run", &rec)
 	var fork, execAt uint64
 	for _, e := range rec.Events {
 		if e.Kind == 3 && fork == 0 { // trace.Fork
@@ -196,11 +172,6 @@ func pageThreads(b *browser) map[int]pageThread {
 // the same instant.
 func checkThreadsMatch(t *testing.T, url string, at uint64, page map[int]pageThread) {
 	t.Helper()
-	resp, err := http.Get(fmt.Sprintf("%sapi/state?at=%d", url, at))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
 	var st struct {
 		Processes []struct {
 			Threads []struct {
@@ -210,9 +181,7 @@ func checkThreadsMatch(t *testing.T, url string, at uint64, page map[int]pageThr
 			}
 		}
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
-		t.Fatal(err)
-	}
+	getJSON(t, fmt.Sprintf("%sapi/state?at=%d", url, at), &st)
 	n := 0
 	for _, p := range st.Processes {
 		for _, th := range p.Threads {
@@ -247,34 +216,50 @@ func TestViewSchedule(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, weftBin, "view", "--listen", "127.0.0.1:0", schedules[0])
-	stdout, err := cmd.StdoutPipe()
+	url := startView(t, ctx, schedules[0])
+	var rec struct{ Status, Output string }
+	getJSON(t, url+"api/run", &rec)
+	if rec.Status != "killed by SIGABRT" || plain.exitCode != 128+6 {
+		t.Errorf("weft view: %q; weft replay: %s", rec.Status, plain.status)
+	}
+	if !strings.Contains(rec.Output, "Assertion") || !strings.Contains(string(plain.stderr), strings.TrimSpace(rec.Output)) {
+		t.Errorf("weft view's run printed %q; weft replay's %q", rec.Output, plain.stderr)
+	}
+}
+
+// startView starts weft view with args and returns the URL of its page; weft ends with
+// ctx or with the test.
+func startView(t testing.TB, ctx context.Context, args ...string) string {
+	t.Helper()
+	cmd := exec.CommandContext(ctx, weftBin, append([]string{"view", "--listen", "127.0.0.1:0"}, args...)...)
+	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer cmd.Process.Kill()
-	line, err := bufio.NewReader(stdout).ReadString('\n')
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	line, err := bufio.NewReader(out).ReadString('\n')
 	if err != nil {
 		t.Fatalf("weft view printed no URL: %v", err)
 	}
 	url := regexp.MustCompile(`http://\S+/`).FindString(line)
-	resp, err := http.Get(url + "api/run")
+	if url == "" {
+		t.Fatalf("no URL in %q", line)
+	}
+	return url
+}
+
+// getJSON decodes what url serves into v.
+func getJSON(t testing.TB, url string, v any) {
+	t.Helper()
+	resp, err := http.Get(url)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var rec struct{ Status, Output string }
-	err = json.NewDecoder(resp.Body).Decode(&rec)
-	resp.Body.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if rec.Status != "killed by SIGABRT" || plain.exitCode != 128+6 {
-		t.Errorf("weft view: %q; weft replay: %s", rec.Status, plain.status)
-	}
-	if !strings.Contains(rec.Output, "Assertion") || !strings.Contains(string(plain.stderr), strings.TrimSpace(rec.Output)) {
-		t.Errorf("weft view's run printed %q; weft replay's %q", rec.Output, plain.stderr)
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Fatalf("%s: %v", url, err)
 	}
 }

@@ -165,6 +165,9 @@ func serveView(s *view.Session, listen string, stdout, stderr io.Writer) int {
 		cps = "no checkpoints: " + rec.CheckpointError
 	}
 	fmt.Fprintf(stdout, "weft view: %s ran to %s (%d events, %s); open http://%s/\n", strings.Join(s.Argv, " "), rec.Status, len(rec.Events), cps, ln.Addr())
+	if rec.Dropped > 0 {
+		fmt.Fprintf(stderr, "weft: view: the run made %d events past the %d kept; the timeline ends at %d ns (every instant can still be shown)\n", rec.Dropped, len(rec.Events), rec.DroppedFrom)
+	}
 	if err := http.Serve(ln, s.Handler()); err != nil {
 		fmt.Fprintf(stderr, "weft: view: %v\n", err)
 		return exitInternal

@@ -34,6 +34,8 @@ type Session struct {
 	CheckpointBytes uint64
 	// NoCheckpoints makes every instant a run from the start, as before checkpoints.
 	NoCheckpoints bool
+	// MaxEvents bounds the trace events the record keeps (0: DefaultMaxEvents).
+	MaxEvents int
 
 	mu     sync.Mutex // one re-execution at a time: each is a whole weft run
 	record *Record
@@ -43,6 +45,9 @@ type Session struct {
 	// is reached by letting it go on, an earlier one by running again from the start.
 	live   *kernel.Kernel
 	liveAt uint64
+	// liveCp is the checkpoint live was restored from (nil: it ran from the start),
+	// which takes back its frames when another instant replaces it.
+	liveCp *kernel.Checkpoint
 }
 
 // Record is the run as recorded once: its trace, in virtual time.
@@ -55,6 +60,10 @@ type Record struct {
 	Status string        `json:"status"`
 	Output string        `json:"output"` // the guest's standard output and error (first 64 KiB)
 	Events []trace.Event `json:"events"`
+	// Dropped counts the events past Session.MaxEvents, which the record does not hold: the
+	// timeline is missing from virtual time DroppedFrom on.
+	Dropped     uint64 `json:"dropped,omitempty"`
+	DroppedFrom uint64 `json:"droppedFrom,omitempty"`
 	// Checkpoints and CheckpointBytes are what the session keeps to reach any
 	// instant quickly; CheckpointError says why there are none, if the run could not
 	// be copied.
@@ -80,13 +89,34 @@ func (c *capped) Write(p []byte) (int, error) {
 // CPUs are busy (1,000 instructions by default), which would make the timeline of a
 // run of 10^8 instructions hundreds of thousands of rectangles, all but a few
 // indistinguishable at any zoom the page offers.
+//
+// It keeps a bounded number of events (Session.MaxEvents): a guest can make any number of events (a system call
+// each), and the page draws them all. Past the bound it keeps none and notes from when
+// the timeline is missing; every instant can still be shown.
 type recorder struct {
 	Events []trace.Event
 	last   map[int]int // CPU -> index in Events of its last slice
+	max    int         // the bound
+	// dropped counts the events past the bound, the first of them at from.
+	dropped uint64
+	from    uint64
+	end     uint64 // when the last event ended, dropped ones included
 }
+
+// DefaultMaxEvents bounds the events a record keeps when Session.MaxEvents is 0
+// (about 100 bytes each here, and a rectangle or a step each in the page).
+const DefaultMaxEvents = 200_000
 
 // Event implements trace.Sink.
 func (r *recorder) Event(e *trace.Event) {
+	r.end = max(r.end, e.Time+e.Dur)
+	if len(r.Events) >= r.max {
+		if r.dropped == 0 {
+			r.from = e.Time
+		}
+		r.dropped++
+		return
+	}
 	if e.Kind == trace.Slice {
 		if i, ok := r.last[e.CPU]; ok {
 			if p := &r.Events[i]; p.TID == e.TID && p.Time+p.Dur == e.Time {
@@ -114,22 +144,29 @@ const (
 	// firstInterval is the virtual time between checkpoints at first (ns).
 	firstInterval = 1_000_000
 	// bytesPerInsn bounds the bytes a checkpoint copies per instruction run since
-	// the last one: at most 4, or the interval doubles.
+	// the last one: a checkpoint is taken at the first interval's end at which the
+	// instructions run since the last one reach a quarter of that one's bytes, so
+	// that copying the machine costs about as much as running it, or less.
 	bytesPerInsn = 4
+	// cheapCheckpoint is the size below which a checkpoint is taken at every
+	// interval whatever ran: a copy this small costs about a millisecond.
+	cheapCheckpoint = 4 << 20
 )
 
 // checkpoints are a session's checkpoints, in time order.
 type checkpoints struct {
-	list     []*kernel.Checkpoint
-	bytes    uint64
-	interval uint64 // virtual ns between two
-	limit    uint64 // bound on bytes
+	list      []*kernel.Checkpoint
+	bytes     uint64
+	lastBytes uint64 // the size of the last one taken
+	interval  uint64 // virtual ns between two, at least
+	limit     uint64 // bound on bytes
 }
 
 // add keeps cp, thinning the list while it is past a bound.
 func (c *checkpoints) add(cp *kernel.Checkpoint) {
 	c.list = append(c.list, cp)
 	c.bytes += cp.Bytes()
+	c.lastBytes = cp.Bytes()
 	for len(c.list) > 1 && (len(c.list) > MaxCheckpoints || c.bytes > c.limit) {
 		kept := c.list[:0]
 		c.bytes = 0
@@ -162,7 +199,10 @@ func (s *Session) Record() (*Record, error) {
 	if s.record != nil {
 		return s.record, nil
 	}
-	rec := &recorder{last: map[int]int{}}
+	rec := &recorder{last: map[int]int{}, max: s.MaxEvents}
+	if rec.max <= 0 {
+		rec.max = DefaultMaxEvents
+	}
 	out := &capped{}
 	o := s.options()
 	o.Stdout, o.Stderr, o.Notices, o.Trace = out, out, out, rec
@@ -192,6 +232,13 @@ func (s *Session) Record() (*Record, error) {
 			continue
 		}
 		idle = 0
+		if ran < s.cps.lastBytes/bytesPerInsn && s.cps.lastBytes > cheapCheckpoint {
+			// Too little has run since the last checkpoint for another to be
+			// worth its copy: wait for the next interval.
+			next += s.cps.interval
+			k.PauseAt(next)
+			continue
+		}
 		cp, err := k.Checkpoint()
 		if err != nil {
 			// A machine that cannot be copied (a writable host mount) is shown by
@@ -201,14 +248,6 @@ func (s *Session) Record() (*Record, error) {
 			continue
 		}
 		s.cps.add(cp)
-		// A checkpoint costs about as much as copying its bytes and surveying its
-		// objects; keep that below a fraction of running the instructions between
-		// two: the interval doubles while they are fewer (a big machine is
-		// checkpointed less often), once per checkpoint, so that a stretch of
-		// little work does not stop checkpoints for the rest of the run.
-		if ran < cp.Bytes()/bytesPerInsn {
-			s.cps.interval *= 2
-		}
 		insns = k.TotalInsns()
 		next += s.cps.interval
 		k.PauseAt(next)
@@ -218,9 +257,7 @@ func (s *Session) Record() (*Record, error) {
 	if s.cpErr != nil {
 		r.CheckpointError = s.cpErr.Error()
 	}
-	for _, e := range rec.Events {
-		r.End = max(r.End, e.Time+e.Dur)
-	}
+	r.Dropped, r.DroppedFrom, r.End = rec.dropped, rec.from, rec.end
 	switch result.Outcome {
 	case kernel.Exited:
 		r.Status = "exit " + strconv.Itoa(result.Status)
@@ -259,6 +296,7 @@ func (s *Session) StateAt(at uint64, detail []int) (*State, error) {
 		s.live.PauseAt(at)
 		s.live.Run()
 	case cp != nil:
+		s.drop()
 		var sink capped
 		k, err := cp.Restore(kernel.RestoreConfig{Stdout: &sink, Stderr: &sink, Notices: &sink,
 			AccessPoints: s.Opts.AccessPoints, PauseAt: at})
@@ -266,8 +304,9 @@ func (s *Session) StateAt(at uint64, detail []int) (*State, error) {
 			return nil, err
 		}
 		k.Run()
-		s.live = k
+		s.live, s.liveCp = k, cp
 	default:
+		s.drop()
 		o := s.options()
 		var sink capped
 		o.Stdout, o.Stderr, o.Notices, o.Trace = &sink, &sink, &sink, nil
@@ -280,6 +319,15 @@ func (s *Session) StateAt(at uint64, detail []int) (*State, error) {
 	}
 	s.liveAt = at
 	return Capture(s.live, at, detail), nil
+}
+
+// drop lets the paused run go: its frames go back to the checkpoint it came from,
+// for the next restore to reuse.
+func (s *Session) drop() {
+	if s.liveCp != nil {
+		s.liveCp.Recycle(s.live)
+	}
+	s.live, s.liveCp = nil, nil
 }
 
 // options returns the options of one more run of the session's program.

@@ -212,3 +212,42 @@ func TestHandler(t *testing.T) {
 		t.Errorf("GET /api/state?at=1000 = %d %q", r.StatusCode, body[:min(len(body), 200)])
 	}
 }
+
+// A record keeps a bounded number of events, says how many it dropped and from when,
+// and still shows every instant, the ones past its timeline included.
+func TestRecordBoundsEvents(t *testing.T) {
+	const prog = "../../examples/bin/fork_cow"
+	opts := run.Options{Seed: 3, CPUs: 2, Init: true, MaxInsns: 1e9}
+	full, err := (&Session{Path: prog, Argv: []string{prog}, Opts: opts}).Record()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const keep = 10
+	if len(full.Events) <= keep {
+		t.Fatalf("the run made only %d events", len(full.Events))
+	}
+	s := &Session{Path: prog, Argv: []string{prog}, Opts: opts, MaxEvents: keep}
+	rec, err := s.Record()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The bound applies after slices merge, so the record holds the first keep events
+	// of the full record, and the full record's count past them is what was dropped
+	// or merged.
+	if len(rec.Events) != keep || !reflect.DeepEqual(rec.Events, full.Events[:keep]) {
+		t.Fatalf("kept %d events, want the first %d of the full record's %d", len(rec.Events), keep, len(full.Events))
+	}
+	if rec.Dropped < uint64(len(full.Events)-keep) || rec.DroppedFrom != full.Events[keep].Time {
+		t.Errorf("dropped %d from %d; the full record has %d more, the first at %d", rec.Dropped, rec.DroppedFrom, len(full.Events)-keep, full.Events[keep].Time)
+	}
+	if rec.End < full.End || rec.Status != full.Status {
+		t.Errorf("the bounded record ends at %d with %q, the full one at %d with %q", rec.End, rec.Status, full.End, full.Status)
+	}
+	st, err := s.StateAt(full.End, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Time != full.End {
+		t.Errorf("the state past the timeline is at %d, want %d", st.Time, full.End)
+	}
+}

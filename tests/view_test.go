@@ -135,6 +135,47 @@ func TestViewInChromium(t *testing.T) {
 	b.eval(`document.getElementById("previns").click()`, nil)
 	b.waitFor(fmt.Sprintf("document.body.dataset.shown === %q", fmt.Sprint(next-1)))
 	checkThreadsMatch(t, url, next-1, pageThreads(b))
+
+	// The threads' timeline: a lane per thread that ran, and a click on the middle of
+	// the parent's longest bar shows the parent running on that bar's CPU.
+	tids := map[int]bool{}
+	var bar struct {
+		Time, Dur uint64
+		CPU, TID  int
+	}
+	for _, e := range rec.Events {
+		if e.Kind == 0 {
+			tids[e.TID] = true
+			if e.PID == 2 && e.Dur > bar.Dur {
+				bar.Time, bar.Dur, bar.CPU, bar.TID = e.Time, e.Dur, e.CPU, e.TID
+			}
+		}
+	}
+	var lanes int
+	b.eval(`new Set([...document.querySelectorAll("#tlanes rect.ran")].map((r) => r.dataset.tid)).size`, &lanes)
+	if lanes != len(tids) {
+		t.Errorf("the threads' timeline has lanes for %d threads that ran, the trace %d", lanes, len(tids))
+	}
+	before := pageInstant(b)
+	b.eval(fmt.Sprintf(`(() => {
+		const svg = document.getElementById("tlanes"), r = svg.getBoundingClientRect();
+		const scale = r.width / svg.viewBox.baseVal.width;
+		const bar = [...svg.querySelectorAll('rect.ran[data-tid="%d"]')].find((e) => +e.getAttribute("x") <= xOf(%d) && xOf(%d) <= +e.getAttribute("x") + +e.getAttribute("width"));
+		bar.scrollIntoView({block: "center"});
+		const br = bar.getBoundingClientRect(), rr = svg.getBoundingClientRect();
+		return {x: rr.left + xOf(%d) * scale, y: br.top + br.height / 2};
+	})()`, bar.TID, bar.Time+bar.Dur/2, bar.Time+bar.Dur/2, bar.Time+bar.Dur/2), &pos)
+	b.click(pos.X, pos.Y)
+	b.waitFor(fmt.Sprintf("document.body.dataset.shown !== %q", fmt.Sprint(before)))
+	shown = pageInstant(b)
+	if shown < bar.Time || shown >= bar.Time+bar.Dur {
+		t.Fatalf("clicked the parent's bar [%d, %d) on the threads' timeline, the page shows the instant %d", bar.Time, bar.Time+bar.Dur, shown)
+	}
+	threads = pageThreads(b)
+	if th := threads[bar.TID]; !strings.HasPrefix(th.State, "running") || th.CPU != bar.CPU {
+		t.Errorf("at %d (in the parent's slice on CPU %d) the page shows thread %d as %q on CPU %d", shown, bar.CPU, bar.TID, th.State, th.CPU)
+	}
+	checkThreadsMatch(t, url, shown, threads)
 }
 
 type pageThread struct {

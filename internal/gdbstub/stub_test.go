@@ -67,6 +67,7 @@ type fakeTarget struct {
 	regs   map[int]*cpu.Context
 	mem    []byte
 	killed bool
+	kills  []int // KillProcess
 }
 
 const fakeBase = 0x10000
@@ -126,7 +127,8 @@ func (f *fakeTarget) Auxv(pid int) []byte     { return []byte(fakeAuxv) }
 // fakeAuxv is AT_PAGESZ 0x2310 (a '#' to escape) and AT_NULL, as little-endian words.
 const fakeAuxv = "\x06\x00\x00\x00\x00\x00\x00\x00\x10\x23\x00\x00\x00\x00\x00\x00" + "\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
 
-func (f *fakeTarget) Kill() { f.killed = true }
+func (f *fakeTarget) Kill()               { f.killed = true }
+func (f *fakeTarget) KillProcess(pid int) { f.kills = append(f.kills, pid) }
 
 // newFakeStub is a stub on a fake target stopped at thread 7, with the gdb end of the
 // connection.
@@ -253,8 +255,8 @@ func TestMemoryPackets(t *testing.T) {
 	if !bytes.Equal(f.mem[0x10:0x14], []byte{0xde, 0xad, 0xbe, 0xef}) {
 		t.Errorf("memory after M = % x", f.mem[0x10:0x14])
 	}
-	if len(s.breaks) != 0 || len(s.watches) != 0 {
-		t.Errorf("after z0 and z2: %d breakpoints, %d watchpoints left", len(s.breaks), len(s.watches))
+	if s.anyBreaks() || len(s.watches) != 0 {
+		t.Errorf("after z0 and z2: %d breakpoints, %d watchpoints left", len(s.procs[0].pcs), len(s.watches))
 	}
 }
 

@@ -157,13 +157,14 @@ func TestGDBBreakPrintStep(t *testing.T) {
 		`Breakpoint 1 at 0x[0-9a-f]+: file gdbtarget.c, line 26\.`,
 		`hit Breakpoint 1, compute \(x=13\) at gdbtarget.c:26`,
 		`\$1 = 13\n`,
-		// Both threads, the second by the name it gave itself, blocked in read.
-		`\* 1 +Thread 2 "gdbtarget" compute \(x=13\) at gdbtarget.c:26`,
-		`\n  2 +Thread 3 "worker" .* in (read|write) \(\)`,
+		// Both threads, the second by the name it gave itself, blocked in read;
+		// thread ids are pPID.TID (the multiprocess extension).
+		`\* 1 +Thread 2\.2 "gdbtarget" compute \(x=13\) at gdbtarget.c:26`,
+		`\n  2 +Thread 2\.3 "worker" .* in (read|write) \(\)`,
 		`\npc +0x[0-9a-f]+\s+0x[0-9a-f]+ <compute\+\d+>`,
 		`\$2 = 1\.5\n`,
 		`\$3 = 0\n`,
-		`\[Inferior 1 \(Remote target\) exited normally\]`,
+		`\[Inferior 1 \(process 2\) exited normally\]`,
 	)
 	// stepi moved the pc by one instruction: 2 or 4 bytes on from the breakpoint.
 	bp := regexp.MustCompile(`Breakpoint 1 at 0x([0-9a-f]+)`).FindStringSubmatch(gout)
@@ -423,7 +424,7 @@ func reverseContinueWatch(t *testing.T, every string) {
 		// The last write: the worker's, with the value before it in memory.
 		fmt.Sprintf(`Thread 2 "incr" hit Hardware watchpoint 2: counter\s+Old value = %d\s+New value = %d\s+(0x[0-9a-f]+ in worker \(arg=0x0\) at racy.c:17\s+)?17\t+counter\+\+;`, final, final-1),
 		fmt.Sprintf(`\$1 = %d\n`, final-1),
-		`\* 2 +Thread 3 "incr" +0x[0-9a-f]+ in worker \(arg=0x0\) at racy.c:17`,
+		`\* 2 +Thread 2\.3 "incr" +0x[0-9a-f]+ in worker \(arg=0x0\) at racy.c:17`,
 		// One write further back.
 		fmt.Sprintf(`hit Hardware watchpoint 2: counter\s+Old value = %d\s+New value = %d`, final-1, final-2),
 		`exited normally`,
@@ -543,22 +544,146 @@ func TestGDBSharedLibraries(t *testing.T) {
 	)
 }
 
-// Threads across a fork: stopped in the parent after its child started a thread,
-// `info threads` lists the parent's thread and both of the child's, with their names
-// (weft lists every thread of every process; without the multiprocess extension gdb
-// shows them as threads of one inferior). Going on, the run ends as a plain run does.
+// Threads across a fork: with detach-on-fork off gdb keeps both processes, and
+// stopped in the parent after its child started a thread, `info threads` lists the
+// parent's thread and both of the child's, with their names, in two inferiors. With
+// schedule-multiple on both run on: the child's exit, then the parent's, end the run
+// as a plain run ends.
 func TestGDBThreadsAcrossFork(t *testing.T) {
 	gdbPrepare(t)
 	prog := filepath.Join(repoRoot, "tests", "gdb", "bin", "forker")
-	gout, stdout, _, code := weftUnderGDB(t, prog, []string{"break checkpoint", "continue", "info threads", "continue"})
+	gout, stdout, _, code := weftUnderGDB(t, prog, []string{"set detach-on-fork off", "set schedule-multiple on",
+		"break checkpoint", "continue", "info threads", "info inferiors", "continue", "inferior 1", "continue"})
 	mustMatch(t, "gdb's output", gout,
-		`hit Breakpoint 1, checkpoint \(\) at forker\.c:\d+`,
-		`\* 1 +Thread 2 "forker" +checkpoint \(\)`,
-		`\n  2 +Thread 3 "forker" +.*in read \(\)`,
-		`\n  3 +Thread 4 "kid-worker" `,
-		`exited normally`,
+		`\[New inferior 2 \(process 3\)\]`,
+		`Thread 1\.1 "forker" hit Breakpoint 1\.1, checkpoint \(\) at forker\.c:\d+`,
+		`\* 1\.1 +Thread 2\.2 "forker" +checkpoint \(\)`,
+		`\n  2\.1 +Thread 3\.3 "forker" +.*in read \(\)`,
+		`\n  2\.2 +Thread 3\.4 "kid-worker" `,
+		`\* 1 +process 2 .*forker\s+2 +process 3 .*forker`,
+		`\[Inferior 2 \(process 3\) exited normally\]`,
+		`\[Inferior 1 \(process 2\) exited normally\]`,
 	)
 	if code != 0 || stdout != "child 3 exited with 0\n" {
 		t.Errorf("under gdb: exit %d, stdout %q", code, stdout)
 	}
+}
+
+// forkexecSession runs tests/gdb/bin/forkexec under gdb with the commands cmds: it
+// forks (or vforks, with mode "vfork") and the child execs tests/gdb/bin/execd, seen
+// in the guest through a read-only --mount at /opt/gdb (gdb reads the exec'd
+// program's symbols from the host file behind the mount).
+func forkexecSession(t *testing.T, mode string, cmds []string) (gdbOut, stdout string, code int) {
+	t.Helper()
+	gdbPrepare(t)
+	bin := filepath.Join(repoRoot, "tests", "gdb", "bin")
+	prog := filepath.Join(bin, "forkexec")
+	args := []string{"run", "--max-insns", "100000000", "--gdb", "127.0.0.1:0", "--mount", bin + ":/opt/gdb", prog, "/opt/gdb/execd"}
+	if mode != "" {
+		args = append(args, mode)
+	}
+	gout, stdout, _, code := gdbSession(t, args, prog, cmds)
+	if want := "execd hello 7\nchild 3 exited with 7\n"; stdout != want || code != 0 {
+		t.Errorf("forkexec under gdb: stdout %q exit %d, want %q exit 0", stdout, code, want)
+	}
+	return gout, stdout, code
+}
+
+// follow-fork-mode child: gdb detaches the parent at the fork and follows the child,
+// which stops at its breakpoint; after its exec gdb reads the new program (a
+// breakpoint pending until then is hit in it) and hears of its exit.
+func TestGDBFollowForkChild(t *testing.T) {
+	gout, _, _ := forkexecSession(t, "", []string{
+		"set follow-fork-mode child", "set breakpoint pending on", "break in_child", "break execd_main",
+		"continue", "info inferiors", "print forks", "continue", "print value", "continue",
+	})
+	mustMatch(t, "gdb's output", gout,
+		`\[Attaching after Thread 2\.2 fork to child Thread 3\.3\]`,
+		`\[New inferior 2 \(process 3\)\]`,
+		`\[Detaching after fork from parent process 2\]`,
+		`Thread 2\.1 "forkexec" hit Breakpoint 1, in_child \(\) at forkexec\.c:\d+`,
+		`\n\* 2 +process 3 .*/forkexec`,
+		`\$1 = 1\n`,
+		`process 3 is executing new program: \S*/tests/gdb/bin/execd`,
+		`Thread 2\.1 "execd" hit Breakpoint 2, execd_main \(arg=0x[0-9a-f]+ "hello"\) at execd\.c:\d+`,
+		`\$2 = 5\n`,
+		`\[Inferior 2 \(process 3\) exited with code 07\]`,
+	)
+}
+
+// detach-on-fork off: gdb keeps both processes; the one it does not follow stays
+// stopped (gdb resumes the current inferior only) until gdb switches to it.
+func TestGDBDetachOnForkOff(t *testing.T) {
+	gout, _, _ := forkexecSession(t, "", []string{
+		"set detach-on-fork off", "set breakpoint pending on", "break in_child", "break in_parent", "break execd_main",
+		"continue", "info inferiors", "info threads", "inferior 2", "continue", "info threads", "continue",
+		"print value", "continue", "info inferiors", "inferior 1", "continue",
+	})
+	mustMatch(t, "gdb's output", gout,
+		`\[New inferior 2 \(process 3\)\]`,
+		`Thread 1\.1 "forkexec" hit Breakpoint 2\.1, in_parent \(\)`,
+		`\* 1 +process 2 .*/forkexec\s+2 +process 3 .*/forkexec`,
+		// The child has not run since the fork.
+		`\* 1\.1 +Thread 2\.2 "forkexec" in_parent \(\).*\n  2\.1 +Thread 3\.3 "forkexec" 0x[0-9a-f]+ in _Fork \(\)`,
+		`\[Switching to inferior 2 \[process 3\]`,
+		`Thread 2\.1 "forkexec" hit Breakpoint 1\.2, in_child \(\)`,
+		`  1\.1 +Thread 2\.2 "forkexec" in_parent \(\).*\n\* 2\.1 +Thread 3\.3 "forkexec" in_child \(\)`,
+		`Thread 2\.1 "execd" hit Breakpoint 3, execd_main`,
+		`\$1 = 5\n`,
+		`\[Inferior 2 \(process 3\) exited with code 07\]`,
+		`  1 +process 2 .*/forkexec\s+\* 2 +<null> .*/execd`,
+		`\[Inferior 1 \(process 2\) exited normally\]`,
+	)
+}
+
+// catch fork and catch exec, following the child: gdb stops at the fork in the parent,
+// then in the child at the new program's first instruction, its entry point, with the
+// new program as the inferior's executable.
+func TestGDBCatchForkExec(t *testing.T) {
+	f, err := elf.Open(filepath.Join(repoRoot, "tests", "gdb", "bin", "execd"))
+	if err == nil {
+		defer f.Close()
+	}
+	gout, _, _ := forkexecSession(t, "", []string{
+		"set follow-fork-mode child", "catch fork", "catch exec", "continue", "continue",
+		"info registers pc", "info inferiors", "print value", "continue",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustMatch(t, "gdb's output", gout,
+		`Catchpoint 1 \(forked process 3\), 0x[0-9a-f]+ in _Fork \(\)`,
+		`process 3 is executing new program: \S*/tests/gdb/bin/execd`,
+		`Thread 2\.1 "execd" hit Catchpoint 2 \(exec'd \S*/tests/gdb/bin/execd\), 0x[0-9a-f]+ in _start \(\)`,
+		fmt.Sprintf(`\npc +0x%x\s+0x%x <_start>`, f.Entry, f.Entry),
+		`\* 2 +process 3 .*/tests/gdb/bin/execd`,
+		`\$1 = 5\n`,
+		`\[Inferior 2 \(process 3\) exited with code 07\]`,
+	)
+}
+
+// catch vfork: the parent stops in vfork; gdb detaches the child (which shares the
+// parent's memory until its exec: gdb takes the breakpoints out of both around it) and
+// the run goes on. Following the child instead, with both kept, gdb catches its exec
+// and then the parent runs on after vforkdone.
+func TestGDBCatchVfork(t *testing.T) {
+	gout, _, _ := forkexecSession(t, "vfork", []string{"catch vfork", "break in_parent", "continue", "continue", "continue"})
+	mustMatch(t, "gdb's output", gout,
+		`Catchpoint 1 \(vforked process 3\), 0x[0-9a-f]+ in vfork \(\)`,
+		`\[Detaching after vfork from child process 3\]`,
+		`Breakpoint 2, in_parent \(\)`,
+		`\[Inferior 1 \(process 2\) exited normally\]`,
+	)
+	gout, _, _ = forkexecSession(t, "vfork", []string{
+		"set follow-fork-mode child", "set detach-on-fork off", "catch vfork", "catch exec",
+		"continue", "continue", "info inferiors", "continue", "inferior 1", "continue",
+	})
+	mustMatch(t, "gdb's output", gout,
+		`Catchpoint 1 \(vforked process 3\)`,
+		`\[Attaching after Thread 2\.2 vfork to child Thread 3\.3\]`,
+		`Thread 2\.1 "execd" hit Catchpoint 2 \(exec'd \S*/execd\)`,
+		`  1 +process 2 .*/forkexec\s+\* 2 +process 3 .*/execd`,
+		`\[Inferior 2 \(process 3\) exited with code 07\]`,
+		`\[Inferior 1 \(process 2\) exited normally\]`,
+	)
 }

@@ -525,9 +525,10 @@ func TestGDBAuxv(t *testing.T) {
 }
 
 // A dynamically linked program of the guest root under gdb: with the root as its
-// sysroot, gdb finds the dynamic linker and libc from the auxiliary vector
-// (qXfer:auxv, AT_BASE and AT_PHDR) and the linker's r_debug, as on Linux, and a
-// breakpoint in libc is hit there.
+// sysroot, gdb finds the dynamic linker from the auxiliary vector (qXfer:auxv, AT_BASE
+// and AT_PHDR) and the libraries from the list the stub reads from the dynamic
+// linker's r_debug (qXfer:libraries-svr4, one packet each time gdb looks, with libc
+// once it is loaded), and a breakpoint in libc is hit there.
 func TestGDBSharedLibraries(t *testing.T) {
 	if standIn() {
 		t.Skip("qemu-weft.sh stands in for weft: it has no --root")
@@ -536,11 +537,17 @@ func TestGDBSharedLibraries(t *testing.T) {
 	root := guestRoot(t)
 	prog := filepath.Join(root, "usr", "bin", "sleep")
 	gout, _, _, _ := gdbSessionWith(t, []string{"run", "--root", root, "--max-insns", "100000000", "--gdb", "127.0.0.1:0", "/usr/bin/sleep", "0"},
-		prog, []string{"set sysroot " + root}, []string{"break nanosleep", "continue", "info sharedlibrary", "kill"})
+		prog, []string{"set sysroot " + root}, []string{"break nanosleep", "set debug remote 1", "continue", "set debug remote 0", "info sharedlibrary", "kill"})
 	mustMatch(t, "gdb's output", gout,
-		`Breakpoint 1, 0x[0-9a-f]+ in (__GI___)?nanosleep .*libc\.so\.6`,
+		`(?s)Breakpoint 1, .*?0x[0-9a-f]+ in (__GI___)?nanosleep .*libc\.so\.6`,
 		`0x[0-9a-f]+ +0x[0-9a-f]+ +Yes.* +\S*/lib/ld-linux-riscv64-lp64d\.so\.1\n`,
 		`0x[0-9a-f]+ +0x[0-9a-f]+ +Yes.* +\S*/lib/riscv64-linux-gnu/libc\.so\.6\n`,
+		// The list, from the stub: the program's link map first, then libc and the
+		// dynamic linker.
+		`Packet received: l<library-list-svr4 version="1\.0" main-lm="0x[0-9a-f]+">\\n`+
+			`<library name="/lib/riscv64-linux-gnu/libc\.so\.6" lm="0x[0-9a-f]+" l_addr="0x[0-9a-f]+" l_ld="0x[0-9a-f]+" lmid="0x0"/>\\n`+
+			`<library name="/lib/ld-linux-riscv64-lp64d\.so\.1" lm="0x[0-9a-f]+" l_addr="0x[0-9a-f]+" l_ld="0x[0-9a-f]+" lmid="0x0"/>\\n`+
+			`</library-list-svr4>`,
 	)
 }
 

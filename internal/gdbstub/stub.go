@@ -882,7 +882,7 @@ func (s *Stub) query(pkt string) string {
 		if s.execEv {
 			more += ";exec-events+"
 		}
-		return fmt.Sprintf("PacketSize=%x;qXfer:features:read+;qXfer:threads:read+;qXfer:exec-file:read+;qXfer:auxv:read+;vContSupported+;QStartNoAckMode+;swbreak+%s", packetSize, more)
+		return fmt.Sprintf("PacketSize=%x;qXfer:features:read+;qXfer:threads:read+;qXfer:exec-file:read+;qXfer:auxv:read+;qXfer:libraries-svr4:read+;vContSupported+;QStartNoAckMode+;swbreak+%s", packetSize, more)
 	case pkt == "qAttached" || strings.HasPrefix(pkt, "qAttached:"):
 		return "0" // weft started the program: gdb kills it when it quits
 	case pkt == "qC":
@@ -979,6 +979,14 @@ func (s *Stub) xfer(args string) string {
 			return "E01"
 		}
 		doc = string(auxv)
+	case "libraries-svr4":
+		// The annex (start=, prev=) is only sent to a stub that says
+		// augmented-libraries-svr4-read+, which this one does not.
+		lib, err := s.librariesSVR4(s.pidOf(s.gThread))
+		if err != nil {
+			return "E01"
+		}
+		doc = lib
 	default:
 		return ""
 	}

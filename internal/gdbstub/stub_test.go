@@ -67,7 +67,8 @@ type fakeTarget struct {
 	regs   map[int]*cpu.Context
 	mem    []byte
 	killed bool
-	kills  []int // KillProcess
+	kills  []int  // KillProcess
+	auxv   []byte // Auxv, if set
 }
 
 const fakeBase = 0x10000
@@ -122,7 +123,12 @@ func (f *fakeTarget) WriteMem(pid int, addr uint64, buf []byte) error {
 	return err
 }
 func (f *fakeTarget) ExecFile(pid int) string { return "/bin/prog" }
-func (f *fakeTarget) Auxv(pid int) []byte     { return []byte(fakeAuxv) }
+func (f *fakeTarget) Auxv(pid int) []byte {
+	if f.auxv != nil {
+		return f.auxv
+	}
+	return []byte(fakeAuxv)
+}
 
 // fakeAuxv is AT_PAGESZ 0x2310 (a '#' to escape) and AT_NULL, as little-endian words.
 const fakeAuxv = "\x06\x00\x00\x00\x00\x00\x00\x00\x10\x23\x00\x00\x00\x00\x00\x00" + "\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"

@@ -694,3 +694,40 @@ func TestGDBCatchVfork(t *testing.T) {
 		`\[Inferior 1 \(process 2\) exited normally\]`,
 	)
 }
+
+// gdb's writes are part of the run: reverse moves after `set var` reach the states
+// the run had, the write included (x stays 2, y is 7, and ratio is the value from
+// before line 27), from the start and from checkpoints; going back before the write
+// forgets it, and the run that goes on from there is the run without gdb, counts and
+// all.
+func TestGDBReverseAfterWrite(t *testing.T) {
+	prog := gdbPrepare(t)
+	for _, every := range []string{"0", "3000"} {
+		t.Run("checkpoints="+every, func(t *testing.T) {
+			gout, stdout, _, _ := weftUnderGDB(t, prog, []string{
+				"break compute", "continue", "set var x = 2", "next", "next", "print y",
+				"reverse-stepi", "print x", "print y", "reverse-next", "print y", "print ratio", "print x",
+				"next", "next", "next", "print counter", "delete", "continue",
+			}, "--gdb-checkpoints", every)
+			mustMatch(t, "gdb's output", gout,
+				`\$1 = 7\n`,
+				`\$2 = 2\n\$3 = 7\n`,
+				`\n27\t\tratio = y / 4\.0;\n\$4 = 7\n\$5 = 1\.5\n\$6 = 2\n`,
+				`\$7 = 7\n`,
+				`exited normally`,
+			)
+			if want := "compute=7 counter=107 ratio=1.75\n"; stdout != want {
+				t.Errorf("after set var x = 2 and reverse moves: stdout %q, want %q", stdout, want)
+			}
+			gout, stdout, stderr, _ := weftUnderGDB(t, prog, []string{
+				"break compute", "continue", "set var x = 2", "delete", "next", "next",
+				"reverse-finish", "step", "print x", "continue",
+			}, "--summary", "--gdb-checkpoints", every)
+			mustMatch(t, "gdb's output", gout,
+				`\n40\t\tint r = compute\(13\);\ncompute \(x=13\) at gdbtarget\.c:26\n.*\n\$1 = 13\n`,
+				`exited normally`,
+			)
+			sameAsPlain(t, prog, stdout, stderr)
+		})
+	}
+}

@@ -580,12 +580,13 @@ func TestGDBThreadsAcrossFork(t *testing.T) {
 // forks (or vforks, with mode "vfork") and the child execs tests/gdb/bin/execd, seen
 // in the guest through a read-only --mount at /opt/gdb (gdb reads the exec'd
 // program's symbols from the host file behind the mount).
-func forkexecSession(t *testing.T, mode string, cmds []string) (gdbOut, stdout string, code int) {
+func forkexecSession(t *testing.T, mode string, cmds []string, weftArgs ...string) (gdbOut, stdout string, code int) {
 	t.Helper()
 	gdbPrepare(t)
 	bin := filepath.Join(repoRoot, "tests", "gdb", "bin")
 	prog := filepath.Join(bin, "forkexec")
-	args := []string{"run", "--max-insns", "100000000", "--gdb", "127.0.0.1:0", "--mount", bin + ":/opt/gdb", prog, "/opt/gdb/execd"}
+	args := append([]string{"run", "--max-insns", "100000000", "--gdb", "127.0.0.1:0", "--mount", bin + ":/opt/gdb"}, weftArgs...)
+	args = append(args, prog, "/opt/gdb/execd")
 	if mode != "" {
 		args = append(args, mode)
 	}
@@ -729,5 +730,38 @@ func TestGDBReverseAfterWrite(t *testing.T) {
 			)
 			sameAsPlain(t, prog, stdout, stderr)
 		})
+	}
+}
+
+// Reverse execution across a fork: gdb's inferiors are those of the present, so a
+// reverse move stops at the last fork (or exec, or exit) gdb heard of, where the
+// history it can go back in begins. In a process gdb holds stopped (detach-on-fork
+// off) reverse and forward moves re-execute the run with the other process held as it
+// was, from checkpoints (whose read-only mount outlives the kernel they came from).
+func TestGDBReverseAcrossFork(t *testing.T) {
+	gout, _, _ := forkexecSession(t, "", []string{
+		"break in_parent", "continue", "reverse-continue", "info registers pc", "continue", "continue",
+	})
+	mustMatch(t, "gdb's output", gout,
+		`Breakpoint 1, in_parent \(\)`,
+		`No more reverse-execution history\.\n0x[0-9a-f]+ in _Fork \(\)`,
+		`\npc +0x[0-9a-f]+\s+0x[0-9a-f]+ <_Fork\+\d+>`,
+		`Breakpoint 1, in_parent \(\)[^\n]*\n.*\n\[Inferior 1 \(process 2\) exited normally\]`,
+	)
+	for _, every := range []string{"0", "2000"} {
+		gout, _, _ := forkexecSession(t, "", []string{
+			"set detach-on-fork off", "break in_parent", "break in_child", "continue", "inferior 2", "continue",
+			"stepi", "reverse-stepi", "reverse-stepi", "info threads", "continue", "continue", "inferior 1", "continue",
+		}, "--gdb-checkpoints", every)
+		mustMatch(t, "gdb's output", gout,
+			`Thread 1\.1 "forkexec" hit Breakpoint 1\.1, in_parent \(\)`,
+			`Thread 2\.1 "forkexec" hit Breakpoint 2\.2, in_child \(\)`,
+			// Back to the breakpoint and one instruction before it, the parent still
+			// where gdb left it.
+			`Thread 2\.1 "forkexec" hit Breakpoint 2\.2, in_child \(\)[^\n]*\n[^\n]*\n0x[0-9a-f]+\t12\t`,
+			`  1\.1 +Thread 2\.2 "forkexec" in_parent \(\)[^\n]*\n\* 2\.1 +Thread 3\.3 "forkexec" 0x[0-9a-f]+ in in_child \(\)`,
+			`\[Inferior 2 \(process 3\) exited with code 07\]`,
+			`\[Inferior 1 \(process 2\) exited normally\]`,
+		)
 	}
 }

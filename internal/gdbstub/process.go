@@ -338,9 +338,23 @@ func (s *Stub) Idle() bool {
 	sl, g := s.kt.k.DebugPosition()
 	at := instant{sl + 1, g} // the next Check's
 	if s.mode != modeLive {
+		// A re-execution: gdb changed what runs here, or the reverse move's window
+		// or destination is here, where gdb stopped the run with Ctrl-C.
 		before := fmt.Sprint(s.resumed)
 		s.replayWrites(at)
-		return fmt.Sprint(s.resumed) != before
+		switch {
+		case fmt.Sprint(s.resumed) != before:
+			return true
+		case s.mode == modeScan && !at.less(s.rev.until):
+			s.scanEnd()
+			return true
+		case s.mode == modeSeek && s.seekCheck(at):
+			s.forgetAfter(at)
+			tid := s.firstResumedThread()
+			s.stop(tid, s.stopReply(sigTRAP, tid, s.rev.toWhy))
+			return true
+		}
+		return false
 	}
 	s.cur = at
 	if len(s.events) > 0 {

@@ -259,6 +259,11 @@ func (s *Stub) moveLimit() uint64 {
 		if s.rev.dense {
 			return 1
 		}
+		// A Check where the window ends, which may be in the middle of a slice
+		// after which nothing runs (the rest held by gdb).
+		if u := s.rev.until; s.cur.slice == u.slice && s.cur.less(u) {
+			return u.global - s.cur.global
+		}
 		return 0
 	}
 	r := s.rev
@@ -338,25 +343,7 @@ func (s *Stub) abandon(mode int) {
 func (s *Stub) scanCheck(t *kernel.Task, insns uint64, at instant) {
 	r := s.rev
 	if !at.less(r.until) {
-		// Back where the window ends: go to what was found, or look before the
-		// window, or go to the start.
-		if !r.found && r.start != (instant{1, 0}) && s.floor.less(r.start) {
-			*r = reverse{step: r.step, stepTID: r.stepTID, stepN: r.stepN, until: r.start, dense: r.dense}
-			s.abandon(modeScan)
-			return
-		}
-		if r.found && r.vague && !r.dense {
-			// Again, instruction by instruction.
-			*r = reverse{step: r.step, stepTID: r.stepTID, stepN: r.stepN, until: r.until, dense: true}
-			s.abandon(modeScan)
-			return
-		}
-		if r.found {
-			r.to, r.toWhy = r.foundAt, r.foundWhy
-		} else {
-			r.to, r.toWhy = s.origin(), "replaylog:begin;"
-		}
-		s.abandon(modeSeek)
+		s.scanEnd()
 		return
 	}
 	cur := histRec{tid: t.TID, insns: insns, at: at}
@@ -373,6 +360,29 @@ func (s *Stub) scanCheck(t *kernel.Task, insns uint64, at instant) {
 		r.found, r.vague = false, false // before the history gdb can go back to
 	}
 	r.prev, r.havePrev = cur, true
+}
+
+// scanEnd ends a scan back where its window ends: it goes to what was found, or looks
+// before the window, or goes to where the history begins.
+func (s *Stub) scanEnd() {
+	r := s.rev
+	if !r.found && r.start != (instant{1, 0}) && s.floor.less(r.start) {
+		*r = reverse{step: r.step, stepTID: r.stepTID, stepN: r.stepN, until: r.start, dense: r.dense}
+		s.abandon(modeScan)
+		return
+	}
+	if r.found && r.vague && !r.dense {
+		// Again, instruction by instruction.
+		*r = reverse{step: r.step, stepTID: r.stepTID, stepN: r.stepN, until: r.until, dense: true}
+		s.abandon(modeScan)
+		return
+	}
+	if r.found {
+		r.to, r.toWhy = r.foundAt, r.foundWhy
+	} else {
+		r.to, r.toWhy = s.origin(), "replaylog:begin;"
+	}
+	s.abandon(modeSeek)
 }
 
 // scanHits looks for a breakpoint or watchpoint hit at the Check cur, as a forward run

@@ -765,3 +765,83 @@ func TestGDBReverseAcrossFork(t *testing.T) {
 		)
 	}
 }
+
+// The protocol of processes, spoken directly: with the multiprocess extension and
+// fork events, a fork stops the guest with the child's id; resumed alone (vCont with a
+// process id), the parent blocks reading a pipe its held child would write, and the
+// guest waits for gdb, whose Ctrl-C stops it in the parent; resumed all, the child's
+// exit and then the parent's are reported with their pids, and weft's output is the
+// plain run's.
+func TestGDBHeldProcessProtocol(t *testing.T) {
+	gdbPrepare(t)
+	prog := filepath.Join(repoRoot, "tests", "gdb", "bin", "forker")
+	weft := exec.Command(weftBin, "run", "--max-insns", "100000000", "--gdb", ":0", prog)
+	var stdout lockedBuffer
+	weft.Stdout = &stdout
+	errPipe, err := weft.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := weft.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer weft.Process.Kill()
+	line, err := bufio.NewReader(errPipe).ReadString('\n')
+	m := regexp.MustCompile(`listening on (127\.0\.0\.1:\d+)`).FindStringSubmatch(line)
+	if err != nil || m == nil {
+		t.Fatalf("weft said %q, %v", line, err)
+	}
+	conn, err := net.Dial("tcp", m[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	g := &rawGDB{t: t, conn: conn, r: bufio.NewReader(conn)}
+	if r := g.packet("qSupported:multiprocess+;fork-events+;vfork-events+;exec-events+"); !strings.Contains(r, ";multiprocess+") || !strings.Contains(r, ";fork-events+") {
+		t.Errorf("qSupported -> %q", r)
+	}
+	steps := []struct{ send, want string }{
+		{"?", "T05thread:p2.2;"},
+		{"qC", "QCp2.2"},
+		{"vCont;c:p2.-1", "T05thread:p2.2;fork:p3.3;"},
+		{"qfThreadInfo", "mp2.2,p3.3"},
+		// The parent alone: it waits for the child, which does not run.
+		{"vCont;c:p2.-1", ""},
+		{"\x03", "T02thread:p2.2;"},
+		{"qfThreadInfo", "mp2.2,p3.3"},
+		{"vCont;c", "W00;process:3"},
+		{"vCont;c", "W00;process:2"},
+	}
+	for _, s := range steps {
+		var r string
+		switch {
+		case s.send == "\x03":
+			time.Sleep(100 * time.Millisecond) // any delay: the guest is idle by now or soon
+			g.send([]byte{0x03})
+			r = g.reply()
+		case s.want == "":
+			var sum byte
+			for i := 0; i < len(s.send); i++ {
+				sum += s.send[i]
+			}
+			g.send([]byte(fmt.Sprintf("$%s#%02x", s.send, sum)))
+			continue
+		default:
+			r = g.packet(s.send)
+		}
+		if r != s.want {
+			t.Errorf("%q -> %q, want %q", s.send, r, s.want)
+		}
+	}
+	conn.Close() // gdb goes away: weft, whose guest has exited, ends
+	done := make(chan error, 1)
+	go func() { done <- weft.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(time.Minute):
+		t.Fatalf("weft did not end")
+	}
+	if code := weft.ProcessState.ExitCode(); code != 0 || stdout.String() != "child 3 exited with 0\n" {
+		t.Errorf("weft: exit %d, stdout %q", code, stdout.String())
+	}
+}

@@ -104,6 +104,9 @@ func (s *Stub) supported(pkt string) {
 				// The breakpoints so far are the first process's.
 				main := s.mainPID()
 				s.procs = map[int]*bpSet{main: s.procs[0]}
+				// The stop gdb asks about next ('?') names the thread the new way.
+				s.stopMsg = strings.Replace(s.stopMsg, fmt.Sprintf("thread:%x;", s.stopTID),
+					"thread:"+s.threadID(s.pidOf(s.stopTID), s.stopTID)+";", 1)
 			}
 		case "fork-events+":
 			s.forkEv = true

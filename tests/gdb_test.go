@@ -845,3 +845,31 @@ func TestGDBHeldProcessProtocol(t *testing.T) {
 		t.Errorf("weft: exit %d, stdout %q", code, stdout.String())
 	}
 }
+
+// One inferior of two detached (D;PID: the child runs on freely and execs) or killed
+// (vKill;PID: the parent's waitpid sees it die before its exec), the other debugged on.
+func TestGDBDetachKillInferior(t *testing.T) {
+	gout, _, _ := forkexecSession(t, "", []string{
+		"set detach-on-fork off", "break in_parent", "continue", "detach inferiors 2", "info inferiors", "continue",
+	})
+	mustMatch(t, "gdb's output", gout,
+		`\[Inferior 2 \(process 3\) detached\]`,
+		`\* 1 +process 2 .*\n  2 +<null> `,
+		`\[Inferior 1 \(process 2\) exited normally\]`,
+	)
+	bin := filepath.Join(repoRoot, "tests", "gdb", "bin")
+	prog := filepath.Join(bin, "forkexec")
+	gout, stdout, _, code := gdbSession(t, []string{"run", "--max-insns", "100000000", "--gdb", "127.0.0.1:0",
+		"--mount", bin + ":/opt/gdb", prog, "/opt/gdb/execd"}, prog, []string{
+		"set detach-on-fork off", "break in_parent", "continue", "kill inferiors 2", "info inferiors", "continue",
+	})
+	mustMatch(t, "gdb's output", gout,
+		`\* 1 +process 2 .*\n  2 +<null> `,
+		`\[Inferior 1 \(process 2\) exited normally\]`,
+	)
+	// The child died of SIGKILL before it could exec: no output of its own, and
+	// WEXITSTATUS of a killed child is 0.
+	if stdout != "child 3 exited with 0\n" || code != 0 {
+		t.Errorf("after kill inferiors 2: stdout %q exit %d", stdout, code)
+	}
+}

@@ -258,7 +258,6 @@ func (s *Stub) Check(t *kernel.Task, insns uint64) {
 		return
 	}
 	if len(s.events) > 0 {
-		s.last = t.TID
 		s.checkTID, s.checkInsns = t.TID, insns
 		if !s.reportEvents(t.TID, at) {
 			return

@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"weft/internal/abi/linux"
 	"weft/internal/cpu"
 	"weft/internal/mm"
 )
@@ -119,7 +120,7 @@ func (k *Kernel) takeDebugKills() {
 	for _, pid := range k.debugKills {
 		for _, tg := range k.groups {
 			if tg.PID == pid && !tg.Exited {
-				k.SignalGroup(tg, Signal(9))
+				k.SignalGroup(tg, linux.SIGKILL)
 			}
 		}
 	}

@@ -415,7 +415,10 @@ func TestMalformedPackets(t *testing.T) {
 	for _, p := range []string{"p", "P", "P=", "Pzz=00", "m", "m,", "m1,", "m,1", "mffffffffffffffff,ffffffffffffffff",
 		"M", "M1,1", "M1,1:", "H", "Hg", "Hgzz", "Hgp", "Hgp1.", "T", "Tzz", "Z", "Z0", "Z0,", "Z0,1", "Z9,1,1",
 		"Z2,1,ffffffffffffffff", "z2", "qXfer", "qXfer:", "qXfer:features:read:target.xml:ffffffffffffffff,ffffffffffffffff",
-		"qXfer:exec-file:read:zz:0,1", "qThreadExtraInfo,", "vCont;", "vCont;s:zz", "vCont;;", "G", "G0", "Q", "q", "v", "\x00"} {
+		"qXfer:exec-file:read:zz:0,1", "qThreadExtraInfo,", "vCont;", "vCont;s:zz", "vCont;;", "G", "G0", "Q", "q", "v", "\x00",
+		"D;", "D;zz", "vKill;", "vKill;zz", "Hgp-1.-1", "Hcp", "Tp", "Tp7.", "vCont;c:pzz.1", "vCont;s:p7.zz",
+		"qXfer:libraries-svr4:read::0,1000", "qXfer:libraries-svr4:read:start=0:0,10",
+		"qSupported:multiprocess+;fork-events+", "Hgp-1.-1", "D;7"} {
 		s.detached = false
 		s.handle(p)
 	}

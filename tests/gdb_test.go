@@ -873,3 +873,29 @@ func TestGDBDetachKillInferior(t *testing.T) {
 		t.Errorf("after kill inferiors 2: stdout %q exit %d", stdout, code)
 	}
 }
+
+// An exec in the first process, in a guest root: the shell execs sleep; gdb, with the
+// root as its sysroot, hears the guest path, loads sleep from the root, stops at the
+// exec's first instruction (the dynamic linker's entry) and then finds libc's
+// nanosleep through the new program's library list.
+func TestGDBExecInGuestRoot(t *testing.T) {
+	if standIn() {
+		t.Skip("qemu-weft.sh stands in for weft: it has no --root")
+	}
+	gdbPrepare(t)
+	root := guestRoot(t)
+	gout, _, _, code := gdbSessionWith(t, []string{"run", "--root", root, "--max-insns", "100000000", "--gdb", "127.0.0.1:0",
+		"/bin/sh", "-c", "exec /usr/bin/sleep 0"}, filepath.Join(root, "bin", "sh"), []string{"set sysroot " + root},
+		[]string{"catch exec", "continue", "info inferiors", "break nanosleep", "continue", "info sharedlibrary", "continue"})
+	mustMatch(t, "gdb's output", gout,
+		`process 2 is executing new program: /usr/bin/sleep\n`,
+		`Catchpoint 1 \(exec'd /usr/bin/sleep\), 0x[0-9a-f]+ in .* from \S*/lib/ld-linux-riscv64-lp64d\.so\.1`,
+		`\* 1 +process 2 .* \S*/usr/bin/sleep`,
+		`Breakpoint 2, 0x[0-9a-f]+ in (__GI___)?nanosleep \(\) from \S*/lib/riscv64-linux-gnu/libc\.so\.6`,
+		`Yes.* +\S*/lib/riscv64-linux-gnu/libc\.so\.6\n`,
+		`\[Inferior 1 \(process 2\) exited normally\]`,
+	)
+	if code != 0 {
+		t.Errorf("weft exit %d", code)
+	}
+}

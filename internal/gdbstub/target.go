@@ -116,8 +116,8 @@ func (kt *kernelTarget) ExecFile(pid int) string {
 		return ""
 	}
 	// gdb reads the file on the host: the one weft was given for the first
-	// program, the file behind a --mount or a guest root's path, else the guest's
-	// path (which gdb may not find).
+	// program, the file behind a --mount, else the guest's path (in a guest root,
+	// which gdb is given as its sysroot; else gdb may not find it).
 	if g.Exe == kt.mainExe && kt.exe != "" {
 		return kt.exe
 	}

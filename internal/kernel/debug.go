@@ -128,9 +128,9 @@ func (k *Kernel) takeDebugKills() {
 }
 
 // HostFile is the host file behind the guest path p (a canonical path, as
-// ThreadGroup.Exe), or "" when none is: a file under a --mount, or in the guest
-// root's host directory when the guest has not replaced it (a debugger on the host
-// reads a program's symbols from there).
+// ThreadGroup.Exe) when p is in a --mount, or "" (a debugger on the host reads a
+// program's symbols from there). A guest root's files are not mapped: a debugger is
+// given the root as its sysroot and finds them by their guest paths.
 func (k *Kernel) HostFile(p string) string {
 	if !strings.HasPrefix(p, "/") || !k.FS.OnHost(p) {
 		return ""
@@ -139,11 +139,8 @@ func (k *Kernel) HostFile(p string) string {
 	for _, m := range k.cfg.Mounts {
 		g := strings.TrimSuffix(m.Guest, "/")
 		if rel, ok := strings.CutPrefix(p, g+"/"); ok {
-			host = filepath.Join(m.Host, filepath.FromSlash(rel))
+			host = filepath.Join(m.Host, filepath.FromSlash(rel)) // the last mount covering p
 		}
-	}
-	if host == "" && k.cfg.Root != "" {
-		host = filepath.Join(k.cfg.Root, filepath.FromSlash(p))
 	}
 	return host
 }

@@ -146,6 +146,7 @@ func (s *Stub) Restart(rc kernel.RestoreConfig) *kernel.Kernel {
 	}
 	s.Attach(k, "")
 	s.rev.start = p.at
+	s.startWrites(p.at)
 	return k
 }
 

@@ -1,15 +1,15 @@
 // Package gdbstub is a GDB remote serial protocol server for weft: gdb-multiarch
 // (`set architecture riscv:rv64`, `target remote HOST:PORT`) attaches to a weft run and
-// reads and writes registers and memory, sets breakpoints and write watchpoints, steps
-// and continues, interrupts with Ctrl-C and lists every thread of every process.
+// reads and writes registers and memory, sets breakpoints and watchpoints, steps and
+// continues, forwards and backwards (reverse.go), interrupts with Ctrl-C, lists the
+// threads of the processes it debugs and follows them across fork, vfork and exec
+// (process.go).
 //
 // The kernel knows nothing of the protocol: it calls a kernel.Debugger (Stub) at
 // instruction boundaries on its simulation goroutine, and the stub, while the guest is
 // stopped, talks to gdb on that same goroutine. A reader goroutine only turns the byte
 // stream into packets and notices Ctrl-C; nothing it does reaches the guest except
 // through the run goroutine, so a run gives the same output with and without gdb.
-//
-// Reverse execution (bs/bc) is not implemented yet.
 package gdbstub
 
 import (

@@ -248,12 +248,21 @@ func (s *Stub) record(tid int, insns uint64, at instant) {
 
 // reverseLimit is the Limit while a re-execution scans or seeks.
 func (s *Stub) reverseLimit() uint64 {
+	return s.writeLimit(s.moveLimit())
+}
+
+func (s *Stub) moveLimit() uint64 {
 	if s.mode == modeScan {
 		// The hart stops at breakpoints and around accesses to watched pages by
 		// itself: a scan needs to see every instruction only to pin down a change
 		// the kernel made.
 		if s.rev.dense {
 			return 1
+		}
+		// A Check where the window ends, which may be in the middle of a slice
+		// after which nothing runs (the rest held by gdb).
+		if u := s.rev.until; s.cur.slice == u.slice && s.cur.less(u) {
+			return u.global - s.cur.global
 		}
 		return 0
 	}
@@ -267,6 +276,15 @@ func (s *Stub) reverseLimit() uint64 {
 	return 1
 }
 
+// origin is where reverse execution's history begins: the program's start, or the
+// last process event gdb heard of.
+func (s *Stub) origin() instant {
+	if (instant{1, 0}).less(s.floor) {
+		return s.floor
+	}
+	return instant{1, 0}
+}
+
 // reverseStart begins a bs (step) or bc: it finds where to go and abandons the run to
 // re-execute it (resume), or answers at once when there is no past to go to.
 func (s *Stub) reverseStart(step bool) (reply string, resume bool) {
@@ -276,10 +294,10 @@ func (s *Stub) reverseStart(step bool) (reply string, resume bool) {
 	now := s.cur
 	tid := s.threadOr(s.cThread)
 	begin := func() (string, bool) {
-		s.stopMsg = fmt.Sprintf("T%02xthread:%x;replaylog:begin;", sigTRAP, s.stopTID)
+		s.stopMsg = s.stopReply(sigTRAP, s.stopTID, "replaylog:begin;")
 		return s.stopMsg, false
 	}
-	if now == (instant{1, 0}) {
+	if !s.origin().less(now) {
 		return begin()
 	}
 	r := &reverse{step: step, until: now}
@@ -295,7 +313,7 @@ func (s *Stub) reverseStart(step bool) (reply string, resume bool) {
 		r.stepTID, r.stepN = tid, n-1
 		for i := len(s.hist) - 1; i >= 0; i-- {
 			h := s.hist[i]
-			if h.at.less(now) && h.tid == tid && h.insns == r.stepN {
+			if h.at.less(now) && !h.at.less(s.origin()) && h.tid == tid && h.insns == r.stepN {
 				r.to = h.at
 				s.abandon(modeSeek)
 				return "", true
@@ -314,6 +332,8 @@ func (s *Stub) abandon(mode int) {
 	s.pending = nil
 	s.writers, s.reader = nil, nil
 	s.rev.start = instant{1, 0} // unless Restart restores a checkpoint
+	s.startWrites(s.rev.start)
+	s.events = nil
 	s.gen++
 	s.hist = s.hist[:0]
 	s.kt.k.Abort(kernel.Signal(9))
@@ -323,25 +343,7 @@ func (s *Stub) abandon(mode int) {
 func (s *Stub) scanCheck(t *kernel.Task, insns uint64, at instant) {
 	r := s.rev
 	if !at.less(r.until) {
-		// Back where the window ends: go to what was found, or look before the
-		// window, or go to the start.
-		if !r.found && r.start != (instant{1, 0}) {
-			*r = reverse{step: r.step, stepTID: r.stepTID, stepN: r.stepN, until: r.start, dense: r.dense}
-			s.abandon(modeScan)
-			return
-		}
-		if r.found && r.vague && !r.dense {
-			// Again, instruction by instruction.
-			*r = reverse{step: r.step, stepTID: r.stepTID, stepN: r.stepN, until: r.until, dense: true}
-			s.abandon(modeScan)
-			return
-		}
-		if r.found {
-			r.to, r.toWhy = r.foundAt, r.foundWhy
-		} else {
-			r.to, r.toWhy = instant{1, 0}, "replaylog:begin;"
-		}
-		s.abandon(modeSeek)
+		s.scanEnd()
 		return
 	}
 	cur := histRec{tid: t.TID, insns: insns, at: at}
@@ -354,7 +356,33 @@ func (s *Stub) scanCheck(t *kernel.Task, insns uint64, at instant) {
 	} else {
 		s.scanHits(t, r, cur)
 	}
+	if r.found && r.foundAt.less(s.origin()) {
+		r.found, r.vague = false, false // before the history gdb can go back to
+	}
 	r.prev, r.havePrev = cur, true
+}
+
+// scanEnd ends a scan back where its window ends: it goes to what was found, or looks
+// before the window, or goes to where the history begins.
+func (s *Stub) scanEnd() {
+	r := s.rev
+	if !r.found && r.start != (instant{1, 0}) && s.floor.less(r.start) {
+		*r = reverse{step: r.step, stepTID: r.stepTID, stepN: r.stepN, until: r.start, dense: r.dense}
+		s.abandon(modeScan)
+		return
+	}
+	if r.found && r.vague && !r.dense {
+		// Again, instruction by instruction.
+		*r = reverse{step: r.step, stepTID: r.stepTID, stepN: r.stepN, until: r.until, dense: true}
+		s.abandon(modeScan)
+		return
+	}
+	if r.found {
+		r.to, r.toWhy = r.foundAt, r.foundWhy
+	} else {
+		r.to, r.toWhy = s.origin(), "replaylog:begin;"
+	}
+	s.abandon(modeSeek)
 }
 
 // scanHits looks for a breakpoint or watchpoint hit at the Check cur, as a forward run
@@ -366,7 +394,7 @@ func (s *Stub) scanHits(t *kernel.Task, r *reverse, cur histRec) {
 			r.watched[i] = s.readWatch(w)
 		}
 	}
-	if r.havePrev && s.breaks[t.Ctx.PC] {
+	if r.havePrev && s.breakAt(t.TG.PID, t.Ctx.PC) {
 		r.found, r.foundAt, r.foundWhy, r.vague = true, cur.at, "swbreak:;", false
 	}
 	if s.hasAccessWatches() {

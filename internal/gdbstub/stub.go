@@ -42,12 +42,19 @@ type Stub struct {
 	detached  bool // gdb detached or the connection ended: the run goes on alone
 	running   bool // gdb resumed the guest and waits for a stop reply
 
-	breaks map[uint64]bool // software (Z0) and hardware (Z1) breakpoints
-	// breakList is breaks sorted, for the hart (Breakpoints); nil when stale.
-	breakList []uint64
-	watchMM   []*mm.AddressSpace // each watchpoint's address space, as of the last Check
-	watches   []watch            // watchpoints (Z2, Z3, Z4)
-	pending   *access            // the access of the last instruction seen, with Z3/Z4 set
+	// procs are the processes gdb debugs, each with its address space's software
+	// (Z0) and hardware (Z1) breakpoints; without the multiprocess extension, one
+	// set for all, at 0 (process.go).
+	procs   map[int]*bpSet
+	multi   bool // gdb speaks the multiprocess extension: thread ids pPID.TID
+	forkEv  bool // gdb wants fork, vfork and exec events
+	vforkEv bool
+	execEv  bool
+	events  []event            // process events not reported yet
+	resumed map[int]bool       // the processes gdb resumed, if not all (Holds)
+	watchMM []*mm.AddressSpace // each watchpoint's address space, as of the last Check
+	watches []watch            // watchpoints (Z2, Z3, Z4)
+	pending *access            // the access of the last instruction seen, with Z3/Z4 set
 
 	// step is the pending single step, if any: it ends when thread stepTID's
 	// position (retired count or pc) changes.
@@ -93,6 +100,13 @@ type Stub struct {
 	pausing       bool         // a pause for a checkpoint was asked for
 	noCheckpoints bool         // CheckpointEvery(0)
 	limit         uint64       // bytes all checkpoints may hold (CheckpointLimit; 0: no bound)
+	// floor is the instant of the last process event reported: reverse moves stop
+	// there (process.go).
+	floor instant
+	// writes are gdb's writes to the guest, in the order made; wnext is the next
+	// one a re-execution makes again (writes.go).
+	writes []dbgWrite
+	wnext  int
 
 	// Log, if set, receives each packet exchanged (--gdb-log, tests).
 	Log io.Writer
@@ -118,12 +132,12 @@ func Listen(addr string) (*Stub, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Stub{ln: ln, breaks: map[uint64]bool{}}, nil
+	return &Stub{ln: ln, procs: map[int]*bpSet{0: newBPSet()}}, nil
 }
 
 // newConnStub makes a stub on an established connection (tests).
 func newConnStub(conn io.ReadWriteCloser, t Target) *Stub {
-	s := &Stub{conn: conn, target: t, breaks: map[uint64]bool{}}
+	s := &Stub{conn: conn, target: t, procs: map[int]*bpSet{0: newBPSet()}}
 	s.startReader()
 	return s
 }
@@ -180,7 +194,7 @@ func (s *Stub) Limit() uint64 {
 	case s.detached || s.abandoned:
 	case s.mode != modeLive:
 		n = s.reverseLimit()
-	case s.step || (s.kt == nil && (len(s.breaks) > 0 || len(s.watches) > 0)):
+	case s.step || (s.kt == nil && (s.anyBreaks() || len(s.watches) > 0)):
 		// A step needs every instruction; so do breakpoints and watchpoints when
 		// the hart does not look for them (a target that is not a kernel).
 		n = 1
@@ -197,6 +211,9 @@ func (s *Stub) Check(t *kernel.Task, insns uint64) {
 	}
 	at := s.instantOf(t, insns)
 	s.cur = at
+	if s.mode != modeLive {
+		s.replayWrites(at)
+	}
 	if s.mode == modeLive || s.mode == modeSeek {
 		s.record(t.TID, insns, at)
 	}
@@ -215,12 +232,14 @@ func (s *Stub) Check(t *kernel.Task, insns uint64) {
 		if s.hasAccessWatches() {
 			s.noteAccess(t.TG.PID, t.TID, insns, &t.Ctx) // a forward step makes it again
 		}
-		s.stop(t.TID, fmt.Sprintf("T%02xthread:%x;%s", sigTRAP, t.TID, s.rev.toWhy))
+		s.forgetAfter(at)
+		s.stop(t.TID, s.stopReply(sigTRAP, t.TID, s.rev.toWhy))
 		return
 	}
 	if !s.connected {
 		if s.kt != nil {
 			s.kt.mainPID = t.TG.PID
+			s.kt.mainExe = t.TG.Exe
 		}
 		if s.conn == nil {
 			c, err := s.ln.Accept()
@@ -235,7 +254,24 @@ func (s *Stub) Check(t *kernel.Task, insns uint64) {
 		s.connected = true
 		s.last = t.TID
 		s.checkTID, s.checkInsns = t.TID, insns
-		s.stop(t.TID, fmt.Sprintf("T%02xthread:%x;", sigTRAP, t.TID))
+		s.stop(t.TID, s.stopReply(sigTRAP, t.TID, ""))
+		return
+	}
+	if len(s.events) > 0 {
+		s.checkTID, s.checkInsns = t.TID, insns
+		if !s.reportEvents(t.TID, at) {
+			return
+		}
+	}
+	if !s.attached(t.TG.PID) {
+		// A process gdb does not debug runs freely: only Ctrl-C stops the guest here,
+		// in a thread gdb knows.
+		if s.interrupt.Load() {
+			if tid := s.firstAttachedThread(); tid != 0 {
+				s.interrupt.Store(false)
+				s.stop(tid, s.stopReply(sigINT, tid, ""))
+			}
+		}
 		return
 	}
 	tid, pc := t.TID, t.Ctx.PC
@@ -254,18 +290,18 @@ func (s *Stub) Check(t *kernel.Task, insns uint64) {
 	}
 	switch {
 	case s.interrupt.Swap(false):
-		s.stop(tid, fmt.Sprintf("T%02xthread:%x;", sigINT, tid))
+		s.stop(tid, s.stopReply(sigINT, tid, ""))
 	case s.stepDone(tid, insns, pc):
-		s.stop(tid, fmt.Sprintf("T%02xthread:%x;", sigTRAP, tid))
-	case s.breaks[pc] && !skip:
-		s.stop(tid, fmt.Sprintf("T%02xthread:%x;swbreak:;", sigTRAP, tid))
+		s.stop(tid, s.stopReply(sigTRAP, tid, ""))
+	case s.breakAt(t.TG.PID, pc) && !skip:
+		s.stop(tid, s.stopReply(sigTRAP, tid, "swbreak:;"))
 	case accessWhy != "":
 		// A read or access watchpoint: reported after the access, in the thread
 		// that made it.
 		if s.alive(accessBy.tid) {
 			tid = accessBy.tid
 		}
-		s.stop(tid, fmt.Sprintf("T%02xthread:%x;%s", sigTRAP, tid, accessWhy))
+		s.stop(tid, s.stopReply(sigTRAP, tid, accessWhy))
 	default:
 		if w := s.watchHit(); w != nil {
 			// The write was made by the thread that ran the instruction before this
@@ -274,7 +310,7 @@ func (s *Stub) Check(t *kernel.Task, insns uint64) {
 			if s.alive(prev) {
 				tid = prev
 			}
-			s.stop(tid, fmt.Sprintf("T%02xthread:%x;watch:%x;", sigTRAP, tid, w.addr))
+			s.stop(tid, s.stopReply(sigTRAP, tid, fmt.Sprintf("watch:%x;", w.addr)))
 		}
 	}
 }
@@ -347,23 +383,20 @@ func (s *Stub) serve() {
 func (s *Stub) detach() {
 	s.detached = true
 	s.step = false
-	s.breaks = map[uint64]bool{}
-	s.breakList = nil
+	s.procs = map[int]*bpSet{}
 	s.watches = nil
+	s.events = nil
 }
 
 // Breakpoints implements kernel.HartDebugger.
-func (s *Stub) Breakpoints() []uint64 {
-	if s.detached || s.abandoned || len(s.breaks) == 0 {
+func (s *Stub) Breakpoints(t *kernel.Task) []uint64 {
+	if s.detached || s.abandoned {
 		return nil
 	}
-	if s.breakList == nil {
-		for pc := range s.breaks {
-			s.breakList = append(s.breakList, pc)
-		}
-		sort.Slice(s.breakList, func(i, j int) bool { return s.breakList[i] < s.breakList[j] })
+	if b := s.bps(t.TG.PID); b != nil {
+		return b.sorted()
 	}
-	return s.breakList
+	return nil
 }
 
 // Watching implements kernel.HartDebugger: it also notes each watchpoint's address
@@ -419,25 +452,40 @@ func (s *Stub) Exited(status, sig int) {
 		}
 		return
 	}
-	if sig != 0 {
-		s.stopMsg = fmt.Sprintf("X%02x", sig)
-	} else {
-		s.stopMsg = fmt.Sprintf("W%02x", status&0xff)
+	// Events noted in the run's last moments come first.
+	for len(s.events) > 0 && s.running && !s.detached {
+		e := s.events[0]
+		s.events = s.events[1:]
+		s.running = false
+		s.send(e.msg)
+		s.stopMsg = e.msg
+		s.serveExited()
 	}
+	if s.detached {
+		s.conn.Close()
+		return
+	}
+	s.stopMsg = exitReply(status, sig, s.mainPID(), s.multi)
 	if s.running {
 		s.running = false
 		s.send(s.stopMsg)
 	}
 	s.exited = true
+	s.serveExited()
+	s.conn.Close()
+}
+
+// serveExited serves gdb once the run has ended, until it resumes, leaves or kills.
+func (s *Stub) serveExited() {
 	for p := range s.pkts {
 		if p.interrupt {
 			continue
 		}
 		if s.handle(p.data) || s.detached {
-			break
+			return
 		}
 	}
-	s.conn.Close()
+	s.detached = true
 }
 
 // handle answers one packet; it reports whether the packet resumed the guest.
@@ -473,7 +521,7 @@ func (s *Stub) dispatch(pkt string) (reply string, resume bool) {
 		return encodeRegs(&c), false
 	case 'G':
 		c, ok := s.target.Regs(s.gThread)
-		if !ok || !decodeRegs(&c, pkt[1:]) || !s.target.SetRegs(s.gThread, c) {
+		if !ok || !decodeRegs(&c, pkt[1:]) || !s.setRegs(s.gThread, c) {
 			return "E01", false
 		}
 		return "OK", false
@@ -492,7 +540,7 @@ func (s *Stub) dispatch(pkt string) (reply string, resume bool) {
 			return "E01", false
 		}
 		v, ok := decodeReg(int(n), val)
-		if !ok || !setReg(&c, int(n), v) || !s.target.SetRegs(s.gThread, c) {
+		if !ok || !setReg(&c, int(n), v) || !s.setRegs(s.gThread, c) {
 			return "E01", false
 		}
 		return "OK", false
@@ -504,34 +552,50 @@ func (s *Stub) dispatch(pkt string) (reply string, resume bool) {
 		if len(pkt) < 3 {
 			return "E01", false
 		}
-		tid, ok := s.parseThread(pkt[2:])
+		pid, tid, ok := s.parseThread(pkt[2:])
 		if !ok {
 			return "E01", false
 		}
 		switch pkt[1] {
 		case 'g':
-			if tid > 0 {
-				s.gThread = tid
+			// Any thread of a process names the process (memory, breakpoints).
+			if t := s.threadOf(pid, tid); t > 0 {
+				s.gThread = t
+			} else if pid > 0 {
+				return "E01", false
 			}
 		case 'c':
-			s.cThread = tid
+			if tid > 0 {
+				s.cThread = tid
+			} else {
+				s.cThread = -1
+			}
 		default:
 			return "E01", false
 		}
 		return "OK", false
 	case 'T':
-		tid, ok := s.parseThread(pkt[1:])
-		if ok && s.alive(tid) {
+		pid, tid, ok := s.parseThread(pkt[1:])
+		if ok && tid > 0 && s.alive(tid) && (pid <= 0 || s.pidOf(tid) == pid) {
 			return "OK", false
 		}
 		return "E01", false
 	case 'c', 'C':
+		s.setResumed(nil)
 		s.resume(0)
 		return "", true
 	case 's', 'S':
+		s.setResumed(nil)
 		s.resume(s.threadOr(s.cThread))
 		return "", true
 	case 'D':
+		if p, ok := strings.CutPrefix(pkt, "D;"); ok {
+			pid, ok := parseHex(p)
+			if !ok {
+				return "E01", false
+			}
+			return s.detachProcess(int(pid))
+		}
 		s.send("OK")
 		s.detach()
 		return "", true
@@ -601,7 +665,7 @@ func (s *Stub) resume(stepTID int) {
 	}
 	// The thread that stopped at a breakpoint goes past it (gdb may already step it
 	// over, with the breakpoint removed; then this changes nothing).
-	if c, ok := s.target.Regs(s.stopTID); ok && s.breaks[c.PC] {
+	if c, ok := s.target.Regs(s.stopTID); ok && s.breakAt(s.pidOf(s.stopTID), c.PC) {
 		s.skipTID, s.skipPC, s.skipInsns = s.stopTID, c.PC, s.insnsOf(s.stopTID)
 	}
 }
@@ -620,26 +684,6 @@ func (s *Stub) insnsOf(tid int) uint64 {
 		return f.Insns(tid)
 	}
 	return 0
-}
-
-// parseThread parses a thread id: hex TID, "-1" (all), "0" (any), or the multiprocess
-// form pPID.TID.
-func (s *Stub) parseThread(id string) (int, bool) {
-	if strings.HasPrefix(id, "p") {
-		_, t, found := strings.Cut(id[1:], ".")
-		if !found {
-			return -1, true
-		}
-		id = t
-	}
-	if id == "-1" {
-		return -1, true
-	}
-	v, ok := parseHex(id)
-	if !ok || v > 1<<31 {
-		return 0, false
-	}
-	return int(v), true
 }
 
 // pidOf is the process of thread tid (the last stopped thread's for none).
@@ -699,7 +743,7 @@ func (s *Stub) writeMem(args string) string {
 	if addr+n < addr {
 		return "E14"
 	}
-	if s.target.WriteMem(s.pidOf(s.gThread), addr, b) != nil {
+	if s.writeGuest(s.pidOf(s.gThread), addr, b) != nil {
 		return "E14"
 	}
 	return "OK"
@@ -720,12 +764,17 @@ func (s *Stub) breakpoint(pkt string) string {
 	}
 	switch parts[0] {
 	case "0", "1":
-		if insert {
-			s.breaks[addr] = true
-		} else {
-			delete(s.breaks, addr)
+		// In the address space of the process Hg names.
+		b := s.bps(s.pidOf(s.gThread))
+		if b == nil {
+			return "E01"
 		}
-		s.breakList = nil
+		if insert {
+			b.pcs[addr] = true
+		} else {
+			delete(b.pcs, addr)
+		}
+		b.list = nil
 		return "OK"
 	case "2", "3", "4":
 		k := int(parts[0][0] - '0')
@@ -762,32 +811,50 @@ func (s *Stub) vPacket(pkt string) (string, bool) {
 		return "vCont;c;C;s;S", false
 	case strings.HasPrefix(pkt, "vCont;"):
 		// Each action applies to its thread, or to all threads left; the first
-		// that applies to a thread wins. weft runs every thread while one steps
-		// (gdb's scheduler-locking off), so only the step's thread matters.
+		// that applies to a thread wins. weft runs every thread of a process
+		// while one steps (gdb's scheduler-locking off), so only the step's thread
+		// and the processes resumed matter.
 		step := 0
+		resumed := map[int]bool{}
 		for _, a := range strings.Split(pkt[len("vCont;"):], ";") {
 			act, id, hasID := strings.Cut(a, ":")
-			if act == "" || (act[0] != 's' && act[0] != 'S') {
+			if act == "" || !strings.ContainsRune("cCsS", rune(act[0])) {
+				continue
+			}
+			if pid, _, ok := s.parseThread(id); !hasID || !ok || pid <= 0 {
+				resumed = nil // every thread (a bare TID: without multiprocess)
+			} else if resumed != nil {
+				resumed[pid] = true
+			}
+			if (act[0] != 's' && act[0] != 'S') || step != 0 {
 				continue
 			}
 			tid := s.cThread
 			if hasID {
-				t, ok := s.parseThread(id)
+				pid, t, ok := s.parseThread(id)
 				if !ok {
 					return "E01", false
 				}
-				tid = t
+				tid = s.threadOf(pid, t)
 			}
 			step = s.threadOr(tid)
-			break
 		}
+		if !s.multi {
+			resumed = nil
+		}
+		s.setResumed(resumed)
 		s.resume(step)
 		return "", true
 	case strings.HasPrefix(pkt, "vKill"):
-		s.target.Kill()
-		s.send("OK")
-		s.detach()
-		return "", true
+		pid := 0
+		if p, ok := strings.CutPrefix(pkt, "vKill;"); ok {
+			v, ok := parseHex(p)
+			if !ok {
+				return "E01", false
+			}
+			pid = int(v)
+		}
+		return s.killProcess(pid)
 	case pkt == "vMustReplyEmpty":
 		return "", false
 	}
@@ -797,24 +864,37 @@ func (s *Stub) vPacket(pkt string) (string, bool) {
 func (s *Stub) query(pkt string) string {
 	switch {
 	case strings.HasPrefix(pkt, "qSupported"):
-		rev := ""
+		s.supported(pkt)
+		more := ""
 		if s.canReverse() {
-			rev = ";ReverseStep+;ReverseContinue+"
+			more = ";ReverseStep+;ReverseContinue+"
 		}
-		return fmt.Sprintf("PacketSize=%x;qXfer:features:read+;qXfer:threads:read+;qXfer:exec-file:read+;qXfer:auxv:read+;vContSupported+;QStartNoAckMode+;swbreak+%s", packetSize, rev)
+		if s.multi {
+			more += ";multiprocess+"
+		}
+		if s.forkEv {
+			more += ";fork-events+"
+		}
+		if s.vforkEv {
+			more += ";vfork-events+"
+		}
+		if s.execEv {
+			more += ";exec-events+"
+		}
+		return fmt.Sprintf("PacketSize=%x;qXfer:features:read+;qXfer:threads:read+;qXfer:exec-file:read+;qXfer:auxv:read+;qXfer:libraries-svr4:read+;vContSupported+;QStartNoAckMode+;swbreak+%s", packetSize, more)
 	case pkt == "qAttached" || strings.HasPrefix(pkt, "qAttached:"):
 		return "0" // weft started the program: gdb kills it when it quits
 	case pkt == "qC":
-		return fmt.Sprintf("QC%x", s.stopTID)
+		return "QC" + s.threadID(s.pidOf(s.stopTID), s.stopTID)
 	case pkt == "qfThreadInfo":
 		var b strings.Builder
-		for i, t := range s.threads() {
+		for i, t := range s.gdbThreads() {
 			if i == 0 {
 				b.WriteString("m")
 			} else {
 				b.WriteString(",")
 			}
-			fmt.Fprintf(&b, "%x", t.TID)
+			b.WriteString(s.threadID(t.PID, t.TID))
 		}
 		if b.Len() == 0 {
 			return "l"
@@ -823,8 +903,8 @@ func (s *Stub) query(pkt string) string {
 	case pkt == "qsThreadInfo":
 		return "l"
 	case strings.HasPrefix(pkt, "qThreadExtraInfo,"):
-		tid, ok := s.parseThread(pkt[len("qThreadExtraInfo,"):])
-		for _, t := range s.threads() {
+		_, tid, ok := s.parseThread(pkt[len("qThreadExtraInfo,"):])
+		for _, t := range s.gdbThreads() {
 			if ok && t.TID == tid {
 				return encodeHex([]byte(t.Name))
 			}
@@ -840,6 +920,17 @@ func (s *Stub) threads() []Thread {
 	ts := s.target.Threads()
 	sort.Slice(ts, func(i, j int) bool { return ts[i].TID < ts[j].TID })
 	return ts
+}
+
+// gdbThreads are the threads of the processes gdb debugs.
+func (s *Stub) gdbThreads() []Thread {
+	var out []Thread
+	for _, t := range s.threads() {
+		if s.attached(t.PID) {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // xfer answers qXfer:OBJECT:read:ANNEX:OFFSET,LENGTH.
@@ -862,13 +953,13 @@ func (s *Stub) xfer(args string) string {
 	case "threads":
 		var b strings.Builder
 		b.WriteString("<?xml version=\"1.0\"?>\n<threads>\n")
-		for _, t := range s.threads() {
-			fmt.Fprintf(&b, "<thread id=\"%x\" name=\"%s\"/>\n", t.TID, xmlEscape(t.Name))
+		for _, t := range s.gdbThreads() {
+			fmt.Fprintf(&b, "<thread id=\"%s\" name=\"%s\"/>\n", s.threadID(t.PID, t.TID), xmlEscape(t.Name))
 		}
 		b.WriteString("</threads>\n")
 		doc = b.String()
 	case "exec-file":
-		pid := s.pidOf(s.stopTID)
+		pid := s.pidOf(s.gThread)
 		if f[2] != "" {
 			p, ok := parseHex(f[2])
 			if !ok {
@@ -882,11 +973,19 @@ func (s *Stub) xfer(args string) string {
 		}
 	case "auxv":
 		// Binary: frame escapes the bytes the protocol reserves.
-		auxv := s.target.Auxv(s.pidOf(s.stopTID))
+		auxv := s.target.Auxv(s.pidOf(s.gThread))
 		if auxv == nil {
 			return "E01"
 		}
 		doc = string(auxv)
+	case "libraries-svr4":
+		// The annex (start=, prev=) is only sent to a stub that says
+		// augmented-libraries-svr4-read+, which this one does not.
+		lib, err := s.librariesSVR4(s.pidOf(s.gThread))
+		if err != nil {
+			return "E01"
+		}
+		doc = lib
 	default:
 		return ""
 	}

@@ -67,6 +67,8 @@ type fakeTarget struct {
 	regs   map[int]*cpu.Context
 	mem    []byte
 	killed bool
+	kills  []int  // KillProcess
+	auxv   []byte // Auxv, if set
 }
 
 const fakeBase = 0x10000
@@ -121,12 +123,18 @@ func (f *fakeTarget) WriteMem(pid int, addr uint64, buf []byte) error {
 	return err
 }
 func (f *fakeTarget) ExecFile(pid int) string { return "/bin/prog" }
-func (f *fakeTarget) Auxv(pid int) []byte     { return []byte(fakeAuxv) }
+func (f *fakeTarget) Auxv(pid int) []byte {
+	if f.auxv != nil {
+		return f.auxv
+	}
+	return []byte(fakeAuxv)
+}
 
 // fakeAuxv is AT_PAGESZ 0x2310 (a '#' to escape) and AT_NULL, as little-endian words.
 const fakeAuxv = "\x06\x00\x00\x00\x00\x00\x00\x00\x10\x23\x00\x00\x00\x00\x00\x00" + "\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
 
-func (f *fakeTarget) Kill() { f.killed = true }
+func (f *fakeTarget) Kill()               { f.killed = true }
+func (f *fakeTarget) KillProcess(pid int) { f.kills = append(f.kills, pid) }
 
 // newFakeStub is a stub on a fake target stopped at thread 7, with the gdb end of the
 // connection.
@@ -253,8 +261,8 @@ func TestMemoryPackets(t *testing.T) {
 	if !bytes.Equal(f.mem[0x10:0x14], []byte{0xde, 0xad, 0xbe, 0xef}) {
 		t.Errorf("memory after M = % x", f.mem[0x10:0x14])
 	}
-	if len(s.breaks) != 0 || len(s.watches) != 0 {
-		t.Errorf("after z0 and z2: %d breakpoints, %d watchpoints left", len(s.breaks), len(s.watches))
+	if s.anyBreaks() || len(s.watches) != 0 {
+		t.Errorf("after z0 and z2: %d breakpoints, %d watchpoints left", len(s.procs[0].pcs), len(s.watches))
 	}
 }
 
@@ -407,7 +415,10 @@ func TestMalformedPackets(t *testing.T) {
 	for _, p := range []string{"p", "P", "P=", "Pzz=00", "m", "m,", "m1,", "m,1", "mffffffffffffffff,ffffffffffffffff",
 		"M", "M1,1", "M1,1:", "H", "Hg", "Hgzz", "Hgp", "Hgp1.", "T", "Tzz", "Z", "Z0", "Z0,", "Z0,1", "Z9,1,1",
 		"Z2,1,ffffffffffffffff", "z2", "qXfer", "qXfer:", "qXfer:features:read:target.xml:ffffffffffffffff,ffffffffffffffff",
-		"qXfer:exec-file:read:zz:0,1", "qThreadExtraInfo,", "vCont;", "vCont;s:zz", "vCont;;", "G", "G0", "Q", "q", "v", "\x00"} {
+		"qXfer:exec-file:read:zz:0,1", "qThreadExtraInfo,", "vCont;", "vCont;s:zz", "vCont;;", "G", "G0", "Q", "q", "v", "\x00",
+		"D;", "D;zz", "vKill;", "vKill;zz", "Hgp-1.-1", "Hcp", "Tp", "Tp7.", "vCont;c:pzz.1", "vCont;s:p7.zz",
+		"qXfer:libraries-svr4:read::0,1000", "qXfer:libraries-svr4:read:start=0:0,10",
+		"qSupported:multiprocess+;fork-events+", "Hgp-1.-1", "D;7"} {
 		s.detached = false
 		s.handle(p)
 	}

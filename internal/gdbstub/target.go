@@ -33,6 +33,8 @@ type Target interface {
 	Auxv(pid int) []byte
 	// Kill ends the run.
 	Kill()
+	// KillProcess kills process pid (SIGKILL) as soon as the guest runs again.
+	KillProcess(pid int)
 }
 
 var errNoProcess = errors.New("gdbstub: no such process")
@@ -42,8 +44,10 @@ type kernelTarget struct {
 	k *kernel.Kernel
 	// exe is the host path of pid 1's program (gdb reads symbols from the host).
 	exe string
-	// mainPID is the process of the first task the stub saw (pid 1, or 2 under --init).
+	// mainPID is the process of the first task the stub saw (pid 1, or 2 under --init),
+	// and mainExe the guest path of its program then (exe's file).
 	mainPID int
+	mainExe string
 }
 
 func (kt *kernelTarget) task(tid int) *kernel.Task {
@@ -111,8 +115,14 @@ func (kt *kernelTarget) ExecFile(pid int) string {
 	if g == nil {
 		return ""
 	}
-	if g.PID == kt.mainPID && kt.exe != "" {
+	// gdb reads the file on the host: the one weft was given for the first
+	// program, the file behind a --mount, else the guest's path (in a guest root,
+	// which gdb is given as its sysroot; else gdb may not find it).
+	if g.Exe == kt.mainExe && kt.exe != "" {
 		return kt.exe
+	}
+	if h := kt.k.HostFile(g.Exe); h != "" {
+		return h
 	}
 	return g.Exe
 }
@@ -133,3 +143,5 @@ func (kt *kernelTarget) hideWatched(pid int, addr, n uint64) {
 }
 
 func (kt *kernelTarget) Kill() { kt.k.Abort(kernel.Signal(9)) }
+
+func (kt *kernelTarget) KillProcess(pid int) { kt.k.DebugKill(pid) }

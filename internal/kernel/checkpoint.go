@@ -121,6 +121,10 @@ func commonCopy() *graphCopy {
 	// root's lower layer, a mapped file's pages), read with ReadAt, never closed while
 	// the inode lives (vfs.Inode.HostPager); a writable host mount refuses below.
 	g.shared[reflect.TypeOf(os.File{})] = true
+	// So are the os.Roots of host mounts (read-only, never closed): a copy of one
+	// would hold the same descriptor without the finalizer, which closes it when
+	// the original kernel is collected.
+	g.shared[reflect.TypeOf(os.Root{})] = true
 	skip := func(v any, fields ...string) {
 		t := reflect.TypeOf(v)
 		m := map[string]bool{}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 	"unsafe"
@@ -320,6 +321,37 @@ func TestCheckpointToExactInstruction(t *testing.T) {
 	k.Run()
 	if got.got == nil || *got.got != *want.got {
 		t.Errorf("registers of tid %d at instruction %d: from the checkpoint %+v, from the start %+v", tid, n/2, got.got, want.got)
+	}
+}
+
+// A checkpoint's host mounts outlive the kernel it was taken from: the os.Root the
+// mount reads through is shared, not copied (a copy's descriptor was closed by the
+// original's finalizer once that kernel was collected).
+func TestCheckpointMountOutlivesKernel(t *testing.T) {
+	path := "../../tests/gdb/bin/gdbtarget"
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "f"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, err := run.Program(path, []string{path}, run.Options{PauseAt: 1000,
+		Mounts: []kernel.Mount{{Host: dir, Guest: "/mnt"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ck, err := r.Kernel.Checkpoint()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = nil
+	for range 3 {
+		runtime.GC() // the original kernel, and its os.Root, are garbage now
+	}
+	k, err := ck.Restore(kernel.RestoreConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !k.FS.OnHost("/mnt/f") {
+		t.Errorf("the restored kernel cannot see /mnt/f on its read-only host mount")
 	}
 }
 

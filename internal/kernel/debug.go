@@ -1,6 +1,10 @@
 package kernel
 
 import (
+	"path/filepath"
+	"strings"
+
+	"weft/internal/abi/linux"
 	"weft/internal/cpu"
 	"weft/internal/mm"
 )
@@ -32,12 +36,113 @@ type Debugger interface {
 // through alone, with a Check before it and one after.
 type HartDebugger interface {
 	Debugger
-	// Breakpoints are the breakpoint pcs, sorted; nil for none.
-	Breakpoints() []uint64
+	// Breakpoints are the pcs of t's breakpoints (those of its address space),
+	// sorted; nil for none.
+	Breakpoints(t *Task) []uint64
 	// Watches reports whether the debugger watches the page of addr in as for an
 	// access acc; called on the hart's TLB misses only while Watching.
 	Watching() bool
 	Watches(as *mm.AddressSpace, addr uint64, acc mm.Access) bool
+}
+
+// ProcessDebugger is a Debugger told of the events of processes, as ptrace's
+// PTRACE_O_TRACEFORK, TRACEVFORK, TRACEVFORKDONE and TRACEEXEC options tell Linux's
+// debuggers (gdb's fork, vfork and exec catchpoints, follow-fork-mode). Each call is
+// made on the simulation goroutine in the middle of the system call (or the exit) that
+// caused it: the debugger must not stop the guest there, only note the event and
+// report it at its next Check.
+type ProcessDebugger interface {
+	Debugger
+	// Forked: parent created the process of child (fork, vfork: the child shares
+	// the parent's memory until it execs or exits, and parent waits for that).
+	Forked(parent, child *Task, vfork bool)
+	// VforkDone: the vfork child of parent's process exec'd or exited, and parent
+	// is about to return from vfork.
+	VforkDone(parent *Task)
+	// Execed: t's process has a new program image (past execve's point of no
+	// return); t.Ctx is at its first instruction.
+	Execed(t *Task)
+	// ProcessExited: tg has exited (tg.ExitCode, tg.KillSignal).
+	ProcessExited(tg *ThreadGroup)
+}
+
+// HoldingDebugger is a Debugger that keeps some tasks stopped while the others run
+// (gdb resumed the threads of some processes only: detach-on-fork off keeps the other
+// process of a fork stopped). A held task is not scheduled; one on a CPU leaves it
+// after its Check.
+type HoldingDebugger interface {
+	Debugger
+	// Holds reports whether t must not run now.
+	Holds(t *Task) bool
+	// Idle is called when nothing can run but held tasks: the debugger waits (for
+	// the user to interrupt) and reports whether it changed what it holds; if not,
+	// the run is deadlocked.
+	Idle() bool
+}
+
+// held reports whether the debugger keeps t stopped.
+func (k *Kernel) held(t *Task) bool {
+	if k.debug == nil {
+		return false
+	}
+	hd, ok := k.debug.(HoldingDebugger)
+	return ok && hd.Holds(t)
+}
+
+// canRun reports whether t may run on c now.
+func (k *Kernel) canRun(t *Task, c *CPU) bool { return t.allowedOn(c) && !k.held(t) }
+
+// debugIdle lets the debugger wait when nothing can run but the tasks it holds, and
+// reports whether the run goes on.
+func (k *Kernel) debugIdle() bool {
+	hd, ok := k.debug.(HoldingDebugger)
+	if !ok {
+		return false
+	}
+	for _, t := range k.runq {
+		if hd.Holds(t) {
+			return hd.Idle()
+		}
+	}
+	return false
+}
+
+// DebugKill kills process pid with SIGKILL at the next slice boundary (gdb's vKill of
+// one process), so that no slice under way loses its task. Called on the simulation
+// goroutine (from a Check).
+func (k *Kernel) DebugKill(pid int) {
+	k.debugKills = append(k.debugKills, pid)
+	k.host.flag.Store(true)
+}
+
+// takeDebugKills carries out the DebugKills asked for.
+func (k *Kernel) takeDebugKills() {
+	for _, pid := range k.debugKills {
+		for _, tg := range k.groups {
+			if tg.PID == pid && !tg.Exited {
+				k.SignalGroup(tg, linux.SIGKILL)
+			}
+		}
+	}
+	k.debugKills = nil
+}
+
+// HostFile is the host file behind the guest path p (a canonical path, as
+// ThreadGroup.Exe) when p is in a --mount, or "" (a debugger on the host reads a
+// program's symbols from there). A guest root's files are not mapped: a debugger is
+// given the root as its sysroot and finds them by their guest paths.
+func (k *Kernel) HostFile(p string) string {
+	if !strings.HasPrefix(p, "/") || !k.FS.OnHost(p) {
+		return ""
+	}
+	host := ""
+	for _, m := range k.cfg.Mounts {
+		g := strings.TrimSuffix(m.Guest, "/")
+		if rel, ok := strings.CutPrefix(p, g+"/"); ok {
+			host = filepath.Join(m.Host, filepath.FromSlash(rel)) // the last mount covering p
+		}
+	}
+	return host
 }
 
 // DebugInstant names the instant of a Check of t with insns retired: the number of
@@ -87,9 +192,13 @@ func (k *Kernel) debugRun(t *Task, h *cpu.Hart, budget uint64) cpu.Stop {
 		d.Check(t, t.Stats.Insns+done)
 		k.inCheck = false
 		h.Load(&t.Ctx, t.TG.MM) // the debugger may have written registers
+		if k.held(t) {
+			// The debugger keeps t stopped: it leaves the CPU (runSlice).
+			return cpu.Stop{Reason: cpu.StopBudget, PC: t.Ctx.PC}
+		}
 		if hd != nil {
 			// Asked again after each Check, which may have changed them.
-			h.Breaks, h.DebugWatch = hd.Breakpoints(), nil
+			h.Breaks, h.DebugWatch = hd.Breakpoints(t), nil
 			if hd.Watching() {
 				as := t.TG.MM
 				h.DebugWatch = func(addr uint64, acc mm.Access) (bool, bool) {

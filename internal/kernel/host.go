@@ -65,6 +65,9 @@ func (k *Kernel) takeHostSignals() (r Result, done bool) {
 		}
 		return Result{Outcome: Interrupted, Status: 128 + int(sig), Signal: sig}, true
 	}
+	if k.debugKills != nil {
+		k.takeDebugKills()
+	}
 	set := k.host.pending.Swap(0)
 	if k.main == nil || set == 0 {
 		return Result{}, false

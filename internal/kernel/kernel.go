@@ -206,7 +206,9 @@ type Kernel struct {
 	debug Debugger
 	// debugSlices counts the slices run with the debugger attached (DebugInstant).
 	debugSlices uint64
-	tr          trace.Sink // cfg.Trace: nil when tracing is off
+	// debugKills are the processes the debugger asked to kill (DebugKill).
+	debugKills []int
+	tr         trace.Sink // cfg.Trace: nil when tracing is off
 	// rng feeds the guest's random bytes; the policy makes the scheduling choices,
 	// from a PRNG of its own, so that changing how a run is scheduled does not change
 	// the random bytes a program sees.

@@ -182,6 +182,10 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 	}
 	if f&CLONE_VFORK != 0 {
 		tg.vforkChild = true
+		tg.vforkParent = t
+	}
+	if pd, ok := k.debug.(ProcessDebugger); ok {
+		pd.Forked(t, child, f&CLONE_VFORK != 0)
 	}
 	return child, nil
 }
@@ -244,10 +248,14 @@ func (t *Task) WaitVfork(child *Task) error {
 }
 
 // releaseVfork wakes a vfork parent: the child no longer borrows its memory.
-func (tg *ThreadGroup) releaseVfork() {
+func (k *Kernel) releaseVfork(tg *ThreadGroup) {
 	if tg.vforkChild {
 		tg.vforkChild = false
 		tg.vforkDone.WakeAll()
+		if pd, ok := k.debug.(ProcessDebugger); ok && tg.vforkParent != nil {
+			pd.VforkDone(tg.vforkParent)
+		}
+		tg.vforkParent = nil
 	}
 }
 
@@ -300,7 +308,7 @@ func (t *Task) Exec(data []byte, execfn, exe string, argv, envp []string) error 
 		k.checkForget(oldMM)
 		oldMM.Release()
 	}
-	tg.releaseVfork()
+	k.releaseVfork(tg)
 	if err := tg.UnshareFDTable(); err != nil {
 		k.exitGroup(tg, 0, linux.SIGKILL) // past the point of no return
 		return nil
@@ -321,6 +329,9 @@ func (t *Task) Exec(data []byte, execfn, exe string, argv, envp []string) error 
 	if k.tr != nil {
 		k.traceEvent(t, trace.Event{Time: t.Now(), Kind: trace.Exec, Name: exe})
 		k.traceNames(t)
+	}
+	if pd, ok := k.debug.(ProcessDebugger); ok {
+		pd.Execed(t)
 	}
 	return nil
 }
@@ -372,7 +383,7 @@ func (k *Kernel) exitGroup(tg *ThreadGroup, code int, sig Signal) {
 	k.discardAll(&tg.sigPending)
 	// Tell the parent while the exiting task still holds its CPU, so that the parent
 	// wakes at the virtual time of the exit, not at its own older clock.
-	tg.releaseVfork()
+	k.releaseVfork(tg)
 	k.reparentChildren(tg)
 	// tg may have been its group's last link (pgrp.go). Not pid 1: when it exits, the
 	// run ends and every other process is killed.
@@ -387,6 +398,9 @@ func (k *Kernel) exitGroup(tg *ThreadGroup, code int, sig Signal) {
 	if !tg.sharesMM {
 		k.checkForget(tg.MM)
 		tg.MM.Release()
+	}
+	if pd, ok := k.debug.(ProcessDebugger); ok {
+		pd.ProcessExited(tg)
 	}
 }
 

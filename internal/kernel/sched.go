@@ -159,7 +159,7 @@ func (k *Kernel) Run() Result {
 		c := k.pickCPU()
 		if c == nil {
 			if len(k.timers) == 0 {
-				if k.waitHost() {
+				if k.waitHost() || k.debug != nil && k.debugIdle() {
 					continue
 				}
 				k.reportDeadlock()
@@ -260,6 +260,12 @@ func (k *Kernel) pickCPU() *CPU {
 func (k *Kernel) runSlice(c *CPU) {
 	t := c.cur
 	h := c.Hart
+	if k.debug != nil && k.held(t) {
+		// The debugger keeps t stopped: it waits in the run queue.
+		k.deschedule(t)
+		k.makeRunnable(t, t.readyAt)
+		return
+	}
 	if c.last != t {
 		if c.last != nil {
 			if c.last.onHart == h {
@@ -472,13 +478,13 @@ func (k *Kernel) pickQueued(c *CPU) int {
 	k.yielder = nil
 	k.ready, k.readyAt = k.ready[:0], k.readyAt[:0]
 	for i, t := range k.runq {
-		if i != skip && t.allowedOn(c) {
+		if i != skip && k.canRun(t, c) {
 			k.ready = append(k.ready, k.thread(t))
 			k.readyAt = append(k.readyAt, i)
 		}
 	}
 	if len(k.ready) == 0 {
-		if skip >= 0 && k.runq[skip].allowedOn(c) {
+		if skip >= 0 && k.canRun(k.runq[skip], c) {
 			return skip // only the task that yielded may run here
 		}
 		return -1
@@ -509,7 +515,7 @@ func (k *Kernel) preemptAt(c *CPU, t *Task, p sched.Point, addr uint64) bool {
 		// What Pick would do, as Pick would count it: a step when another task could
 		// have taken c.
 		for _, q := range k.runq {
-			if q.allowedOn(c) {
+			if k.canRun(q, c) {
 				t.steps++
 				break
 			}
@@ -518,7 +524,7 @@ func (k *Kernel) preemptAt(c *CPU, t *Task, p sched.Point, addr uint64) bool {
 	}
 	k.ready, k.readyAt = append(k.ready[:0], at), append(k.readyAt[:0], -1)
 	for j, q := range k.runq {
-		if q.allowedOn(c) {
+		if k.canRun(q, c) {
 			k.ready = append(k.ready, k.thread(q))
 			k.readyAt = append(k.readyAt, j)
 		}

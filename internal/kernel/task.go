@@ -116,6 +116,8 @@ type ThreadGroup struct {
 	// vforkDone wakes a vfork parent when the child execs or exits.
 	vforkDone  WaitQueue
 	vforkChild bool
+	// vforkParent is the task that vforked this process, while vforkChild is set.
+	vforkParent *Task
 
 	MM *mm.AddressSpace
 	// sharesMM is set when MM belongs to another group too (vfork, CLONE_VM).

@@ -134,6 +134,13 @@ func (n *Inode) List() []string {
 // symbolic link or checking permissions (for weft's own set-up of the tree).
 func (fs *FS) Exists(path string) bool { return fs.lookupPlain(path) != nil }
 
+// OnHost reports whether the absolute path names a file of a host directory (a
+// mounted one, or a guest root's lower layer) rather than one weft holds in memory.
+func (fs *FS) OnHost(path string) bool {
+	n := fs.lookupPlain(path)
+	return n != nil && n.hm != nil
+}
+
 // SetDynamic replaces a synthetic directory's entry functions (NewDynamicDir): a
 // restored checkpoint binds them to its own kernel.
 func (n *Inode) SetDynamic(lookup func(name string) *Inode, names func() []string) {

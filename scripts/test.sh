@@ -21,6 +21,7 @@ say "building the riscv64 test, example and cost programs"
 make -s -C tests/c
 make -s -C examples
 make -s -C bench/costs
+make -s -C tests/gdb
 say "the guest root for tests/root_test.go: scripts/rootfs.sh --default (Debian trixie riscv64 packages, cached)"
 scripts/rootfs.sh --default >/dev/null
 say "go test ./... (builds weft, then runs each test program under weft and under qemu-riscv64;"

@@ -605,7 +605,8 @@ enter:
 			}
 		case bcode(opCross):
 			var res int
-			if res, next, stop = e.cross(b, e.done(budget, left, b, tail)); res == resStop {
+			if res, next = e.cross(b, e.done(budget, left, b, tail)); res == resStop {
+				stop = e.stopv
 				goto stopped
 			}
 			if res == resTaken {
@@ -746,9 +747,10 @@ func (e *blockExec) done(budget, left uint64, b *block, tail bool) uint64 {
 }
 
 // exec1 runs one operation of b outside the run loop: the instruction that crosses a
-// page. done is the number of instructions the run retired before b. It returns how
+// page, or a single step (Lockstep). done is the number of instructions the run
+// retired before op. It returns how
 // control leaves: resEnd, resTaken or resIndirect with the next address, or resStop.
-func (e *blockExec) exec1(b *block, op *bop, done uint64) (res int, next uint64, stop Stop) {
+func (e *blockExec) exec1(b *block, op *bop, done uint64) (res int, next uint64) {
 	h := e.h
 	x := &h.x
 	tlb := h.tlb
@@ -763,11 +765,11 @@ func (e *blockExec) exec1(b *block, op *bop, done uint64) (res int, next uint64,
 			x[op.rd] = x[op.rs1]
 		case bcode(JAL):
 			x[op.rd] = b.pc + uint64(int64(op.off)) + uint64(op.len)
-			return resTaken, uint64(op.imm), stop
+			return resTaken, uint64(op.imm)
 		case bcode(JALR):
 			t := (x[op.rs1] + uint64(op.imm)) &^ 1
 			x[op.rd] = b.pc + uint64(int64(op.off)) + uint64(op.len)
-			return resIndirect, t, stop
+			return resIndirect, t
 		case bcode(LB):
 			a := x[op.rs1] + uint64(op.imm)
 			en := &rtlb[(a>>mm.PageShift)%tlbSize]
@@ -914,57 +916,57 @@ func (e *blockExec) exec1(b *block, op *bop, done uint64) (res int, next uint64,
 			}
 		case bcode(BEQ):
 			if x[op.rs1] == x[op.rs2] {
-				return resTaken, uint64(op.imm), stop
+				return resTaken, uint64(op.imm)
 			}
 		case bcode(BNE):
 			if x[op.rs1] != x[op.rs2] {
-				return resTaken, uint64(op.imm), stop
+				return resTaken, uint64(op.imm)
 			}
 		case bcode(BLT):
 			if int64(x[op.rs1]) < int64(x[op.rs2]) {
-				return resTaken, uint64(op.imm), stop
+				return resTaken, uint64(op.imm)
 			}
 		case bcode(BGE):
 			if int64(x[op.rs1]) >= int64(x[op.rs2]) {
-				return resTaken, uint64(op.imm), stop
+				return resTaken, uint64(op.imm)
 			}
 		case bcode(BLTU):
 			if x[op.rs1] < x[op.rs2] {
-				return resTaken, uint64(op.imm), stop
+				return resTaken, uint64(op.imm)
 			}
 		case bcode(BGEU):
 			if x[op.rs1] >= x[op.rs2] {
-				return resTaken, uint64(op.imm), stop
+				return resTaken, uint64(op.imm)
 			}
 		case bAddiBEQ:
 			x[op.rd] = x[op.rs1] + uint64(op.imm2)
 			if x[op.rs2] == x[op.rs3] {
-				return resTaken, uint64(op.imm), stop
+				return resTaken, uint64(op.imm)
 			}
 		case bAddiBNE:
 			x[op.rd] = x[op.rs1] + uint64(op.imm2)
 			if x[op.rs2] != x[op.rs3] {
-				return resTaken, uint64(op.imm), stop
+				return resTaken, uint64(op.imm)
 			}
 		case bAddiBLT:
 			x[op.rd] = x[op.rs1] + uint64(op.imm2)
 			if int64(x[op.rs2]) < int64(x[op.rs3]) {
-				return resTaken, uint64(op.imm), stop
+				return resTaken, uint64(op.imm)
 			}
 		case bAddiBGE:
 			x[op.rd] = x[op.rs1] + uint64(op.imm2)
 			if int64(x[op.rs2]) >= int64(x[op.rs3]) {
-				return resTaken, uint64(op.imm), stop
+				return resTaken, uint64(op.imm)
 			}
 		case bAddiBLTU:
 			x[op.rd] = x[op.rs1] + uint64(op.imm2)
 			if x[op.rs2] < x[op.rs3] {
-				return resTaken, uint64(op.imm), stop
+				return resTaken, uint64(op.imm)
 			}
 		case bAddiBGEU:
 			x[op.rd] = x[op.rs1] + uint64(op.imm2)
 			if x[op.rs2] >= x[op.rs3] {
-				return resTaken, uint64(op.imm), stop
+				return resTaken, uint64(op.imm)
 			}
 		case bcode(ADDI):
 			x[op.rd] = x[op.rs1] + uint64(op.imm)
@@ -1058,21 +1060,21 @@ func (e *blockExec) exec1(b *block, op *bop, done uint64) (res int, next uint64,
 			// One hart at a time runs, in program order: nothing to order.
 			if h.SyncPoints {
 				var ok bool
-				if stop, ok = h.syncStop(&op.inst, b.pc+uint64(int64(op.off))); ok {
-					return resStop, 0, stop
+				if e.stopv, ok = h.syncStop(&op.inst, b.pc+uint64(int64(op.off))); ok {
+					return resStop, 0
 				}
 			}
 		case bcode(FENCE_I):
 			h.FlushDecodeCache()
-			return resIndirect, b.pc + uint64(int64(op.off)) + uint64(op.len), stop
+			return resIndirect, b.pc + uint64(int64(op.off)) + uint64(op.len)
 		case bcode(ECALL):
-			stop = Stop{Reason: StopEcall}
-			return resStop, 0, stop
+			e.stopv = Stop{Reason: StopEcall}
+			return resStop, 0
 		case bcode(EBREAK):
-			stop = Stop{Reason: StopEbreak}
-			return resStop, 0, stop
+			e.stopv = Stop{Reason: StopEbreak}
+			return resStop, 0
 		case bcode(CSRRW), bcode(CSRRS), bcode(CSRRC), bcode(CSRRWI), bcode(CSRRSI), bcode(CSRRCI):
-			if !h.csr(&op.inst, done+uint64(op.n)) {
+			if !h.csr(&op.inst, done) {
 				goto illegal
 			}
 		case bcode(LR_W), bcode(LR_D), bcode(SC_W), bcode(SC_D), bcode(AMOSWAP_W), bcode(AMOADD_W),
@@ -1082,16 +1084,16 @@ func (e *blockExec) exec1(b *block, op *bop, done uint64) (res int, next uint64,
 			bcode(AMOMAXU_D):
 			var ok bool
 			if h.SyncPoints {
-				if stop, ok = h.syncStop(&op.inst, b.pc+uint64(int64(op.off))); ok {
-					return resStop, 0, stop
+				if e.stopv, ok = h.syncStop(&op.inst, b.pc+uint64(int64(op.off))); ok {
+					return resStop, 0
 				}
 			}
-			if stop, ok = h.atomic(&op.inst); !ok {
-				return resStop, 0, stop
+			if e.stopv, ok = h.atomic(&op.inst); !ok {
+				return resStop, 0
 			}
 		case bcode(ILLEGAL):
-			stop = Stop{Reason: StopIllegal, Insn: uint32(op.imm)}
-			return resStop, 0, stop
+			e.stopv = Stop{Reason: StopIllegal, Insn: uint32(op.imm)}
+			return resStop, 0
 		default:
 			if !h.execFP(&op.inst) {
 				goto illegal
@@ -1099,25 +1101,26 @@ func (e *blockExec) exec1(b *block, op *bop, done uint64) (res int, next uint64,
 		}
 		continue
 	memFault:
-		stop = Stop{Reason: StopFault, Fault: *fault}
-		return resStop, 0, stop
+		e.stopv = Stop{Reason: StopFault, Fault: *fault}
+		return resStop, 0
 	illegal:
-		stop = Stop{Reason: StopIllegal, Insn: h.rawAt(b.pc+uint64(int64(op.off)), op.len)}
-		return resStop, 0, stop
+		e.stopv = Stop{Reason: StopIllegal, Insn: h.rawAt(b.pc+uint64(int64(op.off)), op.len)}
+		return resStop, 0
 	}
-	return resEnd, 0, stop
+	return resEnd, 0
 }
 
 // cross runs the instruction that crosses from b's page into the next: it is fetched
 // and decoded each time, since the next page may be remapped or rewritten.
-func (e *blockExec) cross(b *block, done uint64) (int, uint64, Stop) {
+func (e *blockExec) cross(b *block, done uint64) (int, uint64) {
 	h := e.h
 	var buf [4]byte
 	if err := h.readCode(buf[:2], b.pc); err != nil {
 		return e.fetchFault(b.pc)
 	}
-	if _, fault := h.mem.Page(b.pc+2, mm.Fetch); fault != nil {
-		return resStop, 0, Stop{Reason: StopFault, Fault: *fault}
+	if _, fault := h.page(b.pc+2, mm.Fetch); fault != nil {
+		e.stopv = Stop{Reason: StopFault, Fault: *fault}
+		return resStop, 0
 	}
 	if err := h.readCode(buf[2:], b.pc+2); err != nil {
 		return e.fetchFault(b.pc + 2)
@@ -1130,10 +1133,63 @@ func (e *blockExec) cross(b *block, done uint64) (int, uint64, Stop) {
 	return e.exec1(b, &bop{inst: in, code: codeOf(&in)}, done)
 }
 
-func (e *blockExec) fetchFault(addr uint64) (int, uint64, Stop) {
-	_, fault := e.h.mem.Page(addr, mm.Fetch)
+func (e *blockExec) fetchFault(addr uint64) (int, uint64) {
+	_, fault := e.h.page(addr, mm.Fetch)
 	if fault == nil {
 		fault = &mm.Fault{Addr: addr, Access: mm.Fetch}
 	}
-	return resStop, 0, Stop{Reason: StopFault, Fault: *fault}
+	e.stopv = Stop{Reason: StopFault, Fault: *fault}
+	return resStop, 0
+}
+
+// step runs one instruction as run(1) does, without its setup: it looks up the block
+// at pc exactly as run(1) would (building it if need be, so that the code cache holds
+// the same blocks and evicts at the same moments) and runs its first instruction alone.
+func (e *blockExec) step(stop *Stop) bool {
+	h := e.h
+	if h.Breaks != nil {
+		if s := e.run(1); s.Reason != StopBudget {
+			*stop = s
+			return true
+		}
+		return false
+	}
+	pc := h.pc
+	b, fault := e.lookup(pc)
+	if fault != nil {
+		*stop = h.stop(Stop{Reason: StopFault, Fault: *fault}, pc, 0)
+		return true
+	}
+	op := &b.ops[0]
+	if b.n > 1 {
+		e.buildPlain(b)
+		op = &b.plain[0]
+	}
+	var (
+		res  int
+		next uint64
+	)
+	switch op.code {
+	case bJALF:
+		h.x[op.rd] = pc + uint64(op.len)
+		res, next = resTaken, uint64(op.imm)
+	case bcode(opCross):
+		res, next = e.cross(b, 0)
+	default:
+		res, next = e.exec1(b, op, 0)
+	}
+	if res == resStop {
+		*stop = h.stop(e.stopv, pc, 0)
+		return true
+	}
+	if res == resEnd {
+		next = pc + uint64(op.len)
+	}
+	if prof := h.bus.Profile; prof != nil {
+		prof[pc]++
+	}
+	h.pc = next
+	h.Retired++
+	h.TimeBase++
+	return false
 }

@@ -266,6 +266,9 @@ type Hart struct {
 
 	bus  *Bus
 	exec executor
+	// walks counts the hart's lookups in its address space's page table (Hart.page),
+	// which may count work: Lockstep looks at that work only when it changes.
+	walks uint64
 
 	// Retired counts the instructions this hart has retired.
 	Retired uint64
@@ -469,7 +472,7 @@ func (h *Hart) fenceAt(pc, a uint64) bool {
 	if a>>mm.PageShift != pc>>mm.PageShift || a&mm.PageMask > mm.PageSize-4 {
 		return false
 	}
-	f, fault := h.mem.Page(pc, mm.Fetch)
+	f, fault := h.page(pc, mm.Fetch)
 	if fault != nil {
 		return false
 	}
@@ -521,7 +524,7 @@ func (h *Hart) frameFor(addr uint64, acc mm.Access) (*mm.Frame, *mm.Fault) {
 		}
 		return e.frame, nil
 	}
-	f, fault := h.mem.Page(addr, acc)
+	f, fault := h.page(addr, acc)
 	if fault != nil {
 		return nil, fault
 	}

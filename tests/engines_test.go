@@ -54,3 +54,63 @@ func TestEngines(t *testing.T) {
 		})
 	}
 }
+
+// TestEnginesStep1 runs contending threads on 4 CPUs interleaved at every instruction
+// (--step 1) on each engine, with and without a trace: without one, the kernel runs the
+// CPUs in one loop (cpu.Lockstep); with one, a time slice per instruction, so that the
+// trace gets each. All four runs must agree byte for byte (output, status, and the
+// summary's instruction counts and virtual CPU times), and the two traces too.
+func TestEnginesStep1(t *testing.T) {
+	if standIn() {
+		t.Skip("WEFT_BIN is the qemu stand-in: it has no engines")
+	}
+	for _, name := range []string{"thr_atomics", "thr_sem"} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			acquire(t)
+			p, err := parseProgram(filepath.Join(cDir, name+".c"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ref result
+			var refName string
+			var refTrace []byte
+			for _, engine := range []string{"interp", "block"} {
+				for _, traced := range []bool{false, true} {
+					dir := t.TempDir()
+					argv := []string{weftBin, "run", "--seed", "5", "--cpus", "4", "--step", "1", "--summary"}
+					trace := filepath.Join(dir, "trace.json")
+					if traced {
+						argv = append(argv, "--trace", trace)
+					}
+					argv = append(append(argv, p.path), p.args...)
+					got := run(argv, append(os.Environ(), "WEFT_ENGINE="+engine), p.stdin, dir)
+					if got.exitCode != 0 {
+						t.Fatalf("%s: %s\nstderr:\n%s", engine, got.status, tail(got.stderr, 2000))
+					}
+					what := engine + " without a trace"
+					if traced {
+						what = engine + " with a trace"
+					}
+					if refName == "" {
+						ref, refName = got, what
+					} else {
+						compare(t, refName, ref, what, got)
+					}
+					if !traced {
+						continue
+					}
+					tr, err := os.ReadFile(trace)
+					if err != nil {
+						t.Fatalf("%s: no trace: %v", what, err)
+					}
+					if refTrace == nil {
+						refTrace = tr
+					} else if !bytes.Equal(refTrace, tr) {
+						t.Errorf("the traces differ: %d bytes with interp, %d with block", len(refTrace), len(tr))
+					}
+				}
+			}
+		})
+	}
+}

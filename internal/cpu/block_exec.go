@@ -1155,21 +1155,97 @@ func (e *blockExec) step(stop *Stop) bool {
 		return false
 	}
 	pc := h.pc
-	b, fault := e.lookup(pc)
-	if fault != nil {
-		*stop = h.stop(Stop{Reason: StopFault, Fault: *fault}, pc, 0)
-		return true
+	var b *block
+	if s := h.tlb; s.jc != nil {
+		if j := &s.jc[(pc>>1)%jcSize]; j.pc == pc && j.link == s.link {
+			b = j.b // lookup's first probe, inline
+		}
+	}
+	if b == nil {
+		var fault *mm.Fault
+		if b, fault = e.lookup(pc); fault != nil {
+			*stop = h.stop(Stop{Reason: StopFault, Fault: *fault}, pc, 0)
+			return true
+		}
 	}
 	op := &b.ops[0]
 	if b.n > 1 {
-		e.buildPlain(b)
+		if b.plain == nil {
+			e.buildPlain(b)
+		}
 		op = &b.plain[0]
 	}
 	var (
 		res  int
 		next uint64
 	)
+	// The commonest operations here, the others through exec1.
+	x := &h.x
 	switch op.code {
+	case bLI:
+		x[op.rd] = uint64(op.imm)
+	case bMV:
+		x[op.rd] = x[op.rs1]
+	case bcode(ADDI):
+		x[op.rd] = x[op.rs1] + uint64(op.imm)
+	case bcode(ADDIW):
+		x[op.rd] = uint64(int32(x[op.rs1] + uint64(op.imm)))
+	case bcode(ADD):
+		x[op.rd] = x[op.rs1] + x[op.rs2]
+	case bcode(SUB):
+		x[op.rd] = x[op.rs1] - x[op.rs2]
+	case bcode(SLLI):
+		x[op.rd] = x[op.rs1] << (op.imm & 63)
+	case bcode(ANDI):
+		x[op.rd] = x[op.rs1] & uint64(op.imm)
+	case bcode(LD):
+		a := x[op.rs1] + uint64(op.imm)
+		en := &h.tlb.rtlb[(a>>mm.PageShift)%tlbSize]
+		var v uint64
+		if off := a & mm.PageMask; en.key == a>>mm.PageShift|h.tlb.tag && off <= mm.PageSize-8 {
+			v = binary.LittleEndian.Uint64(en.frame.Data[off:])
+		} else {
+			var fault *mm.Fault
+			if v, fault = h.load(a, 8); fault != nil {
+				*stop = h.stop(Stop{Reason: StopFault, Fault: *fault}, pc, 0)
+				return true
+			}
+		}
+		x[op.rd] = v
+	case bcode(SD):
+		a := x[op.rs1] + uint64(op.imm)
+		v := x[op.rs2]
+		en := &h.tlb.wtlb[(a>>mm.PageShift)%tlbSize]
+		if off := a & mm.PageMask; en.key == a>>mm.PageShift|h.tlb.wtag && off <= mm.PageSize-8 {
+			binary.LittleEndian.PutUint64(en.frame.Data[off:], v)
+		} else if fault := h.store(a, 8, v); fault != nil {
+			*stop = h.stop(Stop{Reason: StopFault, Fault: *fault}, pc, 0)
+			return true
+		}
+	case bcode(BEQ):
+		if x[op.rs1] == x[op.rs2] {
+			res, next = resTaken, uint64(op.imm)
+		}
+	case bcode(BNE):
+		if x[op.rs1] != x[op.rs2] {
+			res, next = resTaken, uint64(op.imm)
+		}
+	case bcode(BLT):
+		if int64(x[op.rs1]) < int64(x[op.rs2]) {
+			res, next = resTaken, uint64(op.imm)
+		}
+	case bcode(BGE):
+		if int64(x[op.rs1]) >= int64(x[op.rs2]) {
+			res, next = resTaken, uint64(op.imm)
+		}
+	case bcode(BLTU):
+		if x[op.rs1] < x[op.rs2] {
+			res, next = resTaken, uint64(op.imm)
+		}
+	case bcode(BGEU):
+		if x[op.rs1] >= x[op.rs2] {
+			res, next = resTaken, uint64(op.imm)
+		}
 	case bJALF:
 		h.x[op.rd] = pc + uint64(op.len)
 		res, next = resTaken, uint64(op.imm)

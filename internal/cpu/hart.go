@@ -419,6 +419,11 @@ func (h *Hart) prepareRun() {
 		h.syncPass = h.pc
 		h.callPass = h.pc
 	}
+	h.prepareStep()
+}
+
+// prepareStep is the part of prepareRun that Lockstep does before every instruction.
+func (h *Hart) prepareStep() {
 	if h.tlb.gen != h.mem.Gen {
 		h.tlb.flush()
 	}

@@ -52,6 +52,8 @@ type Lockstep struct {
 	Last int
 	// Spent: with EndSlices, the last step (priced) spent hart Last's Left.
 	Spent bool
+
+	steppers []stepper // each hart's executor, or nil if it is no stepper
 	// Stopped: hart Last stopped (Stop says why) without retiring the instruction.
 	Stopped bool
 	Stop    Stop
@@ -90,6 +92,16 @@ func (l *Lockstep) Run() {
 	psLeft := l.PsLeft
 	var total uint64
 	work := workSum(l.Work)
+	l.steppers = l.steppers[:0]
+	for _, h := range l.Harts {
+		s, _ := h.exec.(stepper)
+		l.steppers = append(l.steppers, s)
+		// What prepareRun sets up for a whole run (PassPoint).
+		h.syncPass, h.callPass = ^uint64(0), ^uint64(0)
+		if h.PassPoint {
+			h.syncPass, h.callPass = h.pc, h.pc
+		}
+	}
 	for total < l.Max {
 		// The turn: the smallest clock, the lowest index on a tie.
 		i := 0
@@ -103,10 +115,10 @@ func (l *Lockstep) Run() {
 		}
 		h := l.Harts[i]
 		h.TimeBase = clock[i]
-		h.prepareRun()
 		m0, f0, e0, a0, w0 := h.TLBMisses, h.TLBFlushes, h.TLBEntriesFlushed, h.ASSwitches, h.walks
+		h.prepareStep()
 		stopped := false
-		if s, ok := h.exec.(stepper); ok {
+		if s := l.steppers[i]; s != nil {
 			stopped = s.step(&l.Stop)
 		} else if l.Stop = h.exec.run(1); l.Stop.Reason != StopBudget {
 			stopped = true

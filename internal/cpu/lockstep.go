@@ -84,16 +84,10 @@ func (l *Lockstep) Run() {
 		l.Retired, l.Ns = make([]uint64, n), make([]uint64, n)
 	}
 	l.Retired, l.Ns = l.Retired[:n], l.Ns[:n]
-	clear(l.Retired)
-	clear(l.Ns)
-	l.Priced, l.Last, l.Stopped, l.Stop, l.Unpriced, l.Spent = 0, 0, false, Stop{}, false, false
-	clock, left := l.Clock[:n], l.Left[:n]
-	insn, fast := l.Insn, l.Insn == 1000
-	psLeft := l.PsLeft
-	var total uint64
-	work := workSum(l.Work)
+	l.Last, l.Stopped, l.Stop, l.Unpriced, l.Spent = 0, false, Stop{}, false, false
+	harts, clock, left := l.Harts[:n], l.Clock[:n], l.Left[:n]
 	l.steppers = l.steppers[:0]
-	for _, h := range l.Harts {
+	for i, h := range harts {
 		s, _ := h.exec.(stepper)
 		l.steppers = append(l.steppers, s)
 		// What prepareRun sets up for a whole run (PassPoint).
@@ -101,8 +95,16 @@ func (l *Lockstep) Run() {
 		if h.PassPoint {
 			h.syncPass, h.callPass = h.pc, h.pc
 		}
+		// Until the run ends, Retired and Ns hold where the hart started.
+		l.Retired[i], l.Ns[i] = h.Retired, clock[i]
 	}
-	for total < l.Max {
+	steppers := l.steppers[:n]
+	insn, fast := l.Insn, l.Insn == 1000
+	pMiss, pFlush, pEntry, pAS := l.TLBMiss, l.TLBFlush, l.TLBEntryFlushed, l.ASSwitch
+	until, endSlices := l.Until, l.EndSlices
+	psLeft, priced := l.PsLeft, uint64(0)
+	work := workSum(l.Work)
+	for total := l.Max; total > 0; total-- {
 		// The turn: the smallest clock, the lowest index on a tie.
 		i := 0
 		for j := 1; j < n; j++ {
@@ -110,15 +112,15 @@ func (l *Lockstep) Run() {
 				i = j
 			}
 		}
-		if left[i] == 0 || clock[i] >= l.Until {
+		if left[i] == 0 || clock[i] >= until {
 			break
 		}
-		h := l.Harts[i]
+		h := harts[i]
 		h.TimeBase = clock[i]
 		m0, f0, e0, a0, w0 := h.TLBMisses, h.TLBFlushes, h.TLBEntriesFlushed, h.ASSwitches, h.walks
 		h.prepareStep()
 		stopped := false
-		if s := l.steppers[i]; s != nil {
+		if s := steppers[i]; s != nil {
 			stopped = s.step(&l.Stop)
 		} else if l.Stop = h.exec.run(1); l.Stop.Reason != StopBudget {
 			stopped = true
@@ -127,34 +129,33 @@ func (l *Lockstep) Run() {
 			l.Last, l.Stopped, l.Unpriced = i, true, true
 			break
 		}
-		total++
 		left[i]--
-		l.Retired[i]++
 		if h.walks != w0 {
 			if w := workSum(l.Work); w != work {
 				l.Last, l.Unpriced = i, true
 				break
 			}
 		}
-		ps := insn + (h.TLBMisses-m0)*l.TLBMiss + (h.TLBFlushes-f0)*l.TLBFlush +
-			(h.TLBEntriesFlushed-e0)*l.TLBEntryFlushed + (h.ASSwitches-a0)*l.ASSwitch
-		l.Priced += ps
+		ps := insn + (h.TLBMisses-m0)*pMiss + (h.TLBFlushes-f0)*pFlush +
+			(h.TLBEntriesFlushed-e0)*pEntry + (h.ASSwitches-a0)*pAS
+		priced += ps
 		if fast && ps == 1000 {
 			// An instruction and nothing else: one nanosecond, the fraction unchanged.
 			clock[i]++
-			l.Ns[i]++
 		} else {
 			ps += psLeft
 			psLeft = ps % 1000
 			clock[i] += ps / 1000
-			l.Ns[i] += ps / 1000
 		}
-		if l.EndSlices && left[i] == 0 {
+		if endSlices && left[i] == 0 {
 			l.Last, l.Spent = i, true
 			break
 		}
 	}
-	l.PsLeft = psLeft
+	for i, h := range harts {
+		l.Retired[i], l.Ns[i] = h.Retired-l.Retired[i], clock[i]-l.Ns[i]
+	}
+	l.PsLeft, l.Priced = psLeft, priced
 }
 
 // page translates addr for the hart's own use through the address space's page

@@ -156,6 +156,7 @@ func (l *Lockstep) Run() {
 		l.Retired[i], l.Ns[i] = h.Retired-l.Retired[i], clock[i]-l.Ns[i]
 	}
 	l.PsLeft, l.Priced = psLeft, priced
+	clear(l.steppers) // hold no executors between runs
 }
 
 // page translates addr for the hart's own use through the address space's page

@@ -99,7 +99,12 @@ func (k *Kernel) lockstep(c *CPU) bool {
 		}
 	}
 	r.Run()
-	r.Work = nil // not kept between runs (nor in a checkpoint)
+	defer func() {
+		// Nothing is kept between runs (nor in a checkpoint) but the slices' room.
+		r.Work = nil
+		clear(r.Harts)
+		clear(ls.cpus)
+	}()
 
 	for i, o := range ls.cpus {
 		t, n, ns := o.cur, r.Retired[i], r.Ns[i]

@@ -29,7 +29,11 @@ type lockstepRun struct {
 	lockstep       uint64
 }
 
-func runLockstep(t *testing.T, path string, data []byte, seed uint64, cpus int, m *cost.Model, on bool) lockstepRun {
+// runLockstep runs the program at --step 1, with lockstep runs on or off. With pause
+// set, the run first pauses at that virtual time (Kernel.PauseAt, as weft view does),
+// and what the run shows there is kept in paused.
+func runLockstep(t *testing.T, path string, data []byte, seed uint64, cpus int, m *cost.Model, on bool,
+	pause uint64, paused *lockstepRun) lockstepRun {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
 	k, err := kernel.New(kernel.Config{
@@ -44,7 +48,23 @@ func runLockstep(t *testing.T, path string, data []byte, seed uint64, cpus int, 
 	if _, err := k.Spawn(data, path, []string{path}, kernel.DefaultEnv); err != nil {
 		t.Fatal(err)
 	}
-	r := lockstepRun{res: k.Run()}
+	if pause != 0 {
+		k.PauseAt(pause)
+		if res := k.Run(); res.Outcome != kernel.Paused {
+			t.Fatalf("%s: outcome %d before the pause at %d ns (clock %d)", path, res.Outcome, pause, k.CPUs[0].Clock)
+		}
+		*paused = snapshot(k, &stdout, &stderr)
+		k.PauseAt(0)
+	}
+	res := k.Run()
+	r := snapshot(k, &stdout, &stderr)
+	r.res = res
+	return r
+}
+
+// snapshot is what a run shows now.
+func snapshot(k *kernel.Kernel, stdout, stderr *bytes.Buffer) lockstepRun {
+	var r lockstepRun
 	r.stdout, r.stderr = stdout.String(), stderr.String()
 	r.work, r.insns, r.now, r.load = k.Work(), k.TotalInsns(), k.Now(), k.LoadAverages()
 	for _, c := range k.CPUs {
@@ -91,8 +111,23 @@ func testLockstepSameRun(t *testing.T, progs []string) {
 		}
 		for _, m := range []*cost.Model{cost.Models[0], &cost.Zero} {
 			seed, cpus := uint64(i+1), 2+i%3
-			off := runLockstep(t, path, data, seed, cpus, m, false)
-			on := runLockstep(t, path, data, seed, cpus, m, true)
+			// Pause thr_atomics in the middle of its threads' run, as weft view does.
+			var pause uint64
+			if prog == "thr_atomics" {
+				pause = 250_000 + uint64(i)*7
+			}
+			var offPaused, onPaused lockstepRun
+			off := runLockstep(t, path, data, seed, cpus, m, false, pause, &offPaused)
+			on := runLockstep(t, path, data, seed, cpus, m, true, pause, &onPaused)
+			if pause != 0 && (onPaused.lockstep == 0 || onPaused.insns == on.insns) {
+				t.Errorf("%s: the pause at %d ns came after %d instructions, %d in lockstep runs, of %d: not in the middle",
+					prog, pause, onPaused.insns, onPaused.lockstep, on.insns)
+			}
+			onPaused.lockstep = 0
+			if !reflect.DeepEqual(onPaused, offPaused) {
+				t.Errorf("%s, %d CPUs, seed %d, model %s: lockstep run differs at the pause:\n%s",
+					prog, cpus, seed, m.Name, lockstepDiff(onPaused, offPaused))
+			}
 			if off.lockstep != 0 {
 				t.Fatalf("%s: %d instructions in lockstep runs that were turned off", prog, off.lockstep)
 			}

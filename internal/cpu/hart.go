@@ -266,9 +266,6 @@ type Hart struct {
 
 	bus  *Bus
 	exec executor
-	// walks counts the hart's lookups in its address space's page table (Hart.page),
-	// which may count work: Lockstep looks at that work only when it changes.
-	walks uint64
 
 	// Retired counts the instructions this hart has retired.
 	Retired uint64
@@ -320,6 +317,10 @@ type Hart struct {
 	// time CSR reads it (advanced by one nanosecond per instruction) at 10 MHz, the
 	// usual timebase of RISC-V Linux systems.
 	TimeBase uint64
+
+	// walks counts the hart's lookups in its address space's page table (Hart.page),
+	// which may count work: Lockstep looks at that work only when it changes.
+	walks uint64
 }
 
 // Load gives the hart a thread's registers and address space. The kernel clears the

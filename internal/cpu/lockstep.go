@@ -161,6 +161,9 @@ func (l *Lockstep) Run() {
 
 // page translates addr for the hart's own use through the address space's page
 // table, which may count work (a page allocated or copied): walks tells Lockstep.
+// Every caller is a slow path: not inlined, so that it adds nothing to theirs.
+//
+//go:noinline
 func (h *Hart) page(addr uint64, acc mm.Access) (*mm.Frame, *mm.Fault) {
 	h.walks++
 	return h.mem.Page(addr, acc)

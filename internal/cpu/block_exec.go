@@ -1145,15 +1145,9 @@ func (e *blockExec) fetchFault(addr uint64) (int, uint64) {
 // step runs one instruction as run(1) does, without its setup: it looks up the block
 // at pc exactly as run(1) would (building it if need be, so that the code cache holds
 // the same blocks and evicts at the same moments) and runs its first instruction alone.
+// The hart has no breakpoints (Lockstep runs a hart that has with run(1)).
 func (e *blockExec) step(stop *Stop) bool {
 	h := e.h
-	if h.Breaks != nil {
-		if s := e.run(1); s.Reason != StopBudget {
-			*stop = s
-			return true
-		}
-		return false
-	}
 	pc := h.pc
 	var b *block
 	if s := h.tlb; s.jc != nil {
@@ -1245,6 +1239,10 @@ func (e *blockExec) step(stop *Stop) bool {
 	case bcode(BGEU):
 		if x[op.rs1] >= x[op.rs2] {
 			res, next = resTaken, uint64(op.imm)
+		}
+	case bcode(FENCE):
+		if h.SyncPoints {
+			res, next = e.exec1(b, op, 0) // a scheduling point
 		}
 	case bJALF:
 		h.x[op.rd] = pc + uint64(op.len)

@@ -423,7 +423,8 @@ func (h *Hart) prepareRun() {
 	h.prepareStep()
 }
 
-// prepareStep is the part of prepareRun that Lockstep does before every instruction.
+// prepareStep is the part of prepareRun that Lockstep repeats (inline) before every
+// instruction.
 func (h *Hart) prepareStep() {
 	if h.tlb.gen != h.mem.Gen {
 		h.tlb.flush()

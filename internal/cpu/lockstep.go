@@ -89,6 +89,9 @@ func (l *Lockstep) Run() {
 	l.steppers = l.steppers[:0]
 	for i, h := range harts {
 		s, _ := h.exec.(stepper)
+		if h.Breaks != nil {
+			s = nil // run(1) stops at them
+		}
 		l.steppers = append(l.steppers, s)
 		// What prepareRun sets up for a whole run (PassPoint).
 		h.syncPass, h.callPass = ^uint64(0), ^uint64(0)
@@ -118,7 +121,11 @@ func (l *Lockstep) Run() {
 		h := harts[i]
 		h.TimeBase = clock[i]
 		m0, f0, e0, a0, w0 := h.TLBMisses, h.TLBFlushes, h.TLBEntriesFlushed, h.ASSwitches, h.walks
-		h.prepareStep()
+		// prepareStep, inline.
+		if t := h.tlb; t.gen != h.mem.Gen {
+			t.flush()
+		}
+		h.watching = h.bus.holders > b2i(h.resFrame != nil)
 		stopped := false
 		if s := steppers[i]; s != nil {
 			stopped = s.step(&l.Stop)
@@ -167,4 +174,11 @@ func (l *Lockstep) Run() {
 func (h *Hart) page(addr uint64, acc mm.Access) (*mm.Frame, *mm.Fault) {
 	h.walks++
 	return h.mem.Page(addr, acc)
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -99,6 +99,20 @@ func (k *Kernel) lockstep(c *CPU) bool {
 		}
 	}
 	r.Run()
+	if !r.Stopped {
+		progress := false
+		for _, n := range r.Retired {
+			progress = progress || n > 0
+		}
+		if !progress {
+			// Nothing ran (the first turn is c's, which has instructions left and
+			// nothing due, so this is not expected): a slice will.
+			r.Work = nil
+			clear(r.Harts)
+			clear(ls.cpus)
+			return false
+		}
+	}
 	defer func() {
 		// Nothing is kept between runs (nor in a checkpoint) but the slices' room.
 		r.Work = nil

@@ -474,6 +474,14 @@ enter:
 					v, fl, ok = addDRNE(a, c^(1<<63))
 				case FMUL_D:
 					v, fl, ok = mulDRNE(a, c)
+				case FMADD_D:
+					v, fl, ok = fmaDRNE(a, c, f[op.rs3&31])
+				case FMSUB_D:
+					v, fl, ok = fmaDRNE(a, c, f[op.rs3&31]^(1<<63))
+				case FNMSUB_D:
+					v, fl, ok = fmaDRNE(a^(1<<63), c, f[op.rs3&31])
+				case FNMADD_D:
+					v, fl, ok = fmaDRNE(a^(1<<63), c, f[op.rs3&31]^(1<<63))
 				}
 			}
 			if !ok {

@@ -114,3 +114,35 @@ func TestEnginesStep1(t *testing.T) {
 		})
 	}
 }
+
+// TestLockstepEveryProgram runs every test program on 3 CPUs interleaved at every
+// instruction (--step 1, bounded by --max-insns), with a trace (a kernel slice per
+// instruction) and without (lockstep runs): output, status and the summary's counts
+// and virtual CPU times must be the same.
+func TestLockstepEveryProgram(t *testing.T) {
+	for _, p := range programs(t, false) {
+		t.Run(p.name, func(t *testing.T) {
+			t.Parallel()
+			acquire(t)
+			var ref result
+			for i, traced := range []bool{false, true} {
+				dir := t.TempDir()
+				argv := []string{weftBin, "run", "--seed", "2", "--cpus", "3", "--step", "1", "--summary",
+					"--max-insns", "4000000", "--uid", strconv.Itoa(os.Getuid()), "--gid", strconv.Itoa(os.Getgid())}
+				if traced {
+					argv = append(argv, "--trace", filepath.Join(dir, "trace.json"))
+				}
+				argv = append(append(argv, p.path), p.args...)
+				got := run(argv, os.Environ(), p.stdin, dir)
+				if strings.HasPrefix(got.status, "timed out") {
+					t.Fatalf("%s", got.status)
+				}
+				if i == 0 {
+					ref = got
+					continue
+				}
+				compare(t, "lockstep runs", ref, "a slice per instruction (traced)", got)
+			}
+		})
+	}
+}

@@ -26,14 +26,14 @@ type lockstepState struct {
 // (cpu.Lockstep), where runSlice would run them one instruction per slice: --step 1
 // under a policy whose budget is then always 1 (sched.UnitStepper), with no idle CPU
 // that a queued task might take, no tracer, debugger, checker or race detector, and c,
-// the CPU whose turn it is, in the middle of a slice (nothing for the kernel to do before its next
-// instruction). It gives the same run as those slices, turn for turn: the same CPU
-// each time (the smallest clock, the lowest-numbered on a tie, as pickCPU), the same
-// instruction counts and the same clocks, charged the same work. It returns to the
-// kernel where a slice would need it: a stop (a system call, a fault, a scheduling
-// point), a slice spent, a timer, the load average's next sample or a pause due on
-// the CPU whose turn it is, work that only the kernel prices, or the instruction limit.
-// It reports false, having done nothing, when it does not apply.
+// the CPU whose turn it is, in the middle of a slice (nothing for the kernel to do
+// before its next instruction). It gives the same run as those slices, turn for turn:
+// the same CPU each time (the smallest clock, the lowest-numbered on a tie, as
+// pickCPU), the same instruction counts and the same clocks, charged the same work. It
+// returns to the kernel where a slice would need it: a stop (a system call, a fault, a
+// scheduling point), a slice spent, a timer, the load average's next sample or a pause
+// due on the CPU whose turn it is, work that only the kernel prices, or the
+// instruction limit. It reports false, having run nothing, when it does not apply.
 func (k *Kernel) lockstep(c *CPU) bool {
 	if k.cfg.Step != 1 || k.lockst.off || k.tr != nil || k.debug != nil ||
 		k.cfg.Check != nil || k.cfg.Race != nil || k.points || !k.steppable(c) {

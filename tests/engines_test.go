@@ -54,3 +54,95 @@ func TestEngines(t *testing.T) {
 		})
 	}
 }
+
+// TestEnginesStep1 runs contending threads on 4 CPUs interleaved at every instruction
+// (--step 1) on each engine, with and without a trace: without one, the kernel runs the
+// CPUs in one loop (cpu.Lockstep); with one, a time slice per instruction, so that the
+// trace gets each. All four runs must agree byte for byte (output, status, and the
+// summary's instruction counts and virtual CPU times), and the two traces too.
+func TestEnginesStep1(t *testing.T) {
+	if standIn() {
+		t.Skip("WEFT_BIN is the qemu stand-in: it has no engines")
+	}
+	for _, name := range []string{"thr_atomics", "thr_sem"} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			acquire(t)
+			p, err := parseProgram(filepath.Join(cDir, name+".c"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ref result
+			var refName string
+			var refTrace []byte
+			for _, engine := range []string{"interp", "block"} {
+				for _, traced := range []bool{false, true} {
+					dir := t.TempDir()
+					argv := []string{weftBin, "run", "--seed", "5", "--cpus", "4", "--step", "1", "--summary"}
+					trace := filepath.Join(dir, "trace.json")
+					if traced {
+						argv = append(argv, "--trace", trace)
+					}
+					argv = append(append(argv, p.path), p.args...)
+					got := run(argv, append(os.Environ(), "WEFT_ENGINE="+engine), p.stdin, dir)
+					if got.exitCode != 0 {
+						t.Fatalf("%s: %s\nstderr:\n%s", engine, got.status, tail(got.stderr, 2000))
+					}
+					what := engine + " without a trace"
+					if traced {
+						what = engine + " with a trace"
+					}
+					if refName == "" {
+						ref, refName = got, what
+					} else {
+						compare(t, refName, ref, what, got)
+					}
+					if !traced {
+						continue
+					}
+					tr, err := os.ReadFile(trace)
+					if err != nil {
+						t.Fatalf("%s: no trace: %v", what, err)
+					}
+					if refTrace == nil {
+						refTrace = tr
+					} else if !bytes.Equal(refTrace, tr) {
+						t.Errorf("the traces differ: %d bytes with interp, %d with block", len(refTrace), len(tr))
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestLockstepEveryProgram runs every test program on 3 CPUs interleaved at every
+// instruction (--step 1, bounded by --max-insns), with a trace (a kernel slice per
+// instruction) and without (lockstep runs): output, status and the summary's counts
+// and virtual CPU times must be the same.
+func TestLockstepEveryProgram(t *testing.T) {
+	for _, p := range programs(t, false) {
+		t.Run(p.name, func(t *testing.T) {
+			t.Parallel()
+			acquire(t)
+			var ref result
+			for i, traced := range []bool{false, true} {
+				dir := t.TempDir()
+				argv := []string{weftBin, "run", "--seed", "2", "--cpus", "3", "--step", "1", "--summary",
+					"--max-insns", "4000000", "--uid", strconv.Itoa(os.Getuid()), "--gid", strconv.Itoa(os.Getgid())}
+				if traced {
+					argv = append(argv, "--trace", filepath.Join(dir, "trace.json"))
+				}
+				argv = append(append(argv, p.path), p.args...)
+				got := run(argv, os.Environ(), p.stdin, dir)
+				if strings.HasPrefix(got.status, "timed out") {
+					t.Fatalf("%s", got.status)
+				}
+				if i == 0 {
+					ref = got
+					continue
+				}
+				compare(t, "lockstep runs", ref, "a slice per instruction (traced)", got)
+			}
+		})
+	}
+}

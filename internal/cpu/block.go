@@ -120,6 +120,8 @@ type jcEntry struct {
 type blockExec struct {
 	h       *Hart
 	scratch [maxBlockInsns]bop // build's work space
+	// stopv is the stop of an operation that exec1 (or cross) reported as resStop.
+	stopv Stop
 }
 
 // Results of exec1.
@@ -142,7 +144,7 @@ func (e *blockExec) lookup(pc uint64) (*block, *mm.Fault) {
 		return j.b, nil
 	}
 	vpn := pc >> mm.PageShift
-	f, fault := h.mem.Page(pc, mm.Fetch)
+	f, fault := h.page(pc, mm.Fetch)
 	if fault != nil {
 		return nil, fault
 	}
@@ -338,7 +340,7 @@ func endsBlock(o Op) bool {
 // work, so it counts none: every engine must count the same work.
 func (h *Hart) readCode(buf []byte, addr uint64) error {
 	for len(buf) > 0 {
-		f, fault := h.mem.Page(addr, mm.Load)
+		f, fault := h.page(addr, mm.Load)
 		if fault != nil {
 			return fault
 		}

@@ -474,6 +474,14 @@ enter:
 					v, fl, ok = addDRNE(a, c^(1<<63))
 				case FMUL_D:
 					v, fl, ok = mulDRNE(a, c)
+				case FMADD_D:
+					v, fl, ok = fmaDRNE(a, c, f[op.rs3&31])
+				case FMSUB_D:
+					v, fl, ok = fmaDRNE(a, c, f[op.rs3&31]^(1<<63))
+				case FNMSUB_D:
+					v, fl, ok = fmaDRNE(a^(1<<63), c, f[op.rs3&31])
+				case FNMADD_D:
+					v, fl, ok = fmaDRNE(a^(1<<63), c, f[op.rs3&31]^(1<<63))
 				}
 			}
 			if !ok {
@@ -605,7 +613,8 @@ enter:
 			}
 		case bcode(opCross):
 			var res int
-			if res, next, stop = e.cross(b, e.done(budget, left, b, tail)); res == resStop {
+			if res, next = e.cross(b, e.done(budget, left, b, tail)); res == resStop {
+				stop = e.stopv
 				goto stopped
 			}
 			if res == resTaken {
@@ -746,9 +755,10 @@ func (e *blockExec) done(budget, left uint64, b *block, tail bool) uint64 {
 }
 
 // exec1 runs one operation of b outside the run loop: the instruction that crosses a
-// page. done is the number of instructions the run retired before b. It returns how
+// page, or a single step (Lockstep). done is the number of instructions the run
+// retired before op. It returns how
 // control leaves: resEnd, resTaken or resIndirect with the next address, or resStop.
-func (e *blockExec) exec1(b *block, op *bop, done uint64) (res int, next uint64, stop Stop) {
+func (e *blockExec) exec1(b *block, op *bop, done uint64) (res int, next uint64) {
 	h := e.h
 	x := &h.x
 	tlb := h.tlb
@@ -763,11 +773,11 @@ func (e *blockExec) exec1(b *block, op *bop, done uint64) (res int, next uint64,
 			x[op.rd] = x[op.rs1]
 		case bcode(JAL):
 			x[op.rd] = b.pc + uint64(int64(op.off)) + uint64(op.len)
-			return resTaken, uint64(op.imm), stop
+			return resTaken, uint64(op.imm)
 		case bcode(JALR):
 			t := (x[op.rs1] + uint64(op.imm)) &^ 1
 			x[op.rd] = b.pc + uint64(int64(op.off)) + uint64(op.len)
-			return resIndirect, t, stop
+			return resIndirect, t
 		case bcode(LB):
 			a := x[op.rs1] + uint64(op.imm)
 			en := &rtlb[(a>>mm.PageShift)%tlbSize]
@@ -914,57 +924,57 @@ func (e *blockExec) exec1(b *block, op *bop, done uint64) (res int, next uint64,
 			}
 		case bcode(BEQ):
 			if x[op.rs1] == x[op.rs2] {
-				return resTaken, uint64(op.imm), stop
+				return resTaken, uint64(op.imm)
 			}
 		case bcode(BNE):
 			if x[op.rs1] != x[op.rs2] {
-				return resTaken, uint64(op.imm), stop
+				return resTaken, uint64(op.imm)
 			}
 		case bcode(BLT):
 			if int64(x[op.rs1]) < int64(x[op.rs2]) {
-				return resTaken, uint64(op.imm), stop
+				return resTaken, uint64(op.imm)
 			}
 		case bcode(BGE):
 			if int64(x[op.rs1]) >= int64(x[op.rs2]) {
-				return resTaken, uint64(op.imm), stop
+				return resTaken, uint64(op.imm)
 			}
 		case bcode(BLTU):
 			if x[op.rs1] < x[op.rs2] {
-				return resTaken, uint64(op.imm), stop
+				return resTaken, uint64(op.imm)
 			}
 		case bcode(BGEU):
 			if x[op.rs1] >= x[op.rs2] {
-				return resTaken, uint64(op.imm), stop
+				return resTaken, uint64(op.imm)
 			}
 		case bAddiBEQ:
 			x[op.rd] = x[op.rs1] + uint64(op.imm2)
 			if x[op.rs2] == x[op.rs3] {
-				return resTaken, uint64(op.imm), stop
+				return resTaken, uint64(op.imm)
 			}
 		case bAddiBNE:
 			x[op.rd] = x[op.rs1] + uint64(op.imm2)
 			if x[op.rs2] != x[op.rs3] {
-				return resTaken, uint64(op.imm), stop
+				return resTaken, uint64(op.imm)
 			}
 		case bAddiBLT:
 			x[op.rd] = x[op.rs1] + uint64(op.imm2)
 			if int64(x[op.rs2]) < int64(x[op.rs3]) {
-				return resTaken, uint64(op.imm), stop
+				return resTaken, uint64(op.imm)
 			}
 		case bAddiBGE:
 			x[op.rd] = x[op.rs1] + uint64(op.imm2)
 			if int64(x[op.rs2]) >= int64(x[op.rs3]) {
-				return resTaken, uint64(op.imm), stop
+				return resTaken, uint64(op.imm)
 			}
 		case bAddiBLTU:
 			x[op.rd] = x[op.rs1] + uint64(op.imm2)
 			if x[op.rs2] < x[op.rs3] {
-				return resTaken, uint64(op.imm), stop
+				return resTaken, uint64(op.imm)
 			}
 		case bAddiBGEU:
 			x[op.rd] = x[op.rs1] + uint64(op.imm2)
 			if x[op.rs2] >= x[op.rs3] {
-				return resTaken, uint64(op.imm), stop
+				return resTaken, uint64(op.imm)
 			}
 		case bcode(ADDI):
 			x[op.rd] = x[op.rs1] + uint64(op.imm)
@@ -1058,21 +1068,21 @@ func (e *blockExec) exec1(b *block, op *bop, done uint64) (res int, next uint64,
 			// One hart at a time runs, in program order: nothing to order.
 			if h.SyncPoints {
 				var ok bool
-				if stop, ok = h.syncStop(&op.inst, b.pc+uint64(int64(op.off))); ok {
-					return resStop, 0, stop
+				if e.stopv, ok = h.syncStop(&op.inst, b.pc+uint64(int64(op.off))); ok {
+					return resStop, 0
 				}
 			}
 		case bcode(FENCE_I):
 			h.FlushDecodeCache()
-			return resIndirect, b.pc + uint64(int64(op.off)) + uint64(op.len), stop
+			return resIndirect, b.pc + uint64(int64(op.off)) + uint64(op.len)
 		case bcode(ECALL):
-			stop = Stop{Reason: StopEcall}
-			return resStop, 0, stop
+			e.stopv = Stop{Reason: StopEcall}
+			return resStop, 0
 		case bcode(EBREAK):
-			stop = Stop{Reason: StopEbreak}
-			return resStop, 0, stop
+			e.stopv = Stop{Reason: StopEbreak}
+			return resStop, 0
 		case bcode(CSRRW), bcode(CSRRS), bcode(CSRRC), bcode(CSRRWI), bcode(CSRRSI), bcode(CSRRCI):
-			if !h.csr(&op.inst, done+uint64(op.n)) {
+			if !h.csr(&op.inst, done) {
 				goto illegal
 			}
 		case bcode(LR_W), bcode(LR_D), bcode(SC_W), bcode(SC_D), bcode(AMOSWAP_W), bcode(AMOADD_W),
@@ -1082,16 +1092,16 @@ func (e *blockExec) exec1(b *block, op *bop, done uint64) (res int, next uint64,
 			bcode(AMOMAXU_D):
 			var ok bool
 			if h.SyncPoints {
-				if stop, ok = h.syncStop(&op.inst, b.pc+uint64(int64(op.off))); ok {
-					return resStop, 0, stop
+				if e.stopv, ok = h.syncStop(&op.inst, b.pc+uint64(int64(op.off))); ok {
+					return resStop, 0
 				}
 			}
-			if stop, ok = h.atomic(&op.inst); !ok {
-				return resStop, 0, stop
+			if e.stopv, ok = h.atomic(&op.inst); !ok {
+				return resStop, 0
 			}
 		case bcode(ILLEGAL):
-			stop = Stop{Reason: StopIllegal, Insn: uint32(op.imm)}
-			return resStop, 0, stop
+			e.stopv = Stop{Reason: StopIllegal, Insn: uint32(op.imm)}
+			return resStop, 0
 		default:
 			if !h.execFP(&op.inst) {
 				goto illegal
@@ -1099,25 +1109,26 @@ func (e *blockExec) exec1(b *block, op *bop, done uint64) (res int, next uint64,
 		}
 		continue
 	memFault:
-		stop = Stop{Reason: StopFault, Fault: *fault}
-		return resStop, 0, stop
+		e.stopv = Stop{Reason: StopFault, Fault: *fault}
+		return resStop, 0
 	illegal:
-		stop = Stop{Reason: StopIllegal, Insn: h.rawAt(b.pc+uint64(int64(op.off)), op.len)}
-		return resStop, 0, stop
+		e.stopv = Stop{Reason: StopIllegal, Insn: h.rawAt(b.pc+uint64(int64(op.off)), op.len)}
+		return resStop, 0
 	}
-	return resEnd, 0, stop
+	return resEnd, 0
 }
 
 // cross runs the instruction that crosses from b's page into the next: it is fetched
 // and decoded each time, since the next page may be remapped or rewritten.
-func (e *blockExec) cross(b *block, done uint64) (int, uint64, Stop) {
+func (e *blockExec) cross(b *block, done uint64) (int, uint64) {
 	h := e.h
 	var buf [4]byte
 	if err := h.readCode(buf[:2], b.pc); err != nil {
 		return e.fetchFault(b.pc)
 	}
-	if _, fault := h.mem.Page(b.pc+2, mm.Fetch); fault != nil {
-		return resStop, 0, Stop{Reason: StopFault, Fault: *fault}
+	if _, fault := h.page(b.pc+2, mm.Fetch); fault != nil {
+		e.stopv = Stop{Reason: StopFault, Fault: *fault}
+		return resStop, 0
 	}
 	if err := h.readCode(buf[2:], b.pc+2); err != nil {
 		return e.fetchFault(b.pc + 2)
@@ -1130,10 +1141,137 @@ func (e *blockExec) cross(b *block, done uint64) (int, uint64, Stop) {
 	return e.exec1(b, &bop{inst: in, code: codeOf(&in)}, done)
 }
 
-func (e *blockExec) fetchFault(addr uint64) (int, uint64, Stop) {
-	_, fault := e.h.mem.Page(addr, mm.Fetch)
+func (e *blockExec) fetchFault(addr uint64) (int, uint64) {
+	_, fault := e.h.page(addr, mm.Fetch)
 	if fault == nil {
 		fault = &mm.Fault{Addr: addr, Access: mm.Fetch}
 	}
-	return resStop, 0, Stop{Reason: StopFault, Fault: *fault}
+	e.stopv = Stop{Reason: StopFault, Fault: *fault}
+	return resStop, 0
+}
+
+// step runs one instruction as run(1) does, without its setup: it looks up the block
+// at pc exactly as run(1) would (building it if need be, so that the code cache holds
+// the same blocks and evicts at the same moments) and runs its first instruction alone.
+// The hart has no breakpoints (Lockstep runs a hart that has with run(1)).
+func (e *blockExec) step(stop *Stop) bool {
+	h := e.h
+	pc := h.pc
+	var b *block
+	if s := h.tlb; s.jc != nil {
+		if j := &s.jc[(pc>>1)%jcSize]; j.pc == pc && j.link == s.link {
+			b = j.b // lookup's first probe, inline
+		}
+	}
+	if b == nil {
+		var fault *mm.Fault
+		if b, fault = e.lookup(pc); fault != nil {
+			*stop = h.stop(Stop{Reason: StopFault, Fault: *fault}, pc, 0)
+			return true
+		}
+	}
+	op := &b.ops[0]
+	if b.n > 1 {
+		if b.plain == nil {
+			e.buildPlain(b)
+		}
+		op = &b.plain[0]
+	}
+	var (
+		res  int
+		next uint64
+	)
+	// The commonest operations here, the others through exec1.
+	x := &h.x
+	switch op.code {
+	case bLI:
+		x[op.rd] = uint64(op.imm)
+	case bMV:
+		x[op.rd] = x[op.rs1]
+	case bcode(ADDI):
+		x[op.rd] = x[op.rs1] + uint64(op.imm)
+	case bcode(ADDIW):
+		x[op.rd] = uint64(int32(x[op.rs1] + uint64(op.imm)))
+	case bcode(ADD):
+		x[op.rd] = x[op.rs1] + x[op.rs2]
+	case bcode(SUB):
+		x[op.rd] = x[op.rs1] - x[op.rs2]
+	case bcode(SLLI):
+		x[op.rd] = x[op.rs1] << (op.imm & 63)
+	case bcode(ANDI):
+		x[op.rd] = x[op.rs1] & uint64(op.imm)
+	case bcode(LD):
+		a := x[op.rs1] + uint64(op.imm)
+		en := &h.tlb.rtlb[(a>>mm.PageShift)%tlbSize]
+		var v uint64
+		if off := a & mm.PageMask; en.key == a>>mm.PageShift|h.tlb.tag && off <= mm.PageSize-8 {
+			v = binary.LittleEndian.Uint64(en.frame.Data[off:])
+		} else {
+			var fault *mm.Fault
+			if v, fault = h.load(a, 8); fault != nil {
+				*stop = h.stop(Stop{Reason: StopFault, Fault: *fault}, pc, 0)
+				return true
+			}
+		}
+		x[op.rd] = v
+	case bcode(SD):
+		a := x[op.rs1] + uint64(op.imm)
+		v := x[op.rs2]
+		en := &h.tlb.wtlb[(a>>mm.PageShift)%tlbSize]
+		if off := a & mm.PageMask; en.key == a>>mm.PageShift|h.tlb.wtag && off <= mm.PageSize-8 {
+			binary.LittleEndian.PutUint64(en.frame.Data[off:], v)
+		} else if fault := h.store(a, 8, v); fault != nil {
+			*stop = h.stop(Stop{Reason: StopFault, Fault: *fault}, pc, 0)
+			return true
+		}
+	case bcode(BEQ):
+		if x[op.rs1] == x[op.rs2] {
+			res, next = resTaken, uint64(op.imm)
+		}
+	case bcode(BNE):
+		if x[op.rs1] != x[op.rs2] {
+			res, next = resTaken, uint64(op.imm)
+		}
+	case bcode(BLT):
+		if int64(x[op.rs1]) < int64(x[op.rs2]) {
+			res, next = resTaken, uint64(op.imm)
+		}
+	case bcode(BGE):
+		if int64(x[op.rs1]) >= int64(x[op.rs2]) {
+			res, next = resTaken, uint64(op.imm)
+		}
+	case bcode(BLTU):
+		if x[op.rs1] < x[op.rs2] {
+			res, next = resTaken, uint64(op.imm)
+		}
+	case bcode(BGEU):
+		if x[op.rs1] >= x[op.rs2] {
+			res, next = resTaken, uint64(op.imm)
+		}
+	case bcode(FENCE):
+		if h.SyncPoints {
+			res, next = e.exec1(b, op, 0) // a scheduling point
+		}
+	case bJALF:
+		h.x[op.rd] = pc + uint64(op.len)
+		res, next = resTaken, uint64(op.imm)
+	case bcode(opCross):
+		res, next = e.cross(b, 0)
+	default:
+		res, next = e.exec1(b, op, 0)
+	}
+	if res == resStop {
+		*stop = h.stop(e.stopv, pc, 0)
+		return true
+	}
+	if res == resEnd {
+		next = pc + uint64(op.len)
+	}
+	if prof := h.bus.Profile; prof != nil {
+		prof[pc]++
+	}
+	h.pc = next
+	h.Retired++
+	h.TimeBase++
+	return false
 }

@@ -71,7 +71,7 @@ func (h *Hart) decodedFor(pc uint64) (*decodedPage, *mm.Fault) {
 	if e.key == h.tlb.key(vpn) && e.dp.valid {
 		return e.dp, nil
 	}
-	f, fault := h.mem.Page(pc, mm.Fetch)
+	f, fault := h.page(pc, mm.Fetch)
 	if fault != nil {
 		return nil, fault
 	}
@@ -100,7 +100,7 @@ func (h *Hart) fetch(dp *decodedPage, pc uint64) (uint32, *mm.Fault) {
 	if off+4 <= mm.PageSize {
 		return binary.LittleEndian.Uint32(dp.frame.Data[off:]), nil
 	}
-	next, fault := h.mem.Page(pc+2, mm.Fetch)
+	next, fault := h.page(pc+2, mm.Fetch)
 	if fault != nil {
 		return 0, fault
 	}

@@ -121,3 +121,36 @@ func mulDRNE(a, b uint64) (uint64, fpu.Flags, bool) {
 	}
 	return math.Float64bits(p), 0, true
 }
+
+// fmaDRNE is fmadd.d (with operands' signs flipped: the other three) in RNE. The
+// host's math.FMA rounds once, as the guest's instruction does; what is left is the
+// inexact flag, that is whether a*b+c - r is zero. ErrFma (Boldo and Muller, "Exact
+// and Approximated Error of the FMA", IEEE Transactions on Computers, 2011) gives that
+// error exactly as γ + α2 from error-free transformations (the product's exact low part
+// u2, two 2Sums) as long as nothing overflows or underflows, which the window
+// guarantees; a sum rounds to zero only when it is zero.
+func fmaDRNE(a, b, c uint64) (uint64, fpu.Flags, bool) {
+	x, y, z := math.Float64frombits(a), math.Float64frombits(b), math.Float64frombits(c)
+	u1 := float64(x * y) // the conversion forbids fusing it with what follows
+	r := math.FMA(x, y, z)
+	if t := math.Abs(u1); !(t < fastHiD && t > fastLoD) {
+		return 0, 0, false
+	}
+	if t := math.Abs(r); !(t < fastHiD && t > fastLoD) || !(math.Abs(z) < fastHiD) {
+		return 0, 0, false
+	}
+	u2 := math.FMA(x, y, -u1) // x*y = u1 + u2 exactly
+	// (α1, α2) = 2Sum(z, u2)
+	a1 := z + u2
+	bb := a1 - z
+	a2 := (z - (a1 - bb)) + (u2 - bb)
+	// (β1, β2) = 2Sum(u1, α1)
+	b1 := u1 + a1
+	bb = b1 - u1
+	b2 := (u1 - (b1 - bb)) + (a1 - bb)
+	g := (b1 - r) + b2
+	if g+a2 != 0 {
+		return math.Float64bits(r), fpu.NX, true
+	}
+	return math.Float64bits(r), 0, true
+}

@@ -53,7 +53,7 @@ func fastOperands64(r *rand.Rand) uint64 {
 // flag for flag, and that they do answer for ordinary operands.
 func TestFastRNE(t *testing.T) {
 	r := rand.New(rand.NewSource(14))
-	var answered [5]int
+	var answered [6]int
 	const n = 400000
 	for i := 0; i < n; i++ {
 		a, b, c := fastOperands32(r), fastOperands32(r), fastOperands32(r)
@@ -92,6 +92,25 @@ func TestFastRNE(t *testing.T) {
 			answered[4]++
 			if wv, wfl := fpu.Mul64(x, y, fpu.RNE); v != wv || fl != wfl {
 				t.Fatalf("fmul.d %#x %#x: fast %#x %v, fpu %#x %v", x, y, v, fl, wv, wfl)
+			}
+		}
+		// fmadd.d: z random, or cancelling the product (to its rounding, give or
+		// take a few units in the last place, or exactly), or small next to it.
+		x, y = fastOperands64(r), fastOperands64(r)
+		z := fastOperands64(r)
+		p := math.Float64frombits(x) * math.Float64frombits(y)
+		switch i % 4 {
+		case 1:
+			z = math.Float64bits(-p) + uint64(r.Intn(5)) - 2
+		case 2:
+			z = math.Float64bits(-p)
+		case 3:
+			z = math.Float64bits(p * math.Ldexp(1, -r.Intn(120)))
+		}
+		if v, fl, ok := fmaDRNE(x, y, z); ok {
+			answered[5]++
+			if wv, wfl := fpu.MulAdd64(x, y, z, fpu.RNE); v != wv || fl != wfl {
+				t.Fatalf("fmadd.d %#x %#x %#x: fast %#x %v, fpu %#x %v", x, y, z, v, fl, wv, wfl)
 			}
 		}
 	}

@@ -317,6 +317,10 @@ type Hart struct {
 	// time CSR reads it (advanced by one nanosecond per instruction) at 10 MHz, the
 	// usual timebase of RISC-V Linux systems.
 	TimeBase uint64
+
+	// walks counts the hart's lookups in its address space's page table (Hart.page),
+	// which may count work: Lockstep looks at that work only when it changes.
+	walks uint64
 }
 
 // Load gives the hart a thread's registers and address space. The kernel clears the
@@ -416,6 +420,12 @@ func (h *Hart) prepareRun() {
 		h.syncPass = h.pc
 		h.callPass = h.pc
 	}
+	h.prepareStep()
+}
+
+// prepareStep is the part of prepareRun that Lockstep repeats (inline) before every
+// instruction.
+func (h *Hart) prepareStep() {
 	if h.tlb.gen != h.mem.Gen {
 		h.tlb.flush()
 	}
@@ -469,7 +479,7 @@ func (h *Hart) fenceAt(pc, a uint64) bool {
 	if a>>mm.PageShift != pc>>mm.PageShift || a&mm.PageMask > mm.PageSize-4 {
 		return false
 	}
-	f, fault := h.mem.Page(pc, mm.Fetch)
+	f, fault := h.page(pc, mm.Fetch)
 	if fault != nil {
 		return false
 	}
@@ -521,7 +531,7 @@ func (h *Hart) frameFor(addr uint64, acc mm.Access) (*mm.Frame, *mm.Fault) {
 		}
 		return e.frame, nil
 	}
-	f, fault := h.mem.Page(addr, acc)
+	f, fault := h.page(addr, acc)
 	if fault != nil {
 		return nil, fault
 	}

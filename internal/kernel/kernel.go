@@ -291,6 +291,8 @@ type Kernel struct {
 	work    cost.Work
 	charged uint64
 	psLeft  uint64
+	// lockst is reused by lockstep runs (lockstep.go).
+	lockst lockstepState
 
 	host       hostSignals
 	straceHeld []string // strace lines waiting for the end of the current syscall's line

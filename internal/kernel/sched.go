@@ -191,7 +191,9 @@ func (k *Kernel) Run() Result {
 			// reached the instant asked for (weft view shows its state).
 			return Result{Outcome: Paused}
 		}
-		k.runSlice(c)
+		if !k.lockstep(c) {
+			k.runSlice(c)
+		}
 		if k.cfg.MaxInsns > 0 && k.budgetUsed() >= k.cfg.MaxInsns {
 			k.shutdown()
 			return Result{Outcome: InsnLimit, Status: 1}
@@ -369,6 +371,16 @@ func (k *Kernel) runSlice(c *CPU) {
 	if k.cfg.Check != nil && k.debug == nil {
 		stop, checked = k.checkRun(t, h, stop, before, budget)
 	}
+	k.endSlice(c, t, stop, before, mem, start, checked)
+}
+
+// endSlice does what follows a slice of t on c that stopped with stop: it saves the
+// registers, counts the instructions retired since the hart's count was before, charges
+// the slice's work and acts on the stop. mem and start are the address space's stats
+// and c's clock when the slice began (for the trace); checked says whether the checker
+// already saw the stop.
+func (k *Kernel) endSlice(c *CPU, t *Task, stop cpu.Stop, before uint64, mem mm.Stats, start uint64, checked bool) {
+	h := c.Hart
 	h.Save(&t.Ctx)
 	t.onHart = nil
 	n := h.Retired - before

@@ -87,6 +87,16 @@ type Keeper interface {
 	Keeps(at Thread) bool
 }
 
+// A UnitStepper is a policy whose Budget, asked with step 1 while another CPU is busy,
+// is 1 for every thread and draws nothing from its PRNG, and which is a Keeper whose
+// Keeps is true exactly while the thread's slice lasts (SliceLeft > 0). The kernel then
+// runs its busy CPUs interleaved at every instruction in one loop (cpu.Lockstep)
+// without asking it, until a slice ends or something else needs the kernel.
+type UnitStepper interface {
+	Keeper
+	UnitSteps() bool
+}
+
 // TimeSlice is the default policy: round-robin time slices.
 type TimeSlice struct{ rng *rand.Rand }
 
@@ -130,6 +140,9 @@ func (p *TimeSlice) Budget(_ Thread, slice, step uint64, others bool) uint64 {
 	}
 	return max(min(slice, step), 1)
 }
+
+// UnitSteps implements UnitStepper: Budget with step 1 draws nothing.
+func (*TimeSlice) UnitSteps() bool { return true }
 
 // Quantum varies q by up to a quarter either way.
 func (p *TimeSlice) Quantum(q uint64) uint64 {

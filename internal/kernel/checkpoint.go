@@ -46,7 +46,10 @@ type Checkpoint struct {
 	k *Kernel    // the frozen copy; never runs
 	g *graphCopy // the survey of k, shared by every Restore
 	// pools hold the large objects (frames, decode caches, TLBs) of restored kernels
-	// given back by Recycle, by type, for later Restores to reuse.
+	// given back by Recycle, by type, for later Restores to reuse: recyclePools',
+	// shared by every checkpoint, so that a restore from one checkpoint reuses the
+	// frames of a kernel restored from another (weft view's steps back move from
+	// checkpoint to checkpoint).
 	pools map[reflect.Type]*sync.Pool
 	insns uint64
 	time  uint64
@@ -239,8 +242,9 @@ func (k *Kernel) Checkpoint() (*Checkpoint, error) {
 	c.g = rg
 	c.pools = map[reflect.Type]*sync.Pool{}
 	for _, o := range rg.objs {
-		if o.size >= recycleSize && o.p.kind != reflect.Array && c.pools[o.t] == nil {
-			c.pools[o.t] = &sync.Pool{}
+		if o.size >= recycleSize && c.pools[o.t] == nil {
+			p, _ := recyclePools.LoadOrStore(o.t, &sync.Pool{})
+			c.pools[o.t] = p.(*sync.Pool)
 		}
 	}
 	return c, nil
@@ -258,6 +262,9 @@ func restoreIface(v reflect.Value) (reflect.Value, bool) {
 func restoreFuncs(reflect.Type, string, unsafe.Pointer, reflect.Value) (reflect.Value, bool) {
 	return reflect.Value{}, false
 }
+
+// recyclePools maps a type to the pool of its recycled objects (*sync.Pool).
+var recyclePools sync.Map
 
 // Restore gives a new, independent kernel that continues from the checkpoint's instant.
 // The checkpoint stays usable.
@@ -322,15 +329,15 @@ func (c *Checkpoint) Restore(rc RestoreConfig) (*Kernel, error) {
 	return nk, nil
 }
 
-// Recycle gives the checkpoint back the large objects (guest frames, decode caches,
-// TLBs) of k, a kernel restored from it that will not be used again, for later
-// Restores to reuse: allocating them anew is most of what a Restore costs. k must be
+// Recycle gives back the large objects (guest frames, decode caches, TLBs) of k, a
+// kernel restored from c (or from any checkpoint) that will not be used again, for
+// later Restores to reuse: allocating them anew is most of what a Restore costs. k must be
 // dropped: it, and anything still pointing into it, is invalid afterwards (what Run
 // returned, and the race detector's reports, are values and stay good).
 func (c *Checkpoint) Recycle(k *Kernel) {
 	for _, o := range k.made {
-		if p := c.pools[o.t]; p != nil {
-			p.Put(o.p)
+		if p, ok := recyclePools.Load(o.t); ok {
+			p.(*sync.Pool).Put(o.p)
 		}
 	}
 	k.made = nil

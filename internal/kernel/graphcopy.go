@@ -71,7 +71,7 @@ const recycleSize = 4096
 
 // alloc returns a zeroed object of plan p's type: a recycled one if there is one.
 func (g *graphCopy) alloc(p *plan) unsafe.Pointer {
-	if p.size < recycleSize || p.kind == reflect.Array || g.pools == nil {
+	if p.size < recycleSize || g.pools == nil {
 		return reflect.New(p.t).UnsafePointer()
 	}
 	pool := g.pools[p.t]

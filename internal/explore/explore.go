@@ -1,6 +1,6 @@
 // Package explore searches a program's schedules for concurrency bugs: it runs the
 // program again and again under a search policy of internal/kernel/sched (random walk,
-// PCT, POS, URW), each run from its own seed, and stops at the first run that fails —
+// PCT, POS, URW, SURW), each run from its own seed, and stops at the first run that fails —
 // killed by a signal, deadlocked, exiting non-zero, running past its instruction budget
 // (a livelock), or printing other than what was expected. A failing run's decisions are
 // minimised to the fewest preemptions that still fail the same way, written to a

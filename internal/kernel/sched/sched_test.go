@@ -101,7 +101,7 @@ func interleave(p Policy, events map[int]int) []int {
 	atEvent := map[int]bool{} // preempted at its event
 	th := func(tid int) Thread {
 		if atEvent[tid] {
-			return Thread{TID: tid, Point: Sync, User: true}
+			return Thread{TID: tid, Point: Sync, User: true, Addr: 0x1000}
 		}
 		return Thread{TID: tid, Point: Budget}
 	}
@@ -122,7 +122,7 @@ func interleave(p Policy, events map[int]int) []int {
 		}
 		if !atEvent[cur] && len(queue) > 0 {
 			// cur has run to its next event.
-			r := []Thread{{TID: cur, Point: Sync, User: true}}
+			r := []Thread{{TID: cur, Point: Sync, User: true, Addr: 0x1000}}
 			for _, q := range queue {
 				r = append(r, th(q))
 			}
@@ -180,10 +180,14 @@ func TestSURWUniform(t *testing.T) {
 func TestSURWKeepsOutOfTheWay(t *testing.T) {
 	for seed := range uint64(50) {
 		p := NewSURW(seed, 10, map[int]uint64{2: 5, 3: 5})
-		for _, pt := range []Point{Budget, Sync, Syscall} {
-			r := []Thread{{TID: 2, Point: pt, User: pt == Budget}, {TID: 3, Point: Sync, User: true}}
-			if i := p.Pick(r[0], r, true); i != 0 {
-				t.Fatalf("seed %d: preempted tid 2 at an uninteresting %v point", seed, pt)
+		// The end of a budget in the program's code, the C library's atomics and
+		// system calls, and a fence (a Sync point without an address) in the
+		// program's code.
+		for _, at := range []Thread{{TID: 2, Point: Budget, User: true}, {TID: 2, Point: Sync, Addr: 0x1000},
+			{TID: 2, Point: Syscall}, {TID: 2, Point: Sync, User: true}} {
+			r := []Thread{at, {TID: 3, Point: Sync, User: true, Addr: 0x1000}}
+			if i := p.Pick(r[0], r, true); i != 0 || Interesting(at) {
+				t.Fatalf("seed %d: preempted tid 2 at an uninteresting point %+v", seed, at)
 			}
 		}
 		// The CPU is idle; whoever is drawn runs to its next interesting point and

@@ -163,11 +163,14 @@ func (p *URW) Pick(at Thread, ready []Thread, _ bool) int {
 }
 
 // Interesting reports whether thread t, stopped at a point while running, is about to
-// make an event SURW samples the interleavings of: an atomic, fence, system call, load
-// or store of the program's own code or of a library function it called directly
-// (Thread.User), not the end of a budget.
+// make an event SURW samples the interleavings of: an atomic, system call, load or
+// store of the program's own code or of a library function it called directly
+// (Thread.User). Not the end of a budget, and not a fence (a Sync point without an
+// address): a fence touches no memory, and counting it would make each lock or unlock
+// (a fence and an atomic) two events, halving the chance of the interleavings in which
+// one thread's short sequence of them falls between two of another's.
 func Interesting(t Thread) bool {
-	return t.User && (t.Point == Sync || t.Point == Syscall || t.Point == Access)
+	return t.User && (t.Point == Syscall || t.Point == Access || (t.Point == Sync && t.Addr != 0))
 }
 
 // SURW is a selectively uniform random walk (after Zhao et al., "Selectively Uniform

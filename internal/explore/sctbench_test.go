@@ -108,7 +108,7 @@ func TestSCTBench(t *testing.T) {
 // BenchmarkTable produces the README's comparison of the strategies on every program
 // of tests/explore and tests/sctbench (at several sizes): for each program and
 // strategy, the schedules run up to and including the first failing one, for each
-// campaign seed ("-" when none failed within the budget of 10,000), the CPU
+// campaign seed ("-" when none failed within the budget), the CPU
 // milliseconds per schedule (over these campaigns and 100 schedules of the fixed twin,
 // their profiling runs, snapshots and one minimising replay included), and the
 // failures of the fixed twin in those 100 schedules (false alarms). It
@@ -117,8 +117,9 @@ func TestSCTBench(t *testing.T) {
 //	go test ./internal/explore -run XXX -bench Table -benchtime 1x -timeout 0
 //
 // WEFT_TABLE_STRATEGIES (comma-separated; default pct, pos, random, urw, surw, mix),
-// WEFT_TABLE_SEEDS (default 3) and WEFT_TABLE_PROGRAMS (comma-separated names such as
-// "twostage 50"; default all) narrow it.
+// WEFT_TABLE_SEEDS (default 3), WEFT_TABLE_PROGRAMS (comma-separated names such as
+// "twostage 50"; default all) and WEFT_TABLE_BUDGET (default 10,000 schedules)
+// narrow it.
 func BenchmarkTable(b *testing.B) {
 	for _, dir := range []string{corpusDir, sctDir} {
 		if out, err := exec.Command("make", "-s", "-C", dir).CombinedOutput(); err != nil {
@@ -155,7 +156,11 @@ func BenchmarkTable(b *testing.B) {
 	if s := os.Getenv("WEFT_TABLE_SEEDS"); s != "" {
 		fmt.Sscan(s, &seeds)
 	}
-	const budget, fixedBudget = 10_000, 100
+	const fixedBudget = 100
+	budget := 10_000
+	if s := os.Getenv("WEFT_TABLE_BUDGET"); s != "" {
+		fmt.Sscan(s, &budget)
+	}
 	fmt.Printf("| program | %s |\n", strings.Join(strategies, " | "))
 	fmt.Printf("|---%s\n", strings.Repeat("|---", len(strategies))+"|")
 	for _, p := range progs {

@@ -308,6 +308,14 @@ func NewRecorder(p Policy) *Recorder {
 	return &Recorder{Policy: p, Steps: map[int]uint64{}, Interesting: map[int]uint64{}}
 }
 
+// Keeps implements Keeper for a recorded policy that does: a point it keeps is no
+// decision. (The points of a kept thread are not in Steps and Interesting then; only
+// the profiling run's counts are used, and its random walk keeps nothing.)
+func (r *Recorder) Keeps(at Thread) bool {
+	k, ok := r.Policy.(Keeper)
+	return ok && k.Keeps(at)
+}
+
 func (r *Recorder) Pick(at Thread, ready []Thread, running bool) int {
 	i := r.Policy.Pick(at, ready, running)
 	if running {

@@ -310,7 +310,9 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if opts.race {
 		det = race.New()
 		o.Race = det
-		if data, err := os.ReadFile(prog); err == nil {
+		// With --root, PROGRAM is a guest path: the host's file of that name is another
+		// program (reports are then in addresses, and every access is checked).
+		if data, err := os.ReadFile(prog); err == nil && opts.root == "" {
 			exe = data
 			if o.AccessPoints == nil {
 				if z := guestprof.NewSymbolizer(data); z.HasLines() {

@@ -29,7 +29,7 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 	var o explore.Options
 	var shard, expect, out string
 	var env envList
-	set.StringVar(&o.Strategy, "strategy", "mix", "search strategy: mix (PCT and POS by turns), pct, random, pos or urw")
+	set.StringVar(&o.Strategy, "strategy", "mix", "search strategy: mix (SURW and PCT by turns), surw, pct, pos, random, urw or pctpos (PCT and POS by turns)")
 	set.IntVar(&o.Depth, "depth", 3, "PCT's depth: bugs that need up to depth-1 preemptions")
 	set.IntVar(&o.Runs, "runs", 1000, "schedules to try (per shard)")
 	set.DurationVar(&o.Time, "time", 0, "stop after this much host time (0: no limit), as 30s or 5m")

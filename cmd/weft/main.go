@@ -310,7 +310,9 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if opts.race {
 		det = race.New()
 		o.Race = det
-		if data, err := os.ReadFile(prog); err == nil {
+		// With --root, PROGRAM is a guest path: the host's file of that name is another
+		// program (reports are then in addresses, and every access is checked).
+		if data, err := os.ReadFile(prog); err == nil && opts.root == "" {
 			exe = data
 			if o.AccessPoints == nil {
 				if z := guestprof.NewSymbolizer(data); z.HasLines() {
@@ -404,7 +406,15 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		defer pprof.StopCPUProfile()
 	}
 	var profile map[uint64]uint64
+	if (opts.race || opts.check) && cpu.DefaultEngine != cpu.Interpreter && os.Getenv("WEFT_ENGINE") != "" {
+		// Only the interpreter stops at every load and store and at call points.
+		fmt.Fprintf(stderr, "weft: --race and --check run on the interpreter, not the %s engine WEFT_ENGINE names\n", cpu.DefaultEngine.Name())
+	}
 	if opts.guestprof != "" {
+		if opts.race || opts.check {
+			fmt.Fprintf(stderr, "weft: --guest-profile: not with --race or --check: they run on the interpreter, which does not count instructions by address\n")
+			return exitUsage
+		}
 		if cpu.DefaultEngine != cpu.Blocks {
 			fmt.Fprintf(stderr, "weft: --guest-profile: the %s engine (WEFT_ENGINE) does not count instructions by address; the profile will be empty\n", cpu.DefaultEngine.Name())
 		}
@@ -526,8 +536,8 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if opts.stats {
 		n := k.TotalInsns()
 		_, peak := k.Memory()
-		fmt.Fprintf(stderr, "weft: %d instructions in %.3f s of host wall-clock time (%.1f MIPS: million guest instructions per wall-clock second), peak guest memory %d KiB\n",
-			n, res.Host.Seconds(), float64(n)/res.Host.Seconds()/1e6, peak>>10)
+		fmt.Fprintf(stderr, "weft: %d instructions in %.3f s of host wall-clock time (%.1f MIPS: million guest instructions per wall-clock second), peak guest memory %d KiB, %s engine\n",
+			n, res.Host.Seconds(), float64(n)/res.Host.Seconds()/1e6, peak>>10, k.Engine().Name())
 	}
 	switch res.Outcome {
 	case kernel.InsnLimit:

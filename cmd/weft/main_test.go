@@ -220,6 +220,26 @@ func TestStraceConventions(t *testing.T) {
 	}
 }
 
+// TestInterpreterOnly checks that the options that need the interpreter say so: a
+// guest profile, which only the block engine counts, is refused with --race and
+// --check (it was written empty), and --stats names the engine a run used.
+func TestInterpreterOnly(t *testing.T) {
+	for _, flag := range []string{"--race", "--check"} {
+		path := filepath.Join(t.TempDir(), "guest.prof")
+		code, _, stderr := runWeft("run", flag, "--guest-profile", path, guest(t, "hello"))
+		if code != exitUsage || !strings.Contains(stderr, "not with --race or --check") {
+			t.Errorf("weft run %s --guest-profile = %d, stderr:\n%s\nwant %d and the reason", flag, code, stderr, exitUsage)
+		}
+		if _, err := os.Stat(path); err == nil {
+			t.Errorf("weft run %s --guest-profile wrote %s", flag, path)
+		}
+	}
+	code, _, stderr := runWeft("run", "--race", "--stats", guest(t, "hello"))
+	if code != 0 || !strings.Contains(stderr, ", interp engine\n") {
+		t.Errorf("weft run --race --stats = %d, stderr:\n%s\nwant the interp engine named", code, stderr)
+	}
+}
+
 func TestGuestProfile(t *testing.T) {
 	if os.Getenv("WEFT_ENGINE") == "interp" {
 		t.Skip("the interpreter does not count instructions by address")

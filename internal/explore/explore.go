@@ -1,6 +1,6 @@
 // Package explore searches a program's schedules for concurrency bugs: it runs the
 // program again and again under a search policy of internal/kernel/sched (random walk,
-// PCT, POS, URW), each run from its own seed, and stops at the first run that fails —
+// PCT, POS, URW, SURW), each run from its own seed, and stops at the first run that fails —
 // killed by a signal, deadlocked, exiting non-zero, running past its instruction budget
 // (a livelock), or printing other than what was expected. A failing run's decisions are
 // minimised to the fewest preemptions that still fail the same way, written to a
@@ -36,11 +36,13 @@ import (
 	"weft/internal/run"
 )
 
-// Strategies lists the search strategies, the default first. "mix" alternates PCT (even
-// schedules) and POS (odd ones): PCT finds bugs that need a few preemptions at exact
-// points among many, POS those where conflicting accesses must fall in one order, and
-// each misses some of the other's within a small budget.
-var Strategies = []string{"mix", "pct", "random", "pos", "urw"}
+// Strategies lists the search strategies, the default first. "mix" alternates SURW
+// (even schedules) and PCT (odd ones): SURW finds the bugs that need one thread among
+// many to overtake the others, or conflicting events in one of many orders, PCT those
+// that need a long run of one thread inside a short window of another (ABA), and each
+// misses some of the other's within a small budget. "pctpos" is the mix of weft's
+// schedule files of version 1: PCT on even schedules, POS on odd ones.
+var Strategies = []string{"mix", "pct", "random", "pos", "urw", "surw", "pctpos"}
 
 // Options configure a campaign.
 type Options struct {
@@ -138,7 +140,7 @@ func (o *Options) Validate() error {
 		ok = ok || s == o.Strategy
 	}
 	if !ok {
-		return fmt.Errorf("unknown strategy %q (valid: mix, pct, random, pos, urw)", o.Strategy)
+		return fmt.Errorf("unknown strategy %q (valid: %s)", o.Strategy, strings.Join(Strategies, ", "))
 	}
 	if o.Depth == 0 {
 		o.Depth = 3
@@ -350,14 +352,21 @@ func scheduleSeed(seed uint64, i int) uint64 {
 
 // profile is what the profiling run counted.
 type profile struct {
-	choices uint64
-	steps   map[int]uint64
+	choices  uint64
+	steps    map[int]uint64
+	interest map[int]uint64 // interesting events per TID (SURW)
 }
 
 // policy makes schedule i's policy, from its seed.
 func (o *Options) policy(i int, seed uint64, prof profile) sched.Policy {
 	strategy := o.Strategy
-	if strategy == "mix" {
+	switch strategy {
+	case "mix":
+		strategy = "surw"
+		if i%2 == 1 {
+			strategy = "pct"
+		}
+	case "pctpos":
 		strategy = "pct"
 		if i%2 == 1 {
 			strategy = "pos"
@@ -370,6 +379,8 @@ func (o *Options) policy(i int, seed uint64, prof profile) sched.Policy {
 		return sched.NewPOS(seed, o.Grain)
 	case "urw":
 		return sched.NewURW(seed, o.Grain, prof.steps)
+	case "surw":
+		return sched.NewSURW(seed, o.Grain, prof.interest)
 	}
 	return sched.NewPCT(seed, o.Grain, o.Depth, prof.choices)
 }
@@ -397,7 +408,7 @@ func Explore(o Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	prof := profile{choices: pr.rec.Policy.(*sched.Random).Choices, steps: pr.steps}
+	prof := profile{choices: pr.rec.Policy.(*sched.Random).Choices, steps: pr.steps, interest: pr.rec.Interesting}
 	rep := &Report{Outcomes: map[string]int{}, Choices: prof.choices}
 
 	var (
@@ -495,7 +506,7 @@ func Explore(o Options) (*Report, error) {
 		s := &Schedule{
 			Program: prog, SHA256: hex.EncodeToString(hash[:]), Argv: o.Argv, Env: o.Env,
 			CPUs: o.CPUs, KernelSeed: o.kernelSeed(), MaxInsns: o.MaxInsns, Grain: o.Grain,
-			AllAccesses: o.AllAccesses, Race: o.Race, Checker: o.Check, Strategy: o.Strategy, Schedule: i, Depth: o.Depth, Seed: f.Seed, K: prof.choices, Profile: prof.steps,
+			AllAccesses: o.AllAccesses, Race: o.Race, Checker: o.Check, Strategy: o.Strategy, Schedule: i, Depth: o.Depth, Seed: f.Seed, K: prof.choices, Profile: prof.steps, Interest: prof.interest,
 			Failure: out.kind,
 		}
 		s.Decisions, err = o.minimise(out.kind, out.rec.Decisions)

@@ -15,8 +15,10 @@ import (
 	"weft/internal/kernel/sched"
 )
 
-// scheduleVersion is the format of schedule files; Read refuses others.
-const scheduleVersion = 1
+// scheduleVersion is the format of schedule files; Read refuses others but version 1,
+// whose "mix" strategy was PCT and POS by turns (now "pctpos") and which had no
+// interest line.
+const scheduleVersion = 2
 
 // Schedule is a failing run written down: the program (and its hash), how it was run,
 // and the scheduling decisions that differ from the default, which Replay repeats. The
@@ -37,6 +39,7 @@ type Schedule struct {
 	Depth      int
 	Seed, K    uint64
 	Profile    map[int]uint64
+	Interest   map[int]uint64 // interesting events per TID (SURW's profile)
 	ByStrategy bool
 	Failure    string
 	// AllAccesses and Race are those Options of the campaign.
@@ -92,7 +95,7 @@ func (s *Schedule) Policy() sched.Policy {
 		return sched.NewReplay(s.Grain, s.Decisions)
 	}
 	o := Options{Strategy: s.Strategy, Grain: s.Grain, Depth: s.Depth}
-	return o.policy(s.Schedule, s.Seed, profile{choices: s.K, steps: s.Profile})
+	return o.policy(s.Schedule, s.Seed, profile{choices: s.K, steps: s.Profile, interest: s.Interest})
 }
 
 // Options returns the run options of the schedule's program (for a replay).
@@ -141,16 +144,25 @@ func (s *Schedule) Write(w io.Writer) error {
 	}
 	fmt.Fprintf(b, "strategy %s schedule %d depth %d k %d seed %d\n", s.Strategy, s.Schedule, s.Depth, s.K, s.Seed)
 	if s.ByStrategy {
-		tids := make([]int, 0, len(s.Profile))
-		for t := range s.Profile {
-			tids = append(tids, t)
+		for _, p := range []struct {
+			key string
+			m   map[int]uint64
+		}{{"profile", s.Profile}, {"interest", s.Interest}} {
+			if p.key == "interest" && len(p.m) == 0 {
+				continue
+			}
+			tids := make([]int, 0, len(p.m))
+			for t := range p.m {
+				tids = append(tids, t)
+			}
+			slices.Sort(tids)
+			fmt.Fprint(b, p.key)
+			for _, t := range tids {
+				fmt.Fprintf(b, " %d:%d", t, p.m[t])
+			}
+			fmt.Fprint(b, "\n")
 		}
-		slices.Sort(tids)
-		fmt.Fprint(b, "profile")
-		for _, t := range tids {
-			fmt.Fprintf(b, " %d:%d", t, s.Profile[t])
-		}
-		fmt.Fprint(b, "\nreplay by-strategy\n")
+		fmt.Fprint(b, "replay by-strategy\n")
 	} else {
 		fmt.Fprint(b, "replay decisions\n")
 	}
@@ -203,9 +215,10 @@ func ReadSchedule(path string) (*Schedule, error) {
 
 // ParseSchedule parses the text of a schedule file.
 func ParseSchedule(text string) (*Schedule, error) {
-	s := &Schedule{Profile: map[int]uint64{}}
+	s := &Schedule{Profile: map[int]uint64{}, Interest: map[int]uint64{}}
 	lines := strings.Split(text, "\n")
-	if len(lines) == 0 || lines[0] != fmt.Sprintf("weft-schedule %d", scheduleVersion) {
+	v1 := len(lines) > 0 && lines[0] == "weft-schedule 1"
+	if len(lines) == 0 || (lines[0] != fmt.Sprintf("weft-schedule %d", scheduleVersion) && !v1) {
 		return nil, fmt.Errorf("not a weft schedule file of version %d (its first line must be \"weft-schedule %d\")", scheduleVersion, scheduleVersion)
 	}
 	points := map[string]sched.Point{"budget": sched.Budget, "sync": sched.Sync, "syscall": sched.Syscall, "idle": sched.Idle, "access": sched.Access}
@@ -262,17 +275,24 @@ func ParseSchedule(text string) (*Schedule, error) {
 			s.Grain, err = strconv.ParseUint(rest, 10, 64)
 		case "strategy":
 			_, err = fmt.Sscanf(rest, "%s schedule %d depth %d k %d seed %d", &s.Strategy, &s.Schedule, &s.Depth, &s.K, &s.Seed)
+			if v1 && s.Strategy == "mix" {
+				s.Strategy = "pctpos"
+			}
 			if err == nil && !slices.Contains(Strategies, s.Strategy) {
 				err = fmt.Errorf("unknown strategy %q", s.Strategy)
 			}
-		case "profile":
+		case "profile", "interest":
+			m := s.Profile
+			if key == "interest" {
+				m = s.Interest
+			}
 			for _, f := range strings.Fields(rest) {
 				var t int
 				var c uint64
 				if _, err = fmt.Sscanf(f, "%d:%d", &t, &c); err != nil {
 					break
 				}
-				s.Profile[t] = c
+				m[t] = c
 			}
 		case "replay":
 			switch rest {

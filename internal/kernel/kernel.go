@@ -457,6 +457,11 @@ func (k *Kernel) Memory() (inUse, peak uint64) {
 // TotalInsns reports the instructions retired by every task so far.
 func (k *Kernel) TotalInsns() uint64 { return k.totalInsns }
 
+// Engine is the execution engine the kernel's harts run on: the interpreter whenever
+// the run stops at plain loads and stores or at call points (schedule search, --race,
+// --check), whatever cpu.DefaultEngine is.
+func (k *Kernel) Engine() cpu.Engine { return k.bus.Engine }
+
 // Groups returns the processes not yet reaped and the first keptReaped reaped ones, in
 // PID order.
 func (k *Kernel) Groups() []*ThreadGroup { return k.groups }

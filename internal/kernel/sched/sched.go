@@ -10,7 +10,7 @@
 // value, with the seed choosing slice lengths, the instruction at which CPUs hand over
 // to each other and, between the first two queued threads, which runs next — so that a
 // different seed gives a different interleaving even when there are no more threads than
-// CPUs. The search strategies (Random, PCT, POS, URW) and Replay stop threads at every
+// CPUs. The search strategies (Random, PCT, POS, URW, SURW) and Replay stop threads at every
 // scheduling point (Points reports true): before atomics, fences and system calls, and
 // after a budget of instructions, so that a data race between plain loads and stores can
 // be preempted too.

@@ -162,6 +162,123 @@ func (p *URW) Pick(at Thread, ready []Thread, _ bool) int {
 	return len(ready) - 1
 }
 
+// Interesting reports whether thread t, stopped at a point while running, is about to
+// make an event SURW samples the interleavings of: an atomic, system call, load or
+// store of the program's own code or of a library function it called directly
+// (Thread.User). Not the end of a budget, and not a fence (a Sync point without an
+// address): a fence touches no memory, and counting it would make each lock or unlock
+// (a fence and an atomic) two events, halving the chance of the interleavings in which
+// one thread's short sequence of them falls between two of another's.
+func Interesting(t Thread) bool {
+	return t.User && (t.Point == Syscall || t.Point == Access || (t.Point == Sync && t.Addr != 0))
+}
+
+// SURW is a selectively uniform random walk (after Zhao et al., "Selectively Uniform
+// Concurrency Testing", ASPLOS 2025): it samples the interleavings of the interesting
+// events (Interesting) uniformly, and keeps everything else out of their way. A thread
+// runs on through points that are not interesting: start-up, thread creation, the C
+// library's internals. At an interesting point, or when a CPU is idle, the thread that
+// makes the next interesting event is drawn with probability proportional to the
+// interesting events it has left, as a profiling run counted them for the thread of
+// that TID (TIDs are allocated in order, so the same thread has the same TID in every
+// run): which makes every interleaving of the threads' interesting events equally
+// likely, where a random walk or PCT favours the threads created first. A thread drawn
+// while stopped elsewhere is granted its next interesting event: it runs to it without
+// a new draw.
+//
+// Sampling interleavings uniformly finds the bugs where a thread created last must
+// overtake many created before it (a reader that must read between one writer's two
+// stages and before any other's second, among 100 writers), which PCT finds only with
+// the few priorities that put that thread above all the others.
+type SURW struct {
+	search
+	total   map[int]uint64 // interesting events per TID in the profiling run
+	done    map[int]uint64 // interesting events drawn per TID so far
+	pending map[int]bool   // preempted at an interesting point: its event is due when it runs
+	granted int            // the thread granted its next interesting event (0: none)
+	w       []uint64
+}
+
+// NewSURW returns a selectively uniform random walk with the per-TID counts of
+// interesting events of a profiling run (Recorder.Interesting).
+func NewSURW(seed, grain uint64, profile map[int]uint64) *SURW {
+	return &SURW{search: newSearch(seed, grain), total: profile, done: map[int]uint64{}, pending: map[int]bool{}}
+}
+
+func (*SURW) Name() string { return "surw" }
+
+// Keeps implements Keeper: a thread that is not at an interesting point runs on.
+func (p *SURW) Keeps(at Thread) bool { return !Interesting(at) }
+
+// draw picks a ready thread with probability proportional to its interesting events
+// left (at least 1: the profile is of another run).
+func (p *SURW) draw(ready []Thread) int {
+	var sum uint64
+	p.w = p.w[:0]
+	for _, t := range ready {
+		w := uint64(1)
+		if n, d := p.total[t.TID], p.done[t.TID]; n > d {
+			w = n - d
+		}
+		p.w = append(p.w, w)
+		sum += w
+	}
+	r := p.rng.Uint64N(sum)
+	for i, w := range p.w {
+		if r < w {
+			return i
+		}
+		r -= w
+	}
+	return len(ready) - 1
+}
+
+// take makes ready thread t the one that makes the next interesting event.
+func (p *SURW) take(t Thread) {
+	p.done[t.TID]++
+	if p.pending[t.TID] {
+		// Stopped at its interesting point: it makes the event as soon as it runs.
+		delete(p.pending, t.TID)
+		return
+	}
+	p.granted = t.TID
+}
+
+func (p *SURW) Pick(at Thread, ready []Thread, running bool) int {
+	if !running {
+		// A CPU is idle: at blocked, yielded or exited, and gives up any grant.
+		if p.granted == at.TID {
+			p.granted = 0
+		}
+		if len(ready) < 2 {
+			return 0
+		}
+		i := p.draw(ready)
+		p.take(ready[i])
+		return i
+	}
+	if !Interesting(at) || len(ready) < 2 {
+		if p.granted == at.TID && Interesting(at) {
+			p.granted = 0
+		}
+		return 0
+	}
+	p.Choices++
+	if p.granted == at.TID {
+		// Drawn before it got here: this is the event it was drawn for.
+		p.granted = 0
+		return 0
+	}
+	i := p.draw(ready)
+	if i == 0 {
+		p.done[at.TID]++
+		return 0
+	}
+	p.pending[at.TID] = true
+	p.take(ready[i])
+	return i
+}
+
 // Decision is one choice that differs from a policy's default: at the scheduling point
 // where thread TID had retired Insns instructions (or, when Running is false, after it
 // left its CPU there), thread Next runs.
@@ -181,15 +298,31 @@ type Recorder struct {
 	Policy
 	Decisions []Decision
 	Steps     map[int]uint64 // by TID
+	// Interesting counts, by TID, the points at which the thread was about to make an
+	// interesting event (a profile for SURW).
+	Interesting map[int]uint64
 }
 
 // NewRecorder records the decisions of p.
-func NewRecorder(p Policy) *Recorder { return &Recorder{Policy: p, Steps: map[int]uint64{}} }
+func NewRecorder(p Policy) *Recorder {
+	return &Recorder{Policy: p, Steps: map[int]uint64{}, Interesting: map[int]uint64{}}
+}
+
+// Keeps implements Keeper for a recorded policy that does: a point it keeps is no
+// decision. (The points of a kept thread are not in Steps and Interesting then; only
+// the profiling run's counts are used, and its random walk keeps nothing.)
+func (r *Recorder) Keeps(at Thread) bool {
+	k, ok := r.Policy.(Keeper)
+	return ok && k.Keeps(at)
+}
 
 func (r *Recorder) Pick(at Thread, ready []Thread, running bool) int {
 	i := r.Policy.Pick(at, ready, running)
 	if running {
 		r.Steps[at.TID]++
+		if Interesting(at) {
+			r.Interesting[at.TID]++
+		}
 	}
 	if i != 0 {
 		r.Decisions = append(r.Decisions, Decision{TID: at.TID, Insns: at.Insns, Next: ready[i].TID,

@@ -142,17 +142,13 @@ func mmapRegion(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		name = f.Path
 	}
 	if f != nil && typ != MAP_PRIVATE && f.Inode.CanSharePages() {
-		// A shared file mapping maps the file's own pages, which count against the
-		// memory cap like any other (SharePages charges the ones it must create).
-		first, count := off/mm.PageSize, length/mm.PageSize
+		// A shared file mapping maps the file's own pages as they are touched; they
+		// count against the memory cap like any other (the file charges the holes it
+		// fills), and a page wholly past the file's end is a bus error.
 		if off > vfs.MaxFileSize || length > vfs.MaxFileSize-off {
 			return 0, linux.ENOMEM
 		}
-		frames, err := f.Inode.SharePages(first, count)
-		if err != nil {
-			return 0, err
-		}
-		if err := as.MapFrames(addr, frames, protPerm(prot), name); err != nil {
+		if err := as.MapFile(addr, length, protPerm(prot), name, f.Inode, off); err != nil {
 			return 0, linux.ENOMEM
 		}
 		if noMayWrite {

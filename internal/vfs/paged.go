@@ -133,6 +133,20 @@ func (n *Inode) SharePages(first, count uint64) ([]*mm.Frame, error) {
 	return out, nil
 }
 
+// FilePage returns the frame of the file's page i for a shared mapping that touches
+// it (mm.FilePages): allocated (and charged) if it is a hole, nil if the cap cannot
+// take it; inFile is false if the page lies wholly past the file's end.
+func (n *Inode) FilePage(i uint64) (f *mm.Frame, inFile bool) {
+	if i >= uint64((n.size+mm.PageSize-1)/mm.PageSize) {
+		return nil, false
+	}
+	return n.page(int64(i)), true
+}
+
+// Hold counts the shared mappings of the file (mm.Holder), so that a truncation knows
+// whether it must take pages back from mappings.
+func (n *Inode) Hold(delta int) { n.mappings += delta }
+
 // pagedRead reads the file at off.
 func (n *Inode) pagedRead(p []byte, off int64) int {
 	if off >= n.size {
@@ -191,6 +205,11 @@ func (n *Inode) pagedTruncate(size int64) {
 				f.Decoded.Invalidate()
 				f.Decoded = nil
 			}
+		}
+		if n.mappings > 0 && n.fs.Mem != nil {
+			// Mappings lose the pages past the new end (Linux's
+			// truncate_pagecache): touching them is a bus error from now on.
+			n.fs.Mem.ZapFile(n, uint64(keep))
 		}
 		if keep < int64(len(n.pages)) {
 			n.dropPages(keep)

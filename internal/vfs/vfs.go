@@ -84,6 +84,8 @@ type Inode struct {
 	pages []*mm.Frame // an in-memory file's contents, nil for a hole (see paged.go)
 	// thawed is fs.frozen when n last made its pages its own (freeze.go).
 	thawed uint64
+	// mappings counts the shared mappings (VMAs) of the file (Hold).
+	mappings int
 	size   int64 // an in-memory file's size
 
 	// What the file system charged to the memory cap for this inode itself (not its

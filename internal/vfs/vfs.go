@@ -86,7 +86,7 @@ type Inode struct {
 	thawed uint64
 	// mappings counts the shared mappings (VMAs) of the file (Hold).
 	mappings int
-	size   int64 // an in-memory file's size
+	size     int64 // an in-memory file's size
 
 	// What the file system charged to the memory cap for this inode itself (not its
 	// pages), how many open file descriptions refer to it, and whether it is gone

@@ -228,7 +228,13 @@ type Kernel struct {
 	Net     *wnet.Stack // sockets: Unix names, the loopback network's ports
 	table   *SyscallTable
 
-	nextPID int
+	// pidCursor is where the search for the next PID starts (the last one handed
+	// out, plus one), pidMax /proc/sys/kernel/pid_max, and pidWrapped whether the
+	// search has ever gone past pidMax and started again from reservedPIDs (pid.go).
+	// lastPID is the last PID handed out; forks counts the tasks ever created.
+	pidCursor, pidMax, lastPID int
+	pidWrapped                 bool
+	forks                      uint64
 	// corePattern (once written: corePatternSet) and coreUsesPID are
 	// /proc/sys/kernel/core_pattern and core_uses_pid (coredump.go).
 	corePattern    string
@@ -332,7 +338,8 @@ func New(cfg Config) (*Kernel, error) {
 		rng:       rand.New(rand.NewPCG(cfg.Seed, 0x77656674)), // "weft"
 		policy:    cfg.Policy,
 		table:     cfg.Syscalls,
-		nextPID:   1,
+		pidCursor: 1,
+		pidMax:    PIDMax,
 		noticed:   map[string]bool{},
 		futexes:   map[futexKey][]futexWaiter{},
 		sigQueued: map[uint32]int{},
@@ -487,13 +494,17 @@ func (k *Kernel) spawn(data []byte, execfn, path string, argv, envp []string) (*
 			return nil, err
 		}
 	}
-	sid := k.nextPID
+	pid, err := k.allocPID()
+	if err != nil {
+		return nil, err
+	}
+	sid := pid
 	if k.initProc != nil {
 		sid = k.initProc.SID // a program a shell started: its own group, the shell's session
 	}
 	tg := &ThreadGroup{
-		PID:     k.nextPID,
-		PGID:    k.nextPID,
+		PID:     pid,
+		PGID:    pid,
 		SID:     sid,
 		MM:      mm.New(&k.pool),
 		FDs:     &FDTable{pool: &k.pool, k: k},
@@ -533,7 +544,6 @@ func (k *Kernel) spawn(data []byte, execfn, path string, argv, envp []string) (*
 	// Loading the first program happens before the run's time 0, on no CPU: its work
 	// is counted (Work) but charged to no one.
 	k.charged = k.workPs()
-	k.nextPID++
 	t.TID = tg.PID
 	tg.Tasks = []*Task{t}
 	tg.liveTasks, tg.threads = 1, 1
@@ -621,8 +631,12 @@ func (k *Kernel) SpawnGuest(name string, argv, envp []string) (*ThreadGroup, err
 // each at once, as a container's init does, so that the program it parents sees a
 // parent that is alive (getppid() != 1) as under a shell on Linux.
 func (k *Kernel) spawnInit() error {
+	pid, err := k.allocPID()
+	if err != nil {
+		return err
+	}
 	tg := &ThreadGroup{
-		PID: k.nextPID, PGID: k.nextPID, SID: k.nextPID,
+		PID: pid, PGID: pid, SID: pid,
 		MM:      mm.New(&k.pool),
 		FDs:     &FDTable{pool: &k.pool, k: k},
 		Umask:   0o022,
@@ -633,7 +647,6 @@ func (k *Kernel) spawnInit() error {
 		Args:    []string{"init"},
 	}
 	tg.Cwd, tg.CwdPath = k.FS.Root, "/"
-	k.nextPID++
 	k.addGroup(tg)
 	k.initProc = tg
 	return nil

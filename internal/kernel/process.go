@@ -106,9 +106,19 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 			return nil, linux.ENOMEM // fork(2): cannot allocate the kernel structures
 		}
 	}
+	pid, err := k.allocPID()
+	if err != nil {
+		if f&CLONE_VM == 0 {
+			as.Release()
+		}
+		if f&CLONE_FILES == 0 {
+			fds.CloseAll()
+		}
+		return nil, err
+	}
 
 	tg := &ThreadGroup{
-		PID:        k.nextPID,
+		PID:        pid,
 		Parent:     parent,
 		PGID:       parent.PGID,
 		SID:        parent.SID,
@@ -148,7 +158,6 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 	} else {
 		k.work[cost.FDCopy] += tg.FDs.copied
 	}
-	k.nextPID++
 	child := &Task{k: k, TID: tg.PID, TG: tg, Ctx: t.Ctx, SigMask: t.SigMask, Nice: t.Nice, Affinity: t.Affinity,
 		timerSlack: t.TimerSlack(), slackDefault: t.TimerSlack()}
 	child.Ctx.X[10] = 0 // the child sees clone return 0
@@ -190,9 +199,12 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 func (t *Task) cloneThread(a CloneArgs) (*Task, error) {
 	k := t.k
 	tg := t.TG
-	child := &Task{k: k, TID: k.nextPID, TG: tg, Ctx: t.Ctx, SigMask: t.SigMask, Nice: t.Nice, Affinity: t.Affinity,
+	tid, err := k.allocPID()
+	if err != nil {
+		return nil, err
+	}
+	child := &Task{k: k, TID: tid, TG: tg, Ctx: t.Ctx, SigMask: t.SigMask, Nice: t.Nice, Affinity: t.Affinity,
 		timerSlack: t.TimerSlack(), slackDefault: t.TimerSlack()}
-	k.nextPID++
 	child.Ctx.X[10] = 0
 	if a.Stack != 0 {
 		child.Ctx.X[2] = a.Stack

@@ -24,8 +24,8 @@ const KernelRelease = "6.12.0-weft"
 // Hostname is the guest's host name (uname's nodename, /proc/sys/kernel/hostname).
 const Hostname = "weft"
 
-// PIDMax is /proc/sys/kernel/pid_max: Linux's default on 64-bit machines. weft hands
-// out PIDs in order and never reaches it.
+// PIDMax is the default and the largest value of /proc/sys/kernel/pid_max: Linux's
+// PID_MAX_LIMIT on 64-bit machines (pid.go).
 const PIDMax = 4194304
 
 // NROpen is /proc/sys/fs/nr_open: the most file descriptors a process may have
@@ -65,7 +65,7 @@ func (k *Kernel) procSysEntry(name string) *vfs.Inode {
 					running++
 				}
 			}
-			return fmt.Sprintf("%s %d/%d %d\n", k.loadString(), running, len(k.tasks), k.nextPID-1)
+			return fmt.Sprintf("%s %d/%d %d\n", k.loadString(), running, len(k.tasks), k.lastPID)
 		})
 	case "version":
 		return file(func() string {
@@ -151,7 +151,7 @@ func (k *Kernel) procStat() string {
 		}
 	}
 	fmt.Fprintf(&b, "intr 0\nctxt %d\nbtime %d\nprocesses %d\nprocs_running %d\nprocs_blocked %d\nsoftirq 0\n",
-		switches, k.ClockStart()/1e9, k.nextPID-1, running, blocked)
+		switches, k.ClockStart()/1e9, k.forks, running, blocked)
 	return b.String()
 }
 
@@ -180,7 +180,7 @@ func (k *Kernel) procSysDir() *vfs.Inode {
 			"hostname":    value(Hostname),
 			"ostype":      value("Linux"),
 			"osrelease":   value(KernelRelease),
-			"pid_max":     value(fmt.Sprint(PIDMax)),
+			"pid_max":     setting(func() string { return fmt.Sprint(k.pidMax) }, k.setPIDMax),
 			"threads-max": value(fmt.Sprint(MaxTasks)),
 			"ngroups_max": value("65536"),
 			"tainted":     value("0"), // weft's kernel is never tainted

@@ -158,11 +158,8 @@ const DefaultClockStart = 1767225600 * 1e9
 
 // ClockStart is CLOCK_REALTIME at boot, in Unix nanoseconds.
 func (k *Kernel) ClockStart() uint64 {
-	start := uint64(DefaultClockStart)
-	if k.cfg.ClockStart != 0 {
-		start = k.cfg.ClockStart
-	}
-	return uint64(int64(start) + k.realtimeShift)
+	k.ntpAdvance(k.now()) // a leap second may be due (ntp.go)
+	return uint64(k.realtimeBase())
 }
 
 // SetRealtime sets the guest's CLOCK_REALTIME to ns (clock_settime(2)): ClockStart
@@ -173,8 +170,10 @@ func (k *Kernel) SetRealtime(ns uint64) error {
 	if ns < now || ns-now > math.MaxInt64/2 {
 		return linux.EINVAL
 	}
-	base := int64(k.ClockStart()) - k.realtimeShift
+	k.ntpAdvance(now)
+	base := k.realtimeBase() - k.realtimeShift
 	k.realtimeShift = int64(ns-now) - base
+	k.ntpClear()
 	return nil
 }
 
@@ -284,6 +283,8 @@ type Kernel struct {
 	// realtimeShift is how far clock_settime has moved CLOCK_REALTIME from
 	// Config.ClockStart (ClockStart).
 	realtimeShift int64
+	// ntp is the NTP state adjtimex reads and sets, leap seconds included (ntp.go).
+	ntp ntpState
 	// current is the task whose syscall the kernel is executing, if any.
 	current *Task
 
@@ -352,6 +353,7 @@ func New(cfg Config) (*Kernel, error) {
 		model:     cfg.CostModel,
 	}
 	k.host.wake = make(chan struct{}, 1)
+	k.initNTP()
 	if cfg.MaxMemory > 0 {
 		k.pool.Limit = int64(min(cfg.MaxMemory, 1<<62))
 	}

@@ -514,6 +514,7 @@ func (k *Kernel) spawn(data []byte, execfn, path string, argv, envp []string) (*
 		Creds:   Creds{UID: k.cfg.UID, EUID: k.cfg.UID, SUID: k.cfg.UID, FSUID: k.cfg.UID, GID: k.cfg.GID, EGID: k.cfg.GID, SGID: k.cfg.GID, FSGID: k.cfg.GID, Caps: initialCaps(k.cfg.UID)},
 		Rlimits: defaultRlimits(),
 	}
+	tg.MM.StackLimit = tg.stackLimit()
 	tg.Cwd, err = k.FS.Lookup(tg.FSCred(), k.FS.Root, "/home/user", true)
 	if err != nil {
 		return nil, fmt.Errorf("no home directory: %w", err)

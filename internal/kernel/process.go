@@ -277,6 +277,7 @@ func (t *Task) Exec(data []byte, execfn, exe string, argv, envp []string) error 
 	// old one is intact and execve can still fail.
 	oldMM, oldShared := tg.MM, tg.sharesMM
 	tg.MM, tg.sharesMM = mm.New(&k.pool), false
+	tg.MM.StackLimit = tg.stackLimit()
 	oldBin := tg.Binary
 	if err := k.execImage(t, bin, execfn, exe, argv, envp); err != nil {
 		tg.MM.Release()
@@ -871,5 +872,22 @@ func (k *Kernel) noticeOnce(key, format string, args ...any) {
 	if !k.noticed[key] {
 		k.noticed[key] = true
 		k.notice(format, args...)
+	}
+}
+
+// stackLimit is RLIMIT_STACK's soft limit as the address space keeps it (0: none).
+func (tg *ThreadGroup) stackLimit() uint64 {
+	if l := tg.Rlimits[RLIMIT_STACK].Cur; l != RLIM_INFINITY {
+		return l
+	}
+	return 0
+}
+
+// SetRlimit sets one of tg's resource limits (setrlimit(2), prlimit(2)); the caller
+// has checked it.
+func (tg *ThreadGroup) SetRlimit(res int, l Rlimit) {
+	tg.Rlimits[res] = l
+	if res == RLIMIT_STACK {
+		tg.MM.StackLimit = tg.stackLimit()
 	}
 }

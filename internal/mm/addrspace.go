@@ -147,6 +147,9 @@ type VMA struct {
 	// NoMayWrite (Linux's VM_MAYWRITE clear): a shared mapping of a file opened
 	// read-only, which mprotect may never make writable.
 	NoMayWrite bool
+	// GrowsDown (MAP_GROWSDOWN, VM_GROWSDOWN): a fault in the free space just below
+	// the mapping extends it down to the faulting page (growStack).
+	GrowsDown bool
 	// Unreadable: the program asked for no PROT_READ (VM_READ clear). RISC-V pages
 	// that may be written or run are readable all the same (Perm has PermRead), but
 	// /proc/PID/maps shows what was asked for, as Linux's vm_flags do.
@@ -223,6 +226,9 @@ type AddressSpace struct {
 	// LockFutureOnFault (with MCL_ONFAULT) leaves those mappings' pages to be made
 	// present when touched.
 	LockFutureOnFault bool
+	// StackLimit is RLIMIT_STACK's soft limit, which the kernel keeps here: a
+	// MAP_GROWSDOWN mapping may not grow larger (0: no limit).
+	StackLimit uint64
 
 	Stats Stats
 
@@ -281,7 +287,9 @@ func (as *AddressSpace) Page(vaddr uint64, acc Access) (*Frame, *Fault) {
 func (as *AddressSpace) fault(vaddr uint64, acc Access) (*Frame, *Fault) {
 	v := as.Find(vaddr)
 	if v == nil {
-		return nil, &Fault{Addr: vaddr, Access: acc, Kind: Unmapped}
+		if v = as.growStack(vaddr); v == nil {
+			return nil, &Fault{Addr: vaddr, Access: acc, Kind: Unmapped}
+		}
 	}
 	if v.Perm&acc.perm() == 0 {
 		return nil, &Fault{Addr: vaddr, Access: acc, Kind: Protection}
@@ -331,6 +339,33 @@ func (as *AddressSpace) populate(v *VMA, vaddr uint64, acc Access) (*Frame, *Fau
 		as.Gen++ // translations of this page cached anywhere now point at the old frame
 	}
 	return e.frame, nil
+}
+
+// StackGuardGap is the free space a growing stack mapping keeps above the mapping
+// below it (Linux's stack_guard_gap: 256 pages).
+const StackGuardGap = 256 * PageSize
+
+// growStack extends the MAP_GROWSDOWN mapping just above vaddr, if there is one, down
+// to vaddr's page, and returns it; nil if there is none or it may not grow so far: it
+// would come within StackGuardGap of the mapping below (unless that one grows down
+// too, or is PROT_NONE), or pass StackLimit (Linux's expand_downwards and
+// acct_stack_growth).
+func (as *AddressSpace) growStack(vaddr uint64) *VMA {
+	v := as.vmas.ceil(vaddr)
+	if v == nil || !v.GrowsDown || vaddr >= v.Start || vaddr < PageSize {
+		return nil
+	}
+	start := vaddr &^ PageMask
+	if as.StackLimit != 0 && v.End-start > as.StackLimit {
+		return nil
+	}
+	var prev *VMA // the mapping just below v, if it ends within the gap
+	as.vmas.overlapping(sub(start, StackGuardGap), start, func(w *VMA) { prev = w })
+	if prev != nil && !prev.GrowsDown && prev.Perm != 0 {
+		return nil
+	}
+	as.resize(v, start, v.End)
+	return v
 }
 
 // populateFile maps the file's page for vaddr, inside v, a shared file mapping: a bus
@@ -530,7 +565,7 @@ func (as *AddressSpace) insertVMA(v *VMA) error {
 	// thousands, and does not run into MaxMapCount.
 	mergeable := func(w *VMA) bool {
 		return w != nil && !v.Shared && !w.Shared && v.Name == "" && w.Name == "" && v.Pager == nil && w.Pager == nil && w.Perm == v.Perm && w.Locked == v.Locked &&
-			w.WipeOnFork == v.WipeOnFork && w.DontFork == v.DontFork && w.DontDump == v.DontDump && w.NoMayWrite == v.NoMayWrite && w.Unreadable == v.Unreadable
+			w.WipeOnFork == v.WipeOnFork && w.DontFork == v.DontFork && w.GrowsDown == v.GrowsDown && w.DontDump == v.DontDump && w.NoMayWrite == v.NoMayWrite && w.Unreadable == v.Unreadable
 	}
 	prev, next := as.Find(start-1), as.Find(start+length)
 	switch {
@@ -649,7 +684,7 @@ func (as *AddressSpace) Fork() (*AddressSpace, error) {
 		poolIndex: -1,
 		pool:      as.pool,
 		vmas:      as.vmas.clone(),
-		BrkStart:  as.BrkStart, Brk: as.Brk, MmapBase: as.MmapBase,
+		BrkStart:  as.BrkStart, Brk: as.Brk, MmapBase: as.MmapBase, StackLimit: as.StackLimit,
 		Stats: Stats{Resident: as.Stats.Resident, PeakResident: as.Stats.Resident},
 	}
 	c.root = as.newNode(levels - 1)

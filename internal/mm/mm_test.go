@@ -367,3 +367,30 @@ func TestMapFile(t *testing.T) {
 		t.Fatalf("after Release: held %d, %d live address spaces; want 0, 0", file.held, len(pool.spaces))
 	}
 }
+
+func TestStackGrowth(t *testing.T) {
+	as, _ := newAS(t)
+	const top = 0x800000
+	mustMap(t, as, top-4*PageSize, 4*PageSize, rw, false)
+	as.Find(top - PageSize).GrowsDown = true
+	as.StackLimit = 64 * PageSize
+	if _, f := as.Page(top-64*PageSize, Store); f != nil {
+		t.Fatalf("Page(64 pages below the top) = %v, want the stack grown to RLIMIT_STACK", f)
+	}
+	if v := as.Find(top - 64*PageSize); v == nil || v.Start != top-64*PageSize || v.End != top {
+		t.Fatalf("stack VMA = %+v, want [0x%x, 0x%x)", v, top-64*PageSize, top)
+	}
+	if _, f := as.Page(top-65*PageSize, Load); f == nil || f.Kind != Unmapped {
+		t.Fatalf("Page(65 pages below) = %v, want Unmapped (past RLIMIT_STACK)", f)
+	}
+	// A mapping below keeps the stack StackGuardGap away.
+	as.StackLimit = 0
+	low := uint64(top - 64*PageSize - StackGuardGap - 8*PageSize)
+	mustMap(t, as, low, PageSize, rw, false)
+	if _, f := as.Page(low+PageSize+StackGuardGap, Load); f != nil {
+		t.Fatalf("Page(at the gap's edge) = %v, want growth", f)
+	}
+	if _, f := as.Page(low+StackGuardGap, Load); f == nil {
+		t.Fatalf("Page(inside the gap) succeeded, want Unmapped")
+	}
+}

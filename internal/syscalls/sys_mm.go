@@ -30,6 +30,7 @@ const (
 	MAP_TYPE            = 0x0f
 	MAP_FIXED           = 0x10
 	MAP_ANONYMOUS       = 0x20
+	MAP_GROWSDOWN       = 0x100
 	MAP_FIXED_NOREPLACE = 0x100000
 
 	// mapValidFlags are the flags MAP_SHARED_VALIDATE accepts for a file without
@@ -92,6 +93,8 @@ func mmapRegion(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		return 0, linux.EINVAL
 	case prot&^(PROT_READ|PROT_WRITE|PROT_EXEC) != 0:
 		return 0, linux.EINVAL
+	case f == nil && typ != MAP_PRIVATE && flags&MAP_GROWSDOWN != 0:
+		return 0, linux.EINVAL // shared anonymous memory cannot grow (do_mmap)
 	case f != nil && typ == MAP_SHARED_VALIDATE && flags&^mapValidFlags != 0:
 		// mmap(2): MAP_SHARED_VALIDATE refuses flags the kernel does not know, or
 		// that the file does not support (MAP_SYNC: no DAX here).
@@ -177,6 +180,11 @@ func mmapRegion(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	}
 	if noMayWrite && shared {
 		as.SetForkAdvice(addr, length, func(v *mm.VMA) { v.NoMayWrite = true })
+	}
+	if flags&MAP_GROWSDOWN != 0 && f == nil && !shared {
+		// A stack that grows down into the free space below it as it is touched
+		// (mmap(2) MAP_GROWSDOWN), keeping StackGuardGap from the mapping below.
+		as.SetForkAdvice(addr, length, func(v *mm.VMA) { v.GrowsDown = true })
 	}
 	if f != nil {
 		// A private copy of a file in memory (bounded by the cap, as the file is):

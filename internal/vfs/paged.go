@@ -69,39 +69,21 @@ func (n *Inode) CanSharePages() bool {
 	return n.Mode&S_IFMT == S_IFREG && n.hm == nil && n.gen == nil
 }
 
-// growSlots makes room for page slots [0, count), charging the slots.
-func (n *Inode) growSlots(count int64) bool {
-	if count <= int64(len(n.pages)) {
-		return true
-	}
-	if count > int64(cap(n.pages)) {
-		newCap := max(count, 2*int64(cap(n.pages)))
-		newCap = min(newCap, max(count, MaxFileSize/mm.PageSize))
-		if !n.fs.charge((newCap - int64(cap(n.pages))) * slotCost) {
-			return false
-		}
-		grown := make([]*mm.Frame, count, newCap)
-		copy(grown, n.pages)
-		n.pages = grown
-		return true
-	}
-	n.pages = n.pages[:count]
-	return true
-}
-
 // page returns the frame of page i, allocating (and charging) it if it is a hole.
 func (n *Inode) page(i int64) *mm.Frame {
 	n.thaw() // every caller changes the page, or maps it
-	if !n.growSlots(i + 1) {
+	if f := n.pages.get(i); f != nil {
+		return f
+	}
+	if !n.fs.charge(mm.PageSize) {
 		return nil
 	}
-	if n.pages[i] == nil {
-		if !n.fs.charge(mm.PageSize) {
-			return nil
-		}
-		n.pages[i] = mm.NewFileFrame()
+	f := mm.NewFileFrame()
+	if !n.pages.set(n.fs, i, f) {
+		n.fs.uncharge(mm.PageSize)
+		return nil
 	}
-	return n.pages[i]
+	return f
 }
 
 // SharePages returns frames for the file's pages [first, first+count), filling holes
@@ -114,7 +96,7 @@ func (n *Inode) SharePages(first, count uint64) ([]*mm.Frame, error) {
 	}
 	var need int64
 	for i := first; i < end; i++ {
-		if i >= uint64(len(n.pages)) || n.pages[i] == nil {
+		if n.pages.get(int64(i)) == nil {
 			need++
 		}
 	}
@@ -137,7 +119,7 @@ func (n *Inode) SharePages(first, count uint64) ([]*mm.Frame, error) {
 // it (mm.FilePages): allocated (and charged) if it is a hole, nil if the cap cannot
 // take it; inFile is false if the page lies wholly past the file's end.
 func (n *Inode) FilePage(i uint64) (f *mm.Frame, inFile bool) {
-	if i >= uint64((n.size+mm.PageSize-1)/mm.PageSize) {
+	if pages := uint64(n.size / mm.PageSize); i > pages || i == pages && n.size%mm.PageSize == 0 {
 		return nil, false
 	}
 	return n.page(int64(i)), true
@@ -158,8 +140,8 @@ func (n *Inode) pagedRead(p []byte, off int64) int {
 		pos := off + int64(done)
 		i, in := pos/mm.PageSize, pos%mm.PageSize
 		chunk := p[done:min(len(p), done+int(mm.PageSize-in))]
-		if i < int64(len(n.pages)) && n.pages[i] != nil {
-			copy(chunk, n.pages[i].Data[in:])
+		if f := n.pages.get(i); f != nil {
+			copy(chunk, f.Data[in:])
 		} else {
 			clear(chunk)
 		}
@@ -197,9 +179,12 @@ func (n *Inode) pagedWrite(p []byte, off int64) (int, error) {
 func (n *Inode) pagedTruncate(size int64) {
 	n.thaw()
 	if size < n.size {
-		keep := (size + mm.PageSize - 1) / mm.PageSize
-		if in := size % mm.PageSize; in != 0 && keep-1 < int64(len(n.pages)) && n.pages[keep-1] != nil {
-			f := n.pages[keep-1]
+		keep := size / mm.PageSize
+		if size%mm.PageSize != 0 {
+			keep++
+		}
+		if in := size % mm.PageSize; in != 0 && n.pages.get(keep-1) != nil {
+			f := n.pages.get(keep - 1)
 			clear(f.Data[in:])
 			if f.Decoded != nil {
 				f.Decoded.Invalidate()
@@ -211,21 +196,14 @@ func (n *Inode) pagedTruncate(size int64) {
 			// truncate_pagecache): touching them is a bus error from now on.
 			n.fs.Mem.ZapFile(n, uint64(keep))
 		}
-		if keep < int64(len(n.pages)) {
-			n.dropPages(keep)
-		}
+		n.dropPages(keep)
 	}
 	n.size = size
 }
 
 // dropPages lets go of the pages from first on.
 func (n *Inode) dropPages(first int64) {
-	for i := first; i < int64(len(n.pages)); i++ {
-		f := n.pages[i]
-		if f == nil {
-			continue
-		}
-		n.pages[i] = nil
+	n.pages.clearFrom(n.fs, first, func(f *mm.Frame) {
 		if f.Disown() {
 			n.fs.uncharge(mm.PageSize)
 		} else {
@@ -234,8 +212,7 @@ func (n *Inode) dropPages(first int64) {
 			n.fs.bytes -= mm.PageSize
 			n.fs.reserved--
 		}
-	}
-	n.pages = n.pages[:first]
+	})
 }
 
 // pagedContents returns a copy of the file's bytes.
@@ -258,9 +235,7 @@ func (n *Inode) maybeFree() {
 	}
 	n.freed = true
 	if n.Mode&S_IFMT == S_IFREG && n.hm == nil {
-		n.dropPages(0)
-		n.fs.uncharge(int64(cap(n.pages)) * slotCost)
-		n.pages = nil
+		n.dropPages(0) // and the tree's nodes with them
 	}
 	n.fs.uncharge(n.charged)
 	n.charged = 0
@@ -308,13 +283,7 @@ func (fs *FS) NewTmpFile(c Cred, dir *Inode, mode uint32, linkable bool) (*Inode
 // ResidentPages counts the pages an in-memory file holds (System V shared memory's
 // rss).
 func (n *Inode) ResidentPages() int {
-	c := 0
-	for _, p := range n.pages {
-		if p != nil {
-			c++
-		}
-	}
-	return c
+	return int(n.pages.count)
 }
 
 // Allocate gives the in-memory file n's pages in [off, off+length) frames of their own,
@@ -347,25 +316,21 @@ func (n *Inode) PunchHole(off, length int64) error {
 		return err
 	}
 	n.thaw()
-	end := min(off+length, n.size)
-	for pos := off; pos < end; {
-		i := pos / mm.PageSize
-		next := min((i+1)*mm.PageSize, end)
-		if i < int64(len(n.pages)) && n.pages[i] != nil {
-			f := n.pages[i]
-			if pos%mm.PageSize == 0 && next-pos == mm.PageSize && f.Refs() == 0 {
-				n.pages[i] = nil
-				f.Disown()
-				n.fs.uncharge(mm.PageSize)
-			} else {
-				clear(f.Data[pos%mm.PageSize : pos%mm.PageSize+(next-pos)])
-				if f.Decoded != nil {
-					f.Decoded.Invalidate()
-					f.Decoded = nil
-				}
-			}
+	end := off + length // (shmem_truncate_range: a page wholly inside goes, past the size too)
+	// Only the pages present need anything: a hole reads as zeros already.
+	for i, f := n.pages.next(off / mm.PageSize); f != nil && i*mm.PageSize < end; i, f = n.pages.next(i + 1) {
+		pos, next := max(off, i*mm.PageSize), min((i+1)*mm.PageSize, end)
+		if pos%mm.PageSize == 0 && next-pos == mm.PageSize && f.Refs() == 0 {
+			n.pages.remove(n.fs, i)
+			f.Disown()
+			n.fs.uncharge(mm.PageSize)
+			continue
 		}
-		pos = next
+		clear(f.Data[pos%mm.PageSize : pos%mm.PageSize+(next-pos)])
+		if f.Decoded != nil {
+			f.Decoded.Invalidate()
+			f.Decoded = nil
+		}
 	}
 	n.Touch()
 	return nil
@@ -403,14 +368,29 @@ func (n *Inode) seekHole(off int64, hole bool) (int64, error) {
 		}
 		return off, nil
 	}
+	if !hole {
+		i, f := n.pages.next(off / mm.PageSize)
+		if f == nil || i >= (size+mm.PageSize-1)/mm.PageSize {
+			return 0, linux.ENXIO
+		}
+		return max(off, i*mm.PageSize), nil
+	}
+	// A hole: the first page from off's on that is absent (at most one more than the
+	// pages present, each of which is memory the guest holds).
 	for i := off / mm.PageSize; i*mm.PageSize < size; i++ {
-		present := i < int64(len(n.pages)) && n.pages[i] != nil
-		if present != hole {
+		if n.pages.get(i) == nil {
 			return max(off, i*mm.PageSize), nil
 		}
 	}
-	if hole {
-		return size, nil
+	return size, nil
+}
+
+// Blocks is st_blocks, in 512-byte units: for a file in memory, what its pages hold
+// (a hole holds nothing, as on tmpfs); for others, the size rounded up.
+func (n *Inode) Blocks() int64 {
+	if n.Mode&S_IFMT == S_IFREG && n.hm == nil && n.gen == nil && n.readAt == nil && n.set == nil {
+		return n.pages.count * (mm.PageSize / 512)
 	}
-	return 0, linux.ENXIO
+	size := n.Size()
+	return size/512 + min(size%512, 1)
 }

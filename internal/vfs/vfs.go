@@ -81,7 +81,7 @@ type Inode struct {
 	// at an offset when asked (NewReader).
 	readAt func(p []byte, off int64) (int, error)
 
-	pages []*mm.Frame // an in-memory file's contents, nil for a hole (see paged.go)
+	pages pageTree // an in-memory file's contents, by page (pages.go, paged.go)
 	// thawed is fs.frozen when n last made its pages its own (freeze.go).
 	thawed uint64
 	// mappings counts the shared mappings (VMAs) of the file (Hold).

@@ -513,6 +513,7 @@ func (k *Kernel) spawn(data []byte, execfn, path string, argv, envp []string) (*
 		Umask:   0o022,
 		Creds:   Creds{UID: k.cfg.UID, EUID: k.cfg.UID, SUID: k.cfg.UID, FSUID: k.cfg.UID, GID: k.cfg.GID, EGID: k.cfg.GID, SGID: k.cfg.GID, FSGID: k.cfg.GID, Caps: initialCaps(k.cfg.UID)},
 		Rlimits: defaultRlimits(),
+		Net:     k.Net,
 	}
 	tg.MM.StackLimit = tg.stackLimit()
 	tg.Cwd, err = k.FS.Lookup(tg.FSCred(), k.FS.Root, "/home/user", true)
@@ -645,6 +646,7 @@ func (k *Kernel) spawnInit() error {
 		Umask:   0o022,
 		Creds:   Creds{Caps: initialCaps(0)},
 		Rlimits: defaultRlimits(),
+		Net:     k.Net,
 		Exe:     "/sbin/init",
 		Comm:    "init",
 		Args:    []string{"init"},

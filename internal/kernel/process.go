@@ -69,8 +69,12 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 		f&CLONE_THREAD != 0 && f&CLONE_SIGHAND == 0,
 		f&(CLONE_FS|CLONE_NEWNS) == CLONE_FS|CLONE_NEWNS:
 		return nil, linux.EINVAL
-	case f&cloneNamespaces != 0:
-		return nil, linux.EPERM // weft has one namespace of each kind
+	case f&(cloneNamespaces&^CLONE_NEWNET) != 0:
+		return nil, linux.EPERM // weft has one namespace of each kind but the network's
+	case f&CLONE_NEWNET != 0 && !t.TG.Creds.Capable(CAP_SYS_ADMIN):
+		return nil, linux.EPERM
+	case f&CLONE_NEWNET != 0 && f&CLONE_THREAD != 0:
+		return nil, linux.EINVAL // a weft thread cannot have a namespace of its own
 	}
 	if k.LiveTasks() >= MaxTasks {
 		return nil, linux.EAGAIN
@@ -120,6 +124,7 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 	tg := &ThreadGroup{
 		PID:        pid,
 		Parent:     parent,
+		Net:        parent.Net,
 		PGID:       parent.PGID,
 		SID:        parent.SID,
 		ExitSignal: a.ExitSignal,
@@ -149,6 +154,9 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 	if f&CLONE_PARENT != 0 && parent.Parent != nil {
 		tg.Parent = parent.Parent
 		tg.ExitSignal = parent.ExitSignal
+	}
+	if f&CLONE_NEWNET != 0 {
+		tg.Net = parent.Net.NewNamespace()
 	}
 	tg.MM = as
 	tg.sharesMM = f&CLONE_VM != 0

@@ -9,6 +9,7 @@ import (
 	"weft/internal/abi/linux"
 
 	"weft/internal/mm"
+	wnet "weft/internal/net"
 	"weft/internal/vfs"
 )
 
@@ -208,6 +209,7 @@ func (k *Kernel) procSysDir() *vfs.Inode {
 			"max_map_count":     value(fmt.Sprint(mm.MaxMapCount)),
 			"overcommit_memory": value("0"),
 		}),
+		"net": k.procSysNet,
 		"fs": dir(map[string]func() *vfs.Inode{
 			"nr_open": value(fmt.Sprint(NROpen)),
 			"pipe-max-size": setting(func() string { return fmt.Sprint(fs.PipeMax()) }, func(s string) error {
@@ -267,4 +269,41 @@ func boolDigit(b bool) string {
 		return "1"
 	}
 	return "0"
+}
+
+// procSysNet is /proc/sys/net for the network namespace of the process that looks it
+// up (Linux's net sysctls are per namespace): ipv4/conf/{all,default,lo} with the
+// interface settings weft keeps (wnet.DevConf).
+func (k *Kernel) procSysNet() *vfs.Inode {
+	st := k.Net
+	if k.current != nil {
+		st = k.current.TG.Net
+	}
+	fs := k.FS
+	conf := func(c *wnet.DevConf) func() *vfs.Inode {
+		return func() *vfs.Inode {
+			return staticDir(fs, map[string]func() *vfs.Inode{
+				"tag": func() *vfs.Inode {
+					return fs.NewSetting(0o644, func() []byte { return []byte(fmt.Sprintln(c.Tag)) }, func(p []byte) error {
+						v, err := sysctlInt(strings.TrimSuffix(string(p), "\n"), -1<<31, 1<<31-1)
+						if err == nil {
+							c.Tag = v
+						}
+						return err
+					})
+				},
+			})
+		}
+	}
+	return staticDir(fs, map[string]func() *vfs.Inode{
+		"ipv4": func() *vfs.Inode {
+			return staticDir(fs, map[string]func() *vfs.Inode{
+				"conf": func() *vfs.Inode {
+					return staticDir(fs, map[string]func() *vfs.Inode{
+						"all": conf(&st.Conf.All), "default": conf(&st.Conf.Default), "lo": conf(&st.Conf.Lo),
+					})
+				},
+			})
+		},
+	})
 }

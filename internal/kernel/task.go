@@ -9,6 +9,7 @@ import (
 	"weft/internal/kernel/sched"
 	"weft/internal/loader"
 	"weft/internal/mm"
+	wnet "weft/internal/net"
 	"weft/internal/vfs"
 )
 
@@ -92,8 +93,12 @@ func defaultRlimits() [RLIM_NLIMITS]Rlimit {
 // ThreadGroup is a process: an address space, open files, a working directory,
 // credentials and limits, shared by its tasks (threads).
 type ThreadGroup struct {
-	PID      int
-	Parent   *ThreadGroup
+	PID    int
+	Parent *ThreadGroup
+	// Net is the process's network namespace (the kernel's Net unless clone or
+	// unshare made a new one with CLONE_NEWNET). weft keeps it per process: a thread
+	// cannot have a namespace of its own.
+	Net      *wnet.Stack
 	Children []*ThreadGroup // living and zombie children, in creation order
 	// Tasks are the group's tasks that have not exited. A task that exits leaves it,
 	// its accounting added to deadStats, so that a process that creates and joins a

@@ -122,23 +122,24 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 	}
 
 	tg := &ThreadGroup{
-		PID:        pid,
-		Parent:     parent,
-		Net:        parent.Net,
-		PGID:       parent.PGID,
-		SID:        parent.SID,
-		ExitSignal: a.ExitSignal,
-		Cwd:        parent.Cwd,
-		CwdPath:    parent.CwdPath,
-		Root:       parent.Root,
-		Umask:      parent.Umask,
-		Creds:      parent.Creds,
-		Rlimits:    parent.Rlimits,
-		SigActions: parent.SigActions,
-		Exe:        parent.Exe,
-		Comm:       parent.Comm,
-		Binary:     parent.Binary,
-		Args:       parent.Args,
+		PID:         pid,
+		Parent:      parent,
+		Net:         parent.Net,
+		THPDisabled: parent.THPDisabled,
+		PGID:        parent.PGID,
+		SID:         parent.SID,
+		ExitSignal:  a.ExitSignal,
+		Cwd:         parent.Cwd,
+		CwdPath:     parent.CwdPath,
+		Root:        parent.Root,
+		Umask:       parent.Umask,
+		Creds:       parent.Creds,
+		Rlimits:     parent.Rlimits,
+		SigActions:  parent.SigActions,
+		Exe:         parent.Exe,
+		Comm:        parent.Comm,
+		Binary:      parent.Binary,
+		Args:        parent.Args,
 
 		sigreturnAddr: parent.sigreturnAddr,
 
@@ -167,6 +168,7 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 		k.work[cost.FDCopy] += tg.FDs.copied
 	}
 	child := &Task{k: k, TID: tg.PID, TG: tg, Ctx: t.Ctx, SigMask: t.SigMask, Nice: t.Nice, Affinity: t.Affinity,
+		NoNewPrivs: t.NoNewPrivs, SeccompStrict: t.SeccompStrict,
 		timerSlack: t.TimerSlack(), slackDefault: t.TimerSlack()}
 	child.Ctx.X[10] = 0 // the child sees clone return 0
 	if a.Stack != 0 {
@@ -212,6 +214,7 @@ func (t *Task) cloneThread(a CloneArgs) (*Task, error) {
 		return nil, err
 	}
 	child := &Task{k: k, TID: tid, TG: tg, Ctx: t.Ctx, SigMask: t.SigMask, Nice: t.Nice, Affinity: t.Affinity,
+		NoNewPrivs: t.NoNewPrivs, SeccompStrict: t.SeccompStrict,
 		timerSlack: t.TimerSlack(), slackDefault: t.TimerSlack()}
 	child.Ctx.X[10] = 0
 	if a.Stack != 0 {

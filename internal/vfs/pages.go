@@ -54,6 +54,9 @@ func (t *pageTree) get(i int64) *mm.Frame {
 // slot returns the entry for page i, making the nodes on the way (charged to fs); nil
 // when the cap cannot take them.
 func (t *pageTree) slot(fs *FS, i int64) **mm.Frame {
+	if i < 0 {
+		return nil // (no file has such a page: the callers check offsets first)
+	}
 	if t.root == nil {
 		if !fs.charge(pageNodeCost) {
 			return nil

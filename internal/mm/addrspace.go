@@ -341,6 +341,23 @@ func (as *AddressSpace) populate(v *VMA, vaddr uint64, acc Access) (*Frame, *Fau
 	return e.frame, nil
 }
 
+// SetGrowsDown marks the mappings in [start, start+length) MAP_GROWSDOWN (growStack),
+// which also keeps mmap's choice of addresses StackGuardGap below them.
+func (as *AddressSpace) SetGrowsDown(start, length uint64) error {
+	end := start + length
+	if err := as.splitAround(start, end); err != nil {
+		return err
+	}
+	var vs []*VMA
+	as.vmas.overlapping(start, end, func(v *VMA) { vs = append(vs, v) })
+	for _, v := range vs {
+		as.vmas.remove(v) // gapStart changes: the tree's summaries with it
+		v.GrowsDown = true
+		as.vmas.insert(v)
+	}
+	return nil
+}
+
 // StackGuardGap is the free space a growing stack mapping keeps above the mapping
 // below it (Linux's stack_guard_gap: 256 pages).
 const StackGuardGap = 256 * PageSize

@@ -394,3 +394,20 @@ func TestStackGrowth(t *testing.T) {
 		t.Fatalf("Page(inside the gap) succeeded, want Unmapped")
 	}
 }
+
+func TestGrowsDownPlacement(t *testing.T) {
+	as, _ := newAS(t)
+	as.MmapBase = 0x10000000
+	top := as.MmapBase
+	mustMap(t, as, top-4*PageSize, 4*PageSize, rw, false)
+	if a := as.FindFree(PageSize); a != top-5*PageSize {
+		t.Fatalf("FindFree below a plain mapping = 0x%x, want 0x%x", a, top-5*PageSize)
+	}
+	if err := as.SetGrowsDown(top-4*PageSize, 4*PageSize); err != nil {
+		t.Fatal(err)
+	}
+	want := top - 4*PageSize - StackGuardGap - PageSize
+	if a := as.FindFree(PageSize); a != want {
+		t.Fatalf("FindFree below a MAP_GROWSDOWN mapping = 0x%x, want 0x%x (the guard gap kept free)", a, want)
+	}
+}

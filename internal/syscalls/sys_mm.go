@@ -184,7 +184,7 @@ func mmapRegion(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if flags&MAP_GROWSDOWN != 0 && f == nil && !shared {
 		// A stack that grows down into the free space below it as it is touched
 		// (mmap(2) MAP_GROWSDOWN), keeping StackGuardGap from the mapping below.
-		as.SetForkAdvice(addr, length, func(v *mm.VMA) { v.GrowsDown = true })
+		as.SetGrowsDown(addr, length)
 	}
 	if f != nil {
 		// A private copy of a file in memory (bounded by the cap, as the file is):

@@ -127,7 +127,12 @@ func (n *Inode) FilePage(i uint64) (f *mm.Frame, inFile bool) {
 
 // Hold counts the shared mappings of the file (mm.Holder), so that a truncation knows
 // whether it must take pages back from mappings.
-func (n *Inode) Hold(delta int) { n.mappings += delta }
+func (n *Inode) Hold(delta int) {
+	n.mappings += delta
+	if n.mappings == 0 {
+		n.maybeFree() // the last mapping of a file unlinked and closed
+	}
+}
 
 // pagedRead reads the file at off.
 func (n *Inode) pagedRead(p []byte, off int64) int {
@@ -223,15 +228,14 @@ func (n *Inode) pagedContents() []byte {
 }
 
 // maybeFree gives back what a file held once nothing can reach it: no directory entry
-// links it and no open file description refers to it (a mapping keeps only its
-// pages). A directory or symbolic link goes with its last entry.
+// links it, no open file description refers to it and no shared mapping maps it. A directory or symbolic link goes with its last entry.
 func (n *Inode) maybeFree() {
 	gone := n.Nlink == 0
 	if n.IsDir() {
 		gone = n.unlinked
 	}
-	if !gone || n.opens > 0 || n.freed || n.fs == nil {
-		return
+	if !gone || n.opens > 0 || n.mappings > 0 || n.freed || n.fs == nil {
+		return // (a shared mapping keeps the file, as a VMA's vm_file does)
 	}
 	n.freed = true
 	if n.Mode&S_IFMT == S_IFREG && n.hm == nil {

@@ -6,23 +6,56 @@ import "weft/internal/mm"
 // Linux keeps a file's page cache in an XArray: a sparse file costs the pages it holds
 // and a few nodes on the path to each, whatever its size, so a page written at 4 GiB
 // or at 2^62 bytes costs no more than one at 0. Each node counts against the memory
-// cap (pageNodeCost). Holes are nil entries, or whole subtrees never made.
+// cap: its header, and its slots, which grow (doubling, up to 512) as far as the
+// highest one used, so a small file costs a few slots, not a node of 512. Holes are
+// nil entries, or whole subtrees never made.
 
 const (
 	pageBits   = 9
 	pageFanout = 1 << pageBits
-	// pageNodeCost is the host memory of one node: its slots and header.
-	pageNodeCost = pageFanout*8 + 64
+	// pageNodeCost is the host memory of a node's header; each slot costs slotCost.
+	pageNodeCost = 64
 )
 
 // PageNode is one node of a file's page tree: an interior node's children, or a
 // leaf's pages (exported for the checkpoint copier, which shares the pages no
 // mapping holds: SharedFrame).
 type PageNode struct {
-	kids  []*PageNode // an interior node's pageFanout children
-	pages []*mm.Frame // a leaf's pageFanout pages
+	kids  []*PageNode // an interior node's children, up to pageFanout
+	pages []*mm.Frame // a leaf's pages, up to pageFanout
 	used  int         // the non-nil entries
+	leaf  bool
 }
+
+// slots is how many entries n has room for now.
+func (n *PageNode) slots() int {
+	if n.leaf {
+		return len(n.pages)
+	}
+	return len(n.kids)
+}
+
+// grow makes room for entry s, charging fs for the new slots; false if the cap
+// cannot take them.
+func (n *PageNode) grow(fs *FS, s int) bool {
+	have := n.slots()
+	if s < have {
+		return true
+	}
+	want := min(pageFanout, max(s+1, 2*have))
+	if !fs.charge(int64(want-have) * slotCost) {
+		return false
+	}
+	if n.leaf {
+		n.pages = append(n.pages, make([]*mm.Frame, want-have)...)[:want:want]
+	} else {
+		n.kids = append(n.kids, make([]*PageNode, want-have)...)[:want:want]
+	}
+	return true
+}
+
+// cost is what n holds of the memory cap.
+func (n *PageNode) cost() int64 { return pageNodeCost + int64(n.slots())*slotCost }
 
 // pageTree is a file's pages by index.
 type pageTree struct {
@@ -43,16 +76,20 @@ func (t *pageTree) get(i int64) *mm.Frame {
 	}
 	n := t.root
 	for level := t.height; level > 0; level-- {
-		n = n.kids[(i>>(level*pageBits))&(pageFanout-1)]
-		if n == nil {
+		s := int((i >> (level * pageBits)) & (pageFanout - 1))
+		if s >= len(n.kids) || n.kids[s] == nil {
 			return nil
 		}
+		n = n.kids[s]
 	}
-	return n.pages[i&(pageFanout-1)]
+	if s := int(i & (pageFanout - 1)); s < len(n.pages) {
+		return n.pages[s]
+	}
+	return nil
 }
 
-// slot returns the entry for page i, making the nodes on the way (charged to fs); nil
-// when the cap cannot take them.
+// slot returns the entry for page i, making the nodes and slots on the way (charged
+// to fs); nil when the cap cannot take them.
 func (t *pageTree) slot(fs *FS, i int64) **mm.Frame {
 	if i < 0 {
 		return nil // (no file has such a page: the callers check offsets first)
@@ -61,34 +98,40 @@ func (t *pageTree) slot(fs *FS, i int64) **mm.Frame {
 		if !fs.charge(pageNodeCost) {
 			return nil
 		}
-		t.root, t.height = &PageNode{pages: make([]*mm.Frame, pageFanout)}, 0
+		t.root, t.height = &PageNode{leaf: true}, 0
 	}
 	for !t.covers(i) {
 		if !fs.charge(pageNodeCost) {
 			return nil
 		}
-		up := &PageNode{kids: make([]*PageNode, pageFanout), used: 1}
-		up.kids[0] = t.root
+		up := &PageNode{}
+		if !up.grow(fs, 0) {
+			fs.uncharge(pageNodeCost)
+			return nil
+		}
+		up.kids[0], up.used = t.root, 1
 		t.root, t.height = up, t.height+1
 	}
 	n := t.root
 	for level := t.height; level > 0; level-- {
-		k := &n.kids[(i>>(level*pageBits))&(pageFanout-1)]
-		if *k == nil {
+		s := int((i >> (level * pageBits)) & (pageFanout - 1))
+		if !n.grow(fs, s) {
+			return nil
+		}
+		if n.kids[s] == nil {
 			if !fs.charge(pageNodeCost) {
 				return nil
 			}
-			*k = &PageNode{}
-			if level == 1 {
-				(*k).pages = make([]*mm.Frame, pageFanout)
-			} else {
-				(*k).kids = make([]*PageNode, pageFanout)
-			}
+			n.kids[s] = &PageNode{leaf: level == 1}
 			n.used++
 		}
-		n = *k
+		n = n.kids[s]
 	}
-	return &n.pages[i&(pageFanout-1)]
+	s := int(i & (pageFanout - 1))
+	if !n.grow(fs, s) {
+		return nil
+	}
+	return &n.pages[s]
 }
 
 // set puts f at page i (its node made by slot); f must not be nil.
@@ -126,7 +169,7 @@ func (t *pageTree) next(i int64) (int64, *mm.Frame) {
 // nextIn is next within node n of the given level, whose first page is base.
 func (t *pageTree) nextIn(n *PageNode, level int, base, i int64) (int64, *mm.Frame) {
 	shift := level * pageBits
-	for s := max(0, (i-base)>>shift); s < pageFanout; s++ {
+	for s := max(0, (i-base)>>shift); s < int64(n.slots()); s++ {
 		at := base + s<<shift
 		if level == 0 {
 			if f := n.pages[s]; f != nil {
@@ -150,7 +193,7 @@ func (t *pageTree) clearFrom(fs *FS, first int64, drop func(*mm.Frame)) {
 		return
 	}
 	if t.clearIn(fs, t.root, t.height, 0, max(first, 0), drop) {
-		fs.uncharge(pageNodeCost)
+		fs.uncharge(t.root.cost())
 		t.root, t.height = nil, 0
 	}
 }
@@ -158,7 +201,7 @@ func (t *pageTree) clearFrom(fs *FS, first int64, drop func(*mm.Frame)) {
 // clearIn is clearFrom within n; it reports whether n is now empty.
 func (t *pageTree) clearIn(fs *FS, n *PageNode, level int, base, first int64, drop func(*mm.Frame)) bool {
 	shift := level * pageBits
-	for s := max(0, (first-base)>>shift); s < pageFanout; s++ {
+	for s := max(0, (first-base)>>shift); s < int64(n.slots()); s++ {
 		at := base + s<<shift
 		if level == 0 {
 			if f := n.pages[s]; f != nil {
@@ -172,7 +215,7 @@ func (t *pageTree) clearIn(fs *FS, n *PageNode, level int, base, first int64, dr
 		if k := n.kids[s]; k != nil && t.clearIn(fs, k, level-1, at, max(first, at), drop) {
 			n.kids[s] = nil
 			n.used--
-			fs.uncharge(pageNodeCost)
+			fs.uncharge(k.cost())
 		}
 	}
 	return n.used == 0
@@ -190,14 +233,14 @@ func (t *pageTree) remove(fs *FS, i int64) {
 // clearRange is clearFrom for the pages in [first, end) only, without a callback.
 func (t *pageTree) clearRange(fs *FS, first, end int64) {
 	if t.root != nil && t.clearRangeIn(fs, t.root, t.height, 0, first, end) {
-		fs.uncharge(pageNodeCost)
+		fs.uncharge(t.root.cost())
 		t.root, t.height = nil, 0
 	}
 }
 
 func (t *pageTree) clearRangeIn(fs *FS, n *PageNode, level int, base, first, end int64) bool {
 	shift := level * pageBits
-	for s := max(0, (first-base)>>shift); s < pageFanout; s++ {
+	for s := max(0, (first-base)>>shift); s < int64(n.slots()); s++ {
 		at := base + s<<shift
 		if at >= end {
 			break
@@ -213,7 +256,7 @@ func (t *pageTree) clearRangeIn(fs *FS, n *PageNode, level int, base, first, end
 		if k := n.kids[s]; k != nil && t.clearRangeIn(fs, k, level-1, at, max(first, at), end) {
 			n.kids[s] = nil
 			n.used--
-			fs.uncharge(pageNodeCost)
+			fs.uncharge(k.cost())
 		}
 	}
 	return n.used == 0
@@ -229,7 +272,7 @@ func (t *pageTree) each(fn func(i int64, slot **mm.Frame)) {
 
 func (t *pageTree) eachIn(n *PageNode, level int, base int64, fn func(int64, **mm.Frame)) {
 	shift := level * pageBits
-	for s := int64(0); s < pageFanout; s++ {
+	for s := int64(0); s < int64(n.slots()); s++ {
 		at := base + s<<shift
 		if level == 0 {
 			if n.pages[s] != nil {

@@ -114,6 +114,27 @@ int main(void)
 	munmap(base, 3 * 4096);
 	close(fd);
 	unlink(path);
+
+	// A file unlinked and closed lives on while it is mapped: its contents, written
+	// with write(2) and first touched through the mapping only afterwards, in this
+	// process and in another (as glibc's sem_open and sem_unlink leave a semaphore).
+	fd = open(path, O_CREAT | O_RDWR, 0600);
+	pwrite(fd, "written", 7, 0);
+	pwrite(fd, "second page", 11, 4096);
+	char *m = mmap(NULL, 2 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	unlink(path);
+	printf("unlinked and closed, page 0 reads \"%s\"\n", m);
+	fflush(stdout);
+	if (fork() == 0) {
+		printf("child: page 1 reads \"%s\"\n", m + 4096);
+		m[4096] = 'S';
+		fflush(stdout);
+		_exit(0);
+	}
+	wait(NULL);
+	printf("parent: page 1 reads \"%s\"\n", m + 4096);
+	munmap(m, 2 * 4096);
 	rmdir(dir);
 	return 0;
 }

@@ -13,11 +13,13 @@ import (
 //
 // Everything the file system keeps in memory for the guest counts against the
 // kernel's memory cap (--max-memory), as tmpfs pages count against a machine's RAM:
-// each page, the slot that points at it, each inode and name, each symbolic link's
-// target. A write the cap cannot take fails with ENOSPC, as on a full tmpfs, after
-// whatever part of it fitted. The file system gives the memory back when a file is
-// gone: unlinked and no longer open. Pages that mappings still hold then pass to the
-// memory pool, which takes them back when the last mapping goes.
+// each page, the nodes of the tree that holds the pages (pages.go), each inode and
+// name, each symbolic link's target. A write the cap cannot take fails with ENOSPC, as
+// on a full tmpfs, after whatever part of it fitted. The file system gives the memory
+// back when a file is gone: unlinked, no longer open and no longer mapped shared.
+// Pages a private copy or a System V segment still holds then pass to the memory
+// pool, which takes them back when the last mapping goes; a page truncated away from
+// under shared mappings is unmapped from them first (mm.Pool.ZapFile).
 
 // Costs charged besides the pages themselves: the host memory of an inode with its
 // directory entry, and of a page slot.

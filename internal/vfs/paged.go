@@ -17,7 +17,7 @@ import (
 // name, each symbolic link's target. A write the cap cannot take fails with ENOSPC, as
 // on a full tmpfs, after whatever part of it fitted. The file system gives the memory
 // back when a file is gone: unlinked, no longer open and no longer mapped shared.
-// Pages a private copy or a System V segment still holds then pass to the memory
+// Pages that attachments of a removed System V segment still hold then pass to the memory
 // pool, which takes them back when the last mapping goes; a page truncated away from
 // under shared mappings is unmapped from them first (mm.Pool.ZapFile).
 

@@ -29,9 +29,59 @@ const (
 	capFull             uint64 = 1<<(CAP_LAST_CAP+1) - 1
 )
 
-// Caps are a process's capability sets, one bit per capability.
+// Caps are a process's capability sets, one bit per capability. The ambient set is
+// always a subset of both the permitted and the inheritable ones.
 type Caps struct {
-	Eff, Prm, Inh, Bnd uint64
+	Eff, Prm, Inh, Bnd, Amb uint64
+}
+
+// Secure bits (linux/securebits.h): each flag, and its lock one bit higher.
+const (
+	SECBIT_NOROOT               = 1 << 0
+	SECBIT_NO_SETUID_FIXUP      = 1 << 2
+	SECBIT_KEEP_CAPS            = 1 << 4
+	SECBIT_NO_CAP_AMBIENT_RAISE = 1 << 6
+	secbitAll                   = SECBIT_NOROOT | SECBIT_NO_SETUID_FIXUP | SECBIT_KEEP_CAPS | SECBIT_NO_CAP_AMBIENT_RAISE
+	secbitLocks                 = secbitAll << 1
+)
+
+// ValidCap reports whether cap names a capability (cap_valid).
+func ValidCap(cap uint64) bool { return cap <= CAP_LAST_CAP }
+
+// SetSecurebits implements prctl(PR_SET_SECUREBITS) (cap_task_prctl): it needs
+// CAP_SETPCAP, and may neither change a locked bit, unlock a lock, nor set an unknown
+// bit (EPERM for each).
+func (c *Creds) SetSecurebits(bits uint64) bool {
+	old := uint64(c.Securebits)
+	if (old&secbitLocks)>>1&(old^bits) != 0 || old&secbitLocks&^bits != 0 || bits&^(secbitAll|secbitLocks) != 0 || !c.Capable(CAP_SETPCAP) {
+		return false
+	}
+	c.Securebits = uint32(bits)
+	return true
+}
+
+// SetKeepCaps implements prctl(PR_SET_KEEPCAPS): the SECBIT_KEEP_CAPS flag, unless it
+// is locked.
+func (c *Creds) SetKeepCaps(keep bool) bool {
+	if c.Securebits&(SECBIT_KEEP_CAPS<<1) != 0 {
+		return false
+	}
+	c.Securebits &^= SECBIT_KEEP_CAPS
+	if keep {
+		c.Securebits |= SECBIT_KEEP_CAPS
+	}
+	return true
+}
+
+// RaiseAmbient adds cap to the ambient set (PR_CAP_AMBIENT_RAISE): it must be in the
+// permitted and inheritable sets, and SECBIT_NO_CAP_AMBIENT_RAISE clear.
+func (c *Creds) RaiseAmbient(cap uint64) bool {
+	bit := uint64(1) << cap
+	if c.Caps.Prm&bit == 0 || c.Caps.Inh&bit == 0 || c.Securebits&SECBIT_NO_CAP_AMBIENT_RAISE != 0 {
+		return false
+	}
+	c.Caps.Amb |= bit
+	return true
 }
 
 // initialCaps are the sets of the first process, run as uid.
@@ -48,8 +98,14 @@ func (c *Creds) Capable(cap int) bool { return c.Caps.Eff&(1<<cap) != 0 }
 // FixUIDCaps applies capabilities(7)'s "Effect of user ID changes on capabilities"
 // after a set*uid call changed the user IDs from oldR, oldE, oldS.
 func (c *Creds) FixUIDCaps(oldR, oldE, oldS uint32) {
+	if c.Securebits&SECBIT_NO_SETUID_FIXUP != 0 {
+		return
+	}
 	if (oldR == 0 || oldE == 0 || oldS == 0) && c.UID != 0 && c.EUID != 0 && c.SUID != 0 {
-		c.Caps.Prm, c.Caps.Eff = 0, 0
+		if c.Securebits&SECBIT_KEEP_CAPS == 0 {
+			c.Caps.Prm, c.Caps.Eff = 0, 0
+		}
+		c.Caps.Amb = 0 // programs from before ambient sets expect setuid+exec to drop all
 	}
 	switch {
 	case oldE == 0 && c.EUID != 0:
@@ -62,16 +118,22 @@ func (c *Creds) FixUIDCaps(oldR, oldE, oldS uint32) {
 // execCaps transforms the sets at execve of a program without file capabilities: root
 // (real or effective) gets the bounding set permitted, and effective if its effective
 // user ID is 0; anyone else ends up with no capabilities.
+// The ambient set passes on: it joins the permitted set, and is the effective set
+// of a program not run with effective user ID 0 (cap_bprm_creds_from_file).
+// SECBIT_NOROOT takes root's privilege away; SECBIT_KEEP_CAPS is cleared.
 func (c *Creds) execCaps() {
-	if c.UID == 0 || c.EUID == 0 {
-		c.Caps.Prm = c.Caps.Bnd | (c.Caps.Inh & c.Caps.Bnd)
-		c.Caps.Eff = 0
-		if c.EUID == 0 {
-			c.Caps.Eff = c.Caps.Prm
-		}
-		return
+	c.Securebits &^= SECBIT_KEEP_CAPS
+	root := (c.UID == 0 || c.EUID == 0) && c.Securebits&SECBIT_NOROOT == 0
+	switch {
+	case root:
+		c.Caps.Prm = c.Caps.Bnd | c.Caps.Inh // handle_privileged_root
+	default:
+		c.Caps.Prm = c.Caps.Amb
 	}
-	c.Caps.Prm, c.Caps.Eff = 0, 0
+	c.Caps.Eff = c.Caps.Amb
+	if root && c.EUID == 0 {
+		c.Caps.Eff = c.Caps.Prm
+	}
 }
 
 // SetCaps implements capset(2)'s rules (cap_capset): the new permitted set must be a
@@ -87,5 +149,6 @@ func (c *Creds) SetCaps(eff, prm, inh uint64) bool {
 		return false
 	}
 	c.Caps.Eff, c.Caps.Prm, c.Caps.Inh = eff, prm, inh
+	c.Caps.Amb &= prm & inh // what leaves either set leaves the ambient one
 	return true
 }

@@ -144,8 +144,8 @@ func commonCopy() *graphCopy {
 		"HostStopped", "Policy", "AccessPoints", "Unwind")
 	skip(Kernel{}, "debug", "tr", "host", "made")
 	// The pages of files no address space maps are shared (vfs/freeze.go).
-	g.share[reflect.TypeOf(vfs.Inode{})] = map[string]func(obj, p unsafe.Pointer) bool{
-		"pages": func(obj, p unsafe.Pointer) bool { return (*vfs.Inode)(obj).SharedPage((*mm.Frame)(p)) },
+	g.share[reflect.TypeOf(vfs.PageNode{})] = map[string]func(obj, p unsafe.Pointer) bool{
+		"pages": func(_, p unsafe.Pointer) bool { return vfs.SharedFrame((*mm.Frame)(p)) },
 	}
 	skip(vfs.FS{}, "Notify", "Now")
 	skip(race.Detector{}, "Charge", "Uncharge")

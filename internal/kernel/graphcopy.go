@@ -35,7 +35,7 @@ type graphCopy struct {
 	funcs func(owner reflect.Type, field string, obj unsafe.Pointer, f reflect.Value) (reflect.Value, bool)
 	// share, for a pointer type, says which pointers of a struct's field are shared
 	// rather than copied (by the field's owner, its name and the owner's address);
-	// Inode.pages shares the unmapped pages of files (vfs/freeze.go).
+	// PageNode.pages shares the unmapped pages of files (vfs/freeze.go).
 	share map[reflect.Type]map[string]func(obj, p unsafe.Pointer) bool
 	// iface, if set, may substitute the copy of an interface's dynamic value
 	// (host streams); ok false leaves it to the copier.

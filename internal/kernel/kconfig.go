@@ -3,7 +3,8 @@ package kernel
 // kernelConfig is the kernel configuration weft's behaviour corresponds to, for
 // programs (LTP's tst_kconfig) that decide from it what to test. It states only what is true of weft: an option is set
 // where weft implements the feature, and "is not set" where weft does not have it
-// (namespaces, block file systems, swap, modules, memory failure injection, dnotify);
+// (namespaces but the network's, block file systems, swap, modules, memory failure
+// injection, dnotify);
 // block devices are the loop driver only (internal/vfs/loop.go).
 // Options nothing asks about are left out, as in any configuration that never selected
 // them.
@@ -23,15 +24,17 @@ CONFIG_PROC_FS=y
 CONFIG_TMPFS=y
 CONFIG_SHMEM=y
 CONFIG_MULTIUSER=y
+CONFIG_SECCOMP=y
+# CONFIG_SECCOMP_FILTER is not set
 # CONFIG_SWAP is not set
 # CONFIG_MODULES is not set
-# CONFIG_NAMESPACES is not set
+CONFIG_NAMESPACES=y
 # CONFIG_UTS_NS is not set
 # CONFIG_TIME_NS is not set
 # CONFIG_IPC_NS is not set
 # CONFIG_USER_NS is not set
 # CONFIG_PID_NS is not set
-# CONFIG_NET_NS is not set
+CONFIG_NET_NS=y
 # CONFIG_MNT_NS is not set
 # CONFIG_CGROUPS is not set
 CONFIG_BLOCK=y

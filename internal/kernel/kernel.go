@@ -158,11 +158,8 @@ const DefaultClockStart = 1767225600 * 1e9
 
 // ClockStart is CLOCK_REALTIME at boot, in Unix nanoseconds.
 func (k *Kernel) ClockStart() uint64 {
-	start := uint64(DefaultClockStart)
-	if k.cfg.ClockStart != 0 {
-		start = k.cfg.ClockStart
-	}
-	return uint64(int64(start) + k.realtimeShift)
+	k.ntpAdvance(k.now()) // a leap second may be due (ntp.go)
+	return uint64(k.realtimeBase())
 }
 
 // SetRealtime sets the guest's CLOCK_REALTIME to ns (clock_settime(2)): ClockStart
@@ -173,8 +170,10 @@ func (k *Kernel) SetRealtime(ns uint64) error {
 	if ns < now || ns-now > math.MaxInt64/2 {
 		return linux.EINVAL
 	}
-	base := int64(k.ClockStart()) - k.realtimeShift
+	k.ntpAdvance(now)
+	base := k.realtimeBase() - k.realtimeShift
 	k.realtimeShift = int64(ns-now) - base
+	k.ntpClear()
 	return nil
 }
 
@@ -230,7 +229,13 @@ type Kernel struct {
 	Net     *wnet.Stack // sockets: Unix names, the loopback network's ports
 	table   *SyscallTable
 
-	nextPID int
+	// pidCursor is where the search for the next PID starts (the last one handed
+	// out, plus one), pidMax /proc/sys/kernel/pid_max, and pidWrapped whether the
+	// search has ever gone past pidMax and started again from reservedPIDs (pid.go).
+	// lastPID is the last PID handed out; forks counts the tasks ever created.
+	pidCursor, pidMax, lastPID int
+	pidWrapped                 bool
+	forks                      uint64
 	// corePattern (once written: corePatternSet) and coreUsesPID are
 	// /proc/sys/kernel/core_pattern and core_uses_pid (coredump.go).
 	corePattern    string
@@ -280,6 +285,8 @@ type Kernel struct {
 	// realtimeShift is how far clock_settime has moved CLOCK_REALTIME from
 	// Config.ClockStart (ClockStart).
 	realtimeShift int64
+	// ntp is the NTP state adjtimex reads and sets, leap seconds included (ntp.go).
+	ntp ntpState
 	// current is the task whose syscall the kernel is executing, if any.
 	current *Task
 
@@ -336,7 +343,8 @@ func New(cfg Config) (*Kernel, error) {
 		rng:       rand.New(rand.NewPCG(cfg.Seed, 0x77656674)), // "weft"
 		policy:    cfg.Policy,
 		table:     cfg.Syscalls,
-		nextPID:   1,
+		pidCursor: 1,
+		pidMax:    PIDMax,
 		noticed:   map[string]bool{},
 		futexes:   map[futexKey][]futexWaiter{},
 		sigQueued: map[uint32]int{},
@@ -349,6 +357,7 @@ func New(cfg Config) (*Kernel, error) {
 		model:     cfg.CostModel,
 	}
 	k.host.wake = make(chan struct{}, 1)
+	k.initNTP()
 	if cfg.MaxMemory > 0 {
 		k.pool.Limit = int64(min(cfg.MaxMemory, 1<<62))
 	}
@@ -496,20 +505,26 @@ func (k *Kernel) spawn(data []byte, execfn, path string, argv, envp []string) (*
 			return nil, err
 		}
 	}
-	sid := k.nextPID
+	pid, err := k.allocPID()
+	if err != nil {
+		return nil, err
+	}
+	sid := pid
 	if k.initProc != nil {
 		sid = k.initProc.SID // a program a shell started: its own group, the shell's session
 	}
 	tg := &ThreadGroup{
-		PID:     k.nextPID,
-		PGID:    k.nextPID,
+		PID:     pid,
+		PGID:    pid,
 		SID:     sid,
 		MM:      mm.New(&k.pool),
 		FDs:     &FDTable{pool: &k.pool, k: k},
 		Umask:   0o022,
 		Creds:   Creds{UID: k.cfg.UID, EUID: k.cfg.UID, SUID: k.cfg.UID, FSUID: k.cfg.UID, GID: k.cfg.GID, EGID: k.cfg.GID, SGID: k.cfg.GID, FSGID: k.cfg.GID, Caps: initialCaps(k.cfg.UID)},
 		Rlimits: defaultRlimits(),
+		Net:     k.Net,
 	}
+	tg.MM.StackLimit = tg.stackLimit()
 	tg.Cwd, err = k.FS.Lookup(tg.FSCred(), k.FS.Root, "/home/user", true)
 	if err != nil {
 		return nil, fmt.Errorf("no home directory: %w", err)
@@ -542,7 +557,6 @@ func (k *Kernel) spawn(data []byte, execfn, path string, argv, envp []string) (*
 	// Loading the first program happens before the run's time 0, on no CPU: its work
 	// is counted (Work) but charged to no one.
 	k.charged = k.workPs()
-	k.nextPID++
 	t.TID = tg.PID
 	tg.Tasks = []*Task{t}
 	tg.liveTasks, tg.threads = 1, 1
@@ -630,19 +644,23 @@ func (k *Kernel) SpawnGuest(name string, argv, envp []string) (*ThreadGroup, err
 // each at once, as a container's init does, so that the program it parents sees a
 // parent that is alive (getppid() != 1) as under a shell on Linux.
 func (k *Kernel) spawnInit() error {
+	pid, err := k.allocPID()
+	if err != nil {
+		return err
+	}
 	tg := &ThreadGroup{
-		PID: k.nextPID, PGID: k.nextPID, SID: k.nextPID,
+		PID: pid, PGID: pid, SID: pid,
 		MM:      mm.New(&k.pool),
 		FDs:     &FDTable{pool: &k.pool, k: k},
 		Umask:   0o022,
 		Creds:   Creds{Caps: initialCaps(0)},
 		Rlimits: defaultRlimits(),
+		Net:     k.Net,
 		Exe:     "/sbin/init",
 		Comm:    "init",
 		Args:    []string{"init"},
 	}
 	tg.Cwd, tg.CwdPath = k.FS.Root, "/"
-	k.nextPID++
 	k.addGroup(tg)
 	k.initProc = tg
 	return nil

@@ -69,8 +69,12 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 		f&CLONE_THREAD != 0 && f&CLONE_SIGHAND == 0,
 		f&(CLONE_FS|CLONE_NEWNS) == CLONE_FS|CLONE_NEWNS:
 		return nil, linux.EINVAL
-	case f&cloneNamespaces != 0:
-		return nil, linux.EPERM // weft has one namespace of each kind
+	case f&(cloneNamespaces&^CLONE_NEWNET) != 0:
+		return nil, linux.EPERM // weft has one namespace of each kind but the network's
+	case f&CLONE_NEWNET != 0 && !t.TG.Creds.Capable(CAP_SYS_ADMIN):
+		return nil, linux.EPERM
+	case f&CLONE_NEWNET != 0 && f&CLONE_THREAD != 0:
+		return nil, linux.EINVAL // a weft thread cannot have a namespace of its own
 	}
 	if k.LiveTasks() >= MaxTasks {
 		return nil, linux.EAGAIN
@@ -106,24 +110,36 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 			return nil, linux.ENOMEM // fork(2): cannot allocate the kernel structures
 		}
 	}
+	pid, err := k.allocPID()
+	if err != nil {
+		if f&CLONE_VM == 0 {
+			as.Release()
+		}
+		if f&CLONE_FILES == 0 {
+			fds.CloseAll()
+		}
+		return nil, err
+	}
 
 	tg := &ThreadGroup{
-		PID:        k.nextPID,
-		Parent:     parent,
-		PGID:       parent.PGID,
-		SID:        parent.SID,
-		ExitSignal: a.ExitSignal,
-		Cwd:        parent.Cwd,
-		CwdPath:    parent.CwdPath,
-		Root:       parent.Root,
-		Umask:      parent.Umask,
-		Creds:      parent.Creds,
-		Rlimits:    parent.Rlimits,
-		SigActions: parent.SigActions,
-		Exe:        parent.Exe,
-		Comm:       parent.Comm,
-		Binary:     parent.Binary,
-		Args:       parent.Args,
+		PID:         pid,
+		Parent:      parent,
+		Net:         parent.Net,
+		THPDisabled: parent.THPDisabled,
+		PGID:        parent.PGID,
+		SID:         parent.SID,
+		ExitSignal:  a.ExitSignal,
+		Cwd:         parent.Cwd,
+		CwdPath:     parent.CwdPath,
+		Root:        parent.Root,
+		Umask:       parent.Umask,
+		Creds:       parent.Creds,
+		Rlimits:     parent.Rlimits,
+		SigActions:  parent.SigActions,
+		Exe:         parent.Exe,
+		Comm:        parent.Comm,
+		Binary:      parent.Binary,
+		Args:        parent.Args,
 
 		sigreturnAddr: parent.sigreturnAddr,
 
@@ -140,6 +156,9 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 		tg.Parent = parent.Parent
 		tg.ExitSignal = parent.ExitSignal
 	}
+	if f&CLONE_NEWNET != 0 {
+		tg.Net = parent.Net.NewNamespace()
+	}
 	tg.MM = as
 	tg.sharesMM = f&CLONE_VM != 0
 	tg.FDs = fds
@@ -148,8 +167,8 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 	} else {
 		k.work[cost.FDCopy] += tg.FDs.copied
 	}
-	k.nextPID++
 	child := &Task{k: k, TID: tg.PID, TG: tg, Ctx: t.Ctx, SigMask: t.SigMask, Nice: t.Nice, Affinity: t.Affinity,
+		NoNewPrivs: t.NoNewPrivs, SeccompStrict: t.SeccompStrict,
 		timerSlack: t.TimerSlack(), slackDefault: t.TimerSlack()}
 	child.Ctx.X[10] = 0 // the child sees clone return 0
 	if a.Stack != 0 {
@@ -194,9 +213,13 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 func (t *Task) cloneThread(a CloneArgs) (*Task, error) {
 	k := t.k
 	tg := t.TG
-	child := &Task{k: k, TID: k.nextPID, TG: tg, Ctx: t.Ctx, SigMask: t.SigMask, Nice: t.Nice, Affinity: t.Affinity,
+	tid, err := k.allocPID()
+	if err != nil {
+		return nil, err
+	}
+	child := &Task{k: k, TID: tid, TG: tg, Ctx: t.Ctx, SigMask: t.SigMask, Nice: t.Nice, Affinity: t.Affinity,
+		NoNewPrivs: t.NoNewPrivs, SeccompStrict: t.SeccompStrict,
 		timerSlack: t.TimerSlack(), slackDefault: t.TimerSlack()}
-	k.nextPID++
 	child.Ctx.X[10] = 0
 	if a.Stack != 0 {
 		child.Ctx.X[2] = a.Stack
@@ -273,6 +296,7 @@ func (t *Task) Exec(data []byte, execfn, exe string, argv, envp []string) error 
 	// old one is intact and execve can still fail.
 	oldMM, oldShared := tg.MM, tg.sharesMM
 	tg.MM, tg.sharesMM = mm.New(&k.pool), false
+	tg.MM.StackLimit = tg.stackLimit()
 	oldBin := tg.Binary
 	if err := k.execImage(t, bin, execfn, exe, argv, envp); err != nil {
 		tg.MM.Release()
@@ -873,5 +897,22 @@ func (k *Kernel) noticeOnce(key, format string, args ...any) {
 	if !k.noticed[key] {
 		k.noticed[key] = true
 		k.notice(format, args...)
+	}
+}
+
+// stackLimit is RLIMIT_STACK's soft limit as the address space keeps it (0: none).
+func (tg *ThreadGroup) stackLimit() uint64 {
+	if l := tg.Rlimits[RLIMIT_STACK].Cur; l != RLIM_INFINITY {
+		return l
+	}
+	return 0
+}
+
+// SetRlimit sets one of tg's resource limits (setrlimit(2), prlimit(2)); the caller
+// has checked it.
+func (tg *ThreadGroup) SetRlimit(res int, l Rlimit) {
+	tg.Rlimits[res] = l
+	if res == RLIMIT_STACK {
+		tg.MM.StackLimit = tg.stackLimit()
 	}
 }

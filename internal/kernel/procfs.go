@@ -267,8 +267,17 @@ func (k *Kernel) procStatus(tg *ThreadGroup) string {
 	fmt.Fprintf(&b, "SigPnd:\t%016x\nShdPnd:\t%016x\nSigBlk:\t%016x\nSigIgn:\t%016x\nSigCgt:\t%016x\n",
 		pendingOf(tg), tg.sigPending.set, blocked, ign, caught)
 	fmt.Fprintf(&b, "CapInh:\t%016x\nCapPrm:\t%016x\nCapEff:\t%016x\nCapBnd:\t%016x\nCapAmb:\t%016x\n",
-		c.Caps.Inh, c.Caps.Prm, c.Caps.Eff, c.Caps.Bnd, 0)
-	fmt.Fprintf(&b, "NoNewPrivs:\t0\nSeccomp:\t0\nSeccomp_filters:\t0\n")
+		c.Caps.Inh, c.Caps.Prm, c.Caps.Eff, c.Caps.Bnd, c.Caps.Amb)
+	nnp, seccomp := 0, 0
+	if t := tg.firstLive(); t != nil {
+		if t.NoNewPrivs {
+			nnp = 1
+		}
+		if t.SeccompStrict {
+			seccomp = 1
+		}
+	}
+	fmt.Fprintf(&b, "NoNewPrivs:\t%d\nSeccomp:\t%d\nSeccomp_filters:\t0\n", nnp, seccomp)
 	cpus := uint64(1)<<len(k.CPUs) - 1
 	if t := tg.firstLive(); t != nil && t.Affinity != 0 {
 		cpus = t.Affinity

@@ -9,6 +9,7 @@ import (
 	"weft/internal/abi/linux"
 
 	"weft/internal/mm"
+	wnet "weft/internal/net"
 	"weft/internal/vfs"
 )
 
@@ -24,8 +25,8 @@ const KernelRelease = "6.12.0-weft"
 // Hostname is the guest's host name (uname's nodename, /proc/sys/kernel/hostname).
 const Hostname = "weft"
 
-// PIDMax is /proc/sys/kernel/pid_max: Linux's default on 64-bit machines. weft hands
-// out PIDs in order and never reaches it.
+// PIDMax is the default and the largest value of /proc/sys/kernel/pid_max: Linux's
+// PID_MAX_LIMIT on 64-bit machines (pid.go).
 const PIDMax = 4194304
 
 // NROpen is /proc/sys/fs/nr_open: the most file descriptors a process may have
@@ -65,7 +66,7 @@ func (k *Kernel) procSysEntry(name string) *vfs.Inode {
 					running++
 				}
 			}
-			return fmt.Sprintf("%s %d/%d %d\n", k.loadString(), running, len(k.tasks), k.nextPID-1)
+			return fmt.Sprintf("%s %d/%d %d\n", k.loadString(), running, len(k.tasks), k.lastPID)
 		})
 	case "version":
 		return file(func() string {
@@ -151,7 +152,7 @@ func (k *Kernel) procStat() string {
 		}
 	}
 	fmt.Fprintf(&b, "intr 0\nctxt %d\nbtime %d\nprocesses %d\nprocs_running %d\nprocs_blocked %d\nsoftirq 0\n",
-		switches, k.ClockStart()/1e9, k.nextPID-1, running, blocked)
+		switches, k.ClockStart()/1e9, k.forks, running, blocked)
 	return b.String()
 }
 
@@ -180,7 +181,7 @@ func (k *Kernel) procSysDir() *vfs.Inode {
 			"hostname":    value(Hostname),
 			"ostype":      value("Linux"),
 			"osrelease":   value(KernelRelease),
-			"pid_max":     value(fmt.Sprint(PIDMax)),
+			"pid_max":     setting(func() string { return fmt.Sprint(k.pidMax) }, k.setPIDMax),
 			"threads-max": value(fmt.Sprint(MaxTasks)),
 			"ngroups_max": value("65536"),
 			"tainted":     value("0"), // weft's kernel is never tainted
@@ -208,6 +209,7 @@ func (k *Kernel) procSysDir() *vfs.Inode {
 			"max_map_count":     value(fmt.Sprint(mm.MaxMapCount)),
 			"overcommit_memory": value("0"),
 		}),
+		"net": k.procSysNet,
 		"fs": dir(map[string]func() *vfs.Inode{
 			"nr_open": value(fmt.Sprint(NROpen)),
 			"pipe-max-size": setting(func() string { return fmt.Sprint(fs.PipeMax()) }, func(s string) error {
@@ -267,4 +269,41 @@ func boolDigit(b bool) string {
 		return "1"
 	}
 	return "0"
+}
+
+// procSysNet is /proc/sys/net for the network namespace of the process that looks it
+// up (Linux's net sysctls are per namespace): ipv4/conf/{all,default,lo} with the
+// interface settings weft keeps (wnet.DevConf).
+func (k *Kernel) procSysNet() *vfs.Inode {
+	st := k.Net
+	if k.current != nil {
+		st = k.current.TG.Net
+	}
+	fs := k.FS
+	conf := func(c *wnet.DevConf) func() *vfs.Inode {
+		return func() *vfs.Inode {
+			return staticDir(fs, map[string]func() *vfs.Inode{
+				"tag": func() *vfs.Inode {
+					return fs.NewSetting(0o644, func() []byte { return []byte(fmt.Sprintln(c.Tag)) }, func(p []byte) error {
+						v, err := sysctlInt(strings.TrimSuffix(string(p), "\n"), -1<<31, 1<<31-1)
+						if err == nil {
+							c.Tag = v
+						}
+						return err
+					})
+				},
+			})
+		}
+	}
+	return staticDir(fs, map[string]func() *vfs.Inode{
+		"ipv4": func() *vfs.Inode {
+			return staticDir(fs, map[string]func() *vfs.Inode{
+				"conf": func() *vfs.Inode {
+					return staticDir(fs, map[string]func() *vfs.Inode{
+						"all": conf(&st.Conf.All), "default": conf(&st.Conf.Default), "lo": conf(&st.Conf.Lo),
+					})
+				},
+			})
+		},
+	})
 }

@@ -44,6 +44,7 @@ const (
 	SEGV_MAPERR   = 1
 	SEGV_ACCERR   = 2
 	BUS_ADRALN    = 1
+	BUS_ADRERR    = 2
 	ILL_ILLOPC    = 1
 	TRAP_BRKPT    = 1
 	CLD_EXITED    = 1
@@ -542,6 +543,9 @@ func (k *Kernel) mapSigreturn(tg *ThreadGroup) error {
 func faultSignal(stop cpu.Stop) (SigInfo, string) {
 	switch stop.Reason {
 	case cpu.StopFault:
+		if stop.Fault.Kind == mm.PastEOF {
+			return SigInfo{Signo: linux.SIGBUS, Code: BUS_ADRERR, Addr: stop.Fault.Addr}, stop.Fault.Error()
+		}
 		code := int32(SEGV_MAPERR)
 		if stop.Fault.Kind == mm.Protection {
 			code = SEGV_ACCERR

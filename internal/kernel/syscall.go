@@ -139,6 +139,13 @@ func (k *Kernel) syscall(t *Task) {
 		t.Call = CallState{Deadline: t.restart.deadline}
 		t.restart = restartBlock{}
 	}
+	if t.SeccompStrict && !seccompStrictAllows(nr) {
+		name := linux.SyscallNames[int(nr)]
+		if sc != nil {
+			name = sc.Name
+		}
+		sc = &Syscall{Name: name, Fn: seccompKill}
+	}
 	if sc == nil || sc.Fn == nil {
 		name := linux.SyscallNames[int(nr)]
 		if name == "" {
@@ -422,3 +429,22 @@ const maxUnknownNotices = 32
 
 // negErrno is the a0 value that reports e: -e as a 64-bit two's-complement number.
 func negErrno(e linux.Errno) uint64 { return -uint64(e) }
+
+// seccompStrictAllows reports whether a task in seccomp strict mode may make system
+// call nr: read, write, exit and rt_sigreturn only (seccomp(2)).
+func seccompStrictAllows(nr uint64) bool {
+	switch nr {
+	case linux.SYS_READ, linux.SYS_WRITE, linux.SYS_EXIT, linux.SYS_RT_SIGRETURN:
+		return true
+	}
+	return false
+}
+
+// seccompKill is what any other call does in strict mode: the kernel kills the task
+// with SIGKILL (__secure_computing_strict). weft kills its process: a weft thread
+// cannot end by a signal on its own.
+func seccompKill(t *Task, _ *SyscallArgs) (uint64, error) {
+	t.k.notice("pid %d killed by SIGKILL: a system call other than read, write, exit and rt_sigreturn in seccomp strict mode", t.TG.PID)
+	t.k.exitGroup(t.TG, 0, linux.SIGKILL)
+	return 0, ErrNoReturn
+}

@@ -9,6 +9,7 @@ import (
 	"weft/internal/kernel/sched"
 	"weft/internal/loader"
 	"weft/internal/mm"
+	wnet "weft/internal/net"
 	"weft/internal/vfs"
 )
 
@@ -31,6 +32,8 @@ type Creds struct {
 	FSUID, FSGID uint32
 	Groups       []uint32
 	Caps         Caps // capabilities (caps.go)
+	// Securebits are the SECBIT_ flags of prctl(2) PR_SET_SECUREBITS (caps.go).
+	Securebits uint32
 }
 
 // VFS returns the credentials that file permission checks use.
@@ -92,9 +95,17 @@ func defaultRlimits() [RLIM_NLIMITS]Rlimit {
 // ThreadGroup is a process: an address space, open files, a working directory,
 // credentials and limits, shared by its tasks (threads).
 type ThreadGroup struct {
-	PID      int
-	Parent   *ThreadGroup
-	Children []*ThreadGroup // living and zombie children, in creation order
+	PID    int
+	Parent *ThreadGroup
+	// Net is the process's network namespace (the kernel's Net unless clone or
+	// unshare made a new one with CLONE_NEWNET). weft keeps it per process: a thread
+	// cannot have a namespace of its own.
+	Net *wnet.Stack
+	// THPDisabled is prctl(2)'s PR_SET_THP_DISABLE flag (Linux's MMF_DISABLE_THP):
+	// inherited by fork and kept across execve. weft has no transparent huge pages
+	// for it to turn off.
+	THPDisabled bool
+	Children    []*ThreadGroup // living and zombie children, in creation order
 	// Tasks are the group's tasks that have not exited. A task that exits leaves it,
 	// its accounting added to deadStats, so that a process that creates and joins a
 	// million threads holds no more than the threads alive.
@@ -226,6 +237,13 @@ type Task struct {
 	name string
 	// PdeathSig is sent to the task when its parent process dies (PR_SET_PDEATHSIG).
 	PdeathSig Signal
+	// NoNewPrivs (PR_SET_NO_NEW_PRIVS) is never cleared once set, and passes to the
+	// threads and processes the task creates and across execve.
+	NoNewPrivs bool
+	// SeccompStrict (seccomp(2) SECCOMP_SET_MODE_STRICT, PR_SET_SECCOMP 1): the
+	// task may make no system call but read, write, exit and rt_sigreturn; any other
+	// kills it with SIGKILL. It passes to new tasks and across execve.
+	SeccompStrict bool
 	// timerSlack and slackDefault are the thread's current and default timer slack
 	// in ns (PR_SET_TIMERSLACK), 0 standing for Linux's 50 µs; see timerslack.go.
 	timerSlack, slackDefault uint64

@@ -10,8 +10,10 @@ import (
 // the file system information (CLONE_FS: weft keeps the working directory and umask
 // per process, so a lone thread shares them with no one) and the System V semaphore
 // undo list (CLONE_SYSVSEM, which applies the process's adjustments now, as Linux's
-// exit_sem does). weft has no namespaces: asking for a new one is EPERM without
-// CAP_SYS_ADMIN and EINVAL with it, as on a kernel built without them. The flags Linux
+// exit_sem does) and the network namespace (CLONE_NEWNET, CAP_SYS_ADMIN only; weft
+// keeps it per process, so only for a process with one thread). weft has no other
+// namespaces: asking for a new one is EPERM without CAP_SYS_ADMIN and EINVAL with
+// it, as on a kernel built without them. The flags Linux
 // accepts only for a process that shares nothing (CLONE_THREAD, CLONE_SIGHAND,
 // CLONE_VM) are EINVAL otherwise.
 func (t *Task) Unshare(flags uint64) error {
@@ -35,7 +37,15 @@ func (t *Task) Unshare(flags uint64) error {
 		if !tg.Creds.Capable(CAP_SYS_ADMIN) {
 			return linux.EPERM
 		}
-		return linux.EINVAL
+		if flags&(cloneNamespaces|cloneNewTime)&^CLONE_NEWNET != 0 {
+			return linux.EINVAL
+		}
+		if !single {
+			return linux.EINVAL // weft keeps the network namespace per process
+		}
+	}
+	if flags&CLONE_NEWNET != 0 {
+		tg.Net = tg.Net.NewNamespace()
 	}
 	if flags&(CLONE_FS|CLONE_SYSVSEM|CLONE_FILES) != 0 && !single {
 		// The threads of a weft process share these; one thread cannot leave (Linux

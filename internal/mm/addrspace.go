@@ -16,6 +16,40 @@ type Pool struct {
 	// model. The kernel, on its one goroutine, reads it before and after each piece
 	// of work to charge the task that did it.
 	Work Work
+
+	// spaces are the live address spaces drawing on the pool (made by New or Fork,
+	// not yet Released), in no particular order: a file truncated under its shared
+	// mappings takes its pages back from each (ZapFile).
+	spaces []*AddressSpace
+}
+
+// register adds as to the pool's live address spaces.
+func (p *Pool) register(as *AddressSpace) {
+	as.poolIndex = len(p.spaces)
+	p.spaces = append(p.spaces, as)
+}
+
+// unregister removes as from the pool's live address spaces.
+func (p *Pool) unregister(as *AddressSpace) {
+	i := as.poolIndex
+	if i < 0 || i >= len(p.spaces) || p.spaces[i] != as {
+		return
+	}
+	last := p.spaces[len(p.spaces)-1]
+	p.spaces[i], last.poolIndex = last, i
+	p.spaces[len(p.spaces)-1] = nil
+	p.spaces = p.spaces[:len(p.spaces)-1]
+	as.poolIndex = -1
+}
+
+// ZapFile unmaps, from every shared mapping of file in every address space, the pages
+// of the file from page first on (truncate(2) shrinking a mapped file: Linux's
+// unmap_mapping_range). The mappings stay; touching those pages again raises SIGBUS
+// while they lie past the file's end, and maps the file's new page once it has grown.
+func (p *Pool) ZapFile(file FilePages, first uint64) {
+	for _, as := range p.spaces {
+		as.zapFile(file, first)
+	}
 }
 
 // Work counts units of memory-management work (see internal/kernel/cost).
@@ -113,14 +147,32 @@ type VMA struct {
 	// NoMayWrite (Linux's VM_MAYWRITE clear): a shared mapping of a file opened
 	// read-only, which mprotect may never make writable.
 	NoMayWrite bool
+	// GrowsDown (MAP_GROWSDOWN, VM_GROWSDOWN): a fault in the free space just below
+	// the mapping extends it down to the faulting page (growStack).
+	GrowsDown bool
 	// Unreadable: the program asked for no PROT_READ (VM_READ clear). RISC-V pages
 	// that may be written or run are readable all the same (Perm has PermRead), but
 	// /proc/PID/maps shows what was asked for, as Linux's vm_flags do.
 	Unreadable bool
 
 	// Holder, if set, is told of each VMA that maps it as it comes and goes (a
-	// System V shared memory segment counts its attachments so; see SetHolder).
+	// System V shared memory segment counts its attachments so; see SetHolder; a
+	// file mapped shared counts its mappings so).
 	Holder Holder
+
+	// File, for a shared mapping of a file in memory (MapFile), is the file whose own
+	// pages the mapping maps, page Off/PageSize at Start: each page is mapped when
+	// first touched, and a page wholly past the file's end is a bus error (SIGBUS).
+	File FilePages
+}
+
+// FilePages is a file whose own pages shared mappings map (mmap(2) MAP_SHARED of a
+// tmpfs file): a store through a mapping is what a read of the file sees.
+type FilePages interface {
+	// FilePage returns the frame of the file's page i, allocating it (and charging
+	// the memory cap) if it is a hole; nil if the cap cannot take it. inFile is false,
+	// and nothing is allocated, if the page lies wholly past the file's end.
+	FilePage(i uint64) (f *Frame, inFile bool)
 }
 
 // Holder is what a mapping belongs to that must know how many VMAs map it: Hold(+1)
@@ -174,8 +226,13 @@ type AddressSpace struct {
 	// LockFutureOnFault (with MCL_ONFAULT) leaves those mappings' pages to be made
 	// present when touched.
 	LockFutureOnFault bool
+	// StackLimit is RLIMIT_STACK's soft limit, which the kernel keeps here: a
+	// MAP_GROWSDOWN mapping may not grow larger (0: no limit).
+	StackLimit uint64
 
 	Stats Stats
+
+	poolIndex int // where as is in pool.spaces
 }
 
 // New returns an empty address space drawing frames from pool.
@@ -183,6 +240,7 @@ func New(pool *Pool) *AddressSpace {
 	as := &AddressSpace{pool: pool}
 	as.root = as.newNode(levels - 1)
 	pool.Work.NodesAllocated++
+	pool.register(as)
 	return as
 }
 
@@ -229,7 +287,9 @@ func (as *AddressSpace) Page(vaddr uint64, acc Access) (*Frame, *Fault) {
 func (as *AddressSpace) fault(vaddr uint64, acc Access) (*Frame, *Fault) {
 	v := as.Find(vaddr)
 	if v == nil {
-		return nil, &Fault{Addr: vaddr, Access: acc, Kind: Unmapped}
+		if v = as.growStack(vaddr); v == nil {
+			return nil, &Fault{Addr: vaddr, Access: acc, Kind: Unmapped}
+		}
 	}
 	if v.Perm&acc.perm() == 0 {
 		return nil, &Fault{Addr: vaddr, Access: acc, Kind: Protection}
@@ -241,6 +301,11 @@ func (as *AddressSpace) fault(vaddr uint64, acc Access) (*Frame, *Fault) {
 func (as *AddressSpace) populate(v *VMA, vaddr uint64, acc Access) (*Frame, *Fault) {
 	// The walk below may create or copy a node on each level under the root, and then
 	// take a frame: make sure all of it fits before changing anything.
+	if v.File != nil {
+		if e, _ := as.lookup(vaddr >> PageShift); e == nil || e.frame == nil {
+			return as.populateFile(v, vaddr, acc)
+		}
+	}
 	if !as.pool.Fits(as.pathCost(vaddr>>PageShift) + FrameBytes) {
 		return nil, &Fault{Addr: vaddr, Access: acc, Kind: OutOfMemory}
 	}
@@ -274,6 +339,106 @@ func (as *AddressSpace) populate(v *VMA, vaddr uint64, acc Access) (*Frame, *Fau
 		as.Gen++ // translations of this page cached anywhere now point at the old frame
 	}
 	return e.frame, nil
+}
+
+// SetGrowsDown marks the mappings in [start, start+length) MAP_GROWSDOWN (growStack),
+// which also keeps mmap's choice of addresses StackGuardGap below them.
+func (as *AddressSpace) SetGrowsDown(start, length uint64) error {
+	end := start + length
+	if err := as.splitAround(start, end); err != nil {
+		return err
+	}
+	var vs []*VMA
+	as.vmas.overlapping(start, end, func(v *VMA) { vs = append(vs, v) })
+	for _, v := range vs {
+		as.vmas.remove(v) // gapStart changes: the tree's summaries with it
+		v.GrowsDown = true
+		as.vmas.insert(v)
+	}
+	return nil
+}
+
+// StackGuardGap is the free space a growing stack mapping keeps above the mapping
+// below it (Linux's stack_guard_gap: 256 pages).
+const StackGuardGap = 256 * PageSize
+
+// growStack extends the MAP_GROWSDOWN mapping just above vaddr, if there is one, down
+// to vaddr's page, and returns it; nil if there is none or it may not grow so far: it
+// would come within StackGuardGap of the mapping below (unless that one grows down
+// too, or is PROT_NONE), or pass StackLimit (Linux's expand_downwards and
+// acct_stack_growth).
+func (as *AddressSpace) growStack(vaddr uint64) *VMA {
+	v := as.vmas.ceil(vaddr)
+	if v == nil || !v.GrowsDown || vaddr >= v.Start || vaddr < PageSize {
+		return nil
+	}
+	start := vaddr &^ PageMask
+	if as.StackLimit != 0 && v.End-start > as.StackLimit {
+		return nil
+	}
+	var prev *VMA // the mapping just below v, if it ends within the gap
+	as.vmas.overlapping(sub(start, StackGuardGap), start, func(w *VMA) { prev = w })
+	if prev != nil && !prev.GrowsDown && prev.Perm != 0 {
+		return nil
+	}
+	as.resize(v, start, v.End)
+	return v
+}
+
+// populateFile maps the file's page for vaddr, inside v, a shared file mapping: a bus
+// error if the page lies wholly past the file's end (mmap(2): "An attempt to access a
+// page of the buffer beyond the end of the mapped file results in SIGBUS").
+func (as *AddressSpace) populateFile(v *VMA, vaddr uint64, acc Access) (*Frame, *Fault) {
+	vpn := vaddr >> PageShift
+	if !as.pool.Fits(as.pathCost(vpn)) {
+		return nil, &Fault{Addr: vaddr, Access: acc, Kind: OutOfMemory}
+	}
+	f, inFile := v.File.FilePage((v.Off + (vaddr&^PageMask - v.Start)) >> PageShift)
+	if !inFile {
+		return nil, &Fault{Addr: vaddr, Access: acc, Kind: PastEOF}
+	}
+	if f == nil {
+		return nil, &Fault{Addr: vaddr, Access: acc, Kind: OutOfMemory}
+	}
+	e := as.mutable(vpn, true)
+	f.refs++
+	*e = pte{frame: f, perm: v.Perm, shared: true}
+	as.pool.Work.Refs++
+	as.Stats.PageFaults++
+	as.Stats.Resident++
+	as.Stats.PeakResident = max(as.Stats.PeakResident, as.Stats.Resident)
+	return f, nil
+}
+
+// MapFile maps file's pages from page off/PageSize on at [start, start+length),
+// shared, replacing whatever was there: each page is mapped when first touched
+// (mmap(2) MAP_SHARED of a file in memory). off must be page-aligned. The file is
+// the VMA's Holder too, if it is one, so that it knows whether it is mapped.
+func (as *AddressSpace) MapFile(start, length uint64, perm Perm, name string, file FilePages, off uint64) error {
+	h, _ := file.(Holder)
+	return as.insertVMA(&VMA{Start: start, End: start + length, Perm: perm, Shared: true, Name: name, File: file, Off: off, Holder: h})
+}
+
+// zapFile unmaps the pages of file from page first on from as's shared mappings of it.
+func (as *AddressSpace) zapFile(file FilePages, first uint64) {
+	zapped := false
+	for _, v := range as.vmas.all() {
+		if v.File != file {
+			continue
+		}
+		lo := v.Start
+		if fp := v.Off >> PageShift; fp < first {
+			lo = v.Start + (first-fp)<<PageShift
+		}
+		if lo < v.Start || lo >= v.End { // (the shift above may wrap)
+			continue
+		}
+		as.clear(lo>>PageShift, v.End>>PageShift)
+		zapped = true
+	}
+	if zapped {
+		as.Gen++
+	}
 }
 
 // Map maps [start, start+length) with perm, replacing whatever was there (as MAP_FIXED
@@ -417,7 +582,7 @@ func (as *AddressSpace) insertVMA(v *VMA) error {
 	// thousands, and does not run into MaxMapCount.
 	mergeable := func(w *VMA) bool {
 		return w != nil && !v.Shared && !w.Shared && v.Name == "" && w.Name == "" && v.Pager == nil && w.Pager == nil && w.Perm == v.Perm && w.Locked == v.Locked &&
-			w.WipeOnFork == v.WipeOnFork && w.DontFork == v.DontFork && w.DontDump == v.DontDump && w.NoMayWrite == v.NoMayWrite && w.Unreadable == v.Unreadable
+			w.WipeOnFork == v.WipeOnFork && w.DontFork == v.DontFork && w.GrowsDown == v.GrowsDown && w.DontDump == v.DontDump && w.NoMayWrite == v.NoMayWrite && w.Unreadable == v.Unreadable
 	}
 	prev, next := as.Find(start-1), as.Find(start+length)
 	switch {
@@ -533,9 +698,10 @@ func (as *AddressSpace) Fork() (*AddressSpace, error) {
 		return nil, ErrOutOfMemory
 	}
 	c := &AddressSpace{
-		pool:     as.pool,
-		vmas:     as.vmas.clone(),
-		BrkStart: as.BrkStart, Brk: as.Brk, MmapBase: as.MmapBase,
+		poolIndex: -1,
+		pool:      as.pool,
+		vmas:      as.vmas.clone(),
+		BrkStart:  as.BrkStart, Brk: as.Brk, MmapBase: as.MmapBase, StackLimit: as.StackLimit,
 		Stats: Stats{Resident: as.Stats.Resident, PeakResident: as.Stats.Resident},
 	}
 	c.root = as.newNode(levels - 1)
@@ -569,6 +735,7 @@ func (as *AddressSpace) Fork() (*AddressSpace, error) {
 		}
 	}
 	as.pool.Work.VMAsCopied += uint64(as.vmas.count)
+	as.pool.register(c)
 	as.Gen++ // the parent's writable translations are copy-on-write now
 	return c, nil
 }
@@ -587,6 +754,7 @@ func (as *AddressSpace) Release() {
 	}
 	as.vmas = vmaTree{}
 	as.Stats.Resident = 0
+	as.pool.unregister(as)
 	as.Gen++
 }
 

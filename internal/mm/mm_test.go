@@ -295,3 +295,119 @@ func TestMapFramesShared(t *testing.T) {
 		t.Errorf("frames in the pool after unmapping a file = %d, want 0", pool.InUse())
 	}
 }
+
+// fakeFile is a file of size pages for MapFile: its pages are made on first use.
+type fakeFile struct {
+	pages []*Frame
+	size  uint64 // in pages
+	held  int
+}
+
+func (f *fakeFile) FilePage(i uint64) (*Frame, bool) {
+	if i >= f.size {
+		return nil, false
+	}
+	for uint64(len(f.pages)) <= i {
+		f.pages = append(f.pages, nil)
+	}
+	if f.pages[i] == nil {
+		f.pages[i] = NewFileFrame()
+	}
+	return f.pages[i], true
+}
+
+func (f *fakeFile) Hold(delta int) { f.held += delta }
+
+func TestMapFile(t *testing.T) {
+	as, pool := newAS(t)
+	file := &fakeFile{size: 2}
+	const base = 0x40000
+	if err := as.MapFile(base, 4*PageSize, rw, "f", file, PageSize); err != nil {
+		t.Fatal(err)
+	}
+	if len(file.pages) != 0 || file.held != 1 {
+		t.Fatalf("after MapFile: %d pages made, held %d; want 0, 1 (pages come on first touch)", len(file.pages), file.held)
+	}
+	// The mapping starts at the file's page 1: page 0 of the mapping is file page 1,
+	// page 1 of the mapping is past the end.
+	if err := as.WriteAt([]byte("hi"), base); err != nil {
+		t.Fatalf("WriteAt(base) = %v", err)
+	}
+	if got := string(file.pages[1].Data[:2]); got != "hi" {
+		t.Fatalf("file page 1 = %q, want the store through the mapping", got)
+	}
+	_, fault := as.Page(base+PageSize+8, Load)
+	if fault == nil || fault.Kind != PastEOF || fault.Addr != base+PageSize+8 {
+		t.Fatalf("Page(past the end) = %v, want a PastEOF fault at 0x%x", fault, base+PageSize+8)
+	}
+	child, err := as.Fork()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if file.held != 2 {
+		t.Fatalf("held after fork = %d, want 2", file.held)
+	}
+	if got := read(t, child, base, 2); string(got) != "hi" {
+		t.Fatalf("child reads %q, want the file's page", got)
+	}
+	// Truncating to one page takes page 1 from both.
+	file.size = 1
+	pool.ZapFile(file, 1)
+	for _, s := range []*AddressSpace{as, child} {
+		if _, fault := s.Page(base, Load); fault == nil || fault.Kind != PastEOF {
+			t.Fatalf("Page(base) after truncation = %v, want PastEOF", fault)
+		}
+	}
+	if file.pages[1].Refs() != 0 {
+		t.Fatalf("truncated page has %d references, want 0", file.pages[1].Refs())
+	}
+	child.Release()
+	as.Release()
+	if file.held != 0 || len(pool.spaces) != 0 {
+		t.Fatalf("after Release: held %d, %d live address spaces; want 0, 0", file.held, len(pool.spaces))
+	}
+}
+
+func TestStackGrowth(t *testing.T) {
+	as, _ := newAS(t)
+	const top = 0x800000
+	mustMap(t, as, top-4*PageSize, 4*PageSize, rw, false)
+	as.Find(top - PageSize).GrowsDown = true
+	as.StackLimit = 64 * PageSize
+	if _, f := as.Page(top-64*PageSize, Store); f != nil {
+		t.Fatalf("Page(64 pages below the top) = %v, want the stack grown to RLIMIT_STACK", f)
+	}
+	if v := as.Find(top - 64*PageSize); v == nil || v.Start != top-64*PageSize || v.End != top {
+		t.Fatalf("stack VMA = %+v, want [0x%x, 0x%x)", v, top-64*PageSize, top)
+	}
+	if _, f := as.Page(top-65*PageSize, Load); f == nil || f.Kind != Unmapped {
+		t.Fatalf("Page(65 pages below) = %v, want Unmapped (past RLIMIT_STACK)", f)
+	}
+	// A mapping below keeps the stack StackGuardGap away.
+	as.StackLimit = 0
+	low := uint64(top - 64*PageSize - StackGuardGap - 8*PageSize)
+	mustMap(t, as, low, PageSize, rw, false)
+	if _, f := as.Page(low+PageSize+StackGuardGap, Load); f != nil {
+		t.Fatalf("Page(at the gap's edge) = %v, want growth", f)
+	}
+	if _, f := as.Page(low+StackGuardGap, Load); f == nil {
+		t.Fatalf("Page(inside the gap) succeeded, want Unmapped")
+	}
+}
+
+func TestGrowsDownPlacement(t *testing.T) {
+	as, _ := newAS(t)
+	as.MmapBase = 0x10000000
+	top := as.MmapBase
+	mustMap(t, as, top-4*PageSize, 4*PageSize, rw, false)
+	if a := as.FindFree(PageSize); a != top-5*PageSize {
+		t.Fatalf("FindFree below a plain mapping = 0x%x, want 0x%x", a, top-5*PageSize)
+	}
+	if err := as.SetGrowsDown(top-4*PageSize, 4*PageSize); err != nil {
+		t.Fatal(err)
+	}
+	want := top - 4*PageSize - StackGuardGap - PageSize
+	if a := as.FindFree(PageSize); a != want {
+		t.Fatalf("FindFree below a MAP_GROWSDOWN mapping = 0x%x, want 0x%x (the guard gap kept free)", a, want)
+	}
+}

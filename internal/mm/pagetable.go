@@ -100,6 +100,9 @@ const (
 	// Watched: a debugger watches the page (cpu.Hart.DebugWatch); not the guest's
 	// fault, and never delivered to it.
 	Watched
+	// PastEOF: the page of a shared file mapping lies wholly past the file's end
+	// (SIGBUS, BUS_ADRERR).
+	PastEOF
 )
 
 // Fault describes a failed guest memory access.
@@ -117,6 +120,8 @@ func (f *Fault) Error() string {
 		return fmt.Sprintf("%v to 0x%x: out of memory", f.Access, f.Addr)
 	case Watched:
 		return fmt.Sprintf("%v to 0x%x: watched by a debugger", f.Access, f.Addr)
+	case PastEOF:
+		return fmt.Sprintf("%v to 0x%x: past the end of the mapped file", f.Access, f.Addr)
 	}
 	return fmt.Sprintf("%v to unmapped address 0x%x", f.Access, f.Addr)
 }

@@ -55,10 +55,16 @@ func (as *AddressSpace) Remap(old, oldLen, newLen uint64, mayMove bool) (uint64,
 		return 0, ErrOutOfMemory
 	}
 	pager, off := v.Pager, v.Off+(old-v.Start)
-	if err := as.Map(dst, newLen, perm, shared, name); err != nil {
+	if v.File != nil {
+		// A shared file mapping moves as one: the pages not yet touched are the
+		// file's, past its end a bus error.
+		if err := as.MapFile(dst, newLen, perm, name, v.File, off); err != nil {
+			return 0, err
+		}
+	} else if err := as.Map(dst, newLen, perm, shared, name); err != nil {
 		return 0, err
 	}
-	if w := as.Find(dst); w != nil {
+	if w := as.Find(dst); w != nil && w.File == nil {
 		w.Pager, w.Off = pager, off // pages not yet touched still come from the file
 		if w.Holder = v.Holder; w.Holder != nil {
 			w.Holder.Hold(1)

@@ -5,7 +5,7 @@ import "unsafe"
 // vmaTree holds an address space's VMAs ordered by address: a treap (a binary search
 // tree kept balanced by random heap priorities) whose nodes also record, for their
 // subtree, the lowest start, the highest end and the largest free gap between two of its
-// VMAs. Finding, inserting and removing a VMA take O(log n) expected steps, and so does
+// VMAs (a mapping that grows down starts, for these, a stack guard gap lower: gapStart). Finding, inserting and removing a VMA take O(log n) expected steps, and so does
 // finding the highest free range of a given size (as Linux's augmented VMA tree does),
 // so that a guest with tens of thousands of mappings cannot make each mmap scan them all.
 //
@@ -32,15 +32,25 @@ const vmaBytes = int64((unsafe.Sizeof(VMA{})+15)&^15 + (unsafe.Sizeof(vmaNode{})
 
 func vmaCost(v *VMA) int64 { return vmaBytes + int64(len(v.Name)) }
 
+// gapStart is where v's claim on the address space begins: its Start, less the stack
+// guard gap below a mapping that grows down, which mmap leaves free (Linux's
+// vm_start_gap).
+func gapStart(v *VMA) uint64 {
+	if v.GrowsDown {
+		return sub(v.Start, StackGuardGap)
+	}
+	return v.Start
+}
+
 func (n *vmaNode) update() {
-	n.lo, n.hi, n.gap = n.v.Start, n.v.End, 0
+	n.lo, n.hi, n.gap = gapStart(n.v), n.v.End, 0
 	if l := n.left; l != nil {
-		n.lo = l.lo
-		n.gap = max(l.gap, n.v.Start-l.hi)
+		n.lo = min(l.lo, n.lo)
+		n.gap = max(l.gap, sub(gapStart(n.v), l.hi))
 	}
 	if r := n.right; r != nil {
 		n.hi = r.hi
-		n.gap = max(n.gap, r.gap, r.lo-n.v.End)
+		n.gap = max(n.gap, r.gap, sub(r.lo, n.v.End))
 	}
 }
 
@@ -181,7 +191,7 @@ func (t *vmaTree) highestFree(length, floor, top uint64) uint64 {
 		if a := best(n.right, n.v.End, hi); a != 0 {
 			return a
 		}
-		return best(n.left, lo, n.v.Start)
+		return best(n.left, lo, gapStart(n.v))
 	}
 	return best(t.root, 0, ^uint64(0))
 }

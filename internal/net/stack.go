@@ -41,8 +41,36 @@ type Stack struct {
 	// a pid.
 	nlPorts []uint32
 	nextNL  uint32
-	// Stats counts the stack's work for weft's reports.
-	Stats Stats
+	// Stats counts the work of the stack and of every network namespace made from it
+	// (NewNamespace), for weft's reports.
+	Stats *Stats
+	// Conf holds the namespace's IPv4 interface settings that /proc/sys/net/ipv4/conf
+	// shows: for all interfaces, the default for new ones, and the loopback's.
+	Conf struct{ All, Default, Lo DevConf }
+	// init is the first network namespace, the one the kernel booted with, whose
+	// settings a new namespace starts from.
+	init *Stack
+}
+
+// DevConf is one interface's IPv4 settings (Linux's ipv4_devconf). weft keeps the
+// ones programs read and set to tell namespaces apart; its loopback network has no
+// routing for the others to change.
+type DevConf struct {
+	// Tag is the interface's tag ("tag": a value the kernel keeps for the
+	// administrator and never acts on).
+	Tag int64
+}
+
+// NewNamespace returns a new, empty network namespace (clone(2) or unshare(2) with
+// CLONE_NEWNET): its own abstract Unix names, ports, bound sockets and netlink ports;
+// Unix sockets bound to file system paths stay reachable from every namespace, as on
+// Linux. Its settings start as the first namespace's "all" and "default" ones, and
+// its loopback interface takes the default (net.core.devconf_inherit_init_net 0).
+func (st *Stack) NewNamespace() *Stack {
+	n := NewStack(st.FS)
+	n.paths, n.Stats, n.init = st.paths, st.Stats, st.init
+	n.Conf.All, n.Conf.Default, n.Conf.Lo = st.init.Conf.All, st.init.Conf.Default, st.init.Conf.Default
+	return n
 }
 
 // Stats is the counted work of the socket layer.
@@ -54,15 +82,19 @@ type Stats struct {
 	FilesPassed uint64 // open files sent with SCM_RIGHTS
 }
 
-// NewStack returns an empty network whose buffers count against fs's memory cap.
+// NewStack returns an empty network (the first network namespace) whose buffers count
+// against fs's memory cap.
 func NewStack(fs *vfs.FS) *Stack {
-	return &Stack{
+	st := &Stack{
 		FS:           fs,
 		paths:        map[*vfs.Inode]*Socket{},
 		abstract:     map[string]*Socket{},
 		nextAutobind: 0,
 		nextPort:     [2]uint16{ephemeralLow, ephemeralLow},
+		Stats:        &Stats{},
 	}
+	st.init = st
+	return st
 }
 
 // Linux's default ip_local_port_range.

@@ -82,7 +82,7 @@ func rlimit(t *kernel.Task, res, newAddr, oldAddr uint64) (uint64, error) {
 		if nl.Max > old.Max && t.TG.Creds.EUID != 0 {
 			return 0, linux.EPERM
 		}
-		t.TG.Rlimits[res] = nl
+		t.TG.SetRlimit(int(res), nl)
 	}
 	if oldAddr != 0 {
 		b := make([]byte, 16)

@@ -30,6 +30,7 @@ const (
 	MAP_TYPE            = 0x0f
 	MAP_FIXED           = 0x10
 	MAP_ANONYMOUS       = 0x20
+	MAP_GROWSDOWN       = 0x100
 	MAP_FIXED_NOREPLACE = 0x100000
 
 	// mapValidFlags are the flags MAP_SHARED_VALIDATE accepts for a file without
@@ -92,6 +93,8 @@ func mmapRegion(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		return 0, linux.EINVAL
 	case prot&^(PROT_READ|PROT_WRITE|PROT_EXEC) != 0:
 		return 0, linux.EINVAL
+	case f == nil && typ != MAP_PRIVATE && flags&MAP_GROWSDOWN != 0:
+		return 0, linux.EINVAL // shared anonymous memory cannot grow (do_mmap)
 	case f != nil && typ == MAP_SHARED_VALIDATE && flags&^mapValidFlags != 0:
 		// mmap(2): MAP_SHARED_VALIDATE refuses flags the kernel does not know, or
 		// that the file does not support (MAP_SYNC: no DAX here).
@@ -142,17 +145,13 @@ func mmapRegion(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		name = f.Path
 	}
 	if f != nil && typ != MAP_PRIVATE && f.Inode.CanSharePages() {
-		// A shared file mapping maps the file's own pages, which count against the
-		// memory cap like any other (SharePages charges the ones it must create).
-		first, count := off/mm.PageSize, length/mm.PageSize
+		// A shared file mapping maps the file's own pages as they are touched; they
+		// count against the memory cap like any other (the file charges the holes it
+		// fills), and a page wholly past the file's end is a bus error.
 		if off > vfs.MaxFileSize || length > vfs.MaxFileSize-off {
 			return 0, linux.ENOMEM
 		}
-		frames, err := f.Inode.SharePages(first, count)
-		if err != nil {
-			return 0, err
-		}
-		if err := as.MapFrames(addr, frames, protPerm(prot), name); err != nil {
+		if err := as.MapFile(addr, length, protPerm(prot), name, f.Inode, off); err != nil {
 			return 0, linux.ENOMEM
 		}
 		if noMayWrite {
@@ -181,6 +180,11 @@ func mmapRegion(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	}
 	if noMayWrite && shared {
 		as.SetForkAdvice(addr, length, func(v *mm.VMA) { v.NoMayWrite = true })
+	}
+	if flags&MAP_GROWSDOWN != 0 && f == nil && !shared {
+		// A stack that grows down into the free space below it as it is touched
+		// (mmap(2) MAP_GROWSDOWN), keeping StackGuardGap from the mapping below.
+		as.SetGrowsDown(addr, length)
 	}
 	if f != nil {
 		// A private copy of a file in memory (bounded by the cap, as the file is):

@@ -31,7 +31,8 @@ var processCalls = []entry{
 	call(linux.SYS_KILL, "kill", Kill, i, sig),
 	call(linux.SYS_TKILL, "tkill", Tkill, i, sig),
 	call(linux.SYS_TGKILL, "tgkill", Tgkill, i, i, sig),
-	call(linux.SYS_PRCTL, "prctl", Prctl, i, x, x, x, x).partial("PR_SET_NAME, PR_GET_NAME, PR_SET_PDEATHSIG, PR_GET_PDEATHSIG, PR_SET_DUMPABLE, PR_GET_DUMPABLE, PR_SET_TIMERSLACK, PR_GET_TIMERSLACK, PR_SET_CHILD_SUBREAPER, PR_GET_CHILD_SUBREAPER"),
+	call(linux.SYS_PRCTL, "prctl", Prctl, i, x, x, x, x).partial("PR_SET_NAME, PR_GET_NAME, PR_SET_PDEATHSIG, PR_GET_PDEATHSIG, PR_SET_DUMPABLE, PR_GET_DUMPABLE, PR_SET_TIMERSLACK, PR_GET_TIMERSLACK, PR_SET_CHILD_SUBREAPER, PR_GET_CHILD_SUBREAPER, PR_GET/SET_KEEPCAPS, PR_GET/SET_SECUREBITS, PR_CAPBSET_READ/DROP, PR_CAP_AMBIENT, PR_GET/SET_NO_NEW_PRIVS, PR_GET/SET_THP_DISABLE, PR_GET/SET_SECCOMP (strict mode; no filters: EINVAL)"),
+	call(linux.SYS_SECCOMP, "seccomp", Seccomp, i, x, p).partial("SECCOMP_SET_MODE_STRICT; no filters (EINVAL, as without CONFIG_SECCOMP_FILTER)"),
 	call(linux.SYS_SETPGID, "setpgid", Setpgid, i, i),
 	call(linux.SYS_GETPGID, "getpgid", Getpgid, i),
 	call(linux.SYS_SETSID, "setsid", Setsid),
@@ -551,6 +552,28 @@ const (
 	PR_SET_CHILD_SUBREAPER = 36
 	PR_GET_CHILD_SUBREAPER = 37
 	PR_GET_TIMERSLACK      = 30
+
+	PR_GET_KEEPCAPS     = 7
+	PR_SET_KEEPCAPS     = 8
+	PR_GET_SECCOMP      = 21
+	PR_SET_SECCOMP      = 22
+	PR_CAPBSET_READ     = 23
+	PR_CAPBSET_DROP     = 24
+	PR_GET_SECUREBITS   = 27
+	PR_SET_SECUREBITS   = 28
+	PR_SET_NO_NEW_PRIVS = 38
+	PR_GET_NO_NEW_PRIVS = 39
+	PR_SET_THP_DISABLE  = 41
+	PR_GET_THP_DISABLE  = 42
+	PR_CAP_AMBIENT      = 47
+
+	PR_CAP_AMBIENT_IS_SET    = 1
+	PR_CAP_AMBIENT_RAISE     = 2
+	PR_CAP_AMBIENT_LOWER     = 3
+	PR_CAP_AMBIENT_CLEAR_ALL = 4
+
+	SECCOMP_MODE_STRICT = 1
+	SECCOMP_MODE_FILTER = 2
 )
 
 // Prctl implements the prctl(2) options C libraries use.
@@ -605,6 +628,123 @@ func Prctl(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		return ret0(copyOut(t, a[1], b[:]))
 	case PR_GET_TIMERSLACK:
 		return t.TimerSlack(), nil
+	case PR_GET_KEEPCAPS:
+		return boolRet(t.TG.Creds.Securebits&kernel.SECBIT_KEEP_CAPS != 0), nil
+	case PR_SET_KEEPCAPS:
+		if a[1] > 1 {
+			return 0, linux.EINVAL
+		}
+		if !t.TG.Creds.SetKeepCaps(a[1] == 1) {
+			return 0, linux.EPERM
+		}
+		return 0, nil
+	case PR_GET_SECUREBITS:
+		return uint64(t.TG.Creds.Securebits), nil
+	case PR_SET_SECUREBITS:
+		if !t.TG.Creds.SetSecurebits(a[1]) {
+			return 0, linux.EPERM
+		}
+		return 0, nil
+	case PR_CAPBSET_READ:
+		if !kernel.ValidCap(a[1]) {
+			return 0, linux.EINVAL
+		}
+		return boolRet(t.TG.Creds.Caps.Bnd&(1<<a[1]) != 0), nil
+	case PR_CAPBSET_DROP:
+		// cap_prctl_drop: privilege is checked first.
+		if !t.TG.Creds.Capable(kernel.CAP_SETPCAP) {
+			return 0, linux.EPERM
+		}
+		if !kernel.ValidCap(a[1]) {
+			return 0, linux.EINVAL
+		}
+		t.TG.Creds.Caps.Bnd &^= 1 << a[1]
+		return 0, nil
+	case PR_CAP_AMBIENT:
+		return capAmbient(t, a)
+	case PR_SET_NO_NEW_PRIVS:
+		if a[1] != 1 || a[2]|a[3]|a[4] != 0 {
+			return 0, linux.EINVAL
+		}
+		t.NoNewPrivs = true
+		return 0, nil
+	case PR_GET_NO_NEW_PRIVS:
+		if a[1]|a[2]|a[3]|a[4] != 0 {
+			return 0, linux.EINVAL
+		}
+		return boolRet(t.NoNewPrivs), nil
+	case PR_SET_THP_DISABLE:
+		if a[2]|a[3]|a[4] != 0 {
+			return 0, linux.EINVAL
+		}
+		t.TG.THPDisabled = a[1] != 0
+		return 0, nil
+	case PR_GET_THP_DISABLE:
+		if a[1]|a[2]|a[3]|a[4] != 0 {
+			return 0, linux.EINVAL
+		}
+		return boolRet(t.TG.THPDisabled), nil
+	case PR_GET_SECCOMP:
+		if t.SeccompStrict {
+			return SECCOMP_MODE_STRICT, nil
+		}
+		return 0, nil
+	case PR_SET_SECCOMP:
+		if a[1] == SECCOMP_MODE_STRICT {
+			t.SeccompStrict = true
+			return 0, nil
+		}
+		// SECCOMP_MODE_FILTER too: weft's kernel is one built without
+		// CONFIG_SECCOMP_FILTER, whose seccomp_set_mode_filter is EINVAL.
+		return 0, linux.EINVAL
 	}
 	return 0, linux.EINVAL
+}
+
+// capAmbient implements prctl(PR_CAP_AMBIENT) (cap_task_prctl): the ambient
+// capability set, which a program keeps across execve (capabilities(7)).
+func capAmbient(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	c := &t.TG.Creds
+	if a[1] == PR_CAP_AMBIENT_CLEAR_ALL {
+		if a[2]|a[3]|a[4] != 0 {
+			return 0, linux.EINVAL
+		}
+		c.Caps.Amb = 0
+		return 0, nil
+	}
+	if !kernel.ValidCap(a[2]) || a[3]|a[4] != 0 {
+		return 0, linux.EINVAL
+	}
+	switch a[1] {
+	case PR_CAP_AMBIENT_IS_SET:
+		return boolRet(c.Caps.Amb&(1<<a[2]) != 0), nil
+	case PR_CAP_AMBIENT_RAISE:
+		if !c.RaiseAmbient(a[2]) {
+			return 0, linux.EPERM
+		}
+		return 0, nil
+	case PR_CAP_AMBIENT_LOWER:
+		c.Caps.Amb &^= 1 << a[2]
+		return 0, nil
+	}
+	return 0, linux.EINVAL
+}
+
+func boolRet(b bool) uint64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// Seccomp implements seccomp(2) for strict mode (SECCOMP_SET_MODE_STRICT: only read,
+// write, exit and rt_sigreturn from then on). weft's kernel is one built without
+// CONFIG_SECCOMP_FILTER: every other operation is EINVAL (do_seccomp).
+func Seccomp(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	const SECCOMP_SET_MODE_STRICT = 0
+	if a[0] != SECCOMP_SET_MODE_STRICT || a[1] != 0 || a[2] != 0 {
+		return 0, linux.EINVAL
+	}
+	t.SeccompStrict = true
+	return 0, nil
 }

@@ -75,7 +75,7 @@ func Socket(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if typ&^(linux.SOCK_TYPE_MASK|linux.SOCK_NONBLOCK|linux.SOCK_CLOEXEC) != 0 {
 		return 0, linux.EINVAL
 	}
-	s, err := t.Kernel().Net.NewSocket(int(a[0]), typ&linux.SOCK_TYPE_MASK, int(int32(a[2])), sockCred(t))
+	s, err := t.TG.Net.NewSocket(int(a[0]), typ&linux.SOCK_TYPE_MASK, int(int32(a[2])), sockCred(t))
 	if err != nil {
 		return 0, err
 	}
@@ -103,7 +103,7 @@ func Socketpair(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if a[2] != 0 {
 		return 0, linux.EPROTONOSUPPORT
 	}
-	x, y, err := t.Kernel().Net.Pair(typ&linux.SOCK_TYPE_MASK, sockCred(t))
+	x, y, err := t.TG.Net.Pair(typ&linux.SOCK_TYPE_MASK, sockCred(t))
 	if err != nil {
 		return 0, err
 	}
@@ -271,7 +271,7 @@ func writeSockaddr(t *kernel.Task, a wnet.Addr, addr, lenAddr uint64) error {
 func unixTarget(t *kernel.Task, sa sockaddr) (*wnet.Socket, error) {
 	k := t.Kernel()
 	if sa.abstract {
-		return k.Net.UnixAbstract(sa.path), nil
+		return t.TG.Net.UnixAbstract(sa.path), nil
 	}
 	if sa.unnamed || sa.path == "" {
 		return nil, linux.EINVAL
@@ -286,7 +286,7 @@ func unixTarget(t *kernel.Task, sa sockaddr) (*wnet.Socket, error) {
 	if !vfs.Check(t.TG.Creds.VFS(), n, vfs.MayWrite) {
 		return nil, linux.EACCES
 	}
-	return k.Net.UnixAt(n), nil
+	return t.TG.Net.UnixAt(n), nil
 }
 
 // Bind implements bind(2).

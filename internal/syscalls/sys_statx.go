@@ -66,7 +66,7 @@ func statxBuf(n *vfs.Inode) []byte {
 	le.PutUint16(b[28:], uint16(n.Mode))
 	le.PutUint64(b[32:], n.Ino)
 	le.PutUint64(b[40:], uint64(size))
-	le.PutUint64(b[48:], uint64((size+511)/512))
+	le.PutUint64(b[48:], uint64(n.Blocks()))
 	for off, t := range map[int]int64{64: n.Atime, 96: n.Ctime, 112: n.Mtime} {
 		le.PutUint64(b[off:], uint64(t/1e9))
 		le.PutUint32(b[off+8:], uint32(t%1e9))

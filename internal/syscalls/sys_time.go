@@ -36,6 +36,7 @@ const (
 	CLOCK_REALTIME_COARSE    = 5
 	CLOCK_MONOTONIC_COARSE   = 6
 	CLOCK_BOOTTIME           = 7
+	CLOCK_TAI                = 11
 
 	TIMER_ABSTIME = 1
 )
@@ -49,7 +50,9 @@ func epoch(t *kernel.Task) uint64 { return t.Kernel().ClockStart() }
 func clockNow(t *kernel.Task, id uint64) (uint64, error) {
 	switch id {
 	case CLOCK_REALTIME, CLOCK_REALTIME_COARSE:
-		return epoch(t) + t.Now(), nil
+		return t.Kernel().Realtime(t.Now()), nil
+	case CLOCK_TAI:
+		return t.Kernel().TAI(t.Now()), nil
 	case CLOCK_MONOTONIC, CLOCK_MONOTONIC_RAW, CLOCK_MONOTONIC_COARSE, CLOCK_BOOTTIME:
 		return t.Now(), nil
 	case CLOCK_PROCESS_CPUTIME_ID:
@@ -120,7 +123,7 @@ func ClockGetres(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 
 // Gettimeofday implements gettimeofday(2).
 func Gettimeofday(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
-	ns := epoch(t) + t.Now()
+	ns := t.Kernel().Realtime(t.Now())
 	if a[0] != 0 {
 		b := make([]byte, 16)
 		binary.LittleEndian.PutUint64(b, ns/1e9)

@@ -183,8 +183,9 @@ func (f *File) Write(p []byte) (int, error) {
 	return c, err
 }
 
-// MaxFileSize caps a file in memory (EFBIG beyond), so no guest can fill the host.
-const MaxFileSize = 1 << 30
+// MaxFileSize is the largest size of a file in memory, as tmpfs's (MAX_LFS_FILESIZE):
+// a sparse file holds only the pages written, which the memory cap bounds (paged.go).
+const MaxFileSize = math.MaxInt64
 
 // PWrite writes at off without moving the offset.
 func (f *File) PWrite(p []byte, off int64) (int, error) {
@@ -323,7 +324,7 @@ func Stat(n *Inode) []byte {
 	le.PutUint64(b[32:], n.Rdev)
 	le.PutUint64(b[48:], uint64(n.Size()))
 	le.PutUint32(b[56:], 4096) // st_blksize
-	le.PutUint64(b[64:], uint64((n.Size()+511)/512))
+	le.PutUint64(b[64:], uint64(n.Blocks()))
 	for i, t := range []int64{n.Atime, n.Mtime, n.Ctime} {
 		off := 72 + 16*i
 		le.PutUint64(b[off:], uint64(t/1e9))

@@ -14,13 +14,6 @@ import "weft/internal/mm"
 // FreezePages marks every in-memory file's unmapped pages as shared from now on.
 func (fs *FS) FreezePages() { fs.frozen++ }
 
-// SharedPage reports whether a checkpoint may share f, a page of n, instead of
-// copying it: a page of an in-memory file that no address space maps, and that has no
-// decode cache (which belongs to one kernel's CPUs).
-func (n *Inode) SharedPage(f *mm.Frame) bool {
-	return n.fs != nil && f.Refs() == 0 && f.Decoded == nil
-}
-
 // thaw gives n private copies of the pages it may share with a checkpoint, before n
 // changes them or lets an address space map them.
 func (n *Inode) thaw() {
@@ -28,11 +21,11 @@ func (n *Inode) thaw() {
 		return
 	}
 	n.thawed = n.fs.frozen
-	for i, f := range n.pages {
-		if f != nil && f.Refs() == 0 {
+	n.pages.each(func(_ int64, slot **mm.Frame) {
+		if f := *slot; f.Refs() == 0 {
 			c := mm.NewFileFrame()
 			c.Data = f.Data
-			n.pages[i] = c
+			*slot = c
 		}
-	}
+	})
 }

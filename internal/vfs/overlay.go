@@ -89,6 +89,10 @@ func (n *Inode) layer() *hostMount {
 // EFBIG for a file larger than an in-memory file may be.
 func (n *Inode) CopyUp() error { return n.copyUp(true) }
 
+// maxCopyUp is the largest guest-root file that can be copied into memory to be
+// changed: the copy is read whole first.
+const maxCopyUp = 1 << 30
+
 // copyUp is CopyUp; without keep the contents are dropped (a truncation to zero).
 func (n *Inode) copyUp(keep bool) error {
 	if !n.overlay() || n.IsDir() {
@@ -97,7 +101,7 @@ func (n *Inode) copyUp(keep bool) error {
 	var data []byte
 	if n.Mode&S_IFMT == S_IFREG && keep {
 		size := n.hostSize()
-		if size > MaxFileSize {
+		if size > maxCopyUp {
 			return linux.EFBIG
 		}
 		// The copy is read whole before it becomes pages: the buffer counts against
@@ -110,12 +114,12 @@ func (n *Inode) copyUp(keep bool) error {
 		if err != nil {
 			return hostErr(err)
 		}
-		data, err = io.ReadAll(io.LimitReader(h, MaxFileSize+1))
+		data, err = io.ReadAll(io.LimitReader(h, maxCopyUp+1))
 		h.Close()
 		if err != nil {
 			return hostErr(err)
 		}
-		if len(data) > MaxFileSize {
+		if len(data) > maxCopyUp {
 			return linux.EFBIG
 		}
 	}

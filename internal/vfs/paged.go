@@ -13,11 +13,13 @@ import (
 //
 // Everything the file system keeps in memory for the guest counts against the
 // kernel's memory cap (--max-memory), as tmpfs pages count against a machine's RAM:
-// each page, the slot that points at it, each inode and name, each symbolic link's
-// target. A write the cap cannot take fails with ENOSPC, as on a full tmpfs, after
-// whatever part of it fitted. The file system gives the memory back when a file is
-// gone: unlinked and no longer open. Pages that mappings still hold then pass to the
-// memory pool, which takes them back when the last mapping goes.
+// each page, the nodes of the tree that holds the pages (pages.go), each inode and
+// name, each symbolic link's target. A write the cap cannot take fails with ENOSPC, as
+// on a full tmpfs, after whatever part of it fitted. The file system gives the memory
+// back when a file is gone: unlinked, no longer open and no longer mapped shared.
+// Pages that attachments of a removed System V segment still hold then pass to the memory
+// pool, which takes them back when the last mapping goes; a page truncated away from
+// under shared mappings is unmapped from them first (mm.Pool.ZapFile).
 
 // Costs charged besides the pages themselves: the host memory of an inode with its
 // directory entry, and of a page slot.
@@ -69,39 +71,21 @@ func (n *Inode) CanSharePages() bool {
 	return n.Mode&S_IFMT == S_IFREG && n.hm == nil && n.gen == nil
 }
 
-// growSlots makes room for page slots [0, count), charging the slots.
-func (n *Inode) growSlots(count int64) bool {
-	if count <= int64(len(n.pages)) {
-		return true
-	}
-	if count > int64(cap(n.pages)) {
-		newCap := max(count, 2*int64(cap(n.pages)))
-		newCap = min(newCap, max(count, MaxFileSize/mm.PageSize))
-		if !n.fs.charge((newCap - int64(cap(n.pages))) * slotCost) {
-			return false
-		}
-		grown := make([]*mm.Frame, count, newCap)
-		copy(grown, n.pages)
-		n.pages = grown
-		return true
-	}
-	n.pages = n.pages[:count]
-	return true
-}
-
 // page returns the frame of page i, allocating (and charging) it if it is a hole.
 func (n *Inode) page(i int64) *mm.Frame {
 	n.thaw() // every caller changes the page, or maps it
-	if !n.growSlots(i + 1) {
+	if f := n.pages.get(i); f != nil {
+		return f
+	}
+	if !n.fs.charge(mm.PageSize) {
 		return nil
 	}
-	if n.pages[i] == nil {
-		if !n.fs.charge(mm.PageSize) {
-			return nil
-		}
-		n.pages[i] = mm.NewFileFrame()
+	f := mm.NewFileFrame()
+	if !n.pages.set(n.fs, i, f) {
+		n.fs.uncharge(mm.PageSize)
+		return nil
 	}
-	return n.pages[i]
+	return f
 }
 
 // SharePages returns frames for the file's pages [first, first+count), filling holes
@@ -114,7 +98,7 @@ func (n *Inode) SharePages(first, count uint64) ([]*mm.Frame, error) {
 	}
 	var need int64
 	for i := first; i < end; i++ {
-		if i >= uint64(len(n.pages)) || n.pages[i] == nil {
+		if n.pages.get(int64(i)) == nil {
 			need++
 		}
 	}
@@ -133,6 +117,25 @@ func (n *Inode) SharePages(first, count uint64) ([]*mm.Frame, error) {
 	return out, nil
 }
 
+// FilePage returns the frame of the file's page i for a shared mapping that touches
+// it (mm.FilePages): allocated (and charged) if it is a hole, nil if the cap cannot
+// take it; inFile is false if the page lies wholly past the file's end.
+func (n *Inode) FilePage(i uint64) (f *mm.Frame, inFile bool) {
+	if pages := uint64(n.size / mm.PageSize); i > pages || i == pages && n.size%mm.PageSize == 0 {
+		return nil, false
+	}
+	return n.page(int64(i)), true
+}
+
+// Hold counts the shared mappings of the file (mm.Holder), so that a truncation knows
+// whether it must take pages back from mappings.
+func (n *Inode) Hold(delta int) {
+	n.mappings += delta
+	if n.mappings == 0 {
+		n.maybeFree() // the last mapping of a file unlinked and closed
+	}
+}
+
 // pagedRead reads the file at off.
 func (n *Inode) pagedRead(p []byte, off int64) int {
 	if off >= n.size {
@@ -144,8 +147,8 @@ func (n *Inode) pagedRead(p []byte, off int64) int {
 		pos := off + int64(done)
 		i, in := pos/mm.PageSize, pos%mm.PageSize
 		chunk := p[done:min(len(p), done+int(mm.PageSize-in))]
-		if i < int64(len(n.pages)) && n.pages[i] != nil {
-			copy(chunk, n.pages[i].Data[in:])
+		if f := n.pages.get(i); f != nil {
+			copy(chunk, f.Data[in:])
 		} else {
 			clear(chunk)
 		}
@@ -183,30 +186,31 @@ func (n *Inode) pagedWrite(p []byte, off int64) (int, error) {
 func (n *Inode) pagedTruncate(size int64) {
 	n.thaw()
 	if size < n.size {
-		keep := (size + mm.PageSize - 1) / mm.PageSize
-		if in := size % mm.PageSize; in != 0 && keep-1 < int64(len(n.pages)) && n.pages[keep-1] != nil {
-			f := n.pages[keep-1]
+		keep := size / mm.PageSize
+		if size%mm.PageSize != 0 {
+			keep++
+		}
+		if in := size % mm.PageSize; in != 0 && n.pages.get(keep-1) != nil {
+			f := n.pages.get(keep - 1)
 			clear(f.Data[in:])
 			if f.Decoded != nil {
 				f.Decoded.Invalidate()
 				f.Decoded = nil
 			}
 		}
-		if keep < int64(len(n.pages)) {
-			n.dropPages(keep)
+		if n.mappings > 0 && n.fs.Mem != nil {
+			// Mappings lose the pages past the new end (Linux's
+			// truncate_pagecache): touching them is a bus error from now on.
+			n.fs.Mem.ZapFile(n, uint64(keep))
 		}
+		n.dropPages(keep)
 	}
 	n.size = size
 }
 
 // dropPages lets go of the pages from first on.
 func (n *Inode) dropPages(first int64) {
-	for i := first; i < int64(len(n.pages)); i++ {
-		f := n.pages[i]
-		if f == nil {
-			continue
-		}
-		n.pages[i] = nil
+	n.pages.clearFrom(n.fs, first, func(f *mm.Frame) {
 		if f.Disown() {
 			n.fs.uncharge(mm.PageSize)
 		} else {
@@ -215,8 +219,7 @@ func (n *Inode) dropPages(first int64) {
 			n.fs.bytes -= mm.PageSize
 			n.fs.reserved--
 		}
-	}
-	n.pages = n.pages[:first]
+	})
 }
 
 // pagedContents returns a copy of the file's bytes.
@@ -227,21 +230,18 @@ func (n *Inode) pagedContents() []byte {
 }
 
 // maybeFree gives back what a file held once nothing can reach it: no directory entry
-// links it and no open file description refers to it (a mapping keeps only its
-// pages). A directory or symbolic link goes with its last entry.
+// links it, no open file description refers to it and no shared mapping maps it. A directory or symbolic link goes with its last entry.
 func (n *Inode) maybeFree() {
 	gone := n.Nlink == 0
 	if n.IsDir() {
 		gone = n.unlinked
 	}
-	if !gone || n.opens > 0 || n.freed || n.fs == nil {
-		return
+	if !gone || n.opens > 0 || n.mappings > 0 || n.freed || n.fs == nil {
+		return // (a shared mapping keeps the file, as a VMA's vm_file does)
 	}
 	n.freed = true
 	if n.Mode&S_IFMT == S_IFREG && n.hm == nil {
-		n.dropPages(0)
-		n.fs.uncharge(int64(cap(n.pages)) * slotCost)
-		n.pages = nil
+		n.dropPages(0) // and the tree's nodes with them
 	}
 	n.fs.uncharge(n.charged)
 	n.charged = 0
@@ -289,13 +289,7 @@ func (fs *FS) NewTmpFile(c Cred, dir *Inode, mode uint32, linkable bool) (*Inode
 // ResidentPages counts the pages an in-memory file holds (System V shared memory's
 // rss).
 func (n *Inode) ResidentPages() int {
-	c := 0
-	for _, p := range n.pages {
-		if p != nil {
-			c++
-		}
-	}
-	return c
+	return int(n.pages.count)
 }
 
 // Allocate gives the in-memory file n's pages in [off, off+length) frames of their own,
@@ -328,25 +322,21 @@ func (n *Inode) PunchHole(off, length int64) error {
 		return err
 	}
 	n.thaw()
-	end := min(off+length, n.size)
-	for pos := off; pos < end; {
-		i := pos / mm.PageSize
-		next := min((i+1)*mm.PageSize, end)
-		if i < int64(len(n.pages)) && n.pages[i] != nil {
-			f := n.pages[i]
-			if pos%mm.PageSize == 0 && next-pos == mm.PageSize && f.Refs() == 0 {
-				n.pages[i] = nil
-				f.Disown()
-				n.fs.uncharge(mm.PageSize)
-			} else {
-				clear(f.Data[pos%mm.PageSize : pos%mm.PageSize+(next-pos)])
-				if f.Decoded != nil {
-					f.Decoded.Invalidate()
-					f.Decoded = nil
-				}
-			}
+	end := off + length // (shmem_truncate_range: a page wholly inside goes, past the size too)
+	// Only the pages present need anything: a hole reads as zeros already.
+	for i, f := n.pages.next(off / mm.PageSize); f != nil && i*mm.PageSize < end; i, f = n.pages.next(i + 1) {
+		pos, next := max(off, i*mm.PageSize), min((i+1)*mm.PageSize, end)
+		if pos%mm.PageSize == 0 && next-pos == mm.PageSize && f.Refs() == 0 {
+			n.pages.remove(n.fs, i)
+			f.Disown()
+			n.fs.uncharge(mm.PageSize)
+			continue
 		}
-		pos = next
+		clear(f.Data[pos%mm.PageSize : pos%mm.PageSize+(next-pos)])
+		if f.Decoded != nil {
+			f.Decoded.Invalidate()
+			f.Decoded = nil
+		}
 	}
 	n.Touch()
 	return nil
@@ -384,14 +374,29 @@ func (n *Inode) seekHole(off int64, hole bool) (int64, error) {
 		}
 		return off, nil
 	}
+	if !hole {
+		i, f := n.pages.next(off / mm.PageSize)
+		if f == nil || i >= (size+mm.PageSize-1)/mm.PageSize {
+			return 0, linux.ENXIO
+		}
+		return max(off, i*mm.PageSize), nil
+	}
+	// A hole: the first page from off's on that is absent (at most one more than the
+	// pages present, each of which is memory the guest holds).
 	for i := off / mm.PageSize; i*mm.PageSize < size; i++ {
-		present := i < int64(len(n.pages)) && n.pages[i] != nil
-		if present != hole {
+		if n.pages.get(i) == nil {
 			return max(off, i*mm.PageSize), nil
 		}
 	}
-	if hole {
-		return size, nil
+	return size, nil
+}
+
+// Blocks is st_blocks, in 512-byte units: for a file in memory, what its pages hold
+// (a hole holds nothing, as on tmpfs); for others, the size rounded up.
+func (n *Inode) Blocks() int64 {
+	if n.Mode&S_IFMT == S_IFREG && n.hm == nil && n.gen == nil && n.readAt == nil && n.set == nil {
+		return n.pages.count * (mm.PageSize / 512)
 	}
-	return 0, linux.ENXIO
+	size := n.Size()
+	return size/512 + min(size%512, 1)
 }

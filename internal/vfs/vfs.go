@@ -81,10 +81,12 @@ type Inode struct {
 	// at an offset when asked (NewReader).
 	readAt func(p []byte, off int64) (int, error)
 
-	pages []*mm.Frame // an in-memory file's contents, nil for a hole (see paged.go)
+	pages pageTree // an in-memory file's contents, by page (pages.go, paged.go)
 	// thawed is fs.frozen when n last made its pages its own (freeze.go).
 	thawed uint64
-	size   int64 // an in-memory file's size
+	// mappings counts the shared mappings (VMAs) of the file (Hold).
+	mappings int
+	size     int64 // an in-memory file's size
 
 	// What the file system charged to the memory cap for this inode itself (not its
 	// pages), how many open file descriptions refer to it, and whether it is gone

@@ -240,3 +240,41 @@ func TestSharedPagesOutliveFile(t *testing.T) {
 		t.Errorf("pool in use %d frames, %d bytes after every file and mapping went, want 0", pool.InUse(), pool.Used())
 	}
 }
+
+func TestPageTreeSparse(t *testing.T) {
+	fs := New(1000, 1000, func([]byte) {})
+	var tr pageTree
+	idx := []int64{0, 511, 512, 1 << 20, 1<<51 - 1, 7}
+	for _, i := range idx {
+		if !tr.set(fs, i, mm.NewFileFrame()) {
+			t.Fatalf("set(%d) failed", i)
+		}
+	}
+	if tr.count != int64(len(idx)) {
+		t.Fatalf("count = %d, want %d", tr.count, len(idx))
+	}
+	var got []int64
+	for i, f := tr.next(0); f != nil; i, f = tr.next(i + 1) {
+		got = append(got, i)
+	}
+	want := []int64{0, 7, 511, 512, 1 << 20, 1<<51 - 1}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("pages in order = %v, want %v", got, want)
+	}
+	if tr.get(1<<20+1) != nil || tr.get(-1) != nil || tr.slot(fs, -1) != nil {
+		t.Fatalf("a hole or a negative index has a page")
+	}
+	// The nodes on six paths, not a slot per page: a few tens of KiB at most.
+	if b := fs.MemoryBytes(); b > 64<<10 {
+		t.Fatalf("memory charged = %d bytes, want at most 64 KiB", b)
+	}
+	var dropped []int64
+	tr.clearFrom(fs, 512, func(f *mm.Frame) { dropped = append(dropped, 0) })
+	if len(dropped) != 3 || tr.count != 3 || tr.get(511) == nil || tr.get(512) != nil {
+		t.Fatalf("after clearFrom(512): dropped %d, count %d", len(dropped), tr.count)
+	}
+	tr.clearFrom(fs, 0, func(*mm.Frame) {})
+	if tr.root != nil || fs.MemoryBytes() != 0 {
+		t.Fatalf("after clearing everything: root %v, %d bytes charged", tr.root, fs.MemoryBytes())
+	}
+}

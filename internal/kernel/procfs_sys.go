@@ -212,6 +212,13 @@ func (k *Kernel) procSysDir() *vfs.Inode {
 		"net": k.procSysNet,
 		"fs": dir(map[string]func() *vfs.Inode{
 			"nr_open": value(fmt.Sprint(NROpen)),
+			"lease-break-time": setting(func() string { return fmt.Sprint(fs.LeaseBreakTime()) }, func(s string) error {
+				v, err := sysctlInt(s, 0, 1<<31-1)
+				if err == nil {
+					fs.SetLeaseBreakTime(int(v))
+				}
+				return err
+			}),
 			"pipe-max-size": setting(func() string { return fmt.Sprint(fs.PipeMax()) }, func(s string) error {
 				v, err := sysctlInt(s, 0, 1<<32-1)
 				if err != nil {

@@ -118,7 +118,7 @@ func breakLeases(t *kernel.Task, n *vfs.Inode, flags uint32) error {
 			l.ExpireLease()
 			continue
 		}
-		if l.StartBreak(to, now+vfs.LeaseBreakTime*1e9) {
+		if l.StartBreak(to, now+uint64(t.Kernel().FS.LeaseBreakTime())*1e9) {
 			t.Kernel().NotifyLeaseBreak(l)
 		}
 		if deadline == 0 || l.BreakDeadline() < deadline {

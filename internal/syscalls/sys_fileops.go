@@ -44,6 +44,11 @@ func Truncate(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if !vfs.Check(t.TG.FSCred(), n, vfs.MayWrite) {
 		return 0, linux.EACCES
 	}
+	// truncate(2) breaks leases as an open for writing does (vfs_truncate), and waits
+	// for them; ftruncate's descriptor broke them when it was opened.
+	if err := breakLeases(t, n, vfs.O_WRONLY); err != nil {
+		return 0, err
+	}
 	if err := n.Truncate(int64(a[1])); err != nil {
 		return 0, err
 	}

@@ -17,9 +17,21 @@ const (
 	F_UNLCK = 2
 )
 
-// LeaseBreakTime is /proc/sys/fs/lease-break-time (seconds): how long an opener waits
-// for a lease holder.
-const LeaseBreakTime = 45
+// DefaultLeaseBreakTime is /proc/sys/fs/lease-break-time (seconds) at boot: how long
+// an opener waits for a lease holder.
+const DefaultLeaseBreakTime = 45
+
+// LeaseBreakTime is /proc/sys/fs/lease-break-time, in seconds.
+func (fs *FS) LeaseBreakTime() int {
+	if fs.leaseBreakSet {
+		return fs.leaseBreak
+	}
+	return DefaultLeaseBreakTime
+}
+
+// SetLeaseBreakTime sets /proc/sys/fs/lease-break-time (seconds, 0 or more: with 0 a
+// lease is taken away as soon as it is broken).
+func (fs *FS) SetLeaseBreakTime(sec int) { fs.leaseBreak, fs.leaseBreakSet = sec, true }
 
 // Lease is the lease f holds (F_UNLCK for none); while it is being broken, the type it
 // is being broken to, as F_GETLEASE reports it.
@@ -67,6 +79,14 @@ func (f *File) SetLease(c Cred, typ int, privileged bool) error {
 	}
 	for _, o := range n.leases {
 		if o != f && (typ == F_WRLCK || o.lease-1 == F_WRLCK) {
+			return linux.EAGAIN
+		}
+		// An opener waiting on a break already holds the file open as Linux counts
+		// it (for writing, when the break is to F_UNLCK): no write lease while any
+		// break is pending, and no read lease while a writer waits, f's own lease
+		// included (a holder told to give up its write lease for a writer cannot
+		// keep a read lease instead).
+		if o.leaseBreaking && (typ == F_WRLCK || o.leaseBreakTo == F_UNLCK) {
 			return linux.EAGAIN
 		}
 	}

@@ -189,6 +189,9 @@ type FS struct {
 	memMounts []*MemMount // the tmpfs mounts the guest made, oldest first
 	loops     *loops      // the loop block devices (loop.go)
 	pipeMax   int         // /proc/sys/fs/pipe-max-size; 0 for PipeMaxSize
+	// leaseBreak is /proc/sys/fs/lease-break-time once set (LeaseBreakTime).
+	leaseBreak    int
+	leaseBreakSet bool
 	// pipe-user-pages-soft (once set: pipeSoftSet) and -hard, and the pages of
 	// pipe buffers each user has (pipe.go).
 	pipeSoft    int64

@@ -13,7 +13,9 @@
 // reader, or until /proc/sys/fs/lease-break-time (45 s) passes. With O_ASYNC and
 // F_SETOWN, data written to a pipe signals the owner: SIGIO, or the F_SETSIG signal
 // with si_code POLL_IN, si_fd and si_band; F_GETOWN/F_GETOWN_EX report the owner,
-// F_SETOWN_EX with an unknown process is ESRCH.
+// F_SETOWN_EX with an unknown process is ESRCH. truncate(2) breaks leases as an open
+// for writing does; a write lease broken for a writer cannot be downgraded to a read
+// lease (EAGAIN); /proc/sys/fs/lease-break-time can be set (here to 1 s, then back).
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -135,6 +137,78 @@ int main(int argc, char **argv)
 	printf("the lease was taken away: F_GETLEASE = %c\n", lease_name(fcntl(ro3, F_GETLEASE)));
 	close(ro3);
 	unlink("f");
+
+	// truncate(2) breaks a lease as an open for writing does, and waits for it.
+	close(open("g", O_CREAT | O_WRONLY, 0644));
+	int h = open("g", O_RDONLY);
+	TRY("F_SETLEASE(F_RDLCK) on g", fcntl(h, F_SETLEASE, F_RDLCK));
+	got = 0;
+	c = fork();
+	if (c == 0) {
+		double t0 = now();
+		int r = truncate("g", 0);
+		printf("child: truncate = %s after %s\n", r == 0 ? "ok" : ename(errno), now() - t0 > 0.05 ? "waiting" : "no wait");
+		exit(0);
+	}
+	while (!got)
+		usleep(1000);
+	printf("holder got %s, F_GETLEASE = %c\n", sigabbrev_np(got), lease_name(fcntl(h, F_GETLEASE)));
+	usleep(200000);
+	int r = fcntl(h, F_SETLEASE, F_UNLCK);
+	waitpid(c, NULL, 0);
+	printf("holder gave the lease up: %d\n", r);
+	close(h);
+
+	// A write lease broken for a writer cannot be kept as a read lease.
+	int w2 = open("g", O_RDONLY);
+	TRY("F_SETLEASE(F_WRLCK) on an O_RDONLY fd", fcntl(w2, F_SETLEASE, F_WRLCK));
+	got = 0;
+	c = fork();
+	if (c == 0) {
+		int fd = open("g", O_WRONLY);
+		printf("child: open(O_WRONLY) = %s\n", fd >= 0 ? "ok" : ename(errno));
+		exit(0);
+	}
+	while (!got)
+		usleep(1000);
+	printf("holder got %s, F_GETLEASE = %c\n", sigabbrev_np(got), lease_name(fcntl(w2, F_GETLEASE)));
+	TRY("F_SETLEASE(F_RDLCK) while a writer waits", fcntl(w2, F_SETLEASE, F_RDLCK));
+	r = fcntl(w2, F_SETLEASE, F_UNLCK);
+	waitpid(c, NULL, 0);
+	printf("holder gave the lease up: %d\n", r);
+	close(w2);
+
+	// /proc/sys/fs/lease-break-time is writable, and the wait follows it.
+	char old[32] = "";
+	FILE *lb = fopen("/proc/sys/fs/lease-break-time", "r");
+	if (lb) {
+		fgets(old, sizeof old, lb);
+		fclose(lb);
+	}
+	printf("lease-break-time was %s", old);
+	lb = fopen("/proc/sys/fs/lease-break-time", "w");
+	printf("set to 1: %d\n", lb && fputs("1", lb) >= 0 && fclose(lb) == 0);
+	int h3 = open("g", O_RDONLY);
+	TRY("F_SETLEASE(F_RDLCK) on g", fcntl(h3, F_SETLEASE, F_RDLCK));
+	c = fork();
+	if (c == 0) {
+		double t0 = now();
+		int fd = open("g", O_RDWR);
+		double w = now() - t0;
+		printf("child: open(O_RDWR) = %s after %s\n", fd >= 0 ? "ok" : ename(errno),
+		       w > 0.5 && w < 3 ? "about 1 s" : "the wrong time");
+		exit(0);
+	}
+	while (waitpid(c, NULL, 0) < 0 && errno == EINTR)
+		;
+	printf("the lease was taken away: F_GETLEASE = %c\n", lease_name(fcntl(h3, F_GETLEASE)));
+	close(h3);
+	lb = fopen("/proc/sys/fs/lease-break-time", "w");
+	if (lb) {
+		fputs(old, lb);
+		fclose(lb);
+	}
+	unlink("g");
 
 	// Signal-driven I/O on a pipe.
 	int p[2];

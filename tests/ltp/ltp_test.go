@@ -9,7 +9,10 @@
 // under weft's init (so that the test's processes have a living parent as under a
 // shell), in the default guest root (scripts/rootfs.sh: Debian's /bin/sh, cp and the
 // rest that LTP's library runs, /etc/passwd with nobody), with LTP's programs mounted
-// at $LTPROOT/testcases/bin (/opt/ltp) and on PATH.
+// at $LTPROOT/testcases/bin (/opt/ltp) and on PATH. Their temporary directories
+// (TMPDIR) are in /var/tmp, on the guest root's own file system (an overlay, as
+// statfs says), not in the guest's /tmp (a tmpfs), as on a Linux machine whose /tmp is
+// on disk: LTP's lease tests refuse to run on tmpfs.
 //
 //	go test ./tests/ltp/                 # run and compare
 //	go test ./tests/ltp/ -update         # rewrite expected.txt from this run
@@ -155,7 +158,7 @@ func runOne(weft, root, dir string, l testLine, cpus int) outcome {
 		"--max-insns", strconv.Itoa(maxInsns), "--max-memory", "1G",
 		"--mount", bin + ":/opt/ltp/testcases/bin",
 		"--env", "PATH=/opt/ltp/testcases/bin:/usr/local/bin:/usr/bin:/bin",
-		"--env", "LTPROOT=/opt/ltp", "--env", "TMPDIR=/tmp", "--env", "LTP_COLORIZE_OUTPUT=0",
+		"--env", "LTPROOT=/opt/ltp", "--env", "TMPDIR=/var/tmp", "--env", "LTP_COLORIZE_OUTPUT=0",
 		"/opt/ltp/testcases/bin/" + l.argv[0]}
 	args = append(args, l.argv[1:]...)
 	cmd := exec.CommandContext(ctx, weft, args...)

@@ -27,10 +27,11 @@ type TimeNS struct {
 // (PROC_TIME_INIT_INO).
 const initTimeNSID = 0xEFFFFFFA
 
-// newTimeNS makes a time namespace with zero offsets.
-func (k *Kernel) newTimeNS() *TimeNS {
+// newTimeNS makes a time namespace, open to change, with the offsets of from (the
+// namespace for children of the process that asks: Linux's copy_time_ns).
+func (k *Kernel) newTimeNS(from *TimeNS) *TimeNS {
 	k.lastNSID++
-	return &TimeNS{ID: initTimeNSID + k.lastNSID}
+	return &TimeNS{ID: initTimeNSID + k.lastNSID, Monotonic: from.Monotonic, Boottime: from.Boottime}
 }
 
 // Offset is what the namespace adds to a clock: CLOCK_MONOTONIC's offset for the
@@ -69,7 +70,8 @@ func (t *Task) ClockNow(clock, now uint64) uint64 {
 
 // Setns implements setns(2) for a descriptor of /proc/PID/ns/time or
 // /proc/PID/ns/time_for_children: the caller's process enters that time namespace
-// (CAP_SYS_ADMIN, and a process of one thread, as Linux's timens_install asks).
+// (a process of one thread, EUSERS otherwise, and CAP_SYS_ADMIN, as Linux's
+// timens_install asks).
 // nstype is 0 or CLONE_NEWTIME.
 func (t *Task) Setns(fd int, nstype uint64) error {
 	f, err := t.TG.FDs.Get(fd)
@@ -83,11 +85,11 @@ func (t *Task) Setns(fd int, nstype uint64) error {
 	if nstype != 0 && nstype != CLONE_NEWTIME {
 		return linux.EINVAL
 	}
-	if !t.TG.Creds.Capable(CAP_SYS_ADMIN) {
-		return linux.EPERM
-	}
 	if t.TG.liveTasks != 1 {
 		return linux.EUSERS // timens_install: a multi-threaded process cannot change
+	}
+	if !t.TG.Creds.Capable(CAP_SYS_ADMIN) {
+		return linux.EPERM
 	}
 	t.TG.enterTimeNS(ns)
 	return nil

@@ -50,7 +50,7 @@ func (t *Task) Unshare(flags uint64) error {
 	}
 	if flags&CLONE_NEWTIME != 0 {
 		// The caller stays where it is; its children to come enter the new one.
-		tg.TimeNSChildren = t.k.newTimeNS()
+		tg.TimeNSChildren = t.k.newTimeNS(tg.TimeNSChildren)
 	}
 	if flags&(CLONE_FS|CLONE_SYSVSEM|CLONE_FILES) != 0 && !single {
 		// The threads of a weft process share these; one thread cannot leave (Linux

@@ -5,8 +5,8 @@
 // /proc/self/timens_offsets (CAP_SYS_TIME; EACCES after, EINVAL for a bad line, ERANGE
 // for a clock that would read below zero). A child made by fork enters it and sees the
 // offsets in clock_gettime, clock_nanosleep with TIMER_ABSTIME, timerfd_settime with
-// TFD_TIMER_ABSTIME and /proc/uptime; setns(2) with a descriptor of /proc/PID/ns/time
-// takes it back. clone3 with CLONE_NEWTIME gives the child a namespace of its own. A
+// TFD_TIMER_ABSTIME, /proc/uptime and sysinfo; setns(2) with a descriptor of
+// /proc/PID/ns/time takes it back. clone3 with CLONE_NEWTIME gives the child a namespace of its own. A
 // new namespace starts with the offsets of the one it replaces as the namespace for
 // children (Linux's copy_time_ns).
 // QEMU cannot be the oracle: the host's namespaces are not ours to make.
@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/sysinfo.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -97,6 +98,9 @@ int main(void)
 
 	int64_t mono = now(CLOCK_MONOTONIC), boot = now(CLOCK_BOOTTIME);
 	double up = uptime();
+	struct sysinfo si0;
+	sysinfo(&si0);
+	long up0 = si0.uptime;
 	int fds[2];
 	pipe(fds);
 	fflush(stdout);
@@ -105,7 +109,10 @@ int main(void)
 		int64_t m = now(CLOCK_MONOTONIC), r = now(CLOCK_MONOTONIC_RAW), b = now(CLOCK_BOOTTIME);
 		printf("child: monotonic +%lld s, raw +%lld s, boottime +%lld ds\n", (long long)((m - mono) / 1000000000),
 		       (long long)((r - mono) / 1000000000), (long long)((b - boot) / 100000000));
-		printf("child: uptime +%d s\n", (int)(uptime() - up));
+		struct sysinfo si;
+		sysinfo(&si);
+		long dsi = si.uptime - up0; // whole seconds, rounded: 200.5 s later is 200 or 201
+		printf("child: uptime +%d s, sysinfo's +200 or +201 s: %d\n", (int)(uptime() - up), dsi == 200 || dsi == 201);
 		printf("child: time and time_for_children the same: %d\n", same("/proc/self/ns/time", "/proc/self/ns/time_for_children"));
 		printf("child: write offsets: %s\n", res(put(offs, "monotonic 1 0")));
 

@@ -103,6 +103,7 @@ func (k *Kernel) procNSDir(tg *ThreadGroup) *vfs.Inode {
 	link := func(ns *TimeNS) *vfs.Inode {
 		n := fs.NewGenerated(0o444, uid, gid, emptyFile)
 		n.Owner = ns
+		n.Ino = ns.ID // stat(2) tells namespaces apart by inode number, as on Linux's nsfs
 		return fs.NewMagicLink(fmt.Sprintf("time:[%d]", ns.ID), n, uid, gid)
 	}
 	return staticDir(fs, map[string]func() *vfs.Inode{

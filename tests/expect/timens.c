@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysinfo.h>
 #include <sys/timerfd.h>
@@ -75,6 +76,13 @@ static int same(const char *a, const char *b)
 
 static const char *offs = "/proc/self/timens_offsets";
 
+// sameino says two namespace files name one namespace: the same inode number.
+static int sameino(const char *a, const char *b)
+{
+	struct stat x, y;
+	return stat(a, &x) == 0 && stat(b, &y) == 0 && x.st_ino == y.st_ino;
+}
+
 int main(void)
 {
 	int init_ns = open("/proc/self/ns/time", O_RDONLY);
@@ -114,6 +122,11 @@ int main(void)
 		long dsi = si.uptime - up0; // whole seconds, rounded: 200.5 s later is 200 or 201
 		printf("child: uptime +%d s, sysinfo's +200 or +201 s: %d\n", (int)(uptime() - up), dsi == 200 || dsi == 201);
 		printf("child: time and time_for_children the same: %d\n", same("/proc/self/ns/time", "/proc/self/ns/time_for_children"));
+		char pc[64], pt[64];
+		snprintf(pc, sizeof pc, "/proc/%d/ns/time_for_children", getppid());
+		snprintf(pt, sizeof pt, "/proc/%d/ns/time", getppid());
+		printf("child: same inode as its parent's time_for_children: %d, as its parent's time: %d\n",
+		       sameino("/proc/self/ns/time", pc), sameino("/proc/self/ns/time", pt));
 		printf("child: write offsets: %s\n", res(put(offs, "monotonic 1 0")));
 
 		int64_t t0 = now(CLOCK_MONOTONIC);

@@ -352,6 +352,9 @@ func (t *Task) Exec(data []byte, execfn, exe string, argv, envp []string) error 
 	}
 	tg.FDs.closeOnExec()
 	k.deleteTimers(tg) // POSIX timers do not survive execve(2)
+	// A new program runs in the time namespace for children, which unshare may have
+	// made (Linux's exec_task_namespaces: the offsets belong to the new address space).
+	tg.enterTimeNS(tg.TimeNSChildren)
 	tg.Execed = true
 	tg.NotDumpable = false // a new program is dumpable again (no set-user-ID: weft has none)
 	tg.Creds.execCaps()    // capabilities(7): execve of a program without file capabilities

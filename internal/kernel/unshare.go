@@ -48,10 +48,6 @@ func (t *Task) Unshare(flags uint64) error {
 	if flags&CLONE_NEWNET != 0 {
 		tg.Net = tg.Net.NewNamespace()
 	}
-	if flags&CLONE_NEWTIME != 0 {
-		// The caller stays where it is; its children to come enter the new one.
-		tg.TimeNSChildren = t.k.newTimeNS(tg.TimeNSChildren)
-	}
 	if flags&(CLONE_FS|CLONE_SYSVSEM|CLONE_FILES) != 0 && !single {
 		// The threads of a weft process share these; one thread cannot leave (Linux
 		// would give the caller copies of its own).
@@ -68,6 +64,11 @@ func (t *Task) Unshare(flags uint64) error {
 	}
 	if flags&CLONE_SYSVSEM != 0 {
 		t.k.semExit(tg)
+	}
+	if flags&CLONE_NEWTIME != 0 {
+		// The caller stays where it is; its children to come (and its next program,
+		// after execve) enter the new one.
+		tg.TimeNSChildren = t.k.newTimeNS(tg.TimeNSChildren)
 	}
 	return nil
 }

@@ -8,7 +8,8 @@
 // TFD_TIMER_ABSTIME, /proc/uptime and sysinfo; setns(2) with a descriptor of
 // /proc/PID/ns/time takes it back. clone3 with CLONE_NEWTIME gives the child a namespace of its own. A
 // new namespace starts with the offsets of the one it replaces as the namespace for
-// children (Linux's copy_time_ns).
+// children (Linux's copy_time_ns). execve enters the namespace for children (Linux's
+// exec_task_namespaces).
 // QEMU cannot be the oracle: the host's namespaces are not ours to make.
 #define _GNU_SOURCE
 #include <errno.h>
@@ -83,8 +84,14 @@ static int sameino(const char *a, const char *b)
 	return stat(a, &x) == 0 && stat(b, &y) == 0 && x.st_ino == y.st_ino;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	if (argc == 2) { // after execve: in the namespace for children
+		printf("after execve: monotonic +%lld s\n", (long long)((now(CLOCK_MONOTONIC) - atoll(argv[1])) / 1000000000));
+		printf("after execve: time and time_for_children the same: %d\n", same("/proc/self/ns/time", "/proc/self/ns/time_for_children"));
+		printf("after execve: write offsets: %s\n", res(put(offs, "monotonic 1 0")));
+		return 0;
+	}
 	int init_ns = open("/proc/self/ns/time", O_RDONLY);
 	printf("open ns/time: %s\n", res(init_ns));
 	printf("time and time_for_children the same: %d\n", same("/proc/self/ns/time", "/proc/self/ns/time_for_children"));
@@ -185,5 +192,12 @@ int main(void)
 	show("another new namespace", offs);
 	printf("write \"boottime 0 0\": %s\n", res(put(offs, "boottime 0 0")));
 	show("set", offs);
-	return 0;
+
+	// execve moves the process into its namespace for children.
+	char self[32];
+	snprintf(self, sizeof self, "%lld", (long long)mono);
+	fflush(stdout);
+	execl("/proc/self/exe", "timens", self, (char *)NULL);
+	printf("execve: %s\n", strerrorname_np(errno));
+	return 1;
 }

@@ -30,7 +30,7 @@ CONFIG_SECCOMP=y
 # CONFIG_MODULES is not set
 CONFIG_NAMESPACES=y
 # CONFIG_UTS_NS is not set
-# CONFIG_TIME_NS is not set
+CONFIG_TIME_NS=y
 # CONFIG_IPC_NS is not set
 # CONFIG_USER_NS is not set
 # CONFIG_PID_NS is not set

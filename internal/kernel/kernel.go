@@ -234,8 +234,12 @@ type Kernel struct {
 	// search has ever gone past pidMax and started again from reservedPIDs (pid.go).
 	// lastPID is the last PID handed out; forks counts the tasks ever created.
 	pidCursor, pidMax, lastPID int
-	pidWrapped                 bool
-	forks                      uint64
+	// lastNSID numbers the time namespaces made after the first (timens.go).
+	lastNSID uint64
+	// TimeNS is the first time namespace, with zero offsets.
+	TimeNS     *TimeNS
+	pidWrapped bool
+	forks      uint64
 	// corePattern (once written: corePatternSet) and coreUsesPID are
 	// /proc/sys/kernel/core_pattern and core_uses_pid (coredump.go).
 	corePattern    string
@@ -401,6 +405,7 @@ func New(cfg Config) (*Kernel, error) {
 		k.FS.Now = now
 	}
 	k.Net = wnet.NewStack(k.FS)
+	k.TimeNS = &TimeNS{ID: initTimeNSID, frozen: true}
 	k.FS.Notify = k.sendIO // signal-driven I/O (sigio.go)
 	k.makeEtc()
 	k.makeBootConfig()
@@ -514,15 +519,17 @@ func (k *Kernel) spawn(data []byte, execfn, path string, argv, envp []string) (*
 		sid = k.initProc.SID // a program a shell started: its own group, the shell's session
 	}
 	tg := &ThreadGroup{
-		PID:     pid,
-		PGID:    pid,
-		SID:     sid,
-		MM:      mm.New(&k.pool),
-		FDs:     &FDTable{pool: &k.pool, k: k},
-		Umask:   0o022,
-		Creds:   Creds{UID: k.cfg.UID, EUID: k.cfg.UID, SUID: k.cfg.UID, FSUID: k.cfg.UID, GID: k.cfg.GID, EGID: k.cfg.GID, SGID: k.cfg.GID, FSGID: k.cfg.GID, Caps: initialCaps(k.cfg.UID)},
-		Rlimits: defaultRlimits(),
-		Net:     k.Net,
+		PID:            pid,
+		PGID:           pid,
+		SID:            sid,
+		MM:             mm.New(&k.pool),
+		FDs:            &FDTable{pool: &k.pool, k: k},
+		Umask:          0o022,
+		Creds:          Creds{UID: k.cfg.UID, EUID: k.cfg.UID, SUID: k.cfg.UID, FSUID: k.cfg.UID, GID: k.cfg.GID, EGID: k.cfg.GID, SGID: k.cfg.GID, FSGID: k.cfg.GID, Caps: initialCaps(k.cfg.UID)},
+		Rlimits:        defaultRlimits(),
+		Net:            k.Net,
+		TimeNS:         k.TimeNS,
+		TimeNSChildren: k.TimeNS,
 	}
 	tg.MM.StackLimit = tg.stackLimit()
 	tg.Cwd, err = k.FS.Lookup(tg.FSCred(), k.FS.Root, "/home/user", true)
@@ -650,15 +657,17 @@ func (k *Kernel) spawnInit() error {
 	}
 	tg := &ThreadGroup{
 		PID: pid, PGID: pid, SID: pid,
-		MM:      mm.New(&k.pool),
-		FDs:     &FDTable{pool: &k.pool, k: k},
-		Umask:   0o022,
-		Creds:   Creds{Caps: initialCaps(0)},
-		Rlimits: defaultRlimits(),
-		Net:     k.Net,
-		Exe:     "/sbin/init",
-		Comm:    "init",
-		Args:    []string{"init"},
+		MM:             mm.New(&k.pool),
+		FDs:            &FDTable{pool: &k.pool, k: k},
+		Umask:          0o022,
+		Creds:          Creds{Caps: initialCaps(0)},
+		Rlimits:        defaultRlimits(),
+		Net:            k.Net,
+		TimeNS:         k.TimeNS,
+		TimeNSChildren: k.TimeNS,
+		Exe:            "/sbin/init",
+		Comm:           "init",
+		Args:           []string{"init"},
 	}
 	tg.Cwd, tg.CwdPath = k.FS.Root, "/"
 	k.addGroup(tg)

@@ -16,6 +16,7 @@ type posixTimer struct {
 	k      *Kernel
 	tg     *ThreadGroup
 	ID     int32
+	clock  uint64 // the clock ID
 	offset uint64 // the clock's value at virtual time 0 (the epoch for CLOCK_REALTIME)
 	notify int32
 	signo  Signal
@@ -39,11 +40,11 @@ type TimerSpec struct {
 	TID    int
 }
 
-// CreateTimer makes a POSIX timer on a clock whose value at virtual time 0 is offset
+// CreateTimer makes a POSIX timer on clock, whose value at virtual time 0 is offset,
 // and returns its id; EINVAL for a bad notification, EAGAIN past the per-process limit.
-func (t *Task) CreateTimer(offset uint64, spec TimerSpec, defaultValue bool) (int32, error) {
+func (t *Task) CreateTimer(clock, offset uint64, spec TimerSpec, defaultValue bool) (int32, error) {
 	tg := t.TG
-	pt := &posixTimer{k: t.k, tg: tg, offset: offset, notify: spec.Notify, signo: spec.Signo, value: spec.Value}
+	pt := &posixTimer{k: t.k, tg: tg, clock: clock, offset: offset, notify: spec.Notify, signo: spec.Signo, value: spec.Value}
 	switch spec.Notify {
 	case linux.SIGEV_NONE:
 	case linux.SIGEV_SIGNAL, linux.SIGEV_SIGNAL | linux.SIGEV_THREAD_ID:
@@ -235,6 +236,9 @@ func (pt *posixTimer) Get() (value, interval uint64) {
 	}
 	return pt.exp.left(now), pt.exp.interval
 }
+
+// Clock is the ID of the clock the timer runs on.
+func (pt *posixTimer) Clock() uint64 { return pt.clock }
 
 // Overrun is timer_getoverrun(2): the overrun count of the last expiry delivered.
 func (pt *posixTimer) Overrun() int32 { return pt.overrunLast }

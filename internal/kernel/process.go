@@ -39,6 +39,8 @@ const (
 	CLONE_NEWPID         = 0x20000000
 	CLONE_NEWNET         = 0x40000000
 	CLONE_IO             = 0x80000000
+	// CLONE_NEWTIME shares its bit with CSIGNAL: only clone3 and unshare take it.
+	CLONE_NEWTIME = 0x00000080
 
 	cloneNamespaces = CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC |
 		CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET
@@ -71,9 +73,9 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 		return nil, linux.EINVAL
 	case f&(cloneNamespaces&^CLONE_NEWNET) != 0:
 		return nil, linux.EPERM // weft has one namespace of each kind but the network's
-	case f&CLONE_NEWNET != 0 && !t.TG.Creds.Capable(CAP_SYS_ADMIN):
+	case f&(CLONE_NEWNET|CLONE_NEWTIME) != 0 && !t.TG.Creds.Capable(CAP_SYS_ADMIN):
 		return nil, linux.EPERM
-	case f&CLONE_NEWNET != 0 && f&CLONE_THREAD != 0:
+	case f&(CLONE_NEWNET|CLONE_NEWTIME) != 0 && f&CLONE_THREAD != 0:
 		return nil, linux.EINVAL // a weft thread cannot have a namespace of its own
 	}
 	if k.LiveTasks() >= MaxTasks {
@@ -122,24 +124,25 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 	}
 
 	tg := &ThreadGroup{
-		PID:         pid,
-		Parent:      parent,
-		Net:         parent.Net,
-		THPDisabled: parent.THPDisabled,
-		PGID:        parent.PGID,
-		SID:         parent.SID,
-		ExitSignal:  a.ExitSignal,
-		Cwd:         parent.Cwd,
-		CwdPath:     parent.CwdPath,
-		Root:        parent.Root,
-		Umask:       parent.Umask,
-		Creds:       parent.Creds,
-		Rlimits:     parent.Rlimits,
-		SigActions:  parent.SigActions,
-		Exe:         parent.Exe,
-		Comm:        parent.Comm,
-		Binary:      parent.Binary,
-		Args:        parent.Args,
+		PID:            pid,
+		Parent:         parent,
+		Net:            parent.Net,
+		TimeNSChildren: parent.TimeNSChildren,
+		THPDisabled:    parent.THPDisabled,
+		PGID:           parent.PGID,
+		SID:            parent.SID,
+		ExitSignal:     a.ExitSignal,
+		Cwd:            parent.Cwd,
+		CwdPath:        parent.CwdPath,
+		Root:           parent.Root,
+		Umask:          parent.Umask,
+		Creds:          parent.Creds,
+		Rlimits:        parent.Rlimits,
+		SigActions:     parent.SigActions,
+		Exe:            parent.Exe,
+		Comm:           parent.Comm,
+		Binary:         parent.Binary,
+		Args:           parent.Args,
 
 		sigreturnAddr: parent.sigreturnAddr,
 
@@ -158,6 +161,16 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 	}
 	if f&CLONE_NEWNET != 0 {
 		tg.Net = parent.Net.NewNamespace()
+	}
+	if f&CLONE_NEWTIME != 0 {
+		tg.TimeNSChildren = k.newTimeNS(parent.TimeNSChildren) // copy_time_ns
+	}
+	if f&CLONE_VM == 0 {
+		tg.enterTimeNS(tg.TimeNSChildren) // timens_on_fork
+	} else {
+		// A child sharing the address space (vfork, posix_spawn) stays in its
+		// parent's time namespace, as on Linux (copy_namespaces).
+		tg.TimeNS = parent.TimeNS
 	}
 	tg.MM = as
 	tg.sharesMM = f&CLONE_VM != 0
@@ -339,6 +352,9 @@ func (t *Task) Exec(data []byte, execfn, exe string, argv, envp []string) error 
 	}
 	tg.FDs.closeOnExec()
 	k.deleteTimers(tg) // POSIX timers do not survive execve(2)
+	// A new program runs in the time namespace for children, which unshare may have
+	// made (Linux's exec_task_namespaces: the offsets belong to the new address space).
+	tg.enterTimeNS(tg.TimeNSChildren)
 	tg.Execed = true
 	tg.NotDumpable = false // a new program is dumpable again (no set-user-ID: weft has none)
 	tg.Creds.execCaps()    // capabilities(7): execve of a program without file capabilities

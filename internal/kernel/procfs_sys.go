@@ -56,7 +56,11 @@ func (k *Kernel) procSysEntry(name string) *vfs.Inode {
 			for _, c := range k.CPUs {
 				idle += now - min(now, c.Busy)
 			}
-			return fmt.Sprintf("%.2f %.2f\n", float64(now)/1e9, float64(idle)/1e9)
+			up := now
+			if k.current != nil { // the reader's time namespace moves the uptime
+				up = k.current.ClockNow(linuxClockBoottime, now)
+			}
+			return fmt.Sprintf("%.2f %.2f\n", float64(up)/1e9, float64(idle)/1e9)
 		})
 	case "loadavg":
 		return file(func() string {

@@ -101,6 +101,9 @@ type ThreadGroup struct {
 	// unshare made a new one with CLONE_NEWNET). weft keeps it per process: a thread
 	// cannot have a namespace of its own.
 	Net *wnet.Stack
+	// TimeNS is the process's time namespace, TimeNSChildren the one its children
+	// will be in (they differ after unshare(CLONE_NEWTIME)); per process, as Net.
+	TimeNS, TimeNSChildren *TimeNS
 	// THPDisabled is prctl(2)'s PR_SET_THP_DISABLE flag (Linux's MMF_DISABLE_THP):
 	// inherited by fork and kept across execve. weft has no transparent huge pages
 	// for it to turn off.

@@ -73,6 +73,7 @@ func (e *expiry) left(now uint64) uint64 {
 // for CLOCK_REALTIME, 0 for the others).
 type TimerFD struct {
 	k      *Kernel
+	clock  uint64 // the clock ID
 	offset uint64
 	exp    expiry
 	ticks  uint64 // expirations not yet read
@@ -82,12 +83,15 @@ type TimerFD struct {
 
 type timerfdDev struct{ tf *TimerFD }
 
-// NewTimerFD returns the open file description of a new, disarmed timerfd on a clock
+// NewTimerFD returns the open file description of a new, disarmed timerfd on clock,
 // whose value at virtual time 0 is offset.
-func (k *Kernel) NewTimerFD(offset uint64, uid, gid uint32) *vfs.File {
-	tf := &TimerFD{k: k, offset: offset}
+func (k *Kernel) NewTimerFD(clock, offset uint64, uid, gid uint32) *vfs.File {
+	tf := &TimerFD{k: k, clock: clock, offset: offset}
 	return k.FS.NewAnon(timerfdDev{tf}, "[timerfd]", uid, gid, vfs.O_RDWR)
 }
+
+// Clock is the ID of the clock the timer runs on.
+func (tf *TimerFD) Clock() uint64 { return tf.clock }
 
 // TimerFDOf returns the timerfd f is, or nil.
 func TimerFDOf(f *vfs.File) *TimerFD {

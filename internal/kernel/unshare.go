@@ -10,15 +10,16 @@ import (
 // the file system information (CLONE_FS: weft keeps the working directory and umask
 // per process, so a lone thread shares them with no one) and the System V semaphore
 // undo list (CLONE_SYSVSEM, which applies the process's adjustments now, as Linux's
-// exit_sem does) and the network namespace (CLONE_NEWNET, CAP_SYS_ADMIN only; weft
-// keeps it per process, so only for a process with one thread). weft has no other
+// exit_sem does), the network namespace (CLONE_NEWNET) and the time namespace of the
+// process's future children (CLONE_NEWTIME), both CAP_SYS_ADMIN only (weft keeps them
+// per process, so only for a process with one thread). weft has no other
 // namespaces: asking for a new one is EPERM without CAP_SYS_ADMIN and EINVAL with
 // it, as on a kernel built without them. The flags Linux
 // accepts only for a process that shares nothing (CLONE_THREAD, CLONE_SIGHAND,
 // CLONE_VM) are EINVAL otherwise.
 func (t *Task) Unshare(flags uint64) error {
 	const allowed = CLONE_THREAD | CLONE_FS | CLONE_NEWNS | CLONE_SIGHAND | CLONE_VM | CLONE_FILES |
-		CLONE_SYSVSEM | cloneNamespaces | cloneNewTime
+		CLONE_SYSVSEM | cloneNamespaces | CLONE_NEWTIME
 	if flags&^allowed != 0 {
 		return linux.EINVAL
 	}
@@ -33,15 +34,15 @@ func (t *Task) Unshare(flags uint64) error {
 	if flags&CLONE_NEWUSER != 0 {
 		return linux.EINVAL // no user namespaces (create_user_ns without CONFIG_USER_NS)
 	}
-	if flags&(cloneNamespaces|cloneNewTime) != 0 {
+	if flags&(cloneNamespaces|CLONE_NEWTIME) != 0 {
 		if !tg.Creds.Capable(CAP_SYS_ADMIN) {
 			return linux.EPERM
 		}
-		if flags&(cloneNamespaces|cloneNewTime)&^CLONE_NEWNET != 0 {
+		if flags&cloneNamespaces&^CLONE_NEWNET != 0 {
 			return linux.EINVAL
 		}
 		if !single {
-			return linux.EINVAL // weft keeps the network namespace per process
+			return linux.EINVAL // weft keeps the network and time namespaces per process
 		}
 	}
 	if flags&CLONE_NEWNET != 0 {
@@ -64,8 +65,10 @@ func (t *Task) Unshare(flags uint64) error {
 	if flags&CLONE_SYSVSEM != 0 {
 		t.k.semExit(tg)
 	}
+	if flags&CLONE_NEWTIME != 0 {
+		// The caller stays where it is; its children to come (and its next program,
+		// after execve) enter the new one.
+		tg.TimeNSChildren = t.k.newTimeNS(tg.TimeNSChildren)
+	}
 	return nil
 }
-
-// cloneNewTime is CLONE_NEWTIME, which only unshare and clone3 take.
-const cloneNewTime = 0x80

@@ -100,7 +100,7 @@ func Sysinfo(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	k := t.Kernel()
 	b := make([]byte, 112)
 	le := binary.LittleEndian
-	le.PutUint64(b[0:], t.Now()/1e9)
+	le.PutUint64(b[0:], t.ClockNow(CLOCK_BOOTTIME, t.Now())/1e9) // the uptime, in t's time namespace
 	for i, l := range k.LoadAverages() {
 		le.PutUint64(b[8+8*i:], l<<(16-11)) // SI_LOAD_SHIFT 16 from FSHIFT 11
 	}

@@ -161,7 +161,7 @@ func Clone3(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	sig := le.Uint64(b[32:])
 	stack, stackSize := le.Uint64(b[40:]), le.Uint64(b[48:])
 	switch {
-	case flags&kernel.CSIGNAL != 0 || sig >= uint64(linux.NSIG):
+	case flags&kernel.CSIGNAL&^kernel.CLONE_NEWTIME != 0 || sig >= uint64(linux.NSIG):
 		return 0, linux.EINVAL
 	case flags&(kernel.CLONE_THREAD|kernel.CLONE_PARENT) != 0 && sig != 0:
 		return 0, linux.EINVAL // clone3(2): no exit signal for threads or siblings

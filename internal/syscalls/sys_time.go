@@ -54,7 +54,7 @@ func clockNow(t *kernel.Task, id uint64) (uint64, error) {
 	case CLOCK_TAI:
 		return t.Kernel().TAI(t.Now()), nil
 	case CLOCK_MONOTONIC, CLOCK_MONOTONIC_RAW, CLOCK_MONOTONIC_COARSE, CLOCK_BOOTTIME:
-		return t.Now(), nil
+		return t.ClockNow(id, t.Now()), nil // moved by the task's time namespace
 	case CLOCK_PROCESS_CPUTIME_ID:
 		return t.TG.Stats().CPUTime, nil
 	case CLOCK_THREAD_CPUTIME_ID:

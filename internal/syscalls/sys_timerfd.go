@@ -2,6 +2,7 @@ package syscalls
 
 import (
 	"encoding/binary"
+	"math"
 
 	"weft/internal/abi/linux"
 	"weft/internal/kernel"
@@ -53,7 +54,7 @@ func TimerfdCreate(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	f := t.Kernel().NewTimerFD(offset, t.TG.Creds.EUID, t.TG.Creds.EGID)
+	f := t.Kernel().NewTimerFD(a[0], offset, t.TG.Creds.EUID, t.TG.Creds.EGID)
 	f.Flags |= uint32(flags) & vfs.O_NONBLOCK
 	return installNew(t, f, flags&linux.TFD_CLOEXEC != 0)
 }
@@ -103,7 +104,11 @@ func TimerfdSettime(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	oldValue, oldInterval := tf.Set(value, interval, flags&linux.TFD_TIMER_ABSTIME != 0)
+	abs := flags&linux.TFD_TIMER_ABSTIME != 0
+	if abs {
+		value = hostTime(t, tf.Clock(), value)
+	}
+	oldValue, oldInterval := tf.Set(value, interval, abs)
 	if a[3] != 0 {
 		return ret0(copyOut(t, a[3], itimerspec(oldValue, oldInterval)))
 	}
@@ -182,7 +187,7 @@ func TimerCreate(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	id, err := t.CreateTimer(offset, spec, a[1] == 0)
+	id, err := t.CreateTimer(a[0], offset, spec, a[1] == 0)
 	if err != nil {
 		return 0, err
 	}
@@ -205,7 +210,11 @@ func TimerSettime(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	oldValue, oldInterval := pt.Set(value, interval, a[1]&linux.TIMER_ABSTIME != 0)
+	abs := a[1]&linux.TIMER_ABSTIME != 0
+	if abs {
+		value = hostTime(t, pt.Clock(), value)
+	}
+	oldValue, oldInterval := pt.Set(value, interval, abs)
 	if a[3] != 0 {
 		return ret0(copyOut(t, a[3], itimerspec(oldValue, oldInterval)))
 	}
@@ -234,4 +243,22 @@ func TimerGetoverrun(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 // TimerDelete implements timer_delete(2).
 func TimerDelete(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	return ret0(t.DeleteTimer(int32(a[0])))
+}
+
+// hostTime turns an absolute time on clock, as t's time namespace sees it, into the
+// clock's time outside any namespace (Linux's timens_ktime_to_host, at the time the
+// timer is set). A time before the clock's zero becomes 1 ns: long past, so the timer
+// expires at once, and not 0, which would disarm it.
+func hostTime(t *kernel.Task, clock, value uint64) uint64 {
+	if value == 0 {
+		return 0
+	}
+	off := t.TG.TimeNS.Offset(clock)
+	switch {
+	case off > 0 && value <= uint64(off):
+		return 1
+	case off > 0:
+		return value - uint64(off)
+	}
+	return min(value+uint64(-off), math.MaxInt64)
 }

@@ -1,0 +1,203 @@
+package kernel
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"weft/internal/abi/linux"
+	"weft/internal/vfs"
+)
+
+// TimeNS is a time namespace (time_namespaces(7)): offsets, in nanoseconds, that the
+// processes in it see added to CLOCK_MONOTONIC (and its raw and coarse variants) and to
+// CLOCK_BOOTTIME. unshare(CLONE_NEWTIME) makes one for the caller's children to come
+// (ThreadGroup.TimeNSChildren); its offsets may be written to /proc/PID/timens_offsets
+// until a process enters it, and are frozen from then on.
+type TimeNS struct {
+	// ID is the inode number /proc/PID/ns/time names the namespace by.
+	ID                  uint64
+	Monotonic, Boottime int64
+	// frozen says a process has entered the namespace (or it is the first one):
+	// its offsets can no longer change (EACCES).
+	frozen bool
+}
+
+// initTimeNSID is the inode number of the first time namespace, as Linux numbers it
+// (PROC_TIME_INIT_INO).
+const initTimeNSID = 0xEFFFFFFA
+
+// newTimeNS makes a time namespace, open to change, with the offsets of from (the
+// namespace for children of the process that asks: Linux's copy_time_ns).
+func (k *Kernel) newTimeNS(from *TimeNS) *TimeNS {
+	k.lastNSID++
+	return &TimeNS{ID: initTimeNSID + k.lastNSID, Monotonic: from.Monotonic, Boottime: from.Boottime}
+}
+
+// Offset is what the namespace adds to a clock: CLOCK_MONOTONIC's offset for the
+// monotonic clocks, CLOCK_BOOTTIME's for the boot-time ones, nothing for the others.
+func (ns *TimeNS) Offset(clock uint64) int64 {
+	switch clock {
+	case linuxClockMonotonic, linuxClockMonotonicRaw, linuxClockMonotonicCoarse:
+		return ns.Monotonic
+	case linuxClockBoottime, linuxClockBoottimeAlarm:
+		return ns.Boottime
+	}
+	return 0
+}
+
+// The clock IDs a time namespace moves (time.h).
+const (
+	linuxClockMonotonic       = 1
+	linuxClockMonotonicRaw    = 4
+	linuxClockMonotonicCoarse = 6
+	linuxClockBoottime        = 7
+	linuxClockBoottimeAlarm   = 9
+)
+
+// enterTimeNS puts tg into ns, for itself and its children, freezing ns's offsets.
+func (tg *ThreadGroup) enterTimeNS(ns *TimeNS) {
+	ns.frozen = true
+	tg.TimeNS, tg.TimeNSChildren = ns, ns
+}
+
+// ClockNow is what clock (CLOCK_MONOTONIC, CLOCK_BOOTTIME, and their variants) reads
+// for t, in nanoseconds, given the virtual time now: now moved by t's time namespace.
+// Offsets are checked when written so that no clock of a namespace reads below zero.
+func (t *Task) ClockNow(clock, now uint64) uint64 {
+	return uint64(int64(now) + t.TG.TimeNS.Offset(clock))
+}
+
+// Setns implements setns(2) for a descriptor of /proc/PID/ns/time or
+// /proc/PID/ns/time_for_children: the caller's process enters that time namespace
+// (a process of one thread, EUSERS otherwise, and CAP_SYS_ADMIN, as Linux's
+// timens_install asks).
+// nstype is 0 or CLONE_NEWTIME.
+func (t *Task) Setns(fd int, nstype uint64) error {
+	f, err := t.TG.FDs.Get(fd)
+	if err != nil {
+		return err
+	}
+	ns, ok := f.Inode.Owner.(*TimeNS)
+	if !ok {
+		return linux.EINVAL // weft's only namespace files are the time namespaces'
+	}
+	if nstype != 0 && nstype != CLONE_NEWTIME {
+		return linux.EINVAL
+	}
+	if t.TG.liveTasks != 1 {
+		return linux.EUSERS // timens_install: a multi-threaded process cannot change
+	}
+	if !t.TG.Creds.Capable(CAP_SYS_ADMIN) {
+		return linux.EPERM
+	}
+	t.TG.enterTimeNS(ns)
+	return nil
+}
+
+// procNSDir is /proc/PID/ns: links to the process's time namespace and to the one its
+// children will be in, which open to descriptors setns(2) takes.
+func (k *Kernel) procNSDir(tg *ThreadGroup) *vfs.Inode {
+	fs := k.FS
+	uid, gid := tg.Creds.EUID, tg.Creds.EGID
+	link := func(ns *TimeNS) *vfs.Inode {
+		n := fs.NewGenerated(0o444, uid, gid, emptyFile)
+		n.Owner = ns
+		n.Ino = ns.ID // stat(2) tells namespaces apart by inode number, as on Linux's nsfs
+		return fs.NewMagicLink(fmt.Sprintf("time:[%d]", ns.ID), n, uid, gid)
+	}
+	return staticDir(fs, map[string]func() *vfs.Inode{
+		"time":              func() *vfs.Inode { return link(tg.TimeNS) },
+		"time_for_children": func() *vfs.Inode { return link(tg.TimeNSChildren) },
+	})
+}
+
+func emptyFile() []byte { return nil }
+
+// procTimensOffsets is /proc/PID/timens_offsets: the offsets of tg's namespace for
+// children, as "monotonic SECS NSECS" and "boottime SECS NSECS" lines (NSECS in
+// [0, 1e9)). A write (CAP_SYS_TIME) sets one or both, each line naming its clock by name
+// or number; it is EACCES once a process has entered the namespace, ERANGE if a clock
+// would read below zero, EINVAL if a line does not parse (proc_timens_offsets_write).
+func (k *Kernel) procTimensOffsets(tg *ThreadGroup) *vfs.Inode {
+	show := func(off int64) string {
+		sec, nsec := off/1e9, off%1e9
+		if nsec < 0 {
+			sec, nsec = sec-1, nsec+1e9
+		}
+		return fmt.Sprintf("%d %d", sec, nsec)
+	}
+	n := k.FS.NewSetting(0o644, func() []byte {
+		ns := tg.TimeNSChildren
+		return []byte("monotonic " + show(ns.Monotonic) + "\nboottime " + show(ns.Boottime) + "\n")
+	}, func(p []byte) error {
+		capable := k.current == nil || k.current.TG.Creds.Capable(CAP_SYS_TIME)
+		return k.setTimensOffsets(tg.TimeNSChildren, string(p), capable)
+	})
+	n.UID, n.GID = tg.Creds.EUID, tg.Creds.EGID
+	return n
+}
+
+// setTimensOffsets parses and applies a write to timens_offsets: all of it or none.
+// As Linux, it parses the lines (EINVAL), then checks the writer's capability (EPERM),
+// the ranges (ERANGE) and last whether the namespace is still open to change (EACCES).
+func (k *Kernel) setTimensOffsets(ns *TimeNS, s string, capable bool) error {
+	type setting struct {
+		clock     uint64
+		sec, nsec int64
+	}
+	var set []setting
+	for line := range strings.SplitSeq(strings.TrimSuffix(s, "\n"), "\n") {
+		if len(set) == 2 {
+			return linux.EINVAL // at most one line per clock
+		}
+		f := strings.Fields(line)
+		if len(f) != 3 {
+			return linux.EINVAL
+		}
+		var clock uint64
+		switch f[0] {
+		case "monotonic":
+			clock = linuxClockMonotonic
+		case "boottime":
+			clock = linuxClockBoottime
+		default:
+			c, err := strconv.ParseInt(f[0], 10, 32)
+			if err != nil || (c != linuxClockMonotonic && c != linuxClockBoottime) {
+				return linux.EINVAL
+			}
+			clock = uint64(c)
+		}
+		sec, err1 := strconv.ParseInt(f[1], 10, 64)
+		nsec, err2 := strconv.ParseUint(f[2], 10, 64)
+		if err1 != nil || err2 != nil || nsec >= 1e9 {
+			return linux.EINVAL
+		}
+		set = append(set, setting{clock, sec, int64(nsec)})
+	}
+	if !capable {
+		return linux.EPERM
+	}
+	for _, x := range set {
+		// KTIME_SEC_MAX bounds an offset; the clock it makes must lie in [0, half of it].
+		const ktimeSecMax = (1<<63 - 1) / 1_000_000_000 // KTIME_MAX / NSEC_PER_SEC
+		if x.sec > ktimeSecMax || x.sec < -ktimeSecMax {
+			return linux.ERANGE
+		}
+		now := int64(k.now())
+		if t := (now+x.nsec)/1e9 + x.sec; t < 0 || t > ktimeSecMax/2 {
+			return linux.ERANGE
+		}
+	}
+	if ns.frozen {
+		return linux.EACCES
+	}
+	for _, x := range set {
+		if x.clock == linuxClockMonotonic {
+			ns.Monotonic = x.sec*1e9 + x.nsec
+		} else {
+			ns.Boottime = x.sec*1e9 + x.nsec
+		}
+	}
+	return nil
+}

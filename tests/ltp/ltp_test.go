@@ -16,7 +16,7 @@
 //
 //	go test ./tests/ltp/                 # run and compare
 //	go test ./tests/ltp/ -update         # rewrite expected.txt from this run
-//	go test ./tests/ltp/ -run LTP/kill01 # one test (-v prints its output)
+//	go test ./tests/ltp/ -run 'TestLTP/LTP/kill01$' # one test (-v prints its output)
 package ltp
 
 import (

@@ -48,6 +48,7 @@ func Truncate(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		return 0, err
 	}
 	n.Touch()
+	changedAt(t, atFDCWD, a[0], n, true, vfs.DN_MODIFY)
 	return 0, nil
 }
 

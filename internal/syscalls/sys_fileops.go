@@ -109,6 +109,10 @@ func Sendfile(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if w == 0 && err != nil {
 		return 0, blockOrErr(t, out, true, err)
 	}
+	if w > 0 { // do_sendfile
+		in.ChangedFile(vfs.DN_ACCESS)
+		out.ChangedFile(vfs.DN_MODIFY)
+	}
 	if explicit {
 		return uint64(w), writeOffset(t, a[2], pos+int64(w))
 	}
@@ -170,6 +174,8 @@ func CopyFileRange(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	}
 	if w > 0 {
 		out.Inode.Touch()
+		in.ChangedFile(vfs.DN_ACCESS)
+		out.ChangedFile(vfs.DN_MODIFY)
 	}
 	if inExplicit {
 		if err := writeOffset(t, a[1], inPos+int64(w)); err != nil {
@@ -322,9 +328,15 @@ func Fallocate(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	}
 	switch mode {
 	case 0, FALLOC_FL_KEEP_SIZE:
-		return ret0(f.Inode.Allocate(off, length, mode != 0))
+		err = f.Inode.Allocate(off, length, mode != 0)
 	case FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE:
-		return ret0(f.Inode.PunchHole(off, length))
+		err = f.Inode.PunchHole(off, length)
+	default:
+		return 0, linux.EOPNOTSUPP
 	}
-	return 0, linux.EOPNOTSUPP
+	if err != nil {
+		return 0, err
+	}
+	f.ChangedFile(vfs.DN_MODIFY) // vfs_fallocate
+	return 0, nil
 }

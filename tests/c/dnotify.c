@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -177,6 +179,32 @@ int main(void) {
 	CHECK(g);
 	show("open d/f");
 	close(g);
+
+	// Copies, allocation and extended attributes.
+	CHECK(pwrite(f, "abc", 3, 0));
+	show("pwrite d/f");
+	int h = open(in(d, "copy"), O_CREAT | O_RDWR, 0644);
+	CHECK(h);
+	show("create d/copy");
+	off_t off = 0;
+	CHECK(sendfile(h, f, &off, 3));
+	show("sendfile d/f to d/copy");
+	loff_t o1 = 0, o2 = 3;
+	CHECK(copy_file_range(f, &o1, h, &o2, 3, 0));
+	show("copy_file_range d/f to d/copy");
+	CHECK(fallocate(h, 0, 0, 8192));
+	show("fallocate d/copy");
+	CHECK(fsetxattr(h, "user.weft", "1", 1, 0));
+	show("fsetxattr d/copy");
+	CHECK(setxattr(in(d, "copy"), "user.weft", "2", 1, 0));
+	show("setxattr d/copy");
+	CHECK(getxattr(in(d, "copy"), "user.weft", buf, sizeof buf));
+	show("getxattr d/copy");
+	CHECK(removexattr(in(d, "copy"), "user.weft"));
+	show("removexattr d/copy");
+	close(h);
+	CHECK(unlink(in(d, "copy")));
+	show("unlink d/copy");
 
 	CHECK(rename(in(d, "f"), in(d, "g")));
 	show("rename d/f d/g");

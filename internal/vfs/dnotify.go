@@ -1,6 +1,10 @@
 package vfs
 
-import "weft/internal/abi/linux"
+import (
+	"unsafe"
+
+	"weft/internal/abi/linux"
+)
 
 // Directory change notification (fcntl(2) F_NOTIFY, "dnotify"; Linux
 // Documentation/filesystems/dnotify.rst). A process asks, through a descriptor of a
@@ -37,10 +41,14 @@ type dnWatch struct {
 	mask  uint32 // DN_ events, with DN_MULTISHOT
 }
 
+// dnWatchCost is what a registration charges to the memory cap.
+const dnWatchCost = int64(unsafe.Sizeof(dnWatch{}))
+
 // SetNotify implements F_NOTIFY on f, registered through descriptor fd of the
 // descriptor table owner. A mask with no events removes the registration; otherwise
 // the mask is added to that of the registration (f, owner), which now names fd, or
-// makes a new one (Linux's attach_dn). It reports whether a registration now exists.
+// makes a new one (Linux's attach_dn), ENOMEM if the memory cap does not allow it. It
+// reports whether a registration now exists.
 func (f *File) SetNotify(owner any, fd int, mask uint32) (bool, error) {
 	n := f.Inode
 	if mask&^DN_MULTISHOT == 0 {
@@ -50,19 +58,32 @@ func (f *File) SetNotify(owner any, fd int, mask uint32) (bool, error) {
 	if !n.IsDir() {
 		return false, linux.ENOTDIR
 	}
-	for i := range n.dnotify {
-		if w := &n.dnotify[i]; w.file == f && w.owner == owner {
-			w.fd, w.mask = fd, w.mask|mask
-			return true, nil
+	if i := n.findNotify(owner, f); i >= 0 {
+		w := &n.dnotify[i]
+		w.fd, w.mask = fd, w.mask|mask
+		return true, nil
+	}
+	if n.fs == nil || !n.fs.charge(dnWatchCost) {
+		return false, linux.ENOMEM
+	}
+	n.dnotify = append(n.dnotify, dnWatch{file: f, fd: fd, owner: owner, mask: mask})
+	n.fs.dnWatches++
+	return true, nil
+}
+
+// findNotify returns the index of the registration (f, owner) on n, or -1. The scan
+// counts as path steps: a guest that piles up registrations on one directory pays for
+// searching them.
+func (n *Inode) findNotify(owner any, f *File) int {
+	if n.fs != nil {
+		n.fs.WalkSteps += uint64(len(n.dnotify))
+	}
+	for i, w := range n.dnotify {
+		if w.file == f && w.owner == owner {
+			return i
 		}
 	}
-	// The newest registration is signalled first: Linux puts it at the head of the
-	// directory's list.
-	n.dnotify = append([]dnWatch{{file: f, fd: fd, owner: owner, mask: mask}}, n.dnotify...)
-	if n.fs != nil {
-		n.fs.dnWatches++
-	}
-	return true, nil
+	return -1
 }
 
 // DropNotify ends the F_NOTIFY registration f has through the descriptor table owner,
@@ -74,14 +95,13 @@ func (f *File) DropNotify(owner any) {
 }
 
 func (n *Inode) dropNotify(owner any, f *File) {
-	for i, w := range n.dnotify {
-		if w.file == f && w.owner == owner {
-			n.dnotify = append(n.dnotify[:i], n.dnotify[i+1:]...)
-			if n.fs != nil {
-				n.fs.dnWatches--
-			}
-			return
-		}
+	if i := n.findNotify(owner, f); i >= 0 {
+		last := len(n.dnotify) - 1
+		copy(n.dnotify[i:], n.dnotify[i+1:])
+		n.dnotify[last] = dnWatch{} // let the description go
+		n.dnotify = n.dnotify[:last]
+		n.fs.dnWatches--
+		n.fs.uncharge(dnWatchCost)
 	}
 }
 
@@ -90,28 +110,31 @@ func (n *Inode) dropNotify(owner any, f *File) {
 func (fs *FS) Watched() bool { return fs != nil && fs.dnWatches > 0 }
 
 // dirEvent tells dir's watchers of event (a DN_ constant): each one that asked for it
-// is signalled, newest first, and loses its registration unless it
-// is DN_MULTISHOT.
+// is signalled, newest first (Linux keeps a directory's list newest first), and
+// loses its registration unless it is DN_MULTISHOT.
 func (fs *FS) dirEvent(dir *Inode, event uint32) {
 	if dir == nil || len(dir.dnotify) == 0 || fs.DirNotify == nil {
 		return
 	}
-	kept := dir.dnotify[:0]
+	fs.WalkSteps += uint64(len(dir.dnotify))
 	var fire []dnWatch
+	kept := 0
 	for _, w := range dir.dnotify {
 		if w.mask&event != 0 {
 			fire = append(fire, w)
 			if w.mask&DN_MULTISHOT == 0 {
 				fs.dnWatches--
+				fs.uncharge(dnWatchCost)
 				continue
 			}
 		}
-		kept = append(kept, w)
+		dir.dnotify[kept] = w
+		kept++
 	}
-	clear(dir.dnotify[len(kept):])
-	dir.dnotify = kept
-	for _, w := range fire {
-		fs.DirNotify(w.file, w.fd)
+	clear(dir.dnotify[kept:])
+	dir.dnotify = dir.dnotify[:kept]
+	for i := len(fire) - 1; i >= 0; i-- {
+		fs.DirNotify(fire[i].file, fire[i].fd)
 	}
 }
 

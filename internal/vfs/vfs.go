@@ -121,7 +121,7 @@ type Inode struct {
 	// the guest removed (overlay.go).
 	whiteouts map[string]bool
 	xattrs    map[string][]byte // extended attributes (xattr.go)
-	// dnotify are a directory's F_NOTIFY registrations, newest first (dnotify.go).
+	// dnotify are a directory's F_NOTIFY registrations, oldest first (dnotify.go).
 	dnotify []dnWatch
 	// Owner is what a synthetic inode stands for, for its maker: the process of a
 	// /proc/PID directory.

@@ -147,7 +147,7 @@ func commonCopy() *graphCopy {
 	g.share[reflect.TypeOf(vfs.PageNode{})] = map[string]func(obj, p unsafe.Pointer) bool{
 		"pages": func(_, p unsafe.Pointer) bool { return vfs.SharedFrame((*mm.Frame)(p)) },
 	}
-	skip(vfs.FS{}, "Notify", "Now")
+	skip(vfs.FS{}, "Notify", "DirNotify", "Now")
 	skip(race.Detector{}, "Charge", "Uncharge")
 	skip(check.Checker{}, "Unwind", "Charge", "Uncharge")
 	return g
@@ -355,6 +355,7 @@ func (k *Kernel) rebind(rc RestoreConfig) {
 	k.cfg.PauseAt = rc.PauseAt
 	k.host = hostSignals{wake: make(chan struct{}, 1)}
 	k.FS.Notify = k.sendIO
+	k.FS.DirNotify = k.sendDirNotify
 	k.FS.Now = func() int64 { return int64(k.ClockStart() + k.now()) }
 	if k.procRoot != nil {
 		k.procRoot.SetDynamic(k.procRootFuncs())

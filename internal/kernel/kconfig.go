@@ -1,11 +1,11 @@
 package kernel
 
 // kernelConfig is the kernel configuration weft's behaviour corresponds to, for
-// programs (LTP's tst_kconfig) that decide from it what to test. It states only what is true of weft: an option is set
-// where weft implements the feature, and "is not set" where weft does not have it
-// (namespaces but the network's, block file systems, swap, modules, memory failure
-// injection, dnotify);
-// block devices are the loop driver only (internal/vfs/loop.go).
+// programs (LTP's tst_kconfig) that decide from it what to test. It states only what is
+// true of weft: an option is set where weft implements the feature (dnotify:
+// internal/vfs/dnotify.go), and "is not set" where weft does not have it (namespaces
+// but the network's, block file systems, swap, modules, memory failure injection,
+// inotify); block devices are the loop driver only (internal/vfs/loop.go).
 // Options nothing asks about are left out, as in any configuration that never selected
 // them.
 const kernelConfig = `#
@@ -43,7 +43,7 @@ CONFIG_BLK_DEV_LOOP_MIN_COUNT=8
 # CONFIG_BLK_DEV_RAM is not set
 # CONFIG_EXT4_FS is not set
 # CONFIG_SQUASHFS is not set
-# CONFIG_DNOTIFY is not set
+CONFIG_DNOTIFY=y
 # CONFIG_INOTIFY_USER is not set
 # CONFIG_IO_URING is not set
 # CONFIG_MEMORY_FAILURE is not set

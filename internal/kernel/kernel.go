@@ -407,6 +407,7 @@ func New(cfg Config) (*Kernel, error) {
 	k.Net = wnet.NewStack(k.FS)
 	k.TimeNS = &TimeNS{ID: initTimeNSID, frozen: true}
 	k.FS.Notify = k.sendIO // signal-driven I/O (sigio.go)
+	k.FS.DirNotify = k.sendDirNotify
 	k.makeEtc()
 	k.makeBootConfig()
 	k.mountProc()

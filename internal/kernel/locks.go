@@ -272,8 +272,10 @@ func (t *Task) waitingOn(fl *fileLocks) bool {
 }
 
 // fileClosed drops the locks a close of f through table ends: the table's POSIX locks
-// on the file, and f's OFD locks with f's last descriptor.
+// on the file, and f's OFD locks with f's last descriptor; and the table's F_NOTIFY
+// registration on f.
 func (k *Kernel) fileClosed(table *FDTable, f *vfs.File) {
+	f.DropNotify(table) // dnotify_flush: the table's F_NOTIFY registration on f
 	if f.Refs() == 1 && k.flocks[f.Inode] != nil {
 		k.dropFlock(f.Inode, f) // flock(2): the description's last descriptor
 	}

@@ -21,7 +21,15 @@ const (
 )
 
 // sendIO signals f's owner that I/O (band: vfs.POLLIN or POLLOUT) is possible.
-func (k *Kernel) sendIO(f *vfs.File, band uint32) {
+func (k *Kernel) sendIO(f *vfs.File, band uint32) { k.sendIOFD(f, band, f.Async.FD) }
+
+// sendDirNotify signals f's owner that the directory f is open on changed (dnotify):
+// as for I/O with si_code POLL_MSG, with si_fd the descriptor of the registration
+// (Linux's dnotify_handle_event calls send_sigio with dn_fd).
+func (k *Kernel) sendDirNotify(f *vfs.File, fd int) { k.sendIOFD(f, pollMsg, fd) }
+
+// sendIOFD is sendIO with si_fd fd.
+func (k *Kernel) sendIOFD(f *vfs.File, band uint32, fd int) {
 	a := f.Async
 	if a.Owner.ID == 0 {
 		return
@@ -39,7 +47,7 @@ func (k *Kernel) sendIO(f *vfs.File, band uint32) {
 		raw := make([]byte, 32)
 		binary.LittleEndian.PutUint32(raw[8:], uint32(code))
 		binary.LittleEndian.PutUint64(raw[16:], events)
-		binary.LittleEndian.PutUint32(raw[24:], uint32(a.FD))
+		binary.LittleEndian.PutUint32(raw[24:], uint32(fd))
 		info = SigInfo{Signo: Signal(a.Sig), Code: code, Raw: raw}
 	}
 	sender := Creds{UID: a.Owner.UID, EUID: a.Owner.EUID}

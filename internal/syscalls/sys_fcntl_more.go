@@ -9,7 +9,8 @@ import (
 )
 
 // The fcntl(2) commands beyond descriptors, flags and record locks: signal-driven
-// I/O's owner and signal, leases, and the queries of Linux 6.12.
+// I/O's owner and signal, leases, directory notification, and the queries of Linux
+// 6.12.
 
 // fcntl commands (asm-generic/fcntl.h, linux/fcntl.h).
 const (
@@ -21,6 +22,7 @@ const (
 	F_GETOWN_EX     = 16
 	F_SETLEASE      = 1024
 	F_GETLEASE      = 1025
+	F_NOTIFY        = 1026
 	F_DUPFD_QUERY   = 1027
 	F_CREATED_QUERY = 1028
 )
@@ -77,6 +79,17 @@ func fcntlMore(t *kernel.Task, fdn int, f *vfs.File, a *kernel.SyscallArgs) (uin
 		if typ != vfs.F_UNLCK && f.Async.Owner.ID == 0 {
 			t.SetOwner(f, vfs.F_OWNER_PID, t.TG.PID)
 			f.Async.FD = fdn
+		}
+		return 0, nil
+	case F_NOTIFY:
+		on, err := f.SetNotify(t.TG.FDs, fdn, uint32(a[2]))
+		if err != nil {
+			return 0, err
+		}
+		// fcntl_dirnotify: the registering process becomes the owner of a description
+		// that has none, so that the signal has somewhere to go.
+		if on && f.Async.Owner.ID == 0 {
+			t.SetOwner(f, vfs.F_OWNER_PID, t.TG.PID)
 		}
 		return 0, nil
 	case F_DUPFD_QUERY:

@@ -36,7 +36,7 @@ var fileCalls = []entry{
 	call(linux.SYS_DUP3, "dup3", Dup3, fd, fd, ofl),
 	call(linux.SYS_LINKAT, "linkat", Linkat, fd, path, fd, path, atf),
 	call(linux.SYS_MKNODAT, "mknodat", Mknodat, fd, path, oct, x).partial("device and socket nodes are made, but have no driver: opening one is ENXIO"),
-	call(linux.SYS_FCNTL, "fcntl", Fcntl, fd, fcmd, x).restartable().partial("F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL, record locks (F_GETLK, F_SETLK, F_SETLKW and the F_OFD_ variants, with EDEADLK), F_GETPIPE_SZ and F_SETPIPE_SZ (at most 1 MiB), O_ASYNC with F_SETOWN[_EX] and F_SETSIG (pipes), leases (F_SETLEASE, F_GETLEASE, broken by open), F_CREATED_QUERY, F_DUPFD_QUERY; not F_NOTIFY or seals"),
+	call(linux.SYS_FCNTL, "fcntl", Fcntl, fd, fcmd, x).restartable().partial("F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL, record locks (F_GETLK, F_SETLK, F_SETLKW and the F_OFD_ variants, with EDEADLK), F_GETPIPE_SZ and F_SETPIPE_SZ (at most 1 MiB), O_ASYNC with F_SETOWN[_EX] and F_SETSIG (pipes), leases (F_SETLEASE, F_GETLEASE, broken by open), F_CREATED_QUERY, F_DUPFD_QUERY, F_NOTIFY (dnotify); not seals"),
 	call(linux.SYS_RENAMEAT2, "renameat2", Renameat2, fd, path, fd, path, x),
 	call(linux.SYS_UMASK, "umask", Umask, oct),
 	call(linux.SYS_PIPE2, "pipe2", Pipe2, p, ofl),
@@ -81,6 +81,9 @@ func Read(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	n, err := f.Read(buf)
 	if err != nil {
 		return 0, blockOrErr(t, f, false, err)
+	}
+	if n > 0 {
+		f.ChangedFile(vfs.DN_ACCESS)
 	}
 	return uint64(n), copyOut(t, a[1], buf[:n])
 }
@@ -154,9 +157,13 @@ func writeAll(t *kernel.Task, f *vfs.File, next func(done uint64) ([]byte, error
 			return 0, blockOrErr(t, f, true, err)
 		}
 		if done > 0 {
+			f.ChangedFile(vfs.DN_MODIFY)
 			return done, nil
 		}
 		return 0, blockOrErr(t, f, true, err)
+	}
+	if done > 0 {
+		f.ChangedFile(vfs.DN_MODIFY) // vfs_write's fsnotify_modify
 	}
 	return done, nil
 }
@@ -174,6 +181,9 @@ func Pread64(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	n, err := f.PRead(buf, int64(a[3]))
 	if err != nil {
 		return 0, errno(err)
+	}
+	if n > 0 {
+		f.ChangedFile(vfs.DN_ACCESS)
 	}
 	return uint64(n), copyOut(t, a[1], buf[:n])
 }
@@ -199,6 +209,9 @@ func Pwrite64(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		buf = buf[:n]
 	}
 	n, err := f.PWrite(buf, int64(a[3]))
+	if n > 0 {
+		f.ChangedFile(vfs.DN_MODIFY)
+	}
 	return uint64(n), errno(err)
 }
 
@@ -259,6 +272,9 @@ func Readv(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	n, err := f.Read(buf)
 	if err != nil {
 		return 0, blockOrErr(t, f, false, err)
+	}
+	if n > 0 {
+		f.ChangedFile(vfs.DN_ACCESS)
 	}
 	rest := buf[:n]
 	for _, io := range v {
@@ -376,6 +392,7 @@ func Openat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	trailing := strings.HasSuffix(path, "/")
 	follow := flags&vfs.O_NOFOLLOW == 0 || trailing
 	var n *vfs.Inode
+	var in *vfs.Inode // the directory n is in (f.Dir)
 	created := false
 	if flags&vfs.O_CREAT != 0 {
 		// O_EXCL never follows a final symbolic link: the link itself exists.
@@ -397,13 +414,14 @@ func Openat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		default:
 			n = existing
 		}
+		in = parent
 		if existing != nil {
 			if err := openCheck(cred, n, flags); err != nil {
 				return 0, err
 			}
 		}
 	} else {
-		if n, err = fs.Lookup(cred, dir, path, follow); err != nil {
+		if n, in, err = fs.LookupIn(cred, dir, path, follow); err != nil {
 			return 0, err
 		}
 		if err := openCheck(cred, n, flags); err != nil {
@@ -447,9 +465,13 @@ func Openat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 			return 0, err
 		}
 		n.Touch()
+		if !created {
+			fs.Changed(n, in, vfs.DN_MODIFY) // do_truncate's notify_change
+		}
 	}
 	f := vfs.Open(n, flags, absPath(t, a[0], path))
 	f.Created = created
+	f.Dir = in
 	if f.OverCap {
 		f.DecRef()
 		return 0, linux.ENOMEM
@@ -740,7 +762,11 @@ func Ftruncate(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if !f.Writable() {
 		return 0, linux.EINVAL
 	}
-	return ret0(f.Inode.Truncate(int64(a[1])))
+	if err := f.Inode.Truncate(int64(a[1])); err != nil {
+		return 0, err
+	}
+	f.ChangedFile(vfs.DN_MODIFY)
+	return 0, nil
 }
 
 // Fsync implements fsync(2) and fdatasync(2): memory is already durable enough.
@@ -974,6 +1000,7 @@ func Getdents64(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
+	f.ChangedFile(vfs.DN_ACCESS) // iterate_dir's fsnotify_access, whatever it lists
 	var out []byte
 	for i := int(f.Offset); i < len(names); i++ {
 		name := names[i]
@@ -1122,7 +1149,11 @@ func Fchmod(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return ret0(chmod(t, f.Inode, uint32(a[1])))
+	if err := chmod(t, f.Inode, uint32(a[1])); err != nil {
+		return 0, err
+	}
+	f.ChangedFile(vfs.DN_ATTRIB)
+	return 0, nil
 }
 
 // Fchmodat implements fchmodat(2).
@@ -1131,7 +1162,11 @@ func Fchmodat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return ret0(chmod(t, n, uint32(a[2])))
+	if err := chmod(t, n, uint32(a[2])); err != nil {
+		return 0, err
+	}
+	changedAt(t, a[0], a[1], n, true, vfs.DN_ATTRIB)
+	return 0, nil
 }
 
 // Fchown implements fchown(2).
@@ -1140,7 +1175,13 @@ func Fchown(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return ret0(chown(t, f.Inode, id(a[1]), id(a[2])))
+	if err := chown(t, f.Inode, id(a[1]), id(a[2])); err != nil {
+		return 0, err
+	}
+	if id(a[1]) != noChange || id(a[2]) != noChange { // ATTR_UID, ATTR_GID: FS_ATTRIB
+		f.ChangedFile(vfs.DN_ATTRIB)
+	}
+	return 0, nil
 }
 
 // Fchownat implements fchownat(2).
@@ -1152,7 +1193,13 @@ func Fchownat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return ret0(chown(t, n, id(a[2]), id(a[3])))
+	if err := chown(t, n, id(a[2]), id(a[3])); err != nil {
+		return 0, err
+	}
+	if id(a[2]) != noChange || id(a[3]) != noChange {
+		changedAt(t, a[0], a[1], n, a[4]&AT_SYMLINK_NOFOLLOW == 0, vfs.DN_ATTRIB)
+	}
+	return 0, nil
 }
 
 // Faccessat2 implements faccessat2(2).

@@ -53,6 +53,7 @@ func Truncate(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		return 0, err
 	}
 	n.Touch()
+	changedAt(t, atFDCWD, a[0], n, true, vfs.DN_MODIFY)
 	return 0, nil
 }
 
@@ -112,6 +113,10 @@ func Sendfile(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	w, err := out.Write(buf[:n])
 	if w == 0 && err != nil {
 		return 0, blockOrErr(t, out, true, err)
+	}
+	if w > 0 { // do_sendfile
+		in.ChangedFile(vfs.DN_ACCESS)
+		out.ChangedFile(vfs.DN_MODIFY)
 	}
 	if explicit {
 		return uint64(w), writeOffset(t, a[2], pos+int64(w))
@@ -174,6 +179,8 @@ func CopyFileRange(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	}
 	if w > 0 {
 		out.Inode.Touch()
+		in.ChangedFile(vfs.DN_ACCESS)
+		out.ChangedFile(vfs.DN_MODIFY)
 	}
 	if inExplicit {
 		if err := writeOffset(t, a[1], inPos+int64(w)); err != nil {
@@ -326,9 +333,15 @@ func Fallocate(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	}
 	switch mode {
 	case 0, FALLOC_FL_KEEP_SIZE:
-		return ret0(f.Inode.Allocate(off, length, mode != 0))
+		err = f.Inode.Allocate(off, length, mode != 0)
 	case FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE:
-		return ret0(f.Inode.PunchHole(off, length))
+		err = f.Inode.PunchHole(off, length)
+	default:
+		return 0, linux.EOPNOTSUPP
 	}
-	return 0, linux.EOPNOTSUPP
+	if err != nil {
+		return 0, err
+	}
+	f.ChangedFile(vfs.DN_MODIFY) // vfs_fallocate
+	return 0, nil
 }

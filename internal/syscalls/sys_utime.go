@@ -55,13 +55,14 @@ func Utimensat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		explicit = explA || explM
 	}
 	var n *vfs.Inode
+	var f *vfs.File
 	if a[1] == 0 {
 		// futimens: the descriptor itself (a NULL path with AT_FDCWD is EFAULT).
 		if int32(a[0]) == kernel.AT_FDCWD {
 			return 0, linux.EFAULT
 		}
-		f, err := file(t, a[0])
-		if err != nil {
+		var err error
+		if f, err = file(t, a[0]); err != nil {
 			return 0, err
 		}
 		n = f.Inode
@@ -84,5 +85,13 @@ func Utimensat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	case !explicit && !owner && !vfs.Check(c.VFS(), n, vfs.MayWrite):
 		return 0, linux.EACCES
 	}
-	return ret0(n.SetTimes(atime, mtime, setA, setM))
+	if err := n.SetTimes(atime, mtime, setA, setM); err != nil {
+		return 0, err
+	}
+	if f != nil {
+		f.ChangedFile(timesEvent(setA, setM))
+	} else {
+		changedAt(t, a[0], a[1], n, flags&AT_SYMLINK_NOFOLLOW == 0, timesEvent(setA, setM))
+	}
+	return 0, nil
 }

@@ -65,7 +65,21 @@ func setxattr(t *kernel.Task, a *kernel.SyscallArgs, byFD, follow bool) (uint64,
 	if err != nil {
 		return 0, err
 	}
-	return ret0(n.SetXattr(t.TG.FSCred(), name, value, int(int32(a[4]))))
+	if err := n.SetXattr(t.TG.FSCred(), name, value, int(int32(a[4]))); err != nil {
+		return 0, err
+	}
+	xattrChanged(t, a[0], byFD, follow, n)
+	return 0, nil
+}
+
+// xattrChanged reports a changed extended attribute of n to dnotify (fsnotify_xattr:
+// FS_ATTRIB).
+func xattrChanged(t *kernel.Task, arg uint64, byFD, follow bool, n *vfs.Inode) {
+	if !byFD {
+		changedAt(t, atFDCWD, arg, n, follow, vfs.DN_ATTRIB)
+	} else if f, err := openFile(t, arg); err == nil {
+		f.ChangedFile(vfs.DN_ATTRIB)
+	}
 }
 
 func getxattr(t *kernel.Task, a *kernel.SyscallArgs, byFD, follow bool) (uint64, error) {
@@ -116,7 +130,11 @@ func removexattr(t *kernel.Task, a *kernel.SyscallArgs, byFD, follow bool) (uint
 	if err != nil {
 		return 0, err
 	}
-	return ret0(n.SetXattr(t.TG.FSCred(), name, nil, 0))
+	if err := n.SetXattr(t.TG.FSCred(), name, nil, 0); err != nil {
+		return 0, err
+	}
+	xattrChanged(t, a[0], byFD, follow, n)
+	return 0, nil
 }
 
 // Setxattr implements setxattr(2).

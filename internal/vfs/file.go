@@ -16,6 +16,9 @@ type File struct {
 	Offset int64
 	// Path is the name the file was opened by, for /proc/PID/fd and traces.
 	Path string
+	// Dir is the directory the file was opened in, if known: the one a change to the
+	// file through this description notifies (dnotify.go).
+	Dir  *Inode
 	refs int
 	// snap holds a synthetic file's contents, computed when it was opened.
 	snap []byte

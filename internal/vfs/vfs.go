@@ -121,6 +121,8 @@ type Inode struct {
 	// the guest removed (overlay.go).
 	whiteouts map[string]bool
 	xattrs    map[string][]byte // extended attributes (xattr.go)
+	// dnotify are a directory's F_NOTIFY registrations, oldest first (dnotify.go).
+	dnotify []dnWatch
 	// Owner is what a synthetic inode stands for, for its maker: the process of a
 	// /proc/PID directory.
 	Owner any
@@ -203,6 +205,11 @@ type FS struct {
 	// Notify, if set, is the kernel's signal-driven I/O: it signals f's owner that
 	// I/O is possible (band) on f (async.go).
 	Notify func(f *File, band uint32)
+	// DirNotify, if set, is the kernel's dnotify: it signals f's owner that the
+	// directory f is open on changed, with si_fd fd (dnotify.go).
+	DirNotify func(f *File, fd int)
+	// dnWatches counts the F_NOTIFY registrations on the file system's directories.
+	dnWatches int
 
 	// Now, if set, is the guest's CLOCK_REALTIME in Unix nanoseconds: new inodes and
 	// changes take their times from it.
@@ -439,19 +446,26 @@ type walk struct {
 // Lookup resolves path relative to cwd (or the root for an absolute path). With follow
 // set, a symbolic link in the last component is followed too.
 func (fs *FS) Lookup(c Cred, cwd *Inode, path string, follow bool) (*Inode, error) {
+	n, _, err := fs.LookupIn(c, cwd, path, follow)
+	return n, err
+}
+
+// LookupIn is Lookup that also returns the directory the inode was found in (after
+// any symbolic link), the one a change to it notifies (dnotify.go).
+func (fs *FS) LookupIn(c Cred, cwd *Inode, path string, follow bool) (*Inode, *Inode, error) {
 	w := walk{fs: fs, c: c}
 	dir, name, err := w.parent(cwd, path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	// A trailing slash asks for a directory, following a final symbolic link
 	// (path_resolution(7)).
 	trailing := strings.HasSuffix(path, "/")
-	n, err := w.last(dir, name, follow || trailing)
+	n, dir, err := w.last(dir, name, follow || trailing)
 	if err == nil && trailing && !n.IsDir() {
-		return nil, linux.ENOTDIR
+		return nil, nil, linux.ENOTDIR
 	}
-	return n, err
+	return n, dir, err
 }
 
 // LookupParent resolves all but the last component of path and returns the directory
@@ -548,23 +562,27 @@ func (w *walk) parent(dir *Inode, path string) (*Inode, string, error) {
 }
 
 // last looks up the final component name in dir, following symbolic links when follow
-// is set (through the same link count as the walk that found dir).
-func (w *walk) last(dir *Inode, name string, follow bool) (*Inode, error) {
+// is set (through the same link count as the walk that found dir). It returns the
+// inode and the directory it was found in (nil for the file behind a magic link).
+func (w *walk) last(dir *Inode, name string, follow bool) (*Inode, *Inode, error) {
 	for {
 		n, err := w.one(dir, name)
-		if err != nil || !follow || n.Mode&S_IFMT != S_IFLNK {
-			return n, err
+		if err != nil {
+			return nil, nil, err
+		}
+		if !follow || n.Mode&S_IFMT != S_IFLNK {
+			return n, dir, nil
 		}
 		if n.magic != nil {
-			return n.magic, nil // proc(5): "a symbolic link ... opening it opens the file"
+			return n.magic, nil, nil // proc(5): "a symbolic link ... opening it opens the file"
 		}
 		if w.links >= maxSymlinks {
-			return nil, linux.ELOOP
+			return nil, nil, linux.ELOOP
 		}
 		w.links++
 		dir, name, err = w.parent(dir, n.target)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 }
@@ -639,6 +657,7 @@ func (fs *FS) Create(c Cred, dir *Inode, name string, mode uint32) (*Inode, erro
 		// The guest sees its own files as its own; the host file belongs to weft's
 		// user.
 		n.UID, n.GID = c.UID, c.GID
+		fs.dirEvent(dir, DN_CREATE)
 		return n, nil
 	}
 	cost := int64(inodeCost + len(name))
@@ -649,6 +668,7 @@ func (fs *FS) Create(c Cred, dir *Inode, name string, mode uint32) (*Inode, erro
 	n := fs.newInode(mode, c.UID, gid)
 	n.charged = cost
 	fs.link(dir, name, n)
+	fs.dirEvent(dir, DN_CREATE)
 	return n, nil
 }
 
@@ -724,6 +744,7 @@ func (fs *FS) Unlink(c Cred, dir *Inode, name string, rmdir bool) error {
 	}
 	n.Nlink--
 	n.maybeFree()
+	fs.dirEvent(dir, DN_DELETE)
 	return nil
 }
 
@@ -829,6 +850,8 @@ func (fs *FS) Rename(c Cred, oldDir *Inode, oldName string, newDir *Inode, newNa
 		if target.IsDir() {
 			target.parent, target.name = oldDir, oldName
 		}
+		fs.moved(oldDir, newDir)
+		fs.moved(newDir, oldDir)
 		return nil
 	}
 	switch {
@@ -870,7 +893,22 @@ func (fs *FS) Rename(c Cred, oldDir *Inode, oldName string, newDir *Inode, newNa
 		}
 		target.maybeFree()
 	}
+	fs.moved(oldDir, newDir)
 	return nil
+}
+
+// moved tells the watchers of from and to that an entry moved from one to the other
+// (fsnotify_move): FS_RENAME, which dnotify reports only within one directory, then
+// FS_MOVED_FROM (DN_DELETE) and FS_MOVED_TO (DN_CREATE).
+func (fs *FS) moved(from, to *Inode) {
+	if !fs.Watched() {
+		return
+	}
+	if from == to {
+		fs.dirEvent(from, DN_RENAME)
+	}
+	fs.dirEvent(from, DN_DELETE)
+	fs.dirEvent(to, DN_CREATE)
 }
 
 // isAncestor reports whether a is d or a directory above it. The walk up is bounded
@@ -1003,6 +1041,7 @@ func (fs *FS) Symlink(c Cred, dir *Inode, name, target string) error {
 		if n := dir.hostChild(name); n != nil {
 			n.UID, n.GID = c.UID, c.GID
 		}
+		fs.dirEvent(dir, DN_CREATE)
 		return nil
 	}
 	cost := int64(inodeCost + len(name) + len(target))
@@ -1014,6 +1053,7 @@ func (fs *FS) Symlink(c Cred, dir *Inode, name, target string) error {
 	n.target = target
 	n.charged = cost
 	fs.link(dir, name, n)
+	fs.dirEvent(dir, DN_CREATE)
 	return nil
 }
 
@@ -1127,6 +1167,7 @@ func (fs *FS) Link(c Cred, n, dir *Inode, name string) error {
 		if err := dir.hm.root.Link(n.rel(), filepath.Join(dir.rel(), name)); err != nil {
 			return hostErr(err)
 		}
+		fs.dirEvent(dir, DN_CREATE)
 		return nil
 	}
 	if err := n.CopyUp(); err != nil { // a file in two directories must be weft's own
@@ -1142,6 +1183,7 @@ func (fs *FS) Link(c Cred, n, dir *Inode, name string) error {
 	n.linkable = false
 	n.Ctime = fs.now()
 	dir.Touch()
+	fs.dirEvent(dir, DN_CREATE)
 	return nil
 }
 

@@ -37,12 +37,12 @@ func (k *Kernel) sendIOFD(f *vfs.File, band uint32, fd int) {
 	info := SigInfo{Signo: linux.SIGIO, Code: SI_KERNEL}
 	if a.Sig != 0 {
 		// si_band is the poll events of the band (band_table in fs/fcntl.c).
-		code, events := int32(POLL_IN), uint64(vfs.POLLIN|0x40|0x400) // POLLRDNORM, POLLMSG
+		code, events := int32(POLL_IN), uint64(vfs.POLLIN|0x40) // POLLRDNORM
 		switch band {
 		case vfs.POLLOUT:
 			code, events = POLL_OUT, uint64(vfs.POLLOUT|0x100|0x200) // POLLWRNORM, POLLWRBAND
 		case pollMsg:
-			code = POLL_MSG
+			code, events = POLL_MSG, uint64(vfs.POLLIN|0x40|0x400) // POLLRDNORM, POLLMSG
 		}
 		raw := make([]byte, 32)
 		binary.LittleEndian.PutUint32(raw[8:], uint32(code))

@@ -184,12 +184,14 @@ func (e pipeEnd) Read(f *File, b []byte) (int, error) {
 	}
 	if wasFull {
 		p.Writable.WakeAll()
-		f.Inode.fs.notifyAsync(p.ends(true), POLLOUT)
 	} else {
 		// Blocked writers re-check (one may wait for the memory cap); epoll hears of
 		// room only when the pipe was full, as pipe_read announces it.
 		p.Writable.WakeWaiters()
 	}
+	// Signal-driven writers hear of every read (pipe_read's kill_fasync is not
+	// conditional on the pipe having been full).
+	f.Inode.fs.notifyAsync(p.ends(true), POLLOUT)
 	return n, nil
 }
 

@@ -241,6 +241,31 @@ func TestGDBSameRun(t *testing.T) {
 
 // rawGDB speaks the remote protocol to weft directly, for what gdb's batch mode
 // cannot do: send a Ctrl-C while the guest runs.
+// startRawGDB starts weft, whose arguments ask for a stub on ":0", and connects to the
+// address it prints; weft is killed and the connection closed when the test ends.
+func startRawGDB(t *testing.T, weft *exec.Cmd) *rawGDB {
+	t.Helper()
+	errPipe, err := weft.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := weft.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { weft.Process.Kill() })
+	line, err := bufio.NewReader(errPipe).ReadString('\n')
+	m := regexp.MustCompile(`listening on (127\.0\.0\.1:\d+)`).FindStringSubmatch(line)
+	if err != nil || m == nil {
+		t.Fatalf("weft said %q, %v", line, err)
+	}
+	conn, err := net.Dial("tcp", m[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return &rawGDB{t: t, conn: conn, r: bufio.NewReader(conn)}
+}
+
 type rawGDB struct {
 	t    *testing.T
 	conn net.Conn
@@ -288,25 +313,7 @@ func TestGDBInterruptAndKill(t *testing.T) {
 	gdbPrepare(t)
 	prog := filepath.Join(repoRoot, "tests", "gdb", "bin", "spin")
 	weft := exec.Command(weftBin, "run", "--max-insns", "2000000000", "--gdb", ":0", prog)
-	errPipe, err := weft.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := weft.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer weft.Process.Kill()
-	line, err := bufio.NewReader(errPipe).ReadString('\n')
-	m := regexp.MustCompile(`listening on (127\.0\.0\.1:\d+)`).FindStringSubmatch(line)
-	if err != nil || m == nil {
-		t.Fatalf("weft said %q, %v", line, err)
-	}
-	conn, err := net.Dial("tcp", m[1])
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	g := &rawGDB{t: t, conn: conn, r: bufio.NewReader(conn)}
+	g := startRawGDB(t, weft)
 	if r := g.packet("?"); r != "T05thread:2;" {
 		t.Errorf("? -> %q, want T05thread:2; (stopped before the first instruction)", r)
 	}
@@ -778,25 +785,7 @@ func TestGDBHeldProcessProtocol(t *testing.T) {
 	weft := exec.Command(weftBin, "run", "--max-insns", "100000000", "--gdb", ":0", prog)
 	var stdout lockedBuffer
 	weft.Stdout = &stdout
-	errPipe, err := weft.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := weft.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer weft.Process.Kill()
-	line, err := bufio.NewReader(errPipe).ReadString('\n')
-	m := regexp.MustCompile(`listening on (127\.0\.0\.1:\d+)`).FindStringSubmatch(line)
-	if err != nil || m == nil {
-		t.Fatalf("weft said %q, %v", line, err)
-	}
-	conn, err := net.Dial("tcp", m[1])
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	g := &rawGDB{t: t, conn: conn, r: bufio.NewReader(conn)}
+	g := startRawGDB(t, weft)
 	if r := g.packet("qSupported:multiprocess+;fork-events+;vfork-events+;exec-events+"); !strings.Contains(r, ";multiprocess+") || !strings.Contains(r, ";fork-events+") {
 		t.Errorf("qSupported -> %q", r)
 	}
@@ -833,7 +822,7 @@ func TestGDBHeldProcessProtocol(t *testing.T) {
 			t.Errorf("%q -> %q, want %q", s.send, r, s.want)
 		}
 	}
-	conn.Close() // gdb goes away: weft, whose guest has exited, ends
+	g.conn.Close() // gdb goes away: weft, whose guest has exited, ends
 	done := make(chan error, 1)
 	go func() { done <- weft.Wait() }()
 	select {

@@ -304,3 +304,40 @@ func getJSON(t testing.TB, url string, v any) {
 		t.Fatalf("%s: %v", url, err)
 	}
 }
+
+// weft demo --view opens a lesson in weft view: the lesson's text beside the run of
+// its program, and that run is the one the text describes (the races lesson runs its
+// program with --step 7: the counter the page's run printed is the text's).
+func TestDemoView(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, weftBin, "demo", "--dir", filepath.Join(repoRoot, "examples", "bin"),
+		"--view", "--listen", "127.0.0.1:0", "races")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	r := bufio.NewReader(out)
+	url := ""
+	for url == "" {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			t.Fatalf("weft demo --view printed no URL: %v", err)
+		}
+		url = regexp.MustCompile(`http://\S+/`).FindString(line)
+	}
+	var rec struct{ Title, Text, Output, Status string }
+	getJSON(t, url+"api/run", &rec)
+	counter := regexp.MustCompile(`none: counter = \d+`)
+	inText, inRun := counter.FindString(rec.Text), counter.FindString(rec.Output)
+	if !strings.Contains(rec.Title, "lose updates") || rec.Status != "exit 0" {
+		t.Errorf("the page's lesson is %q, its run ended %q", rec.Title, rec.Status)
+	}
+	if inText == "" || inText != inRun {
+		t.Errorf("the lesson's text says %q, the run shown printed %q", inText, inRun)
+	}
+}

@@ -199,6 +199,6 @@ func viewDemo(dir string, names []string, listen string, opts demo.Options, stdo
 	}
 	prog := filepath.Join(dir, lesson.Programs[0])
 	s := &view.Session{Path: prog, Argv: []string{lesson.Programs[0]}, Title: lesson.Title, Text: text.String(),
-		Opts: run.Options{Seed: max(opts.Seed, 1), CPUs: 2, MaxInsns: 1_000_000_000, Init: true, UID: 1000, GID: 1000}}
+		Opts: run.Options{Seed: max(opts.Seed, 1), CPUs: 2, Step: lesson.Step, MaxInsns: 1_000_000_000, Init: true, UID: 1000, GID: 1000}}
 	return serveView(s, listen, stdout, stderr)
 }

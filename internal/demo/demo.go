@@ -33,6 +33,9 @@ type Lesson struct {
 	Title string // one line: "fork copies memory lazily; exec replaces; wait reaps"
 	// Programs are the lesson's executables, by file name in the lesson directory.
 	Programs []string
+	// Step is the --step the lesson runs its first program with (0: weft's default),
+	// so that weft demo --view shows the run the lesson's text describes.
+	Step uint64
 
 	measure func(e *env) (evidence, error)
 }

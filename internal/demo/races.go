@@ -11,6 +11,7 @@ var races = Lesson{
 	Name:     "races",
 	Title:    "Without synchronization, threads lose updates; with it, none are lost",
 	Programs: []string{"races"},
+	Step:     raceStep,
 	measure:  measureRaces,
 }
 

@@ -112,11 +112,7 @@ func (k *Kernel) futexRemove(t *Task) {
 			break
 		}
 	}
-	if len(q) == 0 {
-		delete(k.futexes, t.futexKey)
-	} else {
-		k.futexes[t.futexKey] = q
-	}
+	k.setFutexQueue(t.futexKey, q)
 }
 
 // FutexWake wakes up to n waiters on the futex at addr whose bitset intersects bitset.
@@ -158,11 +154,7 @@ func (k *Kernel) futexWakeKey(key futexKey, n int, bitset uint32) int {
 		}
 		kept = append(kept, w)
 	}
-	if len(kept) == 0 {
-		delete(k.futexes, key)
-	} else {
-		k.futexes[key] = kept
-	}
+	k.setFutexQueue(key, kept)
 	// A futex_waitv waiter leaves its other queues as it wakes (Linux unqueues them
 	// when it runs; no wake can find them in between here).
 	for _, t := range vWoken {
@@ -223,6 +215,15 @@ func (t *Task) FutexWaitv(ws []FutexV) (int, error) {
 	return 0, t.Block(fmt.Sprintf("futex_waitv of %d futexes (first 0x%x)", len(ws), ws[0].Addr))
 }
 
+// setFutexQueue makes q the wait queue of key; an empty queue is no queue.
+func (k *Kernel) setFutexQueue(key futexKey, q []futexWaiter) {
+	if len(q) == 0 {
+		delete(k.futexes, key)
+	} else {
+		k.futexes[key] = q
+	}
+}
+
 // futexRemoveV takes a futex_waitv waiter off all its queues.
 func (k *Kernel) futexRemoveV(t *Task) {
 	for _, key := range t.futexVKeys {
@@ -235,11 +236,7 @@ func (k *Kernel) futexRemoveV(t *Task) {
 			}
 			kept = append(kept, w)
 		}
-		if len(kept) == 0 {
-			delete(k.futexes, key)
-		} else {
-			k.futexes[key] = kept
-		}
+		k.setFutexQueue(key, kept)
 	}
 	t.futexVKeys = nil
 }
@@ -285,11 +282,7 @@ func (t *Task) FutexRequeue(addr, addr2 uint64, n, n2 int, cmp bool, val uint32,
 		}
 		k.futexes[key2] = append(k.futexes[key2], w)
 	}
-	if rest := q[moved:]; len(rest) == 0 {
-		delete(k.futexes, key)
-	} else {
-		k.futexes[key] = rest
-	}
+	k.setFutexQueue(key, q[moved:])
 	return woken + moved, nil
 }
 

@@ -167,6 +167,7 @@ type runOptions struct {
 	uid, gid   uint
 	maxMem     string
 	clockStart string
+	uptime     time.Duration
 	strace     bool
 	straceExpr string // --strace-e
 	straceOut  string // --strace-o
@@ -206,7 +207,8 @@ func runFlags(out io.Writer) *flag.FlagSet {
 	set.UintVar(&opts.uid, "uid", 1000, "user ID of the first process")
 	set.UintVar(&opts.gid, "gid", 1000, "group ID of the first process")
 	set.StringVar(&opts.maxMem, "max-memory", "4G", "cap on the guest's memory (`SIZE` in bytes, or with K, M, G, T); past it the guest is killed")
-	set.StringVar(&opts.clockStart, "clock-start", "", "the guest's wall-clock time at boot: `DATE` as 2026-01-01, 2026-01-01T12:00:00Z or @UNIXSECONDS, or now (default 2026-01-01 00:00:00 UTC)")
+	set.StringVar(&opts.clockStart, "clock-start", "", "the guest's wall-clock time when the program starts: `DATE` as 2026-01-01, 2026-01-01T12:00:00Z or @UNIXSECONDS, or now (default 2026-01-01 00:00:00 UTC)")
+	set.DurationVar(&opts.uptime, "uptime", 0, "how long the guest machine has been up when the program starts (`DURATION` as 90s or 2h): CLOCK_MONOTONIC, CLOCK_BOOTTIME and /proc/uptime start there")
 	set.Func("mount", "show host directory HOSTDIR in the guest at GUESTDIR (`HOSTDIR:GUESTDIR[:rw]`); read-only unless :rw (repeatable)", func(s string) error {
 		parts := strings.Split(s, ":")
 		if len(parts) < 2 || len(parts) > 3 || parts[0] == "" || parts[1] == "" || (len(parts) == 3 && parts[2] != "rw" && parts[2] != "ro") {
@@ -278,6 +280,10 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "weft: --clock-start %q: %v\n", opts.clockStart, err)
 		return exitUsage
 	}
+	if opts.uptime < 0 || opts.uptime > maxUptime {
+		fmt.Fprintf(stderr, "weft: --uptime %v: must be between 0 and %v\n", opts.uptime, maxUptime)
+		return exitUsage
+	}
 	prog := rest[0]
 	var closed [3]bool
 	if asCommand {
@@ -302,7 +308,7 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		Stdin: stdin, Stdout: guestOut, Stderr: stderr, Closed: closed,
 		StdinTTY: stdinTTY, StdoutTTY: isTTY(guestOut), StderrTTY: isTTY(stderr),
 		Env: opts.env, Seed: opts.seed, CPUs: opts.cpus, Quantum: opts.quantum, Step: opts.step,
-		MaxInsns: opts.maxInsns, MaxMemory: maxMem, ClockStart: clockStart, UID: uint32(opts.uid), GID: uint32(opts.gid),
+		MaxInsns: opts.maxInsns, MaxMemory: maxMem, ClockStart: clockStart, Uptime: uint64(opts.uptime), UID: uint32(opts.uid), GID: uint32(opts.gid),
 		Mounts: opts.mounts, RawHostIDs: opts.rawIDs, Root: opts.root, Policy: runPolicy, Startup: runStartup, AccessPoints: runAccessPoints,
 	}
 	var det *race.Detector
@@ -657,6 +663,10 @@ func parseSize(s string) (uint64, error) {
 	}
 	return n * mult, nil
 }
+
+// maxUptime bounds --uptime at 100 years, far from where the clocks' nanoseconds would
+// overflow.
+const maxUptime = 100 * 365 * 24 * time.Hour
 
 // minMemory is the smallest --max-memory: one page.
 const minMemory = 4096

@@ -77,6 +77,12 @@ type Config struct {
 	// ClockStart is CLOCK_REALTIME at boot, in nanoseconds since the Unix epoch
 	// (0: DefaultClockStart). Every clock of the guest is virtual from there on.
 	ClockStart uint64
+	// Uptime is how long the machine has been up when the program starts, in
+	// nanoseconds (--uptime; 0: the program starts at boot). CLOCK_MONOTONIC,
+	// CLOCK_BOOTTIME, /proc/uptime, sysinfo and the boot time in /proc/stat count
+	// from the boot; CLOCK_REALTIME is ClockStart when the program starts either way.
+	// Nothing ran before the program: the CPUs were idle for that time.
+	Uptime uint64
 
 	UID, GID uint32
 
@@ -167,7 +173,7 @@ func (k *Kernel) ClockStart() uint64 {
 // a time before the boot (EINVAL): CLOCK_REALTIME never goes below CLOCK_MONOTONIC.
 func (k *Kernel) SetRealtime(ns uint64) error {
 	now := k.now()
-	if ns < now || ns-now > math.MaxInt64/2 {
+	if ns < now+k.cfg.Uptime || ns-now > math.MaxInt64/2 {
 		return linux.EINVAL
 	}
 	k.ntpAdvance(now)

@@ -86,7 +86,7 @@ func (k *Kernel) procStatLine(tg *ThreadGroup, t *Task) string {
 		id, "(" + tg.Comm + ")", string(state), ppid, tg.PGID, tg.SID, 0, -1, 0,
 		mem.PageFaults + mem.COWCopies, tg.ChildMem.PageFaults + tg.ChildMem.COWCopies, 0, 0,
 		tick(st.CPUTime), 0, tick(tg.ChildStats.CPUTime), 0,
-		20 + nice, nice, tg.liveTasks, 0, tick(tg.StartTime), tg.MM.Mapped(), mem.Resident,
+		20 + nice, nice, tg.liveTasks, 0, tick(k.readerBoottime(tg.StartTime)), tg.MM.Mapped(), mem.Resident,
 		uint64(1<<63 - 1), 0, 0, 0, 0, 0,
 		tg.sigPending.set, blocked, ign, caught, 0, 0, 0, int(tg.ExitSignal), cpu, 0, 0, 0, 0, 0,
 		0, 0, tg.MM.BrkStart, 0, 0, 0, 0, exitCode,

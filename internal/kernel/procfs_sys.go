@@ -52,14 +52,11 @@ func (k *Kernel) procSysEntry(name string) *vfs.Inode {
 	case "uptime":
 		return file(func() string {
 			now := k.now()
-			var idle uint64
+			idle := k.cfg.Uptime * uint64(len(k.CPUs)) // nothing ran before the program
 			for _, c := range k.CPUs {
 				idle += now - min(now, c.Busy)
 			}
-			up := now
-			if k.current != nil { // the reader's time namespace moves the uptime
-				up = k.current.ClockNow(linuxClockBoottime, now)
-			}
+			up := k.readerBoottime(now)
 			return fmt.Sprintf("%.2f %.2f\n", float64(up)/1e9, float64(idle)/1e9)
 		})
 	case "loadavg":
@@ -131,20 +128,22 @@ func (k *Kernel) procCpuinfo() string {
 }
 
 // procStat is /proc/stat: per-CPU time in clock ticks (user time is the virtual time a
-// CPU spent running guest tasks, idle the rest), context switches and processes.
+// CPU spent running guest tasks, idle the rest, the uptime before the program
+// included), context switches and processes.
 func (k *Kernel) procStat() string {
 	now := k.now()
+	cpuIdle := func(c *CPU) uint64 { return k.cfg.Uptime + now - min(now, c.Busy) }
 	tick := func(ns uint64) uint64 { return ns / (1e9 / UserHZ) }
 	var b strings.Builder
 	var busy, idle, switches uint64
 	for _, c := range k.CPUs {
 		busy += c.Busy
-		idle += now - min(now, c.Busy)
+		idle += cpuIdle(c)
 		switches += c.ThreadSwitches + c.ProcessSwitches
 	}
 	fmt.Fprintf(&b, "cpu  %d 0 0 %d 0 0 0 0 0 0\n", tick(busy), tick(idle))
 	for _, c := range k.CPUs {
-		fmt.Fprintf(&b, "cpu%d %d 0 0 %d 0 0 0 0 0 0\n", c.ID, tick(c.Busy), tick(now-min(now, c.Busy)))
+		fmt.Fprintf(&b, "cpu%d %d 0 0 %d 0 0 0 0 0 0\n", c.ID, tick(c.Busy), tick(cpuIdle(c)))
 	}
 	running, blocked := 0, 0
 	for _, t := range k.tasks {
@@ -156,7 +155,7 @@ func (k *Kernel) procStat() string {
 		}
 	}
 	fmt.Fprintf(&b, "intr 0\nctxt %d\nbtime %d\nprocesses %d\nprocs_running %d\nprocs_blocked %d\nsoftirq 0\n",
-		switches, k.ClockStart()/1e9, k.forks, running, blocked)
+		switches, (k.ClockStart()-k.cfg.Uptime)/1e9, k.forks, running, blocked)
 	return b.String()
 }
 

@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -61,11 +62,51 @@ func (tg *ThreadGroup) enterTimeNS(ns *TimeNS) {
 	tg.TimeNS, tg.TimeNSChildren = ns, ns
 }
 
+// clockOffset is what clock reads for t beyond the virtual time: for the monotonic
+// and boot-time clocks, the machine's uptime when the program started (Config.Uptime)
+// and t's time namespace's offset; 0 for the others.
+func (t *Task) clockOffset(clock uint64) int64 {
+	switch clock {
+	case linuxClockMonotonic, linuxClockMonotonicRaw, linuxClockMonotonicCoarse, linuxClockBoottime, linuxClockBoottimeAlarm:
+		return int64(t.k.cfg.Uptime) + t.TG.TimeNS.Offset(clock)
+	}
+	return 0
+}
+
 // ClockNow is what clock (CLOCK_MONOTONIC, CLOCK_BOOTTIME, and their variants) reads
-// for t, in nanoseconds, given the virtual time now: now moved by t's time namespace.
-// Offsets are checked when written so that no clock of a namespace reads below zero.
+// for t, in nanoseconds, given the virtual time now: now moved by the uptime and t's
+// time namespace. Offsets are checked when written so that no clock of a namespace
+// reads below zero.
 func (t *Task) ClockNow(clock, now uint64) uint64 {
-	return uint64(int64(now) + t.TG.TimeNS.Offset(clock))
+	return uint64(int64(now) + t.clockOffset(clock))
+}
+
+// readerBoottime is CLOCK_BOOTTIME at virtual time now as the task reading a /proc
+// file sees it (its time namespace moves it, as Linux's timens_add_boottime does for
+// /proc/uptime and /proc/PID/stat), or as the root namespace does without one.
+func (k *Kernel) readerBoottime(now uint64) uint64 {
+	if k.current != nil {
+		return k.current.ClockNow(linuxClockBoottime, now)
+	}
+	return now + k.cfg.Uptime
+}
+
+// ClockToVirtual turns an absolute time on clock, as t reads that clock, into virtual
+// time (Linux's timens_ktime_to_host, at the time a timeout or timer is set). A time
+// before the virtual zero becomes 1 ns: long past, so a timer expires at once, and not
+// 0, which would disarm it. The zero time stays 0.
+func (t *Task) ClockToVirtual(clock, value uint64) uint64 {
+	if value == 0 {
+		return 0
+	}
+	off := t.clockOffset(clock)
+	switch {
+	case off > 0 && value <= uint64(off):
+		return 1
+	case off > 0:
+		return value - uint64(off)
+	}
+	return min(value+uint64(-off), math.MaxInt64)
 }
 
 // Setns implements setns(2) for a descriptor of /proc/PID/ns/time or
@@ -184,7 +225,7 @@ func (k *Kernel) setTimensOffsets(ns *TimeNS, s string, capable bool) error {
 		if x.sec > ktimeSecMax || x.sec < -ktimeSecMax {
 			return linux.ERANGE
 		}
-		now := int64(k.now())
+		now := int64(k.now() + k.cfg.Uptime)
 		if t := (now+x.nsec)/1e9 + x.sec; t < 0 || t > ktimeSecMax/2 {
 			return linux.ERANGE
 		}

@@ -43,8 +43,10 @@ type Options struct {
 	MaxMemory uint64
 	// ClockStart is kernel.Config.ClockStart.
 	ClockStart uint64
-	UID, GID   uint32
-	Mounts     []kernel.Mount
+	// Uptime is kernel.Config.Uptime.
+	Uptime   uint64
+	UID, GID uint32
+	Mounts   []kernel.Mount
 	// RawHostIDs is kernel.Config.RawHostIDs.
 	RawHostIDs bool
 	// Init is kernel.Config.Init: the program runs as pid 2 under a kernel init.
@@ -166,7 +168,7 @@ func Program(path string, argv []string, o Options) (*Result, error) {
 		Stdin: stdin, Stdout: stdout, Stderr: stderr,
 		StdinTTY: o.StdinTTY, StdoutTTY: o.StdoutTTY, StderrTTY: o.StderrTTY,
 		Seed: o.Seed, CPUs: o.CPUs, Quantum: o.Quantum, Step: o.Step,
-		MaxInsns: o.MaxInsns, MaxMemory: o.MaxMemory, ClockStart: o.ClockStart, UID: o.UID, GID: o.GID,
+		MaxInsns: o.MaxInsns, MaxMemory: o.MaxMemory, ClockStart: o.ClockStart, Uptime: o.Uptime, UID: o.UID, GID: o.GID,
 		Mounts: o.Mounts, RawHostIDs: o.RawHostIDs, Syscalls: syscalls.Table(),
 		Strace: o.Strace, StraceCalls: o.StraceCalls, Trace: o.Trace, Notices: notices,
 		HostStopped: o.HostStopped, Closed: o.Closed, Init: o.Init, Root: o.Root, PauseAt: o.PauseAt, PauseAtClone: o.PauseAtClone,

@@ -54,7 +54,7 @@ func Futex(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 			case op&FUTEX_CLOCK_REALTIME != 0:
 				t.Call.Deadline = min(max(d, epoch(t)+1)-epoch(t), maxTime(t))
 			default:
-				t.Call.Deadline = min(max(d, 1), maxTime(t))
+				t.Call.Deadline = min(max(t.ClockToVirtual(CLOCK_MONOTONIC, d), 1), maxTime(t)) // moved by the uptime and the time namespace
 			}
 		}
 		return 0, t.FutexWait(addr, val, bitset, private)
@@ -109,7 +109,7 @@ func FutexWaitv(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 			if a[4] == CLOCK_REALTIME {
 				t.Call.Deadline = min(max(d, epoch(t)+1)-epoch(t), maxTime(t))
 			} else {
-				t.Call.Deadline = min(max(d, 1), maxTime(t))
+				t.Call.Deadline = min(max(t.ClockToVirtual(CLOCK_MONOTONIC, d), 1), maxTime(t)) // moved by the uptime and the time namespace
 			}
 		}
 	}

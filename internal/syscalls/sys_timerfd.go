@@ -2,7 +2,6 @@ package syscalls
 
 import (
 	"encoding/binary"
-	"math"
 
 	"weft/internal/abi/linux"
 	"weft/internal/kernel"
@@ -106,7 +105,7 @@ func TimerfdSettime(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	}
 	abs := flags&linux.TFD_TIMER_ABSTIME != 0
 	if abs {
-		value = hostTime(t, tf.Clock(), value)
+		value = t.ClockToVirtual(tf.Clock(), value)
 	}
 	oldValue, oldInterval := tf.Set(value, interval, abs)
 	if a[3] != 0 {
@@ -212,7 +211,7 @@ func TimerSettime(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	}
 	abs := a[1]&linux.TIMER_ABSTIME != 0
 	if abs {
-		value = hostTime(t, pt.Clock(), value)
+		value = t.ClockToVirtual(pt.Clock(), value)
 	}
 	oldValue, oldInterval := pt.Set(value, interval, abs)
 	if a[3] != 0 {
@@ -243,22 +242,4 @@ func TimerGetoverrun(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 // TimerDelete implements timer_delete(2).
 func TimerDelete(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	return ret0(t.DeleteTimer(int32(a[0])))
-}
-
-// hostTime turns an absolute time on clock, as t's time namespace sees it, into the
-// clock's time outside any namespace (Linux's timens_ktime_to_host, at the time the
-// timer is set). A time before the clock's zero becomes 1 ns: long past, so the timer
-// expires at once, and not 0, which would disarm it.
-func hostTime(t *kernel.Task, clock, value uint64) uint64 {
-	if value == 0 {
-		return 0
-	}
-	off := t.TG.TimeNS.Offset(clock)
-	switch {
-	case off > 0 && value <= uint64(off):
-		return 1
-	case off > 0:
-		return value - uint64(off)
-	}
-	return min(value+uint64(-off), math.MaxInt64)
 }

@@ -154,8 +154,10 @@ func runOne(weft, root, dir string, l testLine, cpus int) outcome {
 	ctx, cancel := context.WithTimeout(context.Background(), hangAfter)
 	defer cancel()
 	bin := filepath.Join(dir, "bin")
+	// The machine has been up an hour, as a test machine has: LTP's time-namespace
+	// tests set offsets of -10 s, which Linux refuses while CLOCK_MONOTONIC is below 10 s.
 	args := []string{"run", "--root", root, "--init", "--uid", "0", "--gid", "0", "--cpus", strconv.Itoa(cpus),
-		"--max-insns", strconv.Itoa(maxInsns), "--max-memory", "1G",
+		"--uptime", "1h", "--max-insns", strconv.Itoa(maxInsns), "--max-memory", "1G",
 		"--mount", bin + ":/opt/ltp/testcases/bin",
 		"--env", "PATH=/opt/ltp/testcases/bin:/usr/local/bin:/usr/bin:/bin",
 		"--env", "LTPROOT=/opt/ltp", "--env", "TMPDIR=/var/tmp", "--env", "LTP_COLORIZE_OUTPUT=0",

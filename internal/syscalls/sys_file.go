@@ -427,6 +427,11 @@ func Openat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		if err := openCheck(cred, n, flags); err != nil {
 			return 0, err
 		}
+		// O_EXCL without O_CREAT opens a block device exclusively: not while a file
+		// system on it is mounted (open(2)).
+		if flags&vfs.O_EXCL != 0 && flags&vfs.O_PATH == 0 && fs.DeviceMounted(n) {
+			return 0, linux.EBUSY
+		}
 	}
 	if trailing && !n.IsDir() {
 		return 0, linux.ENOTDIR
@@ -769,10 +774,15 @@ func Ftruncate(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	return 0, nil
 }
 
-// Fsync implements fsync(2) and fdatasync(2): memory is already durable enough.
+// Fsync implements fsync(2) and fdatasync(2): memory is durable enough, but a file of
+// an ext2 file system is written back to its device.
 func Fsync(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
-	_, err := file(t, a[0])
-	return 0, err
+	f, err := file(t, a[0])
+	if err != nil {
+		return 0, err
+	}
+	// A file of an ext2 file system reaches the device with the rest of it.
+	return 0, t.Kernel().FS.Sync(f.Inode)
 }
 
 // Dup implements dup(2).

@@ -82,30 +82,30 @@ type ext2FS struct {
 	m   *MemMount
 	dev BlockDevice
 
-	sb                 []byte // the superblock as read and last written
-	bs                 int64  // block size
-	blocks, firstData  uint32
-	bpg, ipg, inodes   uint32
-	isize              int64
-	firstIno           uint32
-	groups             []ext2Group
-	gdtBlocks, rsvGDT  uint32
-	compat, incompat   uint32
-	roCompat           uint32
-	itableBlocks       uint32
-	forcedRO           bool
-	fixed              bitset // blocks the write-back never moves: metadata, reserved inodes'
-	fixedCount         int64
-	inodeUsed          bitset // inode numbers in use (the reserved ones included)
-	usedInodes         int64
-	written            bitset // inodes the last write-back wrote as in use
-	reserved           map[uint32][]byte
-	extra              map[uint32][]byte // a loaded inode's bytes past the first 128
-	nextIno            uint32            // where the search for a free inode starts
-	dataPages          int64             // pages the mount's regular files hold
-	metaBlocks         int64             // blocks of directories, slow symlinks, xattrs
-	charged            int64
-	errors             string // the errors= mount option
+	sb                []byte // the superblock as read and last written
+	bs                int64  // block size
+	blocks, firstData uint32
+	bpg, ipg, inodes  uint32
+	isize             int64
+	firstIno          uint32
+	groups            []ext2Group
+	gdtBlocks, rsvGDT uint32
+	compat, incompat  uint32
+	roCompat          uint32
+	itableBlocks      uint32
+	forcedRO          bool
+	fixed             bitset // blocks the write-back never moves: metadata, reserved inodes'
+	fixedCount        int64
+	inodeUsed         bitset // inode numbers in use (the reserved ones included)
+	usedInodes        int64
+	written           bitset // inodes the last write-back wrote as in use
+	reserved          map[uint32][]byte
+	extra             map[uint32][]byte // a loaded inode's bytes past the first 128
+	nextIno           uint32            // where the search for a free inode starts
+	dataPages         int64             // pages the mount's regular files hold
+	metaBlocks        int64             // blocks of directories, slow symlinks, xattrs
+	charged           int64
+	errors            string // the errors= mount option
 	// ready is set once the tree is loaded: a mount that failed half-way writes
 	// nothing back.
 	ready bool
@@ -852,4 +852,3 @@ func (n *Inode) DevNumber() uint64 {
 	}
 	return 1
 }
-

@@ -558,6 +558,15 @@ func (e *ext2FS) load(root *Inode) error {
 			}
 		}
 	}
+	// What the directories, long symbolic links and attribute blocks take, for
+	// usedBlocks.
+	for _, n := range e.tree() {
+		if n.Mode&S_IFMT != S_IFREG {
+			e.metaBlocks += e.inodeBlocks(n)
+		} else if e.encodeXattrs(n) != nil {
+			e.metaBlocks++
+		}
+	}
 	return nil
 }
 
@@ -703,13 +712,23 @@ func (e *ext2FS) readDir(raw []byte) ([]ext2Dirent, error) {
 	return ents, err
 }
 
-// statfs reports the file system's sizes as ext2_statfs does (minixdf: the blocks
-// the metadata takes count as used).
+// statfs reports the file system's sizes as ext2_statfs does (bsddf, the default:
+// the blocks the superblocks, descriptors, bitmaps and inode tables take are not
+// counted in f_blocks).
 func (e *ext2FS) statfs(info FSInfo) FSInfo {
 	info.Type, info.BlockSize, info.FragSize, info.NameLen = EXT2_SUPER_MAGIC, uint64(e.bs), uint64(e.bs), 255
-	used := e.usedBlocks()
-	info.Blocks = uint64(e.blocks - e.firstData)
-	info.Free = uint64(max(0, int64(info.Blocks)-used))
+	overhead := int64(e.firstData) + int64(len(e.groups))*(2+int64(e.itableBlocks))
+	for g := range e.groups {
+		if e.hasSuper(uint32(g)) {
+			overhead += 1 + int64(e.gdtBlocks)
+		}
+	}
+	used := e.fixedCount
+	for _, n := range e.tree() {
+		used += e.inodeBlocks(n)
+	}
+	info.Blocks = uint64(int64(e.blocks) - overhead)
+	info.Free = uint64(max(0, int64(e.blocks-e.firstData)-used))
 	rsv := uint64(le32(e.sb, 8))
 	info.Avail = info.Free - min(info.Free, rsv)
 	info.Files = uint64(e.inodes)
@@ -718,9 +737,11 @@ func (e *ext2FS) statfs(info FSInfo) FSInfo {
 	return info
 }
 
-// usedBlocks is what the file system's blocks hold, as the write-back would lay it out
-// at most: the fixed metadata, the blocks of the data pages with the indirect blocks
-// that map them, and the directories, symbolic links and attribute blocks.
+// usedBlocks is a bound on the blocks in use, cheap enough to check at every page a
+// file gains: the fixed metadata, whole pages of data with the indirect blocks that
+// map them, and the directories, symbolic links and attribute blocks the last
+// write-back placed, with one block for each made since. A file system that this
+// bound calls full refuses to grow further (ENOSPC).
 func (e *ext2FS) usedBlocks() int64 {
 	data := e.dataPages * (mm.PageSize / e.bs)
 	ind := data/(e.bs/4-1) + 3

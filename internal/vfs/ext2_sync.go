@@ -43,11 +43,17 @@ type ext2Layout struct {
 	bitmap bitset // blocks in use
 	cursor int64  // where the search for a free block starts
 	used   int64
+	// dry counts blocks without placing or writing anything (inodeBlocks).
+	dry bool
 }
 
 // alloc takes the next free block (ENOSPC if the file system is full).
 func (l *ext2Layout) alloc() (uint32, error) {
 	e := l.e
+	if l.dry {
+		l.used++
+		return 1, nil
+	}
 	total := int64(e.blocks) - int64(e.firstData)
 	for i := int64(0); i < total; i++ {
 		b := l.cursor
@@ -64,9 +70,12 @@ func (l *ext2Layout) alloc() (uint32, error) {
 	return 0, linux.ENOSPC
 }
 
-// write writes block b.
-func (e *ext2FS) write(b uint32, p []byte) error {
-	n, err := e.dev.PWrite(p, int64(b)*e.bs)
+// write writes block b (nothing in a dry run).
+func (l *ext2Layout) write(b uint32, p []byte) error {
+	if l.dry {
+		return nil
+	}
+	n, err := l.e.dev.PWrite(p, int64(b)*l.e.bs)
 	if err != nil || n != len(p) {
 		return linux.EIO
 	}
@@ -87,6 +96,7 @@ type placer struct {
 	iblock [15]uint32
 	roots  [3]*ext2Ind
 	blocks int64 // blocks taken, indirect ones included
+	acl    uint32
 }
 
 func (p *placer) newInd() (*ext2Ind, error) {
@@ -107,7 +117,7 @@ func (p *placer) put(lb int64, data []byte) error {
 		return err
 	}
 	p.blocks++
-	if err := e.write(b, data); err != nil {
+	if err := p.l.write(b, data); err != nil {
 		return err
 	}
 	if lb < ext2NDirBlocks {
@@ -157,7 +167,7 @@ func (p *placer) finish() error {
 				return err
 			}
 		}
-		return p.l.e.write(n.b, n.ptrs)
+		return p.l.write(n.b, n.ptrs)
 	}
 	for _, r := range p.roots {
 		if err := flush(r); err != nil {
@@ -275,6 +285,76 @@ func (e *ext2FS) encodeInode(n *Inode, p *placer, size int64, acl uint32) []byte
 	return raw
 }
 
+// place lays n's blocks out with p, and returns the size the inode records.
+func (e *ext2FS) place(n *Inode, p *placer) (int64, error) {
+	size := int64(0)
+	switch n.Mode & S_IFMT {
+	case S_IFREG:
+		size = n.size
+		ppb := mm.PageSize / e.bs
+		for i, f := n.pages.next(0); f != nil; i, f = n.pages.next(i + 1) {
+			for k := int64(0); k < ppb && (i*ppb+k)*e.bs < size; k++ {
+				if err := p.put(i*ppb+k, f.Data[k*e.bs:(k+1)*e.bs]); err != nil {
+					return 0, err
+				}
+			}
+		}
+	case S_IFDIR:
+		blocks := e.dirBlocks(n)
+		for i, b := range blocks {
+			if err := p.put(int64(i), b); err != nil {
+				return 0, err
+			}
+		}
+		size = int64(len(blocks)) * e.bs
+	case S_IFLNK:
+		size = int64(len(n.target))
+		if size < 60 {
+			// A fast symbolic link: the target in the block pointers.
+			for i := 0; i < len(n.target); i += 4 {
+				var w [4]byte
+				copy(w[:], n.target[i:])
+				p.iblock[i/4] = le32(w[:], 0)
+			}
+		} else {
+			blk := make([]byte, e.bs)
+			copy(blk, n.target)
+			if err := p.put(0, blk); err != nil {
+				return 0, err
+			}
+		}
+	case S_IFCHR, S_IFBLK:
+		major, minor := uint32(n.Rdev>>8&0xfff), uint32(n.Rdev&0xff|n.Rdev>>12&0xfff00)
+		if major < 256 && minor < 256 {
+			p.iblock[0] = major<<8 | minor // old_encode_dev
+		} else {
+			p.iblock[1] = minor&0xff | major<<8 | (minor&^0xff)<<12 // new_encode_dev
+		}
+	}
+	if err := p.finish(); err != nil {
+		return 0, err
+	}
+	if blk := e.encodeXattrs(n); blk != nil {
+		b, err := p.l.alloc()
+		if err != nil {
+			return 0, err
+		}
+		if err := p.l.write(b, blk); err != nil {
+			return 0, err
+		}
+		p.acl = b
+		p.blocks++
+	}
+	return size, nil
+}
+
+// inodeBlocks is how many blocks n takes on the device (its st_blocks, in blocks).
+func (e *ext2FS) inodeBlocks(n *Inode) int64 {
+	p := &placer{l: &ext2Layout{e: e, dry: true}}
+	e.place(n, p)
+	return p.blocks
+}
+
 // Sync writes the file system n is on to its device, if it is an ext2 file system
 // mounted for writing (sync(2), syncfs(2), fsync(2)).
 func (fs *FS) Sync(n *Inode) error {
@@ -306,78 +386,26 @@ func (e *ext2FS) sync(clean bool) error {
 	dirs := make([]int64, len(e.groups))
 	large, xattrs := false, false
 	var meta int64
-	ppb := mm.PageSize / e.bs
 	for _, n := range nodes {
 		ino := uint32(n.Ino)
 		p := &placer{l: l}
-		size := int64(0)
-		switch n.Mode & S_IFMT {
-		case S_IFREG:
-			size = n.size
-			large = large || size >= 1<<31
-			for i, f := n.pages.next(0); f != nil; i, f = n.pages.next(i + 1) {
-				for k := int64(0); k < ppb; k++ {
-					lb := i*ppb + k
-					if lb*e.bs >= size {
-						break
-					}
-					if err := p.put(lb, f.Data[k*e.bs:(k+1)*e.bs]); err != nil {
-						return err
-					}
-				}
-			}
-		case S_IFDIR:
-			blocks := e.dirBlocks(n)
-			for i, b := range blocks {
-				if err := p.put(int64(i), b); err != nil {
-					return err
-				}
-			}
-			size = int64(len(blocks)) * e.bs
-			dirs[(ino-1)/e.ipg]++
-			meta += int64(len(blocks))
-		case S_IFLNK:
-			size = int64(len(n.target))
-			if size < 60 {
-				for i := 0; i < len(n.target); i += 4 {
-					var w [4]byte
-					copy(w[:], n.target[i:])
-					p.iblock[i/4] = le32(w[:], 0)
-				}
-			} else {
-				blk := make([]byte, e.bs)
-				copy(blk, n.target)
-				if err := p.put(0, blk); err != nil {
-					return err
-				}
-				meta++
-			}
-		case S_IFCHR, S_IFBLK:
-			major, minor := uint32(n.Rdev>>8&0xfff), uint32(n.Rdev&0xff|n.Rdev>>12&0xfff00)
-			if major < 256 && minor < 256 {
-				p.iblock[0] = major<<8 | minor // old_encode_dev
-			} else {
-				p.iblock[1] = minor&0xff | major<<8 | (minor&^0xff)<<12 // new_encode_dev
-			}
-		}
-		if err := p.finish(); err != nil {
+		size, err := e.place(n, p)
+		if err != nil {
 			return err
 		}
-		var acl uint32
-		if blk := e.encodeXattrs(n); blk != nil {
-			b, err := l.alloc()
-			if err != nil {
-				return err
+		if n.Mode&S_IFMT == S_IFREG {
+			large = large || size >= 1<<31
+			if p.acl != 0 {
+				meta++
 			}
-			if err := e.write(b, blk); err != nil {
-				return err
-			}
-			acl = b
-			p.blocks++
-			meta++
-			xattrs = true
+		} else {
+			meta += p.blocks
 		}
-		raw := e.encodeInode(n, p, size, acl)
+		if n.IsDir() {
+			dirs[(ino-1)/e.ipg]++
+		}
+		xattrs = xattrs || p.acl != 0
+		raw := e.encodeInode(n, p, size, p.acl)
 		if _, err := e.dev.PWrite(raw, e.inodeOffset(ino)); err != nil {
 			return linux.EIO
 		}
@@ -414,7 +442,7 @@ func (e *ext2FS) sync(clean bool) error {
 				free++
 			}
 		}
-		if err := e.write(gr.blockBitmap, bm); err != nil {
+		if err := l.write(gr.blockBitmap, bm); err != nil {
 			return err
 		}
 		im := make([]byte, e.bs)
@@ -427,7 +455,7 @@ func (e *ext2FS) sync(clean bool) error {
 				ifree++
 			}
 		}
-		if err := e.write(gr.inodeBitmap, im); err != nil {
+		if err := l.write(gr.inodeBitmap, im); err != nil {
 			return err
 		}
 		d := gdt[g*ext2GroupDesc:]

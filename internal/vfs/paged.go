@@ -405,6 +405,9 @@ func (n *Inode) seekHole(off int64, hole bool) (int64, error) {
 // Blocks is st_blocks, in 512-byte units: for a file in memory, what its pages hold
 // (a hole holds nothing, as on tmpfs); for others, the size rounded up.
 func (n *Inode) Blocks() int64 {
+	if e := n.ext2Of(); e != nil {
+		return e.inodeBlocks(n) * (e.bs / 512)
+	}
 	if n.Mode&S_IFMT == S_IFREG && n.hm == nil && n.gen == nil && n.readAt == nil && n.set == nil {
 		return n.pages.count * (mm.PageSize / 512)
 	}

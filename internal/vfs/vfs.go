@@ -142,6 +142,9 @@ func (n *Inode) Size() int64 {
 	case S_IFLNK:
 		return int64(len(n.target))
 	case S_IFDIR:
+		if e := n.ext2Of(); e != nil {
+			return int64(len(e.dirBlocks(n))) * e.bs
+		}
 		return 4096
 	}
 	return 0

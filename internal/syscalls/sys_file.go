@@ -404,7 +404,7 @@ func Openat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 			if trailing || name == "." || name == ".." {
 				return 0, linux.EISDIR
 			}
-			if n, err = fs.Create(cred, parent, name, vfs.S_IFREG|uint32(a[3])&0o7777&^t.TG.Umask); err != nil {
+			if n, err = fs.Create(cred, parent, name, vfs.S_IFREG|vfs.StripSGID(cred, parent, vfs.S_IFREG|uint32(a[3])&0o7777)&0o7777&^t.TG.Umask); err != nil {
 				return 0, err
 			}
 			n.Touch()
@@ -510,7 +510,7 @@ func openTmpfile(t *kernel.Task, a *kernel.SyscallArgs, flags uint32) (uint64, e
 	if err != nil {
 		return 0, err
 	}
-	n, err := fs.NewTmpFile(cred, d, uint32(a[3])&0o7777&^t.TG.Umask, flags&vfs.O_EXCL == 0)
+	n, err := fs.NewTmpFile(cred, d, vfs.StripSGID(cred, d, vfs.S_IFREG|uint32(a[3])&0o7777)&0o7777&^t.TG.Umask, flags&vfs.O_EXCL == 0)
 	if err != nil {
 		return 0, err
 	}
@@ -1299,7 +1299,7 @@ func Mknodat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if strings.HasSuffix(path, "/") {
 		return 0, linux.ENOENT
 	}
-	mode = mode&vfs.S_IFMT | mode&0o7777&^t.TG.Umask
+	mode = mode&vfs.S_IFMT | vfs.StripSGID(t.TG.FSCred(), parent, mode)&0o7777&^t.TG.Umask
 	if _, err := t.Kernel().FS.Mknod(t.TG.FSCred(), parent, name, mode, a[3]); err != nil {
 		return 0, err
 	}

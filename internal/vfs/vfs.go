@@ -682,6 +682,21 @@ func (fs *FS) Create(c Cred, dir *Inode, name string, mode uint32) (*Inode, erro
 	return n, nil
 }
 
+// StripSGID is mode_strip_sgid: a new non-directory asked for with both the
+// set-group-ID and group-execute bits, in a set-group-ID directory whose group the
+// creator is not in (and not CAP_FSETID), loses the set-group-ID bit. Linux applies
+// it before the umask (vfs_prepare_mode), so that a umask that takes the
+// group-execute bit away does not keep the set-group-ID bit.
+func StripSGID(c Cred, dir *Inode, mode uint32) uint32 {
+	if mode&0o2010 != 0o2010 || mode&S_IFMT == S_IFDIR || dir == nil || dir.Mode&0o2000 == 0 {
+		return mode
+	}
+	if c.UID == 0 || c.GID == dir.GID || contains(c.Groups, dir.GID) {
+		return mode
+	}
+	return mode &^ 0o2000
+}
+
 // newOwnership is the group and mode of a new file in dir (Linux's inode_init_owner):
 // in a set-group-ID directory a new file takes the directory's group, and a new
 // directory the set-group-ID bit too; a new group-executable set-group-ID file made

@@ -63,6 +63,13 @@ const (
 // EUCLEAN is what a corrupt file system gives (Linux's EFSCORRUPTED).
 var errCorrupt error = linux.EUCLEAN
 
+// deviceHolder is a device that counts its openers (a loop device, which LOOP_CLR_FD
+// detaches only at its last close).
+type deviceHolder interface {
+	Opened(*File)
+	Release(*File)
+}
+
 // BlockDevice is what an ext2 file system is read from and written to (a loop device).
 type BlockDevice interface {
 	PRead(p []byte, off int64) (int, error)
@@ -252,6 +259,9 @@ func (fs *FS) MountExt2(at *Inode, source string, dev BlockDevice, devRdev uint6
 			fs.Unmount(m, true, nil)
 			return nil, err
 		}
+	}
+	if h, ok := dev.(deviceHolder); ok {
+		h.Opened(nil) // the mount holds the device open, as an opener would
 	}
 	return m, nil
 }

@@ -225,6 +225,9 @@ func (fs *FS) Unmount(m *MemMount, detach bool, busy func(*Inode) bool) error {
 	if e := m.ext2; e != nil {
 		fs.uncharge(e.charged)
 		e.charged = 0
+		if h, ok := e.dev.(deviceHolder); ok && e.ready {
+			h.Release(nil)
+		}
 	}
 	return nil
 }

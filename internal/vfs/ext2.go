@@ -112,6 +112,7 @@ type ext2FS struct {
 	dataPages         int64             // pages the mount's regular files hold
 	metaBlocks        int64             // blocks of directories, slow symlinks, xattrs
 	charged           int64
+	pointers          int64  // block pointers the mount has followed (eachBlock)
 	errors            string // the errors= mount option
 	// ready is set once the tree is loaded: a mount that failed half-way writes
 	// nothing back.
@@ -447,6 +448,12 @@ func (e *ext2FS) eachBlock(raw []byte, fn func(logical int64, b uint32, meta boo
 			return nil
 		}
 		if b < e.firstData || b >= e.blocks {
+			return errCorrupt
+		}
+		// In a sound file system every block belongs to one file once: a mount
+		// that meets more pointers than there are blocks is reading a corrupt
+		// tree (an indirect block that points at itself, again and again).
+		if e.pointers++; e.pointers > int64(e.blocks) {
 			return errCorrupt
 		}
 		if depth == 0 {

@@ -24,12 +24,11 @@ import (
 // EXT2_SUPER_MAGIC is ext2's magic number, in the superblock and statfs(2)'s f_type.
 const EXT2_SUPER_MAGIC = 0xef53
 
-// Feature flags (the superblock's s_feature_*), those weft knows.
+// Feature flags (the superblock's s_feature_*) weft looks at. The other compatible
+// ones (dir_prealloc, resize_inode, dir_index, has_journal) need nothing of a writer
+// that keeps the reserved inodes and blocks as they are and writes directories linearly.
 const (
-	ext2CompatDirPrealloc = 0x1
-	ext2CompatExtAttr     = 0x8
-	ext2CompatResizeInode = 0x10
-	ext2CompatDirIndex    = 0x20
+	ext2CompatExtAttr = 0x8
 
 	ext2IncompatFiletype = 0x2
 
@@ -56,7 +55,6 @@ const (
 	ext2IndexFl     = 0x1000
 	ext2GroupDesc   = 32
 	ext2StateValid  = 1
-	ext2StateError  = 2
 	ext2OldInode    = 128 // the inode fields ext2 uses; larger inodes keep the rest
 )
 
@@ -112,8 +110,7 @@ type ext2FS struct {
 	dataPages         int64             // pages the mount's regular files hold
 	metaBlocks        int64             // blocks of directories, slow symlinks, xattrs
 	charged           int64
-	pointers          int64  // block pointers the mount has followed (eachBlock)
-	errors            string // the errors= mount option
+	pointers          int64 // block pointers the mount has followed (eachBlock)
 	// ready is set once the tree is loaded: a mount that failed half-way writes
 	// nothing back.
 	ready bool
@@ -178,20 +175,18 @@ func (e *ext2FS) groupEnd(g uint32) int64 {
 	return min(e.groupStart(g)+int64(e.bpg), int64(e.blocks))
 }
 
-// ext2Options are the mount options weft's ext2 takes: what Linux's ext2 accepts
-// (ext2_param_specs), those that change nothing weft does included.
-func ext2Options(data string) (errs string, err error) {
-	errs = "continue"
+// CheckExt2Options checks ext2 mount options: those Linux's ext2 accepts
+// (ext2_param_specs), those that change nothing weft does included; anything else is
+// EINVAL. (errors= matters to a file system that finds corruption while mounted; weft
+// finds it only when mounting, which then fails.)
+func CheckExt2Options(data string) error {
 	for _, opt := range strings.Split(data, ",") {
 		name, val, hasVal := strings.Cut(opt, "=")
 		switch name {
 		case "":
 		case "errors":
-			switch val {
-			case "continue", "remount-ro", "panic":
-				errs = val
-			default:
-				return "", linux.EINVAL
+			if val != "continue" && val != "remount-ro" && val != "panic" {
+				return linux.EINVAL
 			}
 		case "acl", "noacl", "user_xattr", "nouser_xattr", "bsddf", "minixdf", "grpid",
 			"bsdgroups", "nogrpid", "sysvgroups", "nocheck", "debug", "oldalloc",
@@ -199,23 +194,17 @@ func ext2Options(data string) (errs string, err error) {
 			"reservation", "noreservation", "ro", "rw", "nosuid", "nodev", "noexec",
 			"relatime", "noatime", "strictatime", "lazytime", "sync", "async":
 			if hasVal {
-				return "", linux.EINVAL
+				return linux.EINVAL
 			}
 		case "check", "resuid", "resgid", "sb":
 			if !hasVal {
-				return "", linux.EINVAL
+				return linux.EINVAL
 			}
 		default:
-			return "", linux.EINVAL
+			return linux.EINVAL
 		}
 	}
-	return errs, nil
-}
-
-// CheckExt2Options checks a remount's ext2 options.
-func CheckExt2Options(data string) error {
-	_, err := ext2Options(data)
-	return err
+	return nil
 }
 
 // MountExt2 mounts the ext2 file system on dev on the directory at (the checks of
@@ -223,14 +212,13 @@ func CheckExt2Options(data string) error {
 // MS_RDONLY, make a read-only mount. A device without an ext2 file system, or with
 // one weft cannot use, is EINVAL; a corrupt one EUCLEAN or EIO.
 func (fs *FS) MountExt2(at *Inode, source string, dev BlockDevice, devRdev uint64, readOnlyDev bool, flags uint64, data string) (*MemMount, error) {
-	errs, err := ext2Options(data)
-	if err != nil {
+	if err := CheckExt2Options(data); err != nil {
 		return nil, err
 	}
 	if err := fs.checkMountPoint(at); err != nil {
 		return nil, err
 	}
-	e := &ext2FS{fs: fs, dev: dev, errors: errs}
+	e := &ext2FS{fs: fs, dev: dev}
 	if err := e.readSuper(); err != nil {
 		return nil, err
 	}

@@ -190,7 +190,7 @@ func (e *ext2FS) entryOf(c *Inode) *Inode {
 	return c
 }
 
-// inodes returns the inodes the tree reaches, by number.
+// tree returns the inodes the mount's tree reaches, by number.
 func (e *ext2FS) tree() []*Inode {
 	seen := map[*Inode]bool{e.m.root: true}
 	out := []*Inode{e.m.root}
@@ -257,7 +257,7 @@ func (e *ext2FS) dirBlocks(n *Inode) [][]byte {
 }
 
 // encodeInode lays out inode n whose blocks p placed.
-func (e *ext2FS) encodeInode(n *Inode, p *placer, size int64, acl uint32) []byte {
+func (e *ext2FS) encodeInode(n *Inode, p *placer, size int64) []byte {
 	raw := make([]byte, e.isize)
 	if x := e.extra[uint32(n.Ino)]; x != nil {
 		copy(raw[ext2OldInode:], x)
@@ -276,7 +276,7 @@ func (e *ext2FS) encodeInode(n *Inode, p *placer, size int64, acl uint32) []byte
 	for i, b := range p.iblock {
 		put32(raw, 40+4*i, b)
 	}
-	put32(raw, 104, acl)
+	put32(raw, 104, p.acl)
 	if n.Mode&S_IFMT == S_IFREG {
 		put32(raw, 108, uint32(size>>32))
 	}
@@ -405,7 +405,7 @@ func (e *ext2FS) sync(clean bool) error {
 			dirs[(ino-1)/e.ipg]++
 		}
 		xattrs = xattrs || p.acl != 0
-		raw := e.encodeInode(n, p, size, p.acl)
+		raw := e.encodeInode(n, p, size)
 		if _, err := e.dev.PWrite(raw, e.inodeOffset(ino)); err != nil {
 			return linux.EIO
 		}

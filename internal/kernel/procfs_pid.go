@@ -151,7 +151,7 @@ func (k *Kernel) procMounts() string {
 		}
 		esc := strings.NewReplacer(" ", `\040`, "\t", `\011`, "\n", `\012`, `\`, `\134`)
 		if m.Type == "ext2" {
-			fmt.Fprintf(&b, "%s %s ext2 %s,relatime 0 0\n", esc.Replace(src), esc.Replace(m.Path(k.FS)), opt)
+			fmt.Fprintf(&b, "%s %s ext2 %s,relatime%s 0 0\n", esc.Replace(src), esc.Replace(m.Path(k.FS)), opt, m.Options())
 			continue
 		}
 		fmt.Fprintf(&b, "%s %s tmpfs %s,relatime,inode64 0 0\n", esc.Replace(src), esc.Replace(m.Path(k.FS)), opt)

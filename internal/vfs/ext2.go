@@ -175,36 +175,101 @@ func (e *ext2FS) groupEnd(g uint32) int64 {
 	return min(e.groupStart(g)+int64(e.bpg), int64(e.blocks))
 }
 
+// ext2Opts are the mount options that /proc/PID/mounts shows (ext2_show_options): the
+// errors behaviour, and the user_xattr and acl switches (0: not given; 1 on, -1 off).
+type ext2Opts struct {
+	errors         string
+	userXattr, acl int
+}
+
 // CheckExt2Options checks ext2 mount options: those Linux's ext2 accepts
 // (ext2_param_specs), those that change nothing weft does included; anything else is
 // EINVAL. (errors= matters to a file system that finds corruption while mounted; weft
 // finds it only when mounting, which then fails.)
 func CheckExt2Options(data string) error {
+	_, err := ext2Options(data)
+	return err
+}
+
+func ext2Options(data string) (ext2Opts, error) {
+	var o ext2Opts
 	for _, opt := range strings.Split(data, ",") {
 		name, val, hasVal := strings.Cut(opt, "=")
 		switch name {
 		case "":
 		case "errors":
 			if val != "continue" && val != "remount-ro" && val != "panic" {
-				return linux.EINVAL
+				return o, linux.EINVAL
 			}
+			o.errors = val
 		case "acl", "noacl", "user_xattr", "nouser_xattr", "bsddf", "minixdf", "grpid",
 			"bsdgroups", "nogrpid", "sysvgroups", "nocheck", "debug", "oldalloc",
 			"orlov", "nobh", "xip", "dax", "grpquota", "noquota", "quota", "usrquota",
 			"reservation", "noreservation", "ro", "rw", "nosuid", "nodev", "noexec",
 			"relatime", "noatime", "strictatime", "lazytime", "sync", "async":
 			if hasVal {
-				return linux.EINVAL
+				return o, linux.EINVAL
+			}
+			switch name {
+			case "acl":
+				o.acl = 1
+			case "noacl":
+				o.acl = -1
+			case "user_xattr":
+				o.userXattr = 1
+			case "nouser_xattr":
+				o.userXattr = -1
 			}
 		case "check", "resuid", "resgid", "sb":
 			if !hasVal {
-				return linux.EINVAL
+				return o, linux.EINVAL
 			}
 		default:
-			return linux.EINVAL
+			return o, linux.EINVAL
 		}
 	}
-	return nil
+	return o, nil
+}
+
+// showOptions is what ext2_show_options adds to a mount's line in /proc/PID/mounts:
+// the errors behaviour (the superblock's s_errors unless errors= said otherwise), and
+// user_xattr and acl where they are on (the superblock's default mount options
+// unless the mount said otherwise), or off against a default that has them.
+func (e *ext2FS) showOptions(o ext2Opts) string {
+	errs := o.errors
+	if errs == "" {
+		switch le16(e.sb, 60) {
+		case 1:
+			errs = "continue"
+		case 3:
+			errs = "panic"
+		default:
+			errs = "remount-ro"
+		}
+	}
+	out := ""
+	if errs == "remount-ro" {
+		if s := le16(e.sb, 60); s == 1 || s == 3 {
+			out += ",errors=remount-ro"
+		}
+	} else {
+		out += ",errors=" + errs
+	}
+	defs := le32(e.sb, 256) // s_default_mount_opts
+	for _, x := range []struct {
+		set  int
+		bit  uint32
+		name string
+	}{{o.userXattr, 0x4, "user_xattr"}, {o.acl, 0x8, "acl"}} {
+		on := x.set == 1 || x.set == 0 && defs&x.bit != 0
+		switch {
+		case on:
+			out += "," + x.name
+		case defs&x.bit != 0:
+			out += ",no" + x.name
+		}
+	}
+	return out
 }
 
 // MountExt2 mounts the ext2 file system on dev on the directory at (the checks of
@@ -212,7 +277,8 @@ func CheckExt2Options(data string) error {
 // MS_RDONLY, make a read-only mount. A device without an ext2 file system, or with
 // one weft cannot use, is EINVAL; a corrupt one EUCLEAN or EIO.
 func (fs *FS) MountExt2(at *Inode, source string, dev BlockDevice, devRdev uint64, readOnlyDev bool, flags uint64, data string) (*MemMount, error) {
-	if err := CheckExt2Options(data); err != nil {
+	opts, err := ext2Options(data)
+	if err != nil {
 		return nil, err
 	}
 	if err := fs.checkMountPoint(at); err != nil {
@@ -237,6 +303,7 @@ func (fs *FS) MountExt2(at *Inode, source string, dev BlockDevice, devRdev uint6
 		return nil, err
 	}
 	m.ext2, m.Type, m.dev, e.m = e, "ext2", devRdev, m
+	m.options = e.showOptions(opts)
 	if err := e.load(m.root); err != nil {
 		fs.Unmount(m, true, nil)
 		return nil, err
@@ -546,7 +613,7 @@ func (e *ext2FS) load(root *Inode) error {
 			if le16(craw, 26) == 0 || mode&S_IFMT == 0 {
 				return errCorrupt // an entry naming a free inode
 			}
-			cost := int64(inodeCost + len(ent.name))
+			cost := int64(inodeCost+len(ent.name)) + e.isize - ext2OldInode // the bytes kept past 128
 			if !fs.charge(cost) {
 				return linux.ENOMEM
 			}

@@ -63,14 +63,19 @@ type MemMount struct {
 	// Expired is set by a first umount2(MNT_EXPIRE), which a second one completes.
 	Expired bool
 
-	ext2 *ext2FS // an ext2 mount's file system
-	dev  uint64  // an ext2 mount's device number (st_dev)
+	ext2    *ext2FS // an ext2 mount's file system
+	dev     uint64  // an ext2 mount's device number (st_dev)
+	options string  // what the file system adds to the options /proc/PID/mounts shows
 
 	root    *Inode // the mounted tree's root directory
 	covered *Inode // the directory (or the root of an earlier mount) it hides
 	parent  *Inode // the directory that has the mount point as an entry
 	name    string
 }
+
+// Options is what the file system adds to the mount's options in /proc/PID/mounts
+// (",errors=continue,user_xattr,acl" for an ext2 file system).
+func (m *MemMount) Options() string { return m.options }
 
 // ReadOnly reports whether the mount refuses changes.
 func (m *MemMount) ReadOnly() bool { return m.Flags&MS_RDONLY != 0 }

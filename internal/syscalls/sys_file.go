@@ -781,7 +781,6 @@ func Fsync(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	// A file of an ext2 file system reaches the device with the rest of it.
 	return 0, t.Kernel().FS.Sync(f.Inode)
 }
 

@@ -31,9 +31,9 @@ func mountString(t *kernel.Task, addr uint64) (string, error) {
 }
 
 // Mount implements mount(2): a new tmpfs, an ext2 file system on a loop device, or a
-// remount that changes a mount's flags. Only a privileged caller may mount (EPERM otherwise), and it finds out only
-// after the target has been looked up, as on Linux (path_mount checks may_mount after
-// user_path_at).
+// remount that changes a mount's flags. Only a privileged caller may mount (EPERM
+// otherwise), and it finds out only after the target has been looked up, as on Linux
+// (path_mount checks may_mount after user_path_at).
 func Mount(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	source, err := mountString(t, a[0])
 	if err != nil {
@@ -96,7 +96,11 @@ func Mount(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	case "tmpfs":
 	case "ext2":
 		// A file system on a block device: the source is the device, looked up
-		// after the mount point (lookup_bdev in get_tree_bdev).
+		// after the mount point (lookup_bdev in get_tree_bdev); none is EINVAL
+		// ("No source specified").
+		if a[0] == 0 {
+			return 0, linux.EINVAL
+		}
 		src, _, err := lookup(t, atFDCWD, a[0], true)
 		if err != nil {
 			return 0, err

@@ -372,3 +372,40 @@ func FuzzExt2Mount(f *testing.F) {
 		}
 	})
 }
+
+// TestExt2Options: the options Linux's ext2 takes, and what /proc/PID/mounts shows of
+// them (ext2_show_options) for a superblock's s_errors and default mount options.
+func TestExt2Options(t *testing.T) {
+	for _, c := range []struct {
+		data     string
+		sErrors  uint32
+		defaults uint32
+		want     string
+		err      error
+	}{
+		{"", 1, 0, ",errors=continue", nil},
+		{"", 2, 0xc, ",user_xattr,acl", nil},
+		{"noacl,errors=panic", 1, 0xc, ",errors=panic,user_xattr,noacl", nil},
+		{"errors=remount-ro,nouser_xattr", 1, 0x4, ",errors=remount-ro,nouser_xattr", nil},
+		{"acl,user_xattr,sb=1,resuid=0,nobh,minixdf", 2, 0, ",user_xattr,acl", nil},
+		{"errors=ignore", 1, 0, "", linux.EINVAL},
+		{"acl=1", 1, 0, "", linux.EINVAL},
+		{"resuid", 1, 0, "", linux.EINVAL},
+		{"mode=0755", 1, 0, "", linux.EINVAL},
+	} {
+		o, err := ext2Options(c.data)
+		if err != c.err {
+			t.Errorf("ext2Options(%q) = %v, want %v", c.data, err, c.err)
+			continue
+		}
+		if err != nil {
+			continue
+		}
+		e := &ext2FS{sb: make([]byte, 1024)}
+		put16(e.sb, 60, c.sErrors)
+		put32(e.sb, 256, c.defaults)
+		if got := e.showOptions(o); got != c.want {
+			t.Errorf("showOptions(%q, s_errors %d, defaults %#x) = %q, want %q", c.data, c.sErrors, c.defaults, got, c.want)
+		}
+	}
+}

@@ -22,7 +22,7 @@
 # Debian packages, it must be set).
 set -euo pipefail
 
-DEFAULT_PACKAGES=(dash busybox-static coreutils procps python3 grep sed ncurses-base)
+DEFAULT_PACKAGES=(dash busybox-static coreutils procps python3 grep sed ncurses-base e2fsprogs)
 SUITE=trixie
 
 die() { echo "rootfs: $*" >&2; exit 1; }
@@ -121,6 +121,7 @@ bin:x:2:
 sys:x:3:
 adm:x:4:
 tty:x:5:
+disk:x:6:
 users:x:100:user
 nogroup:x:65534:
 user:x:1000:

@@ -36,6 +36,7 @@ type rootCase struct {
 	qemu   []string
 	want   string
 	status int
+	root   bool // run as root (uid and gid 0)
 }
 
 func TestGuestRoot(t *testing.T) {
@@ -64,13 +65,22 @@ func TestGuestRoot(t *testing.T) {
 		{name: "the root is read-only below", argv: []string{"sh", "-c", "echo changed > /etc/hostname 2>/dev/null || echo refused; id -un; cat /etc/hostname"},
 			want: "refused\nuser\nweft\n"},
 		{name: "root's changes stay in memory", argv: []string{"sh", "-c", "echo changed > /etc/hostname; cat /etc/hostname; rm /etc/hosts; ls /etc/hosts 2>&1; mkdir -p /opt/x && cp /etc/passwd /opt/x/ && wc -l < /opt/x/passwd"},
-			want: "changed\nls: cannot access '/etc/hosts': No such file or directory\n6\n"},
+			want: "changed\nls: cannot access '/etc/hosts': No such file or directory\n6\n", root: true},
+		// e2fsprogs on a loop device: mke2fs formats it, weft mounts the ext2 file
+		// system, and after the unmount e2fsck -fn finds what weft wrote clean; a
+		// read-only mount finds the files again (inode 12: mke2fs made lost+found 11).
+		{name: "mke2fs, mount, e2fsck", root: true, argv: []string{"sh", "-c", "cd /tmp && truncate -s 8M img && " +
+			"busybox losetup /dev/loop0 img && /sbin/mke2fs -q -b 1024 /dev/loop0 2>/dev/null && mkdir m && " +
+			"busybox mount -t ext2 /dev/loop0 m && echo hi > m/f && ln -s f m/l && mkdir m/d && ln m/f m/d/g && " +
+			"busybox umount m && /sbin/e2fsck -fn /dev/loop0 >/dev/null && echo clean && " +
+			"busybox mount -o ro -t ext2 /dev/loop0 m && ls m && cat m/d/g && stat -c '%i %h %s %b %D %o' m/f"},
+			want: "clean\nd\nf\nl\nlost+found\nhi\n12 2 3 2 700 1024\n"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			acquire(t)
 			flags := []string{"run", "--root", root, "--mount", dir + ":/t"}
-			if c.name == "root's changes stay in memory" {
+			if c.root {
 				flags = append(flags, "--uid", "0", "--gid", "0")
 			}
 			got := run(append(append([]string{weftBin}, flags...), c.argv...), os.Environ(), "", dir)

@@ -129,9 +129,9 @@ func (k *Kernel) procMounts() string {
 		}
 		fmt.Fprintf(&b, "host %s hostfs %s,nosuid,nodev 0 0\n", strings.ReplaceAll(m.Guest, " ", `\040`), opt)
 	}
-	// The tmpfs mounts the guest made with mount(2), where they are now, with the
-	// options Linux shows for a tmpfs mounted without any (inode64 is the default on
-	// 64-bit machines).
+	// The mounts the guest made with mount(2), where they are now, with the options
+	// Linux shows for a tmpfs or ext2 mounted without any (inode64 is tmpfs's default
+	// on 64-bit machines).
 	for _, m := range k.FS.MemMounts() {
 		opt := "rw"
 		if m.ReadOnly() {
@@ -150,6 +150,10 @@ func (k *Kernel) procMounts() string {
 			src = "none"
 		}
 		esc := strings.NewReplacer(" ", `\040`, "\t", `\011`, "\n", `\012`, `\`, `\134`)
+		if m.Type == "ext2" {
+			fmt.Fprintf(&b, "%s %s ext2 %s,relatime%s 0 0\n", esc.Replace(src), esc.Replace(m.Path(k.FS)), opt, m.Options())
+			continue
+		}
 		fmt.Fprintf(&b, "%s %s tmpfs %s,relatime,inode64 0 0\n", esc.Replace(src), esc.Replace(m.Path(k.FS)), opt)
 	}
 	return b.String()

@@ -75,6 +75,10 @@ func (k *Kernel) procSysEntry(name string) *vfs.Inode {
 		})
 	case "mounts":
 		return fs.NewSymlink("self/mounts", 0, 0)
+	case "filesystems":
+		// The types mount(2) takes, "nodev" before those that need no device
+		// (proc(5)).
+		return file(func() string { return "nodev\ttmpfs\n\text2\n" })
 	case "sys":
 		return k.procSysDir()
 	case "sysvipc":
@@ -84,7 +88,7 @@ func (k *Kernel) procSysEntry(name string) *vfs.Inode {
 }
 
 // procSysNames are the entries procSysEntry makes, for listing /proc.
-var procSysNames = []string{"cpuinfo", "loadavg", "meminfo", "mounts", "stat", "sys", "sysvipc", "uptime", "version"}
+var procSysNames = []string{"cpuinfo", "filesystems", "loadavg", "meminfo", "mounts", "stat", "sys", "sysvipc", "uptime", "version"}
 
 // procMeminfo is /proc/meminfo: the machine's memory is the guest's cap; what is in use
 // is what weft counts against it (frames, page tables, mappings, files, records).

@@ -404,7 +404,7 @@ func Openat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 			if trailing || name == "." || name == ".." {
 				return 0, linux.EISDIR
 			}
-			if n, err = fs.Create(cred, parent, name, vfs.S_IFREG|uint32(a[3])&0o7777&^t.TG.Umask); err != nil {
+			if n, err = fs.Create(cred, parent, name, vfs.S_IFREG|vfs.StripSGID(cred, parent, vfs.S_IFREG|uint32(a[3])&0o7777)&0o7777&^t.TG.Umask); err != nil {
 				return 0, err
 			}
 			n.Touch()
@@ -426,6 +426,11 @@ func Openat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		}
 		if err := openCheck(cred, n, flags); err != nil {
 			return 0, err
+		}
+		// O_EXCL without O_CREAT opens a block device exclusively: not while a file
+		// system on it is mounted (open(2)).
+		if flags&vfs.O_EXCL != 0 && flags&vfs.O_PATH == 0 && fs.DeviceMounted(n) {
+			return 0, linux.EBUSY
 		}
 	}
 	if trailing && !n.IsDir() {
@@ -505,7 +510,7 @@ func openTmpfile(t *kernel.Task, a *kernel.SyscallArgs, flags uint32) (uint64, e
 	if err != nil {
 		return 0, err
 	}
-	n, err := fs.NewTmpFile(cred, d, uint32(a[3])&0o7777&^t.TG.Umask, flags&vfs.O_EXCL == 0)
+	n, err := fs.NewTmpFile(cred, d, vfs.StripSGID(cred, d, vfs.S_IFREG|uint32(a[3])&0o7777)&0o7777&^t.TG.Umask, flags&vfs.O_EXCL == 0)
 	if err != nil {
 		return 0, err
 	}
@@ -769,10 +774,14 @@ func Ftruncate(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	return 0, nil
 }
 
-// Fsync implements fsync(2) and fdatasync(2): memory is already durable enough.
+// Fsync implements fsync(2) and fdatasync(2): memory is durable enough, but a file of
+// an ext2 file system is written back to its device.
 func Fsync(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
-	_, err := file(t, a[0])
-	return 0, err
+	f, err := file(t, a[0])
+	if err != nil {
+		return 0, err
+	}
+	return 0, t.Kernel().FS.Sync(f.Inode)
 }
 
 // Dup implements dup(2).
@@ -1289,7 +1298,7 @@ func Mknodat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if strings.HasSuffix(path, "/") {
 		return 0, linux.ENOENT
 	}
-	mode = mode&vfs.S_IFMT | mode&0o7777&^t.TG.Umask
+	mode = mode&vfs.S_IFMT | vfs.StripSGID(t.TG.FSCred(), parent, mode)&0o7777&^t.TG.Umask
 	if _, err := t.Kernel().FS.Mknod(t.TG.FSCred(), parent, name, mode, a[3]); err != nil {
 		return 0, err
 	}

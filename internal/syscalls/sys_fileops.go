@@ -258,14 +258,21 @@ func Getcpu(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	return 0, nil
 }
 
-// Sync implements sync(2): weft's files are in memory, or the host's, which the host
-// writes back; there is nothing to flush.
-func Sync(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) { return 0, nil }
+// Sync implements sync(2): the ext2 file systems mounted for writing are written back
+// to their devices; weft's other files are in memory, or the host's, which the host
+// writes back.
+func Sync(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	t.Kernel().FS.SyncAll()
+	return 0, nil
+}
 
-// Syncfs implements syncfs(2), as sync.
+// Syncfs implements syncfs(2): the file system of the file is written back.
 func Syncfs(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
-	_, err := file(t, a[0])
-	return 0, err
+	f, err := file(t, a[0])
+	if err != nil {
+		return 0, err
+	}
+	return 0, t.Kernel().FS.Sync(f.Inode)
 }
 
 // Flock implements flock(2).

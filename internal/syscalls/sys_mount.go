@@ -10,7 +10,7 @@ import (
 )
 
 var mountCalls = []entry{
-	call(linux.SYS_MOUNT, "mount", Mount, path, path, path, x, p).partial("tmpfs only (weft has no block devices); remounts change flags; bind and move mounts are EINVAL; size= and nr_inodes= are accepted but the mount shares the memory cap"),
+	call(linux.SYS_MOUNT, "mount", Mount, path, path, path, x, p).partial("tmpfs, and ext2 on a loop device; remounts change flags; bind and move mounts are EINVAL; size= and nr_inodes= are accepted but a tmpfs shares the memory cap"),
 	call(linux.SYS_UMOUNT2, "umount2", Umount2, path, x),
 }
 
@@ -30,10 +30,10 @@ func mountString(t *kernel.Task, addr uint64) (string, error) {
 	return s, nil
 }
 
-// Mount implements mount(2): a new tmpfs, or a remount that changes a tmpfs mount's
-// flags. Only a privileged caller may mount (EPERM otherwise), and it finds out only
-// after the target has been looked up, as on Linux (path_mount checks may_mount after
-// user_path_at).
+// Mount implements mount(2): a new tmpfs, an ext2 file system on a loop device, or a
+// remount that changes a mount's flags. Only a privileged caller may mount (EPERM
+// otherwise), and it finds out only after the target has been looked up, as on Linux
+// (path_mount checks may_mount after user_path_at).
 func Mount(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	source, err := mountString(t, a[0])
 	if err != nil {
@@ -67,7 +67,13 @@ func Mount(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 			return 0, linux.EINVAL
 		}
 		if flags&vfs.MS_BIND == 0 {
-			if _, _, _, err := tmpfsOptions(data); err != nil {
+			var err error
+			if m.Type == "ext2" {
+				err = vfs.CheckExt2Options(data)
+			} else {
+				_, _, _, err = tmpfsOptions(data)
+			}
+			if err != nil {
 				return 0, err
 			}
 		}
@@ -88,6 +94,22 @@ func Mount(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	}
 	switch fstype {
 	case "tmpfs":
+	case "ext2":
+		// A file system on a block device: the source is the device, looked up
+		// after the mount point (lookup_bdev in get_tree_bdev); none is EINVAL
+		// ("No source specified").
+		if a[0] == 0 {
+			return 0, linux.EINVAL
+		}
+		src, _, err := lookup(t, atFDCWD, a[0], true)
+		if err != nil {
+			return 0, err
+		}
+		if !n.IsDir() {
+			return 0, linux.ENOTDIR
+		}
+		_, err = fs.MountBlockDevice(n, src, source, flags, data)
+		return 0, err
 	case "":
 		return 0, linux.EINVAL
 	default:

@@ -59,7 +59,7 @@ func statxBuf(n *vfs.Inode) []byte {
 	le := binary.LittleEndian
 	size := n.Size()
 	le.PutUint32(b[0:], STATX_BASIC_STATS|STATX_MNT_ID)
-	le.PutUint32(b[4:], 4096) // stx_blksize
+	le.PutUint32(b[4:], n.BlockSize())
 	le.PutUint32(b[16:], n.Nlink)
 	le.PutUint32(b[20:], n.UID)
 	le.PutUint32(b[24:], n.GID)
@@ -74,8 +74,9 @@ func statxBuf(n *vfs.Inode) []byte {
 	// Device numbers as new_encode_dev splits them: major above bit 8, minor below.
 	le.PutUint32(b[128:], uint32(n.Rdev>>8&0xfff))
 	le.PutUint32(b[132:], uint32(n.Rdev&0xff|n.Rdev>>12&0xfff00))
-	le.PutUint32(b[136:], 0) // st_dev 1, as stat(2) reports: major 0, minor 1
-	le.PutUint32(b[140:], 1)
+	dev := n.DevNumber() // as stat(2) reports it
+	le.PutUint32(b[136:], uint32(dev>>8&0xfff))
+	le.PutUint32(b[140:], uint32(dev&0xff|dev>>12&0xfff00))
 	le.PutUint64(b[144:], 1) // stx_mnt_id
 	return b
 }

@@ -318,7 +318,7 @@ func (f *File) IsTTY() bool {
 func Stat(n *Inode) []byte {
 	b := make([]byte, 128)
 	le := binary.LittleEndian
-	le.PutUint64(b[0:], 1) // st_dev
+	le.PutUint64(b[0:], n.DevNumber())
 	le.PutUint64(b[8:], n.Ino)
 	le.PutUint32(b[16:], n.Mode)
 	le.PutUint32(b[20:], n.Nlink)
@@ -326,7 +326,7 @@ func Stat(n *Inode) []byte {
 	le.PutUint32(b[28:], n.GID)
 	le.PutUint64(b[32:], n.Rdev)
 	le.PutUint64(b[48:], uint64(n.Size()))
-	le.PutUint32(b[56:], 4096) // st_blksize
+	le.PutUint32(b[56:], n.BlockSize())
 	le.PutUint64(b[64:], uint64(n.Blocks()))
 	for i, t := range []int64{n.Atime, n.Mtime, n.Ctime} {
 		off := 72 + 16*i

@@ -53,19 +53,29 @@ const (
 // no effect on an in-memory file system (sync, atime updates).
 const mountOptionFlags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOSYMFOLLOW
 
-// MemMount is a tmpfs the guest mounted.
+// MemMount is a file system the guest mounted: a tmpfs, or an ext2 file system read
+// from a block device into weft's inodes (ext2.go).
 type MemMount struct {
 	Source string // mount(2)'s source argument, as /proc/PID/mounts shows it
+	Type   string // "tmpfs" or "ext2"
 	Flags  uint64 // the MS_* flags of mountOptionFlags that hold now
 	id     uint64 // statfs(2)'s f_fsid: one per mount
 	// Expired is set by a first umount2(MNT_EXPIRE), which a second one completes.
 	Expired bool
+
+	ext2    *ext2FS // an ext2 mount's file system
+	dev     uint64  // an ext2 mount's device number (st_dev)
+	options string  // what the file system adds to the options /proc/PID/mounts shows
 
 	root    *Inode // the mounted tree's root directory
 	covered *Inode // the directory (or the root of an earlier mount) it hides
 	parent  *Inode // the directory that has the mount point as an entry
 	name    string
 }
+
+// Options is what the file system adds to the mount's options in /proc/PID/mounts
+// (",errors=continue,user_xattr,acl" for an ext2 file system).
+func (m *MemMount) Options() string { return m.options }
 
 // ReadOnly reports whether the mount refuses changes.
 func (m *MemMount) ReadOnly() bool { return m.Flags&MS_RDONLY != 0 }
@@ -97,23 +107,36 @@ func (fs *FS) IsFixedMount(n *Inode) bool {
 // of weft's own tree (not / itself, a host mount or /proc). The new root is owned by
 // root with mode 1777, tmpfs's default (tmpfs(5)).
 func (fs *FS) MountTmpfs(at *Inode, source string, flags uint64) (*MemMount, error) {
+	if err := fs.checkMountPoint(at); err != nil {
+		return nil, err
+	}
+	return fs.mountTree(at, source, flags)
+}
+
+// checkMountPoint reports whether a file system may be mounted on at.
+func (fs *FS) checkMountPoint(at *Inode) error {
 	switch {
 	case !at.IsDir():
-		return nil, linux.ENOTDIR
+		return linux.ENOTDIR
 	case at == fs.Root || at.parent == nil || at.hm != nil || at.lookupFn != nil || at.fsMagic != 0:
-		return nil, linux.EINVAL
+		return linux.EINVAL
 	case at.unlinked:
-		return nil, linux.ENOENT
+		return linux.ENOENT
 	}
+	if at.parent.children[at.name] != at {
+		return linux.EINVAL // not reachable by its name (a synthetic tree's view)
+	}
+	return nil
+}
+
+// mountTree puts a new mount with an empty root directory on at.
+func (fs *FS) mountTree(at *Inode, source string, flags uint64) (*MemMount, error) {
 	parent, name := at.parent, at.name
-	if parent.children[name] != at {
-		return nil, linux.EINVAL // not reachable by its name (a synthetic tree's view)
-	}
 	if !fs.charge(inodeCost) {
 		return nil, linux.ENOMEM
 	}
 	fs.nextMountID++
-	m := &MemMount{Source: source, Flags: flags & mountOptionFlags, id: fs.nextMountID, covered: at, parent: parent, name: name}
+	m := &MemMount{Source: source, Type: "tmpfs", Flags: flags & mountOptionFlags, id: fs.nextMountID, covered: at, parent: parent, name: name}
 	root := fs.newInode(S_IFDIR|0o1777, 0, 0)
 	root.charged = inodeCost
 	root.mnt = m
@@ -134,6 +157,20 @@ func (fs *FS) Remount(m *MemMount, flags uint64) error {
 	flags &= mountOptionFlags
 	if flags&MS_RDONLY != 0 && !m.ReadOnly() && m.openForWrite() {
 		return linux.EBUSY
+	}
+	if e := m.ext2; e != nil {
+		switch {
+		case flags&MS_RDONLY == 0 && e.forcedRO:
+			return linux.EROFS // ext2_remount: unsupported optional features
+		case flags&MS_RDONLY != 0 && !m.ReadOnly():
+			if err := e.sync(true); err != nil {
+				return err
+			}
+		case flags&MS_RDONLY == 0 && m.ReadOnly():
+			if err := e.markMounted(); err != nil {
+				return err
+			}
+		}
 	}
 	m.Flags = flags
 	return nil
@@ -165,6 +202,11 @@ func (fs *FS) Unmount(m *MemMount, detach bool, busy func(*Inode) bool) error {
 			return linux.EBUSY
 		}
 	}
+	if e := m.ext2; e != nil && !m.ReadOnly() {
+		// The last write-back, which marks the file system clean. A device that
+		// fails it loses what was not written, as on Linux.
+		e.sync(true)
+	}
 	// A lazy unmount takes what is mounted below it along (umount2(2): MNT_DETACH
 	// detaches the mount and its children).
 	for i := len(nested) - 1; i >= 0; i-- {
@@ -185,6 +227,13 @@ func (fs *FS) Unmount(m *MemMount, detach bool, busy func(*Inode) bool) error {
 		n.Nlink = 0
 		n.maybeFree()
 	})
+	if e := m.ext2; e != nil {
+		fs.uncharge(e.charged)
+		e.charged = 0
+		if h, ok := e.dev.(deviceHolder); ok && e.ready {
+			h.Release(nil)
+		}
+	}
 	return nil
 }
 

@@ -77,6 +77,9 @@ func (n *Inode) page(i int64) *mm.Frame {
 	if f := n.pages.get(i); f != nil {
 		return f
 	}
+	if e := n.ext2Of(); e != nil && !e.roomForPage() {
+		return nil // the file system is full
+	}
 	if !n.fs.charge(mm.PageSize) {
 		return nil
 	}
@@ -245,6 +248,9 @@ func (n *Inode) maybeFree() {
 	}
 	n.fs.uncharge(n.charged)
 	n.charged = 0
+	if e := n.ext2Of(); e != nil {
+		e.freeIno(n)
+	}
 }
 
 // NewAnonFile returns an in-memory regular file that no directory links (memfd_create,
@@ -283,6 +289,11 @@ func (fs *FS) NewTmpFile(c Cred, dir *Inode, mode uint32, linkable bool) (*Inode
 		return nil, err
 	}
 	n.GID, n.mnt, n.linkable = gid, dir.mnt, linkable
+	if err := fs.joinFS(dir, n); err != nil {
+		n.mnt = nil // it never had an inode number there
+		n.maybeFree()
+		return nil, err
+	}
 	return n, nil
 }
 
@@ -394,6 +405,9 @@ func (n *Inode) seekHole(off int64, hole bool) (int64, error) {
 // Blocks is st_blocks, in 512-byte units: for a file in memory, what its pages hold
 // (a hole holds nothing, as on tmpfs); for others, the size rounded up.
 func (n *Inode) Blocks() int64 {
+	if e := n.ext2Of(); e != nil {
+		return e.inodeBlocks(n) * (e.bs / 512)
+	}
 	if n.Mode&S_IFMT == S_IFREG && n.hm == nil && n.gen == nil && n.readAt == nil && n.set == nil {
 		return n.pages.count * (mm.PageSize / 512)
 	}

@@ -62,6 +62,8 @@ type pageTree struct {
 	root   *PageNode
 	height int   // the root's level: it covers pages [0, pageFanout^(height+1))
 	count  int64 // the pages present
+	// acct, if set, counts the pages too: an ext2 file system's total (ext2.go).
+	acct *int64
 }
 
 // covers reports whether the tree's root spans page i.
@@ -143,6 +145,9 @@ func (t *pageTree) set(fs *FS, i int64, f *mm.Frame) bool {
 	if *s == nil {
 		t.leaf(i).used++
 		t.count++
+		if t.acct != nil {
+			*t.acct++
+		}
 	}
 	*s = f
 	return true
@@ -208,6 +213,9 @@ func (t *pageTree) clearIn(fs *FS, n *PageNode, level int, base, first int64, dr
 				n.pages[s] = nil
 				n.used--
 				t.count--
+				if t.acct != nil {
+					*t.acct--
+				}
 				drop(f)
 			}
 			continue
@@ -250,6 +258,9 @@ func (t *pageTree) clearRangeIn(fs *FS, n *PageNode, level int, base, first, end
 				n.pages[s] = nil
 				n.used--
 				t.count--
+				if t.acct != nil {
+					*t.acct--
+				}
 			}
 			continue
 		}

@@ -43,6 +43,14 @@ func (fs *FS) StatFS(n *Inode) FSInfo {
 	if n.hm != nil && !n.hm.overlay {
 		return n.hm.statfs(info)
 	}
+	if m := n.mnt; m != nil && m.ext2 != nil {
+		info = m.ext2.statfs(info)
+		info.Flags = m.Flags & (ST_RDONLY | ST_NOSUID | ST_NODEV | ST_NOEXEC)
+		if m.Flags&MS_NOSYMFOLLOW != 0 {
+			info.Flags |= ST_NOSYMFOLLOW
+		}
+		return info
+	}
 	if m := n.mnt; m != nil {
 		// A tmpfs the guest mounted shares the memory cap with the rest (below), but
 		// has its own flags and identity.

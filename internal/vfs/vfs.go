@@ -142,6 +142,9 @@ func (n *Inode) Size() int64 {
 	case S_IFLNK:
 		return int64(len(n.target))
 	case S_IFDIR:
+		if e := n.ext2Of(); e != nil {
+			return int64(len(e.dirBlocks(n))) * e.bs
+		}
 		return 4096
 	}
 	return 0
@@ -660,6 +663,9 @@ func (fs *FS) Create(c Cred, dir *Inode, name string, mode uint32) (*Inode, erro
 		fs.dirEvent(dir, DN_CREATE)
 		return n, nil
 	}
+	if max := dir.maxLinks(); max != 0 && mode&S_IFMT == S_IFDIR && dir.Nlink >= max {
+		return nil, linux.EMLINK // vfs_mkdir: s_max_links
+	}
 	cost := int64(inodeCost + len(name))
 	if !fs.charge(cost) {
 		return nil, linux.ENOSPC
@@ -667,9 +673,28 @@ func (fs *FS) Create(c Cred, dir *Inode, name string, mode uint32) (*Inode, erro
 	gid, mode := newOwnership(c, dir, mode)
 	n := fs.newInode(mode, c.UID, gid)
 	n.charged = cost
+	if err := fs.joinFS(dir, n); err != nil {
+		fs.uncharge(cost)
+		return nil, err
+	}
 	fs.link(dir, name, n)
 	fs.dirEvent(dir, DN_CREATE)
 	return n, nil
+}
+
+// StripSGID is mode_strip_sgid: a new non-directory asked for with both the
+// set-group-ID and group-execute bits, in a set-group-ID directory whose group the
+// creator is not in (and not CAP_FSETID), loses the set-group-ID bit. Linux applies
+// it before the umask (vfs_prepare_mode), so that a umask that takes the
+// group-execute bit away does not keep the set-group-ID bit.
+func StripSGID(c Cred, dir *Inode, mode uint32) uint32 {
+	if mode&0o2010 != 0o2010 || mode&S_IFMT == S_IFDIR || dir == nil || dir.Mode&0o2000 == 0 {
+		return mode
+	}
+	if c.UID == 0 || c.GID == dir.GID || contains(c.Groups, dir.GID) {
+		return mode
+	}
+	return mode &^ 0o2000
 }
 
 // newOwnership is the group and mode of a new file in dir (Linux's inode_init_owner):
@@ -819,6 +844,14 @@ func (fs *FS) Rename(c Cred, oldDir *Inode, oldName string, newDir *Inode, newNa
 	if oldDir != newDir {
 		if (n.IsDir() && !Check(c, n, MayWrite)) || (exchange && target.IsDir() && !Check(c, target, MayWrite)) {
 			return linux.EACCES
+		}
+		// vfs_rename: a directory's new parent gains a link unless it replaces one.
+		max := newDir.maxLinks()
+		if max != 0 && n.IsDir() && (exchange && !target.IsDir() || !exchange && target == nil) && newDir.Nlink >= max {
+			return linux.EMLINK
+		}
+		if max != 0 && exchange && target.IsDir() && !n.IsDir() && oldDir.Nlink >= max {
+			return linux.EMLINK
 		}
 	}
 	if exchange {
@@ -1044,6 +1077,9 @@ func (fs *FS) Symlink(c Cred, dir *Inode, name, target string) error {
 		fs.dirEvent(dir, DN_CREATE)
 		return nil
 	}
+	if e := dir.ext2Of(); e != nil && int64(len(target)) >= e.bs {
+		return linux.ENAMETOOLONG // ext2_symlink: the target and its NUL in one block
+	}
 	cost := int64(inodeCost + len(name) + len(target))
 	if !fs.charge(cost) {
 		return linux.ENOSPC
@@ -1052,6 +1088,10 @@ func (fs *FS) Symlink(c Cred, dir *Inode, name, target string) error {
 	n := fs.newInode(S_IFLNK|0o777, c.UID, gid)
 	n.target = target
 	n.charged = cost
+	if err := fs.joinFS(dir, n); err != nil {
+		fs.uncharge(cost)
+		return err
+	}
 	fs.link(dir, name, n)
 	fs.dirEvent(dir, DN_CREATE)
 	return nil
@@ -1162,6 +1202,9 @@ func (fs *FS) Link(c Cred, n, dir *Inode, name string) error {
 	}
 	if !Check(c, dir, MayWrite|MayExec) {
 		return linux.EACCES
+	}
+	if max := n.maxLinks(); max != 0 && n.Nlink >= max {
+		return linux.EMLINK // vfs_link: s_max_links
 	}
 	if dir.onHost() {
 		if err := dir.hm.root.Link(n.rel(), filepath.Join(dir.rel(), name)); err != nil {

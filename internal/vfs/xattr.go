@@ -129,6 +129,9 @@ func (n *Inode) SetXattr(c Cred, name string, value []byte, flags int) error {
 	if err := n.CopyUp(); err != nil {
 		return err
 	}
+	if e := n.ext2Of(); e != nil && value != nil && !e.xattrsFit(n.xattrs, name, value) {
+		return linux.ENOSPC // ext2 keeps a file's attributes in one block
+	}
 	grow := int64(len(value) - len(old))
 	if !exists {
 		grow += int64(len(name) + slotCost)

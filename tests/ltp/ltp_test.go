@@ -159,7 +159,7 @@ func runOne(weft, root, dir string, l testLine, cpus int) outcome {
 	args := []string{"run", "--root", root, "--init", "--uid", "0", "--gid", "0", "--cpus", strconv.Itoa(cpus),
 		"--uptime", "1h", "--max-insns", strconv.Itoa(maxInsns), "--max-memory", "1G",
 		"--mount", bin + ":/opt/ltp/testcases/bin",
-		"--env", "PATH=/opt/ltp/testcases/bin:/usr/local/bin:/usr/bin:/bin",
+		"--env", "PATH=/opt/ltp/testcases/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
 		"--env", "LTPROOT=/opt/ltp", "--env", "TMPDIR=/var/tmp", "--env", "LTP_COLORIZE_OUTPUT=0",
 		"/opt/ltp/testcases/bin/" + l.argv[0]}
 	args = append(args, l.argv[1:]...)

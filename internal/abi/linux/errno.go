@@ -61,6 +61,7 @@ const (
 	ENOTSOCK     Errno = 88
 	EOPNOTSUPP   Errno = 95
 	ETIMEDOUT    Errno = 110
+	EUCLEAN      Errno = 117 // a corrupt file system (the kernel's EFSCORRUPTED)
 	ERESTARTSYS  Errno = 512 // kernel-internal: restart the call if SA_RESTART
 )
 
@@ -77,7 +78,7 @@ var errnoNames = map[Errno]string{
 	ENOMSG: "ENOMSG", ENODATA: "ENODATA", EOVERFLOW: "EOVERFLOW", ENOTSOCK: "ENOTSOCK",
 	EOPNOTSUPP: "EOPNOTSUPP", ETIMEDOUT: "ETIMEDOUT", ERESTARTSYS: "ERESTARTSYS",
 	ELIBBAD: "ELIBBAD", EUSERS: "EUSERS",
-	EIDRM: "EIDRM",
+	EIDRM: "EIDRM", EUCLEAN: "EUCLEAN",
 }
 
 // String returns the C name, e.g. "ENOENT".

@@ -122,6 +122,8 @@ func (k *Kernel) procMounts() string {
 	}
 	b.WriteString("proc /proc proc rw,nosuid,nodev,noexec,relatime 0 0\n")
 	b.WriteString("tmpfs /dev/shm tmpfs rw,nosuid,nodev 0 0\n")
+	// The cgroup hierarchy, where and as systemd mounts it (cgroup.go).
+	b.WriteString("cgroup2 /sys/fs/cgroup cgroup2 rw,nosuid,nodev,noexec,relatime,nsdelegate,memory_recursiveprot 0 0\n")
 	for _, m := range k.cfg.Mounts {
 		opt := "ro"
 		if m.Writable {
@@ -129,9 +131,9 @@ func (k *Kernel) procMounts() string {
 		}
 		fmt.Fprintf(&b, "host %s hostfs %s,nosuid,nodev 0 0\n", strings.ReplaceAll(m.Guest, " ", `\040`), opt)
 	}
-	// The tmpfs mounts the guest made with mount(2), where they are now, with the
-	// options Linux shows for a tmpfs mounted without any (inode64 is the default on
-	// 64-bit machines).
+	// The mounts the guest made with mount(2), where they are now: a tmpfs with the
+	// options Linux shows for one mounted without any (inode64 is the default on
+	// 64-bit machines), a cgroup2 hierarchy with the options it was given.
 	for _, m := range k.FS.MemMounts() {
 		opt := "rw"
 		if m.ReadOnly() {
@@ -150,7 +152,14 @@ func (k *Kernel) procMounts() string {
 			src = "none"
 		}
 		esc := strings.NewReplacer(" ", `\040`, "\t", `\011`, "\n", `\012`, `\`, `\134`)
-		fmt.Fprintf(&b, "%s %s tmpfs %s,relatime,inode64 0 0\n", esc.Replace(src), esc.Replace(m.Path(k.FS)), opt)
+		extra := "inode64"
+		if m.Type != "tmpfs" {
+			extra = m.Options
+		}
+		if extra != "" {
+			extra = "," + extra
+		}
+		fmt.Fprintf(&b, "%s %s %s %s,relatime%s 0 0\n", esc.Replace(src), esc.Replace(m.Path(k.FS)), m.Type, opt, extra)
 	}
 	return b.String()
 }

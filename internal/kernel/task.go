@@ -97,6 +97,9 @@ func defaultRlimits() [RLIM_NLIMITS]Rlimit {
 type ThreadGroup struct {
 	PID    int
 	Parent *ThreadGroup
+	// Cgroup is the control group the process is in (cgroup.go); a fork's child
+	// starts in its parent's.
+	Cgroup *Cgroup
 	// Net is the process's network namespace (the kernel's Net unless clone or
 	// unshare made a new one with CLONE_NEWNET). weft keeps it per process: a thread
 	// cannot have a namespace of its own.

@@ -10,7 +10,7 @@ import (
 )
 
 var mountCalls = []entry{
-	call(linux.SYS_MOUNT, "mount", Mount, path, path, path, x, p).partial("tmpfs only (weft has no block devices); remounts change flags; bind and move mounts are EINVAL; size= and nr_inodes= are accepted but the mount shares the memory cap"),
+	call(linux.SYS_MOUNT, "mount", Mount, path, path, path, x, p).partial("tmpfs and cgroup2 only (weft has no block devices); remounts change flags; bind and move mounts are EINVAL; size= and nr_inodes= are accepted but the mount shares the memory cap"),
 	call(linux.SYS_UMOUNT2, "umount2", Umount2, path, x),
 }
 
@@ -66,7 +66,11 @@ func Mount(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		if m == nil {
 			return 0, linux.EINVAL
 		}
-		if flags&vfs.MS_BIND == 0 {
+		if flags&vfs.MS_BIND == 0 && m.Type == "cgroup2" {
+			if _, err := kernel.CgroupMountOptions(data); err != nil {
+				return 0, err
+			}
+		} else if flags&vfs.MS_BIND == 0 {
 			if _, _, _, err := tmpfsOptions(data); err != nil {
 				return 0, err
 			}
@@ -88,6 +92,18 @@ func Mount(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	}
 	switch fstype {
 	case "tmpfs":
+	case "cgroup2":
+		// The cgroup v2 hierarchy (internal/kernel/cgroup.go): every mount shows
+		// the same one.
+		if !n.IsDir() {
+			return 0, linux.ENOTDIR
+		}
+		opts, err := kernel.CgroupMountOptions(data)
+		if err != nil {
+			return 0, err
+		}
+		_, err = fs.MountTree(n, source, flags, "cgroup2", strings.Join(opts, ","), t.Kernel().CgroupView(opts))
+		return ret0(err)
 	case "":
 		return 0, linux.EINVAL
 	default:

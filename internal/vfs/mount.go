@@ -53,11 +53,15 @@ const (
 // no effect on an in-memory file system (sync, atime updates).
 const mountOptionFlags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOSYMFOLLOW
 
-// MemMount is a tmpfs the guest mounted.
+// MemMount is a file system the guest mounted: a tmpfs, or a synthetic tree the kernel
+// made (a cgroup2 hierarchy: MountTree).
 type MemMount struct {
 	Source string // mount(2)'s source argument, as /proc/PID/mounts shows it
-	Flags  uint64 // the MS_* flags of mountOptionFlags that hold now
-	id     uint64 // statfs(2)'s f_fsid: one per mount
+	// Type is the file system type ("tmpfs", "cgroup2"), Options the options of its
+	// own that /proc/PID/mounts lists after the generic ones ("" for none).
+	Type, Options string
+	Flags         uint64 // the MS_* flags of mountOptionFlags that hold now
+	id            uint64 // statfs(2)'s f_fsid: one per mount
 	// Expired is set by a first umount2(MNT_EXPIRE), which a second one completes.
 	Expired bool
 
@@ -97,6 +101,12 @@ func (fs *FS) IsFixedMount(n *Inode) bool {
 // of weft's own tree (not / itself, a host mount or /proc). The new root is owned by
 // root with mode 1777, tmpfs's default (tmpfs(5)).
 func (fs *FS) MountTmpfs(at *Inode, source string, flags uint64) (*MemMount, error) {
+	return fs.MountTree(at, source, flags, "tmpfs", "", nil)
+}
+
+// MountTree mounts root, a synthetic directory the kernel made (nil: a new, empty
+// tmpfs), on the directory at, as a file system of type fstype with options opts.
+func (fs *FS) MountTree(at *Inode, source string, flags uint64, fstype, opts string, root *Inode) (*MemMount, error) {
 	switch {
 	case !at.IsDir():
 		return nil, linux.ENOTDIR
@@ -109,13 +119,15 @@ func (fs *FS) MountTmpfs(at *Inode, source string, flags uint64) (*MemMount, err
 	if parent.children[name] != at {
 		return nil, linux.EINVAL // not reachable by its name (a synthetic tree's view)
 	}
-	if !fs.charge(inodeCost) {
-		return nil, linux.ENOMEM
+	if root == nil {
+		if !fs.charge(inodeCost) {
+			return nil, linux.ENOMEM
+		}
+		root = fs.newInode(S_IFDIR|0o1777, 0, 0)
+		root.charged = inodeCost
 	}
 	fs.nextMountID++
-	m := &MemMount{Source: source, Flags: flags & mountOptionFlags, id: fs.nextMountID, covered: at, parent: parent, name: name}
-	root := fs.newInode(S_IFDIR|0o1777, 0, 0)
-	root.charged = inodeCost
+	m := &MemMount{Source: source, Type: fstype, Options: opts, Flags: flags & mountOptionFlags, id: fs.nextMountID, covered: at, parent: parent, name: name}
 	root.mnt = m
 	m.root = root
 	parent.children[name] = root

@@ -15,6 +15,7 @@ var memCalls = []entry{
 	call(linux.SYS_MPROTECT, "mprotect", Mprotect, p, u, prot),
 	call(linux.SYS_MREMAP, "mremap", Mremap, p, u, u, x, p).hex().partial("MREMAP_MAYMOVE; not MREMAP_FIXED"),
 	call(linux.SYS_MADVISE, "madvise", Madvise, p, u, i).partial("MADV_DONTNEED discards pages, MADV_FREE lets memory-cgroup reclaim take them, MADV_WIPEONFORK/KEEPONFORK and MADV_DONTFORK/DOFORK act on fork; other known advice is accepted"),
+	call(linux.SYS_MINCORE, "mincore", Mincore, p, u, p).partial("a page counts as resident when its mapping has it present: the page cache of an unmapped file page is not looked at"),
 	call(linux.SYS_RISCV_FLUSH_ICACHE, "riscv_flush_icache", FlushIcache, p, p, x),
 }
 
@@ -293,6 +294,46 @@ func Mremap(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		return 0, linux.EFAULT
 	}
 	return addr, nil
+}
+
+// Mincore implements mincore(2): one byte per page of [addr, addr+length), bit 0 set
+// when the page is present in memory. addr must be page-aligned (EINVAL); every page
+// of the range must be mapped (ENOMEM); vec must be writable (EFAULT).
+func Mincore(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	addr, length, vec := a[0], a[1], a[2]
+	if addr&mm.PageMask != 0 {
+		return 0, linux.EINVAL
+	}
+	end := addr + pageAlign(length)
+	if end < addr || end > mm.AddrLimit || (length != 0 && end == addr) {
+		return 0, linux.ENOMEM
+	}
+	as := t.TG.MM
+	for a := addr; a < end; {
+		v := as.Find(a)
+		if v == nil {
+			return 0, linux.ENOMEM
+		}
+		a = v.End
+	}
+	// One page of the answer at a time: the range may be as large as the address
+	// space, the buffer that holds it is not.
+	var buf [mm.PageSize]byte
+	for a, out := addr, vec; a < end; {
+		n := 0
+		for ; n < len(buf) && a < end; n, a = n+1, a+mm.PageSize {
+			present, _, _ := as.PageState(a)
+			buf[n] = 0
+			if present {
+				buf[n] = 1
+			}
+		}
+		if err := copyOut(t, out, buf[:n]); err != nil {
+			return 0, err
+		}
+		out += uint64(n)
+	}
+	return 0, nil
 }
 
 // Madvise implements madvise(2).

@@ -16,7 +16,6 @@ import (
 // pidcgState is a group's pids controller.
 type pidcgState struct {
 	max    int64  // pids.max; -1 for max
-	peak   int64  // the most tasks at once (pids.peak), as weft saw at forks and moves
 	events uint64 // forks refused at this group's limit (pids.events "max")
 }
 
@@ -39,13 +38,6 @@ func (k *Kernel) pidsCanFork(cg *Cgroup) error {
 		}
 	}
 	return nil
-}
-
-// pidsNoteTasks updates pids.peak of cg and its ancestors after a task joined cg.
-func (k *Kernel) pidsNoteTasks(cg *Cgroup) {
-	for c := cg; c != nil; c = c.parent {
-		c.pid.peak = max(c.pid.peak, k.tasksIn(c))
-	}
 }
 
 // parsePidsMax parses pids.max: "max" or a number of tasks.

@@ -113,8 +113,6 @@ var cgroupFiles = []cgroupFile{
 			}
 			return err
 		}},
-	{name: "pids.peak", ctrl: ctrlPids, onChild: true,
-		read: func(k *Kernel, cg *Cgroup) string { return fmt.Sprintf("%d\n", cg.pid.peak) }},
 }
 
 // has reports whether f appears in cg's directory.

@@ -367,7 +367,7 @@ func (as *AddressSpace) populate(v *VMA, vaddr uint64, acc Access) (*Frame, *Fau
 		as.pool.Work.Refs++
 		as.Gen++ // translations of this page cached anywhere now point at the old frame
 	default:
-		memcg.uncharge() // (needsFrame and the walk agree; this is for safety's sake)
+		memcg.uncharge() // needsFrame foresaw an allocation the walk did not need
 	}
 	return e.frame, nil
 }

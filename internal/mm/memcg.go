@@ -76,7 +76,7 @@ func (as *AddressSpace) chargePage() bool {
 	}
 }
 
-// Uncharge gives back one page charged to c (a frame charged but not used after all).
+// uncharge gives back one page charged to c (nil: none).
 func (c *MemCounter) uncharge() {
 	if c != nil {
 		c.add(-1)

@@ -3,7 +3,8 @@
 // (anything else is EINVAL); a process allocating without end in a group is killed by
 // the group's OOM killer (SIGKILL) while its parent outside survives, and
 // memory.events counts max, oom and oom_kill; memory.current goes back to 0 when the
-// memory is gone and memory.peak stays within memory.max. Under that limit, pages
+// memory is gone and memory.peak stays within memory.max; the victim is the group's
+// process with the most memory, not necessarily the one allocating. Under that limit, pages
 // MADV_FREE let go of are reclaimed (read as zero) unless written since, and are not
 // freed before (madvise(2)); MAP_DROPPABLE memory (mmap(2), Linux 6.11) is reclaimed
 // too (mincore(2) shows it gone, it reads as zero), a fork's child sees it as zeros,
@@ -217,6 +218,38 @@ int main(void) {
 	long long peak = num(CG "/hog/memory.peak");
 	printf("hog memory.peak within 4M: %s\n", peak > 0 && peak <= 4 << 20 ? "yes" : "no");
 	printf("rmdir hog: %s\n", err(rmdir(CG "/hog") ? errno : 0));
+
+	// The OOM killer ends the group's largest process, not the one that faults: a
+	// sleeper holding 2 MiB goes, the child allocating 1.5 MiB after it lives.
+	mkdir(CG "/two", 0755);
+	put(CG "/two/memory.max", "3M");
+	int p[2], q[2];
+	pipe(p);
+	pipe(q);
+	pid_t big = fork();
+	if (big == 0) {
+		put(CG "/two/cgroup.procs", "0");
+		grab(512);
+		write(p[1], "x", 1);
+		char c;
+		read(q[0], &c, 1);
+		_exit(0);
+	}
+	char c;
+	read(p[0], &c, 1);
+	pid_t small = fork();
+	if (small == 0) {
+		put(CG "/two/cgroup.procs", "0");
+		grab(384);
+		_exit(0);
+	}
+	waitpid(small, &st, 0);
+	printf("allocating child: %s %d\n", WIFSIGNALED(st) ? "killed by signal" : "exited", WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+	write(q[1], "x", 1);
+	waitpid(big, &st, 0);
+	printf("larger sleeper: %s %d\n", WIFSIGNALED(st) ? "killed by signal" : "exited", WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+	printf("two oom_kill: %lld\n", field(CG "/two/memory.events", "oom_kill"));
+	printf("rmdir two: %s\n", err(rmdir(CG "/two") ? errno : 0));
 
 	mkdir(CG "/lazy", 0755);
 	st = run(madvfree);

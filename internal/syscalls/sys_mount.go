@@ -30,10 +30,10 @@ func mountString(t *kernel.Task, addr uint64) (string, error) {
 	return s, nil
 }
 
-// Mount implements mount(2): a new tmpfs or cgroup2 hierarchy, or a remount that changes a mount's
-// flags. Only a privileged caller may mount (EPERM otherwise), and it finds out only
-// after the target has been looked up, as on Linux (path_mount checks may_mount after
-// user_path_at).
+// Mount implements mount(2): a new tmpfs or cgroup2 hierarchy, or a remount that
+// changes a mount's flags. Only a privileged caller may mount (EPERM otherwise), and it
+// finds out only after the target has been looked up, as on Linux (path_mount checks
+// may_mount after user_path_at).
 func Mount(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	source, err := mountString(t, a[0])
 	if err != nil {

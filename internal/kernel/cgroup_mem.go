@@ -142,8 +142,7 @@ func (k *Kernel) oomVictim(cg *Cgroup) *ThreadGroup {
 // oomKill ends victim for cg's OOM killer, and says so as Linux's kernel log does.
 func (k *Kernel) oomKill(cg *Cgroup, victim *ThreadGroup) {
 	k.memEvent(cg, evOOMKill)
-	k.notice("memory cgroup %s out of memory: killed pid %d (%s), %d kB resident",
-		cg.Path(), victim.PID, victim.Comm, victim.MM.Stats.Resident*mm.PageSize>>10)
+	k.notice("memory cgroup %s out of memory: killed pid %d (%s)", cg.Path(), victim.PID, victim.Comm)
 	k.SignalProcess(victim, SigInfo{Signo: linux.SIGKILL, Code: SI_KERNEL})
 }
 

@@ -123,17 +123,22 @@ func containsAS(list []*mm.AddressSpace, as *mm.AddressSpace) bool {
 }
 
 // oomVictim picks the process the OOM killer of cg ends: the one in cg or below with
-// the most resident pages (Linux's oom_badness counts its rss), the lowest PID among
-// equals; never weft's init, nor a process whose memory is another's (vfork).
+// the highest badness (oom.go: its resident pages, shifted by oom_score_adj in
+// thousandths of the group's limit), the lowest PID among equals; never one whose
+// oom_score_adj is -1000, weft's init, nor a process whose memory is another's (vfork).
 func (k *Kernel) oomVictim(cg *Cgroup) *ThreadGroup {
+	total := cg.mem.counter.Max
+	if total >= mm.Unlimited {
+		total = int64(k.MemoryCap() / mm.PageSize)
+	}
 	var best *ThreadGroup
-	var most uint64
+	var most int64
 	for _, tg := range k.subtreeProcs(cg) {
 		if tg == k.initProc || tg.sharesMM || tg.liveTasks == 0 {
 			continue
 		}
-		if r := tg.MM.Stats.Resident; best == nil || r > most {
-			best, most = tg, r
+		if b, ok := oomBadness(tg, total); ok && (best == nil || b > most) {
+			best, most = tg, b
 		}
 	}
 	return best

@@ -140,6 +140,8 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 		Net:            parent.Net,
 		TimeNSChildren: parent.TimeNSChildren,
 		THPDisabled:    parent.THPDisabled,
+		OOMScoreAdj:    parent.OOMScoreAdj,
+		oomScoreAdjMin: parent.oomScoreAdjMin,
 		PGID:           parent.PGID,
 		SID:            parent.SID,
 		ExitSignal:     a.ExitSignal,

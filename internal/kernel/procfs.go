@@ -146,7 +146,9 @@ func (k *Kernel) procDir(tg *ThreadGroup) *vfs.Inode {
 			return n
 		},
 	}
-	names := []string{"auxv", "cgroup", "cmdline", "comm", "coredump_filter", "cwd", "environ", "exe", "fd", "fdinfo", "maps", "mountinfo", "mounts", "ns", "pagemap", "root", "stat", "statm", "status", "task", "timens_offsets", "timerslack_ns"}
+	oom := k.procOOMFiles(tg)
+	entries["oom_adj"], entries["oom_score"], entries["oom_score_adj"] = oom["oom_adj"], oom["oom_score"], oom["oom_score_adj"]
+	names := []string{"auxv", "cgroup", "cmdline", "comm", "coredump_filter", "cwd", "environ", "exe", "fd", "fdinfo", "maps", "mountinfo", "mounts", "ns", "oom_adj", "oom_score", "oom_score_adj", "pagemap", "root", "stat", "statm", "status", "task", "timens_offsets", "timerslack_ns"}
 	// A zombie keeps its /proc directory until it is reaped, but only what is left of
 	// it: its status and name, and an empty command line (proc(5)).
 	zombie := map[string]bool{"cmdline": true, "comm": true, "stat": true, "status": true}

@@ -4,7 +4,9 @@
 // the group's OOM killer (SIGKILL) while its parent outside survives, and
 // memory.events counts max, oom and oom_kill; memory.current goes back to 0 when the
 // memory is gone and memory.peak stays within memory.max; the victim is the group's
-// process with the most memory, not necessarily the one allocating. Under that limit, pages
+// process with the most memory, not necessarily the one allocating, unless its
+// oom_score_adj (proc(5): -1000 to 1000, lowering it past what a privileged process set
+// needs CAP_SYS_RESOURCE) is -1000. Under that limit, pages
 // MADV_FREE let go of are reclaimed (read as zero) unless written since, and are not
 // freed before (madvise(2)); MAP_DROPPABLE memory (mmap(2), Linux 6.11) is reclaimed
 // too (mincore(2) shows it gone, it reads as zero), a fork's child sees it as zeros,
@@ -250,6 +252,50 @@ int main(void) {
 	printf("larger sleeper: %s %d\n", WIFSIGNALED(st) ? "killed by signal" : "exited", WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
 	printf("two oom_kill: %lld\n", field(CG "/two/memory.events", "oom_kill"));
 	printf("rmdir two: %s\n", err(rmdir(CG "/two") ? errno : 0));
+
+	// oom_score_adj (proc(5)): -1000 exempts a process, so the allocating child goes.
+	printf("oom_score_adj: %s\n", get("/proc/self/oom_score_adj"));
+	printf("oom_score_adj 1001: %s\n", err(put("/proc/self/oom_score_adj", "1001")));
+	printf("oom_score_adj -500: %s\n", err(put("/proc/self/oom_score_adj", "-500")));
+	printf("oom_adj reads: %s\n", get("/proc/self/oom_adj"));
+	pid_t u = fork();
+	if (u == 0) {
+		setuid(1000);
+		printf("unprivileged child inherits: %s\n", get("/proc/self/oom_score_adj"));
+		printf("unprivileged -600: %s\n", err(put("/proc/self/oom_score_adj", "-600")));
+		printf("unprivileged 100: %s\n", err(put("/proc/self/oom_score_adj", "100")));
+		printf("unprivileged -500: %s\n", err(put("/proc/self/oom_score_adj", "-500")));
+		_exit(0);
+	}
+	waitpid(u, NULL, 0);
+	printf("oom_score_adj 0: %s\n", err(put("/proc/self/oom_score_adj", "0")));
+	mkdir(CG "/three", 0755);
+	put(CG "/three/memory.max", "3M");
+	close(q[0]); // the killed sleeper left its wake-up unread: new pipes
+	close(q[1]);
+	pipe(q);
+	big = fork();
+	if (big == 0) {
+		put(CG "/three/cgroup.procs", "0");
+		put("/proc/self/oom_score_adj", "-1000");
+		grab(512);
+		write(p[1], "x", 1);
+		read(q[0], &c, 1);
+		_exit(0);
+	}
+	read(p[0], &c, 1);
+	small = fork();
+	if (small == 0) {
+		put(CG "/three/cgroup.procs", "0");
+		grab(384);
+		_exit(0);
+	}
+	waitpid(small, &st, 0);
+	printf("allocating child: %s %d\n", WIFSIGNALED(st) ? "killed by signal" : "exited", WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+	write(q[1], "x", 1);
+	waitpid(big, &st, 0);
+	printf("larger sleeper with oom_score_adj -1000: %s %d\n", WIFSIGNALED(st) ? "killed by signal" : "exited", WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+	printf("rmdir three: %s\n", err(rmdir(CG "/three") ? errno : 0));
 
 	mkdir(CG "/lazy", 0755);
 	st = run(madvfree);

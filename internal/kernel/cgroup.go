@@ -247,7 +247,8 @@ func (k *Kernel) rmdirCgroup(parent *Cgroup, name string) error {
 // credentials c (cgroup_attach_permissions, cgroup_migrate_vet_dst): dst is gone
 // (ENODEV), has children with controllers and so may hold no process itself (the
 // no-internal-process rule, EBUSY; the root is exempt), or the writer may not write
-// cgroup.procs in the nearest group that holds both tg's group and dst (EACCES).
+// cgroup.procs of dst and of the nearest group that holds both tg's group and dst
+// (EACCES).
 func (k *Kernel) attachCheck(c *Creds, tg *ThreadGroup, dst *Cgroup) error {
 	switch {
 	case dst.dead:
@@ -262,7 +263,7 @@ func (k *Kernel) attachCheck(c *Creds, tg *ThreadGroup, dst *Cgroup) error {
 	if common == nil {
 		common = k.cgroups.root
 	}
-	if !c.Capable(CAP_DAC_OVERRIDE) && !cgroupMayWrite(c, common) {
+	if !c.Capable(CAP_DAC_OVERRIDE) && (!cgroupMayWrite(c, dst) || !cgroupMayWrite(c, common)) {
 		return linux.EACCES
 	}
 	return nil

@@ -136,15 +136,6 @@ func (cg *Cgroup) isIn(sub *Cgroup) bool {
 	return false
 }
 
-// depth is how far below the root cg is.
-func (cg *Cgroup) depth() int {
-	d := 0
-	for c := cg; c.parent != nil; c = c.parent {
-		d++
-	}
-	return d
-}
-
 // descendants counts the live groups below cg.
 func (cg *Cgroup) descendants() int {
 	n := 0

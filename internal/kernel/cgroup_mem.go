@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -99,7 +100,7 @@ func (k *Kernel) reclaimCgroup(cg *Cgroup) int {
 	var done []*mm.AddressSpace
 	for _, tg := range k.subtreeProcs(cg) {
 		as := tg.MM
-		if as == nil || containsAS(done, as) {
+		if as == nil || slices.Contains(done, as) {
 			continue
 		}
 		done = append(done, as)
@@ -111,15 +112,6 @@ func (k *Kernel) reclaimCgroup(cg *Cgroup) int {
 		}
 	}
 	return n
-}
-
-func containsAS(list []*mm.AddressSpace, as *mm.AddressSpace) bool {
-	for _, a := range list {
-		if a == as {
-			return true
-		}
-	}
-	return false
 }
 
 // oomVictim picks the process the OOM killer of cg ends: the one in cg or below with

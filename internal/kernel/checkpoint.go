@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"reflect"
+	"slices"
 	"sync"
 	"unsafe"
 
@@ -205,6 +206,11 @@ func (k *Kernel) Checkpoint() (*Checkpoint, error) {
 			// Restore binds /proc's root anew. Any other synthetic directory or file
 			// that is a closure (a /proc/PID one held open) is refused.
 			return reflect.Value{}, true
+		case owner == inodeType && (field == "lookupFn" || field == "namesFn" || field == "mkdirFn" || field == "rmdirFn") &&
+			slices.Contains(k.cgroups.views, (*vfs.Inode)(obj)):
+			return reflect.Value{}, true // so are the cgroup2 mounts' roots
+		case owner == reflect.TypeOf(mm.Pool{}) && field == "Reclaim":
+			return reflect.Value{}, true // and the memory cgroups' reclaim
 		case owner != nil && owner.Name() == "randomDev" && field == "fill":
 			return reflect.ValueOf(frozenRandom), true
 		}
@@ -360,6 +366,7 @@ func (k *Kernel) rebind(rc RestoreConfig) {
 	if k.procRoot != nil {
 		k.procRoot.SetDynamic(k.procRootFuncs())
 	}
+	k.rebindCgroups()
 	if d := k.cfg.Race; d != nil {
 		d.Charge, d.Uncharge = k.pool.Charge, k.pool.Uncharge
 	}

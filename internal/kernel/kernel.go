@@ -323,6 +323,8 @@ type Kernel struct {
 	// procRoot is /proc's root, whose entries are closures over the kernel: a
 	// restored checkpoint gives them anew (checkpoint.go).
 	procRoot *vfs.Inode
+	// cgroups is the cgroup v2 hierarchy (cgroup.go).
+	cgroups cgroupTree
 	// pausedClone is set once Run has paused at the first clone (Config.PauseAtClone).
 	pausedClone bool
 	// inCheck is set while the debugger's Check runs, in the middle of a slice.
@@ -417,6 +419,7 @@ func New(cfg Config) (*Kernel, error) {
 	k.makeEtc()
 	k.makeBootConfig()
 	k.mountProc()
+	k.initCgroups()
 	if term := k.makeTerminal(); term != nil {
 		// One terminal, as a login has: standard input and output (and error, if it
 		// is the terminal too) are the same device, /dev/pts/0, so that ttyname(3)
@@ -908,6 +911,7 @@ func (k *Kernel) addGroup(tg *ThreadGroup) {
 	k.pool.Charge(groupBytes) // checked by Clone (canCreate)
 	k.groups = append(k.groups, tg)
 	k.procs[tg.PID] = tg
+	k.joinCgroup(tg)
 }
 
 // ReserveMemory takes n pages of the guest memory cap for kernel-held memory (the

@@ -54,6 +54,9 @@ type CloneArgs struct {
 	TLS        uint64
 	ParentTID  uint64 // where CLONE_PARENT_SETTID writes the new TID
 	ChildTID   uint64 // CLONE_CHILD_SETTID / CLONE_CHILD_CLEARTID
+	// Cgroup, if set, is the group the new process starts in (clone3(2)'s
+	// CLONE_INTO_CGROUP, checked by CheckCloneInto); else it starts in its parent's.
+	Cgroup *Cgroup
 }
 
 // MaxTasks caps the tasks alive at once in one weft run, whatever the guest's limits
@@ -82,6 +85,13 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 		return nil, linux.EAGAIN
 	}
 	parent := t.TG
+	into := parent.Cgroup
+	if a.Cgroup != nil && f&CLONE_THREAD == 0 {
+		into = a.Cgroup
+	}
+	if err := k.pidsCanFork(into); err != nil {
+		return nil, err // pids.max (cgroup_pids.go)
+	}
 	if !k.pool.Fits(taskBytes + groupBytes + groupsBytes(parent.Creds.Groups)) {
 		return nil, linux.ENOMEM // no room under the memory cap for the kernel's records
 	}
@@ -126,9 +136,12 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 	tg := &ThreadGroup{
 		PID:            pid,
 		Parent:         parent,
+		Cgroup:         into,
 		Net:            parent.Net,
 		TimeNSChildren: parent.TimeNSChildren,
 		THPDisabled:    parent.THPDisabled,
+		OOMScoreAdj:    parent.OOMScoreAdj,
+		oomScoreAdjMin: parent.oomScoreAdjMin,
 		PGID:           parent.PGID,
 		SID:            parent.SID,
 		ExitSignal:     a.ExitSignal,
@@ -310,6 +323,7 @@ func (t *Task) Exec(data []byte, execfn, exe string, argv, envp []string) error 
 	oldMM, oldShared := tg.MM, tg.sharesMM
 	tg.MM, tg.sharesMM = mm.New(&k.pool), false
 	tg.MM.StackLimit = tg.stackLimit()
+	tg.MM.Memcg = tg.Cgroup.memcg()
 	oldBin := tg.Binary
 	if err := k.execImage(t, bin, execfn, exe, argv, envp); err != nil {
 		tg.MM.Release()

@@ -109,6 +109,7 @@ func (k *Kernel) procDir(tg *ThreadGroup) *vfs.Inode {
 		"mountinfo": func() *vfs.Inode { return file(k.procMountinfo) },
 		"task":      func() *vfs.Inode { return k.procTasks(tg) },
 		"ns":        func() *vfs.Inode { return k.procNSDir(tg) },
+		"cgroup":    func() *vfs.Inode { return file(func() string { return procCgroup(tg) }) },
 		// The offsets of the time namespace for tg's children (timens.go).
 		"timens_offsets": func() *vfs.Inode { return k.procTimensOffsets(tg) },
 		// The timer slack of the process's main thread (timerslack.go).
@@ -145,7 +146,9 @@ func (k *Kernel) procDir(tg *ThreadGroup) *vfs.Inode {
 			return n
 		},
 	}
-	names := []string{"auxv", "cmdline", "comm", "coredump_filter", "cwd", "environ", "exe", "fd", "fdinfo", "maps", "mountinfo", "mounts", "ns", "pagemap", "root", "stat", "statm", "status", "task", "timens_offsets", "timerslack_ns"}
+	oom := k.procOOMFiles(tg)
+	entries["oom_adj"], entries["oom_score"], entries["oom_score_adj"] = oom["oom_adj"], oom["oom_score"], oom["oom_score_adj"]
+	names := []string{"auxv", "cgroup", "cmdline", "comm", "coredump_filter", "cwd", "environ", "exe", "fd", "fdinfo", "maps", "mountinfo", "mounts", "ns", "oom_adj", "oom_score", "oom_score_adj", "pagemap", "root", "stat", "statm", "status", "task", "timens_offsets", "timerslack_ns"}
 	// A zombie keeps its /proc directory until it is reaped, but only what is left of
 	// it: its status and name, and an empty command line (proc(5)).
 	zombie := map[string]bool{"cmdline": true, "comm": true, "stat": true, "status": true}

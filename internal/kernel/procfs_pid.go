@@ -122,6 +122,8 @@ func (k *Kernel) procMounts() string {
 	}
 	b.WriteString("proc /proc proc rw,nosuid,nodev,noexec,relatime 0 0\n")
 	b.WriteString("tmpfs /dev/shm tmpfs rw,nosuid,nodev 0 0\n")
+	// The cgroup hierarchy, where and as systemd mounts it (cgroup.go).
+	b.WriteString("cgroup2 /sys/fs/cgroup cgroup2 rw,nosuid,nodev,noexec,relatime,nsdelegate,memory_recursiveprot 0 0\n")
 	for _, m := range k.cfg.Mounts {
 		opt := "ro"
 		if m.Writable {
@@ -129,9 +131,9 @@ func (k *Kernel) procMounts() string {
 		}
 		fmt.Fprintf(&b, "host %s hostfs %s,nosuid,nodev 0 0\n", strings.ReplaceAll(m.Guest, " ", `\040`), opt)
 	}
-	// The mounts the guest made with mount(2), where they are now, with the options
-	// Linux shows for a tmpfs or ext2 mounted without any (inode64 is tmpfs's default
-	// on 64-bit machines).
+	// The mounts the guest made with mount(2), where they are now: a tmpfs with the
+	// options Linux shows for one mounted without any (inode64 is the default on
+	// 64-bit machines), an ext2 file system or a cgroup2 hierarchy with its own.
 	for _, m := range k.FS.MemMounts() {
 		opt := "rw"
 		if m.ReadOnly() {
@@ -150,11 +152,14 @@ func (k *Kernel) procMounts() string {
 			src = "none"
 		}
 		esc := strings.NewReplacer(" ", `\040`, "\t", `\011`, "\n", `\012`, `\`, `\134`)
-		if m.Type == "ext2" {
-			fmt.Fprintf(&b, "%s %s ext2 %s,relatime%s 0 0\n", esc.Replace(src), esc.Replace(m.Path(k.FS)), opt, m.Options())
-			continue
+		extra := "inode64"
+		if m.Type != "tmpfs" {
+			extra = m.Options
 		}
-		fmt.Fprintf(&b, "%s %s tmpfs %s,relatime,inode64 0 0\n", esc.Replace(src), esc.Replace(m.Path(k.FS)), opt)
+		if extra != "" {
+			extra = "," + extra
+		}
+		fmt.Fprintf(&b, "%s %s %s %s,relatime%s 0 0\n", esc.Replace(src), esc.Replace(m.Path(k.FS)), m.Type, opt, extra)
 	}
 	return b.String()
 }

@@ -641,6 +641,13 @@ func (k *Kernel) fault(t *Task, stop cpu.Stop) {
 		info.Signo = linux.SIGKILL
 		what = fmt.Sprintf("out of memory (weft's cap is %d MiB)", k.MemoryCap()>>20)
 	}
+	if stop.Reason == cpu.StopFault && stop.Fault.Kind == mm.CgroupOOM {
+		if k.memcgFault(t, stop) {
+			return // another process was killed: the access runs again
+		}
+		info.Signo = linux.SIGKILL
+		what = "out of memory in memory cgroup " + t.TG.Cgroup.Path()
+	}
 	act := t.TG.SigActions[info.Signo]
 	if info.Signo != linux.SIGKILL && act.Handler > SIG_IGN && t.SigMask&sigBit(info.Signo) == 0 {
 		k.SignalTask(t, info)

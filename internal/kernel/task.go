@@ -97,6 +97,12 @@ func defaultRlimits() [RLIM_NLIMITS]Rlimit {
 type ThreadGroup struct {
 	PID    int
 	Parent *ThreadGroup
+	// Cgroup is the control group the process is in (cgroup.go); a fork's child
+	// starts in its parent's.
+	Cgroup *Cgroup
+	// OOMScoreAdj is /proc/PID/oom_score_adj, oomScoreAdjMin the lowest value a
+	// privileged writer set, below which others may not go (oom.go).
+	OOMScoreAdj, oomScoreAdjMin int
 	// Net is the process's network namespace (the kernel's Net unless clone or
 	// unshare made a new one with CLONE_NEWNET). weft keeps it per process: a thread
 	// cannot have a namespace of its own.

@@ -21,6 +21,11 @@ type Pool struct {
 	// not yet Released), in no particular order: a file truncated under its shared
 	// mappings takes its pages back from each (ZapFile).
 	spaces []*AddressSpace
+
+	// Reclaim, if set, is asked for room when a charge would take over past its
+	// limit (memcg.go): it frees what it can, for as's page fault, and reports
+	// whether the charge should be tried again.
+	Reclaim func(over *MemCounter, as *AddressSpace) bool
 }
 
 // register adds as to the pool's live address spaces.
@@ -144,6 +149,9 @@ type VMA struct {
 	WipeOnFork, DontFork bool
 	// DontDump (madvise MADV_DONTDUMP) leaves the range out of core dumps.
 	DontDump bool
+	// Droppable (mmap(2) MAP_DROPPABLE): private anonymous memory whose pages memory
+	// pressure may take at any time (Reclaim), reading as zeros afterwards.
+	Droppable bool
 	// NoMayWrite (Linux's VM_MAYWRITE clear): a shared mapping of a file opened
 	// read-only, which mprotect may never make writable.
 	NoMayWrite bool
@@ -232,6 +240,10 @@ type AddressSpace struct {
 
 	Stats Stats
 
+	// Memcg is the memory cgroup counter that the frames as allocates are charged
+	// to (nil: none); the kernel sets it (memcg.go).
+	Memcg *MemCounter
+
 	poolIndex int // where as is in pool.spaces
 }
 
@@ -274,7 +286,7 @@ func (as *AddressSpace) Page(vaddr uint64, acc Access) (*Frame, *Fault) {
 			if e.perm&acc.perm() == 0 {
 				return nil, &Fault{Addr: vaddr, Access: acc, Kind: Protection}
 			}
-			if acc != Store || e.shared || (private && e.frame.refs == 1) {
+			if acc != Store || e.shared || (private && e.frame.refs == 1 && !e.lazy) {
 				return e.frame, nil
 			}
 		}
@@ -306,16 +318,31 @@ func (as *AddressSpace) populate(v *VMA, vaddr uint64, acc Access) (*Frame, *Fau
 			return as.populateFile(v, vaddr, acc)
 		}
 	}
+	// The memory cgroup is charged first: making room there may unmap pages of as
+	// itself (Reclaim), which the walk below must see.
+	var memcg *MemCounter
+	if as.Memcg != nil && as.needsFrame(vaddr>>PageShift, acc) {
+		if !as.chargePage() {
+			return nil, &Fault{Addr: vaddr, Access: acc, Kind: CgroupOOM}
+		}
+		memcg = as.Memcg
+	}
 	if !as.pool.Fits(as.pathCost(vaddr>>PageShift) + FrameBytes) {
+		memcg.uncharge()
 		return nil, &Fault{Addr: vaddr, Access: acc, Kind: OutOfMemory}
 	}
 	e := as.mutable(vaddr>>PageShift, true)
+	if acc == Store {
+		e.lazy = false // written since MADV_FREE: no longer free to drop
+	}
 	switch {
 	case e.frame == nil:
 		f := as.pool.alloc()
 		if f == nil {
+			memcg.uncharge()
 			return nil, &Fault{Addr: vaddr, Access: acc, Kind: OutOfMemory}
 		}
+		f.memcg = memcg
 		if v.Pager != nil {
 			v.Pager.ReadPage(v.Off+(vaddr&^PageMask-v.Start), f.Data[:])
 		}
@@ -327,8 +354,10 @@ func (as *AddressSpace) populate(v *VMA, vaddr uint64, acc Access) (*Frame, *Fau
 	case acc == Store && !e.shared && e.frame.refs > 1:
 		f := as.pool.alloc()
 		if f == nil {
+			memcg.uncharge()
 			return nil, &Fault{Addr: vaddr, Access: acc, Kind: OutOfMemory}
 		}
+		f.memcg = memcg
 		f.Data = e.frame.Data
 		f.copied = true
 		e.frame.refs--
@@ -337,6 +366,8 @@ func (as *AddressSpace) populate(v *VMA, vaddr uint64, acc Access) (*Frame, *Fau
 		as.pool.Work.PagesCopied++
 		as.pool.Work.Refs++
 		as.Gen++ // translations of this page cached anywhere now point at the old frame
+	default:
+		memcg.uncharge() // needsFrame foresaw an allocation the walk did not need
 	}
 	return e.frame, nil
 }
@@ -553,8 +584,7 @@ func (as *AddressSpace) dropFrame(f *Frame) {
 	f.refs--
 	as.pool.Work.Refs++
 	if f.refs == 0 && !f.external {
-		as.pool.free()
-		as.pool.Work.PagesFreed++
+		as.freeFrame(f)
 	}
 }
 
@@ -582,7 +612,7 @@ func (as *AddressSpace) insertVMA(v *VMA) error {
 	// thousands, and does not run into MaxMapCount.
 	mergeable := func(w *VMA) bool {
 		return w != nil && !v.Shared && !w.Shared && v.Name == "" && w.Name == "" && v.Pager == nil && w.Pager == nil && w.Perm == v.Perm && w.Locked == v.Locked &&
-			w.WipeOnFork == v.WipeOnFork && w.DontFork == v.DontFork && w.GrowsDown == v.GrowsDown && w.DontDump == v.DontDump && w.NoMayWrite == v.NoMayWrite && w.Unreadable == v.Unreadable
+			w.WipeOnFork == v.WipeOnFork && w.DontFork == v.DontFork && w.GrowsDown == v.GrowsDown && w.DontDump == v.DontDump && w.NoMayWrite == v.NoMayWrite && w.Unreadable == v.Unreadable && w.Droppable == v.Droppable
 	}
 	prev, next := as.Find(start-1), as.Find(start+length)
 	switch {
@@ -702,6 +732,7 @@ func (as *AddressSpace) Fork() (*AddressSpace, error) {
 		pool:      as.pool,
 		vmas:      as.vmas.clone(),
 		BrkStart:  as.BrkStart, Brk: as.Brk, MmapBase: as.MmapBase, StackLimit: as.StackLimit,
+		Memcg: as.Memcg,
 		Stats: Stats{Resident: as.Stats.Resident, PeakResident: as.Stats.Resident},
 	}
 	c.root = as.newNode(levels - 1)

@@ -103,6 +103,9 @@ const (
 	// PastEOF: the page of a shared file mapping lies wholly past the file's end
 	// (SIGBUS, BUS_ADRERR).
 	PastEOF
+	// CgroupOOM: the page could not be charged to the memory cgroup, whose limit
+	// reclaim could not make room under (memcg.go); the kernel's OOM killer acts.
+	CgroupOOM
 )
 
 // Fault describes a failed guest memory access.
@@ -122,6 +125,8 @@ func (f *Fault) Error() string {
 		return fmt.Sprintf("%v to 0x%x: watched by a debugger", f.Access, f.Addr)
 	case PastEOF:
 		return fmt.Sprintf("%v to 0x%x: past the end of the mapped file", f.Access, f.Addr)
+	case CgroupOOM:
+		return fmt.Sprintf("%v to 0x%x: out of memory in the memory cgroup", f.Access, f.Addr)
 	}
 	return fmt.Sprintf("%v to unmapped address 0x%x", f.Access, f.Addr)
 }
@@ -135,6 +140,9 @@ type Frame struct {
 	// Decoded is the interpreter's decode cache for this frame. The cpu package owns it;
 	// mm invalidates it when the kernel writes to the frame.
 	Decoded Invalidator
+	// memcg is the memory cgroup counter the frame is charged to (memcg.go), nil
+	// for none.
+	memcg *MemCounter
 	// refs counts the page-table entries that point at this frame (in any address
 	// space). A private frame with refs > 1 is copied before it is written.
 	refs int32
@@ -163,6 +171,10 @@ type pte struct {
 	perm  Perm
 	// shared marks a MAP_SHARED page: writes go to the frame in place, never copied.
 	shared bool
+	// lazy marks a page MADV_FREE let go of and no one has written since: memory
+	// pressure may drop it (memcg.go). A store clears it, so the fast path of Page
+	// sends stores to such a page through the slow one.
+	lazy bool
 }
 
 // node is a page-table node. Leaves (level 0) use ptes; the others use kids.
@@ -469,8 +481,7 @@ func (as *AddressSpace) release(n *node, level int) {
 				f.refs--
 				w.Refs++
 				if f.refs == 0 && !f.external {
-					as.pool.free()
-					w.PagesFreed++
+					as.freeFrame(f)
 				}
 			}
 		}

@@ -14,7 +14,8 @@ var memCalls = []entry{
 	call(linux.SYS_MUNMAP, "munmap", Munmap, p, u),
 	call(linux.SYS_MPROTECT, "mprotect", Mprotect, p, u, prot),
 	call(linux.SYS_MREMAP, "mremap", Mremap, p, u, u, x, p).hex().partial("MREMAP_MAYMOVE; not MREMAP_FIXED"),
-	call(linux.SYS_MADVISE, "madvise", Madvise, p, u, i).partial("MADV_DONTNEED and MADV_FREE discard pages, MADV_WIPEONFORK/KEEPONFORK and MADV_DONTFORK/DOFORK act on fork; other known advice is accepted"),
+	call(linux.SYS_MADVISE, "madvise", Madvise, p, u, i).partial("MADV_DONTNEED discards pages, MADV_FREE lets memory-cgroup reclaim take them, MADV_WIPEONFORK/KEEPONFORK and MADV_DONTFORK/DOFORK act on fork; other known advice is accepted"),
+	call(linux.SYS_MINCORE, "mincore", Mincore, p, u, p).partial("a page counts as resident when its mapping has it present: the page cache of an unmapped file page is not looked at"),
 	call(linux.SYS_RISCV_FLUSH_ICACHE, "riscv_flush_icache", FlushIcache, p, p, x),
 }
 
@@ -27,10 +28,14 @@ const (
 	MAP_SHARED          = 0x01
 	MAP_PRIVATE         = 0x02
 	MAP_SHARED_VALIDATE = 0x03
+	// MAP_DROPPABLE (Linux 6.11) is private anonymous memory the kernel may drop
+	// under memory pressure; dropped pages read as zeros.
+	MAP_DROPPABLE       = 0x08
 	MAP_TYPE            = 0x0f
 	MAP_FIXED           = 0x10
 	MAP_ANONYMOUS       = 0x20
 	MAP_GROWSDOWN       = 0x100
+	MAP_HUGETLB         = 0x40000
 	MAP_FIXED_NOREPLACE = 0x100000
 
 	// mapValidFlags are the flags MAP_SHARED_VALIDATE accepts for a file without
@@ -89,7 +94,10 @@ func mmapRegion(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	switch {
 	case length == 0:
 		return 0, linux.EINVAL
-	case typ != MAP_SHARED && typ != MAP_PRIVATE && typ != MAP_SHARED_VALIDATE:
+	case typ != MAP_SHARED && typ != MAP_PRIVATE && typ != MAP_SHARED_VALIDATE && typ != MAP_DROPPABLE:
+		return 0, linux.EINVAL
+	case typ == MAP_DROPPABLE && (f != nil || flags&(MAP_LOCKED|MAP_HUGETLB|MAP_GROWSDOWN) != 0):
+		// do_mmap: anonymous memory only, never locked, huge or a growing stack.
 		return 0, linux.EINVAL
 	case prot&^(PROT_READ|PROT_WRITE|PROT_EXEC) != 0:
 		return 0, linux.EINVAL
@@ -174,9 +182,14 @@ func mmapRegion(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 			return addr, nil
 		}
 	}
-	shared := typ != MAP_PRIVATE && f == nil
+	shared := typ != MAP_PRIVATE && typ != MAP_DROPPABLE && f == nil
 	if err := as.Map(addr, length, protPerm(prot), shared, name); err != nil {
 		return 0, linux.ENOMEM
+	}
+	if typ == MAP_DROPPABLE {
+		// Droppable pages may be gone at any time, so a fork's child gets none of
+		// them and a core dump leaves them out (VM_WIPEONFORK | VM_DONTDUMP).
+		as.SetForkAdvice(addr, length, func(v *mm.VMA) { v.Droppable, v.WipeOnFork, v.DontDump = true, true, true })
 	}
 	if noMayWrite && shared {
 		as.SetForkAdvice(addr, length, func(v *mm.VMA) { v.NoMayWrite = true })
@@ -283,6 +296,46 @@ func Mremap(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	return addr, nil
 }
 
+// Mincore implements mincore(2): one byte per page of [addr, addr+length), bit 0 set
+// when the page is present in memory. addr must be page-aligned (EINVAL); every page
+// of the range must be mapped (ENOMEM); vec must be writable (EFAULT).
+func Mincore(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	addr, length, vec := a[0], a[1], a[2]
+	if addr&mm.PageMask != 0 {
+		return 0, linux.EINVAL
+	}
+	end := addr + pageAlign(length)
+	if end < addr || end > mm.AddrLimit || (length != 0 && end == addr) {
+		return 0, linux.ENOMEM
+	}
+	as := t.TG.MM
+	for a := addr; a < end; {
+		v := as.Find(a)
+		if v == nil {
+			return 0, linux.ENOMEM
+		}
+		a = v.End
+	}
+	// One page of the answer at a time: the range may be as large as the address
+	// space, the buffer that holds it is not.
+	var buf [mm.PageSize]byte
+	for a, out := addr, vec; a < end; {
+		n := 0
+		for ; n < len(buf) && a < end; n, a = n+1, a+mm.PageSize {
+			present, _, _ := as.PageState(a)
+			buf[n] = 0
+			if present {
+				buf[n] = 1
+			}
+		}
+		if err := copyOut(t, out, buf[:n]); err != nil {
+			return 0, err
+		}
+		out += uint64(n)
+	}
+	return 0, nil
+}
+
 // Madvise implements madvise(2).
 func Madvise(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	advice := a[2]
@@ -337,10 +390,18 @@ func Madvise(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		addr = v.End
 	}
 	switch advice {
-	case MADV_DONTNEED, MADV_DONTNEED_LOCKED, MADV_FREE:
+	case MADV_DONTNEED, MADV_DONTNEED_LOCKED:
 		if as.Discard(start, length) != nil && !hole {
 			return 0, linux.ENOMEM
 		}
+	case MADV_FREE:
+		// The pages stay, contents and all, until memory runs short in their memory
+		// cgroup, which then takes those not written since (mm's LazyFree, Reclaim).
+		n, err := as.LazyFree(start, length)
+		if err != nil && !hole {
+			return 0, linux.ENOMEM
+		}
+		t.TG.CountLazyFree(n)
 	case MADV_WIPEONFORK, MADV_KEEPONFORK, MADV_DONTFORK, MADV_DOFORK, MADV_DONTDUMP, MADV_DODUMP:
 		err := as.SetForkAdvice(start, length, func(v *mm.VMA) {
 			switch advice {

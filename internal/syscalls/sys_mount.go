@@ -10,7 +10,7 @@ import (
 )
 
 var mountCalls = []entry{
-	call(linux.SYS_MOUNT, "mount", Mount, path, path, path, x, p).partial("tmpfs, and ext2 on a loop device; remounts change flags; bind and move mounts are EINVAL; size= and nr_inodes= are accepted but a tmpfs shares the memory cap"),
+	call(linux.SYS_MOUNT, "mount", Mount, path, path, path, x, p).partial("tmpfs, ext2 on a loop device, and cgroup2; remounts change flags; bind and move mounts are EINVAL; size= and nr_inodes= are accepted but a tmpfs shares the memory cap"),
 	call(linux.SYS_UMOUNT2, "umount2", Umount2, path, x),
 }
 
@@ -30,10 +30,10 @@ func mountString(t *kernel.Task, addr uint64) (string, error) {
 	return s, nil
 }
 
-// Mount implements mount(2): a new tmpfs, an ext2 file system on a loop device, or a
-// remount that changes a mount's flags. Only a privileged caller may mount (EPERM
-// otherwise), and it finds out only after the target has been looked up, as on Linux
-// (path_mount checks may_mount after user_path_at).
+// Mount implements mount(2): a new tmpfs, an ext2 file system on a loop device, the
+// cgroup2 hierarchy, or a remount that changes a mount's flags. Only a privileged caller
+// may mount (EPERM otherwise), and it finds out only after the target has been looked
+// up, as on Linux (path_mount checks may_mount after user_path_at).
 func Mount(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	source, err := mountString(t, a[0])
 	if err != nil {
@@ -68,9 +68,12 @@ func Mount(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		}
 		if flags&vfs.MS_BIND == 0 {
 			var err error
-			if m.Type == "ext2" {
+			switch m.Type {
+			case "ext2":
 				err = vfs.CheckExt2Options(data)
-			} else {
+			case "cgroup2":
+				_, err = kernel.CgroupMountOptions(data)
+			default:
 				_, _, _, err = tmpfsOptions(data)
 			}
 			if err != nil {
@@ -110,6 +113,18 @@ func Mount(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		}
 		_, err = fs.MountBlockDevice(n, src, source, flags, data)
 		return 0, err
+	case "cgroup2":
+		// The cgroup v2 hierarchy (internal/kernel/cgroup.go): every mount shows
+		// the same one.
+		if !n.IsDir() {
+			return 0, linux.ENOTDIR
+		}
+		opts, err := kernel.CgroupMountOptions(data)
+		if err != nil {
+			return 0, err
+		}
+		_, err = fs.MountTree(n, source, flags, "cgroup2", strings.Join(opts, ","), t.Kernel().CgroupView(opts))
+		return ret0(err)
 	case "":
 		return 0, linux.EINVAL
 	default:

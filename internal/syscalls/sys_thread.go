@@ -177,6 +177,12 @@ func Clone3(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 			return 0, err
 		}
 	}
+	var into *kernel.Cgroup
+	if flags&CLONE_INTO_CGROUP != 0 {
+		if into, err = cloneIntoCgroup(t, flags, size, le.Uint64(b[80:])); err != nil {
+			return 0, err
+		}
+	}
 	sp := uint64(0)
 	if stack != 0 {
 		sp = stack + stackSize // clone3 takes the stack's lowest address and size
@@ -188,6 +194,7 @@ func Clone3(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		TLS:        le.Uint64(b[56:]),
 		ParentTID:  le.Uint64(b[24:]),
 		ChildTID:   le.Uint64(b[16:]),
+		Cgroup:     into,
 	})
 	if err != nil {
 		return 0, err
@@ -205,6 +212,37 @@ func Clone3(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		}
 	}
 	return uint64(child.TID), nil
+}
+
+// CLONE_INTO_CGROUP (clone3 only) starts the child in the cgroup whose directory
+// clone_args.cgroup is a descriptor of.
+const CLONE_INTO_CGROUP = uint64(linux.CLONE_INTO_CGROUP)
+
+// cloneIntoCgroup finds and checks the cgroup of CLONE_INTO_CGROUP, as Linux's
+// copy_clone_args_from_user and cgroup_css_set_fork do: the field must be in the
+// structure and fit an int (EINVAL), name an open descriptor (EBADF) of a cgroup2
+// directory (EBADF otherwise), of a group that still exists (ENOENT) and that the
+// caller may move a process into (CheckCloneInto); a thread cannot start in another
+// group than its process's (EOPNOTSUPP).
+func cloneIntoCgroup(t *kernel.Task, flags, size, fd uint64) (*kernel.Cgroup, error) {
+	if size < 88 || fd > 1<<31-1 {
+		return nil, linux.EINVAL
+	}
+	f, err := file(t, fd)
+	if err != nil {
+		return nil, err
+	}
+	cg := kernel.CgroupOf(f.Inode)
+	switch {
+	case cg == nil:
+		return nil, linux.EBADF
+	case flags&kernel.CLONE_THREAD != 0 && cg != t.TG.Cgroup:
+		return nil, linux.EOPNOTSUPP
+	}
+	if err := t.CheckCloneInto(cg); err != nil {
+		return nil, err
+	}
+	return cg, nil
 }
 
 // GetRobustList implements get_robust_list(2) for the calling thread or another.

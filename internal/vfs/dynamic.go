@@ -16,6 +16,15 @@ func (fs *FS) NewDynamicDir(perm, uid, gid uint32, lookup func(name string) *Ino
 	return n
 }
 
+// SetDirOps lets the guest make and remove directories in the synthetic directory n:
+// mkdir(2) calls mkdir with the new name, its mode (umask applied) and the caller's
+// credentials, after the caller's write and search permission on n was checked; rmdir(2)
+// of a subdirectory calls rmdir with its name (a cgroup's directory, whose entries are
+// otherwise computed).
+func (n *Inode) SetDirOps(mkdir func(name string, mode uint32, c Cred) error, rmdir func(name string) error) {
+	n.mkdirFn, n.rmdirFn = mkdir, rmdir
+}
+
 // NewGenerated returns a read-only file whose contents gen computes at each open.
 func (fs *FS) NewGenerated(perm uint32, uid, gid uint32, gen func() []byte) *Inode {
 	n := fs.newInode(S_IFREG|perm, uid, gid)

@@ -297,13 +297,13 @@ func (fs *FS) MountExt2(at *Inode, source string, dev BlockDevice, devRdev uint6
 	if !fs.charge(e.charged) {
 		return nil, linux.ENOMEM
 	}
-	m, err := fs.mountTree(at, source, flags)
+	m, err := fs.MountTree(at, source, flags, "ext2", "", nil)
 	if err != nil {
 		fs.uncharge(e.charged)
 		return nil, err
 	}
-	m.ext2, m.Type, m.dev, e.m = e, "ext2", devRdev, m
-	m.options = e.showOptions(opts)
+	m.ext2, m.dev, e.m = e, devRdev, m
+	m.Options = strings.TrimPrefix(e.showOptions(opts), ",")
 	if err := e.load(m.root); err != nil {
 		fs.Unmount(m, true, nil)
 		return nil, err

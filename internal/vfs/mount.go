@@ -53,29 +53,27 @@ const (
 // no effect on an in-memory file system (sync, atime updates).
 const mountOptionFlags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOSYMFOLLOW
 
-// MemMount is a file system the guest mounted: a tmpfs, or an ext2 file system read
-// from a block device into weft's inodes (ext2.go).
+// MemMount is a file system the guest mounted: a tmpfs, an ext2 file system read from a
+// block device into weft's inodes (ext2.go), or a synthetic tree the kernel made (a
+// cgroup2 hierarchy: MountTree).
 type MemMount struct {
 	Source string // mount(2)'s source argument, as /proc/PID/mounts shows it
-	Type   string // "tmpfs" or "ext2"
-	Flags  uint64 // the MS_* flags of mountOptionFlags that hold now
-	id     uint64 // statfs(2)'s f_fsid: one per mount
+	// Type is the file system type ("tmpfs", "ext2", "cgroup2"), Options the options
+	// of its own that /proc/PID/mounts lists after the generic ones ("" for none).
+	Type, Options string
+	Flags         uint64 // the MS_* flags of mountOptionFlags that hold now
+	id            uint64 // statfs(2)'s f_fsid: one per mount
 	// Expired is set by a first umount2(MNT_EXPIRE), which a second one completes.
 	Expired bool
 
 	ext2    *ext2FS // an ext2 mount's file system
 	dev     uint64  // an ext2 mount's device number (st_dev)
-	options string  // what the file system adds to the options /proc/PID/mounts shows
 
 	root    *Inode // the mounted tree's root directory
 	covered *Inode // the directory (or the root of an earlier mount) it hides
 	parent  *Inode // the directory that has the mount point as an entry
 	name    string
 }
-
-// Options is what the file system adds to the mount's options in /proc/PID/mounts
-// (",errors=continue,user_xattr,acl" for an ext2 file system).
-func (m *MemMount) Options() string { return m.options }
 
 // ReadOnly reports whether the mount refuses changes.
 func (m *MemMount) ReadOnly() bool { return m.Flags&MS_RDONLY != 0 }
@@ -107,10 +105,7 @@ func (fs *FS) IsFixedMount(n *Inode) bool {
 // of weft's own tree (not / itself, a host mount or /proc). The new root is owned by
 // root with mode 1777, tmpfs's default (tmpfs(5)).
 func (fs *FS) MountTmpfs(at *Inode, source string, flags uint64) (*MemMount, error) {
-	if err := fs.checkMountPoint(at); err != nil {
-		return nil, err
-	}
-	return fs.mountTree(at, source, flags)
+	return fs.MountTree(at, source, flags, "tmpfs", "", nil)
 }
 
 // checkMountPoint reports whether a file system may be mounted on at.
@@ -129,16 +124,23 @@ func (fs *FS) checkMountPoint(at *Inode) error {
 	return nil
 }
 
-// mountTree puts a new mount with an empty root directory on at.
-func (fs *FS) mountTree(at *Inode, source string, flags uint64) (*MemMount, error) {
+// MountTree mounts root, a synthetic directory the kernel made (nil: a new, empty
+// directory, as a tmpfs or an ext2 file system starts), on the directory at, as a file
+// system of type fstype with options opts.
+func (fs *FS) MountTree(at *Inode, source string, flags uint64, fstype, opts string, root *Inode) (*MemMount, error) {
+	if err := fs.checkMountPoint(at); err != nil {
+		return nil, err
+	}
 	parent, name := at.parent, at.name
-	if !fs.charge(inodeCost) {
-		return nil, linux.ENOMEM
+	if root == nil {
+		if !fs.charge(inodeCost) {
+			return nil, linux.ENOMEM
+		}
+		root = fs.newInode(S_IFDIR|0o1777, 0, 0)
+		root.charged = inodeCost
 	}
 	fs.nextMountID++
-	m := &MemMount{Source: source, Type: "tmpfs", Flags: flags & mountOptionFlags, id: fs.nextMountID, covered: at, parent: parent, name: name}
-	root := fs.newInode(S_IFDIR|0o1777, 0, 0)
-	root.charged = inodeCost
+	m := &MemMount{Source: source, Type: fstype, Options: opts, Flags: flags & mountOptionFlags, id: fs.nextMountID, covered: at, parent: parent, name: name}
 	root.mnt = m
 	m.root = root
 	parent.children[name] = root

@@ -75,8 +75,13 @@ type Inode struct {
 
 	lookupFn func(string) *Inode // synthetic directory: computes its entries
 	namesFn  func() []string
-	gen      func() []byte      // synthetic file: computes its contents at open
-	set      func([]byte) error // a synthetic file that takes writes (NewSetting)
+	// mkdirFn and rmdirFn, on a synthetic directory whose maker lets the guest add
+	// and remove directories in it (a cgroup's), do mkdir(2) and rmdir(2) there
+	// once the path walk and the permission checks have passed (SetDirOps).
+	mkdirFn func(name string, mode uint32, c Cred) error
+	rmdirFn func(name string) error
+	gen     func() []byte      // synthetic file: computes its contents at open
+	set     func([]byte) error // a synthetic file that takes writes (NewSetting)
 	// readAt, for a synthetic file too large to snapshot (/proc/PID/pagemap), reads
 	// at an offset when asked (NewReader).
 	readAt func(p []byte, off int64) (int, error)
@@ -631,6 +636,20 @@ func (fs *FS) Create(c Cred, dir *Inode, name string, mode uint32) (*Inode, erro
 	if dir.child(name) != nil {
 		return nil, linux.EEXIST
 	}
+	if dir.mkdirFn != nil {
+		// A directory whose maker creates its subdirectories; a regular file cannot
+		// be made there (kernfs has no create: may_o_create's EACCES).
+		if mode&S_IFMT != S_IFDIR || !Check(c, dir, MayWrite|MayExec) {
+			return nil, linux.EACCES
+		}
+		if err := dir.mkdirFn(name, mode&0o7777, c); err != nil {
+			return nil, err
+		}
+		if n := dir.child(name); n != nil {
+			return n, nil
+		}
+		return nil, linux.ENOENT
+	}
 	// A read-only file system refuses before permissions are checked.
 	if err := dir.Writable(); err != nil {
 		return nil, err
@@ -728,6 +747,12 @@ func (fs *FS) Unlink(c Cred, dir *Inode, name string, rmdir bool) error {
 	}
 	if n == nil {
 		return linux.ENOENT
+	}
+	if dir.rmdirFn != nil && rmdir && n.IsDir() {
+		if !Check(c, dir, MayWrite|MayExec) {
+			return linux.EACCES
+		}
+		return dir.rmdirFn(name)
 	}
 	if err := dir.Writable(); err != nil {
 		return err

@@ -43,15 +43,16 @@ func procState(tg *ThreadGroup) byte {
 // procStatLine is /proc/PID/stat (t nil) or /proc/PID/task/TID/stat: the 52 fields of
 // proc(5), with times in clock ticks (UserHZ) of virtual time.
 func (k *Kernel) procStatLine(tg *ThreadGroup, t *Task) string {
+	ns := k.viewNS()
 	ppid := 0
 	if tg.Parent != nil {
-		ppid = tg.Parent.PID
+		ppid = k.nrIn(tg.Parent.PID, ns)
 	}
 	st := tg.Stats()
-	id, state, nice, cpu := tg.PID, procState(tg), 0, 0
+	id, state, nice, cpu := k.nrIn(tg.PID, ns), procState(tg), 0, 0
 	var blocked uint64
 	if t != nil {
-		id, st = t.TID, t.Stats
+		id, st = k.nrIn(t.TID, ns), t.Stats
 		switch t.State {
 		case TaskRunnable:
 			state = 'R'
@@ -83,7 +84,7 @@ func (k *Kernel) procStatLine(tg *ThreadGroup, t *Task) string {
 		exitCode = int(tg.WaitStatus(ChildExited))
 	}
 	f := []any{
-		id, "(" + tg.Comm + ")", string(state), ppid, tg.PGID, tg.SID, 0, -1, 0,
+		id, "(" + tg.Comm + ")", string(state), ppid, k.nrIn(tg.PGID, ns), k.nrIn(tg.SID, ns), 0, -1, 0,
 		mem.PageFaults + mem.COWCopies, tg.ChildMem.PageFaults + tg.ChildMem.COWCopies, 0, 0,
 		tick(st.CPUTime), 0, tick(tg.ChildStats.CPUTime), 0,
 		20 + nice, nice, tg.liveTasks, 0, tick(tg.StartTime), tg.MM.Mapped(), mem.Resident,
@@ -184,6 +185,7 @@ func (k *Kernel) procTasks(tg *ThreadGroup) *vfs.Inode {
 		if err != nil {
 			return nil
 		}
+		tid = k.globalIn(tid, k.viewNS())
 		var t *Task
 		for _, o := range tg.Tasks {
 			if o.TID == tid {
@@ -201,7 +203,7 @@ func (k *Kernel) procTasks(tg *ThreadGroup) *vfs.Inode {
 	}, func() []string {
 		names := make([]string, 0, len(tg.Tasks))
 		for _, t := range tg.Tasks {
-			names = append(names, strconv.Itoa(t.TID))
+			names = append(names, strconv.Itoa(k.nrIn(t.TID, k.viewNS())))
 		}
 		return names
 	})

@@ -34,6 +34,9 @@ type Creds struct {
 	Caps         Caps // capabilities (caps.go)
 	// Securebits are the SECBIT_ flags of prctl(2) PR_SET_SECUREBITS (caps.go).
 	Securebits uint32
+	// UserNS is the user namespace the credentials belong to (userns.go), nil for
+	// the root one: the IDs above are kernel IDs, the capabilities are in UserNS.
+	UserNS *UserNS
 }
 
 // VFS returns the credentials that file permission checks use.
@@ -104,6 +107,9 @@ type ThreadGroup struct {
 	// TimeNS is the process's time namespace, TimeNSChildren the one its children
 	// will be in (they differ after unshare(CLONE_NEWTIME)); per process, as Net.
 	TimeNS, TimeNSChildren *TimeNS
+	// PIDNS is the process's PID namespace, PIDNSChildren the one its children will
+	// be in (they differ after unshare(CLONE_NEWPID) or setns); see pidns.go.
+	PIDNS, PIDNSChildren *PIDNS
 	// THPDisabled is prctl(2)'s PR_SET_THP_DISABLE flag (Linux's MMF_DISABLE_THP):
 	// inherited by fork and kept across execve. weft has no transparent huge pages
 	// for it to turn off.

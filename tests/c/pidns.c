@@ -1,0 +1,139 @@
+// PID namespaces (pid_namespaces(7)), run as root: unshare(CLONE_NEWPID) leaves the
+// caller where it is and puts its next child in a new namespace as its init (pid 1,
+// parent 0); the init's children are 2, 3...; /proc/self/status shows a pid per
+// namespace; an orphan in the namespace is adopted by its init, which reaps it;
+// from inside the namespace the init ignores signals it has no handler for, even
+// SIGKILL; when the init exits, every other process in the namespace is killed, and
+// a later fork into the dead namespace fails with ENOMEM.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const char *ename(int e) { return e ? strerrorname_np(e) : "0"; }
+
+// nspid prints how many pids /proc/self/status lists on its NSpid line, and the last
+// (the one in the process's own namespace).
+static void nspid(const char *who)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	while (f && fgets(line, sizeof line, f)) {
+		if (strncmp(line, "NSpid:", 6) != 0)
+			continue;
+		int n = 0;
+		long last = -1;
+		for (char *tok = strtok(line + 6, " \t\n"); tok; tok = strtok(NULL, " \t\n")) {
+			n++;
+			last = atol(tok);
+		}
+		printf("%s: NSpid has %d pids, own %ld\n", who, n, last);
+	}
+	if (f)
+		fclose(f);
+}
+
+static int init_main(int report)
+{
+	printf("init: pid %d ppid %d\n", getpid(), getppid());
+	nspid("init");
+	fflush(stdout);
+
+	// An orphan: a middle process forks a grandchild and exits; the grandchild is
+	// adopted by the init and waits until it sees that.
+	int ready[2];
+	pipe(ready);
+	pid_t mid = fork();
+	if (mid == 0) {
+		pid_t g = fork();
+		if (g == 0) {
+			char c;
+			read(ready[0], &c, 1); // the middle process has been reaped
+			printf("orphan: pid %d ppid %d\n", getpid(), getppid());
+			nspid("orphan");
+			fflush(stdout);
+			_exit(7);
+		}
+		printf("middle: pid %d forked %d\n", getpid(), g);
+		fflush(stdout);
+		_exit(0);
+	}
+	int st;
+	pid_t w = waitpid(mid, &st, 0);
+	printf("init: reaped middle %d status %d\n", w, WEXITSTATUS(st));
+	fflush(stdout);
+	write(ready[1], "x", 1);
+	w = wait(&st); // the orphan, now the init's child
+	printf("init: reaped orphan %d status %d\n", w, WEXITSTATUS(st));
+
+	// Signals from inside the namespace: the init has no handlers.
+	pid_t k = fork();
+	if (k == 0) {
+		errno = 0;
+		int r1 = kill(1, SIGTERM);
+		int r2 = kill(1, SIGKILL);
+		printf("killer: kill(1, SIGTERM) = %d, kill(1, SIGKILL) = %d\n", r1, r2);
+		fflush(stdout);
+		_exit(0);
+	}
+	waitpid(k, &st, 0);
+	printf("init: still alive after the killer\n");
+	fflush(stdout);
+
+	// A process that would run forever: it dies with the init. It keeps the write
+	// end of the report pipe open until then.
+	pid_t s = fork();
+	if (s == 0) {
+		for (;;)
+			pause();
+	}
+	printf("init: sleeper is %d; exiting\n", s);
+	fflush(stdout);
+	close(report);
+	return 3;
+}
+
+int main(void)
+{
+	setvbuf(stdout, NULL, _IOFBF, 0);
+	pid_t me = getpid();
+	if (unshare(CLONE_NEWPID) != 0) {
+		printf("unshare(CLONE_NEWPID): %s\n", ename(errno));
+		return 1;
+	}
+	printf("after unshare: getpid unchanged %d\n", getpid() == me);
+	errno = 0;
+	printf("unshare(CLONE_NEWPID) again: %d %s\n", unshare(CLONE_NEWPID), ename(errno));
+	fflush(stdout);
+
+	int report[2];
+	pipe(report);
+	pid_t init = fork();
+	if (init == 0) {
+		close(report[0]);
+		_exit(init_main(report[1]));
+	}
+	close(report[1]);
+	printf("parent: init is a child with a pid of its own: %d\n", init > 0 && init != 1);
+	fflush(stdout);
+	int st;
+	pid_t w = waitpid(init, &st, 0);
+	printf("parent: init exited %d, status %d\n", w == init, WEXITSTATUS(st));
+	// The sleeper held the pipe's write end: EOF means it is gone too.
+	char c;
+	ssize_t n = read(report[0], &c, 1);
+	printf("parent: pipe read %zd (sleeper killed)\n", n);
+	errno = 0;
+	pid_t again = fork();
+	if (again == 0)
+		_exit(0);
+	printf("parent: fork into the dead namespace: %d %s\n", again, ename(errno));
+	if (again > 0)
+		waitpid(again, NULL, 0);
+	return 0;
+}

@@ -12,24 +12,24 @@ package kernel
 
 // Capability numbers (linux/capability.h).
 const (
-	CAP_CHOWN                  = 0
-	CAP_DAC_OVERRIDE           = 1
-	CAP_FOWNER                 = 3
-	CAP_KILL                   = 5
-	CAP_SETGID                 = 6
-	CAP_SETUID                 = 7
-	CAP_SETPCAP                = 8
-	CAP_LINUX_IMMUTABLE        = 9
-	CAP_IPC_LOCK               = 14
-	CAP_IPC_OWNER              = 15
-	CAP_SYS_ADMIN              = 21
-	CAP_SYS_NICE               = 23
-	CAP_SYS_RESOURCE           = 24
-	CAP_SYS_TIME               = 25
-	CAP_LEASE                  = 28
-	CAP_CHECKPOINT_RESTORE     = 40
-	CAP_LAST_CAP               = 40 // CAP_CHECKPOINT_RESTORE, the last in Linux 6.12
-	capFull             uint64 = 1<<(CAP_LAST_CAP+1) - 1
+	CAP_CHOWN                     = 0
+	CAP_DAC_OVERRIDE              = 1
+	CAP_FOWNER                    = 3
+	CAP_KILL                      = 5
+	CAP_SETGID                    = 6
+	CAP_SETUID                    = 7
+	CAP_SETPCAP                   = 8
+	CAP_LINUX_IMMUTABLE           = 9
+	CAP_IPC_LOCK                  = 14
+	CAP_IPC_OWNER                 = 15
+	CAP_SYS_ADMIN                 = 21
+	CAP_SYS_NICE                  = 23
+	CAP_SYS_RESOURCE              = 24
+	CAP_SYS_TIME                  = 25
+	CAP_LEASE                     = 28
+	CAP_CHECKPOINT_RESTORE        = 40
+	CAP_LAST_CAP                  = 40 // CAP_CHECKPOINT_RESTORE, the last in Linux 6.12
+	capFull                uint64 = 1<<(CAP_LAST_CAP+1) - 1
 )
 
 // Caps are a process's capability sets, one bit per capability. The ambient set is

@@ -318,7 +318,9 @@ func (k *Kernel) killNamespace(init *ThreadGroup) {
 // initIgnores reports whether a signal sig that t sends to target is dropped because
 // target is the init of a PID namespace (signal(7), pid_namespaces(7)): a namespace's
 // init gets from inside its namespace only the signals it has a handler for, and from
-// an ancestor namespace those and SIGKILL and SIGSTOP.
+// an ancestor namespace those and SIGKILL and SIGSTOP. A signal it blocks is queued
+// all the same (sigwaitinfo may take it); if it is delivered to the default action
+// later, deliverSignals discards it.
 func (t *Task) initIgnores(target *ThreadGroup, sig Signal) bool {
 	ns := target.PIDNS
 	if ns == nil || ns.level == 0 || ns.reaper != target || sig <= 0 || sig >= linux.NSIG {
@@ -326,6 +328,9 @@ func (t *Task) initIgnores(target *ThreadGroup, sig Signal) bool {
 	}
 	if target.SigActions[sig].Handler != SIG_DFL {
 		return false
+	}
+	if lt := target.firstLive(); lt != nil && lt.SigMask&sigBit(sig) != 0 {
+		return false // a blocked signal is queued: the handler may change (sig_ignored)
 	}
 	if ns.contains(t.TG.PIDNS) {
 		return true // a sender in the namespace (or below it)

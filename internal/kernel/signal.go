@@ -397,6 +397,9 @@ func (k *Kernel) deliverSignals(t *Task) bool {
 			if defaultIgnored(info.Signo) {
 				continue
 			}
+			if t.TG.isNSInit() && info.Signo != linux.SIGKILL && info.Signo != linux.SIGSTOP {
+				continue // a PID namespace's init is not killed by a default action (get_signal)
+			}
 			if isStopSignal(info.Signo) {
 				if info.Signo != linux.SIGSTOP && k.orphanedPgrp(t.TG.PGID) {
 					continue // no one is left to continue it (pgrp.go)

@@ -43,6 +43,9 @@ type UserNS struct {
 	// setgroupsDenied: "deny" was written to /proc/PID/setgroups (setgroups(2) is
 	// then EPERM in the namespace); inherited from the parent at creation.
 	setgroupsDenied bool
+	// parentCouldSetfcap: the creator had CAP_SETFCAP where it was (a map of the
+	// parent's user 0 written from inside needs it: verify_root_map).
+	parentCouldSetfcap bool
 }
 
 // idExtent maps count IDs from first in the namespace to lower on in the kernel's
@@ -193,7 +196,8 @@ func (k *Kernel) newUserNS(tg *ThreadGroup, c *Creds) error {
 	}
 	k.lastNSID++
 	c.UserNS = &UserNS{ID: initTimeNSID + k.lastNSID, parent: parent, level: parent.Level() + 1,
-		owner: c.EUID, group: c.EGID, setgroupsDenied: parent != nil && parent.setgroupsDenied}
+		owner: c.EUID, group: c.EGID, setgroupsDenied: parent != nil && parent.setgroupsDenied,
+		parentCouldSetfcap: c.CapableOwn(CAP_SETFCAP)}
 	c.Caps = Caps{Eff: capFull, Prm: capFull, Bnd: capFull}
 	c.Securebits = 0
 	return nil
@@ -280,6 +284,9 @@ func writeIDMap(w *Creds, ns *UserNS, gid bool, p []byte) error {
 	if !permitted && !w.CapableIn(ns.parent, cap) {
 		return linux.EPERM
 	}
+	if !gid && !rootMapAllowed(w, ns, m) {
+		return linux.EPERM
+	}
 	for i, e := range m {
 		for j := uint32(0); j < e.count; j++ {
 			kid, ok := parentDown(e.lower + j)
@@ -293,6 +300,22 @@ func writeIDMap(w *Creds, ns *UserNS, gid bool, p []byte) error {
 	}
 	*cur = m
 	return nil
+}
+
+// rootMapAllowed is verify_root_map: a uid_map that maps the parent namespace's user 0
+// needs CAP_SETFCAP, of the namespace's creator when written from inside it, of the
+// writer over the parent namespace otherwise.
+func rootMapAllowed(w *Creds, ns *UserNS, m idMap) bool {
+	for _, e := range m {
+		if e.lower != 0 {
+			continue
+		}
+		if w.UserNS == ns {
+			return ns.parentCouldSetfcap
+		}
+		return w.CapableIn(ns.parent, CAP_SETFCAP)
+	}
+	return true
 }
 
 // readIDMap is /proc/PID/uid_map (gid false) or gid_map of user namespace ns as a

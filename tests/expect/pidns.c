@@ -12,6 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <stdint.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -98,9 +102,53 @@ static int init_main(int report)
 	return 3;
 }
 
+static long clone3(uint64_t flags, pid_t *set_tid, size_t n)
+{
+	struct clone_args a = { .flags = flags, .exit_signal = SIGCHLD, .set_tid = (uint64_t)(uintptr_t)set_tid, .set_tid_size = n };
+	return syscall(SYS_clone3, &a, sizeof a);
+}
+
+// clone3 with CLONE_NEWPID, and set_tid choosing the child's pids: 1 in its new
+// namespace, 500 in ours; a pid in use is EEXIST, more pids than levels EINVAL, a
+// number other than 1 in a namespace with no init yet EINVAL. A signal from outside
+// the namespace shows si_pid 0 there; waitid shows the child as we number it.
+static void clone3_part(void)
+{
+	sigset_t usr1;
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &usr1, NULL);
+	int go[2];
+	pipe(go);
+	pid_t tids[] = {1, 500};
+	long c = clone3(CLONE_NEWPID, tids, 2);
+	if (c == 0) {
+		siginfo_t si;
+		sigwaitinfo(&usr1, &si);
+		printf("clone3 child: pid %d ppid %d, SIGUSR1 from si_pid %d\n", getpid(), getppid(), si.si_pid);
+		fflush(stdout);
+		_exit(4);
+	}
+	printf("clone3(CLONE_NEWPID, set_tid {1, 500}) = %ld\n", c);
+	pid_t in_use[] = {500};
+	errno = 0;
+	printf("clone3(set_tid {500}) = %ld %s\n", clone3(0, in_use, 1), ename(errno));
+	pid_t three[] = {1, 2, 3};
+	errno = 0;
+	printf("clone3(CLONE_NEWPID, set_tid of 3) = %ld %s\n", clone3(CLONE_NEWPID, three, 3), ename(errno));
+	pid_t no_init[] = {4, 600};
+	errno = 0;
+	printf("clone3(CLONE_NEWPID, set_tid {4, 600}) = %ld %s\n", clone3(CLONE_NEWPID, no_init, 2), ename(errno));
+	fflush(stdout);
+	kill(c, SIGUSR1);
+	siginfo_t si;
+	waitid(P_PID, c, &si, WEXITED);
+	printf("waitid: si_pid %d status %d\n", si.si_pid, si.si_status);
+}
+
 int main(void)
 {
-	setvbuf(stdout, NULL, _IOFBF, 0);
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	pid_t me = getpid();
 	if (unshare(CLONE_NEWPID) != 0) {
 		printf("unshare(CLONE_NEWPID): %s\n", ename(errno));
@@ -119,11 +167,10 @@ int main(void)
 		_exit(init_main(report[1]));
 	}
 	close(report[1]);
-	printf("parent: init is a child with a pid of its own: %d\n", init > 0 && init != 1);
-	fflush(stdout);
 	int st;
 	pid_t w = waitpid(init, &st, 0);
 	printf("parent: init exited %d, status %d\n", w == init, WEXITSTATUS(st));
+	printf("parent: init has a pid of its own here: %d\n", init > 1);
 	// The sleeper held the pipe's write end: EOF means it is gone too.
 	char c;
 	ssize_t n = read(report[0], &c, 1);
@@ -135,5 +182,15 @@ int main(void)
 	printf("parent: fork into the dead namespace: %d %s\n", again, ename(errno));
 	if (again > 0)
 		waitpid(again, NULL, 0);
+
+	// setns(2) to the caller's own namespace makes it the one for children again.
+	int nsfd = open("/proc/self/ns/pid", O_RDONLY);
+	errno = 0;
+	printf("setns(own pid namespace) = %d %s\n", setns(nsfd, CLONE_NEWPID), ename(errno));
+	errno = 0;
+	printf("setns(it, CLONE_NEWNET) = %d %s\n", setns(nsfd, CLONE_NEWNET), ename(errno));
+	close(nsfd);
+	fflush(stdout);
+	clone3_part();
 	return 0;
 }

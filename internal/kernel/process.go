@@ -92,12 +92,19 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 		}
 	}
 	switch {
-	case f&(cloneNamespaces&^(CLONE_NEWNET|CLONE_NEWUSER|CLONE_NEWPID)) != 0:
-		return nil, linux.EPERM // weft has one mount, UTS, IPC and cgroup namespace
-	case f&(CLONE_NEWNET|CLONE_NEWTIME|CLONE_NEWPID) != 0 && !creds.CapableOwn(CAP_SYS_ADMIN):
+	case f&(cloneNamespaces&^(CLONE_NEWNET|CLONE_NEWUSER|CLONE_NEWPID|CLONE_NEWNS)) != 0:
+		return nil, linux.EPERM // weft has one UTS, IPC and cgroup namespace
+	case f&(CLONE_NEWNET|CLONE_NEWTIME|CLONE_NEWPID|CLONE_NEWNS) != 0 && !creds.CapableOwn(CAP_SYS_ADMIN):
 		return nil, linux.EPERM
 	case f&CLONE_NEWPID != 0 && t.TG.PIDNSChildren != t.TG.PIDNS:
 		return nil, linux.EINVAL // copy_pid_ns: after unshare(CLONE_NEWPID), not before the first child
+	}
+	mntNS := t.TG.MntNS
+	if f&CLONE_NEWNS != 0 {
+		var err error
+		if mntNS, err = k.newMountNS(mntNS, creds.UserNS); err != nil {
+			return nil, err
+		}
 	}
 	pidNS := t.TG.PIDNSChildren
 	if f&CLONE_NEWPID != 0 {
@@ -167,6 +174,7 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 		Creds:          creds,
 		PIDNS:          pidNS,
 		PIDNSChildren:  pidNS,
+		MntNS:          mntNS,
 		Rlimits:        parent.Rlimits,
 		SigActions:     parent.SigActions,
 		Exe:            parent.Exe,

@@ -106,8 +106,8 @@ func (k *Kernel) procDir(tg *ThreadGroup) *vfs.Inode {
 		},
 		"stat":      func() *vfs.Inode { return file(func() string { return k.procStatLine(tg, nil) }) },
 		"statm":     func() *vfs.Inode { return file(func() string { return procStatm(tg) }) },
-		"mounts":    func() *vfs.Inode { return file(k.procMounts) },
-		"mountinfo": func() *vfs.Inode { return file(k.procMountinfo) },
+		"mounts":    func() *vfs.Inode { return file(func() string { return k.procMounts(tg) }) },
+		"mountinfo": func() *vfs.Inode { return file(func() string { return k.procMountinfo(tg) }) },
 		"task":      func() *vfs.Inode { return k.procTasks(tg) },
 		"ns":        func() *vfs.Inode { return k.procNSDir(tg) },
 		// The maps and setgroups setting of the process's user namespace (userns.go).

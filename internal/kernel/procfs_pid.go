@@ -110,7 +110,7 @@ func procStatm(tg *ThreadGroup) string {
 }
 
 // procMounts is /proc/PID/mounts: weft's own tree, /proc, /dev/shm and each --mount.
-func (k *Kernel) procMounts() string {
+func (k *Kernel) procMounts(tg *ThreadGroup) string {
 	var b strings.Builder
 	if k.cfg.Root != "" {
 		// A guest root: the host directory below, weft's memory above (vfs.NewRoot),
@@ -133,7 +133,7 @@ func (k *Kernel) procMounts() string {
 	// The tmpfs mounts the guest made with mount(2), where they are now, with the
 	// options Linux shows for a tmpfs mounted without any (inode64 is the default on
 	// 64-bit machines).
-	for _, m := range k.FS.MemMounts() {
+	for _, m := range k.FS.MemMountsIn(tg.MntNS) {
 		opt := "rw"
 		if m.ReadOnly() {
 			opt = "ro"
@@ -157,10 +157,10 @@ func (k *Kernel) procMounts() string {
 }
 
 // procMountinfo is /proc/PID/mountinfo, the same mounts in proc(5)'s longer format.
-func (k *Kernel) procMountinfo() string {
+func (k *Kernel) procMountinfo(tg *ThreadGroup) string {
 	var b strings.Builder
 	id := 20
-	for _, line := range strings.Split(strings.TrimSpace(k.procMounts()), "\n") {
+	for _, line := range strings.Split(strings.TrimSpace(k.procMounts(tg)), "\n") {
 		f := strings.Fields(line)
 		parent := 20
 		if id == 20 {

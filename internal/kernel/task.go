@@ -47,7 +47,7 @@ func (c *Creds) VFS() vfs.Cred {
 // FSCred returns who resolves tg's paths: its credentials and its root directory.
 func (tg *ThreadGroup) FSCred() vfs.Cred {
 	c := tg.Creds.VFS()
-	c.Root = tg.Root
+	c.Root, c.MntNS = tg.Root, tg.MntNS
 	return c
 }
 
@@ -110,6 +110,9 @@ type ThreadGroup struct {
 	// PIDNS is the process's PID namespace, PIDNSChildren the one its children will
 	// be in (they differ after unshare(CLONE_NEWPID) or setns); see pidns.go.
 	PIDNS, PIDNSChildren *PIDNS
+	// MntNS is the process's mount namespace (nil: the first one): the guest's
+	// mounts its paths cross (vfs/mount.go). Per process, as the others.
+	MntNS *vfs.MountNS
 	// THPDisabled is prctl(2)'s PR_SET_THP_DISABLE flag (Linux's MMF_DISABLE_THP):
 	// inherited by fork and kept across execve. weft has no transparent huge pages
 	// for it to turn off.

@@ -84,6 +84,8 @@ func (t *Task) Setns(fd int, nstype uint64) error {
 		want = CLONE_NEWPID
 	case *UserNS:
 		want = CLONE_NEWUSER
+	case *vfs.MountNS:
+		want = CLONE_NEWNS
 	default:
 		return linux.EINVAL // not a namespace weft has
 	}
@@ -95,6 +97,8 @@ func (t *Task) Setns(fd int, nstype uint64) error {
 		return t.setPIDNS(ns)
 	case *UserNS:
 		return t.setUserNS(ns)
+	case *vfs.MountNS:
+		return t.setMountNS(ns)
 	case *TimeNS:
 		if t.TG.liveTasks != 1 {
 			return linux.EUSERS // timens_install: a multi-threaded process cannot change
@@ -125,6 +129,7 @@ func (k *Kernel) procNSDir(tg *ThreadGroup) *vfs.Inode {
 		"time":              func() *vfs.Inode { return link("time", tg.TimeNS.ID, tg.TimeNS) },
 		"time_for_children": func() *vfs.Inode { return link("time", tg.TimeNSChildren.ID, tg.TimeNSChildren) },
 		"pid":               func() *vfs.Inode { return pidLink(tg.PIDNS) },
+		"mnt":               func() *vfs.Inode { return link("mnt", mntNSID(tg.MntNS), tg.MntNS) },
 		"pid_for_children":  func() *vfs.Inode { return pidLink(tg.PIDNSChildren) },
 		"user": func() *vfs.Inode {
 			if ns := tg.Creds.UserNS; ns != nil {

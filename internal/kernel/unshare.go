@@ -3,6 +3,7 @@ package kernel
 import (
 	"weft/internal/abi/linux"
 	"weft/internal/kernel/cost"
+	"weft/internal/vfs"
 )
 
 // Unshare implements unshare(2) for what weft can separate, for a process with one
@@ -49,14 +50,21 @@ func (t *Task) Unshare(flags uint64) error {
 		if !creds.CapableOwn(CAP_SYS_ADMIN) {
 			return linux.EPERM
 		}
-		if flags&cloneNamespaces&^(CLONE_NEWNET|CLONE_NEWUSER|CLONE_NEWPID) != 0 {
-			return linux.EINVAL // no mount, UTS, IPC or cgroup namespaces in weft
+		if flags&cloneNamespaces&^(CLONE_NEWNET|CLONE_NEWUSER|CLONE_NEWPID|CLONE_NEWNS) != 0 {
+			return linux.EINVAL // no UTS, IPC or cgroup namespaces in weft
 		}
 		if !single {
 			return linux.EINVAL // weft keeps the namespaces per process
 		}
 		if flags&CLONE_NEWPID != 0 && tg.PIDNSChildren != tg.PIDNS {
 			return linux.EINVAL // copy_pid_ns: once, until a child enters the new one
+		}
+	}
+	var mntNS *vfs.MountNS
+	if flags&CLONE_NEWNS != 0 {
+		var err error
+		if mntNS, err = t.k.newMountNS(tg.MntNS, creds.UserNS); err != nil {
+			return err
 		}
 	}
 	var pidNS *PIDNS
@@ -88,6 +96,9 @@ func (t *Task) Unshare(flags uint64) error {
 	}
 	if flags&CLONE_NEWUSER != 0 {
 		tg.Creds = creds
+	}
+	if mntNS != nil {
+		tg.MntNS = mntNS
 	}
 	if pidNS != nil {
 		// As with CLONE_NEWTIME, the caller stays where it is: its next child is the

@@ -51,7 +51,7 @@ func Mount(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if !t.TG.Creds.Capable(kernel.CAP_SYS_ADMIN) {
+	if !t.MayMount() {
 		return 0, linux.EPERM
 	}
 	flags := a[3]
@@ -73,8 +73,8 @@ func Mount(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		}
 		return ret0(fs.Remount(m, flags))
 	case propagation != 0:
-		// weft has one mount namespace and no propagation between mounts: every
-		// mount is private already, so making one private, a slave (of nothing) or
+		// weft has no propagation between mounts (nor between mount namespaces):
+		// every mount is private already, so making one private, a slave (of nothing) or
 		// unbindable changes nothing; sharing is what weft cannot do.
 		if propagation&(propagation-1) != 0 || (n != fs.Root && fs.MountOf(n) == nil) {
 			return 0, linux.EINVAL
@@ -100,7 +100,7 @@ func Mount(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	m, err := fs.MountTmpfs(n, source, flags)
+	m, err := fs.MountTmpfsIn(t.TG.MntNS, n, source, flags)
 	if err != nil {
 		return 0, err
 	}
@@ -163,7 +163,7 @@ func Umount2(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if !t.TG.Creds.Capable(kernel.CAP_SYS_ADMIN) {
+	if !t.MayMount() {
 		return 0, linux.EPERM
 	}
 	fs := t.Kernel().FS
@@ -192,5 +192,5 @@ func Umount2(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 			return 0, linux.EAGAIN
 		}
 	}
-	return ret0(fs.Unmount(m, flags&vfs.MNT_DETACH != 0, busy))
+	return ret0(fs.UnmountIn(t.TG.MntNS, m, flags&vfs.MNT_DETACH != 0, busy))
 }

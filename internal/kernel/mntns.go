@@ -1,0 +1,79 @@
+package kernel
+
+import (
+	"weft/internal/abi/linux"
+	"weft/internal/vfs"
+)
+
+// Mount namespaces (mount_namespaces(7); vfs/mount.go keeps which mounts each has).
+// clone(2) and unshare(2) with CLONE_NEWNS give a process a copy of its namespace,
+// owned by its user namespace: mount(2) and umount2(2) then change its copy only, and
+// need CAP_SYS_ADMIN over the namespace's owner (may_mount). weft keeps the namespace
+// per process, as the others. Not modelled: propagation (every mount is private) and
+// the locking of the mounts a less privileged namespace copied (MNT_LOCKED).
+
+// mntNSBytes is what a mount namespace is charged against the memory cap, and
+// mntNSMountBytes for each mount it copies.
+const (
+	mntNSBytes      = 256
+	mntNSMountBytes = 16
+)
+
+// CAP_SYS_CHROOT is capability 18 (setns(2) into a mount namespace asks for it).
+const CAP_SYS_CHROOT = 18
+
+// newMountNS makes a copy of mount namespace from, owned by owner (copy_mnt_ns).
+func (k *Kernel) newMountNS(from *vfs.MountNS, owner *UserNS) (*vfs.MountNS, error) {
+	if !k.pool.Charge(mntNSBytes + int64(mntNSMountBytes*len(k.FS.MemMountsIn(from)))) {
+		return nil, linux.ENOMEM
+	}
+	k.lastNSID++
+	ns := &vfs.MountNS{ID: initTimeNSID + k.lastNSID, Owner: owner}
+	k.FS.CopyMounts(from, ns)
+	return ns, nil
+}
+
+// mntNSOwner is the user namespace that owns mount namespace ns (nil: the root one).
+func mntNSOwner(ns *vfs.MountNS) *UserNS {
+	if ns == nil {
+		return nil
+	}
+	owner, _ := ns.Owner.(*UserNS)
+	return owner
+}
+
+// rootMountNSID is the inode number of the first mount namespace: Linux numbers mount
+// namespaces from its pool of dynamic proc inode numbers, which starts here.
+const rootMountNSID = 0xF0000000
+
+// mntNSID is the inode number /proc/PID/ns/mnt names ns by.
+func mntNSID(ns *vfs.MountNS) uint64 {
+	if ns == nil {
+		return rootMountNSID
+	}
+	return ns.ID
+}
+
+// MayMount reports whether t may mount and unmount in its mount namespace: it needs
+// CAP_SYS_ADMIN over the namespace's owner (may_mount).
+func (t *Task) MayMount() bool {
+	return t.TG.Creds.CapableIn(mntNSOwner(t.TG.MntNS), CAP_SYS_ADMIN)
+}
+
+// setMountNS is setns(2) into mount namespace ns (mntns_install): CAP_SYS_ADMIN over
+// its owner and CAP_SYS_CHROOT and CAP_SYS_ADMIN in the caller's own user namespace, a
+// process of one thread (weft shares the working directory between threads: EINVAL
+// otherwise); the caller's root and working directory become the namespace's root.
+func (t *Task) setMountNS(ns *vfs.MountNS) error {
+	c := &t.TG.Creds
+	switch {
+	case !c.CapableIn(mntNSOwner(ns), CAP_SYS_ADMIN) || !c.CapableOwn(CAP_SYS_CHROOT) || !c.CapableOwn(CAP_SYS_ADMIN):
+		return linux.EPERM
+	case t.TG.liveTasks != 1:
+		return linux.EINVAL
+	}
+	tg := t.TG
+	tg.MntNS, tg.Root = ns, nil
+	tg.Cwd, tg.CwdPath = t.k.FS.Root, "/"
+	return nil
+}

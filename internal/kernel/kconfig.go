@@ -3,8 +3,9 @@ package kernel
 // kernelConfig is the kernel configuration weft's behaviour corresponds to, for
 // programs (LTP's tst_kconfig) that decide from it what to test. It states only what is
 // true of weft: an option is set where weft implements the feature (dnotify:
-// internal/vfs/dnotify.go; PID and user namespaces: pidns.go, userns.go), and "is not
-// set" where weft does not have it (the UTS, IPC, mount and cgroup namespaces, block
+// internal/vfs/dnotify.go; PID and user namespaces: pidns.go, userns.go; mount
+// namespaces, which no option selects, mntns.go), and "is not set" where weft does not
+// have it (the UTS, IPC and cgroup namespaces, block
 // file systems, swap, modules, memory failure injection, inotify); block devices are the loop driver only (internal/vfs/loop.go).
 // Options nothing asks about are left out, as in any configuration that never selected
 // them.
@@ -35,7 +36,6 @@ CONFIG_TIME_NS=y
 CONFIG_USER_NS=y
 CONFIG_PID_NS=y
 CONFIG_NET_NS=y
-# CONFIG_MNT_NS is not set
 # CONFIG_CGROUPS is not set
 CONFIG_BLOCK=y
 CONFIG_BLK_DEV_LOOP=y

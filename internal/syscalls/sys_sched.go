@@ -175,11 +175,19 @@ func priorityTargets(t *kernel.Task, which uint64, who int) ([]*kernel.Task, err
 			out = append(out, o)
 		}
 	case PRIO_PGRP, PRIO_USER:
-		if who == 0 {
+		switch {
+		case who == 0 && which == PRIO_USER:
+			who = int(t.TG.Creds.UID)
+		case who == 0:
 			who = t.TG.PGID
-			if which == PRIO_USER {
-				who = int(t.TG.Creds.UID)
+		case which == PRIO_USER: // a user of the caller's user namespace
+			if kid, ok := t.TG.Creds.UserNS.KUID(uint32(who)); ok {
+				who = int(kid)
+			} else {
+				return nil, linux.ESRCH // no process has it
 			}
+		default: // a process group the caller's PID namespace numbers
+			who = t.GlobalPID(who)
 		}
 		for _, o := range k.Tasks() {
 			if o.State == kernel.TaskDead {

@@ -123,10 +123,32 @@ func (k *Kernel) globalIn(nr int, ns *PIDNS) int {
 func (t *Task) NR(g int) int { return t.k.nrIn(g, t.TG.PIDNS) }
 
 // PIDOf is tg's process ID as t sees it (0 if tg is outside t's namespace).
-func (t *Task) PIDOf(tg *ThreadGroup) int { return t.NR(tg.PID) }
+// A process reaped a moment ago still has its numbers (wait4 returns one).
+func (t *Task) PIDOf(tg *ThreadGroup) int { return nrFrom(tg.PID, tg.PIDNS, tg.nrs, t.TG.PIDNS) }
 
 // TIDOf is o's thread ID as t sees it (0 if o is outside t's namespace).
-func (t *Task) TIDOf(o *Task) int { return t.NR(o.TID) }
+func (t *Task) TIDOf(o *Task) int { return nrFrom(o.TID, o.TG.PIDNS, o.nrs, t.TG.PIDNS) }
+
+// nrFrom is the number in ns of global ID g, which has the numbers nrs in the
+// namespaces from the root's child down to own.
+func nrFrom(g int, own *PIDNS, nrs []int, ns *PIDNS) int {
+	switch {
+	case ns == nil || ns.level == 0:
+		return g
+	case !ns.contains(own):
+		return 0
+	}
+	return nrs[ns.level-1]
+}
+
+// nrsOf are the numbers below the root that allocPIDs gave global ID g (kept by its
+// task and process: see PIDOf).
+func (k *Kernel) nrsOf(g int) []int {
+	if p := k.pidInfo[g]; p != nil {
+		return p.nrs
+	}
+	return nil
+}
 
 // NoPID is a global ID no process has: what a number that names nothing in the
 // caller's namespace becomes (GlobalPID), so that it matches nothing.

@@ -218,7 +218,8 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 	} else {
 		k.work[cost.FDCopy] += tg.FDs.copied
 	}
-	child := &Task{k: k, TID: tg.PID, TG: tg, Ctx: t.Ctx, SigMask: t.SigMask, Nice: t.Nice, Affinity: t.Affinity,
+	tg.nrs = k.nrsOf(pid)
+	child := &Task{k: k, TID: tg.PID, nrs: tg.nrs, TG: tg, Ctx: t.Ctx, SigMask: t.SigMask, Nice: t.Nice, Affinity: t.Affinity,
 		NoNewPrivs: t.NoNewPrivs, SeccompStrict: t.SeccompStrict,
 		timerSlack: t.TimerSlack(), slackDefault: t.TimerSlack()}
 	child.Ctx.X[10] = 0 // the child sees clone return 0
@@ -271,7 +272,7 @@ func (t *Task) cloneThread(a CloneArgs, c *Creds) (*Task, error) {
 	if err != nil {
 		return nil, err
 	}
-	child := &Task{k: k, TID: tid, TG: tg, Ctx: t.Ctx, SigMask: t.SigMask, Nice: t.Nice, Affinity: t.Affinity,
+	child := &Task{k: k, TID: tid, nrs: k.nrsOf(tid), TG: tg, Ctx: t.Ctx, SigMask: t.SigMask, Nice: t.Nice, Affinity: t.Affinity,
 		NoNewPrivs: t.NoNewPrivs, SeccompStrict: t.SeccompStrict,
 		timerSlack: t.TimerSlack(), slackDefault: t.TimerSlack()}
 	child.Ctx.X[10] = 0
@@ -375,7 +376,7 @@ func (t *Task) Exec(data []byte, execfn, exe string, argv, envp []string) error 
 	if t.TID != tg.PID {
 		delete(k.live, t.TID)
 		old := t.TID
-		t.TID = tg.PID
+		t.TID, t.nrs = tg.PID, tg.nrs
 		k.live[t.TID] = t
 		k.forgetPID(old)
 		byTID := func(a, b *Task) int { return a.TID - b.TID }

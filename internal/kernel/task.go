@@ -108,8 +108,10 @@ type ThreadGroup struct {
 	// will be in (they differ after unshare(CLONE_NEWTIME)); per process, as Net.
 	TimeNS, TimeNSChildren *TimeNS
 	// PIDNS is the process's PID namespace, PIDNSChildren the one its children will
-	// be in (they differ after unshare(CLONE_NEWPID) or setns); see pidns.go.
+	// be in (they differ after unshare(CLONE_NEWPID) or setns); see pidns.go. nrs are
+	// its numbers in PIDNS and the namespaces above it but the root.
 	PIDNS, PIDNSChildren *PIDNS
+	nrs                  []int
 	// MntNS is the process's mount namespace (nil: the first one): the guest's
 	// mounts its paths cross (vfs/mount.go). Per process, as the others.
 	MntNS *vfs.MountNS
@@ -229,8 +231,11 @@ type ThreadGroup struct {
 
 // Task is a thread: registers, and the thread group it belongs to.
 type Task struct {
-	k     *Kernel
-	TID   int
+	k   *Kernel
+	TID int
+	// nrs are the task's numbers in its process's PID namespace and those above it
+	// but the root (pidns.go).
+	nrs   []int
 	TG    *ThreadGroup
 	Ctx   cpu.Context
 	State TaskState

@@ -1,10 +1,18 @@
 // PID namespaces (pid_namespaces(7)), run as root: unshare(CLONE_NEWPID) leaves the
-// caller where it is and puts its next child in a new namespace as its init (pid 1,
-// parent 0); the init's children are 2, 3...; /proc/self/status shows a pid per
-// namespace; an orphan in the namespace is adopted by its init, which reaps it;
-// from inside the namespace the init ignores signals it has no handler for, even
-// SIGKILL; when the init exits, every other process in the namespace is killed, and
-// a later fork into the dead namespace fails with ENOMEM.
+// caller where it is (a second one is EINVAL until a child enters the first) and puts
+// its next child in a new namespace as its init (pid 1, parent 0); the init's children
+// are 2, 3...; the parent's /proc/PID/status of the init has two pids on its NSpid line,
+// ours for it and its own, 1; an orphan in the namespace is adopted by its init, which
+// reaps it; from inside the namespace the init ignores signals it has no handler for,
+// even SIGKILL (kill still returns 0); when the init exits, every other process in the
+// namespace is killed, and a later fork into the dead namespace fails with ENOMEM;
+// setns(2) with our own /proc/self/ns/pid makes it the namespace for children again
+// (EINVAL with another namespace type). clone3: CLONE_NEWPID with set_tid (pids per
+// level from the child's namespace up; EEXIST for a pid in use, EINVAL for more pids
+// than levels and for a pid other than 1 where there is no init yet); a signal sent from
+// outside shows si_pid 0 in the namespace, and a blocked one reaches its init even
+// without a handler (sigwaitinfo). QEMU cannot be the oracle: it cannot run clone3,
+// and the host's namespaces are not ours to make.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <sched.h>
@@ -21,11 +29,13 @@
 
 static const char *ename(int e) { return e ? strerrorname_np(e) : "0"; }
 
-// nspid prints how many pids /proc/self/status lists on its NSpid line, and the last
+// nspid prints how many pids /proc/PID/status lists on its NSpid line, and the last
 // (the one in the process's own namespace).
-static void nspid(const char *who)
+static void nspid(const char *who, pid_t pid)
 {
-	FILE *f = fopen("/proc/self/status", "r");
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/status", pid);
+	FILE *f = fopen(path, "r");
 	char line[256];
 	while (f && fgets(line, sizeof line, f)) {
 		if (strncmp(line, "NSpid:", 6) != 0)
@@ -42,10 +52,11 @@ static void nspid(const char *who)
 		fclose(f);
 }
 
-static int init_main(int report)
+static int init_main(int report, int start)
 {
+	char go;
+	read(start, &go, 1); // the parent has looked at our /proc/PID/status
 	printf("init: pid %d ppid %d\n", getpid(), getppid());
-	nspid("init");
 	fflush(stdout);
 
 	// An orphan: a middle process forks a grandchild and exits; the grandchild is
@@ -59,7 +70,6 @@ static int init_main(int report)
 			char c;
 			read(ready[0], &c, 1); // the middle process has been reaped
 			printf("orphan: pid %d ppid %d\n", getpid(), getppid());
-			nspid("orphan");
 			fflush(stdout);
 			_exit(7);
 		}
@@ -159,14 +169,17 @@ int main(void)
 	printf("unshare(CLONE_NEWPID) again: %d %s\n", unshare(CLONE_NEWPID), ename(errno));
 	fflush(stdout);
 
-	int report[2];
+	int report[2], start[2];
 	pipe(report);
+	pipe(start);
 	pid_t init = fork();
 	if (init == 0) {
 		close(report[0]);
-		_exit(init_main(report[1]));
+		_exit(init_main(report[1], start[0]));
 	}
 	close(report[1]);
+	nspid("parent: init's", init); // our pid for it, then its own: 1
+	write(start[1], "x", 1);
 	int st;
 	pid_t w = waitpid(init, &st, 0);
 	printf("parent: init exited %d, status %d\n", w == init, WEXITSTATUS(st));

@@ -26,8 +26,8 @@ var processCalls = []entry{
 	call(linux.SYS_SCHED_YIELD, "sched_yield", SchedYield),
 	call(linux.SYS_CLONE, "clone", Clone, clf, p, p, p, p),
 	call(linux.SYS_EXECVE, "execve", Execve, path, p, p),
-	call(linux.SYS_WAIT4, "wait4", Wait4, i, p, wopt, p).restartable(),
-	call(linux.SYS_WAITID, "waitid", Waitid, i, i, p, wopt, p).restartable(),
+	call(linux.SYS_WAIT4, "wait4", Wait4, i, p, wopt, p).restartable().ready(wait4Ready),
+	call(linux.SYS_WAITID, "waitid", Waitid, i, i, p, wopt, p).restartable().ready(waitidReady),
 	call(linux.SYS_KILL, "kill", Kill, i, sig),
 	call(linux.SYS_TKILL, "tkill", Tkill, i, sig),
 	call(linux.SYS_TGKILL, "tgkill", Tgkill, i, i, sig),
@@ -269,21 +269,43 @@ func waitTarget(t *kernel.Task, pid int) (kernel.WaitTarget, error) {
 	return kernel.WaitTarget{}, nil
 }
 
-// Wait4 implements wait4(2).
-func Wait4(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+// wait4Args decodes wait4's pid and options.
+func wait4Args(t *kernel.Task, a *kernel.SyscallArgs) (kernel.WaitTarget, kernel.WaitOpts, error) {
 	opts := a[2]
 	if opts&^(WNOHANG|WUNTRACED|WCONTINUED|WNOTHREAD|WALL|WCLONE) != 0 {
-		return 0, linux.EINVAL
+		return kernel.WaitTarget{}, kernel.WaitOpts{}, linux.EINVAL
 	}
 	if int32(a[0]) == math.MinInt32 {
-		return 0, linux.ESRCH // -INT_MIN names no process group (kernel_wait4)
+		return kernel.WaitTarget{}, kernel.WaitOpts{}, linux.ESRCH // -INT_MIN names no process group (kernel_wait4)
 	}
 	target, _ := waitTarget(t, int(int32(a[0])))
 	target.Clone, target.All = opts&WCLONE != 0, opts&WALL != 0
-	c, ev, err := t.WaitChild(target, kernel.WaitOpts{
+	return target, kernel.WaitOpts{
 		Exited: true, Stopped: opts&WUNTRACED != 0, Continued: opts&WCONTINUED != 0,
 		NoHang: opts&WNOHANG != 0,
-	})
+	}, nil
+}
+
+// childReady reports whether a wait for target with o would find a child now.
+func childReady(t *kernel.Task, target kernel.WaitTarget, o kernel.WaitOpts) bool {
+	o.NoHang, o.Keep = true, true
+	c, _, err := t.WaitChild(target, o)
+	return err == nil && c != nil
+}
+
+// wait4Ready is wait4's Syscall.Ready.
+func wait4Ready(t *kernel.Task, a *kernel.SyscallArgs) bool {
+	target, o, err := wait4Args(t, a)
+	return err == nil && childReady(t, target, o)
+}
+
+// Wait4 implements wait4(2).
+func Wait4(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	target, o, err := wait4Args(t, a)
+	if err != nil {
+		return 0, err
+	}
+	c, ev, err := t.WaitChild(target, o)
 	if err != nil || c == nil {
 		return 0, err
 	}
@@ -315,19 +337,18 @@ const (
 	CLD_CONTINUED = 6
 )
 
-// Waitid implements waitid(2) (and, as Linux does, its fifth rusage argument).
-func Waitid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+// waitidArgs decodes waitid's idtype, id and options; pidfdNonblock says a
+// PIDFD_NONBLOCK pidfd turned the wait into WNOHANG (EAGAIN instead of waiting).
+func waitidArgs(t *kernel.Task, a *kernel.SyscallArgs) (target kernel.WaitTarget, o kernel.WaitOpts, pidfdNonblock bool, err error) {
 	opts := a[3]
-	pidfdNonblock := false // a PIDFD_NONBLOCK pidfd: EAGAIN instead of waiting
 	if opts&^(WNOHANG|WEXITED|WUNTRACED|WCONTINUED|WNOWAIT|WNOTHREAD|WALL|WCLONE) != 0 || opts&(WEXITED|WUNTRACED|WCONTINUED) == 0 {
-		return 0, linux.EINVAL
+		return target, o, false, linux.EINVAL
 	}
-	var target kernel.WaitTarget
 	switch a[0] {
 	case P_ALL:
 	case P_PID:
 		if int32(a[1]) <= 0 {
-			return 0, linux.EINVAL
+			return target, o, false, linux.EINVAL
 		}
 		target.PID = t.GlobalPID(int(int32(a[1])))
 	case P_PGID:
@@ -336,9 +357,9 @@ func Waitid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 			target.PGID = t.TG.PGID
 		}
 	case linux.P_PIDFD:
-		tg, f, err := pidfdTarget(t, a[1])
-		if err != nil {
-			return 0, err
+		tg, f, ferr := pidfdTarget(t, a[1])
+		if ferr != nil {
+			return target, o, false, ferr
 		}
 		target.PID = tg.PID
 		if f.Flags&vfs.O_NONBLOCK != 0 && opts&WNOHANG == 0 {
@@ -346,13 +367,28 @@ func Waitid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 			pidfdNonblock = true
 		}
 	default:
-		return 0, linux.EINVAL
+		return target, o, false, linux.EINVAL
 	}
 	target.Clone, target.All = opts&WCLONE != 0, opts&WALL != 0
-	c, ev, err := t.WaitChild(target, kernel.WaitOpts{
+	return target, kernel.WaitOpts{
 		Exited: opts&WEXITED != 0, Stopped: opts&WSTOPPED != 0, Continued: opts&WCONTINUED != 0,
 		NoHang: opts&WNOHANG != 0, Keep: opts&WNOWAIT != 0,
-	})
+	}, pidfdNonblock, nil
+}
+
+// waitidReady is waitid's Syscall.Ready.
+func waitidReady(t *kernel.Task, a *kernel.SyscallArgs) bool {
+	target, o, _, err := waitidArgs(t, a)
+	return err == nil && childReady(t, target, o)
+}
+
+// Waitid implements waitid(2) (and, as Linux does, its fifth rusage argument).
+func Waitid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	target, o, pidfdNonblock, err := waitidArgs(t, a)
+	if err != nil {
+		return 0, err
+	}
+	c, ev, err := t.WaitChild(target, o)
 	if err != nil {
 		return 0, err
 	}

@@ -22,15 +22,24 @@ const (
 // CAP_SYS_CHROOT is capability 18 (setns(2) into a mount namespace asks for it).
 const CAP_SYS_CHROOT = 18
 
-// newMountNS makes a copy of mount namespace from, owned by owner (copy_mnt_ns).
-func (k *Kernel) newMountNS(from *vfs.MountNS, owner *UserNS) (*vfs.MountNS, error) {
-	if !k.pool.Charge(mntNSBytes + int64(mntNSMountBytes*len(k.FS.MemMountsIn(from)))) {
-		return nil, linux.ENOMEM
+// chargeMountNS takes from the memory cap what a copy of mount namespace from costs
+// (ENOMEM past it), and returns the amount. The copy itself (newMountNS) is made once
+// nothing else can fail, since it enters the mounts' lists.
+func (k *Kernel) chargeMountNS(from *vfs.MountNS) (int64, error) {
+	n := mntNSBytes + int64(mntNSMountBytes*len(k.FS.MemMountsIn(from)))
+	if !k.pool.Charge(n) {
+		return 0, linux.ENOMEM
 	}
+	return n, nil
+}
+
+// newMountNS makes a copy of mount namespace from, owned by owner (copy_mnt_ns), once
+// chargeMountNS has charged for it.
+func (k *Kernel) newMountNS(from *vfs.MountNS, owner *UserNS) *vfs.MountNS {
 	k.lastNSID++
 	ns := &vfs.MountNS{ID: initTimeNSID + k.lastNSID, Owner: owner}
 	k.FS.CopyMounts(from, ns)
-	return ns, nil
+	return ns
 }
 
 // mntNSOwner is the user namespace that owns mount namespace ns (nil: the root one).

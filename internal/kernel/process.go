@@ -86,10 +86,14 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 	// they have every capability (copy_creds); the other namespaces the clone makes
 	// belong to it and need CAP_SYS_ADMIN in it (copy_namespaces).
 	creds := t.TG.Creds
+	// What new namespaces were charged for goes back if the clone fails.
+	var nsCharged int64
+	defer func() { k.pool.Uncharge(nsCharged) }()
 	if f&CLONE_NEWUSER != 0 {
 		if err := k.newUserNS(t.TG, &creds); err != nil {
 			return nil, err
 		}
+		nsCharged += userNSBytes
 	}
 	switch {
 	case f&(cloneNamespaces&^(CLONE_NEWNET|CLONE_NEWUSER|CLONE_NEWPID|CLONE_NEWNS)) != 0:
@@ -99,19 +103,20 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 	case f&CLONE_NEWPID != 0 && t.TG.PIDNSChildren != t.TG.PIDNS:
 		return nil, linux.EINVAL // copy_pid_ns: after unshare(CLONE_NEWPID), not before the first child
 	}
-	mntNS := t.TG.MntNS
-	if f&CLONE_NEWNS != 0 {
-		var err error
-		if mntNS, err = k.newMountNS(mntNS, creds.UserNS); err != nil {
-			return nil, err
-		}
-	}
 	pidNS := t.TG.PIDNSChildren
 	if f&CLONE_NEWPID != 0 {
 		var err error
 		if pidNS, err = k.newPIDNS(pidNS, creds.UserNS); err != nil {
 			return nil, err
 		}
+		nsCharged += pidNSBytes
+	}
+	if f&CLONE_NEWNS != 0 {
+		n, err := k.chargeMountNS(t.TG.MntNS)
+		if err != nil {
+			return nil, err
+		}
+		nsCharged += n
 	}
 	if k.LiveTasks() >= MaxTasks {
 		return nil, linux.EAGAIN
@@ -129,7 +134,11 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 		}
 	}
 	if f&CLONE_THREAD != 0 {
-		return t.cloneThread(a, &creds)
+		child, err := t.cloneThread(a, &creds)
+		if err == nil {
+			nsCharged = 0
+		}
+		return child, err
 	}
 	as, fds := parent.MM, parent.FDs
 	if f&CLONE_FILES == 0 {
@@ -156,6 +165,12 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 			fds.CloseAll()
 		}
 		return nil, err
+	}
+	nsCharged = 0 // nothing fails from here on
+	mntNS := parent.MntNS
+	if f&CLONE_NEWNS != 0 {
+		// Made last: the copy puts the new namespace into every mount it has.
+		mntNS = k.newMountNS(mntNS, creds.UserNS)
 	}
 
 	tg := &ThreadGroup{

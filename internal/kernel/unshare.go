@@ -3,7 +3,6 @@ package kernel
 import (
 	"weft/internal/abi/linux"
 	"weft/internal/kernel/cost"
-	"weft/internal/vfs"
 )
 
 // Unshare implements unshare(2) for what weft can separate, for a process with one
@@ -38,6 +37,9 @@ func (t *Task) Unshare(flags uint64) error {
 	// it, and the caller's capabilities in it are what they ask for. It implies
 	// CLONE_THREAD and CLONE_FS (check_unshare_flags): a process of one thread only.
 	creds := tg.Creds
+	// What new namespaces were charged for goes back if the call fails.
+	var nsCharged int64
+	defer func() { t.k.pool.Uncharge(nsCharged) }()
 	if flags&CLONE_NEWUSER != 0 {
 		if !single {
 			return linux.EINVAL
@@ -45,6 +47,7 @@ func (t *Task) Unshare(flags uint64) error {
 		if err := t.k.newUserNS(tg, &creds); err != nil {
 			return err
 		}
+		nsCharged += userNSBytes
 	}
 	if flags&(cloneNamespaces&^CLONE_NEWUSER|CLONE_NEWTIME) != 0 {
 		if !creds.CapableOwn(CAP_SYS_ADMIN) {
@@ -60,22 +63,20 @@ func (t *Task) Unshare(flags uint64) error {
 			return linux.EINVAL // copy_pid_ns: once, until a child enters the new one
 		}
 	}
-	var mntNS *vfs.MountNS
-	if flags&CLONE_NEWNS != 0 {
-		var err error
-		if mntNS, err = t.k.newMountNS(tg.MntNS, creds.UserNS); err != nil {
-			return err
-		}
-	}
 	var pidNS *PIDNS
 	if flags&CLONE_NEWPID != 0 {
 		var err error
 		if pidNS, err = t.k.newPIDNS(tg.PIDNS, creds.UserNS); err != nil {
 			return err
 		}
+		nsCharged += pidNSBytes
 	}
-	if flags&CLONE_NEWNET != 0 {
-		tg.Net = tg.Net.NewNamespace()
+	if flags&CLONE_NEWNS != 0 {
+		n, err := t.k.chargeMountNS(tg.MntNS)
+		if err != nil {
+			return err
+		}
+		nsCharged += n
 	}
 	if flags&(CLONE_FS|CLONE_SYSVSEM|CLONE_FILES) != 0 && !single {
 		// The threads of a weft process share these; one thread cannot leave (Linux
@@ -91,14 +92,19 @@ func (t *Task) Unshare(flags uint64) error {
 		tg.FDs = fds
 		t.k.work[cost.FDCopy] += fds.copied
 	}
+	nsCharged = 0 // nothing fails from here on
+	if flags&CLONE_NEWNET != 0 {
+		tg.Net = tg.Net.NewNamespace()
+	}
 	if flags&CLONE_SYSVSEM != 0 {
 		t.k.semExit(tg)
 	}
 	if flags&CLONE_NEWUSER != 0 {
 		tg.Creds = creds
 	}
-	if mntNS != nil {
-		tg.MntNS = mntNS
+	if flags&CLONE_NEWNS != 0 {
+		// Made last: the copy enters every mount's list of namespaces.
+		tg.MntNS = t.k.newMountNS(tg.MntNS, creds.UserNS)
 	}
 	if pidNS != nil {
 		// As with CLONE_NEWTIME, the caller stays where it is: its next child is the

@@ -13,7 +13,7 @@ import (
 // The numbers in the namespaces below the root live in Kernel.pidInfo, by global ID,
 // and each namespace maps its numbers back to global IDs (PIDNS.byNR). The system
 // calls translate at the boundary: what a task passes in is a number in its own
-// namespace (lookupPID), what it gets back is a number in its own namespace (PIDOf,
+// namespace (FindTask, FindGroup, GlobalPID), what it gets back is a number in its own namespace (PIDOf,
 // TIDOf, NR), 0 for a process outside it. The root namespace's numbering is the one
 // weft always had (pid.go).
 //
@@ -61,9 +61,6 @@ type pidNums struct {
 	ns  *PIDNS
 	nrs []int
 }
-
-// Level is the namespace's depth: 0 for the root.
-func (ns *PIDNS) Level() int { return ns.level }
 
 // at is ns's ancestor at level (ns itself at its own level).
 func (ns *PIDNS) at(level int) *PIDNS {
@@ -204,7 +201,8 @@ func (k *Kernel) allocPIDs(ns *PIDNS, setTID []int, c *Creds) (int, error) {
 	if len(setTID) > ns.level+1 {
 		return 0, linux.EINVAL
 	}
-	nrs := make([]int, ns.level) // numbers at levels 1..ns.level
+	nrs := make([]int, ns.level)     // numbers at levels 1..ns.level
+	chosen := make([]bool, ns.level) // by set_tid (the cursor stays, as with idr_alloc)
 	for lv := ns; lv != nil; lv = lv.parent {
 		i := ns.level - lv.level // index into setTID
 		nr := 0
@@ -222,6 +220,7 @@ func (k *Kernel) allocPIDs(ns *PIDNS, setTID []int, c *Creds) (int, error) {
 			}
 		}
 		if lv.level > 0 {
+			chosen[lv.level-1] = nr != 0
 			if nr == 0 {
 				if nr = k.freeNR(lv); nr == 0 {
 					return 0, linux.EAGAIN
@@ -262,7 +261,7 @@ func (k *Kernel) allocPIDs(ns *PIDNS, setTID []int, c *Creds) (int, error) {
 	for lv := ns; lv.level > 0; lv = lv.parent {
 		nr := nrs[lv.level-1]
 		lv.byNR[nr] = g
-		if nr >= lv.cursor {
+		if !chosen[lv.level-1] {
 			lv.cursor = nr + 1
 		}
 	}

@@ -134,16 +134,6 @@ func (ns *UserNS) GIDSeen(kid uint32) uint32 {
 	return overflowID
 }
 
-// below reports whether ns is o or a namespace below it.
-func (ns *UserNS) below(o *UserNS) bool {
-	for ; ns != nil; ns = ns.parent {
-		if ns == o {
-			return true
-		}
-	}
-	return o == nil
-}
-
 // CapableIn reports whether the credentials have capability cap in user namespace ns
 // (ns_capable, by cap_capable's walk): in their own namespace, if the capability is
 // effective; in a namespace below their own, if they own the namespace or one of its

@@ -34,12 +34,29 @@ func (k *Kernel) chargeMountNS(from *vfs.MountNS) (int64, error) {
 }
 
 // newMountNS makes a copy of mount namespace from, owned by owner (copy_mnt_ns), once
-// chargeMountNS has charged for it.
-func (k *Kernel) newMountNS(from *vfs.MountNS, owner *UserNS) *vfs.MountNS {
+// chargeMountNS has charged the given amount for it.
+func (k *Kernel) newMountNS(from *vfs.MountNS, owner *UserNS, charged int64) *vfs.MountNS {
 	k.lastNSID++
-	ns := &vfs.MountNS{ID: initTimeNSID + k.lastNSID, Owner: owner}
+	ns := &vfs.MountNS{ID: initTimeNSID + k.lastNSID, Owner: owner, Charged: charged}
 	k.FS.CopyMounts(from, ns)
 	return ns
+}
+
+// enterMountNS moves tg from its mount namespace into ns, counting the processes in
+// each: the one it leaves is dropped (its mounts unmounted) when no process is left
+// in it. ns nil is the first namespace, which is never dropped.
+func (k *Kernel) enterMountNS(tg *ThreadGroup, ns *vfs.MountNS) {
+	if ns != nil {
+		ns.Users++
+	}
+	old := tg.MntNS
+	tg.MntNS = ns
+	if old != nil {
+		if old.Users--; old.Users == 0 {
+			k.FS.DropMountNS(old)
+			k.pool.Uncharge(old.Charged)
+		}
+	}
 }
 
 // mntNSOwner is the user namespace that owns mount namespace ns (nil: the root one).
@@ -82,7 +99,8 @@ func (t *Task) setMountNS(ns *vfs.MountNS) error {
 		return linux.EINVAL
 	}
 	tg := t.TG
-	tg.MntNS, tg.Root = ns, nil
+	t.k.enterMountNS(tg, ns)
+	tg.Root = nil
 	tg.Cwd, tg.CwdPath = t.k.FS.Root, "/"
 	return nil
 }

@@ -111,12 +111,14 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 		}
 		nsCharged += pidNSBytes
 	}
+	var mntCharged int64
 	if f&CLONE_NEWNS != 0 {
 		n, err := k.chargeMountNS(t.TG.MntNS)
 		if err != nil {
 			return nil, err
 		}
 		nsCharged += n
+		mntCharged = n
 	}
 	if k.LiveTasks() >= MaxTasks {
 		return nil, linux.EAGAIN
@@ -167,11 +169,6 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 		return nil, err
 	}
 	nsCharged = 0 // nothing fails from here on
-	mntNS := parent.MntNS
-	if f&CLONE_NEWNS != 0 {
-		// Made last: the copy puts the new namespace into every mount it has.
-		mntNS = k.newMountNS(mntNS, creds.UserNS)
-	}
 
 	tg := &ThreadGroup{
 		PID:            pid,
@@ -189,7 +186,6 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 		Creds:          creds,
 		PIDNS:          pidNS,
 		PIDNSChildren:  pidNS,
-		MntNS:          mntNS,
 		Rlimits:        parent.Rlimits,
 		SigActions:     parent.SigActions,
 		Exe:            parent.Exe,
@@ -225,6 +221,12 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 		// parent's time namespace, as on Linux (copy_namespaces).
 		tg.TimeNS = parent.TimeNS
 	}
+	mntNS := parent.MntNS
+	if f&CLONE_NEWNS != 0 {
+		// Made once nothing can fail: the copy enters every mount's list.
+		mntNS = k.newMountNS(mntNS, creds.UserNS, mntCharged)
+	}
+	k.enterMountNS(tg, mntNS)
 	tg.MM = as
 	tg.sharesMM = f&CLONE_VM != 0
 	tg.FDs = fds
@@ -486,6 +488,7 @@ func (k *Kernel) exitGroup(tg *ThreadGroup, code int, sig Signal) {
 	if tg.isNSInit() {
 		k.killNamespace(tg) // the namespace dies with its init (pidns.go)
 	}
+	k.enterMountNS(tg, nil) // leave its mount namespace (mntns.go)
 	k.reparentChildren(tg)
 	// tg may have been its group's last link (pgrp.go). Not pid 1: when it exits, the
 	// run ends and every other process is killed.

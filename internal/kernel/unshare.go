@@ -71,12 +71,14 @@ func (t *Task) Unshare(flags uint64) error {
 		}
 		nsCharged += pidNSBytes
 	}
+	var mntCharged int64
 	if flags&CLONE_NEWNS != 0 {
 		n, err := t.k.chargeMountNS(tg.MntNS)
 		if err != nil {
 			return err
 		}
 		nsCharged += n
+		mntCharged = n
 	}
 	if flags&(CLONE_FS|CLONE_SYSVSEM|CLONE_FILES) != 0 && !single {
 		// The threads of a weft process share these; one thread cannot leave (Linux
@@ -104,7 +106,7 @@ func (t *Task) Unshare(flags uint64) error {
 	}
 	if flags&CLONE_NEWNS != 0 {
 		// Made last: the copy enters every mount's list of namespaces.
-		tg.MntNS = t.k.newMountNS(tg.MntNS, creds.UserNS)
+		t.k.enterMountNS(tg, t.k.newMountNS(tg.MntNS, creds.UserNS, mntCharged))
 	}
 	if pidNS != nil {
 		// As with CLONE_NEWTIME, the caller stays where it is: its next child is the

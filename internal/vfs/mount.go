@@ -23,9 +23,23 @@ import (
 // MountNS is a mount namespace. nil is the first one.
 type MountNS struct {
 	ID uint64
-	// Owner is the user namespace the namespace belongs to (the kernel's; vfs does
-	// not look at it).
-	Owner any
+	// Owner is the user namespace the namespace belongs to, Users counts the
+	// processes in it and Charged is what it took from the memory cap (the
+	// kernel's; vfs does not look at them).
+	Owner   any
+	Users   int
+	Charged int64
+}
+
+// DropMountNS takes every mount out of namespace ns, which no process is in any more
+// (as Linux's put_mnt_ns): a mount of no other namespace is unmounted, lazily.
+func (fs *FS) DropMountNS(ns *MountNS) {
+	ms := fs.MemMountsIn(ns)
+	for i := len(ms) - 1; i >= 0; i-- { // the newest first: they may sit on older ones
+		if ms[i].In(ns) { // not gone with a mount it was under
+			fs.UnmountIn(ns, ms[i], true, nil)
+		}
+	}
 }
 
 // In reports whether m is in mount namespace ns.

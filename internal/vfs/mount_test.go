@@ -166,3 +166,32 @@ func TestMountNamespaces(t *testing.T) {
 		t.Errorf("after every unmount: /tmp/mnt is %p (want %p), %d mounts left", tmp.Child("mnt"), mp, len(fs.MemMounts()))
 	}
 }
+
+// TestDropMountNS: when no process is left in a namespace, its own mounts go, and the
+// ones it shared stay with the others.
+func TestDropMountNS(t *testing.T) {
+	fs := newFS(t)
+	tmp := mustDir(t, fs, "/tmp")
+	a, _ := fs.Create(root, tmp, "a", S_IFDIR|0o755)
+	b, _ := fs.Create(root, tmp, "b", S_IFDIR|0o755)
+	shared, err := fs.MountTmpfs(a, "shared", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns := &MountNS{ID: 1}
+	fs.CopyMounts(nil, ns)
+	own, err := fs.MountTmpfsIn(ns, b, "own", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fs.MountTmpfsIn(ns, fs.MountRoot(own), "on-top", 0); err != nil {
+		t.Fatal(err)
+	}
+	fs.DropMountNS(ns)
+	if got := fs.MemMounts(); len(got) != 1 || got[0] != shared || shared.In(ns) {
+		t.Errorf("after DropMountNS: mounts %v, want only the shared one, out of the namespace", got)
+	}
+	if tmp.Child("b") != b || tmp.Child("a") != fs.MountRoot(shared) {
+		t.Errorf("after DropMountNS: /tmp/b is %p (want the directory %p), /tmp/a %p (want the shared mount)", tmp.Child("b"), b, tmp.Child("a"))
+	}
+}

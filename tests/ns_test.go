@@ -8,17 +8,17 @@ import (
 	"testing"
 )
 
-// TestNamespaceDeterminism runs the PID and user namespace programs of tests/expect
+// TestNamespaceDeterminism runs the PID, user and mount namespace programs of tests/expect
 // twice with the same seed on four CPUs, with strace: the runs must be identical, and
 // what the programs print must still be what Linux's semantics say (the .root.out
 // expectation), whatever the interleaving of their processes.
 func TestNamespaceDeterminism(t *testing.T) {
 	skipStandIn(t)
 	dir := filepath.Join(repoRoot, "tests", "expect")
-	if out, err := exec.Command("make", "-s", "-C", dir, "bin/pidns", "bin/userns").CombinedOutput(); err != nil {
-		t.Fatalf("building tests/expect/bin/pidns and userns failed: %v\n%s", err, out)
+	if out, err := exec.Command("make", "-s", "-C", dir, "bin/pidns", "bin/userns", "bin/mntns").CombinedOutput(); err != nil {
+		t.Fatalf("building tests/expect/bin/pidns, userns and mntns failed: %v\n%s", err, out)
 	}
-	for _, name := range []string{"pidns", "userns"} {
+	for _, name := range []string{"pidns", "userns", "mntns"} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			acquire(t)

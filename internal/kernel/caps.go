@@ -5,28 +5,32 @@ package kernel
 // follow the rules of capabilities(7) when the user IDs change and at execve (no file
 // capabilities: a program gets the full sets when run by root, none otherwise), and
 // capset(2) may drop them. weft checks the capabilities in mount(2), System V IPC,
-// memory locks, leases, clock_settime(2) and the set*id calls; its other privileged
-// paths (file permissions, kill(2), resource limits) still ask for effective user ID 0.
+// memory locks, leases, clock_settime(2), kill(2), the set*id calls and the creation
+// of namespaces, each in the user namespace Linux asks about (userns.go); its other
+// privileged paths (file permissions, resource limits) still ask for effective user
+// ID 0.
 
 // Capability numbers (linux/capability.h).
 const (
-	CAP_CHOWN                  = 0
-	CAP_DAC_OVERRIDE           = 1
-	CAP_FOWNER                 = 3
-	CAP_KILL                   = 5
-	CAP_SETGID                 = 6
-	CAP_SETUID                 = 7
-	CAP_SETPCAP                = 8
-	CAP_LINUX_IMMUTABLE        = 9
-	CAP_IPC_LOCK               = 14
-	CAP_IPC_OWNER              = 15
-	CAP_SYS_ADMIN              = 21
-	CAP_SYS_NICE               = 23
-	CAP_SYS_RESOURCE           = 24
-	CAP_SYS_TIME               = 25
-	CAP_LEASE                  = 28
-	CAP_LAST_CAP               = 40 // CAP_CHECKPOINT_RESTORE, the last in Linux 6.12
-	capFull             uint64 = 1<<(CAP_LAST_CAP+1) - 1
+	CAP_CHOWN                     = 0
+	CAP_DAC_OVERRIDE              = 1
+	CAP_FOWNER                    = 3
+	CAP_KILL                      = 5
+	CAP_SETGID                    = 6
+	CAP_SETUID                    = 7
+	CAP_SETPCAP                   = 8
+	CAP_LINUX_IMMUTABLE           = 9
+	CAP_IPC_LOCK                  = 14
+	CAP_IPC_OWNER                 = 15
+	CAP_SYS_ADMIN                 = 21
+	CAP_SYS_NICE                  = 23
+	CAP_SYS_RESOURCE              = 24
+	CAP_SYS_TIME                  = 25
+	CAP_LEASE                     = 28
+	CAP_SETFCAP                   = 31
+	CAP_CHECKPOINT_RESTORE        = 40
+	CAP_LAST_CAP                  = 40 // CAP_CHECKPOINT_RESTORE, the last in Linux 6.12
+	capFull                uint64 = 1<<(CAP_LAST_CAP+1) - 1
 )
 
 // Caps are a process's capability sets, one bit per capability. The ambient set is
@@ -92,25 +96,25 @@ func initialCaps(uid uint32) Caps {
 	return Caps{Bnd: capFull}
 }
 
-// Capable reports whether the credentials have capability cap in their effective set.
-func (c *Creds) Capable(cap int) bool { return c.Caps.Eff&(1<<cap) != 0 }
-
 // FixUIDCaps applies capabilities(7)'s "Effect of user ID changes on capabilities"
 // after a set*uid call changed the user IDs from oldR, oldE, oldS.
 func (c *Creds) FixUIDCaps(oldR, oldE, oldS uint32) {
 	if c.Securebits&SECBIT_NO_SETUID_FIXUP != 0 {
 		return
 	}
-	if (oldR == 0 || oldE == 0 || oldS == 0) && c.UID != 0 && c.EUID != 0 && c.SUID != 0 {
+	// Root is the user namespace's user 0 (cap_emulate_setxuid); none if unmapped.
+	r, mapped := c.rootUID()
+	isRoot := func(id uint32) bool { return mapped && id == r }
+	if (isRoot(oldR) || isRoot(oldE) || isRoot(oldS)) && !isRoot(c.UID) && !isRoot(c.EUID) && !isRoot(c.SUID) {
 		if c.Securebits&SECBIT_KEEP_CAPS == 0 {
 			c.Caps.Prm, c.Caps.Eff = 0, 0
 		}
 		c.Caps.Amb = 0 // programs from before ambient sets expect setuid+exec to drop all
 	}
 	switch {
-	case oldE == 0 && c.EUID != 0:
+	case isRoot(oldE) && !isRoot(c.EUID):
 		c.Caps.Eff = 0
-	case oldE != 0 && c.EUID == 0:
+	case !isRoot(oldE) && isRoot(c.EUID):
 		c.Caps.Eff = c.Caps.Prm
 	}
 }
@@ -123,7 +127,8 @@ func (c *Creds) FixUIDCaps(oldR, oldE, oldS uint32) {
 // SECBIT_NOROOT takes root's privilege away; SECBIT_KEEP_CAPS is cleared.
 func (c *Creds) execCaps() {
 	c.Securebits &^= SECBIT_KEEP_CAPS
-	root := (c.UID == 0 || c.EUID == 0) && c.Securebits&SECBIT_NOROOT == 0
+	r, mapped := c.rootUID() // root is the namespace's user 0 (cap_bprm_creds_from_file)
+	root := mapped && (c.UID == r || c.EUID == r) && c.Securebits&SECBIT_NOROOT == 0
 	switch {
 	case root:
 		c.Caps.Prm = c.Caps.Bnd | c.Caps.Inh // handle_privileged_root
@@ -131,7 +136,7 @@ func (c *Creds) execCaps() {
 		c.Caps.Prm = c.Caps.Amb
 	}
 	c.Caps.Eff = c.Caps.Amb
-	if root && c.EUID == 0 {
+	if root && c.EUID == r {
 		c.Caps.Eff = c.Caps.Prm
 	}
 }

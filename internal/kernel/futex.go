@@ -378,7 +378,7 @@ func (k *Kernel) exitRobustList(t *Task) {
 	handle := func(entry uint64) {
 		addr := uint64(int64(entry) + off)
 		v, err := as.ReadU32(addr)
-		if err != nil || v&FUTEX_TID_MASK != uint32(t.TID) {
+		if err != nil || v&FUTEX_TID_MASK != uint32(t.TIDOf(t)) {
 			return
 		}
 		as.WriteU32(addr, v&FUTEX_WAITERS|FUTEX_OWNER_DIED)

@@ -3,9 +3,10 @@ package kernel
 // kernelConfig is the kernel configuration weft's behaviour corresponds to, for
 // programs (LTP's tst_kconfig) that decide from it what to test. It states only what is
 // true of weft: an option is set where weft implements the feature (dnotify:
-// internal/vfs/dnotify.go), and "is not set" where weft does not have it (namespaces
-// but the network's, block file systems, swap, modules, memory failure injection,
-// inotify); block devices are the loop driver only (internal/vfs/loop.go).
+// internal/vfs/dnotify.go; PID and user namespaces: pidns.go, userns.go; mount
+// namespaces, which no option selects, mntns.go), and "is not set" where weft does not
+// have it (the UTS, IPC and cgroup namespaces, block
+// file systems, swap, modules, memory failure injection, inotify); block devices are the loop driver only (internal/vfs/loop.go).
 // Options nothing asks about are left out, as in any configuration that never selected
 // them.
 const kernelConfig = `#
@@ -32,10 +33,9 @@ CONFIG_NAMESPACES=y
 # CONFIG_UTS_NS is not set
 CONFIG_TIME_NS=y
 # CONFIG_IPC_NS is not set
-# CONFIG_USER_NS is not set
-# CONFIG_PID_NS is not set
+CONFIG_USER_NS=y
+CONFIG_PID_NS=y
 CONFIG_NET_NS=y
-# CONFIG_MNT_NS is not set
 CONFIG_CGROUPS=y
 CONFIG_MEMCG=y
 CONFIG_CGROUP_PIDS=y

@@ -240,8 +240,13 @@ type Kernel struct {
 	// search has ever gone past pidMax and started again from reservedPIDs (pid.go).
 	// lastPID is the last PID handed out; forks counts the tasks ever created.
 	pidCursor, pidMax, lastPID int
-	// lastNSID numbers the time namespaces made after the first (timens.go).
+	// lastNSID numbers the namespaces (time, PID, user) made after the first ones:
+	// their inode numbers in /proc/PID/ns.
 	lastNSID uint64
+	// rootPIDNS is the root PID namespace; pidInfo holds the numbers in the
+	// namespaces below it of the global IDs that have some (pidns.go).
+	rootPIDNS *PIDNS
+	pidInfo   map[int]*pidNums
 	// TimeNS is the first time namespace, with zero offsets.
 	TimeNS     *TimeNS
 	pidWrapped bool
@@ -365,6 +370,8 @@ func New(cfg Config) (*Kernel, error) {
 		pauseAt:   cfg.PauseAt,
 		live:      map[int]*Task{},
 		procs:     map[int]*ThreadGroup{},
+		rootPIDNS: &PIDNS{ID: rootPIDNSID},
+		pidInfo:   map[int]*pidNums{},
 		tr:        cfg.Trace,
 		model:     cfg.CostModel,
 	}
@@ -540,6 +547,8 @@ func (k *Kernel) spawn(data []byte, execfn, path string, argv, envp []string) (*
 		Net:            k.Net,
 		TimeNS:         k.TimeNS,
 		TimeNSChildren: k.TimeNS,
+		PIDNS:          k.rootPIDNS,
+		PIDNSChildren:  k.rootPIDNS,
 	}
 	tg.MM.StackLimit = tg.stackLimit()
 	tg.Cwd, err = k.FS.Lookup(tg.FSCred(), k.FS.Root, "/home/user", true)
@@ -675,6 +684,8 @@ func (k *Kernel) spawnInit() error {
 		Net:            k.Net,
 		TimeNS:         k.TimeNS,
 		TimeNSChildren: k.TimeNS,
+		PIDNS:          k.rootPIDNS,
+		PIDNSChildren:  k.rootPIDNS,
 		Exe:            "/sbin/init",
 		Comm:           "init",
 		Args:           []string{"init"},

@@ -60,9 +60,9 @@ func (d pidfdDev) Queues(_ *vfs.File, write bool) *vfs.Queue {
 // process or it has been reaped, EINVAL if pid is a thread but not a process.
 func (t *Task) OpenPidFD(pid int, flags uint32) (*vfs.File, error) {
 	k := t.k
-	tg := k.FindGroup(pid)
+	tg := t.FindGroup(pid)
 	if tg == nil || tg.Reaped {
-		if k.FindTask(pid) != nil {
+		if t.FindTask(pid) != nil {
 			return nil, linux.EINVAL
 		}
 		return nil, linux.ESRCH

@@ -52,7 +52,7 @@ func (t *Task) CreateTimer(clock, offset uint64, spec TimerSpec, defaultValue bo
 			return 0, linux.EINVAL
 		}
 		if spec.Notify&linux.SIGEV_THREAD_ID != 0 {
-			target := t.k.FindTask(spec.TID)
+			target := t.FindTask(spec.TID)
 			if target == nil || target.TG != tg {
 				return 0, linux.EINVAL
 			}

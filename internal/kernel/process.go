@@ -57,6 +57,9 @@ type CloneArgs struct {
 	// Cgroup, if set, is the group the new process starts in (clone3(2)'s
 	// CLONE_INTO_CGROUP, checked by CheckCloneInto); else it starts in its parent's.
 	Cgroup *Cgroup
+	// SetTID are clone3's set_tid: the numbers the child is to have, in its own PID
+	// namespace first, then in each one above it (pidns.go's allocPIDs).
+	SetTID []int
 }
 
 // MaxTasks caps the tasks alive at once in one weft run, whatever the guest's limits
@@ -74,12 +77,51 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 		f&CLONE_THREAD != 0 && f&CLONE_SIGHAND == 0,
 		f&(CLONE_FS|CLONE_NEWNS) == CLONE_FS|CLONE_NEWNS:
 		return nil, linux.EINVAL
-	case f&(cloneNamespaces&^CLONE_NEWNET) != 0:
-		return nil, linux.EPERM // weft has one namespace of each kind but the network's
-	case f&(CLONE_NEWNET|CLONE_NEWTIME) != 0 && !t.TG.Creds.Capable(CAP_SYS_ADMIN):
-		return nil, linux.EPERM
+	case f&CLONE_NEWUSER != 0 && f&(CLONE_THREAD|CLONE_FS) != 0,
+		f&CLONE_NEWPID != 0 && f&CLONE_THREAD != 0,
+		f&CLONE_THREAD != 0 && t.TG.PIDNSChildren != t.TG.PIDNS,
+		f&CLONE_PARENT != 0 && t.TG.isNSInit():
+		return nil, linux.EINVAL // copy_process: no thread in another namespace; no sibling of an init
 	case f&(CLONE_NEWNET|CLONE_NEWTIME) != 0 && f&CLONE_THREAD != 0:
 		return nil, linux.EINVAL // a weft thread cannot have a namespace of its own
+	}
+	// The child's credentials: in a new user namespace with CLONE_NEWUSER, where
+	// they have every capability (copy_creds); the other namespaces the clone makes
+	// belong to it and need CAP_SYS_ADMIN in it (copy_namespaces).
+	creds := t.TG.Creds
+	// What new namespaces were charged for goes back if the clone fails.
+	var nsCharged int64
+	defer func() { k.pool.Uncharge(nsCharged) }()
+	if f&CLONE_NEWUSER != 0 {
+		if err := k.newUserNS(t.TG, &creds); err != nil {
+			return nil, err
+		}
+		nsCharged += userNSBytes
+	}
+	switch {
+	case f&(cloneNamespaces&^(CLONE_NEWNET|CLONE_NEWUSER|CLONE_NEWPID|CLONE_NEWNS)) != 0:
+		return nil, linux.EPERM // weft has one UTS, IPC and cgroup namespace
+	case f&(CLONE_NEWNET|CLONE_NEWTIME|CLONE_NEWPID|CLONE_NEWNS) != 0 && !creds.CapableOwn(CAP_SYS_ADMIN):
+		return nil, linux.EPERM
+	case f&CLONE_NEWPID != 0 && t.TG.PIDNSChildren != t.TG.PIDNS:
+		return nil, linux.EINVAL // copy_pid_ns: after unshare(CLONE_NEWPID), not before the first child
+	}
+	pidNS := t.TG.PIDNSChildren
+	if f&CLONE_NEWPID != 0 {
+		var err error
+		if pidNS, err = k.newPIDNS(pidNS, creds.UserNS); err != nil {
+			return nil, err
+		}
+		nsCharged += pidNSBytes
+	}
+	var mntCharged int64
+	if f&CLONE_NEWNS != 0 {
+		n, err := k.chargeMountNS(t.TG.MntNS)
+		if err != nil {
+			return nil, err
+		}
+		nsCharged += n
+		mntCharged = n
 	}
 	if k.LiveTasks() >= MaxTasks {
 		return nil, linux.EAGAIN
@@ -104,7 +146,11 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 		}
 	}
 	if f&CLONE_THREAD != 0 {
-		return t.cloneThread(a)
+		child, err := t.cloneThread(a, &creds)
+		if err == nil {
+			nsCharged = 0
+		}
+		return child, err
 	}
 	as, fds := parent.MM, parent.FDs
 	if f&CLONE_FILES == 0 {
@@ -122,7 +168,7 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 			return nil, linux.ENOMEM // fork(2): cannot allocate the kernel structures
 		}
 	}
-	pid, err := k.allocPID()
+	pid, err := k.allocPIDs(pidNS, a.SetTID, &creds)
 	if err != nil {
 		if f&CLONE_VM == 0 {
 			as.Release()
@@ -132,6 +178,7 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 		}
 		return nil, err
 	}
+	nsCharged = 0 // nothing fails from here on
 
 	tg := &ThreadGroup{
 		PID:            pid,
@@ -149,7 +196,9 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 		CwdPath:        parent.CwdPath,
 		Root:           parent.Root,
 		Umask:          parent.Umask,
-		Creds:          parent.Creds,
+		Creds:          creds,
+		PIDNS:          pidNS,
+		PIDNSChildren:  pidNS,
 		Rlimits:        parent.Rlimits,
 		SigActions:     parent.SigActions,
 		Exe:            parent.Exe,
@@ -185,6 +234,12 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 		// parent's time namespace, as on Linux (copy_namespaces).
 		tg.TimeNS = parent.TimeNS
 	}
+	mntNS := parent.MntNS
+	if f&CLONE_NEWNS != 0 {
+		// Made once nothing can fail: the copy enters every mount's list.
+		mntNS = k.newMountNS(mntNS, creds.UserNS, mntCharged)
+	}
+	k.enterMountNS(tg, mntNS)
 	tg.MM = as
 	tg.sharesMM = f&CLONE_VM != 0
 	tg.FDs = fds
@@ -193,7 +248,8 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 	} else {
 		k.work[cost.FDCopy] += tg.FDs.copied
 	}
-	child := &Task{k: k, TID: tg.PID, TG: tg, Ctx: t.Ctx, SigMask: t.SigMask, Nice: t.Nice, Affinity: t.Affinity,
+	tg.nrs = k.nrsOf(pid)
+	child := &Task{k: k, TID: tg.PID, nrs: tg.nrs, TG: tg, Ctx: t.Ctx, SigMask: t.SigMask, Nice: t.Nice, Affinity: t.Affinity,
 		NoNewPrivs: t.NoNewPrivs, SeccompStrict: t.SeccompStrict,
 		timerSlack: t.TimerSlack(), slackDefault: t.TimerSlack()}
 	child.Ctx.X[10] = 0 // the child sees clone return 0
@@ -208,6 +264,9 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 	}
 	tg.Tasks = []*Task{child}
 	tg.liveTasks, tg.threads = 1, 1
+	if pidNS.level > 0 && pidNS.reaper == nil && k.nrIn(pid, pidNS) == 1 {
+		pidNS.reaper = tg // the first process of a namespace is its init
+	}
 	tg.Parent.Children = append(tg.Parent.Children, tg)
 	k.addTask(child)
 	k.addGroup(tg)
@@ -236,14 +295,14 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 }
 
 // cloneThread creates a thread in t's process (pthread_create).
-func (t *Task) cloneThread(a CloneArgs) (*Task, error) {
+func (t *Task) cloneThread(a CloneArgs, c *Creds) (*Task, error) {
 	k := t.k
 	tg := t.TG
-	tid, err := k.allocPID()
+	tid, err := k.allocPIDs(tg.PIDNS, a.SetTID, c)
 	if err != nil {
 		return nil, err
 	}
-	child := &Task{k: k, TID: tid, TG: tg, Ctx: t.Ctx, SigMask: t.SigMask, Nice: t.Nice, Affinity: t.Affinity,
+	child := &Task{k: k, TID: tid, nrs: k.nrsOf(tid), TG: tg, Ctx: t.Ctx, SigMask: t.SigMask, Nice: t.Nice, Affinity: t.Affinity,
 		NoNewPrivs: t.NoNewPrivs, SeccompStrict: t.SeccompStrict,
 		timerSlack: t.TimerSlack(), slackDefault: t.TimerSlack()}
 	child.Ctx.X[10] = 0
@@ -275,10 +334,10 @@ func (t *Task) startChild(child *Task, a CloneArgs, kind trace.Kind) {
 	k := t.k
 	k.work[cost.TaskInit]++
 	if a.Flags&CLONE_PARENT_SETTID != 0 {
-		t.TG.MM.WriteU32(a.ParentTID, uint32(child.TID))
+		t.TG.MM.WriteU32(a.ParentTID, uint32(t.TIDOf(child))) // as the parent numbers it
 	}
 	if a.Flags&CLONE_CHILD_SETTID != 0 {
-		child.TG.MM.WriteU32(a.ChildTID, uint32(child.TID))
+		child.TG.MM.WriteU32(a.ChildTID, uint32(child.TIDOf(child))) // as the child does
 	}
 	k.settle(t)
 	k.makeRunnable(child, t.Now())
@@ -347,8 +406,10 @@ func (t *Task) Exec(data []byte, execfn, exe string, argv, envp []string) error 
 	}
 	if t.TID != tg.PID {
 		delete(k.live, t.TID)
-		t.TID = tg.PID
+		old := t.TID
+		t.TID, t.nrs = tg.PID, tg.nrs
 		k.live[t.TID] = t
+		k.forgetPID(old)
 		byTID := func(a, b *Task) int { return a.TID - b.TID }
 		slices.SortFunc(k.tasks, byTID) // t moved to its process's place
 		slices.SortFunc(tg.Tasks, byTID)
@@ -438,6 +499,10 @@ func (k *Kernel) exitGroup(tg *ThreadGroup, code int, sig Signal) {
 	// Tell the parent while the exiting task still holds its CPU, so that the parent
 	// wakes at the virtual time of the exit, not at its own older clock.
 	k.releaseVfork(tg)
+	if tg.isNSInit() {
+		k.killNamespace(tg) // the namespace dies with its init (pidns.go)
+	}
+	k.enterMountNS(tg, nil) // leave its mount namespace (mntns.go)
 	k.reparentChildren(tg)
 	// tg may have been its group's last link (pgrp.go). Not pid 1: when it exits, the
 	// run ends and every other process is killed.
@@ -491,6 +556,7 @@ func (k *Kernel) exitTask(t *Task) {
 	tg.liveTasks--
 	if k.live[t.TID] == t {
 		delete(k.live, t.TID)
+		k.forgetPID(t.TID)
 	}
 	k.traceExit(t, at)
 	// Nothing needs a dead task any more: its accounting lives on in its group.
@@ -526,9 +592,10 @@ func (k *Kernel) traceExit(t *Task, at uint64) {
 	k.traceEvent(t, trace.Event{Time: at, Kind: trace.Exit, Arg: status})
 }
 
-// reparentChildren hands tg's children to pid 1, which reaps them (orphans).
+// reparentChildren hands tg's children to pid 1, which reaps them (orphans), or to
+// the init of tg's PID namespace.
 func (k *Kernel) reparentChildren(tg *ThreadGroup) {
-	init := k.reaper()
+	init := k.reaperFor(tg)
 	sub := k.subreaperOf(tg)
 	for _, c := range tg.Children {
 		if c.Reaped {
@@ -559,7 +626,10 @@ func (k *Kernel) reparentChildren(tg *ThreadGroup) {
 			k.reap(init, c) // the kernel's init reaps an adopted zombie at once
 		case init != nil && init != tg:
 			init.Children = append(init.Children, c)
-			if c.Exited {
+			switch {
+			case c.Exited && init.isNSInit():
+				k.notifyParent(c) // a namespace's init learns of an adopted zombie
+			case c.Exited:
 				init.ChildEvents.WakeAll()
 			}
 		}
@@ -571,9 +641,9 @@ func (k *Kernel) reparentChildren(tg *ThreadGroup) {
 }
 
 // subreaperOf is the nearest living ancestor of tg that is a child subreaper, below
-// init (find_new_reaper); nil if there is none.
+// init and in tg's PID namespace (find_new_reaper); nil if there is none.
 func (k *Kernel) subreaperOf(tg *ThreadGroup) *ThreadGroup {
-	for p := tg.Parent; p != nil && p != k.reaper(); p = p.Parent {
+	for p := tg.Parent; p != nil && p != k.reaperFor(tg) && p.PIDNS == tg.PIDNS; p = p.Parent {
 		if p.ChildSubreaper && !p.Exited {
 			return p
 		}
@@ -820,10 +890,11 @@ func (t *Task) SetGroups(gs []uint32) error {
 	return nil
 }
 
-// mayKill is kill(2)'s permission rule: the sender must be root (CAP_KILL) or share
-// a real or effective UID with the target's real or saved UID.
+// mayKill is kill(2)'s permission rule (kill_ok_by_cred): the sender must have
+// CAP_KILL over the target's user namespace or share a real or effective UID with the
+// target's real or saved UID.
 func mayKill(c, tc Creds) bool {
-	return c.EUID == 0 || c.UID == tc.UID || c.UID == tc.SUID || c.EUID == tc.UID || c.EUID == tc.SUID
+	return c.CapableIn(tc.UserNS, CAP_KILL) || c.UID == tc.UID || c.UID == tc.SUID || c.EUID == tc.UID || c.EUID == tc.SUID
 }
 
 // Kill sends sig to a process from t, as kill(2) does: the sender must be root or share
@@ -836,7 +907,7 @@ func (t *Task) Kill(target *ThreadGroup, sig Signal) error {
 	if !mayKill(c, tc) {
 		return linux.EPERM
 	}
-	if target.Exited || sig == 0 {
+	if target.Exited || sig == 0 || t.initIgnores(target, sig) {
 		return nil // signal 0 only checks; a zombie accepts and ignores signals
 	}
 	t.k.SignalProcess(target, SigInfo{Signo: sig, Code: SI_USER, PID: t.TG.PID, UID: c.UID})
@@ -851,7 +922,7 @@ func (t *Task) Queue(tg *ThreadGroup, task *Task, info SigInfo) error {
 		return linux.EPERM
 	}
 	switch {
-	case tg.Exited:
+	case tg.Exited, t.initIgnores(tg, info.Signo):
 	case info.Signo == linux.SIGKILL:
 		t.k.exitGroup(tg, 0, linux.SIGKILL)
 	case task != nil:
@@ -871,7 +942,7 @@ func (t *Task) KillTask(target *Task, sig Signal) error {
 	if !mayKill(c, tc) {
 		return linux.EPERM
 	}
-	if sig == 0 {
+	if sig == 0 || t.initIgnores(target.TG, sig) {
 		return nil
 	}
 	if sig == linux.SIGKILL {
@@ -906,6 +977,9 @@ func (k *Kernel) markReaped(tg *ThreadGroup) {
 	tg.Reaped = true
 	tg.PidfdEvents.WakeAll() // a reaped process's pidfds hang up
 	delete(k.procs, tg.PID)
+	for _, g := range []int{tg.PID, tg.PGID, tg.SID} {
+		k.forgetPID(g) // its numbers in PID namespaces, if nothing else holds them
+	}
 	if k.reapedKept < keptReaped {
 		k.reapedKept++
 		return

@@ -34,21 +34,22 @@ func (k *Kernel) procRootFuncs() (func(string) *vfs.Inode, func() []string) {
 				if k.current == nil {
 					return nil
 				}
-				return fs.NewSymlink(strconv.Itoa(k.current.TG.PID), 0, 0)
+				return fs.NewSymlink(strconv.Itoa(k.current.PIDOf(k.current.TG)), 0, 0)
 			}
 			pid, err := strconv.Atoi(name)
 			if err != nil {
 				return nil
 			}
-			if tg := k.FindGroup(pid); tg != nil {
+			if tg := k.procs[k.globalIn(pid, k.viewNS())]; tg != nil {
 				return k.procDir(tg)
 			}
 			return nil
 		}, func() []string {
 			names := append([]string{"self"}, procSysNames...)
+			ns := k.viewNS()
 			for _, tg := range k.groups {
-				if !tg.Reaped {
-					names = append(names, strconv.Itoa(tg.PID))
+				if !tg.Reaped && ns.contains(tg.PIDNS) {
+					names = append(names, strconv.Itoa(k.nrIn(tg.PID, ns)))
 				}
 			}
 			return names
@@ -105,11 +106,15 @@ func (k *Kernel) procDir(tg *ThreadGroup) *vfs.Inode {
 		},
 		"stat":      func() *vfs.Inode { return file(func() string { return k.procStatLine(tg, nil) }) },
 		"statm":     func() *vfs.Inode { return file(func() string { return procStatm(tg) }) },
-		"mounts":    func() *vfs.Inode { return file(k.procMounts) },
-		"mountinfo": func() *vfs.Inode { return file(k.procMountinfo) },
+		"mounts":    func() *vfs.Inode { return file(func() string { return k.procMounts(tg) }) },
+		"mountinfo": func() *vfs.Inode { return file(func() string { return k.procMountinfo(tg) }) },
 		"task":      func() *vfs.Inode { return k.procTasks(tg) },
 		"ns":        func() *vfs.Inode { return k.procNSDir(tg) },
 		"cgroup":    func() *vfs.Inode { return file(func() string { return procCgroup(tg) }) },
+		// The maps and setgroups setting of the process's user namespace (userns.go).
+		"uid_map":   func() *vfs.Inode { return k.procIDMap(tg, false) },
+		"gid_map":   func() *vfs.Inode { return k.procIDMap(tg, true) },
+		"setgroups": func() *vfs.Inode { return k.procSetgroups(tg) },
 		// The offsets of the time namespace for tg's children (timens.go).
 		"timens_offsets": func() *vfs.Inode { return k.procTimensOffsets(tg) },
 		// The timer slack of the process's main thread (timerslack.go).
@@ -148,7 +153,7 @@ func (k *Kernel) procDir(tg *ThreadGroup) *vfs.Inode {
 	}
 	oom := k.procOOMFiles(tg)
 	entries["oom_adj"], entries["oom_score"], entries["oom_score_adj"] = oom["oom_adj"], oom["oom_score"], oom["oom_score_adj"]
-	names := []string{"auxv", "cgroup", "cmdline", "comm", "coredump_filter", "cwd", "environ", "exe", "fd", "fdinfo", "maps", "mountinfo", "mounts", "ns", "oom_adj", "oom_score", "oom_score_adj", "pagemap", "root", "stat", "statm", "status", "task", "timens_offsets", "timerslack_ns"}
+	names := []string{"auxv", "cgroup", "cmdline", "comm", "coredump_filter", "cwd", "environ", "exe", "fd", "fdinfo", "gid_map", "maps", "mountinfo", "mounts", "ns", "oom_adj", "oom_score", "oom_score_adj", "pagemap", "root", "setgroups", "stat", "statm", "status", "task", "timens_offsets", "timerslack_ns", "uid_map"}
 	// A zombie keeps its /proc directory until it is reaped, but only what is left of
 	// it: its status and name, and an empty command line (proc(5)).
 	zombie := map[string]bool{"cmdline": true, "comm": true, "stat": true, "status": true}
@@ -241,16 +246,17 @@ func procEnviron(tg *ThreadGroup) []byte {
 func (k *Kernel) procStatus(tg *ThreadGroup) string {
 	var b strings.Builder
 	c := tg.Creds
+	ns, uns := k.viewNS(), k.viewUserNS() // the reader's view of IDs
 	ppid := 0
 	if tg.Parent != nil {
-		ppid = tg.Parent.PID
+		ppid = k.nrIn(tg.Parent.PID, ns)
 	}
 	state := map[byte]string{'R': "R (running)", 'S': "S (sleeping)", 'T': "T (stopped)", 'Z': "Z (zombie)"}[procState(tg)]
 	size := tg.MM.Mapped()
 	st := tg.Stats()
 	groups := make([]string, len(c.Groups))
 	for i, g := range c.Groups {
-		groups[i] = strconv.Itoa(int(g))
+		groups[i] = strconv.Itoa(int(uns.GIDSeen(g)))
 	}
 	var blocked uint64
 	if t := tg.firstLive(); t != nil {
@@ -258,11 +264,21 @@ func (k *Kernel) procStatus(tg *ThreadGroup) string {
 	}
 	ign, caught := tg.dispositions()
 	fmt.Fprintf(&b, "Name:\t%s\nUmask:\t%04o\nState:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n",
-		tg.Comm, tg.Umask, state, tg.PID, tg.PID, ppid)
-	fmt.Fprintf(&b, "Uid:\t%d\t%d\t%d\t%d\nGid:\t%d\t%d\t%d\t%d\n", c.UID, c.EUID, c.SUID, c.FSUID, c.GID, c.EGID, c.SGID, c.FSGID)
+		tg.Comm, tg.Umask, state, k.nrIn(tg.PID, ns), k.nrIn(tg.PID, ns), ppid)
+	u, g := uns.UIDSeen, uns.GIDSeen
+	fmt.Fprintf(&b, "Uid:\t%d\t%d\t%d\t%d\nGid:\t%d\t%d\t%d\t%d\n", u(c.UID), u(c.EUID), u(c.SUID), u(c.FSUID), g(c.GID), g(c.EGID), g(c.SGID), g(c.FSGID))
 	fmt.Fprintf(&b, "FDSize:\t%d\nGroups:\t%s\n", max(64, len(tg.FDs.fds)), strings.Join(groups, " "))
-	// One PID namespace: each ID once (proc(5), NStgid and the rest).
-	fmt.Fprintf(&b, "NStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\nKthread:\t0\n", tg.PID, tg.PID, tg.PGID, tg.SID)
+	// The IDs in each PID namespace from the reader's down to the process's own
+	// (proc(5), NStgid and the rest).
+	nsIDs := func(g int) string {
+		ids := k.NSpids(g, ns)
+		if len(ids) == 0 {
+			ids = []int{0}
+		}
+		return strings.Trim(fmt.Sprint(ids), "[]")
+	}
+	fmt.Fprintf(&b, "NStgid:\t%s\nNSpid:\t%s\nNSpgid:\t%s\nNSsid:\t%s\nKthread:\t0\n",
+		nsTab(nsIDs(tg.PID)), nsTab(nsIDs(tg.PID)), nsTab(nsIDs(tg.PGID)), nsTab(nsIDs(tg.SID)))
 	v := vmSizes(tg)
 	fmt.Fprintf(&b, "VmPeak:\t%8d kB\nVmSize:\t%8d kB\nVmLck:\t%8d kB\nVmPin:\t%8d kB\nVmHWM:\t%8d kB\nVmRSS:\t%8d kB\n",
 		size>>10, size>>10, tg.MM.LockedBytes()>>10, 0, tg.MM.Stats.PeakResident*mm.PageSize>>10, tg.MM.Stats.Resident*mm.PageSize>>10)

@@ -43,15 +43,16 @@ func procState(tg *ThreadGroup) byte {
 // procStatLine is /proc/PID/stat (t nil) or /proc/PID/task/TID/stat: the 52 fields of
 // proc(5), with times in clock ticks (UserHZ) of virtual time.
 func (k *Kernel) procStatLine(tg *ThreadGroup, t *Task) string {
+	ns := k.viewNS()
 	ppid := 0
 	if tg.Parent != nil {
-		ppid = tg.Parent.PID
+		ppid = k.nrIn(tg.Parent.PID, ns)
 	}
 	st := tg.Stats()
-	id, state, nice, cpu := tg.PID, procState(tg), 0, 0
+	id, state, nice, cpu := k.nrIn(tg.PID, ns), procState(tg), 0, 0
 	var blocked uint64
 	if t != nil {
-		id, st = t.TID, t.Stats
+		id, st = k.nrIn(t.TID, ns), t.Stats
 		switch t.State {
 		case TaskRunnable:
 			state = 'R'
@@ -83,7 +84,7 @@ func (k *Kernel) procStatLine(tg *ThreadGroup, t *Task) string {
 		exitCode = int(tg.WaitStatus(ChildExited))
 	}
 	f := []any{
-		id, "(" + tg.Comm + ")", string(state), ppid, tg.PGID, tg.SID, 0, -1, 0,
+		id, "(" + tg.Comm + ")", string(state), ppid, k.nrIn(tg.PGID, ns), k.nrIn(tg.SID, ns), 0, -1, 0,
 		mem.PageFaults + mem.COWCopies, tg.ChildMem.PageFaults + tg.ChildMem.COWCopies, 0, 0,
 		tick(st.CPUTime), 0, tick(tg.ChildStats.CPUTime), 0,
 		20 + nice, nice, tg.liveTasks, 0, tick(k.readerBoottime(tg.StartTime)), tg.MM.Mapped(), mem.Resident,
@@ -109,7 +110,7 @@ func procStatm(tg *ThreadGroup) string {
 }
 
 // procMounts is /proc/PID/mounts: weft's own tree, /proc, /dev/shm and each --mount.
-func (k *Kernel) procMounts() string {
+func (k *Kernel) procMounts(tg *ThreadGroup) string {
 	var b strings.Builder
 	if k.cfg.Root != "" {
 		// A guest root: the host directory below, weft's memory above (vfs.NewRoot),
@@ -131,10 +132,11 @@ func (k *Kernel) procMounts() string {
 		}
 		fmt.Fprintf(&b, "host %s hostfs %s,nosuid,nodev 0 0\n", strings.ReplaceAll(m.Guest, " ", `\040`), opt)
 	}
-	// The mounts the guest made with mount(2), where they are now: a tmpfs with the
-	// options Linux shows for one mounted without any (inode64 is the default on
-	// 64-bit machines), an ext2 file system or a cgroup2 hierarchy with its own.
-	for _, m := range k.FS.MemMounts() {
+	// The mounts the guest made with mount(2) in tg's mount namespace, where they are
+	// now: a tmpfs with the options Linux shows for one mounted without any (inode64
+	// is the default on 64-bit machines), an ext2 file system or a cgroup2 hierarchy
+	// with its own.
+	for _, m := range k.FS.MemMountsIn(tg.MntNS) {
 		opt := "rw"
 		if m.ReadOnly() {
 			opt = "ro"
@@ -165,10 +167,10 @@ func (k *Kernel) procMounts() string {
 }
 
 // procMountinfo is /proc/PID/mountinfo, the same mounts in proc(5)'s longer format.
-func (k *Kernel) procMountinfo() string {
+func (k *Kernel) procMountinfo(tg *ThreadGroup) string {
 	var b strings.Builder
 	id := 20
-	for _, line := range strings.Split(strings.TrimSpace(k.procMounts()), "\n") {
+	for _, line := range strings.Split(strings.TrimSpace(k.procMounts(tg)), "\n") {
 		f := strings.Fields(line)
 		parent := 20
 		if id == 20 {
@@ -193,6 +195,7 @@ func (k *Kernel) procTasks(tg *ThreadGroup) *vfs.Inode {
 		if err != nil {
 			return nil
 		}
+		tid = k.globalIn(tid, k.viewNS())
 		var t *Task
 		for _, o := range tg.Tasks {
 			if o.TID == tid {
@@ -210,7 +213,7 @@ func (k *Kernel) procTasks(tg *ThreadGroup) *vfs.Inode {
 	}, func() []string {
 		names := make([]string, 0, len(tg.Tasks))
 		for _, t := range tg.Tasks {
-			names = append(names, strconv.Itoa(t.TID))
+			names = append(names, strconv.Itoa(k.nrIn(t.TID, k.viewNS())))
 		}
 		return names
 	})

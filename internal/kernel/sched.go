@@ -292,7 +292,7 @@ func (k *Kernel) runSlice(c *CPU) {
 		c.last = t
 	}
 	if t.pending != nil {
-		if !t.interrupted || k.deliverable(t) == 0 {
+		if !t.interrupted || k.deliverable(t) == 0 || (t.pending.Ready != nil && t.pending.Ready(t, &t.pendingArgs)) {
 			// The task was woken in a blocking syscall: try the call again.
 			t.interrupted = false
 			k.invoke(t, t.pending, &t.pendingArgs)

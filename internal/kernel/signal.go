@@ -322,6 +322,18 @@ func (t *Task) WaitSignal(set uint64) (SigInfo, error) {
 	return SigInfo{}, t.Block("rt_sigtimedwait")
 }
 
+// For is info as t, its receiver, sees it: the sender's process ID in t's PID
+// namespace (0 from outside it) and its user ID in t's user namespace, as Linux
+// translates them when it queues the signal. A siginfo the sender wrote itself
+// (rt_sigqueueinfo) is passed on as it is.
+func (info SigInfo) For(t *Task) SigInfo {
+	if info.Raw == nil {
+		info.PID = t.NR(info.PID)
+		info.UID = t.TG.Creds.UserNS.UIDSeen(info.UID)
+	}
+	return info
+}
+
 // EncodeSigInfo lays info out as a siginfo_t (128 bytes).
 func EncodeSigInfo(info SigInfo) []byte {
 	b := make([]byte, 128)
@@ -384,6 +396,9 @@ func (k *Kernel) deliverSignals(t *Task) bool {
 		case act.Handler == SIG_DFL:
 			if defaultIgnored(info.Signo) {
 				continue
+			}
+			if t.TG.isNSInit() && info.Signo != linux.SIGKILL && info.Signo != linux.SIGSTOP {
+				continue // a PID namespace's init is not killed by a default action (get_signal)
 			}
 			if isStopSignal(info.Signo) {
 				if info.Signo != linux.SIGSTOP && k.orphanedPgrp(t.TG.PGID) {
@@ -455,7 +470,7 @@ func (k *Kernel) setupFrame(t *Task, info SigInfo, act SigAction) error {
 	sp = (sp - frameSize) &^ 15
 	b := make([]byte, frameSize)
 	le := binary.LittleEndian
-	copy(b[frameInfo:], EncodeSigInfo(info))
+	copy(b[frameInfo:], EncodeSigInfo(info.For(t)))
 	le.PutUint64(b[ucStack:], t.AltStack.SP)
 	flags := t.AltStack.Flags
 	if t.OnAltStack() {

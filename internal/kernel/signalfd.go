@@ -48,7 +48,7 @@ func (d signalfdDev) Read(_ *vfs.File, p []byte) (int, error) {
 		if !ok {
 			break
 		}
-		copy(p[got*linux.SignalfdSiginfoSize:], signalfdInfo(info))
+		copy(p[got*linux.SignalfdSiginfoSize:], signalfdInfo(info.For(t)))
 		got++
 	}
 	if got == 0 {

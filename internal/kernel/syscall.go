@@ -89,6 +89,11 @@ type Syscall struct {
 	// reports the time left); an error it returns replaces EINTR (EFAULT when the
 	// time left cannot be written).
 	Interrupted func(t *Task, a *SyscallArgs) error
+	// Ready, if set, reports whether the blocked call would complete now: when a
+	// signal wakes it, it is tried again first if so, and completes before the signal
+	// is delivered (wait4 and waitid: do_wait looks at the children again after every
+	// wakeup before it looks at pending signals).
+	Ready func(t *Task, a *SyscallArgs) bool
 }
 
 // SyscallTable maps syscall numbers to their implementations. Strace output, coverage

@@ -34,6 +34,9 @@ type Creds struct {
 	Caps         Caps // capabilities (caps.go)
 	// Securebits are the SECBIT_ flags of prctl(2) PR_SET_SECUREBITS (caps.go).
 	Securebits uint32
+	// UserNS is the user namespace the credentials belong to (userns.go), nil for
+	// the root one: the IDs above are kernel IDs, the capabilities are in UserNS.
+	UserNS *UserNS
 }
 
 // VFS returns the credentials that file permission checks use.
@@ -44,7 +47,7 @@ func (c *Creds) VFS() vfs.Cred {
 // FSCred returns who resolves tg's paths: its credentials and its root directory.
 func (tg *ThreadGroup) FSCred() vfs.Cred {
 	c := tg.Creds.VFS()
-	c.Root = tg.Root
+	c.Root, c.MntNS = tg.Root, tg.MntNS
 	return c
 }
 
@@ -110,6 +113,14 @@ type ThreadGroup struct {
 	// TimeNS is the process's time namespace, TimeNSChildren the one its children
 	// will be in (they differ after unshare(CLONE_NEWTIME)); per process, as Net.
 	TimeNS, TimeNSChildren *TimeNS
+	// PIDNS is the process's PID namespace, PIDNSChildren the one its children will
+	// be in (they differ after unshare(CLONE_NEWPID) or setns); see pidns.go. nrs are
+	// its numbers in PIDNS and the namespaces above it but the root.
+	PIDNS, PIDNSChildren *PIDNS
+	nrs                  []int
+	// MntNS is the process's mount namespace (nil: the first one): the guest's
+	// mounts its paths cross (vfs/mount.go). Per process, as the others.
+	MntNS *vfs.MountNS
 	// THPDisabled is prctl(2)'s PR_SET_THP_DISABLE flag (Linux's MMF_DISABLE_THP):
 	// inherited by fork and kept across execve. weft has no transparent huge pages
 	// for it to turn off.
@@ -226,8 +237,11 @@ type ThreadGroup struct {
 
 // Task is a thread: registers, and the thread group it belongs to.
 type Task struct {
-	k     *Kernel
-	TID   int
+	k   *Kernel
+	TID int
+	// nrs are the task's numbers in its process's PID namespace and those above it
+	// but the root (pidns.go).
+	nrs   []int
 	TG    *ThreadGroup
 	Ctx   cpu.Context
 	State TaskState

@@ -109,47 +109,75 @@ func (t *Task) ClockToVirtual(clock, value uint64) uint64 {
 	return min(value+uint64(-off), math.MaxInt64)
 }
 
-// Setns implements setns(2) for a descriptor of /proc/PID/ns/time or
-// /proc/PID/ns/time_for_children: the caller's process enters that time namespace
-// (a process of one thread, EUSERS otherwise, and CAP_SYS_ADMIN, as Linux's
-// timens_install asks).
-// nstype is 0 or CLONE_NEWTIME.
+// Setns implements setns(2) for a descriptor of a /proc/PID/ns file: a time
+// namespace (time, time_for_children), a PID namespace (pid, pid_for_children: the
+// one the caller's children will be in) or a user namespace. nstype is 0 or the
+// namespace's CLONE_NEW* flag.
 func (t *Task) Setns(fd int, nstype uint64) error {
 	f, err := t.TG.FDs.Get(fd)
 	if err != nil {
 		return err
 	}
-	ns, ok := f.Inode.Owner.(*TimeNS)
-	if !ok {
-		return linux.EINVAL // weft's only namespace files are the time namespaces'
+	want := uint64(CLONE_NEWTIME)
+	switch f.Inode.Owner.(type) {
+	case *TimeNS:
+	case *PIDNS:
+		want = CLONE_NEWPID
+	case *UserNS:
+		want = CLONE_NEWUSER
+	case *vfs.MountNS:
+		want = CLONE_NEWNS
+	default:
+		return linux.EINVAL // not a namespace weft has
 	}
-	if nstype != 0 && nstype != CLONE_NEWTIME {
+	if nstype != 0 && nstype != want {
 		return linux.EINVAL
 	}
-	if t.TG.liveTasks != 1 {
-		return linux.EUSERS // timens_install: a multi-threaded process cannot change
+	switch ns := f.Inode.Owner.(type) {
+	case *PIDNS:
+		return t.setPIDNS(ns)
+	case *UserNS:
+		return t.setUserNS(ns)
+	case *vfs.MountNS:
+		return t.setMountNS(ns)
+	case *TimeNS:
+		if t.TG.liveTasks != 1 {
+			return linux.EUSERS // timens_install: a multi-threaded process cannot change
+		}
+		if !t.TG.Creds.Capable(CAP_SYS_ADMIN) {
+			return linux.EPERM
+		}
+		t.TG.enterTimeNS(ns)
 	}
-	if !t.TG.Creds.Capable(CAP_SYS_ADMIN) {
-		return linux.EPERM
-	}
-	t.TG.enterTimeNS(ns)
 	return nil
 }
 
-// procNSDir is /proc/PID/ns: links to the process's time namespace and to the one its
-// children will be in, which open to descriptors setns(2) takes.
+// procNSDir is /proc/PID/ns: links to the process's namespaces (time, PID, user) and to
+// the time and PID namespaces its children will be in, which open to descriptors
+// setns(2) takes. Each is named "TYPE:[INODE]", and stat(2) of one tells namespaces
+// apart by inode number, as on Linux's nsfs.
 func (k *Kernel) procNSDir(tg *ThreadGroup) *vfs.Inode {
 	fs := k.FS
 	uid, gid := tg.Creds.EUID, tg.Creds.EGID
-	link := func(ns *TimeNS) *vfs.Inode {
+	link := func(kind string, id uint64, owner any) *vfs.Inode {
 		n := fs.NewGenerated(0o444, uid, gid, emptyFile)
-		n.Owner = ns
-		n.Ino = ns.ID // stat(2) tells namespaces apart by inode number, as on Linux's nsfs
-		return fs.NewMagicLink(fmt.Sprintf("time:[%d]", ns.ID), n, uid, gid)
+		n.Owner = owner
+		n.Ino = id
+		return fs.NewMagicLink(fmt.Sprintf("%s:[%d]", kind, id), n, uid, gid)
 	}
+	pidLink := func(ns *PIDNS) *vfs.Inode { return link("pid", ns.ID, ns) }
 	return staticDir(fs, map[string]func() *vfs.Inode{
-		"time":              func() *vfs.Inode { return link(tg.TimeNS) },
-		"time_for_children": func() *vfs.Inode { return link(tg.TimeNSChildren) },
+		"time":              func() *vfs.Inode { return link("time", tg.TimeNS.ID, tg.TimeNS) },
+		"time_for_children": func() *vfs.Inode { return link("time", tg.TimeNSChildren.ID, tg.TimeNSChildren) },
+		"pid":               func() *vfs.Inode { return pidLink(tg.PIDNS) },
+		"mnt":               func() *vfs.Inode { return link("mnt", mntNSID(tg.MntNS), tg.MntNS) },
+		"pid_for_children":  func() *vfs.Inode { return pidLink(tg.PIDNSChildren) },
+		"user": func() *vfs.Inode {
+			if ns := tg.Creds.UserNS; ns != nil {
+				return link("user", ns.ID, ns)
+			}
+			return link("user", rootUserNSID, (*UserNS)(nil))
+		},
 	})
 }
 

@@ -10,11 +10,13 @@ import (
 // the file system information (CLONE_FS: weft keeps the working directory and umask
 // per process, so a lone thread shares them with no one) and the System V semaphore
 // undo list (CLONE_SYSVSEM, which applies the process's adjustments now, as Linux's
-// exit_sem does), the network namespace (CLONE_NEWNET) and the time namespace of the
-// process's future children (CLONE_NEWTIME), both CAP_SYS_ADMIN only (weft keeps them
-// per process, so only for a process with one thread). weft has no other
-// namespaces: asking for a new one is EPERM without CAP_SYS_ADMIN and EINVAL with
-// it, as on a kernel built without them. The flags Linux
+// exit_sem does), the user namespace (CLONE_NEWUSER, userns.go: no capability needed),
+// the network namespace (CLONE_NEWNET) and the PID and time namespaces of the
+// process's future children (CLONE_NEWPID, CLONE_NEWTIME), these CAP_SYS_ADMIN in the
+// caller's user namespace only (weft keeps them per process, so only for a process
+// with one thread). weft has no mount, UTS, IPC or cgroup namespaces: asking for a new
+// one is EPERM without CAP_SYS_ADMIN and EINVAL with it, as on a kernel built without
+// them. The flags Linux
 // accepts only for a process that shares nothing (CLONE_THREAD, CLONE_SIGHAND,
 // CLONE_VM) are EINVAL otherwise.
 func (t *Task) Unshare(flags uint64) error {
@@ -31,22 +33,52 @@ func (t *Task) Unshare(flags uint64) error {
 	if flags&CLONE_VM != 0 && tg.sharesMM {
 		return linux.EINVAL
 	}
+	// A new user namespace comes first: the other namespaces made with it belong to
+	// it, and the caller's capabilities in it are what they ask for. It implies
+	// CLONE_THREAD and CLONE_FS (check_unshare_flags): a process of one thread only.
+	creds := tg.Creds
+	// What new namespaces were charged for goes back if the call fails.
+	var nsCharged int64
+	defer func() { t.k.pool.Uncharge(nsCharged) }()
 	if flags&CLONE_NEWUSER != 0 {
-		return linux.EINVAL // no user namespaces (create_user_ns without CONFIG_USER_NS)
-	}
-	if flags&(cloneNamespaces|CLONE_NEWTIME) != 0 {
-		if !tg.Creds.Capable(CAP_SYS_ADMIN) {
-			return linux.EPERM
-		}
-		if flags&cloneNamespaces&^CLONE_NEWNET != 0 {
+		if !single {
 			return linux.EINVAL
 		}
+		if err := t.k.newUserNS(tg, &creds); err != nil {
+			return err
+		}
+		nsCharged += userNSBytes
+	}
+	if flags&(cloneNamespaces&^CLONE_NEWUSER|CLONE_NEWTIME) != 0 {
+		if !creds.CapableOwn(CAP_SYS_ADMIN) {
+			return linux.EPERM
+		}
+		if flags&cloneNamespaces&^(CLONE_NEWNET|CLONE_NEWUSER|CLONE_NEWPID|CLONE_NEWNS) != 0 {
+			return linux.EINVAL // no UTS, IPC or cgroup namespaces in weft
+		}
 		if !single {
-			return linux.EINVAL // weft keeps the network and time namespaces per process
+			return linux.EINVAL // weft keeps the namespaces per process
+		}
+		if flags&CLONE_NEWPID != 0 && tg.PIDNSChildren != tg.PIDNS {
+			return linux.EINVAL // copy_pid_ns: once, until a child enters the new one
 		}
 	}
-	if flags&CLONE_NEWNET != 0 {
-		tg.Net = tg.Net.NewNamespace()
+	var pidNS *PIDNS
+	if flags&CLONE_NEWPID != 0 {
+		var err error
+		if pidNS, err = t.k.newPIDNS(tg.PIDNS, creds.UserNS); err != nil {
+			return err
+		}
+		nsCharged += pidNSBytes
+	}
+	var mntCharged int64
+	if flags&CLONE_NEWNS != 0 {
+		n, err := t.k.chargeMountNS(tg.MntNS)
+		if err != nil {
+			return err
+		}
+		nsCharged += n
+		mntCharged = n
 	}
 	if flags&(CLONE_FS|CLONE_SYSVSEM|CLONE_FILES) != 0 && !single {
 		// The threads of a weft process share these; one thread cannot leave (Linux
@@ -62,8 +94,24 @@ func (t *Task) Unshare(flags uint64) error {
 		tg.FDs = fds
 		t.k.work[cost.FDCopy] += fds.copied
 	}
+	nsCharged = 0 // nothing fails from here on
+	if flags&CLONE_NEWNET != 0 {
+		tg.Net = tg.Net.NewNamespace()
+	}
 	if flags&CLONE_SYSVSEM != 0 {
 		t.k.semExit(tg)
+	}
+	if flags&CLONE_NEWUSER != 0 {
+		tg.Creds = creds
+	}
+	if flags&CLONE_NEWNS != 0 {
+		// Made last: the copy enters every mount's list of namespaces.
+		t.k.enterMountNS(tg, t.k.newMountNS(tg.MntNS, creds.UserNS, mntCharged))
+	}
+	if pidNS != nil {
+		// As with CLONE_NEWTIME, the caller stays where it is: its next child is the
+		// new namespace's init.
+		tg.PIDNSChildren = pidNS
 	}
 	if flags&CLONE_NEWTIME != 0 {
 		// The caller stays where it is; its children to come (and its next program,

@@ -60,8 +60,8 @@ func Capget(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		return 0, linux.EINVAL
 	}
 	c := t.TG.Creds
-	if pid != 0 && int(pid) != t.TG.PID {
-		o := t.Kernel().FindTask(int(pid))
+	if pid != 0 && int(pid) != t.PIDOf(t.TG) {
+		o := t.FindTask(int(pid))
 		if o == nil {
 			return 0, linux.ESRCH
 		}
@@ -84,7 +84,7 @@ func Capset(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if pid != 0 && int(pid) != t.TG.PID {
+	if pid != 0 && int(pid) != t.PIDOf(t.TG) {
 		return 0, linux.EPERM
 	}
 	b, err := copyIn(t, a[1], 12*uint64(words))

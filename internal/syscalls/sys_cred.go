@@ -31,6 +31,36 @@ const noChange = ^uint32(0)
 
 func id(v uint64) uint32 { return uint32(v) }
 
+// kuid maps a user ID argument from the caller's user namespace to a kernel ID
+// (make_kuid), -1 staying -1; ok false for an ID the namespace does not map (EINVAL).
+func kuid(c *kernel.Creds, v uint64) (uint32, bool) {
+	if uint32(v) == noChange {
+		return noChange, true
+	}
+	return c.UserNS.KUID(uint32(v))
+}
+
+// kgid is kuid for group IDs.
+func kgid(c *kernel.Creds, v uint64) (uint32, bool) {
+	if uint32(v) == noChange {
+		return noChange, true
+	}
+	return c.UserNS.KGID(uint32(v))
+}
+
+// kids maps n ID arguments with f: EINVAL if one is not mapped.
+func kids(c *kernel.Creds, f func(*kernel.Creds, uint64) (uint32, bool), args ...uint64) ([]uint32, error) {
+	out := make([]uint32, len(args))
+	for i, a := range args {
+		v, ok := f(c, a)
+		if !ok {
+			return nil, linux.EINVAL
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
 // set applies setuid/setgid to (real, effective, saved): a privileged caller sets all
 // three, any other may only set the effective ID to its real or saved one.
 func set(priv bool, r, e, s *uint32, v uint32) error {
@@ -50,8 +80,12 @@ func set(priv bool, r, e, s *uint32, v uint32) error {
 // Setuid implements setuid(2).
 func Setuid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	c := &t.TG.Creds
+	v, err := kids(c, kuid, a[0])
+	if err != nil {
+		return 0, err
+	}
 	r, e, s := c.UID, c.EUID, c.SUID
-	err := set(c.Capable(kernel.CAP_SETUID), &c.UID, &c.EUID, &c.SUID, id(a[0]))
+	err = set(c.CapableOwn(kernel.CAP_SETUID), &c.UID, &c.EUID, &c.SUID, v[0])
 	c.FixUIDCaps(r, e, s)
 	return ret0(followFS(&c.FSUID, &c.EUID, err))
 }
@@ -59,7 +93,11 @@ func Setuid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 // Setgid implements setgid(2).
 func Setgid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	c := &t.TG.Creds
-	return ret0(followFS(&c.FSGID, &c.EGID, set(c.Capable(kernel.CAP_SETGID), &c.GID, &c.EGID, &c.SGID, id(a[0]))))
+	v, err := kids(c, kgid, a[0])
+	if err != nil {
+		return 0, err
+	}
+	return ret0(followFS(&c.FSGID, &c.EGID, set(c.CapableOwn(kernel.CAP_SETGID), &c.GID, &c.EGID, &c.SGID, v[0])))
 }
 
 // setre applies setreuid/setregid to (real, effective, saved).
@@ -90,8 +128,12 @@ func setre(priv bool, r, e, s *uint32, nr, ne uint32) error {
 // Setreuid implements setreuid(2).
 func Setreuid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	c := &t.TG.Creds
+	v, err := kids(c, kuid, a[0], a[1])
+	if err != nil {
+		return 0, err
+	}
 	r, e, s := c.UID, c.EUID, c.SUID
-	err := setre(c.Capable(kernel.CAP_SETUID), &c.UID, &c.EUID, &c.SUID, id(a[0]), id(a[1]))
+	err = setre(c.CapableOwn(kernel.CAP_SETUID), &c.UID, &c.EUID, &c.SUID, v[0], v[1])
 	c.FixUIDCaps(r, e, s)
 	return ret0(followFS(&c.FSUID, &c.EUID, err))
 }
@@ -99,7 +141,11 @@ func Setreuid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 // Setregid implements setregid(2).
 func Setregid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	c := &t.TG.Creds
-	return ret0(followFS(&c.FSGID, &c.EGID, setre(c.Capable(kernel.CAP_SETGID), &c.GID, &c.EGID, &c.SGID, id(a[0]), id(a[1]))))
+	v, err := kids(c, kgid, a[0], a[1])
+	if err != nil {
+		return 0, err
+	}
+	return ret0(followFS(&c.FSGID, &c.EGID, setre(c.CapableOwn(kernel.CAP_SETGID), &c.GID, &c.EGID, &c.SGID, v[0], v[1])))
 }
 
 // setres applies setresuid/setresgid.
@@ -122,8 +168,12 @@ func setres(priv bool, ids [3]*uint32, n [3]uint32) error {
 // Setresuid implements setresuid(2).
 func Setresuid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	c := &t.TG.Creds
+	v, err := kids(c, kuid, a[0], a[1], a[2])
+	if err != nil {
+		return 0, err
+	}
 	r, e, s := c.UID, c.EUID, c.SUID
-	err := setres(c.Capable(kernel.CAP_SETUID), [3]*uint32{&c.UID, &c.EUID, &c.SUID}, [3]uint32{id(a[0]), id(a[1]), id(a[2])})
+	err = setres(c.CapableOwn(kernel.CAP_SETUID), [3]*uint32{&c.UID, &c.EUID, &c.SUID}, [3]uint32(v))
 	c.FixUIDCaps(r, e, s)
 	return ret0(followFS(&c.FSUID, &c.EUID, err))
 }
@@ -131,7 +181,11 @@ func Setresuid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 // Setresgid implements setresgid(2).
 func Setresgid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	c := &t.TG.Creds
-	return ret0(followFS(&c.FSGID, &c.EGID, setres(c.Capable(kernel.CAP_SETGID), [3]*uint32{&c.GID, &c.EGID, &c.SGID}, [3]uint32{id(a[0]), id(a[1]), id(a[2])})))
+	v, err := kids(c, kgid, a[0], a[1], a[2])
+	if err != nil {
+		return 0, err
+	}
+	return ret0(followFS(&c.FSGID, &c.EGID, setres(c.CapableOwn(kernel.CAP_SETGID), [3]*uint32{&c.GID, &c.EGID, &c.SGID}, [3]uint32(v))))
 }
 
 func putIDs(t *kernel.Task, addrs [3]uint64, ids [3]uint32) error {
@@ -148,13 +202,15 @@ func putIDs(t *kernel.Task, addrs [3]uint64, ids [3]uint32) error {
 // Getresuid implements getresuid(2).
 func Getresuid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	c := t.TG.Creds
-	return ret0(putIDs(t, [3]uint64{a[0], a[1], a[2]}, [3]uint32{c.UID, c.EUID, c.SUID}))
+	u := c.UserNS.UIDSeen
+	return ret0(putIDs(t, [3]uint64{a[0], a[1], a[2]}, [3]uint32{u(c.UID), u(c.EUID), u(c.SUID)}))
 }
 
 // Getresgid implements getresgid(2).
 func Getresgid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	c := t.TG.Creds
-	return ret0(putIDs(t, [3]uint64{a[0], a[1], a[2]}, [3]uint32{c.GID, c.EGID, c.SGID}))
+	g := c.UserNS.GIDSeen
+	return ret0(putIDs(t, [3]uint64{a[0], a[1], a[2]}, [3]uint32{g(c.GID), g(c.EGID), g(c.SGID)}))
 }
 
 // NGROUPS_MAX is the most supplementary groups a process may have.
@@ -174,18 +230,19 @@ func Getgroups(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	}
 	b := make([]byte, 4*len(gs))
 	for i, g := range gs {
-		binary.LittleEndian.PutUint32(b[4*i:], g)
+		binary.LittleEndian.PutUint32(b[4*i:], t.TG.Creds.UserNS.GIDSeen(g))
 	}
 	return uint64(len(gs)), copyOut(t, a[1], b)
 }
 
-// Setgroups implements setgroups(2): CAP_SETGID only.
+// Setgroups implements setgroups(2): CAP_SETGID in the caller's user namespace only,
+// where setgroups is allowed (Creds.MaySetgroups).
 func Setgroups(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	n := a[0]
 	if n > NGROUPS_MAX {
 		return 0, linux.EINVAL
 	}
-	if !t.TG.Creds.Capable(kernel.CAP_SETGID) {
+	if !t.TG.Creds.CapableOwn(kernel.CAP_SETGID) || !t.TG.Creds.MaySetgroups() {
 		return 0, linux.EPERM
 	}
 	b, err := copyIn(t, a[1], 4*n)
@@ -194,7 +251,11 @@ func Setgroups(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	}
 	gs := make([]uint32, n)
 	for i := range gs {
-		gs[i] = binary.LittleEndian.Uint32(b[4*i:])
+		g, ok := t.TG.Creds.UserNS.KGID(binary.LittleEndian.Uint32(b[4*i:]))
+		if !ok {
+			return 0, linux.EINVAL
+		}
+		gs[i] = g
 	}
 	return 0, t.SetGroups(gs)
 }
@@ -204,8 +265,9 @@ func Setgroups(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 // (and not -1, which only asks); the call always returns the previous one.
 func Setfsuid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	c := &t.TG.Creds
-	old, v := c.FSUID, uint32(a[0])
-	if v != noChange && (c.Capable(kernel.CAP_SETUID) || v == c.UID || v == c.EUID || v == c.SUID || v == c.FSUID) {
+	old := c.UserNS.UIDSeen(c.FSUID)
+	v, ok := kuid(c, a[0])
+	if ok && v != noChange && (c.CapableOwn(kernel.CAP_SETUID) || v == c.UID || v == c.EUID || v == c.SUID || v == c.FSUID) {
 		c.FSUID = v
 	}
 	return uint64(old), nil
@@ -214,8 +276,9 @@ func Setfsuid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 // Setfsgid implements setfsgid(2), as setfsuid for the group.
 func Setfsgid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	c := &t.TG.Creds
-	old, v := c.FSGID, uint32(a[0])
-	if v != noChange && (c.Capable(kernel.CAP_SETGID) || v == c.GID || v == c.EGID || v == c.SGID || v == c.FSGID) {
+	old := c.UserNS.GIDSeen(c.FSGID)
+	v, ok := kgid(c, a[0])
+	if ok && v != noChange && (c.CapableOwn(kernel.CAP_SETGID) || v == c.GID || v == c.EGID || v == c.SGID || v == c.FSGID) {
 		c.FSGID = v
 	}
 	return uint64(old), nil

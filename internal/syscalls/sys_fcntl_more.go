@@ -31,25 +31,26 @@ const (
 func fcntlMore(t *kernel.Task, fdn int, f *vfs.File, a *kernel.SyscallArgs) (uint64, error) {
 	switch a[1] {
 	case F_GETOWN:
-		// F_GETOWN reports a process group as a negative number.
+		// F_GETOWN reports a process group as a negative number. Owners are kept as
+		// global IDs, and shown as the caller's PID namespace numbers them.
 		o := f.Async.Owner
 		if o.Type == vfs.F_OWNER_PGRP {
-			return uint64(-int64(o.ID)), nil
+			return uint64(-int64(t.NR(o.ID))), nil
 		}
-		return uint64(o.ID), nil
+		return uint64(t.NR(o.ID)), nil
 	case F_SETOWN:
 		id := int32(a[2])
 		switch {
 		case id == -1<<31:
 			return 0, linux.EINVAL
 		case id < 0:
-			return 0, t.SetOwner(f, vfs.F_OWNER_PGRP, int(-id))
+			return 0, t.SetOwner(f, vfs.F_OWNER_PGRP, t.GlobalPID(int(-id)))
 		}
-		return 0, t.SetOwner(f, vfs.F_OWNER_PID, int(id))
+		return 0, t.SetOwner(f, vfs.F_OWNER_PID, t.GlobalPID(int(id)))
 	case F_GETOWN_EX:
 		b := make([]byte, 8)
 		binary.LittleEndian.PutUint32(b, uint32(f.Async.Owner.Type))
-		binary.LittleEndian.PutUint32(b[4:], uint32(f.Async.Owner.ID))
+		binary.LittleEndian.PutUint32(b[4:], uint32(t.NR(f.Async.Owner.ID)))
 		return 0, copyOut(t, a[2], b)
 	case F_SETOWN_EX:
 		b, err := copyIn(t, a[2], 8)
@@ -57,7 +58,7 @@ func fcntlMore(t *kernel.Task, fdn int, f *vfs.File, a *kernel.SyscallArgs) (uin
 			return 0, err
 		}
 		typ, id := int32(binary.LittleEndian.Uint32(b)), int32(binary.LittleEndian.Uint32(b[4:]))
-		return 0, t.SetOwner(f, typ, int(id))
+		return 0, t.SetOwner(f, typ, t.GlobalPID(int(id)))
 	case F_GETSIG:
 		return uint64(f.Async.Sig), nil
 	case F_SETSIG:

@@ -694,7 +694,7 @@ func Readlinkat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		return 0, err
 	}
 	var target string
-	if path == "/proc/self/exe" || path == "/proc/"+strconv.Itoa(t.TG.PID)+"/exe" {
+	if path == "/proc/self/exe" || path == "/proc/"+strconv.Itoa(t.PIDOf(t.TG))+"/exe" {
 		target = t.TG.Exe
 	} else {
 		n, _, err := lookup(t, a[0], a[1], false)
@@ -929,7 +929,7 @@ func fcntlLock(t *kernel.Task, f *vfs.File, cmd, addr uint64) error {
 				n = got.End - got.Start
 			}
 			le.PutUint64(b[16:], n)
-			le.PutUint32(b[24:], uint32(int32(got.PID)))
+			le.PutUint32(b[24:], uint32(int32(t.NR(got.PID))))
 		}
 		return copyOut(t, addr, b)
 	}

@@ -44,7 +44,7 @@ const NR_OPEN = kernel.NROpen
 
 // Prlimit64 implements prlimit64(2) for the calling process.
 func Prlimit64(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
-	if a[0] != 0 && a[0] != uint64(t.TG.PID) {
+	if a[0] != 0 && a[0] != uint64(t.PIDOf(t.TG)) {
 		return 0, linux.ESRCH // other processes' limits come with the process issue
 	}
 	return rlimit(t, a[1], a[2], a[3])

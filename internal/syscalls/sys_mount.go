@@ -51,7 +51,7 @@ func Mount(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if !t.TG.Creds.Capable(kernel.CAP_SYS_ADMIN) {
+	if !t.MayMount() {
 		return 0, linux.EPERM
 	}
 	flags := a[3]
@@ -82,8 +82,8 @@ func Mount(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		}
 		return ret0(fs.Remount(m, flags))
 	case propagation != 0:
-		// weft has one mount namespace and no propagation between mounts: every
-		// mount is private already, so making one private, a slave (of nothing) or
+		// weft has no propagation between mounts (nor between mount namespaces):
+		// every mount is private already, so making one private, a slave (of nothing) or
 		// unbindable changes nothing; sharing is what weft cannot do.
 		if propagation&(propagation-1) != 0 || (n != fs.Root && fs.MountOf(n) == nil) {
 			return 0, linux.EINVAL
@@ -111,7 +111,7 @@ func Mount(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		if !n.IsDir() {
 			return 0, linux.ENOTDIR
 		}
-		_, err = fs.MountBlockDevice(n, src, source, flags, data)
+		_, err = fs.MountBlockDevice(t.TG.MntNS, n, src, source, flags, data)
 		return 0, err
 	case "cgroup2":
 		// The cgroup v2 hierarchy (internal/kernel/cgroup.go): every mount shows
@@ -123,7 +123,7 @@ func Mount(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		if err != nil {
 			return 0, err
 		}
-		_, err = fs.MountTree(n, source, flags, "cgroup2", strings.Join(opts, ","), t.Kernel().CgroupView(opts))
+		_, err = fs.MountTree(t.TG.MntNS, n, source, flags, "cgroup2", strings.Join(opts, ","), t.Kernel().CgroupView(opts))
 		return ret0(err)
 	case "":
 		return 0, linux.EINVAL
@@ -137,7 +137,7 @@ func Mount(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	m, err := fs.MountTmpfs(n, source, flags)
+	m, err := fs.MountTmpfsIn(t.TG.MntNS, n, source, flags)
 	if err != nil {
 		return 0, err
 	}
@@ -200,7 +200,7 @@ func Umount2(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if !t.TG.Creds.Capable(kernel.CAP_SYS_ADMIN) {
+	if !t.MayMount() {
 		return 0, linux.EPERM
 	}
 	fs := t.Kernel().FS
@@ -229,5 +229,5 @@ func Umount2(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 			return 0, linux.EAGAIN
 		}
 	}
-	return ret0(fs.Unmount(m, flags&vfs.MNT_DETACH != 0, busy))
+	return ret0(fs.UnmountIn(t.TG.MntNS, m, flags&vfs.MNT_DETACH != 0, busy))
 }

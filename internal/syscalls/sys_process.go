@@ -26,8 +26,8 @@ var processCalls = []entry{
 	call(linux.SYS_SCHED_YIELD, "sched_yield", SchedYield),
 	call(linux.SYS_CLONE, "clone", Clone, clf, p, p, p, p),
 	call(linux.SYS_EXECVE, "execve", Execve, path, p, p),
-	call(linux.SYS_WAIT4, "wait4", Wait4, i, p, wopt, p).restartable(),
-	call(linux.SYS_WAITID, "waitid", Waitid, i, i, p, wopt, p).restartable(),
+	call(linux.SYS_WAIT4, "wait4", Wait4, i, p, wopt, p).restartable().ready(wait4Ready),
+	call(linux.SYS_WAITID, "waitid", Waitid, i, i, p, wopt, p).restartable().ready(waitidReady),
 	call(linux.SYS_KILL, "kill", Kill, i, sig),
 	call(linux.SYS_TKILL, "tkill", Tkill, i, sig),
 	call(linux.SYS_TGKILL, "tgkill", Tgkill, i, i, sig),
@@ -54,7 +54,7 @@ func ExitGroup(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 // SetTidAddress implements set_tid_address(2).
 func SetTidAddress(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	t.ClearTID = a[0]
-	return uint64(t.TID), nil
+	return uint64(t.TIDOf(t)), nil
 }
 
 // SetRobustList implements set_robust_list(2).
@@ -70,37 +70,39 @@ func SetRobustList(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 func Rseq(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) { return 0, linux.ENOSYS }
 
 // Getpid implements getpid(2).
-func Getpid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) { return uint64(t.TG.PID), nil }
+func Getpid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	return uint64(t.PIDOf(t.TG)), nil
+}
 
 // Gettid implements gettid(2).
-func Gettid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) { return uint64(t.TID), nil }
+func Gettid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) { return uint64(t.TIDOf(t)), nil }
 
 // Getppid implements getppid(2).
 func Getppid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if t.TG.Parent == nil {
 		return 0, nil
 	}
-	return uint64(t.TG.Parent.PID), nil
+	return uint64(t.PIDOf(t.TG.Parent)), nil // 0 for a parent outside t's PID namespace
 }
 
 // Getuid implements getuid(2).
 func Getuid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
-	return uint64(t.TG.Creds.UID), nil
+	return uint64(t.TG.Creds.UserNS.UIDSeen(t.TG.Creds.UID)), nil
 }
 
 // Geteuid implements geteuid(2).
 func Geteuid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
-	return uint64(t.TG.Creds.EUID), nil
+	return uint64(t.TG.Creds.UserNS.UIDSeen(t.TG.Creds.EUID)), nil
 }
 
 // Getgid implements getgid(2).
 func Getgid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
-	return uint64(t.TG.Creds.GID), nil
+	return uint64(t.TG.Creds.UserNS.GIDSeen(t.TG.Creds.GID)), nil
 }
 
 // Getegid implements getegid(2).
 func Getegid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
-	return uint64(t.TG.Creds.EGID), nil
+	return uint64(t.TG.Creds.UserNS.GIDSeen(t.TG.Creds.EGID)), nil
 }
 
 // SchedYield implements sched_yield(2).
@@ -140,12 +142,12 @@ func Clone(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	}
 	if a[0]&kernel.CLONE_VFORK != 0 {
 		t.Call.Started = true
-		t.Call.Value = uint64(child.TID)
+		t.Call.Value = uint64(t.TIDOf(child))
 		if err := t.WaitVfork(child); err != nil {
 			return 0, err
 		}
 	}
-	return uint64(child.TID), nil
+	return uint64(t.TIDOf(child)), nil
 }
 
 // stringArray reads a NULL-terminated array of string pointers.
@@ -258,30 +260,52 @@ const (
 func waitTarget(t *kernel.Task, pid int) (kernel.WaitTarget, error) {
 	switch {
 	case pid < -1:
-		return kernel.WaitTarget{PGID: -pid}, nil
+		return kernel.WaitTarget{PGID: t.GlobalPID(-pid)}, nil
 	case pid == 0:
 		return kernel.WaitTarget{PGID: t.TG.PGID}, nil
 	case pid > 0:
-		return kernel.WaitTarget{PID: pid}, nil
+		return kernel.WaitTarget{PID: t.GlobalPID(pid)}, nil
 	}
 	return kernel.WaitTarget{}, nil
 }
 
-// Wait4 implements wait4(2).
-func Wait4(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+// wait4Args decodes wait4's pid and options.
+func wait4Args(t *kernel.Task, a *kernel.SyscallArgs) (kernel.WaitTarget, kernel.WaitOpts, error) {
 	opts := a[2]
 	if opts&^(WNOHANG|WUNTRACED|WCONTINUED|WNOTHREAD|WALL|WCLONE) != 0 {
-		return 0, linux.EINVAL
+		return kernel.WaitTarget{}, kernel.WaitOpts{}, linux.EINVAL
 	}
 	if int32(a[0]) == math.MinInt32 {
-		return 0, linux.ESRCH // -INT_MIN names no process group (kernel_wait4)
+		return kernel.WaitTarget{}, kernel.WaitOpts{}, linux.ESRCH // -INT_MIN names no process group (kernel_wait4)
 	}
 	target, _ := waitTarget(t, int(int32(a[0])))
 	target.Clone, target.All = opts&WCLONE != 0, opts&WALL != 0
-	c, ev, err := t.WaitChild(target, kernel.WaitOpts{
+	return target, kernel.WaitOpts{
 		Exited: true, Stopped: opts&WUNTRACED != 0, Continued: opts&WCONTINUED != 0,
 		NoHang: opts&WNOHANG != 0,
-	})
+	}, nil
+}
+
+// childReady reports whether a wait for target with o would find a child now.
+func childReady(t *kernel.Task, target kernel.WaitTarget, o kernel.WaitOpts) bool {
+	o.NoHang, o.Keep = true, true
+	c, _, err := t.WaitChild(target, o)
+	return err == nil && c != nil
+}
+
+// wait4Ready is wait4's Syscall.Ready.
+func wait4Ready(t *kernel.Task, a *kernel.SyscallArgs) bool {
+	target, o, err := wait4Args(t, a)
+	return err == nil && childReady(t, target, o)
+}
+
+// Wait4 implements wait4(2).
+func Wait4(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	target, o, err := wait4Args(t, a)
+	if err != nil {
+		return 0, err
+	}
+	c, ev, err := t.WaitChild(target, o)
 	if err != nil || c == nil {
 		return 0, err
 	}
@@ -297,7 +321,7 @@ func Wait4(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 			return 0, err
 		}
 	}
-	return uint64(c.PID), nil
+	return uint64(t.PIDOf(c)), nil
 }
 
 // waitid idtypes and siginfo codes for SIGCHLD.
@@ -313,30 +337,29 @@ const (
 	CLD_CONTINUED = 6
 )
 
-// Waitid implements waitid(2) (and, as Linux does, its fifth rusage argument).
-func Waitid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+// waitidArgs decodes waitid's idtype, id and options; pidfdNonblock says a
+// PIDFD_NONBLOCK pidfd turned the wait into WNOHANG (EAGAIN instead of waiting).
+func waitidArgs(t *kernel.Task, a *kernel.SyscallArgs) (target kernel.WaitTarget, o kernel.WaitOpts, pidfdNonblock bool, err error) {
 	opts := a[3]
-	pidfdNonblock := false // a PIDFD_NONBLOCK pidfd: EAGAIN instead of waiting
 	if opts&^(WNOHANG|WEXITED|WUNTRACED|WCONTINUED|WNOWAIT|WNOTHREAD|WALL|WCLONE) != 0 || opts&(WEXITED|WUNTRACED|WCONTINUED) == 0 {
-		return 0, linux.EINVAL
+		return target, o, false, linux.EINVAL
 	}
-	var target kernel.WaitTarget
 	switch a[0] {
 	case P_ALL:
 	case P_PID:
 		if int32(a[1]) <= 0 {
-			return 0, linux.EINVAL
+			return target, o, false, linux.EINVAL
 		}
-		target.PID = int(int32(a[1]))
+		target.PID = t.GlobalPID(int(int32(a[1])))
 	case P_PGID:
-		target.PGID = int(int32(a[1]))
+		target.PGID = t.GlobalPID(int(int32(a[1])))
 		if target.PGID == 0 {
 			target.PGID = t.TG.PGID
 		}
 	case linux.P_PIDFD:
-		tg, f, err := pidfdTarget(t, a[1])
-		if err != nil {
-			return 0, err
+		tg, f, ferr := pidfdTarget(t, a[1])
+		if ferr != nil {
+			return target, o, false, ferr
 		}
 		target.PID = tg.PID
 		if f.Flags&vfs.O_NONBLOCK != 0 && opts&WNOHANG == 0 {
@@ -344,13 +367,28 @@ func Waitid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 			pidfdNonblock = true
 		}
 	default:
-		return 0, linux.EINVAL
+		return target, o, false, linux.EINVAL
 	}
 	target.Clone, target.All = opts&WCLONE != 0, opts&WALL != 0
-	c, ev, err := t.WaitChild(target, kernel.WaitOpts{
+	return target, kernel.WaitOpts{
 		Exited: opts&WEXITED != 0, Stopped: opts&WSTOPPED != 0, Continued: opts&WCONTINUED != 0,
 		NoHang: opts&WNOHANG != 0, Keep: opts&WNOWAIT != 0,
-	})
+	}, pidfdNonblock, nil
+}
+
+// waitidReady is waitid's Syscall.Ready.
+func waitidReady(t *kernel.Task, a *kernel.SyscallArgs) bool {
+	target, o, _, err := waitidArgs(t, a)
+	return err == nil && childReady(t, target, o)
+}
+
+// Waitid implements waitid(2) (and, as Linux does, its fifth rusage argument).
+func Waitid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	target, o, pidfdNonblock, err := waitidArgs(t, a)
+	if err != nil {
+		return 0, err
+	}
+	c, ev, err := t.WaitChild(target, o)
 	if err != nil {
 		return 0, err
 	}
@@ -374,8 +412,8 @@ func Waitid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 			code, status = CLD_KILLED, uint32(c.KillSignal)
 		}
 		binary.LittleEndian.PutUint32(info[8:], code)
-		binary.LittleEndian.PutUint32(info[16:], uint32(c.PID))
-		binary.LittleEndian.PutUint32(info[20:], c.Creds.UID)
+		binary.LittleEndian.PutUint32(info[16:], uint32(t.PIDOf(c)))
+		binary.LittleEndian.PutUint32(info[20:], t.TG.Creds.UserNS.UIDSeen(c.Creds.UID))
 		binary.LittleEndian.PutUint32(info[24:], status)
 	}
 	if a[2] != 0 {
@@ -399,19 +437,20 @@ func Kill(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	var targets []*kernel.ThreadGroup
 	switch {
 	case pid > 0:
-		if g := k.FindGroup(pid); g != nil {
+		if g := t.FindGroup(pid); g != nil {
 			targets = append(targets, g)
 		}
 	default: // 0: own group; -1: everyone but init and self; < -1: group -pid
 		pgid := t.TG.PGID
 		if pid < -1 {
-			pgid = -pid
+			pgid = t.GlobalPID(-pid)
 		}
 		for _, g := range k.Groups() {
-			if g.Reaped || g.Exited {
+			if g.Reaped || g.Exited || !t.Sees(g) {
 				continue
 			}
-			if (pid == -1 && g.PID != 1 && g != t.TG) || (pid != -1 && g.PGID == pgid) {
+			// -1: all but the caller and the init of its PID namespace.
+			if (pid == -1 && t.PIDOf(g) > 1 && g != t.TG) || (pid != -1 && g.PGID == pgid) {
 				targets = append(targets, g)
 			}
 		}
@@ -441,8 +480,9 @@ func Setpgid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		return 0, linux.EINVAL
 	}
 	target := t.TG
-	if pid != 0 && pid != t.TG.PID {
-		target = t.Kernel().FindGroup(pid)
+	pgid = t.GlobalPID(pgid)
+	if pid != 0 && pid != t.PIDOf(t.TG) {
+		target = t.FindGroup(pid)
 		if target == nil || target.Parent != t.TG {
 			return 0, linux.ESRCH
 		}
@@ -480,7 +520,7 @@ func pidOrSelf(t *kernel.Task, arg uint64) (*kernel.ThreadGroup, error) {
 	if pid == 0 {
 		return t.TG, nil
 	}
-	if g := t.Kernel().FindGroup(pid); g != nil {
+	if g := t.FindGroup(pid); g != nil {
 		return g, nil
 	}
 	return nil, linux.ESRCH
@@ -492,7 +532,7 @@ func Getpgid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return uint64(g.PGID), nil
+	return uint64(t.NR(g.PGID)), nil
 }
 
 // Setsid implements setsid(2).
@@ -503,7 +543,7 @@ func Setsid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		}
 	}
 	t.TG.SID, t.TG.PGID = t.TG.PID, t.TG.PID
-	return uint64(t.TG.PID), nil
+	return uint64(t.PIDOf(t.TG)), nil
 }
 
 // Getsid implements getsid(2).
@@ -512,7 +552,7 @@ func Getsid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return uint64(g.SID), nil
+	return uint64(t.NR(g.SID)), nil
 }
 
 // Tkill implements tkill(2).
@@ -520,7 +560,7 @@ func Tkill(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if int32(a[0]) <= 0 {
 		return 0, linux.EINVAL
 	}
-	target := t.Kernel().FindTask(int(int32(a[0])))
+	target := t.FindTask(int(int32(a[0])))
 	if target == nil {
 		return 0, linux.ESRCH
 	}
@@ -532,8 +572,8 @@ func Tgkill(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if int32(a[0]) <= 0 || int32(a[1]) <= 0 {
 		return 0, linux.EINVAL
 	}
-	target := t.Kernel().FindTask(int(int32(a[1])))
-	if target == nil || target.TG.PID != int(int32(a[0])) {
+	target := t.FindTask(int(int32(a[1])))
+	if target == nil || t.PIDOf(target.TG) != int(int32(a[0])) {
 		return 0, linux.ESRCH
 	}
 	return ret0(t.KillTask(target, linux.Signal(a[2])))

@@ -88,7 +88,7 @@ func affinityTarget(t *kernel.Task, tid uint64) (*kernel.Task, error) {
 	if int32(tid) == 0 {
 		return t, nil
 	}
-	if o := t.Kernel().FindTask(int(int32(tid))); o != nil {
+	if o := t.FindTask(int(int32(tid))); o != nil {
 		return o, nil
 	}
 	return nil, linux.ESRCH
@@ -171,15 +171,23 @@ func priorityTargets(t *kernel.Task, which uint64, who int) ([]*kernel.Task, err
 		if who == 0 {
 			return []*kernel.Task{t}, nil
 		}
-		if o := k.FindTask(who); o != nil {
+		if o := t.FindTask(who); o != nil {
 			out = append(out, o)
 		}
 	case PRIO_PGRP, PRIO_USER:
-		if who == 0 {
+		switch {
+		case who == 0 && which == PRIO_USER:
+			who = int(t.TG.Creds.UID)
+		case who == 0:
 			who = t.TG.PGID
-			if which == PRIO_USER {
-				who = int(t.TG.Creds.UID)
+		case which == PRIO_USER: // a user of the caller's user namespace
+			if kid, ok := t.TG.Creds.UserNS.KUID(uint32(who)); ok {
+				who = int(kid)
+			} else {
+				return nil, linux.ESRCH // no process has it
 			}
+		default: // a process group the caller's PID namespace numbers
+			who = t.GlobalPID(who)
 		}
 		for _, o := range k.Tasks() {
 			if o.State == kernel.TaskDead {
@@ -239,7 +247,7 @@ func Setpriority(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 
 // SchedGetscheduler implements sched_getscheduler(2): everything is SCHED_OTHER.
 func SchedGetscheduler(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
-	if a[0] != 0 && t.Kernel().FindTask(int(int32(a[0]))) == nil {
+	if a[0] != 0 && t.FindTask(int(int32(a[0]))) == nil {
 		return 0, linux.ESRCH
 	}
 	return 0, nil

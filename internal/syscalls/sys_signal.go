@@ -165,7 +165,7 @@ func RtSigtimedwait(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		return 0, err
 	}
 	if a[1] != 0 {
-		if err := copyOut(t, a[1], kernel.EncodeSigInfo(info)); err != nil {
+		if err := copyOut(t, a[1], kernel.EncodeSigInfo(info.For(t))); err != nil {
 			return 0, err
 		}
 	}
@@ -235,8 +235,8 @@ func RtSigqueueinfo(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if sig <= 0 || sig >= linux.NSIG {
 		return 0, linux.EINVAL
 	}
-	target := t.Kernel().FindGroup(int(int32(a[0])))
-	if o := t.Kernel().FindTask(int(int32(a[0]))); target == nil && o != nil {
+	target := t.FindGroup(int(int32(a[0])))
+	if o := t.FindTask(int(int32(a[0]))); target == nil && o != nil {
 		target = o.TG // a thread's ID names its process, as in Linux's kill_proc_info
 	}
 	if target == nil || int32(a[0]) <= 0 {
@@ -255,8 +255,8 @@ func RtTgsigqueueinfo(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if sig <= 0 || sig >= linux.NSIG {
 		return 0, linux.EINVAL
 	}
-	target := t.Kernel().FindTask(int(int32(a[1])))
-	if target == nil || target.TG.PID != int(int32(a[0])) {
+	target := t.FindTask(int(int32(a[1])))
+	if target == nil || t.PIDOf(target.TG) != int(int32(a[0])) {
 		return 0, linux.ESRCH
 	}
 	info, err := queueInfo(t, sig, a[3], target.TG == t.TG)

@@ -169,8 +169,23 @@ func Clone3(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		return 0, linux.EINVAL
 	case (stack == 0) != (stackSize == 0):
 		return 0, linux.EINVAL
-	case size >= 80 && le.Uint64(b[64:]) != 0: // set_tid
-		return 0, linux.EPERM
+	}
+	// set_tid and set_tid_size: the numbers the child is to have in its PID
+	// namespace and those above it (copy_clone_args_from_user's checks here,
+	// alloc_pid's in the kernel).
+	setTIDAddr, setTIDSize := le.Uint64(b[64:]), le.Uint64(b[72:])
+	var setTID []int
+	switch {
+	case setTIDSize > kernel.MaxPIDNSLevel, (setTIDAddr != 0) != (setTIDSize != 0):
+		return 0, linux.EINVAL
+	case setTIDSize > 0:
+		tb, err := copyIn(t, setTIDAddr, 4*setTIDSize)
+		if err != nil {
+			return 0, err
+		}
+		for i := range setTIDSize {
+			setTID = append(setTID, int(int32(le.Uint32(tb[4*i:]))))
+		}
 	}
 	if flags&kernel.CLONE_PIDFD != 0 {
 		if err := checkPidfdAddr(t, le.Uint64(b[8:])); err != nil {
@@ -195,6 +210,7 @@ func Clone3(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		ParentTID:  le.Uint64(b[24:]),
 		ChildTID:   le.Uint64(b[16:]),
 		Cgroup:     into,
+		SetTID:     setTID,
 	})
 	if err != nil {
 		return 0, err
@@ -206,12 +222,12 @@ func Clone3(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	}
 	if flags&kernel.CLONE_VFORK != 0 {
 		t.Call.Started = true
-		t.Call.Value = uint64(child.TID)
+		t.Call.Value = uint64(t.TIDOf(child))
 		if err := t.WaitVfork(child); err != nil {
 			return 0, err
 		}
 	}
-	return uint64(child.TID), nil
+	return uint64(t.TIDOf(child)), nil
 }
 
 // CLONE_INTO_CGROUP (clone3 only) starts the child in the cgroup whose directory
@@ -249,9 +265,8 @@ func cloneIntoCgroup(t *kernel.Task, flags, size, fd uint64) (*kernel.Cgroup, er
 func GetRobustList(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	var head uint64
 	if tid := int(int32(a[0])); tid != 0 {
-		k := t.Kernel()
 		var tc kernel.Creds
-		switch o, g := k.FindTask(tid), k.FindGroup(tid); {
+		switch o, g := t.FindTask(tid), t.FindGroup(tid); {
 		case o != nil:
 			head, tc = o.RobustList, o.TG.Creds
 		case g != nil && !g.Exited:

@@ -6,8 +6,8 @@ import (
 )
 
 var unshareCalls = []entry{
-	call(linux.SYS_UNSHARE, "unshare", Unshare, clf).partial("CLONE_FILES, CLONE_FS and CLONE_SYSVSEM for a single-threaded process (EINVAL for a thread of a multi-threaded one); of the namespaces, CLONE_NEWNET and CLONE_NEWTIME (EPERM for the others, or EINVAL as root)"),
-	call(linux.SYS_SETNS, "setns", Setns, i, clf).partial("time namespaces only (/proc/PID/ns/time, time_for_children); EINVAL for any other descriptor"),
+	call(linux.SYS_UNSHARE, "unshare", Unshare, clf).partial("CLONE_FILES, CLONE_FS and CLONE_SYSVSEM for a single-threaded process (EINVAL for a thread of a multi-threaded one); of the namespaces, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNS, CLONE_NEWNET and CLONE_NEWTIME (EPERM for UTS, IPC and cgroup namespaces, or EINVAL with CAP_SYS_ADMIN)"),
+	call(linux.SYS_SETNS, "setns", Setns, i, clf).partial("time, PID, user and mount namespaces (/proc/PID/ns/*); EINVAL for any other descriptor, a pidfd included"),
 }
 
 // Unshare implements unshare(2).

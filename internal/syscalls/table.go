@@ -54,6 +54,11 @@ func (e entry) restartable() entry { e.Restart = true; return e }
 
 func (e entry) timedRestart() entry { e.TimedRestart = true; return e }
 
+func (e entry) ready(f func(*kernel.Task, *kernel.SyscallArgs) bool) entry {
+	e.Ready = f
+	return e
+}
+
 func (e entry) interrupted(f func(*kernel.Task, *kernel.SyscallArgs) error) entry {
 	e.Interrupted = f
 	return e

@@ -272,11 +272,11 @@ func (e *ext2FS) showOptions(o ext2Opts) string {
 	return out
 }
 
-// MountExt2 mounts the ext2 file system on dev on the directory at (the checks of
-// MountTmpfs). data is mount(2)'s option string; a read-only device, or flags with
-// MS_RDONLY, make a read-only mount. A device without an ext2 file system, or with
+// MountExt2 mounts the ext2 file system on dev on the directory at, in mount namespace
+// ns (the checks of MountTmpfs). data is mount(2)'s option string; a read-only device,
+// or flags with MS_RDONLY, make a read-only mount. A device without an ext2 file system, or with
 // one weft cannot use, is EINVAL; a corrupt one EUCLEAN or EIO.
-func (fs *FS) MountExt2(at *Inode, source string, dev BlockDevice, devRdev uint64, readOnlyDev bool, flags uint64, data string) (*MemMount, error) {
+func (fs *FS) MountExt2(ns *MountNS, at *Inode, source string, dev BlockDevice, devRdev uint64, readOnlyDev bool, flags uint64, data string) (*MemMount, error) {
 	opts, err := ext2Options(data)
 	if err != nil {
 		return nil, err
@@ -297,7 +297,7 @@ func (fs *FS) MountExt2(at *Inode, source string, dev BlockDevice, devRdev uint6
 	if !fs.charge(e.charged) {
 		return nil, linux.ENOMEM
 	}
-	m, err := fs.MountTree(at, source, flags, "ext2", "", nil)
+	m, err := fs.MountTree(ns, at, source, flags, "ext2", "", nil)
 	if err != nil {
 		fs.uncharge(e.charged)
 		return nil, err
@@ -875,7 +875,7 @@ func (fs *FS) mountedFrom(dev Device) *MemMount {
 // MountBlockDevice mounts the ext2 file system on the block device src (mount(2)):
 // ENOTBLK if src is not a block device, EBUSY if a file system on it is mounted
 // already; the rest is MountExt2's.
-func (fs *FS) MountBlockDevice(at, src *Inode, source string, flags uint64, data string) (*MemMount, error) {
+func (fs *FS) MountBlockDevice(ns *MountNS, at, src *Inode, source string, flags uint64, data string) (*MemMount, error) {
 	if src.Mode&S_IFMT != S_IFBLK {
 		return nil, linux.ENOTBLK
 	}
@@ -886,7 +886,7 @@ func (fs *FS) MountBlockDevice(at, src *Inode, source string, flags uint64, data
 	if fs.mountedFrom(l) != nil {
 		return nil, linux.EBUSY
 	}
-	return fs.MountExt2(at, source, l, src.Rdev, l.Flags&LO_FLAGS_READ_ONLY != 0, flags, data)
+	return fs.MountExt2(ns, at, source, l, src.Rdev, l.Flags&LO_FLAGS_READ_ONLY != 0, flags, data)
 }
 
 // ext2Of returns the ext2 file system n is on, or nil.

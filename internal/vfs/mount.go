@@ -1,6 +1,10 @@
 package vfs
 
-import "weft/internal/abi/linux"
+import (
+	"slices"
+
+	"weft/internal/abi/linux"
+)
 
 // File systems the guest mounts itself with mount(2). weft has no block devices, so the
 // only kind the guest can make is tmpfs: a fresh in-memory directory tree that hides
@@ -8,6 +12,68 @@ import "weft/internal/abi/linux"
 // own in-memory inodes (they count against the memory cap like any other), marked with
 // the mount so that a read-only mount refuses writes with EROFS and links and renames
 // across its edge fail with EXDEV, as between two file systems on Linux.
+
+// Mount namespaces (mount_namespaces(7)): each guest mount is in the namespaces that
+// were copies of the one it was made in (MemMount.nss), and a path walk in a namespace
+// crosses only those (visibleIn): where a mount of another namespace sits in the tree,
+// the walk sees what it covers. A new namespace starts with every mount of the one it
+// copies; a mount made or unmounted in one namespace changes no other. What weft mounts
+// itself (/proc, host directories) is in every namespace and cannot be unmounted.
+
+// MountNS is a mount namespace. nil is the first one.
+type MountNS struct {
+	ID uint64
+	// Owner is the user namespace the namespace belongs to, Users counts the
+	// processes in it and Charged is what it took from the memory cap (the
+	// kernel's; vfs does not look at them).
+	Owner   any
+	Users   int
+	Charged int64
+}
+
+// DropMountNS takes every mount out of namespace ns, which no process is in any more
+// (as Linux's put_mnt_ns): a mount of no other namespace is unmounted, lazily.
+func (fs *FS) DropMountNS(ns *MountNS) {
+	ms := fs.MemMountsIn(ns)
+	for i := len(ms) - 1; i >= 0; i-- { // the newest first: they may sit on older ones
+		if ms[i].In(ns) { // not gone with a mount it was under
+			fs.UnmountIn(ns, ms[i], true, nil)
+		}
+	}
+}
+
+// In reports whether m is in mount namespace ns.
+func (m *MemMount) In(ns *MountNS) bool { return slices.Contains(m.nss, ns) }
+
+// CopyMounts puts every mount of namespace from into the new namespace to as well
+// (unshare(2) and clone(2) with CLONE_NEWNS).
+func (fs *FS) CopyMounts(from, to *MountNS) {
+	for _, m := range fs.memMounts {
+		if m.In(from) {
+			m.nss = append(m.nss, to)
+		}
+	}
+}
+
+// MemMountsIn returns the guest's tmpfs mounts in namespace ns, oldest first.
+func (fs *FS) MemMountsIn(ns *MountNS) []*MemMount {
+	var out []*MemMount
+	for _, m := range fs.memMounts {
+		if m.In(ns) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// visibleIn is what a walk in namespace ns finds where the tree has n: n, or, if n is
+// the root of mounts of other namespaces, the first thing below them that ns sees.
+func visibleIn(ns *MountNS, n *Inode) *Inode {
+	for n != nil && n.mnt != nil && n.mnt.root == n && !n.mnt.In(ns) {
+		n = n.mnt.covered
+	}
+	return n
+}
 
 // mount(2) flags (linux/mount.h).
 const (
@@ -66,12 +132,13 @@ type MemMount struct {
 	// Expired is set by a first umount2(MNT_EXPIRE), which a second one completes.
 	Expired bool
 
-	ext2    *ext2FS // an ext2 mount's file system
-	dev     uint64  // an ext2 mount's device number (st_dev)
+	ext2 *ext2FS // an ext2 mount's file system
+	dev  uint64  // an ext2 mount's device number (st_dev)
 
-	root    *Inode // the mounted tree's root directory
-	covered *Inode // the directory (or the root of an earlier mount) it hides
-	parent  *Inode // the directory that has the mount point as an entry
+	root    *Inode     // the mounted tree's root directory
+	covered *Inode     // the directory (or the root of an earlier mount) it hides
+	nss     []*MountNS // the mount namespaces it is in
+	parent  *Inode     // the directory that has the mount point as an entry
 	name    string
 }
 
@@ -105,7 +172,13 @@ func (fs *FS) IsFixedMount(n *Inode) bool {
 // of weft's own tree (not / itself, a host mount or /proc). The new root is owned by
 // root with mode 1777, tmpfs's default (tmpfs(5)).
 func (fs *FS) MountTmpfs(at *Inode, source string, flags uint64) (*MemMount, error) {
-	return fs.MountTree(at, source, flags, "tmpfs", "", nil)
+	return fs.MountTmpfsIn(nil, at, source, flags)
+}
+
+// MountTmpfsIn is MountTmpfs in mount namespace ns: the mount is in ns only. Mounts of
+// other namespaces on top of at stay on top of it (each namespace sees its own).
+func (fs *FS) MountTmpfsIn(ns *MountNS, at *Inode, source string, flags uint64) (*MemMount, error) {
+	return fs.MountTree(ns, at, source, flags, "tmpfs", "", nil)
 }
 
 // checkMountPoint reports whether a file system may be mounted on at.
@@ -118,20 +191,21 @@ func (fs *FS) checkMountPoint(at *Inode) error {
 	case at.unlinked:
 		return linux.ENOENT
 	}
-	if at.parent.children[at.name] != at {
+	if _, ok := mountAbove(at.parent.children[at.name], at); !ok {
 		return linux.EINVAL // not reachable by its name (a synthetic tree's view)
 	}
 	return nil
 }
 
 // MountTree mounts root, a synthetic directory the kernel made (nil: a new, empty
-// directory, as a tmpfs or an ext2 file system starts), on the directory at, as a file
-// system of type fstype with options opts.
-func (fs *FS) MountTree(at *Inode, source string, flags uint64, fstype, opts string, root *Inode) (*MemMount, error) {
+// directory, as a tmpfs or an ext2 file system starts), on the directory at in mount
+// namespace ns, as a file system of type fstype with options opts.
+func (fs *FS) MountTree(ns *MountNS, at *Inode, source string, flags uint64, fstype, opts string, root *Inode) (*MemMount, error) {
 	if err := fs.checkMountPoint(at); err != nil {
 		return nil, err
 	}
 	parent, name := at.parent, at.name
+	above, _ := mountAbove(parent.children[name], at)
 	if root == nil {
 		if !fs.charge(inodeCost) {
 			return nil, linux.ENOMEM
@@ -140,10 +214,15 @@ func (fs *FS) MountTree(at *Inode, source string, flags uint64, fstype, opts str
 		root.charged = inodeCost
 	}
 	fs.nextMountID++
-	m := &MemMount{Source: source, Type: fstype, Options: opts, Flags: flags & mountOptionFlags, id: fs.nextMountID, covered: at, parent: parent, name: name}
+	m := &MemMount{Source: source, Type: fstype, Options: opts, Flags: flags & mountOptionFlags, id: fs.nextMountID,
+		covered: at, parent: parent, name: name, nss: []*MountNS{ns}}
 	root.mnt = m
 	m.root = root
-	parent.children[name] = root
+	if above != nil {
+		above.covered = root
+	} else {
+		parent.children[name] = root
+	}
 	root.parent, root.name = parent, name
 	if fs.mounts == nil {
 		fs.mounts = map[*Inode]bool{}
@@ -184,12 +263,21 @@ func (fs *FS) Remount(m *MemMount, flags uint64) error {
 // directories) finds something. Files still open after a detach go when they are
 // closed; everything else is freed now.
 func (fs *FS) Unmount(m *MemMount, detach bool, busy func(*Inode) bool) error {
-	if m.parent.children[m.name] != m.root {
-		return linux.EBUSY // something is mounted on top of it
+	return fs.UnmountIn(nil, m, detach, busy)
+}
+
+// UnmountIn is Unmount in mount namespace ns. A mount that other namespaces have too
+// only leaves ns; the tree keeps it for them.
+func (fs *FS) UnmountIn(ns *MountNS, m *MemMount, detach bool, busy func(*Inode) bool) error {
+	above, _ := mountAbove(m.parent.children[m.name], m.root)
+	for a := above; a != nil; a = mountOver(m.parent.children[m.name], a.root) {
+		if a.In(ns) {
+			return linux.EBUSY // something is mounted on top of it
+		}
 	}
 	var nested []*MemMount
 	for _, o := range fs.memMounts {
-		if o != m && o.parent.mnt == m {
+		if o != m && o.parent.mnt == m && o.In(ns) {
 			nested = append(nested, o)
 		}
 	}
@@ -212,9 +300,17 @@ func (fs *FS) Unmount(m *MemMount, detach bool, busy func(*Inode) bool) error {
 	// A lazy unmount takes what is mounted below it along (umount2(2): MNT_DETACH
 	// detaches the mount and its children).
 	for i := len(nested) - 1; i >= 0; i-- {
-		fs.Unmount(nested[i], true, nil)
+		fs.UnmountIn(ns, nested[i], true, nil)
 	}
-	m.parent.children[m.name] = m.covered
+	if len(m.nss) > 1 {
+		m.nss = slices.DeleteFunc(m.nss, func(o *MountNS) bool { return o == ns })
+		return nil
+	}
+	if above != nil {
+		above.covered = m.covered
+	} else {
+		m.parent.children[m.name] = m.covered
+	}
 	delete(fs.mounts, m.root)
 	for i, o := range fs.memMounts {
 		if o == m {
@@ -237,6 +333,26 @@ func (fs *FS) Unmount(m *MemMount, detach bool, busy func(*Inode) bool) error {
 		}
 	}
 	return nil
+}
+
+// mountAbove finds n in the stack of mounts whose top is top: ok if n is in it, with
+// the mount directly on top of n (nil if n is the top).
+func mountAbove(top, n *Inode) (*MemMount, bool) {
+	var above *MemMount
+	for top != n {
+		if top == nil || top.mnt == nil || top.mnt.root != top {
+			return nil, false
+		}
+		above, top = top.mnt, top.mnt.covered
+	}
+	return above, true
+}
+
+// mountOver is the mount directly on top of the mount root n in the stack whose top is
+// top, nil if n is the top.
+func mountOver(top, n *Inode) *MemMount {
+	above, _ := mountAbove(top, n)
+	return above
 }
 
 // walk calls f on every inode of the mount (each once, however many names it has).

@@ -89,3 +89,109 @@ func TestTmpfsMount(t *testing.T) {
 		t.Errorf("MountTmpfs(/) = %v, want EINVAL", err)
 	}
 }
+
+// TestMountNamespaces: a copy of a namespace has its mounts; what is mounted or
+// unmounted in one namespace afterwards changes no other (mount_namespaces(7)).
+func TestMountNamespaces(t *testing.T) {
+	fs := newFS(t)
+	tmp := mustDir(t, fs, "/tmp")
+	mp, err := fs.Create(root, tmp, "mnt", S_IFDIR|0o755)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := fs.MountTmpfs(mp, "first", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := &MountNS{ID: 1}, &MountNS{ID: 2}
+	fs.CopyMounts(nil, a)
+	in := func(ns *MountNS) Cred { c := root; c.MntNS = ns; return c }
+	at := func(ns *MountNS) *Inode {
+		n, err := fs.Lookup(in(ns), fs.Root, "/tmp/mnt", true)
+		if err != nil {
+			t.Fatalf("Lookup in %v: %v", ns, err)
+		}
+		return n
+	}
+	if at(a) != fs.MountRoot(first) || at(nil) != fs.MountRoot(first) {
+		t.Fatalf("the copied namespace does not see the first mount")
+	}
+	// A mount made in a: b (made before it, from the first namespace) and the first
+	// namespace do not see it.
+	fs.CopyMounts(nil, b)
+	second, err := fs.MountTmpfsIn(a, at(a), "second", 0)
+	if err != nil {
+		t.Fatalf("MountTmpfsIn(a) = %v", err)
+	}
+	if at(a) != fs.MountRoot(second) || at(b) != fs.MountRoot(first) || at(nil) != fs.MountRoot(first) {
+		t.Errorf("after a mount in a: a sees %p (want second), b %p and first ns %p (want first)", at(a), at(b), at(nil))
+	}
+	// The first namespace mounts on the same directory: its mount goes below a's.
+	third, err := fs.MountTmpfsIn(nil, at(nil), "third", 0)
+	if err != nil {
+		t.Fatalf("MountTmpfsIn(first ns) = %v", err)
+	}
+	if at(nil) != fs.MountRoot(third) || at(a) != fs.MountRoot(second) || at(b) != fs.MountRoot(first) {
+		t.Errorf("after a mount in the first ns: it sees %p (want third), a %p (second), b %p (first)", at(nil), at(a), at(b))
+	}
+	// Unmounting first in b leaves it to the others; b sees the directory again.
+	if err := fs.UnmountIn(b, first, false, nil); err != nil {
+		t.Fatalf("UnmountIn(b, first) = %v", err)
+	}
+	if at(b) != mp || at(nil) != fs.MountRoot(third) {
+		t.Errorf("after b's unmount: b sees %p (want the directory), the first ns %p (third)", at(b), at(nil))
+	}
+	// In the first namespace, first is under third: busy until third goes.
+	if err := fs.UnmountIn(nil, first, false, nil); err != linux.EBUSY {
+		t.Errorf("UnmountIn(first ns, first) under third = %v, want EBUSY", err)
+	}
+	for _, m := range []*MemMount{third, first} {
+		if err := fs.UnmountIn(nil, m, false, nil); err != nil {
+			t.Fatalf("UnmountIn(first ns, %s) = %v", m.Source, err)
+		}
+	}
+	if at(nil) != mp || at(a) != fs.MountRoot(second) {
+		t.Errorf("after the first ns unmounts: it sees %p (want the directory), a %p (second)", at(nil), at(a))
+	}
+	if got := len(fs.MemMountsIn(a)); got != 2 {
+		t.Errorf("a has %d mounts, want 2 (first and second)", got)
+	}
+	// a unmounts second then first: the tree is back to the directory.
+	for _, m := range []*MemMount{second, first} {
+		if err := fs.UnmountIn(a, m, false, nil); err != nil {
+			t.Fatalf("UnmountIn(a, %s) = %v", m.Source, err)
+		}
+	}
+	if tmp.Child("mnt") != mp || len(fs.MemMounts()) != 0 {
+		t.Errorf("after every unmount: /tmp/mnt is %p (want %p), %d mounts left", tmp.Child("mnt"), mp, len(fs.MemMounts()))
+	}
+}
+
+// TestDropMountNS: when no process is left in a namespace, its own mounts go, and the
+// ones it shared stay with the others.
+func TestDropMountNS(t *testing.T) {
+	fs := newFS(t)
+	tmp := mustDir(t, fs, "/tmp")
+	a, _ := fs.Create(root, tmp, "a", S_IFDIR|0o755)
+	b, _ := fs.Create(root, tmp, "b", S_IFDIR|0o755)
+	shared, err := fs.MountTmpfs(a, "shared", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns := &MountNS{ID: 1}
+	fs.CopyMounts(nil, ns)
+	own, err := fs.MountTmpfsIn(ns, b, "own", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fs.MountTmpfsIn(ns, fs.MountRoot(own), "on-top", 0); err != nil {
+		t.Fatal(err)
+	}
+	fs.DropMountNS(ns)
+	if got := fs.MemMounts(); len(got) != 1 || got[0] != shared || shared.In(ns) {
+		t.Errorf("after DropMountNS: mounts %v, want only the shared one, out of the namespace", got)
+	}
+	if tmp.Child("b") != b || tmp.Child("a") != fs.MountRoot(shared) {
+		t.Errorf("after DropMountNS: /tmp/b is %p (want the directory %p), /tmp/a %p (want the shared mount)", tmp.Child("b"), b, tmp.Child("a"))
+	}
+}

@@ -390,6 +390,9 @@ type Cred struct {
 	UID, GID uint32
 	Groups   []uint32
 	Root     *Inode
+	// MntNS is the mount namespace the paths resolve in (nil: the first one), which
+	// decides which of the guest's tmpfs mounts they cross (mount.go).
+	MntNS *MountNS
 }
 
 // root is where c's absolute paths start.
@@ -617,7 +620,7 @@ func (w *walk) one(dir *Inode, name string) (*Inode, error) {
 			n = dir // ".." in a process's root stays there (chroot(2))
 		}
 	default:
-		n = dir.child(name)
+		n = visibleIn(w.c.MntNS, dir.child(name))
 	}
 	if n == nil {
 		return nil, linux.ENOENT

@@ -49,8 +49,9 @@ var (
 	Blocks Engine = blockEngine{}
 )
 
-// Engines lists the engines, the reference first.
-func Engines() []Engine { return []Engine{Interpreter, Blocks} }
+// Engines lists the engines, the reference first; the compiler engine (Compiler) is
+// among them on amd64 hosts only.
+func Engines() []Engine { return append([]Engine{Interpreter, Blocks}, archEngines()...) }
 
 // EngineByName returns the engine called name.
 func EngineByName(name string) (Engine, bool) {
@@ -101,6 +102,10 @@ type codeCache struct {
 	bytes int64      // host bytes of valid pages
 	// Evicted counts the pages evicted to stay within the bounds.
 	evicted uint64
+	// jitBlocks numbers the blocks with machine code (the compiler engine's exits
+	// name them by number); jitFree lists the free numbers.
+	jitBlocks []*block
+	jitFree   []uint32
 }
 
 // add records a new page whose host size is size bytes, evicting old pages to make

@@ -133,6 +133,16 @@ type blockExec struct {
 	stopv Stop
 }
 
+// How the compiler engine's machine code exited (jitRun), about a block.
+const (
+	jitNone     = iota // the block has no machine code: the block engine runs it
+	jitFall            // the block ran and falls through to next (chain slot 0)
+	jitTaken           // the block ran and branched or jumped to next (slot 1)
+	jitIndirect        // the block ran and ended in jalr to next
+	jitEnter           // the block was not entered (budget or chain bound): enter it in Go
+	jitResume          // the block engine runs the block from operation op on
+)
+
 // Results of exec1.
 const (
 	resEnd      = iota // ran every operation: continue at the block's end

@@ -67,16 +67,6 @@ type jitCtx struct {
 	next  uint64 // jitFall, jitTaken, jitIndirect: the guest address to go on at
 }
 
-// Exit kinds. The block is the one named by the exit's id.
-const (
-	jitNone     = iota // the block has no machine code: the block engine runs it
-	jitFall            // the block ran and falls through to next (chain slot 0)
-	jitTaken           // the block ran and branched or jumped to next (slot 1)
-	jitIndirect        // the block ran and ended in jalr to next
-	jitEnter           // the block was not entered (budget or chain bound): enter it in Go
-	jitResume          // the block engine runs the block from operation op on
-)
-
 // jitState is one executor's part of the compiler engine.
 type jitState struct {
 	ctx jitCtx

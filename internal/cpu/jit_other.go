@@ -15,6 +15,4 @@ type jitPage struct{}
 
 func (p *jitPage) release(c *codeCache) {}
 
-const jitNone = 0
-
 func (e *blockExec) jitRun(bp **block, left, next *uint64) (int, int) { return jitNone, 0 }

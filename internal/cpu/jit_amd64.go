@@ -65,7 +65,30 @@ type jitCtx struct {
 	chain int64  // blocks that may still be entered by a chain
 	exit  uint64 // how the code exited: kind | op<<8 | block id<<32
 	next  uint64 // jitFall, jitTaken, jitIndirect: the guest address to go on at
+	mx    uint32 // MXCSR at the exit (and scratch for the machine code)
 }
+
+// mxcsrFlags maps MXCSR's exception flags (IE, DE, ZE, OE, UE, PE: bits 0 to 5) to
+// fflags (NV, DZ, OF, UF, NX: bits 4 to 0). The denormal-operand flag has no
+// counterpart. The host's SSE arithmetic decides them as RISC-V does (IEEE 754, with
+// tininess detected after rounding) for the operations jitGen translates.
+var mxcsrFlags = func() (t [64]uint8) {
+	for m := range t {
+		for _, p := range [][2]int{{0, 4}, {2, 3}, {3, 2}, {4, 1}, {5, 0}} {
+			if m&(1<<p[0]) != 0 {
+				t[m] |= 1 << p[1]
+			}
+		}
+	}
+	return t
+}()
+
+// jitCPUID returns ecx of the host's CPUID leaf.
+func jitCPUID(leaf uint32) (ecx uint32)
+
+// hostFMA says whether the host has FMA3 (CPUID.1:ECX bit 12), with the AVX state
+// enabled by the OS (OSXSAVE, bit 27, and AVX, bit 28), for the fused multiply-adds.
+var hostFMA = jitCPUID(1)&(1<<12|1<<27|1<<28) == 1<<12|1<<27|1<<28
 
 // jitState is one executor's part of the compiler engine.
 type jitState struct {
@@ -167,6 +190,7 @@ func (e *blockExec) jitRun(bp **block, left, next *uint64) (int, int) {
 	c := &e.jit.ctx
 	c.left, c.chain = *left, jitChainMax
 	jitCall(jb.body, h, s, c, s.tag, s.wtag)
+	h.fflags |= mxcsrFlags[c.mx&0x3f]
 	*left = c.left
 	kind, k := int(c.exit&0xff), int(c.exit>>8&0xffffff)
 	nb := h.bus.code.jitBlocks[c.exit>>32]
@@ -217,6 +241,9 @@ func (e *blockExec) compile(b *block) *jitBlock {
 var (
 	offF      = int32(unsafe.Offsetof(Hart{}.f))
 	offSync   = int32(unsafe.Offsetof(Hart{}.SyncPoints))
+	offFflags = int32(unsafe.Offsetof(Hart{}.fflags))
+	offFrm    = int32(unsafe.Offsetof(Hart{}.frm))
+	offMX     = int32(unsafe.Offsetof(jitCtx{}.mx))
 	offRTLB   = int32(unsafe.Offsetof(tlbSet{}.rtlb))
 	offWTLB   = int32(unsafe.Offsetof(tlbSet{}.wtlb))
 	offLink   = int32(unsafe.Offsetof(tlbSet{}.link))
@@ -595,14 +622,27 @@ func (g *jitGenerator) op(k int) bool {
 		a.load(rAX, xr(op.rs1))
 		a.store(fr(op.rd), rAX)
 	case bcode(FSGNJ_D):
-		a.load(rAX, fr(op.rs1))
-		a.load(rDX, fr(op.rs2))
-		a.movImm(rCX, 1<<63)
-		a.aluRR(true, aluAnd, rDX, rCX)
-		a.unary(true, 2, rCX) // not
-		a.aluRR(true, aluAnd, rAX, rCX)
-		a.aluRR(true, aluOr, rAX, rDX)
+		g.fpSign(k, op)
+	case bcode(FADD_D), bcode(FSUB_D), bcode(FMUL_D), bcode(FDIV_D), bcode(FSQRT_D),
+		bcode(FADD_S), bcode(FSUB_S), bcode(FMUL_S), bcode(FDIV_S), bcode(FSQRT_S),
+		bcode(FMADD_D), bcode(FMSUB_D), bcode(FNMSUB_D), bcode(FNMADD_D),
+		bcode(FMADD_S), bcode(FMSUB_S), bcode(FNMSUB_S), bcode(FNMADD_S),
+		bcode(FCVT_D_W), bcode(FCVT_S_W), bcode(FCVT_D_S), bcode(FCVT_S_D):
+		return g.fpArith(k, op)
+	case bcode(FEQ_D), bcode(FLT_D), bcode(FLE_D), bcode(FEQ_S), bcode(FLT_S), bcode(FLE_S):
+		g.fpCompare(k, op)
+	case bcode(FSGNJ_S), bcode(FSGNJN_S), bcode(FSGNJX_S), bcode(FSGNJN_D), bcode(FSGNJX_D):
+		g.fpSign(k, op)
+	case bcode(FMV_X_W):
+		a.loadExt(4, true, rAX, fr(op.rs1))
+		a.store(xr(op.rd), rAX)
+	case bcode(FMV_W_X):
+		a.load32(rAX, xr(op.rs1))
+		a.movImm(rCX, 0xffffffff_00000000)
+		a.aluRR(true, aluOr, rAX, rCX)
 		a.store(fr(op.rd), rAX)
+	case bcode(CSRRW), bcode(CSRRS), bcode(CSRRC), bcode(CSRRWI), bcode(CSRRSI), bcode(CSRRCI):
+		return g.csr(op)
 	case bcode(FENCE):
 		// Nothing to do, unless the hart stops at scheduling points: then the block
 		// engine decides.
@@ -683,4 +723,279 @@ func (g *jitGenerator) div(op *bop) {
 		a.movsxd(rAX, rAX)
 	}
 	a.store(xr(op.rd), rAX)
+}
+
+// isSingle reports whether a floating-point operation is single precision (the
+// conversions: whether its result is).
+func isSingle(o Op) bool {
+	switch o {
+	case FADD_S, FSUB_S, FMUL_S, FDIV_S, FSQRT_S, FMADD_S, FMSUB_S, FNMSUB_S, FNMADD_S,
+		FCVT_S_W, FCVT_S_D, FEQ_S, FLT_S, FLE_S, FSGNJ_S, FSGNJN_S, FSGNJX_S:
+		return true
+	}
+	return false
+}
+
+// roundsNearestEven makes the code go on only when op rounds to nearest, ties to
+// even, as the host's MXCSR does (Go never changes its rounding): a static rm of
+// RNE, or the dynamic rm with frm RNE; otherwise the block engine runs op. False if
+// op's static rounding mode is another.
+func (g *jitGenerator) roundsNearestEven(k int, op *bop) bool {
+	switch op.rm {
+	case 0:
+		return true
+	case 7:
+		g.a.loadExt(1, false, rAX, at(regHart, offFrm))
+		g.a.testRR(false, rAX, rAX)
+		g.a.jcc(ccNE, g.resumeAt(k))
+		return true
+	}
+	return false
+}
+
+// loadF loads f[r] into xmm x through rax; for a single-precision operand, only if it
+// is properly NaN-boxed (else the block engine runs op k, which reads it as the
+// canonical NaN). neg flips its sign first.
+func (g *jitGenerator) loadF(k int, single bool, x int, r uint8, neg bool) {
+	a := &g.a
+	a.load(rAX, fr(r))
+	if single {
+		a.movRR(rCX, rAX)
+		a.shiftImm(true, shShr, rCX, 32)
+		a.aluImm(false, aluCmp, rCX, -1)
+		a.jcc(ccNE, g.resumeAt(k))
+	}
+	if neg {
+		sign := uint64(1) << 63
+		if single {
+			sign = 1 << 31
+		}
+		a.movImm(rCX, sign)
+		a.aluRR(true, aluXor, rAX, rCX)
+	}
+	if single {
+		a.movdToX(x, rAX)
+	} else {
+		a.movqToX(x, rAX)
+	}
+}
+
+// storeResult stores xmm0 to f[rd]: the canonical NaN for any NaN (the host makes
+// other NaNs), NaN-boxed if single.
+func (g *jitGenerator) storeResult(single bool, rd uint8) {
+	a := &g.a
+	done := a.newLabel()
+	if single {
+		a.movdFromX(rAX, 0)
+		a.sse(0, 0x2e, 0, 0) // ucomiss xmm0, xmm0
+		a.jcc(ccNP, done)
+		a.movImm(rAX, canonicalNaN32)
+		a.bind(done)
+		a.movImm(rCX, 0xffffffff_00000000)
+		a.aluRR(true, aluOr, rAX, rCX)
+	} else {
+		a.movqFromX(rAX, 0)
+		a.sse(0x66, 0x2e, 0, 0) // ucomisd xmm0, xmm0
+		a.jcc(ccNP, done)
+		a.movImm(rAX, 0x7ff8_0000_0000_0000)
+		a.bind(done)
+	}
+	a.store(fr(rd), rAX)
+}
+
+// fpArith translates the rounding operations with the host's SSE (and FMA3)
+// arithmetic, when they round to nearest even.
+func (g *jitGenerator) fpArith(k int, op *bop) bool {
+	a := &g.a
+	single := isSingle(op.op)
+	fma := false
+	switch op.op {
+	case FMADD_D, FMSUB_D, FNMSUB_D, FNMADD_D, FMADD_S, FMSUB_S, FNMSUB_S, FNMADD_S:
+		fma = true
+		if !hostFMA {
+			return false
+		}
+	}
+	if !g.roundsNearestEven(k, op) {
+		return false
+	}
+	prefix := byte(0xf2) // scalar double
+	if single {
+		prefix = 0xf3
+	}
+	switch op.op {
+	case FCVT_D_W, FCVT_S_W:
+		a.cvtsi2s(prefix, 0, xr(op.rs1))
+	case FCVT_D_S:
+		g.loadF(k, true, 0, op.rs1, false)
+		a.sse(0xf3, 0x5a, 0, 0) // cvtss2sd xmm0, xmm0
+	case FCVT_S_D:
+		g.loadF(k, false, 0, op.rs1, false)
+		a.sse(0xf2, 0x5a, 0, 0) // cvtsd2ss xmm0, xmm0
+	case FSQRT_D, FSQRT_S:
+		g.loadF(k, single, 0, op.rs1, false)
+		a.sse(prefix, 0x51, 0, 0)
+	default:
+		if !fma {
+			g.loadF(k, single, 0, op.rs1, false)
+			g.loadF(k, single, 1, op.rs2, false)
+			a.sse(prefix, map[Op]byte{FADD_D: 0x58, FADD_S: 0x58, FMUL_D: 0x59, FMUL_S: 0x59,
+				FSUB_D: 0x5c, FSUB_S: 0x5c, FDIV_D: 0x5e, FDIV_S: 0x5e}[op.op], 0, 1)
+			break
+		}
+		// The negated forms flip the signs of the product and the addend, as execFP
+		// does. A NaN operand goes to the block engine: the ISA wants the invalid
+		// flag for infinity times zero plus a quiet NaN, which the host need not give.
+		negA := op.op == FNMSUB_D || op.op == FNMADD_D || op.op == FNMSUB_S || op.op == FNMADD_S
+		negC := op.op == FMSUB_D || op.op == FNMADD_D || op.op == FMSUB_S || op.op == FNMADD_S
+		g.loadF(k, single, 0, op.rs1, negA)
+		g.loadF(k, single, 1, op.rs2, false)
+		g.loadF(k, single, 2, op.rs3, negC)
+		ucomi := byte(0x66)
+		if single {
+			ucomi = 0
+		}
+		for x := 0; x < 3; x++ {
+			a.sse(ucomi, 0x2e, x, x)
+			a.jcc(ccP, g.resumeAt(k))
+		}
+		a.fmadd213(single, 0, 1, 2)
+	}
+	g.storeResult(single, op.rd)
+	return true
+}
+
+// fpCompare translates feq, flt and fle: ucomis (quiet: invalid only for a
+// signaling NaN) for feq, comis (invalid for any NaN) for the others, as the ISA
+// wants.
+func (g *jitGenerator) fpCompare(k int, op *bop) {
+	a := &g.a
+	single := isSingle(op.op)
+	g.loadF(k, single, 0, op.rs1, false)
+	g.loadF(k, single, 1, op.rs2, false)
+	pre := byte(0x66)
+	if single {
+		pre = 0
+	}
+	switch op.op {
+	case FEQ_D, FEQ_S:
+		a.sse(pre, 0x2e, 0, 1) // ucomis xmm0, xmm1: equal is ZF and not PF
+		a.setcc(ccE, rAX)
+		a.setcc(ccNP, rCX)
+		a.aluRR(false, aluAnd, rAX, rCX)
+	case FLT_D, FLT_S:
+		a.sse(pre, 0x2f, 1, 0) // comis xmm1, xmm0: rs2 above rs1 (unordered is not)
+		a.setcc(ccA, rAX)
+	default:
+		a.sse(pre, 0x2f, 1, 0)
+		a.setcc(ccAE, rAX)
+	}
+	a.store(xr(op.rd), rAX)
+}
+
+// fpSign translates the sign injections (single ones on NaN-boxed operands; with
+// those, 64-bit operations on bit 31 keep the box).
+func (g *jitGenerator) fpSign(k int, op *bop) {
+	a := &g.a
+	single := isSingle(op.op)
+	for _, r := range []uint8{op.rs1, op.rs2} {
+		if single {
+			a.load(rAX, fr(r))
+			a.movRR(rCX, rAX)
+			a.shiftImm(true, shShr, rCX, 32)
+			a.aluImm(false, aluCmp, rCX, -1)
+			a.jcc(ccNE, g.resumeAt(k))
+		}
+	}
+	sign := uint64(1) << 63
+	if single {
+		sign = 1 << 31
+	}
+	a.load(rAX, fr(op.rs1))
+	a.load(rDX, fr(op.rs2))
+	a.movImm(rCX, sign)
+	switch op.op {
+	case FSGNJX_D, FSGNJX_S:
+		a.aluRR(true, aluAnd, rDX, rCX)
+		a.aluRR(true, aluXor, rAX, rDX)
+	default:
+		if op.op == FSGNJN_D || op.op == FSGNJN_S {
+			a.unary(true, 2, rDX) // not
+		}
+		a.aluRR(true, aluAnd, rDX, rCX)
+		a.unary(true, 2, rCX) // not
+		a.aluRR(true, aluAnd, rAX, rCX)
+		a.aluRR(true, aluOr, rAX, rDX)
+	}
+	a.store(fr(op.rd), rAX)
+}
+
+// csr translates the accesses to fflags, frm and fcsr (the counters need the
+// instruction count, which only the block engine knows). The flags the host gathered
+// in MXCSR since the entry go to fflags first.
+func (g *jitGenerator) csr(op *bop) bool {
+	a := &g.a
+	num := uint64(op.imm) & 0xfff
+	if num != csrFflags && num != csrFrm && num != csrFcsr {
+		return false
+	}
+	// Merge MXCSR's flags into fflags and clear them.
+	a.stmxcsr(at(regCtx, offMX))
+	a.load32(rAX, at(regCtx, offMX))
+	a.movImm(rDX, uint64(uintptr(unsafe.Pointer(&mxcsrFlags))))
+	a.opReg(false, []byte{0x89}, rAX, rCX) // mov ecx, eax
+	a.aluImm(false, aluAnd, rCX, 0x3f)
+	a.loadExt(1, false, rCX, atIdx(rDX, rCX, 0))
+	a.orByteMem(at(regHart, offFflags), rCX)
+	a.aluImm(false, aluAnd, rAX, ^0x3f)
+	a.storeN(4, at(regCtx, offMX), rAX)
+	a.ldmxcsr(at(regCtx, offMX))
+	// old in rax, the source in rcx, the new value in rdx.
+	switch num {
+	case csrFflags:
+		a.loadExt(1, false, rAX, at(regHart, offFflags))
+	case csrFrm:
+		a.loadExt(1, false, rAX, at(regHart, offFrm))
+	default:
+		a.loadExt(1, false, rAX, at(regHart, offFrm))
+		a.shiftImm(false, shShl, rAX, 5)
+		a.loadExt(1, false, rCX, at(regHart, offFflags))
+		a.aluRR(false, aluOr, rAX, rCX)
+	}
+	var write bool
+	switch op.op {
+	case CSRRW, CSRRS, CSRRC:
+		a.load(rCX, xr(op.rs1))
+		write = op.op == CSRRW || op.rs1 != 0
+	default:
+		a.movImm(rCX, uint64(op.rs1)) // the 5-bit immediate
+		write = op.op == CSRRWI || op.rs1 != 0
+	}
+	if write {
+		a.movRR(rDX, rCX)
+		switch op.op {
+		case CSRRS, CSRRSI:
+			a.aluRR(true, aluOr, rDX, rAX)
+		case CSRRC, CSRRCI:
+			a.unary(true, 2, rDX) // not
+			a.aluRR(true, aluAnd, rDX, rAX)
+		}
+		switch num {
+		case csrFflags:
+			a.aluImm(false, aluAnd, rDX, 0x1f)
+			a.storeN(1, at(regHart, offFflags), rDX)
+		case csrFrm:
+			a.aluImm(false, aluAnd, rDX, 7)
+			a.storeN(1, at(regHart, offFrm), rDX)
+		default:
+			a.movRR(rSI, rDX)
+			a.aluImm(false, aluAnd, rSI, 0x1f)
+			a.storeN(1, at(regHart, offFflags), rSI)
+			a.shiftImm(false, shShr, rDX, 5)
+			a.aluImm(false, aluAnd, rDX, 7)
+			a.storeN(1, at(regHart, offFrm), rDX)
+		}
+	}
+	a.store(xr(op.rd), rAX)
+	return true
 }

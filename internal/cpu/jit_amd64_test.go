@@ -72,6 +72,22 @@ func TestX86Encoding(t *testing.T) {
 		{func(a *x86asm) { a.ret() }, "ret"},
 		{func(a *x86asm) { a.jmpMem(at(rCX, 16)) }, "jmp qword ptr [rcx+0x10]"},
 		{func(a *x86asm) { a.testRR(false, rAX, rAX) }, "test eax, eax"},
+		{func(a *x86asm) { a.sse(0xf2, 0x58, 0, 1) }, "addsd xmm0, xmm1"},
+		{func(a *x86asm) { a.sse(0xf3, 0x5e, 0, 1) }, "divss xmm0, xmm1"},
+		{func(a *x86asm) { a.sse(0xf2, 0x51, 0, 0) }, "sqrtsd xmm0, xmm0"},
+		{func(a *x86asm) { a.sse(0xf3, 0x5a, 0, 0) }, "cvtss2sd xmm0, xmm0"},
+		{func(a *x86asm) { a.sse(0x66, 0x2e, 0, 1) }, "ucomisd xmm0, xmm1"},
+		{func(a *x86asm) { a.sse(0, 0x2f, 1, 0) }, "comiss xmm1, xmm0"},
+		{func(a *x86asm) { a.movqToX(1, rAX) }, "movq xmm1, rax"},
+		{func(a *x86asm) { a.movqFromX(rAX, 0) }, "movq rax, xmm0"},
+		{func(a *x86asm) { a.movdToX(2, rAX) }, "movd xmm2, eax"},
+		{func(a *x86asm) { a.movdFromX(rAX, 0) }, "movd eax, xmm0"},
+		{func(a *x86asm) { a.cvtsi2s(0xf2, 0, at(r15, 48)) }, "cvtsi2sd xmm0, dword ptr [r15+0x30]"},
+		{func(a *x86asm) { a.ldmxcsr(at(r13, 32)) }, "ldmxcsr dword ptr [r13+0x20]"},
+		{func(a *x86asm) { a.fmadd213(false, 0, 1, 2) }, "vfmadd213sd xmm0, xmm1, xmm2"},
+		{func(a *x86asm) { a.fmadd213(true, 0, 1, 2) }, "vfmadd213ss xmm0, xmm1, xmm2"},
+		{func(a *x86asm) { a.stmxcsr(at(r13, 32)) }, "stmxcsr dword ptr [r13+0x20]"},
+		{func(a *x86asm) { a.orByteMem(at(r15, 0x900), rCX) }, "or byte ptr [r15+0x900], cl"},
 	}
 	for _, tt := range tests {
 		var a x86asm
@@ -187,6 +203,97 @@ func TestJITAgrees(t *testing.T) {
 		}
 		back := int64(top-len(words)-1) * 4
 		words = append(words, asmI(ADDI, 16, 16, -1), asmB(BNE, 16, 0, back), uint32(ecall))
+		checkEngines(t, assembleWords(words))
+	}
+}
+
+// li64 loads v into r (using x31).
+func li64(r uint8, v uint64) []uint32 {
+	li32 := func(r uint8, v int32) []uint32 {
+		lo := int64(v << 20 >> 20)
+		return []uint32{asmU(LUI, r, int64(int32(int64(v)-lo))), asmI(ADDIW, r, r, lo)}
+	}
+	w := li32(r, int32(v>>32))
+	w = append(w, asmI(SLLI, r, r, 32))
+	w = append(w, li32(31, int32(v))...)
+	return append(w, asmI(SLLI, 31, 31, 32), asmI(SRLI, 31, 31, 32), asmR(ADD, r, r, 31))
+}
+
+// TestJITFloatAgrees runs random floating-point programs on every engine: the
+// operations the compiler translates with the host's SSE and FMA3 arithmetic, on
+// operands that catch the edge cases (signed zeros, infinities, quiet and signaling
+// NaNs, subnormals, the largest numbers, single values not NaN-boxed), with the
+// dynamic rounding mode sometimes not round-to-nearest-even, the flags read and
+// cleared, and static rounding modes the compiler leaves to the block engine.
+func TestJITFloatAgrees(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	doubles := []uint64{0, 1 << 63, 0x3ff8000000000000, 0xc002000000000000, 0x7ff0000000000000,
+		0xfff0000000000000, 0x7ff8000000000000, 0x7ff0000000000001, 1, 0x000fffffffffffff,
+		0x7fefffffffffffff, 0x0010000000000000, 0x2000000000000000, 0x4008000000000000, 0x3fb999999999999a}
+	singles := []uint32{0, 1 << 31, 0x3fc00000, 0x7f800000, 0xff800000, 0x7fc00000, 0x7f800001, 1,
+		0x007fffff, 0x7f7fffff, 0x00800000, 0x20000000, 0x40400000, 0x3dcccccd}
+	dops := []Op{FADD_D, FSUB_D, FMUL_D, FDIV_D, FSQRT_D, FMADD_D, FMSUB_D, FNMSUB_D, FNMADD_D,
+		FEQ_D, FLT_D, FLE_D, FSGNJ_D, FSGNJN_D, FSGNJX_D, FCVT_D_W, FCVT_S_D, FMV_X_D}
+	sops := []Op{FADD_S, FSUB_S, FMUL_S, FDIV_S, FSQRT_S, FMADD_S, FMSUB_S, FNMSUB_S, FNMADD_S,
+		FEQ_S, FLT_S, FLE_S, FSGNJ_S, FSGNJN_S, FSGNJX_S, FCVT_S_W, FCVT_D_S, FMV_X_W, FMV_W_X}
+	freg := func() uint8 { return uint8(rng.IntN(8)) }
+	for prog := 0; prog < 400; prog++ {
+		words := []uint32{asmI(ADDI, 16, 0, int64(2+rng.IntN(3)))}
+		for f := uint8(0); f < 8; f++ {
+			v := doubles[rng.IntN(len(doubles))]
+			switch rng.IntN(4) {
+			case 0:
+				v = rng.Uint64()
+			case 1:
+				v = 0xffffffff_00000000 | uint64(singles[rng.IntN(len(singles))])
+			case 2:
+				if rng.IntN(4) == 0 {
+					v = uint64(singles[rng.IntN(len(singles))]) // not NaN-boxed
+				} else {
+					v = 0xffffffff_00000000 | uint64(rng.Uint32())
+				}
+			}
+			words = append(words, li64(5, v)...)
+			words = append(words, asmFP(FMV_D_X, f, 5, 0, 0))
+		}
+		words = append(words, asmI(ADDI, 6, 0, int64(rng.IntN(200))-100))
+		top := len(words)
+		for i, n := 0, 4+rng.IntN(20); i < n; i++ {
+			ops := dops
+			if rng.IntN(2) == 0 {
+				ops = sops
+			}
+			o := ops[rng.IntN(len(ops))]
+			rm := []uint8{0, 7, 7, 1}[rng.IntN(4)]
+			switch o {
+			case FEQ_D, FLT_D, FLE_D, FEQ_S, FLT_S, FLE_S:
+				rm = map[Op]uint8{FEQ_D: 2, FLT_D: 1, FLE_D: 0, FEQ_S: 2, FLT_S: 1, FLE_S: 0}[o]
+				words = append(words, encode(Inst{Op: o, Rd: uint8(7 + rng.IntN(3)), Rs1: freg(), Rs2: freg(), RM: rm}))
+			case FCVT_D_W, FCVT_S_W, FMV_W_X:
+				words = append(words, encode(Inst{Op: o, Rd: freg(), Rs1: 6, RM: rm}))
+			case FMV_X_D, FMV_X_W:
+				words = append(words, encode(Inst{Op: o, Rd: uint8(7 + rng.IntN(3)), Rs1: freg()}))
+			default:
+				words = append(words, encode(Inst{Op: o, Rd: freg(), Rs1: freg(), Rs2: freg(), Rs3: freg(), RM: rm}))
+			}
+			switch rng.IntN(10) {
+			case 0:
+				// fsrm: round to nearest even, or towards zero (then the
+				// dynamic rounding mode is the block engine's).
+				words = append(words, asmCSR(CSRRWI, 10, csrFrm, uint8(rng.IntN(2))))
+			case 1:
+				words = append(words, asmCSR(CSRRS, 11, csrFflags, 0)) // frflags
+			case 2:
+				words = append(words, asmCSR(CSRRW, 12, csrFcsr, 0)) // fscsr x0
+			case 3:
+				words = append(words, asmCSR(CSRRCI, 13, csrFflags, uint8(rng.IntN(32))))
+			case 4:
+				words = append(words, asmI(ADDI, 6, 6, 7))
+			}
+		}
+		back := int64(top-len(words)-1) * 4
+		words = append(words, asmI(ADDI, 16, 16, -1), asmB(BNE, 16, 0, back),
+			asmCSR(CSRRS, 14, csrFcsr, 0), uint32(ecall))
 		checkEngines(t, assembleWords(words))
 	}
 }

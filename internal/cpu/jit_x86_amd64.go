@@ -37,6 +37,8 @@ const (
 	ccE  = 0x4
 	ccNE = 0x5
 	ccA  = 0x7 // above (unsigned >)
+	ccP  = 0xa // parity (unordered, after ucomisd)
+	ccNP = 0xb
 	ccL  = 0xc // less (signed <)
 	ccGE = 0xd // greater or equal (signed >=)
 )
@@ -315,3 +317,59 @@ func (a *x86asm) finish() []byte {
 	}
 	return a.b
 }
+
+// SSE and AVX scalar floating point, on xmm0 to xmm7 only (no REX for them; xmm15
+// is the Go internal ABI's zero register and never touched).
+
+// sse emits prefix 0F op with xmm registers reg and rm: addsd (F2 58) and the like.
+func (a *x86asm) sse(prefix, op byte, reg, rm int) {
+	if prefix != 0 {
+		a.byte1(prefix)
+	}
+	a.byte1(0x0f, op, 0xc0|byte(reg&7)<<3|byte(rm&7))
+}
+
+// movqToX: movq xmm, r64. movqFromX: movq r64, xmm.
+func (a *x86asm) movqToX(x, r int) {
+	a.byte1(0x66)
+	a.opReg(true, []byte{0x0f, 0x6e}, x, r)
+}
+
+func (a *x86asm) movqFromX(r, x int) {
+	a.byte1(0x66)
+	a.opReg(true, []byte{0x0f, 0x7e}, x, r)
+}
+
+// movdToX: movd xmm, r32. movdFromX: movd r32, xmm (zero-extends).
+func (a *x86asm) movdToX(x, r int) {
+	a.byte1(0x66)
+	a.opReg(false, []byte{0x0f, 0x6e}, x, r)
+}
+
+func (a *x86asm) movdFromX(r, x int) {
+	a.byte1(0x66)
+	a.opReg(false, []byte{0x0f, 0x7e}, x, r)
+}
+
+// cvtsi2s: cvtsi2sd (prefix F2) or cvtsi2ss (F3) xmm, dword m.
+func (a *x86asm) cvtsi2s(prefix byte, x int, m mem) {
+	a.byte1(prefix)
+	a.opMem(false, []byte{0x0f, 0x2a}, x, m, false)
+}
+
+// fmadd213: xmm(dst) = xmm(dst)*xmm(src1) + xmm(src2), rounded once: vfmadd213sd, or
+// vfmadd213ss when single (VEX.LIG.66.0F38 A9, W1 for double).
+func (a *x86asm) fmadd213(single bool, dst, src1, src2 int) {
+	w := byte(0x80)
+	if single {
+		w = 0
+	}
+	a.byte1(0xc4, 0xe2, w|byte(^src1&15)<<3|1, 0xa9, 0xc0|byte(dst&7)<<3|byte(src2&7))
+}
+
+// ldmxcsr and stmxcsr load and store MXCSR from and to m.
+func (a *x86asm) ldmxcsr(m mem) { a.opMem(false, []byte{0x0f, 0xae}, 2, m, false) }
+func (a *x86asm) stmxcsr(m mem) { a.opMem(false, []byte{0x0f, 0xae}, 3, m, false) }
+
+// orByteMem: or byte m, r8.
+func (a *x86asm) orByteMem(m mem, r int) { a.opMem(false, []byte{0x08}, r, m, true) }

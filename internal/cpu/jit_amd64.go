@@ -239,22 +239,36 @@ func (e *blockExec) compile(b *block) *jitBlock {
 
 // Offsets the machine code uses.
 var (
-	offF      = int32(unsafe.Offsetof(Hart{}.f))
-	offSync   = int32(unsafe.Offsetof(Hart{}.SyncPoints))
-	offFflags = int32(unsafe.Offsetof(Hart{}.fflags))
-	offFrm    = int32(unsafe.Offsetof(Hart{}.frm))
-	offMX     = int32(unsafe.Offsetof(jitCtx{}.mx))
-	offRTLB   = int32(unsafe.Offsetof(tlbSet{}.rtlb))
-	offWTLB   = int32(unsafe.Offsetof(tlbSet{}.wtlb))
-	offLink   = int32(unsafe.Offsetof(tlbSet{}.link))
-	offData   = int32(unsafe.Offsetof(mm.Frame{}.Data))
-	offLeft   = int32(unsafe.Offsetof(jitCtx{}.left))
-	offChain  = int32(unsafe.Offsetof(jitCtx{}.chain))
-	offExit   = int32(unsafe.Offsetof(jitCtx{}.exit))
-	offNext   = int32(unsafe.Offsetof(jitCtx{}.next))
-	offJBNext = int32(unsafe.Offsetof(jitBlock{}.next))
-	offJBLink = int32(unsafe.Offsetof(jitBlock{}.link))
-	offJBPC1  = int32(unsafe.Offsetof(jitBlock{}.pc1))
+	offF        = int32(unsafe.Offsetof(Hart{}.f))
+	offSync     = int32(unsafe.Offsetof(Hart{}.SyncPoints))
+	offFflags   = int32(unsafe.Offsetof(Hart{}.fflags))
+	offFrm      = int32(unsafe.Offsetof(Hart{}.frm))
+	offMX       = int32(unsafe.Offsetof(jitCtx{}.mx))
+	offRTLB     = int32(unsafe.Offsetof(tlbSet{}.rtlb))
+	offWTLB     = int32(unsafe.Offsetof(tlbSet{}.wtlb))
+	offLink     = int32(unsafe.Offsetof(tlbSet{}.link))
+	offData     = int32(unsafe.Offsetof(mm.Frame{}.Data))
+	offLeft     = int32(unsafe.Offsetof(jitCtx{}.left))
+	offChain    = int32(unsafe.Offsetof(jitCtx{}.chain))
+	offExit     = int32(unsafe.Offsetof(jitCtx{}.exit))
+	offNext     = int32(unsafe.Offsetof(jitCtx{}.next))
+	offJBNext   = int32(unsafe.Offsetof(jitBlock{}.next))
+	offJBLink   = int32(unsafe.Offsetof(jitBlock{}.link))
+	offJBPC1    = int32(unsafe.Offsetof(jitBlock{}.pc1))
+	offJBEntry  = int32(unsafe.Offsetof(jitBlock{}.entry))
+	offJC       = int32(unsafe.Offsetof(tlbSet{}.jc))
+	offJCPC     = int32(unsafe.Offsetof(jcEntry{}.pc))
+	offJCLink   = int32(unsafe.Offsetof(jcEntry{}.link))
+	offJCBlock  = int32(unsafe.Offsetof(jcEntry{}.b))
+	offBlockJIT = int32(unsafe.Offsetof(block{}.jit))
+)
+
+// The machine code indexes the TLBs and the jump cache by entry sizes of 16 and 24.
+var (
+	_ [unsafe.Sizeof(tlbEntry{}) - 16]struct{}
+	_ [16 - unsafe.Sizeof(tlbEntry{})]struct{}
+	_ [unsafe.Sizeof(jcEntry{}) - 24]struct{}
+	_ [24 - unsafe.Sizeof(jcEntry{})]struct{}
 )
 
 // Host registers with a fixed role.
@@ -356,17 +370,43 @@ func (g *jitGenerator) chain(slot int, next uint64) {
 	g.exit(jitFall+slot, 0)
 }
 
-// indirect goes on at the guest address in rdx (a jalr's target).
+// indirect goes on at the guest address in rdx (a jalr's target): to the target the
+// block saw last, or else to the block the TLB set's jump cache holds for it, if
+// either has machine code and was found under the current link.
 func (g *jitGenerator) indirect() {
 	a := &g.a
-	out := a.newLabel()
+	jc, out := a.newLabel(), a.newLabel()
 	a.movImm(rCX, uint64(uintptr(unsafe.Pointer(g.rec))))
 	a.aluMem(true, aluCmp, rDX, at(rCX, offJBPC1))
-	a.jcc(ccNE, out)
+	a.jcc(ccNE, jc)
 	a.load(rAX, at(rCX, offJBLink+8))
 	a.aluMem(true, aluCmp, rAX, at(regTLB, offLink))
-	a.jcc(ccNE, out)
+	a.jcc(ccNE, jc)
 	a.jmpMem(at(rCX, offJBNext+8))
+	a.bind(jc)
+	// The jump cache, as blockExec.lookup probes it: the entry at (pc>>1)%jcSize.
+	a.load(rAX, at(regTLB, offJC))
+	a.testRR(true, rAX, rAX)
+	a.jcc(ccE, out)
+	a.opReg(false, []byte{0x89}, rDX, rCX) // mov ecx, edx
+	a.shiftImm(false, shShr, rCX, 1)
+	a.aluImm(false, aluAnd, rCX, jcSize-1)
+	a.opMem(true, []byte{0x8d}, rCX, mem{base: rCX, index: rCX, scale: 2}, false) // lea rcx, [rcx+rcx*2]
+	a.shiftImm(false, shShl, rCX, 3)                                              // 24-byte entries
+	a.aluRR(true, aluAdd, rAX, rCX)
+	a.aluMem(true, aluCmp, rDX, at(rAX, offJCPC))
+	a.jcc(ccNE, out)
+	a.load(rCX, at(rAX, offJCLink))
+	a.aluMem(true, aluCmp, rCX, at(regTLB, offLink))
+	a.jcc(ccNE, out)
+	a.load(rAX, at(rAX, offJCBlock))
+	a.load(rAX, at(rAX, offBlockJIT))
+	a.testRR(true, rAX, rAX)
+	a.jcc(ccE, out)
+	a.load(rAX, at(rAX, offJBEntry))
+	a.testRR(true, rAX, rAX)
+	a.jcc(ccE, out)
+	a.opReg(false, []byte{0xff}, 4, rAX) // jmp rax
 	a.bind(out)
 	a.store(at(regCtx, offNext), rDX)
 	g.exit(jitIndirect, 0)

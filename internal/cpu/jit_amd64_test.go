@@ -72,6 +72,8 @@ func TestX86Encoding(t *testing.T) {
 		{func(a *x86asm) { a.ret() }, "ret"},
 		{func(a *x86asm) { a.jmpMem(at(rCX, 16)) }, "jmp qword ptr [rcx+0x10]"},
 		{func(a *x86asm) { a.testRR(false, rAX, rAX) }, "test eax, eax"},
+		{func(a *x86asm) { a.opMem(true, []byte{0x8d}, rCX, mem{base: rCX, index: rCX, scale: 2}, false) }, "lea rcx, ptr [rcx+2*rcx]"},
+		{func(a *x86asm) { a.opReg(false, []byte{0xff}, 4, rAX) }, "jmp rax"},
 		{func(a *x86asm) { a.sse(0xf2, 0x58, 0, 1) }, "addsd xmm0, xmm1"},
 		{func(a *x86asm) { a.sse(0xf3, 0x5e, 0, 1) }, "divss xmm0, xmm1"},
 		{func(a *x86asm) { a.sse(0xf2, 0x51, 0, 0) }, "sqrtsd xmm0, xmm0"},

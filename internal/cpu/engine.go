@@ -186,5 +186,15 @@ func (c *codeCache) flushAll() {
 	c.pages, c.head = c.pages[:0], 0
 }
 
+// CheckpointSkips names, through skip, the fields that a deep copy of a machine (a
+// kernel checkpoint) must leave zero: the compiler engine's machine code and chain
+// records, which live outside the Go heap or are addressed by that code, and belong
+// to the original's blocks. The copy translates its hot blocks anew.
+func CheckpointSkips(skip func(v any, fields ...string)) {
+	skip(block{}, "jit", "hot")
+	skip(blockPage{}, "jit")
+	skip(codeCache{}, "jitBlocks", "jitFree")
+}
+
 // CodeBytes reports the host bytes of decoded code the bus holds now.
 func (b *Bus) CodeBytes() int64 { return b.code.bytes }

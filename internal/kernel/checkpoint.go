@@ -10,6 +10,7 @@ import (
 	"unsafe"
 
 	"weft/internal/check"
+	"weft/internal/cpu"
 	"weft/internal/kernel/cost"
 	"weft/internal/kernel/sched"
 	"weft/internal/loader"
@@ -150,6 +151,7 @@ func commonCopy() *graphCopy {
 	skip(vfs.FS{}, "Notify", "DirNotify", "Now")
 	skip(race.Detector{}, "Charge", "Uncharge")
 	skip(check.Checker{}, "Unwind", "Charge", "Uncharge")
+	cpu.CheckpointSkips(skip)
 	return g
 }
 

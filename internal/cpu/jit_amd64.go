@@ -118,7 +118,7 @@ type jitPage struct {
 	ids    []uint32 // ids of the page's translated blocks (codeCache.jitBlocks)
 }
 
-const jitChunk = 16 << 10
+const jitChunk = 4 << 10 // the host's page
 
 // release unmaps the page's machine code and frees its blocks' ids. No machine code
 // runs (the page goes while Go runs), and no chain leads into it any more: the

@@ -14,10 +14,10 @@ import (
 // differential programs run on every engine).
 //
 // An engine owns how it caches decoded code: the interpreter keeps a slot per 16-bit
-// parcel of a page, the block engine basic blocks. A future compiler engine (guest code
-// translated to host code) fits the same shape: its executor keeps compiled blocks in
-// the bus's code cache, so they are charged to the memory cap, invalidated by stores
-// and evicted like the others.
+// parcel of a page, the block engine basic blocks, and the compiler engine (amd64
+// only, jit_amd64.go) the block engine's blocks with x86-64 machine code for the hot
+// ones, which lives with its blocks' page in the bus's code cache, so that it is
+// counted in the cache's bounds, invalidated by stores and evicted like the others.
 type Engine interface {
 	// Name identifies the engine (WEFT_ENGINE).
 	Name() string

@@ -13,15 +13,19 @@ import (
 // chaining of the block engine, done by the host's jumps), under the same rules: a
 // block runs only when the budget covers all of it, a chain is followed only while
 // the TLB set's link is the one it was made under, and an indirect jump only to the
-// target its block saw last. The machine code returns to Go (exits) when:
+// target its block saw last or to the block the set's jump cache holds for it. The
+// machine code returns to Go (exits) when:
 //
 //   - a successor is not translated or not chained yet, or the budget does not cover
 //     it, or jitChainMax blocks ran since the entry (so that the Go runtime, which
 //     cannot preempt machine code of its own making, gets its goroutine back often);
-//   - an operation is one the compiler does not translate (system calls, atomics,
-//     CSRs, most floating point) or a load or store misses the inline TLB probe: the
-//     block engine then runs the block from that operation on, exactly as it would
-//     have (the miss is counted there, and the access done, by the same code).
+//   - an operation is one the compiler does not translate (system calls, atomics, the
+//     counter CSRs, floating point other than arithmetic, comparisons, sign
+//     injection and moves, or in a rounding mode other than round to nearest even, a
+//     NaN operand of a fused multiply-add, a single operand not NaN-boxed) or a load
+//     or store misses the inline TLB probe: the block engine then runs the block from
+//     that operation on, exactly as it would have (the miss is counted there, and the
+//     access done, by the same code).
 //
 // So every stop, count and counter is the block engine's, which is the interpreter's.
 //
@@ -121,8 +125,8 @@ type jitPage struct {
 const jitChunk = 4 << 10 // the host's page
 
 // release unmaps the page's machine code and frees its blocks' ids. No machine code
-// runs (the page goes while Go runs), and no chain leads into it any more: the
-// page's release gave every TLB set a new link.
+// runs (the page goes while Go runs), and no chain will lead into it: the page's
+// release (codeCache.release) gives every TLB set a new link.
 func (p *jitPage) release(c *codeCache) {
 	for _, m := range p.chunks {
 		if err := syscall.Munmap(m); err != nil {
@@ -138,7 +142,8 @@ func (p *jitPage) release(c *codeCache) {
 }
 
 // place copies code into the page's machine code and returns its address, or 0 if
-// the host refuses the memory. New mappings are charged to the code cache.
+// the host refuses the memory (then the block engine runs the block). New mappings
+// are charged to the code cache.
 func (e *blockExec) place(p *blockPage, code []byte) uintptr {
 	if p.jit == nil {
 		p.jit = &jitPage{}
@@ -151,14 +156,23 @@ func (e *blockExec) place(p *blockPage, code []byte) uintptr {
 		if err != nil {
 			return 0
 		}
-		jp.chunks, jp.used = append(jp.chunks, m), 0
+		copy(m, code)
+		if syscall.Mprotect(m, syscall.PROT_READ|syscall.PROT_EXEC) != nil {
+			// A host that refuses executable memory (a security policy).
+			syscall.Munmap(m)
+			return 0
+		}
+		jp.chunks, jp.used = append(jp.chunks, m), (len(code)+15)&^15
 		p.size += int64(size)
 		e.h.bus.code.charge(int64(size), p)
-		n++
-	} else if syscall.Mprotect(jp.chunks[n-1], syscall.PROT_READ|syscall.PROT_WRITE) != nil {
-		return 0
+		return uintptr(unsafe.Pointer(&m[0]))
 	}
+	// Appending to a chunk that holds code already: it was executable before, so
+	// the host lets it be again.
 	m := jp.chunks[n-1]
+	if err := syscall.Mprotect(m, syscall.PROT_READ|syscall.PROT_WRITE); err != nil {
+		panic("jit: mprotect: " + err.Error())
+	}
 	copy(m[jp.used:], code)
 	addr := uintptr(unsafe.Pointer(&m[jp.used]))
 	jp.used += (len(code) + 15) &^ 15

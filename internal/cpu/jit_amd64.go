@@ -248,6 +248,11 @@ func (e *blockExec) compile(b *block) *jitBlock {
 	c.jitBlocks[id] = b
 	b.page.jit.ids = append(b.page.jit.ids, id)
 	jb.entry, jb.body = addr, addr+uintptr(body)
+	// The machine code is charged with its mapping (place); the record and its
+	// number here.
+	size := int64(unsafe.Sizeof(jitBlock{})) + 12
+	b.page.size += size
+	c.charge(size, b.page)
 	return jb
 }
 

@@ -488,7 +488,8 @@ func fitsInt32(v int64) bool { return v == int64(int32(v)) }
 
 var branchCC = [...]byte{BEQ - BEQ: ccE, BNE - BEQ: ccNE, BLT - BEQ: ccL, BGE - BEQ: ccGE, BLTU - BEQ: ccB, BGEU - BEQ: ccAE}
 
-// op translates operation k of the block; false if the compiler does not.
+// op translates operation k of the block; false if the compiler does not, and then it
+// has emitted nothing (the block engine runs the operation from its start).
 func (g *jitGenerator) op(k int) bool {
 	a := &g.a
 	b := g.b

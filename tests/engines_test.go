@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"weft/internal/cpu"
 )
 
 // TestEngines runs every test program on each execution engine (WEFT_ENGINE selects
@@ -19,7 +21,7 @@ func TestEngines(t *testing.T) {
 	if standIn() {
 		t.Skip("WEFT_BIN is the qemu stand-in: it has no engines")
 	}
-	engines := []string{"interp", "block"}
+	engines := engineNames()
 	for _, p := range programs(t, false) {
 		t.Run(p.name, func(t *testing.T) {
 			t.Parallel()
@@ -55,6 +57,16 @@ func TestEngines(t *testing.T) {
 	}
 }
 
+// engineNames lists the engines of this host (cpu.Engines): interp, block, and jit on
+// amd64.
+func engineNames() []string {
+	var names []string
+	for _, e := range cpu.Engines() {
+		names = append(names, e.Name())
+	}
+	return names
+}
+
 // TestEnginesStep1 runs contending threads on 4 CPUs interleaved at every instruction
 // (--step 1) on each engine, with and without a trace: without one, the kernel runs the
 // CPUs in one loop (cpu.Lockstep); with one, a time slice per instruction, so that the
@@ -75,7 +87,8 @@ func TestEnginesStep1(t *testing.T) {
 			var ref result
 			var refName string
 			var refTrace []byte
-			for _, engine := range []string{"interp", "block"} {
+			var refTraceName string
+			for _, engine := range engineNames() {
 				for _, traced := range []bool{false, true} {
 					dir := t.TempDir()
 					argv := []string{weftBin, "run", "--seed", "5", "--cpus", "4", "--step", "1", "--summary"}
@@ -105,9 +118,9 @@ func TestEnginesStep1(t *testing.T) {
 						t.Fatalf("%s: no trace: %v", what, err)
 					}
 					if refTrace == nil {
-						refTrace = tr
+						refTrace, refTraceName = tr, what
 					} else if !bytes.Equal(refTrace, tr) {
-						t.Errorf("the traces differ: %d bytes with interp, %d with block", len(refTrace), len(tr))
+						t.Errorf("the traces differ: %d bytes with %s, %d with %s", len(refTrace), refTraceName, len(tr), what)
 					}
 				}
 			}

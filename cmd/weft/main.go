@@ -123,6 +123,10 @@ func weft(args []string, stdin io.Reader, stdout, stderr io.Writer) (status int)
 		fmt.Fprint(stderr, usage)
 		return exitUsage
 	}
+	if msg := checkEngineEnv(); msg != "" {
+		fmt.Fprintln(stderr, msg)
+		return exitUsage
+	}
 	switch args[0] {
 	case "run":
 		return cmdRun(args[1:], stdin, stdout, stderr)
@@ -155,6 +159,27 @@ func weft(args []string, stdin io.Reader, stdout, stderr io.Writer) (status int)
 	}
 	fmt.Fprintf(stderr, "weft: unknown command %q (valid: run, demo, view, bench, explore, replay, syscalls, help, version)\n", args[0])
 	return exitUsage
+}
+
+// checkEngineEnv returns the error for a WEFT_ENGINE that names no engine of this
+// host, or "".
+func checkEngineEnv() string {
+	name := os.Getenv("WEFT_ENGINE")
+	if name == "" {
+		return ""
+	}
+	if _, ok := cpu.EngineByName(name); ok {
+		return ""
+	}
+	var valid []string
+	for _, e := range cpu.Engines() {
+		valid = append(valid, e.Name())
+	}
+	why := ""
+	if name == "jit" {
+		why = ": the compiler engine runs on amd64 hosts only"
+	}
+	return fmt.Sprintf("weft: WEFT_ENGINE=%s: no such engine on this host%s (valid: %s)", name, why, strings.Join(valid, ", "))
 }
 
 type runOptions struct {
@@ -421,7 +446,7 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "weft: --guest-profile: not with --race or --check: they run on the interpreter, which does not count instructions by address\n")
 			return exitUsage
 		}
-		if cpu.DefaultEngine != cpu.Blocks {
+		if cpu.DefaultEngine == cpu.Interpreter {
 			fmt.Fprintf(stderr, "weft: --guest-profile: the %s engine (WEFT_ENGINE) does not count instructions by address; the profile will be empty\n", cpu.DefaultEngine.Name())
 		}
 		profile = map[uint64]uint64{}

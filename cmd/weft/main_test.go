@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -59,6 +60,24 @@ func TestUsageErrors(t *testing.T) {
 		if tt.args != nil && strings.Count(stderr, "\n") > 1 {
 			t.Errorf("weft %q: %d lines on stderr, want one:\n%s", tt.args, strings.Count(stderr, "\n"), stderr)
 		}
+	}
+}
+
+// TestEngineEnv: a WEFT_ENGINE that names no engine of this host is a usage error that
+// lists the valid ones (and on a host other than amd64, says why jit is not one).
+func TestEngineEnv(t *testing.T) {
+	t.Setenv("WEFT_ENGINE", "turbo")
+	code, _, stderr := runWeft("run", "../../tests/c/bin/hello")
+	if code != exitUsage || !strings.Contains(stderr, "weft: WEFT_ENGINE=turbo: no such engine on this host (valid: interp, block") {
+		t.Errorf("WEFT_ENGINE=turbo: exit %d, stderr %q; want a usage error naming the engines", code, stderr)
+	}
+	t.Setenv("WEFT_ENGINE", "jit")
+	code, _, stderr = runWeft("version")
+	if runtime.GOARCH == "amd64" && (code != 0 || stderr != "") {
+		t.Errorf("WEFT_ENGINE=jit on amd64: exit %d, stderr %q; want 0", code, stderr)
+	}
+	if runtime.GOARCH != "amd64" && (code != exitUsage || !strings.Contains(stderr, "amd64 hosts only")) {
+		t.Errorf("WEFT_ENGINE=jit on %s: exit %d, stderr %q; want a usage error", runtime.GOARCH, code, stderr)
 	}
 }
 

@@ -72,6 +72,10 @@ type block struct {
 	next [2]*block
 	link [2]uint64
 	size int64 // host bytes charged for the block
+	// The compiler engine's: the block's machine code (nil until it got hot), and how
+	// many times it ran before.
+	jit *jitBlock
+	hot uint8
 }
 
 // blockPage holds the blocks that start in one frame, as mapped at one virtual page.
@@ -82,11 +86,15 @@ type blockPage struct {
 	cc     *codeCache
 	size   int64
 	blocks map[uint16]*block // by the offset of their first instruction
+	jit    *jitPage          // the compiler engine's machine code for the blocks
 }
 
 func (p *blockPage) Invalidate() {
 	if p.valid {
 		p.valid = false
+		if p.jit != nil {
+			p.jit.release(p.cc)
+		}
 		p.cc.release(p.size)
 	}
 }
@@ -119,10 +127,21 @@ type jcEntry struct {
 // blockExec runs one hart with the block engine.
 type blockExec struct {
 	h       *Hart
+	jit     *jitState          // the compiler engine's state; nil for the block engine
 	scratch [maxBlockInsns]bop // build's work space
 	// stopv is the stop of an operation that exec1 (or cross) reported as resStop.
 	stopv Stop
 }
+
+// How the compiler engine's machine code exited (jitRun), about a block.
+const (
+	jitNone     = iota // the block has no machine code: the block engine runs it
+	jitFall            // the block ran and falls through to next (chain slot 0)
+	jitTaken           // the block ran and branched or jumped to next (slot 1)
+	jitIndirect        // the block ran and ended in jalr to next
+	jitEnter           // the block was not entered (budget or chain bound): enter it in Go
+	jitResume          // the block engine runs the block from operation op on
+)
 
 // Results of exec1.
 const (

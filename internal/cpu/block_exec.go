@@ -66,6 +66,21 @@ enter:
 		left -= uint64(b.n)
 		if prof != nil {
 			prof[b.pc] += uint64(b.n)
+		} else if e.jit != nil && h.Breaks == nil {
+			// The compiler engine: machine code runs the block, and the blocks
+			// chained to it, while it can (jit_amd64.go).
+			switch kind, k := e.jitRun(&b, &left, &next); kind {
+			case jitFall:
+				goto fallthru
+			case jitTaken:
+				goto taken
+			case jitIndirect:
+				goto indirect
+			case jitEnter:
+				goto enter
+			case jitResume:
+				ops = b.ops[k:]
+			}
 		}
 	}
 	for i := range ops {

@@ -14,10 +14,10 @@ import (
 // differential programs run on every engine).
 //
 // An engine owns how it caches decoded code: the interpreter keeps a slot per 16-bit
-// parcel of a page, the block engine basic blocks. A future compiler engine (guest code
-// translated to host code) fits the same shape: its executor keeps compiled blocks in
-// the bus's code cache, so they are charged to the memory cap, invalidated by stores
-// and evicted like the others.
+// parcel of a page, the block engine basic blocks, and the compiler engine (amd64
+// only, jit_amd64.go) the block engine's blocks with x86-64 machine code for the hot
+// ones, which lives with its blocks' page in the bus's code cache, so that it is
+// counted in the cache's bounds, invalidated by stores and evicted like the others.
 type Engine interface {
 	// Name identifies the engine (WEFT_ENGINE).
 	Name() string
@@ -49,8 +49,9 @@ var (
 	Blocks Engine = blockEngine{}
 )
 
-// Engines lists the engines, the reference first.
-func Engines() []Engine { return []Engine{Interpreter, Blocks} }
+// Engines lists the engines, the reference first; the compiler engine (Compiler) is
+// among them on amd64 hosts only.
+func Engines() []Engine { return append([]Engine{Interpreter, Blocks}, archEngines()...) }
 
 // EngineByName returns the engine called name.
 func EngineByName(name string) (Engine, bool) {
@@ -101,6 +102,10 @@ type codeCache struct {
 	bytes int64      // host bytes of valid pages
 	// Evicted counts the pages evicted to stay within the bounds.
 	evicted uint64
+	// jitBlocks numbers the blocks with machine code (the compiler engine's exits
+	// name them by number); jitFree lists the free numbers.
+	jitBlocks []*block
+	jitFree   []uint32
 }
 
 // add records a new page whose host size is size bytes, evicting old pages to make
@@ -179,6 +184,16 @@ func (c *codeCache) flushAll() {
 	}
 	clear(c.pages)
 	c.pages, c.head = c.pages[:0], 0
+}
+
+// CheckpointSkips names, through skip, the fields that a deep copy of a machine (a
+// kernel checkpoint) must leave zero: the compiler engine's machine code and chain
+// records, which live outside the Go heap or are addressed by that code, and belong
+// to the original's blocks. The copy translates its hot blocks anew.
+func CheckpointSkips(skip func(v any, fields ...string)) {
+	skip(block{}, "jit", "hot")
+	skip(blockPage{}, "jit")
+	skip(codeCache{}, "jitBlocks", "jitFree")
 }
 
 // CodeBytes reports the host bytes of decoded code the bus holds now.

@@ -1,6 +1,7 @@
 // Package cpu implements one RISC-V hart (RV64GC, user mode): registers, software TLBs
-// and the execution engines that run its instructions (engine.go): the block engine and
-// the reference interpreter, which give identical results.
+// and the execution engines that run its instructions (engine.go): the block engine,
+// the compiler engine (amd64) and the reference interpreter, which give identical
+// results.
 //
 // cpu knows nothing of an operating system. The kernel loads a task's registers and
 // address space into a Hart and calls Run with a budget of instructions; Run returns a

@@ -11,6 +11,7 @@ import (
 	"unsafe"
 
 	"weft/internal/check"
+	"weft/internal/cpu"
 	"weft/internal/kernel/cost"
 	"weft/internal/kernel/sched"
 	"weft/internal/loader"
@@ -151,6 +152,7 @@ func commonCopy() *graphCopy {
 	skip(vfs.FS{}, "Notify", "DirNotify", "Now")
 	skip(race.Detector{}, "Charge", "Uncharge")
 	skip(check.Checker{}, "Unwind", "Charge", "Uncharge")
+	cpu.CheckpointSkips(skip)
 	return g
 }
 

@@ -83,71 +83,76 @@ func TestCheckpointDeterminism(t *testing.T) {
 		}
 	}
 	for _, c := range cases {
-		t.Run(filepath.Base(c.path), func(t *testing.T) {
-			if _, err := os.Stat(c.path); err != nil {
-				t.Fatalf("%s: %v (make -C tests/c; make -C tests/explore)", c.path, err)
-			}
-			argv := append([]string{c.path}, c.args...)
-			var so, se bytes.Buffer
-			r, err := run.Program(c.path, argv, c.options(&so, &se, 0))
+		t.Run(filepath.Base(c.path), func(t *testing.T) { checkCheckpoint(t, c) })
+	}
+}
+
+// checkCheckpoint runs c straight to its end and, separately, to instants T, checkpoints
+// it there, and runs to the end the restored kernels and the original (see
+// TestCheckpointDeterminism).
+func checkCheckpoint(t *testing.T, c checkpointCase) {
+	if _, err := os.Stat(c.path); err != nil {
+		t.Fatalf("%s: %v (make -C tests/c; make -C tests/explore)", c.path, err)
+	}
+	argv := append([]string{c.path}, c.args...)
+	var so, se bytes.Buffer
+	r, err := run.Program(c.path, argv, c.options(&so, &se, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	straight := finish(r.Kernel, r.Result, so.String(), se.String())
+	var end uint64 // the virtual time at the end: the latest CPU clock
+	for _, c := range r.Kernel.CPUs {
+		end = max(end, c.Clock)
+	}
+	taken := 0
+	for _, frac := range []uint64{5, 2} {
+		at := max(end/frac, 1)
+		var so, se bytes.Buffer
+		r, err := run.Program(c.path, argv, c.options(&so, &se, at))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Outcome != kernel.Paused {
+			continue // it ended before T (time runs on after the main exit)
+		}
+		k := r.Kernel
+		ck, err := k.Checkpoint()
+		if err != nil {
+			t.Fatalf("Checkpoint at %d ns: %v", at, err)
+		}
+		taken++
+		t.Logf("checkpoint at %d ns: %d insns, %d bytes held", at, ck.Insns(), ck.Bytes())
+		preOut, preErr := so.String(), se.String()
+		restore := func() outcome {
+			var o, e bytes.Buffer
+			nk, err := ck.Restore(kernel.RestoreConfig{Stdout: &o, Stderr: &e, Notices: &e})
 			if err != nil {
-				t.Fatal(err)
+				t.Fatalf("Restore: %v", err)
 			}
-			straight := finish(r.Kernel, r.Result, so.String(), se.String())
-			var end uint64 // the virtual time at the end: the latest CPU clock
-			for _, c := range r.Kernel.CPUs {
-				end = max(end, c.Clock)
+			checkDisjoint(t, k, nk)
+			res := nk.Run()
+			out := finish(nk, res, preOut+o.String(), preErr+e.String())
+			ck.Recycle(nk) // the next restore reuses its frames, decode caches, TLBs
+			return out
+		}
+		// The second restore comes after the original went on: what the
+		// original changed (memory, files) must not show in the checkpoint.
+		first := restore()
+		k.PauseAt(0)
+		res := k.Run()
+		orig := finish(k, res, so.String(), se.String())
+		restored := []outcome{first, restore()}
+		for i, got := range append([]outcome{orig}, restored...) {
+			if got.String() != straight.String() {
+				what := [...]string{"the original continued", "restore 1", "restore 2"}[i]
+				t.Errorf("checkpoint at %d ns (%d insns, %d bytes held): %s differs from the straight run:\n--- got\n%s\n--- want\n%s",
+					at, ck.Insns(), ck.Bytes(), what, got, straight)
 			}
-			taken := 0
-			for _, frac := range []uint64{5, 2} {
-				at := max(end/frac, 1)
-				var so, se bytes.Buffer
-				r, err := run.Program(c.path, argv, c.options(&so, &se, at))
-				if err != nil {
-					t.Fatal(err)
-				}
-				if r.Outcome != kernel.Paused {
-					continue // it ended before T (time runs on after the main exit)
-				}
-				k := r.Kernel
-				ck, err := k.Checkpoint()
-				if err != nil {
-					t.Fatalf("Checkpoint at %d ns: %v", at, err)
-				}
-				taken++
-				t.Logf("checkpoint at %d ns: %d insns, %d bytes held", at, ck.Insns(), ck.Bytes())
-				preOut, preErr := so.String(), se.String()
-				restore := func() outcome {
-					var o, e bytes.Buffer
-					nk, err := ck.Restore(kernel.RestoreConfig{Stdout: &o, Stderr: &e, Notices: &e})
-					if err != nil {
-						t.Fatalf("Restore: %v", err)
-					}
-					checkDisjoint(t, k, nk)
-					res := nk.Run()
-					out := finish(nk, res, preOut+o.String(), preErr+e.String())
-					ck.Recycle(nk) // the next restore reuses its frames, decode caches, TLBs
-					return out
-				}
-				// The second restore comes after the original went on: what the
-				// original changed (memory, files) must not show in the checkpoint.
-				first := restore()
-				k.PauseAt(0)
-				res := k.Run()
-				orig := finish(k, res, so.String(), se.String())
-				restored := []outcome{first, restore()}
-				for i, got := range append([]outcome{orig}, restored...) {
-					if got.String() != straight.String() {
-						what := [...]string{"the original continued", "restore 1", "restore 2"}[i]
-						t.Errorf("checkpoint at %d ns (%d insns, %d bytes held): %s differs from the straight run:\n--- got\n%s\n--- want\n%s",
-							at, ck.Insns(), ck.Bytes(), what, got, straight)
-					}
-				}
-			}
-			if taken == 0 {
-				t.Errorf("no checkpoint taken: the run never paused before its end at %d ns", end)
-			}
-		})
+		}
+	}
+	if taken == 0 {
+		t.Errorf("no checkpoint taken: the run never paused before its end at %d ns", end)
 	}
 }
 

@@ -21,8 +21,11 @@ type SigInfo struct {
 	Signo Signal
 	Code  int32
 	Addr  uint64 // SIGSEGV, SIGBUS, SIGILL, SIGTRAP: the faulting address
-	PID   int    // the sender, for kill and SIGCHLD
-	UID   uint32
+	// AddrLSB is a machine check's si_addr_lsb: the log2 of the size of what failed
+	// (SIGBUS with BUS_MCEERR_AR or BUS_MCEERR_AO).
+	AddrLSB int16
+	PID     int // the sender, for kill and SIGCHLD
+	UID     uint32
 	// Status is SIGCHLD's exit status or signal.
 	Status int32
 	// Raw, when set, is the whole siginfo_t a sender supplied (rt_sigqueueinfo).
@@ -45,6 +48,7 @@ const (
 	SEGV_ACCERR   = 2
 	BUS_ADRALN    = 1
 	BUS_ADRERR    = 2
+	BUS_MCEERR_AR = 4
 	ILL_ILLOPC    = 1
 	TRAP_BRKPT    = 1
 	CLD_EXITED    = 1
@@ -348,6 +352,7 @@ func EncodeSigInfo(info SigInfo) []byte {
 	switch info.Signo {
 	case linux.SIGSEGV, linux.SIGBUS, linux.SIGILL, linux.SIGTRAP, linux.SIGFPE:
 		le.PutUint64(b[16:], info.Addr)
+		le.PutUint16(b[24:], uint16(info.AddrLSB)) // _sigfault's union after si_addr
 	default:
 		le.PutUint32(b[16:], uint32(info.PID))
 		le.PutUint32(b[20:], info.UID)
@@ -558,8 +563,11 @@ func (k *Kernel) mapSigreturn(tg *ThreadGroup) error {
 func faultSignal(stop cpu.Stop) (SigInfo, string) {
 	switch stop.Reason {
 	case cpu.StopFault:
-		if stop.Fault.Kind == mm.PastEOF {
+		switch stop.Fault.Kind {
+		case mm.PastEOF:
 			return SigInfo{Signo: linux.SIGBUS, Code: BUS_ADRERR, Addr: stop.Fault.Addr}, stop.Fault.Error()
+		case mm.HWPoison: // the whole page failed: si_addr_lsb is its shift
+			return SigInfo{Signo: linux.SIGBUS, Code: BUS_MCEERR_AR, Addr: stop.Fault.Addr, AddrLSB: mm.PageShift}, stop.Fault.Error()
 		}
 		code := int32(SEGV_MAPERR)
 		if stop.Fault.Kind == mm.Protection {

@@ -106,6 +106,9 @@ const (
 	// CgroupOOM: the page could not be charged to the memory cgroup, whose limit
 	// reclaim could not make room under (memcg.go); the kernel's OOM killer acts.
 	CgroupOOM
+	// HWPoison: the page had a memory failure (Poison: madvise MADV_HWPOISON), and
+	// touching it again is a machine check (SIGBUS, BUS_MCEERR_AR).
+	HWPoison
 )
 
 // Fault describes a failed guest memory access.
@@ -127,6 +130,8 @@ func (f *Fault) Error() string {
 		return fmt.Sprintf("%v to 0x%x: past the end of the mapped file", f.Access, f.Addr)
 	case CgroupOOM:
 		return fmt.Sprintf("%v to 0x%x: out of memory in the memory cgroup", f.Access, f.Addr)
+	case HWPoison:
+		return fmt.Sprintf("%v to 0x%x: memory failure (a poisoned page)", f.Access, f.Addr)
 	}
 	return fmt.Sprintf("%v to unmapped address 0x%x", f.Access, f.Addr)
 }
@@ -175,6 +180,10 @@ type pte struct {
 	// pressure may drop it (memcg.go). A store clears it, so the fast path of Page
 	// sends stores to such a page through the slow one.
 	lazy bool
+	// poisoned marks a page that had a memory failure (Poison): it has no frame, and
+	// an access faults with HWPoison instead of mapping a new one, until the entry
+	// goes (munmap, MADV_DONTNEED), as Linux's hwpoison swap entries.
+	poisoned bool
 }
 
 // node is a page-table node. Leaves (level 0) use ptes; the others use kids.
@@ -418,10 +427,11 @@ func (as *AddressSpace) clear(lo, hi uint64) {
 				return
 			}
 			if level == 0 {
-				if e := &n.ptes[i]; e.frame != nil {
+				e := &n.ptes[i]
+				if e.frame != nil {
 					as.dropFrame(e.frame)
-					*e = pte{}
 				}
+				*e = pte{} // a poisoned entry goes too
 				continue
 			}
 			k := n.kids[i]

@@ -14,7 +14,7 @@ var memCalls = []entry{
 	call(linux.SYS_MUNMAP, "munmap", Munmap, p, u),
 	call(linux.SYS_MPROTECT, "mprotect", Mprotect, p, u, prot),
 	call(linux.SYS_MREMAP, "mremap", Mremap, p, u, u, x, p).hex().partial("MREMAP_MAYMOVE; not MREMAP_FIXED"),
-	call(linux.SYS_MADVISE, "madvise", Madvise, p, u, i).partial("MADV_DONTNEED discards pages, MADV_FREE lets memory-cgroup reclaim take them, MADV_WIPEONFORK/KEEPONFORK and MADV_DONTFORK/DOFORK act on fork; other known advice is accepted"),
+	call(linux.SYS_MADVISE, "madvise", Madvise, p, u, i).partial("MADV_DONTNEED discards pages, MADV_FREE lets memory-cgroup reclaim take them, MADV_WIPEONFORK/KEEPONFORK and MADV_DONTFORK/DOFORK act on fork, MADV_HWPOISON poisons and MADV_SOFT_OFFLINE moves pages; other known advice is accepted"),
 	call(linux.SYS_MINCORE, "mincore", Mincore, p, u, p).partial("a page counts as resident when its mapping has it present: the page cache of an unmapped file page is not looked at"),
 	call(linux.SYS_RISCV_FLUSH_ICACHE, "riscv_flush_icache", FlushIcache, p, p, x),
 }
@@ -350,6 +350,9 @@ func Madvise(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	case end == start:
 		return 0, nil
 	}
+	if advice == MADV_HWPOISON || advice == MADV_SOFT_OFFLINE {
+		return madviseInjectError(t, advice, start, end)
+	}
 	// As Linux's madvise_walk_vmas: each mapping in the range is checked (the first
 	// refusal is the result), and a hole anywhere makes the call ENOMEM at the end.
 	as := t.TG.MM
@@ -441,17 +444,48 @@ const (
 	MADV_POPULATE_READ   = 22
 	MADV_POPULATE_WRITE  = 23
 	MADV_DONTNEED_LOCKED = 24
+	MADV_HWPOISON        = 100
+	MADV_SOFT_OFFLINE    = 101
 )
+
+// madviseInjectError is madvise's memory failure injection (CONFIG_MEMORY_FAILURE,
+// Linux's madvise_inject_error), for CAP_SYS_ADMIN only (EPERM): MADV_HWPOISON makes
+// the pages of [start, end) poisoned, so that touching one again raises SIGBUS
+// (BUS_MCEERR_AR); MADV_SOFT_OFFLINE moves their contents to other frames. Each page
+// must be mapped and readable, as get_user_pages_fast asks (EFAULT).
+func madviseInjectError(t *kernel.Task, advice, start, end uint64) (uint64, error) {
+	if !t.TG.Creds.Capable(kernel.CAP_SYS_ADMIN) {
+		return 0, linux.EPERM
+	}
+	as := t.TG.MM
+	for a := start; a < end; {
+		v := as.Find(a)
+		if v == nil || v.Perm&mm.PermRead == 0 {
+			return 0, linux.EFAULT
+		}
+		a = v.End
+	}
+	var err error
+	if advice == MADV_HWPOISON {
+		_, err = as.Poison(start, end-start)
+	} else {
+		_, err = as.SoftOffline(start, end-start)
+	}
+	if err != nil {
+		return 0, linux.ENOMEM
+	}
+	return 0, nil
+}
 
 // madviseValid reports whether advice is one this kernel knows (madvise(2)); those of
 // features weft's configuration does not have (KSM's MADV_MERGEABLE, transparent huge
-// pages, memory failure injection) are EINVAL, as on a kernel built without them.
+// pages) are EINVAL, as on a kernel built without them.
 func madviseValid(advice uint64) bool {
 	switch advice {
 	case MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL, MADV_WILLNEED, MADV_DONTNEED, MADV_FREE,
 		MADV_REMOVE, MADV_DONTFORK, MADV_DOFORK, MADV_DONTDUMP, MADV_DODUMP, MADV_WIPEONFORK,
 		MADV_KEEPONFORK, MADV_COLD, MADV_PAGEOUT, MADV_POPULATE_READ, MADV_POPULATE_WRITE,
-		MADV_DONTNEED_LOCKED:
+		MADV_DONTNEED_LOCKED, MADV_HWPOISON, MADV_SOFT_OFFLINE:
 		return true
 	}
 	return false

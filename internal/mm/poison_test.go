@@ -1,0 +1,97 @@
+package mm
+
+import "testing"
+
+// TestPoison: a poisoned page faults with HWPoison on every access and frees its
+// frame; its neighbours keep their contents; a fork's child inherits the poison;
+// Discard (MADV_DONTNEED) and Unmap clear it, and mremap moves it.
+func TestPoison(t *testing.T) {
+	as, pool := newAS(t)
+	as.MmapBase = 0x4000_0000 // where Remap finds room to move to
+	mustMap(t, as, 0x10000, 4*PageSize, PermRead|PermWrite, false)
+	for i := uint64(0); i < 4; i++ {
+		if err := as.WriteAt([]byte{'a' + byte(i)}, 0x10000+i*PageSize); err != nil {
+			t.Fatal(err)
+		}
+	}
+	frames := pool.InUse()
+	if n, err := as.Poison(0x11000, 2*PageSize); n != 2 || err != nil {
+		t.Fatalf("Poison = %d, %v; want 2, nil", n, err)
+	}
+	if got := pool.InUse(); got != frames-2 {
+		t.Errorf("frames in use after Poison = %d, want %d", got, frames-2)
+	}
+	for _, acc := range []Access{Load, Store, Fetch} {
+		_, f := as.Page(0x11008, acc)
+		if f == nil || f.Kind != HWPoison && !(acc == Fetch && f.Kind == Protection) {
+			t.Errorf("Page(poisoned, %v) fault = %v, want HWPoison", acc, f)
+		}
+	}
+	if got := read(t, as, 0x10000, 1)[0]; got != 'a' {
+		t.Errorf("the page below reads %q, want 'a'", got)
+	}
+	child, err := as.Fork()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, f := child.Page(0x11000, Load); f == nil || f.Kind != HWPoison {
+		t.Errorf("child's Page(poisoned) fault = %v, want HWPoison", f)
+	}
+	if err := as.Discard(0x11000, PageSize); err != nil {
+		t.Fatal(err)
+	}
+	if got := read(t, as, 0x11000, 1)[0]; got != 0 {
+		t.Errorf("after Discard the page reads %d, want 0", got)
+	}
+	if _, f := child.Page(0x11000, Load); f == nil || f.Kind != HWPoison {
+		t.Errorf("the parent's Discard cleared the child's poison: fault = %v", f)
+	}
+	dst, err := as.Remap(0x12000, PageSize, 2*PageSize, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, f := as.Page(dst, Load); f == nil || f.Kind != HWPoison {
+		t.Errorf("a moved poisoned page: fault = %v, want HWPoison", f)
+	}
+	if err := as.Unmap(dst, 2*PageSize); err != nil {
+		t.Fatal(err)
+	}
+	mustMap(t, as, dst, PageSize, PermRead|PermWrite, false)
+	if got := read(t, as, dst, 1)[0]; got != 0 {
+		t.Errorf("a new mapping over an unmapped poisoned page reads %d, want 0", got)
+	}
+	child.Release()
+}
+
+// TestSoftOffline: a private page moves to a new frame with its contents; a frame a
+// fork's child shares stays where it is.
+func TestSoftOffline(t *testing.T) {
+	as, pool := newAS(t)
+	mustMap(t, as, 0x10000, 2*PageSize, PermRead|PermWrite, false)
+	if err := as.WriteAt([]byte("xy"), 0x10000); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := as.Page(0x10000, Load)
+	frames := pool.InUse()
+	if n, err := as.SoftOffline(0x10000, 2*PageSize); n != 1 || err != nil {
+		t.Fatalf("SoftOffline = %d, %v; want 1 (one page present), nil", n, err)
+	}
+	after, _ := as.Page(0x10000, Load)
+	if after == before || string(after.Data[:2]) != "xy" {
+		t.Errorf("SoftOffline: same frame %v, contents %q; want a new frame holding \"xy\"", after == before, after.Data[:2])
+	}
+	if got := pool.InUse(); got != frames {
+		t.Errorf("frames in use = %d, want %d (the old one freed)", got, frames)
+	}
+	child, err := as.Fork()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := as.SoftOffline(0x10000, PageSize); n != 0 {
+		t.Errorf("SoftOffline of a frame a child shares moved %d pages, want 0", n)
+	}
+	if got := read(t, child, 0x10000, 2); string(got) != "xy" {
+		t.Errorf("the child reads %q, want \"xy\"", got)
+	}
+	child.Release()
+}

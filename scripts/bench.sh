@@ -10,8 +10,8 @@
 # MIPS are guest instructions (as weft counts them) per second; qemu runs the same
 # binary, so its MIPS are the same count divided by qemu's wall time.
 # Needs Go, make, riscv64-linux-gnu-gcc and qemu-riscv64; a host cc is optional (native
-# column). WEFT_ENGINE=interp measures the reference interpreter instead of the default
-# block engine.
+# column). WEFT_ENGINE=interp (or block) measures that engine instead of the default
+# (the compiler engine on amd64); the last line names the engine weft's --stats reported.
 set -eu
 
 runs=3
@@ -116,6 +116,7 @@ for p in $progs; do
 		[ -n "$line" ] || die "$p: no --stats line in weft's stderr: $(cat "$tmp/err")"
 		n=$(echo "$line" | awk '{ print $2 }')
 		secs=$(echo "$line" | awk '{ print $5 }')
+		engine=$(echo "$line" | sed -n 's/.*, \([a-z]*\) engine$/\1/p')
 		if [ -z "$insns" ]; then
 			insns=$n
 			cp "$tmp/out" "$tmp/ref"
@@ -161,4 +162,4 @@ if [ -n "$(git -C "$root" status --porcelain 2>/dev/null)" ]; then
 fi
 echo
 cat "$table"
-echo "best of $runs; weft $rev, engine ${WEFT_ENGINE:-block}; $(nproc) CPUs, ${cpu:-unknown CPU}; $(go version); $(qemu-riscv64 --version | head -n 1)"
+echo "best of $runs; weft $rev, engine ${engine:-unknown}; $(nproc) CPUs, ${cpu:-unknown CPU}; $(go version); $(qemu-riscv64 --version | head -n 1)"

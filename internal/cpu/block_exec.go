@@ -104,7 +104,7 @@ enter:
 			a := x[op.rs3] + uint64(op.imm)
 			en := &rtlb[(a>>mm.PageShift)%tlbSize]
 			var v uint64
-			if off := a & mm.PageMask; en.key == a>>mm.PageShift|tag && off <= mm.PageSize-8 {
+			if off := a & mm.PageMask; en.key == a>>mm.PageShift^tag && off <= mm.PageSize-8 {
 				v = binary.LittleEndian.Uint64(en.frame.Data[off:])
 			} else if v, fault = h.load(a, 8); fault != nil {
 				goto memFault
@@ -115,7 +115,7 @@ enter:
 			a := x[op.rs3] + uint64(op.imm)
 			en := &rtlb[(a>>mm.PageShift)%tlbSize]
 			var v uint64
-			if off := a & mm.PageMask; en.key == a>>mm.PageShift|tag && off <= mm.PageSize-8 {
+			if off := a & mm.PageMask; en.key == a>>mm.PageShift^tag && off <= mm.PageSize-8 {
 				v = binary.LittleEndian.Uint64(en.frame.Data[off:])
 			} else if v, fault = h.load(a, 4); fault != nil {
 				goto memFault
@@ -126,7 +126,7 @@ enter:
 			a := x[op.rs3] + uint64(op.imm)
 			en := &rtlb[(a>>mm.PageShift)%tlbSize]
 			var v uint64
-			if off := a & mm.PageMask; en.key == a>>mm.PageShift|tag && off <= mm.PageSize-8 {
+			if off := a & mm.PageMask; en.key == a>>mm.PageShift^tag && off <= mm.PageSize-8 {
 				v = binary.LittleEndian.Uint64(en.frame.Data[off:])
 			} else if v, fault = h.load(a, 4); fault != nil {
 				goto memFault
@@ -137,7 +137,7 @@ enter:
 			a := x[op.rs3] + uint64(op.imm)
 			en := &rtlb[(a>>mm.PageShift)%tlbSize]
 			var v uint64
-			if off := a & mm.PageMask; en.key == a>>mm.PageShift|tag && off <= mm.PageSize-8 {
+			if off := a & mm.PageMask; en.key == a>>mm.PageShift^tag && off <= mm.PageSize-8 {
 				v = binary.LittleEndian.Uint64(en.frame.Data[off:])
 			} else if v, fault = h.load(a, 1); fault != nil {
 				goto memFault
@@ -148,7 +148,7 @@ enter:
 			a := uint64(op.imm) + uint64(op.imm2)
 			en := &rtlb[(a>>mm.PageShift)%tlbSize]
 			var v uint64
-			if off := a & mm.PageMask; en.key == a>>mm.PageShift|tag && off <= mm.PageSize-8 {
+			if off := a & mm.PageMask; en.key == a>>mm.PageShift^tag && off <= mm.PageSize-8 {
 				v = binary.LittleEndian.Uint64(en.frame.Data[off:])
 			} else if v, fault = h.load(a, 8); fault != nil {
 				goto memFault
@@ -159,7 +159,7 @@ enter:
 			a := uint64(op.imm) + uint64(op.imm2)
 			en := &rtlb[(a>>mm.PageShift)%tlbSize]
 			var v uint64
-			if off := a & mm.PageMask; en.key == a>>mm.PageShift|tag && off <= mm.PageSize-8 {
+			if off := a & mm.PageMask; en.key == a>>mm.PageShift^tag && off <= mm.PageSize-8 {
 				v = binary.LittleEndian.Uint64(en.frame.Data[off:])
 			} else if v, fault = h.load(a, 4); fault != nil {
 				goto memFault
@@ -178,7 +178,7 @@ enter:
 			a := x[op.rs1] + uint64(op.imm)
 			en := &rtlb[(a>>mm.PageShift)%tlbSize]
 			var v uint64
-			if off := a & mm.PageMask; en.key == a>>mm.PageShift|tag && off <= mm.PageSize-8 {
+			if off := a & mm.PageMask; en.key == a>>mm.PageShift^tag && off <= mm.PageSize-8 {
 				v = binary.LittleEndian.Uint64(en.frame.Data[off:])
 			} else if v, fault = h.load(a, 1); fault != nil {
 				goto memFault
@@ -188,7 +188,7 @@ enter:
 			a := x[op.rs1] + uint64(op.imm)
 			en := &rtlb[(a>>mm.PageShift)%tlbSize]
 			var v uint64
-			if off := a & mm.PageMask; en.key == a>>mm.PageShift|tag && off <= mm.PageSize-8 {
+			if off := a & mm.PageMask; en.key == a>>mm.PageShift^tag && off <= mm.PageSize-8 {
 				v = binary.LittleEndian.Uint64(en.frame.Data[off:])
 			} else if v, fault = h.load(a, 2); fault != nil {
 				goto memFault
@@ -198,7 +198,7 @@ enter:
 			a := x[op.rs1] + uint64(op.imm)
 			en := &rtlb[(a>>mm.PageShift)%tlbSize]
 			var v uint64
-			if off := a & mm.PageMask; en.key == a>>mm.PageShift|tag && off <= mm.PageSize-8 {
+			if off := a & mm.PageMask; en.key == a>>mm.PageShift^tag && off <= mm.PageSize-8 {
 				v = binary.LittleEndian.Uint64(en.frame.Data[off:])
 			} else if v, fault = h.load(a, 4); fault != nil {
 				goto memFault
@@ -208,7 +208,7 @@ enter:
 			a := x[op.rs1] + uint64(op.imm)
 			en := &rtlb[(a>>mm.PageShift)%tlbSize]
 			var v uint64
-			if off := a & mm.PageMask; en.key == a>>mm.PageShift|tag && off <= mm.PageSize-8 {
+			if off := a & mm.PageMask; en.key == a>>mm.PageShift^tag && off <= mm.PageSize-8 {
 				v = binary.LittleEndian.Uint64(en.frame.Data[off:])
 			} else if v, fault = h.load(a, 8); fault != nil {
 				goto memFault
@@ -218,7 +218,7 @@ enter:
 			a := x[op.rs1] + uint64(op.imm)
 			en := &rtlb[(a>>mm.PageShift)%tlbSize]
 			var v uint64
-			if off := a & mm.PageMask; en.key == a>>mm.PageShift|tag && off <= mm.PageSize-8 {
+			if off := a & mm.PageMask; en.key == a>>mm.PageShift^tag && off <= mm.PageSize-8 {
 				v = binary.LittleEndian.Uint64(en.frame.Data[off:])
 			} else if v, fault = h.load(a, 1); fault != nil {
 				goto memFault
@@ -228,7 +228,7 @@ enter:
 			a := x[op.rs1] + uint64(op.imm)
 			en := &rtlb[(a>>mm.PageShift)%tlbSize]
 			var v uint64
-			if off := a & mm.PageMask; en.key == a>>mm.PageShift|tag && off <= mm.PageSize-8 {
+			if off := a & mm.PageMask; en.key == a>>mm.PageShift^tag && off <= mm.PageSize-8 {
 				v = binary.LittleEndian.Uint64(en.frame.Data[off:])
 			} else if v, fault = h.load(a, 2); fault != nil {
 				goto memFault
@@ -238,7 +238,7 @@ enter:
 			a := x[op.rs1] + uint64(op.imm)
 			en := &rtlb[(a>>mm.PageShift)%tlbSize]
 			var v uint64
-			if off := a & mm.PageMask; en.key == a>>mm.PageShift|tag && off <= mm.PageSize-8 {
+			if off := a & mm.PageMask; en.key == a>>mm.PageShift^tag && off <= mm.PageSize-8 {
 				v = binary.LittleEndian.Uint64(en.frame.Data[off:])
 			} else if v, fault = h.load(a, 4); fault != nil {
 				goto memFault
@@ -248,7 +248,7 @@ enter:
 			a := x[op.rs1] + uint64(op.imm)
 			en := &rtlb[(a>>mm.PageShift)%tlbSize]
 			var v uint64
-			if off := a & mm.PageMask; en.key == a>>mm.PageShift|tag && off <= mm.PageSize-8 {
+			if off := a & mm.PageMask; en.key == a>>mm.PageShift^tag && off <= mm.PageSize-8 {
 				v = binary.LittleEndian.Uint64(en.frame.Data[off:])
 			} else if v, fault = h.load(a, 4); fault != nil {
 				goto memFault
@@ -258,7 +258,7 @@ enter:
 			a := x[op.rs1] + uint64(op.imm)
 			en := &rtlb[(a>>mm.PageShift)%tlbSize]
 			var v uint64
-			if off := a & mm.PageMask; en.key == a>>mm.PageShift|tag && off <= mm.PageSize-8 {
+			if off := a & mm.PageMask; en.key == a>>mm.PageShift^tag && off <= mm.PageSize-8 {
 				v = binary.LittleEndian.Uint64(en.frame.Data[off:])
 			} else if v, fault = h.load(a, 8); fault != nil {
 				goto memFault
@@ -268,7 +268,7 @@ enter:
 			a := x[op.rs1] + uint64(op.imm)
 			v := x[op.rs2]
 			en := &wtlb[(a>>mm.PageShift)%tlbSize]
-			if off := a & mm.PageMask; en.key == a>>mm.PageShift|wtag && off <= mm.PageSize-8 {
+			if off := a & mm.PageMask; en.key == a>>mm.PageShift^wtag && off <= mm.PageSize-8 {
 				en.frame.Data[off] = byte(v)
 			} else if fault = h.store(a, 1, v); fault != nil {
 				goto memFault
@@ -277,7 +277,7 @@ enter:
 			a := x[op.rs1] + uint64(op.imm)
 			v := x[op.rs2]
 			en := &wtlb[(a>>mm.PageShift)%tlbSize]
-			if off := a & mm.PageMask; en.key == a>>mm.PageShift|wtag && off <= mm.PageSize-8 {
+			if off := a & mm.PageMask; en.key == a>>mm.PageShift^wtag && off <= mm.PageSize-8 {
 				binary.LittleEndian.PutUint16(en.frame.Data[off:], uint16(v))
 			} else if fault = h.store(a, 2, v); fault != nil {
 				goto memFault
@@ -286,7 +286,7 @@ enter:
 			a := x[op.rs1] + uint64(op.imm)
 			v := x[op.rs2]
 			en := &wtlb[(a>>mm.PageShift)%tlbSize]
-			if off := a & mm.PageMask; en.key == a>>mm.PageShift|wtag && off <= mm.PageSize-8 {
+			if off := a & mm.PageMask; en.key == a>>mm.PageShift^wtag && off <= mm.PageSize-8 {
 				binary.LittleEndian.PutUint32(en.frame.Data[off:], uint32(v))
 			} else if fault = h.store(a, 4, v); fault != nil {
 				goto memFault
@@ -295,7 +295,7 @@ enter:
 			a := x[op.rs1] + uint64(op.imm)
 			v := x[op.rs2]
 			en := &wtlb[(a>>mm.PageShift)%tlbSize]
-			if off := a & mm.PageMask; en.key == a>>mm.PageShift|wtag && off <= mm.PageSize-8 {
+			if off := a & mm.PageMask; en.key == a>>mm.PageShift^wtag && off <= mm.PageSize-8 {
 				binary.LittleEndian.PutUint64(en.frame.Data[off:], v)
 			} else if fault = h.store(a, 8, v); fault != nil {
 				goto memFault
@@ -304,7 +304,7 @@ enter:
 			a := x[op.rs1] + uint64(op.imm)
 			v := h.f[op.rs2&31]
 			en := &wtlb[(a>>mm.PageShift)%tlbSize]
-			if off := a & mm.PageMask; en.key == a>>mm.PageShift|wtag && off <= mm.PageSize-8 {
+			if off := a & mm.PageMask; en.key == a>>mm.PageShift^wtag && off <= mm.PageSize-8 {
 				binary.LittleEndian.PutUint32(en.frame.Data[off:], uint32(v))
 			} else if fault = h.store(a, 4, v); fault != nil {
 				goto memFault
@@ -313,7 +313,7 @@ enter:
 			a := x[op.rs1] + uint64(op.imm)
 			v := h.f[op.rs2&31]
 			en := &wtlb[(a>>mm.PageShift)%tlbSize]
-			if off := a & mm.PageMask; en.key == a>>mm.PageShift|wtag && off <= mm.PageSize-8 {
+			if off := a & mm.PageMask; en.key == a>>mm.PageShift^wtag && off <= mm.PageSize-8 {
 				binary.LittleEndian.PutUint64(en.frame.Data[off:], v)
 			} else if fault = h.store(a, 8, v); fault != nil {
 				goto memFault
@@ -797,7 +797,7 @@ func (e *blockExec) exec1(b *block, op *bop, done uint64) (res int, next uint64)
 			a := x[op.rs1] + uint64(op.imm)
 			en := &rtlb[(a>>mm.PageShift)%tlbSize]
 			var v uint64
-			if off := a & mm.PageMask; en.key == a>>mm.PageShift|tag && off <= mm.PageSize-8 {
+			if off := a & mm.PageMask; en.key == a>>mm.PageShift^tag && off <= mm.PageSize-8 {
 				v = binary.LittleEndian.Uint64(en.frame.Data[off:])
 			} else if v, fault = h.load(a, 1); fault != nil {
 				goto memFault
@@ -807,7 +807,7 @@ func (e *blockExec) exec1(b *block, op *bop, done uint64) (res int, next uint64)
 			a := x[op.rs1] + uint64(op.imm)
 			en := &rtlb[(a>>mm.PageShift)%tlbSize]
 			var v uint64
-			if off := a & mm.PageMask; en.key == a>>mm.PageShift|tag && off <= mm.PageSize-8 {
+			if off := a & mm.PageMask; en.key == a>>mm.PageShift^tag && off <= mm.PageSize-8 {
 				v = binary.LittleEndian.Uint64(en.frame.Data[off:])
 			} else if v, fault = h.load(a, 2); fault != nil {
 				goto memFault
@@ -817,7 +817,7 @@ func (e *blockExec) exec1(b *block, op *bop, done uint64) (res int, next uint64)
 			a := x[op.rs1] + uint64(op.imm)
 			en := &rtlb[(a>>mm.PageShift)%tlbSize]
 			var v uint64
-			if off := a & mm.PageMask; en.key == a>>mm.PageShift|tag && off <= mm.PageSize-8 {
+			if off := a & mm.PageMask; en.key == a>>mm.PageShift^tag && off <= mm.PageSize-8 {
 				v = binary.LittleEndian.Uint64(en.frame.Data[off:])
 			} else if v, fault = h.load(a, 4); fault != nil {
 				goto memFault
@@ -827,7 +827,7 @@ func (e *blockExec) exec1(b *block, op *bop, done uint64) (res int, next uint64)
 			a := x[op.rs1] + uint64(op.imm)
 			en := &rtlb[(a>>mm.PageShift)%tlbSize]
 			var v uint64
-			if off := a & mm.PageMask; en.key == a>>mm.PageShift|tag && off <= mm.PageSize-8 {
+			if off := a & mm.PageMask; en.key == a>>mm.PageShift^tag && off <= mm.PageSize-8 {
 				v = binary.LittleEndian.Uint64(en.frame.Data[off:])
 			} else if v, fault = h.load(a, 8); fault != nil {
 				goto memFault
@@ -837,7 +837,7 @@ func (e *blockExec) exec1(b *block, op *bop, done uint64) (res int, next uint64)
 			a := x[op.rs1] + uint64(op.imm)
 			en := &rtlb[(a>>mm.PageShift)%tlbSize]
 			var v uint64
-			if off := a & mm.PageMask; en.key == a>>mm.PageShift|tag && off <= mm.PageSize-8 {
+			if off := a & mm.PageMask; en.key == a>>mm.PageShift^tag && off <= mm.PageSize-8 {
 				v = binary.LittleEndian.Uint64(en.frame.Data[off:])
 			} else if v, fault = h.load(a, 1); fault != nil {
 				goto memFault
@@ -847,7 +847,7 @@ func (e *blockExec) exec1(b *block, op *bop, done uint64) (res int, next uint64)
 			a := x[op.rs1] + uint64(op.imm)
 			en := &rtlb[(a>>mm.PageShift)%tlbSize]
 			var v uint64
-			if off := a & mm.PageMask; en.key == a>>mm.PageShift|tag && off <= mm.PageSize-8 {
+			if off := a & mm.PageMask; en.key == a>>mm.PageShift^tag && off <= mm.PageSize-8 {
 				v = binary.LittleEndian.Uint64(en.frame.Data[off:])
 			} else if v, fault = h.load(a, 2); fault != nil {
 				goto memFault
@@ -857,7 +857,7 @@ func (e *blockExec) exec1(b *block, op *bop, done uint64) (res int, next uint64)
 			a := x[op.rs1] + uint64(op.imm)
 			en := &rtlb[(a>>mm.PageShift)%tlbSize]
 			var v uint64
-			if off := a & mm.PageMask; en.key == a>>mm.PageShift|tag && off <= mm.PageSize-8 {
+			if off := a & mm.PageMask; en.key == a>>mm.PageShift^tag && off <= mm.PageSize-8 {
 				v = binary.LittleEndian.Uint64(en.frame.Data[off:])
 			} else if v, fault = h.load(a, 4); fault != nil {
 				goto memFault
@@ -867,7 +867,7 @@ func (e *blockExec) exec1(b *block, op *bop, done uint64) (res int, next uint64)
 			a := x[op.rs1] + uint64(op.imm)
 			en := &rtlb[(a>>mm.PageShift)%tlbSize]
 			var v uint64
-			if off := a & mm.PageMask; en.key == a>>mm.PageShift|tag && off <= mm.PageSize-8 {
+			if off := a & mm.PageMask; en.key == a>>mm.PageShift^tag && off <= mm.PageSize-8 {
 				v = binary.LittleEndian.Uint64(en.frame.Data[off:])
 			} else if v, fault = h.load(a, 4); fault != nil {
 				goto memFault
@@ -877,7 +877,7 @@ func (e *blockExec) exec1(b *block, op *bop, done uint64) (res int, next uint64)
 			a := x[op.rs1] + uint64(op.imm)
 			en := &rtlb[(a>>mm.PageShift)%tlbSize]
 			var v uint64
-			if off := a & mm.PageMask; en.key == a>>mm.PageShift|tag && off <= mm.PageSize-8 {
+			if off := a & mm.PageMask; en.key == a>>mm.PageShift^tag && off <= mm.PageSize-8 {
 				v = binary.LittleEndian.Uint64(en.frame.Data[off:])
 			} else if v, fault = h.load(a, 8); fault != nil {
 				goto memFault
@@ -887,7 +887,7 @@ func (e *blockExec) exec1(b *block, op *bop, done uint64) (res int, next uint64)
 			a := x[op.rs1] + uint64(op.imm)
 			v := x[op.rs2]
 			en := &wtlb[(a>>mm.PageShift)%tlbSize]
-			if off := a & mm.PageMask; en.key == a>>mm.PageShift|wtag && off <= mm.PageSize-8 {
+			if off := a & mm.PageMask; en.key == a>>mm.PageShift^wtag && off <= mm.PageSize-8 {
 				en.frame.Data[off] = byte(v)
 			} else if fault = h.store(a, 1, v); fault != nil {
 				goto memFault
@@ -896,7 +896,7 @@ func (e *blockExec) exec1(b *block, op *bop, done uint64) (res int, next uint64)
 			a := x[op.rs1] + uint64(op.imm)
 			v := x[op.rs2]
 			en := &wtlb[(a>>mm.PageShift)%tlbSize]
-			if off := a & mm.PageMask; en.key == a>>mm.PageShift|wtag && off <= mm.PageSize-8 {
+			if off := a & mm.PageMask; en.key == a>>mm.PageShift^wtag && off <= mm.PageSize-8 {
 				binary.LittleEndian.PutUint16(en.frame.Data[off:], uint16(v))
 			} else if fault = h.store(a, 2, v); fault != nil {
 				goto memFault
@@ -905,7 +905,7 @@ func (e *blockExec) exec1(b *block, op *bop, done uint64) (res int, next uint64)
 			a := x[op.rs1] + uint64(op.imm)
 			v := x[op.rs2]
 			en := &wtlb[(a>>mm.PageShift)%tlbSize]
-			if off := a & mm.PageMask; en.key == a>>mm.PageShift|wtag && off <= mm.PageSize-8 {
+			if off := a & mm.PageMask; en.key == a>>mm.PageShift^wtag && off <= mm.PageSize-8 {
 				binary.LittleEndian.PutUint32(en.frame.Data[off:], uint32(v))
 			} else if fault = h.store(a, 4, v); fault != nil {
 				goto memFault
@@ -914,7 +914,7 @@ func (e *blockExec) exec1(b *block, op *bop, done uint64) (res int, next uint64)
 			a := x[op.rs1] + uint64(op.imm)
 			v := x[op.rs2]
 			en := &wtlb[(a>>mm.PageShift)%tlbSize]
-			if off := a & mm.PageMask; en.key == a>>mm.PageShift|wtag && off <= mm.PageSize-8 {
+			if off := a & mm.PageMask; en.key == a>>mm.PageShift^wtag && off <= mm.PageSize-8 {
 				binary.LittleEndian.PutUint64(en.frame.Data[off:], v)
 			} else if fault = h.store(a, 8, v); fault != nil {
 				goto memFault
@@ -923,7 +923,7 @@ func (e *blockExec) exec1(b *block, op *bop, done uint64) (res int, next uint64)
 			a := x[op.rs1] + uint64(op.imm)
 			v := h.f[op.rs2&31]
 			en := &wtlb[(a>>mm.PageShift)%tlbSize]
-			if off := a & mm.PageMask; en.key == a>>mm.PageShift|wtag && off <= mm.PageSize-8 {
+			if off := a & mm.PageMask; en.key == a>>mm.PageShift^wtag && off <= mm.PageSize-8 {
 				binary.LittleEndian.PutUint32(en.frame.Data[off:], uint32(v))
 			} else if fault = h.store(a, 4, v); fault != nil {
 				goto memFault
@@ -932,7 +932,7 @@ func (e *blockExec) exec1(b *block, op *bop, done uint64) (res int, next uint64)
 			a := x[op.rs1] + uint64(op.imm)
 			v := h.f[op.rs2&31]
 			en := &wtlb[(a>>mm.PageShift)%tlbSize]
-			if off := a & mm.PageMask; en.key == a>>mm.PageShift|wtag && off <= mm.PageSize-8 {
+			if off := a & mm.PageMask; en.key == a>>mm.PageShift^wtag && off <= mm.PageSize-8 {
 				binary.LittleEndian.PutUint64(en.frame.Data[off:], v)
 			} else if fault = h.store(a, 8, v); fault != nil {
 				goto memFault
@@ -1219,7 +1219,7 @@ func (e *blockExec) step(stop *Stop) bool {
 		a := x[op.rs1] + uint64(op.imm)
 		en := &h.tlb.rtlb[(a>>mm.PageShift)%tlbSize]
 		var v uint64
-		if off := a & mm.PageMask; en.key == a>>mm.PageShift|h.tlb.tag && off <= mm.PageSize-8 {
+		if off := a & mm.PageMask; en.key == a>>mm.PageShift^h.tlb.tag && off <= mm.PageSize-8 {
 			v = binary.LittleEndian.Uint64(en.frame.Data[off:])
 		} else {
 			var fault *mm.Fault
@@ -1233,7 +1233,7 @@ func (e *blockExec) step(stop *Stop) bool {
 		a := x[op.rs1] + uint64(op.imm)
 		v := x[op.rs2]
 		en := &h.tlb.wtlb[(a>>mm.PageShift)%tlbSize]
-		if off := a & mm.PageMask; en.key == a>>mm.PageShift|h.tlb.wtag && off <= mm.PageSize-8 {
+		if off := a & mm.PageMask; en.key == a>>mm.PageShift^h.tlb.wtag && off <= mm.PageSize-8 {
 			binary.LittleEndian.PutUint64(en.frame.Data[off:], v)
 		} else if fault := h.store(a, 8, v); fault != nil {
 			*stop = h.stop(Stop{Reason: StopFault, Fault: *fault}, pc, 0)

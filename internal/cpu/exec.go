@@ -146,7 +146,7 @@ refetch:
 			size := loadSize[in.op]
 			var v uint64
 			e := &tlb.rtlb[(a>>mm.PageShift)%tlbSize]
-			if off := a & mm.PageMask; e.key == a>>mm.PageShift|tag && off <= mm.PageSize-8 {
+			if off := a & mm.PageMask; e.key == a>>mm.PageShift^tag && off <= mm.PageSize-8 {
 				v = binary.LittleEndian.Uint64(e.frame.Data[off:])
 			} else if v, fault = h.load(a, size); fault != nil {
 				goto memFault
@@ -185,7 +185,7 @@ refetch:
 			}
 			size := storeSize[in.op]
 			e := &tlb.wtlb[(a>>mm.PageShift)%tlbSize]
-			if off := a & mm.PageMask; e.key == a>>mm.PageShift|wtag && off <= mm.PageSize-8 {
+			if off := a & mm.PageMask; e.key == a>>mm.PageShift^wtag && off <= mm.PageSize-8 {
 				putLE(e.frame.Data[off:off+8], size, v)
 			} else if fault = h.store(a, size, v); fault != nil {
 				goto memFault

@@ -102,7 +102,7 @@ type tlbSet struct {
 	gen   uint64 // mem.Gen when the entries were valid
 	used  uint64 // when the hart last switched to it, for LRU replacement
 	epoch uint64 // entries of other epochs are stale
-	tag   uint64 // epoch << epochShift: a valid entry's key is vpn|tag
+	tag   uint64 // epoch << epochShift: a valid entry's key is vpn^tag
 	// The write TLB has an epoch of its own, so that it can be flushed alone: it must
 	// never hold a frame with decoded code or one that another hart has reserved (so
 	// that the store fast path is one probe and never looks at the frame), and both
@@ -164,7 +164,7 @@ func (s *tlbSet) flushWrites() {
 }
 
 // key is the tag a valid entry for page vpn carries.
-func (s *tlbSet) key(vpn uint64) uint64 { return vpn | s.tag }
+func (s *tlbSet) key(vpn uint64) uint64 { return vpn ^ s.tag }
 
 // filled notes a miss refilled into a slot whose old key was old, in a TLB whose
 // current epoch is epoch: the slot holds one more live entry unless it held one of this
@@ -511,7 +511,7 @@ func (h *Hart) frameFor(addr uint64, acc mm.Access) (*mm.Frame, *mm.Fault) {
 	vpn := addr >> mm.PageShift
 	tlb, key := &h.tlb.rtlb, h.tlb.key(vpn)
 	if acc == mm.Store {
-		tlb, key = &h.tlb.wtlb, vpn|h.tlb.wtag
+		tlb, key = &h.tlb.wtlb, vpn^h.tlb.wtag
 	}
 	e := &tlb[vpn%tlbSize]
 	if e.key == key {
@@ -661,10 +661,10 @@ func (b *Bus) HideWatched(as *mm.AddressSpace, lo, hi uint64) {
 				continue
 			}
 			for vpn := lo; vpn < hi && vpn-lo < tlbSize; vpn++ {
-				if e := &s.rtlb[vpn%tlbSize]; e.key == vpn|s.tag {
+				if e := &s.rtlb[vpn%tlbSize]; e.key == vpn^s.tag {
 					e.key |= hiddenKey
 				}
-				if e := &s.wtlb[vpn%tlbSize]; e.key == vpn|s.wtag {
+				if e := &s.wtlb[vpn%tlbSize]; e.key == vpn^s.wtag {
 					e.key |= hiddenKey
 				}
 			}

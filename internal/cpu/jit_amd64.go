@@ -441,7 +441,7 @@ func (g *jitGenerator) probe(offTLB int32, tagReg int, slow int) {
 	a.movRR(rDX, rCX)
 	a.aluImm(false, aluAnd, rDX, tlbSize-1) // 32-bit: clears the upper half
 	a.shiftImm(false, shShl, rDX, 4)        // 16-byte entries
-	a.aluRR(true, aluOr, rCX, tagReg)
+	a.aluRR(true, aluXor, rCX, tagReg)
 	a.aluMem(true, aluCmp, rCX, atIdx(regTLB, rDX, offTLB))
 	a.jcc(ccNE, slow)
 	a.opReg(false, []byte{0x89}, rAX, rCX) // mov ecx, eax

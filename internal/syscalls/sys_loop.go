@@ -199,9 +199,6 @@ func loopConfigure(t *kernel.Task, f *vfs.File, l *vfs.Loop, fd int32, blockSize
 	if err != nil {
 		return err
 	}
-	if bf.Flags&vfs.O_PATH != 0 {
-		return linux.EBADF
-	}
 	if err := l.CheckBind(bf); err != nil {
 		return err
 	}

@@ -387,7 +387,9 @@ func (e *ext2FS) readSuper() error {
 		return linux.EINVAL
 	}
 	// The bitsets and descriptors are the guest's doing: charged (by MountExt2).
-	e.charged = 2*(int64(e.blocks)/8+int64(e.inodes)/8) + ngroups*16 + 4096
+	// So are the bytes of the reserved inodes, which the mount keeps (e.reserved).
+	e.charged = 2*(int64(e.blocks)/8+int64(e.inodes)/8) + ngroups*16 + 4096 +
+		int64(e.firstIno-1)*(e.isize+reservedEntryCost)
 	if e.fs.Mem != nil && e.fs.Mem.Limit > 0 && e.charged > e.fs.Mem.Limit {
 		return linux.ENOMEM
 	}
@@ -451,6 +453,10 @@ func (e *ext2FS) readSuper() error {
 	e.nextIno = e.firstIno
 	return nil
 }
+
+// reservedEntryCost is what an entry of e.reserved costs beside the inode's bytes: its
+// key and slice header in the map.
+const reservedEntryCost = 32
 
 func (e *ext2FS) markFixed(b int64) {
 	if b < int64(e.firstData) || b >= int64(e.blocks) || e.fixed.has(b) {

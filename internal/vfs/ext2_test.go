@@ -409,3 +409,25 @@ func TestExt2Options(t *testing.T) {
 		}
 	}
 }
+
+// TestExt2ReservedInodesCharged: the reserved inodes below s_first_ino, whose bytes a
+// mount keeps, are charged to the memory cap however many the superblock declares.
+func TestExt2ReservedInodesCharged(t *testing.T) {
+	dev := makeExt2(1024, 4096, 8192, 8192)
+	binary.LittleEndian.PutUint32(dev.b[1024+84:], 8192) // s_first_ino: all but one reserved
+	fs := New(0, 0, func(p []byte) { clear(p) })
+	if _, err := fs.Create(root, mustDir(t, fs, "/tmp"), "m", S_IFDIR|0o755); err != nil {
+		t.Fatal(err)
+	}
+	before := fs.bytes
+	m, _ := mountExt2At(t, fs, "m", dev, MS_RDONLY)
+	if kept, got := int64(8191-1)*128, fs.bytes-before; got < kept {
+		t.Errorf("mount charged %d bytes, keeps %d of reserved inodes", got, kept)
+	}
+	if err := fs.Unmount(m, false, nil); err != nil {
+		t.Fatal(err)
+	}
+	if fs.bytes != before {
+		t.Errorf("after unmount %d bytes charged, want %d", fs.bytes, before)
+	}
+}

@@ -191,27 +191,33 @@ func (l *Loop) Release(*File) {
 func (l *Loop) Openers() int { return l.openers }
 
 // CheckBind reports whether f may be bound to the device (loop_configure's checks
-// before it looks at the configuration): EBUSY if the device is in use, EINVAL for a
-// file that is neither regular nor a block device, or a loop back to this device.
+// before it looks at the configuration): EBUSY if the device is in use, else what
+// validateFile finds.
 func (l *Loop) CheckBind(f *File) error {
 	if l.State != LoopUnbound {
 		return linux.EBUSY
 	}
-	switch f.Inode.Mode & S_IFMT {
-	case S_IFREG:
-	case S_IFBLK:
-		// A loop device over a loop device must not come back to this one.
-		for b := f; b != nil; {
-			bl, ok := b.Inode.dev.(*Loop)
-			if !ok {
-				break
-			}
-			if bl == l {
-				return linux.EINVAL
-			}
-			b = bl.Backing
+	return l.validateFile(f)
+}
+
+// validateFile is loop_validate_file: following f down a chain of loop devices, EBADF
+// if the chain comes back to this device (reads would recurse without end), EINVAL if
+// a device in it is not bound, or if f is neither a regular file nor a block device.
+func (l *Loop) validateFile(f *File) error {
+	for b := f; ; {
+		bl, ok := b.Inode.dev.(*Loop)
+		if !ok {
+			break
 		}
-	default:
+		if bl == l {
+			return linux.EBADF
+		}
+		if bl.State != LoopBound || bl.Backing == nil {
+			return linux.EINVAL
+		}
+		b = bl.Backing
+	}
+	if t := f.Inode.Mode & S_IFMT; t != S_IFREG && t != S_IFBLK {
 		return linux.EINVAL
 	}
 	return nil
@@ -243,10 +249,10 @@ func (l *Loop) ChangeFD(f *File) error {
 	if l.Flags&LO_FLAGS_READ_ONLY == 0 {
 		return linux.EINVAL
 	}
-	if t := f.Inode.Mode & S_IFMT; t != S_IFREG && t != S_IFBLK {
-		return linux.EINVAL
+	if err := l.validateFile(f); err != nil {
+		return err
 	}
-	if f.Inode.dev == l || fileSize(f) != fileSize(l.Backing) {
+	if fileSize(f) != fileSize(l.Backing) {
 		return linux.EINVAL
 	}
 	f.IncRef()

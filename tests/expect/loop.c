@@ -9,8 +9,9 @@
 // device is not free; LOOP_CLR_FD detaches it (a second one is ENXIO) and the device
 // is free again after its last close; LOOP_GET_STATUS64 on a free device is ENXIO; a
 // file opened read-only gives a read-only device (LO_FLAGS_READ_ONLY, writes EPERM);
-// LOOP_CONFIGURE binds with flags and an offset at once; LOOP_CTL_ADD and
-// LOOP_CTL_REMOVE add and remove devices (EEXIST, EBUSY).
+// LOOP_CHANGE_FD refuses a chain of loop devices that comes back to the device and an
+// O_PATH descriptor (EBADF); LOOP_CONFIGURE binds with flags and an offset at once;
+// LOOP_CTL_ADD and LOOP_CTL_REMOVE add and remove devices (EEXIST, EBUSY).
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -116,6 +117,19 @@ int main(void)
 	int rw = open("/dev/loop0", O_RDWR);
 	TRY("pwrite to read-only device", pwrite(rw, "x", 1, 0));
 	close(rw);
+	// LOOP_CHANGE_FD follows a chain of loop devices: loop1 over loop0 cannot become
+	// loop0's file (EBADF, a loop back), and an O_PATH descriptor is no file (EBADF).
+	int l1 = open("/dev/loop1", O_RDWR);
+	TRY("LOOP_SET_FD loop1 over loop0", ioctl(l1, LOOP_SET_FD, dev));
+	TRY("LOOP_CHANGE_FD loop0 to loop1", ioctl(dev, LOOP_CHANGE_FD, l1));
+	int opath = open("backing", O_PATH);
+	TRY("LOOP_CHANGE_FD to an O_PATH fd", ioctl(dev, LOOP_CHANGE_FD, opath));
+	close(opath);
+	TRY("LOOP_CHANGE_FD to the same file", ioctl(dev, LOOP_CHANGE_FD, ro));
+	TRY("pread loop1 at 8192", pread(l1, buf, 4, 8192));
+	printf("  read \"%.4s\"\n", buf);
+	TRY("LOOP_CLR_FD loop1", ioctl(l1, LOOP_CLR_FD, 0));
+	close(l1);
 	TRY("LOOP_CLR_FD", ioctl(dev, LOOP_CLR_FD, 0));
 	close(dev);
 	close(ro);

@@ -282,22 +282,26 @@ func setPages(s string, v *int64) error {
 	return err
 }
 
-// readCgroupProcs lists the PIDs of the processes in cg, one a line.
+// readCgroupProcs lists the PIDs of the processes in cg, one a line, as the reader's
+// PID namespace numbers them (task_pid_vnr: 0 for one outside it).
 func readCgroupProcs(k *Kernel, cg *Cgroup) string {
 	var b strings.Builder
+	ns := k.viewNS()
 	for _, tg := range k.cgroupProcs(cg) {
-		fmt.Fprintf(&b, "%d\n", tg.PID)
+		fmt.Fprintf(&b, "%d\n", k.nrIn(tg.PID, ns))
 	}
 	return b.String()
 }
 
-// readCgroupThreads lists the TIDs of the live threads of the processes in cg.
+// readCgroupThreads lists the TIDs of the live threads of the processes in cg, as the
+// reader's PID namespace numbers them.
 func readCgroupThreads(k *Kernel, cg *Cgroup) string {
 	var b strings.Builder
+	ns := k.viewNS()
 	for _, tg := range k.cgroupProcs(cg) {
 		for _, t := range tg.Tasks {
 			if t.State != TaskDead {
-				fmt.Fprintf(&b, "%d\n", t.TID)
+				fmt.Fprintf(&b, "%d\n", k.nrIn(t.TID, ns))
 			}
 		}
 	}
@@ -305,7 +309,8 @@ func readCgroupThreads(k *Kernel, cg *Cgroup) string {
 }
 
 // writtenPID parses the PID or TID a write to cgroup.procs or cgroup.threads names
-// ("0": the writer) and finds its task.
+// ("0": the writer), a number in the writer's PID namespace (find_task_by_vpid), and
+// finds its task.
 func writtenPID(k *Kernel, w *Task, s string) (*Task, error) {
 	id, err := strconv.Atoi(strings.TrimSpace(s))
 	if err != nil || id < 0 {
@@ -318,6 +323,9 @@ func writtenPID(k *Kernel, w *Task, s string) (*Task, error) {
 		return w, nil
 	}
 	t := k.FindTask(id)
+	if w != nil {
+		t = w.FindTask(id)
+	}
 	if t == nil || t.TG.Exited {
 		return nil, linux.ESRCH
 	}

@@ -249,3 +249,32 @@ func TestWriteIDMap(t *testing.T) {
 		t.Errorf("UIDSeen(0) = %d, want the overflow ID", got)
 	}
 }
+
+// TestWriteIDMapNested: a nested namespace's extents must each lie whole in one
+// extent of the parent's map (map_id_range_down), and a map of four billion IDs is
+// checked at once, not ID by ID.
+func TestWriteIDMapNested(t *testing.T) {
+	tests := []struct {
+		name      string
+		parentMap idMap
+		in        string
+		want      error
+		mapped    idMap
+	}{
+		{"inside one parent extent", idMap{{0, 100000, 1000}, {1000, 101000, 1000}}, "0 1000 10\n", nil, idMap{{0, 101000, 10}}},
+		{"across two parent extents", idMap{{0, 100000, 1000}, {1000, 101000, 1000}}, "0 500 1000\n", linux.EPERM, nil},
+		{"beyond the parent's map", idMap{{0, 100000, 1000}}, "0 999 2\n", linux.EPERM, nil},
+		{"the whole ID space", idMap{{0, 0, 1<<32 - 2}}, "0 0 4294967294\n", nil, idMap{{0, 0, 1<<32 - 2}}},
+		{"many extents of the whole space", idMap{{0, 0, 1<<32 - 2}}, "0 1 2147483647\n2147483647 2147483648 2147483646\n", nil,
+			idMap{{0, 1, 1<<31 - 1}, {1<<31 - 1, 1 << 31, 1<<31 - 2}}},
+	}
+	for _, tt := range tests {
+		parent := &UserNS{level: 1, uidMap: tt.parentMap}
+		ns := &UserNS{level: 2, parent: parent}
+		w := &Creds{UserNS: parent, Caps: Caps{Eff: capFull}}
+		err := writeIDMap(w, ns, false, []byte(tt.in))
+		if err != tt.want || !slices.Equal(ns.uidMap, tt.mapped) {
+			t.Errorf("%s: writeIDMap(%q) = %v, map %v; want %v, %v", tt.name, tt.in, err, ns.uidMap, tt.want, tt.mapped)
+		}
+	}
+}

@@ -67,6 +67,17 @@ func (m idMap) down(id uint32) (uint32, bool) {
 	return 0, false
 }
 
+// downRange maps the count IDs from id of the namespace, which one extent must hold
+// whole, to kernel IDs: the first of them (map_id_range_down).
+func (m idMap) downRange(id, count uint32) (uint32, bool) {
+	for _, e := range m {
+		if id >= e.first && id-e.first < e.count && count <= e.count-(id-e.first) {
+			return e.lower + (id - e.first), true
+		}
+	}
+	return 0, false
+}
+
 // up maps a kernel ID into the namespace.
 func (m idMap) up(kid uint32) (uint32, bool) {
 	for _, e := range m {
@@ -262,8 +273,15 @@ func writeIDMap(w *Creds, ns *UserNS, gid bool, p []byte) error {
 	// The lower IDs are the parent namespace's: map them to kernel IDs.
 	parentDown := ns.parent.KUID
 	own := w.EUID
+	var parentMap idMap
+	if ns.parent != nil {
+		parentMap = ns.parent.uidMap
+	}
 	if gid {
 		parentDown, own = ns.parent.KGID, w.EGID
+		if ns.parent != nil {
+			parentMap = ns.parent.gidMap
+		}
 	}
 	permitted := false
 	if len(m) == 1 && m[0].count == 1 && ns.owner == w.EUID {
@@ -277,15 +295,15 @@ func writeIDMap(w *Creds, ns *UserNS, gid bool, p []byte) error {
 	if !gid && !rootMapAllowed(w, ns, m) {
 		return linux.EPERM
 	}
-	for i, e := range m {
-		for j := uint32(0); j < e.count; j++ {
-			kid, ok := parentDown(e.lower + j)
-			if !ok || (j > 0 && kid != m[i].lower+j) {
+	// Each extent's lower IDs must lie whole in one extent of the parent's map
+	// (map_id_range_down); the root namespace's is the identity.
+	if ns.parent != nil {
+		for i, e := range m {
+			kid, ok := parentMap.downRange(e.lower, e.count)
+			if !ok {
 				return linux.EPERM
 			}
-			if j == 0 {
-				m[i].lower = kid
-			}
+			m[i].lower = kid
 		}
 	}
 	*cur = m

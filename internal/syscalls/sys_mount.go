@@ -70,7 +70,11 @@ func Mount(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 			var err error
 			switch m.Type {
 			case "ext2":
-				err = vfs.CheckExt2Options(data)
+				// The superblock belongs to the root user namespace (do_remount
+				// asks for CAP_SYS_ADMIN over the superblock's s_user_ns).
+				if err = vfs.CheckExt2Options(data); err == nil && !t.TG.Creds.Capable(kernel.CAP_SYS_ADMIN) {
+					err = linux.EPERM
+				}
 			case "cgroup2":
 				_, err = kernel.CgroupMountOptions(data)
 			default:
@@ -103,6 +107,15 @@ func Mount(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		// ("No source specified").
 		if a[0] == 0 {
 			return 0, linux.EINVAL
+		}
+		// ext2 cannot be mounted from a user namespace (no FS_USERNS_MOUNT):
+		// mount_capable asks for CAP_SYS_ADMIN in the root one, once the options
+		// have been parsed and before the device is looked up.
+		if err := vfs.CheckExt2Options(data); err != nil {
+			return 0, err
+		}
+		if !t.TG.Creds.Capable(kernel.CAP_SYS_ADMIN) {
+			return 0, linux.EPERM
 		}
 		src, _, err := lookup(t, atFDCWD, a[0], true)
 		if err != nil {

@@ -44,6 +44,22 @@ func msgCred(t *kernel.Task) wnet.Cred {
 	return wnet.Cred{PID: int32(t.TG.PID), UID: t.TG.Creds.UID, GID: t.TG.Creds.GID}
 }
 
+// seenCred is c, which holds a global PID and kernel user and group IDs, as t's PID and
+// user namespaces number them (cred_to_ucred, scm_recv: pid_vnr, 0 for a process
+// outside; from_kuid_munged, the overflow ID for one not mapped). The -1 of a socket
+// without a peer stays -1.
+func seenCred(t *kernel.Task, c wnet.Cred) wnet.Cred {
+	ns := t.TG.Creds.UserNS
+	out := wnet.Cred{PID: int32(t.NR(int(c.PID))), UID: c.UID, GID: c.GID}
+	if c.UID != ^uint32(0) {
+		out.UID = ns.UIDSeen(c.UID)
+	}
+	if c.GID != ^uint32(0) {
+		out.GID = ns.GIDSeen(c.GID)
+	}
+	return out
+}
+
 // sock returns the socket behind fd: EBADF for no file, ENOTSOCK for a file that is
 // not a socket.
 func sock(t *kernel.Task, n uint64) (*vfs.File, *wnet.Socket, error) {
@@ -721,13 +737,22 @@ func readControl(t *kernel.Task, s *wnet.Socket, h msghdr) (*wnet.Control, error
 				if len(data) != 12 {
 					return nil, linux.EINVAL
 				}
-				c := wnet.Cred{PID: int32(le.Uint32(data)), UID: le.Uint32(data[4:]), GID: le.Uint32(data[8:])}
+				// The sender names the IDs as its namespaces number them
+				// (scm_check_creds: make_kuid, task_tgid_vnr); the message carries
+				// the global PID and kernel IDs.
+				pid := int32(le.Uint32(data))
 				cr := t.TG.Creds
-				if cr.EUID != 0 && (c.PID != int32(t.TG.PID) ||
-					(c.UID != cr.UID && c.UID != cr.EUID && c.UID != cr.SUID) ||
-					(c.GID != cr.GID && c.GID != cr.EGID && c.GID != cr.SGID)) {
+				uid, uok := cr.UserNS.KUID(le.Uint32(data[4:]))
+				gid, gok := cr.UserNS.KGID(le.Uint32(data[8:]))
+				if !uok || !gok {
+					return nil, linux.EINVAL
+				}
+				if cr.EUID != 0 && (pid != int32(t.PIDOf(t.TG)) ||
+					(uid != cr.UID && uid != cr.EUID && uid != cr.SUID) ||
+					(gid != cr.GID && gid != cr.EGID && gid != cr.SGID)) {
 					return nil, linux.EPERM
 				}
+				c := wnet.Cred{PID: int32(t.GlobalPID(int(pid))), UID: uid, GID: gid}
 				ctl.Cred = &c
 			default:
 				return nil, linux.EINVAL
@@ -835,9 +860,10 @@ func recvmsg(t *kernel.Task, f *vfs.File, s *wnet.Socket, hdr uint64, flags int)
 			le.PutUint64(c, 16+12)
 			le.PutUint32(c[8:], linux.SOL_SOCKET)
 			le.PutUint32(c[12:], linux.SCM_CREDENTIALS)
-			le.PutUint32(c[16:], uint32(r.Cred.PID))
-			le.PutUint32(c[20:], r.Cred.UID)
-			le.PutUint32(c[24:], r.Cred.GID)
+			seen := seenCred(t, *r.Cred)
+			le.PutUint32(c[16:], uint32(seen.PID))
+			le.PutUint32(c[20:], seen.UID)
+			le.PutUint32(c[24:], seen.GID)
 			ctl = append(ctl, c[:min(32, room)]...)
 			room -= min(32, room)
 		} else {

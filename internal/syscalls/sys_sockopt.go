@@ -216,7 +216,7 @@ func Getsockopt(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 			// unconnected one) report pid 0, uid and gid -1 (cred_to_ucred).
 			c := wnet.Cred{UID: ^uint32(0), GID: ^uint32(0)}
 			if s.Family == linux.AF_UNIX {
-				c = s.PeerCred()
+				c = seenCred(t, s.PeerCred())
 			}
 			out = le.AppendUint32(le.AppendUint32(le.AppendUint32(nil, uint32(c.PID)), c.UID), c.GID)
 		default:

@@ -431,3 +431,30 @@ func TestExt2ReservedInodesCharged(t *testing.T) {
 		t.Errorf("after unmount %d bytes charged, want %d", fs.bytes, before)
 	}
 }
+
+// TestExt2UnmountInOneNamespace: unmounting an ext2 file system in one mount namespace
+// while another still has it writes nothing back and leaves its superblock marked
+// mounted (not clean); only the last unmount marks it clean (ext2_put_super).
+func TestExt2UnmountInOneNamespace(t *testing.T) {
+	fs := newFS(t)
+	dev := makeExt2(1024, 2048, 1024, 64)
+	m, _ := mountExt2At(t, fs, "mnt", dev, 0)
+	state := func() uint16 { return binary.LittleEndian.Uint16(dev.b[ext2SuperOffset+58:]) & ext2StateValid }
+	if state() != 0 {
+		t.Fatal("mounted file system is marked clean")
+	}
+	other := &MountNS{ID: 1}
+	fs.CopyMounts(nil, other)
+	if err := fs.UnmountIn(other, m, false, nil); err != nil {
+		t.Fatal(err)
+	}
+	if state() != 0 {
+		t.Error("after an unmount in one namespace of two, the file system is marked clean")
+	}
+	if err := fs.UnmountIn(nil, m, false, nil); err != nil {
+		t.Fatal(err)
+	}
+	if state() == 0 {
+		t.Error("after the last unmount, the file system is not marked clean")
+	}
+}

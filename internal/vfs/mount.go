@@ -292,11 +292,6 @@ func (fs *FS) UnmountIn(ns *MountNS, m *MemMount, detach bool, busy func(*Inode)
 			return linux.EBUSY
 		}
 	}
-	if e := m.ext2; e != nil && !m.ReadOnly() {
-		// The last write-back, which marks the file system clean. A device that
-		// fails it loses what was not written, as on Linux.
-		e.sync(true)
-	}
 	// A lazy unmount takes what is mounted below it along (umount2(2): MNT_DETACH
 	// detaches the mount and its children).
 	for i := len(nested) - 1; i >= 0; i-- {
@@ -305,6 +300,12 @@ func (fs *FS) UnmountIn(ns *MountNS, m *MemMount, detach bool, busy func(*Inode)
 	if len(m.nss) > 1 {
 		m.nss = slices.DeleteFunc(m.nss, func(o *MountNS) bool { return o == ns })
 		return nil
+	}
+	if e := m.ext2; e != nil && !m.ReadOnly() {
+		// The last write-back, which marks the file system clean, once no namespace
+		// has the mount any more. A device that fails it loses what was not
+		// written, as on Linux.
+		e.sync(true)
 	}
 	if above != nil {
 		above.covered = m.covered

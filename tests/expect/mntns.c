@@ -3,7 +3,8 @@
 // /proc/self/mounts does not list it); a mount the parent had before is in the child's
 // copy too, and the child unmounting it leaves the parent's; an ordinary user in a new
 // user namespace may make a mount namespace of its own and mount a tmpfs there
-// (CAP_SYS_ADMIN over the namespace's owner), but not in the parent's namespace.
+// (CAP_SYS_ADMIN over the namespace's owner), but not in the parent's namespace, and
+// not an ext2 file system (which only the root user namespace may mount).
 // QEMU cannot be the oracle: the host's namespaces are not ours to make.
 #define _GNU_SOURCE
 #include <errno.h>
@@ -60,6 +61,10 @@ static int user_part(void)
 	errno = 0;
 	printf("user: mount in its own = %d %s\n", mount("x", "/tmp/mnt/c", "tmpfs", 0, NULL), ename(errno));
 	printf("user: listed %d\n", listed("/tmp/mnt/c"));
+	// ext2 is no FS_USERNS_MOUNT file system: mount_capable wants CAP_SYS_ADMIN in
+	// the root user namespace, asked before the device is looked up.
+	errno = 0;
+	printf("user: mount ext2 in its own = %d %s\n", mount("/dev/loop0", "/tmp/mnt/c", "ext2", 0, NULL), ename(errno));
 	return 0;
 }
 

@@ -52,9 +52,9 @@ func (k *Kernel) procSysEntry(name string) *vfs.Inode {
 	case "uptime":
 		return file(func() string {
 			now := k.now()
-			idle := k.cfg.Uptime * uint64(len(k.CPUs)) // nothing ran before the program
+			var idle uint64
 			for _, c := range k.CPUs {
-				idle += now - min(now, c.Busy)
+				idle += k.cpuIdle(c, now)
 			}
 			up := k.readerBoottime(now)
 			return fmt.Sprintf("%.2f %.2f\n", float64(up)/1e9, float64(idle)/1e9)
@@ -131,23 +131,28 @@ func (k *Kernel) procCpuinfo() string {
 	return b.String()
 }
 
+// cpuIdle is the virtual time c has been idle at now: the uptime before the program
+// (nothing ran then) and whatever of the run it did not spend running tasks.
+func (k *Kernel) cpuIdle(c *CPU, now uint64) uint64 {
+	return k.cfg.Uptime + now - min(now, c.Busy)
+}
+
 // procStat is /proc/stat: per-CPU time in clock ticks (user time is the virtual time a
 // CPU spent running guest tasks, idle the rest, the uptime before the program
 // included), context switches and processes.
 func (k *Kernel) procStat() string {
 	now := k.now()
-	cpuIdle := func(c *CPU) uint64 { return k.cfg.Uptime + now - min(now, c.Busy) }
 	tick := func(ns uint64) uint64 { return ns / (1e9 / UserHZ) }
 	var b strings.Builder
 	var busy, idle, switches uint64
 	for _, c := range k.CPUs {
 		busy += c.Busy
-		idle += cpuIdle(c)
+		idle += k.cpuIdle(c, now)
 		switches += c.ThreadSwitches + c.ProcessSwitches
 	}
 	fmt.Fprintf(&b, "cpu  %d 0 0 %d 0 0 0 0 0 0\n", tick(busy), tick(idle))
 	for _, c := range k.CPUs {
-		fmt.Fprintf(&b, "cpu%d %d 0 0 %d 0 0 0 0 0 0\n", c.ID, tick(c.Busy), tick(cpuIdle(c)))
+		fmt.Fprintf(&b, "cpu%d %d 0 0 %d 0 0 0 0 0 0\n", c.ID, tick(c.Busy), tick(k.cpuIdle(c, now)))
 	}
 	running, blocked := 0, 0
 	for _, t := range k.tasks {

@@ -3,10 +3,11 @@ package kernel
 // kernelConfig is the kernel configuration weft's behaviour corresponds to, for
 // programs (LTP's tst_kconfig) that decide from it what to test. It states only what is
 // true of weft: an option is set where weft implements the feature (dnotify:
-// internal/vfs/dnotify.go; PID and user namespaces: pidns.go, userns.go; mount
-// namespaces, which no option selects, mntns.go), and "is not set" where weft does not
-// have it (the UTS, IPC and cgroup namespaces, block
-// file systems, swap, modules, memory failure injection, inotify); block devices are the loop driver only (internal/vfs/loop.go).
+// internal/vfs/dnotify.go; PID and user namespaces: pidns.go, userns.go; cgroups:
+// cgroup.go; memory failure: internal/mm's Poison; mount namespaces, which no option
+// selects, are mntns.go), and "is not set" where weft does not have it (the UTS, IPC
+// and cgroup namespaces, ext4, hugetlbfs, swap, modules, the hwpoison debugfs
+// interface, inotify); block devices are the loop driver only (internal/vfs/loop.go).
 // Options nothing asks about are left out, as in any configuration that never selected
 // them.
 const kernelConfig = `#

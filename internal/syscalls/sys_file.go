@@ -404,7 +404,7 @@ func Openat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 			if trailing || name == "." || name == ".." {
 				return 0, linux.EISDIR
 			}
-			if n, err = fs.Create(cred, parent, name, vfs.S_IFREG|vfs.StripSGID(cred, parent, vfs.S_IFREG|uint32(a[3])&0o7777)&0o7777&^t.TG.Umask); err != nil {
+			if n, err = fs.Create(cred, parent, name, vfs.S_IFREG|newPerm(t, cred, parent, vfs.S_IFREG|uint32(a[3]))); err != nil {
 				return 0, err
 			}
 			n.Touch()
@@ -510,7 +510,7 @@ func openTmpfile(t *kernel.Task, a *kernel.SyscallArgs, flags uint32) (uint64, e
 	if err != nil {
 		return 0, err
 	}
-	n, err := fs.NewTmpFile(cred, d, vfs.StripSGID(cred, d, vfs.S_IFREG|uint32(a[3])&0o7777)&0o7777&^t.TG.Umask, flags&vfs.O_EXCL == 0)
+	n, err := fs.NewTmpFile(cred, d, newPerm(t, cred, d, vfs.S_IFREG|uint32(a[3])), flags&vfs.O_EXCL == 0)
 	if err != nil {
 		return 0, err
 	}
@@ -772,6 +772,13 @@ func Ftruncate(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	}
 	f.ChangedFile(vfs.DN_MODIFY)
 	return 0, nil
+}
+
+// newPerm is the permission bits of a file that t makes in dir, asked for with mode
+// (its type and permissions): the set-group-ID bit stripped where mode_strip_sgid
+// strips it, then the umask applied, in that order as Linux's vfs_prepare_mode.
+func newPerm(t *kernel.Task, cred vfs.Cred, dir *vfs.Inode, mode uint32) uint32 {
+	return vfs.StripSGID(cred, dir, mode&(vfs.S_IFMT|0o7777)) & 0o7777 &^ t.TG.Umask
 }
 
 // Fsync implements fsync(2) and fdatasync(2): memory is durable enough, but a file of
@@ -1298,7 +1305,7 @@ func Mknodat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if strings.HasSuffix(path, "/") {
 		return 0, linux.ENOENT
 	}
-	mode = mode&vfs.S_IFMT | vfs.StripSGID(t.TG.FSCred(), parent, mode)&0o7777&^t.TG.Umask
+	mode = mode&vfs.S_IFMT | newPerm(t, t.TG.FSCred(), parent, mode)
 	if _, err := t.Kernel().FS.Mknod(t.TG.FSCred(), parent, name, mode, a[3]); err != nil {
 		return 0, err
 	}

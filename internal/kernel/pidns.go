@@ -101,10 +101,10 @@ func (k *Kernel) nrIn(g int, ns *PIDNS) int {
 		return g
 	}
 	p := k.pidInfo[g]
-	if p == nil || !ns.contains(p.ns) {
+	if p == nil {
 		return 0
 	}
-	return p.nrs[ns.level-1]
+	return nrFrom(g, p.ns, p.nrs, ns)
 }
 
 // globalIn is the global ID of number nr in ns, 0 if nr names nothing there.

@@ -118,37 +118,36 @@ func (t *Task) Setns(fd int, nstype uint64) error {
 	if err != nil {
 		return err
 	}
-	want := uint64(CLONE_NEWTIME)
-	switch f.Inode.Owner.(type) {
-	case *TimeNS:
+	var want uint64
+	var enter func() error
+	switch ns := f.Inode.Owner.(type) {
 	case *PIDNS:
-		want = CLONE_NEWPID
+		want, enter = CLONE_NEWPID, func() error { return t.setPIDNS(ns) }
 	case *UserNS:
-		want = CLONE_NEWUSER
+		want, enter = CLONE_NEWUSER, func() error { return t.setUserNS(ns) }
 	case *vfs.MountNS:
-		want = CLONE_NEWNS
+		want, enter = CLONE_NEWNS, func() error { return t.setMountNS(ns) }
+	case *TimeNS:
+		want, enter = CLONE_NEWTIME, func() error { return t.setTimeNS(ns) }
 	default:
 		return linux.EINVAL // not a namespace weft has
 	}
 	if nstype != 0 && nstype != want {
 		return linux.EINVAL
 	}
-	switch ns := f.Inode.Owner.(type) {
-	case *PIDNS:
-		return t.setPIDNS(ns)
-	case *UserNS:
-		return t.setUserNS(ns)
-	case *vfs.MountNS:
-		return t.setMountNS(ns)
-	case *TimeNS:
-		if t.TG.liveTasks != 1 {
-			return linux.EUSERS // timens_install: a multi-threaded process cannot change
-		}
-		if !t.TG.Creds.Capable(CAP_SYS_ADMIN) {
-			return linux.EPERM
-		}
-		t.TG.enterTimeNS(ns)
+	return enter()
+}
+
+// setTimeNS is setns(2) into time namespace ns (timens_install): a process of one
+// thread (EUSERS otherwise) with CAP_SYS_ADMIN.
+func (t *Task) setTimeNS(ns *TimeNS) error {
+	if t.TG.liveTasks != 1 {
+		return linux.EUSERS // a multi-threaded process cannot change
 	}
+	if !t.TG.Creds.Capable(CAP_SYS_ADMIN) {
+		return linux.EPERM
+	}
+	t.TG.enterTimeNS(ns)
 	return nil
 }
 

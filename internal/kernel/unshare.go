@@ -11,14 +11,13 @@ import (
 // per process, so a lone thread shares them with no one) and the System V semaphore
 // undo list (CLONE_SYSVSEM, which applies the process's adjustments now, as Linux's
 // exit_sem does), the user namespace (CLONE_NEWUSER, userns.go: no capability needed),
-// the network namespace (CLONE_NEWNET) and the PID and time namespaces of the
-// process's future children (CLONE_NEWPID, CLONE_NEWTIME), these CAP_SYS_ADMIN in the
-// caller's user namespace only (weft keeps them per process, so only for a process
-// with one thread). weft has no mount, UTS, IPC or cgroup namespaces: asking for a new
-// one is EPERM without CAP_SYS_ADMIN and EINVAL with it, as on a kernel built without
-// them. The flags Linux
-// accepts only for a process that shares nothing (CLONE_THREAD, CLONE_SIGHAND,
-// CLONE_VM) are EINVAL otherwise.
+// the network and mount namespaces (CLONE_NEWNET, CLONE_NEWNS: mntns.go) and the PID
+// and time namespaces of the process's future children (CLONE_NEWPID, CLONE_NEWTIME),
+// these CAP_SYS_ADMIN in the caller's user namespace only (weft keeps them per
+// process, so only for a process with one thread). weft has no UTS, IPC or cgroup
+// namespaces: asking for a new one is EPERM without CAP_SYS_ADMIN and EINVAL with it,
+// as on a kernel built without them. The flags Linux accepts only for a process that
+// shares nothing (CLONE_THREAD, CLONE_SIGHAND, CLONE_VM) are EINVAL otherwise.
 func (t *Task) Unshare(flags uint64) error {
 	const allowed = CLONE_THREAD | CLONE_FS | CLONE_NEWNS | CLONE_SIGHAND | CLONE_VM | CLONE_FILES |
 		CLONE_SYSVSEM | cloneNamespaces | CLONE_NEWTIME

@@ -153,7 +153,7 @@ func (ns *UserNS) GIDSeen(kid uint32) uint32 {
 func (c *Creds) CapableIn(ns *UserNS, cap int) bool {
 	for {
 		if ns == c.UserNS {
-			return c.Caps.Eff&(1<<cap) != 0
+			return c.CapableOwn(cap)
 		}
 		if ns.Level() <= c.UserNS.Level() {
 			return false
@@ -199,9 +199,15 @@ func (k *Kernel) newUserNS(tg *ThreadGroup, c *Creds) error {
 	c.UserNS = &UserNS{ID: initTimeNSID + k.lastNSID, parent: parent, level: parent.Level() + 1,
 		owner: c.EUID, group: c.EGID, setgroupsDenied: parent != nil && parent.setgroupsDenied,
 		parentCouldSetfcap: c.CapableOwn(CAP_SETFCAP)}
-	c.Caps = Caps{Eff: capFull, Prm: capFull, Bnd: capFull}
-	c.Securebits = 0
+	c.fullCaps()
 	return nil
+}
+
+// fullCaps gives c every capability in its user namespace, and no inheritable or
+// ambient ones and no securebits, as entering a user namespace does.
+func (c *Creds) fullCaps() {
+	c.Caps = initialCaps(0) // root's
+	c.Securebits = 0
 }
 
 // rootUID is the kernel ID of user 0 of c's namespace, ok false if it is not mapped:
@@ -369,8 +375,7 @@ func (t *Task) setUserNS(ns *UserNS) error {
 		return linux.EPERM
 	}
 	c.UserNS = ns
-	c.Caps = Caps{Eff: capFull, Prm: capFull, Bnd: capFull}
-	c.Securebits = 0
+	c.fullCaps()
 	return nil
 }
 

@@ -29,9 +29,9 @@ type MemCounter struct {
 	Owner any
 }
 
-// over returns the first counter on c's way to the root that has no room for one more
-// page, or nil.
-func (c *MemCounter) over() *MemCounter {
+// Full returns the first counter from c up that has no room for one more page (the
+// group whose limit a charge would pass), or nil.
+func (c *MemCounter) Full() *MemCounter {
 	for ; c != nil; c = c.Parent {
 		if c.Pages+1 > c.Max {
 			return c
@@ -48,10 +48,6 @@ func (c *MemCounter) add(n int64) {
 	}
 }
 
-// Full returns the first counter from c up that has no room for one more page (the
-// group whose limit a charge would pass), or nil.
-func (c *MemCounter) Full() *MemCounter { return c.over() }
-
 // maxReclaimTries bounds how often one charge asks the pool's Reclaim for room:
 // Linux's MAX_RECLAIM_RETRIES.
 const maxReclaimTries = 16
@@ -64,7 +60,7 @@ func (as *AddressSpace) chargePage() bool {
 		return true
 	}
 	for try := 0; ; try++ {
-		o := c.over()
+		o := c.Full()
 		if o == nil {
 			c.add(1)
 			c.Faults++

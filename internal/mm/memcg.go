@@ -112,7 +112,7 @@ func (as *AddressSpace) LazyFree(start, length uint64) (marked int, err error) {
 			a += PageSize
 			continue
 		}
-		if !v.Shared && v.File == nil && v.Pager == nil {
+		if v.privateAnon() {
 			as.visit(max(lo, v.Start>>PageShift), min(hi, v.End>>PageShift), true, func(_ uint64, e *pte) {
 				// A frame another entry maps too is left alone, as Linux skips folios
 				// that may be mapped shared.
@@ -128,6 +128,10 @@ func (as *AddressSpace) LazyFree(start, length uint64) (marked int, err error) {
 	return marked, nil
 }
 
+// privateAnon reports whether v is private anonymous memory: what MADV_FREE and
+// reclaim act on.
+func (v *VMA) privateAnon() bool { return !v.Shared && v.File == nil && v.Pager == nil }
+
 // Reclaim drops what as holds that memory pressure may take without loss: every page
 // of a MAP_DROPPABLE mapping, and the pages MADV_FREE marked and no one wrote since
 // (Linux's lazyfree folios). Later loads of those pages read zeros. It reports how
@@ -135,21 +139,14 @@ func (as *AddressSpace) LazyFree(start, length uint64) (marked int, err error) {
 func (as *AddressSpace) Reclaim() int {
 	var drop []uint64
 	for _, v := range as.vmas.all() {
-		switch {
-		case v.Locked:
-		case v.Droppable:
-			as.visit(v.Start>>PageShift, v.End>>PageShift, false, func(vpn uint64, e *pte) {
-				if e.frame != nil {
-					drop = append(drop, vpn)
-				}
-			})
-		case !v.Shared && v.File == nil && v.Pager == nil:
-			as.visit(v.Start>>PageShift, v.End>>PageShift, false, func(vpn uint64, e *pte) {
-				if e.frame != nil && e.lazy {
-					drop = append(drop, vpn)
-				}
-			})
+		if v.Locked || !v.Droppable && !v.privateAnon() {
+			continue
 		}
+		as.visit(v.Start>>PageShift, v.End>>PageShift, false, func(vpn uint64, e *pte) {
+			if e.frame != nil && (v.Droppable || e.lazy) {
+				drop = append(drop, vpn)
+			}
+		})
 	}
 	for _, vpn := range drop {
 		as.clear(vpn, vpn+1)

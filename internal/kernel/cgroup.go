@@ -179,12 +179,7 @@ func (k *Kernel) subtreeProcs(cg *Cgroup) []*ThreadGroup {
 
 // populated reports whether a live process is in cg or below it (cgroup.events).
 func (k *Kernel) populated(cg *Cgroup) bool {
-	for _, tg := range k.groups {
-		if !tg.Exited && tg.Cgroup != nil && tg.Cgroup.isIn(cg) {
-			return true
-		}
-	}
-	return false
+	return len(k.subtreeProcs(cg)) > 0
 }
 
 // mkdirCgroup makes the group name below parent (mkdir(2) in its directory).

@@ -36,7 +36,7 @@ type memcgState struct {
 	// events count memory.events for the group and its descendants, local for the
 	// group alone (memory.events.local).
 	events, local memEvents
-	// lazyFreed counts pages MADV_FREE marked in the group's processes, reclaimed
+	// lazyFree counts pages MADV_FREE marked in the group's processes, reclaimed
 	// the pages Reclaim dropped (memory.stat's pglazyfree, pglazyfreed).
 	lazyFree, reclaimed uint64
 }
@@ -106,7 +106,7 @@ func (k *Kernel) reclaimCgroup(cg *Cgroup) int {
 		done = append(done, as)
 		if got := as.Reclaim(); got > 0 {
 			n += got
-			if mc, _ := tg.MM.Memcg.Owner.(*Cgroup); mc != nil {
+			if mc, _ := as.Memcg.Owner.(*Cgroup); mc != nil {
 				mc.mem.reclaimed += uint64(got)
 			}
 		}

@@ -1,12 +1,6 @@
 package kernel
 
-import (
-	"fmt"
-	"strconv"
-	"strings"
-
-	"weft/internal/abi/linux"
-)
+import "weft/internal/abi/linux"
 
 // The pids controller (cgroup-v2.rst, "PID"): pids.max bounds the tasks (threads
 // included) of a group and its descendants; a fork or clone that would pass it in any
@@ -38,24 +32,4 @@ func (k *Kernel) pidsCanFork(cg *Cgroup) error {
 		}
 	}
 	return nil
-}
-
-// parsePidsMax parses pids.max: "max" or a number of tasks.
-func parsePidsMax(s string) (int64, error) {
-	s = strings.TrimSpace(s)
-	if s == "max" {
-		return -1, nil
-	}
-	v, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || v < 0 {
-		return 0, linux.EINVAL
-	}
-	return v, nil
-}
-
-func showPidsMax(v int64) string {
-	if v < 0 {
-		return "max\n"
-	}
-	return fmt.Sprintf("%d\n", v)
 }

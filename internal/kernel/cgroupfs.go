@@ -105,14 +105,8 @@ var cgroupFiles = []cgroupFile{
 	{name: "pids.events", ctrl: ctrlPids, onChild: true,
 		read: func(k *Kernel, cg *Cgroup) string { return fmt.Sprintf("max %d\n", cg.pid.events) }},
 	{name: "pids.max", ctrl: ctrlPids, onChild: true,
-		read: func(k *Kernel, cg *Cgroup) string { return showPidsMax(cg.pid.max) },
-		write: func(k *Kernel, cg *Cgroup, w *Task, s string) error {
-			v, err := parsePidsMax(s)
-			if err == nil {
-				cg.pid.max = v
-			}
-			return err
-		}},
+		read:  func(k *Kernel, cg *Cgroup) string { return showLimit(cg.pid.max) },
+		write: func(k *Kernel, cg *Cgroup, w *Task, s string) error { return parseLimit(s, &cg.pid.max) }},
 }
 
 // has reports whether f appears in cg's directory.
@@ -250,26 +244,27 @@ func b2i(b bool) int {
 	return 0
 }
 
-// showLimit shows cgroup.max.depth or cgroup.max.descendants.
-func showLimit(v int) string {
+// showLimit shows cgroup.max.depth, cgroup.max.descendants or pids.max.
+func showLimit[T int | int64](v T) string {
 	if v < 0 {
 		return "max\n"
 	}
 	return fmt.Sprintf("%d\n", v)
 }
 
-// parseLimit sets cgroup.max.depth or cgroup.max.descendants: "max" or a count.
-func parseLimit(s string, v *int) error {
+// parseLimit sets cgroup.max.depth, cgroup.max.descendants or pids.max: "max" (-1)
+// or a count.
+func parseLimit[T int | int64](s string, v *T) error {
 	s = strings.TrimSpace(s)
 	if s == "max" {
 		*v = -1
 		return nil
 	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 0 {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 || int64(T(n)) != n {
 		return linux.EINVAL
 	}
-	*v = n
+	*v = T(n)
 	return nil
 }
 

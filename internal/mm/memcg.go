@@ -29,9 +29,9 @@ type MemCounter struct {
 	Owner any
 }
 
-// over returns the first counter on c's way to the root that has no room for one more
-// page, or nil.
-func (c *MemCounter) over() *MemCounter {
+// Full returns the first counter from c up that has no room for one more page (the
+// group whose limit a charge would pass), or nil.
+func (c *MemCounter) Full() *MemCounter {
 	for ; c != nil; c = c.Parent {
 		if c.Pages+1 > c.Max {
 			return c
@@ -48,10 +48,6 @@ func (c *MemCounter) add(n int64) {
 	}
 }
 
-// Full returns the first counter from c up that has no room for one more page (the
-// group whose limit a charge would pass), or nil.
-func (c *MemCounter) Full() *MemCounter { return c.over() }
-
 // maxReclaimTries bounds how often one charge asks the pool's Reclaim for room:
 // Linux's MAX_RECLAIM_RETRIES.
 const maxReclaimTries = 16
@@ -64,7 +60,7 @@ func (as *AddressSpace) chargePage() bool {
 		return true
 	}
 	for try := 0; ; try++ {
-		o := c.over()
+		o := c.Full()
 		if o == nil {
 			c.add(1)
 			c.Faults++
@@ -116,7 +112,7 @@ func (as *AddressSpace) LazyFree(start, length uint64) (marked int, err error) {
 			a += PageSize
 			continue
 		}
-		if !v.Shared && v.File == nil && v.Pager == nil {
+		if v.privateAnon() {
 			as.visit(max(lo, v.Start>>PageShift), min(hi, v.End>>PageShift), true, func(_ uint64, e *pte) {
 				// A frame another entry maps too is left alone, as Linux skips folios
 				// that may be mapped shared.
@@ -132,6 +128,10 @@ func (as *AddressSpace) LazyFree(start, length uint64) (marked int, err error) {
 	return marked, nil
 }
 
+// privateAnon reports whether v is private anonymous memory: what MADV_FREE and
+// reclaim act on.
+func (v *VMA) privateAnon() bool { return !v.Shared && v.File == nil && v.Pager == nil }
+
 // Reclaim drops what as holds that memory pressure may take without loss: every page
 // of a MAP_DROPPABLE mapping, and the pages MADV_FREE marked and no one wrote since
 // (Linux's lazyfree folios). Later loads of those pages read zeros. It reports how
@@ -139,21 +139,14 @@ func (as *AddressSpace) LazyFree(start, length uint64) (marked int, err error) {
 func (as *AddressSpace) Reclaim() int {
 	var drop []uint64
 	for _, v := range as.vmas.all() {
-		switch {
-		case v.Locked:
-		case v.Droppable:
-			as.visit(v.Start>>PageShift, v.End>>PageShift, false, func(vpn uint64, e *pte) {
-				if e.frame != nil {
-					drop = append(drop, vpn)
-				}
-			})
-		case !v.Shared && v.File == nil && v.Pager == nil:
-			as.visit(v.Start>>PageShift, v.End>>PageShift, false, func(vpn uint64, e *pte) {
-				if e.frame != nil && e.lazy {
-					drop = append(drop, vpn)
-				}
-			})
+		if v.Locked || !v.Droppable && !v.privateAnon() {
+			continue
 		}
+		as.visit(v.Start>>PageShift, v.End>>PageShift, false, func(vpn uint64, e *pte) {
+			if e.frame != nil && (v.Droppable || e.lazy) {
+				drop = append(drop, vpn)
+			}
+		})
 	}
 	for _, vpn := range drop {
 		as.clear(vpn, vpn+1)

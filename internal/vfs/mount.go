@@ -270,7 +270,7 @@ func (fs *FS) Unmount(m *MemMount, detach bool, busy func(*Inode) bool) error {
 // only leaves ns; the tree keeps it for them.
 func (fs *FS) UnmountIn(ns *MountNS, m *MemMount, detach bool, busy func(*Inode) bool) error {
 	above, _ := mountAbove(m.parent.children[m.name], m.root)
-	for a := above; a != nil; a = mountOver(m.parent.children[m.name], a.root) {
+	for a := above; a != nil; a, _ = mountAbove(m.parent.children[m.name], a.root) {
 		if a.In(ns) {
 			return linux.EBUSY // something is mounted on top of it
 		}
@@ -347,13 +347,6 @@ func mountAbove(top, n *Inode) (*MemMount, bool) {
 		above, top = top.mnt, top.mnt.covered
 	}
 	return above, true
-}
-
-// mountOver is the mount directly on top of the mount root n in the stack whose top is
-// top, nil if n is the top.
-func mountOver(top, n *Inode) *MemMount {
-	above, _ := mountAbove(top, n)
-	return above
 }
 
 // walk calls f on every inode of the mount (each once, however many names it has).

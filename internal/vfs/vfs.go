@@ -728,11 +728,10 @@ func newOwnership(c Cred, dir *Inode, mode uint32) (uint32, uint32) {
 	if dir.Mode&0o2000 == 0 {
 		return c.GID, mode
 	}
-	switch {
-	case mode&S_IFMT == S_IFDIR:
+	if mode&S_IFMT == S_IFDIR {
 		mode |= 0o2000
-	case mode&0o2010 == 0o2010 && c.UID != 0 && c.GID != dir.GID && !contains(c.Groups, dir.GID):
-		mode &^= 0o2000
+	} else {
+		mode = StripSGID(c, dir, mode)
 	}
 	return dir.GID, mode
 }

@@ -393,7 +393,14 @@ func (e *ext2FS) readSuper() error {
 	if e.fs.Mem != nil && e.fs.Mem.Limit > 0 && e.charged > e.fs.Mem.Limit {
 		return linux.ENOMEM
 	}
-	gdt := make([]byte, int64(e.gdtBlocks)*e.bs)
+	// The descriptor blocks are read whole into a buffer the image sizes: charged
+	// while the mount reads them.
+	gdtBytes := int64(e.gdtBlocks) * e.bs
+	if !e.fs.charge(gdtBytes) {
+		return linux.ENOMEM
+	}
+	defer e.fs.uncharge(gdtBytes)
+	gdt := make([]byte, gdtBytes)
 	if err := e.readAt(gdt, int64(e.firstData+1)*e.bs); err != nil {
 		return err
 	}

@@ -486,6 +486,16 @@ func (g *jitGenerator) loadVal(o Op, rd uint8) {
 
 func fitsInt32(v int64) bool { return v == int64(int32(v)) }
 
+// The x86 operation of a guest ALU or shift operation, and the guest load a fused
+// add-and-load does (built once, not per translated operation).
+var (
+	aluOf = map[Op]int{ADDI: aluAdd, XORI: aluXor, ORI: aluOr, ANDI: aluAnd,
+		ADD: aluAdd, SUB: aluSub, XOR: aluXor, OR: aluOr, AND: aluAnd, ADDW: aluAdd, SUBW: aluSub}
+	shiftOf = map[Op]int{SLLI: shShl, SRLI: shShr, SRAI: shSar, SLL: shShl, SRL: shShr, SRA: shSar,
+		SLLW: shShl, SRLW: shShr, SRAW: shSar, SLLIW: shShl, SRLIW: shShr, SRAIW: shSar}
+	addLoadOp = map[bcode]Op{bAddLD: LD, bAddLW: LW, bAddLWU: LWU, bAddLBU: LBU}
+)
+
 var branchCC = [...]byte{BEQ - BEQ: ccE, BNE - BEQ: ccNE, BLT - BEQ: ccL, BGE - BEQ: ccGE, BLTU - BEQ: ccB, BGEU - BEQ: ccAE}
 
 // op translates operation k of the block; false if the compiler does not, and then it
@@ -536,7 +546,7 @@ func (g *jitGenerator) op(k int) bool {
 		a.aluImm(true, aluAdd, rAX, imm)
 		g.probe(offRTLB, regTag, g.resumeAt(k))
 		a.store(xr(op.rs3), rBX)
-		g.loadVal(map[bcode]Op{bAddLD: LD, bAddLW: LW, bAddLWU: LWU, bAddLBU: LBU}[op.code], op.rd)
+		g.loadVal(addLoadOp[op.code], op.rd)
 	case bLiLD, bLiLW:
 		a.movImm(rAX, uint64(op.imm)+uint64(op.imm2))
 		g.probe(offRTLB, regTag, g.resumeAt(k))
@@ -585,9 +595,8 @@ func (g *jitGenerator) op(k int) bool {
 		a.store(xr(op.rd), rAX)
 		g.branch(BEQ+Op(op.code-bAddiBEQ), op.rs2, op.rs3, uint64(op.imm))
 	case bcode(ADDI), bcode(XORI), bcode(ORI), bcode(ANDI):
-		alu := map[Op]int{ADDI: aluAdd, XORI: aluXor, ORI: aluOr, ANDI: aluAnd}[op.op]
 		a.load(rAX, xr(op.rs1))
-		a.aluImm(true, alu, rAX, imm)
+		a.aluImm(true, aluOf[op.op], rAX, imm)
 		a.store(xr(op.rd), rAX)
 	case bcode(SLTI), bcode(SLTIU):
 		a.load(rCX, xr(op.rs1))
@@ -599,14 +608,12 @@ func (g *jitGenerator) op(k int) bool {
 		a.setcc(cc, rAX)
 		a.store(xr(op.rd), rAX)
 	case bcode(SLLI), bcode(SRLI), bcode(SRAI):
-		sh := map[Op]int{SLLI: shShl, SRLI: shShr, SRAI: shSar}[op.op]
 		a.load(rAX, xr(op.rs1))
-		a.shiftImm(true, sh, rAX, uint8(op.imm&63))
+		a.shiftImm(true, shiftOf[op.op], rAX, uint8(op.imm&63))
 		a.store(xr(op.rd), rAX)
 	case bcode(ADD), bcode(SUB), bcode(XOR), bcode(OR), bcode(AND):
-		alu := map[Op]int{ADD: aluAdd, SUB: aluSub, XOR: aluXor, OR: aluOr, AND: aluAnd}[op.op]
 		a.load(rAX, xr(op.rs1))
-		a.aluMem(true, alu, rAX, xr(op.rs2))
+		a.aluMem(true, aluOf[op.op], rAX, xr(op.rs2))
 		a.store(xr(op.rd), rAX)
 	case bcode(SLT), bcode(SLTU):
 		a.load(rCX, xr(op.rs1))
@@ -618,11 +625,10 @@ func (g *jitGenerator) op(k int) bool {
 		a.setcc(cc, rAX)
 		a.store(xr(op.rd), rAX)
 	case bcode(SLL), bcode(SRL), bcode(SRA), bcode(SLLW), bcode(SRLW), bcode(SRAW):
-		sh := map[Op]int{SLL: shShl, SRL: shShr, SRA: shSar, SLLW: shShl, SRLW: shShr, SRAW: shSar}[op.op]
 		w := op.op == SLL || op.op == SRL || op.op == SRA
 		a.load(rCX, xr(op.rs2))
 		a.load(rAX, xr(op.rs1))
-		a.shiftCL(w, sh, rAX) // the host masks the count as the guest does
+		a.shiftCL(w, shiftOf[op.op], rAX) // the host masks the count as the guest does
 		if !w {
 			a.movsxd(rAX, rAX)
 		}
@@ -633,18 +639,13 @@ func (g *jitGenerator) op(k int) bool {
 		a.movsxd(rAX, rAX)
 		a.store(xr(op.rd), rAX)
 	case bcode(SLLIW), bcode(SRLIW), bcode(SRAIW):
-		sh := map[Op]int{SLLIW: shShl, SRLIW: shShr, SRAIW: shSar}[op.op]
 		a.load32(rAX, xr(op.rs1))
-		a.shiftImm(false, sh, rAX, uint8(op.imm&31))
+		a.shiftImm(false, shiftOf[op.op], rAX, uint8(op.imm&31))
 		a.movsxd(rAX, rAX)
 		a.store(xr(op.rd), rAX)
 	case bcode(ADDW), bcode(SUBW):
-		alu := aluAdd
-		if op.op == SUBW {
-			alu = aluSub
-		}
 		a.load32(rAX, xr(op.rs1))
-		a.aluMem(false, alu, rAX, xr(op.rs2))
+		a.aluMem(false, aluOf[op.op], rAX, xr(op.rs2))
 		a.movsxd(rAX, rAX)
 		a.store(xr(op.rd), rAX)
 	case bcode(MUL):

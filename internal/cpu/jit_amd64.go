@@ -494,6 +494,9 @@ var (
 	shiftOf = map[Op]int{SLLI: shShl, SRLI: shShr, SRAI: shSar, SLL: shShl, SRL: shShr, SRA: shSar,
 		SLLW: shShl, SRLW: shShr, SRAW: shSar, SLLIW: shShl, SRLIW: shShr, SRAIW: shSar}
 	addLoadOp = map[bcode]Op{bAddLD: LD, bAddLW: LW, bAddLWU: LWU, bAddLBU: LBU}
+	// The SSE opcode of a floating-point add, sub, mul or div.
+	sseArith = map[Op]byte{FADD_D: 0x58, FADD_S: 0x58, FMUL_D: 0x59, FMUL_S: 0x59,
+		FSUB_D: 0x5c, FSUB_S: 0x5c, FDIV_D: 0x5e, FDIV_S: 0x5e}
 )
 
 var branchCC = [...]byte{BEQ - BEQ: ccE, BNE - BEQ: ccNE, BLT - BEQ: ccL, BGE - BEQ: ccGE, BLTU - BEQ: ccB, BGEU - BEQ: ccAE}
@@ -900,8 +903,7 @@ func (g *jitGenerator) fpArith(k int, op *bop) bool {
 		if !fma {
 			g.loadF(k, single, 0, op.rs1, false)
 			g.loadF(k, single, 1, op.rs2, false)
-			a.sse(prefix, map[Op]byte{FADD_D: 0x58, FADD_S: 0x58, FMUL_D: 0x59, FMUL_S: 0x59,
-				FSUB_D: 0x5c, FSUB_S: 0x5c, FDIV_D: 0x5e, FDIV_S: 0x5e}[op.op], 0, 1)
+			a.sse(prefix, sseArith[op.op], 0, 1)
 			break
 		}
 		// The negated forms flip the signs of the product and the addend, as execFP

@@ -474,8 +474,7 @@ func (g *jitGenerator) loadVal(o Op, rd uint8) {
 	}
 	switch o {
 	case FLW:
-		a.movImm(rCX, 0xffffffff_00000000)
-		a.aluRR(true, aluOr, rAX, rCX)
+		g.box()
 		a.store(fr(rd), rAX)
 	case FLD:
 		a.store(fr(rd), rAX)
@@ -702,8 +701,7 @@ func (g *jitGenerator) op(k int) bool {
 		a.store(xr(op.rd), rAX)
 	case bcode(FMV_W_X):
 		a.load32(rAX, xr(op.rs1))
-		a.movImm(rCX, 0xffffffff_00000000)
-		a.aluRR(true, aluOr, rAX, rCX)
+		g.box()
 		a.store(fr(op.rd), rAX)
 	case bcode(CSRRW), bcode(CSRRS), bcode(CSRRC), bcode(CSRRWI), bcode(CSRRSI), bcode(CSRRCI):
 		return g.csr(op)
@@ -824,17 +822,10 @@ func (g *jitGenerator) loadF(k int, single bool, x int, r uint8, neg bool) {
 	a := &g.a
 	a.load(rAX, fr(r))
 	if single {
-		a.movRR(rCX, rAX)
-		a.shiftImm(true, shShr, rCX, 32)
-		a.aluImm(false, aluCmp, rCX, -1)
-		a.jcc(ccNE, g.resumeAt(k))
+		g.checkBoxed(k)
 	}
 	if neg {
-		sign := uint64(1) << 63
-		if single {
-			sign = 1 << 31
-		}
-		a.movImm(rCX, sign)
+		a.movImm(rCX, signBit(single))
 		a.aluRR(true, aluXor, rAX, rCX)
 	}
 	if single {
@@ -842,6 +833,30 @@ func (g *jitGenerator) loadF(k int, single bool, x int, r uint8, neg bool) {
 	} else {
 		a.movqToX(x, rAX)
 	}
+}
+
+// checkBoxed makes the code go on only if rax holds a properly NaN-boxed single
+// (else the block engine runs op k). It uses rcx.
+func (g *jitGenerator) checkBoxed(k int) {
+	a := &g.a
+	a.movRR(rCX, rAX)
+	a.shiftImm(true, shShr, rCX, 32)
+	a.aluImm(false, aluCmp, rCX, -1)
+	a.jcc(ccNE, g.resumeAt(k))
+}
+
+// box NaN-boxes the single in rax's low half. It uses rcx.
+func (g *jitGenerator) box() {
+	g.a.movImm(rCX, 0xffffffff_00000000)
+	g.a.aluRR(true, aluOr, rAX, rCX)
+}
+
+// signBit is the sign bit of a double, or of a single.
+func signBit(single bool) uint64 {
+	if single {
+		return 1 << 31
+	}
+	return 1 << 63
 }
 
 // storeResult stores xmm0 to f[rd]: the canonical NaN for any NaN (the host makes
@@ -855,8 +870,7 @@ func (g *jitGenerator) storeResult(single bool, rd uint8) {
 		a.jcc(ccNP, done)
 		a.movImm(rAX, canonicalNaN32)
 		a.bind(done)
-		a.movImm(rCX, 0xffffffff_00000000)
-		a.aluRR(true, aluOr, rAX, rCX)
+		g.box()
 	} else {
 		a.movqFromX(rAX, 0)
 		a.sse(0x66, 0x2e, 0, 0) // ucomisd xmm0, xmm0
@@ -964,19 +978,12 @@ func (g *jitGenerator) fpSign(k int, op *bop) {
 	for _, r := range []uint8{op.rs1, op.rs2} {
 		if single {
 			a.load(rAX, fr(r))
-			a.movRR(rCX, rAX)
-			a.shiftImm(true, shShr, rCX, 32)
-			a.aluImm(false, aluCmp, rCX, -1)
-			a.jcc(ccNE, g.resumeAt(k))
+			g.checkBoxed(k)
 		}
-	}
-	sign := uint64(1) << 63
-	if single {
-		sign = 1 << 31
 	}
 	a.load(rAX, fr(op.rs1))
 	a.load(rDX, fr(op.rs2))
-	a.movImm(rCX, sign)
+	a.movImm(rCX, signBit(single))
 	switch op.op {
 	case FSGNJX_D, FSGNJX_S:
 		a.aluRR(true, aluAnd, rDX, rCX)

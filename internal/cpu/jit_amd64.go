@@ -407,7 +407,7 @@ func (g *jitGenerator) indirect() {
 	a.load(rAX, at(regTLB, offJC))
 	a.testRR(true, rAX, rAX)
 	a.jcc(ccE, out)
-	a.opReg(false, []byte{0x89}, rDX, rCX) // mov ecx, edx
+	a.mov32RR(rCX, rDX)
 	a.shiftImm(false, shShr, rCX, 1)
 	a.aluImm(false, aluAnd, rCX, jcSize-1)
 	a.opMem(true, []byte{0x8d}, rCX, mem{base: rCX, index: rCX, scale: 2}, false) // lea rcx, [rcx+rcx*2]
@@ -444,7 +444,7 @@ func (g *jitGenerator) probe(offTLB int32, tagReg int, slow int) {
 	a.aluRR(true, aluXor, rCX, tagReg)
 	a.aluMem(true, aluCmp, rCX, atIdx(regTLB, rDX, offTLB))
 	a.jcc(ccNE, slow)
-	a.opReg(false, []byte{0x89}, rAX, rCX) // mov ecx, eax
+	a.mov32RR(rCX, rAX)
 	a.aluImm(false, aluAnd, rCX, mm.PageMask)
 	a.aluImm(false, aluCmp, rCX, mm.PageSize-8)
 	a.jcc(ccA, slow)
@@ -1013,7 +1013,7 @@ func (g *jitGenerator) csr(op *bop) bool {
 	a.stmxcsr(at(regCtx, offMX))
 	a.load32(rAX, at(regCtx, offMX))
 	a.movImm(rDX, uint64(uintptr(unsafe.Pointer(&mxcsrFlags))))
-	a.opReg(false, []byte{0x89}, rAX, rCX) // mov ecx, eax
+	a.mov32RR(rCX, rAX)
 	a.aluImm(false, aluAnd, rCX, 0x3f)
 	a.loadExt(1, false, rCX, atIdx(rDX, rCX, 0))
 	a.orByteMem(at(regHart, offFflags), rCX)

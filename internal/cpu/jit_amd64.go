@@ -163,8 +163,7 @@ func (e *blockExec) place(p *blockPage, code []byte) uintptr {
 			return 0
 		}
 		jp.chunks, jp.used = append(jp.chunks, m), (len(code)+15)&^15
-		p.size += int64(size)
-		e.h.bus.code.charge(int64(size), p)
+		p.charge(int64(size))
 		return uintptr(unsafe.Pointer(&m[0]))
 	}
 	// Appending to a chunk that holds code already: it was executable before, so
@@ -250,9 +249,7 @@ func (e *blockExec) compile(b *block) *jitBlock {
 	jb.entry, jb.body = addr, addr+uintptr(body)
 	// The machine code is charged with its mapping (place); the record and its
 	// number here.
-	size := int64(unsafe.Sizeof(jitBlock{})) + 12
-	b.page.size += size
-	c.charge(size, b.page)
+	b.page.charge(int64(unsafe.Sizeof(jitBlock{})) + 12)
 	return jb
 }
 

@@ -144,7 +144,7 @@ func (p *jitPage) release(c *codeCache) {
 // place copies code into the page's machine code and returns its address, or 0 if
 // the host refuses the memory (then the block engine runs the block). New mappings
 // are charged to the code cache.
-func (e *blockExec) place(p *blockPage, code []byte) uintptr {
+func (p *blockPage) place(code []byte) uintptr {
 	if p.jit == nil {
 		p.jit = &jitPage{}
 	}
@@ -238,7 +238,7 @@ func (e *blockExec) compile(b *block) *jitBlock {
 	code, body := jitGen(b, jb, id)
 	var addr uintptr
 	if code != nil {
-		addr = e.place(b.page, code)
+		addr = b.page.place(code)
 	}
 	if addr == 0 || !b.page.valid { // (placing may evict, but never b's own page)
 		c.jitFree = append(c.jitFree, id)

@@ -150,6 +150,7 @@ func (p *blockPage) place(code []byte) uintptr {
 	}
 	jp := p.jit
 	n := len(jp.chunks)
+	aligned := (len(code) + 15) &^ 15 // each block's code starts 16-byte aligned
 	if n == 0 || jp.used+len(code) > len(jp.chunks[n-1]) {
 		size := (len(code) + jitChunk - 1) / jitChunk * jitChunk
 		m, err := syscall.Mmap(-1, 0, size, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE|syscall.MAP_ANON)
@@ -162,7 +163,7 @@ func (p *blockPage) place(code []byte) uintptr {
 			syscall.Munmap(m)
 			return 0
 		}
-		jp.chunks, jp.used = append(jp.chunks, m), (len(code)+15)&^15
+		jp.chunks, jp.used = append(jp.chunks, m), aligned
 		p.charge(int64(size))
 		return uintptr(unsafe.Pointer(&m[0]))
 	}
@@ -174,7 +175,7 @@ func (p *blockPage) place(code []byte) uintptr {
 	}
 	copy(m[jp.used:], code)
 	addr := uintptr(unsafe.Pointer(&m[jp.used]))
-	jp.used += (len(code) + 15) &^ 15
+	jp.used += aligned
 	if err := syscall.Mprotect(m, syscall.PROT_READ|syscall.PROT_EXEC); err != nil {
 		panic("jit: mprotect: " + err.Error())
 	}

@@ -857,6 +857,14 @@ func signBit(single bool) uint64 {
 	return 1 << 63
 }
 
+// comisPrefix is the prefix of (u)comisd, or of (u)comiss (none).
+func comisPrefix(single bool) byte {
+	if single {
+		return 0
+	}
+	return 0x66
+}
+
 // storeResult stores xmm0 to f[rd]: the canonical NaN for any NaN (the host makes
 // other NaNs), NaN-boxed if single.
 func (g *jitGenerator) storeResult(single bool, rd uint8) {
@@ -926,10 +934,7 @@ func (g *jitGenerator) fpArith(k int, op *bop) bool {
 		g.loadF(k, single, 0, op.rs1, negA)
 		g.loadF(k, single, 1, op.rs2, false)
 		g.loadF(k, single, 2, op.rs3, negC)
-		ucomi := byte(0x66)
-		if single {
-			ucomi = 0
-		}
+		ucomi := comisPrefix(single)
 		for x := 0; x < 3; x++ {
 			a.sse(ucomi, 0x2e, x, x)
 			a.jcc(ccP, g.resumeAt(k))
@@ -948,10 +953,7 @@ func (g *jitGenerator) fpCompare(k int, op *bop) {
 	single := isSingle(op.op)
 	g.loadF(k, single, 0, op.rs1, false)
 	g.loadF(k, single, 1, op.rs2, false)
-	pre := byte(0x66)
-	if single {
-		pre = 0
-	}
+	pre := comisPrefix(single)
 	switch op.op {
 	case FEQ_D, FEQ_S:
 		a.sse(pre, 0x2e, 0, 1) // ucomis xmm0, xmm1: equal is ZF and not PF

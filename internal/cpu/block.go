@@ -89,6 +89,13 @@ type blockPage struct {
 	jit    *jitPage          // the compiler engine's machine code for the blocks
 }
 
+// charge adds size host bytes to the page and to its code cache (which may evict
+// other pages to stay within its bounds, never this one).
+func (p *blockPage) charge(size int64) {
+	p.size += size
+	p.cc.charge(size, p)
+}
+
 func (p *blockPage) Invalidate() {
 	if p.valid {
 		p.valid = false
@@ -184,8 +191,7 @@ func (e *blockExec) lookup(pc uint64) (*block, *mm.Fault) {
 	b := p.blocks[off]
 	if b == nil {
 		b = e.build(p, pc, true)
-		h.bus.code.charge(b.size, p)
-		p.size += b.size
+		p.charge(b.size)
 		p.blocks[off] = b
 	}
 	*j = jcEntry{pc: pc, link: s.link, b: b}

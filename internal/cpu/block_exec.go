@@ -732,9 +732,7 @@ func (e *blockExec) buildPlain(b *block) {
 	}
 	b.plain = e.build(b.page, b.pc, false).ops
 	if b.page.valid {
-		size := int64(len(b.plain)) * bopSize
-		b.page.size += size
-		e.h.bus.code.charge(size, b.page)
+		b.page.charge(int64(len(b.plain)) * bopSize)
 	}
 }
 

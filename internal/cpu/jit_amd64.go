@@ -144,12 +144,13 @@ func (p *jitPage) release(c *codeCache) {
 // place copies code into the page's machine code and returns its address, or 0 if
 // the host refuses the memory (then the block engine runs the block). New mappings
 // are charged to the code cache.
-func (e *blockExec) place(p *blockPage, code []byte) uintptr {
+func (p *blockPage) place(code []byte) uintptr {
 	if p.jit == nil {
 		p.jit = &jitPage{}
 	}
 	jp := p.jit
 	n := len(jp.chunks)
+	aligned := (len(code) + 15) &^ 15 // each block's code starts 16-byte aligned
 	if n == 0 || jp.used+len(code) > len(jp.chunks[n-1]) {
 		size := (len(code) + jitChunk - 1) / jitChunk * jitChunk
 		m, err := syscall.Mmap(-1, 0, size, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE|syscall.MAP_ANON)
@@ -162,9 +163,8 @@ func (e *blockExec) place(p *blockPage, code []byte) uintptr {
 			syscall.Munmap(m)
 			return 0
 		}
-		jp.chunks, jp.used = append(jp.chunks, m), (len(code)+15)&^15
-		p.size += int64(size)
-		e.h.bus.code.charge(int64(size), p)
+		jp.chunks, jp.used = append(jp.chunks, m), aligned
+		p.charge(int64(size))
 		return uintptr(unsafe.Pointer(&m[0]))
 	}
 	// Appending to a chunk that holds code already: it was executable before, so
@@ -175,7 +175,7 @@ func (e *blockExec) place(p *blockPage, code []byte) uintptr {
 	}
 	copy(m[jp.used:], code)
 	addr := uintptr(unsafe.Pointer(&m[jp.used]))
-	jp.used += (len(code) + 15) &^ 15
+	jp.used += aligned
 	if err := syscall.Mprotect(m, syscall.PROT_READ|syscall.PROT_EXEC); err != nil {
 		panic("jit: mprotect: " + err.Error())
 	}
@@ -239,7 +239,7 @@ func (e *blockExec) compile(b *block) *jitBlock {
 	code, body := jitGen(b, jb, id)
 	var addr uintptr
 	if code != nil {
-		addr = e.place(b.page, code)
+		addr = b.page.place(code)
 	}
 	if addr == 0 || !b.page.valid { // (placing may evict, but never b's own page)
 		c.jitFree = append(c.jitFree, id)
@@ -250,9 +250,7 @@ func (e *blockExec) compile(b *block) *jitBlock {
 	jb.entry, jb.body = addr, addr+uintptr(body)
 	// The machine code is charged with its mapping (place); the record and its
 	// number here.
-	size := int64(unsafe.Sizeof(jitBlock{})) + 12
-	b.page.size += size
-	c.charge(size, b.page)
+	b.page.charge(int64(unsafe.Sizeof(jitBlock{})) + 12)
 	return jb
 }
 
@@ -407,7 +405,7 @@ func (g *jitGenerator) indirect() {
 	a.load(rAX, at(regTLB, offJC))
 	a.testRR(true, rAX, rAX)
 	a.jcc(ccE, out)
-	a.opReg(false, []byte{0x89}, rDX, rCX) // mov ecx, edx
+	a.mov32RR(rCX, rDX)
 	a.shiftImm(false, shShr, rCX, 1)
 	a.aluImm(false, aluAnd, rCX, jcSize-1)
 	a.opMem(true, []byte{0x8d}, rCX, mem{base: rCX, index: rCX, scale: 2}, false) // lea rcx, [rcx+rcx*2]
@@ -444,7 +442,7 @@ func (g *jitGenerator) probe(offTLB int32, tagReg int, slow int) {
 	a.aluRR(true, aluXor, rCX, tagReg)
 	a.aluMem(true, aluCmp, rCX, atIdx(regTLB, rDX, offTLB))
 	a.jcc(ccNE, slow)
-	a.opReg(false, []byte{0x89}, rAX, rCX) // mov ecx, eax
+	a.mov32RR(rCX, rAX)
 	a.aluImm(false, aluAnd, rCX, mm.PageMask)
 	a.aluImm(false, aluCmp, rCX, mm.PageSize-8)
 	a.jcc(ccA, slow)
@@ -474,8 +472,7 @@ func (g *jitGenerator) loadVal(o Op, rd uint8) {
 	}
 	switch o {
 	case FLW:
-		a.movImm(rCX, 0xffffffff_00000000)
-		a.aluRR(true, aluOr, rAX, rCX)
+		g.box()
 		a.store(fr(rd), rAX)
 	case FLD:
 		a.store(fr(rd), rAX)
@@ -485,6 +482,19 @@ func (g *jitGenerator) loadVal(o Op, rd uint8) {
 }
 
 func fitsInt32(v int64) bool { return v == int64(int32(v)) }
+
+// The x86 operation of a guest ALU or shift operation, and the guest load a fused
+// add-and-load does (built once, not per translated operation).
+var (
+	aluOf = map[Op]int{ADDI: aluAdd, XORI: aluXor, ORI: aluOr, ANDI: aluAnd,
+		ADD: aluAdd, SUB: aluSub, XOR: aluXor, OR: aluOr, AND: aluAnd, ADDW: aluAdd, SUBW: aluSub}
+	shiftOf = map[Op]int{SLLI: shShl, SRLI: shShr, SRAI: shSar, SLL: shShl, SRL: shShr, SRA: shSar,
+		SLLW: shShl, SRLW: shShr, SRAW: shSar, SLLIW: shShl, SRLIW: shShr, SRAIW: shSar}
+	addLoadOp = map[bcode]Op{bAddLD: LD, bAddLW: LW, bAddLWU: LWU, bAddLBU: LBU}
+	// The SSE opcode of a floating-point add, sub, mul or div.
+	sseArith = map[Op]byte{FADD_D: 0x58, FADD_S: 0x58, FMUL_D: 0x59, FMUL_S: 0x59,
+		FSUB_D: 0x5c, FSUB_S: 0x5c, FDIV_D: 0x5e, FDIV_S: 0x5e}
+)
 
 var branchCC = [...]byte{BEQ - BEQ: ccE, BNE - BEQ: ccNE, BLT - BEQ: ccL, BGE - BEQ: ccGE, BLTU - BEQ: ccB, BGEU - BEQ: ccAE}
 
@@ -536,7 +546,7 @@ func (g *jitGenerator) op(k int) bool {
 		a.aluImm(true, aluAdd, rAX, imm)
 		g.probe(offRTLB, regTag, g.resumeAt(k))
 		a.store(xr(op.rs3), rBX)
-		g.loadVal(map[bcode]Op{bAddLD: LD, bAddLW: LW, bAddLWU: LWU, bAddLBU: LBU}[op.code], op.rd)
+		g.loadVal(addLoadOp[op.code], op.rd)
 	case bLiLD, bLiLW:
 		a.movImm(rAX, uint64(op.imm)+uint64(op.imm2))
 		g.probe(offRTLB, regTag, g.resumeAt(k))
@@ -585,9 +595,8 @@ func (g *jitGenerator) op(k int) bool {
 		a.store(xr(op.rd), rAX)
 		g.branch(BEQ+Op(op.code-bAddiBEQ), op.rs2, op.rs3, uint64(op.imm))
 	case bcode(ADDI), bcode(XORI), bcode(ORI), bcode(ANDI):
-		alu := map[Op]int{ADDI: aluAdd, XORI: aluXor, ORI: aluOr, ANDI: aluAnd}[op.op]
 		a.load(rAX, xr(op.rs1))
-		a.aluImm(true, alu, rAX, imm)
+		a.aluImm(true, aluOf[op.op], rAX, imm)
 		a.store(xr(op.rd), rAX)
 	case bcode(SLTI), bcode(SLTIU):
 		a.load(rCX, xr(op.rs1))
@@ -599,14 +608,12 @@ func (g *jitGenerator) op(k int) bool {
 		a.setcc(cc, rAX)
 		a.store(xr(op.rd), rAX)
 	case bcode(SLLI), bcode(SRLI), bcode(SRAI):
-		sh := map[Op]int{SLLI: shShl, SRLI: shShr, SRAI: shSar}[op.op]
 		a.load(rAX, xr(op.rs1))
-		a.shiftImm(true, sh, rAX, uint8(op.imm&63))
+		a.shiftImm(true, shiftOf[op.op], rAX, uint8(op.imm&63))
 		a.store(xr(op.rd), rAX)
 	case bcode(ADD), bcode(SUB), bcode(XOR), bcode(OR), bcode(AND):
-		alu := map[Op]int{ADD: aluAdd, SUB: aluSub, XOR: aluXor, OR: aluOr, AND: aluAnd}[op.op]
 		a.load(rAX, xr(op.rs1))
-		a.aluMem(true, alu, rAX, xr(op.rs2))
+		a.aluMem(true, aluOf[op.op], rAX, xr(op.rs2))
 		a.store(xr(op.rd), rAX)
 	case bcode(SLT), bcode(SLTU):
 		a.load(rCX, xr(op.rs1))
@@ -618,11 +625,10 @@ func (g *jitGenerator) op(k int) bool {
 		a.setcc(cc, rAX)
 		a.store(xr(op.rd), rAX)
 	case bcode(SLL), bcode(SRL), bcode(SRA), bcode(SLLW), bcode(SRLW), bcode(SRAW):
-		sh := map[Op]int{SLL: shShl, SRL: shShr, SRA: shSar, SLLW: shShl, SRLW: shShr, SRAW: shSar}[op.op]
 		w := op.op == SLL || op.op == SRL || op.op == SRA
 		a.load(rCX, xr(op.rs2))
 		a.load(rAX, xr(op.rs1))
-		a.shiftCL(w, sh, rAX) // the host masks the count as the guest does
+		a.shiftCL(w, shiftOf[op.op], rAX) // the host masks the count as the guest does
 		if !w {
 			a.movsxd(rAX, rAX)
 		}
@@ -633,18 +639,13 @@ func (g *jitGenerator) op(k int) bool {
 		a.movsxd(rAX, rAX)
 		a.store(xr(op.rd), rAX)
 	case bcode(SLLIW), bcode(SRLIW), bcode(SRAIW):
-		sh := map[Op]int{SLLIW: shShl, SRLIW: shShr, SRAIW: shSar}[op.op]
 		a.load32(rAX, xr(op.rs1))
-		a.shiftImm(false, sh, rAX, uint8(op.imm&31))
+		a.shiftImm(false, shiftOf[op.op], rAX, uint8(op.imm&31))
 		a.movsxd(rAX, rAX)
 		a.store(xr(op.rd), rAX)
 	case bcode(ADDW), bcode(SUBW):
-		alu := aluAdd
-		if op.op == SUBW {
-			alu = aluSub
-		}
 		a.load32(rAX, xr(op.rs1))
-		a.aluMem(false, alu, rAX, xr(op.rs2))
+		a.aluMem(false, aluOf[op.op], rAX, xr(op.rs2))
 		a.movsxd(rAX, rAX)
 		a.store(xr(op.rd), rAX)
 	case bcode(MUL):
@@ -698,8 +699,7 @@ func (g *jitGenerator) op(k int) bool {
 		a.store(xr(op.rd), rAX)
 	case bcode(FMV_W_X):
 		a.load32(rAX, xr(op.rs1))
-		a.movImm(rCX, 0xffffffff_00000000)
-		a.aluRR(true, aluOr, rAX, rCX)
+		g.box()
 		a.store(fr(op.rd), rAX)
 	case bcode(CSRRW), bcode(CSRRS), bcode(CSRRC), bcode(CSRRWI), bcode(CSRRSI), bcode(CSRRCI):
 		return g.csr(op)
@@ -820,17 +820,10 @@ func (g *jitGenerator) loadF(k int, single bool, x int, r uint8, neg bool) {
 	a := &g.a
 	a.load(rAX, fr(r))
 	if single {
-		a.movRR(rCX, rAX)
-		a.shiftImm(true, shShr, rCX, 32)
-		a.aluImm(false, aluCmp, rCX, -1)
-		a.jcc(ccNE, g.resumeAt(k))
+		g.checkBoxed(k)
 	}
 	if neg {
-		sign := uint64(1) << 63
-		if single {
-			sign = 1 << 31
-		}
-		a.movImm(rCX, sign)
+		a.movImm(rCX, signBit(single))
 		a.aluRR(true, aluXor, rAX, rCX)
 	}
 	if single {
@@ -838,6 +831,38 @@ func (g *jitGenerator) loadF(k int, single bool, x int, r uint8, neg bool) {
 	} else {
 		a.movqToX(x, rAX)
 	}
+}
+
+// checkBoxed makes the code go on only if rax holds a properly NaN-boxed single
+// (else the block engine runs op k). It uses rcx.
+func (g *jitGenerator) checkBoxed(k int) {
+	a := &g.a
+	a.movRR(rCX, rAX)
+	a.shiftImm(true, shShr, rCX, 32)
+	a.aluImm(false, aluCmp, rCX, -1)
+	a.jcc(ccNE, g.resumeAt(k))
+}
+
+// box NaN-boxes the single in rax's low half. It uses rcx.
+func (g *jitGenerator) box() {
+	g.a.movImm(rCX, 0xffffffff_00000000)
+	g.a.aluRR(true, aluOr, rAX, rCX)
+}
+
+// signBit is the sign bit of a double, or of a single.
+func signBit(single bool) uint64 {
+	if single {
+		return 1 << 31
+	}
+	return 1 << 63
+}
+
+// comisPrefix is the prefix of (u)comisd, or of (u)comiss (none).
+func comisPrefix(single bool) byte {
+	if single {
+		return 0
+	}
+	return 0x66
 }
 
 // storeResult stores xmm0 to f[rd]: the canonical NaN for any NaN (the host makes
@@ -851,8 +876,7 @@ func (g *jitGenerator) storeResult(single bool, rd uint8) {
 		a.jcc(ccNP, done)
 		a.movImm(rAX, canonicalNaN32)
 		a.bind(done)
-		a.movImm(rCX, 0xffffffff_00000000)
-		a.aluRR(true, aluOr, rAX, rCX)
+		g.box()
 	} else {
 		a.movqFromX(rAX, 0)
 		a.sse(0x66, 0x2e, 0, 0) // ucomisd xmm0, xmm0
@@ -899,8 +923,7 @@ func (g *jitGenerator) fpArith(k int, op *bop) bool {
 		if !fma {
 			g.loadF(k, single, 0, op.rs1, false)
 			g.loadF(k, single, 1, op.rs2, false)
-			a.sse(prefix, map[Op]byte{FADD_D: 0x58, FADD_S: 0x58, FMUL_D: 0x59, FMUL_S: 0x59,
-				FSUB_D: 0x5c, FSUB_S: 0x5c, FDIV_D: 0x5e, FDIV_S: 0x5e}[op.op], 0, 1)
+			a.sse(prefix, sseArith[op.op], 0, 1)
 			break
 		}
 		// The negated forms flip the signs of the product and the addend, as execFP
@@ -911,10 +934,7 @@ func (g *jitGenerator) fpArith(k int, op *bop) bool {
 		g.loadF(k, single, 0, op.rs1, negA)
 		g.loadF(k, single, 1, op.rs2, false)
 		g.loadF(k, single, 2, op.rs3, negC)
-		ucomi := byte(0x66)
-		if single {
-			ucomi = 0
-		}
+		ucomi := comisPrefix(single)
 		for x := 0; x < 3; x++ {
 			a.sse(ucomi, 0x2e, x, x)
 			a.jcc(ccP, g.resumeAt(k))
@@ -933,10 +953,7 @@ func (g *jitGenerator) fpCompare(k int, op *bop) {
 	single := isSingle(op.op)
 	g.loadF(k, single, 0, op.rs1, false)
 	g.loadF(k, single, 1, op.rs2, false)
-	pre := byte(0x66)
-	if single {
-		pre = 0
-	}
+	pre := comisPrefix(single)
 	switch op.op {
 	case FEQ_D, FEQ_S:
 		a.sse(pre, 0x2e, 0, 1) // ucomis xmm0, xmm1: equal is ZF and not PF
@@ -961,19 +978,12 @@ func (g *jitGenerator) fpSign(k int, op *bop) {
 	for _, r := range []uint8{op.rs1, op.rs2} {
 		if single {
 			a.load(rAX, fr(r))
-			a.movRR(rCX, rAX)
-			a.shiftImm(true, shShr, rCX, 32)
-			a.aluImm(false, aluCmp, rCX, -1)
-			a.jcc(ccNE, g.resumeAt(k))
+			g.checkBoxed(k)
 		}
-	}
-	sign := uint64(1) << 63
-	if single {
-		sign = 1 << 31
 	}
 	a.load(rAX, fr(op.rs1))
 	a.load(rDX, fr(op.rs2))
-	a.movImm(rCX, sign)
+	a.movImm(rCX, signBit(single))
 	switch op.op {
 	case FSGNJX_D, FSGNJX_S:
 		a.aluRR(true, aluAnd, rDX, rCX)
@@ -1003,7 +1013,7 @@ func (g *jitGenerator) csr(op *bop) bool {
 	a.stmxcsr(at(regCtx, offMX))
 	a.load32(rAX, at(regCtx, offMX))
 	a.movImm(rDX, uint64(uintptr(unsafe.Pointer(&mxcsrFlags))))
-	a.opReg(false, []byte{0x89}, rAX, rCX) // mov ecx, eax
+	a.mov32RR(rCX, rAX)
 	a.aluImm(false, aluAnd, rCX, 0x3f)
 	a.loadExt(1, false, rCX, atIdx(rDX, rCX, 0))
 	a.orByteMem(at(regHart, offFflags), rCX)

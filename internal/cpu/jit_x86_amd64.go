@@ -198,6 +198,9 @@ func (a *x86asm) storeImm(m mem, imm int32) {
 // movRR: mov dst, src (64-bit).
 func (a *x86asm) movRR(dst, src int) { a.opReg(true, []byte{0x89}, src, dst) }
 
+// mov32RR: mov dst, src (32-bit, which clears dst's upper half).
+func (a *x86asm) mov32RR(dst, src int) { a.opReg(false, []byte{0x89}, src, dst) }
+
 // movImm: dst = v, in the shortest of the three forms.
 func (a *x86asm) movImm(dst int, v uint64) {
 	switch {

@@ -31,10 +31,12 @@ import (
 //
 // Machine code state: the guest registers stay in the Hart (h.x, h.f); r15 points at
 // the Hart, r14 at its TLB set, r13 at the executor's jitCtx; r12 and r11 hold the
-// set's read and write tags. The code keeps no Go pointer anywhere but in those
-// registers and reads Go memory only (guest frames, TLB entries, chain records), so the
-// garbage collector, which does not move heap objects, needs to know nothing of it;
-// it uses no stack beyond the return address the trampoline (jit_amd64.s) pushed.
+// set's read and write tags. Besides those registers, the code holds Go pointers only
+// as immediates: the addresses of its blocks' chain records (chain, indirect), which
+// each block keeps alive (block.jit) and which go with the code when its page does. It
+// reads Go memory only (guest frames, TLB entries, chain records), so the garbage
+// collector, which does not move heap objects, needs to know nothing of it; it uses no
+// stack beyond the return address the trampoline (jit_amd64.s) pushed.
 
 type jitEngine struct{}
 

@@ -623,7 +623,7 @@ enter:
 					goto stopped
 				}
 			}
-			if stop, ok = h.atomic(&op.inst); !ok {
+			if !h.atomic(&op.inst, &stop) {
 				goto stopped
 			}
 		case bcode(opCross):
@@ -1109,7 +1109,7 @@ func (e *blockExec) exec1(b *block, op *bop, done uint64) (res int, next uint64)
 					return resStop, 0
 				}
 			}
-			if e.stopv, ok = h.atomic(&op.inst); !ok {
+			if !h.atomic(&op.inst, &e.stopv) {
 				return resStop, 0
 			}
 		case bcode(ILLEGAL):

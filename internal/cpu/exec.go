@@ -305,7 +305,8 @@ refetch:
 					return h.stop(stop, base+i*2, budget-left)
 				}
 			}
-			if stop, ok := h.atomic(in); !ok {
+			var stop Stop
+			if !h.atomic(in, &stop) {
 				return h.stop(stop, base+i*2, budget-left)
 			}
 
@@ -577,7 +578,7 @@ func (h *Hart) csr(in *inst, n uint64) bool {
 }
 
 // atomic executes LR, SC and the AMOs. Addresses must be naturally aligned.
-func (h *Hart) atomic(in *inst) (Stop, bool) {
+func (h *Hart) atomic(in *inst, stop *Stop) bool {
 	addr := h.x[in.rs1]
 	size := uint64(4)
 	if in.op >= LR_D {
@@ -588,14 +589,16 @@ func (h *Hart) atomic(in *inst) (Stop, bool) {
 		acc = mm.Load
 	}
 	if addr&(size-1) != 0 {
-		return Stop{Reason: StopMisaligned, Fault: mm.Fault{Addr: addr, Access: acc}}, false
+		*stop = Stop{Reason: StopMisaligned, Fault: mm.Fault{Addr: addr, Access: acc}}
+		return false
 	}
 	off := addr & mm.PageMask
 	switch in.op {
 	case LR_W, LR_D:
 		f, fault := h.frameFor(addr, mm.Load)
 		if fault != nil {
-			return Stop{Reason: StopFault, Fault: *fault}, false
+			*stop = Stop{Reason: StopFault, Fault: *fault}
+			return false
 		}
 		var v uint64 // aligned, so within the page
 		if size == 4 {
@@ -605,18 +608,19 @@ func (h *Hart) atomic(in *inst) (Stop, bool) {
 		}
 		h.x[in.rd] = v
 		h.setReservation(f, off)
-		return Stop{}, true
+		return true
 	case SC_W, SC_D:
 		// A store that would fault faults even when the reservation is gone.
 		f, fault := h.frameFor(addr, mm.Store)
 		if fault != nil {
-			return Stop{Reason: StopFault, Fault: *fault}, false
+			*stop = Stop{Reason: StopFault, Fault: *fault}
+			return false
 		}
 		ok := h.resFrame == f && h.resOff == off
 		h.setReservation(nil, 0)
 		if !ok {
 			h.x[in.rd] = 1
-			return Stop{}, true
+			return true
 		}
 		if size == 4 {
 			binary.LittleEndian.PutUint32(f.Data[off:], uint32(h.x[in.rs2]))
@@ -627,11 +631,12 @@ func (h *Hart) atomic(in *inst) (Stop, bool) {
 			h.breakReservations(f, off, size)
 		}
 		h.x[in.rd] = 0
-		return Stop{}, true
+		return true
 	}
 	f, fault := h.frameFor(addr, mm.Store)
 	if fault != nil {
-		return Stop{Reason: StopFault, Fault: *fault}, false
+		*stop = Stop{Reason: StopFault, Fault: *fault}
+		return false
 	}
 	src := h.x[in.rs2]
 	var old uint64
@@ -683,7 +688,7 @@ func (h *Hart) atomic(in *inst) (Stop, bool) {
 		h.breakReservations(f, off, size)
 	}
 	h.x[in.rd] = old
-	return Stop{}, true
+	return true
 }
 
 // cmpU returns v as an unsigned value of the access size, for the unsigned AMOs.

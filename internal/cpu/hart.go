@@ -109,6 +109,11 @@ type tlbSet struct {
 	// can change while the read translations stay good.
 	wepoch uint64
 	wtag   uint64
+	// held is the last page whose store found it reserved by another hart (key
+	// vpn^tag, its frame): kept off the write TLB, stores to it still need no walk
+	// while the read translations stay good.
+	heldKey   uint64
+	heldFrame *mm.Frame
 	// link changes whenever any entry of the set may have gone stale; engines that
 	// cache translations of their own (chained blocks) compare it. It is unique across
 	// the sets of a bus.
@@ -130,8 +135,10 @@ type tlbSet struct {
 // does it clear the arrays.
 func (s *tlbSet) flush() {
 	s.owner.TLBFlushes++
+	s.owner.events++
 	s.owner.TLBEntriesFlushed += s.live
 	s.live = 0
+	s.heldKey, s.heldFrame = 0, nil
 	s.epoch++
 	if s.epoch >= maxEpoch || s.epoch == 1 {
 		for i := range s.rtlb {
@@ -171,6 +178,7 @@ func (s *tlbSet) key(vpn uint64) uint64 { return vpn ^ s.tag }
 // epoch already.
 func (h *Hart) filled(old, epoch uint64) {
 	h.TLBMisses++
+	h.events++
 	if (old&^hiddenKey)>>epochShift != epoch {
 		h.tlb.live++
 	}
@@ -319,9 +327,11 @@ type Hart struct {
 	// usual timebase of RISC-V Linux systems.
 	TimeBase uint64
 
-	// walks counts the hart's lookups in its address space's page table (Hart.page),
-	// which may count work: Lockstep looks at that work only when it changes.
-	walks uint64
+	// events counts what Lockstep must look at after a step when it happens: a lookup
+	// in the address space's page table (Hart.page, which may count work), a TLB miss
+	// or flush, an address-space switch. A step that changes none is priced as an
+	// instruction and nothing else.
+	events uint64
 }
 
 // Load gives the hart a thread's registers and address space. The kernel clears the
@@ -343,6 +353,7 @@ func (h *Hart) Load(c *Context, as *mm.AddressSpace) {
 func (h *Hart) switchTLB(as *mm.AddressSpace) {
 	if h.mem != nil {
 		h.ASSwitches++ // the first address space a hart gets replaces none
+		h.events++
 	}
 	h.mem = as
 	h.stamp++
@@ -532,6 +543,13 @@ func (h *Hart) frameFor(addr uint64, acc mm.Access) (*mm.Frame, *mm.Fault) {
 		}
 		return e.frame, nil
 	}
+	if acc == mm.Store && h.tlb.heldKey == vpn^h.tlb.tag {
+		// The page another hart held a reservation on when it was last stored to: if
+		// it still does (and the frame has no decoded code yet), no walk is needed.
+		if f := h.tlb.heldFrame; f.Decoded == nil && h.watching && h.reservedByOther(f) {
+			return f, nil
+		}
+	}
 	f, fault := h.page(addr, acc)
 	if fault != nil {
 		return nil, fault
@@ -547,6 +565,7 @@ func (h *Hart) frameFor(addr uint64, acc mm.Access) (*mm.Frame, *mm.Fault) {
 			r.frame = f
 		}
 		if h.watching && h.reservedByOther(f) {
+			h.tlb.heldKey, h.tlb.heldFrame = vpn^h.tlb.tag, f
 			return f, nil // keep this page on the slow path
 		}
 	}

@@ -53,7 +53,7 @@ type Lockstep struct {
 	// Spent: with EndSlices, the last step (priced) spent hart Last's Left.
 	Spent bool
 
-	steppers []stepper // each hart's executor, or nil if it is no stepper
+	lanes []lane // the harts' parts in the run
 	// Stopped: hart Last stopped (Stop says why) without retiring the instruction.
 	Stopped bool
 	Stop    Stop
@@ -77,6 +77,16 @@ func workSum(w *mm.Work) uint64 {
 		w.PagesZeroed + w.PagesCopied + w.PagesFreed + w.BytesCopied
 }
 
+// lane is one hart's part in a run, kept together for the loop.
+type lane struct {
+	h     *Hart
+	s     stepper // the hart's executor, or nil: run(1)
+	clock uint64
+	left  uint64
+	// The hart's counts when its steps were last priced.
+	events, misses, flushes, flushed, switches uint64
+}
+
 // Run runs the harts until one of the ends the type describes.
 func (l *Lockstep) Run() {
 	n := len(l.Harts)
@@ -85,50 +95,53 @@ func (l *Lockstep) Run() {
 	}
 	l.Retired, l.Ns = l.Retired[:n], l.Ns[:n]
 	l.Last, l.Stopped, l.Stop, l.Unpriced, l.Spent = 0, false, Stop{}, false, false
-	harts, clock, left := l.Harts[:n], l.Clock[:n], l.Left[:n]
-	l.steppers = l.steppers[:0]
-	for i, h := range harts {
+	l.lanes = l.lanes[:0]
+	for i, h := range l.Harts {
 		s, _ := h.exec.(stepper)
 		if h.Breaks != nil {
 			s = nil // run(1) stops at them
 		}
-		l.steppers = append(l.steppers, s)
+		l.lanes = append(l.lanes, lane{h: h, s: s, clock: l.Clock[i], left: l.Left[i],
+			events: h.events, misses: h.TLBMisses, flushes: h.TLBFlushes,
+			flushed: h.TLBEntriesFlushed, switches: h.ASSwitches})
 		// What prepareRun sets up for a whole run (PassPoint).
 		h.syncPass, h.callPass = ^uint64(0), ^uint64(0)
 		if h.PassPoint {
 			h.syncPass, h.callPass = h.pc, h.pc
 		}
-		// Until the run ends, Retired and Ns hold where the hart started.
-		l.Retired[i], l.Ns[i] = h.Retired, clock[i]
+		// Until the run ends, Retired holds where the hart started.
+		l.Retired[i] = h.Retired
 	}
-	steppers := l.steppers[:n]
-	insn, fast := l.Insn, l.Insn == 1000
-	pMiss, pFlush, pEntry, pAS := l.TLBMiss, l.TLBFlush, l.TLBEntryFlushed, l.ASSwitch
-	until, endSlices := l.Until, l.EndSlices
+	l.run(l.lanes)
+	for i := range l.lanes {
+		ln := &l.lanes[i]
+		l.Retired[i], l.Ns[i] = ln.h.Retired-l.Retired[i], ln.clock-l.Clock[i]
+		l.Clock[i], l.Left[i] = ln.clock, ln.left
+	}
+	clear(l.lanes) // hold no harts or executors between runs
+}
+
+// run is Run's loop.
+func (l *Lockstep) run(lanes []lane) {
+	fast := l.Insn == 1000
 	psLeft, priced := l.PsLeft, uint64(0)
 	work := workSum(l.Work)
 	for total := l.Max; total > 0; total-- {
-		// The turn: the smallest clock, the lowest index on a tie.
-		i := 0
-		for j := 1; j < n; j++ {
-			if clock[j] < clock[i] {
-				i = j
-			}
-		}
-		if left[i] == 0 || clock[i] >= until {
+		i := turn(lanes)
+		ln := &lanes[i]
+		if ln.left == 0 || ln.clock >= l.Until {
 			break
 		}
-		h := harts[i]
-		h.TimeBase = clock[i]
-		m0, f0, e0, a0, w0 := h.TLBMisses, h.TLBFlushes, h.TLBEntriesFlushed, h.ASSwitches, h.walks
+		h := ln.h
+		h.TimeBase = ln.clock
 		// prepareStep, inline.
 		if t := h.tlb; t.gen != h.mem.Gen {
 			t.flush()
 		}
 		h.watching = h.bus.holders > b2i(h.resFrame != nil)
 		stopped := false
-		if s := steppers[i]; s != nil {
-			stopped = s.step(&l.Stop)
+		if ln.s != nil {
+			stopped = ln.s.step(&l.Stop)
 		} else if l.Stop = h.exec.run(1); l.Stop.Reason != StopBudget {
 			stopped = true
 		}
@@ -136,43 +149,56 @@ func (l *Lockstep) Run() {
 			l.Last, l.Stopped, l.Unpriced = i, true, true
 			break
 		}
-		left[i]--
-		if h.walks != w0 {
+		ln.left--
+		ps := l.Insn
+		if h.events != ln.events {
 			if w := workSum(l.Work); w != work {
 				l.Last, l.Unpriced = i, true
 				break
 			}
+			ps += (h.TLBMisses-ln.misses)*l.TLBMiss + (h.TLBFlushes-ln.flushes)*l.TLBFlush +
+				(h.TLBEntriesFlushed-ln.flushed)*l.TLBEntryFlushed + (h.ASSwitches-ln.switches)*l.ASSwitch
+			ln.events, ln.misses, ln.flushes = h.events, h.TLBMisses, h.TLBFlushes
+			ln.flushed, ln.switches = h.TLBEntriesFlushed, h.ASSwitches
 		}
-		ps := insn + (h.TLBMisses-m0)*pMiss + (h.TLBFlushes-f0)*pFlush +
-			(h.TLBEntriesFlushed-e0)*pEntry + (h.ASSwitches-a0)*pAS
 		priced += ps
 		if fast && ps == 1000 {
 			// An instruction and nothing else: one nanosecond, the fraction unchanged.
-			clock[i]++
+			ln.clock++
 		} else {
 			ps += psLeft
 			psLeft = ps % 1000
-			clock[i] += ps / 1000
+			ln.clock += ps / 1000
 		}
-		if endSlices && left[i] == 0 {
+		if l.EndSlices && ln.left == 0 {
 			l.Last, l.Spent = i, true
 			break
 		}
 	}
-	for i, h := range harts {
-		l.Retired[i], l.Ns[i] = h.Retired-l.Retired[i], clock[i]-l.Ns[i]
-	}
 	l.PsLeft, l.Priced = psLeft, priced
-	clear(l.steppers) // hold no executors between runs
+}
+
+// turn returns whose turn it is: the smallest clock, the lowest index on a tie. (Not
+// inlined: on its own it keeps its loop in registers.)
+//
+//go:noinline
+func turn(lanes []lane) int {
+	i, c := 0, lanes[0].clock
+	for j := 1; j < len(lanes); j++ {
+		if lanes[j].clock < c {
+			i, c = j, lanes[j].clock
+		}
+	}
+	return i
 }
 
 // page translates addr for the hart's own use through the address space's page
-// table, which may count work (a page allocated or copied): walks tells Lockstep.
+// table, which may count work (a page allocated or copied): events tells Lockstep.
 // Every caller is a slow path: not inlined, so that it adds nothing to theirs.
 //
 //go:noinline
 func (h *Hart) page(addr uint64, acc mm.Access) (*mm.Frame, *mm.Fault) {
-	h.walks++
+	h.events++
 	return h.mem.Page(addr, acc)
 }
 

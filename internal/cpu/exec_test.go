@@ -1087,6 +1087,44 @@ func TestLRSC(t *testing.T) {
 			t.Errorf("sc.d after a store to another page = %d, memory %d; want 0, 2", c.X[6], r.peek64(dataBase))
 		}
 	})
+	t.Run("stores to a page another hart holds", func(t *testing.T) {
+		// B stores to A's reserved page twice away from the reserved word (the second
+		// finds the page without a walk), then to the word itself: A's sc.d fails.
+		// Then the page turns read-only: B's next store faults.
+		r := newRig(t)
+		var ctx Context
+		ctx.X[10], ctx.X[11] = dataBase, 2
+		r.load(ctx, asmAMO(LR_D, 5, 0, 10), asmAMO(SC_D, 6, 11, 10), uint32(ecall))
+		r.h.Run(1)
+		b := r.bus.NewHart()
+		var bctx Context
+		bctx.PC, bctx.X[10], bctx.X[11], bctx.X[12] = codeBase+0x1000, dataBase, 7, dataBase+0x100
+		r.poke(codeBase+0x1000, assemble(asmS(SD, 11, 12, 0), asmS(SD, 11, 12, 8), asmS(SD, 11, 10, 0),
+			asmS(SD, 11, 12, 16), uint32(ecall)))
+		b.Load(&bctx, r.as)
+		if s := b.Run(2); s.Reason != StopBudget || r.peek64(dataBase+0x108) != 7 {
+			t.Fatalf("hart B's first stores: %v, memory %d", s.Reason, r.peek64(dataBase+0x108))
+		}
+		if err := r.as.Protect(dataBase, mm.PageSize, mm.PermRead); err != nil {
+			t.Fatal(err)
+		}
+		b.Save(&bctx)
+		b.Load(&bctx, r.as)
+		if s := b.Run(100); s.Reason != StopFault || s.PC != codeBase+0x1008 {
+			t.Fatalf("hart B's store to a read-only page: %v at 0x%x, want a fault at 0x%x", s.Reason, s.PC, codeBase+0x1008)
+		}
+		if err := r.as.Protect(dataBase, mm.PageSize, mm.PermRead|mm.PermWrite); err != nil {
+			t.Fatal(err)
+		}
+		b.Save(&bctx)
+		b.Load(&bctx, r.as)
+		if s := b.Run(1); s.Reason != StopBudget || r.peek64(dataBase) != 7 {
+			t.Fatalf("hart B's store to the reserved word: %v, memory %d", s.Reason, r.peek64(dataBase))
+		}
+		if c := r.runToEcall(); c.X[6] != 1 || r.peek64(dataBase) != 7 {
+			t.Errorf("sc.d after hart B stored to the reserved word = %d, memory %d; want 1, 7", c.X[6], r.peek64(dataBase))
+		}
+	})
 	t.Run("another hart's sc and amo break it too", func(t *testing.T) {
 		for _, other := range []uint32{asmAMO(AMOSWAP_W, 0, 11, 10), asmAMO(SC_D, 12, 11, 10)} {
 			r := newRig(t)

@@ -1265,6 +1265,16 @@ func (e *blockExec) step(stop *Stop) bool {
 		if h.SyncPoints {
 			res, next = e.exec1(b, op, 0) // a scheduling point
 		}
+	case bcode(LR_W), bcode(LR_D), bcode(SC_W), bcode(SC_D), bcode(AMOSWAP_W), bcode(AMOADD_W),
+		bcode(AMOXOR_W), bcode(AMOAND_W), bcode(AMOOR_W), bcode(AMOMIN_W), bcode(AMOMAX_W),
+		bcode(AMOMINU_W), bcode(AMOMAXU_W), bcode(AMOSWAP_D), bcode(AMOADD_D), bcode(AMOXOR_D),
+		bcode(AMOAND_D), bcode(AMOOR_D), bcode(AMOMIN_D), bcode(AMOMAX_D), bcode(AMOMINU_D),
+		bcode(AMOMAXU_D):
+		if h.SyncPoints {
+			res, next = e.exec1(b, op, 0) // a scheduling point
+		} else if !h.atomic(&op.inst, &e.stopv) {
+			res = resStop
+		}
 	case bJALF:
 		h.x[op.rd] = pc + uint64(op.len)
 		res, next = resTaken, uint64(op.imm)

@@ -178,10 +178,7 @@ func (l *Lockstep) run(lanes []lane) {
 	l.PsLeft, l.Priced = psLeft, priced
 }
 
-// turn returns whose turn it is: the smallest clock, the lowest index on a tie. (Not
-// inlined: on its own it keeps its loop in registers.)
-//
-//go:noinline
+// turn returns whose turn it is: the smallest clock, the lowest index on a tie.
 func turn(lanes []lane) int {
 	i, c := 0, lanes[0].clock
 	for j := 1; j < len(lanes); j++ {

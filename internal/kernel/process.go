@@ -225,7 +225,7 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 		tg.Net = parent.Net.NewNamespace()
 	}
 	if f&CLONE_NEWTIME != 0 {
-		tg.TimeNSChildren = k.newTimeNS(parent.TimeNSChildren) // copy_time_ns
+		tg.TimeNSChildren = k.newTimeNS(parent.TimeNSChildren, tg.Creds.UserNS) // copy_time_ns
 	}
 	if f&CLONE_VM == 0 {
 		tg.enterTimeNS(tg.TimeNSChildren) // timens_on_fork

@@ -19,6 +19,9 @@ type TimeNS struct {
 	// ID is the inode number /proc/PID/ns/time names the namespace by.
 	ID                  uint64
 	Monotonic, Boottime int64
+	// Owner is the user namespace the namespace was made in (nil: the first one),
+	// over which setns(2) into it and writes of its offsets need their capability.
+	Owner *UserNS
 	// frozen says a process has entered the namespace (or it is the first one):
 	// its offsets can no longer change (EACCES).
 	frozen bool
@@ -28,11 +31,12 @@ type TimeNS struct {
 // (PROC_TIME_INIT_INO).
 const initTimeNSID = 0xEFFFFFFA
 
-// newTimeNS makes a time namespace, open to change, with the offsets of from (the
-// namespace for children of the process that asks: Linux's copy_time_ns).
-func (k *Kernel) newTimeNS(from *TimeNS) *TimeNS {
+// newTimeNS makes a time namespace owned by user namespace owner, open to change, with
+// the offsets of from (the namespace for children of the process that asks: Linux's
+// copy_time_ns).
+func (k *Kernel) newTimeNS(from *TimeNS, owner *UserNS) *TimeNS {
 	k.lastNSID++
-	return &TimeNS{ID: initTimeNSID + k.lastNSID, Monotonic: from.Monotonic, Boottime: from.Boottime}
+	return &TimeNS{ID: initTimeNSID + k.lastNSID, Monotonic: from.Monotonic, Boottime: from.Boottime, Owner: owner}
 }
 
 // Offset is what the namespace adds to a clock: CLOCK_MONOTONIC's offset for the
@@ -139,12 +143,13 @@ func (t *Task) Setns(fd int, nstype uint64) error {
 }
 
 // setTimeNS is setns(2) into time namespace ns (timens_install): a process of one
-// thread (EUSERS otherwise) with CAP_SYS_ADMIN.
+// thread (EUSERS otherwise) with CAP_SYS_ADMIN over the namespace's owner and in its
+// own user namespace.
 func (t *Task) setTimeNS(ns *TimeNS) error {
 	if t.TG.liveTasks != 1 {
 		return linux.EUSERS // a multi-threaded process cannot change
 	}
-	if !t.TG.Creds.Capable(CAP_SYS_ADMIN) {
+	if c := t.TG.Creds; !c.CapableIn(ns.Owner, CAP_SYS_ADMIN) || !c.CapableOwn(CAP_SYS_ADMIN) {
 		return linux.EPERM
 	}
 	t.TG.enterTimeNS(ns)
@@ -199,7 +204,7 @@ func (k *Kernel) procTimensOffsets(tg *ThreadGroup) *vfs.Inode {
 		ns := tg.TimeNSChildren
 		return []byte("monotonic " + show(ns.Monotonic) + "\nboottime " + show(ns.Boottime) + "\n")
 	}, func(p []byte) error {
-		capable := k.current == nil || k.current.TG.Creds.Capable(CAP_SYS_TIME)
+		capable := k.current == nil || k.current.TG.Creds.CapableIn(tg.TimeNSChildren.Owner, CAP_SYS_TIME)
 		return k.setTimensOffsets(tg.TimeNSChildren, string(p), capable)
 	})
 	n.UID, n.GID = tg.Creds.EUID, tg.Creds.EGID

@@ -115,7 +115,7 @@ func (t *Task) Unshare(flags uint64) error {
 	if flags&CLONE_NEWTIME != 0 {
 		// The caller stays where it is; its children to come (and its next program,
 		// after execve) enter the new one.
-		tg.TimeNSChildren = t.k.newTimeNS(tg.TimeNSChildren)
+		tg.TimeNSChildren = t.k.newTimeNS(tg.TimeNSChildren, tg.Creds.UserNS)
 	}
 	return nil
 }

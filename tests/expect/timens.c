@@ -188,6 +188,26 @@ int main(int argc, char **argv)
 		_exit(0);
 	}
 	wait(NULL);
+	// In a user namespace of its own, nobody has CAP_SYS_ADMIN and CAP_SYS_TIME over
+	// the time namespaces it makes there (owned by that user namespace), not over the
+	// first one (owned by the first user namespace).
+	fflush(stdout);
+	if (fork() == 0) {
+		setuid(65534);
+		prctl(PR_SET_DUMPABLE, 1);
+		printf("userns: unshare(CLONE_NEWUSER): %s\n", res(unshare(CLONE_NEWUSER) ? -errno : 0));
+		printf("userns: unshare(CLONE_NEWTIME): %s\n", res(unshare(CLONE_NEWTIME) ? -errno : 0));
+		printf("userns: write offsets: %s\n", res(put("/proc/self/timens_offsets", "monotonic 7 0")));
+		int own = open("/proc/self/ns/time_for_children", O_RDONLY);
+		int64_t m0 = now(CLOCK_MONOTONIC);
+		printf("userns: setns(the first namespace): %s\n", res(setns(init_ns, CLONE_NEWTIME) ? -errno : 0));
+		printf("userns: setns(its own): %s\n", res(setns(own, CLONE_NEWTIME) ? -errno : 0));
+		int64_t d = now(CLOCK_MONOTONIC) - m0; // from the namespace for children's offset to 7 s
+		printf("userns: monotonic moved by %lld s\n", (long long)((d + (d < 0 ? -500000000 : 500000000)) / 1000000000));
+		fflush(stdout);
+		_exit(0);
+	}
+	wait(NULL);
 	printf("unshare(CLONE_NEWTIME) again: %s\n", res(unshare(CLONE_NEWTIME) ? -errno : 0));
 	show("another new namespace", offs);
 	printf("write \"boottime 0 0\": %s\n", res(put(offs, "boottime 0 0")));

@@ -169,6 +169,18 @@ func (c *Creds) CapableIn(ns *UserNS, cap int) bool {
 // in the root user namespace (capable()).
 func (c *Creds) Capable(cap int) bool { return c.CapableIn(nil, cap) }
 
+// MaySendCreds reports whether t may send credentials naming process pid (a number of
+// its own PID namespace) and kernel IDs uid and gid (SCM_CREDENTIALS; scm_check_creds):
+// its own process unless it has CAP_SYS_ADMIN over its PID namespace's owner, and its
+// own real, effective or saved IDs unless it has CAP_SETUID (CAP_SETGID) in its user
+// namespace.
+func (t *Task) MaySendCreds(pid int, uid, gid uint32) bool {
+	c := &t.TG.Creds
+	return (pid == t.PIDOf(t.TG) || c.CapableIn(t.TG.PIDNS.owner, CAP_SYS_ADMIN)) &&
+		(uid == c.UID || uid == c.EUID || uid == c.SUID || c.CapableOwn(CAP_SETUID)) &&
+		(gid == c.GID || gid == c.EGID || gid == c.SGID || c.CapableOwn(CAP_SETGID))
+}
+
 // CapableOwn reports whether the credentials have capability cap in their own user
 // namespace (ns_capable(current_user_ns())): what creating namespaces and changing
 // one's own IDs ask for.

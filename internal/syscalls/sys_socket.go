@@ -747,9 +747,7 @@ func readControl(t *kernel.Task, s *wnet.Socket, h msghdr) (*wnet.Control, error
 				if !uok || !gok {
 					return nil, linux.EINVAL
 				}
-				if cr.EUID != 0 && (pid != int32(t.PIDOf(t.TG)) ||
-					(uid != cr.UID && uid != cr.EUID && uid != cr.SUID) ||
-					(gid != cr.GID && gid != cr.EGID && gid != cr.SGID)) {
+				if !t.MaySendCreds(int(pid), uid, gid) {
 					return nil, linux.EPERM
 				}
 				c := wnet.Cred{PID: int32(t.GlobalPID(int(pid))), UID: uid, GID: gid}

@@ -11,8 +11,10 @@ import (
 // net.Interfaces ask (rtnetlink(7)).
 type netlink struct{}
 
-// BindNetlink gives a netlink socket its port ID: port, or (0) the caller's pid the
-// first time, as Linux does.
+// BindNetlink gives a netlink socket its port ID: port, EADDRINUSE if another socket of
+// the namespace has it; or (0) the caller's process ID (as its PID namespace numbers
+// it) the first time, or, if that is taken, a free one below -4096 as a signed number
+// (netlink_autobind, which picks those at random; weft counts).
 func (s *Socket) BindNetlink(port uint32, pid int32) error {
 	if s.local.NLPort != 0 {
 		if port == 0 || port == s.local.NLPort {
@@ -20,14 +22,12 @@ func (s *Socket) BindNetlink(port uint32, pid int32) error {
 		}
 		return linux.EINVAL
 	}
-	if port == 0 {
-		port = uint32(pid)
-		for _, other := range s.st.nlPorts {
-			if other == port {
-				port = 0x80000000 | s.st.nextNL
-				s.st.nextNL++
-				break
-			}
+	switch {
+	case port != 0 && s.st.nlPortUsed(port):
+		return linux.EADDRINUSE
+	case port == 0:
+		for port = uint32(pid); s.st.nlPortUsed(port); s.st.nextNL = (s.st.nextNL + 1) % 0x7ffff000 {
+			port = 0x80000000 | s.st.nextNL
 		}
 	}
 	s.local.NLPort = port
@@ -35,10 +35,20 @@ func (s *Socket) BindNetlink(port uint32, pid int32) error {
 	return nil
 }
 
+// nlPortUsed reports whether a netlink socket of the namespace has port ID port.
+func (st *Stack) nlPortUsed(port uint32) bool {
+	for _, p := range st.nlPorts {
+		if p == port {
+			return true
+		}
+	}
+	return false
+}
+
 // nlSend takes requests (one or more nlmsghdr) and queues the answers.
 func (s *Socket) nlSend(b []byte, c Cred) (int, error) {
 	if s.local.NLPort == 0 {
-		s.BindNetlink(0, c.PID)
+		s.BindNetlink(0, c.NSPID)
 	}
 	le := binary.LittleEndian
 	for off := 0; off+16 <= len(b); {

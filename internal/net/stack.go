@@ -107,6 +107,9 @@ const (
 type Cred struct {
 	PID      int32
 	UID, GID uint32
+	// NSPID is the process as its own PID namespace numbers it: a netlink socket's
+	// automatic port ID (PID is global, translated for each reader).
+	NSPID int32
 }
 
 // Addr is a socket address of any family weft knows.

@@ -36,12 +36,12 @@ var socketCalls = []entry{
 // sockCred is who the calling process is to a socket's peer: SO_PEERCRED reports the
 // effective ids.
 func sockCred(t *kernel.Task) wnet.Cred {
-	return wnet.Cred{PID: int32(t.TG.PID), UID: t.TG.Creds.EUID, GID: t.TG.Creds.EGID}
+	return wnet.Cred{PID: int32(t.TG.PID), UID: t.TG.Creds.EUID, GID: t.TG.Creds.EGID, NSPID: int32(t.PIDOf(t.TG))}
 }
 
 // msgCred is who sends a message (SCM_CREDENTIALS): the real ids (scm_send).
 func msgCred(t *kernel.Task) wnet.Cred {
-	return wnet.Cred{PID: int32(t.TG.PID), UID: t.TG.Creds.UID, GID: t.TG.Creds.GID}
+	return wnet.Cred{PID: int32(t.TG.PID), UID: t.TG.Creds.UID, GID: t.TG.Creds.GID, NSPID: int32(t.PIDOf(t.TG))}
 }
 
 // seenCred is c, which holds a global PID and kernel user and group IDs, as t's PID and
@@ -360,7 +360,7 @@ func Bind(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		}
 		return ret0(s.BindInet(sa.ip, t.TG.Creds.EUID == 0))
 	case linux.AF_NETLINK:
-		return ret0(s.BindNetlink(sa.nlPort, int32(t.TG.PID)))
+		return ret0(s.BindNetlink(sa.nlPort, int32(t.PIDOf(t.TG))))
 	}
 	return 0, linux.EOPNOTSUPP
 }

@@ -4,30 +4,38 @@ package kernel
 // sets of a process. A process that starts as root has every capability; the sets
 // follow the rules of capabilities(7) when the user IDs change and at execve (no file
 // capabilities: a program gets the full sets when run by root, none otherwise), and
-// capset(2) may drop them. weft checks the capabilities in mount(2), System V IPC,
-// memory locks, leases, clock_settime(2), kill(2), the set*id calls and the creation
-// of namespaces, each in the user namespace Linux asks about (userns.go); its other
-// privileged paths (file permissions, resource limits) still ask for effective user
-// ID 0.
+// capset(2) may drop them. weft checks capabilities, not user IDs, wherever Linux
+// does, each in the user namespace Linux asks about (userns.go): file permissions
+// (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER, CAP_FSETID, CAP_CHOWN,
+// CAP_MKNOD), mount(2), System V IPC, memory locks, leases, clocks and alarms, kill(2),
+// priorities, resource limits, the set*id calls and the creation of namespaces.
 
 // Capability numbers (linux/capability.h).
 const (
 	CAP_CHOWN                     = 0
 	CAP_DAC_OVERRIDE              = 1
+	CAP_DAC_READ_SEARCH           = 2
 	CAP_FOWNER                    = 3
+	CAP_FSETID                    = 4
 	CAP_KILL                      = 5
 	CAP_SETGID                    = 6
 	CAP_SETUID                    = 7
 	CAP_SETPCAP                   = 8
 	CAP_LINUX_IMMUTABLE           = 9
+	CAP_NET_BIND_SERVICE          = 10
 	CAP_IPC_LOCK                  = 14
 	CAP_IPC_OWNER                 = 15
+	CAP_SYS_CHROOT                = 18
+	CAP_SYS_PTRACE                = 19
 	CAP_SYS_ADMIN                 = 21
 	CAP_SYS_NICE                  = 23
 	CAP_SYS_RESOURCE              = 24
 	CAP_SYS_TIME                  = 25
+	CAP_MKNOD                     = 27
 	CAP_LEASE                     = 28
 	CAP_SETFCAP                   = 31
+	CAP_MAC_OVERRIDE              = 32
+	CAP_WAKE_ALARM                = 35
 	CAP_CHECKPOINT_RESTORE        = 40
 	CAP_LAST_CAP                  = 40 // CAP_CHECKPOINT_RESTORE, the last in Linux 6.12
 	capFull                uint64 = 1<<(CAP_LAST_CAP+1) - 1
@@ -116,6 +124,28 @@ func (c *Creds) FixUIDCaps(oldR, oldE, oldS uint32) {
 		c.Caps.Eff = 0
 	case !isRoot(oldE) && isRoot(c.EUID):
 		c.Caps.Eff = c.Caps.Prm
+	}
+}
+
+// capFSMask are the capabilities that go with file system user ID 0 (CAP_FS_MASK).
+const capFSMask = 1<<CAP_CHOWN | 1<<CAP_DAC_OVERRIDE | 1<<CAP_DAC_READ_SEARCH | 1<<CAP_FOWNER |
+	1<<CAP_FSETID | 1<<CAP_LINUX_IMMUTABLE | 1<<CAP_MKNOD | 1<<CAP_MAC_OVERRIDE
+
+// SetFSUID makes uid the file system user ID, which takes the file system
+// capabilities out of the effective set when it leaves the namespace's root, and
+// back in from the permitted set when it returns (cap_task_fix_setuid, LSM_SETID_FS).
+func (c *Creds) SetFSUID(uid uint32) {
+	old := c.FSUID
+	c.FSUID = uid
+	if c.Securebits&SECBIT_NO_SETUID_FIXUP != 0 {
+		return
+	}
+	r, mapped := c.rootUID()
+	switch {
+	case mapped && old == r && uid != r:
+		c.Caps.Eff &^= capFSMask
+	case mapped && old != r && uid == r:
+		c.Caps.Eff |= c.Caps.Prm & capFSMask
 	}
 }
 

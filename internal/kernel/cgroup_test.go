@@ -22,7 +22,7 @@ func newCgroupKernel(t *testing.T) *Kernel {
 // cgFile reads the file at path below /sys/fs/cgroup, as root.
 func cgFile(t *testing.T, k *Kernel, path string) string {
 	t.Helper()
-	n, err := k.FS.Lookup(vfs.Cred{}, nil, "/sys/fs/cgroup/"+path, true)
+	n, err := k.FS.Lookup(rootCred, nil, "/sys/fs/cgroup/"+path, true)
 	if err != nil {
 		t.Fatalf("lookup %s: %v", path, err)
 	}
@@ -35,7 +35,7 @@ func cgFile(t *testing.T, k *Kernel, path string) string {
 
 // cgWrite writes s to the file at path below /sys/fs/cgroup, as root.
 func cgWrite(k *Kernel, path, s string) error {
-	n, err := k.FS.Lookup(vfs.Cred{}, nil, "/sys/fs/cgroup/"+path, true)
+	n, err := k.FS.Lookup(rootCred, nil, "/sys/fs/cgroup/"+path, true)
 	if err != nil {
 		return err
 	}
@@ -46,20 +46,20 @@ func cgWrite(k *Kernel, path, s string) error {
 }
 
 func cgMkdir(k *Kernel, path string) error {
-	dir, name, err := k.FS.LookupParent(vfs.Cred{}, nil, "/sys/fs/cgroup/"+path)
+	dir, name, err := k.FS.LookupParent(rootCred, nil, "/sys/fs/cgroup/"+path)
 	if err != nil {
 		return err
 	}
-	_, err = k.FS.Create(vfs.Cred{}, dir, name, vfs.S_IFDIR|0o755)
+	_, err = k.FS.Create(rootCred, dir, name, vfs.S_IFDIR|0o755)
 	return err
 }
 
 func cgRmdir(k *Kernel, path string) error {
-	dir, name, err := k.FS.LookupParent(vfs.Cred{}, nil, "/sys/fs/cgroup/"+path)
+	dir, name, err := k.FS.LookupParent(rootCred, nil, "/sys/fs/cgroup/"+path)
 	if err != nil {
 		return err
 	}
-	return k.FS.Unlink(vfs.Cred{}, dir, name, true)
+	return k.FS.Unlink(rootCred, dir, name, true)
 }
 
 func TestParseMemBytes(t *testing.T) {
@@ -165,7 +165,7 @@ func TestSubtreeControl(t *testing.T) {
 	if err := cgRmdir(k, "a/b"); err != nil {
 		t.Errorf("rmdir a/b = %v, want nil", err)
 	}
-	if _, err := k.FS.Lookup(vfs.Cred{}, nil, "/sys/fs/cgroup/a/b", true); err != linux.ENOENT {
+	if _, err := k.FS.Lookup(rootCred, nil, "/sys/fs/cgroup/a/b", true); err != linux.ENOENT {
 		t.Errorf("lookup of removed a/b = %v, want ENOENT", err)
 	}
 }
@@ -198,3 +198,7 @@ func TestCgroupCheckpoint(t *testing.T) {
 		t.Errorf("restored kernel has no memory cgroup reclaim")
 	}
 }
+
+// rootCred is root with root's file privileges (the hierarchy's root directory is
+// mode 0555, as on Linux: root makes groups there by CAP_DAC_OVERRIDE).
+var rootCred = vfs.Cred{Priv: vfs.PrivDACOverride | vfs.PrivDACReadSearch | vfs.PrivFowner | vfs.PrivFsetid | vfs.PrivSysAdmin}

@@ -542,7 +542,7 @@ func (k *Kernel) spawn(data []byte, execfn, path string, argv, envp []string) (*
 		MM:             mm.New(&k.pool),
 		FDs:            &FDTable{pool: &k.pool, k: k},
 		Umask:          0o022,
-		Creds:          Creds{UID: k.cfg.UID, EUID: k.cfg.UID, SUID: k.cfg.UID, FSUID: k.cfg.UID, GID: k.cfg.GID, EGID: k.cfg.GID, SGID: k.cfg.GID, FSGID: k.cfg.GID, Caps: initialCaps(k.cfg.UID)},
+		Creds:          k.firstCreds(),
 		Rlimits:        defaultRlimits(),
 		Net:            k.Net,
 		TimeNS:         k.TimeNS,
@@ -600,13 +600,21 @@ func (k *Kernel) spawn(data []byte, execfn, path string, argv, envp []string) (*
 	return tg, nil
 }
 
+// firstCreds are the credentials of the guest's first program: the configured user and
+// group, with root's capabilities if the user is root.
+func (k *Kernel) firstCreds() Creds {
+	u, g := k.cfg.UID, k.cfg.GID
+	return Creds{UID: u, EUID: u, SUID: u, FSUID: u, GID: g, EGID: g, SGID: g, FSGID: g, Caps: initialCaps(u)}
+}
+
 // ProgramFile finds the first program in the guest's file system (a guest root): name
 // is a path (a relative one from /, as chroot(1) runs it) or, without a slash, a name
 // looked up in the colon-separated directories of pathVar, as execvp(3) does. It
 // returns the file's contents and its absolute guest path. A missing program is
 // ENOENT; one the guest's user may not execute, EACCES.
 func (k *Kernel) ProgramFile(name, pathVar string) (data []byte, execfn, exe string, err error) {
-	cred := vfs.Cred{UID: k.cfg.UID, GID: k.cfg.GID}
+	first := k.firstCreds()
+	cred := first.VFS()
 	var candidates []string
 	if strings.Contains(name, "/") {
 		candidates = []string{path.Join("/", name)}

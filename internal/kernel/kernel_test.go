@@ -82,7 +82,11 @@ func TestPermissionChecks(t *testing.T) {
 	group := vfs.Cred{UID: 1001, GID: 1000}
 	member := vfs.Cred{UID: 1002, GID: 50, Groups: []uint32{1000}}
 	other := vfs.Cred{UID: 1003, GID: 1003}
-	root := vfs.Cred{UID: 0, GID: 0}
+	root := vfs.Cred{UID: 0, GID: 0, Priv: vfs.PrivDACOverride | vfs.PrivDACReadSearch}
+	capless := vfs.Cred{UID: 0, GID: 0}                                     // root without capabilities
+	searcher := vfs.Cred{UID: 1003, GID: 1003, Priv: vfs.PrivDACReadSearch} // CAP_DAC_READ_SEARCH alone
+	unmapped := root                                                        // in a user namespace that does not map the file's IDs
+	unmapped.Maps = func(uid, gid uint32) bool { return uid != 1000 }
 	tests := []struct {
 		mode uint32
 		who  vfs.Cred
@@ -99,6 +103,12 @@ func TestPermissionChecks(t *testing.T) {
 		{0o644, root, vfs.MayExec, false}, // root needs an execute bit to execute
 		{0o744, root, vfs.MayExec, true},
 		{0o070, owner, vfs.MayRead, false}, // the owner class applies, even if weaker
+		{0o000, capless, vfs.MayRead, false},
+		{0o004, capless, vfs.MayRead, true},
+		{0o000, searcher, vfs.MayRead, true},
+		{0o000, searcher, vfs.MayWrite, false},
+		{0o000, searcher, vfs.MayExec, false},
+		{0o000, unmapped, vfs.MayRead, false},
 	}
 	for _, tt := range tests {
 		n := fs.NewFile(nil, tt.mode, 1000, 1000)

@@ -19,9 +19,6 @@ const (
 	mntNSMountBytes = 16
 )
 
-// CAP_SYS_CHROOT is capability 18 (setns(2) into a mount namespace asks for it).
-const CAP_SYS_CHROOT = 18
-
 // chargeMountNS takes from the memory cap what a copy of mount namespace from costs
 // (ENOMEM past it), and returns the amount. The copy itself (newMountNS) is made once
 // nothing else can fail, since it enters the mounts' lists.

@@ -138,9 +138,9 @@ func (t *Task) Clone(a CloneArgs) (*Task, error) {
 		return nil, linux.ENOMEM // no room under the memory cap for the kernel's records
 	}
 	// RLIMIT_NPROC counts the tasks of the real user ID, threads included and zombies
-	// until they are reaped; root, and a process with root's capabilities (euid 0),
-	// is exempt (getrlimit(2), fork(2)).
-	if parent.Creds.UID != 0 && parent.Creds.EUID != 0 {
+	// until they are reaped; root (kernel user 0), and a process with CAP_SYS_RESOURCE
+	// or CAP_SYS_ADMIN, is exempt (getrlimit(2), copy_process).
+	if c := &parent.Creds; c.UID != 0 && !c.Capable(CAP_SYS_RESOURCE) && !c.Capable(CAP_SYS_ADMIN) {
 		if k.userTasks(parent.Creds.UID) >= parent.Rlimits[RLIMIT_NPROC].Cur {
 			return nil, linux.EAGAIN
 		}

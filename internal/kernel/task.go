@@ -41,7 +41,40 @@ type Creds struct {
 
 // VFS returns the credentials that file permission checks use.
 func (c *Creds) VFS() vfs.Cred {
-	return vfs.Cred{UID: c.FSUID, GID: c.FSGID, Groups: c.Groups}
+	return c.vfsAs(c.FSUID, c.FSGID, c.Caps.Eff)
+}
+
+// VFSReal returns the credentials access(2) checks with: the real IDs, and the
+// permitted capabilities if the real user ID is the namespace's root, none otherwise
+// (do_faccessat's access_override_creds).
+func (c *Creds) VFSReal() vfs.Cred {
+	caps := uint64(0)
+	if r, ok := c.rootUID(); ok && c.UID == r && c.Securebits&SECBIT_NO_SETUID_FIXUP == 0 {
+		caps = c.Caps.Prm
+	} else if c.Securebits&SECBIT_NO_SETUID_FIXUP != 0 {
+		caps = c.Caps.Eff
+	}
+	return c.vfsAs(c.UID, c.GID, caps)
+}
+
+// vfsAs returns file credentials with user uid, group gid and capabilities caps.
+func (c *Creds) vfsAs(uid, gid uint32, caps uint64) vfs.Cred {
+	v := vfs.Cred{UID: uid, GID: gid, Groups: c.Groups}
+	for _, p := range [...]struct {
+		cap  int
+		priv vfs.Priv
+	}{{CAP_DAC_OVERRIDE, vfs.PrivDACOverride}, {CAP_DAC_READ_SEARCH, vfs.PrivDACReadSearch},
+		{CAP_FOWNER, vfs.PrivFowner}, {CAP_FSETID, vfs.PrivFsetid}} {
+		if caps&(1<<p.cap) != 0 {
+			v.Priv |= p.priv
+		}
+	}
+	if ns := c.UserNS; ns != nil {
+		v.Maps = ns.maps
+	} else if caps&(1<<CAP_SYS_ADMIN) != 0 {
+		v.Priv |= vfs.PrivSysAdmin
+	}
+	return v
 }
 
 // FSCred returns who resolves tg's paths: its credentials and its root directory.

@@ -169,6 +169,20 @@ func (c *Creds) CapableIn(ns *UserNS, cap int) bool {
 // in the root user namespace (capable()).
 func (c *Creds) Capable(cap int) bool { return c.CapableIn(nil, cap) }
 
+// CapableWrt reports whether the credentials have capability cap over a file owned by
+// kernel IDs uid and gid (capable_wrt_inode_uidgid): in their own user namespace,
+// which must map both.
+func (c *Creds) CapableWrt(cap int, uid, gid uint32) bool {
+	return c.CapableOwn(cap) && (c.UserNS == nil || c.UserNS.maps(uid, gid))
+}
+
+// maps reports whether the namespace maps kernel user ID uid and group ID gid.
+func (ns *UserNS) maps(uid, gid uint32) bool {
+	_, uok := ns.UID(uid)
+	_, gok := ns.GID(gid)
+	return uok && gok
+}
+
 // MaySendCreds reports whether t may send credentials naming process pid (a number of
 // its own PID namespace) and kernel IDs uid and gid (SCM_CREDENTIALS; scm_check_creds):
 // its own process unless it has CAP_SYS_ADMIN over its PID namespace's owner, and its

@@ -268,7 +268,7 @@ func Setfsuid(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	old := c.UserNS.UIDSeen(c.FSUID)
 	v, ok := kuid(c, a[0])
 	if ok && v != noChange && (c.CapableOwn(kernel.CAP_SETUID) || v == c.UID || v == c.EUID || v == c.SUID || v == c.FSUID) {
-		c.FSUID = v
+		c.SetFSUID(v)
 	}
 	return uint64(old), nil
 }

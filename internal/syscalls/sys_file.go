@@ -1097,15 +1097,21 @@ func chmod(t *kernel.Task, n *vfs.Inode, mode uint32) error {
 	if n.Mode&vfs.S_IFMT == vfs.S_IFLNK {
 		return linux.EOPNOTSUPP
 	}
-	c := t.TG.Creds
-	if c.EUID != 0 && c.EUID != n.UID {
+	c := &t.TG.Creds
+	if !ownerOrCapable(c, n) {
 		return linux.EPERM
 	}
 	mode &= 0o7777
-	if c.EUID != 0 && n.GID != c.EGID && !inGroups(c.Groups, n.GID) {
+	if n.GID != c.FSGID && !inGroups(c.Groups, n.GID) && !c.CapableWrt(kernel.CAP_FSETID, n.UID, n.GID) {
 		mode &^= 0o2000
 	}
 	return n.SetMode(mode)
+}
+
+// ownerOrCapable reports whether c owns n (its file system user ID) or has CAP_FOWNER
+// over it (inode_owner_or_capable).
+func ownerOrCapable(c *kernel.Creds, n *vfs.Inode) bool {
+	return c.FSUID == n.UID || c.CapableWrt(kernel.CAP_FOWNER, n.UID, n.GID)
 }
 
 func inGroups(gs []uint32, g uint32) bool {
@@ -1127,14 +1133,14 @@ func chown(t *kernel.Task, n *vfs.Inode, uid, gid uint32) error {
 	if n.Pinned() {
 		return linux.EPERM // notify_change: no owner change on an append-only file
 	}
-	c := t.TG.Creds
-	if c.EUID != 0 {
-		// chown_ok and chgrp_ok in fs/attr.c: only the owner may "change" the owner
-		// to itself, and may change the group to one it belongs to.
-		if uid != noChange && (c.EUID != n.UID || uid != n.UID) {
+	c := &t.TG.Creds
+	if !c.CapableWrt(kernel.CAP_CHOWN, n.UID, n.GID) {
+		// chown_ok and chgrp_ok in fs/attr.c: without CAP_CHOWN, only the owner may
+		// "change" the owner to itself, and may change the group to one it belongs to.
+		if uid != noChange && (c.FSUID != n.UID || uid != n.UID) {
 			return linux.EPERM
 		}
-		if gid != noChange && (c.EUID != n.UID || (gid != n.GID && gid != c.EGID && !inGroups(c.Groups, gid))) {
+		if gid != noChange && (c.FSUID != n.UID || (gid != n.GID && gid != c.FSGID && !inGroups(c.Groups, gid))) {
 			return linux.EPERM
 		}
 	}
@@ -1237,7 +1243,7 @@ func access(t *kernel.Task, n *vfs.Inode, mode uint32, effective bool) error {
 		return linux.EINVAL
 	}
 	c := t.TG.Creds
-	cred := vfs.Cred{UID: c.UID, GID: c.GID, Groups: c.Groups}
+	cred := c.VFSReal()
 	if effective {
 		cred = c.VFS()
 	}
@@ -1294,8 +1300,8 @@ func Mknodat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	mode := uint32(a[2])
 	switch mode & vfs.S_IFMT {
 	case vfs.S_IFCHR, vfs.S_IFBLK:
-		if t.TG.Creds.EUID != 0 {
-			return 0, linux.EPERM // CAP_MKNOD
+		if !t.TG.Creds.Capable(kernel.CAP_MKNOD) {
+			return 0, linux.EPERM
 		}
 	}
 	parent, name, path, err := parentOf(t, a[0], a[1])

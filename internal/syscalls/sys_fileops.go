@@ -297,7 +297,7 @@ func Chroot(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		return 0, linux.ENOTDIR
 	case !vfs.Check(t.TG.FSCred(), n, vfs.MayExec):
 		return 0, linux.EACCES
-	case t.TG.Creds.EUID != 0:
+	case !t.TG.Creds.CapableOwn(kernel.CAP_SYS_CHROOT):
 		return 0, linux.EPERM
 	}
 	t.TG.Root = n

@@ -79,7 +79,7 @@ func rlimit(t *kernel.Task, res, newAddr, oldAddr uint64) (uint64, error) {
 		if res == kernel.RLIMIT_NOFILE && nl.Max > NR_OPEN {
 			return 0, linux.EPERM // not even root goes past nr_open (setrlimit(2))
 		}
-		if nl.Max > old.Max && t.TG.Creds.EUID != 0 {
+		if nl.Max > old.Max && !t.TG.Creds.Capable(kernel.CAP_SYS_RESOURCE) {
 			return 0, linux.EPERM
 		}
 		t.TG.SetRlimit(int(res), nl)

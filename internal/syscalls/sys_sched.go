@@ -230,12 +230,12 @@ func Setpriority(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	c := t.TG.Creds
 	for _, o := range ts {
 		oc := o.TG.Creds
-		if c.EUID != 0 && c.EUID != oc.UID && c.EUID != oc.EUID {
-			return 0, linux.EPERM
+		if c.EUID != oc.UID && c.EUID != oc.EUID && !c.CapableIn(oc.UserNS, kernel.CAP_SYS_NICE) {
+			return 0, linux.EPERM // set_one_prio_perm
 		}
-		// Lowering the nice value needs root, or RLIMIT_NICE: 20-nice may not
-		// exceed its soft limit (getrlimit(2)).
-		if nice < o.Nice && c.EUID != 0 && uint64(20-nice) > t.TG.Rlimits[kernel.RLIMIT_NICE].Cur {
+		// Lowering the nice value needs CAP_SYS_NICE, or RLIMIT_NICE: 20-nice may
+		// not exceed its soft limit (getrlimit(2), can_nice).
+		if nice < o.Nice && !c.Capable(kernel.CAP_SYS_NICE) && uint64(20-nice) > t.TG.Rlimits[kernel.RLIMIT_NICE].Cur {
 			return 0, linux.EACCES
 		}
 	}

@@ -358,7 +358,7 @@ func Bind(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 			}
 			sa.ip = netip.AddrPortFrom(netip.IPv4Unspecified(), binary.BigEndian.Uint16(b[2:]))
 		}
-		return ret0(s.BindInet(sa.ip, t.TG.Creds.EUID == 0))
+		return ret0(s.BindInet(sa.ip, t.TG.Creds.Capable(kernel.CAP_NET_BIND_SERVICE)))
 	case linux.AF_NETLINK:
 		return ret0(s.BindNetlink(sa.nlPort, int32(t.PIDOf(t.TG))))
 	}

@@ -275,11 +275,11 @@ func GetRobustList(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 			return 0, linux.ESRCH
 		}
 		// ptrace_may_access(PTRACE_MODE_READ_REALCREDS): the same user and group
-		// throughout, or CAP_SYS_PTRACE (weft: euid 0).
+		// throughout, or CAP_SYS_PTRACE over the target's user namespace.
 		c := t.TG.Creds
-		same := c.EUID == tc.UID && c.EUID == tc.EUID && c.EUID == tc.SUID &&
-			c.EGID == tc.GID && c.EGID == tc.EGID && c.EGID == tc.SGID
-		if !same && c.EUID != 0 {
+		same := c.UID == tc.UID && c.UID == tc.EUID && c.UID == tc.SUID &&
+			c.GID == tc.GID && c.GID == tc.EGID && c.GID == tc.SGID
+		if !same && !c.CapableIn(tc.UserNS, kernel.CAP_SYS_PTRACE) {
 			return 0, linux.EPERM
 		}
 	} else {

@@ -32,7 +32,7 @@ func timerClock(t *kernel.Task, id uint64, alarm bool) (uint64, error) {
 		if !alarm {
 			return 0, linux.EINVAL
 		}
-		if t.TG.Creds.EUID != 0 {
+		if !t.TG.Creds.Capable(kernel.CAP_WAKE_ALARM) {
 			return 0, linux.EPERM
 		}
 		if id == CLOCK_REALTIME_ALARM {

@@ -77,8 +77,8 @@ func Utimensat(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	}
 	// Setting explicit times needs ownership (or CAP_FOWNER); setting them to now
 	// also allows anyone who may write the file.
-	c := t.TG.Creds
-	owner := c.EUID == 0 || c.EUID == n.UID
+	c := &t.TG.Creds
+	owner := ownerOrCapable(c, n)
 	switch {
 	case explicit && !owner:
 		return 0, linux.EPERM

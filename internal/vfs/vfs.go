@@ -389,10 +389,34 @@ func (fs *FS) mkdirAll(path string, perm, uid, gid uint32) *Inode {
 type Cred struct {
 	UID, GID uint32
 	Groups   []uint32
-	Root     *Inode
+	// Priv holds the file privileges of the credentials' effective capabilities, each
+	// good only over files whose owner and group Maps maps (nil: every ID; Linux's
+	// capable_wrt_inode_uidgid).
+	Priv Priv
+	Maps func(uid, gid uint32) bool
+	Root *Inode
 	// MntNS is the mount namespace the paths resolve in (nil: the first one), which
 	// decides which of the guest's tmpfs mounts they cross (mount.go).
 	MntNS *MountNS
+}
+
+// Priv is a set of file privileges: the capabilities (capabilities(7)) that file
+// permission checks ask for.
+type Priv uint8
+
+const (
+	PrivDACOverride   Priv = 1 << iota // CAP_DAC_OVERRIDE: read, write, search, execute
+	PrivDACReadSearch                  // CAP_DAC_READ_SEARCH: read files, read and search directories
+	PrivFowner                         // CAP_FOWNER: act as the owner (sticky directories, times, modes)
+	PrivFsetid                         // CAP_FSETID: keep the set-group-ID bit
+	// PrivSysAdmin is CAP_SYS_ADMIN in the first user namespace (trusted and
+	// security extended attributes), over every file.
+	PrivSysAdmin
+)
+
+// Has reports whether c holds privilege p over n.
+func (c Cred) Has(p Priv, n *Inode) bool {
+	return c.Priv&p != 0 && (p == PrivSysAdmin || c.Maps == nil || c.Maps(n.UID, n.GID))
 }
 
 // root is where c's absolute paths start.
@@ -403,19 +427,18 @@ func (fs *FS) root(c Cred) *Inode {
 	return fs.Root
 }
 
-// Permission checks (path_resolution(7), "Permission"): root passes read and write
-// checks always and execute checks when any execute bit is set.
+// Permission checks (path_resolution(7), "Permission"; Linux's generic_permission).
 const (
 	MayExec  = 1
 	MayWrite = 2
 	MayRead  = 4
 )
 
-// Check reports whether c may access n as mask asks.
+// Check reports whether c may access n as mask asks: by the mode's owner, group or
+// other bits, else by privilege. CAP_DAC_OVERRIDE passes every check but execution of
+// a file without an execute bit; CAP_DAC_READ_SEARCH passes reading a file and reading
+// or searching a directory.
 func Check(c Cred, n *Inode, mask uint32) bool {
-	if c.UID == 0 {
-		return mask&MayExec == 0 || n.IsDir() || n.Mode&0o111 != 0
-	}
 	var bits uint32
 	switch {
 	case c.UID == n.UID:
@@ -425,7 +448,16 @@ func Check(c Cred, n *Inode, mask uint32) bool {
 	default:
 		bits = n.Mode
 	}
-	return bits&mask == mask
+	if bits&mask == mask {
+		return true
+	}
+	if n.IsDir() {
+		return mask&MayWrite == 0 && c.Has(PrivDACReadSearch, n) || c.Has(PrivDACOverride, n)
+	}
+	if (mask&MayExec == 0 || n.Mode&0o111 != 0) && c.Has(PrivDACOverride, n) {
+		return true
+	}
+	return mask == MayRead && c.Has(PrivDACReadSearch, n)
 }
 
 func contains(list []uint32, v uint32) bool {
@@ -704,6 +736,12 @@ func (fs *FS) Create(c Cred, dir *Inode, name string, mode uint32) (*Inode, erro
 	return n, nil
 }
 
+// sticky reports whether dir's sticky bit keeps c from removing or replacing its entry
+// n: only n's owner, dir's owner or a holder of CAP_FOWNER over n may (check_sticky).
+func (c Cred) sticky(dir, n *Inode) bool {
+	return dir.Mode&0o1000 != 0 && c.UID != n.UID && c.UID != dir.UID && !c.Has(PrivFowner, n)
+}
+
 // StripSGID is mode_strip_sgid: a new non-directory asked for with both the
 // set-group-ID and group-execute bits, in a set-group-ID directory whose group the
 // creator is not in (and not CAP_FSETID), loses the set-group-ID bit. Linux applies
@@ -713,7 +751,7 @@ func StripSGID(c Cred, dir *Inode, mode uint32) uint32 {
 	if mode&0o2010 != 0o2010 || mode&S_IFMT == S_IFDIR || dir == nil || dir.Mode&0o2000 == 0 {
 		return mode
 	}
-	if c.UID == 0 || c.GID == dir.GID || contains(c.Groups, dir.GID) {
+	if c.GID == dir.GID || contains(c.Groups, dir.GID) || c.Has(PrivFsetid, dir) {
 		return mode
 	}
 	return mode &^ 0o2000
@@ -763,7 +801,7 @@ func (fs *FS) Unlink(c Cred, dir *Inode, name string, rmdir bool) error {
 		return linux.EACCES
 	}
 	// Sticky directories: only the owner of the file or the directory may remove it.
-	if dir.Mode&0o1000 != 0 && c.UID != 0 && c.UID != n.UID && c.UID != dir.UID {
+	if c.sticky(dir, n) {
 		return linux.EPERM
 	}
 	if dir.AppendOnly() || n.Pinned() { // may_delete
@@ -843,13 +881,10 @@ func (fs *FS) Rename(c Cred, oldDir *Inode, oldName string, newDir *Inode, newNa
 	if !Check(c, oldDir, MayWrite|MayExec) || !Check(c, newDir, MayWrite|MayExec) {
 		return linux.EACCES
 	}
-	sticky := func(dir, victim *Inode) bool {
-		return dir.Mode&0o1000 != 0 && c.UID != 0 && c.UID != victim.UID && c.UID != dir.UID
-	}
 	target := newDir.child(newName)
 	exchange := flags&RENAME_EXCHANGE != 0
 	switch {
-	case sticky(oldDir, n) || (target != nil && sticky(newDir, target)):
+	case c.sticky(oldDir, n) || (target != nil && c.sticky(newDir, target)):
 		return linux.EPERM
 	case oldDir.AppendOnly() || n.Pinned() || (target != nil && (newDir.AppendOnly() || target.Pinned())):
 		return linux.EPERM // may_delete of the source and of what it replaces

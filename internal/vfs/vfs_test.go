@@ -8,7 +8,8 @@ import (
 	"weft/internal/mm"
 )
 
-var root = Cred{UID: 0, GID: 0}
+// root has root's file privileges (its capabilities).
+var root = Cred{UID: 0, GID: 0, Priv: PrivDACOverride | PrivDACReadSearch | PrivFowner | PrivFsetid | PrivSysAdmin}
 
 func newFS(t *testing.T) *FS {
 	t.Helper()

@@ -44,7 +44,7 @@ func (n *Inode) xattrNamespace(c Cred, name string, write bool) error {
 			return linux.ENODATA
 		}
 	case ns == "trusted":
-		if c.UID != 0 {
+		if !c.Has(PrivSysAdmin, n) {
 			if write {
 				return linux.EPERM
 			}
@@ -77,7 +77,7 @@ func (n *Inode) GetXattr(c Cred, name string) ([]byte, error) {
 func (n *Inode) ListXattr(c Cred) []byte {
 	names := make([]string, 0, len(n.xattrs))
 	for k := range n.xattrs {
-		if !strings.HasPrefix(k, "trusted.") || c.UID == 0 {
+		if !strings.HasPrefix(k, "trusted.") || c.Has(PrivSysAdmin, n) {
 			names = append(names, k)
 		}
 	}
@@ -111,7 +111,7 @@ func (n *Inode) SetXattr(c Cred, name string, value []byte, flags int) error {
 	if n.onHost() {
 		return linux.EOPNOTSUPP
 	}
-	if (strings.HasPrefix(name, "security.") || strings.HasPrefix(name, "trusted.")) && c.UID != 0 {
+	if (strings.HasPrefix(name, "security.") || strings.HasPrefix(name, "trusted.")) && !c.Has(PrivSysAdmin, n) {
 		return linux.EPERM
 	}
 	if strings.HasPrefix(name, "user.") && !Check(c, n, MayWrite) {

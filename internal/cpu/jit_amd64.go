@@ -143,6 +143,10 @@ func (p *jitPage) release(c *codeCache) {
 	p.ids = nil
 }
 
+// jitMprotect changes a chunk's protection when code is appended to it (tests make it
+// fail).
+var jitMprotect = syscall.Mprotect
+
 // place copies code into the page's machine code and returns its address, or 0 if
 // the host refuses the memory (then the block engine runs the block). New mappings
 // are charged to the code cache.
@@ -170,16 +174,21 @@ func (p *blockPage) place(code []byte) uintptr {
 		return uintptr(unsafe.Pointer(&m[0]))
 	}
 	// Appending to a chunk that holds code already: it was executable before, so
-	// the host lets it be again.
+	// the host lets it be again, unless it runs out of room for mappings (ENOMEM).
+	// Refused while still executable, the block runs on the block engine; refused
+	// once writable, the chunk's code can run no more, so the whole page goes, as
+	// when it is evicted (its blocks are decoded and translated anew, and nothing
+	// chains into the chunk, which goes too).
 	m := jp.chunks[n-1]
-	if err := syscall.Mprotect(m, syscall.PROT_READ|syscall.PROT_WRITE); err != nil {
-		panic("jit: mprotect: " + err.Error())
+	if jitMprotect(m, syscall.PROT_READ|syscall.PROT_WRITE) != nil {
+		return 0
 	}
 	copy(m[jp.used:], code)
 	addr := uintptr(unsafe.Pointer(&m[jp.used]))
 	jp.used += aligned
-	if err := syscall.Mprotect(m, syscall.PROT_READ|syscall.PROT_EXEC); err != nil {
-		panic("jit: mprotect: " + err.Error())
+	if jitMprotect(m, syscall.PROT_READ|syscall.PROT_EXEC) != nil {
+		p.drop()
+		return 0
 	}
 	return addr
 }

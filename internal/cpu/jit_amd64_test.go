@@ -3,6 +3,7 @@ package cpu
 import (
 	"math/rand/v2"
 	"strings"
+	"syscall"
 	"testing"
 
 	x86 "golang.org/x/arch/x86/x86asm"
@@ -206,6 +207,27 @@ func TestJITAgrees(t *testing.T) {
 		back := int64(top-len(words)-1) * 4
 		words = append(words, asmI(ADDI, 16, 16, -1), asmB(BNE, 16, 0, back), uint32(ecall))
 		checkEngines(t, assembleWords(words))
+	}
+}
+
+// TestJITMprotectRefused runs TestJITAgrees's programs on a host that refuses to make a
+// chunk of machine code writable again, or executable again once written: the blocks
+// run on the block engine, or their page goes, and every engine still agrees.
+func TestJITMprotectRefused(t *testing.T) {
+	defer func() { jitMprotect = syscall.Mprotect }()
+	for _, refuse := range []int{syscall.PROT_READ | syscall.PROT_WRITE, syscall.PROT_READ | syscall.PROT_EXEC} {
+		refused := 0
+		jitMprotect = func(b []byte, prot int) error {
+			if prot == refuse {
+				refused++
+				return syscall.ENOMEM
+			}
+			return syscall.Mprotect(b, prot)
+		}
+		TestJITAgrees(t)
+		if refused == 0 {
+			t.Fatalf("no mprotect to %#x was refused: the programs never appended to a chunk", refuse)
+		}
 	}
 }
 

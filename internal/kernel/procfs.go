@@ -405,12 +405,15 @@ func noNames() []string         { return nil }
 // pagemap bits (Documentation/admin-guide/mm/pagemap.rst).
 const (
 	pmPresent       = 1 << 63
+	pmSwap          = 1 << 62 // a swap-type entry: in weft, a poisoned or guard page
 	pmFile          = 1 << 61 // a file page or shared anonymous memory
 	pmMmapExclusive = 1 << 56
 )
 
 // procPagemap reads /proc/PID/pagemap at off: one 64-bit entry per virtual page, the
-// page present or not, mapped by this process alone or not, shared memory or not.
+// page present or not, mapped by this process alone or not, shared memory or not, or
+// a poisoned or guard page, which Linux 6.13 shows as a swap entry (PM_SWAP; the
+// PM_GUARD_REGION bit came in 6.15).
 // weft's frames have no physical numbers, so the PFN field is 0, as Linux shows it
 // to a reader without CAP_SYS_ADMIN; riscv64 has no soft-dirty bit. Reads must be
 // whole, aligned entries (EINVAL), and end at the top of the address space.
@@ -425,7 +428,11 @@ func procPagemap(tg *ThreadGroup, p []byte, off int64) (int, error) {
 	n := 0
 	for vpn := uint64(off) / 8; n+8 <= len(p) && vpn < mm.AddrLimit/mm.PageSize; vpn++ {
 		var e uint64
-		if present, exclusive, shared := as.PageState(vpn * mm.PageSize); present {
+		present, exclusive, shared, marked := as.PageState(vpn * mm.PageSize)
+		if marked {
+			e = pmSwap
+		}
+		if present {
 			e = pmPresent
 			if exclusive {
 				e |= pmMmapExclusive

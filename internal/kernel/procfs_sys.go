@@ -20,7 +20,7 @@ import (
 
 // KernelRelease is the Linux release whose behaviour weft implements, as uname(2),
 // /proc/sys/kernel/osrelease and /proc/version report it.
-const KernelRelease = "6.12.0-weft"
+const KernelRelease = "6.13.0-weft"
 
 // Hostname is the guest's host name (uname's nodename, /proc/sys/kernel/hostname).
 const Hostname = "weft"

@@ -311,8 +311,8 @@ func (as *AddressSpace) fault(vaddr uint64, acc Access) (*Frame, *Fault) {
 
 // populate makes the page at vaddr, inside v, present and, for a Store, private.
 func (as *AddressSpace) populate(v *VMA, vaddr uint64, acc Access) (*Frame, *Fault) {
-	if e, _ := as.lookup(vaddr >> PageShift); e != nil && e.poisoned {
-		return nil, &Fault{Addr: vaddr, Access: acc, Kind: HWPoison}
+	if e, _ := as.lookup(vaddr >> PageShift); e != nil && e.marker != 0 {
+		return nil, &Fault{Addr: vaddr, Access: acc, Kind: e.marker.fault()}
 	}
 	// The walk below may create or copy a node on each level under the root, and then
 	// take a frame: make sure all of it fits before changing anything.

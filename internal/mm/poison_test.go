@@ -95,3 +95,81 @@ func TestSoftOffline(t *testing.T) {
 	}
 	child.Release()
 }
+
+// TestGuard: a guard page drops its frame and faults with Guard on every access;
+// Discard (MADV_DONTNEED) leaves the mark, a fork's child inherits it, mremap moves
+// it, GuardRemove clears it (the page then reads zeros), and a poisoned page becomes
+// a guard page.
+func TestGuard(t *testing.T) {
+	as, pool := newAS(t)
+	as.MmapBase = 0x4000_0000
+	mustMap(t, as, 0x10000, 4*PageSize, PermRead|PermWrite, false)
+	for i := uint64(0); i < 4; i++ {
+		if err := as.WriteAt([]byte{'a' + byte(i)}, 0x10000+i*PageSize); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := as.Poison(0x13000, PageSize); err != nil {
+		t.Fatal(err)
+	}
+	frames := pool.InUse()
+	if n, err := as.GuardInstall(0x11000, 3*PageSize); n != 3 || err != nil {
+		t.Fatalf("GuardInstall = %d, %v; want 3, nil", n, err)
+	}
+	if got := pool.InUse(); got != frames-2 {
+		t.Errorf("frames in use after GuardInstall = %d, want %d", got, frames-2)
+	}
+	for _, vaddr := range []uint64{0x11000, 0x12ff8, 0x13000} {
+		for _, acc := range []Access{Load, Store} {
+			if _, f := as.Page(vaddr, acc); f == nil || f.Kind != Guard {
+				t.Errorf("Page(%#x, %v) fault = %v, want Guard", vaddr, acc, f)
+			}
+		}
+	}
+	if err := as.Peek(make([]byte, 1), 0x11000); err == nil {
+		t.Errorf("Peek(guard page) = nil, want a fault")
+	}
+	if present, _, _, marked := as.PageState(0x12000); present || !marked {
+		t.Errorf("PageState(guard) present %v, marked %v; want false, true", present, marked)
+	}
+	if !as.Guarded(0x12000) || as.Guarded(0x10000) {
+		t.Errorf("Guarded(guard, plain) = %v, %v; want true, false", as.Guarded(0x12000), as.Guarded(0x10000))
+	}
+	if err := as.Discard(0x10000, 4*PageSize); err != nil {
+		t.Fatal(err)
+	}
+	if _, f := as.Page(0x11000, Load); f == nil || f.Kind != Guard {
+		t.Errorf("after Discard: fault = %v, want Guard", f)
+	}
+	child, err := as.Fork()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, f := child.Page(0x12000, Store); f == nil || f.Kind != Guard {
+		t.Errorf("child's Page(guard) fault = %v, want Guard", f)
+	}
+	if n, err := as.GuardRemove(0x10000, 3*PageSize); n != 2 || err != nil {
+		t.Fatalf("GuardRemove = %d, %v; want 2, nil", n, err)
+	}
+	if got := read(t, as, 0x11000, 1)[0]; got != 0 {
+		t.Errorf("after GuardRemove the page reads %d, want 0", got)
+	}
+	if _, f := child.Page(0x12000, Load); f == nil || f.Kind != Guard {
+		t.Errorf("the parent's GuardRemove cleared the child's guard: fault = %v", f)
+	}
+	dst, err := as.Remap(0x13000, PageSize, 2*PageSize, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, f := as.Page(dst, Load); f == nil || f.Kind != Guard {
+		t.Errorf("a moved guard page: fault = %v, want Guard", f)
+	}
+	if err := as.Unmap(dst, 2*PageSize); err != nil {
+		t.Fatal(err)
+	}
+	mustMap(t, as, dst, PageSize, PermRead|PermWrite, false)
+	if got := read(t, as, dst, 1)[0]; got != 0 {
+		t.Errorf("a new mapping over an unmapped guard page reads %d, want 0", got)
+	}
+	child.Release()
+}

@@ -18,7 +18,7 @@ func (as *AddressSpace) Discard(start, length uint64) error {
 		case e.frame != nil && !e.shared:
 			as.dropFrame(e.frame)
 			*e = pte{}
-		case e.poisoned:
+		case e.marker == markerPoison:
 			*e = pte{} // zapped: the next touch maps a new page (zap_pte_range)
 		}
 	})
@@ -75,7 +75,7 @@ func (as *AddressSpace) Remap(old, oldLen, newLen uint64, mayMove bool) (uint64,
 	}
 	for a := uint64(0); a < oldLen; a += PageSize {
 		src := as.mutable((old+a)>>PageShift, false)
-		if src == nil || (src.frame == nil && !src.poisoned) {
+		if src == nil || (src.frame == nil && src.marker == 0) {
 			continue
 		}
 		moved := *src
@@ -98,6 +98,12 @@ func (as *AddressSpace) Remap(old, oldLen, newLen uint64, mayMove bool) (uint64,
 // and with it every other mapping of a shared one; weft poisons this address space's
 // entries only. It returns how many pages it poisoned.
 func (as *AddressSpace) Poison(start, length uint64) (int, error) {
+	return as.setMarker(start, length, markerPoison)
+}
+
+// setMarker replaces the entry of each page of [start, start+length) that a mapping
+// covers with one marked m, dropping its frame.
+func (as *AddressSpace) setMarker(start, length uint64, m marker) (int, error) {
 	lo, hi := start>>PageShift, (start+length+PageMask)>>PageShift
 	if !as.pool.Fits(as.copyCost(lo, hi) + tableBytes(hi-lo)) {
 		return 0, ErrOutOfMemory
@@ -111,10 +117,40 @@ func (as *AddressSpace) Poison(start, length uint64) (int, error) {
 		if e.frame != nil {
 			as.dropFrame(e.frame)
 		}
-		*e = pte{poisoned: true}
+		*e = pte{marker: m}
 		n++
 	}
 	as.Gen++ // cached translations of the pages must fault
+	return n, nil
+}
+
+// GuardInstall makes each page of [start, start+length) that a mapping covers a
+// guard page (madvise(MADV_GUARD_INSTALL), Linux 6.13): its frame is unmapped (and
+// freed once nothing else maps it), a poisoned entry is replaced, and any later access
+// faults with Guard. The marks stay through MADV_DONTNEED and MADV_FREE, move with
+// mremap, are copied to a fork's child, and go with GuardRemove or munmap. The caller
+// checks that the mappings allow guards (private anonymous, not locked). It returns
+// how many pages it marked.
+func (as *AddressSpace) GuardInstall(start, length uint64) (int, error) {
+	return as.setMarker(start, length, markerGuard)
+}
+
+// GuardRemove clears the guard marks of [start, start+length) (madvise
+// MADV_GUARD_REMOVE): the next access to such a page maps a new zero-filled one.
+// Present pages and other marks are left as they are. It returns how many marks it
+// cleared.
+func (as *AddressSpace) GuardRemove(start, length uint64) (int, error) {
+	lo, hi := start>>PageShift, (start+length+PageMask)>>PageShift
+	if !as.pool.Fits(as.copyCost(lo, hi)) {
+		return 0, ErrOutOfMemory
+	}
+	n := 0
+	as.visit(lo, hi, true, func(_ uint64, e *pte) {
+		if e.marker == markerGuard {
+			*e = pte{}
+			n++
+		}
+	})
 	return n, nil
 }
 

@@ -14,7 +14,7 @@ var memCalls = []entry{
 	call(linux.SYS_MUNMAP, "munmap", Munmap, p, u),
 	call(linux.SYS_MPROTECT, "mprotect", Mprotect, p, u, prot),
 	call(linux.SYS_MREMAP, "mremap", Mremap, p, u, u, x, p).hex().partial("MREMAP_MAYMOVE; not MREMAP_FIXED"),
-	call(linux.SYS_MADVISE, "madvise", Madvise, p, u, i).partial("MADV_DONTNEED discards pages, MADV_FREE lets memory-cgroup reclaim take them, MADV_WIPEONFORK/KEEPONFORK and MADV_DONTFORK/DOFORK act on fork, MADV_HWPOISON poisons and MADV_SOFT_OFFLINE moves pages; other known advice is accepted"),
+	call(linux.SYS_MADVISE, "madvise", Madvise, p, u, i).partial("MADV_DONTNEED discards pages, MADV_FREE lets memory-cgroup reclaim take them, MADV_WIPEONFORK/KEEPONFORK and MADV_DONTFORK/DOFORK act on fork, MADV_HWPOISON poisons and MADV_SOFT_OFFLINE moves pages, MADV_GUARD_INSTALL/REMOVE set and clear guard pages; other known advice is accepted"),
 	call(linux.SYS_MINCORE, "mincore", Mincore, p, u, p).partial("a page counts as resident when its mapping has it present: the page cache of an unmapped file page is not looked at"),
 	call(linux.SYS_RISCV_FLUSH_ICACHE, "riscv_flush_icache", FlushIcache, p, p, x),
 }
@@ -322,7 +322,7 @@ func Mincore(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	for a, out := addr, vec; a < end; {
 		n := 0
 		for ; n < len(buf) && a < end; n, a = n+1, a+mm.PageSize {
-			present, _, _ := as.PageState(a)
+			present, _, _, _ := as.PageState(a)
 			buf[n] = 0
 			if present {
 				buf[n] = 1
@@ -389,6 +389,13 @@ func Madvise(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 			if file || v.Shared {
 				return 0, linux.EINVAL
 			}
+		case MADV_GUARD_INSTALL, MADV_GUARD_REMOVE:
+			// Linux 6.13's is_valid_guard_vma: private anonymous memory only (not
+			// the vDSO, a special mapping), and for install not locked, as that
+			// would discard locked pages.
+			if file || v.Shared || v.Name == "[vdso]" || (advice == MADV_GUARD_INSTALL && v.Locked) {
+				return 0, linux.EINVAL
+			}
 		}
 		addr = v.End
 	}
@@ -405,6 +412,14 @@ func Madvise(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 			return 0, linux.ENOMEM
 		}
 		t.TG.CountLazyFree(n)
+	case MADV_GUARD_INSTALL:
+		if _, err := as.GuardInstall(start, length); err != nil {
+			return 0, linux.ENOMEM
+		}
+	case MADV_GUARD_REMOVE:
+		if _, err := as.GuardRemove(start, length); err != nil {
+			return 0, linux.ENOMEM
+		}
 	case MADV_WIPEONFORK, MADV_KEEPONFORK, MADV_DONTFORK, MADV_DOFORK, MADV_DONTDUMP, MADV_DODUMP:
 		err := as.SetForkAdvice(start, length, func(v *mm.VMA) {
 			switch advice {
@@ -446,13 +461,15 @@ const (
 	MADV_DONTNEED_LOCKED = 24
 	MADV_HWPOISON        = 100
 	MADV_SOFT_OFFLINE    = 101
+	MADV_GUARD_INSTALL   = 102 // Linux 6.13
+	MADV_GUARD_REMOVE    = 103
 )
 
 // madviseInjectError is madvise's memory failure injection (CONFIG_MEMORY_FAILURE,
 // Linux's madvise_inject_error), for CAP_SYS_ADMIN only (EPERM): MADV_HWPOISON makes
 // the pages of [start, end) poisoned, so that touching one again raises SIGBUS
 // (BUS_MCEERR_AR); MADV_SOFT_OFFLINE moves their contents to other frames. Each page
-// must be mapped and readable, as get_user_pages_fast asks (EFAULT).
+// must be mapped, readable and not a guard page, as get_user_pages_fast asks (EFAULT).
 func madviseInjectError(t *kernel.Task, advice, start, end uint64) (uint64, error) {
 	if !t.TG.Creds.Capable(kernel.CAP_SYS_ADMIN) {
 		return 0, linux.EPERM
@@ -464,6 +481,11 @@ func madviseInjectError(t *kernel.Task, advice, start, end uint64) (uint64, erro
 			return 0, linux.EFAULT
 		}
 		a = v.End
+	}
+	for a := start; a < end; a += mm.PageSize {
+		if as.Guarded(a) {
+			return 0, linux.EFAULT
+		}
 	}
 	var err error
 	if advice == MADV_HWPOISON {
@@ -485,7 +507,7 @@ func madviseValid(advice uint64) bool {
 	case MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL, MADV_WILLNEED, MADV_DONTNEED, MADV_FREE,
 		MADV_REMOVE, MADV_DONTFORK, MADV_DOFORK, MADV_DONTDUMP, MADV_DODUMP, MADV_WIPEONFORK,
 		MADV_KEEPONFORK, MADV_COLD, MADV_PAGEOUT, MADV_POPULATE_READ, MADV_POPULATE_WRITE,
-		MADV_DONTNEED_LOCKED, MADV_HWPOISON, MADV_SOFT_OFFLINE:
+		MADV_DONTNEED_LOCKED, MADV_HWPOISON, MADV_SOFT_OFFLINE, MADV_GUARD_INSTALL, MADV_GUARD_REMOVE:
 		return true
 	}
 	return false

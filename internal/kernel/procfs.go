@@ -135,7 +135,10 @@ func (k *Kernel) procDir(tg *ThreadGroup) *vfs.Inode {
 		"fdinfo": func() *vfs.Inode { return k.procFDInfo(tg) },
 		"pagemap": func() *vfs.Inode {
 			return fs.NewReader(0o400, uid, gid, func(p []byte, off int64) (int, error) {
-				return procPagemap(tg, p, off)
+				// Linux decides at open whether the reader sees frame numbers;
+				// weft asks of the task reading.
+				showPFN := k.current != nil && k.current.TG.Creds.Capable(CAP_SYS_ADMIN)
+				return procPagemap(tg, p, off, showPFN)
 			})
 		},
 		"coredump_filter": func() *vfs.Inode {
@@ -405,8 +408,9 @@ func noNames() []string         { return nil }
 // pagemap bits (Documentation/admin-guide/mm/pagemap.rst).
 const (
 	pmPresent       = 1 << 63
-	pmSwap          = 1 << 62 // a swap-type entry: in weft, a poisoned or guard page
-	pmFile          = 1 << 61 // a file page or shared anonymous memory
+	pmPFNMask       = 1<<55 - 1 // bits 0-54
+	pmSwap          = 1 << 62   // a swap-type entry: in weft, a poisoned or guard page
+	pmFile          = 1 << 61   // a file page or shared anonymous memory
 	pmMmapExclusive = 1 << 56
 )
 
@@ -414,10 +418,11 @@ const (
 // page present or not, mapped by this process alone or not, shared memory or not, or
 // a poisoned or guard page, which Linux 6.13 shows as a swap entry (PM_SWAP; the
 // PM_GUARD_REGION bit came in 6.15).
-// weft's frames have no physical numbers, so the PFN field is 0, as Linux shows it
-// to a reader without CAP_SYS_ADMIN; riscv64 has no soft-dirty bit. Reads must be
-// whole, aligned entries (EINVAL), and end at the top of the address space.
-func procPagemap(tg *ThreadGroup, p []byte, off int64) (int, error) {
+// A present page's frame number (mm's Frame.PFN, which the memory-failure messages and
+// the hwpoison debugfs use too) is there for a reader with CAP_SYS_ADMIN (showPFN), 0
+// for others, as Linux shows it; riscv64 has no soft-dirty bit. Reads must be whole,
+// aligned entries (EINVAL), and end at the top of the address space.
+func procPagemap(tg *ThreadGroup, p []byte, off int64, showPFN bool) (int, error) {
 	if off%8 != 0 || len(p)%8 != 0 {
 		return 0, linux.EINVAL
 	}
@@ -434,6 +439,9 @@ func procPagemap(tg *ThreadGroup, p []byte, off int64) (int, error) {
 		}
 		if present {
 			e = pmPresent
+			if showPFN {
+				e |= as.PagePFN(vpn*mm.PageSize) & pmPFNMask
+			}
 			if exclusive {
 				e |= pmMmapExclusive
 			}

@@ -163,8 +163,15 @@ type Frame struct {
 	// copied marks a frame made by copying a shared one on a write (copy-on-write),
 	// for tools that show memory (weft view).
 	copied bool
-	Data   [PageSize]byte
+	// pfn is the frame's number (Pool.alloc), as Linux numbers physical pages: what
+	// /proc/PID/pagemap shows CAP_SYS_ADMIN and the memory-failure messages name. 0 for
+	// a file's frame.
+	pfn  uint64
+	Data [PageSize]byte
 }
+
+// PFN is the frame's number (0 for a file's page).
+func (f *Frame) PFN() uint64 { return f.pfn }
 
 // Copied reports whether f was made by copying a shared frame on a write.
 func (f *Frame) Copied() bool { return f.copied }
@@ -556,6 +563,15 @@ func (as *AddressSpace) PageState(vaddr uint64) (present, exclusive, sharedMap, 
 		return false, false, false, e != nil && e.marker != 0
 	}
 	return true, private && e.frame.refs == 1, e.shared, false
+}
+
+// PagePFN is the frame number of the page present at vaddr (0 if none, or a file's).
+func (as *AddressSpace) PagePFN(vaddr uint64) uint64 {
+	e, _ := as.lookup(vaddr >> PageShift)
+	if e == nil || e.frame == nil {
+		return 0
+	}
+	return e.frame.pfn
 }
 
 // Guarded reports whether the page at vaddr is a guard page (GuardInstall).

@@ -154,42 +154,107 @@ func (as *AddressSpace) GuardRemove(start, length uint64) (int, error) {
 	return n, nil
 }
 
+// Offlined is a page MADV_SOFT_OFFLINE moved: its address and the frame number (PFN)
+// it had, which is now out of use.
+type Offlined struct{ Addr, PFN uint64 }
+
 // SoftOffline moves each present page of [start, start+length) to a new frame with the
-// same contents (madvise(MADV_SOFT_OFFLINE): Linux migrates a page it no longer
-// trusts and takes the old one out of use). Shared pages, and frames other entries
-// map too, are left where they are: their contents belong to every sharer. It returns
-// how many pages it moved.
-func (as *AddressSpace) SoftOffline(start, length uint64) (int, error) {
+// same contents, as Linux's soft_offline_page migrates a page it no longer trusts for
+// madvise(MADV_SOFT_OFFLINE): every entry that maps the old frame, in any address space
+// of the pool (a MAP_SHARED page, a page shared copy-on-write with a fork's child), maps
+// the new one, and the old frame is taken out of use: it stays charged to the pool
+// (as lost memory) until UnpoisonPFN gives it back. Pages of files are left where they
+// are. It returns the pages it moved, in address order.
+func (as *AddressSpace) SoftOffline(start, length uint64) ([]Offlined, error) {
 	lo, hi := start>>PageShift, (start+length+PageMask)>>PageShift
 	var todo []uint64
 	as.visit(lo, hi, false, func(vpn uint64, e *pte) {
-		if e.frame != nil && !e.shared && e.frame.refs == 1 {
+		if e.frame != nil && !e.frame.external {
 			todo = append(todo, vpn)
 		}
 	})
-	if !as.pool.Fits(as.copyCost(lo, hi) + int64(len(todo))*FrameBytes) {
-		return 0, ErrOutOfMemory
-	}
-	moved := 0
+	var moved []Offlined
 	for _, vpn := range todo {
-		e := as.mutable(vpn, false) // may copy a node shared with a fork's child
-		if e.frame.refs != 1 {
-			continue // the child's copy of the node maps the frame too now
-		}
+		e, private := as.lookup(vpn)
+		old := e.frame
 		f := as.pool.alloc()
 		if f == nil {
 			return moved, ErrOutOfMemory
 		}
-		old := e.frame
-		f.Data, f.memcg, f.copied = old.Data, old.memcg, old.copied
+		f.Data, f.memcg, f.copied, f.refs = old.Data, old.memcg, old.copied, old.refs
 		old.memcg = nil // the charge moves with the contents
-		e.frame = f
-		as.freeFrame(old)
+		if old.refs == 1 && private {
+			e.frame = f // the one entry that maps it, in a node only as has
+			as.Gen++
+		} else {
+			as.pool.replaceFrame(old, f)
+		}
+		as.pool.offline(old)
 		as.pool.Work.PagesCopied++
-		moved++
-	}
-	if moved > 0 {
-		as.Gen++
+		moved = append(moved, Offlined{Addr: vpn << PageShift, PFN: old.pfn})
 	}
 	return moved, nil
+}
+
+// replaceFrame makes every page-table entry of the pool's address spaces that maps
+// old map f instead. Entries in nodes several address spaces share are changed in
+// place: every sharer maps the new frame, as every mapping of a migrated page does.
+func (p *Pool) replaceFrame(old, f *Frame) {
+	for _, as := range p.spaces {
+		changed := false
+		as.visit(0, AddrLimit>>PageShift, false, func(_ uint64, e *pte) {
+			switch e.frame {
+			case old:
+				e.frame = f
+				changed = true
+			case f:
+				changed = true // a node shared with a space visited before
+			}
+		})
+		if changed {
+			as.Gen++ // cached translations of old must fault
+		}
+	}
+}
+
+// ErrPoisoned is PoisonPFN's answer for a frame already out of use.
+var ErrPoisoned = errors.New("mm: the frame is already poisoned")
+
+// PoisonPFN gives the frame numbered pfn a memory failure, as Linux's memory_failure
+// does for the hwpoison debugfs's corrupt-pfn: every entry that maps it, in any address
+// space of the pool, becomes a poisoned one (the next touch is HWPoison), and the frame
+// is taken out of use, its charge kept until UnpoisonPFN. A frame no one maps any more
+// (freed) is taken out of use all the same. It returns how many entries it poisoned.
+func (p *Pool) PoisonPFN(pfn uint64) (int, error) {
+	if p.offlined[pfn] {
+		return 0, ErrPoisoned
+	}
+	n := 0
+	for _, as := range p.spaces {
+		var vpns []uint64
+		as.visit(0, AddrLimit>>PageShift, false, func(vpn uint64, e *pte) {
+			if e.frame != nil && e.frame.pfn == pfn && !e.frame.external {
+				vpns = append(vpns, vpn)
+			}
+		})
+		for _, vpn := range vpns {
+			// A node shared with another space is copied first, so that each space
+			// drops its own reference (charged even past the cap, as unmapping is).
+			e := as.mutable(vpn, false)
+			if e == nil || e.frame == nil || e.frame.pfn != pfn {
+				continue // the space visited before poisoned this shared entry
+			}
+			as.dropFrame(e.frame)
+			*e = pte{marker: markerPoison}
+			n++
+		}
+		if len(vpns) > 0 {
+			as.Gen++
+		}
+	}
+	// The frame's charge stays, as memory lost: the last drop gave it back.
+	p.frames++
+	p.charge(FrameBytes)
+	p.offline(&Frame{pfn: pfn})
+	return n, nil
 }

@@ -468,7 +468,8 @@ const (
 // madviseInjectError is madvise's memory failure injection (CONFIG_MEMORY_FAILURE,
 // Linux's madvise_inject_error), for CAP_SYS_ADMIN only (EPERM): MADV_HWPOISON makes
 // the pages of [start, end) poisoned, so that touching one again raises SIGBUS
-// (BUS_MCEERR_AR); MADV_SOFT_OFFLINE moves their contents to other frames. Each page
+// (BUS_MCEERR_AR); MADV_SOFT_OFFLINE moves their contents to other frames, taking the
+// old ones out of use until the hwpoison debugfs puts them back. Each page
 // must be mapped, readable and not a guard page, as get_user_pages_fast asks (EFAULT).
 func madviseInjectError(t *kernel.Task, advice, start, end uint64) (uint64, error) {
 	if !t.TG.Creds.Capable(kernel.CAP_SYS_ADMIN) {
@@ -487,11 +488,17 @@ func madviseInjectError(t *kernel.Task, advice, start, end uint64) (uint64, erro
 			return 0, linux.EFAULT
 		}
 	}
-	var err error
 	if advice == MADV_HWPOISON {
-		_, err = as.Poison(start, end-start)
-	} else {
-		_, err = as.SoftOffline(start, end-start)
+		if _, err := as.Poison(start, end-start); err != nil {
+			return 0, linux.ENOMEM
+		}
+		return 0, nil
+	}
+	moved, err := as.SoftOffline(start, end-start)
+	for _, m := range moved {
+		// Linux's madvise_inject_error logs each page it offlines (pr_info); madvise11
+		// finds the frames there to put them back through the hwpoison debugfs.
+		t.Kernel().Logf(kernel.KERN_INFO, "Soft offlining pfn %#x at process virtual address %#x", m.PFN, m.Addr)
 	}
 	if err != nil {
 		return 0, linux.ENOMEM

@@ -2,7 +2,6 @@ package kernel
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	"weft/internal/abi/linux"
@@ -151,20 +150,33 @@ func (d kmsgDev) Write(_ *vfs.File, p []byte) (int, error) {
 	if len(p) > recordMax {
 		return 0, linux.EINVAL
 	}
-	prio := uint32(logUser<<3 | logWarning)
-	text := string(p)
-	if strings.HasPrefix(text, "<") {
-		end := strings.IndexByte(text, '>')
-		if u, err := strconv.ParseUint(text[1:max(end, 1)], 10, 32); end > 1 && err == nil {
-			prio = uint32(u)
-			if prio>>3 == logKern {
-				prio |= logUser << 3
-			}
-			text = text[end+1:]
-		}
-	}
+	prio, text := kmsgPrefix(string(p))
 	d.k.logAdd(prio, text)
 	return len(p), nil
+}
+
+// kmsgPrefix splits a message written to /dev/kmsg into its priority and text: a
+// prefix "<" digits ">" gives the priority (a facility of 0, the kernel's, becomes
+// user), as simple_strtoul reads it (no digits is 0); without one the priority is
+// level warning, facility user.
+func kmsgPrefix(text string) (uint32, string) {
+	prio := uint32(logUser<<3 | logWarning)
+	if !strings.HasPrefix(text, "<") {
+		return prio, text
+	}
+	var u uint64
+	i := 1
+	for ; i < len(text) && text[i] >= '0' && text[i] <= '9'; i++ {
+		u = u*10 + uint64(text[i]-'0')
+	}
+	if i == len(text) || text[i] != '>' {
+		return prio, text
+	}
+	prio = uint32(u)
+	if prio>>3 == logKern {
+		prio |= logUser << 3
+	}
+	return prio, text[i+1:]
 }
 
 // IsTTY implements vfs.Device.

@@ -15,11 +15,21 @@ func TestPoison(t *testing.T) {
 		}
 	}
 	frames := pool.InUse()
-	if n, err := as.Poison(0x11000, 2*PageSize); n != 2 || err != nil {
-		t.Fatalf("Poison = %d, %v; want 2, nil", n, err)
+	f1, _ := as.Page(0x11000, Load)
+	hit, err := as.Poison(0x11000, 2*PageSize)
+	if len(hit) != 2 || err != nil || hit[0] != (Offlined{0x11000, f1.PFN()}) {
+		t.Fatalf("Poison = %v, %v; want 2 pages, the first {0x11000 %#x}, nil", hit, err, f1.PFN())
+	}
+	if got := pool.InUse(); got != frames {
+		t.Errorf("frames in use after Poison = %d, want %d (the failed ones out of use, still charged)", got, frames)
+	}
+	for _, h := range hit {
+		if err := pool.UnpoisonPFN(h.PFN); err != nil {
+			t.Errorf("UnpoisonPFN(%#x) = %v, want nil", h.PFN, err)
+		}
 	}
 	if got := pool.InUse(); got != frames-2 {
-		t.Errorf("frames in use after Poison = %d, want %d", got, frames-2)
+		t.Errorf("frames in use after UnpoisonPFN = %d, want %d", got, frames-2)
 	}
 	for _, acc := range []Access{Load, Store, Fetch} {
 		_, f := as.Page(0x11008, acc)

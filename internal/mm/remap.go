@@ -91,37 +91,60 @@ func (as *AddressSpace) Remap(old, oldLen, newLen uint64, mayMove bool) (uint64,
 }
 
 // Poison makes each page of [start, start+length) that a mapping covers a page with a
-// memory failure, as Linux's memory_failure does for madvise(MADV_HWPOISON): the frame
-// is unmapped (and freed once nothing else maps it) and the entry stays poisoned, so
-// that the next access faults with HWPoison; a fork's child inherits the poisoned
-// entries, and munmap or MADV_DONTNEED clears them. Linux poisons the physical page,
-// and with it every other mapping of a shared one; weft poisons this address space's
-// entries only. It returns how many pages it poisoned.
-func (as *AddressSpace) Poison(start, length uint64) (int, error) {
-	return as.setMarker(start, length, markerPoison)
+// memory failure, as Linux's memory_failure does for madvise(MADV_HWPOISON): the entry
+// stays poisoned, so that the next access faults with HWPoison; a fork's child
+// inherits the poisoned entries, and munmap or MADV_DONTNEED clears them. A frame no
+// other entry maps is taken out of use (still charged, until UnpoisonPFN), as Linux
+// takes the failed page; Linux poisons the physical page, and with it every other
+// mapping of a shared one, where weft poisons this address space's entries only and
+// leaves a frame others map in their use. It returns the pages that had a frame, with
+// the frame's number.
+func (as *AddressSpace) Poison(start, length uint64) ([]Offlined, error) {
+	hit, _, err := as.setMarker(start, length, markerPoison)
+	return hit, err
 }
 
 // setMarker replaces the entry of each page of [start, start+length) that a mapping
-// covers with one marked m, dropping its frame.
-func (as *AddressSpace) setMarker(start, length uint64, m marker) (int, error) {
+// covers with one marked m, dropping its frame (a poisoned frame no one else maps is
+// retired, not freed). It returns the pages that had a frame, with the frame's
+// number, and how many entries it marked.
+func (as *AddressSpace) setMarker(start, length uint64, m marker) ([]Offlined, int, error) {
 	lo, hi := start>>PageShift, (start+length+PageMask)>>PageShift
 	if !as.pool.Fits(as.copyCost(lo, hi) + tableBytes(hi-lo)) {
-		return 0, ErrOutOfMemory
+		return nil, 0, ErrOutOfMemory
 	}
+	var hit []Offlined
 	n := 0
 	for vpn := lo; vpn < hi; vpn++ {
 		if as.Find(vpn<<PageShift) == nil {
 			continue
 		}
 		e := as.mutable(vpn, true)
-		if e.frame != nil {
-			as.dropFrame(e.frame)
+		if f := e.frame; f != nil {
+			hit = append(hit, Offlined{Addr: vpn << PageShift, PFN: f.pfn})
+			if m == markerPoison && f.refs == 1 && !f.external {
+				as.retireFrame(f)
+			} else {
+				as.dropFrame(f)
+			}
 		}
 		*e = pte{marker: m}
 		n++
 	}
 	as.Gen++ // cached translations of the pages must fault
-	return n, nil
+	return hit, n, nil
+}
+
+// retireFrame drops the last reference to f and takes it out of use instead of
+// freeing it: its memory cgroup no longer pays for it, the pool still does, until
+// UnpoisonPFN.
+func (as *AddressSpace) retireFrame(f *Frame) {
+	as.Stats.Resident--
+	f.refs--
+	as.pool.Work.Refs++
+	f.memcg.uncharge()
+	f.memcg = nil
+	as.pool.offline(f)
 }
 
 // GuardInstall makes each page of [start, start+length) that a mapping covers a
@@ -132,7 +155,8 @@ func (as *AddressSpace) setMarker(start, length uint64, m marker) (int, error) {
 // checks that the mappings allow guards (private anonymous, not locked). It returns
 // how many pages it marked.
 func (as *AddressSpace) GuardInstall(start, length uint64) (int, error) {
-	return as.setMarker(start, length, markerGuard)
+	_, n, err := as.setMarker(start, length, markerGuard)
+	return n, err
 }
 
 // GuardRemove clears the guard marks of [start, start+length) (madvise

@@ -468,9 +468,10 @@ const (
 // madviseInjectError is madvise's memory failure injection (CONFIG_MEMORY_FAILURE,
 // Linux's madvise_inject_error), for CAP_SYS_ADMIN only (EPERM): MADV_HWPOISON makes
 // the pages of [start, end) poisoned, so that touching one again raises SIGBUS
-// (BUS_MCEERR_AR); MADV_SOFT_OFFLINE moves their contents to other frames, taking the
-// old ones out of use until the hwpoison debugfs puts them back. Each page
-// must be mapped, readable and not a guard page, as get_user_pages_fast asks (EFAULT).
+// (BUS_MCEERR_AR), and takes their frames out of use; MADV_SOFT_OFFLINE moves their
+// contents to other frames, taking the old ones out of use. The hwpoison debugfs puts
+// either back. Each page must be mapped, readable and not a guard page, as
+// get_user_pages_fast asks (EFAULT). The kernel log names each frame, as Linux's does.
 func madviseInjectError(t *kernel.Task, advice, start, end uint64) (uint64, error) {
 	if !t.TG.Creds.Capable(kernel.CAP_SYS_ADMIN) {
 		return 0, linux.EPERM
@@ -488,9 +489,19 @@ func madviseInjectError(t *kernel.Task, advice, start, end uint64) (uint64, erro
 			return 0, linux.EFAULT
 		}
 	}
+	k := t.Kernel()
 	if advice == MADV_HWPOISON {
-		if _, err := as.Poison(start, end-start); err != nil {
+		hit, err := as.Poison(start, end-start)
+		if err != nil {
 			return 0, linux.ENOMEM
+		}
+		for _, h := range hit {
+			if h.PFN == 0 {
+				continue // a file's page: weft does not number those
+			}
+			// madvise_inject_error's message, then memory_failure's.
+			k.Logf(kernel.KERN_INFO, "Injecting memory failure for pfn %#x at process virtual address %#x", h.PFN, h.Addr)
+			k.Logf(kernel.KERN_ERR, "Memory failure: %#x: recovery action for dirty LRU page: Recovered", h.PFN)
 		}
 		return 0, nil
 	}
@@ -498,7 +509,7 @@ func madviseInjectError(t *kernel.Task, advice, start, end uint64) (uint64, erro
 	for _, m := range moved {
 		// Linux's madvise_inject_error logs each page it offlines (pr_info); madvise11
 		// finds the frames there to put them back through the hwpoison debugfs.
-		t.Kernel().Logf(kernel.KERN_INFO, "Soft offlining pfn %#x at process virtual address %#x", m.PFN, m.Addr)
+		k.Logf(kernel.KERN_INFO, "Soft offlining pfn %#x at process virtual address %#x", m.PFN, m.Addr)
 	}
 	if err != nil {
 		return 0, linux.ENOMEM

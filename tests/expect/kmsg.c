@@ -9,7 +9,7 @@
 // moves the page to a new frame and takes the old one out of use;
 // hwpoison/unpoison-pfn puts it back (EBUSY once it is, ENXIO for no frame, EINVAL for
 // no number), corrupt-pfn poisons a frame in use (SIGBUS on the next touch; EHWPOISON
-// a second time). debugfs is at /sys/kernel/debug, root's only, and mounts anywhere
+// a second time), and MADV_HWPOISON's frame can be put back too. debugfs is at /sys/kernel/debug, root's only, and mounts anywhere
 // else too; modules cannot be loaded (kernel.modules_disabled) and none is.
 // Expected output from Linux semantics: qemu-riscv64 would reach the host's log.
 #define _GNU_SOURCE
@@ -155,20 +155,30 @@ int main(void) {
 		printf("touching the page: SIGBUS\n");
 	result("corrupt it again", write_pfn("corrupt-pfn", now));
 	result("unpoison it", write_pfn("unpoison-pfn", now));
+	char *h = mmap(NULL, ps, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	h[0] = 'h';
+	uint64_t hp = pfn_of(h);
+	result("MADV_HWPOISON a page", madvise(h, ps, MADV_HWPOISON));
+	result("unpoison its frame", write_pfn("unpoison-pfn", hp));
 	printf("the messages:\n");
 	while ((n = read(r, buf, sizeof buf - 1)) > 0) {
 		buf[n] = 0;
-		if (strstr(buf, "pfn 0x") || strstr(buf, ": 0x")) {
-			char *c = strchr(buf, ';') + 1;
-			// The frame numbers are weft's: show where they stand in each message.
-			char *x = strstr(c, "0x");
-			if (x) {
-				char *e = x + 2;
-				while ((*e >= '0' && *e <= '9') || (*e >= 'a' && *e <= 'f'))
-					e++;
-				printf("  %.*sPFN%s", (int)(x - c), c, e);
-				continue;
+		if (strstr(buf, "0x")) {
+			// Frame numbers and addresses are weft's: show where they stand.
+			char out[512], *o = out, *c = strchr(buf, ';') + 1;
+			while (*c && o < out + sizeof out - 4) {
+				if (c[0] == '0' && c[1] == 'x') {
+					c += 2;
+					while ((*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'f'))
+						c++;
+					o += sprintf(o, "0x?");
+					continue;
+				}
+				*o++ = *c++;
 			}
+			*o = 0;
+			printf("  %s", out);
+			continue;
 		}
 		show(buf);
 	}

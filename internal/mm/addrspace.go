@@ -23,8 +23,8 @@ type Pool struct {
 	spaces []*AddressSpace
 
 	// nextPFN is the frame number the next frame allocated gets (Frame.PFN);
-	// offlined holds the frame numbers of frames taken out of use (SoftOffline),
-	// each still charged as one frame, until UnpoisonPFN.
+	// offlined holds the frame numbers of frames taken out of use (SoftOffline,
+	// Poison, PoisonPFN), each still charged as one frame, until UnpoisonPFN.
 	nextPFN  uint64
 	offlined map[uint64]bool
 
@@ -154,9 +154,9 @@ func (p *Pool) offline(f *Frame) {
 // out of use.
 var ErrNotPoisoned = errors.New("mm: the frame is not poisoned")
 
-// UnpoisonPFN puts the frame numbered pfn, taken out of use by SoftOffline, back into
-// use (Linux's unpoison_memory, for the hwpoison debugfs interface): its charge goes
-// back to the pool.
+// UnpoisonPFN puts the frame numbered pfn, taken out of use by a memory failure or a
+// soft offline, back into use (Linux's unpoison_memory, for the hwpoison debugfs
+// interface): its charge goes back to the pool.
 func (p *Pool) UnpoisonPFN(pfn uint64) error {
 	if !p.offlined[pfn] {
 		return ErrNotPoisoned

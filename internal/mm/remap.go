@@ -248,7 +248,8 @@ var ErrPoisoned = errors.New("mm: the frame is already poisoned")
 // does for the hwpoison debugfs's corrupt-pfn: every entry that maps it, in any address
 // space of the pool, becomes a poisoned one (the next touch is HWPoison), and the frame
 // is taken out of use, its charge kept until UnpoisonPFN. A frame no one maps any more
-// (freed) is taken out of use all the same. It returns how many entries it poisoned.
+// (freed) is taken out of use all the same. The caller checks that pfn is valid
+// (ValidPFN). It returns how many entries it poisoned.
 func (p *Pool) PoisonPFN(pfn uint64) (int, error) {
 	if p.offlined[pfn] {
 		return 0, ErrPoisoned
@@ -268,7 +269,11 @@ func (p *Pool) PoisonPFN(pfn uint64) (int, error) {
 			if e == nil || e.frame == nil || e.frame.pfn != pfn {
 				continue // the space visited before poisoned this shared entry
 			}
-			as.dropFrame(e.frame)
+			if f := e.frame; f.refs == 1 {
+				as.retireFrame(f) // the last entry: the frame leaves use
+			} else {
+				as.dropFrame(f)
+			}
 			*e = pte{marker: markerPoison}
 			n++
 		}
@@ -276,9 +281,11 @@ func (p *Pool) PoisonPFN(pfn uint64) (int, error) {
 			as.Gen++
 		}
 	}
-	// The frame's charge stays, as memory lost: the last drop gave it back.
-	p.frames++
-	p.charge(FrameBytes)
-	p.offline(&Frame{pfn: pfn})
+	if n == 0 {
+		// A free frame leaves use all the same: the pool pays for it again.
+		p.frames++
+		p.charge(FrameBytes)
+		p.offline(&Frame{pfn: pfn})
+	}
 	return n, nil
 }

@@ -28,6 +28,7 @@ const (
 	CAP_SYS_TIME                  = 25
 	CAP_LEASE                     = 28
 	CAP_SETFCAP                   = 31
+	CAP_SYSLOG                    = 34
 	CAP_CHECKPOINT_RESTORE        = 40
 	CAP_LAST_CAP                  = 40 // CAP_CHECKPOINT_RESTORE, the last in Linux 6.12
 	capFull                uint64 = 1<<(CAP_LAST_CAP+1) - 1

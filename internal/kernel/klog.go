@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -51,8 +52,15 @@ type kernelLog struct {
 	records []logRecord // oldest first; records[0].seq is the first one still held
 	next    uint64      // the sequence number of the next record
 	bytes   int         // text held
-	// readable wakes readers of /dev/kmsg blocked for a new record.
+	// readable wakes readers of /dev/kmsg and syslog(2) blocked for a new record.
 	readable vfs.Queue
+	// syslogSeq and syslogPartial are where syslog(2)'s destructive read stands: the
+	// next record, and how many bytes of its text it has given already; clearSeq is
+	// where SYSLOG_ACTION_CLEAR left the log for SYSLOG_ACTION_READ_ALL;
+	// consoleLevel is the console log level syslog(2) sets and /proc/sys/kernel/printk
+	// would show (weft has no console the kernel prints to).
+	syslogSeq, syslogPartial, clearSeq uint64
+	consoleLevel, savedLevel           int
 }
 
 // first is the sequence number of the oldest record held (next when there is none).
@@ -232,4 +240,149 @@ func (d kmsgDev) Queues(_ *vfs.File, write bool) *vfs.Queue {
 func (k *Kernel) makeKmsg() {
 	k.FS.AddNode("/dev/kmsg", k.FS.NewDevice(kmsgDev{k}, 0o644, 1<<8|11))
 	k.Logf(KERN_NOTICE, "%s", strings.TrimSuffix(procVersion, "\n"))
+}
+
+// syslog(2)'s actions (linux/syslog.h).
+const (
+	SYSLOG_ACTION_CLOSE = iota
+	SYSLOG_ACTION_OPEN
+	SYSLOG_ACTION_READ
+	SYSLOG_ACTION_READ_ALL
+	SYSLOG_ACTION_READ_CLEAR
+	SYSLOG_ACTION_CLEAR
+	SYSLOG_ACTION_CONSOLE_OFF
+	SYSLOG_ACTION_CONSOLE_ON
+	SYSLOG_ACTION_CONSOLE_LEVEL
+	SYSLOG_ACTION_SIZE_UNREAD
+	SYSLOG_ACTION_SIZE_BUFFER
+)
+
+// defaultConsoleLevel is Linux's CONSOLE_LOGLEVEL_DEFAULT.
+const defaultConsoleLevel = 7
+
+// ErrSyslogWait is Syslog's answer when SYSLOG_ACTION_READ must wait for a record:
+// the caller blocks the task on SyslogQueue and calls again.
+var ErrSyslogWait = errors.New("syslog: no record to read yet")
+
+// SyslogQueue is the queue a task waiting in syslog(2) blocks on.
+func (k *Kernel) SyslogQueue() *WaitQueue { return &k.klog.readable }
+
+// syslogText is r as syslog(2) gives it: each line of the text after "<PRIO>" and the
+// time since boot, "[SECONDS.MICROSECONDS] " (record_print_text, with printk_time).
+func syslogText(r logRecord) string {
+	prefix := fmt.Sprintf("<%d>[%5d.%06d] ", r.prio, r.usec/1e6, r.usec%1e6)
+	var b strings.Builder
+	for _, line := range strings.Split(r.text, "\n") {
+		b.WriteString(prefix)
+		b.WriteString(line)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// Syslog is syslog(2) (do_syslog) for t: it returns the call's value and, for the
+// reading actions, the bytes to copy to the caller's buffer of length n (EINVAL if
+// there is no buffer, buf false). Only
+// SYSLOG_ACTION_READ_ALL and SYSLOG_ACTION_SIZE_BUFFER are open to everyone
+// (kernel.dmesg_restrict is 0); the rest want CAP_SYSLOG or CAP_SYS_ADMIN (EPERM).
+func (k *Kernel) Syslog(t *Task, action int, buf bool, n int64) ([]byte, int64, error) {
+	l := &k.klog
+	if action != SYSLOG_ACTION_READ_ALL && action != SYSLOG_ACTION_SIZE_BUFFER &&
+		!t.TG.Creds.Capable(CAP_SYSLOG) && !t.TG.Creds.Capable(CAP_SYS_ADMIN) {
+		return nil, 0, linux.EPERM
+	}
+	if l.consoleLevel == 0 {
+		l.consoleLevel = defaultConsoleLevel
+	}
+	switch action {
+	case SYSLOG_ACTION_CLOSE, SYSLOG_ACTION_OPEN:
+		return nil, 0, nil
+	case SYSLOG_ACTION_READ:
+		if !buf || n < 0 {
+			return nil, 0, linux.EINVAL
+		}
+		if n == 0 {
+			return nil, 0, nil
+		}
+		if l.syslogSeq < l.first() {
+			l.syslogSeq, l.syslogPartial = l.first(), 0 // the records it missed are gone
+		}
+		if l.syslogSeq >= l.next {
+			return nil, 0, ErrSyslogWait
+		}
+		var out []byte
+		for l.syslogSeq < l.next {
+			text := syslogText(l.records[l.syslogSeq-l.first()])[l.syslogPartial:]
+			switch {
+			case int64(len(out)+len(text)) <= n:
+				out = append(out, text...)
+				l.syslogSeq++
+				l.syslogPartial = 0
+				continue
+			case len(out) == 0: // a record longer than the buffer: part of it
+				out = append(out, text[:n]...)
+				l.syslogPartial += uint64(n)
+			}
+			break
+		}
+		return out, int64(len(out)), nil
+	case SYSLOG_ACTION_READ_ALL, SYSLOG_ACTION_READ_CLEAR:
+		if !buf || n < 0 {
+			return nil, 0, linux.EINVAL
+		}
+		if n == 0 {
+			return nil, 0, nil
+		}
+		// The newest records that fit, from the last clear on (syslog_print_all).
+		from := max(l.clearSeq, l.first())
+		var texts []string
+		var total int64
+		for seq := l.next; seq > from; seq-- {
+			text := syslogText(l.records[seq-1-l.first()])
+			if total+int64(len(text)) > n {
+				break
+			}
+			texts = append(texts, text)
+			total += int64(len(text))
+		}
+		out := make([]byte, 0, total)
+		for i := len(texts) - 1; i >= 0; i-- {
+			out = append(out, texts[i]...)
+		}
+		if action == SYSLOG_ACTION_READ_CLEAR {
+			l.clearSeq = l.next
+		}
+		return out, int64(len(out)), nil
+	case SYSLOG_ACTION_CLEAR:
+		l.clearSeq = l.next
+		return nil, 0, nil
+	case SYSLOG_ACTION_CONSOLE_OFF:
+		if l.savedLevel == 0 {
+			l.savedLevel, l.consoleLevel = l.consoleLevel, 1 // minimum_console_loglevel
+		}
+		return nil, 0, nil
+	case SYSLOG_ACTION_CONSOLE_ON:
+		if l.savedLevel != 0 {
+			l.consoleLevel, l.savedLevel = l.savedLevel, 0
+		}
+		return nil, 0, nil
+	case SYSLOG_ACTION_CONSOLE_LEVEL:
+		if n < 1 || n > 8 {
+			return nil, 0, linux.EINVAL
+		}
+		l.consoleLevel, l.savedLevel = int(n), 0
+		return nil, 0, nil
+	case SYSLOG_ACTION_SIZE_UNREAD:
+		var size int64
+		for seq := max(l.syslogSeq, l.first()); seq < l.next; seq++ {
+			size += int64(len(syslogText(l.records[seq-l.first()])))
+		}
+		if l.syslogSeq >= l.first() {
+			size -= int64(l.syslogPartial)
+		}
+		return nil, size, nil
+	case SYSLOG_ACTION_SIZE_BUFFER:
+		return nil, logBufLen, nil
+	}
+	return nil, 0, linux.EINVAL
 }

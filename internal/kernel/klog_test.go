@@ -37,3 +37,17 @@ func TestFormatRecord(t *testing.T) {
 		}
 	}
 }
+
+func TestSyslogText(t *testing.T) {
+	for _, c := range []struct {
+		r    logRecord
+		want string
+	}{
+		{logRecord{prio: 5, usec: 0, text: "boot"}, "<5>[    0.000000] boot\n"},
+		{logRecord{prio: 14, usec: 123456789, text: "a\nb"}, "<14>[  123.456789] a\n<14>[  123.456789] b\n"},
+	} {
+		if got := syslogText(c.r); got != c.want {
+			t.Errorf("syslogText(%+v) = %q, want %q", c.r, got, c.want)
+		}
+	}
+}

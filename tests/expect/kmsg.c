@@ -9,7 +9,8 @@
 // moves the page to a new frame and takes the old one out of use;
 // hwpoison/unpoison-pfn puts it back (EBUSY once it is, ENXIO for no frame, EINVAL for
 // no number), corrupt-pfn poisons a frame in use (SIGBUS on the next touch; EHWPOISON
-// a second time), and MADV_HWPOISON's frame can be put back too. debugfs is at /sys/kernel/debug, root's only, and mounts anywhere
+// a second time), and MADV_HWPOISON's frame can be put back too. syslog(2) reads the
+// same log ("<PRIO>[TIME] TEXT" lines; anyone may read all of it, only root clear it). debugfs is at /sys/kernel/debug, root's only, and mounts anywhere
 // else too; modules cannot be loaded (kernel.modules_disabled) and none is.
 // Expected output from Linux semantics: qemu-riscv64 would reach the host's log.
 #define _GNU_SOURCE
@@ -23,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/klog.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -183,9 +185,29 @@ int main(void) {
 		show(buf);
 	}
 
+	// syslog(2), which dmesg uses: "<PRIO>[SECONDS.MICROS] TEXT\n" per record.
+	result("klogctl(SIZE_BUFFER)", klogctl(10, NULL, 0));
+	result("klogctl(READ_ALL) without a buffer", klogctl(3, NULL, 100));
+	result("klogctl(CONSOLE_LEVEL, 9)", klogctl(8, NULL, 9));
+	result("klogctl(READ, 10 bytes), the start of the first record", klogctl(2, buf, 10));
+	printf("  %.10s\n", buf);
+	n = klogctl(2, buf, 80);
+	buf[n > 0 ? n : 0] = 0;
+	char *bracket = strchr(buf, ']');
+	printf("the rest of it: %ld bytes, ending%s", n, bracket ? bracket + 1 : "?\n");
+	result("klogctl(CLEAR)", klogctl(5, NULL, 0));
+	result("klogctl(READ_ALL) after it", klogctl(3, buf, sizeof buf));
+	write(w, "<6>after the clear", 18);
+	n = klogctl(3, buf, sizeof buf);
+	buf[n > 0 ? n : 0] = 0;
+	bracket = strchr(buf, ']');
+	printf("klogctl(READ_ALL): %.3s...]%s", buf, bracket ? bracket + 1 : "?\n");
+
 	pid_t pid = fork();
 	if (pid == 0) {
 		setuid(1000);
+		printf("uid 1000: klogctl(READ_ALL) %s, klogctl(CLEAR) %s\n", klogctl(3, buf, sizeof buf) > 0 ? "reads" : "fails",
+		       klogctl(5, NULL, 0) < 0 ? strerror(errno) : "clears");
 		int d = open("/sys/kernel/debug/hwpoison/unpoison-pfn", O_WRONLY);
 		printf("uid 1000 opens unpoison-pfn: %d %s\n", d, d < 0 ? strerror(errno) : "");
 		d = open("/dev/kmsg", O_WRONLY);

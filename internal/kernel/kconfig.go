@@ -75,6 +75,7 @@ CONFIG_DEBUG_FS=y
 func (k *Kernel) makeBootConfig() {
 	k.FS.AddFile("/boot/config-"+KernelRelease, []byte(kernelConfig), 0o644)
 	k.FS.AddFile(modulesDir+"/modules.builtin", []byte(modulesBuiltin), 0o644)
+	k.FS.AddFile(modulesDir+"/modules.builtin.bin", modulesBuiltinIndex(modulesBuiltin), 0o644) // modindex.go
 }
 
 // modulesDir is where Debian keeps a kernel's module lists: /lib/modules/RELEASE, which

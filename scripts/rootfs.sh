@@ -22,7 +22,7 @@
 # Debian packages, it must be set).
 set -euo pipefail
 
-DEFAULT_PACKAGES=(dash busybox-static coreutils procps python3 grep sed ncurses-base e2fsprogs)
+DEFAULT_PACKAGES=(dash busybox-static coreutils procps python3 grep sed ncurses-base e2fsprogs kmod)
 SUITE=trixie
 
 die() { echo "rootfs: $*" >&2; exit 1; }

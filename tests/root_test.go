@@ -75,6 +75,13 @@ func TestGuestRoot(t *testing.T) {
 			"busybox umount m && /sbin/e2fsck -fn /dev/loop0 >/dev/null && echo clean && " +
 			"busybox mount -o ro -t ext2 /dev/loop0 m && ls m && cat m/d/g && stat -c '%i %h %s %b %D %o' m/f"},
 			want: "clean\nd\nf\nl\nlost+found\nhi\n12 2 3 2 700 1024\n"},
+		// kmod: the drivers are built in (modules.builtin and its index, written by
+		// weft's kernel), so modprobe has nothing to load, rmmod refuses, lsmod lists
+		// nothing; busybox's dmesg reads the kernel log through syslog(2).
+		{name: "kmod and dmesg", root: true, argv: []string{"sh", "-c", "/sbin/modprobe hwpoison_inject && echo loaded; " +
+			"/sbin/rmmod hwpoison_inject 2>&1; /sbin/modprobe nosuch 2>&1; lsmod; echo '<6>note' > /dev/kmsg; busybox dmesg | cut -d']' -f2"},
+			want: "loaded\nrmmod: ERROR: Module hwpoison_inject is builtin.\nmodprobe: FATAL: Module nosuch not found in directory /lib/modules/6.13.0-weft\n" +
+				"Module                  Size  Used by\n Linux version 6.13.0-weft (weft) #1 SMP PREEMPT weft\n note\n"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

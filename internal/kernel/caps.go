@@ -35,6 +35,7 @@ const (
 	CAP_LEASE                     = 28
 	CAP_SETFCAP                   = 31
 	CAP_MAC_OVERRIDE              = 32
+	CAP_SYSLOG                    = 34
 	CAP_WAKE_ALARM                = 35
 	CAP_CHECKPOINT_RESTORE        = 40
 	CAP_LAST_CAP                  = 40 // CAP_CHECKPOINT_RESTORE, the last in Linux 6.12

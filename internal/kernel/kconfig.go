@@ -4,10 +4,12 @@ package kernel
 // programs (LTP's tst_kconfig) that decide from it what to test. It states only what is
 // true of weft: an option is set where weft implements the feature (dnotify:
 // internal/vfs/dnotify.go; PID and user namespaces: pidns.go, userns.go; cgroups:
-// cgroup.go; memory failure: internal/mm's Poison; mount namespaces, which no option
-// selects, are mntns.go), and "is not set" where weft does not have it (the UTS, IPC
-// and cgroup namespaces, ext4, hugetlbfs, swap, modules, the hwpoison debugfs
-// interface, inotify); block devices are the loop driver only (internal/vfs/loop.go).
+// cgroup.go; memory failure: internal/mm's Poison; debugfs and its hwpoison injector:
+// debugfs.go; mount namespaces, which no option selects, are mntns.go), and "is not
+// set" where weft does not have it (the UTS, IPC and cgroup namespaces, ext4,
+// hugetlbfs, swap, inotify); block devices are the loop driver only
+// (internal/vfs/loop.go). Module support is there with every driver built in (=y,
+// listed in modules.builtin) and loading disabled (kernel.modules_disabled=1).
 // Options nothing asks about are left out, as in any configuration that never selected
 // them.
 const kernelConfig = `#
@@ -29,7 +31,7 @@ CONFIG_MULTIUSER=y
 CONFIG_SECCOMP=y
 # CONFIG_SECCOMP_FILTER is not set
 # CONFIG_SWAP is not set
-# CONFIG_MODULES is not set
+CONFIG_MODULES=y
 CONFIG_NAMESPACES=y
 # CONFIG_UTS_NS is not set
 CONFIG_TIME_NS=y
@@ -53,7 +55,8 @@ CONFIG_DNOTIFY=y
 # CONFIG_INOTIFY_USER is not set
 # CONFIG_IO_URING is not set
 CONFIG_MEMORY_FAILURE=y
-# CONFIG_HWPOISON_INJECT is not set
+CONFIG_HWPOISON_INJECT=y
+CONFIG_DEBUG_FS=y
 # CONFIG_KSM is not set
 # CONFIG_TRANSPARENT_HUGEPAGE is not set
 # CONFIG_HUGETLBFS is not set
@@ -71,4 +74,16 @@ CONFIG_MEMORY_FAILURE=y
 // both places.)
 func (k *Kernel) makeBootConfig() {
 	k.FS.AddFile("/boot/config-"+KernelRelease, []byte(kernelConfig), 0o644)
+	k.FS.AddFile(modulesDir+"/modules.builtin", []byte(modulesBuiltin), 0o644)
+	k.FS.AddFile(modulesDir+"/modules.builtin.bin", modulesBuiltinIndex(modulesBuiltin), 0o644) // modindex.go
 }
+
+// modulesDir is where Debian keeps a kernel's module lists: /lib/modules/RELEASE, which
+// is /usr/lib/modules/RELEASE on a merged-/usr system (what the guest root is).
+const modulesDir = "/usr/lib/modules/" + KernelRelease
+
+// modulesBuiltin is modules.builtin: the drivers weft has, of those Linux can build
+// as modules, each built in (=y above), by the path its module would have.
+const modulesBuiltin = `kernel/drivers/block/loop.ko
+kernel/mm/hwpoison-inject.ko
+`

@@ -229,6 +229,8 @@ type Kernel struct {
 	// when another task is ready.
 	yielder *Task
 	pool    mm.Pool
+	klog    kernelLog  // the kernel log (klog.go)
+	debugfs *vfs.Inode // debugfs's root, once made (debugfs.go)
 	bus     cpu.Bus
 	CPUs    []*CPU
 	FS      *vfs.FS
@@ -425,8 +427,10 @@ func New(cfg Config) (*Kernel, error) {
 	k.FS.DirNotify = k.sendDirNotify
 	k.makeEtc()
 	k.makeBootConfig()
+	k.makeKmsg()
 	k.mountProc()
 	k.initCgroups()
+	k.mountDebugfs()
 	if term := k.makeTerminal(); term != nil {
 		// One terminal, as a login has: standard input and output (and error, if it
 		// is the terminal too) are the same device, /dev/pts/0, so that ttyname(3)

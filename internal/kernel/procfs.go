@@ -135,7 +135,10 @@ func (k *Kernel) procDir(tg *ThreadGroup) *vfs.Inode {
 		"fdinfo": func() *vfs.Inode { return k.procFDInfo(tg) },
 		"pagemap": func() *vfs.Inode {
 			return fs.NewReader(0o400, uid, gid, func(p []byte, off int64) (int, error) {
-				return procPagemap(tg, p, off)
+				// Linux decides at open whether the reader sees frame numbers;
+				// weft asks of the task reading.
+				showPFN := k.current != nil && k.current.TG.Creds.Capable(CAP_SYS_ADMIN)
+				return procPagemap(tg, p, off, showPFN)
 			})
 		},
 		"coredump_filter": func() *vfs.Inode {
@@ -405,16 +408,21 @@ func noNames() []string         { return nil }
 // pagemap bits (Documentation/admin-guide/mm/pagemap.rst).
 const (
 	pmPresent       = 1 << 63
-	pmFile          = 1 << 61 // a file page or shared anonymous memory
+	pmPFNMask       = 1<<55 - 1 // bits 0-54
+	pmSwap          = 1 << 62   // a swap-type entry: in weft, a poisoned or guard page
+	pmFile          = 1 << 61   // a file page or shared anonymous memory
 	pmMmapExclusive = 1 << 56
 )
 
 // procPagemap reads /proc/PID/pagemap at off: one 64-bit entry per virtual page, the
-// page present or not, mapped by this process alone or not, shared memory or not.
-// weft's frames have no physical numbers, so the PFN field is 0, as Linux shows it
-// to a reader without CAP_SYS_ADMIN; riscv64 has no soft-dirty bit. Reads must be
-// whole, aligned entries (EINVAL), and end at the top of the address space.
-func procPagemap(tg *ThreadGroup, p []byte, off int64) (int, error) {
+// page present or not, mapped by this process alone or not, shared memory or not, or
+// a poisoned or guard page, which Linux 6.13 shows as a swap entry (PM_SWAP; the
+// PM_GUARD_REGION bit came in 6.15).
+// A present page's frame number (mm's Frame.PFN, which the memory-failure messages and
+// the hwpoison debugfs use too) is there for a reader with CAP_SYS_ADMIN (showPFN), 0
+// for others, as Linux shows it; riscv64 has no soft-dirty bit. Reads must be whole,
+// aligned entries (EINVAL), and end at the top of the address space.
+func procPagemap(tg *ThreadGroup, p []byte, off int64, showPFN bool) (int, error) {
 	if off%8 != 0 || len(p)%8 != 0 {
 		return 0, linux.EINVAL
 	}
@@ -425,8 +433,15 @@ func procPagemap(tg *ThreadGroup, p []byte, off int64) (int, error) {
 	n := 0
 	for vpn := uint64(off) / 8; n+8 <= len(p) && vpn < mm.AddrLimit/mm.PageSize; vpn++ {
 		var e uint64
-		if present, exclusive, shared := as.PageState(vpn * mm.PageSize); present {
+		present, exclusive, shared, marked := as.PageState(vpn * mm.PageSize)
+		if marked {
+			e = pmSwap
+		}
+		if present {
 			e = pmPresent
+			if showPFN {
+				e |= as.PagePFN(vpn*mm.PageSize) & pmPFNMask
+			}
 			if exclusive {
 				e |= pmMmapExclusive
 			}

@@ -125,6 +125,7 @@ func (k *Kernel) procMounts(tg *ThreadGroup) string {
 	b.WriteString("tmpfs /dev/shm tmpfs rw,nosuid,nodev 0 0\n")
 	// The cgroup hierarchy, where and as systemd mounts it (cgroup.go).
 	b.WriteString("cgroup2 /sys/fs/cgroup cgroup2 rw,nosuid,nodev,noexec,relatime,nsdelegate,memory_recursiveprot 0 0\n")
+	b.WriteString("debugfs " + DebugfsPath + " debugfs rw,nosuid,nodev,noexec,relatime 0 0\n") // debugfs.go, as systemd mounts it
 	for _, m := range k.cfg.Mounts {
 		opt := "ro"
 		if m.Writable {

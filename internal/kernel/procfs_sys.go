@@ -20,7 +20,10 @@ import (
 
 // KernelRelease is the Linux release whose behaviour weft implements, as uname(2),
 // /proc/sys/kernel/osrelease and /proc/version report it.
-const KernelRelease = "6.12.0-weft"
+const KernelRelease = "6.13.0-weft"
+
+// procVersion is /proc/version, and the first line of the kernel log.
+const procVersion = "Linux version " + KernelRelease + " (weft) #1 SMP PREEMPT weft\n"
 
 // Hostname is the guest's host name (uname's nodename, /proc/sys/kernel/hostname).
 const Hostname = "weft"
@@ -69,16 +72,20 @@ func (k *Kernel) procSysEntry(name string) *vfs.Inode {
 			}
 			return fmt.Sprintf("%s %d/%d %d\n", k.loadString(), running, len(k.tasks), k.lastPID)
 		})
+	case "modules":
+		// The loaded modules: none (syscalls' sys_module.go; every driver is
+		// built in, modules.builtin lists them).
+		return file(func() string { return "" })
 	case "version":
 		return file(func() string {
-			return "Linux version " + KernelRelease + " (weft) #1 SMP PREEMPT weft\n"
+			return procVersion
 		})
 	case "mounts":
 		return fs.NewSymlink("self/mounts", 0, 0)
 	case "filesystems":
 		// The types mount(2) takes, "nodev" before those that need no device
 		// (proc(5)).
-		return file(func() string { return "nodev\ttmpfs\n\text2\n" })
+		return file(func() string { return "nodev\ttmpfs\nnodev\tdebugfs\n\text2\n" })
 	case "sys":
 		return k.procSysDir()
 	case "sysvipc":
@@ -88,7 +95,7 @@ func (k *Kernel) procSysEntry(name string) *vfs.Inode {
 }
 
 // procSysNames are the entries procSysEntry makes, for listing /proc.
-var procSysNames = []string{"cpuinfo", "filesystems", "loadavg", "meminfo", "mounts", "stat", "sys", "sysvipc", "uptime", "version"}
+var procSysNames = []string{"cpuinfo", "filesystems", "loadavg", "meminfo", "modules", "mounts", "stat", "sys", "sysvipc", "uptime", "version"}
 
 // procMeminfo is /proc/meminfo: the machine's memory is the guest's cap; what is in use
 // is what weft counts against it (frames, page tables, mappings, files, records).
@@ -197,6 +204,11 @@ func (k *Kernel) procSysDir() *vfs.Inode {
 			"threads-max": value(fmt.Sprint(MaxTasks)),
 			"ngroups_max": value("65536"),
 			"tainted":     value("0"), // weft's kernel is never tainted
+			// Module loading is off for good: it can only be set to 1.
+			"modules_disabled": setting(func() string { return "1" }, func(s string) error {
+				_, err := sysctlInt(s, 1, 1)
+				return err
+			}),
 			"core_pattern": setting(k.CorePattern, func(s string) error {
 				if len(s) >= 128 { // CORENAME_MAX_SIZE
 					return linux.EINVAL

@@ -22,6 +22,12 @@ type Pool struct {
 	// mappings takes its pages back from each (ZapFile).
 	spaces []*AddressSpace
 
+	// nextPFN is the frame number the next frame allocated gets (Frame.PFN);
+	// offlined holds the frame numbers of frames taken out of use (SoftOffline,
+	// Poison, PoisonPFN), each still charged as one frame, until UnpoisonPFN.
+	nextPFN  uint64
+	offlined map[uint64]bool
+
 	// Reclaim, if set, is asked for room when a charge would take over past its
 	// limit (memcg.go): it frees what it can, for as's page fault, and reports
 	// whether the charge should be tried again.
@@ -123,8 +129,46 @@ func (p *Pool) alloc() *Frame {
 	if !p.Reserve(1) {
 		return nil
 	}
-	return &Frame{refs: 1}
+	if p.nextPFN == 0 {
+		p.nextPFN = FirstPFN
+	}
+	p.nextPFN++
+	return &Frame{refs: 1, pfn: p.nextPFN - 1}
 }
+
+// FirstPFN is the frame number of the first frame a pool hands out: the first page of
+// RAM on QEMU's riscv64 "virt" machine (0x80000000). Frame numbers are handed out in
+// order and never reused, so that one names one frame for the life of the kernel.
+const FirstPFN = 0x80000
+
+// offline takes f, which no entry maps any more, out of use: its contents go, its
+// charge stays until UnpoisonPFN.
+func (p *Pool) offline(f *Frame) {
+	if p.offlined == nil {
+		p.offlined = map[uint64]bool{}
+	}
+	p.offlined[f.pfn] = true
+}
+
+// ErrNotPoisoned is UnpoisonPFN's answer for a frame number that names no frame taken
+// out of use.
+var ErrNotPoisoned = errors.New("mm: the frame is not poisoned")
+
+// UnpoisonPFN puts the frame numbered pfn, taken out of use by a memory failure or a
+// soft offline, back into use (Linux's unpoison_memory, for the hwpoison debugfs
+// interface): its charge goes back to the pool.
+func (p *Pool) UnpoisonPFN(pfn uint64) error {
+	if !p.offlined[pfn] {
+		return ErrNotPoisoned
+	}
+	delete(p.offlined, pfn)
+	p.free()
+	return nil
+}
+
+// ValidPFN reports whether pfn names a frame the pool has handed out (Linux's
+// pfn_valid: a page of RAM).
+func (p *Pool) ValidPFN(pfn uint64) bool { return pfn >= FirstPFN && pfn < p.nextPFN }
 
 // free returns an allocated frame's memory to the pool.
 func (p *Pool) free() { p.Unreserve(1) }
@@ -311,8 +355,8 @@ func (as *AddressSpace) fault(vaddr uint64, acc Access) (*Frame, *Fault) {
 
 // populate makes the page at vaddr, inside v, present and, for a Store, private.
 func (as *AddressSpace) populate(v *VMA, vaddr uint64, acc Access) (*Frame, *Fault) {
-	if e, _ := as.lookup(vaddr >> PageShift); e != nil && e.poisoned {
-		return nil, &Fault{Addr: vaddr, Access: acc, Kind: HWPoison}
+	if e, _ := as.lookup(vaddr >> PageShift); e != nil && e.marker != 0 {
+		return nil, &Fault{Addr: vaddr, Access: acc, Kind: e.marker.fault()}
 	}
 	// The walk below may create or copy a node on each level under the root, and then
 	// take a frame: make sure all of it fits before changing anything.

@@ -17,9 +17,13 @@ func (as *AddressSpace) Peek(buf []byte, addr uint64) error {
 			return &Fault{Addr: addr, Access: Load, Kind: Unmapped}
 		}
 		var data []byte
-		if e, _ := as.lookup(addr >> PageShift); e != nil && e.frame != nil {
+		e, _ := as.lookup(addr >> PageShift)
+		switch {
+		case e != nil && e.marker != 0: // no page to read, as ptrace finds none
+			return &Fault{Addr: addr, Access: Load, Kind: e.marker.fault()}
+		case e != nil && e.frame != nil:
 			data = e.frame.Data[:]
-		} else {
+		default:
 			if page == nil {
 				page = make([]byte, PageSize)
 			} else {

@@ -109,6 +109,10 @@ const (
 	// HWPoison: the page had a memory failure (Poison: madvise MADV_HWPOISON), and
 	// touching it again is a machine check (SIGBUS, BUS_MCEERR_AR).
 	HWPoison
+	// Guard: the page lies in a guard region (madvise MADV_GUARD_INSTALL); Linux's
+	// fault handler answers VM_FAULT_SIGSEGV, which riscv raises as SIGSEGV with
+	// SEGV_MAPERR (arch/riscv/mm/fault.c, mm_fault_error).
+	Guard
 )
 
 // Fault describes a failed guest memory access.
@@ -132,6 +136,8 @@ func (f *Fault) Error() string {
 		return fmt.Sprintf("%v to 0x%x: out of memory in the memory cgroup", f.Access, f.Addr)
 	case HWPoison:
 		return fmt.Sprintf("%v to 0x%x: memory failure (a poisoned page)", f.Access, f.Addr)
+	case Guard:
+		return fmt.Sprintf("%v to 0x%x: a guard region", f.Access, f.Addr)
 	}
 	return fmt.Sprintf("%v to unmapped address 0x%x", f.Access, f.Addr)
 }
@@ -157,8 +163,15 @@ type Frame struct {
 	// copied marks a frame made by copying a shared one on a write (copy-on-write),
 	// for tools that show memory (weft view).
 	copied bool
-	Data   [PageSize]byte
+	// pfn is the frame's number (Pool.alloc), as Linux numbers physical pages: what
+	// /proc/PID/pagemap shows CAP_SYS_ADMIN and the memory-failure messages name. 0 for
+	// a file's frame.
+	pfn  uint64
+	Data [PageSize]byte
 }
+
+// PFN is the frame's number (0 for a file's page).
+func (f *Frame) PFN() uint64 { return f.pfn }
 
 // Copied reports whether f was made by copying a shared frame on a write.
 func (f *Frame) Copied() bool { return f.copied }
@@ -180,10 +193,32 @@ type pte struct {
 	// pressure may drop it (memcg.go). A store clears it, so the fast path of Page
 	// sends stores to such a page through the slow one.
 	lazy bool
-	// poisoned marks a page that had a memory failure (Poison): it has no frame, and
-	// an access faults with HWPoison instead of mapping a new one, until the entry
-	// goes (munmap, MADV_DONTNEED), as Linux's hwpoison swap entries.
-	poisoned bool
+	// marker, when set, stands in an entry that has no frame: an access faults
+	// (with the fault the marker names) instead of mapping a new page.
+	marker marker
+}
+
+// marker is what a page-table entry without a frame says about its page, as Linux's
+// non-present entries (swap entries and PTE markers) do.
+type marker uint8
+
+const (
+	// markerPoison: the page had a memory failure (Poison); an access faults with
+	// HWPoison until the entry goes (munmap, MADV_DONTNEED), as Linux's hwpoison
+	// swap entries.
+	markerPoison marker = iota + 1
+	// markerGuard: a guard region (GuardInstall, madvise MADV_GUARD_INSTALL); an
+	// access faults with Guard. Only GuardRemove and munmap clear it: MADV_DONTNEED
+	// and MADV_FREE leave it, as Linux's PTE_MARKER_GUARD.
+	markerGuard
+)
+
+// fault is the fault an access to a page marked m raises.
+func (m marker) fault() FaultKind {
+	if m == markerGuard {
+		return Guard
+	}
+	return HWPoison
 }
 
 // node is a page-table node. Leaves (level 0) use ptes; the others use kids.
@@ -431,7 +466,7 @@ func (as *AddressSpace) clear(lo, hi uint64) {
 				if e.frame != nil {
 					as.dropFrame(e.frame)
 				}
-				*e = pte{} // a poisoned entry goes too
+				*e = pte{} // a marked entry goes too
 				continue
 			}
 			k := n.kids[i]
@@ -519,12 +554,28 @@ func (f *Frame) Disown() bool {
 
 // PageState reports, without faulting anything in, whether the page at vaddr is in
 // memory, and whether its frame may be seen by more than this entry (a MAP_SHARED
-// page, or one still shared with another address space after fork): for
-// /proc/PID/pagemap.
-func (as *AddressSpace) PageState(vaddr uint64) (present, exclusive, sharedMap bool) {
+// page, or one still shared with another address space after fork), and whether its
+// entry holds a marker instead (a poisoned page or a guard page, which Linux's
+// page table holds as non-present swap-type entries): for /proc/PID/pagemap.
+func (as *AddressSpace) PageState(vaddr uint64) (present, exclusive, sharedMap, marked bool) {
 	e, private := as.lookup(vaddr >> PageShift)
 	if e == nil || e.frame == nil {
-		return false, false, false
+		return false, false, false, e != nil && e.marker != 0
 	}
-	return true, private && e.frame.refs == 1, e.shared
+	return true, private && e.frame.refs == 1, e.shared, false
+}
+
+// PagePFN is the frame number of the page present at vaddr (0 if none, or a file's).
+func (as *AddressSpace) PagePFN(vaddr uint64) uint64 {
+	e, _ := as.lookup(vaddr >> PageShift)
+	if e == nil || e.frame == nil {
+		return 0
+	}
+	return e.frame.pfn
+}
+
+// Guarded reports whether the page at vaddr is a guard page (GuardInstall).
+func (as *AddressSpace) Guarded(vaddr uint64) bool {
+	e, _ := as.lookup(vaddr >> PageShift)
+	return e != nil && e.marker == markerGuard
 }

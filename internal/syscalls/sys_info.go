@@ -8,6 +8,7 @@ import (
 )
 
 var infoCalls = []entry{
+	call(linux.SYS_SYSLOG, "syslog", Syslog, i, p, i),
 	call(linux.SYS_UNAME, "uname", Uname, p),
 	call(linux.SYS_GETRANDOM, "getrandom", Getrandom, bout, u, x),
 	call(linux.SYS_PRLIMIT64, "prlimit64", Prlimit64, i, i, p, p),
@@ -111,4 +112,22 @@ func Sysinfo(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	le.PutUint16(b[80:], uint16(min(k.LiveTasks(), 0xffff)))
 	le.PutUint32(b[104:], 1) // mem_unit
 	return ret0(copyOut(t, a[0], b))
+}
+
+// Syslog implements syslog(2) (klogctl): the kernel log (internal/kernel/klog.go);
+// SYSLOG_ACTION_READ waits for a record.
+func Syslog(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
+	out, ret, err := t.Kernel().Syslog(t, int(int32(a[0])), a[1] != 0, int64(int32(a[2])))
+	if err == kernel.ErrSyslogWait {
+		return 0, t.Block("syslog", t.Kernel().SyslogQueue())
+	}
+	if err != nil {
+		return 0, err
+	}
+	if len(out) > 0 {
+		if err := copyOut(t, a[1], out); err != nil {
+			return 0, err
+		}
+	}
+	return uint64(ret), nil
 }

@@ -14,7 +14,7 @@ var memCalls = []entry{
 	call(linux.SYS_MUNMAP, "munmap", Munmap, p, u),
 	call(linux.SYS_MPROTECT, "mprotect", Mprotect, p, u, prot),
 	call(linux.SYS_MREMAP, "mremap", Mremap, p, u, u, x, p).hex().partial("MREMAP_MAYMOVE; not MREMAP_FIXED"),
-	call(linux.SYS_MADVISE, "madvise", Madvise, p, u, i).partial("MADV_DONTNEED discards pages, MADV_FREE lets memory-cgroup reclaim take them, MADV_WIPEONFORK/KEEPONFORK and MADV_DONTFORK/DOFORK act on fork, MADV_HWPOISON poisons and MADV_SOFT_OFFLINE moves pages; other known advice is accepted"),
+	call(linux.SYS_MADVISE, "madvise", Madvise, p, u, i).partial("MADV_DONTNEED discards pages, MADV_FREE lets memory-cgroup reclaim take them, MADV_WIPEONFORK/KEEPONFORK and MADV_DONTFORK/DOFORK act on fork, MADV_HWPOISON poisons and MADV_SOFT_OFFLINE moves pages, MADV_GUARD_INSTALL/REMOVE set and clear guard pages; other known advice is accepted"),
 	call(linux.SYS_MINCORE, "mincore", Mincore, p, u, p).partial("a page counts as resident when its mapping has it present: the page cache of an unmapped file page is not looked at"),
 	call(linux.SYS_RISCV_FLUSH_ICACHE, "riscv_flush_icache", FlushIcache, p, p, x),
 }
@@ -322,7 +322,7 @@ func Mincore(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	for a, out := addr, vec; a < end; {
 		n := 0
 		for ; n < len(buf) && a < end; n, a = n+1, a+mm.PageSize {
-			present, _, _ := as.PageState(a)
+			present, _, _, _ := as.PageState(a)
 			buf[n] = 0
 			if present {
 				buf[n] = 1
@@ -389,6 +389,13 @@ func Madvise(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 			if file || v.Shared {
 				return 0, linux.EINVAL
 			}
+		case MADV_GUARD_INSTALL, MADV_GUARD_REMOVE:
+			// Linux 6.13's is_valid_guard_vma: private anonymous memory only (not
+			// the vDSO, a special mapping), and for install not locked, as that
+			// would discard locked pages.
+			if file || v.Shared || v.Name == "[vdso]" || (advice == MADV_GUARD_INSTALL && v.Locked) {
+				return 0, linux.EINVAL
+			}
 		}
 		addr = v.End
 	}
@@ -405,6 +412,14 @@ func Madvise(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 			return 0, linux.ENOMEM
 		}
 		t.TG.CountLazyFree(n)
+	case MADV_GUARD_INSTALL:
+		if _, err := as.GuardInstall(start, length); err != nil {
+			return 0, linux.ENOMEM
+		}
+	case MADV_GUARD_REMOVE:
+		if _, err := as.GuardRemove(start, length); err != nil {
+			return 0, linux.ENOMEM
+		}
 	case MADV_WIPEONFORK, MADV_KEEPONFORK, MADV_DONTFORK, MADV_DOFORK, MADV_DONTDUMP, MADV_DODUMP:
 		err := as.SetForkAdvice(start, length, func(v *mm.VMA) {
 			switch advice {
@@ -446,13 +461,17 @@ const (
 	MADV_DONTNEED_LOCKED = 24
 	MADV_HWPOISON        = 100
 	MADV_SOFT_OFFLINE    = 101
+	MADV_GUARD_INSTALL   = 102 // Linux 6.13
+	MADV_GUARD_REMOVE    = 103
 )
 
 // madviseInjectError is madvise's memory failure injection (CONFIG_MEMORY_FAILURE,
 // Linux's madvise_inject_error), for CAP_SYS_ADMIN only (EPERM): MADV_HWPOISON makes
 // the pages of [start, end) poisoned, so that touching one again raises SIGBUS
-// (BUS_MCEERR_AR); MADV_SOFT_OFFLINE moves their contents to other frames. Each page
-// must be mapped and readable, as get_user_pages_fast asks (EFAULT).
+// (BUS_MCEERR_AR), and takes their frames out of use; MADV_SOFT_OFFLINE moves their
+// contents to other frames, taking the old ones out of use. The hwpoison debugfs puts
+// either back. Each page must be mapped, readable and not a guard page, as
+// get_user_pages_fast asks (EFAULT). The kernel log names each frame, as Linux's does.
 func madviseInjectError(t *kernel.Task, advice, start, end uint64) (uint64, error) {
 	if !t.TG.Creds.Capable(kernel.CAP_SYS_ADMIN) {
 		return 0, linux.EPERM
@@ -465,11 +484,32 @@ func madviseInjectError(t *kernel.Task, advice, start, end uint64) (uint64, erro
 		}
 		a = v.End
 	}
-	var err error
+	for a := start; a < end; a += mm.PageSize {
+		if as.Guarded(a) {
+			return 0, linux.EFAULT
+		}
+	}
+	k := t.Kernel()
 	if advice == MADV_HWPOISON {
-		_, err = as.Poison(start, end-start)
-	} else {
-		_, err = as.SoftOffline(start, end-start)
+		hit, err := as.Poison(start, end-start)
+		if err != nil {
+			return 0, linux.ENOMEM
+		}
+		for _, h := range hit {
+			if h.PFN == 0 {
+				continue // a file's page: weft does not number those
+			}
+			// madvise_inject_error's message, then memory_failure's.
+			k.Logf(kernel.KERN_INFO, "Injecting memory failure for pfn %#x at process virtual address %#x", h.PFN, h.Addr)
+			k.Logf(kernel.KERN_ERR, "Memory failure: %#x: recovery action for dirty LRU page: Recovered", h.PFN)
+		}
+		return 0, nil
+	}
+	moved, err := as.SoftOffline(start, end-start)
+	for _, m := range moved {
+		// Linux's madvise_inject_error logs each page it offlines (pr_info); madvise11
+		// finds the frames there to put them back through the hwpoison debugfs.
+		k.Logf(kernel.KERN_INFO, "Soft offlining pfn %#x at process virtual address %#x", m.PFN, m.Addr)
 	}
 	if err != nil {
 		return 0, linux.ENOMEM
@@ -485,7 +525,7 @@ func madviseValid(advice uint64) bool {
 	case MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL, MADV_WILLNEED, MADV_DONTNEED, MADV_FREE,
 		MADV_REMOVE, MADV_DONTFORK, MADV_DOFORK, MADV_DONTDUMP, MADV_DODUMP, MADV_WIPEONFORK,
 		MADV_KEEPONFORK, MADV_COLD, MADV_PAGEOUT, MADV_POPULATE_READ, MADV_POPULATE_WRITE,
-		MADV_DONTNEED_LOCKED, MADV_HWPOISON, MADV_SOFT_OFFLINE:
+		MADV_DONTNEED_LOCKED, MADV_HWPOISON, MADV_SOFT_OFFLINE, MADV_GUARD_INSTALL, MADV_GUARD_REMOVE:
 		return true
 	}
 	return false

@@ -138,6 +138,18 @@ func Mount(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		}
 		_, err = fs.MountTree(t.TG.MntNS, n, source, flags, "cgroup2", strings.Join(opts, ","), t.Kernel().CgroupView(opts))
 		return ret0(err)
+	case "debugfs":
+		// debugfs (internal/kernel/debugfs.go): one tree, whatever mounts it; not
+		// mountable from a user namespace (mount_capable). It ignores options it
+		// does not know, as Linux's does; weft's ignores uid=, gid= and mode= too.
+		if !t.TG.Creds.Capable(kernel.CAP_SYS_ADMIN) {
+			return 0, linux.EPERM
+		}
+		if !n.IsDir() {
+			return 0, linux.ENOTDIR
+		}
+		_, err := fs.MountTree(t.TG.MntNS, n, source, flags, "debugfs", "", t.Kernel().Debugfs())
+		return ret0(err)
 	case "":
 		return 0, linux.EINVAL
 	default:

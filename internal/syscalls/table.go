@@ -75,7 +75,7 @@ func Table() *kernel.SyscallTable {
 	for _, group := range [][]entry{fileCalls, pollCalls, memCalls, processCalls, threadCalls, credCalls, schedCalls, timeCalls, signalCalls, infoCalls, hwprobeCalls, statfsCalls, utimeCalls,
 		statxCalls, xattrCalls, fdRangeCalls, fileOpCalls,
 		epollCalls, eventfdCalls, timerfdCalls, signalfdCalls, posixTimerCalls, pidfdCalls,
-		mountCalls, mlockCalls, ipcCalls, settimeCalls, capCalls, unshareCalls} {
+		mountCalls, mlockCalls, ipcCalls, settimeCalls, capCalls, unshareCalls, moduleCalls} {
 		for _, e := range group {
 			st.Register(e.nr, e.Syscall)
 		}

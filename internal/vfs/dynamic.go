@@ -50,6 +50,20 @@ func (fs *FS) NewReader(perm uint32, uid, gid uint32, readAt func(p []byte, off 
 	return n
 }
 
+// NewAttribute returns a regular file whose reads and writes d serves, as a debugfs
+// attribute's file operations do. Its size is 0.
+func (fs *FS) NewAttribute(d Device, perm uint32) *Inode {
+	n := fs.newInode(S_IFREG|perm, 0, 0)
+	n.dev = d
+	return n
+}
+
+// NewDir returns an unlinked, empty directory of weft's own tree.
+func (fs *FS) NewDir(perm, uid, gid uint32) *Inode { return fs.newInode(S_IFDIR|perm, uid, gid) }
+
+// AddChild adds n to the directory dir as name.
+func (fs *FS) AddChild(dir *Inode, name string, n *Inode) { fs.link(dir, name, n) }
+
 // NewSymlink returns an unlinked symbolic link.
 func (fs *FS) NewSymlink(target string, uid, gid uint32) *Inode {
 	n := fs.newInode(S_IFLNK|0o777, uid, gid)

@@ -273,6 +273,9 @@ const (
 func (f *File) Seek(off int64, whence int) (int64, error) {
 	switch f.Inode.Mode & S_IFMT {
 	case S_IFCHR:
+		if d, ok := f.Inode.dev.(Seeker); ok {
+			return d.Seek(f, off, whence)
+		}
 		if _, ok := f.Inode.dev.(*Stream); ok {
 			return 0, linux.ESPIPE // a terminal
 		}
@@ -307,6 +310,11 @@ func (f *File) Seek(off int64, whence int) (int64, error) {
 	}
 	f.Offset = base + off
 	return f.Offset, nil
+}
+
+// Seeker is a character device with its own lseek(2) (/dev/kmsg).
+type Seeker interface {
+	Seek(f *File, off int64, whence int) (int64, error)
 }
 
 // IsTTY reports whether the file is a terminal.

@@ -62,6 +62,7 @@ const (
 	EOPNOTSUPP   Errno = 95
 	ETIMEDOUT    Errno = 110
 	EUCLEAN      Errno = 117 // a corrupt file system (the kernel's EFSCORRUPTED)
+	EHWPOISON    Errno = 133 // memory page has hardware error
 	ERESTARTSYS  Errno = 512 // kernel-internal: restart the call if SA_RESTART
 )
 
@@ -78,7 +79,7 @@ var errnoNames = map[Errno]string{
 	ENOMSG: "ENOMSG", ENODATA: "ENODATA", EOVERFLOW: "EOVERFLOW", ENOTSOCK: "ENOTSOCK",
 	EOPNOTSUPP: "EOPNOTSUPP", ETIMEDOUT: "ETIMEDOUT", ERESTARTSYS: "ERESTARTSYS",
 	ELIBBAD: "ELIBBAD", EUSERS: "EUSERS",
-	EIDRM: "EIDRM", EUCLEAN: "EUCLEAN",
+	EIDRM: "EIDRM", EUCLEAN: "EUCLEAN", EHWPOISON: "EHWPOISON",
 }
 
 // String returns the C name, e.g. "ENOENT".

@@ -51,6 +51,9 @@ func (e *ext2FS) loadXattrs(n *Inode, b uint32) error {
 	if le32(blk, 0) != ext2XattrMagic || le32(blk, 8) != 1 {
 		return errCorrupt
 	}
+	if e.csum && le32(blk, 16) != e.xattrCsum(b, blk) {
+		return linux.EBADMSG // ext4_xattr_block_csum_verify
+	}
 	for off := ext2XattrHeader; ; {
 		if off+4 > len(blk) {
 			return errCorrupt

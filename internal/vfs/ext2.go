@@ -109,6 +109,7 @@ type ext2FS struct {
 	extra             map[uint32][]byte // a loaded inode's bytes past the first 128
 	nextIno           uint32            // where the search for a free inode starts
 	dataPages         int64             // pages the mount's regular files hold
+	holes             int64             // blocks of those pages that are holes (ext2_holes.go)
 	metaBlocks        int64             // blocks of directories, slow symlinks, xattrs
 	charged           int64
 	pointers          int64 // block pointers the mount has followed (eachBlock)
@@ -984,20 +985,15 @@ func (e *ext2FS) statfs(info FSInfo) FSInfo {
 	return info
 }
 
-// usedBlocks is a bound on the blocks in use, cheap enough to check at every page a
-// file gains: the fixed metadata, whole pages of data with the indirect blocks that
-// map them, and the directories, symbolic links and attribute blocks the last
+// usedBlocks is a bound on the blocks in use, cheap enough to check at every block a
+// file gains: the fixed metadata, the data blocks with the indirect blocks that map
+// them, and the directories, symbolic links and attribute blocks the last
 // write-back placed, with one block for each made since. A file system that this
 // bound calls full refuses to grow further (ENOSPC).
 func (e *ext2FS) usedBlocks() int64 {
-	data := e.dataPages * (mm.PageSize / e.bs)
+	data := e.dataPages*(mm.PageSize/e.bs) - e.holes
 	ind := data/(e.bs/4-1) + 3
 	return e.fixedCount + data + ind + e.metaBlocks
-}
-
-// roomForPage reports whether one more data page fits.
-func (e *ext2FS) roomForPage() bool {
-	return e.usedBlocks()+mm.PageSize/e.bs <= int64(e.blocks-e.firstData)
 }
 
 // allocIno gives a new file an inode number: the lowest free one (ENOSPC if none).

@@ -334,6 +334,9 @@ func (e *ext2FS) place(n *Inode, p *placer) (int64, error) {
 		ppb := mm.PageSize / e.bs
 		for i, f := n.pages.next(0); f != nil; i, f = n.pages.next(i + 1) {
 			for k := int64(0); k < ppb && (i*ppb+k)*e.bs < size; k++ {
+				if isHole(n, i, k) {
+					continue // no write filled it: a hole on the device too
+				}
 				if err := p.put(i*ppb+k, f.Data[k*e.bs:(k+1)*e.bs]); err != nil {
 					return 0, err
 				}

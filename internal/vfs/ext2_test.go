@@ -312,11 +312,15 @@ func TestExt2Limits(t *testing.T) {
 // FuzzExt2Mount mounts corrupted images and walks them: every outcome is an error or a
 // tree, never a panic.
 func FuzzExt2Mount(f *testing.F) {
-	base := makeExt2(1024, 64, 8192, 16)
+	fuzzMount(f, makeExt2(1024, 64, 8192, 16), "ext2")
+}
+
+// fuzzMount fuzzes the mount of base as fstype, once weft has written files to it.
+func fuzzMount(f *testing.F, base *memDevice, fstype string) {
 	{
 		fs := New(0, 0, func(p []byte) { clear(p) })
 		mp, _ := fs.Create(root, fs.lookupPlain("tmp"), "m", S_IFDIR|0o755)
-		m, err := fs.MountExt2(nil, mp, "", "ext2", base, 0, false, 0, "")
+		m, err := fs.MountExt2(nil, mp, "", fstype, base, 0, false, 0, "")
 		if err != nil {
 			f.Fatal(err)
 		}
@@ -324,6 +328,9 @@ func FuzzExt2Mount(f *testing.F) {
 		d, _ := fs.Create(root, top, "d", S_IFDIR|0o755)
 		n, _ := fs.Create(root, d, "f", S_IFREG|0o644)
 		n.pagedWrite(bytes.Repeat([]byte{7}, 20000), 0)
+		for i := int64(0); i < 6; i++ { // apart: extents enough for a tree of depth 1
+			n.pagedWrite([]byte{1}, 40000+i*8192)
+		}
 		fs.Symlink(root, d, "l", strings.Repeat("t", 100))
 		n.SetXattr(root, "user.a", []byte("b"), 0)
 		if err := fs.Unmount(m, false, nil); err != nil {
@@ -345,7 +352,7 @@ func FuzzExt2Mount(f *testing.F) {
 		fs := New(0, 0, func(p []byte) { clear(p) })
 		fs.Mem = nil
 		mp, _ := fs.Create(root, fs.lookupPlain("tmp"), "m", S_IFDIR|0o755)
-		m, err := fs.MountExt2(nil, mp, "", "ext2", dev, 0, false, 0, "")
+		m, err := fs.MountExt2(nil, mp, "", fstype, dev, 0, false, 0, "")
 		if err != nil {
 			return
 		}
@@ -366,7 +373,7 @@ func FuzzExt2Mount(f *testing.F) {
 		walk(fs.MountRoot(m), 0)
 		fs.Create(root, fs.MountRoot(m), "new", S_IFREG|0o644)
 		fs.Unmount(m, false, nil)
-		if m, err := fs.MountExt2(nil, mp, "", "ext2", dev, 0, false, 0, ""); err == nil {
+		if m, err := fs.MountExt2(nil, mp, "", fstype, dev, 0, false, 0, ""); err == nil {
 			walk(fs.MountRoot(m), 0)
 			fs.Unmount(m, false, nil)
 		}

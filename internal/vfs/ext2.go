@@ -890,6 +890,12 @@ func (e *ext2FS) loadContents(n *Inode, ino uint32, raw []byte) error {
 	default:
 		return errCorrupt
 	}
+	if e.ext4 && le16(raw, 118) != 0 {
+		return errCorrupt // an attribute block past weft's 32-bit block numbers
+	}
+	if err := e.loadIbodyXattrs(n, ino, raw); err != nil {
+		return err
+	}
 	return e.loadXattrs(n, le32(raw, 104))
 }
 

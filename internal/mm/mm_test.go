@@ -303,9 +303,9 @@ type fakeFile struct {
 	held  int
 }
 
-func (f *fakeFile) FilePage(i uint64) (*Frame, bool) {
+func (f *fakeFile) FilePage(i uint64, _ bool) (*Frame, PageState) {
 	if i >= f.size {
-		return nil, false
+		return nil, PagePastEOF
 	}
 	for uint64(len(f.pages)) <= i {
 		f.pages = append(f.pages, nil)
@@ -313,7 +313,7 @@ func (f *fakeFile) FilePage(i uint64) (*Frame, bool) {
 	if f.pages[i] == nil {
 		f.pages[i] = NewFileFrame()
 	}
-	return f.pages[i], true
+	return f.pages[i], PageWritable
 }
 
 func (f *fakeFile) Hold(delta int) { f.held += delta }

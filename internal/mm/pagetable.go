@@ -109,6 +109,9 @@ const (
 	// HWPoison: the page had a memory failure (Poison: madvise MADV_HWPOISON), and
 	// touching it again is a machine check (SIGBUS, BUS_MCEERR_AR).
 	HWPoison
+	// NoSpace: the page of a shared file mapping needs blocks its file system has no
+	// room for (SIGBUS, BUS_ADRERR, as ext4_page_mkwrite's ENOSPC).
+	NoSpace
 )
 
 // Fault describes a failed guest memory access.
@@ -132,6 +135,8 @@ func (f *Fault) Error() string {
 		return fmt.Sprintf("%v to 0x%x: out of memory in the memory cgroup", f.Access, f.Addr)
 	case HWPoison:
 		return fmt.Sprintf("%v to 0x%x: memory failure (a poisoned page)", f.Access, f.Addr)
+	case NoSpace:
+		return fmt.Sprintf("%v to 0x%x: no room on the mapped file's file system", f.Access, f.Addr)
 	}
 	return fmt.Sprintf("%v to unmapped address 0x%x", f.Access, f.Addr)
 }
@@ -176,6 +181,9 @@ type pte struct {
 	perm  Perm
 	// shared marks a MAP_SHARED page: writes go to the frame in place, never copied.
 	shared bool
+	// mkwrite marks a shared file page mapped for reading only: the first store goes
+	// back to the file (FilePages) before it may write.
+	mkwrite bool
 	// lazy marks a page MADV_FREE let go of and no one has written since: memory
 	// pressure may drop it (memcg.go). A store clears it, so the fast path of Page
 	// sends stores to such a page through the slow one.

@@ -290,6 +290,9 @@ func ext2Options(fstype, data string) (ext2Opts, error) {
 // user_xattr and acl where they are on (the superblock's default mount options
 // unless the mount said otherwise), or off against a default that has them.
 func (e *ext2FS) showOptions(o ext2Opts) string {
+	if e.ext4 {
+		return e.showExt4Options(o)
+	}
 	errs := o.errors
 	if errs == "" {
 		switch le16(e.sb, 60) {
@@ -322,6 +325,24 @@ func (e *ext2FS) showOptions(o ext2Opts) string {
 		case defs&x.bit != 0:
 			out += ",no" + x.name
 		}
+	}
+	return out
+}
+
+// showExt4Options is what _ext4_show_options adds: only what differs from the
+// defaults, the superblock's s_errors and ext4's user_xattr and acl (on whatever the
+// superblock's default mount options say).
+func (e *ext2FS) showExt4Options(o ext2Opts) string {
+	out := ""
+	code := map[string]uint32{"continue": 1, "remount-ro": 2, "panic": 3}[o.errors]
+	if o.errors != "" && code != le16(e.sb, 60) {
+		out += ",errors=" + o.errors
+	}
+	if o.userXattr == -1 {
+		out += ",nouser_xattr"
+	}
+	if o.acl == -1 {
+		out += ",noacl"
 	}
 	return out
 }

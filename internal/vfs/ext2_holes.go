@@ -58,6 +58,13 @@ func (e *ext2FS) fill(n *Inode, i, from, to int64) int64 {
 	return k
 }
 
+// mappedHoles reports whether n's page i has holes up to the file's end, which a
+// store through a mapping must fill first.
+func (e *ext2FS) mappedHoles(n *Inode, i int64) bool {
+	end := min(e.blocksPerPage(), (n.size-i*mm.PageSize+e.bs-1)/e.bs)
+	return n.holes[i]&(uint8(1)<<end-1) != 0
+}
+
 // fillMapped fills what a shared mapping's fault on n's page i needs: the page's
 // blocks up to the file's end.
 func (e *ext2FS) fillMapped(n *Inode, i int64) bool {

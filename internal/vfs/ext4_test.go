@@ -230,14 +230,20 @@ func TestExt2BlockHoles(t *testing.T) {
 	if _, err := Open(a, O_WRONLY, "a").PWrite([]byte{1}, 3*mm.PageSize); err != linux.ENOSPC {
 		t.Errorf("a write to a new page on a full file system = %v, want ENOSPC", err)
 	}
-	if fr, inFile := a.FilePage(0); fr != nil || inFile {
-		t.Errorf("FilePage(0) of a page with holes on a full file system = %v, %v; want nil, false", fr, inFile)
+	if fr, st := a.FilePage(0, false); fr == nil || st != mm.PageReadOnly {
+		t.Errorf("FilePage(0) to read a page with holes = %v, %v; want the page, PageReadOnly", fr, st)
+	}
+	if fr, st := a.FilePage(0, true); fr != nil || st != mm.PageNoSpace {
+		t.Errorf("FilePage(0) to write a page with holes on a full file system = %v, %v; want PageNoSpace", fr, st)
 	}
 	if err := fill.Truncate(0); err != nil {
 		t.Fatal(err)
 	}
-	if fr, inFile := a.FilePage(0); fr == nil || !inFile {
-		t.Errorf("FilePage(0) with room = %v, %v; want the page", fr, inFile)
+	if fr, st := a.FilePage(0, true); fr == nil || st != mm.PageWritable {
+		t.Errorf("FilePage(0) to write with room = %v, %v; want the page, PageWritable", fr, st)
+	}
+	if _, st := a.FilePage(0, false); st != mm.PageWritable {
+		t.Errorf("FilePage(0) to read once filled: %v, want PageWritable", st)
 	}
 }
 

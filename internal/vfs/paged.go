@@ -122,18 +122,32 @@ func (n *Inode) SharePages(first, count uint64) ([]*mm.Frame, error) {
 }
 
 // FilePage returns the frame of the file's page i for a shared mapping that touches
-// it (mm.FilePages): allocated (and charged) if it is a hole, nil if the cap cannot
-// take it; inFile is false if the page lies wholly past the file's end, or if a full
-// ext2 file system has no blocks for it (ext2_holes.go: a bus error either way).
-func (n *Inode) FilePage(i uint64) (f *mm.Frame, inFile bool) {
+// it (mm.FilePages): allocated (and charged) if it is a hole, none if the cap cannot
+// take it or the page lies wholly past the file's end. On ext2 with blocks smaller
+// than a page (ext2_holes.go), a store (write) gives the page its blocks up to the
+// file's end, and fails on a full file system (a bus error); a load of a page that
+// still has holes maps it read-only, so that the first store comes back here
+// (ext4_page_mkwrite).
+func (n *Inode) FilePage(i uint64, write bool) (*mm.Frame, mm.PageState) {
 	if pages := uint64(n.size / mm.PageSize); i > pages || i == pages && n.size%mm.PageSize == 0 {
-		return nil, false
+		return nil, mm.PagePastEOF
 	}
-	f = n.page(int64(i))
-	if e := n.ext2Of(); f != nil && e != nil && !e.fillMapped(n, int64(i)) {
-		return nil, false
+	f := n.page(int64(i))
+	e := n.ext2Of()
+	switch {
+	case f == nil:
+		return nil, mm.PageNoMemory
+	case e == nil:
+		return f, mm.PageWritable
+	case !write:
+		if e.mappedHoles(n, int64(i)) {
+			return f, mm.PageReadOnly
+		}
+		return f, mm.PageWritable
+	case !e.fillMapped(n, int64(i)):
+		return nil, mm.PageNoSpace
 	}
-	return f, true
+	return f, mm.PageWritable
 }
 
 // Hold counts the shared mappings of the file (mm.Holder), so that a truncation knows

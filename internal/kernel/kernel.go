@@ -872,6 +872,10 @@ func (tg *ThreadGroup) SymbolAt(addr uint64) string {
 }
 
 // Notice prints one of weft's remarks about the run.
+// Notice is one of weft's own remarks about the run, for what the guest sees only as
+// an errno (a mount weft refuses).
+func (k *Kernel) Notice(format string, args ...any) { k.notice(format, args...) }
+
 func (k *Kernel) notice(format string, args ...any) {
 	fmt.Fprintf(k.cfg.Notices, "weft: "+format+"\n", args...)
 }

@@ -125,6 +125,11 @@ func Mount(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 			return 0, linux.ENOTDIR
 		}
 		_, err = fs.MountBlockDevice(t.TG.MntNS, n, src, source, fstype, flags, data)
+		if err == vfs.ErrNeedsRecovery {
+			// Linux would replay the journal; weft says why it refuses.
+			t.Kernel().Notice("mount of %s: %v", source, err)
+			return 0, linux.EINVAL
+		}
 		return 0, err
 	case "cgroup2":
 		// The cgroup v2 hierarchy (internal/kernel/cgroup.go): every mount shows

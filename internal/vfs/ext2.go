@@ -461,7 +461,7 @@ func (e *ext2FS) readSuper() error {
 	case e.incompat&ext4IncompatRecover != 0:
 		// The journal holds transactions that did not reach their place: Linux
 		// replays them at the mount, weft does not replay journals (ext4.go).
-		return linux.EINVAL
+		return ErrNeedsRecovery
 	case e.isize < 128 || e.isize > e.bs || e.isize&(e.isize-1) != 0:
 		return linux.EINVAL
 	case e.bpg == 0 || e.ipg == 0 || int64(e.bpg) > e.bs*8 || int64(e.ipg) > e.bs*8:

@@ -2,6 +2,7 @@ package vfs
 
 import (
 	"encoding/binary"
+	"errors"
 	"hash/crc32"
 
 	"weft/internal/abi/linux"
@@ -21,6 +22,10 @@ import (
 // journal's blocks and inode are kept as they are (a clean journal: empty, s_start 0).
 // A file system whose journal needs recovery (needs_recovery, left by a crash) is
 // refused with EINVAL and a message: weft does not replay journals.
+
+// ErrNeedsRecovery refuses the mount of a file system whose journal needs recovery;
+// mount(2) gives EINVAL for it, and weft says why.
+var ErrNeedsRecovery = errors.New("the journal needs recovery (needs_recovery), and weft does not replay journals: run e2fsck on the image first")
 
 // Feature flags of ext3 and ext4 (s_feature_compat, _incompat, _ro_compat).
 const (

@@ -196,8 +196,8 @@ func TestExt4Mount(t *testing.T) {
 	sb := rec.b[1024:2048]
 	put32(sb, 96, le32(sb, 96)|ext4IncompatRecover)
 	put32(sb, sbChecksum, superCsum(sb))
-	if _, err := fs.MountExt2(nil, mp, "", "ext4", rec, 0, false, 0, ""); err != linux.EINVAL {
-		t.Errorf("needs_recovery: %v, want EINVAL", err)
+	if _, err := fs.MountExt2(nil, mp, "", "ext4", rec, 0, false, 0, ""); err != ErrNeedsRecovery {
+		t.Errorf("needs_recovery: %v, want ErrNeedsRecovery", err)
 	}
 }
 

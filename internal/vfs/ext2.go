@@ -852,7 +852,11 @@ func (e *ext2FS) loadContents(n *Inode, ino uint32, raw []byte) error {
 	size := inodeSize(raw)
 	switch n.Mode & S_IFMT {
 	case S_IFREG:
-		if size < 0 || size > e.maxFileBlocks()*e.bs || size > MaxFileSize {
+		limit := e.maxFileBlocks()
+		if e.ext4 && le32(raw, 32)&ext4ExtentsFl != 0 {
+			limit = 1 << 32 // an extent's logical block is 32 bits
+		}
+		if size < 0 || size > limit*e.bs || size > MaxFileSize {
 			return errCorrupt
 		}
 		err := e.eachBlock(ino, raw, func(logical int64, b uint32, kind blockKind) error {

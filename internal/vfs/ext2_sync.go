@@ -345,7 +345,7 @@ func (e *ext2FS) place(n *Inode, p *placer) (int64, error) {
 	case S_IFDIR:
 		blocks := e.dirBlocks(n)
 		for i, b := range blocks {
-			if e.csum {
+			if e.csum && !p.l.dry {
 				e.setDirTail(b, p.seed)
 			}
 			if err := p.put(int64(i), b); err != nil {
@@ -385,7 +385,7 @@ func (e *ext2FS) place(n *Inode, p *placer) (int64, error) {
 		if err != nil {
 			return 0, err
 		}
-		if e.csum {
+		if e.csum && !p.l.dry {
 			put32(blk, 16, e.xattrCsum(b, blk))
 		}
 		if err := p.l.write(b, blk); err != nil {

@@ -386,7 +386,7 @@ func (p *placer) finishExtents() error {
 			for k, x := range chunk {
 				copy(blk[12+12*k:], x.body[:])
 			}
-			if e.csum {
+			if e.csum && !p.l.dry {
 				end := 12 + 12*perBlock
 				put32(blk, end, crc32c(p.seed, blk[:end]))
 			}

@@ -94,6 +94,19 @@ func TestGuestRoot(t *testing.T) {
 			"busybox umount m && /sbin/e2fsck -fn /dev/loop0 >/dev/null && echo ext3 clean && " +
 			"/sbin/debugfs -R 'stat /s' /dev/loop0 2>/dev/null | grep -c EXTENTS || :"},
 			want: "clean\n7\nd\nl\nlost+found\nsparse\nsparse2\nt\nhi\n5000 10 2020-01-02 03:04:05.123456789 +0000\nsame\nnot ext3\next3 clean\n0\n", status: 0},
+		// A journal that needs recovery, written by debugfs's journal commands (with
+		// and without checksums v3): the mount replays it, a block logged and
+		// later revoked keeps its old contents, the device is clean after.
+		{name: "ext4 journal replay", root: true, argv: []string{"sh", "-c", "cd /tmp && truncate -s 16M img && " +
+			"busybox losetup /dev/loop0 img && mkdir m && for opt in '' -c; do /sbin/mkfs.ext4 -q -F -b 1024 /dev/loop0 2>/dev/null && " +
+			"busybox mount -t ext4 /dev/loop0 m && echo original > m/f && echo other > m/g && busybox umount m && " +
+			"{ echo replayed; head -c 1015 /dev/zero; } > blk && { echo revoked; head -c 1016 /dev/zero; } > blk2 && " +
+			"B=$(/sbin/debugfs -R 'bmap /f 0' /dev/loop0 2>/dev/null) && C=$(/sbin/debugfs -R 'bmap /g 0' /dev/loop0 2>/dev/null) && " +
+			"printf 'jo %s\\njw -b %s blk\\njw -b %s blk2\\njc\\njo\\njw -r %s\\njc\\n' \"$opt\" $B $C $C > cmds && " +
+			"/sbin/debugfs -w -f cmds /dev/loop0 >/dev/null 2>&1 && /sbin/dumpe2fs -h /dev/loop0 2>/dev/null | grep -c needs_recovery && " +
+			"busybox mount -t ext4 /dev/loop0 m && head -n 1 m/f m/g && busybox umount m && " +
+			"/sbin/e2fsck -fn /dev/loop0 >/dev/null && echo clean; done"},
+			want: "1\n==> m/f <==\nreplayed\n\n==> m/g <==\nother\nclean\n1\n==> m/f <==\nreplayed\n\n==> m/g <==\nother\nclean\n"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

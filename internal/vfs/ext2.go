@@ -127,6 +127,7 @@ type ext2FS struct {
 	orphanIno     uint32            // the orphan file's inode (0: none), kept as the reserved ones are
 	journalBlocks int64             // the internal journal's blocks (ext4_statfs counts them overhead)
 	gen           map[uint32]uint32 // a loaded inode's i_generation, where not 0
+	readOnlyDev   bool              // the device refuses writes (a journal cannot be replayed)
 }
 
 // bitset is a set of small numbers.
@@ -362,7 +363,7 @@ func (fs *FS) MountExt2(ns *MountNS, at *Inode, source, fstype string, dev Block
 	if err := fs.checkMountPoint(at); err != nil {
 		return nil, err
 	}
-	e := &ext2FS{fs: fs, dev: dev, fsType: fstype, ext4: fstype != "ext2"}
+	e := &ext2FS{fs: fs, dev: dev, fsType: fstype, ext4: fstype != "ext2", readOnlyDev: readOnlyDev}
 	if err := e.readSuper(); err != nil {
 		return nil, err
 	}
@@ -458,10 +459,10 @@ func (e *ext2FS) readSuper() error {
 	switch {
 	case e.incompat&^incompatOK != 0:
 		return linux.EINVAL // "couldn't mount because of unsupported optional features"
-	case e.incompat&ext4IncompatRecover != 0:
-		// The journal holds transactions that did not reach their place: Linux
-		// replays them at the mount, weft does not replay journals (ext4.go).
-		return ErrNeedsRecovery
+	case e.incompat&ext4IncompatRecover != 0 && e.compat&ext4CompatHasJournal == 0:
+		return errCorrupt // needs_recovery without a journal
+	case e.incompat&ext4IncompatRecover != 0 && e.readOnlyDev:
+		return linux.EROFS // ext4_load_journal: "write access unavailable, cannot proceed"
 	case e.isize < 128 || e.isize > e.bs || e.isize&(e.isize-1) != 0:
 		return linux.EINVAL
 	case e.bpg == 0 || e.ipg == 0 || int64(e.bpg) > e.bs*8 || int64(e.ipg) > e.bs*8:
@@ -559,6 +560,22 @@ func (e *ext2FS) readSuper() error {
 		for b := int64(0); b < int64(e.itableBlocks); b++ {
 			e.markFixed(int64(gr.inodeTable) + b)
 		}
+	}
+	if e.incompat&ext4IncompatRecover != 0 {
+		// The journal holds transactions that may not have reached their places:
+		// replay them (ext4_journal.go), clear needs_recovery on the device, and
+		// read what is there now.
+		if err := e.recoverJournal(le32(sb, sbJournalIno)); err != nil {
+			return err
+		}
+		if err := e.readAt(sb, ext2SuperOffset); err != nil {
+			return err
+		}
+		put32(sb, 96, le32(sb, 96)&^ext4IncompatRecover)
+		if err := e.writeSuper(); err != nil {
+			return err
+		}
+		return e.readSuper()
 	}
 	// The reserved inodes other than the root (bad blocks, the resize inode's reserved
 	// descriptor blocks, a journal) keep their bytes and their blocks as they are.

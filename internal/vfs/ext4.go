@@ -20,12 +20,13 @@ import (
 // there is no crash between two writes of a write-back that a journal would have to
 // make atomic, because nothing outside weft runs while a write-back is under way. The
 // journal's blocks and inode are kept as they are (a clean journal: empty, s_start 0).
-// A file system whose journal needs recovery (needs_recovery, left by a crash) is
-// refused with EINVAL and a message: weft does not replay journals.
+// A file system whose journal needs recovery (needs_recovery, left by a crash) has it
+// replayed at the mount, as Linux does (ext4_journal.go).
 
-// ErrNeedsRecovery refuses the mount of a file system whose journal needs recovery;
-// mount(2) gives EINVAL for it, and weft says why.
-var ErrNeedsRecovery = errors.New("the journal needs recovery (needs_recovery), and weft does not replay journals: run e2fsck on the image first")
+// ErrNeedsRecovery refuses the mount of a file system whose journal needs a recovery
+// weft cannot do (fast commits, unknown journal features); mount(2) gives EINVAL for
+// it, and weft says why.
+var ErrNeedsRecovery = errors.New("the journal needs recovery with features weft does not replay (fast commits): run e2fsck on the image first")
 
 // Feature flags of ext3 and ext4 (s_feature_compat, _incompat, _ro_compat).
 const (

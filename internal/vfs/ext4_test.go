@@ -144,7 +144,8 @@ func TestExt4Extents(t *testing.T) {
 
 // TestExt4Mount: an ext4 image with checksums mounts as ext4 (not as ext2, which lacks
 // extents, nor as ext3); files weft writes come back after a remount with their
-// extents; a bad superblock checksum is EBADMSG; needs_recovery is refused.
+// extents; a bad superblock checksum is EBADMSG; needs_recovery without a journal is
+// corrupt.
 func TestExt4Mount(t *testing.T) {
 	fs := newFS(t)
 	dev := makeExt4(1024, 2048, 8192, 64)
@@ -196,8 +197,8 @@ func TestExt4Mount(t *testing.T) {
 	sb := rec.b[1024:2048]
 	put32(sb, 96, le32(sb, 96)|ext4IncompatRecover)
 	put32(sb, sbChecksum, superCsum(sb))
-	if _, err := fs.MountExt2(nil, mp, "", "ext4", rec, 0, false, 0, ""); err != ErrNeedsRecovery {
-		t.Errorf("needs_recovery: %v, want ErrNeedsRecovery", err)
+	if _, err := fs.MountExt2(nil, mp, "", "ext4", rec, 0, false, 0, ""); err != errCorrupt {
+		t.Errorf("needs_recovery without a journal: %v, want EUCLEAN", err)
 	}
 }
 

@@ -319,7 +319,7 @@ func (as *AddressSpace) Page(vaddr uint64, acc Access) (*Frame, *Fault) {
 			if e.perm&acc.perm() == 0 {
 				return nil, &Fault{Addr: vaddr, Access: acc, Kind: Protection}
 			}
-			if acc != Store || (e.shared && !e.mkwrite) || (private && e.frame.refs == 1 && !e.lazy) {
+			if acc != Store || !e.mkwrite && (e.shared || (private && e.frame.refs == 1 && !e.lazy)) {
 				return e.frame, nil
 			}
 		}

@@ -12,7 +12,8 @@
 // nanoseconds, and one past 2038 its seconds (the extra epoch bits). With blocks
 // smaller than a page, a file grown by ftruncate past a partial page of a shared
 // mapping, on a full file system, cannot fill that page's blocks through the mapping:
-// the write is a bus error (SIGBUS, the fix LTP's mmap16 checks). After umount, the
+// reading there gives zeros, the write is a bus error (SIGBUS, the fix LTP's mmap16
+// checks). After umount, the
 // device holds what Linux writes: the superblock, descriptor, bitmaps, inodes,
 // directory block and extent leaf with their crc32c checksums right, the inode's
 // extent tree of depth 1 with six extents, i_extra_isize 32, and the extra time words.
@@ -204,7 +205,9 @@ static void sigbus(void)
 	close(fill);
 	pid_t pid = fork();
 	if (pid == 0) {
-		addr[BS] = 'x'; // the page's second block: no room for it
+		volatile char *p = addr;
+		printf("child reads c[%d] = %d\n", BS, p[BS]); // a hole in the file: zeros
+		p[BS] = 'x'; // the page's second block: no room for it
 		_exit(0);
 	}
 	int status;

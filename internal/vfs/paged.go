@@ -2,6 +2,7 @@ package vfs
 
 import (
 	"math"
+
 	"weft/internal/abi/linux"
 	"weft/internal/mm"
 )

@@ -34,13 +34,12 @@ const (
 	ext4CompatSparseSuper2 = 0x200
 	ext4CompatOrphanFile   = 0x1000
 
-	ext4IncompatRecover    = 0x4
-	ext4IncompatJournalDev = 0x8
-	ext4IncompatExtents    = 0x40
-	ext4Incompat64bit      = 0x80
-	ext4IncompatFlexBG     = 0x200
-	ext4IncompatCsumSeed   = 0x2000
-	ext4IncompatLargeDir   = 0x4000
+	ext4IncompatRecover  = 0x4
+	ext4IncompatExtents  = 0x40
+	ext4Incompat64bit    = 0x80
+	ext4IncompatFlexBG   = 0x200
+	ext4IncompatCsumSeed = 0x2000
+	ext4IncompatLargeDir = 0x4000
 
 	ext4RoCompatHugeFile      = 0x8
 	ext4RoCompatGdtCsum       = 0x10
@@ -54,7 +53,7 @@ const (
 // refuses the mount, EINVAL) and the read-only compatible ones it keeps correct when
 // it writes (any other makes the mount read-only). ext3 is ext4's driver asked to
 // mount only what ext3 knew (ext4_feature_set_ok: "couldn't mount as ext3 due to
-// feature incompatibilities"); needs_recovery is ext3's and ext4's, refused apart.
+// feature incompatibilities"); needs_recovery is ext3's and ext4's (ext4_journal.go).
 // ORPHAN_PRESENT means the orphan file lists inodes to release, which weft does not
 // do: such a file system is mounted read-only.
 const (
@@ -68,20 +67,16 @@ const (
 
 // Inode flags and numbers of the format.
 const (
-	ext4ExtentsFl    = 0x80000
-	ext4HugeFileFl   = 0x40000
-	ext4InlineDataFl = 0x10000000
-	ext4EAInodeFl    = 0x200000
-	ext4LinkMax      = 65000 // EXT4_LINK_MAX
+	ext4ExtentsFl = 0x80000
+	ext4LinkMax   = 65000 // EXT4_LINK_MAX
 
 	ext4ExtentMagic = 0xf30a
 	ext4MaxInitLen  = 32768 // EXT_INIT_MAX_LEN: longer lengths mark unwritten extents
 	ext4DirTail     = 12    // struct ext4_dir_entry_tail
 	ext4DirTailFT   = 0xde  // EXT4_FT_DIR_CSUM
 
-	ext4BgInodeUninit  = 0x1
-	ext4BgBlockUninit  = 0x2
-	ext4BgItableZeroed = 0x4
+	ext4BgInodeUninit = 0x1
+	ext4BgBlockUninit = 0x2
 
 	// The superblock's fields past ext2's.
 	sbChecksumType  = 0x175
@@ -94,7 +89,6 @@ const (
 	sbDescSize      = 0xfe
 	sbWantExtra     = 0x15e
 	sbBlocksHi      = 0x150
-	sbFreeBlocksHi  = 0x158
 	sbBackupBgs     = 0x24c
 )
 

@@ -118,12 +118,22 @@ func (e *ext2FS) recoverJournal(ino uint32) error {
 	if err != nil {
 		return err
 	}
-	j := &jbd2Log{e: e}
+	// The map of the journal's blocks and the revoke table are the image's doing:
+	// charged while the recovery holds them.
+	n := inodeSize(raw) / e.bs
+	if n <= 1 || n > int64(e.blocks) {
+		return errCorrupt
+	}
+	if !e.fs.charge(4 * n) {
+		return linux.ENOMEM
+	}
+	defer e.fs.uncharge(4 * n)
+	j := &jbd2Log{e: e, blocks: make([]uint32, 0, n)}
 	if err := e.eachBlock(ino, raw, func(lb int64, b uint32, kind blockKind) error {
 		if kind == blockMeta {
 			return nil
 		}
-		if lb != int64(len(j.blocks)) || kind == blockUnwritten {
+		if lb != int64(len(j.blocks)) || lb >= n || kind == blockUnwritten {
 			return errCorrupt // a journal has all its blocks, in a row of logical numbers
 		}
 		j.blocks = append(j.blocks, b)
@@ -184,6 +194,7 @@ func (e *ext2FS) recoverJournal(ino uint32) error {
 			return err
 		}
 		revoked, err := j.revokes(start, seq, end)
+		defer e.fs.uncharge(int64(len(revoked)) * revokeEntryCost)
 		if err != nil {
 			return err
 		}
@@ -278,6 +289,9 @@ func (j *jbd2Log) revokes(start, seq, end uint32) (map[uint64]uint32, error) {
 				if size == 8 {
 					b = binary.BigEndian.Uint64(blk[off:])
 				}
+				if _, ok := revoked[b]; !ok && !j.e.fs.charge(revokeEntryCost) {
+					return 0, linux.ENOMEM
+				}
 				revoked[b] = seq
 			}
 		}
@@ -338,6 +352,9 @@ func (j *jbd2Log) replay(start, seq, end uint32, revoked map[uint64]uint32) erro
 	}
 	return err
 }
+
+// revokeEntryCost is what an entry of the revoke table costs.
+const revokeEntryCost = 32
 
 // crc32cBE is crc32c over v as four big-endian bytes.
 func crc32cBE(crc, v uint32) uint32 {

@@ -883,7 +883,11 @@ func (tg *ThreadGroup) SymbolAt(addr uint64) string {
 	return fmt.Sprintf("%s+0x%x", s.Name, addr-s.Addr)
 }
 
-// Notice prints one of weft's remarks about the run.
+// Notice prints one of weft's own remarks about the run, for what the guest sees only
+// as an errno (a mount weft refuses).
+func (k *Kernel) Notice(format string, args ...any) { k.notice(format, args...) }
+
+// notice prints one of weft's remarks about the run.
 func (k *Kernel) notice(format string, args ...any) {
 	fmt.Fprintf(k.cfg.Notices, "weft: "+format+"\n", args...)
 }

@@ -1,6 +1,9 @@
 package mm
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // Pool accounts for the host memory that the guest of one kernel causes weft to hold
 // (its frames, page-table nodes, VMAs, files and whatever else the kernel charges), so
@@ -222,9 +225,39 @@ type VMA struct {
 // tmpfs file): a store through a mapping is what a read of the file sees.
 type FilePages interface {
 	// FilePage returns the frame of the file's page i, allocating it (and charging
-	// the memory cap) if it is a hole; nil if the cap cannot take it. inFile is false,
-	// and nothing is allocated, if the page lies wholly past the file's end.
-	FilePage(i uint64) (f *Frame, inFile bool)
+	// the memory cap) if it is a hole, for a load or a store (write); the state says
+	// how it may be mapped, or why there is no frame.
+	FilePage(i uint64, write bool) (f *Frame, st PageState)
+}
+
+// PageState is what FilePages.FilePage says of a page.
+type PageState int
+
+const (
+	// PageWritable: the frame may be mapped as the VMA allows.
+	PageWritable PageState = iota
+	// PageReadOnly: the frame may be read, but a store must ask again first: the
+	// file system gives the page its blocks at the first write (ext4's
+	// page_mkwrite) and has not yet.
+	PageReadOnly
+	// PagePastEOF: the page lies wholly past the file's end; nothing is allocated.
+	PagePastEOF
+	// PageNoMemory: the memory cap cannot take the page.
+	PageNoMemory
+	// PageNoSpace: the file system has no room for the page's blocks.
+	PageNoSpace
+)
+
+// pageFault is the fault a FilePage state other than a frame gives.
+func pageFault(st PageState, vaddr uint64, acc Access) *Fault {
+	kind := OutOfMemory
+	switch st {
+	case PagePastEOF:
+		kind = PastEOF
+	case PageNoSpace:
+		kind = NoSpace
+	}
+	return &Fault{Addr: vaddr, Access: acc, Kind: kind}
 }
 
 // Holder is what a mapping belongs to that must know how many VMAs map it: Hold(+1)
@@ -330,7 +363,7 @@ func (as *AddressSpace) Page(vaddr uint64, acc Access) (*Frame, *Fault) {
 			if e.perm&acc.perm() == 0 {
 				return nil, &Fault{Addr: vaddr, Access: acc, Kind: Protection}
 			}
-			if acc != Store || e.shared || (private && e.frame.refs == 1 && !e.lazy) {
+			if acc != Store || !e.mkwrite && (e.shared || (private && e.frame.refs == 1 && !e.lazy)) {
 				return e.frame, nil
 			}
 		}
@@ -361,8 +394,12 @@ func (as *AddressSpace) populate(v *VMA, vaddr uint64, acc Access) (*Frame, *Fau
 	// The walk below may create or copy a node on each level under the root, and then
 	// take a frame: make sure all of it fits before changing anything.
 	if v.File != nil {
-		if e, _ := as.lookup(vaddr >> PageShift); e == nil || e.frame == nil {
+		e, _ := as.lookup(vaddr >> PageShift)
+		if e == nil || e.frame == nil {
 			return as.populateFile(v, vaddr, acc)
+		}
+		if e.mkwrite && acc == Store {
+			return as.mkwrite(v, vaddr, acc)
 		}
 	}
 	// The memory cgroup is charged first: making room there may unmap pages of as
@@ -463,6 +500,25 @@ func (as *AddressSpace) growStack(vaddr uint64) *VMA {
 	return v
 }
 
+// mkwrite is the first store to a shared file page mapped for reading only (pte
+// mkwrite): the file gives the page what a write needs, or the store is a bus error.
+func (as *AddressSpace) mkwrite(v *VMA, vaddr uint64, acc Access) (*Frame, *Fault) {
+	vpn := vaddr >> PageShift
+	if !as.pool.Fits(as.pathCost(vpn)) {
+		return nil, &Fault{Addr: vaddr, Access: acc, Kind: OutOfMemory}
+	}
+	f, st := v.File.FilePage((v.Off+(vaddr&^PageMask-v.Start))>>PageShift, true)
+	if st != PageWritable {
+		return nil, pageFault(st, vaddr, acc)
+	}
+	e := as.mutable(vpn, true)
+	if f != e.frame {
+		panic(fmt.Sprintf("mm: a shared file page at %#x is frame %p, the file's is %p", vaddr, e.frame, f))
+	}
+	e.mkwrite = false
+	return e.frame, nil
+}
+
 // populateFile maps the file's page for vaddr, inside v, a shared file mapping: a bus
 // error if the page lies wholly past the file's end (mmap(2): "An attempt to access a
 // page of the buffer beyond the end of the mapped file results in SIGBUS").
@@ -471,16 +527,13 @@ func (as *AddressSpace) populateFile(v *VMA, vaddr uint64, acc Access) (*Frame, 
 	if !as.pool.Fits(as.pathCost(vpn)) {
 		return nil, &Fault{Addr: vaddr, Access: acc, Kind: OutOfMemory}
 	}
-	f, inFile := v.File.FilePage((v.Off + (vaddr&^PageMask - v.Start)) >> PageShift)
-	if !inFile {
-		return nil, &Fault{Addr: vaddr, Access: acc, Kind: PastEOF}
-	}
-	if f == nil {
-		return nil, &Fault{Addr: vaddr, Access: acc, Kind: OutOfMemory}
+	f, st := v.File.FilePage((v.Off+(vaddr&^PageMask-v.Start))>>PageShift, acc == Store)
+	if st != PageWritable && st != PageReadOnly {
+		return nil, pageFault(st, vaddr, acc)
 	}
 	e := as.mutable(vpn, true)
 	f.refs++
-	*e = pte{frame: f, perm: v.Perm, shared: true}
+	*e = pte{frame: f, perm: v.Perm, shared: true, mkwrite: st == PageReadOnly}
 	as.pool.Work.Refs++
 	as.Stats.PageFaults++
 	as.Stats.Resident++

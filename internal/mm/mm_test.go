@@ -301,11 +301,21 @@ type fakeFile struct {
 	pages []*Frame
 	size  uint64 // in pages
 	held  int
+	// lazy: pages need room to be written (a file system that gives blocks at the
+	// first store); room says whether it has it.
+	lazy, room bool
+	stores     int // FilePage calls for a store
 }
 
-func (f *fakeFile) FilePage(i uint64) (*Frame, bool) {
+func (f *fakeFile) FilePage(i uint64, write bool) (*Frame, PageState) {
 	if i >= f.size {
-		return nil, false
+		return nil, PagePastEOF
+	}
+	if write {
+		f.stores++
+	}
+	if f.lazy && write && !f.room {
+		return nil, PageNoSpace
 	}
 	for uint64(len(f.pages)) <= i {
 		f.pages = append(f.pages, nil)
@@ -313,7 +323,38 @@ func (f *fakeFile) FilePage(i uint64) (*Frame, bool) {
 	if f.pages[i] == nil {
 		f.pages[i] = NewFileFrame()
 	}
-	return f.pages[i], true
+	if f.lazy && !write {
+		return f.pages[i], PageReadOnly
+	}
+	return f.pages[i], PageWritable
+}
+
+// TestMapFileMkwrite: a page its file maps read-only until the first store is read
+// without asking the file again; the first store asks, and is a NoSpace fault while the
+// file has no room; once it has, the store maps the page writable and later stores do
+// not ask again.
+func TestMapFileMkwrite(t *testing.T) {
+	as, _ := newAS(t)
+	file := &fakeFile{size: 1, lazy: true}
+	const base = 0x40000
+	if err := as.MapFile(base, PageSize, rw, "f", file, 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, fault := as.Page(base, Load); fault != nil {
+		t.Fatalf("Page(Load) = %v, want the page", fault)
+	}
+	if _, fault := as.Page(base+8, Store); fault == nil || fault.Kind != NoSpace {
+		t.Fatalf("Page(Store) with no room = %v, want a NoSpace fault", fault)
+	}
+	file.room = true
+	for i := 0; i < 2; i++ {
+		if _, fault := as.Page(base+8, Store); fault != nil {
+			t.Fatalf("Page(Store) with room = %v, want the page", fault)
+		}
+	}
+	if file.stores != 2 {
+		t.Errorf("the file was asked for %d stores, want 2 (the refused one and the first)", file.stores)
+	}
 }
 
 func (f *fakeFile) Hold(delta int) { f.held += delta }

@@ -113,6 +113,9 @@ const (
 	// fault handler answers VM_FAULT_SIGSEGV, which riscv raises as SIGSEGV with
 	// SEGV_MAPERR (arch/riscv/mm/fault.c, mm_fault_error).
 	Guard
+	// NoSpace: the page of a shared file mapping needs blocks its file system has no
+	// room for (SIGBUS, BUS_ADRERR, as ext4_page_mkwrite's ENOSPC).
+	NoSpace
 )
 
 // Fault describes a failed guest memory access.
@@ -138,6 +141,8 @@ func (f *Fault) Error() string {
 		return fmt.Sprintf("%v to 0x%x: memory failure (a poisoned page)", f.Access, f.Addr)
 	case Guard:
 		return fmt.Sprintf("%v to 0x%x: a guard region", f.Access, f.Addr)
+	case NoSpace:
+		return fmt.Sprintf("%v to 0x%x: no room on the mapped file's file system", f.Access, f.Addr)
 	}
 	return fmt.Sprintf("%v to unmapped address 0x%x", f.Access, f.Addr)
 }
@@ -189,6 +194,9 @@ type pte struct {
 	perm  Perm
 	// shared marks a MAP_SHARED page: writes go to the frame in place, never copied.
 	shared bool
+	// mkwrite marks a shared file page mapped for reading only: the first store goes
+	// back to the file (FilePages) before it may write.
+	mkwrite bool
 	// lazy marks a page MADV_FREE let go of and no one has written since: memory
 	// pressure may drop it (memcg.go). A store clears it, so the fast path of Page
 	// sends stores to such a page through the slow one.

@@ -10,7 +10,7 @@ import (
 )
 
 var mountCalls = []entry{
-	call(linux.SYS_MOUNT, "mount", Mount, path, path, path, x, p).partial("tmpfs, ext2 on a loop device, and cgroup2; remounts change flags; bind and move mounts are EINVAL; size= and nr_inodes= are accepted but a tmpfs shares the memory cap"),
+	call(linux.SYS_MOUNT, "mount", Mount, path, path, path, x, p).partial("tmpfs, ext2, ext3 and ext4 on a loop device, and cgroup2; remounts change flags; bind and move mounts are EINVAL; size= and nr_inodes= are accepted but a tmpfs shares the memory cap"),
 	call(linux.SYS_UMOUNT2, "umount2", Umount2, path, x),
 }
 
@@ -68,14 +68,14 @@ func Mount(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		}
 		if flags&vfs.MS_BIND == 0 {
 			var err error
-			switch m.Type {
-			case "ext2":
+			switch {
+			case vfs.IsExt2Type(m.Type):
 				// The superblock belongs to the root user namespace (do_remount
 				// asks for CAP_SYS_ADMIN over the superblock's s_user_ns).
-				if err = vfs.CheckExt2Options(data); err == nil && !t.TG.Creds.Capable(kernel.CAP_SYS_ADMIN) {
+				if err = vfs.CheckExt2Options(m.Type, data); err == nil && !t.TG.Creds.Capable(kernel.CAP_SYS_ADMIN) {
 					err = linux.EPERM
 				}
-			case "cgroup2":
+			case m.Type == "cgroup2":
 				_, err = kernel.CgroupMountOptions(data)
 			default:
 				_, _, _, err = tmpfsOptions(data)
@@ -101,7 +101,7 @@ func Mount(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	}
 	switch fstype {
 	case "tmpfs":
-	case "ext2":
+	case "ext2", "ext3", "ext4":
 		// A file system on a block device: the source is the device, looked up
 		// after the mount point (lookup_bdev in get_tree_bdev); none is EINVAL
 		// ("No source specified").
@@ -111,7 +111,7 @@ func Mount(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		// ext2 cannot be mounted from a user namespace (no FS_USERNS_MOUNT):
 		// mount_capable asks for CAP_SYS_ADMIN in the root one, once the options
 		// have been parsed and before the device is looked up.
-		if err := vfs.CheckExt2Options(data); err != nil {
+		if err := vfs.CheckExt2Options(fstype, data); err != nil {
 			return 0, err
 		}
 		if !t.TG.Creds.Capable(kernel.CAP_SYS_ADMIN) {
@@ -124,7 +124,12 @@ func Mount(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		if !n.IsDir() {
 			return 0, linux.ENOTDIR
 		}
-		_, err = fs.MountBlockDevice(t.TG.MntNS, n, src, source, flags, data)
+		_, err = fs.MountBlockDevice(t.TG.MntNS, n, src, source, fstype, flags, data)
+		if err == vfs.ErrNeedsRecovery {
+			// Linux would replay the journal; weft says why it refuses.
+			t.Kernel().Notice("mount of %s: %v", source, err)
+			return 0, linux.EINVAL
+		}
 		return 0, err
 	case "cgroup2":
 		// The cgroup v2 hierarchy (internal/kernel/cgroup.go): every mount shows

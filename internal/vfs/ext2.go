@@ -2,6 +2,7 @@ package vfs
 
 import (
 	"encoding/binary"
+	"slices"
 	"strings"
 
 	"weft/internal/abi/linux"
@@ -108,12 +109,25 @@ type ext2FS struct {
 	extra             map[uint32][]byte // a loaded inode's bytes past the first 128
 	nextIno           uint32            // where the search for a free inode starts
 	dataPages         int64             // pages the mount's regular files hold
+	holes             int64             // blocks of those pages that are holes (ext2_holes.go)
 	metaBlocks        int64             // blocks of directories, slow symlinks, xattrs
 	charged           int64
 	pointers          int64 // block pointers the mount has followed (eachBlock)
 	// ready is set once the tree is loaded: a mount that failed half-way writes
 	// nothing back.
 	ready bool
+
+	// What ext3 and ext4 add (ext4.go). ext4 is set when the ext4 driver mounted
+	// the file system (as ext3 or ext4), which reads nanosecond timestamps.
+	ext4          bool
+	fsType        string            // "ext2", "ext3" or "ext4": the type the mount asked for
+	descSize      int64             // a group descriptor's size: 32, or s_desc_size under 64bit
+	csum          bool              // metadata_csum: checksums verified on read, made on write
+	csumSeed      uint32            // the seed of every metadata checksum
+	orphanIno     uint32            // the orphan file's inode (0: none), kept as the reserved ones are
+	journalBlocks int64             // the internal journal's blocks (ext4_statfs counts them overhead)
+	gen           map[uint32]uint32 // a loaded inode's i_generation, where not 0
+	readOnlyDev   bool              // the device refuses writes (a journal cannot be replayed)
 }
 
 // bitset is a set of small numbers.
@@ -149,7 +163,11 @@ func (e *ext2FS) readBlock(b uint32) ([]byte, error) {
 
 // hasSuper reports whether group g keeps a copy of the superblock and descriptors:
 // every group, or with sparse_super groups 0, 1 and the powers of 3, 5 and 7.
+// Under sparse_super2, group 0 and the two that s_backup_bgs names.
 func (e *ext2FS) hasSuper(g uint32) bool {
+	if e.compat&ext4CompatSparseSuper2 != 0 {
+		return g == 0 || g == le32(e.sb, sbBackupBgs) || g == le32(e.sb, sbBackupBgs+4)
+	}
 	if e.roCompat&ext2RoCompatSparseSuper == 0 || g <= 1 {
 		return true
 	}
@@ -182,19 +200,56 @@ type ext2Opts struct {
 	userXattr, acl int
 }
 
-// CheckExt2Options checks ext2 mount options: those Linux's ext2 accepts
-// (ext2_param_specs), those that change nothing weft does included; anything else is
-// EINVAL. (errors= matters to a file system that finds corruption while mounted; weft
-// finds it only when mounting, which then fails.)
-func CheckExt2Options(data string) error {
-	_, err := ext2Options(data)
+// CheckExt2Options checks the mount options of fstype ("ext2", "ext3" or "ext4"):
+// those Linux's driver accepts (ext2_param_specs, ext4_param_specs), those that change
+// nothing weft does included; anything else is EINVAL. (errors= matters to a file
+// system that finds corruption while mounted; weft finds it only when mounting, which
+// then fails.)
+func CheckExt2Options(fstype, data string) error {
+	_, err := ext2Options(fstype, data)
 	return err
 }
 
-func ext2Options(data string) (ext2Opts, error) {
+// IsExt2Type reports whether fstype is one the ext2 driver and its ext4 extension
+// mount.
+func IsExt2Type(fstype string) bool {
+	return fstype == "ext2" || fstype == "ext3" || fstype == "ext4"
+}
+
+// ext4Flags and ext4Valued are the options ext4 accepts beyond ext2's, without and
+// with a value (ext4_param_specs). Journal, allocation, discard and I/O tuning change
+// nothing in weft, which writes back whole at sync and unmount.
+var (
+	ext4Flags = []string{"nouid32", "norecovery", "noload", "journal_checksum",
+		"nojournal_checksum", "journal_async_commit", "abort", "prjquota", "nobarrier",
+		"i_version", "delalloc", "nodelalloc", "warn_on_error", "nowarn_on_error",
+		"nolazytime", "mblk_io_submit", "nomblk_io_submit", "block_validity",
+		"noblock_validity", "noauto_da_alloc", "dioread_nolock", "nodioread_nolock",
+		"dioread_lock", "discard", "nodiscard", "noinit_itable", "inlinecrypt",
+		"nombcache", "no_mbcache", "prefetch_block_bitmaps", "index", "noindex",
+		"barrier", "auto_da_alloc", "init_itable", "test_dummy_encryption"}
+	ext4Valued = []string{"commit", "min_batch_time", "max_batch_time", "journal_dev",
+		"journal_path", "data", "data_err", "usrjquota", "grpjquota", "jqfmt", "stripe",
+		"debug_want_extra_isize", "inode_readahead_blks", "journal_ioprio",
+		"max_dir_size_kb", "mb_optimize_scan", "barrier", "auto_da_alloc", "init_itable",
+		"test_dummy_encryption"}
+)
+
+func ext2Options(fstype, data string) (ext2Opts, error) {
 	var o ext2Opts
 	for _, opt := range strings.Split(data, ",") {
 		name, val, hasVal := strings.Cut(opt, "=")
+		if fstype != "ext2" && name != "errors" && name != "" {
+			if !hasVal && slices.Contains(ext4Flags, name) {
+				continue
+			}
+			if hasVal && slices.Contains(ext4Valued, name) {
+				if name == "data" && val != "journal" && val != "ordered" && val != "writeback" {
+					return o, linux.EINVAL
+				}
+				continue
+			}
+		}
 		switch name {
 		case "":
 		case "errors":
@@ -236,6 +291,9 @@ func ext2Options(data string) (ext2Opts, error) {
 // user_xattr and acl where they are on (the superblock's default mount options
 // unless the mount said otherwise), or off against a default that has them.
 func (e *ext2FS) showOptions(o ext2Opts) string {
+	if e.ext4 {
+		return e.showExt4Options(o)
+	}
 	errs := o.errors
 	if errs == "" {
 		switch le16(e.sb, 60) {
@@ -272,19 +330,40 @@ func (e *ext2FS) showOptions(o ext2Opts) string {
 	return out
 }
 
+// showExt4Options is what _ext4_show_options adds: only what differs from the
+// defaults, the superblock's s_errors and ext4's user_xattr and acl (on whatever the
+// superblock's default mount options say).
+func (e *ext2FS) showExt4Options(o ext2Opts) string {
+	out := ""
+	code := map[string]uint32{"continue": 1, "remount-ro": 2, "panic": 3}[o.errors]
+	if o.errors != "" && code != le16(e.sb, 60) {
+		out += ",errors=" + o.errors
+	}
+	if o.userXattr == -1 {
+		out += ",nouser_xattr"
+	}
+	if o.acl == -1 {
+		out += ",noacl"
+	}
+	return out
+}
+
 // MountExt2 mounts the ext2 file system on dev on the directory at, in mount namespace
 // ns (the checks of MountTmpfs). data is mount(2)'s option string; a read-only device,
 // or flags with MS_RDONLY, make a read-only mount. A device without an ext2 file system, or with
 // one weft cannot use, is EINVAL; a corrupt one EUCLEAN or EIO.
-func (fs *FS) MountExt2(ns *MountNS, at *Inode, source string, dev BlockDevice, devRdev uint64, readOnlyDev bool, flags uint64, data string) (*MemMount, error) {
-	opts, err := ext2Options(data)
+func (fs *FS) MountExt2(ns *MountNS, at *Inode, source, fstype string, dev BlockDevice, devRdev uint64, readOnlyDev bool, flags uint64, data string) (*MemMount, error) {
+	if !IsExt2Type(fstype) {
+		return nil, linux.ENODEV
+	}
+	opts, err := ext2Options(fstype, data)
 	if err != nil {
 		return nil, err
 	}
 	if err := fs.checkMountPoint(at); err != nil {
 		return nil, err
 	}
-	e := &ext2FS{fs: fs, dev: dev}
+	e := &ext2FS{fs: fs, dev: dev, fsType: fstype, ext4: fstype != "ext2", readOnlyDev: readOnlyDev}
 	if err := e.readSuper(); err != nil {
 		return nil, err
 	}
@@ -297,7 +376,7 @@ func (fs *FS) MountExt2(ns *MountNS, at *Inode, source string, dev BlockDevice, 
 	if !fs.charge(e.charged) {
 		return nil, linux.ENOMEM
 	}
-	m, err := fs.MountTree(ns, at, source, flags, "ext2", "", nil)
+	m, err := fs.MountTree(ns, at, source, flags, fstype, "", nil)
 	if err != nil {
 		fs.uncharge(e.charged)
 		return nil, err
@@ -360,9 +439,30 @@ func (e *ext2FS) readSuper() error {
 		e.compat, e.incompat, e.roCompat = le32(sb, 92), le32(sb, 96), le32(sb, 100)
 		e.rsvGDT = le16(sb, 206)
 	}
+	incompatOK, roCompatOK := uint32(ext2IncompatSupported), uint32(ext2RoCompatSupported)
+	if e.ext4 {
+		incompatOK, roCompatOK = ext4IncompatSupported, ext4RoCompatSupported
+		if e.fsType == "ext3" {
+			incompatOK, roCompatOK = ext3IncompatSupported, ext3RoCompatSupported
+		}
+	}
+	e.descSize = ext2GroupDesc
+	if e.incompat&ext4Incompat64bit != 0 {
+		e.descSize = int64(le16(sb, sbDescSize))
+		if e.descSize < 64 || e.descSize > 1024 || e.descSize&(e.descSize-1) != 0 {
+			return linux.EINVAL // ext4_fill_super: "unsupported descriptor size"
+		}
+		if le32(sb, sbBlocksHi) != 0 {
+			return linux.EINVAL // more blocks than weft's 32-bit block numbers reach
+		}
+	}
 	switch {
-	case e.incompat&^ext2IncompatSupported != 0:
-		return linux.EINVAL // ext2_fill_super: "couldn't mount because of unsupported optional features"
+	case e.incompat&^incompatOK != 0:
+		return linux.EINVAL // "couldn't mount because of unsupported optional features"
+	case e.incompat&ext4IncompatRecover != 0 && e.compat&ext4CompatHasJournal == 0:
+		return errCorrupt // needs_recovery without a journal
+	case e.incompat&ext4IncompatRecover != 0 && e.readOnlyDev:
+		return linux.EROFS // ext4_load_journal: "write access unavailable, cannot proceed"
 	case e.isize < 128 || e.isize > e.bs || e.isize&(e.isize-1) != 0:
 		return linux.EINVAL
 	case e.bpg == 0 || e.ipg == 0 || int64(e.bpg) > e.bs*8 || int64(e.ipg) > e.bs*8:
@@ -374,14 +474,36 @@ func (e *ext2FS) readSuper() error {
 	case e.firstIno <= ext2RootIno || e.firstIno > e.inodes:
 		return linux.EINVAL
 	}
-	if e.roCompat&^ext2RoCompatSupported != 0 {
+	if e.ext4 && e.roCompat&ext4RoCompatMetadataCsum != 0 {
+		// ext4_fill_super: the checksum type must be crc32c, and the superblock's
+		// own checksum right (EFSBADCRC, EBADMSG to the caller).
+		if sb[sbChecksumType] != 1 {
+			return linux.EINVAL
+		}
+		if le32(sb, sbChecksum) != superCsum(sb) {
+			return linux.EBADMSG
+		}
+		e.csum = true
+		if e.incompat&ext4IncompatCsumSeed != 0 {
+			e.csumSeed = le32(sb, sbChecksumSeed)
+		} else {
+			e.csumSeed = crc32c(^uint32(0), sb[104:120])
+		}
+	}
+	if e.roCompat&^roCompatOK != 0 || e.roCompat&ext4RoCompatOrphanPresent != 0 {
 		e.forcedRO = true
+	}
+	if e.ext4 && e.compat&ext4CompatOrphanFile != 0 {
+		e.orphanIno = le32(sb, sbOrphanFileIno)
+		if e.orphanIno < e.firstIno || e.orphanIno > e.inodes {
+			return errCorrupt
+		}
 	}
 	ngroups := (int64(e.blocks) - int64(e.firstData) + int64(e.bpg) - 1) / int64(e.bpg)
 	if ngroups*int64(e.ipg) != int64(e.inodes) {
 		return linux.EINVAL
 	}
-	e.gdtBlocks = uint32((ngroups*ext2GroupDesc + e.bs - 1) / e.bs)
+	e.gdtBlocks = uint32((ngroups*e.descSize + e.bs - 1) / e.bs)
 	e.itableBlocks = uint32((int64(e.ipg)*e.isize + e.bs - 1) / e.bs)
 	if int64(e.firstData)+1+int64(e.gdtBlocks)+int64(e.rsvGDT) > int64(e.blocks) {
 		return linux.EINVAL
@@ -389,7 +511,7 @@ func (e *ext2FS) readSuper() error {
 	// The bitsets and descriptors are the guest's doing: charged (by MountExt2).
 	// So are the bytes of the reserved inodes, which the mount keeps (e.reserved).
 	e.charged = 2*(int64(e.blocks)/8+int64(e.inodes)/8) + ngroups*16 + 4096 +
-		int64(e.firstIno-1)*(e.isize+reservedEntryCost)
+		int64(e.firstIno)*(e.isize+reservedEntryCost)
 	if e.fs.Mem != nil && e.fs.Mem.Limit > 0 && e.charged > e.fs.Mem.Limit {
 		return linux.ENOMEM
 	}
@@ -409,16 +531,27 @@ func (e *ext2FS) readSuper() error {
 	e.written = newBitset(int64(e.inodes) + 1)
 	e.groups = make([]ext2Group, ngroups)
 	for g := range e.groups {
-		d := gdt[g*ext2GroupDesc:]
+		d := gdt[int64(g)*e.descSize:]
 		gr := ext2Group{le32(d, 0), le32(d, 4), le32(d, 8)}
+		if e.descSize >= 64 && (le32(d, 32) != 0 || le32(d, 36) != 0 || le32(d, 40) != 0) {
+			return errCorrupt // above the 32-bit block numbers weft keeps
+		}
+		if (e.csum || e.ext4 && e.roCompat&ext4RoCompatGdtCsum != 0) && le16(d, 30) != e.groupCsum(uint32(g), d) {
+			return linux.EBADMSG // ext4_check_descriptors: "Checksum for group %u failed"
+		}
 		first, end := e.groupStart(uint32(g)), e.groupEnd(uint32(g))
+		if e.incompat&ext4IncompatFlexBG != 0 {
+			// flex_bg: a group's bitmaps and table may be in any group.
+			first, end = int64(e.firstData)+1, int64(e.blocks)
+		}
 		in := func(b uint32, n uint32) bool { return int64(b) >= first && int64(b)+int64(n) <= end }
 		if !in(gr.blockBitmap, 1) || !in(gr.inodeBitmap, 1) || !in(gr.inodeTable, e.itableBlocks) {
 			return errCorrupt // ext2_check_descriptors
 		}
 		e.groups[g] = gr
 		if e.hasSuper(uint32(g)) {
-			for b := first; b < first+1+int64(e.gdtBlocks)+int64(e.rsvGDT) && b < end; b++ {
+			start, gend := e.groupStart(uint32(g)), e.groupEnd(uint32(g))
+			for b := start; b < start+1+int64(e.gdtBlocks)+int64(e.rsvGDT) && b < gend; b++ {
 				e.markFixed(b)
 			}
 		}
@@ -428,11 +561,36 @@ func (e *ext2FS) readSuper() error {
 			e.markFixed(int64(gr.inodeTable) + b)
 		}
 	}
+	if e.incompat&ext4IncompatRecover != 0 {
+		// The journal holds transactions that may not have reached their places:
+		// replay them (ext4_journal.go), clear needs_recovery on the device, and
+		// read what is there now.
+		if err := e.recoverJournal(le32(sb, sbJournalIno)); err != nil {
+			return err
+		}
+		if err := e.readAt(sb, ext2SuperOffset); err != nil {
+			return err
+		}
+		put32(sb, 96, le32(sb, 96)&^ext4IncompatRecover)
+		if err := e.writeSuper(); err != nil {
+			return err
+		}
+		return e.readSuper()
+	}
 	// The reserved inodes other than the root (bad blocks, the resize inode's reserved
 	// descriptor blocks, a journal) keep their bytes and their blocks as they are.
+	// So does the orphan file, which no directory names.
 	e.reserved = map[uint32][]byte{}
 	e.extra = map[uint32][]byte{}
-	for ino := uint32(1); ino < e.firstIno; ino++ {
+	e.gen = map[uint32]uint32{}
+	journal := uint32(0)
+	if e.compat&ext4CompatHasJournal != 0 {
+		journal = le32(sb, sbJournalIno)
+	}
+	for ino := uint32(1); ino < e.firstIno || ino <= e.orphanIno; ino++ {
+		if ino >= e.firstIno && ino != e.orphanIno {
+			ino = e.orphanIno
+		}
 		e.inodeUsed.set(int64(ino))
 		e.usedInodes++
 		if ino == ext2RootIno {
@@ -450,8 +608,11 @@ func (e *ext2FS) readSuper() error {
 		if mode&S_IFMT == S_IFLNK && e.fastSymlink(raw) {
 			continue
 		}
-		if err := e.eachBlock(raw, func(_ int64, b uint32, _ bool) error {
+		if err := e.eachBlock(ino, raw, func(_ int64, b uint32, _ blockKind) error {
 			e.markFixed(int64(b))
+			if ino == journal {
+				e.journalBlocks++
+			}
 			return nil
 		}); err != nil {
 			return err
@@ -460,6 +621,9 @@ func (e *ext2FS) readSuper() error {
 	e.nextIno = e.firstIno
 	return nil
 }
+
+// genEntryCost is what an entry of e.gen costs.
+const genEntryCost = 16
 
 // reservedEntryCost is what an entry of e.reserved costs beside the inode's bytes: its
 // key and slice header in the map.
@@ -480,12 +644,22 @@ func (e *ext2FS) inodeOffset(ino uint32) int64 {
 }
 
 // readInode reads inode ino's bytes.
+// A bad checksum is EBADMSG (ext4_iget: EFSBADCRC).
 func (e *ext2FS) readInode(ino uint32) ([]byte, error) {
 	if ino == 0 || ino > e.inodes {
 		return nil, errCorrupt
 	}
 	raw := make([]byte, e.isize)
-	return raw, e.readAt(raw, e.inodeOffset(ino))
+	if err := e.readAt(raw, e.inodeOffset(ino)); err != nil {
+		return nil, err
+	}
+	if e.ext4 && ext2OldInode+e.extraIsize(raw) > e.isize {
+		return nil, errCorrupt // ext4_iget: "bad extra_isize"
+	}
+	if !e.inodeCsumOK(ino, raw) {
+		return nil, linux.EBADMSG
+	}
+	return raw, nil
 }
 
 // fastSymlink reports whether a symbolic link's target is in its block pointers
@@ -505,10 +679,14 @@ func (e *ext2FS) maxFileBlocks() int64 {
 	return ext2NDirBlocks + apb + apb*apb + apb*apb*apb
 }
 
-// eachBlock calls fn for every block of an inode's block map, in logical order: the
-// data blocks with their logical number, and the indirect blocks (meta) as they are
-// met. A pointer outside the file system is corruption.
-func (e *ext2FS) eachBlock(raw []byte, fn func(logical int64, b uint32, meta bool) error) error {
+// eachBlock calls fn for every block of inode ino's block map or extent tree, in
+// logical order: the data blocks with their logical number, and the indirect or tree
+// blocks (blockMeta) as they are met. A pointer outside the file system is
+// corruption.
+func (e *ext2FS) eachBlock(ino uint32, raw []byte, fn func(logical int64, b uint32, kind blockKind) error) error {
+	if e.ext4 && le32(raw, 32)&ext4ExtentsFl != 0 {
+		return e.eachExtent(raw[40:100], -1, e.inodeSeed(ino, le32(raw, 100)), fn)
+	}
 	apb := e.bs / 4
 	var walk func(b uint32, depth int, base int64) error
 	walk = func(b uint32, depth int, base int64) error {
@@ -525,9 +703,9 @@ func (e *ext2FS) eachBlock(raw []byte, fn func(logical int64, b uint32, meta boo
 			return errCorrupt
 		}
 		if depth == 0 {
-			return fn(base, b, false)
+			return fn(base, b, blockData)
 		}
-		if err := fn(base, b, true); err != nil {
+		if err := fn(base, b, blockMeta); err != nil {
 			return err
 		}
 		blk, err := e.readBlock(b)
@@ -592,7 +770,7 @@ func (e *ext2FS) load(root *Inode) error {
 	for len(queue) > 0 {
 		d := queue[0]
 		queue = queue[1:]
-		ents, err := e.readDir(d.raw)
+		ents, err := e.readDir(uint32(d.dir.Ino), d.raw)
 		if err != nil {
 			return err
 		}
@@ -600,7 +778,7 @@ func (e *ext2FS) load(root *Inode) error {
 			if ent.name == "." || ent.name == ".." {
 				continue
 			}
-			if ent.ino < e.firstIno && ent.ino != ext2RootIno || ent.ino > e.inodes || len(ent.name) > maxName {
+			if ent.ino < e.firstIno && ent.ino != ext2RootIno || ent.ino == e.orphanIno || ent.ino > e.inodes || len(ent.name) > maxName {
 				return errCorrupt
 			}
 			if d.dir.children[ent.name] != nil {
@@ -626,7 +804,8 @@ func (e *ext2FS) load(root *Inode) error {
 			if le16(craw, 26) == 0 || mode&S_IFMT == 0 {
 				return errCorrupt // an entry naming a free inode
 			}
-			cost := int64(inodeCost+len(ent.name)) + e.isize - ext2OldInode // the bytes kept past 128
+			// The bytes kept past 128, and the generation's entry.
+			cost := int64(inodeCost+len(ent.name)) + e.isize - ext2OldInode + genEntryCost
 			if !fs.charge(cost) {
 				return linux.ENOMEM
 			}
@@ -635,7 +814,7 @@ func (e *ext2FS) load(root *Inode) error {
 			e.setAttrs(n, ent.ino, craw)
 			fs.link(d.dir, ent.name, n)
 			byIno[ent.ino] = n
-			if err := e.loadContents(n, craw); err != nil {
+			if err := e.loadContents(n, ent.ino, craw); err != nil {
 				return err
 			}
 			if n.IsDir() {
@@ -662,10 +841,13 @@ func (e *ext2FS) setAttrs(n *Inode, ino uint32, raw []byte) {
 	n.Mode = le16(raw, 0)
 	n.UID = le16(raw, 2) | le16(raw, 120)<<16
 	n.GID = le16(raw, 24) | le16(raw, 122)<<16
-	n.Atime, n.Ctime, n.Mtime = int64(le32(raw, 8))*1e9, int64(le32(raw, 12))*1e9, int64(le32(raw, 16))*1e9
+	n.Atime, n.Ctime, n.Mtime = e.ext4Time(raw, 8, 140), e.ext4Time(raw, 12, 132), e.ext4Time(raw, 16, 136)
 	n.AttrFlags = le32(raw, 32) & (FS_IMMUTABLE_FL | FS_APPEND_FL | FS_NODUMP_FL | FS_NOATIME_FL)
 	if e.isize > ext2OldInode {
 		e.extra[ino] = append([]byte{}, raw[ext2OldInode:]...)
+	}
+	if g := le32(raw, 100); g != 0 {
+		e.gen[ino] = g
 	}
 	e.written.set(int64(ino))
 	e.adopt(n, ino)
@@ -683,16 +865,20 @@ func (e *ext2FS) adopt(n *Inode, ino uint32) {
 
 // loadContents reads a file's data, a symbolic link's target, a device's number and
 // the extended attributes.
-func (e *ext2FS) loadContents(n *Inode, raw []byte) error {
+func (e *ext2FS) loadContents(n *Inode, ino uint32, raw []byte) error {
 	size := inodeSize(raw)
 	switch n.Mode & S_IFMT {
 	case S_IFREG:
-		if size < 0 || size > e.maxFileBlocks()*e.bs || size > MaxFileSize {
+		limit := e.maxFileBlocks()
+		if e.ext4 && le32(raw, 32)&ext4ExtentsFl != 0 {
+			limit = 1 << 32 // an extent's logical block is 32 bits
+		}
+		if size < 0 || size > limit*e.bs || size > MaxFileSize {
 			return errCorrupt
 		}
-		err := e.eachBlock(raw, func(logical int64, b uint32, meta bool) error {
-			if meta {
-				return nil
+		err := e.eachBlock(ino, raw, func(logical int64, b uint32, kind blockKind) error {
+			if kind != blockData {
+				return nil // an unwritten extent reads as zeros: a hole
 			}
 			off := logical * e.bs
 			if off >= size {
@@ -746,6 +932,12 @@ func (e *ext2FS) loadContents(n *Inode, raw []byte) error {
 	default:
 		return errCorrupt
 	}
+	if e.ext4 && le16(raw, 118) != 0 {
+		return errCorrupt // an attribute block past weft's 32-bit block numbers
+	}
+	if err := e.loadIbodyXattrs(n, ino, raw); err != nil {
+		return err
+	}
 	return e.loadXattrs(n, le32(raw, 104))
 }
 
@@ -757,19 +949,26 @@ type ext2Dirent struct {
 
 // readDir reads a directory's entries (linear: a dir_index directory's tree blocks
 // read as entries that span their block, as Linux's ext2 reads them).
-func (e *ext2FS) readDir(raw []byte) ([]ext2Dirent, error) {
+func (e *ext2FS) readDir(ino uint32, raw []byte) ([]ext2Dirent, error) {
+	seed := e.inodeSeed(ino, le32(raw, 100))
 	size := int64(le32(raw, 4))
 	if size%e.bs != 0 || size > 1<<30 {
 		return nil, errCorrupt
 	}
 	var ents []ext2Dirent
-	err := e.eachBlock(raw, func(logical int64, b uint32, meta bool) error {
-		if meta || logical*e.bs >= size {
+	err := e.eachBlock(ino, raw, func(logical int64, b uint32, kind blockKind) error {
+		if kind == blockMeta || logical*e.bs >= size {
 			return nil
+		}
+		if kind == blockUnwritten {
+			return errCorrupt // a directory's blocks are all written
 		}
 		blk, err := e.readBlock(b)
 		if err != nil {
 			return err
+		}
+		if !e.dirTailOK(blk, seed) {
+			return linux.EBADMSG
 		}
 		for off := int64(0); off < e.bs; {
 			if off+8 > e.bs {
@@ -812,9 +1011,21 @@ func (e *ext2FS) statfs(info FSInfo) FSInfo {
 	for _, n := range e.tree() {
 		used += e.inodeBlocks(n)
 	}
+	rsv := uint64(le32(e.sb, 8))
+	if e.ext4 {
+		// ext4_statfs: the overhead mke2fs recorded, or the one counted with the
+		// journal's blocks; and the clusters ext4 holds back under extents (1 in 50,
+		// at most 4096: ext4_calculate_resv_clusters).
+		overhead += e.journalBlocks
+		if o := le32(e.sb, sbOverhead); o != 0 {
+			overhead = int64(o)
+		}
+		if e.incompat&ext4IncompatExtents != 0 {
+			rsv += min(uint64(e.blocks)/50, 4096)
+		}
+	}
 	info.Blocks = uint64(int64(e.blocks) - overhead)
 	info.Free = uint64(max(0, int64(e.blocks-e.firstData)-used))
-	rsv := uint64(le32(e.sb, 8))
 	info.Avail = info.Free - min(info.Free, rsv)
 	info.Files = uint64(e.inodes)
 	info.FreeFiles = uint64(int64(e.inodes) - e.usedInodes)
@@ -822,20 +1033,15 @@ func (e *ext2FS) statfs(info FSInfo) FSInfo {
 	return info
 }
 
-// usedBlocks is a bound on the blocks in use, cheap enough to check at every page a
-// file gains: the fixed metadata, whole pages of data with the indirect blocks that
-// map them, and the directories, symbolic links and attribute blocks the last
+// usedBlocks is a bound on the blocks in use, cheap enough to check at every block a
+// file gains: the fixed metadata, the data blocks with the indirect blocks that map
+// them, and the directories, symbolic links and attribute blocks the last
 // write-back placed, with one block for each made since. A file system that this
 // bound calls full refuses to grow further (ENOSPC).
 func (e *ext2FS) usedBlocks() int64 {
-	data := e.dataPages * (mm.PageSize / e.bs)
+	data := e.dataPages*(mm.PageSize/e.bs) - e.holes
 	ind := data/(e.bs/4-1) + 3
 	return e.fixedCount + data + ind + e.metaBlocks
-}
-
-// roomForPage reports whether one more data page fits.
-func (e *ext2FS) roomForPage() bool {
-	return e.usedBlocks()+mm.PageSize/e.bs <= int64(e.blocks-e.firstData)
 }
 
 // allocIno gives a new file an inode number: the lowest free one (ENOSPC if none).
@@ -861,6 +1067,7 @@ func (e *ext2FS) freeIno(n *Inode) {
 		e.inodeUsed.clear(ino)
 		e.usedInodes--
 		delete(e.extra, uint32(ino))
+		delete(e.gen, uint32(ino))
 		if uint32(ino) < e.nextIno {
 			e.nextIno = uint32(ino)
 		}
@@ -888,7 +1095,7 @@ func (fs *FS) mountedFrom(dev Device) *MemMount {
 // MountBlockDevice mounts the ext2 file system on the block device src (mount(2)):
 // ENOTBLK if src is not a block device, EBUSY if a file system on it is mounted
 // already; the rest is MountExt2's.
-func (fs *FS) MountBlockDevice(ns *MountNS, at, src *Inode, source string, flags uint64, data string) (*MemMount, error) {
+func (fs *FS) MountBlockDevice(ns *MountNS, at, src *Inode, source, fstype string, flags uint64, data string) (*MemMount, error) {
 	if src.Mode&S_IFMT != S_IFBLK {
 		return nil, linux.ENOTBLK
 	}
@@ -899,7 +1106,7 @@ func (fs *FS) MountBlockDevice(ns *MountNS, at, src *Inode, source string, flags
 	if fs.mountedFrom(l) != nil {
 		return nil, linux.EBUSY
 	}
-	return fs.MountExt2(ns, at, source, l, src.Rdev, l.Flags&LO_FLAGS_READ_ONLY != 0, flags, data)
+	return fs.MountExt2(ns, at, source, fstype, l, src.Rdev, l.Flags&LO_FLAGS_READ_ONLY != 0, flags, data)
 }
 
 // ext2Of returns the ext2 file system n is on, or nil.
@@ -928,17 +1135,33 @@ func (fs *FS) joinFS(dir, n *Inode) error {
 	if err := e.allocIno(n); err != nil {
 		return err
 	}
+	if e.ext4 && e.isize > ext2OldInode {
+		// ext4's large inodes: the extra fields, charged to the inode.
+		if !fs.charge(e.isize - ext2OldInode) {
+			e.freeIno(n)
+			return linux.ENOSPC
+		}
+		n.charged += e.isize - ext2OldInode
+		e.extra[uint32(n.Ino)] = e.newExtra(n)
+	}
 	e.metaBlocks += blocks
 	return nil
 }
 
 // maxLinks is the most links a file on n's file system may have (s_max_links; 0: no
-// limit weft enforces).
+// limit weft enforces). Under dir_nlink a directory has no limit: ext4_inc_count
+// records a link count past EXT4_LINK_MAX as 1, which never reaches the limit.
 func (n *Inode) maxLinks() uint32 {
-	if n.ext2Of() != nil {
+	e := n.ext2Of()
+	switch {
+	case e == nil:
+		return 0
+	case !e.ext4:
 		return ext2LinkMax
+	case n.IsDir() && e.roCompat&ext4RoCompatDirNlink != 0:
+		return 0
 	}
-	return 0
+	return ext4LinkMax
 }
 
 // BlockSize is the st_blksize of a file: the block size of an ext2 file system, a page

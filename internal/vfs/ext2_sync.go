@@ -51,8 +51,8 @@ type ext2Layout struct {
 func (l *ext2Layout) alloc() (uint32, error) {
 	e := l.e
 	if l.dry {
-		l.used++
-		return 1, nil
+		l.used++ // blocks in a row, as an empty file system would give them
+		return uint32(l.used), nil
 	}
 	total := int64(e.blocks) - int64(e.firstData)
 	for i := int64(0); i < total; i++ {
@@ -97,6 +97,11 @@ type placer struct {
 	roots  [3]*ext2Ind
 	blocks int64 // blocks taken, indirect ones included
 	acl    uint32
+	// ext: the blocks are mapped by an extent tree (ext4.go), built from extents
+	// and checksummed with the inode's seed.
+	ext     bool
+	extents []ext4Extent
+	seed    uint32
 }
 
 func (p *placer) newInd() (*ext2Ind, error) {
@@ -119,6 +124,10 @@ func (p *placer) put(lb int64, data []byte) error {
 	p.blocks++
 	if err := p.l.write(b, data); err != nil {
 		return err
+	}
+	if p.ext {
+		p.putExtent(lb, b)
+		return nil
 	}
 	if lb < ext2NDirBlocks {
 		p.iblock[lb] = b
@@ -155,8 +164,11 @@ func (p *placer) put(lb int64, data []byte) error {
 	return nil
 }
 
-// finish writes the indirect blocks.
+// finish writes the indirect blocks, or the extent tree.
 func (p *placer) finish() error {
+	if p.ext {
+		return p.finishExtents()
+	}
 	var flush func(n *ext2Ind) error
 	flush = func(n *ext2Ind) error {
 		if n == nil {
@@ -230,14 +242,19 @@ func (e *ext2FS) dirBlocks(n *Inode) [][]byte {
 			ents = append(ents, ent{uint32(c.Ino), name, ext2FileType(c.Mode)})
 		}
 	}
+	// Under metadata_csum each block ends in a checksum entry (place fills it).
+	room := int(e.bs)
+	if e.csum {
+		room -= ext4DirTail
+	}
 	var blocks [][]byte
 	var blk []byte
 	last, off := -1, 0
 	for _, x := range ents {
 		size := pad4(8 + len(x.name))
-		if blk == nil || off+size > int(e.bs) {
+		if blk == nil || off+size > room {
 			if blk != nil {
-				put16(blk, last+4, uint32(int(e.bs)-last))
+				put16(blk, last+4, uint32(room-last))
 			}
 			blk = make([]byte, e.bs)
 			blocks = append(blocks, blk)
@@ -252,7 +269,7 @@ func (e *ext2FS) dirBlocks(n *Inode) [][]byte {
 		copy(blk[off+8:], x.name)
 		last, off = off, off+size
 	}
-	put16(blk, last+4, uint32(int(e.bs)-last))
+	put16(blk, last+4, uint32(room-last))
 	return blocks
 }
 
@@ -262,27 +279,50 @@ func (e *ext2FS) encodeInode(n *Inode, p *placer, size int64) []byte {
 	if x := e.extra[uint32(n.Ino)]; x != nil {
 		copy(raw[ext2OldInode:], x)
 	}
-	secs := func(t int64) uint32 { return uint32(t / 1e9) }
+	ino := uint32(n.Ino)
 	put16(raw, 0, n.Mode)
 	put16(raw, 2, n.UID&0xffff)
 	put32(raw, 4, uint32(size))
-	put32(raw, 8, secs(n.Atime))
-	put32(raw, 12, secs(n.Ctime))
-	put32(raw, 16, secs(n.Mtime))
+	e.putExt4Time(raw, 8, 140, n.Atime)
+	e.putExt4Time(raw, 12, 132, n.Ctime)
+	e.putExt4Time(raw, 16, 136, n.Mtime)
 	put16(raw, 24, n.GID&0xffff)
-	put16(raw, 26, min(n.Nlink, 0xffff))
-	put32(raw, 28, uint32(p.blocks*(e.bs/512)))
-	put32(raw, 32, n.AttrFlags&(FS_IMMUTABLE_FL|FS_APPEND_FL|FS_NODUMP_FL|FS_NOATIME_FL))
+	links := min(n.Nlink, 0xffff)
+	if e.ext4 && n.IsDir() && n.Nlink >= ext4LinkMax && e.roCompat&ext4RoCompatDirNlink != 0 {
+		links = 1 // dir_nlink: too many to count (ext4_inc_count)
+	}
+	put16(raw, 26, links)
+	sectors := p.blocks * (e.bs / 512)
+	put32(raw, 28, uint32(sectors))
+	if e.roCompat&ext4RoCompatHugeFile != 0 {
+		put16(raw, 116, uint32(sectors>>32)) // l_i_blocks_high
+	}
+	flags := n.AttrFlags & (FS_IMMUTABLE_FL | FS_APPEND_FL | FS_NODUMP_FL | FS_NOATIME_FL)
+	if p.ext {
+		flags |= ext4ExtentsFl
+	}
+	put32(raw, 32, flags)
 	for i, b := range p.iblock {
 		put32(raw, 40+4*i, b)
 	}
+	put32(raw, 100, e.gen[ino])
 	put32(raw, 104, p.acl)
 	if n.Mode&S_IFMT == S_IFREG {
 		put32(raw, 108, uint32(size>>32))
 	}
 	put16(raw, 120, n.UID>>16)
 	put16(raw, 122, n.GID>>16)
+	e.setInodeCsum(ino, raw)
 	return raw
+}
+
+// newPlacer starts the placement of inode n's blocks.
+func (e *ext2FS) newPlacer(l *ext2Layout, n *Inode) *placer {
+	p := &placer{l: l, ext: e.usesExtents(n)}
+	if e.csum {
+		p.seed = e.inodeSeed(uint32(n.Ino), e.gen[uint32(n.Ino)])
+	}
+	return p
 }
 
 // place lays n's blocks out with p, and returns the size the inode records.
@@ -294,6 +334,9 @@ func (e *ext2FS) place(n *Inode, p *placer) (int64, error) {
 		ppb := mm.PageSize / e.bs
 		for i, f := n.pages.next(0); f != nil; i, f = n.pages.next(i + 1) {
 			for k := int64(0); k < ppb && (i*ppb+k)*e.bs < size; k++ {
+				if isHole(n, i, k) {
+					continue // no write filled it: a hole on the device too
+				}
 				if err := p.put(i*ppb+k, f.Data[k*e.bs:(k+1)*e.bs]); err != nil {
 					return 0, err
 				}
@@ -302,6 +345,9 @@ func (e *ext2FS) place(n *Inode, p *placer) (int64, error) {
 	case S_IFDIR:
 		blocks := e.dirBlocks(n)
 		for i, b := range blocks {
+			if e.csum && !p.l.dry {
+				e.setDirTail(b, p.seed)
+			}
 			if err := p.put(int64(i), b); err != nil {
 				return 0, err
 			}
@@ -339,6 +385,9 @@ func (e *ext2FS) place(n *Inode, p *placer) (int64, error) {
 		if err != nil {
 			return 0, err
 		}
+		if e.csum && !p.l.dry {
+			put32(blk, 16, e.xattrCsum(b, blk))
+		}
 		if err := p.l.write(b, blk); err != nil {
 			return 0, err
 		}
@@ -350,7 +399,7 @@ func (e *ext2FS) place(n *Inode, p *placer) (int64, error) {
 
 // inodeBlocks is how many blocks n takes on the device (its st_blocks, in blocks).
 func (e *ext2FS) inodeBlocks(n *Inode) int64 {
-	p := &placer{l: &ext2Layout{e: e, dry: true}}
+	p := e.newPlacer(&ext2Layout{e: e, dry: true}, n)
 	e.place(n, p)
 	return p.blocks
 }
@@ -388,7 +437,7 @@ func (e *ext2FS) sync(clean bool) error {
 	var meta int64
 	for _, n := range nodes {
 		ino := uint32(n.Ino)
-		p := &placer{l: l}
+		p := e.newPlacer(l, n)
 		size, err := e.place(n, p)
 		if err != nil {
 			return err
@@ -417,6 +466,7 @@ func (e *ext2FS) sync(clean bool) error {
 		if e.written.has(ino) && !inUse.has(ino) {
 			raw := make([]byte, e.isize)
 			put32(raw, 20, now)
+			e.setInodeCsum(uint32(ino), raw)
 			if _, err := e.dev.PWrite(raw, e.inodeOffset(uint32(ino))); err != nil {
 				return linux.EIO
 			}
@@ -446,11 +496,14 @@ func (e *ext2FS) sync(clean bool) error {
 			return err
 		}
 		im := make([]byte, e.bs)
-		ifree := int64(0)
+		ifree, last := int64(0), int64(0)
 		for i := int64(0); i < e.bs*8; i++ {
 			ino := int64(g)*int64(e.ipg) + i + 1
-			if i >= int64(e.ipg) || ino < int64(e.firstIno) || inUse.has(ino) {
+			if i >= int64(e.ipg) || ino < int64(e.firstIno) || ino == int64(e.orphanIno) || inUse.has(ino) {
 				im[i/8] |= 1 << (i % 8)
+				if i < int64(e.ipg) {
+					last = i + 1
+				}
 			} else {
 				ifree++
 			}
@@ -458,10 +511,26 @@ func (e *ext2FS) sync(clean bool) error {
 		if err := l.write(gr.inodeBitmap, im); err != nil {
 			return err
 		}
-		d := gdt[g*ext2GroupDesc:]
-		put16(d, 12, uint32(free))
-		put16(d, 14, uint32(ifree))
-		put16(d, 16, uint32(dirs[g]))
+		d := gdt[int64(g)*e.descSize:]
+		e.putGroupCount(d, 12, 44, free)
+		e.putGroupCount(d, 14, 46, ifree)
+		e.putGroupCount(d, 16, 48, dirs[g])
+		if e.csum || e.ext4 && e.roCompat&ext4RoCompatGdtCsum != 0 {
+			// Both bitmaps are written whole, and the inode table is in use up to
+			// the last inode in use (bg_itable_unused counts the rest).
+			put16(d, 18, le16(d, 18)&^(ext4BgInodeUninit|ext4BgBlockUninit))
+			e.putGroupCount(d, 28, 50, int64(e.ipg)-last)
+			if e.csum {
+				bsum, isum := crc32c(e.csumSeed, bm[:e.bpg/8]), crc32c(e.csumSeed, im[:e.ipg/8])
+				put16(d, 24, bsum&0xffff)
+				put16(d, 26, isum&0xffff)
+				if e.descSize >= 64 {
+					put16(d, 56, bsum>>16)
+					put16(d, 58, isum>>16)
+				}
+			}
+			put16(d, 30, e.groupCsum(uint32(g), d))
+		}
 		freeBlocks += free
 		freeInodes += ifree
 	}
@@ -471,6 +540,11 @@ func (e *ext2FS) sync(clean bool) error {
 	put32(e.sb, 12, uint32(freeBlocks))
 	put32(e.sb, 16, uint32(freeInodes))
 	put32(e.sb, 48, now)
+	if e.ext4 {
+		// The orphans the old list names were released with the rest of what no
+		// directory reaches (ext4_orphan_cleanup).
+		put32(e.sb, sbLastOrphan, 0)
+	}
 	// Features the file system now uses, set as Linux sets them the first time
 	// (ext2_update_dynamic_rev, then the feature).
 	if large && e.roCompat&ext2RoCompatLargeFile == 0 {
@@ -500,8 +574,20 @@ func (e *ext2FS) upgradeRev() {
 	put16(e.sb, 88, 128)
 }
 
-// writeSuper writes the primary superblock.
+// putGroupCount writes a group descriptor's count: the low 16 bits at lo, the high
+// ones at hi in a 64-byte descriptor.
+func (e *ext2FS) putGroupCount(d []byte, lo, hi int, v int64) {
+	put16(d, lo, uint32(v)&0xffff)
+	if e.descSize >= 64 {
+		put16(d, hi, uint32(v>>16))
+	}
+}
+
+// writeSuper writes the primary superblock, with its checksum under metadata_csum.
 func (e *ext2FS) writeSuper() error {
+	if e.csum {
+		put32(e.sb, sbChecksum, superCsum(e.sb))
+	}
 	if _, err := e.dev.PWrite(e.sb, ext2SuperOffset); err != nil {
 		return linux.EIO
 	}

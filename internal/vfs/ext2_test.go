@@ -98,7 +98,7 @@ func mountExt2At(t *testing.T, fs *FS, name string, dev BlockDevice, flags uint6
 			t.Fatal(err)
 		}
 	}
-	m, err := fs.MountExt2(nil, mp, "/dev/loop0", dev, 7<<8, false, flags, "")
+	m, err := fs.MountExt2(nil, mp, "/dev/loop0", "ext2", dev, 7<<8, false, flags, "")
 	if err != nil {
 		t.Fatalf("MountExt2 = %v", err)
 	}
@@ -287,21 +287,21 @@ func TestExt2Limits(t *testing.T) {
 		t.Fatal(err)
 	}
 	mp := mustDir(t, fs, "/tmp/mnt")
-	if _, err := fs.MountExt2(nil, mp, "", dev, 0, false, 0, "bogus"); err != linux.EINVAL {
+	if _, err := fs.MountExt2(nil, mp, "", "ext2", dev, 0, false, 0, "bogus"); err != linux.EINVAL {
 		t.Errorf("mount with an unknown option = %v, want EINVAL", err)
 	}
-	if _, err := fs.MountExt2(nil, mp, "", dev, 0, false, 0, "noacl,errors=remount-ro,user_xattr"); err != nil {
+	if _, err := fs.MountExt2(nil, mp, "", "ext2", dev, 0, false, 0, "noacl,errors=remount-ro,user_xattr"); err != nil {
 		t.Errorf("mount with noacl = %v", err)
 	} else if err := fs.Unmount(fs.MountOf(mustDir(t, fs, "/tmp/mnt")), false, nil); err != nil {
 		t.Fatal(err)
 	}
 	binary.LittleEndian.PutUint32(dev.b[1024+96:], ext2IncompatFiletype|0x40) // extents
-	if _, err := fs.MountExt2(nil, mp, "", dev, 0, false, 0, ""); err != linux.EINVAL {
+	if _, err := fs.MountExt2(nil, mp, "", "ext2", dev, 0, false, 0, ""); err != linux.EINVAL {
 		t.Errorf("mount with an unknown incompatible feature = %v, want EINVAL", err)
 	}
 	binary.LittleEndian.PutUint32(dev.b[1024+96:], ext2IncompatFiletype)
 	binary.LittleEndian.PutUint32(dev.b[1024+100:], 0x400) // metadata_csum
-	if m, err := fs.MountExt2(nil, mp, "", dev, 0, false, 0, ""); err != nil || !m.ReadOnly() {
+	if m, err := fs.MountExt2(nil, mp, "", "ext2", dev, 0, false, 0, ""); err != nil || !m.ReadOnly() {
 		t.Errorf("mount with an unknown read-only feature: %v, read-only %v; want a read-only mount", err, m != nil && m.ReadOnly())
 	}
 	if fs.MemoryBytes() < 0 {
@@ -312,11 +312,15 @@ func TestExt2Limits(t *testing.T) {
 // FuzzExt2Mount mounts corrupted images and walks them: every outcome is an error or a
 // tree, never a panic.
 func FuzzExt2Mount(f *testing.F) {
-	base := makeExt2(1024, 64, 8192, 16)
+	fuzzMount(f, makeExt2(1024, 64, 8192, 16), "ext2")
+}
+
+// fuzzMount fuzzes the mount of base as fstype, once weft has written files to it.
+func fuzzMount(f *testing.F, base *memDevice, fstype string) {
 	{
 		fs := New(0, 0, func(p []byte) { clear(p) })
 		mp, _ := fs.Create(root, fs.lookupPlain("tmp"), "m", S_IFDIR|0o755)
-		m, err := fs.MountExt2(nil, mp, "", base, 0, false, 0, "")
+		m, err := fs.MountExt2(nil, mp, "", fstype, base, 0, false, 0, "")
 		if err != nil {
 			f.Fatal(err)
 		}
@@ -324,6 +328,9 @@ func FuzzExt2Mount(f *testing.F) {
 		d, _ := fs.Create(root, top, "d", S_IFDIR|0o755)
 		n, _ := fs.Create(root, d, "f", S_IFREG|0o644)
 		n.pagedWrite(bytes.Repeat([]byte{7}, 20000), 0)
+		for i := int64(0); i < 6; i++ { // apart: extents enough for a tree of depth 1
+			n.pagedWrite([]byte{1}, 40000+i*8192)
+		}
 		fs.Symlink(root, d, "l", strings.Repeat("t", 100))
 		n.SetXattr(root, "user.a", []byte("b"), 0)
 		if err := fs.Unmount(m, false, nil); err != nil {
@@ -345,7 +352,7 @@ func FuzzExt2Mount(f *testing.F) {
 		fs := New(0, 0, func(p []byte) { clear(p) })
 		fs.Mem = nil
 		mp, _ := fs.Create(root, fs.lookupPlain("tmp"), "m", S_IFDIR|0o755)
-		m, err := fs.MountExt2(nil, mp, "", dev, 0, false, 0, "")
+		m, err := fs.MountExt2(nil, mp, "", fstype, dev, 0, false, 0, "")
 		if err != nil {
 			return
 		}
@@ -366,7 +373,7 @@ func FuzzExt2Mount(f *testing.F) {
 		walk(fs.MountRoot(m), 0)
 		fs.Create(root, fs.MountRoot(m), "new", S_IFREG|0o644)
 		fs.Unmount(m, false, nil)
-		if m, err := fs.MountExt2(nil, mp, "", dev, 0, false, 0, ""); err == nil {
+		if m, err := fs.MountExt2(nil, mp, "", fstype, dev, 0, false, 0, ""); err == nil {
 			walk(fs.MountRoot(m), 0)
 			fs.Unmount(m, false, nil)
 		}
@@ -393,7 +400,7 @@ func TestExt2Options(t *testing.T) {
 		{"resuid", 1, 0, "", linux.EINVAL},
 		{"mode=0755", 1, 0, "", linux.EINVAL},
 	} {
-		o, err := ext2Options(c.data)
+		o, err := ext2Options("ext2", c.data)
 		if err != c.err {
 			t.Errorf("ext2Options(%q) = %v, want %v", c.data, err, c.err)
 			continue

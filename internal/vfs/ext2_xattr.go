@@ -51,7 +51,31 @@ func (e *ext2FS) loadXattrs(n *Inode, b uint32) error {
 	if le32(blk, 0) != ext2XattrMagic || le32(blk, 8) != 1 {
 		return errCorrupt
 	}
-	for off := ext2XattrHeader; ; {
+	if e.csum && le32(blk, 16) != e.xattrCsum(b, blk) {
+		return linux.EBADMSG // ext4_xattr_block_csum_verify
+	}
+	return e.parseXattrs(n, blk, ext2XattrHeader, 0)
+}
+
+// loadIbodyXattrs reads the attributes ext4 keeps in a large inode past its extra
+// fields (a magic number, then entries whose values are placed from the first
+// entry: ext4_xattr_ibody_get). weft writes every attribute to the block, so the
+// inode's bytes it keeps lose them (e.extra).
+func (e *ext2FS) loadIbodyXattrs(n *Inode, ino uint32, raw []byte) error {
+	start := ext2OldInode + e.extraIsize(raw)
+	if !e.ext4 || e.isize <= ext2OldInode || start+4 > e.isize || le32(raw, int(start)) != ext2XattrMagic {
+		return nil
+	}
+	if x := e.extra[ino]; x != nil {
+		clear(x[start-ext2OldInode:])
+	}
+	return e.parseXattrs(n, raw[start:], 4, 4)
+}
+
+// parseXattrs reads the attribute entries of region from first on into n; a value's
+// offset counts from base.
+func (e *ext2FS) parseXattrs(n *Inode, blk []byte, first, base int) error {
+	for off := first; ; {
 		if off+4 > len(blk) {
 			return errCorrupt
 		}
@@ -62,7 +86,7 @@ func (e *ext2FS) loadXattrs(n *Inode, b uint32) error {
 			return errCorrupt
 		}
 		nameLen, index := int(blk[off]), blk[off+1]
-		voff, vblock, vsize := int(le16(blk, off+2)), le32(blk, off+4), int(le32(blk, off+8))
+		voff, vblock, vsize := base+int(le16(blk, off+2)), le32(blk, off+4), int(le32(blk, off+8))
 		next := off + pad4(ext2XattrEntry+nameLen)
 		if nameLen == 0 || next > len(blk) || vblock != 0 || voff+vsize > len(blk) || vsize > XattrSizeMax {
 			return errCorrupt

@@ -1,6 +1,8 @@
 package vfs
 
 import (
+	"math"
+
 	"weft/internal/abi/linux"
 	"weft/internal/mm"
 )
@@ -77,9 +79,6 @@ func (n *Inode) page(i int64) *mm.Frame {
 	if f := n.pages.get(i); f != nil {
 		return f
 	}
-	if e := n.ext2Of(); e != nil && !e.roomForPage() {
-		return nil // the file system is full
-	}
 	if !n.fs.charge(mm.PageSize) {
 		return nil
 	}
@@ -87,6 +86,9 @@ func (n *Inode) page(i int64) *mm.Frame {
 	if !n.pages.set(n.fs, i, f) {
 		n.fs.uncharge(mm.PageSize)
 		return nil
+	}
+	if e := n.ext2Of(); e != nil {
+		e.newPage(n, i) // its blocks are holes until something fills them
 	}
 	return f
 }
@@ -121,13 +123,32 @@ func (n *Inode) SharePages(first, count uint64) ([]*mm.Frame, error) {
 }
 
 // FilePage returns the frame of the file's page i for a shared mapping that touches
-// it (mm.FilePages): allocated (and charged) if it is a hole, nil if the cap cannot
-// take it; inFile is false if the page lies wholly past the file's end.
-func (n *Inode) FilePage(i uint64) (f *mm.Frame, inFile bool) {
+// it (mm.FilePages): allocated (and charged) if it is a hole, none if the cap cannot
+// take it or the page lies wholly past the file's end. On ext2 with blocks smaller
+// than a page (ext2_holes.go), a store (write) gives the page its blocks up to the
+// file's end, and fails on a full file system (a bus error); a load of a page that
+// still has holes maps it read-only, so that the first store comes back here
+// (ext4_page_mkwrite).
+func (n *Inode) FilePage(i uint64, write bool) (*mm.Frame, mm.PageState) {
 	if pages := uint64(n.size / mm.PageSize); i > pages || i == pages && n.size%mm.PageSize == 0 {
-		return nil, false
+		return nil, mm.PagePastEOF
 	}
-	return n.page(int64(i)), true
+	f := n.page(int64(i))
+	e := n.ext2Of()
+	switch {
+	case f == nil:
+		return nil, mm.PageNoMemory
+	case e == nil:
+		return f, mm.PageWritable
+	case !write:
+		if e.mappedHoles(n, int64(i)) {
+			return f, mm.PageReadOnly
+		}
+		return f, mm.PageWritable
+	case !e.fillMapped(n, int64(i)):
+		return nil, mm.PageNoSpace
+	}
+	return f, mm.PageWritable
 }
 
 // Hold counts the shared mappings of the file (mm.Holder), so that a truncation knows
@@ -163,6 +184,10 @@ func (n *Inode) pagedRead(p []byte, off int64) int {
 // pagedWrite writes the file at off, growing it as needed. When the memory cap runs
 // out it stops: it returns what it wrote, and ENOSPC if that is nothing.
 func (n *Inode) pagedWrite(p []byte, off int64) (int, error) {
+	e := n.ext2Of()
+	if e != nil && off+int64(len(p)) > n.size {
+		e.grows(n, n.size)
+	}
 	done := 0
 	for done < len(p) {
 		pos := off + int64(done)
@@ -170,11 +195,26 @@ func (n *Inode) pagedWrite(p []byte, off int64) (int, error) {
 		if f == nil {
 			break
 		}
+		limit := len(p)
+		if e != nil {
+			// The blocks the write covers, as far as the file system has room.
+			in := pos % mm.PageSize
+			end := min(mm.PageSize, in+int64(len(p)-done))
+			to := (end + e.bs - 1) / e.bs
+			got := e.fill(n, pos/mm.PageSize, in/e.bs, to)
+			if got < to {
+				limit = done + int(max(0, got*e.bs-in))
+			}
+		}
 		if f.Decoded != nil { // the page may hold code someone runs
 			f.Decoded.Invalidate()
 			f.Decoded = nil
 		}
-		done += copy(f.Data[pos%mm.PageSize:], p[done:])
+		k := copy(f.Data[pos%mm.PageSize:], p[done:limit])
+		done += k
+		if limit < len(p) || k == 0 {
+			break // the file system is full
+		}
 	}
 	n.size = max(n.size, off+int64(done))
 	if done == 0 && len(p) > 0 {
@@ -188,6 +228,13 @@ func (n *Inode) pagedWrite(p []byte, off int64) (int, error) {
 // zeroed, so that the file reads as zeros there if it grows again.
 func (n *Inode) pagedTruncate(size int64) {
 	n.thaw()
+	if e := n.ext2Of(); e != nil {
+		if size > n.size {
+			e.grows(n, n.size)
+		} else {
+			defer e.truncated(n, size) // once the pages are gone
+		}
+	}
 	if size < n.size {
 		keep := size / mm.PageSize
 		if size%mm.PageSize != 0 {
@@ -213,6 +260,9 @@ func (n *Inode) pagedTruncate(size int64) {
 
 // dropPages lets go of the pages from first on.
 func (n *Inode) dropPages(first int64) {
+	if e := n.ext2Of(); e != nil {
+		e.dropHoles(n, first, math.MaxInt64)
+	}
 	n.pages.clearFrom(n.fs, first, func(f *mm.Frame) {
 		if f.Disown() {
 			n.fs.uncharge(mm.PageSize)
@@ -312,9 +362,16 @@ func (n *Inode) Allocate(off, length int64, keepSize bool) error {
 		return err
 	}
 	end := off + length
+	e := n.ext2Of()
 	for i := off / mm.PageSize; i < (end+mm.PageSize-1)/mm.PageSize; i++ {
 		if n.page(i) == nil {
 			return linux.ENOSPC
+		}
+		if e != nil {
+			to := (min(mm.PageSize, end-i*mm.PageSize) + e.bs - 1) / e.bs
+			if e.fill(n, i, max(0, off-i*mm.PageSize)/e.bs, to) < to {
+				return linux.ENOSPC
+			}
 		}
 	}
 	if !keepSize && end > n.size {
@@ -338,6 +395,9 @@ func (n *Inode) PunchHole(off, length int64) error {
 	for i, f := n.pages.next(off / mm.PageSize); f != nil && i*mm.PageSize < end; i, f = n.pages.next(i + 1) {
 		pos, next := max(off, i*mm.PageSize), min((i+1)*mm.PageSize, end)
 		if pos%mm.PageSize == 0 && next-pos == mm.PageSize && f.Refs() == 0 {
+			if e := n.ext2Of(); e != nil {
+				e.dropHoles(n, i, i+1)
+			}
 			n.pages.remove(n.fs, i)
 			f.Disown()
 			n.fs.uncharge(mm.PageSize)

@@ -87,6 +87,10 @@ type Inode struct {
 	readAt func(p []byte, off int64) (int, error)
 
 	pages pageTree // an in-memory file's contents, by page (pages.go, paged.go)
+	// holes are, on an ext2 file system whose blocks are smaller than a page, the
+	// blocks of a page that no write has given a block yet (bit k: the page's block
+	// k), by page (ext2_holes.go).
+	holes map[int64]uint8
 	// thawed is fs.frozen when n last made its pages its own (freeze.go).
 	thawed uint64
 	// mappings counts the shared mappings (VMAs) of the file (Hold).

@@ -55,6 +55,7 @@ const (
 	ENOMSG       Errno = 42
 	EIDRM        Errno = 43
 	ENODATA      Errno = 61
+	EBADMSG      Errno = 74 // also a bad metadata checksum (the kernel's EFSBADCRC)
 	EOVERFLOW    Errno = 75
 	ELIBBAD      Errno = 80
 	EUSERS       Errno = 87
@@ -79,7 +80,7 @@ var errnoNames = map[Errno]string{
 	ENOMSG: "ENOMSG", ENODATA: "ENODATA", EOVERFLOW: "EOVERFLOW", ENOTSOCK: "ENOTSOCK",
 	EOPNOTSUPP: "EOPNOTSUPP", ETIMEDOUT: "ETIMEDOUT", ERESTARTSYS: "ERESTARTSYS",
 	ELIBBAD: "ELIBBAD", EUSERS: "EUSERS",
-	EIDRM: "EIDRM", EUCLEAN: "EUCLEAN", EHWPOISON: "EHWPOISON",
+	EIDRM: "EIDRM", EUCLEAN: "EUCLEAN", EHWPOISON: "EHWPOISON", EBADMSG: "EBADMSG",
 }
 
 // String returns the C name, e.g. "ENOENT".

@@ -229,6 +229,8 @@ type Kernel struct {
 	// when another task is ready.
 	yielder *Task
 	pool    mm.Pool
+	// Huge is the huge page pool (/proc/sys/vm/nr_hugepages), charged to pool.
+	Huge *mm.HugePool
 	bus     cpu.Bus
 	CPUs    []*CPU
 	FS      *vfs.FS
@@ -419,6 +421,8 @@ func New(cfg Config) (*Kernel, error) {
 		k.FS.Mem = &k.pool // the guest's files count against --max-memory
 		k.FS.Now = now
 	}
+	k.Huge = mm.NewHugePool(&k.pool)
+	k.FS.Huge = k.Huge
 	k.Net = wnet.NewStack(k.FS)
 	k.TimeNS = &TimeNS{ID: initTimeNSID, frozen: true}
 	k.FS.Notify = k.sendIO // signal-driven I/O (sigio.go)
@@ -427,6 +431,7 @@ func New(cfg Config) (*Kernel, error) {
 	k.makeBootConfig()
 	k.mountProc()
 	k.initCgroups()
+	k.initHugepages()
 	if term := k.makeTerminal(); term != nil {
 		// One terminal, as a login has: standard input and output (and error, if it
 		// is the terminal too) are the same device, /dev/pts/0, so that ttyname(3)

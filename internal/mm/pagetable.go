@@ -109,6 +109,10 @@ const (
 	// HWPoison: the page had a memory failure (Poison: madvise MADV_HWPOISON), and
 	// touching it again is a machine check (SIGBUS, BUS_MCEERR_AR).
 	HWPoison
+	// NoHugePage: a hugetlb mapping's page could not be had from the huge page pool
+	// (MAP_NORESERVE, or a fork's child copying a page), or the page was taken from
+	// this copy of the mapping (SIGBUS, BUS_ADRERR).
+	NoHugePage
 )
 
 // Fault describes a failed guest memory access.
@@ -132,6 +136,8 @@ func (f *Fault) Error() string {
 		return fmt.Sprintf("%v to 0x%x: out of memory in the memory cgroup", f.Access, f.Addr)
 	case HWPoison:
 		return fmt.Sprintf("%v to 0x%x: memory failure (a poisoned page)", f.Access, f.Addr)
+	case NoHugePage:
+		return fmt.Sprintf("%v to 0x%x: no huge page in the pool", f.Access, f.Addr)
 	}
 	return fmt.Sprintf("%v to unmapped address 0x%x", f.Access, f.Addr)
 }
@@ -148,6 +154,8 @@ type Frame struct {
 	// memcg is the memory cgroup counter the frame is charged to (memcg.go), nil
 	// for none.
 	memcg *MemCounter
+	// huge is the huge page the frame is part of (hugetlb.go), nil for most.
+	huge *HugePage
 	// refs counts the page-table entries that point at this frame (in any address
 	// space). A private frame with refs > 1 is copied before it is written.
 	refs int32
@@ -490,8 +498,8 @@ func (as *AddressSpace) release(n *node, level int) {
 			if f := n.ptes[i].frame; f != nil {
 				f.refs--
 				w.Refs++
-				if f.refs == 0 && !f.external {
-					as.freeFrame(f)
+				if f.refs == 0 {
+					as.lastRef(f)
 				}
 			}
 		}

@@ -87,6 +87,8 @@ type Inode struct {
 	readAt func(p []byte, off int64) (int, error)
 
 	pages pageTree // an in-memory file's contents, by page (pages.go, paged.go)
+	// huge, for a regular file on hugetlbfs, holds its contents instead (hugetlbfs.go).
+	huge *mm.HugeFile
 	// thawed is fs.frozen when n last made its pages its own (freeze.go).
 	thawed uint64
 	// mappings counts the shared mappings (VMAs) of the file (Hold).
@@ -170,6 +172,9 @@ func (n *Inode) Names() []string {
 type FS struct {
 	Root    *Inode
 	nextIno uint64
+
+	// Huge is the kernel's huge page pool, which hugetlbfs files draw on.
+	Huge *mm.HugePool
 
 	// WalkSteps counts the path components looked up since the file system was made
 	// (symbolic links expanded included). A guest can make weft walk a long path or

@@ -1,0 +1,59 @@
+package kernel
+
+import (
+	"fmt"
+	"strings"
+
+	"weft/internal/mm"
+	"weft/internal/vfs"
+)
+
+// The huge page pool's controls: /proc/sys/vm/nr_hugepages and the 2 MiB size's
+// directory under /sys/kernel/mm/hugepages (Documentation/admin-guide/mm/hugetlbpage.rst).
+// The pool itself is mm.HugePool; its pages are charged to the memory cap as the pool
+// grows, so a write asking for more than the cap holds gets what fits, and reading the
+// file back tells how many that was.
+
+// hugepagesDir is the size's directory name under /sys/kernel/mm/hugepages.
+var hugepagesDir = fmt.Sprintf("hugepages-%dkB", mm.HugeSize>>10)
+
+// nrHugepages is nr_hugepages: the pool's persistent size.
+func (k *Kernel) nrHugepages() string { return fmt.Sprint(k.Huge.Persistent()) }
+
+// setNrHugepages resizes the pool, as far as the memory cap lets it grow.
+func (k *Kernel) setNrHugepages(s string) error {
+	n, err := sysctlInt(s, 0, 1<<62)
+	if err != nil {
+		return err
+	}
+	k.Huge.SetPersistent(n)
+	return nil
+}
+
+// initHugepages makes /sys/kernel/mm/hugepages.
+func (k *Kernel) initHugepages() {
+	fs := k.FS
+	count := func(get func() int64) func() *vfs.Inode {
+		return func() *vfs.Inode {
+			return fs.NewGenerated(0o444, 0, 0, func() []byte { return []byte(fmt.Sprintf("%d\n", get())) })
+		}
+	}
+	files := map[string]func() *vfs.Inode{
+		"nr_hugepages": func() *vfs.Inode {
+			return fs.NewSetting(0o644, func() []byte { return []byte(k.nrHugepages() + "\n") }, func(p []byte) error {
+				return k.setNrHugepages(strings.TrimSuffix(string(p), "\n"))
+			})
+		},
+		"free_hugepages":    count(func() int64 { _, f, _, _ := k.Huge.Counts(); return f }),
+		"resv_hugepages":    count(func() int64 { _, _, r, _ := k.Huge.Counts(); return r }),
+		"surplus_hugepages": count(func() int64 { _, _, _, s := k.Huge.Counts(); return s }),
+		// No surplus pages are made on demand: the overcommit limit is 0, as by
+		// default.
+		"nr_overcommit_hugepages": count(func() int64 { return 0 }),
+	}
+	size := func() *vfs.Inode { return staticDir(fs, files) }
+	dir := staticDir(fs, map[string]func() *vfs.Inode{hugepagesDir: size})
+	if err := fs.Mount("/sys/kernel/mm/hugepages", dir); err != nil {
+		panic(fmt.Sprintf("kernel: mounting /sys/kernel/mm/hugepages: %v", err))
+	}
+}

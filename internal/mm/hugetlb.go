@@ -39,7 +39,7 @@ var ErrHugeAlign = errors.New("mm: range splits a huge page")
 // /proc/meminfo shows: Total (nr_huge_pages), Free, Rsvd (reserved, not yet taken) and
 // Surp (surplus: pages in use beyond the persistent pool size, freed when let go).
 type HugePool struct {
-	mem                          *Pool
+	mem                        *Pool
 	total, free, resv, surplus int64
 }
 

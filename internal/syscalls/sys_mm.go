@@ -30,17 +30,17 @@ const (
 	MAP_SHARED_VALIDATE = 0x03
 	// MAP_DROPPABLE (Linux 6.11) is private anonymous memory the kernel may drop
 	// under memory pressure; dropped pages read as zeros.
-	MAP_DROPPABLE       = 0x08
-	MAP_TYPE            = 0x0f
-	MAP_FIXED           = 0x10
-	MAP_ANONYMOUS       = 0x20
-	MAP_GROWSDOWN       = 0x100
-	MAP_NORESERVE       = 0x4000
-	MAP_HUGETLB         = 0x40000
+	MAP_DROPPABLE = 0x08
+	MAP_TYPE      = 0x0f
+	MAP_FIXED     = 0x10
+	MAP_ANONYMOUS = 0x20
+	MAP_GROWSDOWN = 0x100
+	MAP_NORESERVE = 0x4000
+	MAP_HUGETLB   = 0x40000
 	// MAP_HUGE_SHIFT and MAP_HUGE_MASK: with MAP_HUGETLB, bits 26-31 may give the
 	// huge page size as its log2 (MAP_HUGE_2MB is 21 << MAP_HUGE_SHIFT).
-	MAP_HUGE_SHIFT = 26
-	MAP_HUGE_MASK  = 0x3f
+	MAP_HUGE_SHIFT      = 26
+	MAP_HUGE_MASK       = 0x3f
 	MAP_FIXED_NOREPLACE = 0x100000
 
 	// mapValidFlags are the flags MAP_SHARED_VALIDATE accepts for a file without

@@ -78,7 +78,7 @@ func (k *Kernel) procSysEntry(name string) *vfs.Inode {
 	case "filesystems":
 		// The types mount(2) takes, "nodev" before those that need no device
 		// (proc(5)).
-		return file(func() string { return "nodev\ttmpfs\n\text2\n" })
+		return file(func() string { return "nodev\ttmpfs\nnodev\thugetlbfs\n\text2\n" })
 	case "sys":
 		return k.procSysDir()
 	case "sysvipc":

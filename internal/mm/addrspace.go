@@ -290,7 +290,7 @@ func (as *AddressSpace) Page(vaddr uint64, acc Access) (*Frame, *Fault) {
 			if e.perm&acc.perm() == 0 {
 				return nil, &Fault{Addr: vaddr, Access: acc, Kind: Protection}
 			}
-			if acc != Store || e.shared || (private && e.frame.refs == 1 && !e.lazy) {
+			if acc != Store || e.shared || (private && e.frame.refs == 1 && !e.lazy && !e.cow) {
 				return e.frame, nil
 			}
 		}

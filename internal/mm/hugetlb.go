@@ -1,6 +1,7 @@
 package mm
 
 import (
+	"cmp"
 	"errors"
 	"sort"
 )
@@ -110,9 +111,12 @@ func (h *HugePool) alloc(reserved bool) *HugePage {
 }
 
 // put takes a page no one uses back: a surplus page leaves the pool, others are free
-// again (free_huge_folio).
-func (h *HugePool) put() {
-	if h.surplus > 0 {
+// again (free_huge_folio), reserved again if restore (a hugetlbfs mount's minimum).
+func (h *HugePool) put(restore bool) {
+	if restore {
+		h.resv++
+	}
+	if h.surplus > 0 && !restore {
 		h.surplus--
 		h.total--
 		h.mem.Unreserve(HugeFrames)
@@ -128,6 +132,8 @@ type HugePage struct {
 	mapped int  // frames that some page-table entry points at
 	kept   bool // a file holds the page in its page cache
 	gone   bool // back in the pool
+	// restore: the page goes back to its mount's minimum reservation when freed.
+	restore bool
 }
 
 // Frame returns the frame at index i (0..HugeFrames-1) of the page.
@@ -142,7 +148,7 @@ func (hp *HugePage) unmapped() {
 func (hp *HugePage) maybePut() {
 	if hp.mapped == 0 && !hp.kept && !hp.gone {
 		hp.gone = true
-		hp.pool.put()
+		hp.pool.put(hp.restore)
 	}
 }
 
@@ -151,17 +157,21 @@ func (hp *HugePage) maybePut() {
 // it that no fault has filled yet. Every mapping of it sees the same pages.
 type HugeFile struct {
 	pool  *HugePool
+	spool *HugeSubpool // the hugetlbfs mount's limits (nil: none)
 	pages map[uint64]*HugePage
 	resv  map[uint64]bool
+	// Size is the file's size in bytes: a fault at or past it is a bus error.
+	Size int64
 	// holds counts the VMAs that map it (Holder); Release runs when the owner (an
 	// unnamed file's last mapping, or a hugetlbfs inode) lets it go.
 	holds    int
 	OnUnheld func() // called when the last mapping goes (nil: nothing)
 }
 
-// NewHugeFile returns an empty huge page file drawing on pool.
-func NewHugeFile(pool *HugePool) *HugeFile {
-	return &HugeFile{pool: pool, pages: map[uint64]*HugePage{}, resv: map[uint64]bool{}}
+// NewHugeFile returns an empty huge page file drawing on pool, within spool's limits
+// if spool is not nil.
+func NewHugeFile(pool *HugePool, spool *HugeSubpool) *HugeFile {
+	return &HugeFile{pool: pool, spool: spool, pages: map[uint64]*HugePage{}, resv: map[uint64]bool{}}
 }
 
 // Hold counts the file's mappings (Holder).
@@ -185,7 +195,12 @@ func (hf *HugeFile) Reserve(first, count uint64) bool {
 			need++
 		}
 	}
-	if !hf.pool.Reserve(need) {
+	gbl, ok := hf.spool.get(need)
+	if !ok {
+		return false
+	}
+	if !hf.pool.Reserve(gbl) {
+		hf.pool.Unreserve(hf.spool.put(need) - gbl) // (the mount's own reserve back)
 		return false
 	}
 	for i := first; i < first+count; i++ {
@@ -202,8 +217,19 @@ func (hf *HugeFile) Page(i uint64) *HugePage {
 	if hp := hf.pages[i]; hp != nil {
 		return hp
 	}
-	hp := hf.pool.alloc(hf.resv[i])
+	reserved, gbl := hf.resv[i], int64(0)
+	if !reserved {
+		// A page no reservation covers (MAP_NORESERVE, fallocate) counts against
+		// the mount's limit now; within the mount's minimum it is reserved already.
+		var ok bool
+		if gbl, ok = hf.spool.get(1); !ok {
+			return nil
+		}
+		reserved = gbl == 0
+	}
+	hp := hf.pool.alloc(reserved)
 	if hp == nil {
+		hf.pool.Unreserve(hf.spool.put(1) - gbl) // undo the get
 		return nil
 	}
 	delete(hf.resv, i)
@@ -221,10 +247,17 @@ func (hf *HugeFile) Pages() int { return len(hf.pages) }
 // Truncate lets go of the pages and reservations from index first on
 // (hugetlb_vmtruncate); the caller unmaps them from every mapping first
 // (Pool.ZapHuge).
-func (hf *HugeFile) Truncate(first uint64) {
+func (hf *HugeFile) Truncate(first uint64) { hf.remove(first, ^uint64(0)) }
+
+// Remove lets go of page i and its reservation (a hole punched): the caller unmaps it
+// first (Pool.ZapHugeRange).
+func (hf *HugeFile) Remove(i uint64) { hf.remove(i, i+1) }
+
+// remove lets go of the pages and reservations in [lo, hi), in index order.
+func (hf *HugeFile) remove(lo, hi uint64) {
 	var idx []uint64
 	for i := range hf.pages {
-		if i >= first {
+		if i >= lo && i < hi {
 			idx = append(idx, i)
 		}
 	}
@@ -233,16 +266,83 @@ func (hf *HugeFile) Truncate(first uint64) {
 		hp := hf.pages[i]
 		delete(hf.pages, i)
 		hp.kept = false
+		hp.restore = hf.spool.put(1) == 0 // the mount keeps it as part of its minimum
 		hp.maybePut()
 	}
 	var n int64
 	for i := range hf.resv {
-		if i >= first {
+		if i >= lo && i < hi {
 			delete(hf.resv, i)
 			n++
 		}
 	}
-	hf.pool.Unreserve(n)
+	hf.pool.Unreserve(hf.spool.put(n))
+}
+
+// HugeSubpool is a hugetlbfs mount's share of the pool (hugepage_subpool): at most Max
+// pages reserved or in use by its files (size=; -1: no limit), and Min of them
+// reserved from the pool for as long as it is mounted (min_size=).
+type HugeSubpool struct {
+	pool     *HugePool
+	max, min int64
+	used     int64 // pages reserved or in use by the mount's files
+	rsv      int64 // of the minimum, pages still reserved in the pool for the mount
+}
+
+// NewHugeSubpool makes a mount's subpool, reserving its minimum: nil if the pool
+// cannot cover it (the mount fails with ENOMEM).
+func NewHugeSubpool(pool *HugePool, maxPages, minPages int64) *HugeSubpool {
+	if minPages >= 0 && !pool.Reserve(minPages) {
+		return nil
+	}
+	return &HugeSubpool{pool: pool, max: maxPages, min: minPages, rsv: max(minPages, 0)}
+}
+
+// Release gives back the minimum reservation the mount still holds (unmount).
+func (sp *HugeSubpool) Release() {
+	if sp != nil {
+		sp.pool.Unreserve(sp.rsv)
+		sp.rsv, sp.min = 0, -1
+	}
+}
+
+// Limits reports the mount's maximum (-1: none) and the pages reserved or used.
+func (sp *HugeSubpool) Limits() (maxPages, used int64) { return sp.max, sp.used }
+
+// get counts delta more pages against the mount (hugepage_subpool_get_pages): false
+// past its maximum; else how many must be reserved in the pool beyond what the mount's
+// minimum reservation covers.
+func (sp *HugeSubpool) get(delta int64) (int64, bool) {
+	if sp == nil {
+		return delta, true
+	}
+	if sp.max >= 0 && sp.used+delta > sp.max {
+		return 0, false
+	}
+	sp.used += delta
+	from := min(delta, sp.rsv)
+	sp.rsv -= from
+	return delta - from, true
+}
+
+// put gives delta pages back to the mount (hugepage_subpool_put_pages) and reports how
+// many of their reservations go back to the pool: those the mount's minimum does not
+// keep.
+func (sp *HugeSubpool) put(delta int64) int64 {
+	if sp == nil {
+		return delta
+	}
+	sp.used -= delta
+	used := sp.used
+	if sp.max < 0 {
+		used = 0 // Linux counts use only against a maximum
+	}
+	if sp.min < 0 || used >= sp.min {
+		return delta
+	}
+	back := max(sp.rsv+delta-sp.min, 0)
+	sp.rsv = min(sp.rsv+delta, sp.min)
+	return back
 }
 
 // HugeMapping is what a hugetlb VMA maps: a HugeFile's pages (shared), or private
@@ -250,6 +350,9 @@ func (hf *HugeFile) Truncate(first uint64) {
 type HugeMapping struct {
 	pool *HugePool
 	File *HugeFile // MAP_SHARED: the file whose pages the mapping maps at VMA.Off
+	// Src, for MAP_PRIVATE of a hugetlbfs file, is the file: its pages are mapped
+	// copy-on-write where it has them, and private pages are made where it has none.
+	Src *HugeFile
 
 	// Private mappings: origin identifies the mapping across fork (a child's copy has
 	// a HugeMapping of its own with the same origin); base is where the mapping
@@ -275,10 +378,11 @@ func NewHugeShared(pool *HugePool, file *HugeFile) *HugeMapping {
 	return &HugeMapping{pool: pool, File: file}
 }
 
-// NewHugePrivate returns a private mapping of length bytes at start, reserving its
-// pages unless noreserve; nil if the pool cannot cover them.
-func NewHugePrivate(pool *HugePool, start, length uint64, noreserve bool) *HugeMapping {
-	m := &HugeMapping{pool: pool, base: start}
+// NewHugePrivate returns a private mapping of length bytes at start (of file src's
+// pages, if not nil), reserving its pages unless noreserve; nil if the pool cannot
+// cover them.
+func NewHugePrivate(pool *HugePool, src *HugeFile, start, length uint64, noreserve bool) *HugeMapping {
+	m := &HugeMapping{pool: pool, Src: src, base: start}
 	m.origin = m
 	if !noreserve {
 		n := int64(length >> HugeShift)
@@ -322,7 +426,7 @@ func (m *HugeMapping) childCopy() *HugeMapping {
 	if m.File != nil {
 		return m
 	}
-	return &HugeMapping{pool: m.pool, origin: m.origin}
+	return &HugeMapping{pool: m.pool, Src: m.Src, origin: m.origin}
 }
 
 // MapHuge maps [start, start+length) with huge pages: hm's file's pages from byte off
@@ -336,7 +440,17 @@ func (as *AddressSpace) MapHuge(start, length uint64, perm Perm, name string, hm
 	if hm.File != nil {
 		v.Holder = hm.File
 	}
-	return as.insertVMA(v)
+	if err := as.insertVMA(v); err != nil {
+		// What the mapping reserved goes back: a private one's reservations, an
+		// unnamed file's with the file.
+		if f := hm.File; f == nil {
+			hm.release(start, start+length)
+		} else if !f.Mapped() && f.OnUnheld != nil {
+			f.OnUnheld()
+		}
+		return err
+	}
+	return nil
 }
 
 // FindFreeHuge returns the highest HugeSize-aligned gap of length bytes below
@@ -361,34 +475,47 @@ func (as *AddressSpace) populateHuge(v *VMA, vaddr uint64, acc Access) (*Frame, 
 		// A store to a private page shared with a fork's child (the page fast path
 		// took every other access to a present page).
 		e = as.mutable(vpn, true)
-		if e.shared || e.frame.refs == 1 {
+		if e.shared || e.frame.refs == 1 && !e.cow {
 			return e.frame, nil
 		}
 		return as.hugeCOW(v, base, sub, e.frame.huge, acc)
 	}
+	hm := v.Huge
+	idx := (v.Off + base - v.Start) >> HugeShift
+	if f := cmp.Or(hm.File, hm.Src); f != nil && idx >= uint64(f.Size+HugeMask)>>HugeShift {
+		return nil, &Fault{Addr: vaddr, Access: acc, Kind: PastEOF} // hugetlb_no_page
+	}
 	var hp *HugePage
-	if hm := v.Huge; hm.File != nil {
-		hp = hm.File.Page((v.Off + base - v.Start) >> HugeShift)
-	} else {
+	cow := false
+	switch {
+	case hm.File != nil:
+		hp = hm.File.Page(idx)
+	case hm.Src != nil && hm.Src.Lookup(idx) != nil && !hm.unmapped:
+		hp, cow = hm.Src.Lookup(idx), true
+	default:
 		hp = hm.take(base)
 	}
 	if hp == nil {
 		return nil, &Fault{Addr: vaddr, Access: acc, Kind: NoHugePage}
 	}
-	as.mapHugePage(base, hp, v.Perm, v.Shared)
+	as.mapHugePage(base, hp, v.Perm, v.Shared, cow)
+	if cow && acc == Store {
+		return as.populateHuge(v, vaddr, acc) // and copy it at once
+	}
 	as.Stats.PageFaults++
 	as.pool.Work.PagesZeroed += HugeFrames
 	return hp.frames[sub], nil
 }
 
-// mapHugePage points the entries of the huge page at base at hp's frames.
-func (as *AddressSpace) mapHugePage(base uint64, hp *HugePage, perm Perm, shared bool) {
+// mapHugePage points the entries of the huge page at base at hp's frames; cow marks
+// a file's page in a private mapping, which a store must copy.
+func (as *AddressSpace) mapHugePage(base uint64, hp *HugePage, perm Perm, shared, cow bool) {
 	for i, f := range hp.frames {
 		e := as.mutable(base>>PageShift+uint64(i), true)
 		if e.frame != nil {
 			as.dropFrame(e.frame)
 		}
-		*e = pte{frame: f, perm: perm, shared: shared}
+		*e = pte{frame: f, perm: perm, shared: shared, cow: cow}
 		f.refs++
 		if f.refs == 1 {
 			hp.mapped++
@@ -399,12 +526,15 @@ func (as *AddressSpace) mapHugePage(base uint64, hp *HugePage, perm Perm, shared
 	as.Gen++
 }
 
-// hugeCOW gives as its own copy of the private huge page at base, shared since fork.
+// hugeCOW gives as its own copy of the private huge page at base, shared since fork
+// or a hugetlbfs file's.
 // When the pool has no page for it, the process that made the mapping keeps the page
 // and takes it from the others, whose later faults there are bus errors
 // (unmap_ref_private); anyone else gets the bus error.
 func (as *AddressSpace) hugeCOW(v *VMA, base, sub uint64, old *HugePage, acc Access) (*Frame, *Fault) {
-	hp := v.Huge.pool.alloc(false)
+	// The copy of a file's page uses the mapping's reservation; the copy of a page
+	// shared since fork takes an unreserved one, the reservation being used already.
+	hp := v.Huge.take(base)
 	if hp == nil {
 		if v.Huge.origin != v.Huge {
 			return nil, &Fault{Addr: base + sub<<PageShift, Access: acc, Kind: NoHugePage}
@@ -414,7 +544,7 @@ func (as *AddressSpace) hugeCOW(v *VMA, base, sub uint64, old *HugePage, acc Acc
 				other.unmapHugeCopies(v.Huge, old)
 			}
 		}
-		if f := old.frames[sub]; f.refs == 1 {
+		if f := old.frames[sub]; f.refs == 1 && !old.kept {
 			return f, nil
 		}
 		return nil, &Fault{Addr: base + sub<<PageShift, Access: acc, Kind: NoHugePage}
@@ -423,7 +553,7 @@ func (as *AddressSpace) hugeCOW(v *VMA, base, sub uint64, old *HugePage, acc Acc
 		f.Data = old.frames[i].Data
 		f.copied = true
 	}
-	as.mapHugePage(base, hp, v.Perm, false) // the old frames lose a reference each
+	as.mapHugePage(base, hp, v.Perm, false, false) // the old frames lose a reference each
 	as.Stats.COWCopies++
 	as.pool.Work.PagesCopied += HugeFrames
 	as.Gen++
@@ -449,21 +579,35 @@ func (as *AddressSpace) unmapHugeCopies(owner *HugeMapping, hp *HugePage) {
 
 // ZapHuge unmaps, from every mapping of file in every address space, the huge pages
 // from index first on (truncation of a hugetlbfs file).
-func (p *Pool) ZapHuge(file *HugeFile, first uint64) {
+func (p *Pool) ZapHuge(file *HugeFile, first uint64) { p.ZapHugeRange(file, first, ^uint64(0)>>HugeShift) }
+
+// ZapHugeRange unmaps the file's huge pages [first, end) from every mapping of it.
+func (p *Pool) ZapHugeRange(file *HugeFile, first, end uint64) {
 	for _, as := range p.spaces {
 		zapped := false
 		for _, v := range as.vmas.all() {
-			if v.Huge == nil || v.Huge.File != file {
+			hm := v.Huge
+			if hm == nil || hm.File != file && hm.Src != file {
 				continue
 			}
-			lo := v.Start
-			if fp := v.Off >> HugeShift; fp < first {
-				lo = v.Start + (first-fp)<<HugeShift
-			}
-			if lo < v.Start || lo >= v.End {
+			// The mapping's huge pages, by file index: [fp, fp+pages).
+			fp, pages := v.Off>>HugeShift, (v.End-v.Start)>>HugeShift
+			lo, hi := max(first, fp), min(end, fp+pages)
+			if lo >= hi {
 				continue
 			}
-			as.clear(lo>>PageShift, v.End>>PageShift)
+			from, to := v.Start+(lo-fp)<<HugeShift, v.Start+(hi-fp)<<HugeShift
+			if hm.Src != nil {
+				// A private mapping loses only the file's pages, not its copies.
+				for a := from; a < to; a += HugeSize {
+					if e, _ := as.lookup(a >> PageShift); e != nil && e.frame != nil && e.cow {
+						as.clear(a>>PageShift, (a+HugeSize)>>PageShift)
+						zapped = true
+					}
+				}
+				continue
+			}
+			as.clear(from>>PageShift, to>>PageShift)
 			zapped = true
 		}
 		if zapped {

@@ -188,6 +188,9 @@ type pte struct {
 	// pressure may drop it (memcg.go). A store clears it, so the fast path of Page
 	// sends stores to such a page through the slow one.
 	lazy bool
+	// cow marks a hugetlbfs file's page mapped MAP_PRIVATE: a store copies it even
+	// when this is the only entry (hugetlb.go), so the fast path sends stores on.
+	cow bool
 	// poisoned marks a page that had a memory failure (Poison): it has no frame, and
 	// an access faults with HWPoison instead of mapping a new one, until the entry
 	// goes (munmap, MADV_DONTNEED), as Linux's hwpoison swap entries.

@@ -257,32 +257,34 @@ func mmapRegion(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 func mmapHuge(t *kernel.Task, f *vfs.File, addr, length, prot uint64, shared, noreserve bool, off uint64) (uint64, error) {
 	pool := t.Kernel().Huge
 	as := t.TG.MM
-	var hm *mm.HugeMapping
+	var hf *mm.HugeFile
 	name := "/anon_hugepage (deleted)" // what Linux's maps shows for MAP_HUGETLB memory
-	switch {
-	case shared:
-		hf := mm.NewHugeFile(pool)
-		if f != nil {
-			hf, name = f.Inode.HugeFile(), f.Path
+	if f != nil {
+		hf, name = f.Inode.HugeFile(), f.Path
+		if off > vfs.MaxFileSize || length > vfs.MaxFileSize-off {
+			return 0, linux.EOVERFLOW
 		}
+	} else if shared {
+		// An unnamed file of the mapping's size, which lives as long as a mapping
+		// maps it (hugetlb_file_setup).
+		hf = mm.NewHugeFile(pool, nil)
+		hf.Size = int64(length)
+		hf.OnUnheld = func() { hf.Truncate(0) }
+	}
+	var hm *mm.HugeMapping
+	if shared {
 		if !noreserve && !hf.Reserve(off>>mm.HugeShift, length>>mm.HugeShift) {
 			return 0, linux.ENOMEM
 		}
-		if f == nil {
-			// The unnamed file lives as long as a mapping maps it.
-			hf.OnUnheld = func() { hf.Truncate(0) }
-		}
 		hm = mm.NewHugeShared(pool, hf)
-	default:
-		if f != nil {
-			name = f.Path
-		}
-		if hm = mm.NewHugePrivate(pool, addr, length, noreserve); hm == nil {
-			return 0, linux.ENOMEM
-		}
+	} else if hm = mm.NewHugePrivate(pool, hf, addr, length, noreserve); hm == nil {
+		return 0, linux.ENOMEM
 	}
 	if err := as.MapHuge(addr, length, protPerm(prot), name, hm, off); err != nil {
 		return 0, linux.ENOMEM
+	}
+	if f != nil && prot&PROT_WRITE != 0 && hf.Size < int64(off+length) {
+		hf.Size = int64(off + length) // hugetlbfs_file_mmap: a writable mapping grows the file
 	}
 	if f != nil && shared && !f.Writable() {
 		as.SetForkAdvice(addr, length, func(v *mm.VMA) { v.NoMayWrite = true })

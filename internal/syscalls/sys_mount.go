@@ -10,7 +10,7 @@ import (
 )
 
 var mountCalls = []entry{
-	call(linux.SYS_MOUNT, "mount", Mount, path, path, path, x, p).partial("tmpfs, ext2 on a loop device, and cgroup2; remounts change flags; bind and move mounts are EINVAL; size= and nr_inodes= are accepted but a tmpfs shares the memory cap"),
+	call(linux.SYS_MOUNT, "mount", Mount, path, path, path, x, p).partial("tmpfs, hugetlbfs, ext2 on a loop device, and cgroup2; remounts change flags; bind and move mounts are EINVAL; size= and nr_inodes= are accepted but a tmpfs shares the memory cap"),
 	call(linux.SYS_UMOUNT2, "umount2", Umount2, path, x),
 }
 
@@ -77,6 +77,8 @@ func Mount(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 				}
 			case "cgroup2":
 				_, err = kernel.CgroupMountOptions(data)
+			case "hugetlbfs":
+				_, err = vfs.ParseHugeOptions(data, t.Kernel().Huge)
 			default:
 				_, _, _, err = tmpfsOptions(data)
 			}
@@ -137,6 +139,17 @@ func Mount(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 			return 0, err
 		}
 		_, err = fs.MountTree(t.TG.MntNS, n, source, flags, "cgroup2", strings.Join(opts, ","), t.Kernel().CgroupView(opts))
+		return ret0(err)
+	case "hugetlbfs":
+		// A file system of huge page files (vfs/hugetlbfs.go).
+		if !n.IsDir() {
+			return 0, linux.ENOTDIR
+		}
+		opts, err := vfs.ParseHugeOptions(data, t.Kernel().Huge)
+		if err != nil {
+			return 0, err
+		}
+		_, err = fs.MountHugetlbfs(t.TG.MntNS, n, source, flags, opts)
 		return ret0(err)
 	case "":
 		return 0, linux.EINVAL

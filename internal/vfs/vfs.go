@@ -145,6 +145,9 @@ func (n *Inode) Size() int64 {
 		if n.hm != nil {
 			return n.hostSize()
 		}
+		if n.huge != nil {
+			return n.huge.Size
+		}
 		return n.size
 	case S_IFLNK:
 		return int64(len(n.target))

@@ -579,7 +579,9 @@ func (as *AddressSpace) unmapHugeCopies(owner *HugeMapping, hp *HugePage) {
 
 // ZapHuge unmaps, from every mapping of file in every address space, the huge pages
 // from index first on (truncation of a hugetlbfs file).
-func (p *Pool) ZapHuge(file *HugeFile, first uint64) { p.ZapHugeRange(file, first, ^uint64(0)>>HugeShift) }
+func (p *Pool) ZapHuge(file *HugeFile, first uint64) {
+	p.ZapHugeRange(file, first, ^uint64(0)>>HugeShift)
+}
 
 // ZapHugeRange unmaps the file's huge pages [first, end) from every mapping of it.
 func (p *Pool) ZapHugeRange(file *HugeFile, first, end uint64) {

@@ -241,7 +241,7 @@ func (n *Inode) hugeRead(p []byte, off int64) int {
 		in := pos & mm.PageMask
 		chunk := p[done:min(len(p), done+int(mm.PageSize-in))]
 		if hp := hf.Lookup(uint64(pos >> mm.HugeShift)); hp != nil {
-			copy(chunk, hp.Frame(int(pos&mm.HugeMask>>mm.PageShift)).Data[in:])
+			copy(chunk, hp.Frame(int(pos & mm.HugeMask >> mm.PageShift)).Data[in:])
 		} else {
 			clear(chunk)
 		}
@@ -308,7 +308,7 @@ func (n *Inode) hugePunchHole(off, length int64) error {
 		for pos := lo; pos < hi; {
 			in := pos & mm.PageMask
 			next := min(hi, pos-in+mm.PageSize)
-			clear(hp.Frame(int(pos&mm.HugeMask>>mm.PageShift)).Data[in : in+next-pos])
+			clear(hp.Frame(int(pos & mm.HugeMask >> mm.PageShift)).Data[in : in+next-pos])
 			pos = next
 		}
 	}

@@ -132,9 +132,9 @@ type MemMount struct {
 	// Expired is set by a first umount2(MNT_EXPIRE), which a second one completes.
 	Expired bool
 
-	ext2 *ext2FS     // an ext2 mount's file system
+	ext2 *ext2FS    // an ext2 mount's file system
 	huge *hugeMount // a hugetlbfs mount's limits (hugetlbfs.go)
-	dev  uint64  // an ext2 mount's device number (st_dev)
+	dev  uint64     // an ext2 mount's device number (st_dev)
 
 	root    *Inode     // the mounted tree's root directory
 	covered *Inode     // the directory (or the root of an earlier mount) it hides

@@ -127,7 +127,7 @@ func (as *AddressSpace) SoftOffline(start, length uint64) (int, error) {
 	lo, hi := start>>PageShift, (start+length+PageMask)>>PageShift
 	var todo []uint64
 	as.visit(lo, hi, false, func(vpn uint64, e *pte) {
-		if e.frame != nil && !e.shared && e.frame.refs == 1 {
+		if e.frame != nil && !e.shared && e.frame.refs == 1 && e.frame.huge == nil { // (a huge page moves whole or not at all)
 			todo = append(todo, vpn)
 		}
 	})

@@ -450,6 +450,17 @@ func Madvise(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 			continue
 		}
 		file := vmaIsFile(v)
+		if v.IsHuge() && (advice == MADV_DONTNEED || advice == MADV_DONTNEED_LOCKED) {
+			// madvise_dontneed_free_valid_vma: whole huge pages only, from an
+			// aligned start; an end inside a huge page is rounded down to it.
+			if max(addr, start)&mm.HugeMask != 0 {
+				return 0, linux.EINVAL
+			}
+			if end < v.End {
+				end = max(start, end&^mm.HugeMask)
+				length = end - start
+			}
+		}
 		switch advice {
 		case MADV_DONTNEED, MADV_FREE, MADV_COLD, MADV_PAGEOUT:
 			if v.Locked {

@@ -128,6 +128,11 @@ int main(void) {
 	errno = 0;
 	check("munmap at an unaligned address is EINVAL", munmap(p + 4096, HPS - 4096) ? errno : 0, EINVAL);
 
+	errno = 0;
+	check("MADV_DONTNEED from inside a huge page is EINVAL", madvise(p + 4096, 4096, MADV_DONTNEED) ? errno : 0, EINVAL);
+	check("MADV_DONTNEED of a part at the start does nothing", madvise(p, 4096, MADV_DONTNEED), 0);
+	printf("last byte still %d\n", p[HPS - 1]);
+
 	// fork: the child's write copies the page, taking one unreserved page.
 	child_status("child writing the private page", child_write, p);
 	printf("parent still sees %d and %d\n", p[100], p[HPS - 1]);
@@ -151,6 +156,8 @@ int main(void) {
 	waitpid(pid, NULL, 0);
 	printf("shared after the child: %c%c\n", s[HPS + 5], s[HPS + 6]);
 	pool("one of the 3 faulted");
+	check("MADV_DONTNEED of the shared mapping", madvise(s, 3 * HPS, MADV_DONTNEED), 0);
+	printf("shared after MADV_DONTNEED: %c%c\n", s[HPS + 5], s[HPS + 6]);
 
 	// MAP_NORESERVE: nothing reserved; with the one unreserved page taken, a second
 	// fault is a bus error.

@@ -32,6 +32,16 @@ func (k *Kernel) setNrHugepages(s string) error {
 
 // initHugepages makes /sys/kernel/mm/hugepages.
 func (k *Kernel) initHugepages() {
+	k.hugepagesRoot = k.FS.NewDynamicDir(0o555, 0, 0, nil, nil)
+	k.hugepagesRoot.SetDynamic(k.hugepagesFuncs())
+	if err := k.FS.Mount("/sys/kernel/mm/hugepages", k.hugepagesRoot); err != nil {
+		panic(fmt.Sprintf("kernel: mounting /sys/kernel/mm/hugepages: %v", err))
+	}
+}
+
+// hugepagesFuncs returns the entries of /sys/kernel/mm/hugepages, computed from k when
+// looked up (a restored kernel binds them anew).
+func (k *Kernel) hugepagesFuncs() (func(string) *vfs.Inode, func() []string) {
 	fs := k.FS
 	count := func(get func() int64) func() *vfs.Inode {
 		return func() *vfs.Inode {
@@ -51,9 +61,11 @@ func (k *Kernel) initHugepages() {
 		// default.
 		"nr_overcommit_hugepages": count(func() int64 { return 0 }),
 	}
-	size := func() *vfs.Inode { return staticDir(fs, files) }
-	dir := staticDir(fs, map[string]func() *vfs.Inode{hugepagesDir: size})
-	if err := fs.Mount("/sys/kernel/mm/hugepages", dir); err != nil {
-		panic(fmt.Sprintf("kernel: mounting /sys/kernel/mm/hugepages: %v", err))
+	lookup := func(name string) *vfs.Inode {
+		if name == hugepagesDir {
+			return staticDir(fs, files)
+		}
+		return nil
 	}
+	return lookup, func() []string { return []string{hugepagesDir} }
 }

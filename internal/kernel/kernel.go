@@ -229,13 +229,15 @@ type Kernel struct {
 	// when another task is ready.
 	yielder *Task
 	pool    mm.Pool
-	// Huge is the huge page pool (/proc/sys/vm/nr_hugepages), charged to pool.
-	Huge  *mm.HugePool
-	bus   cpu.Bus
-	CPUs  []*CPU
-	FS    *vfs.FS
-	Net   *wnet.Stack // sockets: Unix names, the loopback network's ports
-	table *SyscallTable
+	// Huge is the huge page pool (/proc/sys/vm/nr_hugepages), charged to pool;
+	// hugepagesRoot is /sys/kernel/mm/hugepages (hugetlb.go).
+	Huge          *mm.HugePool
+	hugepagesRoot *vfs.Inode
+	bus           cpu.Bus
+	CPUs          []*CPU
+	FS            *vfs.FS
+	Net           *wnet.Stack // sockets: Unix names, the loopback network's ports
+	table         *SyscallTable
 
 	// pidCursor is where the search for the next PID starts (the last one handed
 	// out, plus one), pidMax /proc/sys/kernel/pid_max, and pidWrapped whether the

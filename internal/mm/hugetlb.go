@@ -162,10 +162,15 @@ type HugeFile struct {
 	resv  map[uint64]bool
 	// Size is the file's size in bytes: a fault at or past it is a bus error.
 	Size int64
-	// holds counts the VMAs that map it (Holder); Release runs when the owner (an
-	// unnamed file's last mapping, or a hugetlbfs inode) lets it go.
-	holds    int
-	OnUnheld func() // called when the last mapping goes (nil: nothing)
+	// holds counts the VMAs that map it (Holder).
+	holds int
+	// Unnamed marks the file behind a MAP_SHARED|MAP_HUGETLB mapping, which lives as
+	// long as a mapping maps it: the last one going gives its pages back.
+	Unnamed bool
+	// Owner, if set, is told when the last mapping goes (a hugetlbfs inode, which
+	// may be gone but for its mappings). It is an interface, not a func, so that a
+	// checkpoint can copy it.
+	Owner interface{ Unheld() }
 }
 
 // NewHugeFile returns an empty huge page file drawing on pool, within spool's limits
@@ -177,8 +182,17 @@ func NewHugeFile(pool *HugePool, spool *HugeSubpool) *HugeFile {
 // Hold counts the file's mappings (Holder).
 func (hf *HugeFile) Hold(delta int) {
 	hf.holds += delta
-	if hf.holds == 0 && hf.OnUnheld != nil {
-		hf.OnUnheld()
+	if hf.holds == 0 {
+		hf.unheld()
+	}
+}
+
+func (hf *HugeFile) unheld() {
+	if hf.Unnamed {
+		hf.Truncate(0)
+	}
+	if hf.Owner != nil {
+		hf.Owner.Unheld()
 	}
 }
 
@@ -445,8 +459,8 @@ func (as *AddressSpace) MapHuge(start, length uint64, perm Perm, name string, hm
 		// unnamed file's with the file.
 		if f := hm.File; f == nil {
 			hm.release(start, start+length)
-		} else if !f.Mapped() && f.OnUnheld != nil {
-			f.OnUnheld()
+		} else if !f.Mapped() {
+			f.unheld()
 		}
 		return err
 	}

@@ -268,8 +268,7 @@ func mmapHuge(t *kernel.Task, f *vfs.File, addr, length, prot uint64, shared, no
 		// An unnamed file of the mapping's size, which lives as long as a mapping
 		// maps it (hugetlb_file_setup).
 		hf = mm.NewHugeFile(pool, nil)
-		hf.Size = int64(length)
-		hf.OnUnheld = func() { hf.Truncate(0) }
+		hf.Size, hf.Unnamed = int64(length), true
 	}
 	var hm *mm.HugeMapping
 	if shared {

@@ -215,8 +215,12 @@ func (fs *FS) hugeJoin(m *MemMount, n *Inode) error {
 // limits (nil: none).
 func (fs *FS) makeHuge(n *Inode, spool *mm.HugeSubpool) {
 	n.huge = mm.NewHugeFile(fs.Huge, spool)
-	n.huge.OnUnheld = n.maybeFree // the last mapping of a file already gone
+	n.huge.Owner = n
 }
+
+// Unheld is told by the file's huge pages that their last mapping went: a file
+// already unlinked and closed goes now.
+func (n *Inode) Unheld() { n.maybeFree() }
 
 // NewHugeAnonFile is NewAnonFile for memfd_create(MFD_HUGETLB): an unnamed file of huge
 // pages, drawing on the pool with no mount's limits.

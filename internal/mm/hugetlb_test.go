@@ -249,3 +249,29 @@ func TestHugeSubpool(t *testing.T) {
 		t.Error("a min_size the pool cannot cover was accepted")
 	}
 }
+
+func TestUsage(t *testing.T) {
+	as, _, h := hugeSetup(t, 1)
+	mustMap(t, as, 0x10000, 4*PageSize, rw, false)
+	as.WriteAt([]byte{1}, 0x10000)
+	as.WriteAt([]byte{1}, 0x11000)
+	hm := NewHugePrivate(h, nil, 0x40000000, HugeSize, false)
+	as.MapHuge(0x40000000, HugeSize, rw, "", hm, 0)
+	as.WriteAt([]byte{1}, 0x40000000)
+	anon, huge := as.Find(0x10000), as.Find(0x40000000)
+	if got, want := as.Usage(anon), (VMAUsage{Rss: 2 * PageSize, Pss: 2 * PageSize, Private: 2 * PageSize, Anonymous: 2 * PageSize}); got != want {
+		t.Errorf("Usage before fork = %+v, want %+v", got, want)
+	}
+	child, _ := as.Fork()
+	child.WriteAt([]byte{2}, 0x11000) // the child's own copy of one page
+	if got, want := as.Usage(anon), (VMAUsage{Rss: 2 * PageSize, Pss: PageSize + PageSize/2, Shared: PageSize, Private: PageSize, Anonymous: 2 * PageSize}); got != want {
+		t.Errorf("Usage after fork = %+v, want %+v", got, want)
+	}
+	if got, want := as.Usage(huge), (VMAUsage{SharedHugetlb: HugeSize}); got != want {
+		t.Errorf("Usage of a huge page shared with the child = %+v, want %+v", got, want)
+	}
+	child.Release()
+	if got, want := as.Usage(huge), (VMAUsage{PrivateHugetlb: HugeSize}); got != want {
+		t.Errorf("Usage of a huge page of one process = %+v, want %+v", got, want)
+	}
+}

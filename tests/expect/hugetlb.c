@@ -64,6 +64,24 @@ static int writenum(const char *path, long v) {
 	return fclose(f);
 }
 
+// smaps prints the lines of /proc/self/smaps about the mapping at addr that page sizes
+// and huge pages show in.
+static void smaps(void *addr) {
+	FILE *f = fopen("/proc/self/smaps", "r");
+	char line[256], want[32];
+	int in = 0;
+	snprintf(want, sizeof want, "%lx-", (unsigned long)addr);
+	while (f && fgets(line, sizeof line, f)) {
+		if ((line[0] >= '0' && line[0] <= '9') || (line[0] >= 'a' && line[0] <= 'f'))
+			in = !strncmp(line, want, strlen(want)); // a mapping's first line
+		if (in && (!strncmp(line, "Size:", 5) || strstr(line, "PageSize:") || !strncmp(line, "Rss:", 4) ||
+		           strstr(line, "_Hugetlb:") || !strncmp(line, "VmFlags:", 8)))
+			printf("  %s", line);
+	}
+	if (f)
+		fclose(f);
+}
+
 static void check(const char *what, long got, long want) {
 	printf("%s: %s", what, got == want ? "ok" : "WRONG");
 	if (got != want)
@@ -121,6 +139,7 @@ int main(void) {
 	check("first byte zero", p[0], 0);
 	p[HPS - 1] = 7; // the same huge page: no second one taken
 	pool("after touching both ends");
+	smaps(p);
 	errno = 0;
 	check("munmap of 4 KiB is EINVAL", munmap(p, 4096) ? errno : 0, EINVAL);
 	errno = 0;
@@ -156,6 +175,7 @@ int main(void) {
 	waitpid(pid, NULL, 0);
 	printf("shared after the child: %c%c\n", s[HPS + 5], s[HPS + 6]);
 	pool("one of the 3 faulted");
+	smaps(s);
 	check("MADV_DONTNEED of the shared mapping", madvise(s, 3 * HPS, MADV_DONTNEED), 0);
 	printf("shared after MADV_DONTNEED: %c%c\n", s[HPS + 5], s[HPS + 6]);
 

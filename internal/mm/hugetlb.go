@@ -203,6 +203,11 @@ func (hf *HugeFile) Mapped() bool { return hf.holds > 0 }
 // reservation yet (hugetlb_reserve_pages for a shared mapping), false (taking nothing)
 // if the pool cannot cover them.
 func (hf *HugeFile) Reserve(first, count uint64) bool {
+	// At most the pages and reservations the file has need none: past what the pool
+	// (and the mount's minimum) could give besides, fail before looking at each.
+	if have := uint64(len(hf.pages) + len(hf.resv)); count > have && count-have > uint64(max(hf.pool.free-hf.pool.resv, 0)+hf.spool.reserved()) {
+		return false
+	}
 	var need int64
 	for i := first; i < first+count; i++ {
 		if hf.pages[i] == nil && !hf.resv[i] {
@@ -255,6 +260,22 @@ func (hf *HugeFile) Page(i uint64) *HugePage {
 // Lookup returns page i if the file has it, without allocating.
 func (hf *HugeFile) Lookup(i uint64) *HugePage { return hf.pages[i] }
 
+// PagesIn returns the indexes in [lo, hi) of the pages the file holds, in order.
+func (hf *HugeFile) PagesIn(lo, hi uint64) []uint64 {
+	var idx []uint64
+	for i := range hf.pages {
+		if i >= lo && i < hi {
+			idx = append(idx, i)
+		}
+	}
+	sort.Slice(idx, func(a, b int) bool { return idx[a] < idx[b] })
+	return idx
+}
+
+// Remove lets go of the pages and reservations in [lo, hi) (a hole punched): the
+// caller unmaps them first (Pool.ZapHugeRange).
+func (hf *HugeFile) Remove(lo, hi uint64) { hf.remove(lo, hi) }
+
 // Pages counts the pages the file holds.
 func (hf *HugeFile) Pages() int { return len(hf.pages) }
 
@@ -263,20 +284,9 @@ func (hf *HugeFile) Pages() int { return len(hf.pages) }
 // (Pool.ZapHuge).
 func (hf *HugeFile) Truncate(first uint64) { hf.remove(first, ^uint64(0)) }
 
-// Remove lets go of page i and its reservation (a hole punched): the caller unmaps it
-// first (Pool.ZapHugeRange).
-func (hf *HugeFile) Remove(i uint64) { hf.remove(i, i+1) }
-
 // remove lets go of the pages and reservations in [lo, hi), in index order.
 func (hf *HugeFile) remove(lo, hi uint64) {
-	var idx []uint64
-	for i := range hf.pages {
-		if i >= lo && i < hi {
-			idx = append(idx, i)
-		}
-	}
-	sort.Slice(idx, func(a, b int) bool { return idx[a] < idx[b] })
-	for _, i := range idx {
+	for _, i := range hf.PagesIn(lo, hi) {
 		hp := hf.pages[i]
 		delete(hf.pages, i)
 		hp.kept = false
@@ -310,6 +320,15 @@ func NewHugeSubpool(pool *HugePool, maxPages, minPages int64) *HugeSubpool {
 		return nil
 	}
 	return &HugeSubpool{pool: pool, max: maxPages, min: minPages, rsv: max(minPages, 0)}
+}
+
+// reserved is how many of the mount's minimum pages are still reserved for it (0 for
+// no mount).
+func (sp *HugeSubpool) reserved() int64 {
+	if sp == nil {
+		return 0
+	}
+	return sp.rsv
 }
 
 // Release gives back the minimum reservation the mount still holds (unmount).
@@ -555,7 +574,7 @@ func (as *AddressSpace) hugeCOW(v *VMA, base, sub uint64, old *HugePage, acc Acc
 		}
 		for _, other := range as.pool.spaces {
 			if other != as {
-				other.unmapHugeCopies(v.Huge, old)
+				other.unmapHugeCopies(v.Huge, old, base)
 			}
 		}
 		if f := old.frames[sub]; f.refs == 1 && !old.kept {
@@ -574,21 +593,18 @@ func (as *AddressSpace) hugeCOW(v *VMA, base, sub uint64, old *HugePage, acc Acc
 	return hp.frames[sub], nil
 }
 
-// unmapHugeCopies unmaps page hp from as's copies of the private mapping origin made
-// by fork, and marks those copies unmapped.
-func (as *AddressSpace) unmapHugeCopies(owner *HugeMapping, hp *HugePage) {
-	for _, v := range as.vmas.all() {
-		if v.Huge == nil || v.Huge.File != nil || v.Huge.origin != owner || v.Huge == owner {
-			continue
-		}
-		for a := v.Start; a < v.End; a += HugeSize {
-			if e, _ := as.lookup(a >> PageShift); e != nil && e.frame != nil && e.frame.huge == hp {
-				as.clear(a>>PageShift, (a+HugeSize)>>PageShift)
-				as.Gen++
-			}
-		}
-		v.Huge.unmapped = true
+// unmapHugeCopies unmaps page hp from as's copy, made by fork at the same address
+// base, of the private mapping owner, and marks the copy unmapped.
+func (as *AddressSpace) unmapHugeCopies(owner *HugeMapping, hp *HugePage, base uint64) {
+	v := as.Find(base)
+	if v == nil || v.Huge == nil || v.Huge.File != nil || v.Huge.origin != owner || v.Huge == owner {
+		return
 	}
+	if e, _ := as.lookup(base >> PageShift); e != nil && e.frame != nil && e.frame.huge == hp {
+		as.clear(base>>PageShift, (base+HugeSize)>>PageShift)
+		as.Gen++
+	}
+	v.Huge.unmapped = true
 }
 
 // ZapHuge unmaps, from every mapping of file in every address space, the huge pages
@@ -615,7 +631,8 @@ func (p *Pool) ZapHugeRange(file *HugeFile, first, end uint64) {
 			from, to := v.Start+(lo-fp)<<HugeShift, v.Start+(hi-fp)<<HugeShift
 			if hm.Src != nil {
 				// A private mapping loses only the file's pages, not its copies.
-				for a := from; a < to; a += HugeSize {
+				for _, i := range file.PagesIn(lo, hi) {
+					a := v.Start + (i-fp)<<HugeShift
 					if e, _ := as.lookup(a >> PageShift); e != nil && e.frame != nil && e.cow {
 						as.clear(a>>PageShift, (a+HugeSize)>>PageShift)
 						zapped = true

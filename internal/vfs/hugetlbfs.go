@@ -291,28 +291,29 @@ func (n *Inode) hugeAllocate(off, length int64, keepSize bool) error {
 	return nil
 }
 
-// hugePunchHole frees the whole huge pages inside [off, off+length) and zeroes the
-// parts of those at the edges (hugetlbfs_punch_hole; the file's size stays).
+// hugePunchHole frees the whole huge pages inside [off, off+length), with their
+// reservations, and zeroes the parts of those at the edges (hugetlbfs_punch_hole; the
+// file's size stays).
 func (n *Inode) hugePunchHole(off, length int64) error {
 	hf := n.huge
 	end := off + length
-	for i := uint64(off >> mm.HugeShift); int64(i)<<mm.HugeShift < end; i++ {
-		lo, hi := max(off, int64(i)<<mm.HugeShift), min(end, int64(i+1)<<mm.HugeShift)
+	lo, hi := uint64((off+mm.HugeMask)>>mm.HugeShift), uint64(end>>mm.HugeShift) // the whole pages
+	if lo < hi {
+		if n.fs.Mem != nil {
+			n.fs.Mem.ZapHugeRange(hf, lo, hi)
+		}
+		hf.Remove(lo, hi)
+	}
+	// The edges: the part of the page off is in, and of the one end is in.
+	for _, i := range hf.PagesIn(uint64(off>>mm.HugeShift), uint64((end+mm.HugeMask)>>mm.HugeShift)) {
+		if i >= lo && i < hi {
+			continue
+		}
 		hp := hf.Lookup(i)
-		if hp == nil {
-			continue
-		}
-		if hi-lo == mm.HugeSize {
-			if n.fs.Mem != nil {
-				n.fs.Mem.ZapHugeRange(hf, i, i+1)
-			}
-			hf.Remove(i)
-			continue
-		}
-		for pos := lo; pos < hi; {
+		for pos := max(off, int64(i)<<mm.HugeShift); pos < min(end, int64(i+1)<<mm.HugeShift); {
 			in := pos & mm.PageMask
-			next := min(hi, pos-in+mm.PageSize)
-			clear(hp.Frame(int(pos & mm.HugeMask >> mm.PageShift)).Data[in : in+next-pos])
+			next := min(end, pos-in+mm.PageSize)
+			clear(hp.Frame(int(pos&mm.HugeMask>>mm.PageShift)).Data[in : in+next-pos])
 			pos = next
 		}
 	}

@@ -313,7 +313,7 @@ func (n *Inode) hugePunchHole(off, length int64) error {
 		for pos := max(off, int64(i)<<mm.HugeShift); pos < min(end, int64(i+1)<<mm.HugeShift); {
 			in := pos & mm.PageMask
 			next := min(end, pos-in+mm.PageSize)
-			clear(hp.Frame(int(pos&mm.HugeMask>>mm.PageShift)).Data[in : in+next-pos])
+			clear(hp.Frame(int(pos & mm.HugeMask >> mm.PageShift)).Data[in : in+next-pos])
 			pos = next
 		}
 	}

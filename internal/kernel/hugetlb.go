@@ -26,7 +26,9 @@ func (k *Kernel) setNrHugepages(s string) error {
 	if err != nil {
 		return err
 	}
-	k.Huge.SetPersistent(n)
+	// No more than the machine's memory (MemTotal) could hold, cap or no cap: the
+	// pool grows a page at a time.
+	k.Huge.SetPersistent(min(n, int64(k.MemoryCap()/(mm.HugeFrames*mm.FrameBytes))))
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -112,5 +113,18 @@ func TestHugepagesFiles(t *testing.T) {
 	}
 	if fs := rootRead(t, k, "/proc/filesystems"); !strings.Contains(fs, "nodev\thugetlbfs\n") {
 		t.Errorf("/proc/filesystems = %q, without hugetlbfs", fs)
+	}
+}
+
+// TestHugepagesNoCap: without --max-memory, the pool is bounded by MemTotal (and a
+// huge request ends at once).
+func TestHugepagesNoCap(t *testing.T) {
+	k := newCgroupKernel(t)
+	if err := rootWrite(t, k, "/proc/sys/vm/nr_hugepages", "1000000000000"); err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("%d\n", k.MemoryCap()/(mm.HugeFrames*mm.FrameBytes))
+	if got := rootRead(t, k, "/proc/sys/vm/nr_hugepages"); got != want {
+		t.Errorf("nr_hugepages = %q, want %q", got, want)
 	}
 }

@@ -504,6 +504,9 @@ func (as *AddressSpace) populateHuge(v *VMA, vaddr uint64, acc Access) (*Frame, 
 	if !as.pool.Fits(as.pathCost(vpn)) {
 		return nil, &Fault{Addr: vaddr, Access: acc, Kind: OutOfMemory}
 	}
+	if e, _ := as.lookup(vpn); e != nil && e.poisoned {
+		return nil, &Fault{Addr: vaddr, Access: acc, Kind: HWPoison}
+	}
 	if e, _ := as.lookup(vpn); e != nil && e.frame != nil && e.frame.huge != nil {
 		// A store to a private page shared with a fork's child (the page fast path
 		// took every other access to a present page).
@@ -545,15 +548,16 @@ func (as *AddressSpace) populateHuge(v *VMA, vaddr uint64, acc Access) (*Frame, 
 func (as *AddressSpace) mapHugePage(base uint64, hp *HugePage, perm Perm, shared, cow bool) {
 	for i, f := range hp.frames {
 		e := as.mutable(base>>PageShift+uint64(i), true)
-		if e.frame != nil {
-			as.dropFrame(e.frame)
-		}
+		old := e.frame
 		*e = pte{frame: f, perm: perm, shared: shared, cow: cow}
 		f.refs++
 		if f.refs == 1 {
 			hp.mapped++
 		}
 		as.Stats.Resident++
+		if old != nil { // (after the new reference: old may be f itself)
+			as.dropFrame(old)
+		}
 	}
 	as.Stats.PeakResident = max(as.Stats.PeakResident, as.Stats.Resident)
 	as.Gen++

@@ -211,6 +211,9 @@ func (k *Kernel) Checkpoint() (*Checkpoint, error) {
 		case owner == inodeType && (field == "lookupFn" || field == "namesFn" || field == "mkdirFn" || field == "rmdirFn") &&
 			slices.Contains(k.cgroups.views, (*vfs.Inode)(obj)):
 			return reflect.Value{}, true // so are the cgroup2 mounts' roots
+		case owner == inodeType && (field == "lookupFn" || field == "namesFn") &&
+			(*vfs.Inode)(obj) == k.hugepagesRoot:
+			return reflect.Value{}, true // and /sys/kernel/mm/hugepages
 		case owner == reflect.TypeOf(mm.Pool{}) && field == "Reclaim":
 			return reflect.Value{}, true // and the memory cgroups' reclaim
 		case owner != nil && owner.Name() == "randomDev" && field == "fill":
@@ -369,6 +372,9 @@ func (k *Kernel) rebind(rc RestoreConfig) {
 		k.procRoot.SetDynamic(k.procRootFuncs())
 	}
 	k.rebindCgroups()
+	if k.hugepagesRoot != nil {
+		k.hugepagesRoot.SetDynamic(k.hugepagesFuncs())
+	}
 	if d := k.cfg.Race; d != nil {
 		d.Charge, d.Uncharge = k.pool.Charge, k.pool.Uncharge
 	}

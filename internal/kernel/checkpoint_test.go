@@ -399,3 +399,9 @@ func TestCheckpointHostMounts(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckpointHugetlb checkpoints a run that holds huge pages: the pool, hugetlb
+// mappings (private, shared, copied after fork), a hugetlbfs mount and its files.
+func TestCheckpointHugetlb(t *testing.T) {
+	checkCheckpoint(t, checkpointCase{path: "../../tests/expect/bin/hugetlb", opts: run.Options{Seed: 7, CPUs: 2, UID: 0, GID: 0}})
+}

@@ -231,11 +231,15 @@ type Kernel struct {
 	pool    mm.Pool
 	klog    kernelLog  // the kernel log (klog.go)
 	debugfs *vfs.Inode // debugfs's root, once made (debugfs.go)
-	bus     cpu.Bus
-	CPUs    []*CPU
-	FS      *vfs.FS
-	Net     *wnet.Stack // sockets: Unix names, the loopback network's ports
-	table   *SyscallTable
+	// Huge is the huge page pool (/proc/sys/vm/nr_hugepages), charged to pool;
+	// hugepagesRoot is /sys/kernel/mm/hugepages (hugetlb.go).
+	Huge          *mm.HugePool
+	hugepagesRoot *vfs.Inode
+	bus           cpu.Bus
+	CPUs          []*CPU
+	FS            *vfs.FS
+	Net           *wnet.Stack // sockets: Unix names, the loopback network's ports
+	table         *SyscallTable
 
 	// pidCursor is where the search for the next PID starts (the last one handed
 	// out, plus one), pidMax /proc/sys/kernel/pid_max, and pidWrapped whether the
@@ -421,6 +425,8 @@ func New(cfg Config) (*Kernel, error) {
 		k.FS.Mem = &k.pool // the guest's files count against --max-memory
 		k.FS.Now = now
 	}
+	k.Huge = mm.NewHugePool(&k.pool)
+	k.FS.Huge = k.Huge
 	k.Net = wnet.NewStack(k.FS)
 	k.TimeNS = &TimeNS{ID: initTimeNSID, frozen: true}
 	k.FS.Notify = k.sendIO // signal-driven I/O (sigio.go)
@@ -431,6 +437,7 @@ func New(cfg Config) (*Kernel, error) {
 	k.mountProc()
 	k.initCgroups()
 	k.mountDebugfs()
+	k.initHugepages()
 	if term := k.makeTerminal(); term != nil {
 		// One terminal, as a login has: standard input and output (and error, if it
 		// is the terminal too) are the same device, /dev/pts/0, so that ttyname(3)

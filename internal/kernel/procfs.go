@@ -97,6 +97,7 @@ func (k *Kernel) procDir(tg *ThreadGroup) *vfs.Inode {
 		"comm":    func() *vfs.Inode { return k.procComm(tg, nil) },
 		"status":  func() *vfs.Inode { return file(func() string { return k.procStatus(tg) }) },
 		"maps":    func() *vfs.Inode { return file(func() string { return procMaps(tg) }) },
+		"smaps":   func() *vfs.Inode { return file(func() string { return procSmaps(tg) }) },
 		"fd":      func() *vfs.Inode { return k.procFDs(tg) },
 		"root": func() *vfs.Inode {
 			if tg.Root == nil {
@@ -156,7 +157,7 @@ func (k *Kernel) procDir(tg *ThreadGroup) *vfs.Inode {
 	}
 	oom := k.procOOMFiles(tg)
 	entries["oom_adj"], entries["oom_score"], entries["oom_score_adj"] = oom["oom_adj"], oom["oom_score"], oom["oom_score_adj"]
-	names := []string{"auxv", "cgroup", "cmdline", "comm", "coredump_filter", "cwd", "environ", "exe", "fd", "fdinfo", "gid_map", "maps", "mountinfo", "mounts", "ns", "oom_adj", "oom_score", "oom_score_adj", "pagemap", "root", "setgroups", "stat", "statm", "status", "task", "timens_offsets", "timerslack_ns", "uid_map"}
+	names := []string{"auxv", "cgroup", "cmdline", "comm", "coredump_filter", "cwd", "environ", "exe", "fd", "fdinfo", "gid_map", "maps", "mountinfo", "mounts", "ns", "oom_adj", "oom_score", "oom_score_adj", "pagemap", "root", "setgroups", "smaps", "stat", "statm", "status", "task", "timens_offsets", "timerslack_ns", "uid_map"}
 	// A zombie keeps its /proc directory until it is reaped, but only what is left of
 	// it: its status and name, and an empty command line (proc(5)).
 	zombie := map[string]bool{"cmdline": true, "comm": true, "stat": true, "status": true}
@@ -363,24 +364,101 @@ func cpuList(mask uint64) string {
 func procMaps(tg *ThreadGroup) string {
 	var b strings.Builder
 	for _, v := range tg.MM.VMAs() {
-		p := []byte(v.Perm.String() + "p")
-		if v.Shared {
-			p[3] = 's'
-		}
-		if v.Unreadable {
-			p[0] = '-'
-		}
-		var off uint64
-		if v.Pager != nil {
-			off = v.Off // a file mapping: where in the file it starts
-		}
-		line := fmt.Sprintf("%08x-%08x %s %08x 00:00 0", v.Start, v.End, p, off)
-		if v.Name != "" {
-			line += strings.Repeat(" ", max(1, 73-len(line))) + v.Name
-		}
-		b.WriteString(line + "\n")
+		b.WriteString(mapsLine(v))
 	}
 	return b.String()
+}
+
+// mapsLine is v's line of /proc/PID/maps.
+func mapsLine(v *mm.VMA) string {
+	p := []byte(v.Perm.String() + "p")
+	if v.Shared {
+		p[3] = 's'
+	}
+	if v.Unreadable {
+		p[0] = '-'
+	}
+	var off uint64
+	if v.Pager != nil || v.Huge != nil {
+		off = v.Off // a file mapping: where in the file it starts
+	}
+	line := fmt.Sprintf("%08x-%08x %s %08x 00:00 0", v.Start, v.End, p, off)
+	if v.Name != "" {
+		line += strings.Repeat(" ", max(1, 73-len(line))) + v.Name
+	}
+	return line + "\n"
+}
+
+// procSmaps is /proc/PID/smaps (proc(5), show_smap): each mapping's line of maps and
+// what its pages hold. weft keeps no dirty, accessed or swap state: present pages
+// count as dirty and referenced, none is swapped, and no page is a transparent huge
+// page. Huge pages (hugetlb) are counted apart, not in Rss, as Linux does.
+func procSmaps(tg *ThreadGroup) string {
+	var b strings.Builder
+	kb := func(name string, n uint64) { fmt.Fprintf(&b, "%-16s%8d kB\n", name+":", n>>10) }
+	for _, v := range tg.MM.VMAs() {
+		u := tg.MM.Usage(v)
+		b.WriteString(mapsLine(v))
+		kb("Size", v.End-v.Start)
+		kb("KernelPageSize", v.PageSize())
+		kb("MMUPageSize", v.PageSize())
+		kb("Rss", u.Rss)
+		kb("Pss", u.Pss)
+		kb("Pss_Dirty", u.Pss)
+		kb("Shared_Clean", 0)
+		kb("Shared_Dirty", u.Shared)
+		kb("Private_Clean", 0)
+		kb("Private_Dirty", u.Private)
+		kb("Referenced", u.Rss)
+		kb("Anonymous", u.Anonymous)
+		kb("KSM", 0)
+		kb("LazyFree", u.LazyFree)
+		kb("AnonHugePages", 0)
+		kb("ShmemPmdMapped", 0)
+		kb("FilePmdMapped", 0)
+		kb("Shared_Hugetlb", u.SharedHugetlb)
+		kb("Private_Hugetlb", u.PrivateHugetlb)
+		kb("Swap", 0)
+		kb("SwapPss", 0)
+		locked := uint64(0)
+		if v.Locked {
+			locked = u.Pss
+		}
+		kb("Locked", locked)
+		fmt.Fprintf(&b, "THPeligible:    %8d\n", 0)
+		b.WriteString("VmFlags:" + vmFlags(v) + "\n")
+	}
+	return b.String()
+}
+
+// vmFlags is a mapping's VmFlags line in smaps: the two-letter names of its vm_flags
+// (show_smap_vma_flags) that weft's mappings have.
+func vmFlags(v *mm.VMA) string {
+	var f strings.Builder
+	add := func(on bool, name string) {
+		if on {
+			f.WriteString(" " + name)
+		}
+	}
+	add(v.Perm&mm.PermRead != 0 && !v.Unreadable, "rd")
+	add(v.Perm&mm.PermWrite != 0, "wr")
+	add(v.Perm&mm.PermExec != 0, "ex")
+	add(v.Shared, "sh")
+	add(true, "mr")
+	add(!v.NoMayWrite, "mw")
+	add(true, "me")
+	add(v.Shared, "ms")
+	add(v.GrowsDown, "gd")
+	add(v.Locked, "lo")
+	add(v.DontFork, "dc")
+	add(v.Huge != nil, "de") // hugetlbfs_file_mmap: VM_HUGETLB | VM_DONTEXPAND
+	// accountable_mapping: private writable memory is charged to the commit limit;
+	// hugetlb memory is accounted by its pool instead.
+	add(!v.Shared && v.Perm&mm.PermWrite != 0 && v.Huge == nil, "ac")
+	add(v.Huge != nil, "ht")
+	add(v.WipeOnFork, "wf")
+	add(v.DontDump, "dd")
+	return f.String()
 }
 
 func pendingOf(tg *ThreadGroup) uint64 {

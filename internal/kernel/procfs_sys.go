@@ -85,7 +85,9 @@ func (k *Kernel) procSysEntry(name string) *vfs.Inode {
 	case "filesystems":
 		// The types mount(2) takes, "nodev" before those that need no device
 		// (proc(5)).
-		return file(func() string { return "nodev\ttmpfs\nnodev\tdebugfs\n\text2\n\text3\n\text4\n" })
+		return file(func() string {
+			return "nodev\ttmpfs\nnodev\tcgroup2\nnodev\tdebugfs\nnodev\thugetlbfs\n\text2\n\text3\n\text4\n"
+		})
 	case "sys":
 		return k.procSysDir()
 	case "sysvipc":
@@ -104,6 +106,10 @@ func (k *Kernel) procMeminfo() string {
 	used, _ := k.Memory()
 	free := total - min(total, used)
 	files := uint64(k.FS.MemoryBytes())
+	// The huge page pool's memory is in use but neither anonymous nor file memory.
+	htotal, hfree, resv, surplus := k.Huge.Counts()
+	anon := used - min(used, files)
+	anon -= min(anon, uint64(htotal)*mm.HugeFrames*mm.FrameBytes)
 	var b strings.Builder
 	for _, r := range []struct {
 		name string
@@ -111,19 +117,22 @@ func (k *Kernel) procMeminfo() string {
 	}{
 		{"MemTotal", total >> 10}, {"MemFree", free >> 10}, {"MemAvailable", free >> 10},
 		{"Buffers", 0}, {"Cached", files >> 10}, {"SwapCached", 0},
-		{"Active", (used - min(used, files)) >> 10}, {"Inactive", files >> 10},
+		{"Active", anon >> 10}, {"Inactive", files >> 10},
 		{"SwapTotal", 0}, {"SwapFree", 0}, {"Dirty", 0}, {"Writeback", 0},
-		{"AnonPages", (used - min(used, files)) >> 10}, {"Mapped", 0}, {"Shmem", files >> 10},
+		{"AnonPages", anon >> 10}, {"Mapped", 0}, {"Shmem", files >> 10},
 		{"CommitLimit", total >> 10}, {"Committed_AS", used >> 10},
-		{"HugePages_Total", 0}, {"HugePages_Free", 0},
 	} {
-		if strings.HasPrefix(r.name, "HugePages") {
-			fmt.Fprintf(&b, "%-16s%8d\n", r.name+":", r.kb)
-			continue
-		}
 		fmt.Fprintf(&b, "%-16s%8d kB\n", r.name+":", r.kb)
 	}
-	fmt.Fprintf(&b, "%-16s%8d kB\n", "Hugepagesize:", 2048)
+	// hugetlb_report_meminfo: the pool's counters, then its page size and memory.
+	for _, r := range []struct {
+		name string
+		n    int64
+	}{{"HugePages_Total", htotal}, {"HugePages_Free", hfree}, {"HugePages_Rsvd", resv}, {"HugePages_Surp", surplus}} {
+		fmt.Fprintf(&b, "%-16s%8d\n", r.name+":", r.n)
+	}
+	fmt.Fprintf(&b, "%-16s%8d kB\n", "Hugepagesize:", mm.HugeSize>>10)
+	fmt.Fprintf(&b, "%-16s%8d kB\n", "Hugetlb:", htotal*mm.HugeSize>>10)
 	return b.String()
 }
 
@@ -232,6 +241,15 @@ func (k *Kernel) procSysDir() *vfs.Inode {
 		"vm": dir(map[string]func() *vfs.Inode{
 			"max_map_count":     value(fmt.Sprint(mm.MaxMapCount)),
 			"overcommit_memory": value("0"),
+			"nr_hugepages":      setting(k.nrHugepages, k.setNrHugepages),
+			// drop_caches: weft holds no clean caches to drop, so a write only checks
+			// its value (proc_dointvec_minmax, 1 to 4).
+			"drop_caches": func() *vfs.Inode {
+				return fs.NewSetting(0o200, func() []byte { return nil }, func(p []byte) error {
+					_, err := sysctlInt(strings.TrimSuffix(string(p), "\n"), 1, 4)
+					return err
+				})
+			},
 		}),
 		"net": k.procSysNet,
 		"fs": dir(map[string]func() *vfs.Inode{

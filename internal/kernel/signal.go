@@ -564,7 +564,7 @@ func faultSignal(stop cpu.Stop) (SigInfo, string) {
 	switch stop.Reason {
 	case cpu.StopFault:
 		switch stop.Fault.Kind {
-		case mm.PastEOF, mm.NoSpace:
+		case mm.PastEOF, mm.NoSpace, mm.NoHugePage:
 			return SigInfo{Signo: linux.SIGBUS, Code: BUS_ADRERR, Addr: stop.Fault.Addr}, stop.Fault.Error()
 		case mm.HWPoison: // the whole page failed: si_addr_lsb is its shift
 			return SigInfo{Signo: linux.SIGBUS, Code: BUS_MCEERR_AR, Addr: stop.Fault.Addr, AddrLSB: mm.PageShift}, stop.Fault.Error()

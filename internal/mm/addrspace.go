@@ -215,6 +215,10 @@ type VMA struct {
 	// file mapped shared counts its mappings so).
 	Holder Holder
 
+	// Huge, for a hugetlb mapping (MAP_HUGETLB, a hugetlbfs file: hugetlb.go), is what
+	// its huge pages come from; nil for every other mapping.
+	Huge *HugeMapping
+
 	// File, for a shared mapping of a file in memory (MapFile), is the file whose own
 	// pages the mapping maps, page Off/PageSize at Start: each page is mapped when
 	// first touched, and a page wholly past the file's end is a bus error (SIGBUS).
@@ -363,7 +367,7 @@ func (as *AddressSpace) Page(vaddr uint64, acc Access) (*Frame, *Fault) {
 			if e.perm&acc.perm() == 0 {
 				return nil, &Fault{Addr: vaddr, Access: acc, Kind: Protection}
 			}
-			if acc != Store || !e.mkwrite && (e.shared || (private && e.frame.refs == 1 && !e.lazy)) {
+			if acc != Store || !e.mkwrite && (e.shared || (private && e.frame.refs == 1 && !e.lazy && !e.cow)) {
 				return e.frame, nil
 			}
 		}
@@ -382,6 +386,9 @@ func (as *AddressSpace) fault(vaddr uint64, acc Access) (*Frame, *Fault) {
 	}
 	if v.Perm&acc.perm() == 0 {
 		return nil, &Fault{Addr: vaddr, Access: acc, Kind: Protection}
+	}
+	if v.Huge != nil {
+		return as.populateHuge(v, vaddr, acc)
 	}
 	return as.populate(v, vaddr, acc)
 }
@@ -612,8 +619,17 @@ func (as *AddressSpace) addVMA(v *VMA) error {
 func (as *AddressSpace) dropVMA(v *VMA) {
 	as.vmas.remove(v)
 	as.pool.Uncharge(vmaCost(v))
+	vmaGone(v)
+}
+
+// vmaGone tells what v maps that v is gone: its holder, and the huge page pool, of
+// the reservations a private hugetlb mapping did not use there.
+func vmaGone(v *VMA) {
 	if v.Holder != nil {
 		v.Holder.Hold(-1)
+	}
+	if v.Huge != nil && v.Huge.File == nil {
+		v.Huge.release(v.Start, v.End)
 	}
 }
 
@@ -635,6 +651,9 @@ func (as *AddressSpace) split(addr uint64) error {
 	v := as.Find(addr)
 	if v == nil || v.Start == addr {
 		return nil
+	}
+	if v.Huge != nil && addr&HugeMask != 0 {
+		return ErrHugeAlign
 	}
 	tail := *v
 	tail.Start = addr
@@ -666,6 +685,9 @@ func (as *AddressSpace) splitAround(start, end uint64) error {
 // MaxMapCount or the memory cap, as munmap(2) fails with ENOMEM.
 func (as *AddressSpace) Unmap(start, length uint64) error {
 	end := start + length
+	if err := as.CheckHugeSplit(start, end); err != nil {
+		return err
+	}
 	if err := as.splitAround(start, end); err != nil {
 		return err
 	}
@@ -683,7 +705,19 @@ func (as *AddressSpace) dropFrame(f *Frame) {
 	as.Stats.Resident--
 	f.refs--
 	as.pool.Work.Refs++
-	if f.refs == 0 && !f.external {
+	if f.refs == 0 {
+		as.lastRef(f)
+	}
+}
+
+// lastRef lets go of a frame no entry points at any more: a pool frame goes back to
+// the pool; a huge page's frame may be the last of its page (hugetlb.go); a file's
+// frame stays with the file.
+func (as *AddressSpace) lastRef(f *Frame) {
+	switch {
+	case f.huge != nil:
+		f.huge.unmapped()
+	case !f.external:
 		as.freeFrame(f)
 	}
 }
@@ -711,7 +745,7 @@ func (as *AddressSpace) insertVMA(v *VMA) error {
 	// permissions, so that a program mapping page after page holds one VMA, not
 	// thousands, and does not run into MaxMapCount.
 	mergeable := func(w *VMA) bool {
-		return w != nil && !v.Shared && !w.Shared && v.Name == "" && w.Name == "" && v.Pager == nil && w.Pager == nil && w.Perm == v.Perm && w.Locked == v.Locked &&
+		return w != nil && !v.Shared && !w.Shared && v.Huge == nil && w.Huge == nil && v.Name == "" && w.Name == "" && v.Pager == nil && w.Pager == nil && w.Perm == v.Perm && w.Locked == v.Locked &&
 			w.WipeOnFork == v.WipeOnFork && w.DontFork == v.DontFork && w.GrowsDown == v.GrowsDown && w.DontDump == v.DontDump && w.NoMayWrite == v.NoMayWrite && w.Unreadable == v.Unreadable && w.Droppable == v.Droppable
 	}
 	prev, next := as.Find(start-1), as.Find(start+length)
@@ -761,6 +795,9 @@ func (as *AddressSpace) Protect(start, length uint64, perm Perm) error {
 			return ErrNotMapped
 		}
 		a = v.End
+	}
+	if err := as.CheckHugeSplit(start, end); err != nil {
+		return err
 	}
 	lo, hi := start>>PageShift, end>>PageShift
 	if !as.pool.Fits(as.copyCost(lo, hi) + 2*vmaBytes) {
@@ -853,6 +890,9 @@ func (as *AddressSpace) Fork() (*AddressSpace, error) {
 		if v.Holder != nil {
 			v.Holder.Hold(1)
 		}
+		if v.Huge != nil {
+			v.Huge = v.Huge.childCopy() // a private one's reservations stay the parent's
+		}
 	}
 	// madvise(2): a MADV_DONTFORK range is not in the child at all, and a
 	// MADV_WIPEONFORK one is there but reads as zeros.
@@ -879,9 +919,7 @@ func (as *AddressSpace) Release() {
 	as.root = nil // a released address space maps nothing, and holds no memory
 	as.pool.Uncharge(as.vmas.cost())
 	for _, v := range as.vmas.all() {
-		if v.Holder != nil {
-			v.Holder.Hold(-1)
-		}
+		vmaGone(v)
 	}
 	as.vmas = vmaTree{}
 	as.Stats.Resident = 0

@@ -68,3 +68,75 @@ func (as *AddressSpace) DebugPoke(buf []byte, addr uint64) error {
 	}
 	return nil
 }
+
+// VMAUsage is what the pages of one mapping hold, as /proc/PID/smaps reports it, in
+// bytes. weft keeps no dirty bits: every present page counts as dirty, as Linux counts
+// anonymous memory.
+type VMAUsage struct {
+	Rss, Pss                      uint64 // present pages, and their share (each page's size divided by its mappers)
+	Shared, Private               uint64 // present pages others map too, and those only this mapping does
+	Anonymous, LazyFree           uint64 // private anonymous pages, and those MADV_FREE let go of
+	SharedHugetlb, PrivateHugetlb uint64 // huge pages (not in Rss, as Linux counts them)
+}
+
+// Usage counts the pages of v, one of as's mappings. A page's mappers are its frame's
+// page-table entries times the address spaces that share the page-table nodes above
+// them since fork.
+func (as *AddressSpace) Usage(v *VMA) VMAUsage {
+	var u VMAUsage
+	huge := map[*HugePage]bool{}
+	var walk func(n *node, level int, base uint64, mult uint64)
+	walk = func(n *node, level int, base uint64, mult uint64) {
+		mult *= uint64(n.refs)
+		span := uint64(1) << (PageShift + levelBits*level)
+		for i := 0; i < fanout; i++ {
+			lo := base + uint64(i)*span
+			if lo+span <= v.Start {
+				continue
+			}
+			if lo >= v.End {
+				return
+			}
+			if level > 0 {
+				if k := n.kids[i]; k != nil {
+					walk(k, level-1, lo, mult)
+				}
+				continue
+			}
+			e := &n.ptes[i]
+			if e.frame == nil {
+				continue
+			}
+			maps := uint64(e.frame.refs) * mult
+			if hp := e.frame.huge; hp != nil {
+				if !huge[hp] { // a huge page counts once, whole
+					huge[hp] = true
+					if maps > 1 { // by mappers, not by MAP_SHARED (smaps_hugetlb_range)
+						u.SharedHugetlb += HugeSize
+					} else {
+						u.PrivateHugetlb += HugeSize
+					}
+				}
+				continue
+			}
+			u.Rss += PageSize
+			u.Pss += (PageSize << 12) / maps
+			if maps > 1 { // (smaps_account: by mapcount)
+				u.Shared += PageSize
+			} else {
+				u.Private += PageSize
+			}
+			if !e.shared && !e.frame.external && v.File == nil && (v.Pager == nil || e.frame.copied) {
+				u.Anonymous += PageSize
+			}
+			if e.lazy {
+				u.LazyFree += PageSize
+			}
+		}
+	}
+	if as.root != nil {
+		walk(as.root, levels-1, 0, 1)
+	}
+	u.Pss >>= 12
+	return u
+}

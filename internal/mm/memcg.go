@@ -129,8 +129,10 @@ func (as *AddressSpace) LazyFree(start, length uint64) (marked int, err error) {
 }
 
 // privateAnon reports whether v is private anonymous memory: what MADV_FREE and
-// reclaim act on.
-func (v *VMA) privateAnon() bool { return !v.Shared && v.File == nil && v.Pager == nil }
+// reclaim act on (hugetlb memory is not: its pages stay until unmapped).
+func (v *VMA) privateAnon() bool {
+	return !v.Shared && v.File == nil && v.Pager == nil && v.Huge == nil
+}
 
 // Reclaim drops what as holds that memory pressure may take without loss: every page
 // of a MAP_DROPPABLE mapping, and the pages MADV_FREE marked and no one wrote since

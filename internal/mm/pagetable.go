@@ -116,6 +116,10 @@ const (
 	// NoSpace: the page of a shared file mapping needs blocks its file system has no
 	// room for (SIGBUS, BUS_ADRERR, as ext4_page_mkwrite's ENOSPC).
 	NoSpace
+	// NoHugePage: a hugetlb mapping's page could not be had from the huge page pool
+	// (MAP_NORESERVE, or a fork's child copying a page), or the page was taken from
+	// this copy of the mapping (SIGBUS, BUS_ADRERR).
+	NoHugePage
 )
 
 // Fault describes a failed guest memory access.
@@ -143,6 +147,8 @@ func (f *Fault) Error() string {
 		return fmt.Sprintf("%v to 0x%x: a guard region", f.Access, f.Addr)
 	case NoSpace:
 		return fmt.Sprintf("%v to 0x%x: no room on the mapped file's file system", f.Access, f.Addr)
+	case NoHugePage:
+		return fmt.Sprintf("%v to 0x%x: no huge page in the pool", f.Access, f.Addr)
 	}
 	return fmt.Sprintf("%v to unmapped address 0x%x", f.Access, f.Addr)
 }
@@ -159,6 +165,8 @@ type Frame struct {
 	// memcg is the memory cgroup counter the frame is charged to (memcg.go), nil
 	// for none.
 	memcg *MemCounter
+	// huge is the huge page the frame is part of (hugetlb.go), nil for most.
+	huge *HugePage
 	// refs counts the page-table entries that point at this frame (in any address
 	// space). A private frame with refs > 1 is copied before it is written.
 	refs int32
@@ -201,6 +209,9 @@ type pte struct {
 	// pressure may drop it (memcg.go). A store clears it, so the fast path of Page
 	// sends stores to such a page through the slow one.
 	lazy bool
+	// cow marks a hugetlbfs file's page mapped MAP_PRIVATE: a store copies it even
+	// when this is the only entry (hugetlb.go), so the fast path sends stores on.
+	cow bool
 	// marker, when set, stands in an entry that has no frame: an access faults
 	// (with the fault the marker names) instead of mapping a new page.
 	marker marker
@@ -533,8 +544,8 @@ func (as *AddressSpace) release(n *node, level int) {
 			if f := n.ptes[i].frame; f != nil {
 				f.refs--
 				w.Refs++
-				if f.refs == 0 && !f.external {
-					as.freeFrame(f)
+				if f.refs == 0 {
+					as.lastRef(f)
 				}
 			}
 		}

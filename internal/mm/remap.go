@@ -122,7 +122,7 @@ func (as *AddressSpace) setMarker(start, length uint64, m marker) ([]Offlined, i
 		e := as.mutable(vpn, true)
 		if f := e.frame; f != nil {
 			hit = append(hit, Offlined{Addr: vpn << PageShift, PFN: f.pfn})
-			if m == markerPoison && f.refs == 1 && !f.external {
+			if m == markerPoison && f.refs == 1 && !f.external && f.huge == nil {
 				as.retireFrame(f)
 			} else {
 				as.dropFrame(f)
@@ -193,7 +193,7 @@ func (as *AddressSpace) SoftOffline(start, length uint64) ([]Offlined, error) {
 	lo, hi := start>>PageShift, (start+length+PageMask)>>PageShift
 	var todo []uint64
 	as.visit(lo, hi, false, func(vpn uint64, e *pte) {
-		if e.frame != nil && !e.frame.external {
+		if e.frame != nil && !e.frame.external && e.frame.huge == nil { // (a huge page moves whole or not at all)
 			todo = append(todo, vpn)
 		}
 	})

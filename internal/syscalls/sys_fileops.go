@@ -6,6 +6,7 @@ import (
 
 	"weft/internal/abi/linux"
 	"weft/internal/kernel"
+	"weft/internal/mm"
 	"weft/internal/vfs"
 )
 
@@ -212,9 +213,15 @@ const (
 // "/memfd:NAME (deleted)" in /proc/PID/fd.
 func MemfdCreate(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	flags := a[1]
-	if flags&^(MFD_CLOEXEC|MFD_ALLOW_SEALING|MFD_NOEXEC_SEAL|MFD_EXEC) != 0 ||
-		flags&(MFD_NOEXEC_SEAL|MFD_EXEC) == MFD_NOEXEC_SEAL|MFD_EXEC {
-		return 0, linux.EINVAL // MFD_HUGETLB too: weft has no huge pages
+	known := uint64(MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_NOEXEC_SEAL | MFD_EXEC | MFD_HUGETLB)
+	if flags&MFD_HUGETLB != 0 {
+		known |= MAP_HUGE_MASK << MAP_HUGE_SHIFT // a huge page size may be asked for
+	}
+	if flags&^known != 0 || flags&(MFD_NOEXEC_SEAL|MFD_EXEC) == MFD_NOEXEC_SEAL|MFD_EXEC {
+		return 0, linux.EINVAL
+	}
+	if size := flags >> MAP_HUGE_SHIFT & MAP_HUGE_MASK; size != 0 && size != mm.HugeShift {
+		return 0, linux.ENODEV // no pool of that size (hugetlb_file_setup)
 	}
 	name, ok, err := t.TG.MM.ReadString(a[0], 250)
 	switch {
@@ -227,7 +234,12 @@ func MemfdCreate(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if flags&MFD_NOEXEC_SEAL != 0 {
 		perm = 0o666
 	}
-	n, err := t.Kernel().FS.NewAnonFile(t.TG.FSCred(), perm)
+	var n *vfs.Inode
+	if flags&MFD_HUGETLB != 0 {
+		n, err = t.Kernel().FS.NewHugeAnonFile(t.TG.FSCred(), perm)
+	} else {
+		n, err = t.Kernel().FS.NewAnonFile(t.TG.FSCred(), perm)
+	}
 	if err != nil {
 		return 0, err
 	}

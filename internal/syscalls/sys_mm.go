@@ -30,12 +30,17 @@ const (
 	MAP_SHARED_VALIDATE = 0x03
 	// MAP_DROPPABLE (Linux 6.11) is private anonymous memory the kernel may drop
 	// under memory pressure; dropped pages read as zeros.
-	MAP_DROPPABLE       = 0x08
-	MAP_TYPE            = 0x0f
-	MAP_FIXED           = 0x10
-	MAP_ANONYMOUS       = 0x20
-	MAP_GROWSDOWN       = 0x100
-	MAP_HUGETLB         = 0x40000
+	MAP_DROPPABLE = 0x08
+	MAP_TYPE      = 0x0f
+	MAP_FIXED     = 0x10
+	MAP_ANONYMOUS = 0x20
+	MAP_GROWSDOWN = 0x100
+	MAP_NORESERVE = 0x4000
+	MAP_HUGETLB   = 0x40000
+	// MAP_HUGE_SHIFT and MAP_HUGE_MASK: with MAP_HUGETLB, bits 26-31 may give the
+	// huge page size as its log2 (MAP_HUGE_2MB is 21 << MAP_HUGE_SHIFT).
+	MAP_HUGE_SHIFT      = 26
+	MAP_HUGE_MASK       = 0x3f
 	MAP_FIXED_NOREPLACE = 0x100000
 
 	// mapValidFlags are the flags MAP_SHARED_VALIDATE accepts for a file without
@@ -108,7 +113,20 @@ func mmapRegion(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		// that the file does not support (MAP_SYNC: no DAX here).
 		return 0, linux.EOPNOTSUPP
 	}
-	length = pageAlign(length)
+	huge := flags&MAP_HUGETLB != 0 && f == nil || f != nil && f.Inode.HugeFile() != nil
+	if huge {
+		// Only the 2 MiB size exists (or the default, 0); for a file the flag's
+		// size bits are ignored, as ksys_mmap_pgoff does.
+		if size := flags >> MAP_HUGE_SHIFT & MAP_HUGE_MASK; f == nil && size != 0 && size != mm.HugeShift {
+			return 0, linux.EINVAL
+		}
+		if off&mm.HugeMask != 0 {
+			return 0, linux.EINVAL
+		}
+		length = (length + mm.HugeMask) &^ mm.HugeMask
+	} else {
+		length = pageAlign(length)
+	}
 	if length == 0 || length >= mm.AddrLimit {
 		return 0, linux.ENOMEM
 	}
@@ -132,21 +150,35 @@ func mmapRegion(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		return 0, linux.ENOMEM
 	}
 	fixed := flags&(MAP_FIXED|MAP_FIXED_NOREPLACE) != 0
+	align := uint64(mm.PageMask)
+	if huge {
+		align = mm.HugeMask
+	}
 	switch {
 	case fixed:
-		if addr&mm.PageMask != 0 || addr+length > mm.AddrLimit || addr+length < addr {
+		if addr&align != 0 || addr+length > mm.AddrLimit || addr+length < addr {
 			return 0, linux.EINVAL
 		}
 		if flags&MAP_FIXED_NOREPLACE != 0 && flags&MAP_FIXED == 0 && as.Overlaps(addr, length) {
 			return 0, linux.EEXIST
 		}
-	case addr != 0 && addr&mm.PageMask == 0 && addr+length <= mm.AddrLimit && !as.Overlaps(addr, length):
+		if as.CheckHugeSplit(addr, addr+length) != nil {
+			return 0, linux.EINVAL // it would split a huge page of a mapping there
+		}
+	case addr != 0 && addr&align == 0 && addr+length <= mm.AddrLimit && !as.Overlaps(addr, length):
 		// the hint is usable
+	case huge:
+		if addr = as.FindFreeHuge(length); addr == 0 {
+			return 0, linux.ENOMEM
+		}
 	default:
 		addr = as.FindFree(length)
 		if addr == 0 {
 			return 0, linux.ENOMEM
 		}
+	}
+	if huge {
+		return mmapHuge(t, f, addr, length, prot, typ != MAP_PRIVATE, flags&MAP_NORESERVE != 0, off)
 	}
 	name := ""
 	if f != nil {
@@ -216,12 +248,58 @@ func mmapRegion(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	return addr, nil
 }
 
+// mmapHuge makes a hugetlb mapping at addr (mmap(2) MAP_HUGETLB, or a file on
+// hugetlbfs): shared, it maps the file's pages (a new unnamed file's for anonymous
+// memory), reserving those it has none for yet; private, it reserves a page for each of
+// its own. Without pages enough in the pool for the reservation, mmap fails with
+// ENOMEM; with MAP_NORESERVE nothing is reserved and a fault the pool cannot serve is a
+// bus error.
+func mmapHuge(t *kernel.Task, f *vfs.File, addr, length, prot uint64, shared, noreserve bool, off uint64) (uint64, error) {
+	pool := t.Kernel().Huge
+	as := t.TG.MM
+	var hf *mm.HugeFile
+	name := "/anon_hugepage (deleted)" // what Linux's maps shows for MAP_HUGETLB memory
+	if f != nil {
+		hf, name = f.Inode.HugeFile(), f.Path
+		if off > vfs.MaxFileSize || length > vfs.MaxFileSize-off {
+			return 0, linux.EOVERFLOW
+		}
+	} else if shared {
+		// An unnamed file of the mapping's size, which lives as long as a mapping
+		// maps it (hugetlb_file_setup).
+		hf = mm.NewHugeFile(pool, nil)
+		hf.Size, hf.Unnamed = int64(length), true
+	}
+	var hm *mm.HugeMapping
+	if shared {
+		if !noreserve && !hf.Reserve(off>>mm.HugeShift, length>>mm.HugeShift) {
+			return 0, linux.ENOMEM
+		}
+		hm = mm.NewHugeShared(pool, hf)
+	} else if hm = mm.NewHugePrivate(pool, hf, addr, length, noreserve); hm == nil {
+		return 0, linux.ENOMEM
+	}
+	if err := as.MapHuge(addr, length, protPerm(prot), name, hm, off); err != nil {
+		return 0, linux.ENOMEM
+	}
+	if f != nil && prot&PROT_WRITE != 0 && hf.Size < int64(off+length) {
+		hf.Size = int64(off + length) // hugetlbfs_file_mmap: a writable mapping grows the file
+	}
+	if f != nil && shared && !f.Writable() {
+		as.SetForkAdvice(addr, length, func(v *mm.VMA) { v.NoMayWrite = true })
+	}
+	return addr, nil
+}
+
 // Munmap implements munmap(2).
 func Munmap(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 	if a[0]&mm.PageMask != 0 || a[1] == 0 || a[0]+a[1] < a[0] {
 		return 0, linux.EINVAL
 	}
-	if t.TG.MM.Unmap(a[0], pageAlign(a[1])) != nil {
+	switch err := t.TG.MM.Unmap(a[0], pageAlign(a[1])); {
+	case err == mm.ErrHugeAlign:
+		return 0, linux.EINVAL // it would split a huge page (mmap(2): hugetlb mappings)
+	case err != nil:
 		return 0, linux.ENOMEM // splitting a mapping would pass vm.max_map_count or the cap
 	}
 	return 0, nil
@@ -249,7 +327,10 @@ func Mprotect(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 			addr = v.End
 		}
 	}
-	if t.TG.MM.Protect(a[0], pageAlign(a[1]), protPerm(a[2])) != nil {
+	switch err := t.TG.MM.Protect(a[0], pageAlign(a[1]), protPerm(a[2])); {
+	case err == mm.ErrHugeAlign:
+		return 0, linux.EINVAL
+	case err != nil:
 		return 0, linux.ENOMEM
 	}
 	markUnreadable(t.TG.MM, a[0], pageAlign(a[1]), a[2])
@@ -285,6 +366,9 @@ func Mremap(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 		return 0, linux.EINVAL
 	case oldLen == 0:
 		return 0, linux.EINVAL // duplicating shared mappings is not supported
+	}
+	if v := t.TG.MM.Find(old); v != nil && v.IsHuge() {
+		return 0, linux.EINVAL // hugetlb mappings are not moved or resized here
 	}
 	addr, err := t.TG.MM.Remap(old, oldLen, newLen, flags&MREMAP_MAYMOVE != 0)
 	switch {
@@ -365,6 +449,17 @@ func Madvise(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 			continue
 		}
 		file := vmaIsFile(v)
+		if v.IsHuge() && (advice == MADV_DONTNEED || advice == MADV_DONTNEED_LOCKED) {
+			// madvise_dontneed_free_valid_vma: whole huge pages only, from an
+			// aligned start; an end inside a huge page is rounded down to it.
+			if max(addr, start)&mm.HugeMask != 0 {
+				return 0, linux.EINVAL
+			}
+			if end < v.End {
+				end = max(start, end&^mm.HugeMask)
+				length = end - start
+			}
+		}
 		switch advice {
 		case MADV_DONTNEED, MADV_FREE, MADV_COLD, MADV_PAGEOUT:
 			if v.Locked {
@@ -391,9 +486,9 @@ func Madvise(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 			}
 		case MADV_GUARD_INSTALL, MADV_GUARD_REMOVE:
 			// Linux 6.13's is_valid_guard_vma: private anonymous memory only (not
-			// the vDSO, a special mapping), and for install not locked, as that
-			// would discard locked pages.
-			if file || v.Shared || v.Name == "[vdso]" || (advice == MADV_GUARD_INSTALL && v.Locked) {
+			// the vDSO, a special mapping, nor hugetlb memory), and for install not
+			// locked, as that would discard locked pages.
+			if file || v.Shared || v.IsHuge() || v.Name == "[vdso]" || (advice == MADV_GUARD_INSTALL && v.Locked) {
 				return 0, linux.EINVAL
 			}
 		}

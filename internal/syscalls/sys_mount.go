@@ -10,7 +10,7 @@ import (
 )
 
 var mountCalls = []entry{
-	call(linux.SYS_MOUNT, "mount", Mount, path, path, path, x, p).partial("tmpfs, ext2, ext3 and ext4 on a loop device, and cgroup2; remounts change flags; bind and move mounts are EINVAL; size= and nr_inodes= are accepted but a tmpfs shares the memory cap"),
+	call(linux.SYS_MOUNT, "mount", Mount, path, path, path, x, p).partial("tmpfs, hugetlbfs, debugfs, ext2, ext3 and ext4 on a loop device, and cgroup2; remounts change flags; bind and move mounts are EINVAL; size= and nr_inodes= are accepted but a tmpfs shares the memory cap"),
 	call(linux.SYS_UMOUNT2, "umount2", Umount2, path, x),
 }
 
@@ -77,6 +77,10 @@ func Mount(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 				}
 			case m.Type == "cgroup2":
 				_, err = kernel.CgroupMountOptions(data)
+			case m.Type == "hugetlbfs":
+				_, err = vfs.ParseHugeOptions(data, t.Kernel().Huge)
+			case m.Type == "debugfs":
+				// debugfs ignores the options it does not know (see Mount).
 			default:
 				_, _, _, err = tmpfsOptions(data)
 			}
@@ -154,6 +158,17 @@ func Mount(t *kernel.Task, a *kernel.SyscallArgs) (uint64, error) {
 			return 0, linux.ENOTDIR
 		}
 		_, err := fs.MountTree(t.TG.MntNS, n, source, flags, "debugfs", "", t.Kernel().Debugfs())
+		return ret0(err)
+	case "hugetlbfs":
+		// A file system of huge page files (vfs/hugetlbfs.go).
+		if !n.IsDir() {
+			return 0, linux.ENOTDIR
+		}
+		opts, err := vfs.ParseHugeOptions(data, t.Kernel().Huge)
+		if err != nil {
+			return 0, err
+		}
+		_, err = fs.MountHugetlbfs(t.TG.MntNS, n, source, flags, opts)
 		return ret0(err)
 	case "":
 		return 0, linux.EINVAL

@@ -1121,6 +1121,9 @@ func (n *Inode) ext2Of() *ext2FS {
 // inode number (ENOSPC when they are all used) and room for a directory's or a long
 // symbolic link's block.
 func (fs *FS) joinFS(dir, n *Inode) error {
+	if m := dir.mnt; m != nil && m.huge != nil {
+		return fs.hugeJoin(m, n)
+	}
 	e := dir.ext2Of()
 	if e == nil {
 		return nil

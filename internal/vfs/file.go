@@ -163,6 +163,9 @@ func (f *File) PRead(p []byte, off int64) (int, error) {
 		}
 		return copy(p, f.snap[off:]), nil
 	}
+	if n.huge != nil {
+		return n.hugeRead(p, off), nil
+	}
 	return n.pagedRead(p, off), nil
 }
 
@@ -220,6 +223,9 @@ func (f *File) PWrite(p []byte, off int64) (int, error) {
 	if n.hm != nil {
 		return f.hostWrite(p, off)
 	}
+	if n.huge != nil {
+		return 0, linux.EINVAL // hugetlbfs has no write(2): its files are mapped
+	}
 	c, err := n.pagedWrite(p, off)
 	if c > 0 {
 		n.Touch()
@@ -255,7 +261,13 @@ func (n *Inode) Truncate(size int64) error {
 	if n.gen != nil {
 		return linux.EACCES
 	}
-	n.pagedTruncate(size)
+	if n.huge != nil {
+		if err := n.hugeTruncate(size); err != nil {
+			return err
+		}
+	} else {
+		n.pagedTruncate(size)
+	}
 	n.Touch()
 	return nil
 }

@@ -132,8 +132,9 @@ type MemMount struct {
 	// Expired is set by a first umount2(MNT_EXPIRE), which a second one completes.
 	Expired bool
 
-	ext2 *ext2FS // an ext2 mount's file system
-	dev  uint64  // an ext2 mount's device number (st_dev)
+	ext2 *ext2FS    // an ext2 mount's file system
+	huge *hugeMount // a hugetlbfs mount's limits (hugetlbfs.go)
+	dev  uint64     // an ext2 mount's device number (st_dev)
 
 	root    *Inode     // the mounted tree's root directory
 	covered *Inode     // the directory (or the root of an earlier mount) it hides
@@ -326,6 +327,9 @@ func (fs *FS) UnmountIn(ns *MountNS, m *MemMount, detach bool, busy func(*Inode)
 		n.Nlink = 0
 		n.maybeFree()
 	})
+	if m.huge != nil {
+		m.huge.spool.Release() // its minimum reservation; files still open keep their pages
+	}
 	if e := m.ext2; e != nil {
 		fs.uncharge(e.charged)
 		e.charged = 0

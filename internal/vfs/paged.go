@@ -70,7 +70,7 @@ func (fs *FS) MemoryBytes() int64 { return fs.bytes }
 // CanSharePages reports whether the file can be mapped MAP_SHARED through its own
 // pages: an in-memory regular file (host files get private copies).
 func (n *Inode) CanSharePages() bool {
-	return n.Mode&S_IFMT == S_IFREG && n.hm == nil && n.gen == nil
+	return n.Mode&S_IFMT == S_IFREG && n.hm == nil && n.gen == nil && n.huge == nil
 }
 
 // page returns the frame of page i, allocating (and charging) it if it is a hole.
@@ -289,10 +289,16 @@ func (n *Inode) maybeFree() {
 	if n.IsDir() {
 		gone = n.unlinked
 	}
-	if !gone || n.opens > 0 || n.mappings > 0 || n.freed || n.fs == nil {
+	if !gone || n.opens > 0 || n.mappings > 0 || n.freed || n.fs == nil || n.huge != nil && n.huge.Mapped() {
 		return // (a shared mapping keeps the file, as a VMA's vm_file does)
 	}
 	n.freed = true
+	if n.huge != nil {
+		n.huge.Truncate(0) // its pages and reservations go back to the pool
+	}
+	if m := n.mnt; m != nil && m.huge != nil {
+		m.huge.inodes-- // (nr_inodes)
+	}
 	if n.Mode&S_IFMT == S_IFREG && n.hm == nil {
 		n.dropPages(0) // and the tree's nodes with them
 	}
@@ -361,6 +367,9 @@ func (n *Inode) Allocate(off, length int64, keepSize bool) error {
 	if err := n.copyUpForChange(); err != nil {
 		return err
 	}
+	if n.huge != nil {
+		return n.hugeAllocate(off, length, keepSize)
+	}
 	end := off + length
 	e := n.ext2Of()
 	for i := off / mm.PageSize; i < (end+mm.PageSize-1)/mm.PageSize; i++ {
@@ -388,6 +397,9 @@ func (n *Inode) Allocate(off, length int64, keepSize bool) error {
 func (n *Inode) PunchHole(off, length int64) error {
 	if err := n.copyUpForChange(); err != nil {
 		return err
+	}
+	if n.huge != nil {
+		return n.hugePunchHole(off, length)
 	}
 	n.thaw()
 	end := off + length // (shmem_truncate_range: a page wholly inside goes, past the size too)
@@ -467,6 +479,9 @@ func (n *Inode) seekHole(off int64, hole bool) (int64, error) {
 func (n *Inode) Blocks() int64 {
 	if e := n.ext2Of(); e != nil {
 		return e.inodeBlocks(n) * (e.bs / 512)
+	}
+	if n.huge != nil {
+		return int64(n.huge.Pages()) * (mm.HugeSize / 512)
 	}
 	if n.Mode&S_IFMT == S_IFREG && n.hm == nil && n.gen == nil && n.readAt == nil && n.set == nil {
 		return n.pages.count * (mm.PageSize / 512)

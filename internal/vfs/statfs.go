@@ -51,6 +51,11 @@ func (fs *FS) StatFS(n *Inode) FSInfo {
 		}
 		return info
 	}
+	if m := n.mnt; m != nil && m.huge != nil {
+		info = m.hugeStatfs(info)
+		info.Flags, info.ID = m.Flags&(ST_RDONLY|ST_NOSUID|ST_NODEV|ST_NOEXEC), m.id
+		return info
+	}
 	if m := n.mnt; m != nil {
 		// A tmpfs the guest mounted shares the memory cap with the rest (below), but
 		// has its own flags and identity.

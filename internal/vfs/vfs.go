@@ -91,6 +91,8 @@ type Inode struct {
 	// blocks of a page that no write has given a block yet (bit k: the page's block
 	// k), by page (ext2_holes.go).
 	holes map[int64]uint8
+	// huge, for a regular file on hugetlbfs, holds its contents instead (hugetlbfs.go).
+	huge *mm.HugeFile
 	// thawed is fs.frozen when n last made its pages its own (freeze.go).
 	thawed uint64
 	// mappings counts the shared mappings (VMAs) of the file (Hold).
@@ -147,6 +149,9 @@ func (n *Inode) Size() int64 {
 		if n.hm != nil {
 			return n.hostSize()
 		}
+		if n.huge != nil {
+			return n.huge.Size
+		}
 		return n.size
 	case S_IFLNK:
 		return int64(len(n.target))
@@ -174,6 +179,9 @@ func (n *Inode) Names() []string {
 type FS struct {
 	Root    *Inode
 	nextIno uint64
+
+	// Huge is the kernel's huge page pool, which hugetlbfs files draw on.
+	Huge *mm.HugePool
 
 	// WalkSteps counts the path components looked up since the file system was made
 	// (symbolic links expanded included). A guest can make weft walk a long path or

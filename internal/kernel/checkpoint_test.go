@@ -92,7 +92,7 @@ func TestCheckpointDeterminism(t *testing.T) {
 // TestCheckpointDeterminism).
 func checkCheckpoint(t *testing.T, c checkpointCase) {
 	if _, err := os.Stat(c.path); err != nil {
-		t.Fatalf("%s: %v (make -C tests/c; make -C tests/explore)", c.path, err)
+		t.Fatalf("%s: %v (make -C tests/c; make -C tests/expect; make -C tests/explore)", c.path, err)
 	}
 	argv := append([]string{c.path}, c.args...)
 	var so, se bytes.Buffer

@@ -51,7 +51,8 @@ int main(void)
 		TRY("umount2 as a user", umount2("/tmp/tm", 0));
 		return 0;
 	}
-	TRY("mount(ext4)", mount("/dev/sda", "/tmp/tm", "ext4", 0, NULL));
+	TRY("mount(xfs)", mount("/dev/sda", "/tmp/tm", "xfs", 0, NULL));
+	TRY("mount(ext4, no such device)", mount("/dev/sda", "/tmp/tm", "ext4", 0, NULL));
 	TRY("mount(bad option)", mount("none", "/tmp/tm", "tmpfs", 0, "colour=blue"));
 	TRY("umount2(not mounted)", umount2("/tmp/tm", 0));
 	TRY("umount2(bad flags)", umount2("/tmp/tm", 0x100));

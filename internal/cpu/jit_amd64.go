@@ -115,24 +115,37 @@ type jitBlock struct {
 // noJIT marks a block whose first operation the compiler does not translate.
 var noJIT = &jitBlock{}
 
-// jitPage is the machine code of one blockPage's blocks: mappings that are written
-// while private and writable, then executable and read-only (W^X), and unmapped when
-// the page goes.
+// jitPage is the machine code of one blockPage's blocks, in chunks unmapped when the
+// page goes.
 type jitPage struct {
-	chunks [][]byte
+	chunks []codeChunk
 	used   int      // bytes used of the last chunk
 	ids    []uint32 // ids of the page's translated blocks (codeCache.jitBlocks)
 }
 
-const jitChunk = 4 << 10 // the host's page
+// codeChunk is host memory for machine code, never writable and executable at once
+// (W^X): two views of one memory file, x executable and w writable, so that code is
+// appended with no system call; or, where the host refuses that (no memfd_create, or
+// memory files made non-executable by vm.memfd_noexec), one private mapping x alone,
+// made writable to append and executable again after.
+type codeChunk struct {
+	x, w []byte
+}
+
+const jitChunkSize = 4 << 10 // the host's page
 
 // release unmaps the page's machine code and frees its blocks' ids. No machine code
 // runs (the page goes while Go runs), and no chain will lead into it: the page's
 // release (codeCache.release) gives every TLB set a new link.
 func (p *jitPage) release(c *codeCache) {
-	for _, m := range p.chunks {
-		if err := syscall.Munmap(m); err != nil {
-			panic("jit: munmap: " + err.Error())
+	for _, ch := range p.chunks {
+		for _, m := range [][]byte{ch.x, ch.w} {
+			if m == nil {
+				continue
+			}
+			if err := syscall.Munmap(m); err != nil {
+				panic("jit: munmap: " + err.Error())
+			}
 		}
 	}
 	p.chunks = nil
@@ -143,9 +156,49 @@ func (p *jitPage) release(c *codeCache) {
 	p.ids = nil
 }
 
-// jitMprotect changes a chunk's protection when code is appended to it (tests make it
-// fail).
-var jitMprotect = syscall.Mprotect
+// Hooks for tests: jitMprotect changes a private chunk's protection when code is
+// appended to it, and jitDualViews says whether to try the two views of a memory file
+// first.
+var (
+	jitMprotect  = syscall.Mprotect
+	jitDualViews = true
+)
+
+const sysMemfdCreate = 319 // memfd_create(2) on amd64
+
+var jitMemfdName = []byte("weft-jit\x00")
+
+// newChunk maps size bytes for machine code, with code at its start; ok false if the
+// host refuses executable memory.
+func newChunk(code []byte, size int) (c codeChunk, ok bool) {
+	if jitDualViews {
+		const mfdCloexec = 1
+		fd, _, e := syscall.Syscall(sysMemfdCreate, uintptr(unsafe.Pointer(&jitMemfdName[0])), mfdCloexec, 0)
+		if e == 0 {
+			defer syscall.Close(int(fd))
+			if syscall.Ftruncate(int(fd), int64(size)) == nil {
+				if w, err := syscall.Mmap(int(fd), 0, size, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_SHARED); err == nil {
+					copy(w, code)
+					if x, err := syscall.Mmap(int(fd), 0, size, syscall.PROT_READ|syscall.PROT_EXEC, syscall.MAP_SHARED); err == nil {
+						return codeChunk{x: x, w: w}, true
+					}
+					syscall.Munmap(w)
+				}
+			}
+		}
+	}
+	m, err := syscall.Mmap(-1, 0, size, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE|syscall.MAP_ANON)
+	if err != nil {
+		return codeChunk{}, false
+	}
+	copy(m, code)
+	if syscall.Mprotect(m, syscall.PROT_READ|syscall.PROT_EXEC) != nil {
+		// A host that refuses executable memory (a security policy).
+		syscall.Munmap(m)
+		return codeChunk{}, false
+	}
+	return codeChunk{x: m}, true
+}
 
 // place copies code into the page's machine code and returns its address, or 0 if
 // the host refuses the memory (then the block engine runs the block). New mappings
@@ -157,36 +210,35 @@ func (p *blockPage) place(code []byte) uintptr {
 	jp := p.jit
 	n := len(jp.chunks)
 	aligned := (len(code) + 15) &^ 15 // each block's code starts 16-byte aligned
-	if n == 0 || jp.used+len(code) > len(jp.chunks[n-1]) {
-		size := (len(code) + jitChunk - 1) / jitChunk * jitChunk
-		m, err := syscall.Mmap(-1, 0, size, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE|syscall.MAP_ANON)
-		if err != nil {
+	if n == 0 || jp.used+len(code) > len(jp.chunks[n-1].x) {
+		size := (len(code) + jitChunkSize - 1) / jitChunkSize * jitChunkSize
+		c, ok := newChunk(code, size)
+		if !ok {
 			return 0
 		}
-		copy(m, code)
-		if syscall.Mprotect(m, syscall.PROT_READ|syscall.PROT_EXEC) != nil {
-			// A host that refuses executable memory (a security policy).
-			syscall.Munmap(m)
-			return 0
-		}
-		jp.chunks, jp.used = append(jp.chunks, m), aligned
+		jp.chunks, jp.used = append(jp.chunks, c), aligned
 		p.charge(int64(size))
-		return uintptr(unsafe.Pointer(&m[0]))
+		return uintptr(unsafe.Pointer(&c.x[0]))
 	}
-	// Appending to a chunk that holds code already: it was executable before, so
-	// the host lets it be again, unless it runs out of room for mappings (ENOMEM).
-	// Refused while still executable, the block runs on the block engine; refused
-	// once writable, the chunk's code can run no more, so the whole page goes, as
-	// when it is evicted (its blocks are decoded and translated anew, and nothing
-	// chains into the chunk, which goes too).
-	m := jp.chunks[n-1]
-	if jitMprotect(m, syscall.PROT_READ|syscall.PROT_WRITE) != nil {
+	c := jp.chunks[n-1]
+	addr := uintptr(unsafe.Pointer(&c.x[jp.used]))
+	if c.w != nil {
+		copy(c.w[jp.used:], code) // bytes no code has used yet
+		jp.used += aligned
+		return addr
+	}
+	// Appending to a private chunk that holds code already: it was executable
+	// before, so the host lets it be again, unless it runs out of room for mappings
+	// (ENOMEM). Refused while still executable, the block runs on the block engine;
+	// refused once writable, the chunk's code can run no more, so the whole page
+	// goes, as when it is evicted (its blocks are decoded and translated anew, and
+	// nothing chains into the chunk, which goes too).
+	if jitMprotect(c.x, syscall.PROT_READ|syscall.PROT_WRITE) != nil {
 		return 0
 	}
-	copy(m[jp.used:], code)
-	addr := uintptr(unsafe.Pointer(&m[jp.used]))
+	copy(c.x[jp.used:], code)
 	jp.used += aligned
-	if jitMprotect(m, syscall.PROT_READ|syscall.PROT_EXEC) != nil {
+	if jitMprotect(c.x, syscall.PROT_READ|syscall.PROT_EXEC) != nil {
 		p.drop()
 		return 0
 	}

@@ -214,7 +214,8 @@ func TestJITAgrees(t *testing.T) {
 // chunk of machine code writable again, or executable again once written: the blocks
 // run on the block engine, or their page goes, and every engine still agrees.
 func TestJITMprotectRefused(t *testing.T) {
-	defer func() { jitMprotect = syscall.Mprotect }()
+	jitDualViews = false // private chunks, made writable to append
+	defer func() { jitMprotect, jitDualViews = syscall.Mprotect, true }()
 	for _, refuse := range []int{syscall.PROT_READ | syscall.PROT_WRITE, syscall.PROT_READ | syscall.PROT_EXEC} {
 		refused := 0
 		jitMprotect = func(b []byte, prot int) error {

@@ -3,12 +3,12 @@ package kernel
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"weft/internal/abi/linux"
 	"weft/internal/cpu"
 	"weft/internal/mm"
+	"weft/internal/vfs"
 )
 
 // The memory controller (cgroup-v2.rst, "Memory"). Each group's counter (mm.MemCounter)
@@ -196,38 +196,21 @@ func (tg *ThreadGroup) CountLazyFree(n int) {
 }
 
 // parseMemBytes parses a memory limit as the memory files take it: "max", or a number
-// of bytes with an optional K, M, G or T suffix (Linux's memparse), rounded down to
+// of bytes with an optional K, M, G, T, P or E suffix (Linux's memparse), rounded down to
 // whole pages (page_counter_memparse). It returns pages.
 func parseMemBytes(s string) (int64, error) {
 	s = strings.TrimSpace(s)
 	if s == "max" {
 		return mm.Unlimited, nil
 	}
-	shift := 0
-	if n := len(s); n > 0 {
-		switch s[n-1] {
-		case 'k', 'K':
-			shift = 10
-		case 'm', 'M':
-			shift = 20
-		case 'g', 'G':
-			shift = 30
-		case 't', 'T':
-			shift = 40
-		}
-		if shift != 0 {
-			s = s[:n-1]
-		}
-	}
-	v, err := strconv.ParseUint(s, 0, 64)
-	if err != nil {
-		return 0, linux.EINVAL
-	}
-	if shift != 0 && v > (1<<63-1)>>shift {
+	v, overflow, err := vfs.Memparse(s)
+	switch {
+	case err != nil:
+		return 0, err
+	case overflow || v > 1<<63-1:
 		return mm.Unlimited, nil
 	}
-	pages := int64(min(v<<shift/mm.PageSize, uint64(mm.Unlimited)))
-	return pages, nil
+	return int64(min(v/mm.PageSize, uint64(mm.Unlimited))), nil
 }
 
 // memBytes shows a limit in pages as the memory files do: bytes, or "max".

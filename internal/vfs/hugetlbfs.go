@@ -119,34 +119,30 @@ func ParseHugeOptions(data string, pool *mm.HugePool) (HugeOptions, error) {
 	return o, nil
 }
 
-// memparse reads a number with an optional K, M, G, T, P or E suffix (binary
-// multiples), as the kernel's memparse does.
-func memparse(s string) (uint64, error) {
+// Memparse reads a number with an optional K, M, G, T, P or E suffix (binary
+// multiples), as the kernel's memparse does; overflow says the value does not fit in
+// 64 bits (the caller decides what that means). A number that does not parse is
+// EINVAL.
+func Memparse(s string) (v uint64, overflow bool, err error) {
 	shift := 0
-	if s != "" {
-		switch s[len(s)-1] {
-		case 'k', 'K':
-			shift = 10
-		case 'm', 'M':
-			shift = 20
-		case 'g', 'G':
-			shift = 30
-		case 't', 'T':
-			shift = 40
-		case 'p', 'P':
-			shift = 50
-		case 'e', 'E':
-			shift = 60
-		}
-		if shift != 0 {
-			s = s[:len(s)-1]
+	if n := len(s); n > 0 {
+		if i := strings.IndexByte("KMGTPE", s[n-1]&^0x20); i >= 0 {
+			shift, s = 10*(i+1), s[:n-1]
 		}
 	}
-	v, err := strconv.ParseUint(s, 0, 64)
-	if err != nil || v > ^uint64(0)>>shift {
-		return 0, linux.EINVAL
+	if v, err = strconv.ParseUint(s, 0, 64); err != nil {
+		return 0, false, linux.EINVAL
 	}
-	return v << shift, nil
+	return v << shift, v > ^uint64(0)>>shift, nil
+}
+
+// memparse is Memparse for hugetlbfs's options, where a value past 64 bits is EINVAL.
+func memparse(s string) (uint64, error) {
+	v, overflow, err := Memparse(s)
+	if err == nil && overflow {
+		err = linux.EINVAL
+	}
+	return v, err
 }
 
 // sizeString writes a size as hugetlbfs_show_options does: in the largest of K, M or G

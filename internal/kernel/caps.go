@@ -38,7 +38,7 @@ const (
 	CAP_SYSLOG                    = 34
 	CAP_WAKE_ALARM                = 35
 	CAP_CHECKPOINT_RESTORE        = 40
-	CAP_LAST_CAP                  = 40 // CAP_CHECKPOINT_RESTORE, the last in Linux 6.12
+	CAP_LAST_CAP                  = 40 // CAP_CHECKPOINT_RESTORE, the last in Linux 6.13
 	capFull                uint64 = 1<<(CAP_LAST_CAP+1) - 1
 )
 

@@ -19,6 +19,7 @@ fi
 go vet ./...
 say "building the riscv64 test, example and cost programs"
 make -s -C tests/c
+make -s -C tests/expect
 make -s -C examples
 make -s -C bench/costs
 make -s -C tests/gdb

@@ -816,10 +816,23 @@ func (as *AddressSpace) Protect(start, length uint64, perm Perm) error {
 	return nil
 }
 
-// FindFree returns the highest page-aligned gap of length bytes below MmapBase, or 0.
-// Page 0 is never handed out.
+// UserTop is the end of user space (TASK_SIZE of Sv48: the lower half of the
+// addresses), and UnmappedBase where mmap's bottom-up search starts (Linux's
+// TASK_UNMAPPED_BASE, a third of it).
+const (
+	UserTop      = AddrLimit / 2
+	UnmappedBase = (UserTop/3 + PageMask) &^ PageMask
+)
+
+// FindFree returns the highest page-aligned gap of length bytes below MmapBase or,
+// when there is none, the lowest between UnmappedBase and UserTop (as Linux's
+// top-down search falls back to a bottom-up one, up to the whole Sv48 space); 0 if
+// there is none. Page 0 is never handed out.
 func (as *AddressSpace) FindFree(length uint64) uint64 {
-	return as.vmas.highestFree(length, PageSize, as.MmapBase)
+	if a := as.vmas.highestFree(length, PageSize, as.MmapBase); a != 0 {
+		return a
+	}
+	return as.vmas.lowestFree(length, max(UnmappedBase, as.MmapBase), UserTop)
 }
 
 // SetBrk moves the program break as brk(2) does and returns the new break; on failure

@@ -147,7 +147,48 @@ func scanFree(as *AddressSpace, length uint64) uint64 {
 	if top >= length+PageSize {
 		return top - length
 	}
+	return scanLowest(as, length, max(UnmappedBase, as.MmapBase), UserTop)
+}
+
+// scanLowest is lowestFree by a linear scan: the lowest a >= floor with [a, a+length)
+// free and below top.
+func scanLowest(as *AddressSpace, length, floor, top uint64) uint64 {
+	a := floor
+	for _, v := range as.VMAs() {
+		if v.End <= a {
+			continue
+		}
+		if v.Start >= a && v.Start-a >= length {
+			break
+		}
+		a = max(a, v.End)
+	}
+	if a+length <= top {
+		return a
+	}
 	return 0
+}
+
+// TestLowestFreeAgainstScan checks the tree's bottom-up gap search (mmap's fallback
+// once nothing below MmapBase is free) against a linear scan over random mappings.
+func TestLowestFreeAgainstScan(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	as, _ := newAS(t)
+	const span = 0x100_0000
+	for i := 0; i < 3000; i++ {
+		start := UnmappedBase + uint64(r.IntN(span/PageSize))*PageSize
+		length := uint64(1+r.IntN(16)) * PageSize
+		if r.IntN(3) == 0 {
+			as.Unmap(start, length)
+		} else {
+			as.Map(start, length, Perm(1+r.IntN(3)), false, "")
+		}
+		want := uint64(1+r.IntN(64)) * PageSize
+		top := UnmappedBase + span + uint64(r.IntN(2))*0x10_0000
+		if got, exp := as.vmas.lowestFree(want, UnmappedBase, top), scanLowest(as, want, UnmappedBase, top); got != exp {
+			t.Fatalf("step %d: lowestFree(%#x) = %#x, want %#x", i, want, got, exp)
+		}
+	}
 }
 
 // TestFrameBytes measures what a Frame takes from Go's heap, which FrameBytes charges.

@@ -196,6 +196,33 @@ func (t *vmaTree) highestFree(length, floor, top uint64) uint64 {
 	return best(t.root, 0, ^uint64(0))
 }
 
+// lowestFree returns the lowest page-aligned address a >= floor with [a, a+length)
+// free and a+length <= top, or 0 if there is none.
+func (t *vmaTree) lowestFree(length, floor, top uint64) uint64 {
+	if top < floor || top-floor < length {
+		return 0
+	}
+	// first searches n, whose VMAs all lie in [lo, hi) where everything else is free.
+	var first func(n *vmaNode, lo, hi uint64) uint64
+	first = func(n *vmaNode, lo, hi uint64) uint64 {
+		lo, hi = max(lo, floor), min(hi, top)
+		if hi <= lo || hi-lo < length {
+			return 0
+		}
+		if n == nil {
+			return lo
+		}
+		if max(sub(n.lo, lo), sub(hi, n.hi), n.gap) < length {
+			return 0 // no free range in here is long enough
+		}
+		if a := first(n.left, lo, gapStart(n.v)); a != 0 {
+			return a
+		}
+		return first(n.right, n.v.End, hi)
+	}
+	return first(t.root, 0, ^uint64(0))
+}
+
 // sub is a-b, or 0 when b >= a.
 func sub(a, b uint64) uint64 {
 	if a > b {

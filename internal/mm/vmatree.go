@@ -172,55 +172,46 @@ func (t *vmaTree) all() []*VMA {
 // highestFree returns the highest page-aligned address a >= floor with [a, a+length)
 // free and a+length <= top, or 0 if there is none.
 func (t *vmaTree) highestFree(length, floor, top uint64) uint64 {
-	if top < floor || top-floor < length {
-		return 0
-	}
-	// best searches n, whose VMAs all lie in [lo, hi) where everything else is free.
-	var best func(n *vmaNode, lo, hi uint64) uint64
-	best = func(n *vmaNode, lo, hi uint64) uint64 {
-		lo, hi = max(lo, floor), min(hi, top)
-		if hi <= lo || hi-lo < length {
-			return 0
-		}
-		if n == nil {
-			return hi - length
-		}
-		if max(sub(n.lo, lo), sub(hi, n.hi), n.gap) < length {
-			return 0 // no free range in here is long enough
-		}
-		if a := best(n.right, n.v.End, hi); a != 0 {
-			return a
-		}
-		return best(n.left, lo, gapStart(n.v))
-	}
-	return best(t.root, 0, ^uint64(0))
+	return t.findFree(length, floor, top, false)
 }
 
-// lowestFree returns the lowest page-aligned address a >= floor with [a, a+length)
-// free and a+length <= top, or 0 if there is none.
+// lowestFree is highestFree for the lowest such address.
 func (t *vmaTree) lowestFree(length, floor, top uint64) uint64 {
+	return t.findFree(length, floor, top, true)
+}
+
+// findFree searches the tree for a free range of length bytes in [floor, top): the
+// lowest or the highest, skipping every subtree whose gaps are all too short.
+func (t *vmaTree) findFree(length, floor, top uint64, lowest bool) uint64 {
 	if top < floor || top-floor < length {
 		return 0
 	}
-	// first searches n, whose VMAs all lie in [lo, hi) where everything else is free.
-	var first func(n *vmaNode, lo, hi uint64) uint64
-	first = func(n *vmaNode, lo, hi uint64) uint64 {
+	// search looks in n, whose VMAs all lie in [lo, hi) where everything else is free.
+	var search func(n *vmaNode, lo, hi uint64) uint64
+	search = func(n *vmaNode, lo, hi uint64) uint64 {
 		lo, hi = max(lo, floor), min(hi, top)
-		if hi <= lo || hi-lo < length {
+		switch {
+		case hi <= lo || hi-lo < length:
 			return 0
-		}
-		if n == nil {
+		case n == nil && lowest:
 			return lo
-		}
-		if max(sub(n.lo, lo), sub(hi, n.hi), n.gap) < length {
+		case n == nil:
+			return hi - length
+		case max(sub(n.lo, lo), sub(hi, n.hi), n.gap) < length:
 			return 0 // no free range in here is long enough
 		}
-		if a := first(n.left, lo, gapStart(n.v)); a != 0 {
+		if lowest {
+			if a := search(n.left, lo, gapStart(n.v)); a != 0 {
+				return a
+			}
+			return search(n.right, n.v.End, hi)
+		}
+		if a := search(n.right, n.v.End, hi); a != 0 {
 			return a
 		}
-		return first(n.right, n.v.End, hi)
+		return search(n.left, lo, gapStart(n.v))
 	}
-	return first(t.root, 0, ^uint64(0))
+	return search(t.root, 0, ^uint64(0))
 }
 
 // sub is a-b, or 0 when b >= a.

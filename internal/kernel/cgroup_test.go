@@ -22,15 +22,7 @@ func newCgroupKernel(t *testing.T) *Kernel {
 // cgFile reads the file at path below /sys/fs/cgroup, as root.
 func cgFile(t *testing.T, k *Kernel, path string) string {
 	t.Helper()
-	n, err := k.FS.Lookup(rootCred, nil, "/sys/fs/cgroup/"+path, true)
-	if err != nil {
-		t.Fatalf("lookup %s: %v", path, err)
-	}
-	f := vfs.Open(n, vfs.O_RDONLY, path)
-	defer f.DecRef()
-	b := make([]byte, 4096)
-	m, _ := f.Read(b)
-	return string(b[:m])
+	return rootRead(t, k, "/sys/fs/cgroup/"+path)
 }
 
 // cgWrite writes s to the file at path below /sys/fs/cgroup, as root.

@@ -14,7 +14,7 @@ import (
 // rootRead reads the file at path as root.
 func rootRead(t *testing.T, k *Kernel, path string) string {
 	t.Helper()
-	n, err := k.FS.Lookup(vfs.Cred{}, nil, path, true)
+	n, err := k.FS.Lookup(rootCred, nil, path, true)
 	if err != nil {
 		t.Fatalf("lookup %s: %v", path, err)
 	}
@@ -28,7 +28,7 @@ func rootRead(t *testing.T, k *Kernel, path string) string {
 // rootWrite writes s to the file at path as root.
 func rootWrite(t *testing.T, k *Kernel, path, s string) error {
 	t.Helper()
-	n, err := k.FS.Lookup(vfs.Cred{}, nil, path, true)
+	n, err := k.FS.Lookup(rootCred, nil, path, true)
 	if err != nil {
 		t.Fatalf("lookup %s: %v", path, err)
 	}
